@@ -1,0 +1,45 @@
+/**
+ * Every error a user, a device or an operator can meet has a stable code. Codes are part of the wire
+ * protocol (tx/result, look-up responses, HTTP APIs): add new ones, never rename.
+ */
+export const ERROR_CODES = {
+  // wire and validation
+  TX_MALFORMED: 'payload is not a transaction envelope (not JSON, or no id/device/seq)',
+  TX_TOO_LARGE: 'payload exceeds the maximum transaction size',
+  TX_INVALID: 'transaction body does not match its schema',
+  TX_UNKNOWN_KIND: 'transaction kind is not known to this hub',
+  TX_DEVICE_MISMATCH: 'transaction names a different device than the topic it came on',
+  TX_ID_CONFLICT: 'this transaction id was already used with different content',
+  TX_OUT_OF_ORDER: 'transaction sequence skips ahead; earlier transactions of this device are missing',
+  TX_SEQ_REUSED: 'this device sequence number was already used by another transaction',
+  REQUEST_MALFORMED: 'look-up request is not valid',
+  // money
+  MONEY_NOT_INTEGER: 'money and points must be integers',
+  MONEY_BAD_RATE: 'a rate must have a positive denominator',
+  MONEY_OVERFLOW: 'amount out of range',
+  // cards and members
+  CARD_UNKNOWN: 'no card with this UID',
+  CARD_LOST: 'card is reported lost',
+  CARD_FROZEN: 'card is frozen',
+  CARD_CANCELLED: 'card is cancelled',
+  CARD_EXPIRED: 'card is outside its validity period',
+  CARD_ALREADY_EXISTS: 'a card with this UID already exists',
+  CARD_BAD_STATE: 'card state does not allow this change',
+  MEMBER_UNKNOWN: 'no such member',
+  // spending
+  INSUFFICIENT_STORED_VALUE: 'stored value (with credit limit) does not cover the payment',
+  INSUFFICIENT_POINTS: 'not enough points',
+  PAYMENT_MISMATCH: 'payments do not add up to the basket total',
+  GIFT_UNKNOWN: 'no such gift',
+  GIFT_OUT_OF_STOCK: 'gift out of stock',
+  REFUND_UNKNOWN_PURCHASE: 'refund names a purchase that does not exist for this member',
+  REFUND_BAD_LINES: 'refund names lines that are not in the purchase or were already refunded',
+  AMOUNT_NOT_POSITIVE: 'amount must be positive',
+  // staff
+  STAFF_UNAUTHORIZED: 'staff card or PIN not accepted',
+  // rules
+  RULES_INVALID: 'rules bundle does not match its schema',
+  INTERNAL: 'internal error',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;

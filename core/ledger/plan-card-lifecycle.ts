@@ -1,0 +1,31 @@
+import { CodedError } from '../errors/coded-error.ts';
+import type { TransactionOf } from '../wire/transaction.ts';
+import { nextCardStatus } from './card-rules.ts';
+import type { PlanningContext } from './planning-context.ts';
+import { assertStaffMayAct } from './staff-rules.ts';
+import { drawStoredValue } from './stored-value.ts';
+import { emptyEffect, type LedgerEffect } from './types.ts';
+
+type LifecycleTx = TransactionOf<'card_report_loss' | 'card_cancel_loss' | 'card_freeze' | 'card_unfreeze' | 'card_replace'>;
+
+/**
+ * Card lifecycle. A member may report their own card lost at the kiosk (no staff card needed: stopping a
+ * lost card must never wait for staff); every other change needs staff. Accounts belong to the member,
+ * not the card, so replacing a card moves everything to the new card by pointing it at the same member.
+ */
+export function planCardLifecycle(tx: LifecycleTx, ctx: PlanningContext): LedgerEffect {
+  if (tx.kind !== 'card_report_loss' || tx.staffCardUid !== undefined) assertStaffMayAct(ctx.staff, tx.kind, tx.storeId);
+  const status = nextCardStatus(ctx.card, tx.kind);
+  const effect = emptyEffect(ctx.member.memberId);
+  if (tx.kind === 'card_replace') {
+    if (ctx.newCardTaken) throw new CodedError('CARD_ALREADY_EXISTS', `card ${tx.newCardUid.slice(-4)} is already issued`);
+    if (tx.feeCents > 0) effect.postings.push(...drawStoredValue(ctx.member, tx.feeCents).postings);
+    effect.cardChanges.push({ uid: ctx.card.uid, status, replacedBy: tx.newCardUid });
+    effect.newCards.push({ uid: tx.newCardUid, memberId: ctx.member.memberId });
+    effect.summary = { pointsEarned: 0, pointsSpent: 0, valueDeltaCents: -tx.feeCents, trace: [`card replaced${tx.feeCents > 0 ? `, fee ${tx.feeCents}` : ''}`] };
+    return effect;
+  }
+  effect.cardChanges.push({ uid: ctx.card.uid, status });
+  effect.summary = { pointsEarned: 0, pointsSpent: 0, valueDeltaCents: 0, trace: [`card ${status}`] };
+  return effect;
+}

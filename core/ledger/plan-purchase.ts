@@ -1,0 +1,79 @@
+import { CodedError } from '../errors/coded-error.ts';
+import { evaluatePurchase } from '../rules/engine.ts';
+import type { TransactionOf } from '../wire/transaction.ts';
+import { assertCardUsable } from './card-rules.ts';
+import type { PlanningContext } from './planning-context.ts';
+import { drawPoints } from './point-lots.ts';
+import { drawStoredValue } from './stored-value.ts';
+import { emptyEffect, type LedgerEffect } from './types.ts';
+
+export function planPurchase(tx: TransactionOf<'purchase'>, ctx: PlanningContext): LedgerEffect {
+  assertCardUsable(ctx.card, tx.createdAt);
+  const { member } = ctx;
+  const evaluation = evaluatePurchase(ctx.bundle, {
+    at: tx.createdAt,
+    storeId: tx.storeId,
+    member: {
+      memberId: member.memberId,
+      tier: member.tier,
+      cumulativeSpendCents: member.cumulativeSpendCents,
+      cumulativePointsEarned: member.cumulativePointsEarned,
+    },
+    lines: tx.lines,
+    payments: tx.payments,
+  });
+
+  let cashCents = 0;
+  let storedValueCents = 0;
+  for (const payment of tx.payments) {
+    if (payment.method === 'cash') cashCents += payment.amountCents;
+    if (payment.method === 'stored_value') storedValueCents += payment.amountCents;
+  }
+  const pointsValueCents = evaluation.pointsPayment?.valueCents ?? 0;
+  const paid = cashCents + storedValueCents + pointsValueCents;
+  if (paid !== evaluation.totalCents) {
+    throw new CodedError('PAYMENT_MISMATCH', `payments add up to ${paid} cents, the basket is ${evaluation.totalCents}`, {
+      paidCents: paid,
+      totalCents: evaluation.totalCents,
+    });
+  }
+
+  const effect = emptyEffect(member.memberId);
+  const value = storedValueCents > 0 ? drawStoredValue(member, storedValueCents) : { postings: [], fromPrincipal: 0, fromBonus: 0 };
+  effect.postings.push(...value.postings);
+
+  const pointsPaid = evaluation.pointsPayment?.points ?? 0;
+  const drawn = pointsPaid > 0 ? drawPoints(ctx.lots, pointsPaid, tx.createdAt) : { postings: [], drawn: [] };
+  effect.postings.push(...drawn.postings);
+
+  let earnedLotId: string | null = null;
+  if (evaluation.pointsEarned > 0) {
+    earnedLotId = `${tx.id}:earn`;
+    effect.newLots.push({ lotId: earnedLotId, earnedAt: tx.createdAt, expiresAt: evaluation.pointsExpireAt });
+    effect.postings.push({ account: 'points', amount: evaluation.pointsEarned, lotId: earnedLotId });
+  }
+
+  effect.memberChanges = {
+    ...(evaluation.tierAfter ? { tier: evaluation.tierAfter } : {}),
+    cumulativeSpendDeltaCents: evaluation.totalCents - pointsValueCents,
+    cumulativePointsEarnedDelta: evaluation.pointsEarned,
+  };
+  effect.purchaseRecord = {
+    txId: tx.id,
+    memberId: member.memberId,
+    lines: evaluation.lines.map((l) => ({ lineNo: l.lineNo, netCents: l.netCents, points: l.points })),
+    totalCents: evaluation.totalCents,
+    tenders: { cashCents, storedValueCents: value.fromPrincipal, bonusValueCents: value.fromBonus, pointsValueCents, points: pointsPaid },
+    lotsConsumed: drawn.drawn,
+    earnedLotId,
+    refundedLineNos: [],
+  };
+  effect.evaluation = evaluation;
+  effect.summary = {
+    pointsEarned: evaluation.pointsEarned,
+    pointsSpent: pointsPaid,
+    valueDeltaCents: -storedValueCents,
+    trace: evaluation.trace.filter((t) => t.points !== undefined && t.points !== 0).map((t) => `${t.label}${t.lineNo ? ` (line ${t.lineNo})` : ''}: ${t.points}`),
+  };
+  return effect;
+}

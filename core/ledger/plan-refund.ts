@@ -1,0 +1,89 @@
+import { CodedError } from '../errors/coded-error.ts';
+import { mulDivFloor } from '../money/integers.ts';
+import type { TransactionOf } from '../wire/transaction.ts';
+import type { PlanningContext } from './planning-context.ts';
+import { takeBackPoints } from './point-lots.ts';
+import { assertStaffMayAct } from './staff-rules.ts';
+import { emptyEffect, type LedgerEffect, type PurchaseRecord } from './types.ts';
+
+/**
+ * Refunds named lines of an earlier purchase. Each tender gets back its share of the refunded value;
+ * shares are computed cumulatively (what all refunds so far owe minus what earlier refunds gave), so once
+ * every line is refunded every tender is back to the cent, with no rounding drift. Points that paid go back
+ * to the very lots they were drawn from; earned points are reversed line by line.
+ */
+export function planRefund(tx: TransactionOf<'refund'>, ctx: PlanningContext): LedgerEffect {
+  assertStaffMayAct(ctx.staff, tx.kind, tx.storeId);
+  const purchase = ctx.purchase;
+  if (!purchase || purchase.memberId !== ctx.member.memberId) {
+    throw new CodedError('REFUND_UNKNOWN_PURCHASE', `no purchase ${tx.purchaseTxId} for this member`);
+  }
+  const wanted = new Set(tx.lineNos);
+  if (wanted.size !== tx.lineNos.length) throw new CodedError('REFUND_BAD_LINES', 'a line is named twice');
+  const lines = purchase.lines.filter((l) => wanted.has(l.lineNo));
+  const alreadyRefunded = new Set(purchase.refundedLineNos);
+  if (lines.length !== wanted.size || lines.some((l) => alreadyRefunded.has(l.lineNo))) {
+    throw new CodedError('REFUND_BAD_LINES', 'refund names lines that are not in the purchase or were already refunded', {
+      refundedLineNos: purchase.refundedLineNos,
+    });
+  }
+
+  const before = sumNet(purchase.lines.filter((l) => alreadyRefunded.has(l.lineNo)));
+  const after = before + sumNet(lines);
+  const share = (total: number) => cumulativeShare(total, before, after, purchase.totalCents);
+  const storedValueBack = share(purchase.tenders.storedValueCents);
+  const bonusValueBack = share(purchase.tenders.bonusValueCents);
+  const pointsBack = share(purchase.tenders.points);
+  const pointsEarnedBack = lines.reduce((sum, l) => sum + l.points, 0);
+
+  const effect = emptyEffect(ctx.member.memberId);
+  if (storedValueBack > 0) effect.postings.push({ account: 'stored_value', amount: storedValueBack });
+  if (bonusValueBack > 0) effect.postings.push({ account: 'bonus_value', amount: bonusValueBack });
+  effect.postings.push(...restoreToLots(purchase, share(purchase.tenders.points) === 0 ? 0 : cumulativeCount(purchase.tenders.points, before, purchase.totalCents), pointsBack));
+
+  if (pointsEarnedBack > 0) {
+    const taken = takeBackPoints(ctx.lots, pointsEarnedBack, purchase.earnedLotId);
+    effect.postings.push(...taken.postings);
+    if (taken.owed > 0) effect.postings.push({ account: 'shortfall_points', amount: taken.owed });
+  }
+  effect.memberChanges = {
+    cumulativeSpendDeltaCents: -(share(purchase.totalCents) - share(purchase.tenders.pointsValueCents)),
+    cumulativePointsEarnedDelta: -pointsEarnedBack,
+  };
+  effect.refundOf = { purchaseTxId: purchase.txId, lineNos: lines.map((l) => l.lineNo) };
+  effect.summary = {
+    pointsEarned: -pointsEarnedBack,
+    pointsSpent: -pointsBack,
+    valueDeltaCents: storedValueBack + bonusValueBack,
+    trace: [`refund of lines ${lines.map((l) => l.lineNo).join(', ')}: cash ${share(purchase.tenders.cashCents)}, value ${storedValueBack + bonusValueBack}, points ${pointsBack}`],
+  };
+  return effect;
+}
+
+function sumNet(lines: PurchaseRecord['lines']): number {
+  return lines.reduce((sum, l) => sum + l.netCents, 0);
+}
+
+/** total × after/all − total × before/all, each floored: telescopes to exactly `total` over all refunds. */
+function cumulativeShare(total: number, before: number, after: number, all: number): number {
+  if (all === 0) return 0;
+  return cumulativeCount(total, after, all) - cumulativeCount(total, before, all);
+}
+
+function cumulativeCount(total: number, part: number, all: number): number {
+  return all === 0 ? 0 : mulDivFloor(total, part, all);
+}
+
+/** Gives back points [from, from + count) of the draw sequence, each to the lot it was drawn from. */
+function restoreToLots(purchase: PurchaseRecord, from: number, count: number): { account: 'points'; amount: number; lotId: string }[] {
+  const postings: { account: 'points'; amount: number; lotId: string }[] = [];
+  let position = 0;
+  const end = from + count;
+  for (const drawn of purchase.lotsConsumed) {
+    const start = Math.max(position, from);
+    const stop = Math.min(position + drawn.points, end);
+    if (stop > start) postings.push({ account: 'points', amount: stop - start, lotId: drawn.lotId });
+    position += drawn.points;
+  }
+  return postings;
+}

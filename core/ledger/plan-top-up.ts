@@ -1,0 +1,32 @@
+import { evaluateTopUp } from '../rules/engine.ts';
+import type { TransactionOf } from '../wire/transaction.ts';
+import { assertCardUsable } from './card-rules.ts';
+import type { PlanningContext } from './planning-context.ts';
+import { assertStaffMayAct } from './staff-rules.ts';
+import { emptyEffect, type LedgerEffect } from './types.ts';
+
+export function planTopUp(tx: TransactionOf<'top_up'>, ctx: PlanningContext): LedgerEffect {
+  assertStaffMayAct(ctx.staff, tx.kind, tx.storeId);
+  assertCardUsable(ctx.card, tx.createdAt);
+  const evaluation = evaluateTopUp(ctx.bundle, {
+    at: tx.createdAt,
+    storeId: tx.storeId,
+    member: {
+      memberId: ctx.member.memberId,
+      tier: ctx.member.tier,
+      cumulativeSpendCents: ctx.member.cumulativeSpendCents,
+      cumulativePointsEarned: ctx.member.cumulativePointsEarned,
+    },
+    amountCents: tx.amountCents,
+  });
+  const effect = emptyEffect(ctx.member.memberId);
+  effect.postings.push({ account: 'stored_value', amount: tx.amountCents });
+  if (evaluation.bonusValueCents > 0) effect.postings.push({ account: 'bonus_value', amount: evaluation.bonusValueCents });
+  effect.summary = {
+    pointsEarned: 0,
+    pointsSpent: 0,
+    valueDeltaCents: tx.amountCents + evaluation.bonusValueCents,
+    trace: evaluation.trace.map((t) => `${t.label}${t.cents !== undefined ? `: ${t.cents}` : ''}`),
+  };
+  return effect;
+}

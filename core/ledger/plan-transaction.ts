@@ -1,0 +1,28 @@
+import type { Transaction } from '../wire/transaction.ts';
+import { planCardLifecycle } from './plan-card-lifecycle.ts';
+import { planPurchase } from './plan-purchase.ts';
+import { planRedeemGift } from './plan-redeem-gift.ts';
+import { planRefund } from './plan-refund.ts';
+import { planTopUp } from './plan-top-up.ts';
+import type { PlanningContext } from './planning-context.ts';
+import type { LedgerEffect } from './types.ts';
+
+/** What a transaction does to the accounts; throws a CodedError when the business says no. */
+export function planTransaction(tx: Transaction, ctx: PlanningContext): LedgerEffect {
+  switch (tx.kind) {
+    case 'purchase':
+      return planPurchase(tx, ctx);
+    case 'top_up':
+      return planTopUp(tx, ctx);
+    case 'redeem_gift':
+      return planRedeemGift(tx, ctx);
+    case 'refund':
+      return planRefund(tx, ctx);
+    case 'card_report_loss':
+    case 'card_cancel_loss':
+    case 'card_freeze':
+    case 'card_unfreeze':
+    case 'card_replace':
+      return planCardLifecycle(tx, ctx);
+  }
+}

@@ -1,0 +1,18 @@
+import type { RulesBundle } from '../rules/bundle.ts';
+import type { CardState, GiftState, MemberState, PointLot, PurchaseRecord, StaffState } from './types.ts';
+
+/** Everything a planner may read, gathered by the ledger store before planning (planners do no I/O). */
+export interface PlanningContext {
+  card: CardState;
+  member: MemberState;
+  lots: PointLot[];
+  bundle: RulesBundle;
+  /** The staff member named by the transaction, if it names one. */
+  staff: StaffState | null;
+  /** The gift named by a redeem_gift transaction. */
+  gift: GiftState | null;
+  /** The purchase named by a refund. */
+  purchase: PurchaseRecord | null;
+  /** For card_replace: whether the new card's UID is already in use. */
+  newCardTaken: boolean;
+}

@@ -1,0 +1,110 @@
+/**
+ * What the ledger knows about a member while planning one transaction, and what applying it changes.
+ * Planning is pure (core/ledger/plan-*.ts); a ledger store back end gathers the context, calls the
+ * planner and writes the effect inside one database transaction.
+ */
+import type { Cents, Points } from '../money/integers.ts';
+import type { PurchaseEvaluation } from '../rules/types.ts';
+
+export const CARD_STATUSES = ['active', 'lost', 'frozen', 'cancelled', 'expired'] as const;
+export type CardStatus = (typeof CARD_STATUSES)[number];
+
+/** The journal's accounts. Shortfall accounts hold what a member owes that could not be taken (never dropped). */
+export const ACCOUNT_NAMES = ['stored_value', 'bonus_value', 'points', 'shortfall_value', 'shortfall_points'] as const;
+export type AccountName = (typeof ACCOUNT_NAMES)[number];
+
+export interface CardState {
+  uid: string;
+  memberId: string;
+  status: CardStatus;
+  validFrom: string | null;
+  validUntil: string | null;
+}
+
+export interface MemberState {
+  memberId: string;
+  name: string;
+  tier: string;
+  storedValueCents: Cents;
+  bonusValueCents: Cents;
+  points: Points;
+  creditLimitCents: Cents;
+  cumulativeSpendCents: Cents;
+  cumulativePointsEarned: Points;
+}
+
+export interface PointLot {
+  lotId: string;
+  remaining: Points;
+  earnedAt: string;
+  expiresAt: string | null;
+}
+
+export const STAFF_ROLES = ['cashier', 'store_manager', 'technician', 'region_manager', 'hq_admin'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+export interface StaffState {
+  cardUid: string;
+  name: string;
+  role: StaffRole;
+  storeIds: string[];
+  active: boolean;
+}
+
+export interface GiftState {
+  sku: string;
+  name: string;
+  pointsPrice: Points;
+  stock: number;
+}
+
+/** What a purchase keeps so that a later refund can reverse it line by line. */
+export interface PurchaseRecord {
+  txId: string;
+  memberId: string;
+  lines: { lineNo: number; netCents: Cents; points: Points }[];
+  totalCents: Cents;
+  tenders: { cashCents: Cents; storedValueCents: Cents; bonusValueCents: Cents; pointsValueCents: Cents; points: Points };
+  /** The lots the points payment drew on, in the order they were drawn. */
+  lotsConsumed: { lotId: string; points: Points }[];
+  /** The lot the earned points went into, if any. */
+  earnedLotId: string | null;
+  refundedLineNos: number[];
+}
+
+/** One journal entry: a signed movement on one account (and, for points, one lot). */
+export interface Posting {
+  account: AccountName;
+  amount: number;
+  lotId?: string;
+}
+
+export interface LedgerEffect {
+  memberId: string;
+  postings: Posting[];
+  /** Lots to create (with zero remaining; the positive points posting fills them). */
+  newLots: { lotId: string; earnedAt: string; expiresAt: string | null }[];
+  cardChanges: { uid: string; status: CardStatus; replacedBy?: string }[];
+  newCards: { uid: string; memberId: string }[];
+  memberChanges: { tier?: string; cumulativeSpendDeltaCents: Cents; cumulativePointsEarnedDelta: Points };
+  giftStockChanges: { sku: string; delta: number }[];
+  /** Set for purchases: what a refund needs later. */
+  purchaseRecord?: PurchaseRecord;
+  /** Set for refunds: the purchase and the lines it refunds. */
+  refundOf?: { purchaseTxId: string; lineNos: number[] };
+  summary: { pointsEarned: Points; pointsSpent: Points; valueDeltaCents: Cents; trace: string[] };
+  evaluation?: PurchaseEvaluation;
+}
+
+export function emptyEffect(memberId: string): LedgerEffect {
+  return {
+    memberId,
+    postings: [],
+    newLots: [],
+    cardChanges: [],
+    newCards: [],
+    memberChanges: { cumulativeSpendDeltaCents: 0, cumulativePointsEarnedDelta: 0 },
+    giftStockChanges: [],
+    summary: { pointsEarned: 0, pointsSpent: 0, valueDeltaCents: 0, trace: [] },
+  };
+}

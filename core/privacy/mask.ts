@@ -1,0 +1,20 @@
+/**
+ * Card UIDs and phone numbers identify people: logs and screens show only their last digits.
+ * The pino redaction paths below are used by every process's root logger.
+ */
+export function maskPhone(phone: string): string {
+  const digits = phone.replace(/\D/g, '');
+  if (digits.length <= 4) return '*'.repeat(digits.length);
+  return `${'*'.repeat(digits.length - 4)}${digits.slice(-4)}`;
+}
+
+export function maskCardUid(uid: string): string {
+  if (uid.length <= 4) return '*'.repeat(uid.length);
+  return `${'*'.repeat(uid.length - 4)}${uid.slice(-4)}`;
+}
+
+/** Field names that hold a card UID or a phone anywhere in a logged object. */
+export const REDACTED_LOG_PATHS = [
+  'cardUid', '*.cardUid', '*.*.cardUid', 'newCardUid', '*.newCardUid', 'staffCardUid', '*.staffCardUid',
+  'uid', '*.uid', 'phone', '*.phone', '*.*.phone', 'pin', '*.pin',
+];

@@ -1,0 +1,39 @@
+/** Online look-ups: `devices/{id}/request/{rid}` → `devices/{id}/response/{rid}`. */
+import { z } from 'zod';
+import { balancesSchema } from './result.ts';
+
+export const lookupRequestSchema = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('member.byCard'), cardUid: z.string().regex(/^[0-9A-F]{4,32}$/) }),
+  z.object({ op: z.literal('member.balances'), memberId: z.string().min(1).max(64) }),
+]);
+export type LookupRequest = z.infer<typeof lookupRequestSchema>;
+
+export const historyEntrySchema = z.object({
+  txId: z.string(),
+  kind: z.string(),
+  at: z.string(),
+  valueDeltaCents: z.number().int(),
+  pointsDelta: z.number().int(),
+  status: z.enum(['applied', 'rejected']),
+});
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;
+
+export const memberViewSchema = z.object({
+  memberId: z.string(),
+  name: z.string(),
+  /** Phone with all but the last four digits masked: the kiosk screen never shows a full number. */
+  phoneMasked: z.string(),
+  tier: z.string(),
+  card: z.object({ uid: z.string(), status: z.string(), validUntil: z.string().nullable() }),
+  balances: balancesSchema,
+  creditLimitCents: z.number().int(),
+  history: z.array(historyEntrySchema),
+  asOf: z.string(),
+});
+export type MemberView = z.infer<typeof memberViewSchema>;
+
+export const lookupResponseSchema = z.union([
+  z.object({ ok: z.literal(true), member: memberViewSchema }),
+  z.object({ ok: z.literal(false), code: z.string(), message: z.string() }),
+]);
+export type LookupResponse = z.infer<typeof lookupResponseSchema>;

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import type { ErrorCode } from '../errors/codes.ts';
+import { MAX_TX_BYTES, isTxKind, transactionSchemas, txHeaderSchema, type Transaction, type TxHeader } from './transaction.ts';
+
+export type ParsedTransaction =
+  | { ok: true; tx: Transaction; canonical: string }
+  /** No usable header: nothing can be recorded, the device only gets told. */
+  | { ok: false; stage: 'envelope'; code: ErrorCode; message: string; id: string | null }
+  /** A sound header with a bad body: recorded as a rejected transaction in the device's order. */
+  | { ok: false; stage: 'body'; code: ErrorCode; message: string; header: TxHeader; canonical: string };
+
+/**
+ * Parses a payload off the wire. `canonical` is the stable text of the transaction used for the idempotency
+ * check (same id, same content): keys sorted, so a resend that reorders keys is still the same transaction.
+ */
+export function parseTransaction(payload: Uint8Array | string): ParsedTransaction {
+  const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
+  if (size > MAX_TX_BYTES) {
+    return { ok: false, stage: 'envelope', code: 'TX_TOO_LARGE', message: `payload is ${size} bytes; the limit is ${MAX_TX_BYTES}`, id: null };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(typeof payload === 'string' ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'));
+  } catch {
+    return { ok: false, stage: 'envelope', code: 'TX_MALFORMED', message: 'payload is not JSON', id: null };
+  }
+  const header = txHeaderSchema.safeParse(json);
+  if (!header.success) {
+    const id = typeof json === 'object' && json !== null && typeof (json as { id?: unknown }).id === 'string' ? (json as { id: string }).id.slice(0, 64) : null;
+    return { ok: false, stage: 'envelope', code: 'TX_MALFORMED', message: describe(header.error), id };
+  }
+  const canonical = canonicalJson(json);
+  const kind = header.data.kind;
+  if (!isTxKind(kind)) {
+    return { ok: false, stage: 'body', code: 'TX_UNKNOWN_KIND', message: `unknown kind '${kind}'`, header: header.data, canonical };
+  }
+  const body = transactionSchemas[kind].safeParse(json);
+  if (!body.success) {
+    return { ok: false, stage: 'body', code: 'TX_INVALID', message: describe(body.error), header: header.data, canonical };
+  }
+  return { ok: true, tx: body.data as Transaction, canonical };
+}
+
+function describe(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+    .join('; ');
+}
+
+/** JSON with object keys sorted at every depth: the same content always gives the same text. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.keys(value as Record<string, unknown>)
+    .sort()
+    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+  return `{${entries.join(',')}}`;
+}

@@ -1,0 +1,42 @@
+/** Answers a device's online look-ups (member by card, balances) on its response topic. */
+import type { MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import { lookupRequestSchema, type LookupResponse } from '../../core/wire/lookup.ts';
+import type { Topics } from '../../core/wire/topics.ts';
+import type { LedgerStore } from '../ledger/ledger-store.ts';
+
+const MAX_REQUEST_BYTES = 4096;
+
+export class LookupResponder {
+  private readonly log: Logger;
+
+  constructor(private readonly options: { client: MqttClient; store: LedgerStore; topics: Topics; logger: Logger }) {
+    this.log = options.logger.child({ component: 'hub.lookup' });
+  }
+
+  receive(deviceId: string, requestId: string, payload: Buffer): void {
+    const response = this.answer(payload);
+    if (!response.ok) this.log.info({ deviceId, code: response.code }, 'look-up refused');
+    this.options.client.publish(this.options.topics.response(deviceId, requestId), JSON.stringify(response), { qos: 1 });
+  }
+
+  private answer(payload: Buffer): LookupResponse {
+    if (payload.byteLength > MAX_REQUEST_BYTES) return { ok: false, code: 'REQUEST_MALFORMED', message: 'request too large' };
+    let json: unknown;
+    try {
+      json = JSON.parse(payload.toString('utf8'));
+    } catch {
+      return { ok: false, code: 'REQUEST_MALFORMED', message: 'request is not JSON' };
+    }
+    const request = lookupRequestSchema.safeParse(json);
+    if (!request.success) return { ok: false, code: 'REQUEST_MALFORMED', message: request.error.issues[0]?.message ?? 'invalid request' };
+    const { store } = this.options;
+    const member = request.data.op === 'member.byCard' ? store.memberViewByCard(request.data.cardUid) : store.memberViewById(request.data.memberId);
+    if (!member) {
+      return request.data.op === 'member.byCard'
+        ? { ok: false, code: 'CARD_UNKNOWN', message: 'no card with this UID' }
+        : { ok: false, code: 'MEMBER_UNKNOWN', message: 'no such member' };
+    }
+    return { ok: true, member };
+  }
+}

@@ -1,0 +1,121 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEMO_CARDS, DEMO_STAFF_CARD } from '../demo/seed-demo-data.ts';
+import { RawDeviceClient } from '../testing/raw-device-client.ts';
+import { startTestHub, type TestHub } from '../testing/start-test-hub.ts';
+
+const purchase = (cents: number, payments: ({ method: 'cash' | 'stored_value'; amountCents: number } | { method: 'points'; points: number })[] = [{ method: 'cash', amountCents: cents }]) => ({
+  kind: 'purchase' as const,
+  cardUid: DEMO_CARDS.gold,
+  lines: [{ lineNo: 1, sku: 'SKU-1', category: 'grocery', qty: 1, unitPriceCents: cents }],
+  payments,
+});
+
+describe('hub transaction ingest (real aedes, real SQLite)', () => {
+  let env: TestHub;
+  let device: RawDeviceClient;
+
+  beforeEach(async () => {
+    env = await startTestHub();
+    device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-t1');
+  });
+
+  afterEach(async () => {
+    await device.close();
+    // The journal audit must hold after every test, whatever the test did.
+    expect(env.hub.store.audit()).toEqual([]);
+    await env.dispose();
+  });
+
+  it('applies a purchase, credits points at the hub and returns balances', async () => {
+    const before = env.hub.store.memberViewByCard(DEMO_CARDS.gold)!;
+    const result = await device.send(device.make(purchase(12_345, [{ method: 'stored_value', amountCents: 12_345 }])));
+    expect(result.status).toBe('applied');
+    // gold ×1.5 on 1 point per yuan: 123.45 × 1.5 = 185.175 → 185 (floored once, at the end)
+    expect(result.outcome?.pointsEarned).toBe(185);
+    expect(result.outcome?.balances.storedValueCents).toBe(before.balances.storedValueCents - 12_345);
+    const after = env.hub.store.memberViewByCard(DEMO_CARDS.gold)!;
+    expect(after.balances.points).toBe(before.balances.points + 185);
+    expect(after.balances).toEqual(result.outcome?.balances);
+  });
+
+  it('applies the same transaction published three times exactly once', async () => {
+    const tx = device.make(purchase(5_000));
+    const first = await device.send(tx);
+    const afterFirst = env.hub.store.memberViewByCard(DEMO_CARDS.gold)!.balances;
+    const second = await device.send(tx);
+    // the same content with its keys in another order is still the same transaction
+    const reordered = Object.fromEntries(Object.entries(tx).reverse());
+    const third = await device.send(JSON.stringify(reordered));
+    expect(first.status).toBe('applied');
+    expect([second.status, third.status]).toEqual(['exists', 'exists']);
+    expect(second.original).toBe('applied');
+    expect(second.outcome).toEqual(first.outcome);
+    expect(env.hub.store.memberViewByCard(DEMO_CARDS.gold)!.balances).toEqual(afterFirst);
+    expect(env.hub.store.lastSeq('kiosk-t1')).toBe(1);
+  });
+
+  it('refuses the same id with different content with its own code and changes nothing', async () => {
+    const tx = device.make(purchase(5_000));
+    await device.send(tx);
+    const balances = env.hub.store.memberViewByCard(DEMO_CARDS.gold)!.balances;
+    const count = env.hub.store.transactionCount();
+    const forged = { ...tx, lines: [{ lineNo: 1, sku: 'SKU-1', category: 'grocery', qty: 1, unitPriceCents: 9_000 }], payments: [{ method: 'cash', amountCents: 9_000 }] };
+    const result = await device.send(JSON.stringify(forged));
+    expect(result).toMatchObject({ id: tx.id, status: 'rejected', code: 'TX_ID_CONFLICT' });
+    expect(env.hub.store.memberViewByCard(DEMO_CARDS.gold)!.balances).toEqual(balances);
+    expect(env.hub.store.transactionCount()).toBe(count);
+  });
+
+  it('applies a device’s transactions in its order and asks for a resend across a gap', async () => {
+    const first = device.make(purchase(1_000));
+    const second = device.make(purchase(2_000));
+    const third = device.make(purchase(3_000));
+    const gap = await device.send(third);
+    expect(gap).toMatchObject({ status: 'rejected', code: 'TX_OUT_OF_ORDER', retry: true });
+    expect((await device.send(first)).status).toBe('applied');
+    expect((await device.send(second)).status).toBe('applied');
+    expect((await device.send(third)).status).toBe('applied');
+    expect(env.hub.store.lastSeq('kiosk-t1')).toBe(3);
+  });
+
+  it('records a business refusal as final, consuming the seq so later transactions still go', async () => {
+    const tooMuch = await device.send(device.make(purchase(100_000_000, [{ method: 'stored_value', amountCents: 100_000_000 }])));
+    expect(tooMuch).toMatchObject({ status: 'rejected', code: 'INSUFFICIENT_STORED_VALUE' });
+    expect(tooMuch.retry).toBeUndefined();
+    expect((await device.send(device.make(purchase(100)))).status).toBe('applied');
+  });
+
+  it('answers malformed payloads with coded rejections, keeps running and leaves the ledger alone', async () => {
+    const balances = env.hub.store.memberViewByCard(DEMO_CARDS.gold)!.balances;
+    const count = env.hub.store.transactionCount();
+    expect(await device.send('not json {')).toMatchObject({ status: 'rejected', code: 'TX_MALFORMED', id: null });
+    expect(await device.send(JSON.stringify({ hello: 'world' }))).toMatchObject({ status: 'rejected', code: 'TX_MALFORMED' });
+    expect(await device.send(Buffer.alloc(1024 * 1024, 0x7b))).toMatchObject({ status: 'rejected', code: 'TX_TOO_LARGE' });
+    const otherDevice = device.make(purchase(100));
+    expect(await device.send(JSON.stringify({ ...otherDevice, deviceId: 'kiosk-other' }))).toMatchObject({ status: 'rejected', code: 'TX_DEVICE_MISMATCH' });
+    // A sound header with an unknown kind or a bad body is a recorded refusal in the device's order.
+    expect(await device.send(JSON.stringify({ ...device.make(purchase(100), { seq: 1 }), kind: 'teleport' }))).toMatchObject({ status: 'rejected', code: 'TX_UNKNOWN_KIND' });
+    expect(await device.send(JSON.stringify({ ...device.make(purchase(100), { seq: 2 }), lines: [{ lineNo: 1, sku: 'X', category: 'c', qty: 1, unitPriceCents: 1.5 }] }))).toMatchObject({
+      status: 'rejected',
+      code: 'TX_INVALID',
+    });
+    expect(env.hub.store.memberViewByCard(DEMO_CARDS.gold)!.balances).toEqual(balances);
+    expect(env.hub.store.transactionCount()).toBe(count + 2);
+    // still alive and applying
+    expect((await device.send(device.make(purchase(100), { seq: 3 }))).status).toBe('applied');
+  });
+
+  it('tops up with a staff card and refuses a top-up without a valid one', async () => {
+    const before = env.hub.store.memberViewByCard(DEMO_CARDS.gold)!.balances;
+    const ok = await device.send(device.make({ kind: 'top_up', cardUid: DEMO_CARDS.gold, amountCents: 50_000, tender: 'cash', staffCardUid: DEMO_STAFF_CARD }));
+    expect(ok.status).toBe('applied');
+    expect(ok.outcome?.balances.storedValueCents).toBe(before.storedValueCents + 50_000);
+    const refused = await device.send(device.make({ kind: 'top_up', cardUid: DEMO_CARDS.gold, amountCents: 50_000, tender: 'cash', staffCardUid: 'FFFF0000' }));
+    expect(refused).toMatchObject({ status: 'rejected', code: 'STAFF_UNAUTHORIZED' });
+  });
+
+  it('answers an unknown card with CARD_UNKNOWN', async () => {
+    const result = await device.send(device.make({ ...purchase(100), cardUid: 'DEADBEEF' }));
+    expect(result).toMatchObject({ status: 'rejected', code: 'CARD_UNKNOWN' });
+  });
+});

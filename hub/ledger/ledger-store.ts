@@ -1,0 +1,56 @@
+/**
+ * The contract every ledger back end fulfils (SQLite now; PostgreSQL next). A back end applies a batch of
+ * received transactions inside one durable database transaction and returns one result per item, in order.
+ * Results must not be published before `applyBatch` returns: only then is the batch durable.
+ */
+import type { CardState, GiftState, MemberState, StaffState } from '../../core/ledger/types.ts';
+import type { RulesBundle } from '../../core/rules/bundle.ts';
+import type { ParsedTransaction } from '../../core/wire/parse-transaction.ts';
+import type { TxResult } from '../../core/wire/result.ts';
+import type { MemberView } from '../../core/wire/lookup.ts';
+
+export interface ReceivedTransaction {
+  /** The device the broker says sent it (from the topic), which the payload must agree with. */
+  topicDeviceId: string;
+  parsed: ParsedTransaction;
+}
+
+export interface AuditFinding {
+  memberId: string;
+  account: string;
+  journalSum: number;
+  storedBalance: number;
+  lotId?: string;
+}
+
+export interface NewMember {
+  memberId: string;
+  name: string;
+  phone: string;
+  tier: string;
+  creditLimitCents?: number;
+  referrerId?: string | null;
+  cards: { uid: string; validUntil?: string | null }[];
+}
+
+export interface LedgerStore {
+  open(): void;
+  close(): void;
+  applyBatch(batch: ReceivedTransaction[]): TxResult[];
+  memberViewByCard(cardUid: string, historyLimit?: number): MemberView | null;
+  memberViewById(memberId: string, historyLimit?: number): MemberView | null;
+  member(memberId: string): MemberState | null;
+  card(uid: string): CardState | null;
+  /** Sums the journal per member and account (and per lot) and lists every place it disagrees with a stored balance. */
+  audit(): AuditFinding[];
+  // set-up and administration (HQ actions, demo data)
+  createMember(member: NewMember): void;
+  upsertStaff(staff: StaffState & { pinHash?: string }): void;
+  upsertGift(gift: GiftState): void;
+  saveRulesBundle(bundle: RulesBundle): void;
+  rulesBundle(version: number): RulesBundle | null;
+  latestRulesBundle(): RulesBundle | null;
+  lastSeq(deviceId: string): number;
+  listMemberIds(limit: number): string[];
+  transactionCount(): number;
+}

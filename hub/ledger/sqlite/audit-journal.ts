@@ -1,0 +1,47 @@
+/**
+ * Balances are a cache of the journal. The audit recomputes them from the journal and lists every
+ * difference: per member and account, per points lot, and lots against the points balance.
+ */
+import type { Database } from 'better-sqlite3';
+import type { AuditFinding } from '../ledger-store.ts';
+
+export function auditJournal(db: Database): AuditFinding[] {
+  const accountMismatches = db
+    .prepare<[], { member_id: string; account: string; journal_sum: number; balance: number }>(
+      `WITH sums AS (SELECT member_id, account, sum(amount) AS total FROM journal GROUP BY member_id, account),
+            keys AS (SELECT member_id, account FROM sums UNION SELECT member_id, account FROM accounts)
+       SELECT k.member_id, k.account, coalesce(s.total, 0) AS journal_sum, coalesce(a.balance, 0) AS balance
+       FROM keys k
+       LEFT JOIN sums s ON s.member_id = k.member_id AND s.account = k.account
+       LEFT JOIN accounts a ON a.member_id = k.member_id AND a.account = k.account
+       WHERE coalesce(s.total, 0) <> coalesce(a.balance, 0)`,
+    )
+    .all()
+    .map((r) => ({ memberId: r.member_id, account: r.account, journalSum: r.journal_sum, storedBalance: r.balance }));
+
+  const lotMismatches = db
+    .prepare<[], { member_id: string; lot_id: string; journal_sum: number; remaining: number }>(
+      `WITH sums AS (SELECT lot_id, member_id, sum(amount) AS total FROM journal WHERE lot_id IS NOT NULL GROUP BY lot_id, member_id)
+       SELECT l.member_id, l.lot_id, coalesce(s.total, 0) AS journal_sum, l.remaining
+       FROM point_lots l LEFT JOIN sums s ON s.lot_id = l.lot_id AND s.member_id = l.member_id
+       WHERE coalesce(s.total, 0) <> l.remaining
+       UNION ALL
+       SELECT s.member_id, s.lot_id, s.total, 0 FROM sums s LEFT JOIN point_lots l ON l.lot_id = s.lot_id WHERE l.lot_id IS NULL`,
+    )
+    .all()
+    .map((r) => ({ memberId: r.member_id, account: 'points_lot', lotId: r.lot_id, journalSum: r.journal_sum, storedBalance: r.remaining }));
+
+  const lotsVsPoints = db
+    .prepare<[], { member_id: string; lots: number; balance: number }>(
+      `WITH lots AS (SELECT member_id, sum(remaining) AS total FROM point_lots GROUP BY member_id)
+       SELECT m.member_id, coalesce(l.total, 0) AS lots, coalesce(a.balance, 0) AS balance
+       FROM members m
+       LEFT JOIN lots l ON l.member_id = m.member_id
+       LEFT JOIN accounts a ON a.member_id = m.member_id AND a.account = 'points'
+       WHERE coalesce(l.total, 0) <> coalesce(a.balance, 0)`,
+    )
+    .all()
+    .map((r) => ({ memberId: r.member_id, account: 'points_vs_lots', journalSum: r.lots, storedBalance: r.balance }));
+
+  return [...accountMismatches, ...lotMismatches, ...lotsVsPoints];
+}

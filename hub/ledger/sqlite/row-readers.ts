@@ -1,0 +1,83 @@
+/** Typed reads of ledger rows, shared by the write port, look-ups and the audit. */
+import type { Database } from 'better-sqlite3';
+import type { CardState, CardStatus, GiftState, MemberState, PointLot, PurchaseRecord, StaffRole, StaffState } from '../../../core/ledger/types.ts';
+
+export interface RowReaders {
+  card(uid: string): CardState | null;
+  cardsOfMember(memberId: string): CardState[];
+  member(memberId: string): MemberState | null;
+  memberPhone(memberId: string): string | null;
+  lots(memberId: string): PointLot[];
+  staff(cardUid: string): StaffState | null;
+  gift(sku: string): GiftState | null;
+  purchase(txId: string): PurchaseRecord | null;
+}
+
+interface CardRow { uid: string; member_id: string; status: CardStatus; valid_from: string | null; valid_until: string | null }
+interface MemberRow {
+  member_id: string; name: string; phone: string; tier: string; credit_limit_cents: number;
+  cumulative_spend_cents: number; cumulative_points_earned: number;
+}
+
+export function createRowReaders(db: Database): RowReaders {
+  const card = db.prepare<[string], CardRow>('SELECT uid, member_id, status, valid_from, valid_until FROM cards WHERE uid = ?');
+  const cardsOfMember = db.prepare<[string], CardRow>('SELECT uid, member_id, status, valid_from, valid_until FROM cards WHERE member_id = ? ORDER BY issued_at');
+  const member = db.prepare<[string], MemberRow>('SELECT * FROM members WHERE member_id = ?');
+  const balances = db.prepare<[string], { account: string; balance: number }>('SELECT account, balance FROM accounts WHERE member_id = ?');
+  const lots = db.prepare<[string], { lot_id: string; remaining: number; earned_at: string; expires_at: string | null }>(
+    'SELECT lot_id, remaining, earned_at, expires_at FROM point_lots WHERE member_id = ? AND remaining <> 0',
+  );
+  const staff = db.prepare<[string], { card_uid: string; name: string; role: StaffRole; store_ids: string; active: number }>(
+    'SELECT card_uid, name, role, store_ids, active FROM staff WHERE card_uid = ?',
+  );
+  const gift = db.prepare<[string], { sku: string; name: string; points_price: number; stock: number }>('SELECT * FROM gifts WHERE sku = ?');
+  const purchase = db.prepare<[string], { record: string }>('SELECT record FROM purchases WHERE tx_id = ?');
+  const refunded = db.prepare<[string], { line_no: number }>('SELECT line_no FROM refunded_lines WHERE purchase_tx_id = ? ORDER BY line_no');
+
+  const toCard = (row: CardRow): CardState => ({
+    uid: row.uid, memberId: row.member_id, status: row.status, validFrom: row.valid_from, validUntil: row.valid_until,
+  });
+
+  return {
+    card: (uid) => {
+      const row = card.get(uid);
+      return row ? toCard(row) : null;
+    },
+    cardsOfMember: (memberId) => cardsOfMember.all(memberId).map(toCard),
+    member: (memberId) => {
+      const row = member.get(memberId);
+      return row ? readMemberState(row, balances.all(memberId)) : null;
+    },
+    memberPhone: (memberId) => member.get(memberId)?.phone ?? null,
+    lots: (memberId) => lots.all(memberId).map((r) => ({ lotId: r.lot_id, remaining: r.remaining, earnedAt: r.earned_at, expiresAt: r.expires_at })),
+    staff: (cardUid) => {
+      const row = staff.get(cardUid);
+      return row ? { cardUid: row.card_uid, name: row.name, role: row.role, storeIds: JSON.parse(row.store_ids) as string[], active: row.active === 1 } : null;
+    },
+    gift: (sku) => {
+      const row = gift.get(sku);
+      return row ? { sku: row.sku, name: row.name, pointsPrice: row.points_price, stock: row.stock } : null;
+    },
+    purchase: (txId) => {
+      const row = purchase.get(txId);
+      if (!row) return null;
+      const record = JSON.parse(row.record) as PurchaseRecord;
+      return { ...record, refundedLineNos: refunded.all(txId).map((r) => r.line_no) };
+    },
+  };
+}
+
+export function readMemberState(row: MemberRow, balances: { account: string; balance: number }[]): MemberState {
+  const balance = (name: string) => balances.find((b) => b.account === name)?.balance ?? 0;
+  return {
+    memberId: row.member_id,
+    name: row.name,
+    tier: row.tier,
+    storedValueCents: balance('stored_value'),
+    bonusValueCents: balance('bonus_value'),
+    points: balance('points'),
+    creditLimitCents: row.credit_limit_cents,
+    cumulativeSpendCents: row.cumulative_spend_cents,
+    cumulativePointsEarned: row.cumulative_points_earned,
+  };
+}

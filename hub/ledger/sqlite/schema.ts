@@ -1,0 +1,106 @@
+/**
+ * The SQLite ledger schema. Balances are stored for fast reads and are always derivable from `journal`:
+ * the audit sums the journal and compares. Transactions keep the canonical payload and its hash, so a
+ * replay is answered from the stored result and a different payload under the same id is caught.
+ */
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS schema_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS members (
+  member_id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  phone TEXT NOT NULL,
+  tier TEXT NOT NULL,
+  referrer_id TEXT,
+  credit_limit_cents INTEGER NOT NULL DEFAULT 0,
+  cumulative_spend_cents INTEGER NOT NULL DEFAULT 0,
+  cumulative_points_earned INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS accounts (
+  member_id TEXT NOT NULL,
+  account TEXT NOT NULL,
+  balance INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (member_id, account)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS cards (
+  uid TEXT PRIMARY KEY,
+  member_id TEXT NOT NULL REFERENCES members(member_id),
+  status TEXT NOT NULL,
+  valid_from TEXT,
+  valid_until TEXT,
+  replaced_by TEXT,
+  issued_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS cards_by_member ON cards(member_id);
+CREATE TABLE IF NOT EXISTS point_lots (
+  lot_id TEXT PRIMARY KEY,
+  member_id TEXT NOT NULL,
+  remaining INTEGER NOT NULL,
+  earned_at TEXT NOT NULL,
+  expires_at TEXT
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS lots_by_member ON point_lots(member_id, expires_at);
+CREATE TABLE IF NOT EXISTS transactions (
+  tx_id TEXT PRIMARY KEY,
+  device_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('applied', 'rejected')),
+  code TEXT,
+  member_id TEXT,
+  bundle_version INTEGER,
+  created_at TEXT,
+  applied_at TEXT NOT NULL,
+  result TEXT NOT NULL,
+  UNIQUE (device_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS transactions_by_member ON transactions(member_id, created_at);
+CREATE TABLE IF NOT EXISTS journal (
+  entry_id INTEGER PRIMARY KEY,
+  tx_id TEXT NOT NULL,
+  member_id TEXT NOT NULL,
+  account TEXT NOT NULL,
+  amount INTEGER NOT NULL,
+  lot_id TEXT,
+  bundle_version INTEGER
+);
+CREATE INDEX IF NOT EXISTS journal_by_member ON journal(member_id, account);
+CREATE TABLE IF NOT EXISTS devices (
+  device_id TEXT PRIMARY KEY,
+  last_seq INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS purchases (
+  tx_id TEXT PRIMARY KEY,
+  member_id TEXT NOT NULL,
+  record TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS refunded_lines (
+  purchase_tx_id TEXT NOT NULL,
+  line_no INTEGER NOT NULL,
+  refund_tx_id TEXT NOT NULL,
+  PRIMARY KEY (purchase_tx_id, line_no)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS staff (
+  card_uid TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  store_ids TEXT NOT NULL,
+  pin_hash TEXT,
+  active INTEGER NOT NULL DEFAULT 1
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS gifts (
+  sku TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  points_price INTEGER NOT NULL,
+  stock INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rules_bundles (
+  version INTEGER PRIMARY KEY,
+  bundle TEXT NOT NULL,
+  saved_at TEXT NOT NULL
+);
+`;

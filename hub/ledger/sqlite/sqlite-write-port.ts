@@ -1,0 +1,156 @@
+/**
+ * The SQLite side of apply-received: reads the planning context and writes effects with prepared
+ * statements. Every call runs inside the batch transaction opened by SqliteLedgerStore.applyBatch.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import { CodedError } from '../../../core/errors/coded-error.ts';
+import type { PlanningContext } from '../../../core/ledger/planning-context.ts';
+import type { LedgerEffect } from '../../../core/ledger/types.ts';
+import type { RulesBundle } from '../../../core/rules/bundle.ts';
+import type { Transaction } from '../../../core/wire/transaction.ts';
+import type { Balances, TxResult } from '../../../core/wire/result.ts';
+import type { LedgerWritePort, StoredTransaction, TransactionRow } from '../apply-received.ts';
+import type { RowReaders } from './row-readers.ts';
+
+export class SqliteWritePort implements LedgerWritePort {
+  private readonly findTx: Statement<[string], { content_hash: string; result: string }>;
+  private readonly deviceSeq: Statement<[string], { last_seq: number }>;
+  private readonly upsertDeviceSeq: Statement<[string, number]>;
+  private readonly insertTx: Statement;
+  private readonly insertJournal: Statement;
+  private readonly addToAccount: Statement;
+  private readonly insertLot: Statement;
+  private readonly addToLot: Statement<[number, string, string]>;
+  private readonly setCardStatus: Statement;
+  private readonly insertCard: Statement;
+  private readonly updateMemberTotals: Statement;
+  private readonly setTier: Statement<[string, string]>;
+  private readonly addGiftStock: Statement<[number, string]>;
+  private readonly insertPurchase: Statement;
+  private readonly insertRefundedLine: Statement;
+  private readonly balances: Statement<[string], { account: string; balance: number }>;
+  private readonly writeEffectAtomically: (tx: Transaction, effect: LedgerEffect, bundleVersion: number) => void;
+
+  constructor(
+    private readonly db: Database,
+    private readonly readers: RowReaders,
+    private readonly bundleFor: (version: number) => RulesBundle,
+  ) {
+    this.findTx = db.prepare('SELECT content_hash, result FROM transactions WHERE tx_id = ?');
+    this.deviceSeq = db.prepare('SELECT last_seq FROM devices WHERE device_id = ?');
+    this.upsertDeviceSeq = db.prepare(
+      'INSERT INTO devices (device_id, last_seq) VALUES (?, ?) ON CONFLICT(device_id) DO UPDATE SET last_seq = excluded.last_seq',
+    );
+    this.insertTx = db.prepare(
+      `INSERT INTO transactions (tx_id, device_id, seq, kind, content_hash, payload, status, code, member_id, bundle_version, created_at, applied_at, result)
+       VALUES (@txId, @deviceId, @seq, @kind, @contentHash, @payload, @status, @code, @memberId, @bundleVersion, @createdAt, @appliedAt, @result)`,
+    );
+    this.insertJournal = db.prepare(
+      'INSERT INTO journal (tx_id, member_id, account, amount, lot_id, bundle_version) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.addToAccount = db.prepare(
+      'INSERT INTO accounts (member_id, account, balance) VALUES (?, ?, ?) ON CONFLICT(member_id, account) DO UPDATE SET balance = balance + excluded.balance',
+    );
+    this.insertLot = db.prepare('INSERT INTO point_lots (lot_id, member_id, remaining, earned_at, expires_at) VALUES (?, ?, 0, ?, ?)');
+    this.addToLot = db.prepare('UPDATE point_lots SET remaining = remaining + ? WHERE lot_id = ? AND member_id = ?');
+    this.setCardStatus = db.prepare('UPDATE cards SET status = ?, replaced_by = coalesce(?, replaced_by) WHERE uid = ?');
+    this.insertCard = db.prepare(
+      "INSERT INTO cards (uid, member_id, status, valid_from, valid_until, replaced_by, issued_at) VALUES (?, ?, 'active', NULL, NULL, NULL, ?)",
+    );
+    this.updateMemberTotals = db.prepare(
+      'UPDATE members SET cumulative_spend_cents = cumulative_spend_cents + ?, cumulative_points_earned = cumulative_points_earned + ? WHERE member_id = ?',
+    );
+    this.setTier = db.prepare('UPDATE members SET tier = ? WHERE member_id = ?');
+    this.addGiftStock = db.prepare('UPDATE gifts SET stock = stock + ? WHERE sku = ?');
+    this.insertPurchase = db.prepare('INSERT INTO purchases (tx_id, member_id, record) VALUES (?, ?, ?)');
+    this.insertRefundedLine = db.prepare('INSERT INTO refunded_lines (purchase_tx_id, line_no, refund_tx_id) VALUES (?, ?, ?)');
+    this.balances = db.prepare('SELECT account, balance FROM accounts WHERE member_id = ?');
+    // A savepoint around each effect: a defect half-way through one transaction must not leave half its
+    // journal entries in the batch.
+    this.writeEffectAtomically = db.transaction((tx: Transaction, effect: LedgerEffect, bundleVersion: number) =>
+      this.writeEffectRows(tx, effect, bundleVersion),
+    );
+  }
+
+  findTransaction(txId: string): StoredTransaction | null {
+    const row = this.findTx.get(txId);
+    return row ? { contentHash: row.content_hash, result: JSON.parse(row.result) as TxResult } : null;
+  }
+
+  lastSeq(deviceId: string): number {
+    return this.deviceSeq.get(deviceId)?.last_seq ?? 0;
+  }
+
+  readContext(tx: Transaction): PlanningContext {
+    const card = this.readers.card(tx.cardUid);
+    if (!card) throw new CodedError('CARD_UNKNOWN', 'no card with this UID');
+    const member = this.readers.member(card.memberId);
+    if (!member) throw new CodedError('MEMBER_UNKNOWN', `card points at missing member ${card.memberId}`);
+    const staffUid = 'staffCardUid' in tx ? tx.staffCardUid : undefined;
+    return {
+      card,
+      member,
+      lots: this.readers.lots(member.memberId),
+      bundle: this.bundleFor(tx.bundleVersion),
+      staff: staffUid ? this.readers.staff(staffUid) : null,
+      gift: tx.kind === 'redeem_gift' ? this.readers.gift(tx.giftSku) : null,
+      purchase: tx.kind === 'refund' ? this.readers.purchase(tx.purchaseTxId) : null,
+      newCardTaken: tx.kind === 'card_replace' ? this.readers.card(tx.newCardUid) !== null : false,
+    };
+  }
+
+  writeEffect(tx: Transaction, effect: LedgerEffect, bundleVersion: number): { balances: Balances; tier: string } {
+    this.writeEffectAtomically(tx, effect, bundleVersion);
+    const balances: Balances = { storedValueCents: 0, bonusValueCents: 0, points: 0 };
+    for (const row of this.balances.all(effect.memberId)) {
+      if (row.account === 'stored_value') balances.storedValueCents = row.balance;
+      else if (row.account === 'bonus_value') balances.bonusValueCents = row.balance;
+      else if (row.account === 'points') balances.points = row.balance;
+    }
+    const tier = effect.memberChanges.tier ?? this.readers.member(effect.memberId)?.tier ?? 'standard';
+    return { balances, tier };
+  }
+
+  private writeEffectRows(tx: Transaction, effect: LedgerEffect, bundleVersion: number): void {
+    const member = effect.memberId;
+    for (const lot of effect.newLots) this.insertLot.run(lot.lotId, member, lot.earnedAt, lot.expiresAt);
+    for (const posting of effect.postings) {
+      this.insertJournal.run(tx.id, member, posting.account, posting.amount, posting.lotId ?? null, bundleVersion);
+      this.addToAccount.run(member, posting.account, posting.amount);
+      if (posting.lotId !== undefined && this.addToLot.run(posting.amount, posting.lotId, member).changes !== 1) {
+        throw new Error(`posting names lot ${posting.lotId} that the member does not have`);
+      }
+    }
+    for (const card of effect.newCards) this.insertCard.run(card.uid, card.memberId, tx.createdAt);
+    for (const change of effect.cardChanges) this.setCardStatus.run(change.status, change.replacedBy ?? null, change.uid);
+    const totals = effect.memberChanges;
+    if (totals.cumulativeSpendDeltaCents !== 0 || totals.cumulativePointsEarnedDelta !== 0) {
+      this.updateMemberTotals.run(totals.cumulativeSpendDeltaCents, totals.cumulativePointsEarnedDelta, member);
+    }
+    if (totals.tier) this.setTier.run(totals.tier, member);
+    for (const gift of effect.giftStockChanges) this.addGiftStock.run(gift.delta, gift.sku);
+    if (effect.purchaseRecord) this.insertPurchase.run(tx.id, member, JSON.stringify(effect.purchaseRecord));
+    if (effect.refundOf) {
+      for (const lineNo of effect.refundOf.lineNos) this.insertRefundedLine.run(effect.refundOf.purchaseTxId, lineNo, tx.id);
+    }
+  }
+
+  recordTransaction(row: TransactionRow): void {
+    this.insertTx.run({
+      txId: row.header.id,
+      deviceId: row.header.deviceId,
+      seq: row.header.seq,
+      kind: row.header.kind,
+      contentHash: row.contentHash,
+      payload: row.payload,
+      status: row.status,
+      code: row.code,
+      memberId: row.memberId,
+      bundleVersion: row.bundleVersion,
+      createdAt: row.header.createdAt,
+      appliedAt: new Date().toISOString(),
+      result: JSON.stringify(row.result),
+    });
+    this.upsertDeviceSeq.run(row.header.deviceId, row.header.seq);
+  }
+}

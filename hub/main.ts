@@ -1,0 +1,122 @@
+/**
+ * The hub's composition root: builds every part from one validated, frozen config and wires them.
+ * Constructors do no I/O; start() and stop() are idempotent.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MqttClient } from 'mqtt';
+import pino, { type Logger } from 'pino';
+import { z } from 'zod';
+import { REDACTED_LOG_PATHS } from '../core/privacy/mask.ts';
+import { DEFAULT_RULES_BUNDLE } from '../core/rules/default-bundle.ts';
+import { createTopics, DEFAULT_BASE_TOPIC } from '../core/wire/topics.ts';
+import { EmbeddedBroker } from './broker/embedded-broker.ts';
+import { seedDemoData } from './demo/seed-demo-data.ts';
+import { buildApp } from './http/build-app.ts';
+import { LookupResponder } from './ingest/lookup-responder.ts';
+import { TxIngest } from './ingest/tx-ingest.ts';
+import type { LedgerStore } from './ledger/ledger-store.ts';
+import { SqliteLedgerStore } from './ledger/sqlite/sqlite-ledger-store.ts';
+import { connectHubClient } from './mqtt/connect-hub-client.ts';
+import type { FastifyInstance } from 'fastify';
+
+export const hubConfigSchema = z.object({
+  dataDir: z.string().min(1),
+  /** Embedded aedes on this host/port, or an external broker URL. */
+  broker: z.discriminatedUnion('mode', [
+    z.object({ mode: z.literal('embedded'), host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(1883) }),
+    z.object({ mode: z.literal('external'), url: z.string().url(), username: z.string().optional(), password: z.string().optional() }),
+  ]),
+  http: z.object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8800) }).nullable().default(null),
+  baseTopic: z.string().regex(/^[A-Za-z0-9_-]+$/).default(DEFAULT_BASE_TOPIC),
+  seedDemoData: z.boolean().default(false),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type HubConfig = z.input<typeof hubConfigSchema>;
+
+export interface HubAddresses {
+  brokerUrl: string;
+  consoleUrl: string | null;
+}
+
+export interface Hub {
+  start(): Promise<HubAddresses>;
+  stop(): Promise<void>;
+  readonly store: LedgerStore;
+  readonly logger: Logger;
+}
+
+export function createHub(input: HubConfig, logger?: Logger): Hub {
+  const config = Object.freeze(hubConfigSchema.parse(input));
+  const log = (logger ?? pino({ level: config.logLevel, redact: REDACTED_LOG_PATHS })).child({ process: 'hub' });
+  const topics = createTopics(config.baseTopic);
+  const hubSecret = randomBytes(24).toString('base64url');
+  const store = new SqliteLedgerStore({ path: join(config.dataDir, 'ledger.sqlite'), logger: log, fallbackBundle: DEFAULT_RULES_BUNDLE });
+  const broker = config.broker.mode === 'embedded' ? new EmbeddedBroker({ host: config.broker.host, port: config.broker.port, baseTopic: config.baseTopic, hubSecret, logger: log }) : null;
+  let client: MqttClient | null = null;
+  let app: FastifyInstance | null = null;
+  let addresses: HubAddresses | null = null;
+  let starting: Promise<HubAddresses> | null = null;
+
+  async function start(): Promise<HubAddresses> {
+    mkdirSync(config.dataDir, { recursive: true });
+    store.open();
+    if (config.seedDemoData && seedDemoData(store)) log.info('demo members, cards, staff and gifts created');
+    const brokerUrl = broker ? (await broker.start()).url : (config.broker as { url: string }).url;
+    const credentials = broker ? { username: 'hub', password: hubSecret } : config.broker.mode === 'external' ? { username: config.broker.username, password: config.broker.password } : {};
+    client = await connectHubClient({
+      url: brokerUrl,
+      clientId: `memberkiosk-hub-${randomBytes(4).toString('hex')}`,
+      ...(credentials.username ? { username: credentials.username } : {}),
+      ...(credentials.password ? { password: credentials.password } : {}),
+      will: { topic: topics.hubAvailability, payload: 'offline', retain: true },
+      logger: log,
+    });
+    const ingest = new TxIngest({ client, store, topics, logger: log });
+    const lookups = new LookupResponder({ client, store, topics, logger: log });
+    client.on('message', (topic, payload) => {
+      const route = topics.parse(topic);
+      if (route?.channel === 'tx') ingest.receive(route.deviceId, payload);
+      else if (route?.channel === 'request' && route.requestId) lookups.receive(route.deviceId, route.requestId, payload);
+    });
+    await client.subscribeAsync([topics.allTx, topics.allRequests], { qos: 1 });
+    // After every reconnect: subscriptions of a clean session are gone, and devices should resend what they hold.
+    client.on('connect', () => {
+      void client?.subscribeAsync([topics.allTx, topics.allRequests], { qos: 1 }).then(() => client?.publish(topics.hubAvailability, 'online', { qos: 1, retain: true }));
+    });
+    await client.publishAsync(topics.hubAvailability, 'online', { qos: 1, retain: true });
+    let consoleUrl: string | null = null;
+    if (config.http) {
+      app = buildApp({ store, brokerUrl, memberIds: () => store.listMemberIds(200) });
+      consoleUrl = await app.listen({ host: config.http.host, port: config.http.port });
+    }
+    log.info({ brokerUrl, consoleUrl }, 'hub started');
+    addresses = { brokerUrl, consoleUrl };
+    return addresses;
+  }
+
+  return {
+    store,
+    logger: log,
+    start() {
+      if (addresses) return Promise.resolve(addresses);
+      starting ??= start().finally(() => (starting = null));
+      return starting;
+    },
+    async stop() {
+      if (starting) await starting.catch(() => undefined);
+      const current = client;
+      client = null;
+      if (current) {
+        await current.publishAsync(topics.hubAvailability, 'offline', { qos: 1, retain: true }).catch(() => undefined);
+        await current.endAsync();
+      }
+      await app?.close();
+      app = null;
+      await broker?.stop();
+      store.close();
+      addresses = null;
+    },
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * A bare MQTT client that speaks the device protocol by hand, for hub tests that need to send exactly the
+ * bytes they choose (duplicates, conflicts, garbage) — the real device would never send those.
+ */
+import { randomBytes } from 'node:crypto';
+import mqtt, { type MqttClient } from 'mqtt';
+import { createUlidFactory } from '../../core/ids/ulid.ts';
+import { txResultSchema, type TxResult } from '../../core/wire/result.ts';
+import { lookupResponseSchema, type LookupRequest, type LookupResponse } from '../../core/wire/lookup.ts';
+import { createTopics } from '../../core/wire/topics.ts';
+import type { TransactionInput } from '../../core/wire/transaction.ts';
+import { DEMO_STORE_ID } from '../demo/seed-demo-data.ts';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export type RawTxBody = DistributiveOmit<TransactionInput, 'id' | 'deviceId' | 'seq' | 'createdAt' | 'bundleVersion' | 'storeId'>;
+
+export class RawDeviceClient {
+  readonly results: TxResult[] = [];
+  private readonly topics = createTopics();
+  private readonly nextUlid = createUlidFactory(Date.now, (n) => randomBytes(n));
+  private seq = 0;
+  private waiters: { match: (r: TxResult) => boolean; resolve: (r: TxResult) => void }[] = [];
+
+  private constructor(private readonly client: MqttClient, readonly deviceId: string) {
+    client.on('message', (topic, payload) => {
+      if (topic !== this.topics.txResult(deviceId)) return;
+      const result = txResultSchema.parse(JSON.parse(payload.toString()));
+      this.results.push(result);
+      this.waiters = this.waiters.filter((w) => (w.match(result) ? (w.resolve(result), false) : true));
+    });
+  }
+
+  static async connect(url: string, deviceId: string): Promise<RawDeviceClient> {
+    const client = await mqtt.connectAsync(url, { protocolVersion: 4, clientId: deviceId, clean: true, reconnectPeriod: 0 });
+    (client.stream as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
+    const topics = createTopics();
+    await client.subscribeAsync([topics.txResult(deviceId), `${topics.response(deviceId, '+')}`], { qos: 1 });
+    return new RawDeviceClient(client, deviceId);
+  }
+
+  /** A well-formed transaction with the next seq (not sent). */
+  make(body: RawTxBody, overrides: Partial<{ seq: number; id: string; createdAt: string; bundleVersion: number }> = {}): TransactionInput {
+    const seq = overrides.seq ?? ++this.seq;
+    return {
+      id: overrides.id ?? this.nextUlid(),
+      deviceId: this.deviceId,
+      seq,
+      createdAt: overrides.createdAt ?? new Date().toISOString(),
+      storeId: DEMO_STORE_ID,
+      bundleVersion: overrides.bundleVersion ?? 1,
+      ...body,
+    } as TransactionInput;
+  }
+
+  async publishRaw(payload: string | Buffer): Promise<void> {
+    await this.client.publishAsync(this.topics.tx(this.deviceId), payload, { qos: 1 });
+  }
+
+  /** Publishes and waits for the next result that names this id (or, for garbage, the next result at all). */
+  async send(tx: TransactionInput | string | Buffer, timeoutMs = 5_000): Promise<TxResult> {
+    const id = typeof tx === 'object' && !Buffer.isBuffer(tx) ? tx.id : null;
+    const waiting = this.waitFor((r) => (id === null ? true : r.id === id), timeoutMs);
+    await this.publishRaw(typeof tx === 'object' && !Buffer.isBuffer(tx) ? JSON.stringify(tx) : tx);
+    return waiting;
+  }
+
+  waitFor(match: (r: TxResult) => boolean, timeoutMs = 5_000): Promise<TxResult> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no matching tx result within ${timeoutMs} ms`)), timeoutMs);
+      this.waiters.push({ match, resolve: (r) => (clearTimeout(timer), resolve(r)) });
+    });
+  }
+
+  async lookup(request: LookupRequest, timeoutMs = 5_000): Promise<LookupResponse> {
+    const rid = this.nextUlid();
+    const responseTopic = this.topics.response(this.deviceId, rid);
+    const answer = new Promise<LookupResponse>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no look-up response')), timeoutMs);
+      const onMessage = (topic: string, payload: Buffer) => {
+        if (topic !== responseTopic) return;
+        clearTimeout(timer);
+        this.client.off('message', onMessage);
+        resolve(lookupResponseSchema.parse(JSON.parse(payload.toString())));
+      };
+      this.client.on('message', onMessage);
+    });
+    await this.client.publishAsync(this.topics.request(this.deviceId, rid), JSON.stringify(request), { qos: 1 });
+    return answer;
+  }
+
+  async close(): Promise<void> {
+    await this.client.endAsync();
+  }
+}

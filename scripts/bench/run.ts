@@ -1,0 +1,46 @@
+/**
+ * `npm run bench`: every figure beside its baseline measured in the same run, printed as a table and written
+ * to bench/results.json. Figures are measured one after another so they do not compete for the 2 cores.
+ * `memberkiosk bench NAME...` runs only the figure modules whose names contain one of the words.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { BenchFigure, BenchMeasure } from './figure.ts';
+
+const FIGURE_MODULES: Record<string, () => Promise<{ measure: BenchMeasure }>> = {
+  'ledger-ingest': () => import('./figures/ledger-ingest.ts'),
+  'end-to-end': () => import('./figures/end-to-end.ts'),
+};
+
+function table(figures: BenchFigure[]): string {
+  const header = ['figure', 'value', 'baseline', 'ratio', 'target', 'met'];
+  const rows = figures.map((f) => [
+    f.name,
+    `${round(f.value)} ${f.unit}`,
+    `${round(f.baseline)} ${f.unit}`,
+    round(f.ratio).toString(),
+    f.target,
+    f.met ? 'yes' : 'NO',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+function round(n: number): number {
+  return Math.abs(n) >= 100 ? Math.round(n) : Math.round(n * 100) / 100;
+}
+
+export async function run(args: string[]): Promise<number> {
+  const selected = Object.entries(FIGURE_MODULES).filter(([name]) => args.length === 0 || args.some((a) => name.includes(a)));
+  const figures: BenchFigure[] = [];
+  for (const [name, load] of selected) {
+    process.stderr.write(`bench: measuring ${name}...\n`);
+    const module = await load();
+    figures.push(...(await module.measure()));
+  }
+  process.stdout.write(`${table(figures)}\n`);
+  mkdirSync('bench', { recursive: true });
+  writeFileSync('bench/results.json', `${JSON.stringify(figures, null, 2)}\n`);
+  process.stdout.write('written bench/results.json\n');
+  return 0;
+}
