@@ -24,21 +24,26 @@ export function parseTransaction(payload: Uint8Array | string): ParsedTransactio
   } catch {
     return { ok: false, stage: 'envelope', code: 'TX_MALFORMED', message: 'payload is not JSON', id: null };
   }
+  // Happy path first: one schema pass for a known kind. Only a failure pays for parsing the header alone,
+  // which decides whether the refusal can be recorded in the device's order.
+  const kind = typeof json === 'object' && json !== null ? (json as { kind?: unknown }).kind : undefined;
+  if (typeof kind === 'string' && isTxKind(kind)) {
+    const full = transactionSchemas[kind].safeParse(json);
+    if (full.success) return { ok: true, tx: full.data as Transaction, canonical: canonicalJson(json) };
+  }
   const header = txHeaderSchema.safeParse(json);
   if (!header.success) {
     const id = typeof json === 'object' && json !== null && typeof (json as { id?: unknown }).id === 'string' ? (json as { id: string }).id.slice(0, 64) : null;
     return { ok: false, stage: 'envelope', code: 'TX_MALFORMED', message: describe(header.error), id };
   }
   const canonical = canonicalJson(json);
-  const kind = header.data.kind;
-  if (!isTxKind(kind)) {
-    return { ok: false, stage: 'body', code: 'TX_UNKNOWN_KIND', message: `unknown kind '${kind}'`, header: header.data, canonical };
+  if (!isTxKind(header.data.kind)) {
+    return { ok: false, stage: 'body', code: 'TX_UNKNOWN_KIND', message: `unknown kind '${header.data.kind}'`, header: header.data, canonical };
   }
-  const body = transactionSchemas[kind].safeParse(json);
-  if (!body.success) {
-    return { ok: false, stage: 'body', code: 'TX_INVALID', message: describe(body.error), header: header.data, canonical };
-  }
-  return { ok: true, tx: body.data as Transaction, canonical };
+  const body = transactionSchemas[header.data.kind].safeParse(json);
+  return body.success
+    ? { ok: true, tx: body.data as Transaction, canonical }
+    : { ok: false, stage: 'body', code: 'TX_INVALID', message: describe(body.error), header: header.data, canonical };
 }
 
 function describe(error: z.ZodError): string {
@@ -51,10 +56,20 @@ function describe(error: z.ZodError): string {
 /** JSON with object keys sorted at every depth: the same content always gives the same text. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.keys(value as Record<string, unknown>)
-    .sort()
-    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
-  return `{${entries.join(',')}}`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + canonicalJson(value[i]);
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const item = record[key];
+    if (item === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(item)}`;
+    first = false;
+  }
+  return `${out}}`;
 }

@@ -40,8 +40,8 @@ export interface LedgerWritePort {
   lastSeq(deviceId: string): number;
   /** Gathers what the planner may read; throws CodedError (e.g. CARD_UNKNOWN) when it cannot. */
   readContext(tx: Transaction): PlanningContext;
-  /** Writes the effect's journal entries and state changes; returns the member's balances and tier after. */
-  writeEffect(tx: Transaction, effect: LedgerEffect, bundleVersion: number): { balances: Balances; tier: string };
+  /** Writes the effect's journal entries and state changes. Throws only on a defect or a database failure. */
+  writeEffect(tx: Transaction, effect: LedgerEffect, bundleVersion: number): void;
   /** Inserts the transaction row and moves the device's sequence to its seq. */
   recordTransaction(row: TransactionRow): void;
 }
@@ -90,37 +90,64 @@ export function applyReceived(port: LedgerWritePort, item: ReceivedTransaction, 
   }
   const tx = parsed.tx;
   let context: PlanningContext | null = null;
+  let effect: LedgerEffect;
   try {
     context = port.readContext(tx);
-    const effect = planTransaction(tx, context);
-    const after = port.writeEffect(tx, effect, context.bundle.version);
-    const result: TxResult = {
-      id: tx.id,
-      seq: tx.seq,
-      status: 'applied',
-      outcome: {
-        kind: tx.kind,
-        memberId: effect.memberId,
-        cardUid: tx.cardUid,
-        tier: after.tier,
-        balances: after.balances,
-        pointsEarned: effect.summary.pointsEarned,
-        pointsSpent: effect.summary.pointsSpent,
-        valueDeltaCents: effect.summary.valueDeltaCents,
-        trace: effect.summary.trace,
-      },
-    };
-    port.recordTransaction(row(result, effect.memberId, context.bundle.version));
-    return result;
+    effect = planTransaction(tx, context);
   } catch (error) {
-    // A business "no" is a final, recorded outcome. Anything else is a defect: it is recorded as INTERNAL
-    // with the full payload kept, so the transaction is never lost and can be re-applied once fixed.
+    // A business "no" is a final, recorded outcome. Anything else is a defect in planning: recorded as
+    // INTERNAL with the full payload kept, so the transaction is never lost and can be re-applied once fixed.
     const coded = isCodedError(error) ? error : new CodedError('INTERNAL', 'internal error while applying');
     if (!isCodedError(error)) onError(error, tx.id);
     const result = reject(header, coded.code, coded.message);
     port.recordTransaction(row(result, context?.member.memberId ?? null, context?.bundle.version ?? null));
     return result;
   }
+  // A failure while writing is not caught here: it aborts the whole batch, which the store then replays
+  // one transaction at a time so that only the failing one is recorded as a defect.
+  port.writeEffect(tx, effect, context.bundle.version);
+  const result: TxResult = {
+    id: tx.id,
+    seq: tx.seq,
+    status: 'applied',
+    outcome: {
+      kind: tx.kind,
+      memberId: effect.memberId,
+      cardUid: tx.cardUid,
+      tier: effect.memberChanges.tier ?? context.member.tier,
+      balances: balancesAfter(context, effect),
+      pointsEarned: effect.summary.pointsEarned,
+      pointsSpent: effect.summary.pointsSpent,
+      valueDeltaCents: effect.summary.valueDeltaCents,
+      trace: effect.summary.trace,
+    },
+  };
+  port.recordTransaction(row(result, effect.memberId, context.bundle.version));
+  return result;
+}
+
+/** Records a transaction whose writes failed as an INTERNAL refusal, consuming its seq; its payload is kept. */
+export function recordDefect(port: LedgerWritePort, item: ReceivedTransaction): TxResult | null {
+  const { parsed } = item;
+  if (!parsed.ok && parsed.stage === 'envelope') return null;
+  const header = parsed.ok ? parsed.tx : parsed.header;
+  if (port.findTransaction(header.id) || port.lastSeq(header.deviceId) !== header.seq - 1) return null;
+  const result = reject(header, 'INTERNAL', 'internal error while applying');
+  port.recordTransaction({
+    header, contentHash: contentHash(parsed.canonical), payload: parsed.canonical, status: 'rejected', code: 'INTERNAL', memberId: null, bundleVersion: null, result,
+  });
+  return result;
+}
+
+/** Balances after the effect, from the balances read for planning plus the effect's postings: no re-read. */
+function balancesAfter(context: PlanningContext, effect: LedgerEffect): Balances {
+  const balances: Balances = { storedValueCents: context.member.storedValueCents, bonusValueCents: context.member.bonusValueCents, points: context.member.points };
+  for (const posting of effect.postings) {
+    if (posting.account === 'stored_value') balances.storedValueCents += posting.amount;
+    else if (posting.account === 'bonus_value') balances.bonusValueCents += posting.amount;
+    else if (posting.account === 'points') balances.points += posting.amount;
+  }
+  return balances;
 }
 
 function reject(header: TxHeader, code: ErrorCode, message: string): TxResult {

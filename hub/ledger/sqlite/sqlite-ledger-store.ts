@@ -9,7 +9,7 @@ import { parseStoredBundle } from '../../rules/stored-bundle.ts';
 import type { RulesBundle } from '../../../core/rules/bundle.ts';
 import type { MemberView } from '../../../core/wire/lookup.ts';
 import type { TxResult } from '../../../core/wire/result.ts';
-import { applyReceived } from '../apply-received.ts';
+import { applyReceived, recordDefect } from '../apply-received.ts';
 import type { AuditFinding, LedgerStore, NewMember, ReceivedTransaction } from '../ledger-store.ts';
 import { auditJournal } from './audit-journal.ts';
 import { buildMemberView } from './member-view.ts';
@@ -30,6 +30,7 @@ export class SqliteLedgerStore implements LedgerStore {
   private readers: RowReaders | null = null;
   private port: SqliteWritePort | null = null;
   private applyBatchTx: ((batch: ReceivedTransaction[]) => TxResult[]) | null = null;
+  private recordDefectTx: ((item: ReceivedTransaction) => TxResult | null) | null = null;
   private readonly bundles = new Map<number, RulesBundle>();
   private readonly log: Logger;
 
@@ -51,7 +52,11 @@ export class SqliteLedgerStore implements LedgerStore {
     this.port = new SqliteWritePort(db, this.readers, (version) => this.bundleFor(version));
     const port = this.port;
     const onError = (error: unknown, txId: string) => this.log.error({ err: error, txId }, 'defect while applying a transaction; recorded as INTERNAL');
-    this.applyBatchTx = db.transaction((batch: ReceivedTransaction[]) => batch.map((item) => applyReceived(port, item, onError)));
+    this.applyBatchTx = db.transaction((batch: ReceivedTransaction[]) => {
+      port.appliedAt = new Date().toISOString();
+      return batch.map((item) => applyReceived(port, item, onError));
+    });
+    this.recordDefectTx = db.transaction((item: ReceivedTransaction) => recordDefect(port, item));
     if (!this.latestRulesBundle()) this.saveRulesBundle(this.options.fallbackBundle);
   }
 
@@ -61,11 +66,30 @@ export class SqliteLedgerStore implements LedgerStore {
     this.readers = null;
     this.port = null;
     this.applyBatchTx = null;
+    this.recordDefectTx = null;
   }
 
   applyBatch(batch: ReceivedTransaction[]): TxResult[] {
-    if (!this.applyBatchTx) throw new Error('ledger store is not open');
-    return this.applyBatchTx(batch);
+    const applyBatchTx = this.applyBatchTx;
+    if (!applyBatchTx) throw new Error('ledger store is not open');
+    try {
+      return applyBatchTx(batch);
+    } catch (error) {
+      if (batch.length === 1 && !this.recordDefectTx) throw error;
+      this.log.error({ err: error, size: batch.length }, 'batch rolled back; applying its transactions one at a time');
+    }
+    // One transaction per item: a write that fails again rolls back alone and is recorded as INTERNAL
+    // (payload kept) so the device's order moves on; database-wide failures still throw to the caller.
+    return batch.map((item) => {
+      try {
+        return applyBatchTx([item]);
+      } catch (error) {
+        this.log.error({ err: error }, 'transaction could not be written; recording it as INTERNAL');
+        const recorded = this.recordDefectTx?.(item);
+        if (!recorded) throw error;
+        return [recorded];
+      }
+    }).flat();
   }
 
   memberViewByCard(cardUid: string, historyLimit = 10): MemberView | null {

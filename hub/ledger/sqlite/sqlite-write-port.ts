@@ -8,7 +8,7 @@ import type { PlanningContext } from '../../../core/ledger/planning-context.ts';
 import type { LedgerEffect } from '../../../core/ledger/types.ts';
 import type { RulesBundle } from '../../../core/rules/bundle.ts';
 import type { Transaction } from '../../../core/wire/transaction.ts';
-import type { Balances, TxResult } from '../../../core/wire/result.ts';
+import type { TxResult } from '../../../core/wire/result.ts';
 import type { LedgerWritePort, StoredTransaction, TransactionRow } from '../apply-received.ts';
 import type { RowReaders } from './row-readers.ts';
 
@@ -28,8 +28,6 @@ export class SqliteWritePort implements LedgerWritePort {
   private readonly addGiftStock: Statement<[number, string]>;
   private readonly insertPurchase: Statement;
   private readonly insertRefundedLine: Statement;
-  private readonly balances: Statement<[string], { account: string; balance: number }>;
-  private readonly writeEffectAtomically: (tx: Transaction, effect: LedgerEffect, bundleVersion: number) => void;
 
   constructor(
     private readonly db: Database,
@@ -64,12 +62,6 @@ export class SqliteWritePort implements LedgerWritePort {
     this.addGiftStock = db.prepare('UPDATE gifts SET stock = stock + ? WHERE sku = ?');
     this.insertPurchase = db.prepare('INSERT INTO purchases (tx_id, member_id, record) VALUES (?, ?, ?)');
     this.insertRefundedLine = db.prepare('INSERT INTO refunded_lines (purchase_tx_id, line_no, refund_tx_id) VALUES (?, ?, ?)');
-    this.balances = db.prepare('SELECT account, balance FROM accounts WHERE member_id = ?');
-    // A savepoint around each effect: a defect half-way through one transaction must not leave half its
-    // journal entries in the batch.
-    this.writeEffectAtomically = db.transaction((tx: Transaction, effect: LedgerEffect, bundleVersion: number) =>
-      this.writeEffectRows(tx, effect, bundleVersion),
-    );
   }
 
   findTransaction(txId: string): StoredTransaction | null {
@@ -87,10 +79,16 @@ export class SqliteWritePort implements LedgerWritePort {
     const member = this.readers.member(card.memberId);
     if (!member) throw new CodedError('MEMBER_UNKNOWN', `card points at missing member ${card.memberId}`);
     const staffUid = 'staffCardUid' in tx ? tx.staffCardUid : undefined;
+    const readers = this.readers;
+    let lots: PlanningContext['lots'] | null = null;
     return {
       card,
       member,
-      lots: this.readers.lots(member.memberId),
+      // Most purchases are paid in money and never touch lots: read them only when a planner asks.
+      get lots() {
+        lots ??= readers.lots(member.memberId);
+        return lots;
+      },
       bundle: this.bundleFor(tx.bundleVersion),
       staff: staffUid ? this.readers.staff(staffUid) : null,
       gift: tx.kind === 'redeem_gift' ? this.readers.gift(tx.giftSku) : null,
@@ -99,19 +97,7 @@ export class SqliteWritePort implements LedgerWritePort {
     };
   }
 
-  writeEffect(tx: Transaction, effect: LedgerEffect, bundleVersion: number): { balances: Balances; tier: string } {
-    this.writeEffectAtomically(tx, effect, bundleVersion);
-    const balances: Balances = { storedValueCents: 0, bonusValueCents: 0, points: 0 };
-    for (const row of this.balances.all(effect.memberId)) {
-      if (row.account === 'stored_value') balances.storedValueCents = row.balance;
-      else if (row.account === 'bonus_value') balances.bonusValueCents = row.balance;
-      else if (row.account === 'points') balances.points = row.balance;
-    }
-    const tier = effect.memberChanges.tier ?? this.readers.member(effect.memberId)?.tier ?? 'standard';
-    return { balances, tier };
-  }
-
-  private writeEffectRows(tx: Transaction, effect: LedgerEffect, bundleVersion: number): void {
+  writeEffect(tx: Transaction, effect: LedgerEffect, bundleVersion: number): void {
     const member = effect.memberId;
     for (const lot of effect.newLots) this.insertLot.run(lot.lotId, member, lot.earnedAt, lot.expiresAt);
     for (const posting of effect.postings) {
@@ -135,6 +121,9 @@ export class SqliteWritePort implements LedgerWritePort {
     }
   }
 
+  /** One timestamp per batch: every transaction in it became durable at the same commit. */
+  appliedAt = new Date().toISOString();
+
   recordTransaction(row: TransactionRow): void {
     this.insertTx.run({
       txId: row.header.id,
@@ -148,7 +137,7 @@ export class SqliteWritePort implements LedgerWritePort {
       memberId: row.memberId,
       bundleVersion: row.bundleVersion,
       createdAt: row.header.createdAt,
-      appliedAt: new Date().toISOString(),
+      appliedAt: this.appliedAt,
       result: JSON.stringify(row.result),
     });
     this.upsertDeviceSeq.run(row.header.deviceId, row.header.seq);
