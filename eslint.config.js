@@ -2,7 +2,7 @@ import tseslint from 'typescript-eslint';
 
 // The one rule we cannot live without: a floating promise in a ledger or outbox path loses money silently.
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'bench/**', 'flows/**/*.js', 'eslint.config.js'] },
+  { ignores: ['node_modules/**', 'data/**', 'bench/**', '.tmp/**', 'flows/**/*.js', 'eslint.config.js'] },
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.base],

@@ -45,6 +45,8 @@ export interface Hub {
   stop(): Promise<void>;
   readonly store: LedgerStore;
   readonly logger: Logger;
+  /** Credentials with the hub's rights on the embedded broker, for in-process tools (benchmarks, tests). */
+  readonly embeddedBrokerCredentials: { username: string; password: string } | null;
 }
 
 export function createHub(input: HubConfig, logger?: Logger): Hub {
@@ -99,6 +101,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
   return {
     store,
     logger: log,
+    embeddedBrokerCredentials: broker ? { username: 'hub', password: hubSecret } : null,
     start() {
       if (addresses) return Promise.resolve(addresses);
       starting ??= start().finally(() => (starting = null));

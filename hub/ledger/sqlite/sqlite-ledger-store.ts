@@ -32,6 +32,7 @@ export class SqliteLedgerStore implements LedgerStore {
   private applyBatchTx: ((batch: ReceivedTransaction[]) => TxResult[]) | null = null;
   private recordDefectTx: ((item: ReceivedTransaction) => TxResult | null) | null = null;
   private readonly bundles = new Map<number, RulesBundle>();
+  private readonly unknownVersionsWarned = new Set<number>();
   private readonly log: Logger;
 
   constructor(private readonly options: SqliteLedgerOptions) {
@@ -182,7 +183,10 @@ export class SqliteLedgerStore implements LedgerStore {
   private bundleFor(version: number): RulesBundle {
     const bundle = this.rulesBundle(version);
     if (bundle) return bundle;
-    this.log.warn({ version }, 'transaction names a rules version this hub does not have; using the latest');
+    if (!this.unknownVersionsWarned.has(version)) {
+      this.unknownVersionsWarned.add(version);
+      this.log.warn({ version }, 'transactions name a rules version this hub does not have; using the latest');
+    }
     return this.latestRulesBundle() ?? this.options.fallbackBundle;
   }
 

@@ -1,0 +1,149 @@
+/**
+ * What compile.ts turns a bundle into: rules sorted by priority per pipeline stage, each with its predicates
+ * as closures and its rates as scaled integers, and the bundle's settings with defaults applied. The
+ * evaluation stages read only this, never the raw bundle, so defaults are decided in exactly one place.
+ */
+import type { Rule, RulesBundle } from './bundle.ts';
+import type { LocalClock, LocalTime } from './local-time.ts';
+import type { Rounding } from './decimal.ts';
+import type { PurchaseLineInput } from './types.ts';
+import type { LineIndex } from './line-index.ts';
+
+/** What a transaction-level predicate sees. */
+export interface TransactionFacts {
+  storeId: string;
+  regionId: string | undefined;
+  tier: string;
+  local: LocalTime;
+}
+
+export interface CompiledRuleBase<K extends Rule['kind']> {
+  kind: K;
+  id: string;
+  /** Position in priority order across the bundle; also the rule's slot in the per-evaluation active mask. */
+  ordinal: number;
+  /** Set by the line index: whether a candidate's line filter still needs checking. */
+  needsLineCheck: boolean;
+  /** The line filter as data, for the line index (null: not limited that way). */
+  categories: string[] | null;
+  skus: string[] | null;
+  label: string;
+  stop: boolean;
+  /** Tier, scope and window; false for a disabled rule. */
+  appliesTo: (facts: TransactionFacts) => boolean;
+  /** Rules with identical tier/scope/window conditions share a group, checked once per evaluation. */
+  conditionGroup: number;
+  /** Category / SKU filter; null: every line. */
+  matchesLine: ((line: PurchaseLineInput) => boolean) | null;
+}
+
+/** A rate in points per yuan × SCALE, with the label that explains it. */
+export interface LabelledValue {
+  scaled: number;
+  label: string;
+}
+
+export interface CompiledMemberPrice extends CompiledRuleBase<'member_price'> {
+  priceBySku: Map<string, number>;
+}
+export interface CompiledDiscount extends CompiledRuleBase<'discount'> {
+  /** Percent off × SCALE, for everyone or per tier. */
+  percentOff: LabelledValue | null;
+  percentOffByTier: Map<string, LabelledValue> | null;
+}
+export interface CompiledEarnRate extends CompiledRuleBase<'earn_rate'> {
+  rate: LabelledValue | null;
+  byTier: Map<string, LabelledValue> | null;
+  byCategory: Map<string, LabelledValue> | null;
+}
+export interface CompiledBand {
+  /** Inclusive upper bound in cents; Infinity for the last band. */
+  upToCents: number;
+  rate: LabelledValue;
+}
+export interface CompiledSpendBands extends CompiledRuleBase<'spend_bands'> {
+  basis: 'transaction' | 'cumulative';
+  mode: 'whole' | 'marginal';
+  bands: CompiledBand[];
+  marginalLabel: string;
+}
+export interface CompiledProductBonus extends CompiledRuleBase<'product_bonus'> {
+  extraRate: LabelledValue | null;
+  pointsPerUnit: number;
+  pointsLabel: string;
+}
+export interface CompiledMultiplier extends CompiledRuleBase<'multiplier'> {
+  factor: LabelledValue | null;
+  byTier: Map<string, LabelledValue> | null;
+}
+export interface CompiledRegistrationBonus extends CompiledRuleBase<'registration_bonus'> {
+  points: number;
+}
+export interface CompiledEventBonus extends CompiledRuleBase<'event_bonus'> {
+  eventId: string;
+  points: number;
+}
+export interface CompiledReferral extends CompiledRuleBase<'referral'> {
+  onRegistration: boolean;
+  onPurchase: boolean;
+  levels: { points: number; rateScaled: number }[];
+}
+export interface CompiledDepositBonus extends CompiledRuleBase<'deposit_bonus'> {
+  bands: { minCents: number; bonusCents: number }[];
+}
+
+export type BaseRateRule = CompiledEarnRate | CompiledSpendBands;
+
+export interface CompiledStages {
+  /** Every rule in priority order; index = ordinal. */
+  all: CompiledRuleBase<Rule['kind']>[];
+  /** One predicate per distinct tier/scope/window condition (campaigns share windows and scopes). */
+  conditionGroups: ((facts: TransactionFacts) => boolean)[];
+  memberPrices: LineIndex<CompiledMemberPrice>;
+  discounts: LineIndex<CompiledDiscount>;
+  /** earn_rate and spend_bands together: the first that gives a line a rate sets its base. */
+  baseRates: LineIndex<BaseRateRule>;
+  productBonuses: LineIndex<CompiledProductBonus>;
+  multipliers: LineIndex<CompiledMultiplier>;
+  registrationBonuses: CompiledRegistrationBonus[];
+  eventBonuses: CompiledEventBonus[];
+  referrals: CompiledReferral[];
+  depositBonuses: CompiledDepositBonus[];
+}
+
+export type Expiry =
+  | { kind: 'never' }
+  | { kind: 'days'; days: number }
+  | { kind: 'end_of_month'; monthsLater: number }
+  | { kind: 'end_of_year'; yearsLater: number };
+
+export interface CompiledTiers {
+  ladder: { tier: string; from: number }[];
+  rank: Map<string, number>;
+  basis: 'points_earned' | 'cumulative_spend';
+  downgrade: { policy: 'never' } | { policy: 'reevaluate'; period: 'month' | 'quarter' | 'year' };
+  paidUpgrades: { from: string; to: string; points: number }[];
+}
+
+export interface CompiledSettings {
+  earnOn: 'after_discount' | 'before_discount';
+  rounding: Rounding;
+  multiplierStacking: 'multiply' | 'highest' | 'add';
+  capPerTransaction: number | null;
+  capPerDay: number | null;
+  /** Earn factor × SCALE per non-points payment method. */
+  earnFactor: { cash: number; stored_value: number; credit: number };
+  /** True when every earn factor is 1: the common case skips the weighting. */
+  earnFactorsAllOne: boolean;
+  expiry: Expiry;
+  pointsPayment: { pointsPerYuan: number; maxShareScaled: number; minPoints: number; earnsPoints: boolean } | null;
+}
+
+export interface CompiledBundle {
+  bundle: RulesBundle;
+  version: number;
+  clock: LocalClock;
+  settings: CompiledSettings;
+  tiers: CompiledTiers | null;
+  stages: CompiledStages;
+}

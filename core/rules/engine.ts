@@ -1,0 +1,21 @@
+/**
+ * The rules engine's public face: everything the hub ledger, the device, the CLI and receipts call.
+ * Each function lives in its own file; this module only gathers them so callers have one import.
+ */
+export { evaluatePurchase } from './evaluate-purchase.ts';
+export { evaluateTopUp } from './evaluate-top-up.ts';
+export { evaluateRegistration } from './evaluate-registration.ts';
+export { evaluateEventBonus, evaluateManualBonus, type BonusEvaluation, type EventContext, type ManualBonusContext } from './evaluate-bonus.ts';
+export { evaluateRedeemGift, giftPrice, type RedeemGiftContext, type RedeemGiftEvaluation } from './gifts.ts';
+export { evaluateTier, evaluatePaidUpgrade, type TierContext, type TierEvaluation, type PaidUpgradeContext, type PaidUpgradeEvaluation } from './tiers.ts';
+export { evaluateCardUse, type CardUseContext, type CardUseEvaluation } from './cards.ts';
+export { pointsExpiry } from './expiry.ts';
+export { reverseLines, type Reversal, type LineReversal } from './refund.ts';
+export { consumeLots, returnToLots, type PointsLot, type LotUse } from './lots.ts';
+export { compareEvaluations, type Comparison } from './compare.ts';
+export { shortTrace } from './short-trace.ts';
+export { compileBundle, DEFAULT_TIMEZONE } from './compile.ts';
+export { parseRulesBundle, checkRulesBundle, type RulesIssue } from './parse.ts';
+export { rulesBundleSchema, type RulesBundle, type Rule } from './bundle.ts';
+export { DEFAULT_RULES_BUNDLE } from './default-bundle.ts';
+export type * from './types.ts';

@@ -1,0 +1,187 @@
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTopics } from '../../core/wire/topics.ts';
+import { keepCacheFresh } from '../cache/keep-cache-fresh.ts';
+import { openMemberCache, type MemberCache } from '../cache/member-cache.ts';
+import { createHubLink, type HubLink } from '../link/hub-link.ts';
+import { openOutbox, type Outbox } from '../outbox/sqlite-outbox.ts';
+import { createKioskSession, type KioskSession } from '../session/kiosk-session.ts';
+import { MemoryReceiptSink } from '../sim/memory-receipt-sink.ts';
+import { SimulatedCardSource } from '../sim/simulated-card-source.ts';
+import { createCaptureLogger } from '../test-support/capture-logger.ts';
+import { startTestBroker, type TestBroker } from '../test-support/embedded-broker.ts';
+import { startFakeHub, type FakeHub } from '../test-support/fake-hub.ts';
+import { makeMember } from '../test-support/members.ts';
+import { eventually, makeTempDir } from '../test-support/temp-dir.ts';
+import { createTxSubmitter } from '../tx/submit-transaction.ts';
+import { buildApp } from './build-app.ts';
+
+const CARD = '04A1B2C3D4';
+const STAFF = '5AFF0001';
+
+describe('kiosk HTTP app', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let broker: TestBroker | null;
+  let fakeHub: FakeHub | null;
+  let outbox: Outbox;
+  let cache: MemberCache;
+  let link: HubLink;
+  let session: KioskSession;
+  let cards: SimulatedCardSource;
+  let receipts: MemoryReceiptSink;
+  let app: FastifyInstance;
+
+  async function startHub(port = 0): Promise<void> {
+    broker = await startTestBroker(port);
+    fakeHub = await startFakeHub({
+      url: broker.url,
+      members: new Map([[CARD, makeMember(CARD)]]),
+      decide: (tx) =>
+        tx.kind === 'purchase'
+          ? {
+              status: 'applied',
+              outcome: { kind: 'purchase', memberId: 'M-1', cardUid: tx.cardUid, tier: 'gold', balances: { storedValueCents: 12_000, bonusValueCents: 500, points: 803 }, pointsEarned: 3, pointsSpent: 0, valueDeltaCents: -345, trace: ['base 1/yuan'] },
+            }
+          : { status: 'applied' },
+    });
+  }
+  async function stopHub(): Promise<void> {
+    await fakeHub?.stop();
+    await broker?.stop();
+    fakeHub = null;
+    broker = null;
+  }
+
+  beforeEach(async () => {
+    temp = makeTempDir();
+    await startHub();
+    const logger = createCaptureLogger().logger;
+    const path = join(temp.dir, 'device.sqlite');
+    outbox = openOutbox({ path, deviceId: 'kiosk-1', storeId: 'store-1', logger });
+    cache = openMemberCache({ path, logger });
+    link = createHubLink({ url: broker!.url, deviceId: 'kiosk-1', outbox, topics: createTopics(), logger, clientOptions: { reconnectPeriod: 100 }, stallResendMs: 500 });
+    keepCacheFresh(link, cache);
+    receipts = new MemoryReceiptSink();
+    session = createKioskSession({ lookup: (req, ms) => link.lookup(req, ms), cache, receipts, receiptText: () => ({ header: ['STORE ONE'], footer: ['bye'] }), logger, timeouts: { lookupMs: 500 } });
+    cards = new SimulatedCardSource();
+    session.attach(cards);
+    await cards.start();
+    app = buildApp({
+      session,
+      submit: createTxSubmitter({ outbox, link, resultWaitMs: 1500 }),
+      outbox,
+      link,
+      identity: () => ({ deviceId: 'kiosk-1', storeId: 'store-1', bundleVersion: 1 }),
+      simulatedCards: cards,
+      logger,
+    });
+    await link.start();
+  });
+  afterEach(async () => {
+    await app.close();
+    session.stop();
+    await link.stop();
+    await stopHub();
+    outbox.close();
+    cache.close();
+    temp.cleanup();
+  });
+
+  const tap = (uid: string) => app.inject({ method: 'POST', url: '/api/sim/tap', payload: { uid } });
+  const purchase = (body: object) => app.inject({ method: 'POST', url: '/api/tx/purchase', payload: body });
+  const coffee = { lines: [{ sku: 'COFFEE', category: 'drinks', qty: 1, unitPriceCents: 345 }], payments: [{ method: 'stored_value', amountCents: 345 }] };
+
+  it('serves the kiosk screen', async () => {
+    const res = await app.inject({ method: 'GET', url: '/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/html');
+    expect(res.body).toContain('Tap your card');
+    expect(res.body).toContain('/api/session');
+  });
+
+  it('shows the member the hub returns after a tap, and the state of the link', async () => {
+    const res = await tap(CARD);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ session: { name: 'member', source: 'hub', offline: false, member: { name: 'Ada Member', tier: 'gold', balances: { storedValueCents: 12_345 } } } });
+    const session2 = (await app.inject({ method: 'GET', url: '/api/session' })).json();
+    expect(session2.session.name).toBe('member');
+    expect(JSON.stringify(session2)).not.toContain(CARD);
+    const state = (await app.inject({ method: 'GET', url: '/api/state' })).json();
+    expect(state).toMatchObject({ deviceId: 'kiosk-1', connected: true, outboxDepth: 0, bundleVersion: 1 });
+  });
+
+  it('falls back to the cached member, marked offline, when the hub is gone', async () => {
+    await tap(CARD);
+    await app.inject({ method: 'POST', url: '/api/session/reset' });
+    await stopHub();
+    await eventually(() => !link.isConnected(), 'link noticed the broker is gone');
+    const res = await tap(CARD);
+    expect(res.json()).toMatchObject({ session: { name: 'member', source: 'cache', offline: true, member: { name: 'Ada Member' } } });
+    const unknown = await tap('DEADBEEF');
+    expect(unknown.json()).toMatchObject({ session: { name: 'error', code: 'CARD_UNKNOWN', offline: true } });
+  });
+
+  it('applies a purchase online, closes the outbox entry and shows the receipt', async () => {
+    await tap(CARD);
+    const res = await purchase(coffee);
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body).toMatchObject({ seq: 1, status: 'applied', result: { status: 'applied', outcome: { pointsEarned: 3 } } });
+    const tx = (await app.inject({ method: 'GET', url: `/api/tx/${body.id}` })).json();
+    expect(tx).toMatchObject({ id: body.id, status: 'done', result: { status: 'applied' } });
+    const view = (await app.inject({ method: 'GET', url: '/api/session' })).json();
+    expect(view.session).toMatchObject({ name: 'receipt', status: 'applied', member: { balances: { storedValueCents: 12_000 } } });
+    expect(view.receiptText).toContain('1 x COFFEE');
+    expect(fakeHub!.applied).toEqual([body.id]);
+  });
+
+  it('queues a purchase while offline and applies it when the link comes back', async () => {
+    await tap(CARD);
+    const port = broker!.port;
+    await stopHub();
+    await eventually(() => !link.isConnected(), 'link noticed the broker is gone');
+    const res = await purchase({ ...coffee, cardUid: CARD });
+    expect(res.statusCode).toBe(202);
+    const { id, status } = res.json();
+    expect(status).toBe('queued');
+    expect((await app.inject({ method: 'GET', url: '/api/state' })).json()).toMatchObject({ connected: false, outboxDepth: 1 });
+    expect((await app.inject({ method: 'GET', url: `/api/tx/${id}` })).json()).toMatchObject({ status: 'pending', result: null });
+    await startHub(port);
+    await eventually(() => outbox.get(id)?.status === 'done', 'queued purchase applied after reconnect');
+    expect((await app.inject({ method: 'GET', url: `/api/tx/${id}` })).json()).toMatchObject({ status: 'done', result: { status: 'applied' } });
+    expect(fakeHub!.applied).toEqual([id]);
+    // The cached view picked up the balances the hub reported for the late result.
+    expect(cache.get(CARD)?.member.balances.storedValueCents).toBe(12_000);
+  });
+
+  it('takes top-ups and card operations with the staff card, using the card on screen', async () => {
+    await tap(CARD);
+    const topUp = await app.inject({ method: 'POST', url: '/api/tx/top-up', payload: { amountCents: 5000, tender: 'cash', staffCardUid: STAFF } });
+    expect(topUp.json()).toMatchObject({ status: 'applied', seq: 1 });
+    const freeze = await app.inject({ method: 'POST', url: '/api/tx/card/freeze', payload: { cardUid: CARD, staffCardUid: STAFF } });
+    expect(freeze.json()).toMatchObject({ status: 'applied', seq: 2 });
+    const stored = JSON.parse(outbox.get(freeze.json().id)!.payload);
+    expect(stored).toMatchObject({ kind: 'card_freeze', cardUid: CARD, staffCardUid: STAFF, deviceId: 'kiosk-1', storeId: 'store-1' });
+  });
+
+  it('answers bad requests with coded 4xx errors and writes nothing', async () => {
+    const cases: { res: Awaited<ReturnType<typeof tap>>; status: number; code: string }[] = [
+      { res: await app.inject({ method: 'POST', url: '/api/tx/purchase', headers: { 'content-type': 'application/json' }, payload: '{not json' }), status: 400, code: 'BAD_REQUEST' },
+      { res: await purchase({ ...coffee, cardUid: CARD, lines: [] }), status: 400, code: 'BAD_REQUEST' },
+      { res: await purchase({ ...coffee, cardUid: 'not-hex' }), status: 400, code: 'BAD_REQUEST' },
+      { res: await purchase({ cardUid: CARD, lines: [{ sku: 'X', category: 'y', qty: 1, unitPriceCents: 1.5 }], payments: [{ method: 'cash', amountCents: 2 }] }), status: 400, code: 'TX_INVALID' },
+      { res: await app.inject({ method: 'POST', url: '/api/tx/top-up', payload: { cardUid: CARD, amountCents: 100, tender: 'cash' } }), status: 400, code: 'TX_INVALID' },
+      { res: await purchase(coffee), status: 409, code: 'SESSION_NO_CARD' },
+      { res: await tap('xyz'), status: 400, code: 'BAD_REQUEST' },
+      { res: await app.inject({ method: 'POST', url: '/api/tx/card/explode', payload: { cardUid: CARD } }), status: 404, code: 'NOT_FOUND' },
+      { res: await app.inject({ method: 'GET', url: '/api/tx/01HZZZZZZZZZZZZZZZZZZZZZZZ' }), status: 404, code: 'TX_NOT_FOUND' },
+    ];
+    for (const { res, status, code } of cases) {
+      expect({ status: res.statusCode, code: res.json().error?.code }).toEqual({ status, code });
+      expect(typeof res.json().error.message).toBe('string');
+    }
+    expect(outbox.depth()).toBe(0);
+    expect(outbox.nextSeq()).toBe(1);
+  });
+});

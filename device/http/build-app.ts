@@ -1,0 +1,167 @@
+/**
+ * The kiosk's local HTTP service: the touch screen and the API it calls. Built by a factory from explicit
+ * dependencies so tests drive it with `app.inject()` and no port. Every body is checked with zod; every
+ * error is `{error: {code, message}}` with a 4xx/5xx status, never a stack trace.
+ */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { isCodedError } from '../../core/errors/coded-error.ts';
+import type { TxKind } from '../../core/wire/transaction.ts';
+import type { HubLink } from '../link/hub-link.ts';
+import type { Outbox, TxBodyInput } from '../outbox/sqlite-outbox.ts';
+import { renderReceiptText } from '../receipt/render-receipt-text.ts';
+import type { KioskSession } from '../session/kiosk-session.ts';
+import type { SimulatedCardSource } from '../sim/simulated-card-source.ts';
+import type { SubmitTransaction } from '../tx/submit-transaction.ts';
+import { KIOSK_PAGE_HTML } from './kiosk-page.ts';
+
+export interface AppDeps {
+  session: KioskSession;
+  submit: SubmitTransaction;
+  outbox: Pick<Outbox, 'get' | 'depth' | 'oldestPendingSeq'>;
+  link: Pick<HubLink, 'isConnected'>;
+  identity: () => { deviceId: string; storeId: string; bundleVersion: number };
+  /** Present in the demo and tests: POST /api/sim/tap taps it. */
+  simulatedCards?: SimulatedCardSource | null;
+  logger: Logger;
+  /** How long POST /api/sim/tap waits for the look-up to finish before answering. */
+  tapSettleMs?: number;
+}
+
+const cardUidText = z.string().regex(/^[0-9A-F]{4,32}$/, 'card UID is 4–32 uppercase hex digits');
+const tapBodySchema = z.object({ uid: z.string().regex(/^[0-9A-Fa-f]{4,32}$/, 'uid is 4–32 hex digits') });
+/** The rest of each body is checked by the transaction schema itself when the outbox builds the transaction. */
+const txBodySchema = z.looseObject({ cardUid: cardUidText.optional() });
+const purchaseBodySchema = txBodySchema.extend({
+  lines: z.array(z.looseObject({ lineNo: z.number().int().positive().optional() })).min(1).max(200),
+});
+
+const CARD_OPS: Record<string, TxKind> = {
+  'report-loss': 'card_report_loss',
+  'cancel-loss': 'card_cancel_loss',
+  freeze: 'card_freeze',
+  unfreeze: 'card_unfreeze',
+  replace: 'card_replace',
+};
+
+class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body ?? {});
+  if (!parsed.success) {
+    const message = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+    throw new HttpError(400, 'BAD_REQUEST', message);
+  }
+  return parsed.data;
+}
+
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const app: FastifyInstance = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 256 * 1024 });
+  const tapSettleMs = deps.tapSettleMs ?? 3000;
+
+  app.setErrorHandler((error: FastifyError | Error, _request, reply) => {
+    if (error instanceof HttpError) return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message } });
+    if (isCodedError(error)) return reply.code(400).send({ error: { code: error.code, message: error.message } });
+    const statusCode = (error as FastifyError).statusCode;
+    if (statusCode && statusCode >= 400 && statusCode < 500) {
+      return reply.code(statusCode).send({ error: { code: 'BAD_REQUEST', message: error.message } });
+    }
+    deps.logger.error({ err: error }, 'request failed');
+    return reply.code(500).send({ error: { code: 'INTERNAL', message: 'internal error' } });
+  });
+  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` } }));
+
+  app.get('/', (_request, reply) => reply.type('text/html; charset=utf-8').send(KIOSK_PAGE_HTML));
+
+  app.get('/api/session', () => {
+    const state = deps.session.state();
+    return { session: deps.session.view(), receiptText: state.name === 'receipt' ? renderReceiptText(state.receipt) : null };
+  });
+
+  app.post('/api/session/reset', () => {
+    deps.session.reset();
+    return { session: deps.session.view() };
+  });
+
+  app.get('/api/state', () => {
+    const identity = deps.identity();
+    return {
+      ...identity,
+      connected: deps.link.isConnected(),
+      outboxDepth: deps.outbox.depth(),
+      oldestPendingSeq: deps.outbox.oldestPendingSeq(),
+    };
+  });
+
+  app.post('/api/sim/tap', async (request) => {
+    const { uid } = parseBody(tapBodySchema, request.body);
+    const cards = deps.simulatedCards;
+    if (!cards) throw new HttpError(404, 'SIM_DISABLED', 'this kiosk has a real card reader');
+    if (!cards.tap(uid)) throw new HttpError(409, 'SIM_READER_STOPPED', 'the simulated reader is not running');
+    await deps.session.settled(tapSettleMs);
+    return { session: deps.session.view() };
+  });
+
+  async function submit(kind: TxKind, body: z.infer<typeof txBodySchema>) {
+    const cardUid = body.cardUid ?? deps.session.currentCardUid();
+    if (!cardUid) throw new HttpError(409, 'SESSION_NO_CARD', 'no card given and no member on screen');
+    const input = { ...body, kind, cardUid } as TxBodyInput;
+    const inSession = deps.session.currentCardUid() === cardUid && deps.session.beginAction(kind);
+    let outcome;
+    try {
+      outcome = await deps.submit(input);
+    } catch (error) {
+      if (inSession) deps.session.abortAction();
+      throw error;
+    }
+    if (inSession) await deps.session.completeAction(outcome);
+    const { tx, status, result } = outcome;
+    return { statusCode: status === 'queued' ? 202 : 200, payload: { id: tx.id, seq: tx.seq, status, ...(result ? { result } : {}) } };
+  }
+
+  app.post('/api/tx/purchase', async (request, reply) => {
+    const body = parseBody(purchaseBodySchema, request.body);
+    // Lines may leave out lineNo: they are numbered in the order given.
+    const lines = body.lines.map((line, index) => ({ ...line, lineNo: line.lineNo ?? index + 1 }));
+    const { statusCode, payload } = await submit('purchase', { ...body, lines });
+    return reply.code(statusCode).send(payload);
+  });
+
+  const simpleRoutes: [string, TxKind][] = [
+    ['/api/tx/top-up', 'top_up'],
+    ['/api/tx/redeem-gift', 'redeem_gift'],
+    ['/api/tx/refund', 'refund'],
+  ];
+  for (const [path, kind] of simpleRoutes) {
+    app.post(path, async (request, reply) => {
+      const { statusCode, payload } = await submit(kind, parseBody(txBodySchema, request.body));
+      return reply.code(statusCode).send(payload);
+    });
+  }
+
+  app.post<{ Params: { op: string } }>('/api/tx/card/:op', async (request, reply) => {
+    const kind = CARD_OPS[request.params.op];
+    if (!kind) throw new HttpError(404, 'NOT_FOUND', `unknown card operation '${request.params.op}'`);
+    const { statusCode, payload } = await submit(kind, parseBody(txBodySchema, request.body));
+    return reply.code(statusCode).send(payload);
+  });
+
+  app.get<{ Params: { id: string } }>('/api/tx/:id', async (request) => {
+    const entry = deps.outbox.get(request.params.id);
+    if (!entry) throw new HttpError(404, 'TX_NOT_FOUND', 'no transaction with this id on this kiosk');
+    return { id: entry.id, seq: entry.seq, kind: entry.kind, status: entry.status, createdAt: entry.createdAt, doneAt: entry.doneAt, result: entry.result };
+  });
+
+  return app;
+}

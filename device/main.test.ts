@@ -1,0 +1,120 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDevice, createDeviceLogger, type Device } from './main.ts';
+import { startTestBroker, type TestBroker } from './test-support/embedded-broker.ts';
+import { startFakeHub, type FakeHub } from './test-support/fake-hub.ts';
+import { makeMember } from './test-support/members.ts';
+import { makeTempDir } from './test-support/temp-dir.ts';
+
+const CARD = '04A1B2C3D4';
+
+describe('device composition root', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let broker: TestBroker;
+  let fakeHub: FakeHub;
+  const devices: Device[] = [];
+
+  beforeEach(async () => {
+    temp = makeTempDir();
+    broker = await startTestBroker();
+    fakeHub = await startFakeHub({ url: broker.url, members: new Map([[CARD, makeMember(CARD)]]) });
+  });
+  afterEach(async () => {
+    for (const device of devices.splice(0)) await device.stop();
+    await fakeHub.stop();
+    await broker.stop();
+    temp.cleanup();
+  });
+
+  function make(overrides: Record<string, unknown> = {}): Device {
+    const device = createDevice({ deviceId: 'kiosk-1', storeId: 'store-1', hubUrl: broker.url, dataDir: join(temp.dir, 'kiosk-1'), httpHost: '127.0.0.1', httpPort: 0, logLevel: 'silent', tuning: { reconnectMs: 100 }, ...overrides });
+    devices.push(device);
+    return device;
+  }
+
+  it('refuses a bad config before doing anything, and freezes a good one', () => {
+    expect(() => createDevice({ deviceId: 'bad id!', storeId: 's', hubUrl: 'http://x', dataDir: temp.dir, httpHost: '127.0.0.1', httpPort: 0 })).toThrow(/deviceId.*hubUrl/s);
+    const device = make();
+    expect(Object.isFrozen(device.config)).toBe(true);
+    expect(device.config.baseTopic).toBe('memberkiosk');
+  });
+
+  it('starts idempotently, serves the screen and API over real HTTP, and stops idempotently', async () => {
+    const device = make();
+    const [first, second] = await Promise.all([device.start(), device.start()]);
+    expect(second).toEqual(first);
+    expect(first.screenUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const page = await fetch(first.screenUrl);
+    expect(await page.text()).toContain('Tap your card');
+    const state = (await (await fetch(`${first.apiUrl}/state`)).json()) as Record<string, unknown>;
+    expect(state).toMatchObject({ deviceId: 'kiosk-1', storeId: 'store-1', connected: true, outboxDepth: 0 });
+    const tapped = (await (await fetch(`${first.apiUrl}/sim/tap`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ uid: CARD }) })).json()) as { session: { name: string } };
+    expect(tapped.session.name).toBe('member');
+    const settings = JSON.parse(readFileSync(join(temp.dir, 'kiosk-1', 'settings.json'), 'utf8')) as Record<string, unknown>;
+    expect(settings).toMatchObject({ deviceId: 'kiosk-1', storeId: 'store-1', hubUrl: broker.url });
+    await Promise.all([device.stop(), device.stop()]);
+    await expect(fetch(first.screenUrl)).rejects.toThrow();
+  });
+
+  it('starts while the hub is unreachable and keeps what it queued across a restart', async () => {
+    const device = make({ hubUrl: 'mqtt://127.0.0.1:1' });
+    const { apiUrl } = await device.start();
+    const post = await fetch(`${apiUrl}/tx/top-up`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ cardUid: CARD, amountCents: 2500, tender: 'cash', staffCardUid: '5AFF0001' }),
+    });
+    expect(post.status).toBe(202);
+    const { id } = (await post.json()) as { id: string };
+    await device.stop();
+    const again = make();
+    const urls = await again.start();
+    const deadline = Date.now() + 10_000;
+    let status = '';
+    while (Date.now() < deadline && status !== 'done') {
+      status = ((await (await fetch(`${urls.apiUrl}/tx/${id}`)).json()) as { status: string }).status;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(status).toBe('done');
+    expect(fakeHub.applied).toEqual([id]);
+  });
+
+  it('masks card UIDs and phone numbers in logs', () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _e, cb) => (lines.push(chunk.toString()), cb()) });
+    createDeviceLogger('info', sink).info({ cardUid: CARD, tx: { staffCardUid: '5AFF0001', newCardUid: 'ABCDEF012345' }, member: { phone: '13800138000' } }, 'x');
+    const text = lines.join('');
+    expect(text).not.toContain(CARD);
+    expect(text).not.toContain('5AFF0001');
+    expect(text).not.toContain('ABCDEF012345');
+    expect(text).not.toContain('13800138000');
+    expect(text).toContain('C3D4');
+  });
+
+  it('runs as `memberkiosk device` and stops cleanly on SIGTERM', async () => {
+    const child = spawn(process.execPath, ['bin/memberkiosk.mjs', 'device', '--hub', broker.url, '--id', 'kiosk-9', '--store', 'store-1', '--data', join(temp.dir, 'kiosk-9'), '--port', '0', '--log-level', 'silent'], {
+      cwd: process.cwd(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const screenUrl = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no screen URL printed: ${out}`)), 15_000);
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /screen: (\S+)/.exec(out);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1]!);
+        }
+      });
+      child.on('exit', (code) => reject(new Error(`exited early with ${code}: ${out}`)));
+    });
+    expect((await fetch(screenUrl)).status).toBe(200);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});

@@ -1,0 +1,126 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCaptureLogger } from '../test-support/capture-logger.ts';
+import { makeTempDir } from '../test-support/temp-dir.ts';
+import { openOutbox, type Outbox, type TxBodyOf } from './sqlite-outbox.ts';
+
+const purchase = (cents: number): TxBodyOf<'purchase'> => ({
+  kind: 'purchase',
+  cardUid: '04A1B2C3',
+  lines: [{ lineNo: 1, sku: 'SKU-1', category: 'food', qty: 1, unitPriceCents: cents }],
+  payments: [{ method: 'cash', amountCents: cents }],
+});
+
+describe('sqlite outbox', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let path: string;
+  const opened: Outbox[] = [];
+  const open = (deviceId = 'kiosk-1') => {
+    const outbox = openOutbox({ path, deviceId, storeId: 'store-1', logger: createCaptureLogger().logger, bundleVersion: () => 7 });
+    opened.push(outbox);
+    return outbox;
+  };
+
+  beforeEach(() => {
+    temp = makeTempDir();
+    path = join(temp.dir, 'device.sqlite');
+  });
+  afterEach(() => {
+    for (const outbox of opened.splice(0)) outbox.close();
+    temp.cleanup();
+  });
+
+  it('fills in the header and stores the exact payload it returns', () => {
+    const outbox = open();
+    const tx = outbox.append(purchase(500));
+    expect(tx).toMatchObject({ deviceId: 'kiosk-1', storeId: 'store-1', seq: 1, kind: 'purchase', bundleVersion: 7 });
+    expect(tx.id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    const [pending] = outbox.pendingFrom(1, 10);
+    expect(pending).toEqual({ seq: 1, id: tx.id, payload: JSON.stringify(tx) });
+  });
+
+  it('keeps entries across close and reopen, and continues the seq without a gap', () => {
+    const first = open();
+    const a = first.append(purchase(100));
+    const [b, c] = first.appendMany([purchase(200), purchase(300)]);
+    first.close();
+    const again = open();
+    expect(again.depth()).toBe(3);
+    expect(again.pendingFrom(1, 10).map((e) => e.id)).toEqual([a.id, b!.id, c!.id]);
+    expect(again.append(purchase(400)).seq).toBe(4);
+    expect(again.pendingFrom(1, 10).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('refuses an invalid body with a coded error and does not use up a seq', () => {
+    const outbox = open();
+    expect(() => outbox.append({ ...purchase(100), lines: [] })).toThrowError(expect.objectContaining({ code: 'TX_INVALID' }));
+    expect(() => outbox.appendMany([purchase(100), { ...purchase(1), payments: [] }])).toThrowError(expect.objectContaining({ code: 'TX_INVALID' }));
+    expect(outbox.depth()).toBe(0);
+    expect(outbox.append(purchase(100)).seq).toBe(1);
+  });
+
+  it('closes an entry only on a final result and notes a retryable one', () => {
+    const outbox = open();
+    const [a, b, c] = outbox.appendMany([purchase(1), purchase(2), purchase(3)]);
+    const closed = outbox.markDone([
+      { id: a!.id, result: { id: a!.id, seq: 1, status: 'applied' } },
+      { id: b!.id, result: { id: b!.id, seq: 2, status: 'rejected', code: 'TX_OUT_OF_ORDER', retry: true } },
+      { id: c!.id, result: { id: c!.id, seq: 3, status: 'rejected', code: 'INSUFFICIENT_STORED_VALUE' } },
+    ]);
+    expect(closed).toEqual([a!.id, c!.id]);
+    expect(outbox.get(a!.id)).toMatchObject({ status: 'done', result: { status: 'applied' } });
+    expect(outbox.get(b!.id)).toMatchObject({ status: 'pending', result: { code: 'TX_OUT_OF_ORDER' } });
+    expect(outbox.get(c!.id)).toMatchObject({ status: 'done', result: { code: 'INSUFFICIENT_STORED_VALUE' } });
+    expect(outbox.depth()).toBe(1);
+    expect(outbox.oldestPendingSeq()).toBe(2);
+    expect(outbox.pendingFrom(1, 10).map((e) => e.seq)).toEqual([2]);
+  });
+
+  it('ignores results for unknown or already closed ids', () => {
+    const outbox = open();
+    const a = outbox.append(purchase(1));
+    expect(outbox.markDone([{ id: a.id, result: { id: a.id, seq: 1, status: 'applied' } }])).toEqual([a.id]);
+    expect(outbox.markDone([{ id: a.id, result: { id: a.id, seq: 1, status: 'exists', original: 'applied' } }])).toEqual([]);
+    expect(outbox.markDone([{ id: 'NOPE', result: { id: 'NOPE', seq: 9, status: 'applied' } }])).toEqual([]);
+    expect(outbox.get(a.id)?.result?.status).toBe('applied');
+    expect(outbox.depth()).toBe(0);
+    expect(outbox.oldestPendingSeq()).toBeNull();
+  });
+
+  it('refuses a data file that belongs to another device', () => {
+    open('kiosk-1').close();
+    expect(() => open('kiosk-2')).toThrowError(expect.objectContaining({ code: 'TX_DEVICE_MISMATCH' }));
+  });
+
+  it('keeps every acknowledged append, in order, when the process is killed without closing', async () => {
+    // A child process appends and reports each seq after append() returned; we SIGKILL it mid-stream.
+    const script = `
+      import { openOutbox } from ${JSON.stringify(new URL('./sqlite-outbox.ts', import.meta.url).pathname)};
+      import pino from 'pino';
+      const outbox = openOutbox({ path: process.argv[1], deviceId: 'kiosk-1', storeId: 'store-1', logger: pino({ level: 'silent' }) });
+      for (let i = 1; ; i++) {
+        const tx = outbox.append({ kind: 'top_up', cardUid: '04A1B2C3', amountCents: i, tender: 'cash', staffCardUid: 'AABBCCDD' });
+        process.stdout.write(tx.seq + '\\n');
+      }
+    `;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, path], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+    let acknowledged = 0;
+    await new Promise<void>((resolve, reject) => {
+      child.on('error', reject);
+      child.stdout.on('data', (chunk: Buffer) => {
+        const seqs = chunk.toString().split('\n').filter(Boolean).map(Number);
+        acknowledged = Math.max(acknowledged, ...seqs);
+        if (acknowledged >= 200 && !child.killed) child.kill('SIGKILL');
+      });
+      child.on('exit', () => resolve());
+    });
+    expect(acknowledged).toBeGreaterThanOrEqual(200);
+    const outbox = open();
+    const pending = outbox.pendingFrom(1, 100_000);
+    expect(pending.length).toBeGreaterThanOrEqual(acknowledged);
+    expect(pending.map((e) => e.seq)).toEqual(pending.map((_, i) => i + 1));
+    expect(pending.map((e) => (JSON.parse(e.payload) as { amountCents: number }).amountCents)).toEqual(pending.map((_, i) => i + 1));
+    expect(outbox.append(purchase(1)).seq).toBe(pending.length + 1);
+  });
+});

@@ -1,0 +1,151 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { LookupRequest, LookupResponse } from '../../core/wire/lookup.ts';
+import { openMemberCache, type MemberCache } from '../cache/member-cache.ts';
+import { openOutbox, type Outbox } from '../outbox/sqlite-outbox.ts';
+import { MemoryReceiptSink } from '../sim/memory-receipt-sink.ts';
+import { SimulatedCardSource } from '../sim/simulated-card-source.ts';
+import { createCaptureLogger } from '../test-support/capture-logger.ts';
+import { makeMember } from '../test-support/members.ts';
+import { eventually, makeTempDir } from '../test-support/temp-dir.ts';
+import { createKioskSession, type KioskSession, type SessionTimeouts } from './kiosk-session.ts';
+
+const CARD = '04A1B2C3D4';
+
+describe('kiosk session', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let cache: MemberCache;
+  let outbox: Outbox;
+  let receipts: MemoryReceiptSink;
+  let session: KioskSession | null = null;
+  let answer: (req: LookupRequest) => Promise<LookupResponse | null>;
+
+  beforeEach(() => {
+    temp = makeTempDir();
+    const log = createCaptureLogger().logger;
+    cache = openMemberCache({ path: join(temp.dir, 'device.sqlite'), logger: log });
+    outbox = openOutbox({ path: join(temp.dir, 'device.sqlite'), deviceId: 'kiosk-1', storeId: 'store-1', logger: log });
+    receipts = new MemoryReceiptSink();
+    answer = async () => null;
+  });
+  afterEach(() => {
+    session?.stop();
+    cache.close();
+    outbox.close();
+    temp.cleanup();
+  });
+
+  function make(timeouts: Partial<SessionTimeouts> = {}): KioskSession {
+    session = createKioskSession({
+      lookup: (req) => answer(req),
+      cache,
+      receipts,
+      receiptText: () => ({ header: ['STORE ONE'], footer: ['bye'] }),
+      logger: createCaptureLogger().logger,
+      timeouts,
+    });
+    return session;
+  }
+
+  it('goes idle → card → member with the hub answer, caches it, and never shows the full UID', async () => {
+    answer = async () => ({ ok: true, member: makeMember(CARD) });
+    const s = make();
+    const seen: string[] = [];
+    s.on('change', (v) => seen.push(v.name));
+    await s.handleTap({ uid: CARD });
+    expect(seen).toEqual(['card', 'member']);
+    expect(s.view()).toMatchObject({ name: 'member', source: 'hub', offline: false, card: '******C3D4' });
+    expect(JSON.stringify(s.view())).not.toContain(CARD);
+    expect(cache.get(CARD)?.member.name).toBe('Ada Member');
+  });
+
+  it('falls back to the cached member, marked offline, when the hub does not answer', async () => {
+    cache.put(CARD, makeMember(CARD, { asOf: '2026-01-01T00:00:00.000Z' }));
+    answer = async () => null;
+    const s = make();
+    await s.handleTap({ uid: CARD });
+    expect(s.view()).toMatchObject({ name: 'member', source: 'cache', offline: true, asOf: '2026-01-01T00:00:00.000Z' });
+  });
+
+  it('shows CARD_UNKNOWN for a card neither the hub nor the cache knows', async () => {
+    const s = make();
+    answer = async () => ({ ok: false, code: 'CARD_UNKNOWN', message: 'no card with this UID' });
+    await s.handleTap({ uid: 'DEADBEEF' });
+    expect(s.view()).toMatchObject({ name: 'error', code: 'CARD_UNKNOWN', offline: false });
+    answer = async () => null;
+    await s.handleTap({ uid: 'DEADBEEF' });
+    expect(s.view()).toMatchObject({ name: 'error', code: 'CARD_UNKNOWN', offline: true });
+  });
+
+  it('prefers the hub saying the card is lost over a cached view', async () => {
+    cache.put(CARD, makeMember(CARD));
+    answer = async () => ({ ok: false, code: 'CARD_LOST', message: 'card is reported lost' });
+    const s = make();
+    await s.handleTap({ uid: CARD });
+    expect(s.view()).toMatchObject({ name: 'error', code: 'CARD_LOST' });
+  });
+
+  it('times out back to idle', async () => {
+    answer = async () => ({ ok: true, member: makeMember(CARD) });
+    const s = make({ memberMs: 50 });
+    await s.handleTap({ uid: CARD });
+    expect(s.view().name).toBe('member');
+    await eventually(() => s.view().name === 'idle', 'back to idle', 2000);
+  });
+
+  it('drops a slow answer that arrives after the session moved on', async () => {
+    let release: (r: LookupResponse) => void = () => undefined;
+    answer = () => new Promise((resolve) => (release = resolve));
+    const s = make();
+    const tap = s.handleTap({ uid: CARD });
+    expect(s.view().name).toBe('card');
+    s.reset();
+    release({ ok: true, member: makeMember(CARD) });
+    await tap;
+    expect(s.view().name).toBe('idle');
+  });
+
+  it('runs member → action → receipt, prints the receipt and shows the new balances', async () => {
+    answer = async () => ({ ok: true, member: makeMember(CARD) });
+    const s = make();
+    const cards = new SimulatedCardSource();
+    const detach = s.attach(cards);
+    await cards.start();
+    cards.tap(CARD.toLowerCase());
+    await eventually(() => s.view().name === 'member', 'member shown');
+    expect(s.beginAction('purchase')).toBe(true);
+    expect(s.view().name).toBe('action');
+    const tx = outbox.append({ kind: 'purchase', cardUid: CARD, lines: [{ lineNo: 1, sku: 'COFFEE', category: 'drinks', qty: 2, unitPriceCents: 350 }], payments: [{ method: 'stored_value', amountCents: 700 }] });
+    const balances = { storedValueCents: 11_645, bonusValueCents: 500, points: 810 };
+    await s.completeAction({
+      tx,
+      status: 'applied',
+      result: { id: tx.id, seq: tx.seq, status: 'applied', outcome: { kind: 'purchase', memberId: 'M', cardUid: CARD, tier: 'gold', balances, pointsEarned: 10, pointsSpent: 0, valueDeltaCents: -700, trace: [] } },
+    });
+    const view = s.view();
+    expect(view).toMatchObject({ name: 'receipt', status: 'applied', member: { balances } });
+    const printed = receipts.last()?.text ?? '';
+    expect(printed).toContain('STORE ONE');
+    expect(printed).toContain('2 x COFFEE');
+    expect(printed).toContain('7.00');
+    expect(printed).toContain('116.45');
+    expect(printed).not.toContain(CARD);
+    detach();
+  });
+
+  it('ignores taps while a look-up is running', async () => {
+    let calls = 0;
+    let release: (r: LookupResponse) => void = () => undefined;
+    answer = () => {
+      calls += 1;
+      return new Promise((resolve) => (release = resolve));
+    };
+    const s = make();
+    const first = s.handleTap({ uid: CARD });
+    await s.handleTap({ uid: 'AAAA0000' });
+    release({ ok: true, member: makeMember(CARD) });
+    await first;
+    expect(calls).toBe(1);
+    expect(s.currentCardUid()).toBe(CARD);
+  });
+});

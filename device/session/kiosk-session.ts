@@ -1,0 +1,263 @@
+/**
+ * One kiosk's session: idle → card (look-up running) → member (shown) → action (transaction running)
+ * → receipt → idle. Every state but idle has a timeout back to idle, so a member who walks away does not
+ * leave their balance on the screen.
+ *
+ * A tap looks the member up at the hub first; when the hub does not answer (offline, timeout) the last view
+ * this kiosk cached is shown, marked offline. Look-ups are numbered: an answer that arrives after the session
+ * moved on (another tap, a timeout) is dropped instead of overwriting the newer state.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { LookupRequest, LookupResponse, MemberView } from '../../core/wire/lookup.ts';
+import type { TxResult } from '../../core/wire/result.ts';
+import type { Transaction, TxKind } from '../../core/wire/transaction.ts';
+import type { MemberCache } from '../cache/member-cache.ts';
+import type { CardSource, CardTap, Receipt, ReceiptSink } from '../ports.ts';
+import { maskCardUid } from '../privacy/mask-card-uid.ts';
+import { buildReceipt, type SubmitStatus } from '../receipt/build-receipt.ts';
+
+export type SessionStateName = 'idle' | 'card' | 'member' | 'action' | 'receipt' | 'error';
+
+export interface ShownMember {
+  member: MemberView;
+  /** 'hub': answered just now; 'cache': the hub did not answer, this is the last view this kiosk saw. */
+  source: 'hub' | 'cache';
+  offline: boolean;
+  asOf: string;
+}
+
+export type SessionState =
+  | { name: 'idle' }
+  | { name: 'card'; cardUid: string }
+  | ({ name: 'member'; cardUid: string } & ShownMember)
+  | ({ name: 'action'; cardUid: string; action: TxKind } & ShownMember)
+  | ({ name: 'receipt'; cardUid: string; receipt: Receipt; status: SubmitStatus; txId: string } & ShownMember)
+  | { name: 'error'; code: string; message: string; offline: boolean; cardUid: string | null };
+
+/** What the screen gets: the state without a full card UID. */
+export type SessionView = Omit<SessionState, 'cardUid'> & { card: string | null; version: number; expiresAt: string | null };
+
+export interface SessionTimeouts {
+  lookupMs: number;
+  memberMs: number;
+  actionMs: number;
+  receiptMs: number;
+  errorMs: number;
+}
+
+export const DEFAULT_SESSION_TIMEOUTS: SessionTimeouts = { lookupMs: 1500, memberMs: 60_000, actionMs: 30_000, receiptMs: 15_000, errorMs: 8_000 };
+
+export interface KioskSessionDeps {
+  lookup: (req: LookupRequest, timeoutMs: number) => Promise<LookupResponse | null>;
+  cache: Pick<MemberCache, 'get' | 'put'>;
+  receipts: ReceiptSink;
+  receiptText: () => { header: readonly string[]; footer: readonly string[] };
+  logger: Logger;
+  timeouts?: Partial<SessionTimeouts>;
+  now?: () => number;
+}
+
+export interface KioskSession extends EventEmitter<{ change: [SessionView] }> {
+  view(): SessionView;
+  state(): SessionState;
+  /** The card of the member on screen, if any. */
+  currentCardUid(): string | null;
+  handleTap(tap: Pick<CardTap, 'uid'>): Promise<void>;
+  /** Listens to a card source; returns the function that stops listening. */
+  attach(source: CardSource): () => void;
+  /** member → action; false when no member is on screen. */
+  beginAction(kind: TxKind): boolean;
+  /** action → receipt (prints it); applies the balances the hub reported. */
+  completeAction(done: { tx: Transaction; status: SubmitStatus; result?: TxResult | null }): Promise<void>;
+  /** action → member again, when the transaction could not even be written (invalid input). */
+  abortAction(): void;
+  reset(): void;
+  /** Resolves when no look-up is running (or after the timeout). */
+  settled(timeoutMs: number): Promise<void>;
+  stop(): void;
+}
+
+export function createKioskSession(deps: KioskSessionDeps): KioskSession {
+  const timeouts = { ...DEFAULT_SESSION_TIMEOUTS, ...deps.timeouts };
+  const now = deps.now ?? Date.now;
+  const log = deps.logger;
+  const emitter = new EventEmitter<{ change: [SessionView] }>();
+  let current: SessionState = { name: 'idle' };
+  let version = 0;
+  let expiresAt: number | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let lookupGeneration = 0;
+  let lookupRunning: Promise<void> | null = null;
+
+  function timeoutFor(name: SessionStateName): number | null {
+    switch (name) {
+      case 'idle':
+        return null;
+      case 'card':
+        // The look-up has its own timeout; this is only a backstop.
+        return timeouts.lookupMs + 5000;
+      case 'member':
+        return timeouts.memberMs;
+      case 'action':
+        return timeouts.actionMs;
+      case 'receipt':
+        return timeouts.receiptMs;
+      case 'error':
+        return timeouts.errorMs;
+    }
+  }
+
+  function enter(next: SessionState): void {
+    current = next;
+    version += 1;
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const ms = timeoutFor(next.name);
+    expiresAt = ms === null ? null : now() + ms;
+    if (ms !== null) {
+      timer = setTimeout(() => {
+        log.debug({ from: current.name }, 'session timed out');
+        lookupGeneration += 1;
+        enter({ name: 'idle' });
+      }, ms);
+      timer.unref();
+    }
+    emitter.emit('change', view());
+  }
+
+  function view(): SessionView {
+    const { cardUid, ...rest } = current as SessionState & { cardUid?: string | null };
+    if ('member' in rest) {
+      // The screen, the API and anything a browser caches never get a full card UID.
+      rest.member = { ...rest.member, card: { ...rest.member.card, uid: maskCardUid(rest.member.card.uid) } };
+    }
+    return {
+      ...rest,
+      card: cardUid ? maskCardUid(cardUid) : null,
+      version,
+      expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString(),
+    } as SessionView;
+  }
+
+  function shown(): (ShownMember & { cardUid: string }) | null {
+    if (current.name === 'member' || current.name === 'action' || current.name === 'receipt') {
+      const { member, source, offline, asOf, cardUid } = current;
+      return { member, source, offline, asOf, cardUid };
+    }
+    return null;
+  }
+
+  async function lookUp(cardUid: string, generation: number): Promise<void> {
+    let response: LookupResponse | null = null;
+    try {
+      response = await deps.lookup({ op: 'member.byCard', cardUid }, timeouts.lookupMs);
+    } catch (error) {
+      log.warn({ code: 'LOOKUP_FAILED', err: error instanceof Error ? error.message : String(error) }, 'look-up failed');
+    }
+    if (generation !== lookupGeneration) return;
+    if (response?.ok) {
+      deps.cache.put(cardUid, response.member);
+      enter({ name: 'member', cardUid, member: response.member, source: 'hub', offline: false, asOf: response.member.asOf });
+      return;
+    }
+    if (response && !response.ok) {
+      // The hub answered: its word (unknown, lost, frozen...) beats anything cached.
+      enter({ name: 'error', code: response.code, message: response.message, offline: false, cardUid });
+      return;
+    }
+    const cached = deps.cache.get(cardUid);
+    if (cached) {
+      enter({ name: 'member', cardUid, member: cached.member, source: 'cache', offline: true, asOf: cached.asOf });
+      return;
+    }
+    enter({ name: 'error', code: 'CARD_UNKNOWN', message: 'This card is not known here and the hub cannot be reached.', offline: true, cardUid });
+  }
+
+  const session = Object.assign(emitter, {
+    view,
+    state: () => current,
+    currentCardUid: () => shown()?.cardUid ?? null,
+
+    async handleTap(tap: Pick<CardTap, 'uid'>): Promise<void> {
+      const cardUid = tap.uid.toUpperCase();
+      if (current.name === 'card' || current.name === 'action') {
+        log.debug({ card: maskCardUid(cardUid), state: current.name }, 'tap ignored while busy');
+        return;
+      }
+      lookupGeneration += 1;
+      const generation = lookupGeneration;
+      enter({ name: 'card', cardUid });
+      const running = lookUp(cardUid, generation);
+      lookupRunning = running;
+      await running;
+      if (lookupRunning === running) lookupRunning = null;
+    },
+
+    attach(source: CardSource): () => void {
+      const listener = (tap: CardTap) => {
+        session.handleTap(tap).catch((error: unknown) => log.error({ err: error }, 'tap handling failed'));
+      };
+      source.on('card', listener);
+      return () => source.off('card', listener);
+    },
+
+    beginAction(kind: TxKind): boolean {
+      const member = shown();
+      if (!member || current.name === 'action') return false;
+      enter({ name: 'action', action: kind, ...member });
+      return true;
+    },
+
+    async completeAction(done: { tx: Transaction; status: SubmitStatus; result?: TxResult | null }): Promise<void> {
+      const member = shown();
+      if (!member) return;
+      const outcome = done.result?.outcome;
+      let updated = member;
+      if (outcome && outcome.cardUid === member.cardUid) {
+        const asOf = new Date(now()).toISOString();
+        updated = { ...member, member: { ...member.member, balances: outcome.balances, tier: outcome.tier, asOf }, asOf };
+      }
+      const text = deps.receiptText();
+      const receipt = buildReceipt({
+        tx: done.tx,
+        status: done.status,
+        result: done.result ?? null,
+        memberName: member.member.name,
+        header: text.header,
+        footer: text.footer,
+        at: new Date(now()).toISOString(),
+      });
+      enter({ name: 'receipt', ...updated, receipt, status: done.status, txId: done.tx.id });
+      try {
+        await deps.receipts.print(receipt);
+      } catch (error) {
+        // The transaction is durable either way; a jammed printer must not undo it on screen.
+        log.error({ code: 'RECEIPT_PRINT_FAILED', err: error instanceof Error ? error.message : String(error) }, 'receipt not printed');
+      }
+    },
+
+    abortAction(): void {
+      const member = shown();
+      if (current.name === 'action' && member) enter({ name: 'member', ...member });
+    },
+
+    reset(): void {
+      lookupGeneration += 1;
+      enter({ name: 'idle' });
+    },
+
+    async settled(timeoutMs: number): Promise<void> {
+      const running = lookupRunning;
+      if (!running) return;
+      await Promise.race([running, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+    },
+
+    stop(): void {
+      lookupGeneration += 1;
+      if (timer) clearTimeout(timer);
+      timer = null;
+    },
+  });
+  return session;
+}

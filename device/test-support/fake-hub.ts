@@ -1,0 +1,169 @@
+/**
+ * Plays the hub's side of the transaction and look-up protocol for device tests: strict seq order without
+ * gaps, `exists` for a repeated id, TX_OUT_OF_ORDER (retry) for a gap, look-ups answered from a member table.
+ * The real hub (hub/) is tested against the device by the lead's integration tests.
+ */
+import type { Socket } from 'node:net';
+import mqtt, { type MqttClient } from 'mqtt';
+import { parseTransaction } from '../../core/wire/parse-transaction.ts';
+import type { LookupResponse, MemberView } from '../../core/wire/lookup.ts';
+import type { TxResult } from '../../core/wire/result.ts';
+import type { Transaction } from '../../core/wire/transaction.ts';
+import { createTopics, type Topics } from '../../core/wire/topics.ts';
+
+export interface FakeHubOptions {
+  url: string;
+  baseTopic?: string;
+  /** Decides a transaction that is next in order; default: applied. A final rejection still consumes the seq. */
+  decide?: (tx: Transaction) => Omit<TxResult, 'id' | 'seq'>;
+  /** Return true to swallow a transaction message as if it was lost (no result at all). */
+  drop?: (tx: Transaction) => boolean;
+  /** Answer look-ups; default true. */
+  answerLookups?: boolean;
+  members?: Map<string, MemberView>;
+  /** Publish results one per this many ms (in order), so they reach the device in separate event-loop passes. */
+  resultSpacingMs?: number;
+}
+
+export interface FakeHub {
+  client: MqttClient;
+  /** Ids in the order they were applied (each at most once). */
+  applied: string[];
+  /** Every tx message received, duplicates included. */
+  received: { id: string; seq: number }[];
+  /** Transactions held while paused. */
+  heldCount(): number;
+  results: TxResult[];
+  members: Map<string, MemberView>;
+  setAnswerLookups(answer: boolean): void;
+  /** While paused, transactions are held unprocessed (no results); resume processes them in arrival order. */
+  pauseTransactions(): void;
+  resumeTransactions(): void;
+  stop(): Promise<void>;
+}
+
+export async function startFakeHub(opts: FakeHubOptions): Promise<FakeHub> {
+  const topics: Topics = createTopics(opts.baseTopic);
+  const members = opts.members ?? new Map<string, MemberView>();
+  const nextSeq = new Map<string, number>();
+  const done = new Map<string, { payload: string; result: TxResult }>();
+  const applied: string[] = [];
+  const received: { id: string; seq: number }[] = [];
+  const results: TxResult[] = [];
+  let answerLookups = opts.answerLookups ?? true;
+
+  const client = mqtt.connect(opts.url, {
+    protocolVersion: 4,
+    clean: true,
+    clientId: `fake-hub-${process.pid}-${Math.random().toString(16).slice(2)}`,
+    reconnectPeriod: 100,
+    resubscribe: false,
+  });
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('fake hub could not connect')), 5000);
+    markReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
+  client.on('connect', () => {
+    (client.stream as unknown as Socket).setNoDelay(true);
+    // Clean session: subscribe again on every connect, and only count as ready once the broker granted it.
+    client.subscribe({ [topics.allTx]: { qos: 1 }, [topics.allRequests]: { qos: 1 } }, () => markReady());
+  });
+  client.on('error', () => undefined);
+
+  const spaced: [string, TxResult][] = [];
+  let spacingTimer: NodeJS.Timeout | null = null;
+  function answer(deviceId: string, result: TxResult): void {
+    results.push(result);
+    if (!opts.resultSpacingMs) {
+      client.publish(topics.txResult(deviceId), JSON.stringify(result), { qos: 1 });
+      return;
+    }
+    spaced.push([deviceId, result]);
+    spacingTimer ??= setInterval(() => {
+      const next = spaced.shift();
+      if (next) client.publish(topics.txResult(next[0]), JSON.stringify(next[1]), { qos: 1 });
+      else if (spacingTimer) {
+        clearInterval(spacingTimer);
+        spacingTimer = null;
+      }
+    }, opts.resultSpacingMs);
+  }
+
+  let paused = false;
+  const held: [string, Buffer][] = [];
+  client.on('message', (topic, payload) => {
+    if (paused && topics.parse(topic)?.channel === 'tx') {
+      held.push([topic, payload]);
+      return;
+    }
+    handle(topic, payload);
+  });
+
+  function handle(topic: string, payload: Buffer): void {
+    const where = topics.parse(topic);
+    if (!where) return;
+    if (where.channel === 'request' && where.requestId) {
+      if (!answerLookups) return;
+      const req = JSON.parse(payload.toString()) as { op: string; cardUid?: string };
+      const member = req.cardUid ? members.get(req.cardUid) : undefined;
+      const response: LookupResponse = member ? { ok: true, member } : { ok: false, code: 'CARD_UNKNOWN', message: 'no card with this UID' };
+      client.publish(topics.response(where.deviceId, where.requestId), JSON.stringify(response), { qos: 1 });
+      return;
+    }
+    if (where.channel !== 'tx') return;
+    const parsed = parseTransaction(payload);
+    if (!parsed.ok) return; // the device under test only ever sends well-formed transactions
+    const tx = parsed.tx;
+    received.push({ id: tx.id, seq: tx.seq });
+    if (opts.drop?.(tx)) return;
+    const previous = done.get(tx.id);
+    if (previous) {
+      const original = previous.result.status === 'rejected' ? 'rejected' : 'applied';
+      answer(tx.deviceId, { ...previous.result, status: 'exists', original });
+      return;
+    }
+    const expected = nextSeq.get(tx.deviceId) ?? 1;
+    if (tx.seq > expected) {
+      answer(tx.deviceId, { id: tx.id, seq: tx.seq, status: 'rejected', code: 'TX_OUT_OF_ORDER', retry: true });
+      return;
+    }
+    if (tx.seq < expected) {
+      answer(tx.deviceId, { id: tx.id, seq: tx.seq, status: 'rejected', code: 'TX_SEQ_REUSED' });
+      return;
+    }
+    const decision = opts.decide?.(tx) ?? { status: 'applied' as const };
+    const result: TxResult = { id: tx.id, seq: tx.seq, ...decision };
+    nextSeq.set(tx.deviceId, expected + 1);
+    done.set(tx.id, { payload: parsed.canonical, result });
+    if (result.status === 'applied') applied.push(tx.id);
+    answer(tx.deviceId, result);
+  }
+
+  await ready;
+  return {
+    client,
+    applied,
+    received,
+    heldCount: () => held.length,
+    results,
+    members,
+    setAnswerLookups(answer) {
+      answerLookups = answer;
+    },
+    pauseTransactions() {
+      paused = true;
+    },
+    resumeTransactions() {
+      paused = false;
+      for (const [topic, payload] of held.splice(0)) handle(topic, payload);
+    },
+    async stop() {
+      if (spacingTimer) clearInterval(spacingTimer);
+      await client.endAsync(true);
+    },
+  };
+}

@@ -1,0 +1,125 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ensurePcscd } from '../testing/pcscd.ts';
+import { testLogger } from '../testing/test-logger.ts';
+import { VirtualVpcdCard } from '../testing/virtual-vpcd-card.ts';
+import { collectEvents, waitForEvent } from '../testing/wait-for-event.ts';
+import { createRealNfc } from './nfc-pcsc-factory.ts';
+import type { NfcLike } from './nfc-pcsc-types.ts';
+import { PcscCardReader } from './pcsc-reader.ts';
+import type { CardRemoved, CardTap, DriverHealth } from './types.ts';
+
+/**
+ * The real stack end to end: PcscCardReader → nfc-pcsc → libpcsclite → pcscd → vsmartcard vpcd → a virtual
+ * tag of our own over TCP. Reader "Virtual PCD 00 00" takes cards on port 35963.
+ */
+const READER = 'Virtual PCD 00 00';
+const FAST_BACKOFF = { initialMs: 50, maxMs: 500, factor: 2, jitter: 0 };
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+beforeAll(async () => {
+  await ensurePcscd();
+});
+
+function card(uid: string, memberNumber?: string): VirtualVpcdCard {
+  const memory = Buffer.alloc(64);
+  if (memberNumber) Buffer.from(memberNumber, 'latin1').copy(memory, 16); // page 4 onwards
+  const c = new VirtualVpcdCard({ uid, memory });
+  cleanups.push(() => c.remove());
+  return c;
+}
+
+async function startedReader(nfcs: NfcLike[] = []) {
+  const reader = new PcscCardReader({
+    logger: testLogger(),
+    acceptReader: (name) => name === READER,
+    memberNumber: { block: 4, length: 16 },
+    backoff: FAST_BACKOFF,
+    nfcFactory: async () => {
+      const nfc = await createRealNfc();
+      nfcs.push(nfc);
+      return nfc;
+    },
+  });
+  cleanups.push(() => reader.stop());
+  const attached = waitForEvent<DriverHealth>(reader, 'health', 10_000, (h) => h.connected);
+  await reader.start();
+  await attached;
+  return reader;
+}
+
+describe('PcscCardReader through pcscd and vpcd', () => {
+  it('reports a tap with the UID and member number, then the removal', async () => {
+    const reader = await startedReader();
+    const tapped = waitForEvent<CardTap>(reader, 'card', 10_000);
+    const tag = card('04A1B2C3D4E5F6', 'M000123456');
+    await tag.insert();
+    const tap = await tapped;
+    expect(tap).toMatchObject({ uid: '04A1B2C3D4E5F6', readerName: READER, memberNumber: 'M000123456' });
+    const removed = waitForEvent<CardRemoved>(reader, 'card.removed', 10_000);
+    await tag.remove();
+    expect(await removed).toEqual({ uid: '04A1B2C3D4E5F6', readerName: READER });
+    expect(tag.apdus.map((a) => a.toString('hex'))).toEqual(['ffca000000', 'ffb0000410']);
+  });
+
+  it('tells two different cards apart, one tap each', async () => {
+    const reader = await startedReader();
+    const taps = collectEvents<CardTap>(reader, 'card');
+    const first = card('04112233445566');
+    let next = waitForEvent<CardTap>(reader, 'card', 10_000);
+    await first.insert();
+    await next;
+    let removed = waitForEvent<CardRemoved>(reader, 'card.removed', 10_000);
+    await first.remove();
+    await removed;
+    const second = card('08AABBCC');
+    next = waitForEvent<CardTap>(reader, 'card', 10_000);
+    await second.insert();
+    await next;
+    removed = waitForEvent<CardRemoved>(reader, 'card.removed', 10_000);
+    await second.remove();
+    await removed;
+    expect(taps.items.map((t) => t.uid)).toEqual(['04112233445566', '08AABBCC']);
+    // a tag without a member number still taps, without one
+    expect(taps.items[1]!.memberNumber).toBeUndefined();
+  });
+
+  it('recovers when its reader ends (pcsclite reader closed) by opening a new PC/SC context', async () => {
+    const nfcs: NfcLike[] = [];
+    const reader = await startedReader(nfcs);
+    const liveContext = nfcs[nfcs.length - 1]!;
+    // vpcd readers cannot be unplugged; closing the reader through pcsclite produces the same 'end' event a
+    // detached USB reader does, and the old context never announces it again.
+    const pcscReader = (liveContext as unknown as { readers: Record<string, { close(): void; state?: number }> }).readers[READER];
+    expect(pcscReader, 'pcsclite lists the vpcd reader').toBeDefined();
+    const down = waitForEvent<DriverHealth>(reader, 'health', 5_000, (h) => !h.connected);
+    // close() only ends a reader whose status thread already reported once (pcsclite sets .state then)
+    for (let i = 0; i < 200 && pcscReader!.state === undefined; i += 1) await new Promise((r) => setTimeout(r, 10));
+    pcscReader!.close();
+    expect((await down).lastError?.code).toBe('DRIVER_PORT_LOST');
+    const up = waitForEvent<DriverHealth>(reader, 'health', 10_000, (h) => h.connected);
+    expect((await up).reconnects).toBe(1);
+    expect(nfcs.length).toBeGreaterThan(1);
+    const tapped = waitForEvent<CardTap>(reader, 'card', 10_000);
+    const tag = card('04CAFEBABE0001');
+    await tag.insert();
+    expect((await tapped).uid).toBe('04CAFEBABE0001');
+  });
+
+  it('reports pcscd missing as a coded health error instead of hanging', async () => {
+    const reader = new PcscCardReader({
+      logger: testLogger(),
+      backoff: FAST_BACKOFF,
+      nfcFactory: () => {
+        throw Object.assign(new Error('pcscd does not answer'), { code: 'DRIVER_PCSC_UNAVAILABLE' });
+      },
+    });
+    cleanups.push(() => reader.stop());
+    await reader.start();
+    expect(reader.health()).toMatchObject({ connected: false, lastError: { code: 'DRIVER_PCSC_UNAVAILABLE' } });
+  });
+});
+

@@ -1,0 +1,109 @@
+import { createConnection, type Socket } from 'node:net';
+
+/**
+ * A contactless tag for the vsmartcard vpcd driver inside the real pcscd: a TCP client that connects to the
+ * port of a "Virtual PCD" reader (35963 for "00 00", 35964 for "00 01") and answers what vpcd forwards.
+ * Connecting puts the card on the reader; closing the socket takes it away. It answers like a MIFARE
+ * Ultralight behind a PC/SC part 3 reader: GET UID (FF CA) and READ BINARY (FF B0, 4-byte pages).
+ *
+ * vpcd framing: 2-byte big-endian length, then the payload. A 1-byte payload is a control code
+ * (0 power off, 1 power on, 2 reset, 4 send ATR); a longer one is a command APDU to answer.
+ */
+const ATR_ULTRALIGHT = Buffer.from('3B8F8001804F0CA0000003060300030000000068', 'hex');
+const SW_OK = Buffer.from([0x90, 0x00]);
+const SW_WRONG_P1P2 = Buffer.from([0x6b, 0x00]);
+const SW_INS_NOT_SUPPORTED = Buffer.from([0x6d, 0x00]);
+
+export interface VirtualCardOptions {
+  /** UID as hex. */
+  uid: string;
+  /** Tag memory from page 0, 4 bytes per page. */
+  memory?: Buffer;
+  port?: number;
+  host?: string;
+}
+
+export class VirtualVpcdCard {
+  private socket: Socket | undefined;
+  private pending = Buffer.alloc(0);
+  readonly apdus: Buffer[] = [];
+  private readonly uid: Buffer;
+  private readonly memory: Buffer;
+
+  constructor(private readonly options: VirtualCardOptions) {
+    this.uid = Buffer.from(options.uid, 'hex');
+    this.memory = options.memory ?? Buffer.alloc(64);
+  }
+
+  /** Puts the card on the reader; resolves once vpcd accepted the connection. */
+  insert(timeoutMs = 5_000): Promise<void> {
+    if (this.socket) return Promise.resolve();
+    const port = this.options.port ?? 35963;
+    const host = this.options.host ?? '127.0.0.1';
+    return new Promise((resolve, reject) => {
+      const socket = createConnection({ port, host, noDelay: true });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new Error(`vpcd at ${host}:${port} did not accept the virtual card within ${timeoutMs} ms (is pcscd running with vsmartcard-vpcd?)`));
+      }, timeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        this.socket = socket;
+        resolve();
+      });
+      socket.once('error', (error) => {
+        clearTimeout(timer);
+        this.socket = undefined;
+        reject(new Error(`cannot reach vpcd at ${host}:${port} (is pcscd running with vsmartcard-vpcd? scripts/services/start-pcscd.sh): ${error.message}`));
+      });
+      socket.on('data', (chunk: Buffer) => this.onData(chunk));
+      socket.on('close', () => {
+        if (this.socket === socket) this.socket = undefined;
+      });
+    });
+  }
+
+  /** Takes the card away. */
+  remove(): Promise<void> {
+    const socket = this.socket;
+    this.socket = undefined;
+    this.pending = Buffer.alloc(0);
+    if (!socket || socket.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      socket.once('close', () => resolve());
+      socket.destroy();
+    });
+  }
+
+  private onData(chunk: Buffer): void {
+    this.pending = Buffer.concat([this.pending, chunk]);
+    while (this.pending.length >= 2) {
+      const length = this.pending.readUInt16BE(0);
+      if (this.pending.length < 2 + length) return;
+      const payload = this.pending.subarray(2, 2 + length);
+      this.pending = this.pending.subarray(2 + length);
+      const reply = this.answer(payload);
+      if (reply) this.send(reply);
+    }
+  }
+
+  private answer(payload: Buffer): Buffer | undefined {
+    if (payload.length === 1) return payload[0] === 4 ? ATR_ULTRALIGHT : undefined;
+    this.apdus.push(Buffer.from(payload));
+    const [cla, ins, p1 = 0, p2 = 0, le = 0] = payload;
+    if (cla === 0xff && ins === 0xca) return p1 === 0 ? Buffer.concat([this.uid, SW_OK]) : SW_WRONG_P1P2;
+    if (cla === 0xff && ins === 0xb0) {
+      const offset = ((p1 << 8) | p2) * 4;
+      const length = le === 0 ? 16 : le;
+      if (offset + length > this.memory.length) return SW_WRONG_P1P2;
+      return Buffer.concat([this.memory.subarray(offset, offset + length), SW_OK]);
+    }
+    return SW_INS_NOT_SUPPORTED;
+  }
+
+  private send(payload: Buffer): void {
+    const header = Buffer.alloc(2);
+    header.writeUInt16BE(payload.length);
+    this.socket?.write(Buffer.concat([header, payload]));
+  }
+}

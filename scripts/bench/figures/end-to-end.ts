@@ -1,0 +1,188 @@
+/**
+ * End-to-end: transactions per second from the device outbox through the embedded broker to the ledger and
+ * back as results that close the outbox entries, beside a raw mqtt.js publish-and-echo (QoS 1, the same
+ * window) over the same broker. Target: ratio >= 0.4 and >= 4,000 tx/s.
+ *
+ * Online confirmation latency: one transaction at a time, from the outbox write to its result on the device,
+ * p50 and p99 over 2,000 transactions. Target: p99 < 5 ms.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import pino from 'pino';
+import { createTopics } from '../../../core/wire/topics.ts';
+import { createHubLink, type HubLink } from '../../../device/link/hub-link.ts';
+import { openOutbox, type Outbox, type TxBodyInput } from '../../../device/outbox/sqlite-outbox.ts';
+import { DEMO_CARDS } from '../../../hub/demo/seed-demo-data.ts';
+import { startTestHub, type TestHub } from '../../../hub/testing/start-test-hub.ts';
+import type { BenchFigure } from '../figure.ts';
+import { percentile } from '../support/percentile.ts';
+
+const THROUGHPUT_TX = 10_000;
+const LATENCY_TX = 2_000;
+const WINDOW = 100;
+
+const purchase = (i: number): TxBodyInput => ({
+  kind: 'purchase',
+  cardUid: [DEMO_CARDS.standard, DEMO_CARDS.silver, DEMO_CARDS.gold, DEMO_CARDS.diamond][i % 4]!,
+  lines: [
+    { lineNo: 1, sku: `SKU-${i % 97}`, category: 'grocery', qty: 1 + (i % 3), unitPriceCents: 1_250 + (i % 500) },
+    { lineNo: 2, sku: `SKU-${i % 89}`, category: 'household', qty: 1, unitPriceCents: 3_990 },
+  ],
+  payments: [{ method: 'cash', amountCents: (1 + (i % 3)) * (1_250 + (i % 500)) + 3_990 }],
+});
+
+export async function measure(): Promise<BenchFigure[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'mk-bench-e2e-'));
+  const env = await startTestHub();
+  try {
+    const echo = await rawEcho(env, THROUGHPUT_TX, WINDOW);
+    const throughput = await deviceThroughput(env, join(dir, 'throughput.sqlite'));
+    const latency = await deviceLatency(env, join(dir, 'latency.sqlite'));
+    if (env.hub.store.audit().length > 0) throw new Error('journal audit failed after the end-to-end benchmark');
+    const ratio = throughput / echo;
+    return [
+      {
+        name: 'end-to-end',
+        value: throughput,
+        unit: 'tx/s',
+        baseline: echo,
+        ratio,
+        target: 'ratio >= 0.4 and >= 4000 tx/s',
+        met: ratio >= 0.4 && throughput >= 4000,
+        notes: `${THROUGHPUT_TX} purchases pre-written to the outbox, drained with ${WINDOW} in flight until every entry is closed; baseline: mqtt.js QoS 1 publish → echo client → back, ${WINDOW} in flight`,
+      },
+      {
+        name: 'online confirmation p50',
+        value: latency.p50,
+        unit: 'ms',
+        baseline: latency.echoP50,
+        ratio: latency.echoP50 / latency.p50,
+        target: 'informational',
+        met: true,
+        notes: 'one at a time: outbox write (fsync) → broker → ledger commit (fsync) → result → outbox closed; baseline: raw echo round trip',
+      },
+      {
+        name: 'online confirmation p99',
+        value: latency.p99,
+        unit: 'ms',
+        baseline: latency.echoP99,
+        ratio: latency.echoP99 / latency.p99,
+        target: 'p99 < 5 ms',
+        met: latency.p99 < 5,
+        notes: `${LATENCY_TX} transactions one at a time`,
+      },
+    ];
+  } finally {
+    await env.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function startDevice(env: TestHub, path: string, deviceId: string): Promise<{ outbox: Outbox; link: HubLink }> {
+  const logger = pino({ level: 'silent' });
+  const outbox = openOutbox({ path, deviceId, storeId: 'store-001', logger, bundleVersion: () => 1 });
+  const link = createHubLink({ url: env.brokerUrl, deviceId, outbox, topics: createTopics(), logger, window: WINDOW });
+  await link.start();
+  return { outbox, link };
+}
+
+async function deviceThroughput(env: TestHub, path: string): Promise<number> {
+  const { outbox, link } = await startDevice(env, path, 'bench-e2e');
+  try {
+    await link.stop();
+    for (let i = 0; i < THROUGHPUT_TX; i += 500) outbox.appendMany(Array.from({ length: Math.min(500, THROUGHPUT_TX - i) }, (_, k) => purchase(i + k)));
+    const relink = createHubLink({ url: env.brokerUrl, deviceId: 'bench-e2e', outbox, topics: createTopics(), logger: pino({ level: 'silent' }), window: WINDOW });
+    const drained = new Promise<void>((resolve) => {
+      relink.on('result', () => {
+        if (outbox.depth() === 0) resolve();
+      });
+    });
+    const started = performance.now();
+    await relink.start();
+    relink.kick();
+    await drained;
+    const seconds = (performance.now() - started) / 1000;
+    await relink.stop();
+    return THROUGHPUT_TX / seconds;
+  } finally {
+    outbox.close();
+  }
+}
+
+async function deviceLatency(env: TestHub, path: string): Promise<{ p50: number; p99: number; echoP50: number; echoP99: number }> {
+  const { outbox, link } = await startDevice(env, path, 'bench-latency');
+  const samples: number[] = [];
+  try {
+    for (let i = 0; i < LATENCY_TX; i++) {
+      const started = performance.now();
+      const tx = outbox.append(purchase(i));
+      link.kick();
+      const result = await link.waitForResult(tx.id, 5_000);
+      if (!result || result.status !== 'applied') throw new Error(`latency transaction not applied: ${JSON.stringify(result)}`);
+      samples.push(performance.now() - started);
+    }
+  } finally {
+    await link.stop();
+    outbox.close();
+  }
+  const echo = await rawEchoLatency(env, LATENCY_TX);
+  return { p50: percentile(samples, 50), p99: percentile(samples, 99), echoP50: percentile(echo, 50), echoP99: percentile(echo, 99) };
+}
+
+async function connect(url: string, clientId: string, credentials: { username: string; password: string } | null = null): Promise<MqttClient> {
+  const client = await mqtt.connectAsync(url, { protocolVersion: 4, clientId, clean: true, reconnectPeriod: 0, ...(credentials ?? {}) });
+  (client.stream as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
+  return client;
+}
+
+/** mqtt.js QoS 1 publish → an echo client republishes → back to the sender, `window` in flight. */
+async function rawEcho(env: TestHub, count: number, window: number): Promise<number> {
+  const url = env.brokerUrl;
+  const topics = createTopics();
+  const sender = await connect(url, 'bench-echo-sender');
+  const echoer = await connect(url, 'bench-echo-hub', env.hub.embeddedBrokerCredentials);
+  const payload = JSON.stringify({ ...purchase(1), id: '01JBENCHBENCHBENCHBENCHBEN', deviceId: 'bench-echo-sender', seq: 1 });
+  await echoer.subscribeAsync(topics.tx('bench-echo-sender'), { qos: 1 });
+  echoer.on('message', (_topic, message) => echoer.publish(topics.txResult('bench-echo-sender'), message, { qos: 1 }));
+  await sender.subscribeAsync(topics.txResult('bench-echo-sender'), { qos: 1 });
+  let sent = 0;
+  let received = 0;
+  const done = new Promise<void>((resolve) => {
+    sender.on('message', () => {
+      received += 1;
+      if (received === count) resolve();
+      else if (sent < count) {
+        sent += 1;
+        sender.publish(topics.tx('bench-echo-sender'), payload, { qos: 1 });
+      }
+    });
+  });
+  const started = performance.now();
+  for (; sent < Math.min(window, count); sent++) sender.publish(topics.tx('bench-echo-sender'), payload, { qos: 1 });
+  await done;
+  const seconds = (performance.now() - started) / 1000;
+  await Promise.all([sender.endAsync(), echoer.endAsync()]);
+  return count / seconds;
+}
+
+async function rawEchoLatency(env: TestHub, count: number): Promise<number[]> {
+  const url = env.brokerUrl;
+  const topics = createTopics();
+  const sender = await connect(url, 'bench-rtt-sender');
+  const echoer = await connect(url, 'bench-rtt-hub', env.hub.embeddedBrokerCredentials);
+  await echoer.subscribeAsync(topics.tx('bench-rtt-sender'), { qos: 1 });
+  echoer.on('message', (_topic, message) => echoer.publish(topics.txResult('bench-rtt-sender'), message, { qos: 1 }));
+  await sender.subscribeAsync(topics.txResult('bench-rtt-sender'), { qos: 1 });
+  const samples: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    const back = new Promise<void>((resolve) => sender.once('message', () => resolve()));
+    sender.publish(topics.tx('bench-rtt-sender'), '{"ping":true}', { qos: 1 });
+    await back;
+    samples.push(performance.now() - started);
+  }
+  await Promise.all([sender.endAsync(), echoer.endAsync()]);
+  return samples;
+}

@@ -1,0 +1,56 @@
+/**
+ * `npm start` / `memberkiosk demo`: the hub (embedded aedes, SQLite, demo members) and one kiosk (simulated
+ * reader and printer) in one process, data under ./data, stopped cleanly with Ctrl-C.
+ */
+import { parseArgs } from 'node:util';
+import { createDevice } from '../../device/main.ts';
+import { DEMO_CARDS, DEMO_STAFF_CARD, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
+import { createHub } from '../../hub/main.ts';
+import { waitForShutdown } from '../wait-for-shutdown.ts';
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      data: { type: 'string', default: './data' },
+      'mqtt-port': { type: 'string', default: '1883' },
+      'hub-port': { type: 'string', default: '8800' },
+      'kiosk-port': { type: 'string', default: '8080' },
+      'log-level': { type: 'string', default: 'warn' },
+    },
+    strict: true,
+  });
+  const logLevel = values['log-level'] as 'warn';
+  const hub = createHub({
+    dataDir: `${values.data}/hub`,
+    broker: { mode: 'embedded', host: '127.0.0.1', port: Number(values['mqtt-port']) },
+    http: { host: '127.0.0.1', port: Number(values['hub-port']) },
+    seedDemoData: true,
+    logLevel,
+  });
+  const { brokerUrl, consoleUrl } = await hub.start();
+  const device = createDevice({
+    deviceId: 'kiosk-001',
+    storeId: DEMO_STORE_ID,
+    hubUrl: brokerUrl,
+    dataDir: `${values.data}/kiosk-001`,
+    httpPort: Number(values['kiosk-port']),
+    logLevel,
+  });
+  const { screenUrl, apiUrl } = await device.start();
+  process.stdout.write(`
+memberkiosk demo is running (Ctrl-C stops it)
+  kiosk screen:  ${screenUrl}
+  hub console:   ${consoleUrl}
+  MQTT broker:   ${brokerUrl}
+
+Simulate a tap of the gold member's card, then open the kiosk screen:
+  curl -s -X POST ${apiUrl}/sim/tap -H 'content-type: application/json' -d '{"uid":"${DEMO_CARDS.gold}"}'
+Demo cards: standard ${DEMO_CARDS.standard}, silver ${DEMO_CARDS.silver}, gold ${DEMO_CARDS.gold}, diamond ${DEMO_CARDS.diamond}; staff card ${DEMO_STAFF_CARD}
+`);
+  await waitForShutdown(async () => {
+    await device.stop();
+    await hub.stop();
+  });
+  return 0;
+}

@@ -1,0 +1,102 @@
+/**
+ * `memberkiosk rules check BUNDLE.json` — is the bundle valid? Prints "valid" with a summary, or one line
+ * per issue ("path: reason"); exit 0 when valid, 1 when not, 2 on usage or unreadable files.
+ * `memberkiosk rules eval BUNDLE.json BASKET.json` — evaluates a purchase (or a top-up / registration, by the
+ * basket's `kind`) and prints {kind, result, receipt} as JSON: the full result with its trace, and the short
+ * receipt form. An engine refusal (e.g. points over the max share) prints {error: {code, message, details}}
+ * and exits 1. `--json` on check prints {valid, issues} instead of text. Shapes: docs/RULES.md.
+ */
+import { readFileSync } from 'node:fs';
+import { isCodedError } from '../../core/errors/coded-error.ts';
+import { checkRulesBundle } from '../../core/rules/parse.ts';
+import { parseEvaluationInput } from '../../core/rules/context-schema.ts';
+import { evaluatePurchase } from '../../core/rules/evaluate-purchase.ts';
+import { evaluateTopUp } from '../../core/rules/evaluate-top-up.ts';
+import { evaluateRegistration } from '../../core/rules/evaluate-registration.ts';
+import { shortTrace } from '../../core/rules/short-trace.ts';
+import type { RulesBundle } from '../../core/rules/bundle.ts';
+
+const USAGE = 'usage: memberkiosk rules check BUNDLE.json [--json]\n       memberkiosk rules eval BUNDLE.json BASKET.json\n';
+
+export async function run(args: string[]): Promise<number> {
+  const [command, ...rest] = args;
+  const flags = rest.filter((a) => a.startsWith('--'));
+  const files = rest.filter((a) => !a.startsWith('--'));
+  if (command === 'check' && files.length === 1) return check(files[0]!, flags.includes('--json'));
+  if (command === 'eval' && files.length === 2) return evaluate(files[0]!, files[1]!);
+  process.stderr.write(USAGE);
+  return 2;
+}
+
+function readJson(path: string): { ok: true; json: unknown } | { ok: false } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    process.stderr.write(`memberkiosk rules: cannot read ${path}: ${(error as Error).message}\n`);
+    return { ok: false };
+  }
+  try {
+    return { ok: true, json: JSON.parse(text) };
+  } catch (error) {
+    process.stderr.write(`memberkiosk rules: ${path} is not JSON: ${(error as Error).message}\n`);
+    return { ok: false };
+  }
+}
+
+function check(path: string, asJson: boolean): number {
+  const file = readJson(path);
+  if (!file.ok) return 2;
+  const result = checkRulesBundle(file.json);
+  if (asJson) {
+    process.stdout.write(`${JSON.stringify(result.ok ? { valid: true, issues: [] } : { valid: false, issues: result.issues }, null, 2)}\n`);
+    return result.ok ? 0 : 1;
+  }
+  if (result.ok) {
+    process.stdout.write(`valid: ${path}\n${summary(result.bundle)}\n`);
+    return 0;
+  }
+  process.stdout.write(`invalid: ${path} (${result.issues.length} issue${result.issues.length === 1 ? '' : 's'})\n`);
+  for (const issue of result.issues) process.stdout.write(`  ${issue.path || '(bundle)'}: ${issue.reason}\n`);
+  return 1;
+}
+
+function summary(bundle: RulesBundle): string {
+  const kinds = new Map<string, number>();
+  for (const rule of bundle.rules) kinds.set(rule.kind, (kinds.get(rule.kind) ?? 0) + 1);
+  const byKind = [...kinds].map(([kind, n]) => `${kind} ×${n}`).join(', ');
+  return `  version ${bundle.version}, timezone ${bundle.timezone ?? 'Asia/Shanghai (default)'}, ${bundle.rules.length} rules${byKind ? ` (${byKind})` : ''}`;
+}
+
+function evaluate(bundlePath: string, basketPath: string): number {
+  const bundleFile = readJson(bundlePath);
+  const basketFile = readJson(basketPath);
+  if (!bundleFile.ok || !basketFile.ok) return 2;
+  const checked = checkRulesBundle(bundleFile.json);
+  if (!checked.ok) {
+    process.stdout.write(`${JSON.stringify({ error: { code: 'RULES_INVALID', message: `${bundlePath} is not a valid rules bundle`, details: { issues: checked.issues } } }, null, 2)}\n`);
+    return 1;
+  }
+  const parsed = parseEvaluationInput(basketFile.json);
+  if (!parsed.ok) {
+    process.stdout.write(`${JSON.stringify({ error: { code: 'TX_INVALID', message: `${basketPath} is not a valid basket`, details: { issues: parsed.issues } } }, null, 2)}\n`);
+    return 1;
+  }
+  const bundle = checked.bundle;
+  const input = parsed.input;
+  try {
+    const { kind, ...ctx } = input;
+    const result =
+      kind === 'top_up'
+        ? evaluateTopUp(bundle, ctx as Parameters<typeof evaluateTopUp>[1])
+        : kind === 'registration'
+          ? evaluateRegistration(bundle, ctx as Parameters<typeof evaluateRegistration>[1])
+          : evaluatePurchase(bundle, ctx as Parameters<typeof evaluatePurchase>[1]);
+    process.stdout.write(`${JSON.stringify({ kind, result, receipt: shortTrace(result) }, null, 2)}\n`);
+    return 0;
+  } catch (error) {
+    if (!isCodedError(error)) throw error;
+    process.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message, details: error.details ?? {} } }, null, 2)}\n`);
+    return 1;
+  }
+}
