@@ -1,17 +1,13 @@
-import { DRIVER_ERROR_CODES, type DriverErrorCode } from './driver-error-codes.ts';
+import { CodedError } from '../core/errors/coded-error.ts';
+import type { DriverErrorCode } from './driver-error-codes.ts';
 
-/**
- * A driver error with a stable code. Stands in for CodedError until the codes in driver-error-codes.ts are
- * merged into core/errors/codes.ts (CodedError only accepts codes listed there).
- */
-export class DriverError extends Error {
-  readonly code: DriverErrorCode;
-  readonly details: Record<string, unknown> | undefined;
+/** A hardware driver's coded error: a CodedError whose code is one of the DRIVER_* codes. */
+export class DriverError extends CodedError {
+  declare readonly code: DriverErrorCode;
 
   constructor(code: DriverErrorCode, message?: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
-    super(message ?? DRIVER_ERROR_CODES[code], options);
+    super(code, message, details);
     this.name = 'DriverError';
-    this.code = code;
-    this.details = details;
+    if (options?.cause !== undefined) (this as { cause?: unknown }).cause = options.cause;
   }
 }

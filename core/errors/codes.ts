@@ -39,6 +39,25 @@ export const ERROR_CODES = {
   STAFF_UNAUTHORIZED: 'staff card or PIN not accepted',
   // rules
   RULES_INVALID: 'rules bundle does not match its schema',
+  POINTS_PAYMENT_OVER_SHARE: 'points may pay only a limited share of the bill',
+  POINTS_PAYMENT_UNDER_MINIMUM: 'points payment is below the minimum',
+  PUNCH_CARD_EXHAUSTED: 'no visits left on this count card',
+  PAID_UPGRADE_UNKNOWN: 'no paid upgrade to that tier',
+  MANUAL_BONUS_REFUSED: 'manual bonus refused (reason missing or over the limit)',
+  RULES_DISAGREEMENT: 'the kiosk computed a different result than the hub for the same rules version',
+  // hardware drivers (reported in DriverHealth.lastError and the device's state)
+  DRIVER_PORT_NOT_FOUND: 'no serial port matches the configured stable name (by-id path or USB vendor/product)',
+  DRIVER_PORT_OPEN_FAILED: 'the serial port exists but could not be opened',
+  DRIVER_PORT_LOST: 'the serial port or reader disappeared while in use',
+  DRIVER_FRAME_REJECTED: 'a reader sent bytes that are not a valid frame (garbage, truncated, bad checksum)',
+  DRIVER_PCSC_UNAVAILABLE: 'the PC/SC service (pcscd) or the nfc-pcsc addon is not available',
+  DRIVER_PCSC_READER_ERROR: 'a PC/SC reader reported an error while reading a card',
+  DRIVER_PRINTER_UNREACHABLE: 'the receipt printer cannot be reached (connection refused, closed or timed out)',
+  DRIVER_PRINTER_STATUS_TIMEOUT: 'the receipt printer did not answer a real-time status request in time',
+  DRIVER_PRINTER_PAPER_OUT: 'the receipt printer is out of paper',
+  DRIVER_PRINTER_COVER_OPEN: 'the receipt printer cover is open',
+  DRIVER_PRINT_QUEUE_FULL: 'the print queue is full; the oldest job was dropped',
+  DRIVER_STOPPED: 'the driver was stopped before the operation finished',
   INTERNAL: 'internal error',
 } as const;
 

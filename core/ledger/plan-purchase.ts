@@ -1,5 +1,5 @@
 import { CodedError } from '../errors/coded-error.ts';
-import { evaluatePurchase } from '../rules/engine.ts';
+import { evaluatePurchase, shortTrace } from '../rules/engine.ts';
 import type { TransactionOf } from '../wire/transaction.ts';
 import { assertCardUsable } from './card-rules.ts';
 import type { PlanningContext } from './planning-context.ts';
@@ -73,7 +73,14 @@ export function planPurchase(tx: TransactionOf<'purchase'>, ctx: PlanningContext
     pointsEarned: evaluation.pointsEarned,
     pointsSpent: pointsPaid,
     valueDeltaCents: -storedValueCents,
-    trace: evaluation.trace.filter((t) => t.points !== undefined && t.points !== 0).map((t) => `${t.label}${t.lineNo ? ` (line ${t.lineNo})` : ''}: ${t.points}`),
+    trace: shortTrace(evaluation),
   };
+  if (tx.claimed) {
+    const differences = [
+      { field: 'totalCents', claimed: tx.claimed.totalCents, computed: evaluation.totalCents },
+      { field: 'pointsEarned', claimed: tx.claimed.pointsEarned, computed: evaluation.pointsEarned },
+    ].filter((d) => d.claimed !== d.computed);
+    if (differences.length > 0) effect.disagreement = differences;
+  }
   return effect;
 }

@@ -93,6 +93,8 @@ export interface LedgerEffect {
   /** Set for refunds: the purchase and the lines it refunds. */
   refundOf?: { purchaseTxId: string; lineNos: number[] };
   summary: { pointsEarned: Points; pointsSpent: Points; valueDeltaCents: Cents; trace: string[] };
+  /** Where the kiosk's claimed evaluation differs from the hub's: recorded, and the hub's figures applied. */
+  disagreement?: { field: string; claimed: number; computed: number }[];
   evaluation?: PurchaseEvaluation;
 }
 

@@ -70,7 +70,7 @@ export function evaluateCardUse(bundle: RulesBundle, ctx: CardUseContext): CardU
     throw new CodedError('CARD_EXPIRED', `the ${ctx.serviceId} card was valid until ${ctx.validUntil}`);
   }
   if (ctx.punchesLeft === null) return { punchesLeftAfter: null, trace: [{ ruleId: 'cards', label: `${ctx.serviceId} time card` }] };
-  if (ctx.punchesLeft <= 0) throw new CodedError('CARD_BAD_STATE', `the ${ctx.serviceId} card has no visits left`, { reason: 'punches_exhausted' });
+  if (ctx.punchesLeft <= 0) throw new CodedError('PUNCH_CARD_EXHAUSTED', `the ${ctx.serviceId} card has no visits left`, { reason: 'punches_exhausted' });
   const after = ctx.punchesLeft - 1;
   return { punchesLeftAfter: after, trace: [{ ruleId: 'cards', label: `${ctx.serviceId} visit, ${after} left` }] };
 }

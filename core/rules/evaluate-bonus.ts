@@ -54,10 +54,10 @@ export function evaluateManualBonus(bundle: RulesBundle, ctx: ManualBonusContext
   if (reason === '') throw new CodedError('TX_INVALID', 'a manual bonus needs a reason');
   const limits = bundle.manualBonus;
   if (limits?.maxPoints !== undefined && ctx.points > limits.maxPoints) {
-    throw new CodedError('RULES_INVALID', `a manual bonus may be at most ${limits.maxPoints} points`, { reason: 'manual_bonus_over_max' });
+    throw new CodedError('MANUAL_BONUS_REFUSED', `a manual bonus may be at most ${limits.maxPoints} points`, { reason: 'manual_bonus_over_max' });
   }
   if (limits?.reasons !== undefined && !limits.reasons.includes(reason)) {
-    throw new CodedError('RULES_INVALID', `reason '${reason}' is not one of: ${limits.reasons.join(', ')}`, { reason: 'manual_bonus_reason' });
+    throw new CodedError('MANUAL_BONUS_REFUSED', `reason '${reason}' is not one of: ${limits.reasons.join(', ')}`, { reason: 'manual_bonus_reason' });
   }
   return {
     bundleVersion: compiled.version,

@@ -84,12 +84,12 @@ export interface PaidUpgradeEvaluation {
   trace: TraceEntry[];
 }
 
-/** silver → gold for 1000 points. Throws RULES_INVALID when no such upgrade is offered, INSUFFICIENT_POINTS when short. */
+/** silver → gold for 1000 points. Throws PAID_UPGRADE_UNKNOWN when no such upgrade is offered, INSUFFICIENT_POINTS when short. */
 export function evaluatePaidUpgrade(bundle: RulesBundle, ctx: PaidUpgradeContext): PaidUpgradeEvaluation {
   const tiers = compileBundle(bundle).tiers;
   const offer = tiers?.paidUpgrades.find((u) => u.from === ctx.member.tier && u.to === ctx.targetTier);
   if (!offer) {
-    throw new CodedError('RULES_INVALID', `no paid upgrade from '${ctx.member.tier}' to '${ctx.targetTier}' in rules version ${bundle.version}`, {
+    throw new CodedError('PAID_UPGRADE_UNKNOWN', `no paid upgrade from '${ctx.member.tier}' to '${ctx.targetTier}' in rules version ${bundle.version}`, {
       reason: 'no_such_upgrade',
     });
   }

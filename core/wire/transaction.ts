@@ -65,6 +65,8 @@ const bodies = {
     cardUid,
     lines: z.array(purchaseLineSchema).min(1).max(200),
     payments: z.array(paymentSchema).min(1).max(10),
+    /** What the kiosk's own engine computed (same bundle version); the hub recomputes and records any difference. */
+    claimed: z.object({ totalCents: cents, pointsEarned: z.number().int() }).optional(),
   }),
   top_up: z.object({ cardUid, amountCents: positiveCents, tender: z.enum(['cash', 'bank_card', 'mobile']), ...staffActor.shape }),
   redeem_gift: z.object({ cardUid, giftSku: z.string().min(1).max(64), qty: z.number().int().positive().max(100) }),

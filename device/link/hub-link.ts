@@ -220,7 +220,7 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
     round += 1;
     inFlight.clear();
     sendRounds.clear();
-    mqttClient.subscribe({ [resultTopic]: { qos: 1 }, [topics.response(deviceId, '+')]: { qos: 1 } }, (error, grants) => {
+    mqttClient.subscribe({ [resultTopic]: { qos: 1 }, [topics.response(deviceId, '+')]: { qos: 1 }, [topics.hubAvailability]: { qos: 1 } }, (error, grants) => {
       if (error || !grants || grants.some((g) => g.qos === 128)) {
         log.error({ code: LINK_LOG_CODES.linkError, err: error?.message }, 'subscription refused; reconnecting');
         mqttClient.reconnect();
@@ -298,8 +298,13 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
       mqttClient.on('connect', () => onConnect(mqttClient));
       mqttClient.on('close', onClose);
       mqttClient.on('error', (error) => log.warn({ code: LINK_LOG_CODES.linkError, err: error.message }, 'broker connection error'));
-      mqttClient.on('message', (topic, payload) => {
+      mqttClient.on('message', (topic, payload, packet) => {
         if (topic === resultTopic) onResultMessage(payload);
+        // The hub came back (a live announcement, not the retained copy every subscribe gets): whatever it had
+        // received but not committed before it went away is lost, so send everything pending again.
+        else if (topic === topics.hubAvailability) {
+          if (!packet.retain && payload.toString() === 'online' && connected) rewind('hub online');
+        }
         else if (topic.startsWith(responsePrefix)) onResponseMessage(topic.slice(responsePrefix.length), payload);
       });
       stallTimer = setInterval(checkStall, Math.max(50, Math.floor(stallResendMs / 2)));

@@ -119,3 +119,26 @@ describe('hub transaction ingest (real aedes, real SQLite)', () => {
     expect(result).toMatchObject({ status: 'rejected', code: 'CARD_UNKNOWN' });
   });
 });
+
+describe('hub recomputation of kiosk results', () => {
+  it('applies its own figures and records where the kiosk’s engine disagreed', async () => {
+    const env = await startTestHub();
+    const device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-t2');
+    try {
+      const body = purchase(10_000);
+      // 100 yuan for gold: 100 × 1.5 = 150 points. The kiosk claims 999.
+      const agreeing = await device.send(device.make({ ...body, claimed: { totalCents: 10_000, pointsEarned: 150 } }));
+      const disagreeing = await device.send(device.make({ ...body, claimed: { totalCents: 10_000, pointsEarned: 999 } }));
+      expect(agreeing.outcome?.pointsEarned).toBe(150);
+      expect(disagreeing.status).toBe('applied');
+      expect(disagreeing.outcome?.pointsEarned).toBe(150);
+      expect(env.hub.store.ruleDisagreements(10)).toEqual([
+        { txId: disagreeing.id, deviceId: 'kiosk-t2', bundleVersion: 1, differences: [{ field: 'pointsEarned', claimed: 999, computed: 150 }] },
+      ]);
+      expect(env.hub.store.audit()).toEqual([]);
+    } finally {
+      await device.close();
+      await env.dispose();
+    }
+  });
+});

@@ -52,5 +52,7 @@ export interface LedgerStore {
   latestRulesBundle(): RulesBundle | null;
   lastSeq(deviceId: string): number;
   listMemberIds(limit: number): string[];
+  /** Transactions where the kiosk's engine and the hub's disagreed (the hub's figures were applied). */
+  ruleDisagreements(limit: number): { txId: string; deviceId: string; bundleVersion: number; differences: { field: string; claimed: number; computed: number }[] }[];
   transactionCount(): number;
 }

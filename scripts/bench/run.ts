@@ -9,6 +9,8 @@ import type { BenchFigure, BenchMeasure } from './figure.ts';
 const FIGURE_MODULES: Record<string, () => Promise<{ measure: BenchMeasure }>> = {
   'ledger-ingest': () => import('./figures/ledger-ingest.ts'),
   'end-to-end': () => import('./figures/end-to-end.ts'),
+  'rules-eval': () => import('./figures/rules-eval.ts'),
+  'tap-latency': () => import('./figures/tap-latency.ts'),
 };
 
 function table(figures: BenchFigure[]): string {

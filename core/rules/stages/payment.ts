@@ -31,7 +31,7 @@ export function settlePointsPayment(settings: CompiledSettings, ctx: PurchaseCon
   const rule = settings.pointsPayment;
   if (!rule) throw new CodedError('PAYMENT_MISMATCH', 'this rules bundle does not allow paying with points', { reason: 'points_payment_disabled' });
   if (points < rule.minPoints) {
-    throw new CodedError('PAYMENT_MISMATCH', `paying with points needs at least ${rule.minPoints} points, got ${points}`, { reason: 'points_under_minimum', minPoints: rule.minPoints, points });
+    throw new CodedError('POINTS_PAYMENT_UNDER_MINIMUM', `paying with points needs at least ${rule.minPoints} points, got ${points}`, { reason: 'points_under_minimum', minPoints: rule.minPoints, points });
   }
   if ((points * 100) % rule.pointsPerYuan !== 0) {
     throw new CodedError('PAYMENT_MISMATCH', `${points} points is not a whole number of cents at ${rule.pointsPerYuan} points per yuan`, { reason: 'points_not_whole_cents', points });
@@ -40,7 +40,7 @@ export function settlePointsPayment(settings: CompiledSettings, ctx: PurchaseCon
   const maxCents = mulDiv(totalCents, rule.maxShareScaled, SCALE);
   if (valueCents > maxCents) {
     throw new CodedError(
-      'PAYMENT_MISMATCH',
+      'POINTS_PAYMENT_OVER_SHARE',
       `points may pay at most ${scaledToDecimal(rule.maxShareScaled * 100)}% of the bill (${maxCents} cents), got ${valueCents} cents`,
       { reason: 'points_over_max_share', maxCents, valueCents },
     );

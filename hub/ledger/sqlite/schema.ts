@@ -98,6 +98,13 @@ CREATE TABLE IF NOT EXISTS gifts (
   points_price INTEGER NOT NULL,
   stock INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rule_disagreements (
+  tx_id TEXT PRIMARY KEY,
+  device_id TEXT NOT NULL,
+  bundle_version INTEGER NOT NULL,
+  differences TEXT NOT NULL,
+  recorded_at TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rules_bundles (
   version INTEGER PRIMARY KEY,
   bundle TEXT NOT NULL,

@@ -175,6 +175,15 @@ export class SqliteLedgerStore implements LedgerStore {
     return this.handle().prepare<[number], { member_id: string }>('SELECT member_id FROM members ORDER BY member_id LIMIT ?').all(limit).map((r) => r.member_id);
   }
 
+  ruleDisagreements(limit: number) {
+    return this.handle()
+      .prepare<[number], { tx_id: string; device_id: string; bundle_version: number; differences: string }>(
+        'SELECT tx_id, device_id, bundle_version, differences FROM rule_disagreements ORDER BY recorded_at DESC, tx_id DESC LIMIT ?',
+      )
+      .all(limit)
+      .map((r) => ({ txId: r.tx_id, deviceId: r.device_id, bundleVersion: r.bundle_version, differences: JSON.parse(r.differences) as { field: string; claimed: number; computed: number }[] }));
+  }
+
   transactionCount(): number {
     return this.handle().prepare<[], { n: number }>('SELECT count(*) AS n FROM transactions').get()?.n ?? 0;
   }

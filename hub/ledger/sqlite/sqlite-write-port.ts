@@ -28,6 +28,7 @@ export class SqliteWritePort implements LedgerWritePort {
   private readonly addGiftStock: Statement<[number, string]>;
   private readonly insertPurchase: Statement;
   private readonly insertRefundedLine: Statement;
+  private readonly insertDisagreement: Statement;
 
   constructor(
     private readonly db: Database,
@@ -62,6 +63,7 @@ export class SqliteWritePort implements LedgerWritePort {
     this.addGiftStock = db.prepare('UPDATE gifts SET stock = stock + ? WHERE sku = ?');
     this.insertPurchase = db.prepare('INSERT INTO purchases (tx_id, member_id, record) VALUES (?, ?, ?)');
     this.insertRefundedLine = db.prepare('INSERT INTO refunded_lines (purchase_tx_id, line_no, refund_tx_id) VALUES (?, ?, ?)');
+    this.insertDisagreement = db.prepare('INSERT INTO rule_disagreements (tx_id, device_id, bundle_version, differences, recorded_at) VALUES (?, ?, ?, ?, ?)');
   }
 
   findTransaction(txId: string): StoredTransaction | null {
@@ -116,6 +118,9 @@ export class SqliteWritePort implements LedgerWritePort {
     if (totals.tier) this.setTier.run(totals.tier, member);
     for (const gift of effect.giftStockChanges) this.addGiftStock.run(gift.delta, gift.sku);
     if (effect.purchaseRecord) this.insertPurchase.run(tx.id, member, JSON.stringify(effect.purchaseRecord));
+    if (effect.disagreement) {
+      this.insertDisagreement.run(tx.id, tx.deviceId, bundleVersion, JSON.stringify(effect.disagreement), this.appliedAt);
+    }
     if (effect.refundOf) {
       for (const lineNo of effect.refundOf.lineNos) this.insertRefundedLine.run(effect.refundOf.purchaseTxId, lineNo, tx.id);
     }

@@ -1,0 +1,81 @@
+/**
+ * Runs `memberkiosk <command>` (bin/memberkiosk.mjs) as a real OS process, so a test can SIGKILL it: no
+ * finally blocks, no stop(), no flush — exactly what a power cut or an OOM kill does to a kiosk or a hub.
+ *
+ * Every process started through a CliProcesses set is killed by `killAll()`, which each test calls in
+ * afterEach, so a failing assertion never leaves a child holding a port or a SQLite file.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const CLI = 'bin/memberkiosk.mjs';
+
+export interface CliProcess {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** stdout and stderr so far, for failure messages. */
+  output(): string;
+  /** Resolves with the exit code or signal once the process is gone. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGKILL and wait until the kernel has reaped it (its ports and file locks are released then). */
+  kill(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export class CliProcesses {
+  private readonly running = new Set<CliProcess>();
+
+  /**
+   * Starts `node bin/memberkiosk.mjs ...args` and resolves with the first match of `ready` in its stdout
+   * (the line the command prints once it serves), or rejects if it exits or stays silent past the timeout.
+   */
+  async start(args: string[], ready: RegExp, timeoutMs = 15_000): Promise<{ process: CliProcess; match: RegExpExecArray }> {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+    child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+    });
+    const handle: CliProcess = {
+      child,
+      pid: child.pid ?? -1,
+      output: () => text,
+      exited,
+      kill: async (signal = 'SIGKILL') => {
+        if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+        const how = await exited;
+        this.running.delete(handle);
+        return how;
+      },
+    };
+    this.running.add(handle);
+    void exited.then(() => this.running.delete(handle));
+    const match = await new Promise<RegExpExecArray>((resolve, reject) => {
+      const timer = setTimeout(() => finish(new Error(`'memberkiosk ${args[0]}' printed no ${ready} within ${timeoutMs} ms:\n${text}`)), timeoutMs);
+      const onData = () => {
+        const found = ready.exec(text);
+        if (found) finish(null, found);
+      };
+      const onExit = () => finish(new Error(`'memberkiosk ${args[0]}' exited before it was ready:\n${text}`));
+      function finish(error: Error | null, found?: RegExpExecArray): void {
+        clearTimeout(timer);
+        child.stdout?.off('data', onData);
+        child.off('exit', onExit);
+        if (found) resolve(found);
+        else reject(error ?? new Error('not ready'));
+      }
+      child.stdout?.on('data', onData);
+      child.once('exit', onExit);
+    }).catch(async (error: unknown) => {
+      await handle.kill();
+      throw error;
+    });
+    return { process: handle, match };
+  }
+
+  /** SIGKILLs every child still running and waits for each to be gone. */
+  async killAll(): Promise<void> {
+    await Promise.all([...this.running].map((p) => p.kill('SIGKILL')));
+  }
+}
