@@ -22,7 +22,7 @@ export function planCardLifecycle(tx: LifecycleTx, ctx: PlanningContext): Ledger
     if (tx.feeCents > 0) effect.postings.push(...drawStoredValue(ctx.member, tx.feeCents).postings);
     effect.cardChanges.push({ uid: ctx.card.uid, status, replacedBy: tx.newCardUid });
     effect.newCards.push({ uid: tx.newCardUid, memberId: ctx.member.memberId });
-    effect.summary = { pointsEarned: 0, pointsSpent: 0, valueDeltaCents: -tx.feeCents, trace: [`card replaced${tx.feeCents > 0 ? `, fee ${tx.feeCents}` : ''}`] };
+    effect.summary = { pointsEarned: 0, pointsSpent: 0, valueDeltaCents: 0 - tx.feeCents, trace: [`card replaced${tx.feeCents > 0 ? `, fee ${tx.feeCents}` : ''}`] };
     return effect;
   }
   effect.cardChanges.push({ uid: ctx.card.uid, status });

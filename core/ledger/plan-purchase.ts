@@ -72,7 +72,7 @@ export function planPurchase(tx: TransactionOf<'purchase'>, ctx: PlanningContext
   effect.summary = {
     pointsEarned: evaluation.pointsEarned,
     pointsSpent: pointsPaid,
-    valueDeltaCents: -storedValueCents,
+    valueDeltaCents: 0 - storedValueCents, // not -x: a purchase without stored value reports 0, not -0
     trace: shortTrace(evaluation),
   };
   if (tx.claimed) {

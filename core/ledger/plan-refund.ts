@@ -4,7 +4,7 @@ import type { TransactionOf } from '../wire/transaction.ts';
 import type { PlanningContext } from './planning-context.ts';
 import { takeBackPoints } from './point-lots.ts';
 import { assertStaffMayAct } from './staff-rules.ts';
-import { emptyEffect, type LedgerEffect, type PurchaseRecord } from './types.ts';
+import { emptyEffect, type LedgerEffect, type PointLot, type PurchaseRecord } from './types.ts';
 
 /**
  * Refunds named lines of an earlier purchase. Each tender gets back its share of the refunded value;
@@ -39,10 +39,13 @@ export function planRefund(tx: TransactionOf<'refund'>, ctx: PlanningContext): L
   const effect = emptyEffect(ctx.member.memberId);
   if (storedValueBack > 0) effect.postings.push({ account: 'stored_value', amount: storedValueBack });
   if (bonusValueBack > 0) effect.postings.push({ account: 'bonus_value', amount: bonusValueBack });
-  effect.postings.push(...restoreToLots(purchase, share(purchase.tenders.points) === 0 ? 0 : cumulativeCount(purchase.tenders.points, before, purchase.totalCents), pointsBack));
+  const restored = restoreToLots(purchase, share(purchase.tenders.points) === 0 ? 0 : cumulativeCount(purchase.tenders.points, before, purchase.totalCents), pointsBack);
+  effect.postings.push(...restored);
 
   if (pointsEarnedBack > 0) {
-    const taken = takeBackPoints(ctx.lots, pointsEarnedBack, purchase.earnedLotId);
+    // Take back from the lots as they stand after this refund's own restores, so points it gives back can
+    // cover the earned points it reverses instead of being called owed.
+    const taken = takeBackPoints(lotsAfterRestore(ctx.lots, restored), pointsEarnedBack, purchase.earnedLotId);
     effect.postings.push(...taken.postings);
     if (taken.owed > 0) effect.postings.push({ account: 'shortfall_points', amount: taken.owed });
   }
@@ -72,6 +75,20 @@ function cumulativeShare(total: number, before: number, after: number, all: numb
 
 function cumulativeCount(total: number, part: number, all: number): number {
   return all === 0 ? 0 : mulDivFloor(total, part, all);
+}
+
+/**
+ * The lots with the restored points added. A lot the purchase drained is absent from the context (it holds
+ * nothing): it comes back with what is restored to it, its expiry unknown here, so it is taken from last.
+ */
+function lotsAfterRestore(lots: readonly PointLot[], restored: readonly { amount: number; lotId: string }[]): PointLot[] {
+  const after = new Map(lots.map((lot) => [lot.lotId, { ...lot }]));
+  for (const r of restored) {
+    const lot = after.get(r.lotId);
+    if (lot) lot.remaining += r.amount;
+    else after.set(r.lotId, { lotId: r.lotId, remaining: r.amount, earnedAt: '', expiresAt: null });
+  }
+  return [...after.values()];
 }
 
 /** Gives back points [from, from + count) of the draw sequence, each to the lot it was drawn from. */

@@ -21,6 +21,7 @@ import { lookupRequestSchema, lookupResponseSchema, type LookupRequest, type Loo
 import { isFinalResult, txResultSchema, type TxResult } from '../../core/wire/result.ts';
 import type { Topics } from '../../core/wire/topics.ts';
 import type { Outbox } from '../outbox/sqlite-outbox.ts';
+import { applyReconnectBackoff } from './reconnect-backoff.ts';
 import { createBatcher } from './result-batcher.ts';
 
 /** Log codes for what the link refuses to act on; they are for operators, not part of the wire protocol. */
@@ -50,6 +51,8 @@ export interface HubLinkOptions {
   clientOptions?: Partial<IClientOptions>;
   /** Resend from the oldest pending entry when nothing was answered for this long; default 5000 ms. */
   stallResendMs?: number;
+  /** Longest wait between reconnect attempts (exponential backoff from clientOptions.reconnectPeriod); default 30 s. */
+  maxReconnectMs?: number;
   /** start() resolves after this long even if the hub is not reachable yet; default 3000 ms. */
   startTimeoutMs?: number;
   /** Extra fields for the retained state report (versions, driver health). */
@@ -295,6 +298,7 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
         ...opts.clientOptions,
       });
       client = mqttClient;
+      applyReconnectBackoff(mqttClient, { initialMs: mqttClient.options.reconnectPeriod ?? 1000, maxMs: opts.maxReconnectMs ?? 30_000 });
       mqttClient.on('connect', () => onConnect(mqttClient));
       mqttClient.on('close', onClose);
       mqttClient.on('error', (error) => log.warn({ code: LINK_LOG_CODES.linkError, err: error.message }, 'broker connection error'));

@@ -46,6 +46,10 @@ export function layoutReceipt(receipt: Receipt): ReceiptLayout {
 
   receipt.header.forEach((line, index) => center(line, index === 0 ? { bold: true, tall: true } : {}));
   blocks.push({ kind: 'rule' });
+  if (receipt.notice && receipt.notice.length > 0) {
+    for (const line of receipt.notice) center(line, { bold: true });
+    blocks.push({ kind: 'rule' });
+  }
   pair(labels.store, receipt.store);
   pair(labels.device, receipt.deviceId);
   pair(labels.time, printableTime(receipt.at));
@@ -76,15 +80,20 @@ export function layoutReceipt(receipt: Receipt): ReceiptLayout {
   }
   blocks.push({ kind: 'rule' });
 
-  pair(labels.pointsEarned, `+${receipt.pointsEarned} ${labels.pointsUnit}`, true);
-  for (const reason of receipt.ruleTrace) left(`  ${reason}`);
-  blocks.push({ kind: 'rule' });
+  if (receipt.pointsEarned !== undefined) {
+    pair(labels.pointsEarned, `+${receipt.pointsEarned} ${labels.pointsUnit}`, true);
+    for (const reason of receipt.ruleTrace) left(`  ${reason}`);
+    blocks.push({ kind: 'rule' });
+  }
 
-  left(labels.balancesAfter, true);
-  pair(`  ${labels.storedValue}`, formatCents(receipt.balancesAfter.storedValueCents));
-  pair(`  ${labels.bonusValue}`, formatCents(receipt.balancesAfter.bonusValueCents));
-  pair(`  ${labels.points}`, `${receipt.balancesAfter.points} ${labels.pointsUnit}`);
-  blocks.push({ kind: 'rule' });
+  const balances = receipt.balancesAfter;
+  if (balances) {
+    left(labels.balancesAfter, true);
+    pair(`  ${labels.storedValue}`, formatCents(balances.storedValueCents));
+    pair(`  ${labels.bonusValue}`, formatCents(balances.bonusValueCents));
+    pair(`  ${labels.points}`, `${balances.points} ${labels.pointsUnit}`);
+    blocks.push({ kind: 'rule' });
+  }
 
   blocks.push({ kind: 'qr', data: receipt.txId });
   for (const line of receipt.footer) center(line);

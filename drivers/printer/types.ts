@@ -33,12 +33,20 @@ export interface Receipt {
   at: string;
   cardNumberMasked: string;
   memberName?: string;
+  /**
+   * Lines printed bold under the header: what kind of receipt this is when it is not a plain purchase, and
+   * whether the hub has confirmed it yet. A kiosk prints a receipt for a queued transaction too, and must not
+   * let it read as final.
+   */
+  notice?: string[];
   lines: ReceiptLine[];
   payments: ReceiptPayment[];
-  pointsEarned: number;
+  /** Absent when the hub has not computed it yet (transaction queued offline): nothing is printed rather than a guess. */
+  pointsEarned?: number;
   /** Short "why" lines from the rules engine's trace. */
   ruleTrace: string[];
-  balancesAfter: { storedValueCents: number; bonusValueCents: number; points: number };
+  /** Absent when the hub has not confirmed the transaction yet: the balances before it would mislead. */
+  balancesAfter?: { storedValueCents: number; bonusValueCents: number; points: number };
   paperWidthMm: 58 | 80;
   language: 'zh' | 'en';
 }

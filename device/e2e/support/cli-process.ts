@@ -31,8 +31,13 @@ export class CliProcesses {
    */
   async start(args: string[], ready: RegExp, timeoutMs = 15_000): Promise<{ process: CliProcess; match: RegExpExecArray }> {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    // stdout alone is searched for the ready line; both streams are kept for failure messages.
+    let stdout = '';
     let text = '';
-    child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+      text += chunk.toString('utf8');
+    });
     child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
       child.once('exit', (code, signal) => resolve({ code, signal }));
@@ -54,7 +59,7 @@ export class CliProcesses {
     const match = await new Promise<RegExpExecArray>((resolve, reject) => {
       const timer = setTimeout(() => finish(new Error(`'memberkiosk ${args[0]}' printed no ${ready} within ${timeoutMs} ms:\n${text}`)), timeoutMs);
       const onData = () => {
-        const found = ready.exec(text);
+        const found = ready.exec(stdout);
         if (found) finish(null, found);
       };
       const onExit = () => finish(new Error(`'memberkiosk ${args[0]}' exited before it was ready:\n${text}`));

@@ -1,0 +1,122 @@
+/**
+ * The kiosk process dies (SIGKILL: no stop(), no flush) and comes back on the same data dir. What the outbox
+ * held must reach the hub exactly once, in seq order: the outbox write is the promise, publishing is not.
+ * The kiosk runs as `memberkiosk device` in a child process so the kill is real; the hub runs in-process.
+ */
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DEMO_CARDS } from '../../hub/demo/seed-demo-data.ts';
+import { startTestHub, type TestHub } from '../../hub/testing/start-test-hub.ts';
+import { makeTempDir } from '../test-support/temp-dir.ts';
+import { CliProcesses } from './support/cli-process.ts';
+import { expectDeliveredOnceInOrder } from './support/expect-delivered-once.ts';
+import { findFreePort } from './support/free-port.ts';
+import { getJson, postJson } from './support/http-json.ts';
+import { startKioskProcess } from './support/kiosk-process.ts';
+import { readLedgerTransactions } from './support/ledger-file.ts';
+import { readOutboxEntries } from './support/outbox-file.ts';
+import { purchaseBody } from './support/purchase.ts';
+
+interface Submitted {
+  id: string;
+  seq: number;
+  status: string;
+}
+
+describe('kiosk process killed with SIGKILL', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let children: CliProcesses;
+  let env: TestHub | null = null;
+
+  beforeEach(() => {
+    temp = makeTempDir('mk-e2e-kiosk-crash-');
+    children = new CliProcesses();
+  });
+
+  afterEach(async () => {
+    await children.killAll();
+    const audit = env?.hub.store.audit();
+    await env?.dispose();
+    env = null;
+    temp.cleanup();
+    expect(audit).toEqual([]);
+  });
+
+  it('delivers a purchase written to the outbox but never published exactly once after a restart', async () => {
+    const deviceId = 'kiosk-crash-1';
+    const kioskDir = join(temp.dir, 'kiosk');
+    const hubDir = join(temp.dir, 'hub');
+    // The hub's port is fixed before the hub exists, so the kiosk can be pointed at a broker that is not there.
+    const mqttPort = await findFreePort();
+    const hubUrl = `mqtt://127.0.0.1:${mqttPort}`;
+
+    const first = await startKioskProcess(children, { hubUrl, deviceId, dataDir: kioskDir });
+    // Nobody listens on the hub's port, so 'queued' means: durably in the outbox, not published.
+    const submitted = await postJson<Submitted>(`${first.apiUrl}/tx/purchase`, purchaseBody(4_000, { cardUid: DEMO_CARDS.gold }));
+    expect(submitted.status).toBe(202);
+    expect(submitted.body).toMatchObject({ seq: 1, status: 'queued' });
+    expect(await first.process.kill('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
+
+    env = await startTestHub({ dataDir: hubDir, broker: { mode: 'embedded', host: '127.0.0.1', port: mqttPort } });
+    const store = env.hub.store;
+    const before = store.memberViewByCard(DEMO_CARDS.gold)!;
+    const countBefore = store.transactionCount();
+    expect(store.lastSeq(deviceId)).toBe(0);
+
+    const second = await startKioskProcess(children, { hubUrl, deviceId, dataDir: kioskDir });
+    await vi.waitFor(async () => expect(await getJson(`${second.apiUrl}/tx/${submitted.body.id}`)).toMatchObject({ status: 'done', result: { status: 'applied' } }), { timeout: 10_000, interval: 20 });
+
+    expect(store.lastSeq(deviceId)).toBe(1);
+    expect(store.transactionCount()).toBe(countBefore + 1);
+    // 40 yuan at gold ×1.5 = 60 points, credited once.
+    const after = store.memberViewByCard(DEMO_CARDS.gold, 50)!;
+    expect(after.balances.points).toBe(before.balances.points + 60);
+    expect(after.history.filter((h) => h.txId === submitted.body.id)).toHaveLength(1);
+    expectDeliveredOnceInOrder(readOutboxEntries(kioskDir), readLedgerTransactions(hubDir, deviceId));
+  });
+
+  it('delivers every outbox entry exactly once, in order, after a kill in the middle of a connected burst', async () => {
+    const deviceId = 'kiosk-crash-burst';
+    const kioskDir = join(temp.dir, 'kiosk');
+    const hubDir = join(temp.dir, 'hub');
+    env = await startTestHub({ dataDir: hubDir });
+    const store = env.hub.store;
+    const before = store.memberViewByCard(DEMO_CARDS.gold)!;
+
+    const first = await startKioskProcess(children, { hubUrl: env.brokerUrl, deviceId, dataDir: kioskDir });
+    const total = 50;
+    const killAfterApplied = 15;
+    let next = 0;
+    let killed = false;
+    // Five tills tapping "pay" at once; each request waits for the hub's answer (or "queued") as a member would.
+    const submitter = async () => {
+      while (!killed && next < total) {
+        next += 1;
+        await postJson(`${first.apiUrl}/tx/purchase`, purchaseBody(1_000, { cardUid: DEMO_CARDS.gold })).catch(() => undefined);
+      }
+    };
+    const submitting = Promise.all(Array.from({ length: 5 }, submitter));
+    // Kill while the burst is still being submitted and published: the hub has some, the outbox has more.
+    await vi.waitFor(() => expect(store.lastSeq(deviceId)).toBeGreaterThanOrEqual(killAfterApplied), { timeout: 15_000, interval: 2 });
+    killed = true;
+    await first.process.kill('SIGKILL');
+    await submitting;
+    const appliedAtKill = store.lastSeq(deviceId);
+    expect(next).toBeLessThan(total);
+
+    const written = readOutboxEntries(kioskDir);
+    expect(written.length).toBeGreaterThanOrEqual(appliedAtKill);
+
+    const second = await startKioskProcess(children, { hubUrl: env.brokerUrl, deviceId, dataDir: kioskDir });
+    await vi.waitFor(async () => expect(await getJson(`${second.apiUrl}/state`)).toMatchObject({ connected: true, outboxDepth: 0 }), { timeout: 15_000, interval: 20 });
+    // SIGTERM: a clean stop checkpoints the outbox, so the read below sees exactly what the kiosk committed.
+    expect(await second.process.kill('SIGTERM')).toEqual({ code: 0, signal: null });
+
+    const outbox = readOutboxEntries(kioskDir);
+    expect(outbox.length).toBe(written.length);
+    expectDeliveredOnceInOrder(outbox, readLedgerTransactions(hubDir, deviceId));
+    expect(store.lastSeq(deviceId)).toBe(outbox.length);
+    // 10 yuan at gold ×1.5 = 15 points per purchase, each credited once.
+    expect(store.memberViewByCard(DEMO_CARDS.gold)!.balances.points).toBe(before.balances.points + 15 * outbox.length);
+  });
+});

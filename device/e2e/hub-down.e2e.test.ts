@@ -1,0 +1,128 @@
+/**
+ * The hub process dies (SIGKILL) and comes back on the same data dir and MQTT port while a kiosk keeps
+ * selling. Everything the kiosk queued must be applied exactly once, in the kiosk's seq order, with the
+ * journal still explaining every balance. The hub runs as `memberkiosk hub` in a child process so the kill is
+ * real (its SQLite ledger is left mid-WAL, its broker vanishes); the kiosk runs in-process.
+ */
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DEMO_CARDS, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
+import { createDevice, type Device } from '../main.ts';
+import { makeTempDir } from '../test-support/temp-dir.ts';
+import { CliProcesses } from './support/cli-process.ts';
+import { expectDeliveredOnceInOrder } from './support/expect-delivered-once.ts';
+import { findFreePort } from './support/free-port.ts';
+import { startHubProcess, type HubProcess } from './support/hub-process.ts';
+import { getJson, postJson } from './support/http-json.ts';
+import { readLedgerTransactions } from './support/ledger-file.ts';
+import { readOutboxEntries } from './support/outbox-file.ts';
+import { purchaseBody } from './support/purchase.ts';
+
+const TOTAL = 200;
+/** Diamond ×2 on 1 point per yuan: 10 yuan earns 20 points. */
+const CENTS = 1_000;
+const POINTS_EACH = 20;
+const MEMBER = 'M0004';
+
+interface KioskState {
+  connected: boolean;
+  outboxDepth: number;
+}
+
+describe('hub process killed with SIGKILL', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let children: CliProcesses;
+  let device: Device | null = null;
+  let hubDir: string;
+  let kioskDir: string;
+  let mqttPort: number;
+
+  beforeEach(async () => {
+    temp = makeTempDir('mk-e2e-hub-down-');
+    children = new CliProcesses();
+    hubDir = join(temp.dir, 'hub');
+    kioskDir = join(temp.dir, 'kiosk');
+    mqttPort = await findFreePort();
+  });
+
+  afterEach(async () => {
+    await device?.stop();
+    device = null;
+    await children.killAll();
+    temp.cleanup();
+  });
+
+  async function startKiosk(deviceId: string): Promise<string> {
+    // reconnectMs 100: the kiosk notices the hub is back within a tenth of a second, not the default second.
+    device = createDevice({ deviceId, storeId: DEMO_STORE_ID, hubUrl: `mqtt://127.0.0.1:${mqttPort}`, dataDir: kioskDir, httpPort: 0, logLevel: 'silent', tuning: { reconnectMs: 100 } });
+    return (await device.start()).apiUrl;
+  }
+
+  /** Takes TOTAL purchases while the hub is unreachable: each must be answered 'queued' (in the outbox). */
+  async function sellWhileHubIsDown(apiUrl: string): Promise<void> {
+    const answers: { status: number; body: Record<string, unknown> }[] = [];
+    let next = 0;
+    const till = async () => {
+      while (next < TOTAL) {
+        next += 1;
+        answers.push(await postJson(`${apiUrl}/tx/purchase`, purchaseBody(CENTS, { cardUid: DEMO_CARDS.diamond })));
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, till));
+    expect(answers.filter((a) => a.status !== 202 || a.body.status !== 'queued')).toEqual([]);
+    expect(await getJson<KioskState>(`${apiUrl}/state`)).toMatchObject({ connected: false, outboxDepth: TOTAL });
+  }
+
+  async function points(hub: HubProcess): Promise<number> {
+    return (await getJson<{ balances: { points: number } }>(`${hub.httpUrl}/api/members/${MEMBER}`)).balances.points;
+  }
+
+  /** Waits until the kiosk's outbox is empty and the hub holds all TOTAL, then checks the ledger file. */
+  async function expectAllAppliedOnce(hub: HubProcess, apiUrl: string, deviceId: string, baseline: { transactions: number; points: number }): Promise<void> {
+    await vi.waitFor(async () => expect(await getJson<KioskState>(`${apiUrl}/state`)).toMatchObject({ connected: true, outboxDepth: 0 }), { timeout: 20_000, interval: 25 });
+    expect(await getJson(`${hub.httpUrl}/api/health`)).toMatchObject({ ok: true, transactions: baseline.transactions + TOTAL });
+    expect(await points(hub)).toBe(baseline.points + TOTAL * POINTS_EACH);
+    expect(await getJson(`${hub.httpUrl}/api/audit`)).toEqual({ ok: true, findings: [] });
+    await device?.stop();
+    device = null;
+    const outbox = readOutboxEntries(kioskDir);
+    expect(outbox).toHaveLength(TOTAL);
+    expectDeliveredOnceInOrder(outbox, readLedgerTransactions(hubDir, deviceId));
+  }
+
+  it('applies 200 purchases taken while the hub was down exactly once, in order, when it returns', async () => {
+    const deviceId = 'kiosk-hub-down';
+    const hub = await startHubProcess(children, { dataDir: hubDir, mqttPort });
+    const apiUrl = await startKiosk(deviceId);
+    await vi.waitFor(async () => expect(await getJson<KioskState>(`${apiUrl}/state`)).toMatchObject({ connected: true }), { timeout: 10_000, interval: 20 });
+    const baseline = { transactions: (await getJson<{ transactions: number }>(`${hub.httpUrl}/api/health`)).transactions, points: await points(hub) };
+
+    expect(await hub.process.kill('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
+    // The kiosk must know it is offline, or each purchase would wait for an answer before saying "queued".
+    await vi.waitFor(async () => expect(await getJson<KioskState>(`${apiUrl}/state`)).toMatchObject({ connected: false }), { timeout: 10_000, interval: 20 });
+    await sellWhileHubIsDown(apiUrl);
+
+    const back = await startHubProcess(children, { dataDir: hubDir, mqttPort });
+    await expectAllAppliedOnce(back, apiUrl, deviceId, baseline);
+  });
+
+  it('applies all 200 exactly once when the hub is killed in the middle of draining them', async () => {
+    const deviceId = 'kiosk-mid-drain';
+    // A first run seeds the demo ledger and gives the baseline; then the hub is down before the kiosk starts.
+    const seeding = await startHubProcess(children, { dataDir: hubDir, mqttPort });
+    const baseline = { transactions: (await getJson<{ transactions: number }>(`${seeding.httpUrl}/api/health`)).transactions, points: await points(seeding) };
+    expect(await seeding.process.kill('SIGTERM')).toEqual({ code: 0, signal: null });
+    const apiUrl = await startKiosk(deviceId);
+    await sellWhileHubIsDown(apiUrl);
+
+    const hub = await startHubProcess(children, { dataDir: hubDir, mqttPort });
+    // Kill as soon as the kiosk has seen the first results: the drain has begun and is not over.
+    await vi.waitFor(async () => expect((await getJson<KioskState>(`${apiUrl}/state`)).outboxDepth).toBeLessThan(TOTAL), { timeout: 10_000, interval: 2 });
+    await hub.process.kill('SIGKILL');
+    // Still pending after the kill: results the dead hub never sent (applied or not) must be settled on restart.
+    expect((await getJson<KioskState>(`${apiUrl}/state`)).outboxDepth).toBeGreaterThan(0);
+
+    const back = await startHubProcess(children, { dataDir: hubDir, mqttPort });
+    await expectAllAppliedOnce(back, apiUrl, deviceId, baseline);
+  });
+});

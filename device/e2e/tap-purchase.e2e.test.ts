@@ -1,0 +1,79 @@
+/**
+ * The spine, happy path: a real kiosk (createDevice, real HTTP, real MQTT) against a real hub (embedded aedes,
+ * SQLite ledger, demo data). A tap shows the member the hub knows; a purchase is applied by the hub, which
+ * credits the points the default rules give, and the kiosk closes its outbox entry with the hub's balances.
+ */
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEMO_CARDS, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
+import { startTestHub, type TestHub } from '../../hub/testing/start-test-hub.ts';
+import { createDevice, type Device } from '../main.ts';
+import { makeTempDir } from '../test-support/temp-dir.ts';
+import { getJson, postJson } from './support/http-json.ts';
+import { purchaseBody } from './support/purchase.ts';
+
+const DEVICE_ID = 'kiosk-e2e-tap';
+
+interface TapAnswer {
+  session: { name: string; source?: string; offline?: boolean; member?: { memberId: string; tier: string; balances: Record<string, number> } };
+}
+interface PurchaseAnswer {
+  id: string;
+  seq: number;
+  status: string;
+  result?: { status: string; outcome?: { pointsEarned: number; balances: Record<string, number> } };
+}
+
+describe('tap and purchase against a real hub', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let env: TestHub | null = null;
+  let device: Device | null = null;
+
+  beforeEach(() => {
+    temp = makeTempDir('mk-e2e-tap-');
+  });
+
+  afterEach(async () => {
+    await device?.stop();
+    device = null;
+    const audit = env?.hub.store.audit();
+    await env?.dispose();
+    env = null;
+    temp.cleanup();
+    // The journal must still explain every balance, whatever the test did.
+    expect(audit).toEqual([]);
+  });
+
+  it('shows the member from the hub, applies the purchase once and agrees with the hub on balances', async () => {
+    env = await startTestHub({ dataDir: join(temp.dir, 'hub') });
+    device = createDevice({ deviceId: DEVICE_ID, storeId: DEMO_STORE_ID, hubUrl: env.brokerUrl, dataDir: join(temp.dir, 'kiosk'), httpPort: 0, logLevel: 'silent' });
+    const { apiUrl } = await device.start();
+    const store = env.hub.store;
+    const before = store.memberViewByCard(DEMO_CARDS.gold)!;
+
+    const tap = await postJson<TapAnswer>(`${apiUrl}/sim/tap`, { uid: DEMO_CARDS.gold });
+    expect(tap.status).toBe(200);
+    // source 'hub' (not 'cache'): the view was answered over MQTT just now, by the ledger.
+    expect(tap.body.session).toMatchObject({ name: 'member', source: 'hub', offline: false, member: { memberId: 'M0003', tier: 'gold', balances: before.balances } });
+
+    // No cardUid in the body: the kiosk charges the member on screen.
+    const bought = await postJson<PurchaseAnswer>(`${apiUrl}/tx/purchase`, purchaseBody(12_345, { method: 'stored_value' }));
+    expect(bought.status).toBe(200);
+    expect(bought.body).toMatchObject({ seq: 1, status: 'applied', result: { status: 'applied' } });
+    // Default bundle: 1 point per yuan, gold ×1.5, floored once: 123.45 × 1.5 = 185.175 → 185.
+    expect(bought.body.result?.outcome?.pointsEarned).toBe(185);
+
+    const after = store.memberViewByCard(DEMO_CARDS.gold)!;
+    expect(after.balances.points).toBe(before.balances.points + 185);
+    expect(after.balances.storedValueCents).toBe(before.balances.storedValueCents - 12_345);
+    expect(after.balances).toEqual(bought.body.result?.outcome?.balances);
+    expect(store.lastSeq(DEVICE_ID)).toBe(1);
+    expect(after.history.filter((h) => h.txId === bought.body.id)).toHaveLength(1);
+
+    // The kiosk closed its outbox entry with the hub's answer.
+    const entry = await getJson<{ status: string; result: { status: string; outcome?: { balances: unknown } } | null }>(`${apiUrl}/tx/${bought.body.id}`);
+    expect(entry.status).toBe('done');
+    expect(entry.result?.outcome?.balances).toEqual(after.balances);
+    expect(await getJson(`${apiUrl}/state`)).toMatchObject({ connected: true, outboxDepth: 0 });
+  });
+});
