@@ -51,6 +51,8 @@ describe('device composition root', () => {
     expect(await page.text()).toContain('Tap your card');
     const state = (await (await fetch(`${first.apiUrl}/state`)).json()) as Record<string, unknown>;
     expect(state).toMatchObject({ deviceId: 'kiosk-1', storeId: 'store-1', connected: true, outboxDepth: 0 });
+    // No hardware configured: the simulated pair, both up.
+    expect(state.drivers).toMatchObject({ cardReader: { kind: 'simulated', connected: true }, printer: { kind: 'simulated', connected: true, paperOut: false } });
     const tapped = (await (await fetch(`${first.apiUrl}/sim/tap`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ uid: CARD }) })).json()) as { session: { name: string } };
     expect(tapped.session.name).toBe('member');
     const settings = JSON.parse(readFileSync(join(temp.dir, 'kiosk-1', 'settings.json'), 'utf8')) as Record<string, unknown>;

@@ -12,6 +12,8 @@ import { z } from 'zod';
 import { DEFAULT_BASE_TOPIC, DEVICE_ID_PATTERN, createTopics } from '../core/wire/topics.ts';
 import { keepCacheFresh } from './cache/keep-cache-fresh.ts';
 import { openMemberCache, type MemberCache } from './cache/member-cache.ts';
+import { buildHardware } from './hardware/build-hardware.ts';
+import { hardwareConfigSchema } from './hardware/hardware-config.ts';
 import { buildApp } from './http/build-app.ts';
 import { createHubLink, type HubLink } from './link/hub-link.ts';
 import { openOutbox, type Outbox } from './outbox/sqlite-outbox.ts';
@@ -19,7 +21,6 @@ import type { CardSource, ReceiptSink } from './ports.ts';
 import { maskCardUid } from './privacy/mask-card-uid.ts';
 import { createKioskSession, type KioskSession, type SessionTimeouts } from './session/kiosk-session.ts';
 import { DEFAULT_RECEIPT, createSettingsStore, type SettingsStore } from './settings/settings-store.ts';
-import { MemoryReceiptSink } from './sim/memory-receipt-sink.ts';
 import { SimulatedCardSource } from './sim/simulated-card-source.ts';
 import { createTxSubmitter } from './tx/submit-transaction.ts';
 
@@ -33,6 +34,8 @@ export const deviceConfigSchema = z.object({
   httpPort: z.number().int().min(0).max(65535),
   baseTopic: z.string().regex(/^[A-Za-z0-9_-]+$/).default(DEFAULT_BASE_TOPIC),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Card reader, receipt printer, paper width and receipt language; simulated by default (device/hardware/hardware-config.ts). */
+  hardware: hardwareConfigSchema.default({ reader: { kind: 'simulated' }, printer: { kind: 'simulated' }, paperWidthMm: 58, language: 'en' }),
   /** Knobs for tests and slow sites; the defaults suit a kiosk on a store LAN. */
   tuning: z
     .object({
@@ -87,17 +90,19 @@ interface Running {
   link: HubLink;
   session: KioskSession;
   cards: CardSource;
+  receipts: ReceiptSink;
   app: FastifyInstance;
   detachCards: () => void;
+  detachHealth: () => void;
   detachCache: () => void;
 }
 
 export interface DeviceOptions {
   /** Where logs go; default stdout. */
   logDestination?: pino.DestinationStream;
-  /** A real reader adapted to CardSource; default a SimulatedCardSource (POST /api/sim/tap works only with that). */
+  /** Overrides config.hardware.reader (POST /api/sim/tap works only with a SimulatedCardSource). */
   cardSource?: CardSource;
-  /** A real printer adapted to ReceiptSink; default a MemoryReceiptSink. */
+  /** Overrides config.hardware.printer. */
   receiptSink?: ReceiptSink;
 }
 
@@ -106,7 +111,7 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
   if (!parsed.success) {
     throw new Error(`invalid device config: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
-  const config: ResolvedDeviceConfig = Object.freeze({ ...parsed.data, tuning: Object.freeze({ ...parsed.data.tuning }) });
+  const config: ResolvedDeviceConfig = Object.freeze({ ...parsed.data, tuning: Object.freeze({ ...parsed.data.tuning }), hardware: Object.freeze({ ...parsed.data.hardware }) });
   const rootLogger = createDeviceLogger(config.logLevel, options.logDestination).child({ deviceId: config.deviceId });
   const loggerFor = (component: string) => rootLogger.child({ component: `device.${component}` });
 
@@ -117,8 +122,10 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
   async function closeAll(parts: Partial<Running>): Promise<void> {
     await parts.app?.close().catch(() => undefined);
     parts.detachCards?.();
+    parts.detachHealth?.();
     parts.detachCache?.();
     await parts.cards?.stop();
+    await parts.receipts?.stop();
     parts.session?.stop();
     await parts.link?.stop();
     parts.cache?.close();
@@ -146,9 +153,12 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
         bundleVersion: () => settingsStore.get().bundleVersion,
       });
       parts.cache = openMemberCache({ path: databasePath, logger: loggerFor('cache') });
-      const cards = options.cardSource ?? new SimulatedCardSource();
+      // Built per start, constructors only: nothing is opened until cards.start() / receipts.start() below.
+      const hardware = buildHardware(config.hardware, loggerFor('hardware'));
+      const cards = options.cardSource ?? hardware.cardSource;
       parts.cards = cards;
-      const receipts = options.receiptSink ?? new MemoryReceiptSink();
+      const receipts = options.receiptSink ?? hardware.receiptSink;
+      parts.receipts = receipts;
       const outbox = parts.outbox;
       parts.link = createHubLink({
         url: settings.hubUrl,
@@ -160,22 +170,41 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
         ...(config.tuning.stallResendMs ? { stallResendMs: config.tuning.stallResendMs } : {}),
         reportState: () => ({
           versions: { bundle: settingsStore.get().bundleVersion },
-          drivers: { cardReader: { kind: 'simulated', healthy: true }, printer: { kind: 'memory', healthy: true } },
+          drivers: { cardReader: cards.health(), printer: receipts.health() },
         }),
       });
       const link = parts.link;
       const cache = parts.cache;
       parts.detachCache = keepCacheFresh(link, cache);
+      // A reader unplugged or a printer out of paper shows at the hub without waiting for the next transaction.
+      const republish = () => link.publishState();
+      cards.on('health', republish);
+      receipts.on('health', republish);
+      parts.detachHealth = () => {
+        cards.off('health', republish);
+        receipts.off('health', republish);
+      };
       parts.session = createKioskSession({
         lookup: (req, timeoutMs) => link.lookup(req, timeoutMs),
         cache,
         receipts,
-        receiptText: () => ({ header: settingsStore.get().receiptHeader, footer: settingsStore.get().receiptFooter }),
+        receiptContext: () => {
+          const current = settingsStore.get();
+          return {
+            header: current.receiptHeader,
+            footer: current.receiptFooter,
+            store: current.storeId,
+            deviceId: current.deviceId,
+            paperWidthMm: config.hardware.paperWidthMm,
+            language: config.hardware.language,
+          };
+        },
         logger: loggerFor('session'),
         timeouts: stripUndefined(config.tuning.session ?? {}),
       });
       parts.detachCards = parts.session.attach(cards);
-      await cards.start();
+      // Neither waits for hardware that is absent: drivers keep retrying in the background.
+      await Promise.all([cards.start(), receipts.start()]);
       parts.app = buildApp({
         session: parts.session,
         submit: createTxSubmitter({ outbox, link, ...(config.tuning.resultWaitMs ? { resultWaitMs: config.tuning.resultWaitMs } : {}) }),
@@ -183,6 +212,7 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
         link,
         identity: () => ({ deviceId: settingsStore.get().deviceId, storeId: settingsStore.get().storeId, bundleVersion: settingsStore.get().bundleVersion }),
         simulatedCards: cards instanceof SimulatedCardSource ? cards : null,
+        drivers: () => ({ cardReader: cards.health(), printer: receipts.health() }),
         logger: loggerFor('http'),
       });
       await parts.app.listen({ host: config.httpHost, port: config.httpPort });

@@ -1,7 +1,13 @@
 /**
  * What the device needs from hardware, and nothing more. The drivers/ contracts (CardReader, ReceiptPrinter)
- * are wider; the composition root adapts them to these, so the session never depends on a driver's details.
+ * are wider; device/hardware/ adapts them to these, so the session never depends on a driver's details.
+ *
+ * The receipt is the drivers' structured Receipt (drivers/printer/types.ts): the device describes it once,
+ * the printer driver lays it out on paper and the screen shows a preview drawn from the same layout.
  */
+import type { Receipt } from '../drivers/printer/types.ts';
+
+export type { Receipt } from '../drivers/printer/types.ts';
 
 export interface CardTap {
   /** Uppercase hex, as the hub expects it. */
@@ -11,22 +17,49 @@ export interface CardTap {
   at: string;
 }
 
+/** Shared by reader and printer reports: what a technician needs to see first. */
+interface HardwareHealthBase {
+  /** Which configured kind this is: simulated, serial, pcsc, tcp, device. */
+  kind: string;
+  connected: boolean;
+  lastError?: { code: string; message: string; at: number };
+  reconnects: number;
+}
+
+export interface CardReaderHealth extends HardwareHealthBase {
+  /** Garbage, bad checksums and truncated frames seen since start. */
+  framesRejected: number;
+}
+
+export interface PrinterHealth extends HardwareHealthBase {
+  /** The printer answered its last status request (write-only printers: while writes succeed). */
+  online: boolean;
+  paperOut: boolean;
+  paperNearEnd: boolean;
+  coverOpen: boolean;
+  /** Receipts waiting for the printer (paper out, cover open, unreachable). */
+  queueDepth: number;
+}
+
+type HealthListener = () => void;
+
 export interface CardSource {
   start(): Promise<void>;
   stop(): Promise<void>;
   on(event: 'card', listener: (tap: CardTap) => void): this;
+  /** Whenever health() may have changed: the device republishes its retained state. */
+  on(event: 'health', listener: HealthListener): this;
   off(event: 'card', listener: (tap: CardTap) => void): this;
-}
-
-/** A receipt as plain lines; a printer driver turns it into ESC/POS, the screen shows the text. */
-export interface Receipt {
-  txId: string | null;
-  header: string[];
-  body: string[];
-  footer: string[];
-  printedAt: string;
+  off(event: 'health', listener: HealthListener): this;
+  health(): CardReaderHealth;
 }
 
 export interface ReceiptSink {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Resolves once the receipt is accepted (queued); never waits on paper or a slow printer. */
   print(receipt: Receipt): Promise<void>;
+  on(event: 'health', listener: HealthListener): this;
+  off(event: 'health', listener: HealthListener): this;
+  health(): PrinterHealth;
 }

@@ -60,11 +60,20 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
   let app: FastifyInstance | null = null;
   let addresses: HubAddresses | null = null;
   let starting: Promise<HubAddresses> | null = null;
+  let expiryTimer: NodeJS.Timeout | null = null;
+  const sweepExpiredPoints = () => {
+    const swept = store.expirePoints(new Date().toISOString());
+    if (swept.points > 0) log.info(swept, 'expired points swept');
+  };
 
   async function start(): Promise<HubAddresses> {
     mkdirSync(config.dataDir, { recursive: true });
     store.open();
     if (config.seedDemoData && seedDemoData(store)) log.info('demo members, cards, staff and gifts created');
+    sweepExpiredPoints();
+    // Hourly is plenty: an expired lot is already unspendable; the sweep only takes it out of the balance.
+    expiryTimer = setInterval(sweepExpiredPoints, 3_600_000);
+    expiryTimer.unref();
     const brokerUrl = broker ? (await broker.start()).url : (config.broker as { url: string }).url;
     const credentials = broker ? { username: 'hub', password: hubSecret } : config.broker.mode === 'external' ? { username: config.broker.username, password: config.broker.password } : {};
     client = await connectHubClient({
@@ -109,6 +118,8 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     },
     async stop() {
       if (starting) await starting.catch(() => undefined);
+      if (expiryTimer) clearInterval(expiryTimer);
+      expiryTimer = null;
       const current = client;
       client = null;
       if (current) {

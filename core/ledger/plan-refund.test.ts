@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { planPurchase } from './plan-purchase.ts';
 import { planRedeemGift } from './plan-redeem-gift.ts';
 import { planRefund } from './plan-refund.ts';
-import { AT, cash, expectCoded, gift, line, lot, MemberLedger, member, points, posted, purchaseTx, redeemTx, refundTx, staff, storedValue, ulid } from './test-support/builders.ts';
+import { cash, expectCoded, gift, line, lot, MemberLedger, member, points, posted, purchaseTx, redeemTx, refundTx, staff, storedValue, ulid } from './test-support/builders.ts';
 import type { LedgerEffect } from './types.ts';
 
 describe('planRefund: one line, then the rest, gives every tender back to the cent', () => {
@@ -229,4 +229,3 @@ describe('planRefund property: successive refunds return exactly every tender an
   });
 });
 
-void AT;

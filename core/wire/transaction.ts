@@ -35,8 +35,12 @@ export const txHeaderSchema = z.object({
   /** The device's own counter, 1, 2, 3...: the hub applies a device's transactions in this order, without gaps. */
   seq: z.number().int().positive(),
   kind: z.string().min(1).max(40),
-  /** When the transaction was made, on the device's clock; rules evaluate at this time. */
-  createdAt: z.iso.datetime({ offset: true }),
+  /**
+   * When the transaction was made, on the device's clock; rules evaluate at this time (in the bundle's time
+   * zone). UTC only ("…Z"): the ledger compares instants (card validity, lot expiry) as ISO text, which is
+   * only right when every instant is written the same way.
+   */
+  createdAt: z.iso.datetime({ offset: false, message: 'createdAt is an ISO-8601 UTC time ending in Z' }),
   storeId: z.string().min(1).max(64),
   /** The rules bundle version the device evaluated with; the hub recomputes with the same version. */
   bundleVersion: z.number().int().nonnegative(),

@@ -63,7 +63,7 @@ describe('kiosk HTTP app', () => {
     link = createHubLink({ url: broker!.url, deviceId: 'kiosk-1', outbox, topics: createTopics(), logger, clientOptions: { reconnectPeriod: 100 }, stallResendMs: 500 });
     keepCacheFresh(link, cache);
     receipts = new MemoryReceiptSink();
-    session = createKioskSession({ lookup: (req, ms) => link.lookup(req, ms), cache, receipts, receiptText: () => ({ header: ['STORE ONE'], footer: ['bye'] }), logger, timeouts: { lookupMs: 500 } });
+    session = createKioskSession({ lookup: (req, ms) => link.lookup(req, ms), cache, receipts, receiptContext: () => ({ header: ['STORE ONE'], footer: ['bye'], store: 'store-1', deviceId: 'kiosk-1', paperWidthMm: 58, language: 'en' }), logger, timeouts: { lookupMs: 500 } });
     cards = new SimulatedCardSource();
     session.attach(cards);
     await cards.start();
@@ -132,7 +132,11 @@ describe('kiosk HTTP app', () => {
     expect(tx).toMatchObject({ id: body.id, status: 'done', result: { status: 'applied' } });
     const view = (await app.inject({ method: 'GET', url: '/api/session' })).json();
     expect(view.session).toMatchObject({ name: 'receipt', status: 'applied', member: { balances: { storedValueCents: 12_000 } } });
-    expect(view.receiptText).toContain('1 x COFFEE');
+    expect(view.session.receipt).toMatchObject({ txId: body.id, lines: [{ name: 'COFFEE', qty: 1, totalCents: 345 }], pointsEarned: 3, ruleTrace: ['base 1/yuan'] });
+    expect(view.receiptText).toMatch(/1 x 3\.45 +3\.45/);
+    expect(view.receiptText).toContain(`[QR ${body.id}]`);
+    expect(view.receiptSvg).toContain(`data-qr="${body.id}"`);
+    expect(JSON.stringify(view)).not.toContain(CARD);
     expect(fakeHub!.applied).toEqual([body.id]);
   });
 

@@ -10,7 +10,9 @@ import { isCodedError } from '../../core/errors/coded-error.ts';
 import type { TxKind } from '../../core/wire/transaction.ts';
 import type { HubLink } from '../link/hub-link.ts';
 import type { Outbox, TxBodyInput } from '../outbox/sqlite-outbox.ts';
-import { renderReceiptText } from '../receipt/render-receipt-text.ts';
+import { renderReceiptSvg } from '../../drivers/printer/svg-preview.ts';
+import { renderReceiptText } from '../../drivers/printer/text-preview.ts';
+import type { CardReaderHealth, PrinterHealth } from '../ports.ts';
 import type { KioskSession } from '../session/kiosk-session.ts';
 import type { SimulatedCardSource } from '../sim/simulated-card-source.ts';
 import type { SubmitTransaction } from '../tx/submit-transaction.ts';
@@ -24,6 +26,8 @@ export interface AppDeps {
   identity: () => { deviceId: string; storeId: string; bundleVersion: number };
   /** Present in the demo and tests: POST /api/sim/tap taps it. */
   simulatedCards?: SimulatedCardSource | null;
+  /** Reader and printer health for GET /api/state (paper out, cover open, reader disconnected). */
+  drivers?: () => { cardReader: CardReaderHealth; printer: PrinterHealth };
   logger: Logger;
   /** How long POST /api/sim/tap waits for the look-up to finish before answering. */
   tapSettleMs?: number;
@@ -86,7 +90,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   app.get('/api/session', () => {
     const state = deps.session.state();
-    return { session: deps.session.view(), receiptText: state.name === 'receipt' ? renderReceiptText(state.receipt) : null };
+    const receipt = state.name === 'receipt' ? state.receipt : null;
+    // Both previews come from the printer's own layout of the same receipt, so the screen shows what the paper gets.
+    return {
+      session: deps.session.view(),
+      receiptText: receipt ? renderReceiptText(receipt) : null,
+      receiptSvg: receipt ? renderReceiptSvg(receipt) : null,
+    };
   });
 
   app.post('/api/session/reset', () => {
@@ -101,6 +111,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       connected: deps.link.isConnected(),
       outboxDepth: deps.outbox.depth(),
       oldestPendingSeq: deps.outbox.oldestPendingSeq(),
+      ...(deps.drivers ? { drivers: deps.drivers() } : {}),
     };
   });
 

@@ -207,7 +207,17 @@ export function openOutbox(opts: OpenOutboxOptions): Outbox {
     markDone(entries) {
       assertOpen();
       if (entries.length === 0) return [];
-      const closedIds = markAll(entries);
+      // Closing an entry need not survive a power cut: an entry that reopens is sent again and the hub answers
+      // `exists` with the same result. So this commit skips the fsync (synchronous=NORMAL; WAL keeps it
+      // consistent), and the next append's FULL commit makes it durable with its own fsync. Appends — the
+      // promise that a transaction will reach the hub — always pay for their fsync.
+      db.pragma('synchronous = NORMAL');
+      let closedIds: string[];
+      try {
+        closedIds = markAll(entries);
+      } finally {
+        db.pragma('synchronous = FULL');
+      }
       pendingCount -= closedIds.length;
       return closedIds;
     },

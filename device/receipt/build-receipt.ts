@@ -1,81 +1,94 @@
 /**
- * Turns a submitted transaction and what the hub said about it into receipt lines. Money is formatted from
- * integer cents for display only. A queued transaction (hub unreachable) says so: the member must not be
- * told it is final before the hub has applied it.
+ * Describes the receipt of a submitted transaction as the drivers' structured Receipt, from the transaction,
+ * what the hub said about it and the kiosk's receipt settings. Money stays integer cents: the printer's layout
+ * formats it. Only what the hub confirmed is printed as final: a queued transaction gets a "pending" notice and
+ * no points or balances, a refused one says so.
  */
-import { formatCents } from '../../core/money/integers.ts';
 import type { TxResult } from '../../core/wire/result.ts';
 import type { Transaction } from '../../core/wire/transaction.ts';
 import type { Receipt } from '../ports.ts';
 import { maskCardUid } from '../privacy/mask-card-uid.ts';
-import { RECEIPT_WIDTH } from './render-receipt-text.ts';
+import { RECEIPT_WORDING, type ReceiptLanguage } from './receipt-wording.ts';
 
 export type SubmitStatus = 'applied' | 'exists' | 'rejected' | 'queued';
+
+/** What the kiosk knows about where and how it prints, independent of any one transaction. */
+export interface ReceiptContext {
+  header: readonly string[];
+  footer: readonly string[];
+  store: string;
+  deviceId: string;
+  paperWidthMm: 58 | 80;
+  language: ReceiptLanguage;
+}
 
 export interface ReceiptInput {
   tx: Transaction;
   status: SubmitStatus;
   result?: TxResult | null;
   memberName?: string;
-  header: readonly string[];
-  footer: readonly string[];
+  context: ReceiptContext;
+  /** ISO 8601. */
   at: string;
 }
 
-const TITLES: Record<Transaction['kind'], string> = {
-  purchase: 'PURCHASE',
-  top_up: 'TOP-UP',
-  redeem_gift: 'GIFT REDEMPTION',
-  refund: 'REFUND',
-  card_report_loss: 'CARD REPORTED LOST',
-  card_cancel_loss: 'LOSS REPORT CANCELLED',
-  card_freeze: 'CARD FROZEN',
-  card_unfreeze: 'CARD UNFROZEN',
-  card_replace: 'CARD REPLACED',
-};
-
-function pair(left: string, right: string): string {
-  const space = Math.max(1, RECEIPT_WIDTH - left.length - right.length);
-  return `${left}${' '.repeat(space)}${right}`;
+/** Whether the hub applied it, now or earlier; anything else is not a done deal on paper. */
+export function hubConfirmed(status: SubmitStatus, result: TxResult | null | undefined): boolean {
+  if (status === 'applied') return true;
+  return status === 'exists' && result?.original !== 'rejected';
 }
 
 export function buildReceipt(input: ReceiptInput): Receipt {
-  const { tx, status, result } = input;
-  const body: string[] = [TITLES[tx.kind], pair('Card', maskCardUid(tx.cardUid))];
-  if (input.memberName) body.push(pair('Member', input.memberName.slice(0, 20)));
-  body.push(pair('Ref', `#${tx.seq} ${tx.id.slice(-8)}`));
+  const { tx, status, result, context } = input;
+  const words = RECEIPT_WORDING[context.language];
+  const notice: string[] = tx.kind === 'purchase' ? [] : [words.titles[tx.kind]];
+  const lines: Receipt['lines'] = [];
+  const payments: Receipt['payments'] = [];
+
   switch (tx.kind) {
     case 'purchase':
-      for (const line of tx.lines) body.push(pair(`${line.qty} x ${line.sku}`.slice(0, 20), formatCents(line.qty * line.unitPriceCents)));
-      for (const p of tx.payments) body.push(pair(`  paid ${p.method}`, p.method === 'points' ? `${p.points} pts` : formatCents(p.amountCents)));
+      for (const line of tx.lines) lines.push({ name: line.sku, qty: line.qty, unitPriceCents: line.unitPriceCents, totalCents: line.qty * line.unitPriceCents });
+      for (const p of tx.payments) payments.push(p.method === 'points' ? { method: 'points', points: p.points } : { method: p.method, amountCents: p.amountCents });
       break;
     case 'top_up':
-      body.push(pair(`Top-up (${tx.tender})`, formatCents(tx.amountCents)));
+      lines.push({ name: words.topUpLine(tx.tender), qty: 1, unitPriceCents: tx.amountCents, totalCents: tx.amountCents });
+      payments.push({ method: tx.tender, amountCents: tx.amountCents });
       break;
     case 'redeem_gift':
-      body.push(pair(`${tx.qty} x ${tx.giftSku}`.slice(0, 24), 'gift'));
+      lines.push({ name: tx.giftSku, qty: tx.qty, unitPriceCents: 0, totalCents: 0 });
+      if (result?.outcome?.pointsSpent) payments.push({ method: 'points', points: result.outcome.pointsSpent });
       break;
     case 'refund':
-      body.push(pair('Lines', tx.lineNos.join(',')), pair('Of purchase', tx.purchaseTxId.slice(-8)));
+      notice.push(words.refundOf(tx.purchaseTxId.slice(-8), tx.lineNos));
       break;
     case 'card_replace':
-      body.push(pair('New card', maskCardUid(tx.newCardUid)), pair('Fee', formatCents(tx.feeCents)));
+      notice.push(words.newCard(maskCardUid(tx.newCardUid)));
+      if (tx.feeCents > 0) lines.push({ name: words.replacementFee, qty: 1, unitPriceCents: tx.feeCents, totalCents: tx.feeCents });
       break;
     default:
       break;
   }
-  body.push('');
-  if (status === 'queued') body.push('QUEUED: will be sent to the', 'hub when it is reachable again');
-  else if (status === 'rejected') body.push(`NOT DONE: ${result?.code ?? 'rejected'}`);
-  else if (result?.status === 'exists' && result.original === 'rejected') body.push(`NOT DONE: ${result.code ?? 'rejected earlier'}`);
-  else body.push('DONE');
-  const outcome = result?.outcome;
-  if (outcome) {
-    if (outcome.pointsEarned) body.push(pair('Points earned', String(outcome.pointsEarned)));
-    if (outcome.pointsSpent) body.push(pair('Points spent', String(outcome.pointsSpent)));
-    body.push(pair('Stored value', formatCents(outcome.balances.storedValueCents)));
-    body.push(pair('Bonus value', formatCents(outcome.balances.bonusValueCents)));
-    body.push(pair('Points', String(outcome.balances.points)));
-  }
-  return { txId: tx.id, header: [...input.header], body, footer: [...input.footer], printedAt: input.at };
+
+  const confirmed = hubConfirmed(status, result);
+  if (status === 'queued') notice.push(...words.pending);
+  else if (!confirmed) notice.push(...words.refused(result?.code ?? 'rejected'));
+  const outcome = confirmed ? result?.outcome : undefined;
+
+  return {
+    header: [...context.header],
+    footer: [...context.footer],
+    store: context.store,
+    deviceId: context.deviceId,
+    txId: tx.id,
+    at: input.at,
+    cardNumberMasked: maskCardUid(tx.cardUid),
+    ...(input.memberName ? { memberName: input.memberName } : {}),
+    ...(notice.length > 0 ? { notice } : {}),
+    lines,
+    payments,
+    ...(outcome ? { pointsEarned: outcome.pointsEarned, balancesAfter: { ...outcome.balances } } : {}),
+    ruleTrace: outcome ? [...outcome.trace] : [],
+    paperWidthMm: context.paperWidthMm,
+    language: context.language,
+  };
 }

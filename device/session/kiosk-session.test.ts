@@ -40,7 +40,7 @@ describe('kiosk session', () => {
       lookup: (req) => answer(req),
       cache,
       receipts,
-      receiptText: () => ({ header: ['STORE ONE'], footer: ['bye'] }),
+      receiptContext: () => ({ header: ['STORE ONE'], footer: ['bye'], store: 'store-1', deviceId: 'kiosk-1', paperWidthMm: 58, language: 'en' }),
       logger: createCaptureLogger().logger,
       timeouts,
     });
@@ -120,17 +120,49 @@ describe('kiosk session', () => {
     await s.completeAction({
       tx,
       status: 'applied',
-      result: { id: tx.id, seq: tx.seq, status: 'applied', outcome: { kind: 'purchase', memberId: 'M', cardUid: CARD, tier: 'gold', balances, pointsEarned: 10, pointsSpent: 0, valueDeltaCents: -700, trace: [] } },
+      result: { id: tx.id, seq: tx.seq, status: 'applied', outcome: { kind: 'purchase', memberId: 'M', cardUid: CARD, tier: 'gold', balances, pointsEarned: 10, pointsSpent: 0, valueDeltaCents: -700, trace: ['base 1 pt/yuan: +10'] } },
     });
     const view = s.view();
     expect(view).toMatchObject({ name: 'receipt', status: 'applied', member: { balances } });
-    const printed = receipts.last()?.text ?? '';
+    const kept = receipts.last();
+    expect(kept?.receipt).toMatchObject({
+      txId: tx.id,
+      store: 'store-1',
+      deviceId: 'kiosk-1',
+      cardNumberMasked: '******C3D4',
+      memberName: 'Ada Member',
+      lines: [{ name: 'COFFEE', qty: 2, unitPriceCents: 350, totalCents: 700 }],
+      payments: [{ method: 'stored_value', amountCents: 700 }],
+      pointsEarned: 10,
+      ruleTrace: ['base 1 pt/yuan: +10'],
+      balancesAfter: balances,
+      paperWidthMm: 58,
+      language: 'en',
+    });
+    expect(kept?.receipt.notice).toBeUndefined();
+    // The screen's receipt is the very one printed.
+    expect(view).toMatchObject({ receipt: { txId: tx.id } });
+    const printed = kept?.text ?? '';
     expect(printed).toContain('STORE ONE');
-    expect(printed).toContain('2 x COFFEE');
-    expect(printed).toContain('7.00');
+    expect(printed).toMatch(/2 x 3\.50 +7\.00/);
     expect(printed).toContain('116.45');
     expect(printed).not.toContain(CARD);
     detach();
+  });
+
+  it('prints a queued transaction as pending, without points or balances the hub has not computed', async () => {
+    answer = async () => ({ ok: true, member: makeMember(CARD) });
+    const s = make();
+    await s.handleTap({ uid: CARD });
+    s.beginAction('top_up');
+    const tx = outbox.append({ kind: 'top_up', cardUid: CARD, amountCents: 5000, tender: 'cash', staffCardUid: '5AFF0001' });
+    await s.completeAction({ tx, status: 'queued', result: null });
+    const receipt = receipts.last()?.receipt;
+    expect(receipt?.notice).toEqual(['TOP-UP', 'PENDING', 'Not yet confirmed by the hub.', 'Points and balances follow.']);
+    expect(receipt?.pointsEarned).toBeUndefined();
+    expect(receipt?.balancesAfter).toBeUndefined();
+    expect(receipt?.lines).toEqual([{ name: 'Top-up (cash)', qty: 1, unitPriceCents: 5000, totalCents: 5000 }]);
+    expect(receipts.last()?.text).not.toContain('Balances after');
   });
 
   it('ignores taps while a look-up is running', async () => {

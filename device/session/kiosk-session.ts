@@ -15,7 +15,7 @@ import type { Transaction, TxKind } from '../../core/wire/transaction.ts';
 import type { MemberCache } from '../cache/member-cache.ts';
 import type { CardSource, CardTap, Receipt, ReceiptSink } from '../ports.ts';
 import { maskCardUid } from '../privacy/mask-card-uid.ts';
-import { buildReceipt, type SubmitStatus } from '../receipt/build-receipt.ts';
+import { buildReceipt, type ReceiptContext, type SubmitStatus } from '../receipt/build-receipt.ts';
 
 export type SessionStateName = 'idle' | 'card' | 'member' | 'action' | 'receipt' | 'error';
 
@@ -52,7 +52,8 @@ export interface KioskSessionDeps {
   lookup: (req: LookupRequest, timeoutMs: number) => Promise<LookupResponse | null>;
   cache: Pick<MemberCache, 'get' | 'put'>;
   receipts: ReceiptSink;
-  receiptText: () => { header: readonly string[]; footer: readonly string[] };
+  /** Read at each receipt: header and footer may change with a new config bundle. */
+  receiptContext: () => ReceiptContext;
   logger: Logger;
   timeouts?: Partial<SessionTimeouts>;
   now?: () => number;
@@ -218,16 +219,15 @@ export function createKioskSession(deps: KioskSessionDeps): KioskSession {
         const asOf = new Date(now()).toISOString();
         updated = { ...member, member: { ...member.member, balances: outcome.balances, tier: outcome.tier, asOf }, asOf };
       }
-      const text = deps.receiptText();
       const receipt = buildReceipt({
         tx: done.tx,
         status: done.status,
         result: done.result ?? null,
         memberName: member.member.name,
-        header: text.header,
-        footer: text.footer,
+        context: deps.receiptContext(),
         at: new Date(now()).toISOString(),
       });
+      // The screen shows the receipt first; the paper follows whenever the printer can take it.
       enter({ name: 'receipt', ...updated, receipt, status: done.status, txId: done.tx.id });
       try {
         await deps.receipts.print(receipt);

@@ -1,11 +1,12 @@
 /**
  * A card reader without hardware: `tap(uid)` emits what a real reader emits. Used by the demo (the screen's
- * "simulate tap" and POST /api/sim/tap) and tests; the lead swaps in drivers/card-reader for real readers.
+ * "simulate tap" and POST /api/sim/tap) and tests. Unlike drivers/card-reader's SimulatedCardReader it does not
+ * debounce: tapping the same demo card twice from the screen is two taps, which is what a demo wants.
  */
 import { EventEmitter } from 'node:events';
-import type { CardSource, CardTap } from '../ports.ts';
+import type { CardReaderHealth, CardSource, CardTap } from '../ports.ts';
 
-export class SimulatedCardSource extends EventEmitter<{ card: [CardTap] }> implements CardSource {
+export class SimulatedCardSource extends EventEmitter<{ card: [CardTap]; health: [] }> implements CardSource {
   #running = false;
   readonly readerName: string;
   readonly #now: () => number;
@@ -18,10 +19,16 @@ export class SimulatedCardSource extends EventEmitter<{ card: [CardTap] }> imple
 
   async start(): Promise<void> {
     this.#running = true;
+    this.emit('health');
   }
 
   async stop(): Promise<void> {
     this.#running = false;
+    this.emit('health');
+  }
+
+  health(): CardReaderHealth {
+    return { kind: 'simulated', connected: this.#running, reconnects: 0, framesRejected: 0 };
   }
 
   /** Returns false when the reader is stopped: a stopped reader reads nothing. */

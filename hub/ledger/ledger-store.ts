@@ -52,6 +52,8 @@ export interface LedgerStore {
   latestRulesBundle(): RulesBundle | null;
   lastSeq(deviceId: string): number;
   listMemberIds(limit: number): string[];
+  /** Takes expired points lots out of the balances with journal entries; idempotent. */
+  expirePoints(asOf: string): { members: number; points: number };
   /** Transactions where the kiosk's engine and the hub's disagreed (the hub's figures were applied). */
   ruleDisagreements(limit: number): { txId: string; deviceId: string; bundleVersion: number; differences: { field: string; claimed: number; computed: number }[] }[];
   transactionCount(): number;

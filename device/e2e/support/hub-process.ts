@@ -13,7 +13,8 @@ export interface HubProcess {
 
 export async function startHubProcess(children: CliProcesses, opts: { dataDir: string; mqttPort: number }): Promise<HubProcess> {
   const { process, match } = await children.start(
-    ['hub', '--data', opts.dataDir, '--mqtt-port', String(opts.mqttPort), '--http-port', '0', '--log-level', 'warn'],
+    // --demo true: the tests tap the demo cards (the flag's default is not something to rely on).
+    ['hub', '--data', opts.dataDir, '--mqtt-port', String(opts.mqttPort), '--http-port', '0', '--demo', 'true', '--log-level', 'warn'],
     /hub console: (http:\/\/\S+)\nMQTT broker: (mqtt:\/\/\S+)\n/,
   );
   return { process, httpUrl: match[1]!, brokerUrl: match[2]! };

@@ -12,6 +12,7 @@ import type { TxResult } from '../../../core/wire/result.ts';
 import { applyReceived, recordDefect } from '../apply-received.ts';
 import type { AuditFinding, LedgerStore, NewMember, ReceivedTransaction } from '../ledger-store.ts';
 import { auditJournal } from './audit-journal.ts';
+import { expirePoints } from './expire-points.ts';
 import { buildMemberView } from './member-view.ts';
 import { createRowReaders, type RowReaders } from './row-readers.ts';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
@@ -173,6 +174,10 @@ export class SqliteLedgerStore implements LedgerStore {
 
   listMemberIds(limit: number): string[] {
     return this.handle().prepare<[number], { member_id: string }>('SELECT member_id FROM members ORDER BY member_id LIMIT ?').all(limit).map((r) => r.member_id);
+  }
+
+  expirePoints(asOf: string): { members: number; points: number } {
+    return expirePoints(this.handle(), asOf);
   }
 
   ruleDisagreements(limit: number) {

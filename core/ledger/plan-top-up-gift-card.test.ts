@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { planCardLifecycle } from './plan-card-lifecycle.ts';
+import { planRedeemGift } from './plan-redeem-gift.ts';
+import { planTopUp } from './plan-top-up.ts';
+import {
+  bundleWithDepositBonus,
+  card,
+  context,
+  expectCoded,
+  gift,
+  lifecycleTx,
+  lot,
+  member,
+  redeemTx,
+  staff,
+  topUpTx,
+  type LifecycleTx,
+} from './test-support/builders.ts';
+import type { CardStatus } from './types.ts';
+
+describe('planTopUp', () => {
+  const ctx = (overrides: Parameters<typeof context>[0] = {}) => context({ bundle: bundleWithDepositBonus(), staff: staff({ role: 'cashier' }), ...overrides });
+
+  it('credits the principal and the deposit bonus band reached to bonus_value', () => {
+    // 600.00 reaches the 500.00 band → 50.00 bonus
+    const effect = planTopUp(topUpTx(60_000), ctx());
+    expect(effect.postings).toEqual([
+      { account: 'stored_value', amount: 60_000 },
+      { account: 'bonus_value', amount: 5_000 },
+    ]);
+    expect(effect.summary.valueDeltaCents).toBe(65_000);
+    // 1 000.00 reaches the higher band → 120.00
+    expect(planTopUp(topUpTx(100_000), ctx()).postings).toContainEqual({ account: 'bonus_value', amount: 12_000 });
+  });
+
+  it('pays no bonus below the first band', () => {
+    expect(planTopUp(topUpTx(49_999), ctx()).postings).toEqual([{ account: 'stored_value', amount: 49_999 }]);
+  });
+
+  it('needs an active staff member of a role that may, in this store', () => {
+    expectCoded(() => planTopUp(topUpTx(1_000), ctx({ staff: null })), 'STAFF_UNAUTHORIZED');
+    expectCoded(() => planTopUp(topUpTx(1_000), ctx({ staff: staff({ role: 'cashier', storeIds: ['S2'] }) })), 'STAFF_UNAUTHORIZED');
+    expectCoded(() => planTopUp(topUpTx(1_000), ctx({ staff: staff({ role: 'cashier', active: false }) })), 'STAFF_UNAUTHORIZED');
+    expectCoded(() => planTopUp(topUpTx(1_000), ctx({ staff: staff({ role: 'technician' }) })), 'STAFF_UNAUTHORIZED');
+    expect(planTopUp(topUpTx(1_000, { storeId: 'S9' }), ctx({ staff: staff({ role: 'hq_admin', storeIds: ['*'] }) })).postings).toEqual([{ account: 'stored_value', amount: 1_000 }]);
+  });
+
+  it('refuses a card that cannot be used', () => {
+    expectCoded(() => planTopUp(topUpTx(1_000), ctx({ card: card({ status: 'lost' }) })), 'CARD_LOST');
+  });
+});
+
+describe('planRedeemGift', () => {
+  const lots = [lot('NEVER', 1_000, null), lot('SOON', 400, '2025-04-01T00:00:00.000Z')];
+
+  it('draws price × qty points soonest-expiring first and takes the stock', () => {
+    // 2 × 300 = 600 = SOON 400 + NEVER 200
+    const effect = planRedeemGift(redeemTx('GIFT-MUG', 2), context({ lots, gift: gift() }));
+    expect(effect.postings).toEqual([
+      { account: 'points', amount: -400, lotId: 'SOON' },
+      { account: 'points', amount: -200, lotId: 'NEVER' },
+    ]);
+    expect(effect.giftStockChanges).toEqual([{ sku: 'GIFT-MUG', delta: -2 }]);
+    expect(effect.summary.pointsSpent).toBe(600);
+  });
+
+  it('may take the last of the stock, not more', () => {
+    expect(planRedeemGift(redeemTx('GIFT-MUG', 2), context({ lots, gift: gift({ stock: 2 }) })).giftStockChanges).toEqual([{ sku: 'GIFT-MUG', delta: -2 }]);
+    expectCoded(() => planRedeemGift(redeemTx('GIFT-MUG', 3), context({ lots, gift: gift({ stock: 2 }) })), 'GIFT_OUT_OF_STOCK', { stock: 2 });
+  });
+
+  it('GIFT_UNKNOWN when there is no such gift', () => {
+    expectCoded(() => planRedeemGift(redeemTx('NOPE', 1), context({ lots, gift: null })), 'GIFT_UNKNOWN');
+  });
+
+  it('INSUFFICIENT_POINTS when the lots do not cover it', () => {
+    // 5 × 300 = 1 500 > 1 400
+    expectCoded(() => planRedeemGift(redeemTx('GIFT-MUG', 5), context({ lots, gift: gift({ stock: 10 }) })), 'INSUFFICIENT_POINTS', { needed: 1_500, available: 1_400 });
+  });
+
+  it('refuses a frozen card', () => {
+    expectCoded(() => planRedeemGift(redeemTx('GIFT-MUG', 1), context({ lots, gift: gift(), card: card({ status: 'frozen' }) })), 'CARD_FROZEN');
+  });
+});
+
+describe('planCardLifecycle', () => {
+  type Kind = LifecycleTx['kind'];
+  // Written out from the design: report loss of an active or frozen card; cancel a loss; freeze an active card;
+  // unfreeze a frozen one; replace an active, lost or frozen card (the old one is cancelled). Nothing else.
+  const ALLOWED: Record<Kind, Partial<Record<CardStatus, CardStatus>>> = {
+    card_report_loss: { active: 'lost', frozen: 'lost' },
+    card_cancel_loss: { lost: 'active' },
+    card_freeze: { active: 'frozen' },
+    card_unfreeze: { frozen: 'active' },
+    card_replace: { active: 'cancelled', lost: 'cancelled', frozen: 'cancelled' },
+  };
+  const KINDS = Object.keys(ALLOWED) as Kind[];
+  const STATUSES: CardStatus[] = ['active', 'lost', 'frozen', 'cancelled', 'expired'];
+  const cases = KINDS.flatMap((kind) => STATUSES.map((from) => ({ kind, from, to: ALLOWED[kind][from] ?? null })));
+
+  it.each(cases.filter((c) => c.to !== null))('$kind: $from → $to', ({ kind, from, to }) => {
+    const effect = planCardLifecycle(lifecycleTx(kind), context({ card: card({ status: from }), staff: staff() }));
+    expect(effect.cardChanges[0]?.status).toBe(to);
+    expect(effect.cardChanges[0]?.uid).toBe('A1B2C3D4');
+  });
+
+  it.each(cases.filter((c) => c.to === null))('$kind from $from → CARD_BAD_STATE', ({ kind, from }) => {
+    expectCoded(() => planCardLifecycle(lifecycleTx(kind), context({ card: card({ status: from }), staff: staff() })), 'CARD_BAD_STATE', { status: from });
+  });
+
+  it('there are 8 allowed and 17 refused transitions (2 + 1 + 1 + 1 + 3 = 8 of 5 × 5)', () => {
+    expect([cases.filter((c) => c.to !== null).length, cases.filter((c) => c.to === null).length]).toEqual([8, 17]);
+  });
+
+  it('a member may report their own card lost without staff; other changes need staff', () => {
+    const effect = planCardLifecycle(lifecycleTx('card_report_loss', { staffCardUid: null }), context({ staff: null }));
+    expect(effect.cardChanges).toEqual([{ uid: 'A1B2C3D4', status: 'lost' }]);
+    expectCoded(() => planCardLifecycle(lifecycleTx('card_freeze'), context({ staff: null })), 'STAFF_UNAUTHORIZED');
+    expectCoded(() => planCardLifecycle(lifecycleTx('card_cancel_loss'), context({ card: card({ status: 'lost' }), staff: null })), 'STAFF_UNAUTHORIZED');
+    // a staff card named but not accepted is refused even for a loss report
+    expectCoded(() => planCardLifecycle(lifecycleTx('card_report_loss'), context({ staff: null })), 'STAFF_UNAUTHORIZED');
+    // a cashier may not freeze, a store manager of another store may not either
+    expectCoded(() => planCardLifecycle(lifecycleTx('card_freeze'), context({ staff: staff({ role: 'cashier' }) })), 'STAFF_UNAUTHORIZED');
+    expectCoded(() => planCardLifecycle(lifecycleTx('card_freeze'), context({ staff: staff({ storeIds: ['S2'] }) })), 'STAFF_UNAUTHORIZED');
+  });
+
+  it('replace moves the member to the new card and charges the fee from stored value', () => {
+    // fee 10.00 from principal 6.00 then bonus 4.00 (of 5.00)
+    const ctx = context({ card: card({ status: 'lost' }), member: member({ storedValueCents: 600, bonusValueCents: 500 }), staff: staff({ role: 'cashier' }) });
+    const effect = planCardLifecycle(lifecycleTx('card_replace', { newCardUid: 'C0FFEE01', feeCents: 1_000 }), ctx);
+    expect(effect.cardChanges).toEqual([{ uid: 'A1B2C3D4', status: 'cancelled', replacedBy: 'C0FFEE01' }]);
+    expect(effect.newCards).toEqual([{ uid: 'C0FFEE01', memberId: 'M1' }]);
+    expect(effect.postings).toEqual([
+      { account: 'stored_value', amount: -600 },
+      { account: 'bonus_value', amount: -400 },
+    ]);
+    expect(effect.summary.valueDeltaCents).toBe(-1_000);
+  });
+
+  it('replace without a fee posts nothing', () => {
+    const effect = planCardLifecycle(lifecycleTx('card_replace', { feeCents: 0 }), context({ staff: staff() }));
+    expect(effect.postings).toEqual([]);
+    expect(effect.summary.valueDeltaCents).toBe(0);
+  });
+
+  it('replace refuses a new card that is already issued, and a fee the stored value cannot cover', () => {
+    expectCoded(() => planCardLifecycle(lifecycleTx('card_replace'), context({ staff: staff(), newCardTaken: true })), 'CARD_ALREADY_EXISTS');
+    expectCoded(
+      () => planCardLifecycle(lifecycleTx('card_replace', { feeCents: 1_001 }), context({ staff: staff(), member: member({ storedValueCents: 1_000 }) })),
+      'INSUFFICIENT_STORED_VALUE',
+    );
+  });
+});

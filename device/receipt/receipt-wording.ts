@@ -1,0 +1,59 @@
+/**
+ * The words the device adds to a receipt, per language: what kind of receipt it is (a purchase needs no
+ * title: its lines say it) and whether the hub has confirmed it. The fixed labels (Store, Total...) belong to
+ * the printer's layout (drivers/printer/receipt-labels.ts); these depend on the transaction, so they live here.
+ */
+import type { TxKind } from '../../core/wire/transaction.ts';
+
+export type ReceiptLanguage = 'zh' | 'en';
+
+export interface ReceiptWording {
+  titles: Record<Exclude<TxKind, 'purchase'>, string>;
+  /** Transaction written on the kiosk, the hub not reached yet. */
+  pending: string[];
+  /** The hub refused it: nothing happened to the member's accounts. */
+  refused: (code: string) => string[];
+  topUpLine: (tender: string) => string;
+  refundOf: (purchaseRef: string, lineNos: readonly number[]) => string;
+  newCard: (maskedCard: string) => string;
+  replacementFee: string;
+}
+
+export const RECEIPT_WORDING: Record<ReceiptLanguage, ReceiptWording> = {
+  en: {
+    titles: {
+      top_up: 'TOP-UP',
+      redeem_gift: 'GIFT REDEMPTION',
+      refund: 'REFUND',
+      card_report_loss: 'CARD REPORTED LOST',
+      card_cancel_loss: 'LOSS REPORT CANCELLED',
+      card_freeze: 'CARD FROZEN',
+      card_unfreeze: 'CARD UNFROZEN',
+      card_replace: 'CARD REPLACED',
+    },
+    pending: ['PENDING', 'Not yet confirmed by the hub.', 'Points and balances follow.'],
+    refused: (code) => ['NOT DONE', code],
+    topUpLine: (tender) => `Top-up (${tender})`,
+    refundOf: (ref, lineNos) => `Refund of ${ref}, lines ${lineNos.join(',')}`,
+    newCard: (masked) => `New card ${masked}`,
+    replacementFee: 'Replacement fee',
+  },
+  zh: {
+    titles: {
+      top_up: '充值',
+      redeem_gift: '礼品兑换',
+      refund: '退货',
+      card_report_loss: '卡已挂失',
+      card_cancel_loss: '已取消挂失',
+      card_freeze: '卡已冻结',
+      card_unfreeze: '卡已解冻',
+      card_replace: '已补卡',
+    },
+    pending: ['待确认', '总部尚未确认本笔交易', '积分与余额稍后更新'],
+    refused: (code) => ['交易未完成', code],
+    topUpLine: (tender) => `充值 (${tender})`,
+    refundOf: (ref, lineNos) => `退货 原单 ${ref} 行 ${lineNos.join(',')}`,
+    newCard: (masked) => `新卡 ${masked}`,
+    replacementFee: '补卡费',
+  },
+};
