@@ -18,7 +18,7 @@ import { buildApp } from './http/build-app.ts';
 import { createHubLink, type HubLink } from './link/hub-link.ts';
 import { openOutbox, type Outbox } from './outbox/sqlite-outbox.ts';
 import type { CardSource, ReceiptSink } from './ports.ts';
-import { maskCardUid } from './privacy/mask-card-uid.ts';
+import { maskCardUid } from '../core/privacy/mask.ts';
 import { createKioskSession, type KioskSession, type SessionTimeouts } from './session/kiosk-session.ts';
 import { DEFAULT_RECEIPT, createSettingsStore, type SettingsStore } from './settings/settings-store.ts';
 import { SimulatedCardSource } from './sim/simulated-card-source.ts';

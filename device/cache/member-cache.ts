@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { memberViewSchema, type MemberView } from '../../core/wire/lookup.ts';
 import type { Balances } from '../../core/wire/result.ts';
-import { maskCardUid } from '../privacy/mask-card-uid.ts';
+import { maskCardUid } from '../../core/privacy/mask.ts';
 
 export interface CachedMember {
   member: MemberView;

@@ -39,7 +39,9 @@ describe('kiosk process killed with SIGKILL', () => {
     await env?.dispose();
     env = null;
     temp.cleanup();
-    expect(audit).toEqual([]);
+    // The journal must still explain every balance, whatever the test did (undefined: the hub never started,
+    // and the test has already failed on that).
+    if (audit !== undefined) expect(audit).toEqual([]);
   });
 
   it('delivers a purchase written to the outbox but never published exactly once after a restart', async () => {

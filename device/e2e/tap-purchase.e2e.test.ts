@@ -40,8 +40,9 @@ describe('tap and purchase against a real hub', () => {
     await env?.dispose();
     env = null;
     temp.cleanup();
-    // The journal must still explain every balance, whatever the test did.
-    expect(audit).toEqual([]);
+    // The journal must still explain every balance, whatever the test did (undefined: the hub never started,
+    // and the test has already failed on that).
+    if (audit !== undefined) expect(audit).toEqual([]);
   });
 
   it('shows the member from the hub, applies the purchase once and agrees with the hub on balances', async () => {

@@ -7,6 +7,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { isCodedError } from '../../core/errors/coded-error.ts';
+import { maskCardUid } from '../../core/privacy/mask.ts';
+import type { TxResult } from '../../core/wire/result.ts';
 import type { TxKind } from '../../core/wire/transaction.ts';
 import type { HubLink } from '../link/hub-link.ts';
 import type { Outbox, TxBodyInput } from '../outbox/sqlite-outbox.ts';
@@ -138,7 +140,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     }
     if (inSession) await deps.session.completeAction(outcome);
     const { tx, status, result } = outcome;
-    return { statusCode: status === 'queued' ? 202 : 200, payload: { id: tx.id, seq: tx.seq, status, ...(result ? { result } : {}) } };
+    return { statusCode: status === 'queued' ? 202 : 200, payload: { id: tx.id, seq: tx.seq, status, ...(result ? { result: maskedResult(result) } : {}) } };
   }
 
   app.post('/api/tx/purchase', async (request, reply) => {
@@ -171,8 +173,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.get<{ Params: { id: string } }>('/api/tx/:id', async (request) => {
     const entry = deps.outbox.get(request.params.id);
     if (!entry) throw new HttpError(404, 'TX_NOT_FOUND', 'no transaction with this id on this kiosk');
-    return { id: entry.id, seq: entry.seq, kind: entry.kind, status: entry.status, createdAt: entry.createdAt, doneAt: entry.doneAt, result: entry.result };
+    return { id: entry.id, seq: entry.seq, kind: entry.kind, status: entry.status, createdAt: entry.createdAt, doneAt: entry.doneAt, result: entry.result ? maskedResult(entry.result) : null };
   });
 
   return app;
+}
+
+/** The screen and its API never carry a full card UID: the hub's result names the card, masked here. */
+function maskedResult(result: TxResult): TxResult {
+  return result.outcome ? { ...result, outcome: { ...result.outcome, cardUid: maskCardUid(result.outcome.cardUid) } } : result;
 }

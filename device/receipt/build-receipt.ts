@@ -7,7 +7,7 @@
 import type { TxResult } from '../../core/wire/result.ts';
 import type { Transaction } from '../../core/wire/transaction.ts';
 import type { Receipt } from '../ports.ts';
-import { maskCardUid } from '../privacy/mask-card-uid.ts';
+import { maskCardUid } from '../../core/privacy/mask.ts';
 import { RECEIPT_WORDING, type ReceiptLanguage } from './receipt-wording.ts';
 
 export type SubmitStatus = 'applied' | 'exists' | 'rejected' | 'queued';

@@ -14,7 +14,7 @@ import type { TxResult } from '../../core/wire/result.ts';
 import type { Transaction, TxKind } from '../../core/wire/transaction.ts';
 import type { MemberCache } from '../cache/member-cache.ts';
 import type { CardSource, CardTap, Receipt, ReceiptSink } from '../ports.ts';
-import { maskCardUid } from '../privacy/mask-card-uid.ts';
+import { maskCardUid } from '../../core/privacy/mask.ts';
 import { buildReceipt, type ReceiptContext, type SubmitStatus } from '../receipt/build-receipt.ts';
 
 export type SessionStateName = 'idle' | 'card' | 'member' | 'action' | 'receipt' | 'error';
