@@ -80,7 +80,9 @@ export class EmbeddedBroker {
     const broker = this.broker;
     this.server = null;
     this.broker = null;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    // The broker first: it disconnects every client, and only then can the listening server finish closing
+    // (server.close waits for open connections, so the other order hangs while any kiosk is connected).
     if (broker) await new Promise<void>((resolve) => broker.close(() => resolve()));
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }

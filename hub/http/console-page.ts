@@ -5,20 +5,78 @@ import type { AuditFinding } from '../ledger/ledger-store.ts';
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
+/** "¥1,234.56" from integer cents (formatCents does the integer part; this only groups thousands). */
+function yuan(cents: number): string {
+  const text = formatCents(cents);
+  const negative = text.startsWith('-');
+  const [whole = '0', fraction = '00'] = (negative ? text.slice(1) : text).split('.');
+  return `${negative ? '−' : ''}¥${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${fraction}`;
+}
+
+const grouped = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
+const KIND_LABELS: Record<string, string> = { purchase: 'Purchase', top_up: 'Top-up', redeem_gift: 'Gift', refund: 'Refund' };
+
 export function renderConsole(view: { members: MemberView[]; audit: AuditFinding[]; transactions: number; brokerUrl: string }): string {
   const rows = view.members
-    .map(
-      (m) => `<tr><td>${escape(m.memberId)}</td><td>${escape(m.name)}</td><td>${escape(m.phoneMasked)}</td><td>${escape(m.tier)}</td>
-      <td>${escape(m.card.status)}</td><td class="n">${formatCents(m.balances.storedValueCents)}</td><td class="n">${formatCents(m.balances.bonusValueCents)}</td>
-      <td class="n">${m.balances.points}</td><td>${m.history.map((h) => `${escape(h.kind)} ${h.status === 'rejected' ? '✗' : ''}`).join(', ')}</td></tr>`,
-    )
+    .map((m) => {
+      const tier = m.tier.toLowerCase();
+      const recent = m.history
+        .map((h) => `<span class="chip${h.status === 'rejected' ? ' rejected' : ''}" title="${escape(h.at)}">${escape(KIND_LABELS[h.kind] ?? h.kind)}${h.status === 'rejected' ? ' ✗' : ''}</span>`)
+        .join('');
+      return `<tr><td class="mono">${escape(m.memberId)}</td><td class="name">${escape(m.name)}</td><td class="mono">${escape(m.phoneMasked)}</td>
+      <td><span class="tier ${escape(tier)}">${escape(m.tier)}</span></td><td><span class="status ${m.card.status === 'active' ? 'ok' : 'warn'}">${escape(m.card.status)}</span></td>
+      <td class="n">${yuan(m.balances.storedValueCents)}</td><td class="n">${yuan(m.balances.bonusValueCents)}</td>
+      <td class="n">${grouped(m.balances.points)}</td><td>${recent}</td></tr>`;
+    })
     .join('\n');
-  const audit = view.audit.length === 0 ? '<p class="ok">Journal audit: every balance matches the journal.</p>' : `<p class="bad">Journal audit: ${view.audit.length} differences</p>`;
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>memberkiosk hub</title>
-<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#1d2330}table{border-collapse:collapse;width:100%}
-td,th{padding:.4rem .6rem;border-bottom:1px solid #dde}th{text-align:left;background:#f3f5fa}.n{text-align:right;font-variant-numeric:tabular-nums}
-.ok{color:#1a7f37}.bad{color:#c62828;font-weight:600}</style></head><body>
-<h1>memberkiosk hub</h1><p>Broker ${escape(view.brokerUrl)} · ${view.transactions} transactions</p>${audit}
-<table><thead><tr><th>Member</th><th>Name</th><th>Phone</th><th>Tier</th><th>Card</th><th>Stored value</th><th>Bonus value</th><th>Points</th><th>Recent</th></tr></thead>
-<tbody>${rows}</tbody></table></body></html>`;
+  const totalStored = view.members.reduce((sum, m) => sum + m.balances.storedValueCents, 0);
+  const totalPoints = view.members.reduce((sum, m) => sum + m.balances.points, 0);
+  const auditOk = view.audit.length === 0;
+  const audit = auditOk
+    ? '<div class="banner ok"><strong>Journal audit passed.</strong> Every balance matches the journal.</div>'
+    : `<div class="banner bad"><strong>Journal audit: ${view.audit.length} difference${view.audit.length === 1 ? '' : 's'}.</strong> Balances and journal disagree; see /api/audit.</div>`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>memberkiosk hub</title>
+<style>
+*{box-sizing:border-box}
+body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;color:#1d2330;background:#f4f6fb}
+header{display:flex;align-items:center;justify-content:space-between;padding:14px 32px;background:#0f172a;color:#f8fafc}
+header h1{margin:0;font-size:20px;font-weight:700;display:flex;align-items:center;gap:10px}
+header .meta{font-size:13px;color:#cbd5e1;font-family:ui-monospace,"DejaVu Sans Mono",monospace}
+main{max-width:1280px;margin:0 auto;padding:24px 32px 40px}
+.cards{display:grid;grid-template-columns:repeat(4,minmax(0,1fr));gap:16px;margin-bottom:20px}
+.card{background:#fff;border:1px solid #e2e6ef;border-radius:12px;padding:14px 18px}
+.card .label{font-size:13px;color:#5b6477;text-transform:uppercase;letter-spacing:.06em}
+.card .value{font-size:26px;font-weight:700;font-variant-numeric:tabular-nums;margin-top:2px}
+.banner{border-radius:10px;padding:10px 16px;margin-bottom:20px}
+.banner.ok{background:#e7f6ec;color:#14532d;border:1px solid #b7e1c3}.banner.bad{background:#fdecec;color:#7f1d1d;border:1px solid #f5b5b5}
+section{background:#fff;border:1px solid #e2e6ef;border-radius:12px;overflow:hidden}
+section h2{margin:0;padding:14px 18px;font-size:16px;border-bottom:1px solid #e2e6ef}
+table{border-collapse:collapse;width:100%}
+td,th{padding:10px 14px;border-bottom:1px solid #edf0f5;text-align:left;vertical-align:middle}
+tr:last-child td{border-bottom:0}
+th{font-size:12px;text-transform:uppercase;letter-spacing:.06em;color:#5b6477;background:#f8f9fc;font-weight:600}
+.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.mono{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:13px;color:#414a5c}
+.name{font-weight:600}
+.tier{display:inline-block;padding:2px 10px;border-radius:999px;font-size:12px;font-weight:700;text-transform:uppercase;letter-spacing:.05em;background:#e0e7ff;color:#312e81}
+.tier.silver{background:#e5e7eb;color:#374151}.tier.gold{background:#fef3c7;color:#78350f}.tier.diamond{background:#cffafe;color:#164e63}
+.status{font-size:13px;font-weight:600}.status.ok{color:#15803d}.status.warn{color:#b45309}
+.status::before{content:"";display:inline-block;width:8px;height:8px;border-radius:50%;background:currentColor;margin-right:6px;vertical-align:1px}
+.chip{display:inline-block;padding:1px 8px;margin:1px 4px 1px 0;border-radius:6px;background:#eef1f7;font-size:12px;color:#414a5c}
+.chip.rejected{background:#fdecec;color:#991b1b}
+</style></head><body>
+<header><h1><svg width="26" height="26" viewBox="0 0 32 32" aria-hidden="true"><rect x="3" y="7" width="26" height="18" rx="4" fill="#38bdf8"/><rect x="3" y="11" width="26" height="4" fill="#0f172a"/><rect x="7" y="19" width="8" height="3" rx="1.5" fill="#0f172a"/></svg>memberkiosk hub</h1>
+<div class="meta">Broker ${escape(view.brokerUrl)}</div></header>
+<main>
+<div class="cards">
+<div class="card"><div class="label">Members</div><div class="value">${grouped(view.members.length)}</div></div>
+<div class="card"><div class="label">Transactions</div><div class="value">${grouped(view.transactions)}</div></div>
+<div class="card"><div class="label">Stored value held</div><div class="value">${yuan(totalStored)}</div></div>
+<div class="card"><div class="label">Points outstanding</div><div class="value">${grouped(totalPoints)}</div></div>
+</div>
+${audit}
+<section><h2>Members</h2>
+<table><thead><tr><th>Member</th><th>Name</th><th>Phone</th><th>Tier</th><th>Card</th><th class="n">Stored value</th><th class="n">Bonus value</th><th class="n">Points</th><th>Recent</th></tr></thead>
+<tbody>${rows}</tbody></table></section></main></body></html>`;
 }

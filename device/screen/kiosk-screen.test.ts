@@ -1,0 +1,181 @@
+/**
+ * The kiosk screen in a real browser, against a real hub and a real kiosk: headless Chromium (Debian's, via
+ * playwright-core) opens the page the kiosk serves and acts as a shopper would. Taps come from the test
+ * through POST /api/sim/tap, since the simulated reader is the only "hand" here; everything else is clicks on
+ * what the shopper sees. Assertions are on visible text and roles, not on the page's internals.
+ *
+ * The steps share one hub, kiosk and browser and run in order (a purchase needs a member on screen; the
+ * offline step stops the hub), so they are one scenario split into named steps.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_CARDS, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
+import { startTestHub, type TestHub } from '../../hub/testing/start-test-hub.ts';
+import { createDevice, type Device } from '../main.ts';
+import { assertChromiumInstalled, launchChromium, type LaunchedBrowser } from './support/chromium.ts';
+
+const GOLD_MEMBER_ID = 'M0003';
+const UNKNOWN_CARD = '04DEADBEEF00';
+const VISIBLE_MS = 8_000;
+
+/** Waits until the locator is visible; on timeout fails with what the screen did show. */
+async function seen(page: Page, locator: Locator, what: string): Promise<Locator> {
+  try {
+    await locator.first().waitFor({ state: 'visible', timeout: VISIBLE_MS });
+  } catch {
+    const shown = (await page.locator('body').innerText().catch(() => '(page gone)')).replace(/\s+/g, ' ').slice(0, 600);
+    throw new Error(`expected the screen to show ${what} within ${VISIBLE_MS} ms; it shows: ${shown}`);
+  }
+  return locator.first();
+}
+
+describe('kiosk screen in a real browser', () => {
+  let testHub: TestHub | null = null;
+  let hubStopping: Promise<void> | null = null;
+  let device: Device | null = null;
+  let browser: LaunchedBrowser | null = null;
+  let dataDir = '';
+  let page: Page;
+  let screenUrl = '';
+  let apiUrl = '';
+
+  async function tap(uid: string): Promise<void> {
+    const res = await fetch(`${apiUrl}/sim/tap`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ uid }) });
+    expect(res.status, `POST /api/sim/tap ${uid}: ${await res.clone().text()}`).toBe(200);
+  }
+
+  beforeAll(async () => {
+    assertChromiumInstalled();
+    dataDir = mkdtempSync(join(tmpdir(), 'mk-screen-'));
+    testHub = await startTestHub();
+    device = createDevice({
+      deviceId: 'kiosk-screen',
+      storeId: DEMO_STORE_ID,
+      hubUrl: testHub.brokerUrl,
+      dataDir: join(dataDir, 'kiosk'),
+      httpPort: 0,
+      logLevel: 'silent',
+      tuning: { reconnectMs: 200, session: { lookupMs: 800 } },
+    });
+    ({ screenUrl, apiUrl } = await device.start());
+    browser = await launchChromium({ viewport: { width: 1280, height: 800 } });
+    page = await browser.browser.newPage();
+    await page.goto(screenUrl);
+  });
+
+  afterAll(async () => {
+    const errors: unknown[] = [];
+    const attempt = async (step: () => Promise<unknown> | undefined) => {
+      try {
+        await step();
+      } catch (error) {
+        errors.push(error);
+      }
+    };
+    await attempt(() => browser?.close());
+    // The kiosk before the hub: the embedded broker's stop waits for connected clients to go.
+    await attempt(() => device?.stop());
+    await attempt(() => hubStopping ?? testHub?.dispose());
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (errors.length > 0) throw new AggregateError(errors, 'cleanup failed');
+  });
+
+  it('invites a tap while idle', async () => {
+    await seen(page, page.getByRole('heading', { name: 'Tap your card' }), 'the idle prompt "Tap your card"');
+    await seen(page, page.getByText('Hold your membership card'), 'how to tap');
+    await seen(page, page.locator('#link').getByText('Online', { exact: true }), 'the kiosk online');
+    await expect(page.getByRole('button', { name: /^Pay/ }).count()).resolves.toBe(0);
+  });
+
+  it('shows the member, tier, balances in yuan, points and recent history after a tap', async () => {
+    await tap(DEMO_CARDS.gold);
+    const member = await seen(page, page.getByRole('region', { name: 'Your membership' }), 'the member panel');
+    await seen(page, member.getByRole('heading', { name: 'Zhang Min' }), 'the member name');
+    await seen(page, member.getByText('Gold member'), 'the tier');
+    await seen(page, member.getByText('Live balance'), 'the live badge');
+    // Demo opening balances: ¥1,000.00 topped up, a cash purchase of ¥800.00 that earned 1,200 points.
+    await seen(page, member.getByText('¥1,000.00', { exact: true }), 'stored value ¥1,000.00');
+    await seen(page, member.getByText('1,200', { exact: true }), '1,200 points');
+    await seen(page, member.getByText('Recent activity'), 'the history heading');
+    await seen(page, member.getByRole('cell', { name: 'Top-up', exact: true }), 'the top-up in history');
+    await seen(page, member.getByText('+¥1,000.00'), 'the top-up amount in history');
+    await seen(page, member.getByRole('cell', { name: 'Purchase', exact: true }), 'the purchase in history');
+    await seen(page, member.getByText('+1,200 pts'), 'the points the purchase earned');
+    await expect(member.getByText('Offline', { exact: false }).count()).resolves.toBe(0);
+  });
+
+  it('takes a purchase through the on-screen buttons and shows the applied result and new balances', async () => {
+    const buy = await seen(page, page.getByRole('region', { name: 'Buy' }), 'the purchase panel');
+    await buy.getByRole('button', { name: /Coffee/ }).click();
+    await buy.getByRole('button', { name: 'One more' }).click();
+    await seen(page, buy.locator('output').getByText('2', { exact: true }), 'quantity 2');
+    await buy.getByRole('button', { name: 'Stored value' }).click();
+    await expect(buy.getByRole('button', { name: 'Stored value' }).getAttribute('aria-pressed')).resolves.toBe('true');
+    const pay = await seen(page, buy.getByRole('button', { name: 'Pay ¥7.00' }), 'the pay button with the total ¥7.00');
+    await pay.click();
+
+    const result = await seen(page, page.getByRole('region', { name: 'Result' }), 'the result panel');
+    await seen(page, result.getByRole('heading', { name: 'Payment complete' }), '"Payment complete"');
+    await seen(page, result.getByText('Paid from stored value'), 'what was paid');
+    await seen(page, result.getByText('¥7.00', { exact: true }), 'the amount paid ¥7.00');
+    await seen(page, result.getByText('Points earned'), 'points earned');
+    await seen(page, result.getByText('+10', { exact: true }), '+10 points (7 base + gold ×1.5)');
+    await seen(page, result.getByText('¥993.00', { exact: true }), 'stored value now ¥993.00');
+    await seen(page, result.getByText('1,210', { exact: true }), 'points now 1,210');
+    const member = page.getByRole('region', { name: 'Your membership' });
+    await seen(page, member.getByText('¥993.00', { exact: true }), 'the member panel updated to ¥993.00');
+
+    // The screen told the truth: the hub's ledger holds the same balances.
+    const view = testHub?.hub.store.memberViewById(GOLD_MEMBER_ID, 5);
+    expect(view?.balances).toMatchObject({ storedValueCents: 99_300, points: 1_210 });
+
+    await result.getByRole('button', { name: /Done/ }).click();
+    await seen(page, page.getByRole('heading', { name: 'Tap your card' }), 'the idle prompt again after Done');
+    await expect(page.getByText('Zhang Min').count()).resolves.toBe(0);
+  });
+
+  it('explains an unknown card in plain words, with the code underneath', async () => {
+    await tap(UNKNOWN_CARD);
+    await seen(page, page.getByRole('heading', { name: 'Card not recognised' }), '"Card not recognised"');
+    await seen(page, page.getByText('not registered as a membership card'), 'a sentence saying what to do');
+    await seen(page, page.getByText(/Code: CARD_UNKNOWN/), 'the code CARD_UNKNOWN, small, for staff');
+  });
+
+  it('has touch targets of at least 48 px and no sideways scrolling, portrait and landscape', async () => {
+    await tap(DEMO_CARDS.gold);
+    await seen(page, page.getByRole('button', { name: /^Pay/ }), 'the member screen');
+    for (const viewport of [{ width: 1080, height: 1920 }, { width: 1280, height: 800 }]) {
+      await page.setViewportSize(viewport);
+      // A string, so this file needs no DOM types: it runs in the page.
+      const layout = await page.evaluate<{ small: string[]; scrollWidth: number; innerWidth: number }>(`(() => {
+        const small = [...document.querySelectorAll('button, summary, input, select')]
+          .map((el) => ({ el, box: el.getBoundingClientRect() }))
+          .filter(({ box }) => box.width > 0 && (box.height < 48 || box.width < 48))
+          .map(({ el, box }) => el.tagName + ' "' + (el.textContent || '').trim().slice(0, 30) + '" ' + Math.round(box.width) + 'x' + Math.round(box.height));
+        return { small, scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth };
+      })()`);
+      expect(layout.small, `touch targets under 48 px at ${viewport.width}×${viewport.height}`).toEqual([]);
+      expect(layout.scrollWidth, `sideways scrolling at ${viewport.width}×${viewport.height}`).toBeLessThanOrEqual(layout.innerWidth);
+      await expect(page.getByRole('button', { name: /^Pay/ }).isVisible()).resolves.toBe(true);
+    }
+    await page.getByRole('button', { name: /Done/ }).click();
+    await seen(page, page.getByRole('heading', { name: 'Tap your card' }), 'the idle prompt again');
+  });
+
+  it('shows the cached member with a visible offline badge once the hub is gone', async () => {
+    if (!testHub) throw new Error('no hub');
+    // Not awaited: stopping may wait for the kiosk's broker connection, which closes in afterAll.
+    hubStopping = testHub.dispose();
+    hubStopping.catch(() => undefined);
+    await tap(DEMO_CARDS.gold);
+    const member = await seen(page, page.getByRole('region', { name: 'Your membership' }), 'the member panel from the cache');
+    await seen(page, member.getByRole('heading', { name: 'Zhang Min' }), 'the cached member name');
+    await seen(page, member.getByText(/Offline · balance as of/), 'the offline badge');
+    await expect(member.getByText('Live balance').count()).resolves.toBe(0);
+    // The cache holds what the kiosk last saw: either the look-up (¥1,000.00) or the purchase result (¥993.00).
+    await seen(page, member.getByText(/^¥(1,000|993)\.00$/), 'a cached stored value in yuan');
+  });
+});
