@@ -3,24 +3,26 @@ import type { ErrorCode } from '../errors/codes.ts';
 import { MAX_TX_BYTES, isTxKind, transactionSchemas, txHeaderSchema, type Transaction, type TxHeader } from './transaction.ts';
 
 export type ParsedTransaction =
-  | { ok: true; tx: Transaction; canonical: string }
+  | { ok: true; tx: Transaction; raw: string }
   /** No usable header: nothing can be recorded, the device only gets told. */
   | { ok: false; stage: 'envelope'; code: ErrorCode; message: string; id: string | null }
   /** A sound header with a bad body: recorded as a rejected transaction in the device's order. */
-  | { ok: false; stage: 'body'; code: ErrorCode; message: string; header: TxHeader; canonical: string };
+  | { ok: false; stage: 'body'; code: ErrorCode; message: string; header: TxHeader; raw: string };
 
 /**
- * Parses a payload off the wire. `canonical` is the stable text of the transaction used for the idempotency
- * check (same id, same content): keys sorted, so a resend that reorders keys is still the same transaction.
+ * Parses a payload off the wire. `raw` is the payload's text exactly as received: kiosks resend byte-identical
+ * payloads, so the idempotency check compares raw hashes first and falls back to canonical JSON (keys sorted,
+ * see sameContent) only when the bytes differ.
  */
 export function parseTransaction(payload: Uint8Array | string): ParsedTransaction {
   const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
   if (size > MAX_TX_BYTES) {
     return { ok: false, stage: 'envelope', code: 'TX_TOO_LARGE', message: `payload is ${size} bytes; the limit is ${MAX_TX_BYTES}`, id: null };
   }
+  const text = typeof payload === 'string' ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
   let json: unknown;
   try {
-    json = JSON.parse(typeof payload === 'string' ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'));
+    json = JSON.parse(text);
   } catch {
     return { ok: false, stage: 'envelope', code: 'TX_MALFORMED', message: 'payload is not JSON', id: null };
   }
@@ -29,21 +31,20 @@ export function parseTransaction(payload: Uint8Array | string): ParsedTransactio
   const kind = typeof json === 'object' && json !== null ? (json as { kind?: unknown }).kind : undefined;
   if (typeof kind === 'string' && isTxKind(kind)) {
     const full = transactionSchemas[kind].safeParse(json);
-    if (full.success) return { ok: true, tx: full.data as Transaction, canonical: canonicalJson(json) };
+    if (full.success) return { ok: true, tx: full.data as Transaction, raw: text };
   }
   const header = txHeaderSchema.safeParse(json);
   if (!header.success) {
     const id = typeof json === 'object' && json !== null && typeof (json as { id?: unknown }).id === 'string' ? (json as { id: string }).id.slice(0, 64) : null;
     return { ok: false, stage: 'envelope', code: 'TX_MALFORMED', message: describe(header.error), id };
   }
-  const canonical = canonicalJson(json);
   if (!isTxKind(header.data.kind)) {
-    return { ok: false, stage: 'body', code: 'TX_UNKNOWN_KIND', message: `unknown kind '${header.data.kind}'`, header: header.data, canonical };
+    return { ok: false, stage: 'body', code: 'TX_UNKNOWN_KIND', message: `unknown kind '${header.data.kind}'`, header: header.data, raw: text };
   }
   const body = transactionSchemas[header.data.kind].safeParse(json);
   return body.success
-    ? { ok: true, tx: body.data as Transaction, canonical }
-    : { ok: false, stage: 'body', code: 'TX_INVALID', message: describe(body.error), header: header.data, canonical };
+    ? { ok: true, tx: body.data as Transaction, raw: text }
+    : { ok: false, stage: 'body', code: 'TX_INVALID', message: describe(body.error), header: header.data, raw: text };
 }
 
 function describe(error: z.ZodError): string {
@@ -72,4 +73,14 @@ export function canonicalJson(value: unknown): string {
     first = false;
   }
   return `${out}}`;
+}
+
+/** Same transaction content, whatever the key order or spacing of the two payloads. */
+export function sameContent(rawA: string, rawB: string): boolean {
+  if (rawA === rawB) return true;
+  try {
+    return canonicalJson(JSON.parse(rawA)) === canonicalJson(JSON.parse(rawB));
+  } catch {
+    return false;
+  }
 }

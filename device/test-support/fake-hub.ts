@@ -138,7 +138,7 @@ export async function startFakeHub(opts: FakeHubOptions): Promise<FakeHub> {
     const decision = opts.decide?.(tx) ?? { status: 'applied' as const };
     const result: TxResult = { id: tx.id, seq: tx.seq, ...decision };
     nextSeq.set(tx.deviceId, expected + 1);
-    done.set(tx.id, { payload: parsed.canonical, result });
+    done.set(tx.id, { payload: parsed.raw, result });
     if (result.status === 'applied') applied.push(tx.id);
     answer(tx.deviceId, result);
   }

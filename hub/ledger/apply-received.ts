@@ -18,10 +18,13 @@ import type { LedgerEffect } from '../../core/ledger/types.ts';
 import type { TxHeader, Transaction } from '../../core/wire/transaction.ts';
 import type { Balances, TxResult } from '../../core/wire/result.ts';
 import type { ReceivedTransaction } from './ledger-store.ts';
+import { sameContent } from '../../core/wire/parse-transaction.ts';
 
 export interface StoredTransaction {
   contentHash: string;
   result: TxResult;
+  /** The payload as first received; read only when the hashes differ. */
+  payload(): string;
 }
 
 export interface TransactionRow {
@@ -46,8 +49,9 @@ export interface LedgerWritePort {
   recordTransaction(row: TransactionRow): void;
 }
 
-export function contentHash(canonical: string): string {
-  return createHash('sha256').update(canonical).digest('base64url');
+/** Hash of a payload's exact text: equal for a kiosk's byte-identical resends, the common case. */
+export function contentHash(raw: string): string {
+  return createHash('sha256').update(raw).digest('base64url');
 }
 
 export function applyReceived(port: LedgerWritePort, item: ReceivedTransaction, onError: (error: unknown, txId: string) => void): TxResult {
@@ -59,10 +63,12 @@ export function applyReceived(port: LedgerWritePort, item: ReceivedTransaction, 
   if (header.deviceId !== item.topicDeviceId) {
     return reject(header, 'TX_DEVICE_MISMATCH', `payload says device ${header.deviceId}, topic says ${item.topicDeviceId}`);
   }
-  const hash = contentHash(parsed.canonical);
+  const hash = contentHash(parsed.raw);
   const stored = port.findTransaction(header.id);
   if (stored) {
-    if (stored.contentHash !== hash) return reject(header, 'TX_ID_CONFLICT', `transaction ${header.id} was already used with different content`);
+    if (stored.contentHash !== hash && !sameContent(stored.payload(), parsed.raw)) {
+      return reject(header, 'TX_ID_CONFLICT', `transaction ${header.id} was already used with different content`);
+    }
     const original = stored.result.status === 'rejected' ? 'rejected' : 'applied';
     return { ...stored.result, status: 'exists', original };
   }
@@ -75,7 +81,7 @@ export function applyReceived(port: LedgerWritePort, item: ReceivedTransaction, 
   const row = (result: TxResult, memberId: string | null, bundleVersion: number | null): TransactionRow => ({
     header,
     contentHash: hash,
-    payload: parsed.canonical,
+    payload: parsed.raw,
     status: result.status === 'applied' ? 'applied' : 'rejected',
     code: result.code ?? null,
     memberId,
@@ -134,7 +140,7 @@ export function recordDefect(port: LedgerWritePort, item: ReceivedTransaction): 
   if (port.findTransaction(header.id) || port.lastSeq(header.deviceId) !== header.seq - 1) return null;
   const result = reject(header, 'INTERNAL', 'internal error while applying');
   port.recordTransaction({
-    header, contentHash: contentHash(parsed.canonical), payload: parsed.canonical, status: 'rejected', code: 'INTERNAL', memberId: null, bundleVersion: null, result,
+    header, contentHash: contentHash(parsed.raw), payload: parsed.raw, status: 'rejected', code: 'INTERNAL', memberId: null, bundleVersion: null, result,
   });
   return result;
 }

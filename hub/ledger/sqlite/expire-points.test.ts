@@ -35,3 +35,16 @@ describe('points expiry sweep (real SQLite)', () => {
     store.close();
   });
 });
+
+describe('points expiry sweep and HQ transactions', () => {
+  it('keep one shared HQ sequence: an HQ transaction after a sweep is applied', () => {
+    const store = new SqliteLedgerStore({ path: ':memory:', logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE });
+    store.open();
+    seedDemoData(store);
+    expect(store.expirePoints(new Date(Date.now() + 400 * 86_400_000).toISOString()).members).toBe(4);
+    const after = submitHqTransaction(store, { kind: 'top_up', storeId: DEMO_STORE_ID, cardUid: DEMO_CARDS.gold, amountCents: 100, tender: 'cash', staffCardUid: 'A5AFF0000001' });
+    expect(after.status).toBe('applied');
+    expect(store.audit()).toEqual([]);
+    store.close();
+  });
+});

@@ -4,6 +4,8 @@ import type { CardState, CardStatus, GiftState, MemberState, PointLot, PurchaseR
 
 export interface RowReaders {
   card(uid: string): CardState | null;
+  /** The card, its member and the member's balances in one statement: the hot path of every transaction. */
+  cardWithMember(uid: string): { card: CardState; member: MemberState | null } | null;
   cardsOfMember(memberId: string): CardState[];
   member(memberId: string): MemberState | null;
   memberPhone(memberId: string): string | null;
@@ -23,6 +25,14 @@ export function createRowReaders(db: Database): RowReaders {
   const card = db.prepare<[string], CardRow>('SELECT uid, member_id, status, valid_from, valid_until FROM cards WHERE uid = ?');
   const cardsOfMember = db.prepare<[string], CardRow>('SELECT uid, member_id, status, valid_from, valid_until FROM cards WHERE member_id = ? ORDER BY issued_at');
   const member = db.prepare<[string], MemberRow>('SELECT * FROM members WHERE member_id = ?');
+  const cardWithMember = db.prepare<[string], CardRow & Partial<MemberRow> & { sv: number | null; bv: number | null; pts: number | null }>(
+    `SELECT c.uid, c.member_id, c.status, c.valid_from, c.valid_until,
+            m.name, m.phone, m.tier, m.credit_limit_cents, m.cumulative_spend_cents, m.cumulative_points_earned,
+            (SELECT balance FROM accounts a WHERE a.member_id = c.member_id AND a.account = 'stored_value') AS sv,
+            (SELECT balance FROM accounts a WHERE a.member_id = c.member_id AND a.account = 'bonus_value') AS bv,
+            (SELECT balance FROM accounts a WHERE a.member_id = c.member_id AND a.account = 'points') AS pts
+     FROM cards c LEFT JOIN members m ON m.member_id = c.member_id WHERE c.uid = ?`,
+  );
   const balances = db.prepare<[string], { account: string; balance: number }>('SELECT account, balance FROM accounts WHERE member_id = ?');
   const lots = db.prepare<[string], { lot_id: string; remaining: number; earned_at: string; expires_at: string | null }>(
     'SELECT lot_id, remaining, earned_at, expires_at FROM point_lots WHERE member_id = ? AND remaining <> 0',
@@ -44,6 +54,25 @@ export function createRowReaders(db: Database): RowReaders {
       return row ? toCard(row) : null;
     },
     cardsOfMember: (memberId) => cardsOfMember.all(memberId).map(toCard),
+    cardWithMember: (uid) => {
+      const row = cardWithMember.get(uid);
+      if (!row) return null;
+      const member: MemberState | null =
+        row.name === undefined || row.name === null
+          ? null
+          : {
+              memberId: row.member_id,
+              name: row.name,
+              tier: row.tier!,
+              storedValueCents: row.sv ?? 0,
+              bonusValueCents: row.bv ?? 0,
+              points: row.pts ?? 0,
+              creditLimitCents: row.credit_limit_cents!,
+              cumulativeSpendCents: row.cumulative_spend_cents!,
+              cumulativePointsEarned: row.cumulative_points_earned!,
+            };
+      return { card: toCard(row), member };
+    },
     member: (memberId) => {
       const row = member.get(memberId);
       return row ? readMemberState(row, balances.all(memberId)) : null;

@@ -1,6 +1,6 @@
 /**
  * The SQLite ledger schema. Balances are stored for fast reads and are always derivable from `journal`:
- * the audit sums the journal and compares. Transactions keep the canonical payload and its hash, so a
+ * the audit sums the journal and compares. Transactions keep the payload as received and its hash, so a
  * replay is answered from the stored result and a different payload under the same id is caught.
  */
 export const SCHEMA_VERSION = 1;

@@ -77,6 +77,7 @@ export class SqliteLedgerStore implements LedgerStore {
     try {
       return applyBatchTx(batch);
     } catch (error) {
+      this.port?.forgetCachedState();
       if (batch.length === 1 && !this.recordDefectTx) throw error;
       this.log.error({ err: error, size: batch.length }, 'batch rolled back; applying its transactions one at a time');
     }
@@ -86,6 +87,7 @@ export class SqliteLedgerStore implements LedgerStore {
       try {
         return applyBatchTx([item]);
       } catch (error) {
+        this.port?.forgetCachedState();
         this.log.error({ err: error }, 'transaction could not be written; recording it as INTERNAL');
         const recorded = this.recordDefectTx?.(item);
         if (!recorded) throw error;
@@ -177,7 +179,10 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   expirePoints(asOf: string): { members: number; points: number } {
-    return expirePoints(this.handle(), asOf);
+    const swept = expirePoints(this.handle(), asOf);
+    // The sweep records its transactions under device "hq" directly: the write port's cached seq is stale.
+    this.port?.forgetCachedState();
+    return swept;
   }
 
   ruleDisagreements(limit: number) {

@@ -15,6 +15,9 @@ import type { RowReaders } from './row-readers.ts';
 export class SqliteWritePort implements LedgerWritePort {
   private readonly findTx: Statement<[string], { content_hash: string; result: string }>;
   private readonly deviceSeq: Statement<[string], { last_seq: number }>;
+  private readonly findPayload: Statement<[string], { payload: string }>;
+  /** Each device's last applied seq, read once: the ledger is the only writer of the devices table. */
+  private readonly seqCache = new Map<string, number>();
   private readonly upsertDeviceSeq: Statement<[string, number]>;
   private readonly insertTx: Statement;
   private readonly insertJournal: Statement;
@@ -37,6 +40,7 @@ export class SqliteWritePort implements LedgerWritePort {
   ) {
     this.findTx = db.prepare('SELECT content_hash, result FROM transactions WHERE tx_id = ?');
     this.deviceSeq = db.prepare('SELECT last_seq FROM devices WHERE device_id = ?');
+    this.findPayload = db.prepare('SELECT payload FROM transactions WHERE tx_id = ?');
     this.upsertDeviceSeq = db.prepare(
       'INSERT INTO devices (device_id, last_seq) VALUES (?, ?) ON CONFLICT(device_id) DO UPDATE SET last_seq = excluded.last_seq',
     );
@@ -68,17 +72,28 @@ export class SqliteWritePort implements LedgerWritePort {
 
   findTransaction(txId: string): StoredTransaction | null {
     const row = this.findTx.get(txId);
-    return row ? { contentHash: row.content_hash, result: JSON.parse(row.result) as TxResult } : null;
+    if (!row) return null;
+    return { contentHash: row.content_hash, result: JSON.parse(row.result) as TxResult, payload: () => this.findPayload.get(txId)?.payload ?? '' };
   }
 
   lastSeq(deviceId: string): number {
-    return this.deviceSeq.get(deviceId)?.last_seq ?? 0;
+    let seq = this.seqCache.get(deviceId);
+    if (seq === undefined) {
+      seq = this.deviceSeq.get(deviceId)?.last_seq ?? 0;
+      this.seqCache.set(deviceId, seq);
+    }
+    return seq;
+  }
+
+  /** After a rolled-back batch the cached sequences may be ahead of the database: read them again. */
+  forgetCachedState(): void {
+    this.seqCache.clear();
   }
 
   readContext(tx: Transaction): PlanningContext {
-    const card = this.readers.card(tx.cardUid);
-    if (!card) throw new CodedError('CARD_UNKNOWN', 'no card with this UID');
-    const member = this.readers.member(card.memberId);
+    const found = this.readers.cardWithMember(tx.cardUid);
+    if (!found) throw new CodedError('CARD_UNKNOWN', 'no card with this UID');
+    const { card, member } = found;
     if (!member) throw new CodedError('MEMBER_UNKNOWN', `card points at missing member ${card.memberId}`);
     const staffUid = 'staffCardUid' in tx ? tx.staffCardUid : undefined;
     const readers = this.readers;
@@ -146,5 +161,6 @@ export class SqliteWritePort implements LedgerWritePort {
       result: JSON.stringify(row.result),
     });
     this.upsertDeviceSeq.run(row.header.deviceId, row.header.seq);
+    this.seqCache.set(row.header.deviceId, row.header.seq);
   }
 }
