@@ -26,6 +26,8 @@ export const ERROR_CODES = {
   CARD_ALREADY_EXISTS: 'a card with this UID already exists',
   CARD_BAD_STATE: 'card state does not allow this change',
   MEMBER_UNKNOWN: 'no such member',
+  MEMBER_PHONE_TAKEN: 'a member with this phone number is already registered',
+  REFERRER_UNKNOWN: 'no member matches the referrer given',
   // spending
   INSUFFICIENT_STORED_VALUE: 'stored value (with credit limit) does not cover the payment',
   INSUFFICIENT_POINTS: 'not enough points',

@@ -4,6 +4,7 @@ import type { TransactionOf } from '../wire/transaction.ts';
 import { assertCardUsable } from './card-rules.ts';
 import type { PlanningContext } from './planning-context.ts';
 import { drawPoints } from './point-lots.ts';
+import { creditReferralAwards } from './referral-awards.ts';
 import { drawStoredValue } from './stored-value.ts';
 import { emptyEffect, type LedgerEffect } from './types.ts';
 
@@ -18,6 +19,7 @@ export function planPurchase(tx: TransactionOf<'purchase'>, ctx: PlanningContext
       tier: member.tier,
       cumulativeSpendCents: member.cumulativeSpendCents,
       cumulativePointsEarned: member.cumulativePointsEarned,
+      referrerChain: ctx.referrerChain,
     },
     lines: tx.lines,
     payments: tx.payments,
@@ -52,6 +54,9 @@ export function planPurchase(tx: TransactionOf<'purchase'>, ctx: PlanningContext
     effect.newLots.push({ lotId: earnedLotId, earnedAt: tx.createdAt, expiresAt: evaluation.pointsExpireAt });
     effect.postings.push({ account: 'points', amount: evaluation.pointsEarned, lotId: earnedLotId });
   }
+
+  // Referral points on purchases go to the referrers, each into a lot of their own with the same expiry.
+  effect.postings.push(...creditReferralAwards(effect, tx.id, tx.createdAt, evaluation.pointsExpireAt, evaluation.referralAwards));
 
   effect.memberChanges = {
     ...(evaluation.tierAfter ? { tier: evaluation.tierAfter } : {}),

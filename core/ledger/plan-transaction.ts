@@ -3,6 +3,8 @@ import { planCardLifecycle } from './plan-card-lifecycle.ts';
 import { planPurchase } from './plan-purchase.ts';
 import { planRedeemGift } from './plan-redeem-gift.ts';
 import { planRefund } from './plan-refund.ts';
+import { planRegisterMember } from './plan-register-member.ts';
+import { planTierUpgrade } from './plan-tier-upgrade.ts';
 import { planTopUp } from './plan-top-up.ts';
 import type { PlanningContext } from './planning-context.ts';
 import type { LedgerEffect } from './types.ts';
@@ -24,5 +26,9 @@ export function planTransaction(tx: Transaction, ctx: PlanningContext): LedgerEf
     case 'card_unfreeze':
     case 'card_replace':
       return planCardLifecycle(tx, ctx);
+    case 'register_member':
+      return planRegisterMember(tx, ctx);
+    case 'tier_upgrade':
+      return planTierUpgrade(tx, ctx);
   }
 }

@@ -15,4 +15,8 @@ export interface PlanningContext {
   purchase: PurchaseRecord | null;
   /** For card_replace: whether the new card's UID is already in use. */
   newCardTaken: boolean;
+  /** The member's referrers, nearest first (for referral awards on purchases and registrations). */
+  referrerChain: string[];
+  /** For register_member: whether the phone number is already registered. */
+  phoneTaken?: boolean;
 }

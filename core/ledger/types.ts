@@ -77,13 +77,17 @@ export interface Posting {
   account: AccountName;
   amount: number;
   lotId?: string;
+  /** Another member than the effect's (referral points go to the referrers); absent: the effect's member. */
+  memberId?: string;
 }
 
 export interface LedgerEffect {
   memberId: string;
   postings: Posting[];
   /** Lots to create (with zero remaining; the positive points posting fills them). */
-  newLots: { lotId: string; earnedAt: string; expiresAt: string | null }[];
+  newLots: { lotId: string; earnedAt: string; expiresAt: string | null; memberId?: string }[];
+  /** Set by register_member: the member to create before anything is posted. */
+  newMember?: { memberId: string; name: string; phone: string; tier: string; referrerId: string | null };
   cardChanges: { uid: string; status: CardStatus; replacedBy?: string }[];
   newCards: { uid: string; memberId: string }[];
   memberChanges: { tier?: string; cumulativeSpendDeltaCents: Cents; cumulativePointsEarnedDelta: Points };

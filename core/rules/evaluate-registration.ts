@@ -28,5 +28,5 @@ export function evaluateRegistration(bundle: RulesBundle, ctx: RegistrationConte
   }
   const referralRules = applying(compiled.stages.referrals, facts).filter((r) => r.onRegistration);
   const awards = referralAwards(referralRules, ctx.referrerChain, 0, (award, label) => trace.push({ ruleId: award.ruleId, label, points: award.points }));
-  return { bundleVersion: compiled.version, points, pointsExpireAt: expiryFrom(compiled, local), referralAwards: awards, trace };
+  return { bundleVersion: compiled.version, tier: facts.tier, points, pointsExpireAt: expiryFrom(compiled, local), referralAwards: awards, trace };
 }

@@ -144,6 +144,8 @@ export interface RegistrationContext {
 
 export interface RegistrationEvaluation {
   bundleVersion: number;
+  /** The tier a new member starts in (the ladder's entry tier). */
+  tier: string;
   /** Points for the new member. */
   points: Points;
   pointsExpireAt: string | null;

@@ -26,6 +26,8 @@ export const TX_KINDS = [
   'card_freeze',
   'card_unfreeze',
   'card_replace',
+  'register_member',
+  'tier_upgrade',
 ] as const;
 export type TxKind = (typeof TX_KINDS)[number];
 
@@ -85,6 +87,15 @@ const bodies = {
   card_freeze: z.object({ cardUid, ...staffActor.shape }),
   card_unfreeze: z.object({ cardUid, ...staffActor.shape }),
   card_replace: z.object({ cardUid, newCardUid: cardUid, feeCents: cents.nonnegative().default(0), ...staffActor.shape }),
+  /** A new member registers on the kiosk with a fresh card; the member id is derived from the transaction id. */
+  register_member: z.object({
+    cardUid,
+    name: z.string().trim().min(1).max(64),
+    phone: z.string().regex(/^\+?[0-9]{6,20}$/, 'phone is 6–20 digits'),
+    referrer: z.union([z.object({ phone: z.string().regex(/^\+?[0-9]{6,20}$/) }), z.object({ memberId: z.string().min(1).max(64) })]).optional(),
+  }),
+  /** A paid tier upgrade: the member spends points to move up (e.g. silver → gold for 1000 points). */
+  tier_upgrade: z.object({ cardUid, targetTier: z.string().min(1).max(32) }),
 } satisfies Record<TxKind, z.ZodType>;
 
 export const transactionSchemas = Object.fromEntries(

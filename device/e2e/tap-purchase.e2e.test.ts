@@ -77,4 +77,29 @@ describe('tap and purchase against a real hub', () => {
     expect(entry.result?.outcome?.balances).toEqual(after.balances);
     expect(await getJson(`${apiUrl}/state`)).toMatchObject({ connected: true, outboxDepth: 0 });
   });
+
+  it('registers a new member on a fresh card, who can then tap and be shown', async () => {
+    env = await startTestHub({ dataDir: join(temp.dir, 'hub') });
+    device = createDevice({ deviceId: DEVICE_ID, storeId: DEMO_STORE_ID, hubUrl: env.brokerUrl, dataDir: join(temp.dir, 'kiosk'), httpPort: 0, logLevel: 'silent' });
+    const { apiUrl } = await device.start();
+    const fresh = '04FEEDC0FFEE01';
+    const unknown = await postJson<TapAnswer>(`${apiUrl}/sim/tap`, { uid: fresh });
+    expect(unknown.body.session.name).not.toBe('member');
+
+    const registered = await postJson<PurchaseAnswer & { result?: { outcome?: { memberId: string; tier: string } } }>(`${apiUrl}/tx/register`, {
+      cardUid: fresh,
+      name: 'Xu Lan',
+      phone: '13912345678',
+      referrer: { phone: '13800138003' },
+    });
+    expect(registered.status).toBe(200);
+    expect(registered.body).toMatchObject({ status: 'applied', result: { outcome: { tier: 'standard' } } });
+    const memberId = registered.body.result!.outcome!.memberId;
+    expect(env.hub.store.member(memberId)).toMatchObject({ name: 'Xu Lan', tier: 'standard' });
+    // The default rules pay no welcome bonus; the referrer is recorded for rules that do.
+    const tap = await postJson<TapAnswer>(`${apiUrl}/sim/tap`, { uid: fresh });
+    expect(tap.body.session).toMatchObject({ name: 'member', source: 'hub', member: { memberId, tier: 'standard' } });
+    const again = await postJson<PurchaseAnswer>(`${apiUrl}/tx/register`, { cardUid: '04FEEDC0FFEE02', name: 'Xu Lan', phone: '13912345678' });
+    expect(again.body).toMatchObject({ status: 'rejected', result: { code: 'MEMBER_PHONE_TAKEN' } });
+  });
 });

@@ -155,6 +155,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     ['/api/tx/top-up', 'top_up'],
     ['/api/tx/redeem-gift', 'redeem_gift'],
     ['/api/tx/refund', 'refund'],
+    // A new member registers with the fresh card they just tapped (cardUid in the body: it is on no screen yet).
+    ['/api/tx/register', 'register_member'],
+    ['/api/tx/tier-upgrade', 'tier_upgrade'],
   ];
   for (const [path, kind] of simpleRoutes) {
     app.post(path, async (request, reply) => {

@@ -120,7 +120,7 @@ export function applyReceived(port: LedgerWritePort, item: ReceivedTransaction, 
       kind: tx.kind,
       memberId: effect.memberId,
       cardUid: tx.cardUid,
-      tier: effect.memberChanges.tier ?? context.member.tier,
+      tier: effect.memberChanges.tier ?? effect.newMember?.tier ?? context.member.tier,
       balances: balancesAfter(context, effect),
       pointsEarned: effect.summary.pointsEarned,
       pointsSpent: effect.summary.pointsSpent,
@@ -149,6 +149,7 @@ export function recordDefect(port: LedgerWritePort, item: ReceivedTransaction): 
 function balancesAfter(context: PlanningContext, effect: LedgerEffect): Balances {
   const balances: Balances = { storedValueCents: context.member.storedValueCents, bonusValueCents: context.member.bonusValueCents, points: context.member.points };
   for (const posting of effect.postings) {
+    if (posting.memberId !== undefined && posting.memberId !== effect.memberId) continue;
     if (posting.account === 'stored_value') balances.storedValueCents += posting.amount;
     else if (posting.account === 'bonus_value') balances.bonusValueCents += posting.amount;
     else if (posting.account === 'points') balances.points += posting.amount;

@@ -61,6 +61,7 @@ export function context(overrides: Partial<PlanningContext> = {}): PlanningConte
   return {
     card: card({ memberId: m.memberId }),
     lots,
+    referrerChain: [],
     bundle: DEFAULT_RULES_BUNDLE,
     staff: null,
     gift: null,
@@ -198,6 +199,7 @@ export class MemberLedger {
     const purchase = purchaseTxId === undefined ? null : (this.purchases.get(purchaseTxId) ?? null);
     return {
       card: card({ memberId: this.state.memberId }),
+      referrerChain: [],
       member: this.memberState(),
       lots: this.spendableLotsView(),
       bundle: DEFAULT_RULES_BUNDLE,

@@ -9,6 +9,9 @@ export interface RowReaders {
   cardsOfMember(memberId: string): CardState[];
   member(memberId: string): MemberState | null;
   memberPhone(memberId: string): string | null;
+  memberIdByPhone(phone: string): string | null;
+  /** The member's referrer, that one's referrer, … nearest first, at most `levels` long. */
+  referrerChain(memberId: string, levels: number): string[];
   lots(memberId: string): PointLot[];
   staff(cardUid: string): StaffState | null;
   gift(sku: string): GiftState | null;
@@ -25,6 +28,8 @@ export function createRowReaders(db: Database): RowReaders {
   const card = db.prepare<[string], CardRow>('SELECT uid, member_id, status, valid_from, valid_until FROM cards WHERE uid = ?');
   const cardsOfMember = db.prepare<[string], CardRow>('SELECT uid, member_id, status, valid_from, valid_until FROM cards WHERE member_id = ? ORDER BY issued_at');
   const member = db.prepare<[string], MemberRow>('SELECT * FROM members WHERE member_id = ?');
+  const byPhone = db.prepare<[string], { member_id: string }>('SELECT member_id FROM members WHERE phone = ? ORDER BY created_at LIMIT 1');
+  const referrerOf = db.prepare<[string], { referrer_id: string | null }>('SELECT referrer_id FROM members WHERE member_id = ?');
   const cardWithMember = db.prepare<[string], CardRow & Partial<MemberRow> & { sv: number | null; bv: number | null; pts: number | null }>(
     `SELECT c.uid, c.member_id, c.status, c.valid_from, c.valid_until,
             m.name, m.phone, m.tier, m.credit_limit_cents, m.cumulative_spend_cents, m.cumulative_points_earned,
@@ -78,6 +83,18 @@ export function createRowReaders(db: Database): RowReaders {
       return row ? readMemberState(row, balances.all(memberId)) : null;
     },
     memberPhone: (memberId) => member.get(memberId)?.phone ?? null,
+    memberIdByPhone: (phone) => byPhone.get(phone)?.member_id ?? null,
+    referrerChain: (memberId, levels) => {
+      const chain: string[] = [];
+      let current: string | null | undefined = referrerOf.get(memberId)?.referrer_id;
+      // The chain is short and a cycle is impossible by construction (a referrer exists before whom they refer);
+      // the seen-set still guards against hand-edited data.
+      while (current && chain.length < levels && !chain.includes(current) && current !== memberId) {
+        chain.push(current);
+        current = referrerOf.get(current)?.referrer_id;
+      }
+      return chain;
+    },
     lots: (memberId) => lots.all(memberId).map((r) => ({ lotId: r.lot_id, remaining: r.remaining, earnedAt: r.earned_at, expiresAt: r.expires_at })),
     staff: (cardUid) => {
       const row = staff.get(cardUid);

@@ -18,6 +18,7 @@ CREATE TABLE IF NOT EXISTS members (
   cumulative_points_earned INTEGER NOT NULL DEFAULT 0,
   created_at TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS members_by_phone ON members(phone);
 CREATE TABLE IF NOT EXISTS accounts (
   member_id TEXT NOT NULL,
   account TEXT NOT NULL,

@@ -202,7 +202,9 @@ export class SqliteLedgerStore implements LedgerStore {
   private bundleFor(version: number): RulesBundle {
     const bundle = this.rulesBundle(version);
     if (bundle) return bundle;
-    if (!this.unknownVersionsWarned.has(version)) {
+    // Version 0: a kiosk that holds no rules bundle yet (bundles reach kiosks with the signed config) — the
+    // hub's latest is the one to use, and that is expected, not worth a warning.
+    if (version !== 0 && !this.unknownVersionsWarned.has(version)) {
       this.unknownVersionsWarned.add(version);
       this.log.warn({ version }, 'transactions name a rules version this hub does not have; using the latest');
     }

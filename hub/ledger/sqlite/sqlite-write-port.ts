@@ -7,7 +7,11 @@ import { CodedError } from '../../../core/errors/coded-error.ts';
 import type { PlanningContext } from '../../../core/ledger/planning-context.ts';
 import type { LedgerEffect } from '../../../core/ledger/types.ts';
 import type { RulesBundle } from '../../../core/rules/bundle.ts';
-import type { Transaction } from '../../../core/wire/transaction.ts';
+import type { Transaction, TransactionOf } from '../../../core/wire/transaction.ts';
+import { memberIdFor } from '../../../core/ledger/plan-register-member.ts';
+
+/** How far up the referrer chain referral rules may pay. */
+const MAX_REFERRAL_LEVELS = 5;
 import type { TxResult } from '../../../core/wire/result.ts';
 import type { LedgerWritePort, StoredTransaction, TransactionRow } from '../apply-received.ts';
 import type { RowReaders } from './row-readers.ts';
@@ -32,6 +36,7 @@ export class SqliteWritePort implements LedgerWritePort {
   private readonly insertPurchase: Statement;
   private readonly insertRefundedLine: Statement;
   private readonly insertDisagreement: Statement;
+  private readonly insertMember: Statement;
 
   constructor(
     private readonly db: Database,
@@ -67,6 +72,9 @@ export class SqliteWritePort implements LedgerWritePort {
     this.addGiftStock = db.prepare('UPDATE gifts SET stock = stock + ? WHERE sku = ?');
     this.insertPurchase = db.prepare('INSERT INTO purchases (tx_id, member_id, record) VALUES (?, ?, ?)');
     this.insertRefundedLine = db.prepare('INSERT INTO refunded_lines (purchase_tx_id, line_no, refund_tx_id) VALUES (?, ?, ?)');
+    this.insertMember = db.prepare(
+      'INSERT INTO members (member_id, name, phone, tier, referrer_id, credit_limit_cents, created_at) VALUES (?, ?, ?, ?, ?, 0, ?)',
+    );
     this.insertDisagreement = db.prepare('INSERT INTO rule_disagreements (tx_id, device_id, bundle_version, differences, recorded_at) VALUES (?, ?, ?, ?, ?)');
   }
 
@@ -91,6 +99,7 @@ export class SqliteWritePort implements LedgerWritePort {
   }
 
   readContext(tx: Transaction): PlanningContext {
+    if (tx.kind === 'register_member') return this.registrationContext(tx);
     const found = this.readers.cardWithMember(tx.cardUid);
     if (!found) throw new CodedError('CARD_UNKNOWN', 'no card with this UID');
     const { card, member } = found;
@@ -111,17 +120,50 @@ export class SqliteWritePort implements LedgerWritePort {
       gift: tx.kind === 'redeem_gift' ? this.readers.gift(tx.giftSku) : null,
       purchase: tx.kind === 'refund' ? this.readers.purchase(tx.purchaseTxId) : null,
       newCardTaken: tx.kind === 'card_replace' ? this.readers.card(tx.newCardUid) !== null : false,
+      // Only purchases can pay referral points; no other kind needs the chain.
+      referrerChain: tx.kind === 'purchase' ? this.readers.referrerChain(member.memberId, MAX_REFERRAL_LEVELS) : [],
+    };
+  }
+
+  /** A registration's member does not exist yet: plan against an empty member on the new card. */
+  private registrationContext(tx: TransactionOf<'register_member'>): PlanningContext {
+    if (this.readers.card(tx.cardUid)) throw new CodedError('CARD_ALREADY_EXISTS', 'this card is already issued to a member');
+    const memberId = memberIdFor(tx.id);
+    let referrerChain: string[] = [];
+    if (tx.referrer) {
+      const referrerId = 'phone' in tx.referrer ? this.readers.memberIdByPhone(tx.referrer.phone) : this.readers.member(tx.referrer.memberId)?.memberId;
+      if (!referrerId) throw new CodedError('REFERRER_UNKNOWN');
+      referrerChain = [referrerId, ...this.readers.referrerChain(referrerId, MAX_REFERRAL_LEVELS - 1)];
+    }
+    return {
+      card: { uid: tx.cardUid, memberId, status: 'active', validFrom: null, validUntil: null },
+      member: {
+        memberId, name: tx.name, tier: '', storedValueCents: 0, bonusValueCents: 0, points: 0, creditLimitCents: 0, cumulativeSpendCents: 0, cumulativePointsEarned: 0,
+      },
+      lots: [],
+      bundle: this.bundleFor(tx.bundleVersion),
+      staff: null,
+      gift: null,
+      purchase: null,
+      newCardTaken: false,
+      referrerChain,
+      phoneTaken: this.readers.memberIdByPhone(tx.phone) !== null,
     };
   }
 
   writeEffect(tx: Transaction, effect: LedgerEffect, bundleVersion: number): void {
     const member = effect.memberId;
-    for (const lot of effect.newLots) this.insertLot.run(lot.lotId, member, lot.earnedAt, lot.expiresAt);
+    if (effect.newMember) {
+      const m = effect.newMember;
+      this.insertMember.run(m.memberId, m.name, m.phone, m.tier, m.referrerId, tx.createdAt);
+    }
+    for (const lot of effect.newLots) this.insertLot.run(lot.lotId, lot.memberId ?? member, lot.earnedAt, lot.expiresAt);
     for (const posting of effect.postings) {
-      this.insertJournal.run(tx.id, member, posting.account, posting.amount, posting.lotId ?? null, bundleVersion);
-      this.addToAccount.run(member, posting.account, posting.amount);
-      if (posting.lotId !== undefined && this.addToLot.run(posting.amount, posting.lotId, member).changes !== 1) {
-        throw new Error(`posting names lot ${posting.lotId} that the member does not have`);
+      const owner = posting.memberId ?? member;
+      this.insertJournal.run(tx.id, owner, posting.account, posting.amount, posting.lotId ?? null, bundleVersion);
+      this.addToAccount.run(owner, posting.account, posting.amount);
+      if (posting.lotId !== undefined && this.addToLot.run(posting.amount, posting.lotId, owner).changes !== 1) {
+        throw new Error(`posting names lot ${posting.lotId} that member ${owner} does not have`);
       }
     }
     for (const card of effect.newCards) this.insertCard.run(card.uid, card.memberId, tx.createdAt);

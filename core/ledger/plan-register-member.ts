@@ -1,0 +1,34 @@
+import { CodedError } from '../errors/coded-error.ts';
+import { evaluateRegistration } from '../rules/engine.ts';
+import type { TransactionOf } from '../wire/transaction.ts';
+import type { PlanningContext } from './planning-context.ts';
+import { creditReferralAwards } from './referral-awards.ts';
+import { emptyEffect, type LedgerEffect } from './types.ts';
+
+/** The member id a registration creates: derived from the transaction id, so a replay creates nobody twice. */
+export function memberIdFor(registrationTxId: string): string {
+  return `M-${registrationTxId}`;
+}
+
+/**
+ * A new member registers with a fresh card, optionally naming a referrer. The new member gets the
+ * registration bonus; the chain of referrers gets the multi-level referral points the rules give.
+ */
+export function planRegisterMember(tx: TransactionOf<'register_member'>, ctx: PlanningContext): LedgerEffect {
+  if (ctx.phoneTaken) throw new CodedError('MEMBER_PHONE_TAKEN');
+  const memberId = memberIdFor(tx.id);
+  const evaluation = evaluateRegistration(ctx.bundle, { at: tx.createdAt, storeId: tx.storeId, memberId, referrerChain: ctx.referrerChain });
+  const effect = emptyEffect(memberId);
+  effect.newMember = { memberId, name: tx.name, phone: tx.phone, tier: evaluation.tier, referrerId: ctx.referrerChain[0] ?? null };
+  effect.newCards.push({ uid: tx.cardUid, memberId });
+  effect.summary.trace.push(...evaluation.trace.filter((t) => !evaluation.referralAwards.some((a) => a.ruleId === t.ruleId)).map((t) => `${t.label}: +${t.points ?? 0}`));
+  if (evaluation.points > 0) {
+    const lotId = `${tx.id}:earn`;
+    effect.newLots.push({ lotId, earnedAt: tx.createdAt, expiresAt: evaluation.pointsExpireAt });
+    effect.postings.push({ account: 'points', amount: evaluation.points, lotId });
+  }
+  effect.postings.push(...creditReferralAwards(effect, tx.id, tx.createdAt, evaluation.pointsExpireAt, evaluation.referralAwards));
+  effect.memberChanges = { cumulativeSpendDeltaCents: 0, cumulativePointsEarnedDelta: evaluation.points };
+  effect.summary.pointsEarned = evaluation.points;
+  return effect;
+}
