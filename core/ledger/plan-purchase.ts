@@ -20,7 +20,9 @@ export function planPurchase(tx: TransactionOf<'purchase'>, ctx: PlanningContext
       cumulativeSpendCents: member.cumulativeSpendCents,
       cumulativePointsEarned: member.cumulativePointsEarned,
       referrerChain: ctx.referrerChain,
+      ...(ctx.dailyPoints ? { pointsEarnedToday: ctx.dailyPoints.earnedBefore } : {}),
     },
+    ...(tx.eventIds ? { eventIds: tx.eventIds } : {}),
     lines: tx.lines,
     payments: tx.payments,
   });
@@ -58,6 +60,7 @@ export function planPurchase(tx: TransactionOf<'purchase'>, ctx: PlanningContext
   // Referral points on purchases go to the referrers, each into a lot of their own with the same expiry.
   effect.postings.push(...creditReferralAwards(effect, tx.id, tx.createdAt, evaluation.pointsExpireAt, evaluation.referralAwards));
 
+  if (ctx.dailyPoints) effect.dailyPoints = { day: ctx.dailyPoints.day, points: evaluation.pointsEarned };
   effect.memberChanges = {
     ...(evaluation.tierAfter ? { tier: evaluation.tierAfter } : {}),
     cumulativeSpendDeltaCents: evaluation.totalCents - pointsValueCents,

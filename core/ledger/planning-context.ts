@@ -17,6 +17,11 @@ export interface PlanningContext {
   newCardTaken: boolean;
   /** The member's referrers, nearest first (for referral awards on purchases and registrations). */
   referrerChain: string[];
+  /**
+   * For purchases under a per-day points cap: the local day it counts in and the points the member earned
+   * on that day before this transaction. Absent when the rules have no per-day cap.
+   */
+  dailyPoints?: { day: number; earnedBefore: number };
   /** For register_member: whether the phone number is already registered. */
   phoneTaken?: boolean;
 }

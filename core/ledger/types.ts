@@ -86,6 +86,8 @@ export interface LedgerEffect {
   postings: Posting[];
   /** Lots to create (with zero remaining; the positive points posting fills them). */
   newLots: { lotId: string; earnedAt: string; expiresAt: string | null; memberId?: string }[];
+  /** Points to add to the member's per-day counter (only under a per-day cap). */
+  dailyPoints?: { day: number; points: number };
   /** Set by register_member: the member to create before anything is posted. */
   newMember?: { memberId: string; name: string; phone: string; tier: string; referrerId: string | null };
   cardChanges: { uid: string; status: CardStatus; replacedBy?: string }[];

@@ -10,6 +10,7 @@ export { evaluateRedeemGift, giftPrice, type RedeemGiftContext, type RedeemGiftE
 export { evaluateTier, evaluatePaidUpgrade, type TierContext, type TierEvaluation, type PaidUpgradeContext, type PaidUpgradeEvaluation } from './tiers.ts';
 export { evaluateCardUse, type CardUseContext, type CardUseEvaluation } from './cards.ts';
 export { pointsExpiry } from './expiry.ts';
+export { dailyCapDay } from './daily-cap.ts';
 export { reverseLines, type Reversal, type LineReversal } from './refund.ts';
 export { consumeLots, returnToLots, type PointsLot, type LotUse } from './lots.ts';
 export { compareEvaluations, type Comparison } from './compare.ts';

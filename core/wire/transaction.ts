@@ -71,6 +71,8 @@ const bodies = {
     cardUid,
     lines: z.array(purchaseLineSchema).min(1).max(200),
     payments: z.array(paymentSchema).min(1).max(10),
+    /** Events the member takes part in with this purchase (event bonus rules name them). */
+    eventIds: z.array(z.string().min(1).max(64)).max(10).optional(),
     /** What the kiosk's own engine computed (same bundle version); the hub recomputes and records any difference. */
     claimed: z.object({ totalCents: cents, pointsEarned: z.number().int() }).optional(),
   }),

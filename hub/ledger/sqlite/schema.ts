@@ -99,6 +99,12 @@ CREATE TABLE IF NOT EXISTS gifts (
   points_price INTEGER NOT NULL,
   stock INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS member_daily_points (
+  member_id TEXT NOT NULL,
+  day INTEGER NOT NULL,
+  points INTEGER NOT NULL,
+  PRIMARY KEY (member_id, day)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rule_disagreements (
   tx_id TEXT PRIMARY KEY,
   device_id TEXT NOT NULL,

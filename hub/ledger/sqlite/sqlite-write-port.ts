@@ -9,6 +9,7 @@ import type { LedgerEffect } from '../../../core/ledger/types.ts';
 import type { RulesBundle } from '../../../core/rules/bundle.ts';
 import type { Transaction, TransactionOf } from '../../../core/wire/transaction.ts';
 import { memberIdFor } from '../../../core/ledger/plan-register-member.ts';
+import { dailyCapDay } from '../../../core/rules/engine.ts';
 
 /** How far up the referrer chain referral rules may pay. */
 const MAX_REFERRAL_LEVELS = 5;
@@ -37,6 +38,8 @@ export class SqliteWritePort implements LedgerWritePort {
   private readonly insertRefundedLine: Statement;
   private readonly insertDisagreement: Statement;
   private readonly insertMember: Statement;
+  private readonly dailyPointsOf: Statement<[string, number], { points: number }>;
+  private readonly addDailyPoints: Statement<[string, number, number]>;
 
   constructor(
     private readonly db: Database,
@@ -72,6 +75,10 @@ export class SqliteWritePort implements LedgerWritePort {
     this.addGiftStock = db.prepare('UPDATE gifts SET stock = stock + ? WHERE sku = ?');
     this.insertPurchase = db.prepare('INSERT INTO purchases (tx_id, member_id, record) VALUES (?, ?, ?)');
     this.insertRefundedLine = db.prepare('INSERT INTO refunded_lines (purchase_tx_id, line_no, refund_tx_id) VALUES (?, ?, ?)');
+    this.dailyPointsOf = db.prepare('SELECT points FROM member_daily_points WHERE member_id = ? AND day = ?');
+    this.addDailyPoints = db.prepare(
+      'INSERT INTO member_daily_points (member_id, day, points) VALUES (?, ?, ?) ON CONFLICT(member_id, day) DO UPDATE SET points = points + excluded.points',
+    );
     this.insertMember = db.prepare(
       'INSERT INTO members (member_id, name, phone, tier, referrer_id, credit_limit_cents, created_at) VALUES (?, ?, ?, ?, ?, 0, ?)',
     );
@@ -105,6 +112,8 @@ export class SqliteWritePort implements LedgerWritePort {
     const { card, member } = found;
     if (!member) throw new CodedError('MEMBER_UNKNOWN', `card points at missing member ${card.memberId}`);
     const staffUid = 'staffCardUid' in tx ? tx.staffCardUid : undefined;
+    const bundle = this.bundleFor(tx.bundleVersion);
+    const capDay = tx.kind === 'purchase' ? dailyCapDay(bundle, tx.createdAt) : null;
     const readers = this.readers;
     let lots: PlanningContext['lots'] | null = null;
     return {
@@ -115,8 +124,9 @@ export class SqliteWritePort implements LedgerWritePort {
         lots ??= readers.lots(member.memberId);
         return lots;
       },
-      bundle: this.bundleFor(tx.bundleVersion),
+      bundle,
       staff: staffUid ? this.readers.staff(staffUid) : null,
+      ...(capDay !== null ? { dailyPoints: { day: capDay, earnedBefore: this.dailyPointsOf.get(member.memberId, capDay)?.points ?? 0 } } : {}),
       gift: tx.kind === 'redeem_gift' ? this.readers.gift(tx.giftSku) : null,
       purchase: tx.kind === 'refund' ? this.readers.purchase(tx.purchaseTxId) : null,
       newCardTaken: tx.kind === 'card_replace' ? this.readers.card(tx.newCardUid) !== null : false,
@@ -175,6 +185,7 @@ export class SqliteWritePort implements LedgerWritePort {
     if (totals.tier) this.setTier.run(totals.tier, member);
     for (const gift of effect.giftStockChanges) this.addGiftStock.run(gift.delta, gift.sku);
     if (effect.purchaseRecord) this.insertPurchase.run(tx.id, member, JSON.stringify(effect.purchaseRecord));
+    if (effect.dailyPoints) this.addDailyPoints.run(member, effect.dailyPoints.day, effect.dailyPoints.points);
     if (effect.disagreement) {
       this.insertDisagreement.run(tx.id, tx.deviceId, bundleVersion, JSON.stringify(effect.disagreement), this.appliedAt);
     }
