@@ -1,0 +1,101 @@
+/**
+ * A real Mosquitto broker for the external-broker tests: its own config, password file and ACL in a temp
+ * folder, on a free loopback port, configured as docs/OPERATIONS.md tells an operator to (TCP_NODELAY, the
+ * hub may do everything, each device only its own namespace).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface MosquittoBroker {
+  port: number;
+  url(username: string, password: string): string;
+  stop(): Promise<void>;
+}
+
+const MOSQUITTO = '/usr/sbin/mosquitto';
+const MOSQUITTO_PASSWD = '/usr/bin/mosquitto_passwd';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function waitForPort(port: number, deadlineMs: number): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (Date.now() < deadline) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`mosquitto did not listen on ${port} within ${deadlineMs} ms`);
+}
+
+/** users: name → password. The user named "hub" gets every topic; every other user is a device. */
+export async function startMosquitto(users: Record<string, string>): Promise<MosquittoBroker> {
+  if (!existsSync(MOSQUITTO)) throw new Error(`Mosquitto not found at ${MOSQUITTO}: apt-get install -y mosquitto (.ci/run does)`);
+  const dir = mkdtempSync(join(tmpdir(), 'mk-mosquitto-'));
+  const port = await freePort();
+  const passwordFile = join(dir, 'passwd');
+  writeFileSync(passwordFile, '');
+  for (const [user, password] of Object.entries(users)) {
+    const made = spawnSync(MOSQUITTO_PASSWD, ['-b', passwordFile, user, password], { encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`mosquitto_passwd failed: ${made.stderr}`);
+  }
+  writeFileSync(
+    join(dir, 'acl'),
+    ['user hub', 'topic readwrite memberkiosk/#', '', 'pattern write memberkiosk/v1/devices/%c/#', 'pattern read memberkiosk/v1/devices/%c/#',
+      'topic read memberkiosk/v1/config/#', 'topic read memberkiosk/v1/hub/availability', ''].join('\n'),
+  );
+  const config = join(dir, 'mosquitto.conf');
+  writeFileSync(
+    config,
+    [
+      `listener ${port} 127.0.0.1`,
+      'set_tcp_nodelay true',
+      'max_packet_size 131072',
+      'allow_anonymous false',
+      `password_file ${passwordFile}`,
+      `acl_file ${join(dir, 'acl')}`,
+      'persistence false',
+      // As root Mosquitto would drop to user "mosquitto", who cannot read this temp folder.
+      'user root',
+      'log_dest stderr',
+      '',
+    ].join('\n'),
+  );
+  const child: ChildProcess = spawn(MOSQUITTO, ['-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  try {
+    await waitForPort(port, 5_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`${(error as Error).message}\n${stderr}`);
+  }
+  return {
+    port,
+    url: (username, password) => `mqtt://${encodeURIComponent(username)}:${encodeURIComponent(password)}@127.0.0.1:${port}`,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
