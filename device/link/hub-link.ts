@@ -62,6 +62,7 @@ export interface HubLinkOptions {
 export interface HubLink extends EventEmitter<HubLinkEvents> {
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Connected to the broker and the hub has not announced itself offline: worth asking and waiting for. */
   isConnected(): boolean;
   /** Sends whatever is pending now (call after append). */
   kick(): void;
@@ -102,6 +103,8 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
   let started: Promise<void> | null = null;
   let stopping = false;
   let connected = false;
+  /** What the hub last announced on its retained availability topic; unknown counts as online. */
+  let hubOnline = true;
 
   let round = 0;
   let cursor = 1;
@@ -307,7 +310,10 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
         // The hub came back (a live announcement, not the retained copy every subscribe gets): whatever it had
         // received but not committed before it went away is lost, so send everything pending again.
         else if (topic === topics.hubAvailability) {
-          if (!packet.retain && payload.toString() === 'online' && connected) rewind('hub online');
+          const online = payload.toString() === 'online';
+          if (online !== hubOnline) log.info({ hubOnline: online }, online ? 'the hub is online' : 'the hub announced itself offline');
+          hubOnline = online;
+          if (online && !packet.retain && connected) rewind('hub online');
         }
         else if (topic.startsWith(responsePrefix)) onResponseMessage(topic.slice(responsePrefix.length), payload);
       });
@@ -351,7 +357,7 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
       started = null;
     },
 
-    isConnected: () => connected,
+    isConnected: () => connected && hubOnline,
 
     kick(): void {
       pump();
@@ -380,7 +386,8 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
     lookup(req: LookupRequest, timeoutMs: number): Promise<LookupResponse | null> {
       const parsed = lookupRequestSchema.safeParse(req);
       if (!parsed.success) return Promise.reject(new CodedError('REQUEST_MALFORMED', parsed.error.issues[0]?.message));
-      if (!connected || !client) return Promise.resolve(null);
+      // Offline hub: answer at once, so the screen falls back to the member cache without a wait.
+      if (!connected || !hubOnline || !client) return Promise.resolve(null);
       const mqttClient = client;
       const requestId = randomBytes(8).toString('hex');
       return new Promise((resolve) => {
