@@ -18,7 +18,7 @@ import { buildApp } from './http/build-app.ts';
 import { createHubLink, type HubLink } from './link/hub-link.ts';
 import { openOutbox, type Outbox } from './outbox/sqlite-outbox.ts';
 import type { CardSource, ReceiptSink } from './ports.ts';
-import { maskCardUid } from '../core/privacy/mask.ts';
+import { censorLogValue, REDACTED_LOG_PATHS } from '../core/privacy/mask.ts';
 import { createKioskSession, type KioskSession, type SessionTimeouts } from './session/kiosk-session.ts';
 import { DEFAULT_RECEIPT, createSettingsStore, type SettingsStore } from './settings/settings-store.ts';
 import { SimulatedCardSource } from './sim/simulated-card-source.ts';
@@ -69,15 +69,14 @@ export interface Device {
   stop(): Promise<void>;
 }
 
-/** Log paths that may carry a card UID or a phone number: masked to the last four characters. */
-const REDACT_PATHS = ['cardUid', 'staffCardUid', 'newCardUid', 'phone', 'uid', '*.cardUid', '*.staffCardUid', '*.newCardUid', '*.phone', '*.uid'];
 
 export function createDeviceLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
     {
       level,
       base: { app: 'memberkiosk-device' },
-      redact: { paths: REDACT_PATHS, censor: (value) => (typeof value === 'string' ? maskCardUid(value) : '[redacted]') },
+      // Card UIDs, staff cards, phones and PINs: masked to their last four characters wherever they are logged.
+      redact: { paths: REDACTED_LOG_PATHS, censor: censorLogValue },
     },
     destination,
   );

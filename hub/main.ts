@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import pino, { type Logger } from 'pino';
 import { z } from 'zod';
-import { REDACTED_LOG_PATHS } from '../core/privacy/mask.ts';
+import { censorLogValue, REDACTED_LOG_PATHS } from '../core/privacy/mask.ts';
 import { DEFAULT_RULES_BUNDLE } from '../core/rules/default-bundle.ts';
 import { createTopics, DEFAULT_BASE_TOPIC } from '../core/wire/topics.ts';
 import { EmbeddedBroker } from './broker/embedded-broker.ts';
@@ -51,7 +51,7 @@ export interface Hub {
 
 export function createHub(input: HubConfig, logger?: Logger): Hub {
   const config = Object.freeze(hubConfigSchema.parse(input));
-  const log = (logger ?? pino({ level: config.logLevel, redact: REDACTED_LOG_PATHS })).child({ process: 'hub' });
+  const log = (logger ?? pino({ level: config.logLevel, redact: { paths: REDACTED_LOG_PATHS, censor: censorLogValue } })).child({ process: 'hub' });
   const topics = createTopics(config.baseTopic);
   const hubSecret = randomBytes(24).toString('base64url');
   const store = new SqliteLedgerStore({ path: join(config.dataDir, 'ledger.sqlite'), logger: log, fallbackBundle: DEFAULT_RULES_BUNDLE });

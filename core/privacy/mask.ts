@@ -13,6 +13,14 @@ export function maskCardUid(uid: string): string {
   return `${'*'.repeat(uid.length - 4)}${uid.slice(-4)}`;
 }
 
+/**
+ * pino's censor: keeps the last four characters of a string (enough to tell cards apart in a support call),
+ * hides anything else entirely.
+ */
+export function censorLogValue(value: unknown): string {
+  return typeof value === 'string' ? maskCardUid(value) : '[redacted]';
+}
+
 /** Field names that hold a card UID or a phone anywhere in a logged object. */
 export const REDACTED_LOG_PATHS = [
   'cardUid', '*.cardUid', '*.*.cardUid', 'newCardUid', '*.newCardUid', 'staffCardUid', '*.staffCardUid',
