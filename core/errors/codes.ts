@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   TX_ID_CONFLICT: 'this transaction id was already used with different content',
   TX_OUT_OF_ORDER: 'transaction sequence skips ahead; earlier transactions of this device are missing',
   TX_SEQ_REUSED: 'this device sequence number was already used by another transaction',
+  TX_NOT_ALLOWED_FROM_DEVICE: 'this transaction kind is not accepted from this device (e.g. manual bonuses only from HQ)',
   REQUEST_MALFORMED: 'look-up request is not valid',
   // money
   MONEY_NOT_INTEGER: 'money and points must be integers',
@@ -44,6 +45,7 @@ export const ERROR_CODES = {
   POINTS_PAYMENT_OVER_SHARE: 'points may pay only a limited share of the bill',
   POINTS_PAYMENT_UNDER_MINIMUM: 'points payment is below the minimum',
   PUNCH_CARD_EXHAUSTED: 'no visits left on this count card',
+  PUNCH_CARD_UNKNOWN: 'the member has no count card or time card for this service',
   PAID_UPGRADE_UNKNOWN: 'no paid upgrade to that tier',
   MANUAL_BONUS_REFUSED: 'manual bonus refused (reason missing or over the limit)',
   RULES_DISAGREEMENT: 'the kiosk computed a different result than the hub for the same rules version',

@@ -5,6 +5,7 @@ import { assertCardUsable } from './card-rules.ts';
 import type { PlanningContext } from './planning-context.ts';
 import { drawPoints } from './point-lots.ts';
 import { creditReferralAwards } from './referral-awards.ts';
+import { grantServiceCards } from './service-cards.ts';
 import { drawStoredValue } from './stored-value.ts';
 import { emptyEffect, type LedgerEffect } from './types.ts';
 
@@ -60,6 +61,11 @@ export function planPurchase(tx: TransactionOf<'purchase'>, ctx: PlanningContext
   // Referral points on purchases go to the referrers, each into a lot of their own with the same expiry.
   effect.postings.push(...creditReferralAwards(effect, tx.id, tx.createdAt, evaluation.pointsExpireAt, evaluation.referralAwards));
 
+  // Count cards and time cards bought in this basket: punches credited, validity extended.
+  const cards = grantServiceCards(evaluation.cardGrants, evaluation.cardGrants.length > 0 ? (ctx.serviceCards ?? []) : []);
+  effect.postings.push(...cards.postings);
+  if (cards.changes.length > 0) effect.serviceCardChanges = cards.changes;
+
   if (ctx.dailyPoints) effect.dailyPoints = { day: ctx.dailyPoints.day, points: evaluation.pointsEarned };
   effect.memberChanges = {
     ...(evaluation.tierAfter ? { tier: evaluation.tierAfter } : {}),
@@ -75,6 +81,7 @@ export function planPurchase(tx: TransactionOf<'purchase'>, ctx: PlanningContext
     lotsConsumed: drawn.drawn,
     earnedLotId,
     refundedLineNos: [],
+    ...(cards.records.length > 0 ? { cardGrants: cards.records } : {}),
   };
   effect.evaluation = evaluation;
   effect.summary = {

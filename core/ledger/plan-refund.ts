@@ -3,6 +3,7 @@ import { mulDivFloor } from '../money/integers.ts';
 import type { TransactionOf } from '../wire/transaction.ts';
 import type { PlanningContext } from './planning-context.ts';
 import { takeBackPoints } from './point-lots.ts';
+import { takeBackServiceCards } from './service-cards.ts';
 import { assertStaffMayAct } from './staff-rules.ts';
 import { emptyEffect, type LedgerEffect, type PointLot, type PurchaseRecord } from './types.ts';
 
@@ -49,6 +50,12 @@ export function planRefund(tx: TransactionOf<'refund'>, ctx: PlanningContext): L
     effect.postings.push(...taken.postings);
     if (taken.owed > 0) effect.postings.push({ account: 'shortfall_points', amount: taken.owed });
   }
+  // Count cards sold on the refunded lines: their remaining punches come back, used visits stay used.
+  const cardRecords = (purchase.cardGrants ?? []).filter((g) => wanted.has(g.lineNo));
+  const cards = takeBackServiceCards(cardRecords, cardRecords.length > 0 ? (ctx.serviceCards ?? []) : [], tx.createdAt);
+  effect.postings.push(...cards.postings);
+  if (cards.changes.length > 0) effect.serviceCardChanges = cards.changes;
+
   effect.memberChanges = {
     cumulativeSpendDeltaCents: -(share(purchase.totalCents) - share(purchase.tenders.pointsValueCents)),
     cumulativePointsEarnedDelta: -pointsEarnedBack,
@@ -58,7 +65,10 @@ export function planRefund(tx: TransactionOf<'refund'>, ctx: PlanningContext): L
     pointsEarned: -pointsEarnedBack,
     pointsSpent: -pointsBack,
     valueDeltaCents: storedValueBack + bonusValueBack,
-    trace: [`refund of lines ${lines.map((l) => l.lineNo).join(', ')}: cash ${share(purchase.tenders.cashCents)}, value ${storedValueBack + bonusValueBack}, points ${pointsBack}`],
+    trace: [
+      `refund of lines ${lines.map((l) => l.lineNo).join(', ')}: cash ${share(purchase.tenders.cashCents)}, value ${storedValueBack + bonusValueBack}, points ${pointsBack}`,
+      ...(cardRecords.some((r) => r.punches !== null) ? [`count card: ${cards.punchesBack} visits taken back, ${cards.punchesUsed} already used`] : []),
+    ],
   };
   return effect;
 }

@@ -1,5 +1,7 @@
 import type { Transaction } from '../wire/transaction.ts';
 import { planCardLifecycle } from './plan-card-lifecycle.ts';
+import { planManualBonus } from './plan-manual-bonus.ts';
+import { planPunchCardUse } from './plan-punch-card.ts';
 import { planPurchase } from './plan-purchase.ts';
 import { planRedeemGift } from './plan-redeem-gift.ts';
 import { planRefund } from './plan-refund.ts';
@@ -30,5 +32,9 @@ export function planTransaction(tx: Transaction, ctx: PlanningContext): LedgerEf
       return planRegisterMember(tx, ctx);
     case 'tier_upgrade':
       return planTierUpgrade(tx, ctx);
+    case 'punch_card_use':
+      return planPunchCardUse(tx, ctx);
+    case 'manual_bonus':
+      return planManualBonus(tx, ctx);
   }
 }

@@ -1,5 +1,5 @@
 import type { RulesBundle } from '../rules/bundle.ts';
-import type { CardState, GiftState, MemberState, PointLot, PurchaseRecord, StaffState } from './types.ts';
+import type { CardState, GiftState, MemberState, PointLot, PurchaseRecord, ServiceCardState, StaffState } from './types.ts';
 
 /** Everything a planner may read, gathered by the ledger store before planning (planners do no I/O). */
 export interface PlanningContext {
@@ -24,4 +24,6 @@ export interface PlanningContext {
   dailyPoints?: { day: number; earnedBefore: number };
   /** For register_member: whether the phone number is already registered. */
   phoneTaken?: boolean;
+  /** The member's count cards and time cards (purchases, refunds, punch_card_use); absent: none. */
+  serviceCards?: ServiceCardState[];
 }

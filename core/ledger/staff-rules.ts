@@ -10,6 +10,7 @@ const ALLOWED_ROLES: Record<string, readonly StaffRole[]> = {
   card_freeze: ['store_manager', 'region_manager', 'hq_admin'],
   card_unfreeze: ['store_manager', 'region_manager', 'hq_admin'],
   card_replace: ['cashier', 'store_manager', 'region_manager', 'hq_admin'],
+  manual_bonus: ['region_manager', 'hq_admin'],
 };
 
 /** Store-scoped roles act only in their stores; region and HQ roles list their stores or '*'. */

@@ -11,7 +11,37 @@ export type CardStatus = (typeof CARD_STATUSES)[number];
 
 /** The journal's accounts. Shortfall accounts hold what a member owes that could not be taken (never dropped). */
 export const ACCOUNT_NAMES = ['stored_value', 'bonus_value', 'points', 'shortfall_value', 'shortfall_points'] as const;
-export type AccountName = (typeof ACCOUNT_NAMES)[number];
+export type FixedAccountName = (typeof ACCOUNT_NAMES)[number];
+/**
+ * Visits left on a member's count card for one service: one account per service, named in the account
+ * itself, so the journal, the balances table and the audit treat punches exactly like every other account.
+ */
+export type PunchAccountName = `punches:${string}`;
+export type AccountName = FixedAccountName | PunchAccountName;
+
+export function punchAccount(serviceId: string): PunchAccountName {
+  return `punches:${serviceId}`;
+}
+
+/** A member's count card / time card for one service (validity is per member and service, not per purchase). */
+export interface ServiceCardState {
+  serviceId: string;
+  /** Visits left (the `punches:<serviceId>` balance); null for a card that is only time-limited. */
+  punches: number | null;
+  /** End of validity (ISO instant); null: no end. */
+  validUntil: string | null;
+}
+
+/** What a purchase line that sold a count/time card granted, kept so a refund can take it back. */
+export interface CardGrantRecord {
+  lineNo: number;
+  serviceId: string;
+  punches: number | null;
+  /** The service card's validity after this grant. */
+  validUntil: string | null;
+  /** The service card as it was before this purchase (null: the member had none). */
+  before: { counted: boolean; validUntil: string | null } | null;
+}
 
 export interface CardState {
   uid: string;
@@ -70,6 +100,8 @@ export interface PurchaseRecord {
   /** The lot the earned points went into, if any. */
   earnedLotId: string | null;
   refundedLineNos: number[];
+  /** Count/time cards the purchase sold (absent on records written before count cards were real). */
+  cardGrants?: CardGrantRecord[];
 }
 
 /** One journal entry: a signed movement on one account (and, for points, one lot). */
@@ -94,6 +126,8 @@ export interface LedgerEffect {
   newCards: { uid: string; memberId: string }[];
   memberChanges: { tier?: string; cumulativeSpendDeltaCents: Cents; cumulativePointsEarnedDelta: Points };
   giftStockChanges: { sku: string; delta: number }[];
+  /** Service cards to create or update (validity, whether it counts visits); punch balances move by postings, never here. */
+  serviceCardChanges?: { serviceId: string; counted: boolean; validUntil: string | null }[];
   /** Set for purchases: what a refund needs later. */
   purchaseRecord?: PurchaseRecord;
   /** Set for refunds: the purchase and the lines it refunds. */

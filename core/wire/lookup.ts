@@ -18,6 +18,13 @@ export const historyEntrySchema = z.object({
 });
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
+export const serviceCardViewSchema = z.object({
+  serviceId: z.string(),
+  punchesLeft: z.number().int().nullable(),
+  validUntil: z.string().nullable(),
+});
+export type ServiceCardView = z.infer<typeof serviceCardViewSchema>;
+
 export const memberViewSchema = z.object({
   memberId: z.string(),
   name: z.string(),
@@ -29,6 +36,11 @@ export const memberViewSchema = z.object({
   creditLimitCents: z.number().int(),
   history: z.array(historyEntrySchema),
   asOf: z.string(),
+  /**
+   * Count cards and time cards, one per service: visits left (null: time-only card) and validity end.
+   * Optional so views from a hub that predates count cards (and kiosk-cached views) still parse.
+   */
+  serviceCards: z.array(serviceCardViewSchema).optional(),
 });
 export type MemberView = z.infer<typeof memberViewSchema>;
 

@@ -28,6 +28,8 @@ export const TX_KINDS = [
   'card_replace',
   'register_member',
   'tier_upgrade',
+  'punch_card_use',
+  'manual_bonus',
 ] as const;
 export type TxKind = (typeof TX_KINDS)[number];
 
@@ -98,6 +100,13 @@ const bodies = {
   }),
   /** A paid tier upgrade: the member spends points to move up (e.g. silver → gold for 1000 points). */
   tier_upgrade: z.object({ cardUid, targetTier: z.string().min(1).max(32) }),
+  /** One visit on a count card or time card the member bought for a service (e.g. one car wash). */
+  punch_card_use: z.object({ cardUid, serviceId: z.string().min(1).max(64) }),
+  /**
+   * HQ credits (or, negative, corrects) points by hand. Accepted only from the hub's own device "hq"; who and
+   * why stay in the recorded payload, so every manual bonus is audited with the transaction row.
+   */
+  manual_bonus: z.object({ cardUid, points: z.number().int().min(-1e9).max(1e9), reason: z.string().trim().min(1).max(200), ...staffActor.shape }),
 } satisfies Record<TxKind, z.ZodType>;
 
 export const transactionSchemas = Object.fromEntries(

@@ -169,6 +169,14 @@ describe('kiosk HTTP app', () => {
     expect(stored).toMatchObject({ kind: 'card_freeze', cardUid: CARD, staffCardUid: STAFF, deviceId: 'kiosk-1', storeId: 'store-1' });
   });
 
+  it('records a count-card visit for the card on screen (/api/tx/punch) and prints its receipt title', async () => {
+    await tap(CARD);
+    const res = await app.inject({ method: 'POST', url: '/api/tx/punch', payload: { serviceId: 'car-wash' } });
+    expect(res.json()).toMatchObject({ status: 'applied', seq: 1 });
+    expect(JSON.parse(outbox.get(res.json().id)!.payload)).toMatchObject({ kind: 'punch_card_use', cardUid: CARD, serviceId: 'car-wash', deviceId: 'kiosk-1' });
+    expect((await app.inject({ method: 'GET', url: '/api/session' })).json().receiptText).toContain('COUNT CARD VISIT');
+  });
+
   it('answers bad requests with coded 4xx errors and writes nothing', async () => {
     const cases: { res: Awaited<ReturnType<typeof tap>>; status: number; code: string }[] = [
       { res: await app.inject({ method: 'POST', url: '/api/tx/purchase', headers: { 'content-type': 'application/json' }, payload: '{not json' }), status: 400, code: 'BAD_REQUEST' },

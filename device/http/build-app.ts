@@ -158,6 +158,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // A new member registers with the fresh card they just tapped (cardUid in the body: it is on no screen yet).
     ['/api/tx/register', 'register_member'],
     ['/api/tx/tier-upgrade', 'tier_upgrade'],
+    // One visit on a count card / time card: { serviceId } (the card is the session's).
+    ['/api/tx/punch', 'punch_card_use'],
   ];
   for (const [path, kind] of simpleRoutes) {
     app.post(path, async (request, reply) => {

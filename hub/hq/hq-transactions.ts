@@ -10,7 +10,8 @@ import type { TransactionInput } from '../../core/wire/transaction.ts';
 import type { TxResult } from '../../core/wire/result.ts';
 import type { LedgerStore } from '../ledger/ledger-store.ts';
 
-export const HQ_DEVICE_ID = 'hq';
+export { HQ_DEVICE_ID } from '../../core/wire/hq-device.ts';
+import { HQ_DEVICE_ID } from '../../core/wire/hq-device.ts';
 const nextId = createUlidFactory(Date.now, (n) => randomBytes(n));
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -83,6 +83,21 @@ export function bundleWithDepositBonus(): RulesBundle {
   };
 }
 
+/**
+ * The default bundle plus a 10-visit car-wash card valid 365 days, a gym card valid until 2025-12-31 (local
+ * end of day), and manual bonuses up to 5000 points for complaint / birthday / goodwill.
+ */
+export function bundleWithCardsAndBonus(): RulesBundle {
+  return {
+    ...DEFAULT_RULES_BUNDLE,
+    cards: [
+      { sku: 'WASH-10', serviceId: 'car-wash', punches: 10, validDays: 365 },
+      { sku: 'GYM-2025', serviceId: 'gym', validUntil: '2025-12-31' },
+    ],
+    manualBonus: { maxPoints: 5000, reasons: ['complaint', 'birthday', 'goodwill'] },
+  };
+}
+
 interface HeaderOptions {
   id?: string;
   at?: string;
@@ -91,11 +106,11 @@ interface HeaderOptions {
 }
 
 let seq = 0;
-function header<K extends TxKind>(kind: K, o: HeaderOptions) {
+function header<K extends TxKind>(kind: K, o: HeaderOptions & { deviceId?: string }) {
   seq += 1;
   return {
     id: o.id ?? ulid(seq),
-    deviceId: 'kiosk-1',
+    deviceId: o.deviceId ?? 'kiosk-1',
     seq,
     kind,
     createdAt: o.at ?? AT,
@@ -130,6 +145,15 @@ export function redeemTx(giftSku: string, qty: number, o: HeaderOptions = {}): T
 
 export function refundTx(purchaseTxId: string, lineNos: number[], o: HeaderOptions & { staffCardUid?: string } = {}): TransactionOf<'refund'> {
   return { ...header('refund', o), purchaseTxId, lineNos, staffCardUid: o.staffCardUid ?? STAFF_UID };
+}
+
+export function punchTx(serviceId: string, o: HeaderOptions = {}): TransactionOf<'punch_card_use'> {
+  return { ...header('punch_card_use', o), serviceId };
+}
+
+/** A manual bonus, from the hub's own device "hq" unless another device is named. */
+export function manualBonusTx(pts: number, reason: string, o: HeaderOptions & { deviceId?: string; staffCardUid?: string } = {}): TransactionOf<'manual_bonus'> {
+  return { ...header('manual_bonus', { deviceId: 'hq', ...o }), points: pts, reason, staffCardUid: o.staffCardUid ?? STAFF_UID };
 }
 
 type LifecycleKind = 'card_report_loss' | 'card_cancel_loss' | 'card_freeze' | 'card_unfreeze' | 'card_replace';

@@ -1,6 +1,8 @@
 /**
  * Balances are a cache of the journal. The audit recomputes them from the journal and lists every
- * difference: per member and account, per points lot, and lots against the points balance.
+ * difference: per member and account, per points lot, and lots against the points balance. Count-card
+ * punches are accounts too (`punches:<serviceId>`), so the first check covers them; two more catch a punch
+ * balance below zero (a visit used twice) and punches on a service the member holds no card for.
  */
 import type { Database } from 'better-sqlite3';
 import type { AuditFinding } from '../ledger-store.ts';
@@ -43,5 +45,22 @@ export function auditJournal(db: Database): AuditFinding[] {
     .all()
     .map((r) => ({ memberId: r.member_id, account: 'points_vs_lots', journalSum: r.lots, storedBalance: r.balance }));
 
-  return [...accountMismatches, ...lotMismatches, ...lotsVsPoints];
+  const punchesNegative = db
+    .prepare<[], { member_id: string; account: string; journal_sum: number; balance: number }>(
+      `SELECT a.member_id, a.account, coalesce((SELECT sum(amount) FROM journal j WHERE j.member_id = a.member_id AND j.account = a.account), 0) AS journal_sum, a.balance
+       FROM accounts a WHERE a.account LIKE 'punches:%' AND a.balance < 0`,
+    )
+    .all()
+    .map((r) => ({ memberId: r.member_id, account: `${r.account} (below zero)`, journalSum: r.journal_sum, storedBalance: r.balance }));
+
+  const punchesWithoutCard = db
+    .prepare<[], { member_id: string; account: string; balance: number }>(
+      `SELECT a.member_id, a.account, a.balance FROM accounts a
+       WHERE a.account LIKE 'punches:%' AND a.balance <> 0
+         AND NOT EXISTS (SELECT 1 FROM service_cards s WHERE s.member_id = a.member_id AND 'punches:' || s.service_id = a.account AND s.counted = 1)`,
+    )
+    .all()
+    .map((r) => ({ memberId: r.member_id, account: `${r.account} (no count card)`, journalSum: r.balance, storedBalance: r.balance }));
+
+  return [...accountMismatches, ...lotMismatches, ...lotsVsPoints, ...punchesNegative, ...punchesWithoutCard];
 }

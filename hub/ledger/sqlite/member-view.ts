@@ -1,4 +1,4 @@
-/** What a kiosk shows for a card: the member, balances and recent history (phone masked). */
+/** What a kiosk shows for a card: the member, balances, count cards and recent history (phone masked). */
 import type { Database } from 'better-sqlite3';
 import type { CardState } from '../../../core/ledger/types.ts';
 import type { HistoryEntry, MemberView } from '../../../core/wire/lookup.ts';
@@ -35,5 +35,6 @@ export function buildMemberView(db: Database, readers: RowReaders, card: CardSta
     creditLimitCents: member.creditLimitCents,
     history,
     asOf: new Date().toISOString(),
+    serviceCards: readers.serviceCards(member.memberId).map((c) => ({ serviceId: c.serviceId, punchesLeft: c.punches, validUntil: c.validUntil })),
   };
 }

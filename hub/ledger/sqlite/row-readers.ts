@@ -1,6 +1,6 @@
 /** Typed reads of ledger rows, shared by the write port, look-ups and the audit. */
 import type { Database } from 'better-sqlite3';
-import type { CardState, CardStatus, GiftState, MemberState, PointLot, PurchaseRecord, StaffRole, StaffState } from '../../../core/ledger/types.ts';
+import type { CardState, CardStatus, GiftState, MemberState, PointLot, PurchaseRecord, ServiceCardState, StaffRole, StaffState } from '../../../core/ledger/types.ts';
 
 export interface RowReaders {
   card(uid: string): CardState | null;
@@ -16,6 +16,8 @@ export interface RowReaders {
   staff(cardUid: string): StaffState | null;
   gift(sku: string): GiftState | null;
   purchase(txId: string): PurchaseRecord | null;
+  /** The member's count/time cards with the punches left (the `punches:<serviceId>` balances), by service. */
+  serviceCards(memberId: string): ServiceCardState[];
 }
 
 interface CardRow { uid: string; member_id: string; status: CardStatus; valid_from: string | null; valid_until: string | null }
@@ -47,6 +49,11 @@ export function createRowReaders(db: Database): RowReaders {
   );
   const gift = db.prepare<[string], { sku: string; name: string; points_price: number; stock: number }>('SELECT * FROM gifts WHERE sku = ?');
   const purchase = db.prepare<[string], { record: string }>('SELECT record FROM purchases WHERE tx_id = ?');
+  const serviceCards = db.prepare<[string], { service_id: string; counted: number; valid_until: string | null; punches: number | null }>(
+    `SELECT s.service_id, s.counted, s.valid_until,
+            (SELECT balance FROM accounts a WHERE a.member_id = s.member_id AND a.account = 'punches:' || s.service_id) AS punches
+     FROM service_cards s WHERE s.member_id = ? ORDER BY s.service_id`,
+  );
   const refunded = db.prepare<[string], { line_no: number }>('SELECT line_no FROM refunded_lines WHERE purchase_tx_id = ? ORDER BY line_no');
 
   const toCard = (row: CardRow): CardState => ({
@@ -110,6 +117,8 @@ export function createRowReaders(db: Database): RowReaders {
       const record = JSON.parse(row.record) as PurchaseRecord;
       return { ...record, refundedLineNos: refunded.all(txId).map((r) => r.line_no) };
     },
+    serviceCards: (memberId) =>
+      serviceCards.all(memberId).map((r) => ({ serviceId: r.service_id, punches: r.counted === 1 ? (r.punches ?? 0) : null, validUntil: r.valid_until })),
   };
 }
 

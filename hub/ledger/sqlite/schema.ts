@@ -2,6 +2,9 @@
  * The SQLite ledger schema. Balances are stored for fast reads and are always derivable from `journal`:
  * the audit sums the journal and compares. Transactions keep the payload as received and its hash, so a
  * replay is answered from the stored result and a different payload under the same id is caught.
+ * Count-card punches are ordinary accounts named `punches:<serviceId>`; `service_cards` holds only what is
+ * not a quantity: whether the member's card for a service counts visits, and until when it is valid.
+ * (Tables are created with IF NOT EXISTS, so an existing database gains service_cards on open.)
  */
 export const SCHEMA_VERSION = 1;
 
@@ -111,6 +114,13 @@ CREATE TABLE IF NOT EXISTS rule_disagreements (
   bundle_version INTEGER NOT NULL,
   differences TEXT NOT NULL,
   recorded_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS service_cards (
+  member_id TEXT NOT NULL,
+  service_id TEXT NOT NULL,
+  counted INTEGER NOT NULL,
+  valid_until TEXT,
+  PRIMARY KEY (member_id, service_id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rules_bundles (
   version INTEGER PRIMARY KEY,

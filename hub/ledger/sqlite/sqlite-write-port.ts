@@ -40,6 +40,7 @@ export class SqliteWritePort implements LedgerWritePort {
   private readonly insertMember: Statement;
   private readonly dailyPointsOf: Statement<[string, number], { points: number }>;
   private readonly addDailyPoints: Statement<[string, number, number]>;
+  private readonly upsertServiceCard: Statement<[string, string, number, string | null]>;
 
   constructor(
     private readonly db: Database,
@@ -82,6 +83,10 @@ export class SqliteWritePort implements LedgerWritePort {
     this.insertMember = db.prepare(
       'INSERT INTO members (member_id, name, phone, tier, referrer_id, credit_limit_cents, created_at) VALUES (?, ?, ?, ?, ?, 0, ?)',
     );
+    this.upsertServiceCard = db.prepare(
+      `INSERT INTO service_cards (member_id, service_id, counted, valid_until) VALUES (?, ?, ?, ?)
+       ON CONFLICT(member_id, service_id) DO UPDATE SET counted = excluded.counted, valid_until = excluded.valid_until`,
+    );
     this.insertDisagreement = db.prepare('INSERT INTO rule_disagreements (tx_id, device_id, bundle_version, differences, recorded_at) VALUES (?, ?, ?, ?, ?)');
   }
 
@@ -116,7 +121,13 @@ export class SqliteWritePort implements LedgerWritePort {
     const capDay = tx.kind === 'purchase' ? dailyCapDay(bundle, tx.createdAt) : null;
     const readers = this.readers;
     let lots: PlanningContext['lots'] | null = null;
+    let serviceCards: PlanningContext['serviceCards'] | null = null;
     return {
+      // Only purchases that sell a count card, refunds of one and punches read these: read on demand too.
+      get serviceCards() {
+        serviceCards ??= readers.serviceCards(member.memberId);
+        return serviceCards;
+      },
       card,
       member,
       // Most purchases are paid in money and never touch lots: read them only when a planner asks.
@@ -185,6 +196,7 @@ export class SqliteWritePort implements LedgerWritePort {
     if (totals.tier) this.setTier.run(totals.tier, member);
     for (const gift of effect.giftStockChanges) this.addGiftStock.run(gift.delta, gift.sku);
     if (effect.purchaseRecord) this.insertPurchase.run(tx.id, member, JSON.stringify(effect.purchaseRecord));
+    for (const change of effect.serviceCardChanges ?? []) this.upsertServiceCard.run(member, change.serviceId, change.counted ? 1 : 0, change.validUntil);
     if (effect.dailyPoints) this.addDailyPoints.run(member, effect.dailyPoints.day, effect.dailyPoints.points);
     if (effect.disagreement) {
       this.insertDisagreement.run(tx.id, tx.deviceId, bundleVersion, JSON.stringify(effect.disagreement), this.appliedAt);

@@ -1,0 +1,39 @@
+import { CodedError } from '../errors/coded-error.ts';
+import { evaluateManualBonus } from '../rules/evaluate-bonus.ts';
+import { HQ_DEVICE_ID } from '../wire/hq-device.ts';
+import type { TransactionOf } from '../wire/transaction.ts';
+import type { PlanningContext } from './planning-context.ts';
+import { drawPoints } from './point-lots.ts';
+import { assertStaffMayAct } from './staff-rules.ts';
+import { emptyEffect, type LedgerEffect } from './types.ts';
+
+/**
+ * A manual bonus from HQ with a reason. Only the hub's own device may send one: a kiosk could otherwise mint
+ * points with any staff card it has read. The rules check the reason and the limit on the size (a negative
+ * correction is held to the same limit as a credit); a credit becomes a lot with the bundle's usual expiry,
+ * a correction draws soonest-expiring lots first and is refused with INSUFFICIENT_POINTS when they do not
+ * cover it. Manual points do not count towards tier qualification (cumulativePointsEarned): they were not
+ * earned by spending. The member's card status is not checked: HQ corrects a member's points even while the
+ * card is lost or frozen (the points belong to the member and move with a replacement card).
+ */
+export function planManualBonus(tx: TransactionOf<'manual_bonus'>, ctx: PlanningContext): LedgerEffect {
+  if (tx.deviceId !== HQ_DEVICE_ID) {
+    throw new CodedError('TX_NOT_ALLOWED_FROM_DEVICE', `manual bonuses are accepted only from ${HQ_DEVICE_ID}, not ${tx.deviceId}`, { deviceId: tx.deviceId });
+  }
+  assertStaffMayAct(ctx.staff, tx.kind, tx.storeId);
+  // The rules validate a size; the sign only says credit or correction.
+  const evaluation = evaluateManualBonus(ctx.bundle, { at: tx.createdAt, points: Math.abs(tx.points), reason: tx.reason });
+  const effect = emptyEffect(ctx.member.memberId);
+  const reason = tx.reason.trim();
+  if (tx.points > 0) {
+    const lotId = `${tx.id}:bonus`;
+    effect.newLots.push({ lotId, earnedAt: tx.createdAt, expiresAt: evaluation.pointsExpireAt });
+    effect.postings.push({ account: 'points', amount: tx.points, lotId });
+    effect.summary = { pointsEarned: tx.points, pointsSpent: 0, valueDeltaCents: 0, trace: [`manual bonus (${reason}): +${tx.points}`] };
+  } else {
+    const drawn = drawPoints(ctx.lots, evaluation.points, tx.createdAt);
+    effect.postings.push(...drawn.postings);
+    effect.summary = { pointsEarned: 0, pointsSpent: evaluation.points, valueDeltaCents: 0, trace: [`manual correction (${reason}): -${evaluation.points}`] };
+  }
+  return effect;
+}
