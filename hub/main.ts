@@ -10,6 +10,7 @@ import pino, { type Logger } from 'pino';
 import { z } from 'zod';
 import { censorLogValue, REDACTED_LOG_PATHS } from '../core/privacy/mask.ts';
 import { DEFAULT_RULES_BUNDLE } from '../core/rules/default-bundle.ts';
+import { HQ_DEVICE_ID } from '../core/wire/hq-device.ts';
 import { createTopics, DEFAULT_BASE_TOPIC } from '../core/wire/topics.ts';
 import { EmbeddedBroker } from './broker/embedded-broker.ts';
 import { seedDemoData } from './demo/seed-demo-data.ts';
@@ -88,6 +89,15 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     const lookups = new LookupResponder({ client, store, topics, logger: log });
     client.on('message', (topic, payload) => {
       const route = topics.parse(topic);
+      // HQ transactions are made inside the hub, never received: whatever claims to be "hq" on the wire is
+      // an impostor (manual bonuses are accepted from "hq" only) and is answered without touching the ledger.
+      if (route?.deviceId === HQ_DEVICE_ID) {
+        if (route.channel === 'tx') {
+          log.warn({ topic }, 'refused a transaction published under the HQ device id');
+          client?.publish(topics.txResult(HQ_DEVICE_ID), JSON.stringify({ id: null, seq: null, status: 'rejected', code: 'TX_NOT_ALLOWED_FROM_DEVICE', message: 'HQ transactions are not accepted over MQTT' }), { qos: 1 });
+        }
+        return;
+      }
       if (route?.channel === 'tx') ingest.receive(route.deviceId, payload);
       else if (route?.channel === 'request' && route.requestId) lookups.receive(route.deviceId, route.requestId, payload);
     });

@@ -61,7 +61,7 @@ export interface CardUseEvaluation {
 }
 
 /**
- * One use of a count or time card. Throws CARD_EXPIRED after the validity end and CARD_BAD_STATE when no
+ * One use of a count or time card. Throws CARD_EXPIRED after the validity end and PUNCH_CARD_EXHAUSTED when no
  * punches are left (a dedicated code is proposed in the issue 3 report).
  */
 export function evaluateCardUse(bundle: RulesBundle, ctx: CardUseContext): CardUseEvaluation {

@@ -36,3 +36,28 @@ describe('embedded broker permissions (real aedes)', () => {
     expect(fakeHub).not.toBe('connected');
   });
 });
+
+describe('the reserved HQ device id (real aedes)', () => {
+  it('refuses a client that connects as "hq", and the hub refuses transactions published under it', async () => {
+    const env = await startTestHub();
+    try {
+      const impostor = await mqtt
+        .connectAsync(env.brokerUrl, { clientId: 'hq', protocolVersion: 4, reconnectPeriod: 0 })
+        .then((c) => (c.end(true), 'connected'))
+        .catch((error: Error) => error.message);
+      expect(impostor).not.toBe('connected');
+      // With the hub's own rights (a misconfigured external broker would allow the same), publishing under
+      // devices/hq/tx still changes nothing: HQ transactions are never taken from the wire.
+      const insider = await mqtt.connectAsync(env.brokerUrl, { clientId: 'tool', ...env.hub.embeddedBrokerCredentials!, protocolVersion: 4, reconnectPeriod: 0 });
+      await insider.subscribeAsync('memberkiosk/v1/devices/hq/tx/result', { qos: 1 });
+      const answer = new Promise<string>((resolve) => insider.once('message', (_t, p) => resolve(p.toString())));
+      const before = env.hub.store.transactionCount();
+      await insider.publishAsync('memberkiosk/v1/devices/hq/tx', JSON.stringify({ kind: 'manual_bonus' }), { qos: 1 });
+      expect(JSON.parse(await answer)).toMatchObject({ status: 'rejected', code: 'TX_NOT_ALLOWED_FROM_DEVICE' });
+      expect(env.hub.store.transactionCount()).toBe(before);
+      await insider.endAsync();
+    } finally {
+      await env.dispose();
+    }
+  });
+});

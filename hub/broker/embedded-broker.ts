@@ -11,6 +11,7 @@ import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { HQ_DEVICE_ID } from '../../core/wire/hq-device.ts';
 import { DEFAULT_BASE_TOPIC } from '../../core/wire/topics.ts';
 
 export interface EmbeddedBrokerOptions {
@@ -41,6 +42,12 @@ export class EmbeddedBroker {
         if (ok) hubClients.add(client);
         const error = ok ? null : (Object.assign(new Error('bad hub credentials'), { returnCode: 4 }) as AuthenticateError);
         done(error, ok);
+        return;
+      }
+      // "hq" is the hub's own device id for HQ transactions: no client may take it.
+      if (client.id === HQ_DEVICE_ID) {
+        this.log.warn('refused a client connecting with the reserved HQ device id');
+        done(Object.assign(new Error('reserved client id'), { returnCode: 2 }) as AuthenticateError, false);
         return;
       }
       done(null, true);

@@ -43,7 +43,7 @@ async function waitForPort(port: number, deadlineMs: number): Promise<void> {
   throw new Error(`mosquitto did not listen on ${port} within ${deadlineMs} ms`);
 }
 
-/** users: name → password. The user named "hub" gets every topic; every other user is a device. */
+/** users: name → password. The user named "hub" gets every topic; every other user is a device whose username is its device id. */
 export async function startMosquitto(users: Record<string, string>): Promise<MosquittoBroker> {
   if (!existsSync(MOSQUITTO)) throw new Error(`Mosquitto not found at ${MOSQUITTO}: apt-get install -y mosquitto (.ci/run does)`);
   const dir = mkdtempSync(join(tmpdir(), 'mk-mosquitto-'));
@@ -56,7 +56,7 @@ export async function startMosquitto(users: Record<string, string>): Promise<Mos
   }
   writeFileSync(
     join(dir, 'acl'),
-    ['user hub', 'topic readwrite memberkiosk/#', '', 'pattern write memberkiosk/v1/devices/%c/#', 'pattern read memberkiosk/v1/devices/%c/#',
+    ['user hub', 'topic readwrite memberkiosk/#', '', 'pattern write memberkiosk/v1/devices/%u/#', 'pattern read memberkiosk/v1/devices/%u/#',
       'topic read memberkiosk/v1/config/#', 'topic read memberkiosk/v1/hub/availability', ''].join('\n'),
   );
   const config = join(dir, 'mosquitto.conf');
