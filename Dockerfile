@@ -22,6 +22,7 @@ ENV NODE_ENV=production
 FROM base AS hub
 # 1883: MQTT (embedded broker); 8800: console and admin API. The ledger lives in the /data volume.
 EXPOSE 1883 8800
+RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]
 USER node
 CMD ["node", "bin/memberkiosk.mjs", "hub", "--data", "/data/hub", "--mqtt-host", "0.0.0.0", "--http-host", "0.0.0.0"]
@@ -30,6 +31,7 @@ FROM base AS device
 # pcscd runs on the host (or in a side container) and shares /run/pcscd; serial readers are passed with --device.
 RUN apt-get update && apt-get install -y --no-install-recommends libpcsclite1 && rm -rf /var/lib/apt/lists/*
 EXPOSE 8080
+RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]
 USER node
 ENTRYPOINT ["node", "bin/memberkiosk.mjs", "device", "--data", "/data/kiosk", "--host", "0.0.0.0"]
