@@ -209,6 +209,7 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
         submit: createTxSubmitter({ outbox, link, ...(config.tuning.resultWaitMs ? { resultWaitMs: config.tuning.resultWaitMs } : {}) }),
         outbox,
         link,
+        lookup: (req, timeoutMs) => link.lookup(req, timeoutMs),
         identity: () => ({ deviceId: settingsStore.get().deviceId, storeId: settingsStore.get().storeId, bundleVersion: settingsStore.get().bundleVersion }),
         simulatedCards: cards instanceof SimulatedCardSource ? cards : null,
         drivers: () => ({ cardReader: cards.health(), printer: receipts.health() }),

@@ -63,8 +63,11 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
   let starting: Promise<HubAddresses> | null = null;
   let expiryTimer: NodeJS.Timeout | null = null;
   const sweepExpiredPoints = () => {
-    const swept = store.expirePoints(new Date().toISOString());
+    const now = new Date().toISOString();
+    const swept = store.expirePoints(now);
     if (swept.points > 0) log.info(swept, 'expired points swept');
+    const review = store.reviewTiers(now);
+    if (review.status === 'reviewed' || review.status === 'skipped_not_fully_tracked') log.info(review, 'tier review');
   };
 
   async function start(): Promise<HubAddresses> {
@@ -72,7 +75,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     store.open();
     if (config.seedDemoData && seedDemoData(store)) log.info('demo members, cards, staff and gifts created');
     sweepExpiredPoints();
-    // Hourly is plenty: an expired lot is already unspendable; the sweep only takes it out of the balance.
+    // Hourly is plenty: an expired lot is already unspendable, and a closed tier period waits an hour at most.
     expiryTimer = setInterval(sweepExpiredPoints, 3_600_000);
     expiryTimer.unref();
     const brokerUrl = broker ? (await broker.start()).url : (config.broker as { url: string }).url;

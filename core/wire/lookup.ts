@@ -5,6 +5,8 @@ import { balancesSchema } from './result.ts';
 export const lookupRequestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('member.byCard'), cardUid: z.string().regex(/^[0-9A-F]{4,32}$/) }),
   z.object({ op: z.literal('member.balances'), memberId: z.string().min(1).max(64) }),
+  /** What the kiosk may offer this member: gifts in stock, paid upgrades from their tier, points-payment terms. */
+  z.object({ op: z.literal('catalog'), memberId: z.string().min(1).max(64) }),
 ]);
 export type LookupRequest = z.infer<typeof lookupRequestSchema>;
 
@@ -44,8 +46,29 @@ export const memberViewSchema = z.object({
 });
 export type MemberView = z.infer<typeof memberViewSchema>;
 
+export const catalogSchema = z.object({
+  memberId: z.string(),
+  /** The tier the upgrades start from (the member's tier when the hub answered). */
+  tier: z.string(),
+  /** The rules bundle the upgrades and terms come from: the hub's latest, which is what it applies to a kiosk naming version 0. */
+  bundleVersion: z.number().int(),
+  /** Gifts with stock left, cheapest first. */
+  gifts: z.array(z.object({ sku: z.string(), name: z.string(), pointsPrice: z.number().int().positive(), stock: z.number().int().positive() })),
+  /** Paid upgrades the bundle offers from `tier`. */
+  upgrades: z.array(z.object({ to: z.string(), points: z.number().int().positive() })),
+  /**
+   * Paying with points; null when the bundle does not allow it. The share is in basis points (10 000 = the
+   * whole bill) so the screen computes the limit with integers, never by multiplying a decimal.
+   */
+  pointsPayment: z
+    .object({ pointsPerYuan: z.number().int().positive(), maxShareBasisPoints: z.number().int().min(0).max(10_000), minPoints: z.number().int().nonnegative() })
+    .nullable(),
+});
+export type Catalog = z.infer<typeof catalogSchema>;
+
 export const lookupResponseSchema = z.union([
   z.object({ ok: z.literal(true), member: memberViewSchema }),
+  z.object({ ok: z.literal(true), catalog: catalogSchema }),
   z.object({ ok: z.literal(false), code: z.string(), message: z.string() }),
 ]);
 export type LookupResponse = z.infer<typeof lookupResponseSchema>;

@@ -25,6 +25,10 @@ export interface AppDeps {
   submit: SubmitTransaction;
   outbox: Pick<Outbox, 'get' | 'depth' | 'oldestPendingSeq'>;
   link: Pick<HubLink, 'isConnected'>;
+  /** Online look-ups at the hub; GET /api/catalog asks through it. Absent: nothing beyond the basics is offered. */
+  lookup?: HubLink['lookup'];
+  /** How long GET /api/catalog waits for the hub; default 1500 ms. */
+  catalogTimeoutMs?: number;
   identity: () => { deviceId: string; storeId: string; bundleVersion: number };
   /** Present in the demo and tests: POST /api/sim/tap taps it. */
   simulatedCards?: SimulatedCardSource | null;
@@ -106,6 +110,31 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return { session: deps.session.view() };
   });
 
+  // The shopper tapped "Register" on the "not registered yet" screen: hold the card for the form.
+  app.post('/api/session/register', () => {
+    if (!deps.session.beginRegistration()) throw new HttpError(409, 'REGISTER_NOT_OFFERED', 'no unregistered card on screen, or the hub cannot confirm the card is new');
+    return { session: deps.session.view() };
+  });
+
+  /**
+   * What the screen may offer the member on it: gifts, paid upgrades, points-payment terms. A route of its own
+   * rather than part of GET /api/session: the page polls the session twice a second and that must stay a
+   * loopback-only read, while this is a hub round trip made once per member shown; and a catalogue the hub
+   * cannot give must never delay or hide the member's balance. Offline the answer says so, and the screen
+   * hides what needs the hub.
+   */
+  app.get('/api/catalog', async () => {
+    const memberId = deps.session.currentMemberId();
+    if (!memberId) throw new HttpError(409, 'SESSION_NO_CARD', 'no member on screen');
+    const unavailable = { available: false as const, code: 'HUB_UNREACHABLE', message: 'the hub cannot be reached' };
+    if (!deps.lookup || !deps.link.isConnected()) return unavailable;
+    const response = await deps.lookup({ op: 'catalog', memberId }, deps.catalogTimeoutMs ?? 1500);
+    if (!response) return unavailable;
+    if (!response.ok) return { available: false as const, code: response.code, message: response.message };
+    if (!('catalog' in response)) return { available: false as const, code: 'LOOKUP_RESPONSE_MALFORMED', message: 'the hub answered something else' };
+    return { available: true as const, catalog: response.catalog };
+  });
+
   app.get('/api/state', () => {
     const identity = deps.identity();
     return {
@@ -151,12 +180,23 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return reply.code(statusCode).send(payload);
   });
 
+  // A new member registers with the fresh card they just tapped: named in the body, or the card whose
+  // registration form is on screen (the page never holds a full card UID). Once the hub has applied it, the
+  // kiosk looks the card up again so the new member is shown without a second tap.
+  app.post('/api/tx/register', async (request, reply) => {
+    const body = parseBody(txBodySchema, request.body);
+    const cardUid = body.cardUid ?? deps.session.registrationCardUid();
+    if (!cardUid) throw new HttpError(409, 'SESSION_NO_CARD', 'no card given and no registration on screen');
+    const { statusCode, payload } = await submit('register_member', { ...body, cardUid });
+    const applied = payload.result?.status === 'applied' || (payload.result?.status === 'exists' && payload.result.original === 'applied');
+    if (applied && deps.session.registrationCardUid() === cardUid) await deps.session.handleTap({ uid: cardUid });
+    return reply.code(statusCode).send(payload);
+  });
+
   const simpleRoutes: [string, TxKind][] = [
     ['/api/tx/top-up', 'top_up'],
     ['/api/tx/redeem-gift', 'redeem_gift'],
     ['/api/tx/refund', 'refund'],
-    // A new member registers with the fresh card they just tapped (cardUid in the body: it is on no screen yet).
-    ['/api/tx/register', 'register_member'],
     ['/api/tx/tier-upgrade', 'tier_upgrade'],
     // One visit on a count card / time card: { serviceId } (the card is the session's).
     ['/api/tx/punch', 'punch_card_use'],

@@ -10,27 +10,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CARDS, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
 import { startTestHub, type TestHub } from '../../hub/testing/start-test-hub.ts';
 import { createDevice, type Device } from '../main.ts';
 import { assertChromiumInstalled, launchChromium, type LaunchedBrowser } from './support/chromium.ts';
+import { seen } from './support/seen.ts';
 
 const GOLD_MEMBER_ID = 'M0003';
 const UNKNOWN_CARD = '04DEADBEEF00';
-const VISIBLE_MS = 8_000;
-
-/** Waits until the locator is visible; on timeout fails with what the screen did show. */
-async function seen(page: Page, locator: Locator, what: string): Promise<Locator> {
-  try {
-    await locator.first().waitFor({ state: 'visible', timeout: VISIBLE_MS });
-  } catch {
-    const shown = (await page.locator('body').innerText().catch(() => '(page gone)')).replace(/\s+/g, ' ').slice(0, 600);
-    throw new Error(`expected the screen to show ${what} within ${VISIBLE_MS} ms; it shows: ${shown}`);
-  }
-  return locator.first();
-}
 
 describe('kiosk screen in a real browser', () => {
   let testHub: TestHub | null = null;
@@ -139,7 +128,7 @@ describe('kiosk screen in a real browser', () => {
 
   it('explains an unknown card in plain words, with the code underneath', async () => {
     await tap(UNKNOWN_CARD);
-    await seen(page, page.getByRole('heading', { name: 'Card not recognised' }), '"Card not recognised"');
+    await seen(page, page.getByRole('heading', { name: 'This card is not registered yet' }), '"This card is not registered yet"');
     await seen(page, page.getByText('not registered as a membership card'), 'a sentence saying what to do');
     await seen(page, page.getByText(/Code: CARD_UNKNOWN/), 'the code CARD_UNKNOWN, small, for staff');
   });

@@ -1,6 +1,7 @@
 /**
  * One kiosk's session: idle → card (look-up running) → member (shown) → action (transaction running)
- * → receipt → idle. Every state but idle has a timeout back to idle, so a member who walks away does not
+ * → receipt → idle. A card the hub does not know leads to error (CARD_UNKNOWN), from which the shopper may
+ * start registering it: register (form on screen) → card → member once the registration is applied. Every state but idle has a timeout back to idle, so a member who walks away does not
  * leave their balance on the screen.
  *
  * A tap looks the member up at the hub first; when the hub does not answer (offline, timeout) the last view
@@ -17,7 +18,7 @@ import type { CardSource, CardTap, Receipt, ReceiptSink } from '../ports.ts';
 import { maskCardUid } from '../../core/privacy/mask.ts';
 import { buildReceipt, type ReceiptContext, type SubmitStatus } from '../receipt/build-receipt.ts';
 
-export type SessionStateName = 'idle' | 'card' | 'member' | 'action' | 'receipt' | 'error';
+export type SessionStateName = 'idle' | 'card' | 'member' | 'action' | 'receipt' | 'error' | 'register';
 
 export interface ShownMember {
   member: MemberView;
@@ -32,8 +33,10 @@ export type SessionState =
   | { name: 'card'; cardUid: string }
   | ({ name: 'member'; cardUid: string } & ShownMember)
   | ({ name: 'action'; cardUid: string; action: TxKind } & ShownMember)
-  | ({ name: 'receipt'; cardUid: string; receipt: Receipt; status: SubmitStatus; txId: string } & ShownMember)
-  | { name: 'error'; code: string; message: string; offline: boolean; cardUid: string | null };
+  | ({ name: 'receipt'; cardUid: string; receipt: Receipt; status: SubmitStatus; txId: string; kind: TxKind } & ShownMember)
+  | { name: 'error'; code: string; message: string; offline: boolean; cardUid: string | null }
+  /** The shopper fills in the registration form for the fresh card they tapped. */
+  | { name: 'register'; cardUid: string };
 
 /** What the screen gets: the state without a full card UID. */
 export type SessionView = Omit<SessionState, 'cardUid'> & { card: string | null; version: number; expiresAt: string | null };
@@ -44,9 +47,11 @@ export interface SessionTimeouts {
   actionMs: number;
   receiptMs: number;
   errorMs: number;
+  /** Typing a name and two phone numbers on a touch screen takes a while; still back to idle if abandoned. */
+  registerMs: number;
 }
 
-export const DEFAULT_SESSION_TIMEOUTS: SessionTimeouts = { lookupMs: 1500, memberMs: 60_000, actionMs: 30_000, receiptMs: 15_000, errorMs: 8_000 };
+export const DEFAULT_SESSION_TIMEOUTS: SessionTimeouts = { lookupMs: 1500, memberMs: 60_000, actionMs: 30_000, receiptMs: 15_000, errorMs: 8_000, registerMs: 180_000 };
 
 export interface KioskSessionDeps {
   lookup: (req: LookupRequest, timeoutMs: number) => Promise<LookupResponse | null>;
@@ -64,6 +69,15 @@ export interface KioskSession extends EventEmitter<{ change: [SessionView] }> {
   state(): SessionState;
   /** The card of the member on screen, if any. */
   currentCardUid(): string | null;
+  /** The member on screen, if any (member, action or receipt). */
+  currentMemberId(): string | null;
+  /**
+   * error (CARD_UNKNOWN, answered by the hub) → register. Only the hub's word counts: offline, "unknown" may
+   * just mean "not cached here", and registering an issued card would be refused later. False otherwise.
+   */
+  beginRegistration(): boolean;
+  /** The fresh card being registered, if the registration form is on screen. */
+  registrationCardUid(): string | null;
   handleTap(tap: Pick<CardTap, 'uid'>): Promise<void>;
   /** Listens to a card source; returns the function that stops listening. */
   attach(source: CardSource): () => void;
@@ -106,6 +120,8 @@ export function createKioskSession(deps: KioskSessionDeps): KioskSession {
         return timeouts.receiptMs;
       case 'error':
         return timeouts.errorMs;
+      case 'register':
+        return timeouts.registerMs;
     }
   }
 
@@ -157,7 +173,7 @@ export function createKioskSession(deps: KioskSessionDeps): KioskSession {
       log.warn({ code: 'LOOKUP_FAILED', err: error instanceof Error ? error.message : String(error) }, 'look-up failed');
     }
     if (generation !== lookupGeneration) return;
-    if (response?.ok) {
+    if (response?.ok && 'member' in response) {
       deps.cache.put(cardUid, response.member);
       enter({ name: 'member', cardUid, member: response.member, source: 'hub', offline: false, asOf: response.member.asOf });
       return;
@@ -179,6 +195,15 @@ export function createKioskSession(deps: KioskSessionDeps): KioskSession {
     view,
     state: () => current,
     currentCardUid: () => shown()?.cardUid ?? null,
+    currentMemberId: () => shown()?.member.memberId ?? null,
+
+    beginRegistration(): boolean {
+      if (current.name !== 'error' || current.code !== 'CARD_UNKNOWN' || current.offline || !current.cardUid) return false;
+      enter({ name: 'register', cardUid: current.cardUid });
+      return true;
+    },
+
+    registrationCardUid: () => (current.name === 'register' ? current.cardUid : null),
 
     async handleTap(tap: Pick<CardTap, 'uid'>): Promise<void> {
       const cardUid = tap.uid.toUpperCase();
@@ -217,7 +242,8 @@ export function createKioskSession(deps: KioskSessionDeps): KioskSession {
       let updated = member;
       if (outcome && outcome.cardUid === member.cardUid) {
         const asOf = new Date(now()).toISOString();
-        updated = { ...member, member: { ...member.member, balances: outcome.balances, tier: outcome.tier, asOf }, asOf };
+        updated = { ...member, member: { ...member.member, balances: outcome.balances, tier: outcome.tier, asOf, ...afterPunch(member.member, done) }, asOf };
+        if (done.tx.kind === 'card_report_loss') updated.member.card = { ...updated.member.card, status: 'lost' };
       }
       const receipt = buildReceipt({
         tx: done.tx,
@@ -228,7 +254,7 @@ export function createKioskSession(deps: KioskSessionDeps): KioskSession {
         at: new Date(now()).toISOString(),
       });
       // The screen shows the receipt first; the paper follows whenever the printer can take it.
-      enter({ name: 'receipt', ...updated, receipt, status: done.status, txId: done.tx.id });
+      enter({ name: 'receipt', ...updated, receipt, status: done.status, txId: done.tx.id, kind: done.tx.kind });
       try {
         await deps.receipts.print(receipt);
       } catch (error) {
@@ -260,4 +286,16 @@ export function createKioskSession(deps: KioskSessionDeps): KioskSession {
     },
   });
   return session;
+}
+
+/**
+ * The hub's outcome carries balances, not visits left; one applied punch is exactly one visit fewer on that
+ * service, so the screen can show the count without another look-up.
+ */
+function afterPunch(member: MemberView, done: { tx: Transaction; result?: TxResult | null }): Pick<MemberView, 'serviceCards'> {
+  const { tx } = done;
+  if (tx.kind !== 'punch_card_use' || done.result?.status !== 'applied' || !member.serviceCards) return {};
+  return {
+    serviceCards: member.serviceCards.map((c) => (c.serviceId === tx.serviceId && c.punchesLeft !== null ? { ...c, punchesLeft: c.punchesLeft - 1 } : c)),
+  };
 }

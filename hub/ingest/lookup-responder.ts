@@ -1,11 +1,13 @@
-/** Answers a device's online look-ups (member by card, balances) on its response topic. */
+/** Answers a device's online look-ups (member by card, balances, what to offer a member) on its response topic. */
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { lookupRequestSchema, type LookupResponse } from '../../core/wire/lookup.ts';
 import type { Topics } from '../../core/wire/topics.ts';
 import type { LedgerStore } from '../ledger/ledger-store.ts';
+import { buildCatalog } from './build-catalog.ts';
 
 const MAX_REQUEST_BYTES = 4096;
+const CARD_REFUSALS: Record<string, string> = { lost: 'CARD_LOST', frozen: 'CARD_FROZEN', cancelled: 'CARD_CANCELLED', expired: 'CARD_EXPIRED' };
 
 export class LookupResponder {
   private readonly log: Logger;
@@ -31,12 +33,20 @@ export class LookupResponder {
     const request = lookupRequestSchema.safeParse(json);
     if (!request.success) return { ok: false, code: 'REQUEST_MALFORMED', message: request.error.issues[0]?.message ?? 'invalid request' };
     const { store } = this.options;
+    if (request.data.op === 'catalog') {
+      const catalog = buildCatalog(store, request.data.memberId);
+      return catalog ? { ok: true, catalog } : { ok: false, code: 'MEMBER_UNKNOWN', message: 'no such member' };
+    }
     const member = request.data.op === 'member.byCard' ? store.memberViewByCard(request.data.cardUid) : store.memberViewById(request.data.memberId);
     if (!member) {
       return request.data.op === 'member.byCard'
         ? { ok: false, code: 'CARD_UNKNOWN', message: 'no card with this UID' }
         : { ok: false, code: 'MEMBER_UNKNOWN', message: 'no such member' };
     }
+    // A kiosk tap on a card that cannot be used gets the reason, not the member: the screen must say "this card
+    // is reported lost", not show a balance nobody may spend with it. By member id (balances) it still answers.
+    const refusal = request.data.op === 'member.byCard' ? CARD_REFUSALS[member.card.status] : undefined;
+    if (refusal) return { ok: false, code: refusal, message: `card is ${member.card.status}` };
     return { ok: true, member };
   }
 }

@@ -8,6 +8,7 @@ import type { RulesBundle } from '../../core/rules/bundle.ts';
 import type { ParsedTransaction } from '../../core/wire/parse-transaction.ts';
 import type { TxResult } from '../../core/wire/result.ts';
 import type { MemberView } from '../../core/wire/lookup.ts';
+import type { TierReviewOutcome } from './sqlite/review-tiers.ts';
 
 export interface ReceivedTransaction {
   /** The device the broker says sent it (from the topic), which the payload must agree with. */
@@ -47,11 +48,15 @@ export interface LedgerStore {
   createMember(member: NewMember): void;
   upsertStaff(staff: StaffState & { pinHash?: string }): void;
   upsertGift(gift: GiftState): void;
+  /** Every gift with its stock left (out-of-stock ones included), cheapest first, then by SKU. */
+  listGifts(): GiftState[];
   saveRulesBundle(bundle: RulesBundle): void;
   rulesBundle(version: number): RulesBundle | null;
   latestRulesBundle(): RulesBundle | null;
   lastSeq(deviceId: string): number;
   listMemberIds(limit: number): string[];
+  /** Under a "reevaluate" tier policy, reviews every member's tier for the period that closed last; once per period. */
+  reviewTiers(now: string): TierReviewOutcome;
   /** Takes expired points lots out of the balances with journal entries; idempotent. */
   expirePoints(asOf: string): { members: number; points: number };
   /** Transactions where the kiosk's engine and the hub's disagreed (the hub's figures were applied). */

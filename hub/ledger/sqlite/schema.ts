@@ -108,6 +108,18 @@ CREATE TABLE IF NOT EXISTS member_daily_points (
   points INTEGER NOT NULL,
   PRIMARY KEY (member_id, day)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS member_period_figures (
+  member_id TEXT NOT NULL,
+  period_key TEXT NOT NULL,
+  points_earned INTEGER NOT NULL,
+  spend_cents INTEGER NOT NULL,
+  PRIMARY KEY (member_id, period_key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tier_reviews (
+  period_key TEXT PRIMARY KEY,
+  reviewed_at TEXT NOT NULL,
+  changed INTEGER NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rule_disagreements (
   tx_id TEXT PRIMARY KEY,
   device_id TEXT NOT NULL,

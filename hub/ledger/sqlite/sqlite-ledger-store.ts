@@ -13,6 +13,7 @@ import { applyReceived, recordDefect } from '../apply-received.ts';
 import type { AuditFinding, LedgerStore, NewMember, ReceivedTransaction } from '../ledger-store.ts';
 import { auditJournal } from './audit-journal.ts';
 import { expirePoints } from './expire-points.ts';
+import { reviewTiers, type TierReviewOutcome } from './review-tiers.ts';
 import { buildMemberView } from './member-view.ts';
 import { createRowReaders, type RowReaders } from './row-readers.ts';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
@@ -150,6 +151,13 @@ export class SqliteLedgerStore implements LedgerStore {
       .run(gift.sku, gift.name, gift.pointsPrice, gift.stock);
   }
 
+  listGifts(): GiftState[] {
+    return this.handle()
+      .prepare<[], { sku: string; name: string; points_price: number; stock: number }>('SELECT sku, name, points_price, stock FROM gifts ORDER BY points_price, sku')
+      .all()
+      .map((r) => ({ sku: r.sku, name: r.name, pointsPrice: r.points_price, stock: r.stock }));
+  }
+
   saveRulesBundle(bundle: RulesBundle): void {
     this.handle().prepare('INSERT OR REPLACE INTO rules_bundles (version, bundle, saved_at) VALUES (?, ?, ?)').run(bundle.version, JSON.stringify(bundle), new Date().toISOString());
     this.bundles.set(bundle.version, bundle);
@@ -176,6 +184,15 @@ export class SqliteLedgerStore implements LedgerStore {
 
   listMemberIds(limit: number): string[] {
     return this.handle().prepare<[number], { member_id: string }>('SELECT member_id FROM members ORDER BY member_id LIMIT ?').all(limit).map((r) => r.member_id);
+  }
+
+  reviewTiers(now: string): TierReviewOutcome {
+    const bundle = this.latestRulesBundle();
+    if (!bundle) return { status: 'nothing_due' };
+    const outcome = reviewTiers(this.handle(), this.reader(), bundle, now);
+    // Reviews record their transactions under device "hq" directly: the write port's cached seq is stale.
+    this.port?.forgetCachedState();
+    return outcome;
   }
 
   expirePoints(asOf: string): { members: number; points: number } {

@@ -9,7 +9,8 @@ import type { LedgerEffect } from '../../../core/ledger/types.ts';
 import type { RulesBundle } from '../../../core/rules/bundle.ts';
 import type { Transaction, TransactionOf } from '../../../core/wire/transaction.ts';
 import { memberIdFor } from '../../../core/ledger/plan-register-member.ts';
-import { dailyCapDay } from '../../../core/rules/engine.ts';
+import { dailyCapDay, tierPeriodAt } from '../../../core/rules/engine.ts';
+import { TIER_TRACKING_SINCE } from './review-tiers.ts';
 
 /** How far up the referrer chain referral rules may pay. */
 const MAX_REFERRAL_LEVELS = 5;
@@ -38,6 +39,9 @@ export class SqliteWritePort implements LedgerWritePort {
   private readonly insertRefundedLine: Statement;
   private readonly insertDisagreement: Statement;
   private readonly insertMember: Statement;
+  private readonly addPeriodFigures: Statement<[string, string, number, number]>;
+  private readonly startTracking: Statement<[string, string]>;
+  private trackingStarted = false;
   private readonly dailyPointsOf: Statement<[string, number], { points: number }>;
   private readonly addDailyPoints: Statement<[string, number, number]>;
   private readonly upsertServiceCard: Statement<[string, string, number, string | null]>;
@@ -80,6 +84,11 @@ export class SqliteWritePort implements LedgerWritePort {
     this.addDailyPoints = db.prepare(
       'INSERT INTO member_daily_points (member_id, day, points) VALUES (?, ?, ?) ON CONFLICT(member_id, day) DO UPDATE SET points = points + excluded.points',
     );
+    this.addPeriodFigures = db.prepare(
+      `INSERT INTO member_period_figures (member_id, period_key, points_earned, spend_cents) VALUES (?, ?, ?, ?)
+       ON CONFLICT(member_id, period_key) DO UPDATE SET points_earned = points_earned + excluded.points_earned, spend_cents = spend_cents + excluded.spend_cents`,
+    );
+    this.startTracking = db.prepare('INSERT OR IGNORE INTO schema_meta (key, value) VALUES (?, ?)');
     this.insertMember = db.prepare(
       'INSERT INTO members (member_id, name, phone, tier, referrer_id, credit_limit_cents, created_at) VALUES (?, ?, ?, ?, ?, 0, ?)',
     );
@@ -108,6 +117,7 @@ export class SqliteWritePort implements LedgerWritePort {
   /** After a rolled-back batch the cached sequences may be ahead of the database: read them again. */
   forgetCachedState(): void {
     this.seqCache.clear();
+    this.trackingStarted = false;
   }
 
   readContext(tx: Transaction): PlanningContext {
@@ -190,6 +200,7 @@ export class SqliteWritePort implements LedgerWritePort {
     for (const card of effect.newCards) this.insertCard.run(card.uid, card.memberId, tx.createdAt);
     for (const change of effect.cardChanges) this.setCardStatus.run(change.status, change.replacedBy ?? null, change.uid);
     const totals = effect.memberChanges;
+    this.trackPeriodFigures(tx, member, totals.cumulativeSpendDeltaCents, totals.cumulativePointsEarnedDelta, bundleVersion);
     if (totals.cumulativeSpendDeltaCents !== 0 || totals.cumulativePointsEarnedDelta !== 0) {
       this.updateMemberTotals.run(totals.cumulativeSpendDeltaCents, totals.cumulativePointsEarnedDelta, member);
     }
@@ -208,6 +219,18 @@ export class SqliteWritePort implements LedgerWritePort {
 
   /** One timestamp per batch: every transaction in it became durable at the same commit. */
   appliedAt = new Date().toISOString();
+
+  /** Under a "reevaluate" tier policy, what each member earned and spent per review period (see review-tiers.ts). */
+  private trackPeriodFigures(tx: Transaction, memberId: string, spendDelta: number, pointsDelta: number, bundleVersion: number): void {
+    if (spendDelta === 0 && pointsDelta === 0) return;
+    const period = tierPeriodAt(this.bundleFor(bundleVersion), tx.createdAt);
+    if (!period) return;
+    this.addPeriodFigures.run(memberId, period.key, pointsDelta, spendDelta);
+    if (!this.trackingStarted) {
+      this.startTracking.run(TIER_TRACKING_SINCE, this.appliedAt);
+      this.trackingStarted = true;
+    }
+  }
 
   recordTransaction(row: TransactionRow): void {
     this.insertTx.run({

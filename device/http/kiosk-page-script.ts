@@ -1,0 +1,289 @@
+/**
+ * The kiosk screen's script, part 1: formatting, the API helper, the member panel, buying, the result of an
+ * action, and the render/poll loop. Part 2 (kiosk-page-actions.ts) adds rewards, count cards, the loss report
+ * and registration. Both are inlined into one <script>, so functions may call each other across the parts.
+ *
+ * String.raw so regular expressions need no double escaping; it must not contain a backtick or a dollar-brace.
+ */
+export const KIOSK_SCRIPT = String.raw`
+"use strict";
+const $ = (s) => document.querySelector(s);
+let lastVersion = -1;
+let lastSession = null;
+/** What the last action call answered, shown with the receipt of the same transaction. */
+let lastOutcome = null;
+
+const ITEMS = [
+  { sku: "COFFEE", category: "drinks", name: "Coffee", cents: 350 },
+  { sku: "SANDWICH", category: "food", name: "Sandwich", cents: 1200 },
+  { sku: "WATER", category: "drinks", name: "Water", cents: 200 },
+];
+const order = { item: 0, qty: 1, method: "stored_value", usePoints: false };
+
+/** Integer cents → "¥1,234.56" by integer arithmetic only. */
+function yuan(c) {
+  const neg = c < 0, a = Math.abs(c), rest = a % 100, whole = String((a - rest) / 100).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return (neg ? "−" : "") + "¥" + whole + "." + String(rest).padStart(2, "0");
+}
+function signedYuan(c) { return c > 0 ? "+" + yuan(c) : yuan(c); }
+function num(n) { return String(Math.abs(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
+function signedPoints(n) { return (n > 0 ? "+" : n < 0 ? "−" : "") + num(n) + " pts"; }
+function toCents(text) {
+  const m = /^(\d{1,9})(?:\.(\d{1,2}))?$/.exec(String(text).trim());
+  if (!m) return null;
+  return Number(m[1]) * 100 + Number((m[2] || "0").padEnd(2, "0"));
+}
+function esc(v) { return String(v).replace(/[&<>"']/g, (c) => ({ "&":"&amp;", "<":"&lt;", ">":"&gt;", '"':"&quot;", "'":"&#39;" })[c]); }
+function when(iso) {
+  const d = new Date(iso);
+  if (isNaN(d.getTime())) return "";
+  return d.toLocaleDateString("en-GB", { day: "numeric", month: "short" }) + ", " + d.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+}
+function day(iso) { const d = new Date(iso); return isNaN(d.getTime()) ? "" : d.toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric" }); }
+function cap(s) { s = String(s || ""); return s.charAt(0).toUpperCase() + s.slice(1); }
+
+const KINDS = { purchase: "Purchase", top_up: "Top-up", redeem_gift: "Gift redeemed", refund: "Refund", card_report_loss: "Card reported lost",
+  card_cancel_loss: "Loss report cancelled", card_freeze: "Card frozen", card_unfreeze: "Card unfrozen", card_replace: "Card replaced",
+  register_member: "Registered", tier_upgrade: "Tier upgrade", punch_card_use: "Visit used" };
+
+/** Plain words for the codes a shopper can meet; the code itself is shown small underneath for staff. */
+const PLAIN = {
+  CARD_UNKNOWN: ["Card not recognised", "This card is not registered as a membership card. Please ask at the service desk."],
+  CARD_LOST: ["This card is reported lost", "It cannot be used. Please ask at the service desk to get a new card."],
+  CARD_FROZEN: ["This card is frozen", "It cannot be used right now. Please ask at the service desk."],
+  CARD_CANCELLED: ["This card is cancelled", "Please ask at the service desk."],
+  CARD_EXPIRED: ["This card has expired", "Please ask at the service desk to renew it."],
+  CARD_BAD_STATE: ["This card cannot do that now", "Please ask at the service desk."],
+  CARD_ALREADY_EXISTS: ["This card is already registered", "Tap it again to see the membership it belongs to."],
+  MEMBER_UNKNOWN: ["Member not found", "Please ask at the service desk."],
+  MEMBER_PHONE_TAKEN: ["This phone number is already registered", "Each phone number can have one membership. Please check the number, or ask at the service desk."],
+  REFERRER_UNKNOWN: ["We could not find who referred you", "No member has that phone number. Check it, or leave the referrer empty."],
+  INSUFFICIENT_STORED_VALUE: ["Not enough stored value", "Your balance does not cover this payment. Choose cash, or top up first."],
+  INSUFFICIENT_POINTS: ["Not enough points", "You do not have enough points for this."],
+  PAYMENT_MISMATCH: ["Payment does not match", "The payment does not add up to the total. Please try again."],
+  POINTS_PAYMENT_UNDER_MINIMUM: ["Too few points to pay with", "Paying with points needs more points than that. Pay without points instead."],
+  POINTS_PAYMENT_OVER_SHARE: ["Too many points for this bill", "Points can pay only part of this bill. Please try again."],
+  GIFT_OUT_OF_STOCK: ["This gift is out of stock", "Please choose another gift, or ask at the service desk."],
+  GIFT_UNKNOWN: ["This gift is no longer offered", "Please choose another gift."],
+  PAID_UPGRADE_UNKNOWN: ["This upgrade is not offered", "Please ask at the service desk."],
+  PUNCH_CARD_EXHAUSTED: ["No visits left on this card", "Buy a new count card at the counter."],
+  PUNCH_CARD_UNKNOWN: ["No count card for this service", "Please ask at the service desk."],
+  STAFF_UNAUTHORIZED: ["Staff card not accepted", "Only store staff can do this."],
+  SESSION_NO_CARD: ["Please tap your card first", "Hold your membership card to the reader, then try again."],
+  HUB_UNREACHABLE: ["The membership system cannot be reached", "Please try again in a moment."],
+  BAD_REQUEST: ["That did not work", "Please check what you entered and try again."],
+  TX_INVALID: ["That did not work", "Please check what you entered and try again."],
+};
+function plain(code, fallback) { return PLAIN[code] || [fallback || "Something went wrong", "Please try again, or ask at the service desk."]; }
+function codeLine(code, message) { return '<div class="code">Code: ' + esc(code) + (message ? " · " + esc(message) : "") + "</div>"; }
+
+async function api(method, path, body) {
+  const res = await fetch(path, { method, headers: body ? { "content-type": "application/json" } : {}, body: body ? JSON.stringify(body) : undefined });
+  const json = await res.json().catch(() => ({}));
+  return { status: res.status, json };
+}
+
+const READER_SVG = '<svg class="reader" viewBox="0 0 200 200" aria-hidden="true" fill="none" stroke="currentColor" stroke-linecap="round">' +
+  '<g class="pulse" stroke-width="8"><path d="M128 52a70 70 0 0 1 0 96"/><path d="M148 32a98 98 0 0 1 0 136"/></g>' +
+  '<rect x="28" y="48" width="78" height="104" rx="12" stroke-width="8"/><rect x="44" y="66" width="26" height="20" rx="4" fill="currentColor" stroke="none"/>' +
+  '<path d="M44 118h46M44 134h30" stroke-width="8"/></svg>';
+
+/** The member's card: who, tier, balances, count cards, recent history; with the loss link when interactive. */
+function memberPanel(s, interactive) {
+  const m = s.member, b = m.balances, tier = String(m.tier || "").toLowerCase();
+  const badge = s.offline
+    ? '<span class="badge offline">Offline · balance as of ' + esc(when(s.asOf)) + "</span>"
+    : '<span class="badge online">Live balance</span>';
+  const rows = m.history.slice(0, 4).map((h) => {
+    const cls = h.status === "rejected" ? ' class="rejected"' : "";
+    const value = h.valueDeltaCents ? '<span class="' + (h.valueDeltaCents > 0 ? "plus" : "minus") + '">' + signedYuan(h.valueDeltaCents) + "</span>" : "";
+    const pts = h.pointsDelta ? '<span class="' + (h.pointsDelta > 0 ? "plus" : "minus") + '">' + signedPoints(h.pointsDelta) + "</span>" : "";
+    return "<tr" + cls + '><td class="dim">' + esc(when(h.at)) + "</td><td>" + esc(KINDS[h.kind] || cap(h.kind)) + (h.status === "rejected" ? " (not applied)" : "") +
+      '</td><td class="r">' + [value, pts].filter(Boolean).join('<span class="dim"> · </span>') + "</td></tr>";
+  }).join("");
+  return '<section class="panel" aria-label="Your membership">' +
+    '<div class="who"><div><h2>' + esc(m.name) + '</h2><span class="tier ' + esc(tier) + '">' + esc(cap(tier)) + ' member</span><span class="dim card-no">Card ' + esc(s.card || "") +
+    (m.card.status && m.card.status !== "active" ? " · " + esc(m.card.status) : "") + "</span></div><div>" + badge + "</div></div>" +
+    '<div class="tiles"><div class="tile main"><div class="label">Stored value</div><div class="value" id="sv">' + yuan(b.storedValueCents) + "</div></div>" +
+    '<div class="tile"><div class="label">Bonus value</div><div class="value">' + yuan(b.bonusValueCents) + "</div></div>" +
+    '<div class="tile"><div class="label">Points</div><div class="value" id="points">' + num(b.points) + "</div></div></div>" +
+    serviceCardsSection(m, interactive) +
+    '<div class="section"><h3>Recent activity</h3>' + (rows ? '<table class="history">' + rows + "</table>" : '<p class="muted">No transactions yet.</p>') + "</div>" +
+    (interactive && m.card.status === "active" ? lossLink() : "") + "</section>";
+}
+
+function orderTotal() { const item = ITEMS[order.item]; return item ? item.cents * order.qty : 0; }
+
+/** What the shopper is about to pay: points first (as far as the terms allow, when chosen), the rest by the chosen method. */
+function orderPayments() {
+  const total = orderTotal();
+  const plan = order.usePoints ? pointsPlan(total) : null;
+  const rest = total - (plan ? plan.cents : 0);
+  const payments = [];
+  if (plan) payments.push({ method: "points", points: plan.points });
+  if (rest > 0) payments.push({ method: order.method, amountCents: rest });
+  return { total, plan, rest, payments };
+}
+
+function purchasePanel() {
+  const choices = ITEMS.map((it, i) => '<button type="button" class="choice" data-item="' + i + '" aria-pressed="' + (i === order.item) + '">' + esc(it.name) + "<small>" + yuan(it.cents) + "</small></button>").join("");
+  const method = (value, label) => '<button type="button" data-method="' + value + '" aria-pressed="' + (order.method === value) + '">' + label + "</button>";
+  const p = orderPayments();
+  const methodWord = order.method === "cash" ? "cash" : "stored value";
+  const payLabel = !p.plan ? "Pay " + yuan(p.total) : p.rest > 0 ? "Pay " + yuan(p.rest) + " + " + num(p.plan.points) + " points" : "Pay with " + num(p.plan.points) + " points";
+  return '<section class="panel" aria-label="Buy">' +
+    "<h3>Buy something</h3>" +
+    '<div class="choices">' + choices + "</div>" +
+    '<div class="row"><span class="label">Quantity</span><div class="stepper"><button type="button" id="less" aria-label="One less">−</button><output id="qty" aria-live="polite">' + order.qty +
+    '</output><button type="button" id="more" aria-label="One more">+</button></div></div>' +
+    '<div class="row"><span class="label">Pay with</span><div class="seg">' + method("stored_value", "Stored value") + method("cash", "Cash") + "</div></div>" +
+    // The row keeps its height while the hub's terms load, so the Pay button below never jumps.
+    '<div class="row points-row">' + pointsOption(p.total) + "</div>" +
+    (p.plan ? '<p class="split">' + num(p.plan.points) + " points pay " + yuan(p.plan.cents) + (p.rest > 0 ? " · " + yuan(p.rest) + " by " + methodWord : "") + " · total " + yuan(p.total) + "</p>" : "") +
+    '<button type="button" class="pay" id="pay">' + payLabel + "</button>" +
+    '<details class="staff"><summary>Staff: top up this card</summary><form id="topup" class="form-grid">' +
+    '<label>Amount (¥)<input name="amount" inputmode="decimal" value="50.00"></label>' +
+    '<label>Tender<select name="tender"><option value="cash">Cash</option><option value="bank_card">Bank card</option><option value="mobile">Mobile</option></select></label>' +
+    '<label>Staff card<input name="staff" value="A5AFF0000001" autocomplete="off"></label><button>Top up</button></form></details>' +
+    '<button type="button" class="secondary done" id="done">Done — log out</button></section>';
+}
+
+const WHAT = { purchase: "Payment", top_up: "Top-up", redeem_gift: "Gift redemption", tier_upgrade: "Upgrade", punch_card_use: "Visit", card_report_loss: "Loss report" };
+
+function tile(label, value, main) { return '<div class="tile' + (main ? " main" : "") + '"><div class="label">' + label + '</div><div class="value">' + value + "</div></div>"; }
+
+function resultPanel(s) {
+  const outcome = lastOutcome && lastOutcome.id === s.txId ? lastOutcome : null;
+  const o = outcome && outcome.result && outcome.result.outcome;
+  const kind = s.kind || (outcome && outcome.kind) || "purchase";
+  const rejected = s.status === "rejected";
+  const queued = s.status === "queued";
+  const what = WHAT[kind] || "Transaction";
+  const b = s.member.balances;
+  let head, facts;
+  if (rejected) {
+    const code = outcome && outcome.result && outcome.result.code || "REJECTED";
+    const p = plain(code, what + " not accepted");
+    head = "<h2>" + esc(p[0]) + "</h2><p>" + esc(p[1]) + "</p>" + codeLine(code, outcome && outcome.result && outcome.result.message);
+  } else if (queued) {
+    head = "<h2>" + what + " saved</h2><p>The hub cannot be reached right now. It will be sent automatically; your balance updates once it is confirmed.</p>";
+  } else {
+    head = doneHeading(kind, s, o);
+  }
+  if (kind === "purchase" || kind === "top_up") {
+    facts = (o ? tile(o.valueDeltaCents <= 0 ? "Paid from stored value" : "Added to stored value", yuan(Math.abs(o.valueDeltaCents))) +
+      (o.pointsSpent ? tile("Points used", num(o.pointsSpent)) : "") + tile("Points earned", "+" + num(o.pointsEarned)) : "") +
+      tile("Stored value now", yuan(b.storedValueCents), true) + tile("Points now", num(b.points));
+  } else if (kind === "redeem_gift" || kind === "tier_upgrade") {
+    facts = (o ? tile("Points spent", num(o.pointsSpent)) : "") + tile("Points left", num(b.points), true);
+  } else if (kind === "punch_card_use") {
+    facts = visitsLeftTiles(s);
+  } else {
+    facts = "";
+  }
+  const receipt = s.receiptText ? '<details class="receipt-box"><summary>Show receipt</summary><pre class="receipt">' + esc(s.receiptText) + "</pre></details>" : "";
+  return '<section class="panel result ' + (rejected ? "bad" : queued ? "queued" : "ok") + '" aria-label="Result">' + head + (rejected || !facts ? "" : '<div class="facts">' + facts + "</div>") + receipt +
+    '<button type="button" class="done" id="done">Done — log out</button></section>';
+}
+
+function hero(inner, extra) { return '<section class="panel hero' + (extra ? " " + extra : "") + '">' + inner + "</section>"; }
+
+function render(s) {
+  const screen = $("#screen");
+  const previous = lastSession;
+  lastSession = s;
+  if (s.name !== "member" && s.name !== "action" && s.name !== "register") say("");
+  if (!previous || previous.name !== s.name) ui.panel = "buy";
+  if (s.name === "idle") {
+    order.item = 0; order.qty = 1; order.method = "stored_value"; order.usePoints = false; lastOutcome = null; welcome = null; catalog.key = "";
+    screen.innerHTML = hero(READER_SVG + "<h1>Tap your card</h1><p>Hold your membership card flat against the reader to see your balance and points.</p>");
+  } else if (s.name === "card") {
+    screen.innerHTML = hero('<div class="spinner" role="progressbar" aria-label="Reading card"></div><h1>Reading your card…</h1><p>Keep it on the reader for a moment.</p>');
+  } else if (s.name === "error") {
+    screen.innerHTML = s.code === "CARD_UNKNOWN" && !s.offline ? unregisteredCard(s) : errorHero(s);
+  } else if (s.name === "register") {
+    if (!previous || previous.name !== "register") screen.innerHTML = registerPanel();
+  } else if (s.name === "member") {
+    wantCatalog(s);
+    // Rewards go last in the markup: on a one-column portrait kiosk they load below the buttons, so nothing
+    // moves under the shopper's finger when the hub's answer arrives.
+    screen.innerHTML = '<div class="layout member-screen">' + memberPanel(s, true) + '<div class="acts">' + actionArea(s) + "</div>" + rewardsPanel(s) + "</div>";
+  } else if (s.name === "action") {
+    screen.innerHTML = '<div class="layout">' + memberPanel(s, false) + hero('<div class="spinner" role="progressbar" aria-label="Working"></div><h1>One moment…</h1><p>Sending to the hub.</p>') + "</div>";
+  } else if (s.name === "receipt") {
+    screen.innerHTML = '<div class="layout">' + memberPanel(s, false) + resultPanel(s) + "</div>";
+  }
+  bind();
+  bindActions();
+}
+
+function errorHero(s) {
+  const p = plain(s.code, "Card problem");
+  return hero("<h1>" + esc(p[0]) + "</h1><p>" + esc(p[1]) + (s.offline ? " The kiosk is offline right now." : "") + "</p>" + codeLine(s.code, s.message) +
+    '<button type="button" class="secondary" id="done">OK</button>', "error");
+}
+
+/** Re-renders the current screen after a change made on the page itself (the session's version did not move). */
+function rerender() { if (lastSession) render(lastSession); }
+/** After an action call: render whatever the session shows now, even if a poll already saw its version. */
+function refresh() { lastVersion = -1; poll(); }
+
+function bind() {
+  document.querySelectorAll("[data-item]").forEach((el) => { el.onclick = () => { order.item = Number(el.getAttribute("data-item")); rerender(); }; });
+  document.querySelectorAll("[data-method]").forEach((el) => { el.onclick = () => { order.method = el.getAttribute("data-method"); rerender(); }; });
+  const less = $("#less"), more = $("#more"), pay = $("#pay"), topup = $("#topup"), usePoints = $("#use-points");
+  if (less) less.onclick = () => { order.qty = Math.max(1, order.qty - 1); rerender(); };
+  if (more) more.onclick = () => { order.qty = Math.min(99, order.qty + 1); rerender(); };
+  if (usePoints) usePoints.onclick = () => { order.usePoints = !order.usePoints; rerender(); };
+  if (pay) pay.onclick = async () => {
+    const item = ITEMS[order.item];
+    if (!item) return;
+    pay.disabled = true;
+    await act("purchase", "/api/tx/purchase", { lines: [{ sku: item.sku, category: item.category, qty: order.qty, unitPriceCents: item.cents }], payments: orderPayments().payments });
+  };
+  if (topup) topup.onsubmit = async (e) => {
+    e.preventDefault();
+    const f = new FormData(topup), amount = toCents(f.get("amount"));
+    if (amount === null || amount <= 0) return sayError("AMOUNT_NOT_POSITIVE", "enter an amount like 50.00");
+    await act("top_up", "/api/tx/top-up", { amountCents: amount, tender: f.get("tender"), staffCardUid: String(f.get("staff")).toUpperCase() });
+  };
+  const done = $("#done");
+  if (done) done.onclick = async () => { await api("POST", "/api/session/reset"); poll(); };
+}
+
+/** Sends one member action; the session shows it running and then its result. */
+async function act(kind, path, body) {
+  try {
+    const r = await api("POST", path, body);
+    if (r.json.error) sayError(r.json.error.code, r.json.error.message);
+    else lastOutcome = Object.assign({ kind }, r.json);
+  } catch (error) { sayError("KIOSK_UNREACHABLE", "the kiosk service did not answer"); }
+  refresh();
+}
+
+function say(text) { const el = $("#message"); el.className = ""; el.textContent = text; }
+function sayError(code, message) {
+  const p = plain(code);
+  const el = $("#message");
+  el.className = "panel bad";
+  el.innerHTML = "<strong>" + esc(p[0]) + ".</strong> " + esc(p[1]) + codeLine(code, message);
+}
+
+function tick() { $("#clock").textContent = new Date().toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" }); }
+
+async function poll() {
+  try {
+    const [session, state] = await Promise.all([api("GET", "/api/session"), api("GET", "/api/state")]);
+    const link = $("#link");
+    link.textContent = state.json.connected ? "Online" : "Offline";
+    link.className = "badge " + (state.json.connected ? "online" : "offline");
+    $("#depth").textContent = state.json.outboxDepth ? state.json.outboxDepth + " waiting to send" : "";
+    const s = session.json.session;
+    if (s && s.version !== lastVersion) { lastVersion = s.version; render(Object.assign({}, s, { receiptText: session.json.receiptText })); }
+  } catch (error) {
+    const link = $("#link");
+    link.textContent = "Kiosk service restarting…";
+    link.className = "badge offline";
+  }
+}
+`;

@@ -1,0 +1,26 @@
+/**
+ * What a kiosk may offer one member right now: gifts with stock left, the paid upgrades the latest rules
+ * bundle offers from the member's tier, and the terms for paying with points. The latest bundle, because a
+ * kiosk names version 0 until signed bundles reach kiosks and the hub then applies its latest: offering from
+ * any other bundle would show upgrades the hub then refuses.
+ */
+import { decimalToScaled } from '../../core/rules/decimal.ts';
+import type { Catalog } from '../../core/wire/lookup.ts';
+import type { LedgerStore } from '../ledger/ledger-store.ts';
+
+export function buildCatalog(store: Pick<LedgerStore, 'member' | 'listGifts' | 'latestRulesBundle'>, memberId: string): Catalog | null {
+  const member = store.member(memberId);
+  if (!member) return null;
+  const bundle = store.latestRulesBundle();
+  const payment = bundle?.pointsPayment;
+  return {
+    memberId,
+    tier: member.tier,
+    bundleVersion: bundle?.version ?? 0,
+    gifts: store.listGifts().filter((g) => g.stock > 0),
+    upgrades: (bundle?.tiers?.paidUpgrades ?? []).filter((u) => u.from === member.tier).map((u) => ({ to: u.to, points: u.points })),
+    pointsPayment: payment
+      ? { pointsPerYuan: payment.pointsPerYuan, maxShareBasisPoints: decimalToScaled(payment.maxShare ?? '1'), minPoints: payment.minPoints ?? 0 }
+      : null,
+  };
+}
