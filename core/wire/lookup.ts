@@ -1,12 +1,28 @@
 /** Online look-ups: `devices/{id}/request/{rid}` → `devices/{id}/response/{rid}`. */
 import { z } from 'zod';
 import { balancesSchema } from './result.ts';
+import { purchaseLineSchema } from './transaction.ts';
+
+/** A basket priced for one member by the hub's rules; the kiosk charges `totalCents`. */
+export const quoteSchema = z.object({
+  bundleVersion: z.number().int(),
+  subtotalCents: z.number().int(),
+  discountCents: z.number().int(),
+  totalCents: z.number().int(),
+  lines: z.array(z.object({ lineNo: z.number().int(), netCents: z.number().int(), discountCents: z.number().int() })),
+  /** Points the basket earns when paid in money (a points payment earns less). */
+  pointsEarned: z.number().int(),
+  trace: z.array(z.string()),
+});
+export type Quote = z.infer<typeof quoteSchema>;
 
 export const lookupRequestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('member.byCard'), cardUid: z.string().regex(/^[0-9A-F]{4,32}$/) }),
   z.object({ op: z.literal('member.balances'), memberId: z.string().min(1).max(64) }),
   /** What the kiosk may offer this member: gifts in stock, paid upgrades from their tier, points-payment terms. */
   z.object({ op: z.literal('catalog'), memberId: z.string().min(1).max(64) }),
+  /** What this basket costs this member under the rules (member prices, discounts) and what it would earn. */
+  z.object({ op: z.literal('quote'), memberId: z.string().min(1).max(64), storeId: z.string().min(1).max(64), lines: z.array(purchaseLineSchema).min(1).max(200) }),
 ]);
 export type LookupRequest = z.infer<typeof lookupRequestSchema>;
 
@@ -69,6 +85,7 @@ export type Catalog = z.infer<typeof catalogSchema>;
 export const lookupResponseSchema = z.union([
   z.object({ ok: z.literal(true), member: memberViewSchema }),
   z.object({ ok: z.literal(true), catalog: catalogSchema }),
+  z.object({ ok: z.literal(true), quote: quoteSchema }),
   z.object({ ok: z.literal(false), code: z.string(), message: z.string() }),
 ]);
 export type LookupResponse = z.infer<typeof lookupResponseSchema>;

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { isCodedError } from '../../core/errors/coded-error.ts';
 import { maskCardUid } from '../../core/privacy/mask.ts';
 import type { TxResult } from '../../core/wire/result.ts';
-import type { TxKind } from '../../core/wire/transaction.ts';
+import { purchaseLineSchema, type TxKind } from '../../core/wire/transaction.ts';
 import type { HubLink } from '../link/hub-link.ts';
 import type { Outbox, TxBodyInput } from '../outbox/sqlite-outbox.ts';
 import { renderReceiptSvg } from '../../drivers/printer/svg-preview.ts';
@@ -46,6 +46,9 @@ const txBodySchema = z.looseObject({ cardUid: cardUidText.optional() });
 const purchaseBodySchema = txBodySchema.extend({
   lines: z.array(z.looseObject({ lineNo: z.number().int().positive().optional() })).min(1).max(200),
 });
+
+/** A basket to price: lines as a purchase has them (lineNo may be left out: numbered in order). */
+const quoteBodySchema = z.object({ lines: z.array(purchaseLineSchema.extend({ lineNo: z.number().int().positive().optional() })).min(1).max(200) });
 
 const CARD_OPS: Record<string, TxKind> = {
   'report-loss': 'card_report_loss',
@@ -133,6 +136,25 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     if (!response.ok) return { available: false as const, code: response.code, message: response.message };
     if (!('catalog' in response)) return { available: false as const, code: 'LOOKUP_RESPONSE_MALFORMED', message: 'the hub answered something else' };
     return { available: true as const, catalog: response.catalog };
+  });
+
+  /**
+   * The basket priced by the hub's rules for the member on screen (member prices, discounts, points it earns).
+   * The screen charges the quoted total, since the hub refuses payments that do not add up to its own total.
+   * Offline the answer says so and the screen falls back to shelf prices.
+   */
+  app.post('/api/quote', async (request) => {
+    const memberId = deps.session.currentMemberId();
+    if (!memberId) throw new HttpError(409, 'SESSION_NO_CARD', 'no member on screen');
+    const body = parseBody(quoteBodySchema, request.body);
+    const unavailable = { available: false as const, code: 'HUB_UNREACHABLE', message: 'the hub cannot be reached' };
+    if (!deps.lookup || !deps.link.isConnected()) return unavailable;
+    const lines = body.lines.map((line, index) => ({ ...line, lineNo: line.lineNo ?? index + 1 }));
+    const response = await deps.lookup({ op: 'quote', memberId, storeId: deps.identity().storeId, lines }, deps.catalogTimeoutMs ?? 1500);
+    if (!response) return unavailable;
+    if (!response.ok) return { available: false as const, code: response.code, message: response.message };
+    if (!('quote' in response)) return { available: false as const, code: 'LOOKUP_RESPONSE_MALFORMED', message: 'the hub answered something else' };
+    return { available: true as const, quote: response.quote };
   });
 
   app.get('/api/state', () => {

@@ -112,7 +112,29 @@ function memberPanel(s, interactive) {
     (interactive && m.card.status === "active" ? lossLink() : "") + "</section>";
 }
 
-function orderTotal() { const item = ITEMS[order.item]; return item ? item.cents * order.qty : 0; }
+/**
+ * The hub's price for the basket on screen (member prices, discounts): the hub refuses payments that do not add
+ * up to its own total, so the kiosk charges the quote. Shelf prices until it answers, and when offline.
+ */
+const quote = { key: "", cents: null, discount: 0 };
+function basketKey() { return (lastSession && lastSession.member ? lastSession.member.memberId : "") + "|" + order.item + "|" + order.qty; }
+function basketLines() { const item = ITEMS[order.item]; return item ? [{ sku: item.sku, category: item.category, qty: order.qty, unitPriceCents: item.cents }] : []; }
+function wantQuote() {
+  const key = basketKey();
+  if (quote.key === key) return;
+  Object.assign(quote, { key, cents: null, discount: 0 });
+  api("POST", "/api/quote", { lines: basketLines() }).then((r) => {
+    const j = r.json;
+    if (quote.key !== key || !j.available || !j.quote) return;
+    Object.assign(quote, { cents: j.quote.totalCents, discount: j.quote.discountCents });
+    if (lastSession && lastSession.name === "member") rerender();
+  }).catch(() => undefined);
+}
+function orderTotal() {
+  const item = ITEMS[order.item];
+  const shelf = item ? item.cents * order.qty : 0;
+  return quote.key === basketKey() && quote.cents !== null ? quote.cents : shelf;
+}
 
 /** What the shopper is about to pay: points first (as far as the terms allow, when chosen), the rest by the chosen method. */
 function orderPayments() {
@@ -139,6 +161,7 @@ function purchasePanel() {
     '<div class="row"><span class="label">Pay with</span><div class="seg">' + method("stored_value", "Stored value") + method("cash", "Cash") + "</div></div>" +
     // The row keeps its height while the hub's terms load, so the Pay button below never jumps.
     '<div class="row points-row">' + pointsOption(p.total) + "</div>" +
+    (quote.key === basketKey() && quote.discount > 0 ? '<p class="split">Member price: you save ' + yuan(quote.discount) + "</p>" : "") +
     (p.plan ? '<p class="split">' + num(p.plan.points) + " points pay " + yuan(p.plan.cents) + (p.rest > 0 ? " · " + yuan(p.rest) + " by " + methodWord : "") + " · total " + yuan(p.total) + "</p>" : "") +
     '<button type="button" class="pay" id="pay">' + payLabel + "</button>" +
     '<details class="staff"><summary>Staff: top up this card</summary><form id="topup" class="form-grid">' +
@@ -195,7 +218,7 @@ function render(s) {
   if (s.name !== "member" && s.name !== "action" && s.name !== "register") say("");
   if (!previous || previous.name !== s.name) ui.panel = "buy";
   if (s.name === "idle") {
-    order.item = 0; order.qty = 1; order.method = "stored_value"; order.usePoints = false; lastOutcome = null; welcome = null; catalog.key = "";
+    order.item = 0; order.qty = 1; order.method = "stored_value"; order.usePoints = false; lastOutcome = null; welcome = null; catalog.key = ""; quote.key = "";
     screen.innerHTML = hero(READER_SVG + "<h1>Tap your card</h1><p>Hold your membership card flat against the reader to see your balance and points.</p>");
   } else if (s.name === "card") {
     screen.innerHTML = hero('<div class="spinner" role="progressbar" aria-label="Reading card"></div><h1>Reading your card…</h1><p>Keep it on the reader for a moment.</p>');
@@ -205,6 +228,7 @@ function render(s) {
     if (!previous || previous.name !== "register") screen.innerHTML = registerPanel();
   } else if (s.name === "member") {
     wantCatalog(s);
+    wantQuote();
     // Rewards go last in the markup: on a one-column portrait kiosk they load below the buttons, so nothing
     // moves under the shopper's finger when the hub's answer arrives.
     screen.innerHTML = '<div class="layout member-screen">' + memberPanel(s, true) + '<div class="acts">' + actionArea(s) + "</div>" + rewardsPanel(s) + "</div>";
@@ -239,7 +263,7 @@ function bind() {
     const item = ITEMS[order.item];
     if (!item) return;
     pay.disabled = true;
-    await act("purchase", "/api/tx/purchase", { lines: [{ sku: item.sku, category: item.category, qty: order.qty, unitPriceCents: item.cents }], payments: orderPayments().payments });
+    await act("purchase", "/api/tx/purchase", { lines: basketLines(), payments: orderPayments().payments });
   };
   if (topup) topup.onsubmit = async (e) => {
     e.preventDefault();

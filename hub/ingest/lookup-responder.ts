@@ -4,9 +4,12 @@ import type { Logger } from 'pino';
 import { lookupRequestSchema, type LookupResponse } from '../../core/wire/lookup.ts';
 import type { Topics } from '../../core/wire/topics.ts';
 import type { LedgerStore } from '../ledger/ledger-store.ts';
+import { isCodedError } from '../../core/errors/coded-error.ts';
 import { buildCatalog } from './build-catalog.ts';
+import { buildQuote } from './build-quote.ts';
 
-const MAX_REQUEST_BYTES = 4096;
+/** A quote carries a basket: up to 200 lines fit well inside this. */
+const MAX_REQUEST_BYTES = 64 * 1024;
 const CARD_REFUSALS: Record<string, string> = { lost: 'CARD_LOST', frozen: 'CARD_FROZEN', cancelled: 'CARD_CANCELLED', expired: 'CARD_EXPIRED' };
 
 export class LookupResponder {
@@ -33,6 +36,14 @@ export class LookupResponder {
     const request = lookupRequestSchema.safeParse(json);
     if (!request.success) return { ok: false, code: 'REQUEST_MALFORMED', message: request.error.issues[0]?.message ?? 'invalid request' };
     const { store } = this.options;
+    if (request.data.op === 'quote') {
+      try {
+        const quote = buildQuote(store, request.data.memberId, request.data.lines, request.data.storeId);
+        return quote ? { ok: true, quote } : { ok: false, code: 'MEMBER_UNKNOWN', message: 'no such member' };
+      } catch (error) {
+        return isCodedError(error) ? { ok: false, code: error.code, message: error.message } : { ok: false, code: 'INTERNAL', message: 'could not price the basket' };
+      }
+    }
     if (request.data.op === 'catalog') {
       const catalog = buildCatalog(store, request.data.memberId);
       return catalog ? { ok: true, catalog } : { ok: false, code: 'MEMBER_UNKNOWN', message: 'no such member' };
