@@ -2,7 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensurePcscd } from '../testing/pcscd.ts';
 import { testLogger } from '../testing/test-logger.ts';
 import { VirtualVpcdCard } from '../testing/virtual-vpcd-card.ts';
-import { collectEvents, waitForEvent } from '../testing/wait-for-event.ts';
+import { waitForEvent } from '../testing/wait-for-event.ts';
 import { createRealNfc } from './nfc-pcsc-factory.ts';
 import type { NfcLike } from './nfc-pcsc-types.ts';
 import { PcscCardReader } from './pcsc-reader.ts';
@@ -51,6 +51,7 @@ async function startedReader(nfcs: NfcLike[] = []) {
   return reader;
 }
 
+// one tap per card, removal, two cards in order, idempotent start/stop, restart: card-reader-contract.test.ts
 describe('PcscCardReader through pcscd and vpcd', () => {
   it('reports a tap with the UID and member number, then the removal', async () => {
     const reader = await startedReader();
@@ -63,28 +64,17 @@ describe('PcscCardReader through pcscd and vpcd', () => {
     await tag.remove();
     expect(await removed).toEqual({ uid: '04A1B2C3D4E5F6', readerName: READER });
     expect(tag.apdus.map((a) => a.toString('hex'))).toEqual(['ffca000000', 'ffb0000410']);
-  });
-
-  it('tells two different cards apart, one tap each', async () => {
-    const reader = await startedReader();
-    const taps = collectEvents<CardTap>(reader, 'card');
-    const first = card('04112233445566');
-    let next = waitForEvent<CardTap>(reader, 'card', 10_000);
-    await first.insert();
-    await next;
-    let removed = waitForEvent<CardRemoved>(reader, 'card.removed', 10_000);
-    await first.remove();
-    await removed;
-    const second = card('08AABBCC');
-    next = waitForEvent<CardTap>(reader, 'card', 10_000);
-    await second.insert();
-    await next;
-    removed = waitForEvent<CardRemoved>(reader, 'card.removed', 10_000);
-    await second.remove();
-    await removed;
-    expect(taps.items.map((t) => t.uid)).toEqual(['04112233445566', '08AABBCC']);
     // a tag without a member number still taps, without one
-    expect(taps.items[1]!.memberNumber).toBeUndefined();
+    const plainTapped = waitForEvent<CardTap>(reader, 'card', 10_000);
+    const plain = card('08AABBCC');
+    await plain.insert();
+    const plainTap = await plainTapped;
+    expect(plainTap.uid).toBe('08AABBCC');
+    expect(plainTap.memberNumber).toBeUndefined();
+    // taken away before the next test's card: vpcd needs pcscd to notice one card gone before the next arrives
+    const plainRemoved = waitForEvent<CardRemoved>(reader, 'card.removed', 10_000);
+    await plain.remove();
+    await plainRemoved;
   });
 
   it('recovers when its reader ends (pcsclite reader closed) by opening a new PC/SC context', async () => {

@@ -5,16 +5,25 @@ import { HealthTracker } from '../health.ts';
 import { renderReceiptSvg } from './svg-preview.ts';
 import type { DriverHealth, PrinterStatus, PrintJobResult, Receipt, ReceiptPrinter, ReceiptPrinterEvents } from './types.ts';
 
+export interface SimulatedPrinterCondition {
+  /** Switched on and reachable. */
+  online: boolean;
+  paperOut: boolean;
+  paperNearEnd: boolean;
+  coverOpen: boolean;
+}
+
 /**
- * A printer for the demo and the screens' tests: keeps each receipt (and its SVG preview) in memory. Paper and
- * cover can be set to exercise the screens' "printer needs attention" states.
+ * A printer for the demo and the screens' tests: keeps each receipt (and its SVG preview) in memory. It can be
+ * switched off and have its paper or cover set, to exercise the screens' "printer needs attention" states, and
+ * behaves like the ESC/POS driver meanwhile: print() only queues, and waiting jobs go out once it can print.
  */
 export class SimulatedPrinter extends EventEmitter<ReceiptPrinterEvents> implements ReceiptPrinter {
   readonly printed: { jobId: string; receipt: Receipt; svg: string }[] = [];
   private readonly waiting: { jobId: string; receipt: Receipt }[] = [];
   private readonly health_ = new HealthTracker('simulated-printer');
   private readonly log: Logger;
-  private state = { paperOut: false, paperNearEnd: false, coverOpen: false };
+  private condition: SimulatedPrinterCondition = { online: true, paperOut: false, paperNearEnd: false, coverOpen: false };
   private running = false;
 
   constructor(options: { logger: Logger }) {
@@ -25,38 +34,63 @@ export class SimulatedPrinter extends EventEmitter<ReceiptPrinterEvents> impleme
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.health_.setConnected(true);
-    this.flush();
+    this.changed();
   }
 
   async stop(): Promise<void> {
+    if (!this.running) return;
     this.running = false;
-    this.health_.setConnected(false);
+    this.changed();
   }
 
   print(receipt: Receipt): Promise<PrintJobResult> {
     const jobId = randomUUID();
     this.waiting.push({ jobId, receipt });
+    const queueDepth = this.waiting.length;
     this.flush();
-    return Promise.resolve({ jobId, status: 'queued', queueDepth: this.waiting.length });
+    return Promise.resolve({ jobId, status: 'queued', queueDepth });
   }
 
-  setPaper(state: Partial<{ paperOut: boolean; paperNearEnd: boolean; coverOpen: boolean }>): void {
-    this.state = { ...this.state, ...state };
-    this.emit('status', this.status());
-    this.flush();
+  /** Paper and cover, as the printer's sensors would report them. */
+  setPaper(state: Partial<Pick<SimulatedPrinterCondition, 'paperOut' | 'paperNearEnd' | 'coverOpen'>>): void {
+    this.setCondition(state);
+  }
+
+  /** Switches the printer off (unreachable) or back on. */
+  setOnline(online: boolean): void {
+    this.setCondition({ online });
+  }
+
+  setCondition(condition: Partial<SimulatedPrinterCondition>): void {
+    this.condition = { ...this.condition, ...condition };
+    this.changed();
   }
 
   status(): PrinterStatus {
-    return { online: this.running, ...this.state, queueDepth: this.waiting.length, checkedAt: Date.now() };
+    const { online, ...paper } = this.condition;
+    return { online: this.running && online, ...paper, queueDepth: this.waiting.length, checkedAt: Date.now() };
   }
 
   health(): DriverHealth {
     return this.health_.snapshot();
   }
 
+  private changed(): void {
+    const connected = this.running && this.condition.online;
+    this.health_.setConnected(connected);
+    if (this.running) {
+      if (!this.condition.online) this.health_.recordError('DRIVER_PRINTER_UNREACHABLE', 'simulated printer switched off');
+      else if (this.condition.paperOut) this.health_.recordError('DRIVER_PRINTER_PAPER_OUT', 'paper out');
+      else if (this.condition.coverOpen) this.health_.recordError('DRIVER_PRINTER_COVER_OPEN', 'cover open');
+    }
+    this.emit('health', this.health_.snapshot());
+    this.emit('status', this.status());
+    this.flush();
+  }
+
   private flush(): void {
-    while (this.running && !this.state.paperOut && !this.state.coverOpen && this.waiting.length > 0) {
+    const { online, paperOut, coverOpen } = this.condition;
+    while (this.running && online && !paperOut && !coverOpen && this.waiting.length > 0) {
       const job = this.waiting.shift()!;
       this.printed.push({ ...job, svg: renderReceiptSvg(job.receipt) });
       this.log.info({ jobId: job.jobId, txId: job.receipt.txId }, 'receipt printed (simulated)');

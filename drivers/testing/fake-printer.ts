@@ -19,6 +19,9 @@ abstract class FakePrinterPeer {
   decoder = new EscposDecoder((event) => this.onEvent(event));
   /** Every byte received, status requests included. */
   received = Buffer.alloc(0);
+  /** One entry per cut: the tx id of the QR printed before it, and whether paper/cover allowed printing then. */
+  readonly cuts: { txId: string | undefined; paperOut: boolean; coverOpen: boolean }[] = [];
+  private lastQrPayload: string | undefined;
   private waiters: { predicate: (events: EscposEvent[]) => boolean; resolve: () => void }[] = [];
 
   protected abstract reply(bytes: Buffer): void;
@@ -32,6 +35,8 @@ abstract class FakePrinterPeer {
   clear(): void {
     this.decoder = new EscposDecoder((event) => this.onEvent(event));
     this.received = Buffer.alloc(0);
+    this.cuts.length = 0;
+    this.lastQrPayload = undefined;
   }
 
   /** Resolves once the decoded stream satisfies the predicate; rejects after timeoutMs with what was seen. */
@@ -56,6 +61,11 @@ abstract class FakePrinterPeer {
 
   private onEvent(event: EscposEvent): void {
     if (event.kind === 'status') this.reply(Buffer.from([statusByteFor(event.n, this.state)]));
+    if (event.kind === 'qr' && event.fn === 0x50) this.lastQrPayload = event.data.subarray(1).toString('latin1');
+    if (event.kind === 'cut') {
+      this.cuts.push({ txId: this.lastQrPayload, paperOut: this.state.paperOut, coverOpen: this.state.coverOpen });
+      this.lastQrPayload = undefined;
+    }
     const ready = this.waiters.filter((w) => w.predicate(this.decoder.events));
     this.waiters = this.waiters.filter((w) => !ready.includes(w));
     for (const w of ready) w.resolve();

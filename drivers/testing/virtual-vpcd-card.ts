@@ -27,6 +27,9 @@ export class VirtualVpcdCard {
   private socket: Socket | undefined;
   private pending = Buffer.alloc(0);
   readonly apdus: Buffer[] = [];
+  /** Control codes vpcd sent (0 power off, 1 power on, 2 reset, 4 ATR request), in order. */
+  readonly controls: number[] = [];
+  private atrWaiters: (() => void)[] = [];
   private readonly uid: Buffer;
   private readonly memory: Buffer;
 
@@ -63,6 +66,25 @@ export class VirtualVpcdCard {
     });
   }
 
+  /**
+   * Resolves once pcscd (through vpcd) asked for the card's ATR, i.e. it has seen the card and powered it up.
+   * Whoever reads the card (a driver) can only do so after that.
+   */
+  waitForPowerUp(timeoutMs = 5_000): Promise<void> {
+    if (this.controls.includes(4)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.atrWaiters = this.atrWaiters.filter((w) => w !== done);
+        reject(new Error(`pcscd did not power up the virtual card ${this.options.uid} within ${timeoutMs} ms (controls seen: [${this.controls.join(',')}])`));
+      }, timeoutMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.atrWaiters.push(done);
+    });
+  }
+
   /** Takes the card away. */
   remove(): Promise<void> {
     const socket = this.socket;
@@ -88,7 +110,14 @@ export class VirtualVpcdCard {
   }
 
   private answer(payload: Buffer): Buffer | undefined {
-    if (payload.length === 1) return payload[0] === 4 ? ATR_ULTRALIGHT : undefined;
+    if (payload.length === 1) {
+      this.controls.push(payload[0]!);
+      if (payload[0] !== 4) return undefined;
+      const waiters = this.atrWaiters;
+      this.atrWaiters = [];
+      for (const w of waiters) w();
+      return ATR_ULTRALIGHT;
+    }
     this.apdus.push(Buffer.from(payload));
     const [cla, ins, p1 = 0, p2 = 0, le = 0] = payload;
     if (cla === 0xff && ins === 0xca) return p1 === 0 ? Buffer.concat([this.uid, SW_OK]) : SW_WRONG_P1P2;
