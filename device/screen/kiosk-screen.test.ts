@@ -7,69 +7,27 @@
  * The steps share one hub, kiosk and browser and run in order (a purchase needs a member on screen; the
  * offline step stops the hub), so they are one scenario split into named steps.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_CARDS, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
-import { startTestHub, type TestHub } from '../../hub/testing/start-test-hub.ts';
-import { createDevice, type Device } from '../main.ts';
-import { assertChromiumInstalled, launchChromium, type LaunchedBrowser } from './support/chromium.ts';
+import { DEMO_CARDS } from '../../hub/demo/seed-demo-data.ts';
+import { startScreenHarness, type ScreenHarness } from './support/screen-harness.ts';
 import { seen } from './support/seen.ts';
 
 const GOLD_MEMBER_ID = 'M0003';
 const UNKNOWN_CARD = '04DEADBEEF00';
 
 describe('kiosk screen in a real browser', () => {
-  let testHub: TestHub | null = null;
-  let hubStopping: Promise<void> | null = null;
-  let device: Device | null = null;
-  let browser: LaunchedBrowser | null = null;
-  let dataDir = '';
+  let h: ScreenHarness | null = null;
   let page: Page;
-  let screenUrl = '';
-  let apiUrl = '';
-
-  async function tap(uid: string): Promise<void> {
-    const res = await fetch(`${apiUrl}/sim/tap`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ uid }) });
-    expect(res.status, `POST /api/sim/tap ${uid}: ${await res.clone().text()}`).toBe(200);
-  }
+  const tap = (uid: string) => h!.tap(uid);
 
   beforeAll(async () => {
-    assertChromiumInstalled();
-    dataDir = mkdtempSync(join(tmpdir(), 'mk-screen-'));
-    testHub = await startTestHub();
-    device = createDevice({
-      deviceId: 'kiosk-screen',
-      storeId: DEMO_STORE_ID,
-      hubUrl: testHub.brokerUrl,
-      dataDir: join(dataDir, 'kiosk'),
-      httpPort: 0,
-      logLevel: 'silent',
-      tuning: { reconnectMs: 200, session: { lookupMs: 800 } },
-    });
-    ({ screenUrl, apiUrl } = await device.start());
-    browser = await launchChromium({ viewport: { width: 1280, height: 800 } });
-    page = await browser.browser.newPage();
-    await page.goto(screenUrl);
+    h = await startScreenHarness({ deviceId: 'kiosk-screen' });
+    page = h.page;
   });
 
   afterAll(async () => {
-    const errors: unknown[] = [];
-    const attempt = async (step: () => Promise<unknown> | undefined) => {
-      try {
-        await step();
-      } catch (error) {
-        errors.push(error);
-      }
-    };
-    await attempt(() => browser?.close());
-    // The kiosk before the hub: the embedded broker's stop waits for connected clients to go.
-    await attempt(() => device?.stop());
-    await attempt(() => hubStopping ?? testHub?.dispose());
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-    if (errors.length > 0) throw new AggregateError(errors, 'cleanup failed');
+    await h?.dispose();
   });
 
   it('invites a tap while idle', async () => {
@@ -118,7 +76,7 @@ describe('kiosk screen in a real browser', () => {
     await seen(page, member.getByText('¥993.00', { exact: true }), 'the member panel updated to ¥993.00');
 
     // The screen told the truth: the hub's ledger holds the same balances.
-    const view = testHub?.hub.store.memberViewById(GOLD_MEMBER_ID, 5);
+    const view = h!.hub.hub.store.memberViewById(GOLD_MEMBER_ID, 5);
     expect(view?.balances).toMatchObject({ storedValueCents: 99_300, points: 1_210 });
 
     await result.getByRole('button', { name: /Done/ }).click();
@@ -155,10 +113,7 @@ describe('kiosk screen in a real browser', () => {
   });
 
   it('shows the cached member with a visible offline badge once the hub is gone', async () => {
-    if (!testHub) throw new Error('no hub');
-    // Not awaited: stopping may wait for the kiosk's broker connection, which closes in afterAll.
-    hubStopping = testHub.dispose();
-    hubStopping.catch(() => undefined);
+    h!.stopHub();
     await tap(DEMO_CARDS.gold);
     const member = await seen(page, page.getByRole('region', { name: 'Your membership' }), 'the member panel from the cache');
     await seen(page, member.getByRole('heading', { name: 'Zhang Min' }), 'the cached member name');

@@ -7,8 +7,6 @@
  *
  * One scenario in named steps sharing a hub, kiosk and browser (the last step stops the hub).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
@@ -16,9 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RULES_BUNDLE } from '../../core/rules/default-bundle.ts';
 import { DEMO_CARDS, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
 import { submitHqTransaction } from '../../hub/hq/hq-transactions.ts';
-import { startTestHub, type TestHub } from '../../hub/testing/start-test-hub.ts';
-import { createDevice, type Device } from '../main.ts';
-import { assertChromiumInstalled, launchChromium, type LaunchedBrowser } from './support/chromium.ts';
+import { startScreenHarness, type ScreenHarness } from './support/screen-harness.ts';
 import { seen } from './support/seen.ts';
 
 const NEW_CARD = '04AB00000001';
@@ -26,23 +22,10 @@ const GOLD_MEMBER_ID = 'M0003';
 const SILVER_MEMBER_ID = 'M0002';
 
 describe('member actions on the kiosk screen in a real browser', () => {
-  let env: TestHub | null = null;
-  let hubStopping: Promise<void> | null = null;
-  let device: Device | null = null;
-  let browser: LaunchedBrowser | null = null;
-  let dataDir = '';
+  let h: ScreenHarness | null = null;
   let page: Page;
-  let apiUrl = '';
-
-  const hub = () => {
-    if (!env) throw new Error('no hub');
-    return env.hub.store;
-  };
-
-  async function tap(uid: string): Promise<void> {
-    const res = await fetch(`${apiUrl}/sim/tap`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ uid }) });
-    expect(res.status, `POST /api/sim/tap ${uid}: ${await res.clone().text()}`).toBe(200);
-  }
+  const tap = (uid: string) => h!.tap(uid);
+  const hub = () => h!.hub.hub.store;
 
   async function keyIn(digits: string): Promise<void> {
     const keypad = page.getByRole('group', { name: 'Number keypad' });
@@ -55,40 +38,13 @@ describe('member actions on the kiosk screen in a real browser', () => {
   }
 
   beforeAll(async () => {
-    assertChromiumInstalled();
-    dataDir = mkdtempSync(join(tmpdir(), 'mk-screen-actions-'));
-    env = await startTestHub();
-    device = createDevice({
-      deviceId: 'kiosk-actions',
-      storeId: DEMO_STORE_ID,
-      hubUrl: env.brokerUrl,
-      dataDir: join(dataDir, 'kiosk'),
-      httpPort: 0,
-      logLevel: 'silent',
-      tuning: { reconnectMs: 200, session: { lookupMs: 800 } },
-    });
-    const urls = await device.start();
-    apiUrl = urls.apiUrl;
-    browser = await launchChromium({ viewport: { width: 1280, height: 800 } });
-    page = await browser.browser.newPage();
-    await page.goto(urls.screenUrl);
+    h = await startScreenHarness({ deviceId: 'kiosk-actions' });
+    page = h.page;
     await seen(page, page.locator('#link').getByText('Online', { exact: true }), 'the kiosk online');
   });
 
   afterAll(async () => {
-    const errors: unknown[] = [];
-    const attempt = async (step: () => Promise<unknown> | undefined) => {
-      try {
-        await step();
-      } catch (error) {
-        errors.push(error);
-      }
-    };
-    await attempt(() => browser?.close());
-    await attempt(() => device?.stop());
-    await attempt(() => hubStopping ?? env?.dispose());
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-    if (errors.length > 0) throw new AggregateError(errors, 'cleanup failed');
+    await h?.dispose();
   });
 
   it('registers a fresh card with a referrer from the on-screen keypad, welcomes the member and shows them', async () => {
@@ -116,7 +72,7 @@ describe('member actions on the kiosk screen in a real browser', () => {
     const view = hub().memberViewByCard(NEW_CARD);
     expect(view).toMatchObject({ name: 'Bai Lu', tier: 'standard', phoneMasked: expect.stringMatching(/0011$/) });
     // The referrer the shopper keyed in is the gold demo member, as the hub recorded it.
-    const db = new Database(join(env!.dataDir, 'ledger.sqlite'), { readonly: true });
+    const db = new Database(join(h!.hub.dataDir, 'ledger.sqlite'), { readonly: true });
     try {
       expect(db.prepare('SELECT referrer_id FROM members WHERE member_id = ?').get(view!.memberId)).toEqual({ referrer_id: GOLD_MEMBER_ID });
     } finally {
@@ -213,9 +169,7 @@ describe('member actions on the kiosk screen in a real browser', () => {
   });
 
   it('hides gifts, upgrades and paying with points once the hub is gone, saying why, and still sells', async () => {
-    if (!env) throw new Error('no hub');
-    hubStopping = env.dispose();
-    hubStopping.catch(() => undefined);
+    h!.stopHub();
     await tap(DEMO_CARDS.silver);
     const member = await seen(page, page.getByRole('region', { name: 'Your membership' }), 'the cached member');
     await seen(page, member.getByText(/Offline · balance as of/), 'the offline badge');
