@@ -39,6 +39,19 @@ export const txResultSchema = z.object({
 });
 export type TxResult = z.infer<typeof txResultSchema>;
 
+/**
+ * The results of one commit for one device travel as one message `{results: [...]}` (in the device's order):
+ * at hub load that halves the MQTT traffic per transaction. A lone result may also come bare.
+ */
+export const txResultMessageSchema = z.union([txResultSchema, z.object({ results: z.array(txResultSchema).min(1).max(5_000) })]);
+
+/** The results a tx/result message carries, in order; null when the message is not one. */
+export function resultsOf(json: unknown): TxResult[] | null {
+  const parsed = txResultMessageSchema.safeParse(json);
+  if (!parsed.success) return null;
+  return 'results' in parsed.data ? parsed.data.results : [parsed.data];
+}
+
 /** A result the device may close its outbox entry on: the hub has decided this transaction for good. */
 export function isFinalResult(result: TxResult): boolean {
   return result.status !== 'rejected' || result.retry !== true;

@@ -18,7 +18,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { CodedError } from '../../core/errors/coded-error.ts';
 import { lookupRequestSchema, lookupResponseSchema, type LookupRequest, type LookupResponse } from '../../core/wire/lookup.ts';
-import { isFinalResult, txResultSchema, type TxResult } from '../../core/wire/result.ts';
+import { isFinalResult, resultsOf, type TxResult } from '../../core/wire/result.ts';
 import type { Topics } from '../../core/wire/topics.ts';
 import type { Outbox } from '../outbox/sqlite-outbox.ts';
 import { applyReconnectBackoff } from './reconnect-backoff.ts';
@@ -183,12 +183,15 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
   }
 
   function onResultMessage(payload: Buffer): void {
-    const parsed = txResultSchema.safeParse(parseJson(payload));
-    if (!parsed.success) {
+    const results = resultsOf(parseJson(payload));
+    if (!results) {
       log.warn({ code: LINK_LOG_CODES.resultMalformed, bytes: payload.length }, 'ignored a malformed tx result');
       return;
     }
-    const result = parsed.data;
+    for (const result of results) onResult(result);
+  }
+
+  function onResult(result: TxResult): void {
     if (result.id === null) {
       log.warn({ code: LINK_LOG_CODES.resultWithoutId, resultCode: result.code }, 'hub could not read one of our transactions');
       return;

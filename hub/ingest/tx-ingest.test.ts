@@ -114,6 +114,17 @@ describe('hub transaction ingest (real aedes, real SQLite)', () => {
     expect(refused).toMatchObject({ status: 'rejected', code: 'STAFF_UNAUTHORIZED' });
   });
 
+  it('answers a burst with one message per commit, results in the device’s order', async () => {
+    const txs = Array.from({ length: 50 }, () => device.make(purchase(100)));
+    const last = device.waitFor((r) => r.id === txs.at(-1)!.id);
+    // Published back to back, not waiting for answers: the hub commits them in few batches.
+    await Promise.all(txs.map((tx) => device.publishRaw(JSON.stringify(tx))));
+    await last;
+    expect(device.results.map((r) => r.seq)).toEqual(txs.map((t) => t.seq));
+    expect(device.results.every((r) => r.status === 'applied')).toBe(true);
+    expect(device.resultMessages).toBeLessThan(50);
+  });
+
   it('answers an unknown card with CARD_UNKNOWN', async () => {
     const result = await device.send(device.make({ ...purchase(100), cardUid: 'DEADBEEF' }));
     expect(result).toMatchObject({ status: 'rejected', code: 'CARD_UNKNOWN' });

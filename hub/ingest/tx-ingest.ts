@@ -6,6 +6,7 @@
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { parseTransaction } from '../../core/wire/parse-transaction.ts';
+import type { TxResult } from '../../core/wire/result.ts';
 import type { Topics } from '../../core/wire/topics.ts';
 import type { LedgerStore, ReceivedTransaction } from '../ledger/ledger-store.ts';
 
@@ -51,12 +52,21 @@ export class TxIngest {
         this.log.error({ err: error, size: batch.length }, 'batch not applied; devices will resend');
         return;
       }
+      // One message per device per commit, results in the device's order: a busy hub sends a kiosk one
+      // message for a whole batch instead of one each (and a lone result goes bare).
+      const byDevice = new Map<string, TxResult[]>();
       results.forEach((result, index) => {
         const item = batch[index]!;
         if (result.status === 'rejected') this.log.warn({ deviceId: item.topicDeviceId, txId: result.id, code: result.code }, 'transaction rejected');
         else this.applied += 1;
-        this.options.client.publish(this.options.topics.txResult(item.topicDeviceId), JSON.stringify(result), { qos: 1 });
+        const list = byDevice.get(item.topicDeviceId);
+        if (list) list.push(result);
+        else byDevice.set(item.topicDeviceId, [result]);
       });
+      for (const [deviceId, deviceResults] of byDevice) {
+        const message = deviceResults.length === 1 ? deviceResults[0] : { results: deviceResults };
+        this.options.client.publish(this.options.topics.txResult(deviceId), JSON.stringify(message), { qos: 1 });
+      }
     }
   }
 }

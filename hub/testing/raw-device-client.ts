@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { createUlidFactory } from '../../core/ids/ulid.ts';
-import { txResultSchema, type TxResult } from '../../core/wire/result.ts';
+import { resultsOf, type TxResult } from '../../core/wire/result.ts';
 import { lookupResponseSchema, type LookupRequest, type LookupResponse } from '../../core/wire/lookup.ts';
 import { createTopics } from '../../core/wire/topics.ts';
 import type { TransactionInput } from '../../core/wire/transaction.ts';
@@ -16,6 +16,8 @@ export type RawTxBody = DistributiveOmit<TransactionInput, 'id' | 'deviceId' | '
 
 export class RawDeviceClient {
   readonly results: TxResult[] = [];
+  /** How many tx/result messages arrived (a message may carry many results). */
+  resultMessages = 0;
   private readonly topics = createTopics();
   private readonly nextUlid = createUlidFactory(Date.now, (n) => randomBytes(n));
   private seq = 0;
@@ -24,9 +26,13 @@ export class RawDeviceClient {
   private constructor(private readonly client: MqttClient, readonly deviceId: string) {
     client.on('message', (topic, payload) => {
       if (topic !== this.topics.txResult(deviceId)) return;
-      const result = txResultSchema.parse(JSON.parse(payload.toString()));
-      this.results.push(result);
-      this.waiters = this.waiters.filter((w) => (w.match(result) ? (w.resolve(result), false) : true));
+      this.resultMessages += 1;
+      const results = resultsOf(JSON.parse(payload.toString()));
+      if (!results) throw new Error(`hub sent a malformed tx result: ${payload.toString().slice(0, 200)}`);
+      for (const result of results) {
+        this.results.push(result);
+        this.waiters = this.waiters.filter((w) => (w.match(result) ? (w.resolve(result), false) : true));
+      }
     });
   }
 
