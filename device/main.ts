@@ -17,6 +17,7 @@ import { hardwareConfigSchema } from './hardware/hardware-config.ts';
 import { buildApp } from './http/build-app.ts';
 import { createHubLink, type HubLink } from './link/hub-link.ts';
 import { openOutbox, type Outbox } from './outbox/sqlite-outbox.ts';
+import { openRulesCache } from './rules/rules-cache.ts';
 import type { CardSource, ReceiptSink } from './ports.ts';
 import { censorLogValue, REDACTED_LOG_PATHS } from '../core/privacy/mask.ts';
 import { createKioskSession, type KioskSession, type SessionTimeouts } from './session/kiosk-session.ts';
@@ -94,6 +95,7 @@ interface Running {
   detachCards: () => void;
   detachHealth: () => void;
   detachCache: () => void;
+  rulesTimer: NodeJS.Timeout;
 }
 
 export interface DeviceOptions {
@@ -127,6 +129,7 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
     await parts.receipts?.stop();
     parts.session?.stop();
     await parts.link?.stop();
+    if (parts.rulesTimer) clearInterval(parts.rulesTimer);
     parts.cache?.close();
     parts.outbox?.close();
   }
@@ -143,13 +146,15 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
         { deviceId: config.deviceId, storeId: config.storeId, hubUrl: config.hubUrl, httpPort: config.httpPort },
       );
       const settingsStore = parts.settings;
+      const rules = openRulesCache(join(config.dataDir, 'rules-bundle.json'), loggerFor('rules'));
       const databasePath = join(config.dataDir, 'device.sqlite');
       parts.outbox = openOutbox({
         path: databasePath,
         deviceId: settings.deviceId,
         storeId: settings.storeId,
         logger: loggerFor('outbox'),
-        bundleVersion: () => settingsStore.get().bundleVersion,
+        // Every transaction names the rules the kiosk holds, so the hub recomputes with the very same ones.
+        bundleVersion: () => rules.version(),
       });
       parts.cache = openMemberCache({ path: databasePath, logger: loggerFor('cache') });
       // Built per start, constructors only: nothing is opened until cards.start() / receipts.start() below.
@@ -168,12 +173,24 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
         clientOptions: { reconnectPeriod: config.tuning.reconnectMs ?? 1000 },
         ...(config.tuning.stallResendMs ? { stallResendMs: config.tuning.stallResendMs } : {}),
         reportState: () => ({
-          versions: { bundle: settingsStore.get().bundleVersion },
+          versions: { bundle: rules.version() },
           drivers: { cardReader: cards.health(), printer: receipts.health() },
         }),
       });
       const link = parts.link;
       const cache = parts.cache;
+      // The hub's latest rules are fetched on every connect, every 10 minutes, and whenever the hub shows newer
+      // ones (see GET /api/catalog): prices and explanations then keep working offline.
+      const refreshRules = () =>
+        rules
+          .refresh((req, timeoutMs) => link.lookup(req, timeoutMs))
+          .then(async (changed) => {
+            if (changed) await settingsStore.update({ bundleVersion: rules.version() });
+          })
+          .catch((error: unknown) => loggerFor('rules').warn({ err: error }, 'could not refresh the rules bundle'));
+      link.on('connected', () => void refreshRules());
+      parts.rulesTimer = setInterval(() => void refreshRules(), 600_000);
+      parts.rulesTimer.unref();
       parts.detachCache = keepCacheFresh(link, cache);
       // A reader unplugged or a printer out of paper shows at the hub without waiting for the next transaction.
       const republish = () => link.publishState();
@@ -210,7 +227,9 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
         outbox,
         link,
         lookup: (req, timeoutMs) => link.lookup(req, timeoutMs),
-        identity: () => ({ deviceId: settingsStore.get().deviceId, storeId: settingsStore.get().storeId, bundleVersion: settingsStore.get().bundleVersion }),
+        identity: () => ({ deviceId: settingsStore.get().deviceId, storeId: settingsStore.get().storeId, bundleVersion: rules.version() }),
+        rules: () => rules.bundle(),
+        refreshRules,
         simulatedCards: cards instanceof SimulatedCardSource ? cards : null,
         drivers: () => ({ cardReader: cards.health(), printer: receipts.health() }),
         logger: loggerFor('http'),

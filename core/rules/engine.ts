@@ -11,6 +11,7 @@ export { evaluateTier, evaluatePaidUpgrade, type TierContext, type TierEvaluatio
 export { evaluateCardUse, type CardUseContext, type CardUseEvaluation } from './cards.ts';
 export { pointsExpiry } from './expiry.ts';
 export { dailyCapDay } from './daily-cap.ts';
+export { quoteBasket, type BasketQuote } from './quote-basket.ts';
 export { tierPeriodAt, lastClosedTierPeriod, type TierPeriod } from './tier-period.ts';
 export { reverseLines, type Reversal, type LineReversal } from './refund.ts';
 export { consumeLots, returnToLots, type PointsLot, type LotUse } from './lots.ts';

@@ -22,7 +22,12 @@ export const lookupRequestSchema = z.discriminatedUnion('op', [
   /** What the kiosk may offer this member: gifts in stock, paid upgrades from their tier, points-payment terms. */
   z.object({ op: z.literal('catalog'), memberId: z.string().min(1).max(64) }),
   /** What this basket costs this member under the rules (member prices, discounts) and what it would earn. */
-  z.object({ op: z.literal('quote'), memberId: z.string().min(1).max(64), storeId: z.string().min(1).max(64), lines: z.array(purchaseLineSchema).min(1).max(200) }),
+  /**
+   * The hub's latest rules bundle, so a kiosk prices and explains baskets itself when the hub is away. (Signed
+   * bundles pushed on config topics replace this fetch with the provisioning/config work; the kiosk side stays.)
+   */
+  z.object({ op: z.literal('rules.latest') }),
+  z.object({ op: z.literal('quote'), memberId: z.string().min(1).max(64), storeId: z.string().min(1).max(64), bundleVersion: z.number().int().nonnegative().optional(), lines: z.array(purchaseLineSchema).min(1).max(200) }),
 ]);
 export type LookupRequest = z.infer<typeof lookupRequestSchema>;
 
@@ -86,6 +91,8 @@ export const lookupResponseSchema = z.union([
   z.object({ ok: z.literal(true), member: memberViewSchema }),
   z.object({ ok: z.literal(true), catalog: catalogSchema }),
   z.object({ ok: z.literal(true), quote: quoteSchema }),
+  /** Validated by the kiosk with parseRulesBundle before use. */
+  z.object({ ok: z.literal(true), rules: z.record(z.string(), z.unknown()) }),
   z.object({ ok: z.literal(false), code: z.string(), message: z.string() }),
 ]);
 export type LookupResponse = z.infer<typeof lookupResponseSchema>;

@@ -10,6 +10,9 @@ import { isCodedError } from '../../core/errors/coded-error.ts';
 import { maskCardUid } from '../../core/privacy/mask.ts';
 import type { TxResult } from '../../core/wire/result.ts';
 import { purchaseLineSchema, type TxKind } from '../../core/wire/transaction.ts';
+import type { RulesBundle } from '../../core/rules/bundle.ts';
+import type { MemberView } from '../../core/wire/lookup.ts';
+import { quoteBasket } from '../../core/rules/quote-basket.ts';
 import type { HubLink } from '../link/hub-link.ts';
 import type { Outbox, TxBodyInput } from '../outbox/sqlite-outbox.ts';
 import { renderReceiptSvg } from '../../drivers/printer/svg-preview.ts';
@@ -30,6 +33,10 @@ export interface AppDeps {
   /** How long GET /api/catalog waits for the hub; default 1500 ms. */
   catalogTimeoutMs?: number;
   identity: () => { deviceId: string; storeId: string; bundleVersion: number };
+  /** The rules bundle the kiosk holds, for pricing baskets itself when the hub cannot answer. */
+  rules?: () => RulesBundle | null;
+  /** Fetches the hub's latest rules now (called when the hub shows it has newer ones). */
+  refreshRules?: () => Promise<void>;
   /** Present in the demo and tests: POST /api/sim/tap taps it. */
   simulatedCards?: SimulatedCardSource | null;
   /** Reader and printer health for GET /api/state (paper out, cover open, reader disconnected). */
@@ -135,6 +142,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     if (!response) return unavailable;
     if (!response.ok) return { available: false as const, code: response.code, message: response.message };
     if (!('catalog' in response)) return { available: false as const, code: 'LOOKUP_RESPONSE_MALFORMED', message: 'the hub answered something else' };
+    // The catalogue comes from the hub's latest rules: when they are newer than the kiosk's, take them before
+    // the member acts on the offer, so the transaction names rules under which the hub will accept it.
+    if (deps.refreshRules && response.catalog.bundleVersion > deps.identity().bundleVersion) await deps.refreshRules();
     return { available: true as const, catalog: response.catalog };
   });
 
@@ -147,14 +157,24 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     const memberId = deps.session.currentMemberId();
     if (!memberId) throw new HttpError(409, 'SESSION_NO_CARD', 'no member on screen');
     const body = parseBody(quoteBodySchema, request.body);
-    const unavailable = { available: false as const, code: 'HUB_UNREACHABLE', message: 'the hub cannot be reached' };
-    if (!deps.lookup || !deps.link.isConnected()) return unavailable;
     const lines = body.lines.map((line, index) => ({ ...line, lineNo: line.lineNo ?? index + 1 }));
-    const response = await deps.lookup({ op: 'quote', memberId, storeId: deps.identity().storeId, lines }, deps.catalogTimeoutMs ?? 1500);
-    if (!response) return unavailable;
+    // Without the hub, the kiosk's own copy of the rules prices the basket: the same engine, the same bundle
+    // version the transaction will name, so the hub applies the total charged here.
+    const priceHere = () => {
+      const bundle = deps.rules?.();
+      // SessionView flattens the session's states; a member is on it in member, action and receipt states.
+      const member = (deps.session.view() as { member?: MemberView }).member ?? null;
+      if (!bundle || !member) return { available: false as const, code: 'HUB_UNREACHABLE', message: 'the hub cannot be reached and the kiosk holds no rules yet' };
+      const at = new Date().toISOString();
+      const quote = quoteBasket(bundle, { at, storeId: deps.identity().storeId, member: { memberId, tier: member.tier, cumulativeSpendCents: 0, cumulativePointsEarned: 0 } }, lines);
+      return { available: true as const, source: 'kiosk' as const, quote };
+    };
+    if (!deps.lookup || !deps.link.isConnected()) return priceHere();
+    const response = await deps.lookup({ op: 'quote', memberId, storeId: deps.identity().storeId, bundleVersion: deps.identity().bundleVersion, lines }, deps.catalogTimeoutMs ?? 1500);
+    if (!response) return priceHere();
     if (!response.ok) return { available: false as const, code: response.code, message: response.message };
     if (!('quote' in response)) return { available: false as const, code: 'LOOKUP_RESPONSE_MALFORMED', message: 'the hub answered something else' };
-    return { available: true as const, quote: response.quote };
+    return { available: true as const, source: 'hub' as const, quote: response.quote };
   });
 
   app.get('/api/state', () => {

@@ -1,31 +1,24 @@
 /**
  * Prices a basket for one member with the hub's latest rules, so the kiosk charges what the hub will apply:
  * member prices and discounts change the total, and a purchase whose payments do not add up to the hub's
- * total is refused (PAYMENT_MISMATCH). Until signed bundles reach kiosks, this is how a kiosk learns prices.
+ * total is refused (PAYMENT_MISMATCH).
  */
-import { evaluatePurchase, shortTrace } from '../../core/rules/engine.ts';
-import type { Quote } from '../../core/wire/lookup.ts';
+import { quoteBasket } from '../../core/rules/quote-basket.ts';
 import type { PurchaseLineInput } from '../../core/rules/types.ts';
+import type { Quote } from '../../core/wire/lookup.ts';
 import type { LedgerStore } from '../ledger/ledger-store.ts';
 
-export function buildQuote(store: Pick<LedgerStore, 'member' | 'latestRulesBundle'>, memberId: string, lines: PurchaseLineInput[], storeId: string): Quote | null {
+/** `bundleVersion`: the rules the kiosk will name on the purchase (0 or unknown: the hub's latest), so the
+ * quote and the hub's recomputation of the purchase use the very same rules. */
+export function buildQuote(
+  store: Pick<LedgerStore, 'member' | 'latestRulesBundle' | 'rulesBundle'>,
+  memberId: string,
+  lines: PurchaseLineInput[],
+  storeId: string,
+  bundleVersion = 0,
+): Quote | null {
   const member = store.member(memberId);
-  const bundle = store.latestRulesBundle();
+  const bundle = (bundleVersion > 0 ? store.rulesBundle(bundleVersion) : null) ?? store.latestRulesBundle();
   if (!member || !bundle) return null;
-  const evaluation = evaluatePurchase(bundle, {
-    at: new Date().toISOString(),
-    storeId,
-    member: { memberId, tier: member.tier, cumulativeSpendCents: member.cumulativeSpendCents, cumulativePointsEarned: member.cumulativePointsEarned },
-    lines,
-    payments: [],
-  });
-  return {
-    bundleVersion: bundle.version,
-    subtotalCents: evaluation.subtotalCents,
-    discountCents: evaluation.discountCents,
-    totalCents: evaluation.totalCents,
-    lines: evaluation.lines.map((l) => ({ lineNo: l.lineNo, netCents: l.netCents, discountCents: l.discountCents })),
-    pointsEarned: evaluation.pointsEarned,
-    trace: shortTrace(evaluation),
-  };
+  return quoteBasket(bundle, { at: new Date().toISOString(), storeId, member }, lines);
 }

@@ -36,9 +36,13 @@ export class LookupResponder {
     const request = lookupRequestSchema.safeParse(json);
     if (!request.success) return { ok: false, code: 'REQUEST_MALFORMED', message: request.error.issues[0]?.message ?? 'invalid request' };
     const { store } = this.options;
+    if (request.data.op === 'rules.latest') {
+      const bundle = store.latestRulesBundle();
+      return bundle ? { ok: true, rules: bundle } : { ok: false, code: 'RULES_INVALID', message: 'the hub holds no rules bundle' };
+    }
     if (request.data.op === 'quote') {
       try {
-        const quote = buildQuote(store, request.data.memberId, request.data.lines, request.data.storeId);
+        const quote = buildQuote(store, request.data.memberId, request.data.lines, request.data.storeId, request.data.bundleVersion);
         return quote ? { ok: true, quote } : { ok: false, code: 'MEMBER_UNKNOWN', message: 'no such member' };
       } catch (error) {
         return isCodedError(error) ? { ok: false, code: error.code, message: error.message } : { ok: false, code: 'INTERNAL', message: 'could not price the basket' };
