@@ -35,10 +35,13 @@ export function createRowReaders(db: Database): RowReaders {
   const cardWithMember = db.prepare<[string], CardRow & Partial<MemberRow> & { sv: number | null; bv: number | null; pts: number | null }>(
     `SELECT c.uid, c.member_id, c.status, c.valid_from, c.valid_until,
             m.name, m.phone, m.tier, m.credit_limit_cents, m.cumulative_spend_cents, m.cumulative_points_earned,
-            (SELECT balance FROM accounts a WHERE a.member_id = c.member_id AND a.account = 'stored_value') AS sv,
-            (SELECT balance FROM accounts a WHERE a.member_id = c.member_id AND a.account = 'bonus_value') AS bv,
-            (SELECT balance FROM accounts a WHERE a.member_id = c.member_id AND a.account = 'points') AS pts
-     FROM cards c LEFT JOIN members m ON m.member_id = c.member_id WHERE c.uid = ?`,
+            sv.balance AS sv, bv.balance AS bv, pts.balance AS pts
+     FROM cards c
+     LEFT JOIN members m ON m.member_id = c.member_id
+     LEFT JOIN accounts sv ON sv.member_id = c.member_id AND sv.account = 'stored_value'
+     LEFT JOIN accounts bv ON bv.member_id = c.member_id AND bv.account = 'bonus_value'
+     LEFT JOIN accounts pts ON pts.member_id = c.member_id AND pts.account = 'points'
+     WHERE c.uid = ?`,
   );
   const balances = db.prepare<[string], { account: string; balance: number }>('SELECT account, balance FROM accounts WHERE member_id = ?');
   const lots = db.prepare<[string], { lot_id: string; remaining: number; earned_at: string; expires_at: string | null }>(
