@@ -1,7 +1,8 @@
 # memberkiosk: one image, two targets. Build with `docker build --target hub .` or `--target device .`.
 # Sources run through tsx (no build step), exactly as `npm start` does on a developer machine.
-# Node 22 LTS: the newest LTS line the pinned native addons (better-sqlite3 12, serialport 13) are built and tested on.
-FROM node:22-bookworm-slim AS base
+# Node 24, the current LTS line. Development and CI machines run Node 20 (engines: >= 20.19); the native addons
+# (better-sqlite3 12, serialport 13, pcsclite) compile against whichever Node the image has.
+FROM node:24-bookworm-slim AS base
 WORKDIR /app
 # better-sqlite3 and the serialport/PC-SC addons compile from source when no prebuilt binary can be fetched.
 RUN apt-get update \
