@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -58,5 +59,24 @@ describe('the memberkiosk command (real processes)', () => {
     const out = memberkiosk('audit', '--data', '/nonexistent/memberkiosk');
     expect(out.code).toBe(2);
     expect(out.stderr).toContain('no ledger');
+  });
+
+  it('npm start says which port is taken instead of failing with a stack trace', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
+    const port = (blocker.address() as { port: number }).port;
+    const temp = makeTempDir('mk-demo-');
+    try {
+      const child = spawn(process.execPath, ['bin/memberkiosk.mjs', 'demo', '--data', temp.dir, '--mqtt-port', String(port), '--hub-port', '0', '--kiosk-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(code).toBe(1);
+      expect(stderr).toContain(`MQTT port ${port}`);
+      expect(stderr).toContain('--mqtt-port');
+    } finally {
+      blocker.close();
+      temp.cleanup();
+    }
   });
 });

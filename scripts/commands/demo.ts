@@ -28,7 +28,13 @@ export async function run(args: string[]): Promise<number> {
     seedDemoData: true,
     logLevel,
   });
-  const { brokerUrl, consoleUrl } = await hub.start();
+  let addresses;
+  try {
+    addresses = await hub.start();
+  } catch (error) {
+    return portInUse(error, `MQTT port ${values['mqtt-port']} or hub port ${values['hub-port']}`, hub.stop);
+  }
+  const { brokerUrl, consoleUrl } = addresses;
   const device = createDevice({
     deviceId: 'kiosk-001',
     storeId: DEMO_STORE_ID,
@@ -37,7 +43,16 @@ export async function run(args: string[]): Promise<number> {
     httpPort: Number(values['kiosk-port']),
     logLevel,
   });
-  const { screenUrl, apiUrl } = await device.start();
+  let urls;
+  try {
+    urls = await device.start();
+  } catch (error) {
+    return portInUse(error, `kiosk port ${values['kiosk-port']}`, async () => {
+      await device.stop();
+      await hub.stop();
+    });
+  }
+  const { screenUrl, apiUrl } = urls;
   process.stdout.write(`
 memberkiosk demo is running (Ctrl-C stops it)
   kiosk screen:  ${screenUrl}
@@ -53,4 +68,12 @@ Demo cards: standard ${DEMO_CARDS.standard}, silver ${DEMO_CARDS.silver}, gold $
     await hub.stop();
   });
   return 0;
+}
+
+/** A port already taken is the common first-run problem: say which and how to choose another, not a stack trace. */
+async function portInUse(error: unknown, which: string, cleanUp: () => Promise<void>): Promise<number> {
+  await cleanUp().catch(() => undefined);
+  if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+  process.stderr.write(`memberkiosk demo: ${which} is already in use (another demo still running?).\nChoose others: npm start -- --mqtt-port 1884 --hub-port 8801 --kiosk-port 8081\n`);
+  return 1;
 }
