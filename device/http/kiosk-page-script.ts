@@ -167,7 +167,7 @@ function purchasePanel() {
     '<details class="staff"><summary>Staff: top up this card</summary><form id="topup" class="form-grid">' +
     '<label>Amount (¥)<input name="amount" inputmode="decimal" value="50.00"></label>' +
     '<label>Tender<select name="tender"><option value="cash">Cash</option><option value="bank_card">Bank card</option><option value="mobile">Mobile</option></select></label>' +
-    '<label>Staff card<input name="staff" value="A5AFF0000001" autocomplete="off"></label><button>Top up</button></form></details>' +
+    '<label>Staff card<input name="staff" value="" placeholder="staff card number" autocomplete="off" inputmode="latin"></label><button>Top up</button></form></details>' +
     '<button type="button" class="secondary done" id="done">Done — log out</button></section>';
 }
 
