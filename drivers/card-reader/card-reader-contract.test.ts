@@ -1,3 +1,4 @@
+import { describe, expect, it } from 'vitest';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { ensurePcscd } from '../testing/pcscd.ts';
 import { SocatPtyPair } from '../testing/socat-pty-pair.ts';
@@ -145,3 +146,22 @@ describeCardReaderContract('SerialCardReader, CR LF lines, socat pty', serialHar
 describeCardReaderContract('SerialCardReader, STX/ETX with XOR checksum, socat pty', serialHarness(stxEtxFraming('xor'), stxEtxFrame));
 describeCardReaderContract('PcscCardReader, real pcscd + vpcd virtual card', pcscHarness);
 describeCardReaderContract('SimulatedCardReader', simulatedHarness);
+
+describe('card reader contract coverage', () => {
+  // The suites above assert inside card-reader-contract.ts; this guards the list itself: every reader
+  // implementation the kiosk can be configured with must stay under the contract.
+  it('puts every CardReader implementation under the contract', async () => {
+    const harnesses = await Promise.all([
+      serialHarness(lineFraming(), (uid) => Buffer.from(`${uid}\r\n`, 'latin1'))(),
+      pcscHarness(),
+      simulatedHarness(),
+    ]);
+    try {
+      const covered = new Set(harnesses.map((h) => h.reader.constructor));
+      expect(covered).toEqual(new Set([SerialCardReader, PcscCardReader, SimulatedCardReader]));
+      expect(harnesses.map((h) => h.driver)).toEqual(['serial-reader', 'pcsc-reader', 'simulated-reader']);
+    } finally {
+      await Promise.all(harnesses.map((h) => h.dispose()));
+    }
+  });
+});

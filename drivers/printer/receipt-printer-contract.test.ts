@@ -1,3 +1,4 @@
+import { describe, expect, it } from 'vitest';
 import { FakeSerialPrinter, FakeTcpPrinter, type FakePaperState } from '../testing/fake-printer.ts';
 import { SocatPtyPair } from '../testing/socat-pty-pair.ts';
 import { testLogger } from '../testing/test-logger.ts';
@@ -149,3 +150,17 @@ async function simulatedHarness(): Promise<ReceiptPrinterHarness> {
 describeReceiptPrinterContract('EscposReceiptPrinter over TCP to a fake network printer', tcpHarness);
 describeReceiptPrinterContract('EscposReceiptPrinter over a socat pty to a fake serial printer', serialHarness);
 describeReceiptPrinterContract('SimulatedPrinter', simulatedHarness);
+
+describe('receipt printer contract coverage', () => {
+  // The suites above assert inside receipt-printer-contract.ts; this guards the list itself: every printer
+  // implementation and transport the kiosk can be configured with must stay under the contract.
+  it('puts every ReceiptPrinter implementation and transport under the contract', async () => {
+    const harnesses = await Promise.all([tcpHarness(), serialHarness(), simulatedHarness()]);
+    try {
+      expect(new Set(harnesses.map((h) => h.printer.constructor))).toEqual(new Set([EscposReceiptPrinter, SimulatedPrinter]));
+      expect(harnesses.map((h) => h.driver)).toEqual(['escpos-printer', 'escpos-printer', 'simulated-printer']);
+    } finally {
+      await Promise.all(harnesses.map((h) => h.dispose()));
+    }
+  });
+});
