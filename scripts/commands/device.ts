@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { HardwareFlagError, parseHardwareFlags } from '../../device/hardware/parse-hardware-flags.ts';
 import { createDevice } from '../../device/main.ts';
+import { waitForShutdown } from '../wait-for-shutdown.ts';
 
 const USAGE = `usage: memberkiosk device --hub URL --id DEVICE_ID --store STORE_ID [--data DIR] [--port N] [--host H]
                           [--base-topic T] [--log-level L]
@@ -88,11 +89,6 @@ export async function run(args: string[]): Promise<number> {
   }
   const { screenUrl } = await device.start();
   process.stdout.write(`kiosk ${values.id} screen: ${screenUrl}\n`);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
-  process.stderr.write(`memberkiosk device: ${signal}, stopping\n`);
-  await device.stop();
+  await waitForShutdown(() => device.stop());
   return 0;
 }
