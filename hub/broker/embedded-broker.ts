@@ -6,13 +6,18 @@
  * is a device whose client id is its device id, and may publish only under its own devices/{id}/ and
  * subscribe only to its own topics, to config and to the hub's availability. Device credentials come with provisioning (a later issue):
  * until then any client may claim a device id, which is why the broker binds to loopback by default.
+ *
+ * Packet size: a connection whose packet announces more than MAX_MQTT_PACKET_BYTES is closed before the body is
+ * read (limit-socket-packet-size.ts), the limit Mosquitto gets as `max_packet_size` (docs/OPERATIONS.md).
  */
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { HQ_DEVICE_ID } from '../../core/wire/hq-device.ts';
+import { MAX_MQTT_PACKET_BYTES } from '../../core/wire/limits.ts';
 import { DEFAULT_BASE_TOPIC } from '../../core/wire/topics.ts';
+import { limitSocketPacketSize } from './limit-socket-packet-size.ts';
 
 export interface EmbeddedBrokerOptions {
   host: string;
@@ -65,7 +70,12 @@ export class EmbeddedBroker {
       this.log.warn({ clientId: client.id, topic }, 'subscribe refused: outside the device namespace');
       done(null, null);
     };
-    const server = createServer({ noDelay: true }, broker.handle);
+    // aedes has no packet size limit and buffers a whole packet before looking at it: every connection is
+    // guarded so a packet announcing more than the limit closes it before its body is read.
+    const server = createServer({ noDelay: true }, (socket) => {
+      this.guardPacketSize(socket);
+      broker.handle(socket);
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.options.port, this.options.host, () => resolve());
@@ -75,6 +85,23 @@ export class EmbeddedBroker {
     const address = this.address();
     this.log.info({ url: address.url }, 'embedded MQTT broker listening');
     return address;
+  }
+
+  private guardPacketSize(socket: Socket): void {
+    // Taken now: a destroyed socket no longer knows its peer.
+    const client = `${socket.remoteAddress}:${socket.remotePort}`;
+    limitSocketPacketSize(socket, MAX_MQTT_PACKET_BYTES, (refusal) => {
+      // aedes hangs its Client on the socket; it has an id once CONNECT was read.
+      const clientId = (socket as { client?: { id?: string | null } }).client?.id ?? null;
+      if (refusal.code === 'MQTT_PACKET_TOO_LARGE') {
+        this.log.warn(
+          { code: refusal.code, client, clientId, packetType: refusal.packetType, announcedBytes: refusal.announcedBytes, limitBytes: MAX_MQTT_PACKET_BYTES },
+          'closed a connection whose packet announces more than the broker limit',
+        );
+      } else {
+        this.log.warn({ code: refusal.code, client, clientId, packetType: refusal.packetType }, 'closed a connection whose packet has a malformed remaining length');
+      }
+    });
   }
 
   address(): { url: string; port: number } {
