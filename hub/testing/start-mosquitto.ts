@@ -43,11 +43,16 @@ async function waitForPort(port: number, deadlineMs: number): Promise<void> {
   throw new Error(`mosquitto did not listen on ${port} within ${deadlineMs} ms`);
 }
 
+export interface StartMosquittoOptions {
+  /** Listen on this port (a test that starts a client before its broker knows the port in advance); a free one by default. */
+  port?: number;
+}
+
 /** users: name → password. The user named "hub" gets every topic; every other user is a device whose username is its device id. */
-export async function startMosquitto(users: Record<string, string>): Promise<MosquittoBroker> {
+export async function startMosquitto(users: Record<string, string>, options: StartMosquittoOptions = {}): Promise<MosquittoBroker> {
   if (!existsSync(MOSQUITTO)) throw new Error(`Mosquitto not found at ${MOSQUITTO}: apt-get install -y mosquitto (.ci/run does)`);
   const dir = mkdtempSync(join(tmpdir(), 'mk-mosquitto-'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const passwordFile = join(dir, 'passwd');
   writeFileSync(passwordFile, '');
   for (const [user, password] of Object.entries(users)) {

@@ -1,51 +1,80 @@
 /** `memberkiosk hub`: the hub alone, with an embedded broker unless --broker names an external one. */
-import { parseArgs } from 'node:util';
-import { createHub } from '../../hub/main.ts';
+import { ZodError } from 'zod';
+import { redactBrokerUrl } from '../../hub/mqtt/redact-broker-url.ts';
+import { parseCommandArgs, usageError } from '../command-args.ts';
 import { waitForShutdown } from '../wait-for-shutdown.ts';
 
 const USAGE = `usage: memberkiosk hub [--data DIR] [--broker mqtt://user:pass@host:1883 | --mqtt-host H --mqtt-port N]
                        [--http-host H] [--http-port N] [--demo true|false] [--log-level L]
   --data        ledger directory; default ./data/hub
-  --broker      an external MQTT broker; without it the hub embeds aedes on --mqtt-host:--mqtt-port (127.0.0.1:1883)
-  --http-port   console and admin API; default 8800 (0: any free port)
+  --broker      an external MQTT broker; the hub waits for it, retrying with backoff (0.5 s doubling to 30 s), and
+                logs each failed attempt (BROKER_UNREACHABLE; refused credentials: BROKER_AUTH_REFUSED at error)
+  --mqtt-host, --mqtt-port   without --broker, the embedded aedes broker listens here; default 127.0.0.1:1883
+  --http-host, --http-port   console and admin API; default 127.0.0.1:8800 (port 0: any free port)
   --demo        seed demo members, cards, staff and gifts into an empty ledger; default false
+  --log-level   fatal | error | warn | info (default) | debug | trace | silent
+exit codes: 0 stopped cleanly (SIGINT/SIGTERM), 1 could not start, 2 bad options
 `;
 
 export async function run(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        data: { type: 'string', default: './data/hub' },
-        broker: { type: 'string' },
-        'mqtt-host': { type: 'string', default: '127.0.0.1' },
-        'mqtt-port': { type: 'string', default: '1883' },
-        'http-host': { type: 'string', default: '127.0.0.1' },
-        'http-port': { type: 'string', default: '8800' },
-        demo: { type: 'string', default: 'false' },
-        'log-level': { type: 'string', default: 'info' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    process.stderr.write(`memberkiosk hub: ${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  const hub = createHub({
-    dataDir: values.data,
-    broker: values.broker ? { mode: 'external', url: values.broker } : { mode: 'embedded', host: values['mqtt-host'], port: Number(values['mqtt-port']) },
-    http: { host: values['http-host'], port: Number(values['http-port']) },
-    seedDemoData: values.demo === 'true',
-    logLevel: values['log-level'] as 'info',
+  const flags = parseCommandArgs('hub', USAGE, {
+    args,
+    options: {
+      data: { type: 'string', default: './data/hub' },
+      broker: { type: 'string' },
+      'mqtt-host': { type: 'string', default: '127.0.0.1' },
+      'mqtt-port': { type: 'string', default: '1883' },
+      'http-host': { type: 'string', default: '127.0.0.1' },
+      'http-port': { type: 'string', default: '8800' },
+      demo: { type: 'string', default: 'false' },
+      'log-level': { type: 'string', default: 'info' },
+    },
   });
-  const { brokerUrl, consoleUrl } = await hub.start();
-  process.stdout.write(`hub console: ${consoleUrl}\nMQTT broker: ${brokerUrl}\n`);
-  await waitForShutdown(() => hub.stop());
+  if (!flags.ok) return flags.exitCode;
+  const { values } = flags.parsed;
+  // Loaded only now, so --help and bad flags are answered without opening the ledger code.
+  const { createHub } = await import('../../hub/main.ts');
+  let hub;
+  try {
+    hub = createHub({
+      dataDir: values.data,
+      broker: values.broker ? { mode: 'external', url: values.broker } : { mode: 'embedded', host: values['mqtt-host'], port: Number(values['mqtt-port']) },
+      http: { host: values['http-host'], port: Number(values['http-port']) },
+      seedDemoData: values.demo === 'true',
+      logLevel: values['log-level'] as 'info',
+    });
+  } catch (error) {
+    return usageError('hub', USAGE, describeConfigError(error));
+  }
+  // Listening for Ctrl-C before start(): with an external broker that is not up yet, start() waits (retrying)
+  // as long as it takes, and stopping must end that wait cleanly rather than kill the process mid-way.
+  let stopRequested = false;
+  const running = hub;
+  const shutdown = waitForShutdown(async () => {
+    stopRequested = true;
+    await running.stop();
+  });
+  let addresses;
+  try {
+    addresses = await hub.start();
+  } catch (error) {
+    if (stopRequested) {
+      await shutdown;
+      return 0;
+    }
+    await hub.stop().catch(() => undefined);
+    const code = (error as { code?: unknown }).code;
+    process.stderr.write(`memberkiosk hub: cannot start: ${(error as Error).message}${typeof code === 'string' ? ` (${code})` : ''}\n`);
+    return 1;
+  }
+  // The broker URL may carry the hub's password: never print it.
+  process.stdout.write(`hub console: ${addresses.consoleUrl}\nMQTT broker: ${redactBrokerUrl(addresses.brokerUrl)}\n`);
+  await shutdown;
   return 0;
+}
+
+/** zod's issues as "path: message" lines, the way an operator reads them; anything else by its message. */
+function describeConfigError(error: unknown): string {
+  if (error instanceof ZodError) return `invalid options: ${error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`).join('; ')}`;
+  return (error as Error).message;
 }
