@@ -1,8 +1,11 @@
 /**
  * Subcommand dispatcher for `memberkiosk`. Each subcommand lives in scripts/commands/<name>.ts and exports
  * `run(args): Promise<number>` (the exit code); it is imported only when named, so `memberkiosk rules`
- * does not load MQTT or SQLite.
+ * does not load MQTT or SQLite. Every command answers `--help` on stdout with exit 0 and a bad flag with one
+ * line and its usage on stderr with exit 2 (scripts/command-args.ts).
  */
+import { isCodedError } from '../core/errors/coded-error.ts';
+
 const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<{ run: (args: string[]) => Promise<number> }> }> = {
   demo: { summary: 'run the hub and one kiosk on embedded defaults (npm start)', load: () => import('./commands/demo.ts') },
   hub: { summary: 'run the hub (embedded broker unless --broker is given)', load: () => import('./commands/hub.ts') },
@@ -10,25 +13,41 @@ const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<{ run: 
   audit: { summary: 'check the journal against every stored balance', load: () => import('./commands/audit.ts') },
   rules: { summary: 'rules check BUNDLE.json | rules eval BUNDLE.json BASKET.json', load: () => import('./commands/rules.ts') },
   drivers: { summary: 'drivers list | test-print | watch', load: () => import('./commands/drivers.ts') },
-  bench: { summary: 'run the benchmarks, print the table, write bench/results.json', load: () => import('./bench/run.ts') },
+  bench: { summary: 'run the benchmarks, print the table, write bench/results.json', load: () => import('./commands/bench.ts') },
 };
 
 function usage(): string {
   const lines = Object.entries(SUBCOMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`);
-  return `usage: memberkiosk <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
+  return `usage: memberkiosk <command> [options]\n\ncommands:\n${lines.join('\n')}\n\n'memberkiosk <command> --help' describes one command.\n`;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  if (name === '--help' || name === '-h') {
     process.stdout.write(usage());
-    return name ? 0 : 2;
+    return 0;
+  }
+  if (name === 'help') {
+    // `memberkiosk help hub` is `memberkiosk hub --help`
+    return main(rest[0] ? [rest[0], '--help'] : ['--help']);
+  }
+  if (!name) {
+    process.stderr.write(`memberkiosk: no command given\n${usage()}`);
+    return 2;
   }
   const command = SUBCOMMANDS[name];
   if (!command) {
-    process.stderr.write(`memberkiosk: unknown command '${name}'\n${usage()}`);
+    process.stderr.write(`memberkiosk: ${name.startsWith('-') ? `unknown option '${name}'` : `unknown command '${name}'`}\n${usage()}`);
     return 2;
   }
   const module = await command.load();
-  return module.run(rest);
+  try {
+    return await module.run(rest);
+  } catch (error) {
+    // A coded error is a failure the code already explains (pcscd missing, a port taken): one line, no stack.
+    // Anything else is a bug, and its stack is what whoever fixes it needs.
+    if (!isCodedError(error)) throw error;
+    process.stderr.write(`memberkiosk ${name}: ${error.message} (${error.code})\n`);
+    return 1;
+  }
 }

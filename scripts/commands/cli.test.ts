@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../device/test-support/temp-dir.ts';
@@ -11,6 +11,19 @@ function memberkiosk(...args: string[]): { code: number | null; stdout: string; 
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
+/** The same, without blocking: many at once. */
+function memberkioskAsync(...args: string[]): Promise<{ args: string[]; code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['bin/memberkiosk.mjs', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ args, code, stdout, stderr })));
+}
+
+const COMMANDS = ['demo', 'hub', 'device', 'audit', 'rules', 'drivers', 'bench'];
+const STACK_LINE = /\n\s+at /;
+
 describe('the memberkiosk command (real processes)', () => {
   it('lists its subcommands and refuses an unknown one with exit code 2', () => {
     const help = memberkiosk('--help');
@@ -19,6 +32,67 @@ describe('the memberkiosk command (real processes)', () => {
     const unknown = memberkiosk('teleport');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown command 'teleport'");
+  });
+
+  it('answers --help for every command and subcommand with its usage on stdout and exit 0', async () => {
+    const asked = [
+      ...COMMANDS.map((c) => [c, '--help']),
+      ['audit', '-h'],
+      ['help', 'hub'],
+      ['drivers', 'list', '--help'],
+      ['drivers', 'watch', '--help'],
+      ['drivers', 'test-print', '--help'],
+      ['rules', 'check', '--help'],
+    ];
+    const answers = await Promise.all(asked.map((args) => memberkioskAsync(...args)));
+    for (const a of answers) {
+      const command = a.args[0] === 'help' ? a.args[1] : a.args[0];
+      expect({ args: a.args, code: a.code, stderr: a.stderr }).toEqual({ args: a.args, code: 0, stderr: '' });
+      expect(a.stdout, a.args.join(' ')).toMatch(new RegExp(`^usage: memberkiosk ${command} `));
+    }
+  });
+
+  it('refuses an unknown flag of every command with one line and the usage on stderr, exit 2, never a stack trace', async () => {
+    const asked = [
+      ...COMMANDS.map((c) => [c, '--no-such-flag']),
+      ['drivers', 'watch', '--pcsc', '--no-such-flag'],
+      ['drivers', 'test-print', '--no-such-flag'],
+      ['rules', 'check', 'core/rules/examples/chain-demo.json', '--no-such-flag'],
+      ['hub', '--http-port'], // a value missing is a bad flag too
+    ];
+    const answers = await Promise.all(asked.map((args) => memberkioskAsync(...args)));
+    for (const a of answers) {
+      const [first, second] = a.stderr.split('\n');
+      expect({ args: a.args, code: a.code, stdout: a.stdout }).toEqual({ args: a.args, code: 2, stdout: '' });
+      expect(first, a.args.join(' ')).toMatch(new RegExp(`^memberkiosk ${a.args[0]}( [a-z-]+)?: .*(--no-such-flag|--http-port)`));
+      expect(second, a.args.join(' ')).toMatch(new RegExp(`^usage: memberkiosk ${a.args[0]} `));
+      expect(a.stderr, a.args.join(' ')).not.toMatch(STACK_LINE);
+    }
+  });
+
+  it('says what is missing when a command is run without what it needs, exit 2', async () => {
+    const answers = await Promise.all([
+      memberkioskAsync(),
+      memberkioskAsync('drivers', 'watch'),
+      memberkioskAsync('rules', 'check'),
+      memberkioskAsync('device', '--id', 'kiosk-1'),
+      memberkioskAsync('demo', '--mqtt-port', 'eighteen'),
+      memberkioskAsync('hub', '--http-port', 'x'),
+    ]);
+    for (const a of answers) {
+      expect({ args: a.args, code: a.code, stdout: a.stdout }).toEqual({ args: a.args, code: 2, stdout: '' });
+      expect(a.stderr, a.args.join(' ')).toMatch(/^memberkiosk[^\n]*: [^\n]+\n(usage: memberkiosk )/);
+      expect(a.stderr, a.args.join(' ')).not.toMatch(STACK_LINE);
+    }
+  });
+
+  it('bench --help prints its usage and leaves the last results alone', async () => {
+    const results = 'bench/results.json';
+    const before = existsSync(results) ? statSync(results).mtimeMs : null;
+    const out = await memberkioskAsync('bench', '--help');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('usage: memberkiosk bench');
+    expect(existsSync(results) ? statSync(results).mtimeMs : null).toBe(before);
   });
 
   it('checks rules bundles: exit 0 for a valid one, exit 1 with each issue named by path for a bad one', () => {

@@ -2,14 +2,24 @@
  * `npm start` / `memberkiosk demo`: the hub (embedded aedes, SQLite, demo members) and one kiosk (simulated
  * reader and printer) in one process, data under ./data, stopped cleanly with Ctrl-C.
  */
-import { parseArgs } from 'node:util';
-import { createDevice } from '../../device/main.ts';
-import { DEMO_CARDS, DEMO_STAFF_CARD, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
-import { createHub } from '../../hub/main.ts';
+import { parseCommandArgs, usageError } from '../command-args.ts';
 import { waitForShutdown } from '../wait-for-shutdown.ts';
 
+const USAGE = `usage: memberkiosk demo [--data DIR] [--mqtt-port N] [--hub-port N] [--kiosk-port N] [--log-level L]
+  the hub (embedded MQTT broker, demo members) and one kiosk (simulated card reader and printer) in one
+  process, as npm start runs it; Ctrl-C stops both
+  --data        data directory (hub/ and kiosk-001/ under it); default ./data
+  --mqtt-port   embedded MQTT broker port; default 1883
+  --hub-port    hub console port; default 8800
+  --kiosk-port  kiosk screen and API port; default 8080
+  --log-level   fatal | error | warn (default) | info | debug | trace | silent
+exit codes: 0 stopped cleanly (SIGINT/SIGTERM), 1 a port is already in use, 2 bad options
+`;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const flags = parseCommandArgs('demo', USAGE, {
     args,
     options: {
       data: { type: 'string', default: './data' },
@@ -18,9 +28,18 @@ export async function run(args: string[]): Promise<number> {
       'kiosk-port': { type: 'string', default: '8080' },
       'log-level': { type: 'string', default: 'warn' },
     },
-    strict: true,
   });
-  const logLevel = values['log-level'] as 'warn';
+  if (!flags.ok) return flags.exitCode;
+  const { values } = flags.parsed;
+  for (const flag of ['mqtt-port', 'hub-port', 'kiosk-port'] as const) {
+    if (!/^\d{1,5}$/.test(values[flag]) || Number(values[flag]) > 65_535) return usageError('demo', USAGE, `--${flag} must be a port number (0-65535), not '${values[flag]}'`);
+  }
+  if (!LOG_LEVELS.includes(values['log-level'])) return usageError('demo', USAGE, `--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  // Loaded only now, so --help and bad flags are answered without loading the hub and the kiosk.
+  const { createDevice } = await import('../../device/main.ts');
+  const { DEMO_CARDS, DEMO_STAFF_CARD, DEMO_STORE_ID } = await import('../../hub/demo/seed-demo-data.ts');
+  const { createHub } = await import('../../hub/main.ts');
+  const logLevel = values['log-level'] as 'warn'; // checked against LOG_LEVELS above
   const hub = createHub({
     dataDir: `${values.data}/hub`,
     broker: { mode: 'embedded', host: '127.0.0.1', port: Number(values['mqtt-port']) },

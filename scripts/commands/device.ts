@@ -2,9 +2,7 @@
  * `memberkiosk device --hub mqtt://127.0.0.1:1883 --id kiosk-1 --store store-1 --data ./data/kiosk-1 --port 8080`
  * Runs one kiosk until SIGINT/SIGTERM, then stops it cleanly (the outbox is closed, the hub is told "offline").
  */
-import { parseArgs } from 'node:util';
-import { HardwareFlagError, parseHardwareFlags } from '../../device/hardware/parse-hardware-flags.ts';
-import { createDevice } from '../../device/main.ts';
+import { parseCommandArgs, usageError } from '../command-args.ts';
 import { waitForShutdown } from '../wait-for-shutdown.ts';
 
 const USAGE = `usage: memberkiosk device --hub URL --id DEVICE_ID --store STORE_ID [--data DIR] [--port N] [--host H]
@@ -22,44 +20,35 @@ const USAGE = `usage: memberkiosk device --hub URL --id DEVICE_ID --store STORE_
   --printer     simulated (default) | tcp:HOST[:PORT] (9100) | serial:PATH|usb:VID:PID | device:/dev/usb/lp0
   --paper       receipt paper width in mm: 58 (default) | 80
   --language    receipt language: en (default) | zh
+exit codes: 0 stopped cleanly (SIGINT/SIGTERM), 2 bad or missing options
 `;
 
 export async function run(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        hub: { type: 'string' },
-        id: { type: 'string' },
-        store: { type: 'string' },
-        data: { type: 'string' },
-        port: { type: 'string', default: '8080' },
-        host: { type: 'string', default: '127.0.0.1' },
-        'base-topic': { type: 'string' },
-        'log-level': { type: 'string' },
-        reader: { type: 'string' },
-        'reader-framing': { type: 'string' },
-        'reader-delimiter': { type: 'string' },
-        printer: { type: 'string' },
-        paper: { type: 'string' },
-        language: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    process.stderr.write(`memberkiosk device: ${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if (!values.hub || !values.id || !values.store) {
-    process.stderr.write(`memberkiosk device: --hub, --id and --store are required\n${USAGE}`);
-    return 2;
-  }
+  const flags = parseCommandArgs('device', USAGE, {
+    args,
+    options: {
+      hub: { type: 'string' },
+      id: { type: 'string' },
+      store: { type: 'string' },
+      data: { type: 'string' },
+      port: { type: 'string', default: '8080' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'base-topic': { type: 'string' },
+      'log-level': { type: 'string' },
+      reader: { type: 'string' },
+      'reader-framing': { type: 'string' },
+      'reader-delimiter': { type: 'string' },
+      printer: { type: 'string' },
+      paper: { type: 'string' },
+      language: { type: 'string' },
+    },
+  });
+  if (!flags.ok) return flags.exitCode;
+  const { values } = flags.parsed;
+  if (!values.hub || !values.id || !values.store) return usageError('device', USAGE, '--hub, --id and --store are required');
+  // Loaded only now, so --help and bad flags are answered without loading the kiosk (SQLite, MQTT, drivers).
+  const { HardwareFlagError, parseHardwareFlags } = await import('../../device/hardware/parse-hardware-flags.ts');
+  const { createDevice } = await import('../../device/main.ts');
   const port = Number(values.port);
   let device;
   try {

@@ -15,17 +15,24 @@ import { evaluateTopUp } from '../../core/rules/evaluate-top-up.ts';
 import { evaluateRegistration } from '../../core/rules/evaluate-registration.ts';
 import { shortTrace } from '../../core/rules/short-trace.ts';
 import type { RulesBundle } from '../../core/rules/bundle.ts';
+import { parseCommandArgs, usageError } from '../command-args.ts';
 
-const USAGE = 'usage: memberkiosk rules check BUNDLE.json [--json]\n       memberkiosk rules eval BUNDLE.json BASKET.json\n';
+const USAGE = `usage: memberkiosk rules check BUNDLE.json [--json]
+       memberkiosk rules eval BUNDLE.json BASKET.json
+  check   is the bundle valid? "valid" with a summary, or one line per issue (--json: {valid, issues})
+  eval    the basket evaluated under the bundle, as JSON {kind, result, receipt} (docs/RULES.md)
+exit codes: 0 valid / evaluated, 1 invalid bundle or basket, or the engine refused, 2 bad options or unreadable files
+`;
 
 export async function run(args: string[]): Promise<number> {
-  const [command, ...rest] = args;
-  const flags = rest.filter((a) => a.startsWith('--'));
-  const files = rest.filter((a) => !a.startsWith('--'));
-  if (command === 'check' && files.length === 1) return check(files[0]!, flags.includes('--json'));
+  const flags = parseCommandArgs('rules', USAGE, { args, options: { json: { type: 'boolean', default: false } }, allowPositionals: true });
+  if (!flags.ok) return flags.exitCode;
+  const [command, ...files] = flags.parsed.positionals;
+  if (command === 'check' && files.length === 1) return check(files[0]!, flags.parsed.values.json);
+  // eval prints JSON anyway: --json there changes nothing
   if (command === 'eval' && files.length === 2) return evaluate(files[0]!, files[1]!);
-  process.stderr.write(USAGE);
-  return 2;
+  if (command === 'check' || command === 'eval') return usageError('rules', USAGE, `rules ${command} takes ${command === 'check' ? 'one file' : 'two files'}, got ${files.length}`);
+  return usageError('rules', USAGE, command === undefined ? 'no subcommand given' : `unknown subcommand '${command}'`);
 }
 
 function readJson(path: string): { ok: true; json: unknown } | { ok: false } {

@@ -1,0 +1,19 @@
+/**
+ * `memberkiosk bench [figure...]`: the flag handling every command shares, in front of the benchmark runner
+ * (scripts/bench/run.ts). Without it, `bench --help` was taken for a figure name, matched none, and wrote an
+ * empty bench/results.json over the last real one.
+ */
+import { parseCommandArgs } from '../command-args.ts';
+
+const USAGE = `usage: memberkiosk bench [figure...]
+  measures every figure beside a baseline taken in the same run, prints the table, writes bench/results.json
+  figure   words picking figures by name (ledger-ingest, end-to-end, rules-eval, tap-latency); all without
+exit codes: 0 measured, 2 bad options
+`;
+
+export async function run(args: string[]): Promise<number> {
+  const flags = parseCommandArgs('bench', USAGE, { args, options: {}, allowPositionals: true });
+  if (!flags.ok) return flags.exitCode;
+  const { run: measure } = await import('../bench/run.ts');
+  return measure(flags.parsed.positionals);
+}
