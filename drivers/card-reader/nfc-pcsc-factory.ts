@@ -16,7 +16,10 @@ export const createRealNfc: NfcFactory = async () => {
   try {
     ({ NFC } = require('nfc-pcsc') as { NFC: new () => NfcLike });
   } catch (error) {
-    throw new DriverError('DRIVER_PCSC_UNAVAILABLE', `nfc-pcsc cannot be loaded (libpcsclite-dev at install time?): ${(error as Error).message}`);
+    // Node's "Cannot find module" message goes on with its whole require stack, one line per file: the first
+    // line says what is missing, and this message ends up on one line of `drivers list` and in health reports.
+    const reason = String((error as Error)?.message ?? error).split('\n')[0];
+    throw new DriverError('DRIVER_PCSC_UNAVAILABLE', `nfc-pcsc cannot be loaded (installed without libpcsclite-dev?): ${reason}`, undefined, { cause: error });
   }
   return new NFC();
 };

@@ -1,10 +1,11 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensurePcscd } from '../testing/pcscd.ts';
 import { testLogger } from '../testing/test-logger.ts';
+import { lockVirtualReader } from '../testing/virtual-reader-lock.ts';
 import { VirtualVpcdCard } from '../testing/virtual-vpcd-card.ts';
 import { waitForEvent } from '../testing/wait-for-event.ts';
 import { createRealNfc } from './nfc-pcsc-factory.ts';
-import type { NfcLike } from './nfc-pcsc-types.ts';
+import type { NfcLike, NfcReaderLike } from './nfc-pcsc-types.ts';
 import { PcscCardReader } from './pcsc-reader.ts';
 import type { CardRemoved, CardTap, DriverHealth } from './types.ts';
 
@@ -20,9 +21,13 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
+let releaseReader: (() => void) | undefined;
 beforeAll(async () => {
   await ensurePcscd();
+  // scripts/commands/drivers-pcsc-cli.test.ts puts its cards on the same reader
+  releaseReader = await lockVirtualReader(35963);
 });
+afterAll(() => releaseReader?.());
 
 function card(uid: string, memberNumber?: string): VirtualVpcdCard {
   const memory = Buffer.alloc(64);
@@ -97,6 +102,70 @@ describe('PcscCardReader through pcscd and vpcd', () => {
     const tag = card('04CAFEBABE0001');
     await tag.insert();
     expect((await tapped).uid).toBe('04CAFEBABE0001');
+  });
+
+  it('reports a card that fails to read as DRIVER_PCSC_READER_ERROR naming its reader, and reads the next card', async () => {
+    const reader = await startedReader();
+    for (const getUid of [{ statusWord: [0x6a, 0x81] as const }, 'drop' as const]) {
+      const failed = waitForEvent<DriverHealth>(reader, 'health', 10_000, (h) => h.lastError?.code === 'DRIVER_PCSC_READER_ERROR');
+      const bad = new VirtualVpcdCard({ uid: '04BAD00000BAD0', getUid });
+      cleanups.push(() => bad.remove());
+      await bad.insert();
+      const health = await failed;
+      expect(health.lastError?.message).toContain(`${READER}: `);
+      expect(health.connected).toBe(true);
+      await bad.remove();
+    }
+    // vpcd shows a new card only once pcscd has seen the last one go, which nothing here reports: present it again until it taps
+    const tapped = waitForEvent<CardTap>(reader, 'card', 10_000);
+    let tap: CardTap | undefined;
+    void tapped.then((t) => (tap = t));
+    for (let attempt = 0; attempt < 5 && !tap; attempt += 1) {
+      const good = card('04600D00000001');
+      await good.insert();
+      for (let i = 0; i < 12 && !tap; i += 1) await new Promise((r) => setTimeout(r, 100));
+      if (!tap) await good.remove();
+    }
+    expect((await tapped).uid).toBe('04600D00000001');
+  });
+
+  it('survives a card that fails to read on a reader it does not use', async () => {
+    const seen: NfcReaderLike[] = [];
+    const thrown: unknown[] = [];
+    const reader = new PcscCardReader({
+      logger: testLogger(),
+      acceptReader: (name) => name === 'no such reader',
+      backoff: FAST_BACKOFF,
+      nfcFactory: async () => {
+        const nfc = await createRealNfc();
+        // Watch what nfc-pcsc emits on the ignored reader: an 'error' without a listener throws out of emit().
+        nfc.on('reader', (r) => {
+          if (r.reader.name !== READER) return;
+          seen.push(r);
+          const emit = (r as unknown as { emit: (event: string, ...args: unknown[]) => boolean }).emit.bind(r);
+          (r as unknown as { emit: typeof emit }).emit = (event, ...args) => {
+            try {
+              return emit(event, ...args);
+            } catch (error) {
+              if (event === 'error') thrown.push(error);
+              return false;
+            }
+          };
+        });
+        return nfc;
+      },
+    });
+    cleanups.push(() => reader.stop());
+    await reader.start();
+    const bad = new VirtualVpcdCard({ uid: '04BAD00000BAD1', getUid: { statusWord: [0x6a, 0x81] } });
+    cleanups.push(() => bad.remove());
+    await bad.insert();
+    for (let i = 0; i < 50 && bad.apdus.length === 0; i += 1) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 200)); // the refused answer travels back to nfc-pcsc
+    expect(seen.length, 'nfc-pcsc announced the reader (once per PC/SC context the driver opened)').toBeGreaterThan(0);
+    expect(bad.apdus.map((a) => a.toString('hex'))).toContain('ffca000000');
+    expect(thrown).toEqual([]);
+    expect(reader.health().lastError?.code).not.toBe('DRIVER_PCSC_READER_ERROR');
   });
 
   it('reports pcscd missing as a coded health error instead of hanging', async () => {

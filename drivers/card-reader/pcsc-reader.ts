@@ -121,7 +121,12 @@ export class PcscCardReader extends EventEmitter<CardReaderEvents> implements Ca
 
   private attachReader(reader: NfcReaderLike, generation: number): void {
     const name = reader.reader.name;
-    if (this.options.acceptReader && !this.options.acceptReader(name)) return;
+    if (this.options.acceptReader && !this.options.acceptReader(name)) {
+      // nfc-pcsc reads cards on every reader, ours or not, and emits 'error' on the reader when that fails:
+      // unheard, that 'error' would kill the kiosk over a card on a reader it does not even use.
+      reader.on('error', (error) => this.log.debug({ reader: name, err: error.message }, 'card read failed on a PC/SC reader not in use'));
+      return;
+    }
     const debouncer = new TapDebouncer({
       holdGapMs: 0,
       bounceMs: this.options.bounceMs ?? 150,
@@ -133,9 +138,10 @@ export class PcscCardReader extends EventEmitter<CardReaderEvents> implements Ca
       const uid = normalizeUid(card.uid ?? '');
       if (uid) debouncer.absent(uid);
     });
+    // A card that fails to read (GET UID refused, card gone mid-read): reported, and the next tap reads afresh.
     reader.on('error', (error) => {
       if (generation !== this.generation) return;
-      this.fail('DRIVER_PCSC_READER_ERROR', error);
+      this.fail('DRIVER_PCSC_READER_ERROR', error, name);
     });
     reader.on('end', () => {
       if (generation !== this.generation) return;
@@ -184,7 +190,7 @@ export class PcscCardReader extends EventEmitter<CardReaderEvents> implements Ca
       return /^[0-9A-Za-z-]+$/.test(text) ? text : undefined;
     } catch (error) {
       // The UID is enough to identify the member; a card without the block still taps.
-      this.fail('DRIVER_PCSC_READER_ERROR', error);
+      this.fail('DRIVER_PCSC_READER_ERROR', error, reader.reader.name);
       return undefined;
     }
   }
@@ -220,10 +226,12 @@ export class PcscCardReader extends EventEmitter<CardReaderEvents> implements Ca
     }, delay);
   }
 
-  private fail(code: string, error: unknown): void {
-    const message = error instanceof Error ? error.message : String(error);
+  private fail(code: string, error: unknown, readerName?: string): void {
+    const detail = error instanceof Error ? error.message : String(error);
+    // Which reader, when there are several: the health report carries the message, not the log's fields.
+    const message = readerName ? `${readerName}: ${detail}` : detail;
     this.health_.recordError(code, message);
-    this.log.warn({ code, err: message }, 'PC/SC problem');
+    this.log.warn({ code, err: detail, ...(readerName ? { reader: readerName } : {}) }, 'PC/SC problem');
     this.emitHealth();
   }
 

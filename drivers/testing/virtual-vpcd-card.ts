@@ -21,6 +21,12 @@ export interface VirtualCardOptions {
   memory?: Buffer;
   port?: number;
   host?: string;
+  /**
+   * How the card answers GET UID (FF CA 00 00): with its UID (the default); with this status word and no data,
+   * as a tag or reader refusing it does (e.g. [0x6a, 0x81], "function not supported"); or 'drop': it leaves
+   * the field mid-read, the connection to vpcd closing where the answer should be.
+   */
+  getUid?: 'answer' | 'drop' | { statusWord: readonly [number, number] };
 }
 
 export class VirtualVpcdCard {
@@ -120,7 +126,7 @@ export class VirtualVpcdCard {
     }
     this.apdus.push(Buffer.from(payload));
     const [cla, ins, p1 = 0, p2 = 0, le = 0] = payload;
-    if (cla === 0xff && ins === 0xca) return p1 === 0 ? Buffer.concat([this.uid, SW_OK]) : SW_WRONG_P1P2;
+    if (cla === 0xff && ins === 0xca) return p1 === 0 ? this.answerGetUid() : SW_WRONG_P1P2;
     if (cla === 0xff && ins === 0xb0) {
       const offset = ((p1 << 8) | p2) * 4;
       const length = le === 0 ? 16 : le;
@@ -128,6 +134,14 @@ export class VirtualVpcdCard {
       return Buffer.concat([this.memory.subarray(offset, offset + length), SW_OK]);
     }
     return SW_INS_NOT_SUPPORTED;
+  }
+
+  private answerGetUid(): Buffer | undefined {
+    const how = this.options.getUid ?? 'answer';
+    if (how === 'answer') return Buffer.concat([this.uid, SW_OK]);
+    if (how !== 'drop') return Buffer.from(how.statusWord);
+    void this.remove();
+    return undefined;
   }
 
   private send(payload: Buffer): void {

@@ -9,10 +9,9 @@
  */
 import { readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { pino, type Logger } from 'pino';
 import { SerialPort } from 'serialport';
-import { createRealNfc } from '../../drivers/card-reader/nfc-pcsc-factory.ts';
+import { listPcscReaders } from '../../drivers/card-reader/list-pcsc-readers.ts';
 import { PCSCD_SOCKET, pcscdAnswers } from '../../drivers/card-reader/pcscd-probe.ts';
 import { lineFraming } from '../../drivers/card-reader/line-framing.ts';
 import { PcscCardReader } from '../../drivers/card-reader/pcsc-reader.ts';
@@ -27,6 +26,10 @@ import { SerialPrinterTransport } from '../../drivers/printer/serial-transport.t
 import { renderReceiptSvg } from '../../drivers/printer/svg-preview.ts';
 import { TcpPrinterTransport } from '../../drivers/printer/tcp-transport.ts';
 import { sampleReceipt } from '../../drivers/testing/sample-receipt.ts';
+import { parseCommandArgs, usageError } from '../command-args.ts';
+
+/** `drivers list` could list the serial ports but not the PC/SC readers: scripts can tell it from success. */
+const EXIT_PCSC_UNAVAILABLE = 3;
 
 const USAGE = `usage: memberkiosk drivers <list | watch | test-print> [options]
   list                                   serial ports (with stable /dev/serial/by-id names) and PC/SC readers
@@ -36,6 +39,10 @@ const USAGE = `usage: memberkiosk drivers <list | watch | test-print> [options]
         [--count N] [--timeout SECONDS]  stop after N taps / after SECONDS
   test-print --tcp HOST[:9100] | --serial PATH|usb:VID:PID [--baud 19200] | --device /dev/usb/lp0
         [--lang zh|en] [--width 58|80] [--svg FILE]
+Reader and card problems print as coded lines, e.g. a card that failed to read: DRIVER_PCSC_READER_ERROR.
+exit codes: 0 done · 1 test-print: not printed in time · 2 bad options
+            ${EXIT_PCSC_UNAVAILABLE} list: serial ports listed, PC/SC readers could not be (DRIVER_PCSC_UNAVAILABLE: pcscd not
+              running, or nfc-pcsc not installed or not loadable)
 `;
 
 function logger(): Logger {
@@ -46,14 +53,18 @@ export async function run(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   switch (sub) {
     case 'list':
-      return list();
+      return list(rest);
     case 'watch':
       return watch(rest);
     case 'test-print':
       return testPrint(rest);
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(USAGE);
+      return 0;
     default:
-      process.stderr.write(USAGE);
-      return sub === undefined || sub === '--help' ? 0 : 2;
+      return usageError('drivers', USAGE, sub === undefined ? 'no subcommand given' : sub.startsWith('-') ? `unknown option '${sub}'` : `unknown subcommand '${sub}'`);
   }
 }
 
@@ -75,7 +86,9 @@ function byIdLinks(): Map<string, string[]> {
   return links;
 }
 
-async function list(): Promise<number> {
+async function list(args: string[]): Promise<number> {
+  const flags = parseCommandArgs('drivers list', USAGE, { args, options: {} });
+  if (!flags.ok) return flags.exitCode;
   const ports = await SerialPort.list();
   const links = byIdLinks();
   process.stdout.write(`serial ports (${ports.length}):\n`);
@@ -86,26 +99,27 @@ async function list(): Promise<number> {
     for (const link of links.get(p.path) ?? []) process.stdout.write(`    stable name: ${link}\n`);
   }
   if (!(await pcscdAnswers())) {
-    process.stdout.write(`PC/SC readers: pcscd is not running (no answer on ${PCSCD_SOCKET}); start it with scripts/services/start-pcscd.sh\n`);
-    return 0;
+    process.stdout.write(`PC/SC readers: unavailable — pcscd is not running (no answer on ${PCSCD_SOCKET}); start it with scripts/services/start-pcscd.sh (DRIVER_PCSC_UNAVAILABLE)\n`);
+    return EXIT_PCSC_UNAVAILABLE;
   }
-  const nfc = await createRealNfc();
-  const names: string[] = [];
-  nfc.on('reader', (reader) => names.push(reader.reader.name));
-  nfc.on('error', (error) => process.stderr.write(`PC/SC error: ${error.message}\n`));
-  await new Promise((r) => setTimeout(r, 700)); // pcsclite announces the readers it finds right after the context opens
-  nfc.removeAllListeners();
-  nfc.on('error', () => undefined);
-  nfc.close();
-  process.stdout.write(`PC/SC readers (${names.length}):\n`);
-  for (const name of names) process.stdout.write(`  ${name}\n`);
+  const listing = await listPcscReaders();
+  if (!listing.ok) {
+    process.stdout.write(`PC/SC readers: unavailable — ${listing.reason} (${listing.code})\n`);
+    return EXIT_PCSC_UNAVAILABLE;
+  }
+  process.stdout.write(`PC/SC readers (${listing.readers.length}):\n`);
+  for (const reader of listing.readers) {
+    process.stdout.write(`  ${reader.name}\n`);
+    // The reader is there; the card on it is what failed. Listed, not fatal: listing readers is this command's job.
+    for (const error of reader.errors) process.stdout.write(`    card on this reader failed to read: ${error} (DRIVER_PCSC_READER_ERROR)\n`);
+  }
   return 0;
 }
 
 const DELIMITERS: Record<string, string> = { crlf: '\r\n', cr: '\r', lf: '\n' };
 
 async function watch(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const flags = parseCommandArgs('drivers watch', USAGE, {
     args,
     options: {
       port: { type: 'string' },
@@ -118,6 +132,8 @@ async function watch(args: string[]): Promise<number> {
       timeout: { type: 'string' },
     },
   });
+  if (!flags.ok) return flags.exitCode;
+  const { values } = flags.parsed;
   const log = logger();
   let reader: CardReader;
   if (values.pcsc) {
@@ -132,12 +148,12 @@ async function watch(args: string[]): Promise<number> {
       framing: values.framing === 'stx-etx' ? stxEtxFraming('xor') : lineFraming(delimiter),
     });
   } else {
-    process.stderr.write(USAGE);
-    return 2;
+    return usageError('drivers watch', USAGE, 'say which reader to watch: --port PATH|usb:VID:PID or --pcsc');
   }
   const wanted = values.count ? Number(values.count) : Infinity;
   let seen = 0;
   let connected: boolean | undefined;
+  let lastErrorKey: string | undefined;
   const finished = new Promise<void>((resolveDone) => {
     reader.on('card', (tap: CardTap) => {
       seen += 1;
@@ -147,6 +163,12 @@ async function watch(args: string[]): Promise<number> {
     });
     reader.on('card.removed', (e) => process.stdout.write(`${new Date().toISOString()} ${e.readerName} removed\n`));
     reader.on('health', (h) => {
+      // Each new problem once, as a coded line beside the taps: a card that fails to read is what a
+      // technician watching taps is looking for.
+      const error = h.lastError;
+      const errorKey = error ? `${error.at}|${error.code}|${error.message}` : undefined;
+      if (error && errorKey !== lastErrorKey) process.stdout.write(`${new Date(error.at).toISOString()} error ${error.code}: ${error.message}\n`);
+      lastErrorKey = errorKey;
       if (h.connected === connected) return;
       connected = h.connected;
       process.stderr.write(`reader ${h.connected ? 'connected' : `not connected${h.lastError ? ` (${h.lastError.code}: ${h.lastError.message})` : ''}`}\n`);
@@ -164,7 +186,7 @@ async function watch(args: string[]): Promise<number> {
 }
 
 async function testPrint(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const flags = parseCommandArgs('drivers test-print', USAGE, {
     args,
     options: {
       tcp: { type: 'string' },
@@ -177,6 +199,8 @@ async function testPrint(args: string[]): Promise<number> {
       timeout: { type: 'string', default: '10' },
     },
   });
+  if (!flags.ok) return flags.exitCode;
+  const { values } = flags.parsed;
   let transport: PrinterTransport;
   if (values.tcp) {
     const [host = '127.0.0.1', port = '9100'] = values.tcp.split(':');
@@ -186,8 +210,7 @@ async function testPrint(args: string[]): Promise<number> {
   } else if (values.device) {
     transport = new DevicePathPrinterTransport({ path: values.device });
   } else {
-    process.stderr.write(USAGE);
-    return 2;
+    return usageError('drivers test-print', USAGE, 'say which printer: --tcp HOST[:PORT], --serial PATH|usb:VID:PID or --device PATH');
   }
   const receipt = sampleReceipt({
     language: values.lang === 'en' ? 'en' : 'zh',
