@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { z } from 'zod';
+import { CLOCK_TOLERANCE_MS } from '../core/ledger/effective-time.ts';
 import { DEFAULT_BASE_TOPIC, DEVICE_ID_PATTERN, createTopics } from '../core/wire/topics.ts';
+import { openAlertLog, type AlertLog } from './alerts/alert-log.ts';
 import { keepCacheFresh } from './cache/keep-cache-fresh.ts';
 import { openMemberCache, type MemberCache } from './cache/member-cache.ts';
 import { buildHardware } from './hardware/build-hardware.ts';
@@ -85,6 +87,7 @@ export function createDeviceLogger(level: string, destination?: pino.Destination
 
 interface Running {
   settings: SettingsStore;
+  alerts: AlertLog;
   outbox: Outbox;
   cache: MemberCache;
   link: HubLink;
@@ -132,6 +135,7 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
     if (parts.rulesTimer) clearInterval(parts.rulesTimer);
     parts.cache?.close();
     parts.outbox?.close();
+    parts.alerts?.close();
   }
 
   async function startAll(): Promise<DeviceUrls> {
@@ -148,6 +152,11 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
       const settingsStore = parts.settings;
       const rules = openRulesCache(join(config.dataDir, 'rules-bundle.json'), loggerFor('rules'));
       const databasePath = join(config.dataDir, 'device.sqlite');
+      parts.alerts = openAlertLog({ path: databasePath, logger: loggerFor('alerts') });
+      const alerts = parts.alerts;
+      // The offset the hub measured at the last connect, kept across restarts: a kiosk that restarts offline
+      // still stamps it, and the hub still catches a clock that jumped since.
+      let clockOffsetMs = settings.clockOffsetMs;
       parts.outbox = openOutbox({
         path: databasePath,
         deviceId: settings.deviceId,
@@ -155,6 +164,7 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
         logger: loggerFor('outbox'),
         // Every transaction names the rules the kiosk holds, so the hub recomputes with the very same ones.
         bundleVersion: () => rules.version(),
+        clockOffsetMs: () => clockOffsetMs,
       });
       parts.cache = openMemberCache({ path: databasePath, logger: loggerFor('cache') });
       // Built per start, constructors only: nothing is opened until cards.start() / receipts.start() below.
@@ -175,9 +185,22 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
         reportState: () => ({
           versions: { bundle: rules.version() },
           drivers: { cardReader: cards.health(), printer: receipts.health() },
+          clockOffsetMs: clockOffsetMs ?? null,
+          alerts: alerts.recent(10),
         }),
       });
       const link = parts.link;
+      link.on('alert', (code, detail) => {
+        alerts.raise(code, detail);
+        link.publishState();
+      });
+      link.on('clock', (measurement) => {
+        clockOffsetMs = measurement.offsetMs;
+        if (Math.abs(measurement.offsetMs) > CLOCK_TOLERANCE_MS) alerts.raise('CLOCK_SKEW', { offsetMs: measurement.offsetMs, rttMs: measurement.rttMs });
+        void settingsStore.update({ clockOffsetMs: measurement.offsetMs, clockMeasuredAt: measurement.measuredAt }).catch((error: unknown) =>
+          loggerFor('clock').warn({ err: error }, 'could not save the clock offset'),
+        );
+      });
       const cache = parts.cache;
       // The hub's latest rules are fetched on every connect, every 10 minutes, and whenever the hub shows newer
       // ones (see GET /api/catalog): prices and explanations then keep working offline.
@@ -225,6 +248,7 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
         session: parts.session,
         submit: createTxSubmitter({ outbox, link, ...(config.tuning.resultWaitMs ? { resultWaitMs: config.tuning.resultWaitMs } : {}) }),
         outbox,
+        alerts: () => alerts.recent(20),
         link,
         lookup: (req, timeoutMs) => link.lookup(req, timeoutMs),
         identity: () => ({ deviceId: settingsStore.get().deviceId, storeId: settingsStore.get().storeId, bundleVersion: rules.version() }),

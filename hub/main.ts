@@ -11,6 +11,8 @@ import { z } from 'zod';
 import { censorLogValue, REDACTED_LOG_PATHS } from '../core/privacy/mask.ts';
 import { DEFAULT_RULES_BUNDLE } from '../core/rules/default-bundle.ts';
 import { HQ_DEVICE_ID } from '../core/wire/hq-device.ts';
+import { parseTransaction } from '../core/wire/parse-transaction.ts';
+import type { TxResult } from '../core/wire/result.ts';
 import { createTopics, DEFAULT_BASE_TOPIC } from '../core/wire/topics.ts';
 import { EmbeddedBroker } from './broker/embedded-broker.ts';
 import { seedDemoData } from './demo/seed-demo-data.ts';
@@ -20,6 +22,7 @@ import { TxIngest } from './ingest/tx-ingest.ts';
 import type { LedgerStore } from './ledger/ledger-store.ts';
 import { SqliteLedgerStore } from './ledger/sqlite/sqlite-ledger-store.ts';
 import { connectHubClient } from './mqtt/connect-hub-client.ts';
+import { redactBrokerUrl } from './mqtt/redact-broker-url.ts';
 import type { FastifyInstance } from 'fastify';
 
 export const hubConfigSchema = z.object({
@@ -50,6 +53,20 @@ export interface Hub {
   readonly embeddedBrokerCredentials: { username: string; password: string } | null;
 }
 
+/** The answer to anything published as HQ over MQTT: refused, recorded nowhere, but named when it can be read. */
+function refuseImpostor(payload: Buffer): TxResult {
+  const parsed = parseTransaction(payload);
+  const slot = parsed.ok ? parsed.tx : parsed.stage === 'body' ? parsed.header : null;
+  return {
+    id: slot?.id ?? (parsed.ok ? null : parsed.stage === 'envelope' ? parsed.id : null),
+    seq: slot?.seq ?? null,
+    status: 'rejected',
+    code: 'TX_NOT_ALLOWED_FROM_DEVICE',
+    message: 'HQ transactions are not accepted over MQTT',
+    recorded: false,
+  };
+}
+
 export function createHub(input: HubConfig, logger?: Logger): Hub {
   const config = Object.freeze(hubConfigSchema.parse(input));
   const log = (logger ?? pino({ level: config.logLevel, redact: { paths: REDACTED_LOG_PATHS, censor: censorLogValue } })).child({ process: 'hub' });
@@ -61,6 +78,8 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
   let app: FastifyInstance | null = null;
   let addresses: HubAddresses | null = null;
   let starting: Promise<HubAddresses> | null = null;
+  /** Lets stop() end a start() that is still waiting for its broker. */
+  let brokerWait: AbortController | null = null;
   let expiryTimer: NodeJS.Timeout | null = null;
   const sweepExpiredPoints = () => {
     const now = new Date().toISOString();
@@ -80,6 +99,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     expiryTimer.unref();
     const brokerUrl = broker ? (await broker.start()).url : (config.broker as { url: string }).url;
     const credentials = broker ? { username: 'hub', password: hubSecret } : config.broker.mode === 'external' ? { username: config.broker.username, password: config.broker.password } : {};
+    brokerWait = new AbortController();
     client = await connectHubClient({
       url: brokerUrl,
       clientId: `memberkiosk-hub-${randomBytes(4).toString('hex')}`,
@@ -87,7 +107,9 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       ...(credentials.password ? { password: credentials.password } : {}),
       will: { topic: topics.hubAvailability, payload: 'offline', retain: true },
       logger: log,
+      signal: brokerWait.signal,
     });
+    brokerWait = null;
     const ingest = new TxIngest({ client, store, topics, logger: log });
     const lookups = new LookupResponder({ client, store, topics, logger: log });
     client.on('message', (topic, payload) => {
@@ -97,7 +119,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       if (route?.deviceId === HQ_DEVICE_ID) {
         if (route.channel === 'tx') {
           log.warn({ topic }, 'refused a transaction published under the HQ device id');
-          client?.publish(topics.txResult(HQ_DEVICE_ID), JSON.stringify({ id: null, seq: null, status: 'rejected', code: 'TX_NOT_ALLOWED_FROM_DEVICE', message: 'HQ transactions are not accepted over MQTT' }), { qos: 1 });
+          client?.publish(topics.txResult(HQ_DEVICE_ID), JSON.stringify(refuseImpostor(payload)), { qos: 1 });
         }
         return;
       }
@@ -112,10 +134,11 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     await client.publishAsync(topics.hubAvailability, 'online', { qos: 1, retain: true });
     let consoleUrl: string | null = null;
     if (config.http) {
-      app = buildApp({ store, brokerUrl, memberIds: () => store.listMemberIds(200) });
+      // The console and GET /api/health show where the broker is, never its password.
+      app = buildApp({ store, brokerUrl: redactBrokerUrl(brokerUrl), memberIds: () => store.listMemberIds(200) });
       consoleUrl = await app.listen({ host: config.http.host, port: config.http.port });
     }
-    log.info({ brokerUrl, consoleUrl }, 'hub started');
+    log.info({ brokerUrl: redactBrokerUrl(brokerUrl), consoleUrl }, 'hub started');
     addresses = { brokerUrl, consoleUrl };
     return addresses;
   }
@@ -130,6 +153,9 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       return starting;
     },
     async stop() {
+      // A start() waiting for an external broker that is not up would otherwise keep stop() waiting forever.
+      brokerWait?.abort(new Error('the hub was stopped while waiting for its MQTT broker'));
+      brokerWait = null;
       if (starting) await starting.catch(() => undefined);
       if (expiryTimer) clearInterval(expiryTimer);
       expiryTimer = null;

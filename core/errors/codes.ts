@@ -13,6 +13,11 @@ export const ERROR_CODES = {
   TX_OUT_OF_ORDER: 'transaction sequence skips ahead; earlier transactions of this device are missing',
   TX_SEQ_REUSED: 'this device sequence number was already used by another transaction',
   TX_NOT_ALLOWED_FROM_DEVICE: 'this transaction kind is not accepted from this device (e.g. manual bonuses only from HQ)',
+  TX_FORMAT_UNSUPPORTED: 'the transaction format version is not one this hub reads',
+  TX_EPOCH_CLOSED: 'this sequence epoch of the device was closed after another sender took one of its seqs: send in a new epoch',
+  IDEMPOTENCY_KEY_INVALID: 'Idempotency-Key must be 1–128 printable ASCII characters',
+  IDEMPOTENCY_KEY_REUSED: 'this Idempotency-Key was already used for a different request',
+  LOOKUP_RESPONSE_TOO_LARGE: 'the answer to this look-up is larger than a message may be',
   REQUEST_MALFORMED: 'look-up request is not valid',
   // money
   MONEY_NOT_INTEGER: 'money and points must be integers',
@@ -62,6 +67,13 @@ export const ERROR_CODES = {
   DRIVER_PRINTER_COVER_OPEN: 'the receipt printer cover is open',
   DRIVER_PRINT_QUEUE_FULL: 'the print queue is full; the oldest job was dropped',
   DRIVER_STOPPED: 'the driver was stopped before the operation finished',
+  // brokers (logged by the hub; the embedded broker closes the connection)
+  MQTT_PACKET_TOO_LARGE: 'an MQTT packet announced more than the broker packet limit; the connection was closed',
+  MQTT_PACKET_MALFORMED: 'an MQTT packet has a malformed remaining length; the connection was closed',
+  BROKER_UNREACHABLE: 'the MQTT broker cannot be reached yet; retrying with backoff',
+  BROKER_AUTH_REFUSED: 'the MQTT broker refused the credentials; retrying with backoff',
+  BROKER_CONNECT_REFUSED: 'the MQTT broker refused the connection; retrying with backoff',
+  BROKER_CONNECTION_LOST: 'the connection to the MQTT broker was lost; reconnecting',
   INTERNAL: 'internal error',
 } as const;
 

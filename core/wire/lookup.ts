@@ -27,6 +27,11 @@ export const lookupRequestSchema = z.discriminatedUnion('op', [
    * bundles pushed on config topics replace this fetch with the provisioning/config work; the kiosk side stays.)
    */
   z.object({ op: z.literal('rules.latest') }),
+  /**
+   * Sent by a kiosk each time it connects: its own clock (ms since 1970) as it sends. The hub answers with its
+   * clock and the offset it measured (hub − kiosk), records it, and raises CLOCK_SKEW when it is large.
+   */
+  z.object({ op: z.literal('clock.sync'), kioskTime: z.number().int().nonnegative().max(8.64e15) }),
   z.object({ op: z.literal('quote'), memberId: z.string().min(1).max(64), storeId: z.string().min(1).max(64), bundleVersion: z.number().int().nonnegative().optional(), lines: z.array(purchaseLineSchema).min(1).max(200) }),
 ]);
 export type LookupRequest = z.infer<typeof lookupRequestSchema>;
@@ -91,6 +96,7 @@ export const lookupResponseSchema = z.union([
   z.object({ ok: z.literal(true), member: memberViewSchema }),
   z.object({ ok: z.literal(true), catalog: catalogSchema }),
   z.object({ ok: z.literal(true), quote: quoteSchema }),
+  z.object({ ok: z.literal(true), clock: z.object({ hubTime: z.number().int(), offsetMs: z.number().int() }) }),
   /** Validated by the kiosk with parseRulesBundle before use. */
   z.object({ ok: z.literal(true), rules: z.record(z.string(), z.unknown()) }),
   z.object({ ok: z.literal(false), code: z.string(), message: z.string() }),

@@ -23,9 +23,15 @@ export const txOutcomeSchema = z.object({
 });
 export type TxOutcome = z.infer<typeof txOutcomeSchema>;
 
+/** Why the hub dated a transaction with its own receive time instead of the kiosk's (corrected) clock. */
+export const CLOCK_REJECTION_REASONS = ['future', 'before_previous', 'before_earliest'] as const;
+export type ClockRejectionReason = (typeof CLOCK_REJECTION_REASONS)[number];
+
 export const txResultSchema = z.object({
   id: z.string().nullable(),
   seq: z.number().int().nullable(),
+  /** The epoch of the slot this answers (absent from hubs before format 2, and for format-1 payloads). */
+  epoch: z.string().optional(),
   /**
    * applied: done now. exists: this id was done before with the same content; `original` says how it ended.
    * rejected: not applied; `retry` says whether sending it again later can succeed (an ordering gap) or not.
@@ -35,6 +41,14 @@ export const txResultSchema = z.object({
   code: z.string().optional(),
   message: z.string().optional(),
   retry: z.boolean().optional(),
+  /**
+   * Whether the hub's ledger holds this outcome: true for applied, exists and every refusal the hub recorded
+   * under the transaction's slot; false for a refusal nobody recorded (a slot taken by other content, a
+   * device mismatch). A kiosk closes an outbox entry only on a recorded outcome.
+   */
+  recorded: z.boolean().optional(),
+  /** Present when the kiosk's clock gave an impossible time and the hub dated the transaction itself. */
+  clock: z.object({ usedHubTime: z.literal(true), reason: z.enum(CLOCK_REJECTION_REASONS), skewMs: z.number().int() }).optional(),
   outcome: txOutcomeSchema.optional(),
 });
 export type TxResult = z.infer<typeof txResultSchema>;
@@ -52,7 +66,12 @@ export function resultsOf(json: unknown): TxResult[] | null {
   return 'results' in parsed.data ? parsed.data.results : [parsed.data];
 }
 
-/** A result the device may close its outbox entry on: the hub has decided this transaction for good. */
-export function isFinalResult(result: TxResult): boolean {
-  return result.status !== 'rejected' || result.retry !== true;
+/**
+ * A result the device may close its outbox entry on: the hub has decided this transaction for good and its
+ * ledger holds the decision. A refusal the hub did not record (recorded !== true) never closes an entry: the
+ * transaction would be gone from the kiosk and absent from the hub.
+ */
+export function closesOutboxEntry(result: TxResult): boolean {
+  if (result.status === 'applied' || result.status === 'exists') return true;
+  return result.recorded === true && result.retry !== true;
 }

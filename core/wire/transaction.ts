@@ -9,8 +9,22 @@ import { z } from 'zod';
 import { ULID_PATTERN } from '../ids/ulid.ts';
 import { DEVICE_ID_PATTERN } from './topics.ts';
 
-/** Biggest transaction payload the hub reads; a basket of 200 lines fits in a fraction of it. */
-export const MAX_TX_BYTES = 64 * 1024;
+export { MAX_TX_BYTES } from './limits.ts';
+
+/**
+ * The transaction format a kiosk writes today. Format 1 (no `v`) had no epoch and no clock offset; its
+ * payloads still apply unchanged, because an outbox written by an older kiosk must drain into a newer hub:
+ * money queued before an upgrade is never stranded by it. A format the hub does not know is refused as
+ * TX_FORMAT_UNSUPPORTED (recorded, so the kiosk's queue goes on).
+ */
+export const TX_FORMAT = 2;
+export const KNOWN_TX_FORMATS: readonly number[] = [1, 2];
+
+/**
+ * A sequence epoch: the kiosk's seqs count 1, 2, 3… within an epoch. A kiosk with a fresh outbox starts a new
+ * epoch, so a reinstalled kiosk never collides with the seqs of its former life. '' is format 1's epoch.
+ */
+export const EPOCH_PATTERN = /^[0-9A-Za-z]{0,32}$/;
 
 const cents = z.number().int().min(-1e13).max(1e13);
 const positiveCents = z.number().int().positive().max(1e13);
@@ -33,11 +47,25 @@ export const TX_KINDS = [
 ] as const;
 export type TxKind = (typeof TX_KINDS)[number];
 
-export const txHeaderSchema = z.object({
+/**
+ * The part of a header that says where a transaction sits in its device's order. A payload whose slot is
+ * readable can be answered and recorded under its id even when everything else about it is wrong.
+ */
+export const txSlotSchema = z.object({
   id: z.string().regex(ULID_PATTERN, 'id is a ULID'),
   deviceId: z.string().regex(DEVICE_ID_PATTERN),
-  /** The device's own counter, 1, 2, 3...: the hub applies a device's transactions in this order, without gaps. */
-  seq: z.number().int().positive(),
+  /** The device's own counter within its epoch, 1, 2, 3...: the hub applies them in this order, without gaps. */
+  seq: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  epoch: z.string().regex(EPOCH_PATTERN, 'epoch is up to 32 letters and digits').default(''),
+});
+export type TxSlot = z.infer<typeof txSlotSchema>;
+
+/** Largest clock offset a kiosk may report (about 300 years either way): anything bigger is a broken clock. */
+const MAX_CLOCK_OFFSET_MS = 1e13;
+
+export const txHeaderSchema = txSlotSchema.extend({
+  /** Format version; absent on format 1. */
+  v: z.number().int().positive().optional(),
   kind: z.string().min(1).max(40),
   /**
    * When the transaction was made, on the device's clock; rules evaluate at this time (in the bundle's time
@@ -48,6 +76,11 @@ export const txHeaderSchema = z.object({
   storeId: z.string().min(1).max(64),
   /** The rules bundle version the device evaluated with; the hub recomputes with the same version. */
   bundleVersion: z.number().int().nonnegative(),
+  /**
+   * hub clock − kiosk clock, as last measured when the kiosk connected; absent when never measured. The hub
+   * dates the transaction createdAt + clockOffsetMs, and its own receive time when that is impossible.
+   */
+  clockOffsetMs: z.number().int().min(-MAX_CLOCK_OFFSET_MS).max(MAX_CLOCK_OFFSET_MS).optional(),
 });
 export type TxHeader = z.infer<typeof txHeaderSchema>;
 
@@ -71,7 +104,8 @@ const staffActor = z.object({ staffCardUid: cardUid });
 const bodies = {
   purchase: z.object({
     cardUid,
-    lines: z.array(purchaseLineSchema).min(1).max(200),
+    // Unique line numbers: a refund names lines by number, so two lines under one number could never be refunded apart.
+    lines: z.array(purchaseLineSchema).min(1).max(200).refine(distinct((line: { lineNo: number }) => line.lineNo), 'lineNo values must be unique within a purchase'),
     payments: z.array(paymentSchema).min(1).max(10),
     /** Events the member takes part in with this purchase (event bonus rules name them). */
     eventIds: z.array(z.string().min(1).max(64)).max(10).optional(),
@@ -83,7 +117,7 @@ const bodies = {
   refund: z.object({
     cardUid,
     purchaseTxId: z.string().regex(ULID_PATTERN),
-    lineNos: z.array(z.number().int().positive()).min(1).max(200),
+    lineNos: z.array(z.number().int().positive()).min(1).max(200).refine(distinct((lineNo: number) => lineNo), 'a refund names each line once'),
     ...staffActor.shape,
   }),
   card_report_loss: z.object({ cardUid, ...staffActor.partial().shape }),
@@ -116,7 +150,12 @@ export const transactionSchemas = Object.fromEntries(
 export type Transaction = { [K in TxKind]: TxHeader & { kind: K } & z.output<(typeof bodies)[K]> }[TxKind];
 export type TransactionOf<K extends TxKind> = Extract<Transaction, { kind: K }>;
 /** What a device writes before defaults are applied (e.g. feeCents may be left out). */
-export type TransactionInput = { [K in TxKind]: TxHeader & { kind: K } & z.input<(typeof bodies)[K]> }[TxKind];
+export type TransactionInput = { [K in TxKind]: TxHeaderInput & { kind: K } & z.input<(typeof bodies)[K]> }[TxKind];
+type TxHeaderInput = z.input<typeof txHeaderSchema>;
+
+function distinct<T>(key: (item: T) => unknown): (items: T[]) => boolean {
+  return (items) => new Set(items.map(key)).size === items.length;
+}
 
 export function isTxKind(kind: string): kind is TxKind {
   return (TX_KINDS as readonly string[]).includes(kind);

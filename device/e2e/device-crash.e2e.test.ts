@@ -63,12 +63,12 @@ describe('kiosk process killed with SIGKILL', () => {
     const store = env.hub.store;
     const before = store.memberViewByCard(DEMO_CARDS.gold)!;
     const countBefore = store.transactionCount();
-    expect(store.lastSeq(deviceId)).toBe(0);
+    expect(store.consumedSeqs(deviceId)).toBe(0);
 
     const second = await startKioskProcess(children, { hubUrl, deviceId, dataDir: kioskDir });
     await vi.waitFor(async () => expect(await getJson(`${second.apiUrl}/tx/${submitted.body.id}`)).toMatchObject({ status: 'done', result: { status: 'applied' } }), { timeout: 10_000, interval: 20 });
 
-    expect(store.lastSeq(deviceId)).toBe(1);
+    expect(store.consumedSeqs(deviceId)).toBe(1);
     expect(store.transactionCount()).toBe(countBefore + 1);
     // 40 yuan at gold ×1.5 = 60 points, credited once.
     const after = store.memberViewByCard(DEMO_CARDS.gold, 50)!;
@@ -99,11 +99,11 @@ describe('kiosk process killed with SIGKILL', () => {
     };
     const submitting = Promise.all(Array.from({ length: 5 }, submitter));
     // Kill while the burst is still being submitted and published: the hub has some, the outbox has more.
-    await vi.waitFor(() => expect(store.lastSeq(deviceId)).toBeGreaterThanOrEqual(killAfterApplied), { timeout: 15_000, interval: 2 });
+    await vi.waitFor(() => expect(store.consumedSeqs(deviceId)).toBeGreaterThanOrEqual(killAfterApplied), { timeout: 15_000, interval: 2 });
     killed = true;
     await first.process.kill('SIGKILL');
     await submitting;
-    const appliedAtKill = store.lastSeq(deviceId);
+    const appliedAtKill = store.consumedSeqs(deviceId);
     expect(next).toBeLessThan(total);
 
     const written = readOutboxEntries(kioskDir);
@@ -117,7 +117,7 @@ describe('kiosk process killed with SIGKILL', () => {
     const outbox = readOutboxEntries(kioskDir);
     expect(outbox.length).toBe(written.length);
     expectDeliveredOnceInOrder(outbox, readLedgerTransactions(hubDir, deviceId));
-    expect(store.lastSeq(deviceId)).toBe(outbox.length);
+    expect(store.consumedSeqs(deviceId)).toBe(outbox.length);
     // 10 yuan at gold ×1.5 = 15 points per purchase, each credited once.
     expect(store.memberViewByCard(DEMO_CARDS.gold)!.balances.points).toBe(before.balances.points + 15 * outbox.length);
   });

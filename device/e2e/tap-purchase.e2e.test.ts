@@ -68,7 +68,7 @@ describe('tap and purchase against a real hub', () => {
     expect(after.balances.points).toBe(before.balances.points + 185);
     expect(after.balances.storedValueCents).toBe(before.balances.storedValueCents - 12_345);
     expect(after.balances).toEqual(bought.body.result?.outcome?.balances);
-    expect(store.lastSeq(DEVICE_ID)).toBe(1);
+    expect(store.consumedSeqs(DEVICE_ID)).toBe(1);
     expect(after.history.filter((h) => h.txId === bought.body.id)).toHaveLength(1);
 
     // The kiosk closed its outbox entry with the hub's answer.

@@ -177,6 +177,26 @@ describe('kiosk HTTP app', () => {
     expect((await app.inject({ method: 'GET', url: '/api/session' })).json().receiptText).toContain('COUNT CARD VISIT');
   });
 
+  it('makes one transaction per Idempotency-Key, answers a repeat with it, and finds it by the key', async () => {
+    const headers = { 'idempotency-key': 'till-3/0001' };
+    const first = await app.inject({ method: 'POST', url: '/api/tx/purchase', headers, payload: { ...coffee, cardUid: CARD } });
+    expect(first.statusCode).toBe(200);
+    const again = await app.inject({ method: 'POST', url: '/api/tx/purchase', headers, payload: { ...coffee, cardUid: CARD } });
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ id: first.json().id, seq: 1, status: 'applied', replayed: true, result: { status: 'applied' } });
+    expect(outbox.nextSeq()).toBe(2);
+    expect(fakeHub!.applied).toEqual([first.json().id]);
+    const other = await app.inject({ method: 'POST', url: '/api/tx/purchase', headers, payload: { ...coffee, cardUid: CARD, lines: [{ ...coffee.lines[0], qty: 2 }], payments: [{ method: 'stored_value', amountCents: 690 }] } });
+    expect(other.statusCode).toBe(409);
+    expect(other.json().error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    const byKey = await app.inject({ method: 'GET', url: `/api/tx/by-key/${encodeURIComponent('till-3/0001')}` });
+    expect(byKey.json()).toMatchObject({ id: first.json().id, status: 'done', idempotencyKey: 'till-3/0001', result: { status: 'applied' } });
+    const badKey = await app.inject({ method: 'POST', url: '/api/tx/purchase', headers: { 'idempotency-key': 'has space' }, payload: { ...coffee, cardUid: CARD } });
+    expect({ status: badKey.statusCode, code: badKey.json().error.code }).toEqual({ status: 400, code: 'IDEMPOTENCY_KEY_INVALID' });
+    expect((await app.inject({ method: 'GET', url: '/api/tx/by-key/unknown' })).statusCode).toBe(404);
+    expect(outbox.nextSeq()).toBe(2);
+  });
+
   it('answers bad requests with coded 4xx errors and writes nothing', async () => {
     const cases: { res: Awaited<ReturnType<typeof tap>>; status: number; code: string }[] = [
       { res: await app.inject({ method: 'POST', url: '/api/tx/purchase', headers: { 'content-type': 'application/json' }, payload: '{not json' }), status: 400, code: 'BAD_REQUEST' },

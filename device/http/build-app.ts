@@ -3,10 +3,11 @@
  * dependencies so tests drive it with `app.inject()` and no port. Every body is checked with zod; every
  * error is `{error: {code, message}}` with a 4xx/5xx status, never a stack trace.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { isCodedError } from '../../core/errors/coded-error.ts';
+import type { Alert } from '../../core/wire/alerts.ts';
 import { maskCardUid } from '../../core/privacy/mask.ts';
 import type { TxResult } from '../../core/wire/result.ts';
 import { purchaseLineSchema, type TxKind } from '../../core/wire/transaction.ts';
@@ -14,19 +15,23 @@ import type { RulesBundle } from '../../core/rules/bundle.ts';
 import type { MemberView } from '../../core/wire/lookup.ts';
 import { quoteBasket } from '../../core/rules/quote-basket.ts';
 import type { HubLink } from '../link/hub-link.ts';
-import type { Outbox, TxBodyInput } from '../outbox/sqlite-outbox.ts';
+import type { Outbox, OutboxEntry, TxBodyInput } from '../outbox/sqlite-outbox.ts';
 import { renderReceiptSvg } from '../../drivers/printer/svg-preview.ts';
 import { renderReceiptText } from '../../drivers/printer/text-preview.ts';
 import type { CardReaderHealth, PrinterHealth } from '../ports.ts';
 import type { KioskSession } from '../session/kiosk-session.ts';
 import type { SimulatedCardSource } from '../sim/simulated-card-source.ts';
 import type { SubmitTransaction } from '../tx/submit-transaction.ts';
+import { httpStatusFor } from './http-status.ts';
+import { idempotencyKeyOf } from './idempotency-key.ts';
 import { KIOSK_PAGE_HTML } from './kiosk-page.ts';
 
 export interface AppDeps {
   session: KioskSession;
   submit: SubmitTransaction;
-  outbox: Pick<Outbox, 'get' | 'depth' | 'oldestPendingSeq'>;
+  outbox: Pick<Outbox, 'get' | 'getByIdempotencyKey' | 'depth' | 'oldestPending' | 'epoch'>;
+  /** The kiosk's newest alerts, for GET /api/state. */
+  alerts?: () => Alert[];
   link: Pick<HubLink, 'isConnected'>;
   /** Online look-ups at the hub; GET /api/catalog asks through it. Absent: nothing beyond the basics is offered. */
   lookup?: HubLink['lookup'];
@@ -92,7 +97,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   app.setErrorHandler((error: FastifyError | Error, _request, reply) => {
     if (error instanceof HttpError) return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message } });
-    if (isCodedError(error)) return reply.code(400).send({ error: { code: error.code, message: error.message } });
+    if (isCodedError(error)) return reply.code(httpStatusFor(error.code)).send({ error: { code: error.code, message: error.message } });
     const statusCode = (error as FastifyError).statusCode;
     if (statusCode && statusCode >= 400 && statusCode < 500) {
       return reply.code(statusCode).send({ error: { code: 'BAD_REQUEST', message: error.message } });
@@ -179,12 +184,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   app.get('/api/state', () => {
     const identity = deps.identity();
+    const oldest = deps.outbox.oldestPending();
     return {
       ...identity,
       connected: deps.link.isConnected(),
       outboxDepth: deps.outbox.depth(),
-      oldestPendingSeq: deps.outbox.oldestPendingSeq(),
+      epoch: deps.outbox.epoch(),
+      oldestPending: oldest ? { id: oldest.id, epoch: oldest.epoch, seq: oldest.seq } : null,
       ...(deps.drivers ? { drivers: deps.drivers() } : {}),
+      alerts: deps.alerts?.() ?? [],
     };
   });
 
@@ -197,28 +205,38 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return { session: deps.session.view() };
   });
 
-  async function submit(kind: TxKind, body: z.infer<typeof txBodySchema>) {
+  /**
+   * Every money-moving route: the body becomes a transaction in the outbox. With an Idempotency-Key header
+   * the request is made at most once; a repeat returns the first answer's transaction (and `replayed: true`)
+   * without touching the screen's session, so a client retrying a cut-off request never charges twice.
+   */
+  async function submit(kind: TxKind, body: z.infer<typeof txBodySchema>, request: FastifyRequest) {
     const cardUid = body.cardUid ?? deps.session.currentCardUid();
     if (!cardUid) throw new HttpError(409, 'SESSION_NO_CARD', 'no card given and no member on screen');
+    const idempotencyKey = idempotencyKeyOf(request.headers);
     const input = { ...body, kind, cardUid } as TxBodyInput;
-    const inSession = deps.session.currentCardUid() === cardUid && deps.session.beginAction(kind);
+    const known = idempotencyKey !== undefined && deps.outbox.getByIdempotencyKey(idempotencyKey) !== null;
+    const inSession = !known && deps.session.currentCardUid() === cardUid && deps.session.beginAction(kind);
     let outcome;
     try {
-      outcome = await deps.submit(input);
+      outcome = await deps.submit(input, idempotencyKey === undefined ? {} : { idempotencyKey });
     } catch (error) {
       if (inSession) deps.session.abortAction();
       throw error;
     }
     if (inSession) await deps.session.completeAction(outcome);
-    const { tx, status, result } = outcome;
-    return { statusCode: status === 'queued' ? 202 : 200, payload: { id: tx.id, seq: tx.seq, status, ...(result ? { result: maskedResult(result) } : {}) } };
+    const { tx, status, result, replayed } = outcome;
+    return {
+      statusCode: status === 'queued' ? 202 : 200,
+      payload: { id: tx.id, seq: tx.seq, status, ...(replayed ? { replayed: true } : {}), ...(result ? { result: maskedResult(result) } : {}) },
+    };
   }
 
   app.post('/api/tx/purchase', async (request, reply) => {
     const body = parseBody(purchaseBodySchema, request.body);
     // Lines may leave out lineNo: they are numbered in the order given.
     const lines = body.lines.map((line, index) => ({ ...line, lineNo: line.lineNo ?? index + 1 }));
-    const { statusCode, payload } = await submit('purchase', { ...body, lines });
+    const { statusCode, payload } = await submit('purchase', { ...body, lines }, request);
     return reply.code(statusCode).send(payload);
   });
 
@@ -229,7 +247,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     const body = parseBody(txBodySchema, request.body);
     const cardUid = body.cardUid ?? deps.session.registrationCardUid();
     if (!cardUid) throw new HttpError(409, 'SESSION_NO_CARD', 'no card given and no registration on screen');
-    const { statusCode, payload } = await submit('register_member', { ...body, cardUid });
+    const { statusCode, payload } = await submit('register_member', { ...body, cardUid }, request);
     const applied = payload.result?.status === 'applied' || (payload.result?.status === 'exists' && payload.result.original === 'applied');
     if (applied && deps.session.registrationCardUid() === cardUid) await deps.session.handleTap({ uid: cardUid });
     return reply.code(statusCode).send(payload);
@@ -245,7 +263,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   ];
   for (const [path, kind] of simpleRoutes) {
     app.post(path, async (request, reply) => {
-      const { statusCode, payload } = await submit(kind, parseBody(txBodySchema, request.body));
+      const { statusCode, payload } = await submit(kind, parseBody(txBodySchema, request.body), request);
       return reply.code(statusCode).send(payload);
     });
   }
@@ -253,14 +271,33 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.post<{ Params: { op: string } }>('/api/tx/card/:op', async (request, reply) => {
     const kind = CARD_OPS[request.params.op];
     if (!kind) throw new HttpError(404, 'NOT_FOUND', `unknown card operation '${request.params.op}'`);
-    const { statusCode, payload } = await submit(kind, parseBody(txBodySchema, request.body));
+    const { statusCode, payload } = await submit(kind, parseBody(txBodySchema, request.body), request);
     return reply.code(statusCode).send(payload);
+  });
+
+  const describeEntry = (entry: OutboxEntry) => ({
+    id: entry.id,
+    epoch: entry.epoch,
+    seq: entry.seq,
+    kind: entry.kind,
+    status: entry.status,
+    createdAt: entry.createdAt,
+    doneAt: entry.doneAt,
+    idempotencyKey: entry.idempotencyKey,
+    result: entry.result ? maskedResult(entry.result) : null,
+  });
+
+  // Registered before /api/tx/:id so "by-key" is never read as an id.
+  app.get<{ Params: { key: string } }>('/api/tx/by-key/:key', async (request) => {
+    const entry = deps.outbox.getByIdempotencyKey(request.params.key);
+    if (!entry) throw new HttpError(404, 'TX_NOT_FOUND', 'no transaction with this Idempotency-Key on this kiosk');
+    return describeEntry(entry);
   });
 
   app.get<{ Params: { id: string } }>('/api/tx/:id', async (request) => {
     const entry = deps.outbox.get(request.params.id);
     if (!entry) throw new HttpError(404, 'TX_NOT_FOUND', 'no transaction with this id on this kiosk');
-    return { id: entry.id, seq: entry.seq, kind: entry.kind, status: entry.status, createdAt: entry.createdAt, doneAt: entry.doneAt, result: entry.result ? maskedResult(entry.result) : null };
+    return describeEntry(entry);
   });
 
   return app;

@@ -223,4 +223,23 @@ describe('hub link', () => {
     await l.stop();
     await eventually(() => seen.get(topics.availability('kiosk-1')) === 'offline', 'offline published on stop');
   });
+
+  it('keeps an entry the hub refused without recording it, alerts once, and resends with a growing pause instead of spinning', async () => {
+    const b = await broker();
+    const [held, later] = outbox.appendMany([topUp(1), topUp(2)]);
+    const fakeHub = await hub({ url: b.url, refuseUnrecorded: (tx) => (tx.id === held!.id ? { code: 'TX_DEVICE_MISMATCH', message: 'not yours' } : null) });
+    const l = link(b.url, { stallResendMs: 60_000 });
+    const alerts: [string, Record<string, unknown>][] = [];
+    l.on('alert', (code, detail) => alerts.push([code, detail]));
+    await l.start();
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // Never closed: the hub holds no record of it, so closing it would lose the sale.
+    expect(outbox.get(held!.id)).toMatchObject({ status: 'pending', result: { code: 'TX_DEVICE_MISMATCH', recorded: false } });
+    expect(outbox.get(later!.id)?.status).toBe('pending');
+    expect(alerts).toEqual([['TX_REFUSED_UNRECORDED', expect.objectContaining({ txId: held!.id, code: 'TX_DEVICE_MISMATCH' })]]);
+    // Resent after 0, 100, 200, 400, 800 ms pauses: a handful of sends in two seconds, not hundreds.
+    const sends = fakeHub.received.filter((r) => r.id === held!.id).length;
+    expect(sends).toBeGreaterThanOrEqual(3);
+    expect(sends).toBeLessThanOrEqual(8);
+  });
 });

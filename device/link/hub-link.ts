@@ -17,12 +17,17 @@ import type { Socket } from 'node:net';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { CodedError } from '../../core/errors/coded-error.ts';
+import type { AlertCode } from '../../core/wire/alerts.ts';
+import { MAX_LOOKUP_REQUEST_BYTES, MAX_STATE_REPORT_BYTES } from '../../core/wire/limits.ts';
 import { lookupRequestSchema, lookupResponseSchema, type LookupRequest, type LookupResponse } from '../../core/wire/lookup.ts';
-import { isFinalResult, resultsOf, type TxResult } from '../../core/wire/result.ts';
+import { resultsOf, type TxResult } from '../../core/wire/result.ts';
 import type { Topics } from '../../core/wire/topics.ts';
 import type { Outbox } from '../outbox/sqlite-outbox.ts';
+import { measureClock, type ClockMeasurement } from './measure-clock.ts';
 import { applyReconnectBackoff } from './reconnect-backoff.ts';
 import { createBatcher } from './result-batcher.ts';
+import { POISON_REFUSALS, resultAction } from './result-action.ts';
+import { rewindDelayMs } from './rewind-backoff.ts';
 
 /** Log codes for what the link refuses to act on; they are for operators, not part of the wire protocol. */
 export const LINK_LOG_CODES = {
@@ -31,6 +36,7 @@ export const LINK_LOG_CODES = {
   responseMalformed: 'LOOKUP_RESPONSE_MALFORMED',
   linkError: 'LINK_ERROR',
   stalled: 'LINK_STALLED',
+  stateTooLarge: 'STATE_REPORT_TOO_LARGE',
 } as const;
 
 export interface HubLinkEvents {
@@ -38,6 +44,10 @@ export interface HubLinkEvents {
   result: [TxResult];
   connected: [];
   disconnected: [];
+  /** The hub measured this kiosk's clock on connect. */
+  clock: [ClockMeasurement];
+  /** Something an operator must hear of (see core/wire/alerts.ts). */
+  alert: [AlertCode, Record<string, unknown>];
 }
 
 export interface HubLinkOptions {
@@ -57,6 +67,8 @@ export interface HubLinkOptions {
   startTimeoutMs?: number;
   /** Extra fields for the retained state report (versions, driver health). */
   reportState?: () => Record<string, unknown>;
+  /** The kiosk's clock (ms); injectable for tests of the clock measurement. */
+  now?: () => number;
 }
 
 export interface HubLink extends EventEmitter<HubLinkEvents> {
@@ -82,8 +94,8 @@ interface PendingLookup {
 interface ArrivedResult {
   id: string;
   result: TxResult;
-  /** A retryable rejection of a send from the current round: resend from the oldest pending. */
-  rewind: boolean;
+  /** Whether it answers a send of the current round (an older round was already rewound). */
+  currentRound: boolean;
 }
 
 const STATE_PUBLISH_INTERVAL_MS = 1000;
@@ -94,6 +106,7 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
   const stallResendMs = opts.stallResendMs ?? 5000;
   const startTimeoutMs = opts.startTimeoutMs ?? 3000;
   const { deviceId, outbox, topics } = opts;
+  const now = opts.now ?? Date.now;
   const txTopic = topics.tx(deviceId);
   const resultTopic = topics.txResult(deviceId);
   const responsePrefix = topics.response(deviceId, '');
@@ -107,9 +120,15 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
   let hubOnline = true;
 
   let round = 0;
+  /** The local position (outbox pos) the next send starts from. */
   let cursor = 1;
-  /** Sent in the current round, no result yet: this is what the window limits. */
+  /** Sent in the current round, no result yet (id → pos): this is what the window limits. */
   const inFlight = new Map<string, number>();
+  /** Rewinds in a row that closed nothing: each waits longer, so a refusal that keeps coming never spins. */
+  let fruitlessRewinds = 0;
+  let rewindTimer: NodeJS.Timeout | null = null;
+  /** Entries already alerted as held, so a held entry is reported once, not at every resend. */
+  const heldAlerted = new Set<string>();
   /** For each id, the rounds of its sends that have not been answered yet, oldest first. */
   const sendRounds = new Map<string, number[]>();
   let lastProgressAt = Date.now();
@@ -123,10 +142,9 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
   const batcher = createBatcher<ArrivedResult>(commitResults);
 
   function commitResults(items: ArrivedResult[]): void {
-    const finals = items.filter((item) => isFinalResult(item.result));
     let closedIds: string[] = [];
     try {
-      // Retryable rejections go in too: they are noted on the entry (for GET /api/tx/:id) without closing it.
+      // Refusals that do not close are noted on the entry too (for GET /api/tx/:id) without closing it.
       closedIds = outbox.markDone(items);
     } catch (error) {
       // The results stay uncommitted; the entries stay pending and the next rewind asks again.
@@ -134,17 +152,72 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
       return;
     }
     const closed = new Set(closedIds);
-    for (const item of finals) {
+    let retry = false;
+    let moveEpoch = false;
+    let hold = false;
+    for (const item of items) {
       if (closed.has(item.id)) {
+        heldAlerted.delete(item.id);
         resolveWaiters(item.id, item.result);
         emitter.emit('result', item.result);
-      } else {
+        if (item.result.status === 'rejected' && item.result.code !== undefined && POISON_REFUSALS.has(item.result.code)) {
+          emitter.emit('alert', 'TX_CLOSED_BY_REFUSAL', { txId: item.id, code: item.result.code, message: item.result.message ?? null });
+        }
+        continue;
+      }
+      const entry = item.result.status === 'rejected' ? outbox.get(item.id) : null;
+      if (!entry || entry.status === 'done') {
         log.debug({ id: item.id }, 'result for an entry that is not pending: dropped');
+        continue;
+      }
+      const action = resultAction(item.result, entry);
+      if (action === 'retry' && item.currentRound) retry = true;
+      else if (action === 'move-epoch') moveEpoch = true;
+      else if (action === 'hold') {
+        hold = true;
+        if (!heldAlerted.has(item.id)) {
+          heldAlerted.add(item.id);
+          emitter.emit('alert', 'TX_REFUSED_UNRECORDED', { txId: item.id, code: item.result.code ?? null, message: item.result.message ?? null, epoch: entry.epoch, seq: entry.seq });
+        }
       }
     }
-    if (items.some((item) => item.rewind)) rewind('retryable rejection');
+    if (closedIds.length > 0) fruitlessRewinds = 0;
+    if (moveEpoch) {
+      const moved = moveToNewEpoch();
+      if (moved) rewind('moved to a new epoch');
+    } else if (retry || hold) scheduleRewind(hold ? 'refused without a record' : 'retryable rejection');
     else pump();
     if (closedIds.length > 0) publishState();
+  }
+
+  /** Another sender took this kiosk's seqs (or the hub closed the epoch): pending entries get new slots. */
+  function moveToNewEpoch(): boolean {
+    try {
+      const { epoch, moved } = outbox.moveToNewEpoch();
+      emitter.emit('alert', 'SEQ_EPOCH_MOVED', { epoch, moved });
+      return true;
+    } catch (error) {
+      log.error({ code: 'OUTBOX_WRITE_FAILED', err: error }, 'could not move pending transactions to a new epoch');
+      scheduleRewind('epoch move failed');
+      return false;
+    }
+  }
+
+  /** A rewind after a refusal waits longer each time nothing closes in between: never a spin. */
+  function scheduleRewind(reason: string): void {
+    if (rewindTimer) return;
+    const delay = rewindDelayMs(fruitlessRewinds);
+    fruitlessRewinds += 1;
+    if (delay === 0) {
+      rewind(reason);
+      return;
+    }
+    log.info({ reason, delayMs: delay }, 'resending after a pause');
+    rewindTimer = setTimeout(() => {
+      rewindTimer = null;
+      rewind(reason);
+    }, delay);
+    rewindTimer.unref();
   }
 
   function resolveWaiters(id: string, result: TxResult | null): void {
@@ -155,9 +228,11 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
   }
 
   function rewind(reason: string): void {
+    if (rewindTimer) clearTimeout(rewindTimer);
+    rewindTimer = null;
     round += 1;
     inFlight.clear();
-    cursor = outbox.oldestPendingSeq() ?? outbox.nextSeq();
+    cursor = outbox.oldestPending()?.pos ?? outbox.nextPos();
     log.info({ reason, from: cursor, round }, 'resending from the oldest pending transaction');
     pump();
   }
@@ -172,11 +247,11 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
         client.publish(txTopic, entry.payload, { qos: 1 }, (error) => {
           if (error) log.debug({ err: error.message, seq: entry.seq }, 'publish not confirmed; it will be resent');
         });
-        inFlight.set(entry.id, entry.seq);
+        inFlight.set(entry.id, entry.pos);
         const rounds = sendRounds.get(entry.id);
         if (rounds) rounds.push(round);
         else sendRounds.set(entry.id, [round]);
-        cursor = entry.seq + 1;
+        cursor = entry.pos + 1;
       }
     }
     if (wasIdle && inFlight.size > 0) lastProgressAt = Date.now();
@@ -202,9 +277,8 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
     if (rounds && rounds.length === 0) sendRounds.delete(id);
     const answersCurrentRound = sentRound === round;
     if (answersCurrentRound && inFlight.delete(id)) lastProgressAt = Date.now();
-    const final = isFinalResult(result);
-    if (!final) log.debug({ id, code: result.code, stale: !answersCurrentRound }, 'retryable rejection');
-    batcher.add({ id, result, rewind: !final && answersCurrentRound });
+    if (result.status === 'rejected') log.debug({ id, code: result.code, recorded: result.recorded, stale: !answersCurrentRound }, 'refusal');
+    batcher.add({ id, result, currentRound: answersCurrentRound });
   }
 
   function onResponseMessage(requestId: string, payload: Buffer): void {
@@ -242,6 +316,7 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
       emitter.emit('connected');
       rewind('connected');
       publishState();
+      void syncClock();
     });
   }
 
@@ -260,6 +335,14 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
     emitter.emit('disconnected');
   }
 
+  /** Whenever the kiosk connects, the hub measures its clock; transactions then carry the offset. */
+  async function syncClock(): Promise<void> {
+    const measurement = await measureClock((req, timeoutMs) => link.lookup(req, timeoutMs), now);
+    if (!measurement) return;
+    log.info({ offsetMs: measurement.offsetMs, rttMs: measurement.rttMs }, 'clock measured by the hub');
+    emitter.emit('clock', measurement);
+  }
+
   function publishState(): void {
     if (!connected || stateTimer) return;
     const wait = Math.max(0, lastStateAt + STATE_PUBLISH_INTERVAL_MS - Date.now());
@@ -267,15 +350,22 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
       stateTimer = null;
       if (!connected || !client) return;
       lastStateAt = Date.now();
+      const oldest = outbox.oldestPending();
       const report = {
         deviceId,
         connected: true,
         outboxDepth: outbox.depth(),
-        oldestPendingSeq: outbox.oldestPendingSeq(),
+        epoch: outbox.epoch(),
+        oldestPending: oldest ? { epoch: oldest.epoch, seq: oldest.seq } : null,
         ...(opts.reportState?.() ?? {}),
         at: new Date().toISOString(),
       };
-      client.publish(topics.state(deviceId), JSON.stringify(report), { qos: 1, retain: true });
+      const text = JSON.stringify(report);
+      if (Buffer.byteLength(text) > MAX_STATE_REPORT_BYTES) {
+        log.warn({ code: LINK_LOG_CODES.stateTooLarge, bytes: Buffer.byteLength(text) }, 'state report too large; not published');
+        return;
+      }
+      client.publish(topics.state(deviceId), text, { qos: 1, retain: true });
     }, wait);
     stateTimer.unref();
   }
@@ -346,7 +436,8 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
       batcher.flushNow();
       if (stallTimer) clearInterval(stallTimer);
       if (stateTimer) clearTimeout(stateTimer);
-      stallTimer = stateTimer = null;
+      if (rewindTimer) clearTimeout(rewindTimer);
+      stallTimer = stateTimer = rewindTimer = null;
       if (connected) {
         // A clean disconnect suppresses the last will, so say goodbye ourselves.
         await withTimeout(mqttClient.publishAsync(topics.availability(deviceId), 'offline', { qos: 1, retain: true }), 1000).catch(() => undefined);
@@ -392,6 +483,9 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
       // Offline hub: answer at once, so the screen falls back to the member cache without a wait.
       if (!connected || !hubOnline || !client) return Promise.resolve(null);
       const mqttClient = client;
+      const text = JSON.stringify(parsed.data);
+      // Checked here, where the caller can be told: the hub would only refuse it after a round trip.
+      if (Buffer.byteLength(text) > MAX_LOOKUP_REQUEST_BYTES) return Promise.reject(new CodedError('REQUEST_MALFORMED', `look-up request over ${MAX_LOOKUP_REQUEST_BYTES} bytes`));
       const requestId = randomBytes(8).toString('hex');
       return new Promise((resolve) => {
         const timer = setTimeout(() => {
@@ -399,7 +493,7 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
           resolve(null);
         }, timeoutMs);
         lookups.set(requestId, { resolve, timer });
-        mqttClient.publish(topics.request(deviceId, requestId), JSON.stringify(parsed.data), { qos: 1 });
+        mqttClient.publish(topics.request(deviceId, requestId), text, { qos: 1 });
       });
     },
 

@@ -34,10 +34,13 @@ describe('sqlite outbox', () => {
   it('fills in the header and stores the exact payload it returns', () => {
     const outbox = open();
     const tx = outbox.append(purchase(500));
-    expect(tx).toMatchObject({ deviceId: 'kiosk-1', storeId: 'store-1', seq: 1, kind: 'purchase', bundleVersion: 7 });
+    expect(tx).toMatchObject({ v: 2, deviceId: 'kiosk-1', storeId: 'store-1', seq: 1, kind: 'purchase', bundleVersion: 7 });
     expect(tx.id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    // A fresh outbox starts its own epoch, so a reinstalled kiosk never reuses the seqs of its former life.
+    expect(tx.epoch).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect(tx.epoch).toBe(outbox.epoch());
     const [pending] = outbox.pendingFrom(1, 10);
-    expect(pending).toEqual({ seq: 1, id: tx.id, payload: JSON.stringify(tx) });
+    expect(pending).toEqual({ pos: 1, epoch: tx.epoch, seq: 1, id: tx.id, payload: JSON.stringify(tx) });
   });
 
   it('keeps entries across close and reopen, and continues the seq without a gap', () => {
@@ -60,21 +63,24 @@ describe('sqlite outbox', () => {
     expect(outbox.append(purchase(100)).seq).toBe(1);
   });
 
-  it('closes an entry only on a final result and notes a retryable one', () => {
+  it('closes an entry only on an outcome the hub recorded, and notes the others', () => {
     const outbox = open();
-    const [a, b, c] = outbox.appendMany([purchase(1), purchase(2), purchase(3)]);
+    const [a, b, c, d] = outbox.appendMany([purchase(1), purchase(2), purchase(3), purchase(4)]);
     const closed = outbox.markDone([
-      { id: a!.id, result: { id: a!.id, seq: 1, status: 'applied' } },
-      { id: b!.id, result: { id: b!.id, seq: 2, status: 'rejected', code: 'TX_OUT_OF_ORDER', retry: true } },
-      { id: c!.id, result: { id: c!.id, seq: 3, status: 'rejected', code: 'INSUFFICIENT_STORED_VALUE' } },
+      { id: a!.id, result: { id: a!.id, seq: 1, status: 'applied', recorded: true } },
+      { id: b!.id, result: { id: b!.id, seq: 2, status: 'rejected', code: 'TX_OUT_OF_ORDER', retry: true, recorded: false } },
+      { id: c!.id, result: { id: c!.id, seq: 3, status: 'rejected', code: 'INSUFFICIENT_STORED_VALUE', recorded: true } },
+      // A refusal nobody recorded must never close an entry: the sale would be gone from both sides.
+      { id: d!.id, result: { id: d!.id, seq: 4, status: 'rejected', code: 'TX_SEQ_REUSED', recorded: false } },
     ]);
     expect(closed).toEqual([a!.id, c!.id]);
     expect(outbox.get(a!.id)).toMatchObject({ status: 'done', result: { status: 'applied' } });
     expect(outbox.get(b!.id)).toMatchObject({ status: 'pending', result: { code: 'TX_OUT_OF_ORDER' } });
     expect(outbox.get(c!.id)).toMatchObject({ status: 'done', result: { code: 'INSUFFICIENT_STORED_VALUE' } });
-    expect(outbox.depth()).toBe(1);
-    expect(outbox.oldestPendingSeq()).toBe(2);
-    expect(outbox.pendingFrom(1, 10).map((e) => e.seq)).toEqual([2]);
+    expect(outbox.get(d!.id)).toMatchObject({ status: 'pending', result: { code: 'TX_SEQ_REUSED' } });
+    expect(outbox.depth()).toBe(2);
+    expect(outbox.oldestPending()?.seq).toBe(2);
+    expect(outbox.pendingFrom(1, 10).map((e) => e.seq)).toEqual([2, 4]);
   });
 
   it('ignores results for unknown or already closed ids', () => {
@@ -85,7 +91,71 @@ describe('sqlite outbox', () => {
     expect(outbox.markDone([{ id: 'NOPE', result: { id: 'NOPE', seq: 9, status: 'applied' } }])).toEqual([]);
     expect(outbox.get(a.id)?.result?.status).toBe('applied');
     expect(outbox.depth()).toBe(0);
-    expect(outbox.oldestPendingSeq()).toBeNull();
+    expect(outbox.oldestPending()).toBeNull();
+  });
+
+  it('refuses a transaction over the envelope limit before anything is queued', () => {
+    const outbox = open();
+    // 200 lines of long CJK names: every field is valid, the whole is ~90 KB, over MAX_TX_BYTES.
+    const lines = Array.from({ length: 200 }, (_, i) => ({ lineNo: i + 1, sku: '鲜'.repeat(64), category: '乳制品'.repeat(21), qty: 1, unitPriceCents: 100 }));
+    const big: TxBodyOf<'purchase'> = { kind: 'purchase', cardUid: '04A1B2C3', lines, payments: [{ method: 'cash', amountCents: 20_000 }] };
+    expect(() => outbox.append(big)).toThrowError(expect.objectContaining({ code: 'TX_TOO_LARGE' }));
+    expect(outbox.depth()).toBe(0);
+    expect(outbox.append(purchase(100)).seq).toBe(1);
+  });
+
+  it('refuses duplicate line numbers before anything is queued', () => {
+    const outbox = open();
+    const twice = { ...purchase(100), lines: [purchase(100).lines[0]!, purchase(100).lines[0]!], payments: [{ method: 'cash' as const, amountCents: 200 }] };
+    expect(() => outbox.append(twice)).toThrowError(expect.objectContaining({ code: 'TX_INVALID', message: expect.stringContaining('lineNo') }));
+    expect(outbox.depth()).toBe(0);
+  });
+
+  it('makes one transaction per Idempotency-Key and refuses the key for another request', () => {
+    const outbox = open();
+    const first = outbox.appendOnce(purchase(100), 'till-7-receipt-0042');
+    // The same request again, its keys in another order: the same transaction, nothing new queued.
+    const { kind, cardUid, lines, payments } = purchase(100);
+    const again = outbox.appendOnce({ payments, lines, cardUid, kind }, 'till-7-receipt-0042');
+    expect(again).toEqual({ tx: first.tx, replayed: true });
+    expect(first.replayed).toBe(false);
+    expect(outbox.depth()).toBe(1);
+    expect(() => outbox.appendOnce(purchase(999), 'till-7-receipt-0042')).toThrowError(expect.objectContaining({ code: 'IDEMPOTENCY_KEY_REUSED' }));
+    expect(outbox.getByIdempotencyKey('till-7-receipt-0042')).toMatchObject({ id: first.tx.id, idempotencyKey: 'till-7-receipt-0042' });
+    expect(outbox.getByIdempotencyKey('nope')).toBeNull();
+    expect(outbox.depth()).toBe(1);
+  });
+
+  it('moves every pending entry to a new epoch with the same ids and content, in order, and appends after them', () => {
+    const outbox = open();
+    const [a, b, c] = outbox.appendMany([purchase(1), purchase(2), purchase(3)]);
+    outbox.markDone([{ id: a!.id, result: { id: a!.id, seq: 1, status: 'applied', recorded: true } }]);
+    const oldEpoch = outbox.epoch();
+    const { epoch, moved } = outbox.moveToNewEpoch();
+    expect(moved).toBe(2);
+    expect(epoch).not.toBe(oldEpoch);
+    const pending = outbox.pendingFrom(0, 10);
+    expect(pending.map((e) => [e.id, e.epoch, e.seq])).toEqual([[b!.id, epoch, 1], [c!.id, epoch, 2]]);
+    // Only the slot changed.
+    const { epoch: _e, seq: _s, ...content } = JSON.parse(pending[0]!.payload) as Record<string, unknown>;
+    const { epoch: _e0, seq: _s0, ...original } = b as unknown as Record<string, unknown>;
+    expect(content).toEqual(original);
+    expect(outbox.get(a!.id)).toMatchObject({ epoch: oldEpoch, seq: 1, status: 'done' });
+    const d = outbox.append(purchase(4));
+    expect([d.epoch, d.seq]).toEqual([epoch, 3]);
+    outbox.close();
+    const reopened = open();
+    expect(reopened.epoch()).toBe(epoch);
+    expect(reopened.append(purchase(5)).seq).toBe(4);
+  });
+
+  it('stamps the clock offset the hub last measured, when there is one', () => {
+    let offset: number | undefined;
+    const outbox = openOutbox({ path, deviceId: 'kiosk-1', storeId: 'store-1', logger: createCaptureLogger().logger, clockOffsetMs: () => offset });
+    opened.push(outbox);
+    expect(outbox.append(purchase(1)).clockOffsetMs).toBeUndefined();
+    offset = -1234;
+    expect(outbox.append(purchase(1)).clockOffsetMs).toBe(-1234);
   });
 
   it('refuses a data file that belongs to another device', () => {

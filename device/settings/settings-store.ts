@@ -21,6 +21,9 @@ export const deviceSettingsSchema = z.object({
   receiptFooter: z.array(z.string().max(48)).max(10),
   /** The rules bundle version the kiosk evaluates with and stamps on every transaction. */
   bundleVersion: z.number().int().nonnegative(),
+  /** hub − kiosk clock offset the hub measured at the last connect, stamped on every transaction. */
+  clockOffsetMs: z.number().int().optional(),
+  clockMeasuredAt: z.string().optional(),
 });
 export type DeviceSettings = z.infer<typeof deviceSettingsSchema>;
 

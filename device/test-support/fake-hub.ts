@@ -14,8 +14,10 @@ import { createTopics, type Topics } from '../../core/wire/topics.ts';
 export interface FakeHubOptions {
   url: string;
   baseTopic?: string;
-  /** Decides a transaction that is next in order; default: applied. A final rejection still consumes the seq. */
+  /** Decides a transaction that is next in order; default: applied (recorded). A recorded rejection still consumes the seq. */
   decide?: (tx: Transaction) => Omit<TxResult, 'id' | 'seq'>;
+  /** A refusal the hub does not record (no seq consumed, nothing stored), as the real hub answers a device mismatch. */
+  refuseUnrecorded?: (tx: Transaction) => { code: string; message: string } | null;
   /** Return true to swallow a transaction message as if it was lost (no result at all). */
   drop?: (tx: Transaction) => boolean;
   /** Answer look-ups; default true. */
@@ -121,23 +123,31 @@ export async function startFakeHub(opts: FakeHubOptions): Promise<FakeHub> {
     received.push({ id: tx.id, seq: tx.seq });
     if (opts.drop?.(tx)) return;
     const previous = done.get(tx.id);
-    if (previous) {
-      const original = previous.result.status === 'rejected' ? 'rejected' : 'applied';
-      answer(tx.deviceId, { ...previous.result, status: 'exists', original });
+    const slot = { id: tx.id, seq: tx.seq, epoch: tx.epoch };
+    const unrecorded = opts.refuseUnrecorded?.(tx);
+    if (unrecorded) {
+      answer(tx.deviceId, { ...slot, status: 'rejected', ...unrecorded, recorded: false });
       return;
     }
-    const expected = nextSeq.get(tx.deviceId) ?? 1;
+    if (previous) {
+      const original = previous.result.status === 'rejected' ? 'rejected' : 'applied';
+      answer(tx.deviceId, { ...previous.result, ...slot, status: 'exists', original, recorded: true });
+      return;
+    }
+    const sequence = `${tx.deviceId}/${tx.epoch}`;
+    const expected = nextSeq.get(sequence) ?? 1;
     if (tx.seq > expected) {
-      answer(tx.deviceId, { id: tx.id, seq: tx.seq, status: 'rejected', code: 'TX_OUT_OF_ORDER', retry: true });
+      answer(tx.deviceId, { ...slot, status: 'rejected', code: 'TX_OUT_OF_ORDER', retry: true, recorded: false });
       return;
     }
     if (tx.seq < expected) {
-      answer(tx.deviceId, { id: tx.id, seq: tx.seq, status: 'rejected', code: 'TX_SEQ_REUSED' });
+      answer(tx.deviceId, { ...slot, status: 'rejected', code: 'TX_SEQ_REUSED', recorded: false });
       return;
     }
     const decision = opts.decide?.(tx) ?? { status: 'applied' as const };
-    const result: TxResult = { id: tx.id, seq: tx.seq, ...decision };
-    nextSeq.set(tx.deviceId, expected + 1);
+    // Every decision the fake hub makes is recorded, as the real hub records applied and refused ones alike.
+    const result: TxResult = { ...slot, recorded: true, ...decision };
+    nextSeq.set(sequence, expected + 1);
     done.set(tx.id, { payload: parsed.raw, result });
     if (result.status === 'applied') applied.push(tx.id);
     answer(tx.deviceId, result);

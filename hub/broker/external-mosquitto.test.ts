@@ -47,7 +47,7 @@ describe('hub and kiosk on an external Mosquitto broker (real mosquitto 2, passw
     ).json()) as { status: string; result?: { outcome?: { pointsEarned: number } } };
     // silver ×1.2 on 50 yuan = 60 points
     expect(bought).toMatchObject({ status: 'applied', result: { outcome: { pointsEarned: 60 } } });
-    expect(env.hub.store.lastSeq('kiosk-mq')).toBe(1);
+    expect(env.hub.store.consumedSeqs('kiosk-mq')).toBe(1);
   });
 
   it('enforces the documented ACL: a device cannot publish into another device’s namespace', async () => {
@@ -62,7 +62,7 @@ describe('hub and kiosk on an external Mosquitto broker (real mosquitto 2, passw
     await intruder.publishAsync('memberkiosk/v1/devices/kiosk-b/tx', JSON.stringify({ id: '01JAAAAAAAAAAAAAAAAAAAAAAA', deviceId: 'kiosk-b', seq: 1 }), { qos: 1 });
     await intruder.publishAsync('memberkiosk/v1/devices/kiosk-a/tx', 'not json', { qos: 1 });
     expect(JSON.parse(await ownAnswer)).toMatchObject({ status: 'rejected', code: 'TX_MALFORMED' });
-    expect(env.hub.store.lastSeq('kiosk-b')).toBe(0);
+    expect(env.hub.store.consumedSeqs('kiosk-b')).toBe(0);
     const refused = await mqtt
       .connectAsync(broker.url('kiosk-a', 'wrong'), { clientId: 'kiosk-a2', protocolVersion: 4, reconnectPeriod: 0 })
       .then((c) => (c.end(true), 'connected'))

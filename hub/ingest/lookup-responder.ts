@@ -5,11 +5,11 @@ import { lookupRequestSchema, type LookupResponse } from '../../core/wire/lookup
 import type { Topics } from '../../core/wire/topics.ts';
 import type { LedgerStore } from '../ledger/ledger-store.ts';
 import { isCodedError } from '../../core/errors/coded-error.ts';
+import { CLOCK_TOLERANCE_MS } from '../../core/ledger/effective-time.ts';
+import { MAX_LOOKUP_REQUEST_BYTES, MAX_LOOKUP_RESPONSE_BYTES } from '../../core/wire/limits.ts';
 import { buildCatalog } from './build-catalog.ts';
 import { buildQuote } from './build-quote.ts';
 
-/** A quote carries a basket: up to 200 lines fit well inside this. */
-const MAX_REQUEST_BYTES = 64 * 1024;
 const CARD_REFUSALS: Record<string, string> = { lost: 'CARD_LOST', frozen: 'CARD_FROZEN', cancelled: 'CARD_CANCELLED', expired: 'CARD_EXPIRED' };
 
 export class LookupResponder {
@@ -20,13 +20,33 @@ export class LookupResponder {
   }
 
   receive(deviceId: string, requestId: string, payload: Buffer): void {
-    const response = this.answer(payload);
+    const receivedAt = Date.now();
+    const response = this.answer(deviceId, payload, receivedAt);
     if (!response.ok) this.log.info({ deviceId, code: response.code }, 'look-up refused');
-    this.options.client.publish(this.options.topics.response(deviceId, requestId), JSON.stringify(response), { qos: 1 });
+    let text = JSON.stringify(response);
+    if (Buffer.byteLength(text) > MAX_LOOKUP_RESPONSE_BYTES) {
+      this.log.warn({ deviceId, code: 'LOOKUP_RESPONSE_TOO_LARGE', bytes: Buffer.byteLength(text) }, 'look-up answer too large to send');
+      text = JSON.stringify({ ok: false, code: 'LOOKUP_RESPONSE_TOO_LARGE', message: 'the answer is larger than a message may be' } satisfies LookupResponse);
+    }
+    this.options.client.publish(this.options.topics.response(deviceId, requestId), text, { qos: 1 });
   }
 
-  private answer(payload: Buffer): LookupResponse {
-    if (payload.byteLength > MAX_REQUEST_BYTES) return { ok: false, code: 'REQUEST_MALFORMED', message: 'request too large' };
+  /**
+   * The offset this hub sees: its receive time minus the kiosk's send time. It includes the one-way delay
+   * (a millisecond on a store LAN), which the kiosk removes with its round trip.
+   */
+  private measureClock(deviceId: string, kioskTime: number, receivedAt: number): LookupResponse {
+    const offsetMs = receivedAt - kioskTime;
+    const at = new Date(receivedAt).toISOString();
+    this.options.store.recordClockMeasurement(deviceId, offsetMs, at);
+    if (Math.abs(offsetMs) > CLOCK_TOLERANCE_MS) {
+      this.options.store.raiseDeviceAlert(deviceId, 'CLOCK_SKEW', { offsetMs, kioskTime: new Date(kioskTime).toISOString(), hubTime: at });
+    }
+    return { ok: true, clock: { hubTime: receivedAt, offsetMs } };
+  }
+
+  private answer(deviceId: string, payload: Buffer, receivedAt: number): LookupResponse {
+    if (payload.byteLength > MAX_LOOKUP_REQUEST_BYTES) return { ok: false, code: 'REQUEST_MALFORMED', message: 'request too large' };
     let json: unknown;
     try {
       json = JSON.parse(payload.toString('utf8'));
@@ -36,6 +56,7 @@ export class LookupResponder {
     const request = lookupRequestSchema.safeParse(json);
     if (!request.success) return { ok: false, code: 'REQUEST_MALFORMED', message: request.error.issues[0]?.message ?? 'invalid request' };
     const { store } = this.options;
+    if (request.data.op === 'clock.sync') return this.measureClock(deviceId, request.data.kioskTime, receivedAt);
     if (request.data.op === 'rules.latest') {
       const bundle = store.latestRulesBundle();
       return bundle ? { ok: true, rules: bundle } : { ok: false, code: 'RULES_INVALID', message: 'the hub holds no rules bundle' };

@@ -90,11 +90,12 @@ describe('hub transaction ingest (real aedes, real SQLite)', () => {
     const count = env.hub.store.transactionCount();
     expect(await device.send('not json {')).toMatchObject({ status: 'rejected', code: 'TX_MALFORMED', id: null });
     expect(await device.send(JSON.stringify({ hello: 'world' }))).toMatchObject({ status: 'rejected', code: 'TX_MALFORMED' });
-    expect(await device.send(Buffer.alloc(1024 * 1024, 0x7b))).toMatchObject({ status: 'rejected', code: 'TX_TOO_LARGE' });
+    // Over the broker's packet limit nothing can be read (the embedded broker closes such a connection before
+    // the hub sees it: hub/broker tests); over the transaction limit, see refusals-recorded.test.ts.
     const otherDevice = device.make(purchase(100));
-    expect(await device.send(JSON.stringify({ ...otherDevice, deviceId: 'kiosk-other' }))).toMatchObject({ status: 'rejected', code: 'TX_DEVICE_MISMATCH' });
+    expect(await device.send(JSON.stringify({ ...otherDevice, deviceId: 'kiosk-other' }))).toMatchObject({ status: 'rejected', code: 'TX_DEVICE_MISMATCH', recorded: false });
     // A sound header with an unknown kind or a bad body is a recorded refusal in the device's order.
-    expect(await device.send(JSON.stringify({ ...device.make(purchase(100), { seq: 1 }), kind: 'teleport' }))).toMatchObject({ status: 'rejected', code: 'TX_UNKNOWN_KIND' });
+    expect(await device.send(JSON.stringify({ ...device.make(purchase(100), { seq: 1 }), kind: 'teleport' }))).toMatchObject({ status: 'rejected', code: 'TX_UNKNOWN_KIND', recorded: true });
     expect(await device.send(JSON.stringify({ ...device.make(purchase(100), { seq: 2 }), lines: [{ lineNo: 1, sku: 'X', category: 'c', qty: 1, unitPriceCents: 1.5 }] }))).toMatchObject({
       status: 'rejected',
       code: 'TX_INVALID',

@@ -9,6 +9,7 @@ import { parseTransaction } from '../../core/wire/parse-transaction.ts';
 import type { TxResult } from '../../core/wire/result.ts';
 import type { Topics } from '../../core/wire/topics.ts';
 import type { LedgerStore, ReceivedTransaction } from '../ledger/ledger-store.ts';
+import { resultMessages } from './result-messages.ts';
 
 export interface TxIngestOptions {
   client: MqttClient;
@@ -32,7 +33,7 @@ export class TxIngest {
   }
 
   receive(topicDeviceId: string, payload: Buffer): void {
-    this.queue.push({ topicDeviceId, parsed: parseTransaction(payload) });
+    this.queue.push({ topicDeviceId, parsed: parseTransaction(payload), receivedAt: new Date().toISOString() });
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
@@ -57,15 +58,14 @@ export class TxIngest {
       const byDevice = new Map<string, TxResult[]>();
       results.forEach((result, index) => {
         const item = batch[index]!;
-        if (result.status === 'rejected') this.log.warn({ deviceId: item.topicDeviceId, txId: result.id, code: result.code }, 'transaction rejected');
+        if (result.status === 'rejected') this.log.warn({ deviceId: item.topicDeviceId, txId: result.id, code: result.code, recorded: result.recorded }, 'transaction rejected');
         else this.applied += 1;
         const list = byDevice.get(item.topicDeviceId);
         if (list) list.push(result);
         else byDevice.set(item.topicDeviceId, [result]);
       });
       for (const [deviceId, deviceResults] of byDevice) {
-        const message = deviceResults.length === 1 ? deviceResults[0] : { results: deviceResults };
-        this.options.client.publish(this.options.topics.txResult(deviceId), JSON.stringify(message), { qos: 1 });
+        for (const message of resultMessages(deviceResults)) this.options.client.publish(this.options.topics.txResult(deviceId), message, { qos: 1 });
       }
     }
   }

@@ -2,52 +2,99 @@
  * The exactly-once, in-order decision for one received transaction, shared by every ledger back end.
  * Runs inside the back end's database transaction; the port reads and writes through that transaction.
  *
+ * A device's transactions fill slots (epoch, seq) in order. Every slot is filled exactly once, and every
+ * answer says whether the ledger recorded it (`recorded`): a kiosk closes an outbox entry only on a recorded
+ * answer, so a refusal nobody recorded can never make a transaction vanish.
+ *
  * Order of checks, and why:
- * 1. envelope unreadable → tell the device, record nothing (there is no id or seq to record it under);
- * 2. the id is known → same content: `exists` with the stored result; other content: TX_ID_CONFLICT;
- * 3. the seq is not the device's next → a gap is retried later (TX_OUT_OF_ORDER), a reused seq is refused;
- * 4. body invalid or the business says no → recorded as rejected, consuming the seq so later ones can go;
- * 5. otherwise planned (pure) and written.
+ * 1. no readable slot → tell the device, record nothing (there is no slot to record it under);
+ * 2. the slot is the one this id already holds → same content: `exists`; other content: a conflict nobody
+ *    can resolve by recording (the slot is taken), so unrecorded;
+ * 3. the slot is behind the device's next → taken: the same transaction there is `exists`; anything else
+ *    means another sender used this kiosk's seqs — TX_SEQ_REUSED, and the epoch is closed so nothing more is
+ *    applied in it (the kiosk moves its pending entries into a new epoch);
+ * 4. the slot is ahead → TX_OUT_OF_ORDER with retry (earlier ones are missing);
+ * 5. the slot is next and the id is known elsewhere → the same content resent from a new epoch fills the slot
+ *    as a duplicate (`exists`); other content is refused as TX_ID_CONFLICT, recorded in the slot;
+ * 6. a payload that cannot apply (too large, invalid, unknown kind or format) or a business refusal →
+ *    recorded as rejected, consuming the slot so later ones can go;
+ * 7. otherwise dated (the kiosk's clock is checked), planned (pure) and written.
  */
 import { createHash } from 'node:crypto';
 import { CodedError, isCodedError } from '../../core/errors/coded-error.ts';
 import type { ErrorCode } from '../../core/errors/codes.ts';
+import { effectiveTime } from '../../core/ledger/effective-time.ts';
 import type { PlanningContext } from '../../core/ledger/planning-context.ts';
 import { planTransaction } from '../../core/ledger/plan-transaction.ts';
 import type { LedgerEffect } from '../../core/ledger/types.ts';
-import type { TxHeader, Transaction } from '../../core/wire/transaction.ts';
+import type { AlertCode } from '../../core/wire/alerts.ts';
+import { HQ_DEVICE_ID } from '../../core/wire/hq-device.ts';
+import type { RecordableHeader } from '../../core/wire/parse-transaction.ts';
+import { sameContent, sameContentElsewhere } from '../../core/wire/parse-transaction.ts';
 import type { Balances, TxResult } from '../../core/wire/result.ts';
+import type { Transaction, TxSlot } from '../../core/wire/transaction.ts';
 import type { ReceivedTransaction } from './ledger-store.ts';
-import { sameContent } from '../../core/wire/parse-transaction.ts';
 
 export interface StoredTransaction {
+  slot: TxSlot;
   contentHash: string;
   result: TxResult;
   /** The payload as first received; read only when the hashes differ. */
   payload(): string;
 }
 
+/** What fills a slot: the transaction applied or refused there, or a slot record (duplicate, id conflict). */
+export interface SlotHolder {
+  txId: string;
+  contentHash: string;
+  result: TxResult;
+  payload(): string;
+}
+
 export interface TransactionRow {
-  header: TxHeader;
+  header: RecordableHeader;
   contentHash: string;
   payload: string;
   status: 'applied' | 'rejected';
   code: string | null;
   memberId: string | null;
   bundleVersion: number | null;
+  /** The time the ledger dated it with (kiosk time corrected, or the hub's receive time); null when unreadable. */
+  effectiveAt: string | null;
+  result: TxResult;
+}
+
+export interface SlotRow {
+  header: RecordableHeader;
+  kind: 'duplicate' | 'id_conflict';
+  contentHash: string;
+  payload: string;
   result: TxResult;
 }
 
 export interface LedgerWritePort {
   findTransaction(txId: string): StoredTransaction | null;
-  lastSeq(deviceId: string): number;
+  /** The device's order in one epoch: the last seq filled and whether the epoch was closed. */
+  sequence(deviceId: string, epoch: string): { lastSeq: number; closed: boolean };
+  findSlot(deviceId: string, epoch: string, seq: number): SlotHolder | null;
+  closeEpoch(deviceId: string, epoch: string): void;
+  /** The effective time of the device's last recorded transaction. */
+  lastEffectiveAt(deviceId: string): string | null;
   /** Gathers what the planner may read; throws CodedError (e.g. CARD_UNKNOWN) when it cannot. */
   readContext(tx: Transaction): PlanningContext;
   /** Writes the effect's journal entries and state changes. Throws only on a defect or a database failure. */
   writeEffect(tx: Transaction, effect: LedgerEffect, bundleVersion: number): void;
-  /** Inserts the transaction row and moves the device's sequence to its seq. */
+  /** Inserts the transaction row and fills its slot (and the device's last effective time when it has one). */
   recordTransaction(row: TransactionRow): void;
+  /** Fills a slot with a record that is not a first application. */
+  recordSlot(row: SlotRow): void;
+  raiseAlert(deviceId: string, code: AlertCode, detail: Record<string, unknown>): void;
+  /** The batch's commit time (hub clock), used when an item carries no receive time. */
+  readonly appliedAt: string;
 }
+
+/** Refusals of a payload that can never apply: worth an alert, unlike a business "no" (insufficient value…). */
+const POISON_CODES: ReadonlySet<string> = new Set<ErrorCode>(['TX_TOO_LARGE', 'TX_INVALID', 'TX_UNKNOWN_KIND', 'TX_FORMAT_UNSUPPORTED', 'TX_ID_CONFLICT', 'INTERNAL']);
 
 /** Hash of a payload's exact text: equal for a kiosk's byte-identical resends, the common case. */
 export function contentHash(raw: string): string {
@@ -57,28 +104,49 @@ export function contentHash(raw: string): string {
 export function applyReceived(port: LedgerWritePort, item: ReceivedTransaction, onError: (error: unknown, txId: string) => void): TxResult {
   const { parsed } = item;
   if (!parsed.ok && parsed.stage === 'envelope') {
-    return { id: parsed.id, seq: null, status: 'rejected', code: parsed.code, message: parsed.message };
+    return { id: parsed.id, seq: null, status: 'rejected', code: parsed.code, message: parsed.message, recorded: false };
   }
-  const header = parsed.ok ? parsed.tx : parsed.header;
+  const header: RecordableHeader = parsed.ok ? parsed.tx : parsed.header;
   if (header.deviceId !== item.topicDeviceId) {
-    return reject(header, 'TX_DEVICE_MISMATCH', `payload says device ${header.deviceId}, topic says ${item.topicDeviceId}`);
+    return unrecorded(header, 'TX_DEVICE_MISMATCH', `payload says device ${header.deviceId}, topic says ${item.topicDeviceId}`);
   }
   const hash = contentHash(parsed.raw);
+  const same = (holder: { contentHash: string; payload(): string }) => holder.contentHash === hash || sameContent(holder.payload(), parsed.raw);
   const stored = port.findTransaction(header.id);
-  if (stored) {
-    if (stored.contentHash !== hash && !sameContent(stored.payload(), parsed.raw)) {
-      return reject(header, 'TX_ID_CONFLICT', `transaction ${header.id} was already used with different content`);
-    }
-    const original = stored.result.status === 'rejected' ? 'rejected' : 'applied';
-    return { ...stored.result, status: 'exists', original };
+  if (stored && stored.slot.epoch === header.epoch && stored.slot.seq === header.seq) {
+    if (same(stored)) return existing(header, stored.result);
+    return unrecorded(header, 'TX_ID_CONFLICT', `slot ${slotName(header)} holds transaction ${header.id} with other content`);
   }
-  const last = port.lastSeq(header.deviceId);
-  if (header.seq > last + 1) {
-    return { ...reject(header, 'TX_OUT_OF_ORDER', `expected seq ${last + 1}, got ${header.seq}`), retry: true };
-  }
-  if (header.seq <= last) return reject(header, 'TX_SEQ_REUSED', `seq ${header.seq} of ${header.deviceId} was already used`);
 
-  const row = (result: TxResult, memberId: string | null, bundleVersion: number | null): TransactionRow => ({
+  const sequence = port.sequence(header.deviceId, header.epoch);
+  if (header.seq <= sequence.lastSeq) {
+    const holder = port.findSlot(header.deviceId, header.epoch, header.seq);
+    if (holder && holder.txId === header.id && same(holder)) return existing(header, holder.result);
+    if (!sequence.closed) {
+      port.closeEpoch(header.deviceId, header.epoch);
+      port.raiseAlert(header.deviceId, 'SEQ_EPOCH_MOVED', { epoch: header.epoch, seq: header.seq, txId: header.id, heldBy: holder?.txId ?? null });
+    }
+    return unrecorded(header, 'TX_SEQ_REUSED', `seq ${header.seq} of ${header.deviceId} (epoch '${header.epoch}') was already used by another transaction`);
+  }
+  if (header.seq > sequence.lastSeq + 1) {
+    return { ...unrecorded(header, 'TX_OUT_OF_ORDER', `expected seq ${sequence.lastSeq + 1}, got ${header.seq}`), retry: true };
+  }
+  if (sequence.closed) return unrecorded(header, 'TX_EPOCH_CLOSED', `epoch '${header.epoch}' of ${header.deviceId} is closed: send in a new epoch`);
+
+  // The slot is the device's next: whatever happens now fills it.
+  if (stored) {
+    if (sameContentElsewhere(stored.payload(), parsed.raw)) {
+      const result = existing(header, stored.result);
+      port.recordSlot({ header, kind: 'duplicate', contentHash: hash, payload: parsed.raw, result });
+      return result;
+    }
+    const result = recordedRefusal(header, 'TX_ID_CONFLICT', `transaction ${header.id} was already used with different content`);
+    port.recordSlot({ header, kind: 'id_conflict', contentHash: hash, payload: parsed.raw, result });
+    port.raiseAlert(header.deviceId, 'TX_CLOSED_BY_REFUSAL', { txId: header.id, code: 'TX_ID_CONFLICT', epoch: header.epoch, seq: header.seq });
+    return result;
+  }
+
+  const row = (result: TxResult, memberId: string | null, bundleVersion: number | null, effectiveAt: string | null): TransactionRow => ({
     header,
     contentHash: hash,
     payload: parsed.raw,
@@ -86,15 +154,19 @@ export function applyReceived(port: LedgerWritePort, item: ReceivedTransaction, 
     code: result.code ?? null,
     memberId,
     bundleVersion,
+    effectiveAt,
     result,
   });
 
   if (!parsed.ok) {
-    const result = reject(header, parsed.code, parsed.message);
-    port.recordTransaction(row(result, null, null));
+    const result = recordedRefusal(header, parsed.code, parsed.message);
+    port.recordTransaction(row(result, null, null, null));
+    port.raiseAlert(header.deviceId, 'TX_CLOSED_BY_REFUSAL', { txId: header.id, code: parsed.code, epoch: header.epoch, seq: header.seq });
     return result;
   }
-  const tx = parsed.tx;
+
+  const dated = dateTransaction(port, parsed.tx, item.receivedAt ?? port.appliedAt);
+  const tx = dated.tx;
   let context: PlanningContext | null = null;
   let effect: LedgerEffect;
   try {
@@ -105,43 +177,74 @@ export function applyReceived(port: LedgerWritePort, item: ReceivedTransaction, 
     // INTERNAL with the full payload kept, so the transaction is never lost and can be re-applied once fixed.
     const coded = isCodedError(error) ? error : new CodedError('INTERNAL', 'internal error while applying');
     if (!isCodedError(error)) onError(error, tx.id);
-    const result = reject(header, coded.code, coded.message);
-    port.recordTransaction(row(result, context?.member.memberId ?? null, context?.bundle.version ?? null));
+    const result = withClock(recordedRefusal(header, coded.code, coded.message), dated);
+    port.recordTransaction(row(result, context?.member.memberId ?? null, context?.bundle.version ?? null, tx.createdAt));
+    if (POISON_CODES.has(coded.code)) port.raiseAlert(header.deviceId, 'TX_CLOSED_BY_REFUSAL', { txId: header.id, code: coded.code });
     return result;
   }
   // A failure while writing is not caught here: it aborts the whole batch, which the store then replays
   // one transaction at a time so that only the failing one is recorded as a defect.
   port.writeEffect(tx, effect, context.bundle.version);
-  const result: TxResult = {
-    id: tx.id,
-    seq: tx.seq,
-    status: 'applied',
-    outcome: {
-      kind: tx.kind,
-      memberId: effect.memberId,
-      cardUid: tx.cardUid,
-      tier: effect.memberChanges.tier ?? effect.newMember?.tier ?? context.member.tier,
-      balances: balancesAfter(context, effect),
-      pointsEarned: effect.summary.pointsEarned,
-      pointsSpent: effect.summary.pointsSpent,
-      valueDeltaCents: effect.summary.valueDeltaCents,
-      trace: effect.summary.trace,
+  const result: TxResult = withClock(
+    {
+      id: tx.id,
+      seq: tx.seq,
+      epoch: tx.epoch,
+      status: 'applied',
+      recorded: true,
+      outcome: {
+        kind: tx.kind,
+        memberId: effect.memberId,
+        cardUid: tx.cardUid,
+        tier: effect.memberChanges.tier ?? effect.newMember?.tier ?? context.member.tier,
+        balances: balancesAfter(context, effect),
+        pointsEarned: effect.summary.pointsEarned,
+        pointsSpent: effect.summary.pointsSpent,
+        valueDeltaCents: effect.summary.valueDeltaCents,
+        trace: effect.summary.trace,
+      },
     },
-  };
-  port.recordTransaction(row(result, effect.memberId, context.bundle.version));
+    dated,
+  );
+  port.recordTransaction(row(result, effect.memberId, context.bundle.version, tx.createdAt));
   return result;
 }
 
-/** Records a transaction whose writes failed as an INTERNAL refusal, consuming its seq; its payload is kept. */
+interface DatedTransaction {
+  tx: Transaction;
+  clock: TxResult['clock'];
+}
+
+/**
+ * The transaction as the ledger applies it: createdAt replaced by its effective time. HQ transactions are made
+ * on the hub's own clock. An impossible kiosk time is replaced by the receive time and raised as an alert.
+ */
+function dateTransaction(port: LedgerWritePort, tx: Transaction, receivedAt: string): DatedTransaction {
+  if (tx.deviceId === HQ_DEVICE_ID) return { tx, clock: undefined };
+  const dated = effectiveTime({ createdAt: tx.createdAt, clockOffsetMs: tx.clockOffsetMs, receivedAt, previousAt: port.lastEffectiveAt(tx.deviceId) });
+  if (dated.trusted) return { tx: dated.at === tx.createdAt ? tx : { ...tx, createdAt: dated.at }, clock: undefined };
+  port.raiseAlert(tx.deviceId, 'CLOCK_IMPLAUSIBLE_TX', {
+    txId: tx.id, reason: dated.reason, createdAt: tx.createdAt, clockOffsetMs: tx.clockOffsetMs ?? null, correctedAt: dated.correctedAt, receivedAt, skewMs: dated.skewMs,
+  });
+  return { tx: { ...tx, createdAt: dated.at }, clock: { usedHubTime: true, reason: dated.reason, skewMs: dated.skewMs } };
+}
+
+function withClock(result: TxResult, dated: DatedTransaction): TxResult {
+  return dated.clock ? { ...result, clock: dated.clock } : result;
+}
+
+/** Records a transaction whose writes failed as an INTERNAL refusal, filling its slot; its payload is kept. */
 export function recordDefect(port: LedgerWritePort, item: ReceivedTransaction): TxResult | null {
   const { parsed } = item;
   if (!parsed.ok && parsed.stage === 'envelope') return null;
-  const header = parsed.ok ? parsed.tx : parsed.header;
-  if (port.findTransaction(header.id) || port.lastSeq(header.deviceId) !== header.seq - 1) return null;
-  const result = reject(header, 'INTERNAL', 'internal error while applying');
+  const header: RecordableHeader = parsed.ok ? parsed.tx : parsed.header;
+  const sequence = port.sequence(header.deviceId, header.epoch);
+  if (port.findTransaction(header.id) || sequence.closed || sequence.lastSeq !== header.seq - 1) return null;
+  const result = recordedRefusal(header, 'INTERNAL', 'internal error while applying');
   port.recordTransaction({
-    header, contentHash: contentHash(parsed.raw), payload: parsed.raw, status: 'rejected', code: 'INTERNAL', memberId: null, bundleVersion: null, result,
+    header, contentHash: contentHash(parsed.raw), payload: parsed.raw, status: 'rejected', code: 'INTERNAL', memberId: null, bundleVersion: null, effectiveAt: null, result,
   });
+  port.raiseAlert(header.deviceId, 'TX_CLOSED_BY_REFUSAL', { txId: header.id, code: 'INTERNAL' });
   return result;
 }
 
@@ -157,6 +260,20 @@ function balancesAfter(context: PlanningContext, effect: LedgerEffect): Balances
   return balances;
 }
 
-function reject(header: TxHeader, code: ErrorCode, message: string): TxResult {
-  return { id: header.id, seq: header.seq, status: 'rejected', code, message };
+/** The stored outcome, answered for this message's slot. */
+function existing(header: RecordableHeader, stored: TxResult): TxResult {
+  const original = stored.original ?? (stored.status === 'rejected' ? 'rejected' : 'applied');
+  return { ...stored, id: header.id, seq: header.seq, epoch: header.epoch, status: 'exists', original, recorded: true };
+}
+
+function recordedRefusal(header: RecordableHeader, code: ErrorCode, message: string): TxResult {
+  return { id: header.id, seq: header.seq, epoch: header.epoch, status: 'rejected', code, message, recorded: true };
+}
+
+function unrecorded(header: RecordableHeader, code: ErrorCode, message: string): TxResult {
+  return { id: header.id, seq: header.seq, epoch: header.epoch, status: 'rejected', code, message, recorded: false };
+}
+
+function slotName(header: RecordableHeader): string {
+  return `${header.deviceId}/${header.epoch || "''"}/${header.seq}`;
 }

@@ -5,8 +5,10 @@
  */
 import type { CardState, GiftState, MemberState, StaffState } from '../../core/ledger/types.ts';
 import type { RulesBundle } from '../../core/rules/bundle.ts';
+import type { AlertCode } from '../../core/wire/alerts.ts';
 import type { ParsedTransaction } from '../../core/wire/parse-transaction.ts';
 import type { TxResult } from '../../core/wire/result.ts';
+import type { TransactionInput } from '../../core/wire/transaction.ts';
 import type { MemberView } from '../../core/wire/lookup.ts';
 import type { TierReviewOutcome } from './sqlite/review-tiers.ts';
 
@@ -14,6 +16,20 @@ export interface ReceivedTransaction {
   /** The device the broker says sent it (from the topic), which the payload must agree with. */
   topicDeviceId: string;
   parsed: ParsedTransaction;
+  /** When the hub received it (hub clock, ISO): an impossible kiosk time is replaced by this. */
+  receivedAt?: string;
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** What HQ says of a transaction it makes; the store gives it id, seq (inside its database transaction), time and rules version. */
+export type HqTransactionBody = DistributiveOmit<TransactionInput, 'id' | 'deviceId' | 'seq' | 'epoch' | 'createdAt' | 'bundleVersion' | 'v' | 'clockOffsetMs'>;
+
+export interface DeviceAlertRow {
+  alertId: number;
+  deviceId: string;
+  code: AlertCode;
+  detail: Record<string, unknown>;
+  at: string;
 }
 
 export interface AuditFinding {
@@ -38,6 +54,8 @@ export interface LedgerStore {
   open(): void;
   close(): void;
   applyBatch(batch: ReceivedTransaction[]): TxResult[];
+  /** Applies one HQ transaction through the same path, its seq taken inside the database transaction. */
+  applyHq(body: HqTransactionBody): TxResult;
   memberViewByCard(cardUid: string, historyLimit?: number): MemberView | null;
   memberViewById(memberId: string, historyLimit?: number): MemberView | null;
   member(memberId: string): MemberState | null;
@@ -53,7 +71,15 @@ export interface LedgerStore {
   saveRulesBundle(bundle: RulesBundle): void;
   rulesBundle(version: number): RulesBundle | null;
   latestRulesBundle(): RulesBundle | null;
-  lastSeq(deviceId: string): number;
+  /** The last seq filled in one epoch of a device ('' is format 1's epoch and HQ's). */
+  lastSeq(deviceId: string, epoch?: string): number;
+  /** Seqs filled across all the device's epochs: how many transactions it has had answered for good. */
+  consumedSeqs(deviceId: string): number;
+  /** hub − kiosk clock offset measured when the kiosk connected. */
+  recordClockMeasurement(deviceId: string, offsetMs: number, at: string): void;
+  raiseDeviceAlert(deviceId: string, code: AlertCode, detail: Record<string, unknown>): void;
+  /** Newest first. */
+  deviceAlerts(limit: number, deviceId?: string): DeviceAlertRow[];
   listMemberIds(limit: number): string[];
   /** Under a "reevaluate" tier policy, reviews every member's tier for the period that closed last; once per period. */
   reviewTiers(now: string): TierReviewOutcome;

@@ -8,11 +8,11 @@ import { createUlidFactory } from '../../core/ids/ulid.ts';
 import { resultsOf, type TxResult } from '../../core/wire/result.ts';
 import { lookupResponseSchema, type LookupRequest, type LookupResponse } from '../../core/wire/lookup.ts';
 import { createTopics } from '../../core/wire/topics.ts';
-import type { TransactionInput } from '../../core/wire/transaction.ts';
+import { TX_FORMAT, type TransactionInput } from '../../core/wire/transaction.ts';
 import { DEMO_STORE_ID } from '../demo/seed-demo-data.ts';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-export type RawTxBody = DistributiveOmit<TransactionInput, 'id' | 'deviceId' | 'seq' | 'createdAt' | 'bundleVersion' | 'storeId'>;
+export type RawTxBody = DistributiveOmit<TransactionInput, 'id' | 'deviceId' | 'seq' | 'epoch' | 'v' | 'createdAt' | 'bundleVersion' | 'storeId' | 'clockOffsetMs'>;
 
 export class RawDeviceClient {
   readonly results: TxResult[] = [];
@@ -44,13 +44,19 @@ export class RawDeviceClient {
     return new RawDeviceClient(client, deviceId);
   }
 
-  /** A well-formed transaction with the next seq (not sent). */
-  make(body: RawTxBody, overrides: Partial<{ seq: number; id: string; createdAt: string; bundleVersion: number }> = {}): TransactionInput {
+  /** The epoch this client's transactions name; '' (format 1's) unless a test sets one. */
+  epoch = '';
+
+  /** A well-formed transaction (current format) with the next seq (not sent). */
+  make(body: RawTxBody, overrides: Partial<{ seq: number; id: string; createdAt: string; bundleVersion: number; epoch: string; clockOffsetMs: number }> = {}): TransactionInput {
     const seq = overrides.seq ?? ++this.seq;
     return {
+      v: TX_FORMAT,
       id: overrides.id ?? this.nextUlid(),
       deviceId: this.deviceId,
+      epoch: overrides.epoch ?? this.epoch,
       seq,
+      ...(overrides.clockOffsetMs === undefined ? {} : { clockOffsetMs: overrides.clockOffsetMs }),
       createdAt: overrides.createdAt ?? new Date().toISOString(),
       storeId: DEMO_STORE_ID,
       bundleVersion: overrides.bundleVersion ?? 1,

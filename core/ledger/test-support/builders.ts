@@ -112,6 +112,7 @@ function header<K extends TxKind>(kind: K, o: HeaderOptions & { deviceId?: strin
     id: o.id ?? ulid(seq),
     deviceId: o.deviceId ?? 'kiosk-1',
     seq,
+    epoch: '',
     kind,
     createdAt: o.at ?? AT,
     storeId: o.storeId ?? STORE,

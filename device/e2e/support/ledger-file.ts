@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
 export interface LedgerTxRow {
+  epoch: string;
   seq: number;
   txId: string;
   status: string;
@@ -21,9 +22,9 @@ export function readLedgerTransactions(hubDataDir: string, deviceId: string): Le
   try {
     return db
       .prepare<[string], LedgerTxRow>(
-        `SELECT t.seq AS seq, t.tx_id AS txId, t.status AS status,
+        `SELECT t.epoch AS epoch, t.seq AS seq, t.tx_id AS txId, t.status AS status,
                 (SELECT MIN(j.entry_id) FROM journal j WHERE j.tx_id = t.tx_id) AS firstEntry
-           FROM transactions t WHERE t.device_id = ? ORDER BY t.seq`,
+           FROM transactions t WHERE t.device_id = ? ORDER BY firstEntry IS NULL, firstEntry, t.epoch, t.seq`,
       )
       .all(deviceId);
   } finally {

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
 export interface OutboxRow {
+  pos: number;
+  epoch: string;
   seq: number;
   id: string;
   status: string;
@@ -11,7 +13,7 @@ export interface OutboxRow {
 export function readOutboxEntries(deviceDataDir: string): OutboxRow[] {
   const db = new Database(join(deviceDataDir, 'device.sqlite'), { readonly: true, fileMustExist: true });
   try {
-    return db.prepare<[], OutboxRow>(`SELECT seq, id, status FROM outbox ORDER BY seq`).all();
+    return db.prepare<[], OutboxRow>(`SELECT pos, epoch, seq, id, status FROM outbox ORDER BY pos`).all();
   } finally {
     db.close();
   }

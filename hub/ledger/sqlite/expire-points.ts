@@ -11,6 +11,7 @@ import { canonicalJson } from '../../../core/wire/parse-transaction.ts';
 import type { TxResult } from '../../../core/wire/result.ts';
 import { HQ_DEVICE_ID as EXPIRY_DEVICE_ID } from '../../hq/hq-transactions.ts';
 import { contentHash } from '../apply-received.ts';
+import { hqSequence } from './hq-sequence.ts';
 
 const nextId = createUlidFactory(Date.now, (n) => randomBytes(n));
 
@@ -20,17 +21,10 @@ export interface ExpirySweepResult {
 }
 
 export function expirePoints(db: Database, asOf: string): ExpirySweepResult {
-  const due = db
-    .prepare<[string], { lot_id: string; member_id: string; remaining: number; expires_at: string }>(
-      'SELECT lot_id, member_id, remaining, expires_at FROM point_lots WHERE remaining > 0 AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY member_id, expires_at',
-    )
-    .all(asOf);
-  if (due.length === 0) return { members: 0, points: 0 };
-  const byMember = new Map<string, typeof due>();
-  for (const lot of due) byMember.set(lot.member_id, [...(byMember.get(lot.member_id) ?? []), lot]);
-
-  const lastSeq = db.prepare<[string], { last_seq: number }>('SELECT last_seq FROM devices WHERE device_id = ?');
-  const setSeq = db.prepare('INSERT INTO devices (device_id, last_seq) VALUES (?, ?) ON CONFLICT(device_id) DO UPDATE SET last_seq = excluded.last_seq');
+  const dueLots = db.prepare<[string], { lot_id: string; member_id: string; remaining: number; expires_at: string }>(
+    'SELECT lot_id, member_id, remaining, expires_at FROM point_lots WHERE remaining > 0 AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY member_id, expires_at',
+  );
+  const sequence = hqSequence(db);
   const journal = db.prepare("INSERT INTO journal (tx_id, member_id, account, amount, lot_id, bundle_version) VALUES (?, ?, 'points', ?, ?, NULL)");
   const account = db.prepare("INSERT INTO accounts (member_id, account, balance) VALUES (?, 'points', ?) ON CONFLICT(member_id, account) DO UPDATE SET balance = balance + excluded.balance");
   const lot = db.prepare('UPDATE point_lots SET remaining = remaining + ? WHERE lot_id = ?');
@@ -41,9 +35,17 @@ export function expirePoints(db: Database, asOf: string): ExpirySweepResult {
   );
 
   let points = 0;
+  let members = 0;
+  // IMMEDIATE: the lots due and HQ's seq are read under the write lock, so another writer on the same file
+  // (a second hub process, a console action) can neither expire the same lots nor take the same seq.
   db.transaction(() => {
+    const due = dueLots.all(asOf);
+    const byMember = new Map<string, typeof due>();
+    for (const lot of due) byMember.set(lot.member_id, [...(byMember.get(lot.member_id) ?? []), lot]);
+    members = byMember.size;
+    if (due.length === 0) return;
     const now = new Date().toISOString();
-    let seq = lastSeq.get(EXPIRY_DEVICE_ID)?.last_seq ?? 0;
+    let seq = sequence.last();
     for (const [memberId, lots] of byMember) {
       const txId = nextId();
       seq += 1;
@@ -73,7 +75,7 @@ export function expirePoints(db: Database, asOf: string): ExpirySweepResult {
       };
       insertTx.run(txId, EXPIRY_DEVICE_ID, seq, contentHash(payload), payload, memberId, asOf, now, JSON.stringify(result));
     }
-    setSeq.run(EXPIRY_DEVICE_ID, seq);
-  })();
-  return { members: byMember.size, points };
+    sequence.advanceTo(seq);
+  }).immediate();
+  return { members, points };
 }

@@ -19,14 +19,14 @@ function openStore(): SqliteLedgerStore {
   return store;
 }
 
-/** A cash purchase made by kiosk "kiosk-t" at a chosen time (a kiosk's clock decides createdAt). */
+/** A cash purchase made by kiosk "kiosk-t" at a chosen time, received by the hub then (the hub dates nothing after its receipt). */
 function buy(store: SqliteLedgerStore, cardUid: string, cents: number, createdAt: string) {
   const tx = {
     id: nextId(), deviceId: 'kiosk-t', seq: store.lastSeq('kiosk-t') + 1, kind: 'purchase', createdAt, storeId: DEMO_STORE_ID, bundleVersion: 2, cardUid,
     lines: [{ lineNo: 1, sku: 'X', category: 'general', qty: 1, unitPriceCents: cents }],
     payments: [{ method: 'cash', amountCents: cents }],
   };
-  const [result] = store.applyBatch([{ topicDeviceId: 'kiosk-t', parsed: parseTransaction(JSON.stringify(tx)) }]);
+  const [result] = store.applyBatch([{ topicDeviceId: 'kiosk-t', parsed: parseTransaction(JSON.stringify(tx)), receivedAt: createdAt }]);
   expect(result?.status).toBe('applied');
 }
 

@@ -14,6 +14,7 @@ import { HQ_DEVICE_ID } from '../../../core/wire/hq-device.ts';
 import { canonicalJson } from '../../../core/wire/parse-transaction.ts';
 import type { TxResult } from '../../../core/wire/result.ts';
 import { contentHash } from '../apply-received.ts';
+import { hqSequence } from './hq-sequence.ts';
 import type { RowReaders } from './row-readers.ts';
 
 const nextId = createUlidFactory(Date.now, (n) => randomBytes(n));
@@ -51,16 +52,22 @@ export function reviewTiers(db: Database, readers: RowReaders, bundle: RulesBund
   const rank = new Map((bundle.tiers?.ladder ?? []).map((step, index) => [step.tier, index]));
   const memberIds = db.prepare<[], { member_id: string }>('SELECT member_id FROM members ORDER BY member_id').all().map((r) => r.member_id);
   const setTier = db.prepare('UPDATE members SET tier = ? WHERE member_id = ?');
-  const lastSeq = db.prepare<[string], { last_seq: number }>('SELECT last_seq FROM devices WHERE device_id = ?');
-  const setSeq = db.prepare('INSERT INTO devices (device_id, last_seq) VALUES (?, ?) ON CONFLICT(device_id) DO UPDATE SET last_seq = excluded.last_seq');
+  const sequence = hqSequence(db);
   const insertTx = db.prepare(
     `INSERT INTO transactions (tx_id, device_id, seq, kind, content_hash, payload, status, code, member_id, bundle_version, created_at, applied_at, result)
      VALUES (?, ?, ?, 'tier_review', ?, ?, 'applied', NULL, ?, ?, ?, ?, ?)`,
   );
 
   let changed = 0;
+  let reviewedMeanwhile = false;
+  // IMMEDIATE, and the review checked again under the write lock: another writer on the same file may have
+  // reviewed the period since the check above, and HQ's seq must be read where it is taken.
   db.transaction(() => {
-    let seq = lastSeq.get(HQ_DEVICE_ID)?.last_seq ?? 0;
+    if (db.prepare<[string], { period_key: string }>('SELECT period_key FROM tier_reviews WHERE period_key = ?').get(period.key)) {
+      reviewedMeanwhile = true;
+      return;
+    }
+    let seq = sequence.last();
     for (const memberId of memberIds) {
       const member = readers.member(memberId);
       if (!member) continue;
@@ -93,8 +100,9 @@ export function reviewTiers(db: Database, readers: RowReaders, bundle: RulesBund
       };
       insertTx.run(txId, HQ_DEVICE_ID, seq, contentHash(payload), payload, memberId, bundle.version, period.end, now, JSON.stringify(result));
     }
-    setSeq.run(HQ_DEVICE_ID, seq);
+    sequence.advanceTo(seq);
     recordReview.run(period.key, now, changed);
-  })();
+  }).immediate();
+  if (reviewedMeanwhile) return { status: 'already_reviewed', period: period.key };
   return { status: 'reviewed', period: period.key, members: memberIds.length, changed };
 }

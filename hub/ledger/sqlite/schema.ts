@@ -4,9 +4,12 @@
  * replay is answered from the stored result and a different payload under the same id is caught.
  * Count-card punches are ordinary accounts named `punches:<serviceId>`; `service_cards` holds only what is
  * not a quantity: whether the member's card for a service counts visits, and until when it is valid.
- * (Tables are created with IF NOT EXISTS, so an existing database gains service_cards on open.)
+ * A device's order lives in `device_sequences` (one row per device and epoch); `sequence_slots` holds the
+ * slots taken by something other than a first application (a resend of an applied transaction in a new
+ * epoch, a refused id conflict), so every slot a device used is answered the same way for ever.
+ * An older database is brought to this version by `migrate-schema.ts` on open.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS schema_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -50,6 +53,7 @@ CREATE TABLE IF NOT EXISTS transactions (
   tx_id TEXT PRIMARY KEY,
   device_id TEXT NOT NULL,
   seq INTEGER NOT NULL,
+  epoch TEXT NOT NULL DEFAULT '',
   kind TEXT NOT NULL,
   content_hash TEXT NOT NULL,
   payload TEXT NOT NULL,
@@ -60,7 +64,7 @@ CREATE TABLE IF NOT EXISTS transactions (
   created_at TEXT,
   applied_at TEXT NOT NULL,
   result TEXT NOT NULL,
-  UNIQUE (device_id, seq)
+  UNIQUE (device_id, epoch, seq)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS transactions_by_member ON transactions(member_id, created_at);
 CREATE TABLE IF NOT EXISTS journal (
@@ -75,8 +79,41 @@ CREATE TABLE IF NOT EXISTS journal (
 CREATE INDEX IF NOT EXISTS journal_by_member ON journal(member_id, account);
 CREATE TABLE IF NOT EXISTS devices (
   device_id TEXT PRIMARY KEY,
-  last_seq INTEGER NOT NULL DEFAULT 0
+  -- The effective time of the device's last recorded transaction: a later one dated before it is impossible.
+  last_effective_at TEXT,
+  -- hub clock minus kiosk clock, measured when the kiosk last connected.
+  clock_offset_ms INTEGER,
+  clock_measured_at TEXT
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS device_sequences (
+  device_id TEXT NOT NULL,
+  epoch TEXT NOT NULL,
+  last_seq INTEGER NOT NULL,
+  -- 1 once another sender was found using this epoch's seqs: nothing new is applied in it after that.
+  closed INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (device_id, epoch)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sequence_slots (
+  device_id TEXT NOT NULL,
+  epoch TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  tx_id TEXT NOT NULL,
+  -- duplicate: an applied transaction resent from a new epoch; id_conflict: a known id with other content (refused).
+  kind TEXT NOT NULL CHECK (kind IN ('duplicate', 'id_conflict')),
+  content_hash TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  result TEXT NOT NULL,
+  recorded_at TEXT NOT NULL,
+  PRIMARY KEY (device_id, epoch, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS device_alerts (
+  alert_id INTEGER PRIMARY KEY,
+  device_id TEXT NOT NULL,
+  code TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS device_alerts_by_device ON device_alerts(device_id, alert_id);
 CREATE TABLE IF NOT EXISTS purchases (
   tx_id TEXT PRIMARY KEY,
   member_id TEXT NOT NULL,

@@ -9,15 +9,30 @@ import { parseStoredBundle } from '../../rules/stored-bundle.ts';
 import type { RulesBundle } from '../../../core/rules/bundle.ts';
 import type { MemberView } from '../../../core/wire/lookup.ts';
 import type { TxResult } from '../../../core/wire/result.ts';
+import { TX_FORMAT } from '../../../core/wire/transaction.ts';
+import { HQ_DEVICE_ID } from '../../../core/wire/hq-device.ts';
+import { parseTransaction } from '../../../core/wire/parse-transaction.ts';
 import { applyReceived, recordDefect } from '../apply-received.ts';
-import type { AuditFinding, LedgerStore, NewMember, ReceivedTransaction } from '../ledger-store.ts';
+import type { AuditFinding, DeviceAlertRow, HqTransactionBody, LedgerStore, NewMember, ReceivedTransaction } from '../ledger-store.ts';
+import { migrateSchema } from './migrate-schema.ts';
 import { auditJournal } from './audit-journal.ts';
 import { expirePoints } from './expire-points.ts';
 import { reviewTiers, type TierReviewOutcome } from './review-tiers.ts';
 import { buildMemberView } from './member-view.ts';
 import { createRowReaders, type RowReaders } from './row-readers.ts';
-import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
-import { SqliteWritePort } from './sqlite-write-port.ts';
+import { SqliteWritePort, type RaisedAlert } from './sqlite-write-port.ts';
+import { createUlidFactory } from '../../../core/ids/ulid.ts';
+import { randomBytes } from 'node:crypto';
+
+const nextHqId = createUlidFactory(Date.now, (n) => randomBytes(n));
+
+interface AlertRowDb {
+  alert_id: number;
+  device_id: string;
+  code: string;
+  detail: string;
+  at: string;
+}
 
 export interface SqliteLedgerOptions {
   /** File path, or ':memory:' for throwaway stores. */
@@ -33,6 +48,7 @@ export class SqliteLedgerStore implements LedgerStore {
   private port: SqliteWritePort | null = null;
   private applyBatchTx: ((batch: ReceivedTransaction[]) => TxResult[]) | null = null;
   private recordDefectTx: ((item: ReceivedTransaction) => TxResult | null) | null = null;
+  private applyHqTx: ((body: HqTransactionBody) => TxResult) | null = null;
   private readonly bundles = new Map<number, RulesBundle>();
   private readonly unknownVersionsWarned = new Set<number>();
   private readonly log: Logger;
@@ -48,8 +64,7 @@ export class SqliteLedgerStore implements LedgerStore {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
-    db.exec(SCHEMA_SQL);
-    db.prepare("INSERT OR IGNORE INTO schema_meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
+    migrateSchema(db, this.log);
     this.db = db;
     this.readers = createRowReaders(db);
     this.port = new SqliteWritePort(db, this.readers, (version) => this.bundleFor(version));
@@ -60,6 +75,26 @@ export class SqliteLedgerStore implements LedgerStore {
       return batch.map((item) => applyReceived(port, item, onError));
     });
     this.recordDefectTx = db.transaction((item: ReceivedTransaction) => recordDefect(port, item));
+    // HQ's seq is taken inside the same database transaction that applies it, so HQ writers (the console,
+    // the expiry sweep, tier reviews, flows) can never take the same seq twice.
+    const applyHqTx = db.transaction((body: HqTransactionBody) => {
+      port.appliedAt = new Date().toISOString();
+      const bundle = this.latestRulesBundle();
+      const tx = {
+        ...body,
+        v: TX_FORMAT,
+        id: nextHqId(),
+        deviceId: HQ_DEVICE_ID,
+        epoch: '',
+        // Read from the database, not the port's cache: another writer on this file may have taken seqs since.
+        seq: port.sequence(HQ_DEVICE_ID, '', { fresh: true }).lastSeq + 1,
+        createdAt: port.appliedAt,
+        bundleVersion: bundle?.version ?? 0,
+      };
+      return applyReceived(port, { topicDeviceId: HQ_DEVICE_ID, parsed: parseTransaction(JSON.stringify(tx)) }, onError);
+    });
+    // IMMEDIATE: the write lock is taken before HQ's seq is read, so two HQ writers queue instead of colliding.
+    this.applyHqTx = (body) => applyHqTx.immediate(body);
     if (!this.latestRulesBundle()) this.saveRulesBundle(this.options.fallbackBundle);
   }
 
@@ -70,25 +105,62 @@ export class SqliteLedgerStore implements LedgerStore {
     this.port = null;
     this.applyBatchTx = null;
     this.recordDefectTx = null;
+    this.applyHqTx = null;
+  }
+
+  applyHq(body: HqTransactionBody): TxResult {
+    const applyHqTx = this.applyHqTx;
+    if (!applyHqTx) throw new Error('ledger store is not open');
+    try {
+      const result = applyHqTx(body);
+      this.logAlerts();
+      return result;
+    } catch (error) {
+      this.forgetRolledBack(0);
+      throw error;
+    }
+  }
+
+  /** A rolled-back database transaction: cached sequences may be ahead of the database, and its alerts never happened. */
+  private forgetRolledBack(alertsBefore: number): void {
+    this.port?.forgetCachedState();
+    if (this.port) this.port.raisedAlerts.length = alertsBefore;
   }
 
   applyBatch(batch: ReceivedTransaction[]): TxResult[] {
+    const results = this.applyBatchAndReplay(batch);
+    this.logAlerts();
+    return results;
+  }
+
+  /** Alerts of the committed work, told once it is durable (a rolled-back batch raised nothing). */
+  private logAlerts(): void {
+    const port = this.port;
+    if (!port || port.raisedAlerts.length === 0) return;
+    const alerts: RaisedAlert[] = port.raisedAlerts;
+    port.raisedAlerts = [];
+    for (const alert of alerts) this.log.warn({ code: alert.code, deviceId: alert.deviceId, ...alert.detail }, 'device alert');
+  }
+
+  private applyBatchAndReplay(batch: ReceivedTransaction[]): TxResult[] {
     const applyBatchTx = this.applyBatchTx;
     if (!applyBatchTx) throw new Error('ledger store is not open');
+    const mark = this.port?.raisedAlerts.length ?? 0;
     try {
       return applyBatchTx(batch);
     } catch (error) {
-      this.port?.forgetCachedState();
+      this.forgetRolledBack(mark);
       if (batch.length === 1 && !this.recordDefectTx) throw error;
       this.log.error({ err: error, size: batch.length }, 'batch rolled back; applying its transactions one at a time');
     }
     // One transaction per item: a write that fails again rolls back alone and is recorded as INTERNAL
     // (payload kept) so the device's order moves on; database-wide failures still throw to the caller.
     return batch.map((item) => {
+      const itemMark = this.port?.raisedAlerts.length ?? 0;
       try {
         return applyBatchTx([item]);
       } catch (error) {
-        this.port?.forgetCachedState();
+        this.forgetRolledBack(itemMark);
         this.log.error({ err: error }, 'transaction could not be written; recording it as INTERNAL');
         const recorded = this.recordDefectTx?.(item);
         if (!recorded) throw error;
@@ -178,8 +250,36 @@ export class SqliteLedgerStore implements LedgerStore {
     return row?.version ? this.rulesBundle(row.version) : null;
   }
 
-  lastSeq(deviceId: string): number {
-    return this.handle().prepare<[string], { last_seq: number }>('SELECT last_seq FROM devices WHERE device_id = ?').get(deviceId)?.last_seq ?? 0;
+  lastSeq(deviceId: string, epoch = ''): number {
+    return this.handle().prepare<[string, string], { last_seq: number }>('SELECT last_seq FROM device_sequences WHERE device_id = ? AND epoch = ?').get(deviceId, epoch)?.last_seq ?? 0;
+  }
+
+  consumedSeqs(deviceId: string): number {
+    return this.handle().prepare<[string], { n: number | null }>('SELECT sum(last_seq) AS n FROM device_sequences WHERE device_id = ?').get(deviceId)?.n ?? 0;
+  }
+
+  recordClockMeasurement(deviceId: string, offsetMs: number, at: string): void {
+    this.handle()
+      .prepare(
+        `INSERT INTO devices (device_id, clock_offset_ms, clock_measured_at) VALUES (?, ?, ?)
+         ON CONFLICT(device_id) DO UPDATE SET clock_offset_ms = excluded.clock_offset_ms, clock_measured_at = excluded.clock_measured_at`,
+      )
+      .run(deviceId, offsetMs, at);
+  }
+
+  raiseDeviceAlert(deviceId: string, code: DeviceAlertRow['code'], detail: Record<string, unknown>): void {
+    const at = new Date().toISOString();
+    this.handle().prepare('INSERT INTO device_alerts (device_id, code, detail, at) VALUES (?, ?, ?, ?)').run(deviceId, code, JSON.stringify(detail), at);
+    this.log.warn({ code, deviceId, ...detail }, 'device alert');
+  }
+
+  deviceAlerts(limit: number, deviceId?: string): DeviceAlertRow[] {
+    const rows = deviceId
+      ? this.handle()
+          .prepare<[string, number], AlertRowDb>('SELECT alert_id, device_id, code, detail, at FROM device_alerts WHERE device_id = ? ORDER BY alert_id DESC LIMIT ?')
+          .all(deviceId, limit)
+      : this.handle().prepare<[number], AlertRowDb>('SELECT alert_id, device_id, code, detail, at FROM device_alerts ORDER BY alert_id DESC LIMIT ?').all(limit);
+    return rows.map((r) => ({ alertId: r.alert_id, deviceId: r.device_id, code: r.code as DeviceAlertRow['code'], detail: JSON.parse(r.detail) as Record<string, unknown>, at: r.at }));
   }
 
   listMemberIds(limit: number): string[] {

@@ -14,17 +14,40 @@ import { TIER_TRACKING_SINCE } from './review-tiers.ts';
 
 /** How far up the referrer chain referral rules may pay. */
 const MAX_REFERRAL_LEVELS = 5;
+import type { AlertCode } from '../../../core/wire/alerts.ts';
 import type { TxResult } from '../../../core/wire/result.ts';
-import type { LedgerWritePort, StoredTransaction, TransactionRow } from '../apply-received.ts';
+import type { LedgerWritePort, SlotHolder, SlotRow, StoredTransaction, TransactionRow } from '../apply-received.ts';
 import type { RowReaders } from './row-readers.ts';
 
+/** An alert raised inside a batch: written with it, logged by the store once the batch is durable. */
+export interface RaisedAlert {
+  deviceId: string;
+  code: AlertCode;
+  detail: Record<string, unknown>;
+}
+
+interface SequenceState {
+  lastSeq: number;
+  closed: boolean;
+}
+
 export class SqliteWritePort implements LedgerWritePort {
-  private readonly findTx: Statement<[string], { content_hash: string; result: string }>;
-  private readonly deviceSeq: Statement<[string], { last_seq: number }>;
+  private readonly findTx: Statement<[string], { content_hash: string; result: string; device_id: string; epoch: string; seq: number }>;
+  private readonly sequenceRow: Statement<[string, string], { last_seq: number; closed: number }>;
   private readonly findPayload: Statement<[string], { payload: string }>;
-  /** Each device's last applied seq, read once: the ledger is the only writer of the devices table. */
-  private readonly seqCache = new Map<string, number>();
-  private readonly upsertDeviceSeq: Statement<[string, number]>;
+  private readonly txAtSlot: Statement<[string, string, number], { tx_id: string; content_hash: string; result: string }>;
+  private readonly slotRecord: Statement<[string, string, number], { tx_id: string; content_hash: string; payload: string; result: string }>;
+  /** Each device's order per epoch and last effective time, read once: the ledger is the only writer of both. */
+  private readonly sequenceCache = new Map<string, SequenceState>();
+  private readonly effectiveCache = new Map<string, string | null>();
+  private readonly upsertSequence: Statement<[string, string, number]>;
+  private readonly setEpochClosed: Statement<[string, string]>;
+  private readonly deviceEffective: Statement<[string], { last_effective_at: string | null }>;
+  private readonly upsertDeviceEffective: Statement<[string, string]>;
+  private readonly insertSlot: Statement;
+  private readonly insertAlert: Statement<[string, string, string, string]>;
+  /** Alerts of the batch under way; the store takes them after the commit (and drops them on a rollback). */
+  raisedAlerts: RaisedAlert[] = [];
   private readonly insertTx: Statement;
   private readonly insertJournal: Statement;
   private readonly addToAccount: Statement;
@@ -51,15 +74,29 @@ export class SqliteWritePort implements LedgerWritePort {
     private readonly readers: RowReaders,
     private readonly bundleFor: (version: number) => RulesBundle,
   ) {
-    this.findTx = db.prepare('SELECT content_hash, result FROM transactions WHERE tx_id = ?');
-    this.deviceSeq = db.prepare('SELECT last_seq FROM devices WHERE device_id = ?');
+    this.findTx = db.prepare('SELECT content_hash, result, device_id, epoch, seq FROM transactions WHERE tx_id = ?');
+    this.sequenceRow = db.prepare('SELECT last_seq, closed FROM device_sequences WHERE device_id = ? AND epoch = ?');
     this.findPayload = db.prepare('SELECT payload FROM transactions WHERE tx_id = ?');
-    this.upsertDeviceSeq = db.prepare(
-      'INSERT INTO devices (device_id, last_seq) VALUES (?, ?) ON CONFLICT(device_id) DO UPDATE SET last_seq = excluded.last_seq',
+    this.txAtSlot = db.prepare('SELECT tx_id, content_hash, result FROM transactions WHERE device_id = ? AND epoch = ? AND seq = ?');
+    this.slotRecord = db.prepare('SELECT tx_id, content_hash, payload, result FROM sequence_slots WHERE device_id = ? AND epoch = ? AND seq = ?');
+    this.upsertSequence = db.prepare(
+      'INSERT INTO device_sequences (device_id, epoch, last_seq) VALUES (?, ?, ?) ON CONFLICT(device_id, epoch) DO UPDATE SET last_seq = excluded.last_seq',
     );
+    this.setEpochClosed = db.prepare(
+      'INSERT INTO device_sequences (device_id, epoch, last_seq, closed) VALUES (?, ?, 0, 1) ON CONFLICT(device_id, epoch) DO UPDATE SET closed = 1',
+    );
+    this.deviceEffective = db.prepare('SELECT last_effective_at FROM devices WHERE device_id = ?');
+    this.upsertDeviceEffective = db.prepare(
+      'INSERT INTO devices (device_id, last_effective_at) VALUES (?, ?) ON CONFLICT(device_id) DO UPDATE SET last_effective_at = excluded.last_effective_at',
+    );
+    this.insertSlot = db.prepare(
+      `INSERT INTO sequence_slots (device_id, epoch, seq, tx_id, kind, content_hash, payload, result, recorded_at)
+       VALUES (@deviceId, @epoch, @seq, @txId, @kind, @contentHash, @payload, @result, @recordedAt)`,
+    );
+    this.insertAlert = db.prepare('INSERT INTO device_alerts (device_id, code, detail, at) VALUES (?, ?, ?, ?)');
     this.insertTx = db.prepare(
-      `INSERT INTO transactions (tx_id, device_id, seq, kind, content_hash, payload, status, code, member_id, bundle_version, created_at, applied_at, result)
-       VALUES (@txId, @deviceId, @seq, @kind, @contentHash, @payload, @status, @code, @memberId, @bundleVersion, @createdAt, @appliedAt, @result)`,
+      `INSERT INTO transactions (tx_id, device_id, seq, epoch, kind, content_hash, payload, status, code, member_id, bundle_version, created_at, applied_at, result)
+       VALUES (@txId, @deviceId, @seq, @epoch, @kind, @contentHash, @payload, @status, @code, @memberId, @bundleVersion, @createdAt, @appliedAt, @result)`,
     );
     this.insertJournal = db.prepare(
       'INSERT INTO journal (tx_id, member_id, account, amount, lot_id, bundle_version) VALUES (?, ?, ?, ?, ?, ?)',
@@ -102,21 +139,56 @@ export class SqliteWritePort implements LedgerWritePort {
   findTransaction(txId: string): StoredTransaction | null {
     const row = this.findTx.get(txId);
     if (!row) return null;
-    return { contentHash: row.content_hash, result: JSON.parse(row.result) as TxResult, payload: () => this.findPayload.get(txId)?.payload ?? '' };
+    return {
+      slot: { id: txId, deviceId: row.device_id, epoch: row.epoch, seq: row.seq },
+      contentHash: row.content_hash,
+      result: JSON.parse(row.result) as TxResult,
+      payload: () => this.findPayload.get(txId)?.payload ?? '',
+    };
   }
 
-  lastSeq(deviceId: string): number {
-    let seq = this.seqCache.get(deviceId);
-    if (seq === undefined) {
-      seq = this.deviceSeq.get(deviceId)?.last_seq ?? 0;
-      this.seqCache.set(deviceId, seq);
+  sequence(deviceId: string, epoch: string, options: { fresh?: boolean } = {}): SequenceState {
+    const key = sequenceKey(deviceId, epoch);
+    let state = options.fresh ? undefined : this.sequenceCache.get(key);
+    if (state === undefined) {
+      const row = this.sequenceRow.get(deviceId, epoch);
+      state = { lastSeq: row?.last_seq ?? 0, closed: row?.closed === 1 };
+      this.sequenceCache.set(key, state);
     }
-    return seq;
+    return state;
+  }
+
+  findSlot(deviceId: string, epoch: string, seq: number): SlotHolder | null {
+    const tx = this.txAtSlot.get(deviceId, epoch, seq);
+    if (tx) return { txId: tx.tx_id, contentHash: tx.content_hash, result: JSON.parse(tx.result) as TxResult, payload: () => this.findPayload.get(tx.tx_id)?.payload ?? '' };
+    const record = this.slotRecord.get(deviceId, epoch, seq);
+    if (record) return { txId: record.tx_id, contentHash: record.content_hash, result: JSON.parse(record.result) as TxResult, payload: () => record.payload };
+    return null;
+  }
+
+  closeEpoch(deviceId: string, epoch: string): void {
+    this.setEpochClosed.run(deviceId, epoch);
+    this.sequenceCache.set(sequenceKey(deviceId, epoch), { lastSeq: this.sequence(deviceId, epoch).lastSeq, closed: true });
+  }
+
+  lastEffectiveAt(deviceId: string): string | null {
+    let at = this.effectiveCache.get(deviceId);
+    if (at === undefined) {
+      at = this.deviceEffective.get(deviceId)?.last_effective_at ?? null;
+      this.effectiveCache.set(deviceId, at);
+    }
+    return at;
+  }
+
+  raiseAlert(deviceId: string, code: AlertCode, detail: Record<string, unknown>): void {
+    this.insertAlert.run(deviceId, code, JSON.stringify(detail), this.appliedAt);
+    this.raisedAlerts.push({ deviceId, code, detail });
   }
 
   /** After a rolled-back batch the cached sequences may be ahead of the database: read them again. */
   forgetCachedState(): void {
-    this.seqCache.clear();
+    this.sequenceCache.clear();
+    this.effectiveCache.clear();
     this.trackingStarted = false;
   }
 
@@ -233,22 +305,53 @@ export class SqliteWritePort implements LedgerWritePort {
   }
 
   recordTransaction(row: TransactionRow): void {
+    const { header } = row;
     this.insertTx.run({
-      txId: row.header.id,
-      deviceId: row.header.deviceId,
-      seq: row.header.seq,
-      kind: row.header.kind,
+      txId: header.id,
+      deviceId: header.deviceId,
+      seq: header.seq,
+      epoch: header.epoch,
+      kind: header.kind,
       contentHash: row.contentHash,
       payload: row.payload,
       status: row.status,
       code: row.code,
       memberId: row.memberId,
       bundleVersion: row.bundleVersion,
-      createdAt: row.header.createdAt,
+      // The time the ledger dated it with; the kiosk's own claim stays in the payload.
+      createdAt: row.effectiveAt ?? header.createdAt,
       appliedAt: this.appliedAt,
       result: JSON.stringify(row.result),
     });
-    this.upsertDeviceSeq.run(row.header.deviceId, row.header.seq);
-    this.seqCache.set(row.header.deviceId, row.header.seq);
+    this.fillSlot(header.deviceId, header.epoch, header.seq);
+    if (row.effectiveAt !== null) {
+      this.upsertDeviceEffective.run(header.deviceId, row.effectiveAt);
+      this.effectiveCache.set(header.deviceId, row.effectiveAt);
+    }
   }
+
+  recordSlot(row: SlotRow): void {
+    const { header } = row;
+    this.insertSlot.run({
+      deviceId: header.deviceId,
+      epoch: header.epoch,
+      seq: header.seq,
+      txId: header.id,
+      kind: row.kind,
+      contentHash: row.contentHash,
+      payload: row.payload,
+      result: JSON.stringify(row.result),
+      recordedAt: this.appliedAt,
+    });
+    this.fillSlot(header.deviceId, header.epoch, header.seq);
+  }
+
+  private fillSlot(deviceId: string, epoch: string, seq: number): void {
+    this.upsertSequence.run(deviceId, epoch, seq);
+    this.sequenceCache.set(sequenceKey(deviceId, epoch), { lastSeq: seq, closed: this.sequence(deviceId, epoch).closed });
+  }
+}
+
+function sequenceKey(deviceId: string, epoch: string): string {
+  return `${deviceId}\u0000${epoch}`;
 }

@@ -1,0 +1,22 @@
+/**
+ * Alerts: conditions an operator must hear about although nothing crashed. They are how a refusal that
+ * nobody would otherwise notice gets told: kept in the kiosk's state report and `GET /api/state`, and in the
+ * hub's `device_alerts` table and log. Codes are stable (operators filter on them); details are for people.
+ */
+import { z } from 'zod';
+
+export const ALERT_CODES = {
+  CLOCK_SKEW: "the kiosk's clock differs from the hub's by more than the tolerance",
+  CLOCK_IMPLAUSIBLE_TX: "a transaction's corrected time was impossible; the hub dated it with its receive time",
+  SEQ_EPOCH_MOVED: 'another sender took seqs of this kiosk: its pending transactions moved to a new epoch (same ids, new seqs)',
+  TX_REFUSED_UNRECORDED: 'the hub refused a transaction without recording it: the entry stays queued and is retried with backoff',
+  TX_CLOSED_BY_REFUSAL: 'the hub recorded a refusal of a transaction that could never apply (too large, invalid, id conflict): the entry is closed',
+} as const;
+export type AlertCode = keyof typeof ALERT_CODES;
+
+export const alertSchema = z.object({
+  code: z.enum(Object.keys(ALERT_CODES) as [AlertCode, ...AlertCode[]]),
+  at: z.string(),
+  detail: z.record(z.string(), z.unknown()),
+});
+export type Alert = z.infer<typeof alertSchema>;

@@ -1,0 +1,84 @@
+/**
+ * Brings a ledger database to SCHEMA_VERSION when it opens. A new database gets the current schema at once;
+ * an older one runs each missing migration in its own database transaction (all of it or none of it), in
+ * order, and then the current schema's IF NOT EXISTS statements. A database written by a newer version is
+ * refused rather than guessed at: that hub would have written things this one cannot read.
+ */
+import type { Database } from 'better-sqlite3';
+import type { Logger } from 'pino';
+import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
+
+interface Migration {
+  to: number;
+  why: string;
+  up(db: Database): void;
+}
+
+const MIGRATIONS: readonly Migration[] = [
+  {
+    to: 2,
+    why: 'sequences per device and epoch, slot records, device clocks and alerts',
+    up(db) {
+      db.exec(`
+        CREATE TABLE device_sequences (
+          device_id TEXT NOT NULL, epoch TEXT NOT NULL, last_seq INTEGER NOT NULL, closed INTEGER NOT NULL DEFAULT 0,
+          PRIMARY KEY (device_id, epoch)
+        ) WITHOUT ROWID;
+        -- Everything a format-1 kiosk sent was in the one epoch '' that format had.
+        INSERT INTO device_sequences (device_id, epoch, last_seq) SELECT device_id, '', last_seq FROM devices;
+        CREATE TABLE devices_v2 (
+          device_id TEXT PRIMARY KEY, last_effective_at TEXT, clock_offset_ms INTEGER, clock_measured_at TEXT
+        ) WITHOUT ROWID;
+        INSERT INTO devices_v2 (device_id) SELECT device_id FROM devices;
+        DROP TABLE devices;
+        ALTER TABLE devices_v2 RENAME TO devices;
+        -- The uniqueness of a slot now includes the epoch, which SQLite can only change by rebuilding the table.
+        CREATE TABLE transactions_v2 (
+          tx_id TEXT PRIMARY KEY, device_id TEXT NOT NULL, seq INTEGER NOT NULL, epoch TEXT NOT NULL DEFAULT '',
+          kind TEXT NOT NULL, content_hash TEXT NOT NULL, payload TEXT NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('applied', 'rejected')), code TEXT, member_id TEXT, bundle_version INTEGER,
+          created_at TEXT, applied_at TEXT NOT NULL, result TEXT NOT NULL,
+          UNIQUE (device_id, epoch, seq)
+        ) WITHOUT ROWID;
+        INSERT INTO transactions_v2 (tx_id, device_id, seq, epoch, kind, content_hash, payload, status, code, member_id, bundle_version, created_at, applied_at, result)
+          SELECT tx_id, device_id, seq, '', kind, content_hash, payload, status, code, member_id, bundle_version, created_at, applied_at, result FROM transactions;
+        DROP TABLE transactions;
+        ALTER TABLE transactions_v2 RENAME TO transactions;
+        CREATE INDEX transactions_by_member ON transactions(member_id, created_at);
+      `);
+    },
+  },
+];
+
+export function currentSchemaVersion(db: Database): number {
+  const hasMeta = db.prepare("SELECT 1 AS present FROM sqlite_master WHERE type = 'table' AND name = 'schema_meta'").get();
+  if (!hasMeta) return 0;
+  const row = db.prepare<[], { value: string }>("SELECT value FROM schema_meta WHERE key = 'schema_version'").get();
+  return row ? Number(row.value) : 0;
+}
+
+export function migrateSchema(db: Database, log: Logger): void {
+  const current = currentSchemaVersion(db);
+  const setVersion = (version: number) =>
+    db.prepare("INSERT INTO schema_meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(version));
+  if (current > SCHEMA_VERSION) {
+    throw new Error(`the ledger database is at schema version ${current}, newer than this hub's ${SCHEMA_VERSION}: upgrade the hub`);
+  }
+  if (current === 0) {
+    db.transaction(() => {
+      db.exec(SCHEMA_SQL);
+      setVersion(SCHEMA_VERSION);
+    })();
+    return;
+  }
+  for (const migration of MIGRATIONS) {
+    if (migration.to <= current) continue;
+    db.transaction(() => {
+      migration.up(db);
+      setVersion(migration.to);
+    })();
+    log.info({ to: migration.to, why: migration.why }, 'ledger schema migrated');
+  }
+  // Tables and indexes added since without a data change are created here (IF NOT EXISTS).
+  db.exec(SCHEMA_SQL);
+}
