@@ -70,7 +70,7 @@ export async function startMosquitto(users: Record<string, string>, options: Sta
     [
       `listener ${port} 127.0.0.1`,
       'set_tcp_nodelay true',
-      'max_packet_size 131072',
+      'max_packet_size 262144',
       'allow_anonymous false',
       `password_file ${passwordFile}`,
       `acl_file ${join(dir, 'acl')}`,
