@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDevice, type Device } from '../../device/main.ts';
 import { makeTempDir } from '../../device/test-support/temp-dir.ts';
 import { DEMO_CARDS, DEMO_STORE_ID } from '../demo/seed-demo-data.ts';
@@ -48,6 +48,13 @@ describe('hub and kiosk on an external Mosquitto broker (real mosquitto 2, passw
     // silver ×1.2 on 50 yuan = 60 points
     expect(bought).toMatchObject({ status: 'applied', result: { outcome: { pointsEarned: 60 } } });
     expect(env.hub.store.consumedSeqs('kiosk-mq')).toBe(1);
+
+    // The ACL lets a kiosk hear the hub's availability: when the hub goes, the kiosk knows at once and queues
+    // instead of waiting for an answer that cannot come.
+    expect(env.hub.store.audit()).toEqual([]);
+    await env.dispose();
+    env = null;
+    await vi.waitFor(async () => expect(await (await fetch(`${apiUrl}/state`)).json()).toMatchObject({ connected: false }), { timeout: 2_000, interval: 20 });
   });
 
   it('enforces the documented ACL: a device cannot publish into another device’s namespace', async () => {

@@ -62,7 +62,7 @@ export async function startMosquitto(users: Record<string, string>, options: Sta
   writeFileSync(
     join(dir, 'acl'),
     ['user hub', 'topic readwrite memberkiosk/#', '', 'pattern write memberkiosk/v1/devices/%u/#', 'pattern read memberkiosk/v1/devices/%u/#',
-      'topic read memberkiosk/v1/config/#', 'topic read memberkiosk/v1/hub/availability', ''].join('\n'),
+      'pattern read memberkiosk/v1/config/#', 'pattern read memberkiosk/v1/hub/availability', ''].join('\n'),
   );
   const config = join(dir, 'mosquitto.conf');
   writeFileSync(
