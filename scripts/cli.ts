@@ -14,6 +14,7 @@ const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<{ run: 
   rules: { summary: 'rules check BUNDLE.json | rules eval BUNDLE.json BASKET.json', load: () => import('./commands/rules.ts') },
   drivers: { summary: 'drivers list | test-print | watch', load: () => import('./commands/drivers.ts') },
   bench: { summary: 'run the benchmarks, print the table, write bench/results.json', load: () => import('./commands/bench.ts') },
+  soak: { summary: 'crash-loop soak: SIGKILL hub and kiosk under load, check exactly-once from the files', load: () => import('./commands/soak.ts') },
 };
 
 function usage(): string {

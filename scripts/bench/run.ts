@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: every figure beside its baseline measured in the same run, printed as a table and written
- * to bench/results.json. Figures are measured one after another so they do not compete for the 2 cores.
+ * into bench/results.json, merged by name (scripts/bench/merge-results.ts) so rows of figures not measured in this
+ * run, and the soak's rows, are kept. Figures are measured one after another so they do not compete for the 2 cores.
  * `memberkiosk bench NAME...` runs only the figure modules whose names contain one of the words.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import type { BenchFigure, BenchMeasure } from './figure.ts';
+import { mergeFiguresIntoFile, RESULTS_PATH } from './merge-results.ts';
 
 const FIGURE_MODULES: Record<string, () => Promise<{ measure: BenchMeasure }>> = {
   'ledger-ingest': () => import('./figures/ledger-ingest.ts'),
@@ -41,8 +42,7 @@ export async function run(args: string[]): Promise<number> {
     figures.push(...(await module.measure()));
   }
   process.stdout.write(`${table(figures)}\n`);
-  mkdirSync('bench', { recursive: true });
-  writeFileSync('bench/results.json', `${JSON.stringify(figures, null, 2)}\n`);
-  process.stdout.write('written bench/results.json\n');
+  mergeFiguresIntoFile(figures, RESULTS_PATH);
+  process.stdout.write(`merged ${figures.length} rows into ${RESULTS_PATH} (by name; other rows kept)\n`);
   return 0;
 }
