@@ -241,7 +241,8 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
     if (!connected || !client) return;
     const wasIdle = inFlight.size === 0;
     while (inFlight.size < window) {
-      const batch = outbox.pendingFrom(cursor, window - inFlight.size);
+      const wanted = window - inFlight.size;
+      const batch = outbox.pendingFrom(cursor, wanted);
       if (batch.length === 0) break;
       for (const entry of batch) {
         client.publish(txTopic, entry.payload, { qos: 1 }, (error) => {
@@ -253,6 +254,8 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
         else sendRounds.set(entry.id, [round]);
         cursor = entry.pos + 1;
       }
+      // Fewer than asked for: nothing more is pending, no need to ask again.
+      if (batch.length < wanted) break;
     }
     if (wasIdle && inFlight.size > 0) lastProgressAt = Date.now();
   }
@@ -391,6 +394,9 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
         keepalive: 30,
         resubscribe: false,
         will: { topic: topics.availability(deviceId), payload: Buffer.from('offline'), qos: 1, retain: true },
+        // mqtt.js logs through the debug package, which builds an argument array per call even when disabled:
+        // a no-op logger keeps that garbage (the largest allocation per transaction) off the confirmation path.
+        log: ignoreMqttDebugLog,
         ...opts.clientOptions,
       });
       client = mqttClient;
@@ -458,9 +464,9 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
     },
 
     waitForResult(id: string, timeoutMs: number): Promise<TxResult | null> {
-      const entry = outbox.get(id);
-      if (!entry) return Promise.resolve(null);
-      if (entry.status === 'done') return Promise.resolve(entry.result);
+      const pending = outbox.isPending(id);
+      if (pending === null) return Promise.resolve(null);
+      if (!pending) return Promise.resolve(outbox.get(id)?.result ?? null);
       return new Promise((resolve) => {
         const timer = setTimeout(() => {
           set.delete(finish);
@@ -501,6 +507,8 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
   });
   return link;
 }
+
+function ignoreMqttDebugLog(): void {}
 
 function parseJson(payload: Buffer): unknown {
   try {

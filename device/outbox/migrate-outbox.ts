@@ -25,11 +25,13 @@ const TABLES = `
     created_at TEXT NOT NULL,
     result TEXT,
     done_at TEXT,
-    idempotency_key TEXT UNIQUE,
+    idempotency_key TEXT,
     request_hash TEXT,
     UNIQUE (epoch, seq)
   ) STRICT;
   CREATE INDEX IF NOT EXISTS outbox_pending_by_pos ON outbox (pos) WHERE status = 'pending';
+  -- Partial: most entries have no key, and an index page written per append is a cost on every sale.
+  CREATE UNIQUE INDEX IF NOT EXISTS outbox_by_idempotency_key ON outbox (idempotency_key) WHERE idempotency_key IS NOT NULL;
 `;
 
 export function migrateOutbox(db: Database, opts: { deviceId: string; newEpoch: () => string; logger: Logger }): void {

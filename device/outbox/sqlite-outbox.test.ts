@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCaptureLogger } from '../test-support/capture-logger.ts';
@@ -147,6 +148,27 @@ describe('sqlite outbox', () => {
     const reopened = open();
     expect(reopened.epoch()).toBe(epoch);
     expect(reopened.append(purchase(5)).seq).toBe(4);
+  });
+
+  it('serves pending entries from memory exactly as the file holds them, across the cache limit and a move to a new epoch', () => {
+    const outbox = open();
+    const fromFile = (pos: number, limit: number) => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return db.prepare(`SELECT pos, id, epoch, seq, payload FROM outbox WHERE status = 'pending' AND pos >= ? ORDER BY pos LIMIT ?`).all(pos, limit);
+      } finally {
+        db.close();
+      }
+    };
+    const made = outbox.appendMany(Array.from({ length: 1_100 }, (_, i) => purchase(i + 1)));
+    outbox.markDone(made.filter((_, i) => i % 7 === 0).map((tx) => ({ id: tx.id, result: { id: tx.id, seq: tx.seq, status: 'applied', recorded: true } })));
+    for (const [pos, limit] of [[1, 100], [900, 100], [1_000, 100], [1_050, 500], [1_101, 10]] as const) expect(outbox.pendingFrom(pos, limit)).toEqual(fromFile(pos, limit));
+    expect(outbox.isPending(made[7]!.id)).toBe(false);
+    expect(outbox.isPending(made[8]!.id)).toBe(true);
+    expect(outbox.isPending('01HZZZZZZZZZZZZZZZZZZZZZZZ')).toBeNull();
+    outbox.moveToNewEpoch();
+    outbox.append(purchase(1));
+    for (const [pos, limit] of [[1, 100], [1_050, 500]] as const) expect(outbox.pendingFrom(pos, limit)).toEqual(fromFile(pos, limit));
   });
 
   it('stamps the clock offset the hub last measured, when there is one', () => {

@@ -68,6 +68,8 @@ export interface Outbox {
   appendOnce(body: TxBodyInput, idempotencyKey: string): IdempotentAppend;
   /** Pending entries from local position `pos` on, in order. */
   pendingFrom(pos: number, limit: number): PendingEntry[];
+  /** Whether the entry is still waiting for the hub (null: no such entry). */
+  isPending(id: string): boolean | null;
   oldestPending(): PendingEntry | null;
   /**
    * Records a batch of results in one commit. Recorded final results close their entry; other results are only
@@ -100,6 +102,9 @@ export interface OpenOutboxOptions {
   /** hub − kiosk clock offset as last measured (undefined: never measured); read at every append. */
   clockOffsetMs?: () => number | undefined;
 }
+
+/** How many recently appended pending entries are kept in memory (about a minute of a busy kiosk's sales). */
+const RECENT_LIMIT = 1000;
 
 interface EntryRow {
   pos: number;
@@ -155,6 +160,14 @@ export function openOutbox(opts: OpenOutboxOptions): Outbox {
   let lastPos = db.prepare<[], { pos: number | null }>(`SELECT MAX(pos) AS pos FROM outbox`).get()?.pos ?? 0;
   let pendingCount = db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'`).get()?.n ?? 0;
   let closed = false;
+  const selectStatus = db.prepare<[string], { status: OutboxStatus }>(`SELECT status FROM outbox WHERE id = ?`);
+  /**
+   * The pending entries this process appended, in pos order: every pending entry at or after `recentFloor` is
+   * here, so the link's hot path (send what was just appended, check whether it is still pending) reads no
+   * rows. Bounded: past RECENT_LIMIT the cache starts over at the next append and older entries come from disk.
+   */
+  const recent = new Map<string, PendingEntry>();
+  let recentFloor = lastPos + 1;
   opts.logger.info({ path: opts.path, epoch, lastSeq, pending: pendingCount }, 'outbox opened');
 
   function build(body: TxBodyInput, seq: number): { tx: Transaction; payload: string } {
@@ -191,6 +204,9 @@ export function openOutbox(opts: OpenOutboxOptions): Outbox {
     return { tx, payload };
   }
 
+  /** The exact text each transaction made by this outbox was stored with, for the cache of recent entries. */
+  const payloads = new WeakMap<Transaction, string>();
+
   // Seqs are assigned inside the write transaction and only advanced after the commit succeeded, so a
   // failed insert never leaves a gap the hub would wait for forever.
   const appendAll = db.transaction((bodies: readonly TxBodyInput[], key: { idempotencyKey: string; requestHash: string } | null): Transaction[] => {
@@ -200,6 +216,7 @@ export function openOutbox(opts: OpenOutboxOptions): Outbox {
       seq += 1;
       const { tx, payload } = build(body, seq);
       insert.run(tx.id, tx.kind, tx.epoch, tx.seq, payload, tx.createdAt, key?.idempotencyKey ?? null, key?.requestHash ?? null);
+      payloads.set(tx, payload);
       made.push(tx);
     }
     return made;
@@ -238,8 +255,15 @@ export function openOutbox(opts: OpenOutboxOptions): Outbox {
 
   function commitAppend(bodies: readonly TxBodyInput[], key: { idempotencyKey: string; requestHash: string } | null): Transaction[] {
     const made = appendAll(bodies, key);
+    for (const tx of made) {
+      lastPos += 1;
+      if (recent.size >= RECENT_LIMIT) {
+        recent.clear();
+        recentFloor = lastPos;
+      }
+      recent.set(tx.id, { pos: lastPos, id: tx.id, epoch: tx.epoch, seq: tx.seq, payload: payloads.get(tx)! });
+    }
     lastSeq += made.length;
-    lastPos += made.length;
     pendingCount += made.length;
     return made;
   }
@@ -270,7 +294,20 @@ export function openOutbox(opts: OpenOutboxOptions): Outbox {
     pendingFrom(pos, limit) {
       assertOpen();
       if (limit <= 0) return [];
-      return selectPending.all(pos, limit);
+      if (pos < recentFloor) return selectPending.all(pos, limit);
+      const found: PendingEntry[] = [];
+      for (const entry of recent.values()) {
+        if (entry.pos < pos) continue;
+        found.push(entry);
+        if (found.length === limit) break;
+      }
+      return found;
+    },
+    isPending(id) {
+      assertOpen();
+      if (recent.has(id)) return true;
+      const row = selectStatus.get(id);
+      return row ? row.status === 'pending' : null;
     },
     oldestPending() {
       assertOpen();
@@ -291,6 +328,7 @@ export function openOutbox(opts: OpenOutboxOptions): Outbox {
         db.pragma('synchronous = FULL');
       }
       pendingCount -= closedIds.length;
+      for (const id of closedIds) recent.delete(id);
       return closedIds;
     },
     moveToNewEpoch() {
@@ -299,6 +337,9 @@ export function openOutbox(opts: OpenOutboxOptions): Outbox {
       const moved = moveAll(next);
       epoch = next;
       lastSeq = moved;
+      // Every pending payload changed: the moved entries are read from disk from now on.
+      recent.clear();
+      recentFloor = lastPos + 1;
       opts.logger.warn({ code: 'SEQ_EPOCH_MOVED', epoch: next, moved }, 'pending transactions moved to a new epoch');
       return { epoch: next, moved };
     },

@@ -21,13 +21,13 @@ const MIGRATIONS: readonly Migration[] = [
     up(db) {
       db.exec(`
         CREATE TABLE device_sequences (
-          device_id TEXT NOT NULL, epoch TEXT NOT NULL, last_seq INTEGER NOT NULL, closed INTEGER NOT NULL DEFAULT 0,
+          device_id TEXT NOT NULL, epoch TEXT NOT NULL, last_seq INTEGER NOT NULL, closed INTEGER NOT NULL DEFAULT 0, last_effective_at TEXT,
           PRIMARY KEY (device_id, epoch)
         ) WITHOUT ROWID;
         -- Everything a format-1 kiosk sent was in the one epoch '' that format had.
         INSERT INTO device_sequences (device_id, epoch, last_seq) SELECT device_id, '', last_seq FROM devices;
         CREATE TABLE devices_v2 (
-          device_id TEXT PRIMARY KEY, last_effective_at TEXT, clock_offset_ms INTEGER, clock_measured_at TEXT
+          device_id TEXT PRIMARY KEY, clock_offset_ms INTEGER, clock_measured_at TEXT
         ) WITHOUT ROWID;
         INSERT INTO devices_v2 (device_id) SELECT device_id FROM devices;
         DROP TABLE devices;

@@ -79,8 +79,6 @@ CREATE TABLE IF NOT EXISTS journal (
 CREATE INDEX IF NOT EXISTS journal_by_member ON journal(member_id, account);
 CREATE TABLE IF NOT EXISTS devices (
   device_id TEXT PRIMARY KEY,
-  -- The effective time of the device's last recorded transaction: a later one dated before it is impossible.
-  last_effective_at TEXT,
   -- hub clock minus kiosk clock, measured when the kiosk last connected.
   clock_offset_ms INTEGER,
   clock_measured_at TEXT
@@ -91,6 +89,9 @@ CREATE TABLE IF NOT EXISTS device_sequences (
   last_seq INTEGER NOT NULL,
   -- 1 once another sender was found using this epoch's seqs: nothing new is applied in it after that.
   closed INTEGER NOT NULL DEFAULT 0,
+  -- The effective time of the last transaction recorded in this epoch; the latest over the device's epochs
+  -- is the time before which a new one is impossible. Kept here, in the row every transaction writes anyway.
+  last_effective_at TEXT,
   PRIMARY KEY (device_id, epoch)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS sequence_slots (

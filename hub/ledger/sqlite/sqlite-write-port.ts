@@ -40,10 +40,9 @@ export class SqliteWritePort implements LedgerWritePort {
   /** Each device's order per epoch and last effective time, read once: the ledger is the only writer of both. */
   private readonly sequenceCache = new Map<string, SequenceState>();
   private readonly effectiveCache = new Map<string, string | null>();
-  private readonly upsertSequence: Statement<[string, string, number]>;
   private readonly setEpochClosed: Statement<[string, string]>;
   private readonly deviceEffective: Statement<[string], { last_effective_at: string | null }>;
-  private readonly upsertDeviceEffective: Statement<[string, string]>;
+  private readonly fillSlotAt: Statement<[string, string, number, string | null]>;
   private readonly insertSlot: Statement;
   private readonly insertAlert: Statement<[string, string, string, string]>;
   /** Alerts of the batch under way; the store takes them after the commit (and drops them on a rollback). */
@@ -79,15 +78,13 @@ export class SqliteWritePort implements LedgerWritePort {
     this.findPayload = db.prepare('SELECT payload FROM transactions WHERE tx_id = ?');
     this.txAtSlot = db.prepare('SELECT tx_id, content_hash, result FROM transactions WHERE device_id = ? AND epoch = ? AND seq = ?');
     this.slotRecord = db.prepare('SELECT tx_id, content_hash, payload, result FROM sequence_slots WHERE device_id = ? AND epoch = ? AND seq = ?');
-    this.upsertSequence = db.prepare(
-      'INSERT INTO device_sequences (device_id, epoch, last_seq) VALUES (?, ?, ?) ON CONFLICT(device_id, epoch) DO UPDATE SET last_seq = excluded.last_seq',
-    );
     this.setEpochClosed = db.prepare(
       'INSERT INTO device_sequences (device_id, epoch, last_seq, closed) VALUES (?, ?, 0, 1) ON CONFLICT(device_id, epoch) DO UPDATE SET closed = 1',
     );
-    this.deviceEffective = db.prepare('SELECT last_effective_at FROM devices WHERE device_id = ?');
-    this.upsertDeviceEffective = db.prepare(
-      'INSERT INTO devices (device_id, last_effective_at) VALUES (?, ?) ON CONFLICT(device_id) DO UPDATE SET last_effective_at = excluded.last_effective_at',
+    this.deviceEffective = db.prepare('SELECT max(last_effective_at) AS last_effective_at FROM device_sequences WHERE device_id = ?');
+    this.fillSlotAt = db.prepare(
+      `INSERT INTO device_sequences (device_id, epoch, last_seq, last_effective_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT(device_id, epoch) DO UPDATE SET last_seq = excluded.last_seq, last_effective_at = coalesce(excluded.last_effective_at, last_effective_at)`,
     );
     this.insertSlot = db.prepare(
       `INSERT INTO sequence_slots (device_id, epoch, seq, tx_id, kind, content_hash, payload, result, recorded_at)
@@ -323,11 +320,8 @@ export class SqliteWritePort implements LedgerWritePort {
       appliedAt: this.appliedAt,
       result: JSON.stringify(row.result),
     });
-    this.fillSlot(header.deviceId, header.epoch, header.seq);
-    if (row.effectiveAt !== null) {
-      this.upsertDeviceEffective.run(header.deviceId, row.effectiveAt);
-      this.effectiveCache.set(header.deviceId, row.effectiveAt);
-    }
+    this.fillSlot(header.deviceId, header.epoch, header.seq, row.effectiveAt);
+    if (row.effectiveAt !== null) this.effectiveCache.set(header.deviceId, row.effectiveAt);
   }
 
   recordSlot(row: SlotRow): void {
@@ -346,8 +340,8 @@ export class SqliteWritePort implements LedgerWritePort {
     this.fillSlot(header.deviceId, header.epoch, header.seq);
   }
 
-  private fillSlot(deviceId: string, epoch: string, seq: number): void {
-    this.upsertSequence.run(deviceId, epoch, seq);
+  private fillSlot(deviceId: string, epoch: string, seq: number, effectiveAt: string | null = null): void {
+    this.fillSlotAt.run(deviceId, epoch, seq, effectiveAt);
     this.sequenceCache.set(sequenceKey(deviceId, epoch), { lastSeq: seq, closed: this.sequence(deviceId, epoch).closed });
   }
 }
