@@ -34,6 +34,14 @@ export type EffectiveTime =
   | { at: string; trusted: false; reason: ClockRejectionReason; correctedAt: string | null; skewMs: number };
 
 export function effectiveTime(evidence: ClockEvidence): EffectiveTime {
+  // The common case, without parsing dates (this runs for every transaction): no offset, and every time in
+  // the one canonical form toISOString() writes, where comparing the text compares the instants.
+  if (!evidence.clockOffsetMs && isCanonical(evidence.createdAt) && isCanonical(evidence.receivedAt)) {
+    const { createdAt, receivedAt, previousAt } = evidence;
+    if (createdAt <= receivedAt && createdAt >= EARLIEST_TX_TIME && (previousAt === null || (isCanonical(previousAt) && createdAt >= previousAt))) {
+      return { at: createdAt, trusted: true };
+    }
+  }
   const received = Date.parse(evidence.receivedAt);
   const corrected = Date.parse(evidence.createdAt) + (evidence.clockOffsetMs ?? 0);
   const previous = evidence.previousAt === null ? null : Date.parse(evidence.previousAt);
@@ -52,6 +60,11 @@ export function effectiveTime(evidence: ClockEvidence): EffectiveTime {
   let at = Math.min(corrected, received);
   if (previous !== null) at = Math.max(at, previous);
   return { at: new Date(at).toISOString(), trusted: true };
+}
+
+/** YYYY-MM-DDTHH:MM:SS.mmmZ: the form toISOString() writes for years 0000–9999. */
+function isCanonical(iso: string): boolean {
+  return iso.length === 24 && iso.charCodeAt(23) === 90 /* Z */ && iso.charCodeAt(19) === 46 /* . */;
 }
 
 function clampToSafe(value: number): number {

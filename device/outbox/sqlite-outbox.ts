@@ -152,6 +152,9 @@ export function openOutbox(opts: OpenOutboxOptions): Outbox {
     `UPDATE outbox SET status = 'done', result = ?, done_at = ? WHERE id = ? AND status = 'pending'`,
   );
   const noteResult = db.prepare<[string, string]>(`UPDATE outbox SET result = ? WHERE id = ? AND status = 'pending'`);
+  // Prepared once: db.pragma() compiles its statement on every call, twice per batch of results.
+  const syncNormal = db.prepare('PRAGMA synchronous = NORMAL');
+  const syncFull = db.prepare('PRAGMA synchronous = FULL');
   const setMeta = db.prepare<[string, string]>(`INSERT INTO outbox_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`);
   const readMeta = (key: string) => db.prepare<[string], { value: string }>(`SELECT value FROM outbox_meta WHERE key = ?`).get(key)?.value;
 
@@ -320,12 +323,12 @@ export function openOutbox(opts: OpenOutboxOptions): Outbox {
       // `exists` with the same result. So this commit skips the fsync (synchronous=NORMAL; WAL keeps it
       // consistent), and the next append's FULL commit makes it durable with its own fsync. Appends — the
       // promise that a transaction will reach the hub — always pay for their fsync.
-      db.pragma('synchronous = NORMAL');
+      syncNormal.run();
       let closedIds: string[];
       try {
         closedIds = markAll(entries);
       } finally {
-        db.pragma('synchronous = FULL');
+        syncFull.run();
       }
       pendingCount -= closedIds.length;
       for (const id of closedIds) recent.delete(id);

@@ -111,17 +111,16 @@ export function applyReceived(port: LedgerWritePort, item: ReceivedTransaction, 
     return unrecorded(header, 'TX_DEVICE_MISMATCH', `payload says device ${header.deviceId}, topic says ${item.topicDeviceId}`);
   }
   const hash = contentHash(parsed.raw);
-  const same = (holder: { contentHash: string; payload(): string }) => holder.contentHash === hash || sameContent(holder.payload(), parsed.raw);
   const stored = port.findTransaction(header.id);
   if (stored && stored.slot.epoch === header.epoch && stored.slot.seq === header.seq) {
-    if (same(stored)) return existing(header, stored.result);
+    if (holdsSameContent(stored, hash, parsed.raw)) return existing(header, stored.result);
     return unrecorded(header, 'TX_ID_CONFLICT', `slot ${slotName(header)} holds transaction ${header.id} with other content`);
   }
 
   const sequence = port.sequence(header.deviceId, header.epoch);
   if (header.seq <= sequence.lastSeq) {
     const holder = port.findSlot(header.deviceId, header.epoch, header.seq);
-    if (holder && holder.txId === header.id && same(holder)) return existing(header, holder.result);
+    if (holder && holder.txId === header.id && holdsSameContent(holder, hash, parsed.raw)) return existing(header, holder.result);
     if (!sequence.closed) {
       port.closeEpoch(header.deviceId, header.epoch);
       port.raiseAlert(header.deviceId, 'SEQ_EPOCH_MOVED', { epoch: header.epoch, seq: header.seq, txId: header.id, heldBy: holder?.txId ?? null });
@@ -146,21 +145,9 @@ export function applyReceived(port: LedgerWritePort, item: ReceivedTransaction, 
     return result;
   }
 
-  const row = (result: TxResult, memberId: string | null, bundleVersion: number | null, effectiveAt: string | null): TransactionRow => ({
-    header,
-    contentHash: hash,
-    payload: parsed.raw,
-    status: result.status === 'applied' ? 'applied' : 'rejected',
-    code: result.code ?? null,
-    memberId,
-    bundleVersion,
-    effectiveAt,
-    result,
-  });
-
   if (!parsed.ok) {
     const result = recordedRefusal(header, parsed.code, parsed.message);
-    port.recordTransaction(row(result, null, null, null));
+    port.recordTransaction(transactionRow(header, hash, parsed.raw, result, null, null, null));
     port.raiseAlert(header.deviceId, 'TX_CLOSED_BY_REFUSAL', { txId: header.id, code: parsed.code, epoch: header.epoch, seq: header.seq });
     return result;
   }
@@ -178,7 +165,7 @@ export function applyReceived(port: LedgerWritePort, item: ReceivedTransaction, 
     const coded = isCodedError(error) ? error : new CodedError('INTERNAL', 'internal error while applying');
     if (!isCodedError(error)) onError(error, tx.id);
     const result = withClock(recordedRefusal(header, coded.code, coded.message), dated);
-    port.recordTransaction(row(result, context?.member.memberId ?? null, context?.bundle.version ?? null, tx.createdAt));
+    port.recordTransaction(transactionRow(header, hash, parsed.raw, result, context?.member.memberId ?? null, context?.bundle.version ?? null, tx.createdAt));
     if (POISON_CODES.has(coded.code)) port.raiseAlert(header.deviceId, 'TX_CLOSED_BY_REFUSAL', { txId: header.id, code: coded.code });
     return result;
   }
@@ -206,7 +193,7 @@ export function applyReceived(port: LedgerWritePort, item: ReceivedTransaction, 
     },
     dated,
   );
-  port.recordTransaction(row(result, effect.memberId, context.bundle.version, tx.createdAt));
+  port.recordTransaction(transactionRow(header, hash, parsed.raw, result, effect.memberId, context.bundle.version, tx.createdAt));
   return result;
 }
 
@@ -258,6 +245,19 @@ function balancesAfter(context: PlanningContext, effect: LedgerEffect): Balances
     else if (posting.account === 'points') balances.points += posting.amount;
   }
   return balances;
+}
+
+function transactionRow(
+  header: RecordableHeader, hash: string, raw: string, result: TxResult, memberId: string | null, bundleVersion: number | null, effectiveAt: string | null,
+): TransactionRow {
+  return {
+    header, contentHash: hash, payload: raw, status: result.status === 'applied' ? 'applied' : 'rejected', code: result.code ?? null, memberId, bundleVersion, effectiveAt, result,
+  };
+}
+
+/** Byte-identical resends (the common case) compare hashes; only different bytes pay for canonical JSON. */
+function holdsSameContent(holder: { contentHash: string; payload(): string }, hash: string, raw: string): boolean {
+  return holder.contentHash === hash || sameContent(holder.payload(), raw);
 }
 
 /** The stored outcome, answered for this message's slot. */

@@ -38,6 +38,8 @@ export function connectHubClient(options: HubClientOptions): Promise<MqttClient>
     reconnectPeriod: backoff.initialMs,
     // mqtt.js stops for good after a refused CONNACK unless told otherwise; the password file may be fixed.
     reconnectOnConnackError: true,
+    // mqtt.js logs through the debug package, which allocates an argument array per call even when disabled.
+    log: ignoreMqttDebugLog,
     connectTimeout: 5_000,
     ...(options.username ? { username: options.username } : {}),
     ...(options.password ? { password: options.password } : {}),
@@ -101,6 +103,8 @@ export function connectHubClient(options: HubClientOptions): Promise<MqttClient>
     options.signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+function ignoreMqttDebugLog(): void {}
 
 function abortReason(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error('stopped while waiting for the broker');

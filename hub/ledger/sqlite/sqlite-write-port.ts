@@ -91,9 +91,10 @@ export class SqliteWritePort implements LedgerWritePort {
        VALUES (@deviceId, @epoch, @seq, @txId, @kind, @contentHash, @payload, @result, @recordedAt)`,
     );
     this.insertAlert = db.prepare('INSERT INTO device_alerts (device_id, code, detail, at) VALUES (?, ?, ?, ?)');
+    // Positional parameters: binding by name costs a property lookup per column on every transaction.
     this.insertTx = db.prepare(
       `INSERT INTO transactions (tx_id, device_id, seq, epoch, kind, content_hash, payload, status, code, member_id, bundle_version, created_at, applied_at, result)
-       VALUES (@txId, @deviceId, @seq, @epoch, @kind, @contentHash, @payload, @status, @code, @memberId, @bundleVersion, @createdAt, @appliedAt, @result)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertJournal = db.prepare(
       'INSERT INTO journal (tx_id, member_id, account, amount, lot_id, bundle_version) VALUES (?, ?, ?, ?, ?, ?)',
@@ -165,7 +166,7 @@ export class SqliteWritePort implements LedgerWritePort {
 
   closeEpoch(deviceId: string, epoch: string): void {
     this.setEpochClosed.run(deviceId, epoch);
-    this.sequenceCache.set(sequenceKey(deviceId, epoch), { lastSeq: this.sequence(deviceId, epoch).lastSeq, closed: true });
+    this.sequence(deviceId, epoch).closed = true;
   }
 
   lastEffectiveAt(deviceId: string): string | null {
@@ -303,23 +304,13 @@ export class SqliteWritePort implements LedgerWritePort {
 
   recordTransaction(row: TransactionRow): void {
     const { header } = row;
-    this.insertTx.run({
-      txId: header.id,
-      deviceId: header.deviceId,
-      seq: header.seq,
-      epoch: header.epoch,
-      kind: header.kind,
-      contentHash: row.contentHash,
-      payload: row.payload,
-      status: row.status,
-      code: row.code,
-      memberId: row.memberId,
-      bundleVersion: row.bundleVersion,
+    this.insertTx.run(
+      header.id, header.deviceId, header.seq, header.epoch, header.kind, row.contentHash, row.payload, row.status, row.code, row.memberId, row.bundleVersion,
       // The time the ledger dated it with; the kiosk's own claim stays in the payload.
-      createdAt: row.effectiveAt ?? header.createdAt,
-      appliedAt: this.appliedAt,
-      result: JSON.stringify(row.result),
-    });
+      row.effectiveAt ?? header.createdAt,
+      this.appliedAt,
+      JSON.stringify(row.result),
+    );
     this.fillSlot(header.deviceId, header.epoch, header.seq, row.effectiveAt);
     if (row.effectiveAt !== null) this.effectiveCache.set(header.deviceId, row.effectiveAt);
   }
@@ -342,7 +333,8 @@ export class SqliteWritePort implements LedgerWritePort {
 
   private fillSlot(deviceId: string, epoch: string, seq: number, effectiveAt: string | null = null): void {
     this.fillSlotAt.run(deviceId, epoch, seq, effectiveAt);
-    this.sequenceCache.set(sequenceKey(deviceId, epoch), { lastSeq: seq, closed: this.sequence(deviceId, epoch).closed });
+    // The cached state is the port's own object: updated in place, as the row just was.
+    this.sequence(deviceId, epoch).lastSeq = seq;
   }
 }
 

@@ -112,10 +112,13 @@ function openRawCopy(path: string, members: number): { time(rows: LedgerRows): n
   const updateMember = db.prepare('UPDATE members SET cumulative_spend_cents = cumulative_spend_cents + ?, cumulative_points_earned = cumulative_points_earned + ? WHERE member_id = ?');
   const insertPurchase = db.prepare('INSERT INTO purchases (tx_id, member_id, record) VALUES (?, ?, ?)');
   const insertTx = db.prepare(
-    `INSERT INTO transactions (tx_id, device_id, seq, kind, content_hash, payload, status, code, member_id, bundle_version, created_at, applied_at, result)
-     VALUES (@tx_id, @device_id, @seq, @kind, @content_hash, @payload, @status, @code, @member_id, @bundle_version, @created_at, @applied_at, @result)`,
+    `INSERT INTO transactions (tx_id, device_id, seq, epoch, kind, content_hash, payload, status, code, member_id, bundle_version, created_at, applied_at, result)
+     VALUES (@tx_id, @device_id, @seq, @epoch, @kind, @content_hash, @payload, @status, @code, @member_id, @bundle_version, @created_at, @applied_at, @result)`,
   );
-  const upsertDevice = db.prepare('INSERT INTO devices (device_id, last_seq) VALUES (?, ?) ON CONFLICT(device_id) DO UPDATE SET last_seq = excluded.last_seq');
+  const upsertSequence = db.prepare(
+    `INSERT INTO device_sequences (device_id, epoch, last_seq, last_effective_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT(device_id, epoch) DO UPDATE SET last_seq = excluded.last_seq, last_effective_at = excluded.last_effective_at`,
+  );
   const writeBatch = db.transaction((batch: Record<string, unknown>[], rows: LedgerRows) => {
     for (const tx of batch) {
       const id = tx.tx_id as string;
@@ -133,7 +136,7 @@ function openRawCopy(path: string, members: number): { time(rows: LedgerRows): n
         insertPurchase.run(purchase.tx_id, purchase.member_id, purchase.record);
       }
       insertTx.run(tx);
-      upsertDevice.run(tx.device_id, tx.seq);
+      upsertSequence.run(tx.device_id, tx.epoch, tx.seq, tx.created_at);
     }
   });
   return {
