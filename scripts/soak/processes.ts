@@ -10,6 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { waitForReadyLine } from '../../device/e2e/support/cli-process.ts';
 import { startMosquitto, type MosquittoBroker } from '../../hub/testing/start-mosquitto.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -97,23 +98,7 @@ export class ManagedProcess {
     });
     this.exited = exited;
     const timeoutMs = this.spec.readyTimeoutMs ?? 60_000;
-    const match = await new Promise<RegExpExecArray>((resolve, reject) => {
-      const timer = setTimeout(() => finish(new Error(`${this.spec.name} printed no ready line within ${timeoutMs} ms (log: ${this.spec.logFile})`)), timeoutMs);
-      const onData = () => {
-        const found = this.spec.ready.exec(stdout);
-        if (found) finish(null, found);
-      };
-      const onExit = () => finish(new Error(`${this.spec.name} exited before it was ready (log: ${this.spec.logFile})`));
-      const finish = (error: Error | null, found?: RegExpExecArray) => {
-        clearTimeout(timer);
-        child.stdout?.off('data', onData);
-        child.off('exit', onExit);
-        if (found) resolve(found);
-        else reject(error ?? new Error('not ready'));
-      };
-      child.stdout?.on('data', onData);
-      child.once('exit', onExit);
-    }).catch(async (error: unknown) => {
+    const match = await waitForReadyLine(child, () => stdout, this.spec.ready, timeoutMs, () => this.spec.name, () => ` (log: ${this.spec.logFile})`).catch(async (error: unknown) => {
       await this.kill('SIGKILL');
       throw error;
     });

@@ -56,23 +56,7 @@ export class CliProcesses {
     };
     this.running.add(handle);
     void exited.then(() => this.running.delete(handle));
-    const match = await new Promise<RegExpExecArray>((resolve, reject) => {
-      const timer = setTimeout(() => finish(new Error(`'memberkiosk ${args[0]}' printed no ${ready} within ${timeoutMs} ms:\n${text}`)), timeoutMs);
-      const onData = () => {
-        const found = ready.exec(stdout);
-        if (found) finish(null, found);
-      };
-      const onExit = () => finish(new Error(`'memberkiosk ${args[0]}' exited before it was ready:\n${text}`));
-      function finish(error: Error | null, found?: RegExpExecArray): void {
-        clearTimeout(timer);
-        child.stdout?.off('data', onData);
-        child.off('exit', onExit);
-        if (found) resolve(found);
-        else reject(error ?? new Error('not ready'));
-      }
-      child.stdout?.on('data', onData);
-      child.once('exit', onExit);
-    }).catch(async (error: unknown) => {
+    const match = await waitForReadyLine(child, () => stdout, ready, timeoutMs, () => `'memberkiosk ${args[0]}'`, () => `:\n${text}`).catch(async (error: unknown) => {
       await handle.kill();
       throw error;
     });
@@ -83,4 +67,28 @@ export class CliProcesses {
   async killAll(): Promise<void> {
     await Promise.all([...this.running].map((p) => p.kill('SIGKILL')));
   }
+}
+
+/**
+ * Resolves with the first match of `ready` in what `stdout()` has gathered, checked on each chunk; rejects when
+ * the process exits first or stays silent past the timeout. `name` and `more` word the failure.
+ */
+export function waitForReadyLine(child: ChildProcess, stdout: () => string, ready: RegExp, timeoutMs: number, name: () => string, more: () => string): Promise<RegExpExecArray> {
+  return new Promise<RegExpExecArray>((resolve, reject) => {
+    const timer = setTimeout(() => finish(new Error(`${name()} printed no ${ready} within ${timeoutMs} ms${more()}`)), timeoutMs);
+    const onData = () => {
+      const found = ready.exec(stdout());
+      if (found) finish(null, found);
+    };
+    const onExit = () => finish(new Error(`${name()} exited before it was ready${more()}`));
+    function finish(error: Error | null, found?: RegExpExecArray): void {
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      child.off('exit', onExit);
+      if (found) resolve(found);
+      else reject(error ?? new Error('not ready'));
+    }
+    child.stdout?.on('data', onData);
+    child.once('exit', onExit);
+  });
 }
