@@ -22,9 +22,9 @@ describe('hub lifecycle (real aedes, real SQLite)', () => {
 
     const { brokerUrl } = await env.hub.start();
     expect(brokerUrl).toMatch(/^mqtt:\/\/127\.0\.0\.1:\d+$/);
-    expect(env.hub.store.lastSeq('kiosk-life')).toBe(1);
-    expect(env.hub.store.memberViewByCard(DEMO_CARDS.silver)?.balances).toEqual(result.outcome?.balances);
-    expect(env.hub.store.audit()).toEqual([]);
+    expect(await env.hub.store.lastSeq('kiosk-life')).toBe(1);
+    expect((await env.hub.store.memberViewByCard(DEMO_CARDS.silver))?.balances).toEqual(result.outcome?.balances);
+    expect(await env.hub.store.audit()).toEqual([]);
     await env.dispose();
   });
 });

@@ -19,8 +19,10 @@ import { seedDemoData } from './demo/seed-demo-data.ts';
 import { buildApp } from './http/build-app.ts';
 import { LookupResponder } from './ingest/lookup-responder.ts';
 import { TxIngest } from './ingest/tx-ingest.ts';
-import type { LedgerStore } from './ledger/ledger-store.ts';
-import { SqliteLedgerStore } from './ledger/sqlite/sqlite-ledger-store.ts';
+import { expirePoints } from './hq/expire-points.ts';
+import { reviewTiers } from './hq/review-tiers.ts';
+import type { Ledger } from './ledger/ledger.ts';
+import { createLedger } from './ledger/open-ledger.ts';
 import { connectHubClient } from './mqtt/connect-hub-client.ts';
 import { redactBrokerUrl } from './mqtt/redact-broker-url.ts';
 import type { FastifyInstance } from 'fastify';
@@ -47,7 +49,8 @@ export interface HubAddresses {
 export interface Hub {
   start(): Promise<HubAddresses>;
   stop(): Promise<void>;
-  readonly store: LedgerStore;
+  /** The ledger back end with all its ports (open between start() and stop()). */
+  readonly store: Ledger;
   readonly logger: Logger;
   /** Credentials with the hub's rights on the embedded broker, for in-process tools (benchmarks, tests). */
   readonly embeddedBrokerCredentials: { username: string; password: string } | null;
@@ -72,7 +75,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
   const log = (logger ?? pino({ level: config.logLevel, redact: { paths: REDACTED_LOG_PATHS, censor: censorLogValue } })).child({ process: 'hub' });
   const topics = createTopics(config.baseTopic);
   const hubSecret = randomBytes(24).toString('base64url');
-  const store = new SqliteLedgerStore({ path: join(config.dataDir, 'ledger.sqlite'), logger: log, fallbackBundle: DEFAULT_RULES_BUNDLE });
+  const store = createLedger({ kind: 'sqlite', path: join(config.dataDir, 'ledger.sqlite'), logger: log, fallbackBundle: DEFAULT_RULES_BUNDLE });
   const broker = config.broker.mode === 'embedded' ? new EmbeddedBroker({ host: config.broker.host, port: config.broker.port, baseTopic: config.baseTopic, hubSecret, logger: log }) : null;
   let client: MqttClient | null = null;
   let app: FastifyInstance | null = null;
@@ -81,21 +84,29 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
   /** Lets stop() end a start() that is still waiting for its broker. */
   let brokerWait: AbortController | null = null;
   let expiryTimer: NodeJS.Timeout | null = null;
-  const sweepExpiredPoints = () => {
+  let ingest: TxIngest | null = null;
+  /** The sweep under way, if any: a timer tick never starts a second one, and stop() waits for it. */
+  let sweeping: Promise<void> | null = null;
+  const sweep = async () => {
     const now = new Date().toISOString();
-    const swept = store.expirePoints(now);
+    const swept = await expirePoints(store, now);
     if (swept.points > 0) log.info(swept, 'expired points swept');
-    const review = store.reviewTiers(now);
+    const review = await reviewTiers(store, now);
     if (review.status === 'reviewed' || review.status === 'skipped_not_fully_tracked') log.info(review, 'tier review');
+  };
+  const sweepInBackground = () => {
+    sweeping ??= sweep()
+      .catch((error: unknown) => log.error({ err: error }, 'points expiry or tier review failed; trying again at the next sweep'))
+      .finally(() => (sweeping = null));
   };
 
   async function start(): Promise<HubAddresses> {
     mkdirSync(config.dataDir, { recursive: true });
-    store.open();
-    if (config.seedDemoData && seedDemoData(store)) log.info('demo members, cards, staff and gifts created');
-    sweepExpiredPoints();
+    await store.open();
+    if (config.seedDemoData && (await seedDemoData(store))) log.info('demo members, cards, staff and gifts created');
+    await sweep();
     // Hourly is plenty: an expired lot is already unspendable, and a closed tier period waits an hour at most.
-    expiryTimer = setInterval(sweepExpiredPoints, 3_600_000);
+    expiryTimer = setInterval(sweepInBackground, 3_600_000);
     expiryTimer.unref();
     const brokerUrl = broker ? (await broker.start()).url : (config.broker as { url: string }).url;
     const credentials = broker ? { username: 'hub', password: hubSecret } : config.broker.mode === 'external' ? { username: config.broker.username, password: config.broker.password } : {};
@@ -110,7 +121,8 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       signal: brokerWait.signal,
     });
     brokerWait = null;
-    const ingest = new TxIngest({ client, store, topics, logger: log });
+    ingest = new TxIngest({ client, store, topics, logger: log });
+    const txIngest = ingest;
     const lookups = new LookupResponder({ client, store, topics, logger: log });
     client.on('message', (topic, payload) => {
       const route = topics.parse(topic);
@@ -123,7 +135,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
         }
         return;
       }
-      if (route?.channel === 'tx') ingest.receive(route.deviceId, payload);
+      if (route?.channel === 'tx') txIngest.receive(route.deviceId, payload);
       else if (route?.channel === 'request' && route.requestId) lookups.receive(route.deviceId, route.requestId, payload);
     });
     await client.subscribeAsync([topics.allTx, topics.allRequests], { qos: 1 });
@@ -168,7 +180,11 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       await app?.close();
       app = null;
       await broker?.stop();
-      store.close();
+      // No batch or sweep may be half-way through the ledger when it closes.
+      await ingest?.idle();
+      ingest = null;
+      await sweeping;
+      await store.close();
       addresses = null;
     },
   };

@@ -54,6 +54,9 @@ export const ERROR_CODES = {
   PAID_UPGRADE_UNKNOWN: 'no paid upgrade to that tier',
   MANUAL_BONUS_REFUSED: 'manual bonus refused (reason missing or over the limit)',
   RULES_DISAGREEMENT: 'the kiosk computed a different result than the hub for the same rules version',
+  // HQ sweeps (points expiry, tier reviews), applied as HQ transactions
+  POINTS_EXPIRY_NOTHING_DUE: 'no points lot of this member is due to expire any more (an earlier sweep took them)',
+  TIER_REVIEW_STALE: 'the tier of this member changed after this tier review was planned',
   // hardware drivers (reported in DriverHealth.lastError and the device's state)
   DRIVER_PORT_NOT_FOUND: 'no serial port matches the configured stable name (by-id path or USB vendor/product)',
   DRIVER_PORT_OPEN_FAILED: 'the serial port exists but could not be opened',

@@ -1,12 +1,19 @@
 import type { RulesBundle } from '../rules/bundle.ts';
 import type { CardState, GiftState, MemberState, PointLot, PurchaseRecord, ServiceCardState, StaffState } from './types.ts';
 
-/** Everything a planner may read, gathered by the ledger store before planning (planners do no I/O). */
-export interface PlanningContext {
-  card: CardState;
+/**
+ * What a planner of a member-named HQ transaction (points expiry, tier review) may read: the member, their
+ * lots and the rules. Every context has at least this much.
+ */
+export interface MemberPlanningContext {
   member: MemberState;
   lots: PointLot[];
   bundle: RulesBundle;
+}
+
+/** Everything a planner may read, gathered by the ledger store before planning (planners do no I/O). */
+export interface PlanningContext extends MemberPlanningContext {
+  card: CardState;
   /** The staff member named by the transaction, if it names one. */
   staff: StaffState | null;
   /** The gift named by a redeem_gift transaction. */

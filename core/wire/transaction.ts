@@ -153,6 +153,57 @@ export type TransactionOf<K extends TxKind> = Extract<Transaction, { kind: K }>;
 export type TransactionInput = { [K in TxKind]: TxHeaderInput & { kind: K } & z.input<(typeof bodies)[K]> }[TxKind];
 type TxHeaderInput = z.input<typeof txHeaderSchema>;
 
+/**
+ * Kinds only the hub makes, as HQ (device "hq"), from its own sweeps: they name a member rather than a card,
+ * because a member's points expire and their tier is reviewed whatever the state of their cards. Not in
+ * TX_KINDS: a kiosk's outbox never builds them, and the ledger refuses one from any device but HQ with
+ * TX_NOT_ALLOWED_FROM_DEVICE (recorded, like a manual bonus from a kiosk). The ledger reads them with
+ * `hqOnlyTransactionSchemas`; a kiosk's parser calls them unknown.
+ */
+export const HQ_ONLY_TX_KINDS = ['points_expiry', 'tier_review'] as const;
+export type HqOnlyTxKind = (typeof HQ_ONLY_TX_KINDS)[number];
+
+const memberIdField = z.string().min(1).max(64);
+const utcInstant = z.iso.datetime({ offset: false, message: 'an ISO-8601 UTC time ending in Z' });
+
+const hqOnlyBodies = {
+  /**
+   * Takes every points lot of the member that expired by `asOf` and still holds points out of the balance,
+   * one journal entry per lot. The lots are read when it is applied, so a second sweep finds nothing due.
+   */
+  points_expiry: z.object({ memberId: memberIdField, asOf: utcInstant }),
+  /**
+   * Moves the member to the tier a closed review period earned them (`figure`: that period's points earned or
+   * spend in cents, per the tier basis). `tierBefore` is the tier the review was planned against: a member
+   * whose tier changed since is refused (TIER_REVIEW_STALE), never moved twice.
+   */
+  tier_review: z.object({
+    memberId: memberIdField,
+    period: z.string().min(1).max(16),
+    figure: z.number().int().min(-1e13).max(1e13),
+    tierBefore: z.string().max(32),
+    tierAfter: z.string().min(1).max(32),
+  }),
+} satisfies Record<HqOnlyTxKind, z.ZodType>;
+
+export const hqOnlyTransactionSchemas = Object.fromEntries(
+  HQ_ONLY_TX_KINDS.map((kind) => [kind, txHeaderSchema.extend({ kind: z.literal(kind) }).extend(hqOnlyBodies[kind].shape)]),
+) as unknown as { [K in HqOnlyTxKind]: z.ZodType<TxHeader & { kind: K } & z.infer<(typeof hqOnlyBodies)[K]>> };
+
+export type HqOnlyTransaction = { [K in HqOnlyTxKind]: TxHeader & { kind: K } & z.output<(typeof hqOnlyBodies)[K]> }[HqOnlyTxKind];
+export type HqOnlyTransactionOf<K extends HqOnlyTxKind> = Extract<HqOnlyTransaction, { kind: K }>;
+export type HqOnlyTransactionInput = { [K in HqOnlyTxKind]: TxHeaderInput & { kind: K } & z.input<(typeof hqOnlyBodies)[K]> }[HqOnlyTxKind];
+/** Everything the ledger applies: what kiosks send and what only HQ makes. */
+export type LedgerTransaction = Transaction | HqOnlyTransaction;
+
+export function isHqOnlyTxKind(kind: string): kind is HqOnlyTxKind {
+  return (HQ_ONLY_TX_KINDS as readonly string[]).includes(kind);
+}
+
+export function isHqOnlyTransaction(tx: LedgerTransaction): tx is HqOnlyTransaction {
+  return tx.kind === 'points_expiry' || tx.kind === 'tier_review';
+}
+
 function distinct<T>(key: (item: T) => unknown): (items: T[]) => boolean {
   return (items) => new Set(items.map(key)).size === items.length;
 }

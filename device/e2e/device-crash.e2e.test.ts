@@ -35,7 +35,7 @@ describe('kiosk process killed with SIGKILL', () => {
 
   afterEach(async () => {
     await children.killAll();
-    const audit = env?.hub.store.audit();
+    const audit = await env?.hub.store.audit();
     await env?.dispose();
     env = null;
     temp.cleanup();
@@ -61,17 +61,17 @@ describe('kiosk process killed with SIGKILL', () => {
 
     env = await startTestHub({ dataDir: hubDir, broker: { mode: 'embedded', host: '127.0.0.1', port: mqttPort } });
     const store = env.hub.store;
-    const before = store.memberViewByCard(DEMO_CARDS.gold)!;
-    const countBefore = store.transactionCount();
-    expect(store.consumedSeqs(deviceId)).toBe(0);
+    const before = (await store.memberViewByCard(DEMO_CARDS.gold))!;
+    const countBefore = await store.transactionCount();
+    expect(await store.consumedSeqs(deviceId)).toBe(0);
 
     const second = await startKioskProcess(children, { hubUrl, deviceId, dataDir: kioskDir });
     await vi.waitFor(async () => expect(await getJson(`${second.apiUrl}/tx/${submitted.body.id}`)).toMatchObject({ status: 'done', result: { status: 'applied' } }), { timeout: 10_000, interval: 20 });
 
-    expect(store.consumedSeqs(deviceId)).toBe(1);
-    expect(store.transactionCount()).toBe(countBefore + 1);
+    expect(await store.consumedSeqs(deviceId)).toBe(1);
+    expect(await store.transactionCount()).toBe(countBefore + 1);
     // 40 yuan at gold ×1.5 = 60 points, credited once.
-    const after = store.memberViewByCard(DEMO_CARDS.gold, 50)!;
+    const after = (await store.memberViewByCard(DEMO_CARDS.gold, 50))!;
     expect(after.balances.points).toBe(before.balances.points + 60);
     expect(after.history.filter((h) => h.txId === submitted.body.id)).toHaveLength(1);
     expectDeliveredOnceInOrder(readOutboxEntries(kioskDir), readLedgerTransactions(hubDir, deviceId));
@@ -83,7 +83,7 @@ describe('kiosk process killed with SIGKILL', () => {
     const hubDir = join(temp.dir, 'hub');
     env = await startTestHub({ dataDir: hubDir });
     const store = env.hub.store;
-    const before = store.memberViewByCard(DEMO_CARDS.gold)!;
+    const before = (await store.memberViewByCard(DEMO_CARDS.gold))!;
 
     const first = await startKioskProcess(children, { hubUrl: env.brokerUrl, deviceId, dataDir: kioskDir });
     const total = 50;
@@ -99,11 +99,11 @@ describe('kiosk process killed with SIGKILL', () => {
     };
     const submitting = Promise.all(Array.from({ length: 5 }, submitter));
     // Kill while the burst is still being submitted and published: the hub has some, the outbox has more.
-    await vi.waitFor(() => expect(store.consumedSeqs(deviceId)).toBeGreaterThanOrEqual(killAfterApplied), { timeout: 15_000, interval: 2 });
+    await vi.waitFor(async () => expect(await store.consumedSeqs(deviceId)).toBeGreaterThanOrEqual(killAfterApplied), { timeout: 15_000, interval: 2 });
     killed = true;
     await first.process.kill('SIGKILL');
     await submitting;
-    const appliedAtKill = store.consumedSeqs(deviceId);
+    const appliedAtKill = await store.consumedSeqs(deviceId);
     expect(next).toBeLessThan(total);
 
     const written = readOutboxEntries(kioskDir);
@@ -117,8 +117,8 @@ describe('kiosk process killed with SIGKILL', () => {
     const outbox = readOutboxEntries(kioskDir);
     expect(outbox.length).toBe(written.length);
     expectDeliveredOnceInOrder(outbox, readLedgerTransactions(hubDir, deviceId));
-    expect(store.consumedSeqs(deviceId)).toBe(outbox.length);
+    expect(await store.consumedSeqs(deviceId)).toBe(outbox.length);
     // 10 yuan at gold ×1.5 = 15 points per purchase, each credited once.
-    expect(store.memberViewByCard(DEMO_CARDS.gold)!.balances.points).toBe(before.balances.points + 15 * outbox.length);
+    expect((await store.memberViewByCard(DEMO_CARDS.gold))!.balances.points).toBe(before.balances.points + 15 * outbox.length);
   });
 });

@@ -50,7 +50,7 @@ describe("a kiosk's clock, measured by the hub on connect", () => {
     // hub − kiosk = +1 h, to within the round trip on loopback.
     expect(Math.abs(clock.offsetMs - HOUR)).toBeLessThan(1_000);
     expect(Math.abs(clock.hubOffsetMs - HOUR)).toBeLessThan(1_000);
-    expect(env.hub.store.deviceAlerts(5, 'kiosk-slow')).toEqual([expect.objectContaining({ code: 'CLOCK_SKEW' })]);
+    expect(await env.hub.store.deviceAlerts(5, 'kiosk-slow')).toEqual([expect.objectContaining({ code: 'CLOCK_SKEW' })]);
   });
 
   it('stamps the measured offset on the transactions a kiosk makes, and keeps it across a restart', async () => {

@@ -50,7 +50,7 @@ describe('refusals between a real kiosk and a real hub', () => {
   });
   afterEach(async () => {
     for (const device of devices) await device.stop();
-    const audit = env?.hub.store.audit();
+    const audit = await env?.hub.store.audit();
     await env?.dispose();
     env = null;
     temp.cleanup();
@@ -123,8 +123,8 @@ describe('refusals between a real kiosk and a real hub', () => {
     const sale = await postJson<SaleAnswer>(`${again}/tx/purchase`, purchaseBody(700, { cardUid: DEMO_CARDS.gold }));
     expect(sale.body.status).toBe('applied');
     await drained(again);
-    expect(env.hub.store.consumedSeqs('kiosk-re')).toBe(4);
-    expect(env.hub.store.memberViewByCard(DEMO_CARDS.gold)!.history.map((h) => h.txId)).toContain(sale.body.id);
+    expect(await env.hub.store.consumedSeqs('kiosk-re')).toBe(4);
+    expect((await env.hub.store.memberViewByCard(DEMO_CARDS.gold))!.history.map((h) => h.txId)).toContain(sale.body.id);
   });
 
   it('moves sales to a new epoch when an outside client used up the kiosk’s next seqs, and applies every one once', async () => {
@@ -162,6 +162,6 @@ describe('refusals between a real kiosk and a real hub', () => {
     const ledger = readLedgerTransactions(hubDir, 'kiosk-sq');
     expect(ledger.filter((r) => accepted.includes(r.txId)).map((r) => [r.txId, r.epoch, r.seq, r.status])).toEqual(accepted.map((id, i) => [id, state.epoch, i + 1, 'applied']));
     expect(readOutboxEntries(kioskDir).filter((e) => e.status !== 'done')).toEqual([]);
-    expect(env.hub.store.deviceAlerts(20, 'kiosk-sq').map((a) => a.code)).toContain('SEQ_EPOCH_MOVED');
+    expect((await env.hub.store.deviceAlerts(20, 'kiosk-sq')).map((a) => a.code)).toContain('SEQ_EPOCH_MOVED');
   });
 });

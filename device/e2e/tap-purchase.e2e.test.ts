@@ -36,7 +36,7 @@ describe('tap and purchase against a real hub', () => {
   afterEach(async () => {
     await device?.stop();
     device = null;
-    const audit = env?.hub.store.audit();
+    const audit = await env?.hub.store.audit();
     await env?.dispose();
     env = null;
     temp.cleanup();
@@ -50,7 +50,7 @@ describe('tap and purchase against a real hub', () => {
     device = createDevice({ deviceId: DEVICE_ID, storeId: DEMO_STORE_ID, hubUrl: env.brokerUrl, dataDir: join(temp.dir, 'kiosk'), httpPort: 0, logLevel: 'silent' });
     const { apiUrl } = await device.start();
     const store = env.hub.store;
-    const before = store.memberViewByCard(DEMO_CARDS.gold)!;
+    const before = (await store.memberViewByCard(DEMO_CARDS.gold))!;
 
     const tap = await postJson<TapAnswer>(`${apiUrl}/sim/tap`, { uid: DEMO_CARDS.gold });
     expect(tap.status).toBe(200);
@@ -64,11 +64,11 @@ describe('tap and purchase against a real hub', () => {
     // Default bundle: 1 point per yuan, gold ×1.5, floored once: 123.45 × 1.5 = 185.175 → 185.
     expect(bought.body.result?.outcome?.pointsEarned).toBe(185);
 
-    const after = store.memberViewByCard(DEMO_CARDS.gold)!;
+    const after = (await store.memberViewByCard(DEMO_CARDS.gold))!;
     expect(after.balances.points).toBe(before.balances.points + 185);
     expect(after.balances.storedValueCents).toBe(before.balances.storedValueCents - 12_345);
     expect(after.balances).toEqual(bought.body.result?.outcome?.balances);
-    expect(store.consumedSeqs(DEVICE_ID)).toBe(1);
+    expect(await store.consumedSeqs(DEVICE_ID)).toBe(1);
     expect(after.history.filter((h) => h.txId === bought.body.id)).toHaveLength(1);
 
     // The kiosk closed its outbox entry with the hub's answer.
@@ -95,7 +95,7 @@ describe('tap and purchase against a real hub', () => {
     expect(registered.status).toBe(200);
     expect(registered.body).toMatchObject({ status: 'applied', result: { outcome: { tier: 'standard' } } });
     const memberId = registered.body.result!.outcome!.memberId;
-    expect(env.hub.store.member(memberId)).toMatchObject({ name: 'Xu Lan', tier: 'standard' });
+    expect(await env.hub.store.member(memberId)).toMatchObject({ name: 'Xu Lan', tier: 'standard' });
     // The default rules pay no welcome bonus; the referrer is recorded for rules that do.
     const tap = await postJson<TapAnswer>(`${apiUrl}/sim/tap`, { uid: fresh });
     expect(tap.body.session).toMatchObject({ name: 'member', source: 'hub', member: { memberId, tier: 'standard' } });

@@ -52,13 +52,13 @@ describe('upgrade from transaction format 1 and ledger schema 1', () => {
     expect(queued.map((e) => [e.seq, e.status])).toEqual([[1, 'done'], [2, 'done'], [3, 'pending'], [4, 'pending'], [5, 'pending'], [6, 'pending']]);
 
     env = await startTestHub({ dataDir: hubDir });
-    const goldBefore = env.hub.store.memberViewByCard(DEMO_CARDS.gold)!.balances;
+    const goldBefore = (await env.hub.store.memberViewByCard(DEMO_CARDS.gold))!.balances;
     device = createDevice({ deviceId: 'kiosk-v1', storeId: 'store-001', hubUrl: env.brokerUrl, dataDir: kioskDir, httpPort: 0, logLevel: 'silent', tuning: { reconnectMs: 100 } });
     const { apiUrl } = await device.start();
     await vi.waitFor(async () => expect(await getJson(`${apiUrl}/state`)).toMatchObject({ connected: true, outboxDepth: 0 }), { timeout: 10_000, interval: 25 });
 
     // Format 1's payloads applied as they were written: 12.50 + 20.00 (stored value) + 9.90 for gold.
-    const goldAfter = env.hub.store.memberViewByCard(DEMO_CARDS.gold)!.balances;
+    const goldAfter = (await env.hub.store.memberViewByCard(DEMO_CARDS.gold))!.balances;
     expect(goldAfter.storedValueCents).toBe(goldBefore.storedValueCents - 2_000);
     expect(goldAfter.points).toBeGreaterThan(goldBefore.points);
 
@@ -72,7 +72,7 @@ describe('upgrade from transaction format 1 and ledger schema 1', () => {
     const ledger = readLedgerTransactions(hubDir, 'kiosk-v1');
     expect(outbox.every((e) => e.status === 'done' && e.epoch === '')).toBe(true);
     expect(ledger.map((r) => [r.epoch, r.seq, r.txId, r.status])).toEqual(outbox.map((e) => ['', e.seq, e.id, 'applied']));
-    expect(env.hub.store.audit()).toEqual([]);
+    expect(await env.hub.store.audit()).toEqual([]);
     const db = new Database(join(hubDir, 'ledger.sqlite'), { readonly: true });
     expect(db.prepare("SELECT value FROM schema_meta WHERE key = 'schema_version'").get()).toEqual({ value: '2' });
     db.close();

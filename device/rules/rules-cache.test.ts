@@ -49,7 +49,7 @@ describe('the kiosk’s copy of the rules (real hub, real kiosk)', () => {
 
   it('fetches the hub’s rules, names their version on transactions, and prices baskets itself when the hub is gone', async () => {
     hub = await startTestHub({ dataDir: join(temp.dir, 'hub') });
-    hub.hub.store.saveRulesBundle(MEMBER_PRICES);
+    await hub.hub.store.saveRulesBundle(MEMBER_PRICES);
     device = kiosk(hub.brokerUrl);
     const { apiUrl } = await device.start();
     await untilBundleVersion(apiUrl, 2);
@@ -74,7 +74,7 @@ describe('the kiosk’s copy of the rules (real hub, real kiosk)', () => {
 
   it('keeps its rules across a restart without the hub', async () => {
     hub = await startTestHub({ dataDir: join(temp.dir, 'hub') });
-    hub.hub.store.saveRulesBundle(MEMBER_PRICES);
+    await hub.hub.store.saveRulesBundle(MEMBER_PRICES);
     device = kiosk(hub.brokerUrl);
     const first = await device.start();
     await untilBundleVersion(first.apiUrl, 2);

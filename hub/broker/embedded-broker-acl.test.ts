@@ -18,7 +18,7 @@ describe('embedded broker permissions (real aedes)', () => {
     const closed = new Promise<void>((resolve) => intruder.once('close', () => resolve()));
     intruder.publish('memberkiosk/v1/devices/kiosk-b/tx', JSON.stringify({ id: '01JAAAAAAAAAAAAAAAAAAAAAAA', deviceId: 'kiosk-b', seq: 1 }), { qos: 1 });
     await closed;
-    expect(env.hub.store.consumedSeqs('kiosk-b')).toBe(0);
+    expect(await env.hub.store.consumedSeqs('kiosk-b')).toBe(0);
     intruder.end(true);
   });
 
@@ -51,10 +51,10 @@ describe('the reserved HQ device id (real aedes)', () => {
       const insider = await mqtt.connectAsync(env.brokerUrl, { clientId: 'tool', ...env.hub.embeddedBrokerCredentials!, protocolVersion: 4, reconnectPeriod: 0 });
       await insider.subscribeAsync('memberkiosk/v1/devices/hq/tx/result', { qos: 1 });
       const answer = new Promise<string>((resolve) => insider.once('message', (_t, p) => resolve(p.toString())));
-      const before = env.hub.store.transactionCount();
+      const before = await env.hub.store.transactionCount();
       await insider.publishAsync('memberkiosk/v1/devices/hq/tx', JSON.stringify({ kind: 'manual_bonus' }), { qos: 1 });
       expect(JSON.parse(await answer)).toMatchObject({ status: 'rejected', code: 'TX_NOT_ALLOWED_FROM_DEVICE' });
-      expect(env.hub.store.transactionCount()).toBe(before);
+      expect(await env.hub.store.transactionCount()).toBe(before);
       await insider.endAsync();
     } finally {
       await env.dispose();

@@ -15,7 +15,7 @@ describe('hub and kiosk on an external Mosquitto broker (real mosquitto 2, passw
 
   afterEach(async () => {
     await device?.stop();
-    const audit = env?.hub.store.audit();
+    const audit = await env?.hub.store.audit();
     await env?.dispose();
     await broker?.stop();
     temp.cleanup();
@@ -47,11 +47,11 @@ describe('hub and kiosk on an external Mosquitto broker (real mosquitto 2, passw
     ).json()) as { status: string; result?: { outcome?: { pointsEarned: number } } };
     // silver ×1.2 on 50 yuan = 60 points
     expect(bought).toMatchObject({ status: 'applied', result: { outcome: { pointsEarned: 60 } } });
-    expect(env.hub.store.consumedSeqs('kiosk-mq')).toBe(1);
+    expect(await env.hub.store.consumedSeqs('kiosk-mq')).toBe(1);
 
     // The ACL lets a kiosk hear the hub's availability: when the hub goes, the kiosk knows at once and queues
     // instead of waiting for an answer that cannot come.
-    expect(env.hub.store.audit()).toEqual([]);
+    expect(await env.hub.store.audit()).toEqual([]);
     await env.dispose();
     env = null;
     await vi.waitFor(async () => expect(await (await fetch(`${apiUrl}/state`)).json()).toMatchObject({ connected: false }), { timeout: 2_000, interval: 20 });
@@ -69,7 +69,7 @@ describe('hub and kiosk on an external Mosquitto broker (real mosquitto 2, passw
     await intruder.publishAsync('memberkiosk/v1/devices/kiosk-b/tx', JSON.stringify({ id: '01JAAAAAAAAAAAAAAAAAAAAAAA', deviceId: 'kiosk-b', seq: 1 }), { qos: 1 });
     await intruder.publishAsync('memberkiosk/v1/devices/kiosk-a/tx', 'not json', { qos: 1 });
     expect(JSON.parse(await ownAnswer)).toMatchObject({ status: 'rejected', code: 'TX_MALFORMED' });
-    expect(env.hub.store.consumedSeqs('kiosk-b')).toBe(0);
+    expect(await env.hub.store.consumedSeqs('kiosk-b')).toBe(0);
     const refused = await mqtt
       .connectAsync(broker.url('kiosk-a', 'wrong'), { clientId: 'kiosk-a2', protocolVersion: 4, reconnectPeriod: 0 })
       .then((c) => (c.end(true), 'connected'))

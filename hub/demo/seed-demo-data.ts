@@ -4,6 +4,7 @@
  * (HQ top-ups and an opening points grant) so the journal audit holds from the first second.
  */
 import { submitHqTransaction } from '../hq/hq-transactions.ts';
+import type { LedgerAdmin } from '../ledger/ledger-admin.ts';
 import type { LedgerStore } from '../ledger/ledger-store.ts';
 
 export const DEMO_STORE_ID = 'store-001';
@@ -23,17 +24,18 @@ export const DEMO_MEMBERS = [
   { memberId: 'M0004', name: 'Chen Jing', phone: '13800138004', tier: 'diamond', card: DEMO_CARDS.diamond },
 ] as const;
 
-export function seedDemoData(store: LedgerStore): boolean {
-  if (store.member('M0001')) return false;
+/** Creates the demo data on a ledger that has none; resolves false when it was there already. */
+export async function seedDemoData(store: Pick<LedgerStore, 'member' | 'applyHq'> & Pick<LedgerAdmin, 'createMember' | 'upsertStaff' | 'upsertGift'>): Promise<boolean> {
+  if (await store.member('M0001')) return false;
   for (const m of DEMO_MEMBERS) {
-    store.createMember({ memberId: m.memberId, name: m.name, phone: m.phone, tier: m.tier, creditLimitCents: 0, cards: [{ uid: m.card }] });
+    await store.createMember({ memberId: m.memberId, name: m.name, phone: m.phone, tier: m.tier, creditLimitCents: 0, cards: [{ uid: m.card }] });
   }
-  store.upsertStaff({ cardUid: DEMO_STAFF_CARD, name: 'Demo Cashier', role: 'store_manager', storeIds: [DEMO_STORE_ID], active: true });
-  store.upsertGift({ sku: 'GIFT-MUG', name: 'Coffee mug', pointsPrice: 500, stock: 50 });
-  store.upsertGift({ sku: 'GIFT-BAG', name: 'Tote bag', pointsPrice: 1200, stock: 20 });
+  await store.upsertStaff({ cardUid: DEMO_STAFF_CARD, name: 'Demo Cashier', role: 'store_manager', storeIds: [DEMO_STORE_ID], active: true });
+  await store.upsertGift({ sku: 'GIFT-MUG', name: 'Coffee mug', pointsPrice: 500, stock: 50 });
+  await store.upsertGift({ sku: 'GIFT-BAG', name: 'Tote bag', pointsPrice: 1200, stock: 20 });
   for (const opening of DEMO_OPENING) {
-    submitHqTransaction(store, { kind: 'top_up', storeId: DEMO_STORE_ID, cardUid: opening.card, amountCents: opening.topUpCents, tender: 'cash', staffCardUid: DEMO_STAFF_CARD });
-    submitHqTransaction(store, {
+    await submitHqTransaction(store, { kind: 'top_up', storeId: DEMO_STORE_ID, cardUid: opening.card, amountCents: opening.topUpCents, tender: 'cash', staffCardUid: DEMO_STAFF_CARD });
+    await submitHqTransaction(store, {
       kind: 'purchase',
       storeId: DEMO_STORE_ID,
       cardUid: opening.card,

@@ -12,26 +12,25 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RULES_BUNDLE } from '../../core/rules/default-bundle.ts';
 import { DEMO_CARDS, DEMO_STAFF_CARD, DEMO_STORE_ID, seedDemoData } from '../demo/seed-demo-data.ts';
-import { SqliteLedgerStore } from '../ledger/sqlite/sqlite-ledger-store.ts';
+import { openLedger } from '../ledger/open-ledger.ts';
 
 const EACH = 150;
 
 function writer(path: string, startAt: number): Promise<{ code: number | null; out: string }> {
   const script = `
     import pino from 'pino';
-    import { SqliteLedgerStore } from ${JSON.stringify(new URL('../ledger/sqlite/sqlite-ledger-store.ts', import.meta.url).pathname)};
+    import { openLedger } from ${JSON.stringify(new URL('../ledger/open-ledger.ts', import.meta.url).pathname)};
     import { submitHqTransaction } from ${JSON.stringify(new URL('./hq-transactions.ts', import.meta.url).pathname)};
     import { DEFAULT_RULES_BUNDLE } from ${JSON.stringify(new URL('../../core/rules/default-bundle.ts', import.meta.url).pathname)};
-    const store = new SqliteLedgerStore({ path: process.argv[1], logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE });
-    store.open();
+    const store = await openLedger({ kind: 'sqlite', path: process.argv[1], logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE });
     // Both writers start together, so their transactions interleave.
     while (Date.now() < Number(process.argv[2])) {}
     const statuses = [];
     for (let i = 0; i < ${EACH}; i++) {
-      const result = submitHqTransaction(store, { kind: 'top_up', storeId: ${JSON.stringify(DEMO_STORE_ID)}, cardUid: ${JSON.stringify(DEMO_CARDS.standard)}, amountCents: 100, tender: 'cash', staffCardUid: ${JSON.stringify(DEMO_STAFF_CARD)} });
+      const result = await submitHqTransaction(store, { kind: 'top_up', storeId: ${JSON.stringify(DEMO_STORE_ID)}, cardUid: ${JSON.stringify(DEMO_CARDS.standard)}, amountCents: 100, tender: 'cash', staffCardUid: ${JSON.stringify(DEMO_STAFF_CARD)} });
       statuses.push(result.status + (result.code ? ':' + result.code : ''));
     }
-    store.close();
+    await store.close();
     process.stdout.write(JSON.stringify(statuses));
   `;
   return new Promise((resolve, reject) => {
@@ -48,12 +47,11 @@ describe('HQ transactions from two processes on one ledger file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mk-hq-'));
     const path = join(dir, 'ledger.sqlite');
     try {
-      const store = new SqliteLedgerStore({ path, logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE });
-      store.open();
-      seedDemoData(store);
-      const seeded = store.lastSeq('hq');
-      const before = store.memberViewByCard(DEMO_CARDS.standard)!.balances.storedValueCents;
-      store.close();
+      const store = await openLedger({ kind: 'sqlite', path, logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE });
+      await seedDemoData(store);
+      const seeded = await store.lastSeq('hq');
+      const before = (await store.memberViewByCard(DEMO_CARDS.standard))!.balances.storedValueCents;
+      await store.close();
 
       const startAt = Date.now() + 2_500;
       const [a, b] = await Promise.all([writer(path, startAt), writer(path, startAt)]);
@@ -65,11 +63,10 @@ describe('HQ transactions from two processes on one ledger file', () => {
       const seqs = db.prepare<[], { seq: number }>("SELECT seq FROM transactions WHERE device_id = 'hq' ORDER BY seq").all().map((r) => r.seq);
       db.close();
       expect(seqs).toEqual(Array.from({ length: seeded + 2 * EACH }, (_, i) => i + 1));
-      const after = new SqliteLedgerStore({ path, logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE });
-      after.open();
-      expect(after.memberViewByCard(DEMO_CARDS.standard)!.balances.storedValueCents).toBe(before + 2 * EACH * 100);
-      expect(after.audit()).toEqual([]);
-      after.close();
+      const after = await openLedger({ kind: 'sqlite', path, logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE });
+      expect((await after.memberViewByCard(DEMO_CARDS.standard))!.balances.storedValueCents).toBe(before + 2 * EACH * 100);
+      expect(await after.audit()).toEqual([]);
+      await after.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -6,9 +6,9 @@ import type { LedgerStore } from '../ledger/ledger-store.ts';
 import { renderConsole } from './console-page.ts';
 
 export interface HubAppDeps {
-  store: LedgerStore;
+  store: Pick<LedgerStore, 'transactionCount' | 'audit' | 'memberViewById' | 'applyHq'>;
   brokerUrl: string;
-  memberIds: () => string[];
+  memberIds: () => Promise<string[]>;
 }
 
 /** Shapes only; the transaction schema checks the details (whole points, reason length, card UID) and answers TX_INVALID. */
@@ -16,14 +16,19 @@ const manualBonusBodySchema = z.object({ points: z.number(), reason: z.string(),
 
 export function buildApp(deps: HubAppDeps): FastifyInstance {
   const app = Fastify({ logger: false });
-  app.get('/api/health', async () => ({ ok: true, brokerUrl: deps.brokerUrl, transactions: deps.store.transactionCount() }));
+  const memberViews = async (historyLimit: number) => {
+    const views = [];
+    for (const id of await deps.memberIds()) views.push(await deps.store.memberViewById(id, historyLimit));
+    return views.filter((m) => m !== null);
+  };
+  app.get('/api/health', async () => ({ ok: true, brokerUrl: deps.brokerUrl, transactions: await deps.store.transactionCount() }));
   app.get('/api/audit', async () => {
-    const findings = deps.store.audit();
+    const findings = await deps.store.audit();
     return { ok: findings.length === 0, findings };
   });
-  app.get('/api/members', async () => ({ members: deps.memberIds().map((id) => deps.store.memberViewById(id, 5)).filter((m) => m !== null) }));
+  app.get('/api/members', async () => ({ members: await memberViews(5) }));
   app.get<{ Params: { memberId: string } }>('/api/members/:memberId', async (request, reply) => {
-    const view = deps.store.memberViewById(request.params.memberId, 50);
+    const view = await deps.store.memberViewById(request.params.memberId, 50);
     if (!view) return reply.code(404).send({ error: { code: 'MEMBER_UNKNOWN', message: 'no such member' } });
     return view;
   });
@@ -32,9 +37,9 @@ export function buildApp(deps: HubAppDeps): FastifyInstance {
   app.post<{ Params: { memberId: string } }>('/api/members/:memberId/manual-bonus', async (request, reply) => {
     const body = manualBonusBodySchema.safeParse(request.body ?? {});
     if (!body.success) return reply.code(400).send({ error: { code: 'TX_INVALID', message: body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') } });
-    const view = deps.store.memberViewById(request.params.memberId, 0);
+    const view = await deps.store.memberViewById(request.params.memberId, 0);
     if (!view) return reply.code(404).send({ error: { code: 'MEMBER_UNKNOWN', message: 'no such member' } });
-    const result = submitHqTransaction(deps.store, {
+    const result = await submitHqTransaction(deps.store, {
       kind: 'manual_bonus',
       storeId: HQ_DEVICE_ID,
       cardUid: view.card.uid,
@@ -45,8 +50,10 @@ export function buildApp(deps: HubAppDeps): FastifyInstance {
     return reply.code(result.status === 'rejected' ? 400 : 200).send(result);
   });
   app.get('/', async (_request, reply) => {
-    const members = deps.memberIds().map((id) => deps.store.memberViewById(id, 3)).filter((m) => m !== null);
-    return reply.type('text/html; charset=utf-8').send(renderConsole({ members, audit: deps.store.audit(), transactions: deps.store.transactionCount(), brokerUrl: deps.brokerUrl }));
+    const members = await memberViews(3);
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(renderConsole({ members, audit: await deps.store.audit(), transactions: await deps.store.transactionCount(), brokerUrl: deps.brokerUrl }));
   });
   return app;
 }

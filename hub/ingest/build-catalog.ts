@@ -6,18 +6,24 @@
  */
 import { decimalToScaled } from '../../core/rules/decimal.ts';
 import type { Catalog } from '../../core/wire/lookup.ts';
+import type { LedgerAdmin } from '../ledger/ledger-admin.ts';
 import type { LedgerStore } from '../ledger/ledger-store.ts';
+import type { RulesStore } from '../ledger/rules-store.ts';
 
-export function buildCatalog(store: Pick<LedgerStore, 'member' | 'listGifts' | 'latestRulesBundle'>, memberId: string): Catalog | null {
-  const member = store.member(memberId);
+export async function buildCatalog(
+  store: Pick<LedgerStore, 'member'> & Pick<LedgerAdmin, 'listGifts'> & Pick<RulesStore, 'latestRulesBundle'>,
+  memberId: string,
+): Promise<Catalog | null> {
+  const member = await store.member(memberId);
   if (!member) return null;
-  const bundle = store.latestRulesBundle();
+  const bundle = await store.latestRulesBundle();
+  const gifts = await store.listGifts();
   const payment = bundle?.pointsPayment;
   return {
     memberId,
     tier: member.tier,
     bundleVersion: bundle?.version ?? 0,
-    gifts: store.listGifts().filter((g) => g.stock > 0),
+    gifts: gifts.filter((g) => g.stock > 0),
     upgrades: (bundle?.tiers?.paidUpgrades ?? []).filter((u) => u.from === member.tier).map((u) => ({ to: u.to, points: u.points })),
     pointsPayment: payment
       ? { pointsPerYuan: payment.pointsPerYuan, maxShareBasisPoints: decimalToScaled(payment.maxShare ?? '1'), minPoints: payment.minPoints ?? 0 }

@@ -7,18 +7,19 @@ import { quoteBasket } from '../../core/rules/quote-basket.ts';
 import type { PurchaseLineInput } from '../../core/rules/types.ts';
 import type { Quote } from '../../core/wire/lookup.ts';
 import type { LedgerStore } from '../ledger/ledger-store.ts';
+import type { RulesStore } from '../ledger/rules-store.ts';
 
 /** `bundleVersion`: the rules the kiosk will name on the purchase (0 or unknown: the hub's latest), so the
  * quote and the hub's recomputation of the purchase use the very same rules. */
-export function buildQuote(
-  store: Pick<LedgerStore, 'member' | 'latestRulesBundle' | 'rulesBundle'>,
+export async function buildQuote(
+  store: Pick<LedgerStore, 'member'> & Pick<RulesStore, 'latestRulesBundle' | 'rulesBundle'>,
   memberId: string,
   lines: PurchaseLineInput[],
   storeId: string,
   bundleVersion = 0,
-): Quote | null {
-  const member = store.member(memberId);
-  const bundle = (bundleVersion > 0 ? store.rulesBundle(bundleVersion) : null) ?? store.latestRulesBundle();
+): Promise<Quote | null> {
+  const member = await store.member(memberId);
+  const bundle = (bundleVersion > 0 ? await store.rulesBundle(bundleVersion) : null) ?? (await store.latestRulesBundle());
   if (!member || !bundle) return null;
   return quoteBasket(bundle, { at: new Date().toISOString(), storeId, member }, lines);
 }

@@ -15,7 +15,7 @@ describe('the catalog look-up: what a kiosk may offer a member (real aedes, real
 
   afterEach(async () => {
     await device.close();
-    expect(env.hub.store.audit()).toEqual([]);
+    expect(await env.hub.store.audit()).toEqual([]);
     await env.dispose();
   });
 
@@ -38,7 +38,7 @@ describe('the catalog look-up: what a kiosk may offer a member (real aedes, real
   });
 
   it('offers the latest bundle\'s upgrades from the member\'s own tier, its payment terms, and hides gifts out of stock', async () => {
-    env.hub.store.saveRulesBundle({
+    await env.hub.store.saveRulesBundle({
       ...DEFAULT_RULES_BUNDLE,
       version: 2,
       pointsPayment: { pointsPerYuan: 50, maxShare: '0.3', minPoints: 200 },
@@ -50,7 +50,7 @@ describe('the catalog look-up: what a kiosk may offer a member (real aedes, real
         ],
       },
     });
-    env.hub.store.upsertGift({ sku: 'GIFT-BAG', name: 'Tote bag', pointsPrice: 1200, stock: 0 });
+    await env.hub.store.upsertGift({ sku: 'GIFT-BAG', name: 'Tote bag', pointsPrice: 1200, stock: 0 });
 
     const gold = await device.lookup({ op: 'catalog', memberId: 'M0003' });
     expect(gold.ok && 'catalog' in gold ? gold.catalog : gold).toMatchObject({
@@ -60,13 +60,13 @@ describe('the catalog look-up: what a kiosk may offer a member (real aedes, real
       upgrades: [{ to: 'diamond', points: 1000 }],
       pointsPayment: { pointsPerYuan: 50, maxShareBasisPoints: 3000, minPoints: 200 },
     });
-    const silver = await device.lookup({ op: 'catalog', memberId: env.hub.store.memberViewByCard(DEMO_CARDS.silver)!.memberId });
+    const silver = await device.lookup({ op: 'catalog', memberId: (await env.hub.store.memberViewByCard(DEMO_CARDS.silver))!.memberId });
     expect(silver.ok && 'catalog' in silver ? silver.catalog.upgrades : silver).toEqual([{ to: 'gold', points: 600 }]);
   });
 
   it('has no points-payment terms when the bundle does not allow paying with points', async () => {
     const { pointsPayment: _omitted, ...withoutPayment } = DEFAULT_RULES_BUNDLE;
-    env.hub.store.saveRulesBundle({ ...withoutPayment, version: 3 });
+    await env.hub.store.saveRulesBundle({ ...withoutPayment, version: 3 });
     const answer = await device.lookup({ op: 'catalog', memberId: 'M0001' });
     expect(answer.ok && 'catalog' in answer ? answer.catalog.pointsPayment : answer).toBeNull();
   });

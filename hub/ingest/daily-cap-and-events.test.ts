@@ -19,13 +19,13 @@ describe('per-day caps and event bonuses at the hub (real aedes, real SQLite)', 
 
   beforeEach(async () => {
     env = await startTestHub();
-    env.hub.store.saveRulesBundle(CAPPED_BUNDLE);
+    await env.hub.store.saveRulesBundle(CAPPED_BUNDLE);
     device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-cap');
   });
 
   afterEach(async () => {
     await device.close();
-    expect(env.hub.store.audit()).toEqual([]);
+    expect(await env.hub.store.audit()).toEqual([]);
     await env.dispose();
   });
 

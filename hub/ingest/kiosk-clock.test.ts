@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_CARDS } from '../demo/seed-demo-data.ts';
+import { expirePoints } from '../hq/expire-points.ts';
 import { RawDeviceClient, type RawTxBody } from '../testing/raw-device-client.ts';
 import { startTestHub, type TestHub } from '../testing/start-test-hub.ts';
 
@@ -29,7 +30,7 @@ describe("the hub does not trust a kiosk's clock (real aedes, real SQLite)", () 
   });
   afterEach(async () => {
     await device.close();
-    expect(env.hub.store.audit()).toEqual([]);
+    expect(await env.hub.store.audit()).toEqual([]);
     await env.dispose();
   });
 
@@ -49,7 +50,7 @@ describe("the hub does not trust a kiosk's clock (real aedes, real SQLite)", () 
     const offset = (answer as { clock: { offsetMs: number } }).clock.offsetMs;
     expect(offset).toBeGreaterThanOrEqual(3_600_000);
     expect(offset).toBeLessThan(3_600_000 + 5_000);
-    expect(env.hub.store.deviceAlerts(5, 'kiosk-c1')).toEqual([expect.objectContaining({ code: 'CLOCK_SKEW', detail: expect.objectContaining({ offsetMs: offset }) })]);
+    expect(await env.hub.store.deviceAlerts(5, 'kiosk-c1')).toEqual([expect.objectContaining({ code: 'CLOCK_SKEW', detail: expect.objectContaining({ offsetMs: offset }) })]);
   });
 
   it('dates a transaction from 1970 with its receive time, so its points do not expire at the next sweep', async () => {
@@ -58,8 +59,8 @@ describe("the hub does not trust a kiosk's clock (real aedes, real SQLite)", () 
     const result = await device.send(reset);
     expect(result).toMatchObject({ status: 'applied', clock: { usedHubTime: true, reason: 'before_earliest' } });
     expect(Date.parse(ledgerTime(reset.id))).toBeGreaterThanOrEqual(before - 1_000);
-    expect(env.hub.store.expirePoints(new Date().toISOString())).toEqual({ members: 0, points: 0 });
-    expect(env.hub.store.deviceAlerts(5, 'kiosk-c1')).toEqual([expect.objectContaining({ code: 'CLOCK_IMPLAUSIBLE_TX', detail: expect.objectContaining({ txId: reset.id, reason: 'before_earliest' }) })]);
+    expect(await expirePoints(env.hub.store, new Date().toISOString())).toEqual({ members: 0, points: 0 });
+    expect(await env.hub.store.deviceAlerts(5, 'kiosk-c1')).toEqual([expect.objectContaining({ code: 'CLOCK_IMPLAUSIBLE_TX', detail: expect.objectContaining({ txId: reset.id, reason: 'before_earliest' }) })]);
   });
 
   it('dates a transaction from the year 9999 with its receive time', async () => {

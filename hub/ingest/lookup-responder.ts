@@ -3,7 +3,10 @@ import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { lookupRequestSchema, type LookupResponse } from '../../core/wire/lookup.ts';
 import type { Topics } from '../../core/wire/topics.ts';
+import type { DeviceRegistry } from '../ledger/device-registry.ts';
+import type { LedgerAdmin } from '../ledger/ledger-admin.ts';
 import type { LedgerStore } from '../ledger/ledger-store.ts';
+import type { RulesStore } from '../ledger/rules-store.ts';
 import { isCodedError } from '../../core/errors/coded-error.ts';
 import { CLOCK_TOLERANCE_MS } from '../../core/ledger/effective-time.ts';
 import { MAX_LOOKUP_REQUEST_BYTES, MAX_LOOKUP_RESPONSE_BYTES } from '../../core/wire/limits.ts';
@@ -12,16 +15,34 @@ import { buildQuote } from './build-quote.ts';
 
 const CARD_REFUSALS: Record<string, string> = { lost: 'CARD_LOST', frozen: 'CARD_FROZEN', cancelled: 'CARD_CANCELLED', expired: 'CARD_EXPIRED' };
 
+/** The reads (and the clock bookkeeping) look-ups need from the ledger's ports. */
+export type LookupStore = Pick<LedgerStore, 'member' | 'memberViewByCard' | 'memberViewById'> &
+  RulesStore &
+  Pick<LedgerAdmin, 'listGifts'> &
+  Pick<DeviceRegistry, 'recordClockMeasurement' | 'raiseDeviceAlert'>;
+
 export class LookupResponder {
   private readonly log: Logger;
 
-  constructor(private readonly options: { client: MqttClient; store: LedgerStore; topics: Topics; logger: Logger }) {
+  constructor(private readonly options: { client: MqttClient; store: LookupStore; topics: Topics; logger: Logger }) {
     this.log = options.logger.child({ component: 'hub.lookup' });
   }
 
+  /** Answers on the request's own response topic once the ledger has; answers may overtake each other, requests never wait for one another. */
   receive(deviceId: string, requestId: string, payload: Buffer): void {
     const receivedAt = Date.now();
-    const response = this.answer(deviceId, payload, receivedAt);
+    void this.respond(deviceId, requestId, payload, receivedAt);
+  }
+
+  /** Never rejects: a ledger that fails a read answers INTERNAL. */
+  private async respond(deviceId: string, requestId: string, payload: Buffer, receivedAt: number): Promise<void> {
+    let response: LookupResponse;
+    try {
+      response = await this.answer(deviceId, payload, receivedAt);
+    } catch (error) {
+      this.log.error({ err: error, deviceId }, 'look-up failed');
+      response = { ok: false, code: 'INTERNAL', message: 'the hub could not answer' };
+    }
     if (!response.ok) this.log.info({ deviceId, code: response.code }, 'look-up refused');
     let text = JSON.stringify(response);
     if (Buffer.byteLength(text) > MAX_LOOKUP_RESPONSE_BYTES) {
@@ -35,17 +56,17 @@ export class LookupResponder {
    * The offset this hub sees: its receive time minus the kiosk's send time. It includes the one-way delay
    * (a millisecond on a store LAN), which the kiosk removes with its round trip.
    */
-  private measureClock(deviceId: string, kioskTime: number, receivedAt: number): LookupResponse {
+  private async measureClock(deviceId: string, kioskTime: number, receivedAt: number): Promise<LookupResponse> {
     const offsetMs = receivedAt - kioskTime;
     const at = new Date(receivedAt).toISOString();
-    this.options.store.recordClockMeasurement(deviceId, offsetMs, at);
+    await this.options.store.recordClockMeasurement(deviceId, offsetMs, at);
     if (Math.abs(offsetMs) > CLOCK_TOLERANCE_MS) {
-      this.options.store.raiseDeviceAlert(deviceId, 'CLOCK_SKEW', { offsetMs, kioskTime: new Date(kioskTime).toISOString(), hubTime: at });
+      await this.options.store.raiseDeviceAlert(deviceId, 'CLOCK_SKEW', { offsetMs, kioskTime: new Date(kioskTime).toISOString(), hubTime: at });
     }
     return { ok: true, clock: { hubTime: receivedAt, offsetMs } };
   }
 
-  private answer(deviceId: string, payload: Buffer, receivedAt: number): LookupResponse {
+  private async answer(deviceId: string, payload: Buffer, receivedAt: number): Promise<LookupResponse> {
     if (payload.byteLength > MAX_LOOKUP_REQUEST_BYTES) return { ok: false, code: 'REQUEST_MALFORMED', message: 'request too large' };
     let json: unknown;
     try {
@@ -58,22 +79,22 @@ export class LookupResponder {
     const { store } = this.options;
     if (request.data.op === 'clock.sync') return this.measureClock(deviceId, request.data.kioskTime, receivedAt);
     if (request.data.op === 'rules.latest') {
-      const bundle = store.latestRulesBundle();
+      const bundle = await store.latestRulesBundle();
       return bundle ? { ok: true, rules: bundle } : { ok: false, code: 'RULES_INVALID', message: 'the hub holds no rules bundle' };
     }
     if (request.data.op === 'quote') {
       try {
-        const quote = buildQuote(store, request.data.memberId, request.data.lines, request.data.storeId, request.data.bundleVersion);
+        const quote = await buildQuote(store, request.data.memberId, request.data.lines, request.data.storeId, request.data.bundleVersion);
         return quote ? { ok: true, quote } : { ok: false, code: 'MEMBER_UNKNOWN', message: 'no such member' };
       } catch (error) {
         return isCodedError(error) ? { ok: false, code: error.code, message: error.message } : { ok: false, code: 'INTERNAL', message: 'could not price the basket' };
       }
     }
     if (request.data.op === 'catalog') {
-      const catalog = buildCatalog(store, request.data.memberId);
+      const catalog = await buildCatalog(store, request.data.memberId);
       return catalog ? { ok: true, catalog } : { ok: false, code: 'MEMBER_UNKNOWN', message: 'no such member' };
     }
-    const member = request.data.op === 'member.byCard' ? store.memberViewByCard(request.data.cardUid) : store.memberViewById(request.data.memberId);
+    const member = request.data.op === 'member.byCard' ? await store.memberViewByCard(request.data.cardUid) : await store.memberViewById(request.data.memberId);
     if (!member) {
       return request.data.op === 'member.byCard'
         ? { ok: false, code: 'CARD_UNKNOWN', message: 'no card with this UID' }

@@ -17,7 +17,7 @@ describe('basket quotes over MQTT (real aedes, real SQLite)', () => {
 
   beforeEach(async () => {
     env = await startTestHub();
-    env.hub.store.saveRulesBundle(DISCOUNT);
+    await env.hub.store.saveRulesBundle(DISCOUNT);
     device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-quote');
   });
 

@@ -34,7 +34,7 @@ describe('refusals the hub records (real aedes, real SQLite)', () => {
   });
   afterEach(async () => {
     await device.close();
-    expect(env.hub.store.audit()).toEqual([]);
+    expect(await env.hub.store.audit()).toEqual([]);
     await env.dispose();
   });
 
@@ -58,7 +58,7 @@ describe('refusals the hub records (real aedes, real SQLite)', () => {
     expect((await device.send(device.make(purchase(500)))).status).toBe('applied');
     // A resend of the refused one is answered from the ledger, not refused again as new.
     expect(await device.send(poison)).toMatchObject({ status: 'exists', original: 'rejected', code: 'TX_TOO_LARGE', recorded: true });
-    expect(env.hub.store.deviceAlerts(10, 'kiosk-r1')).toEqual([expect.objectContaining({ code: 'TX_CLOSED_BY_REFUSAL', detail: expect.objectContaining({ txId: poison.id, code: 'TX_TOO_LARGE' }) })]);
+    expect(await env.hub.store.deviceAlerts(10, 'kiosk-r1')).toEqual([expect.objectContaining({ code: 'TX_CLOSED_BY_REFUSAL', detail: expect.objectContaining({ txId: poison.id, code: 'TX_TOO_LARGE' }) })]);
   });
 
   it('refuses duplicate line numbers as TX_INVALID, recorded', async () => {
@@ -77,8 +77,8 @@ describe('refusals the hub records (real aedes, real SQLite)', () => {
   it('answers a refusal it cannot record with recorded: false and fills no slot', async () => {
     const other = device.make(purchase(100));
     expect(await device.send(JSON.stringify({ ...other, deviceId: 'kiosk-other' }))).toMatchObject({ id: other.id, status: 'rejected', code: 'TX_DEVICE_MISMATCH', recorded: false });
-    expect(env.hub.store.lastSeq('kiosk-r1')).toBe(0);
-    expect(env.hub.store.lastSeq('kiosk-other')).toBe(0);
+    expect(await env.hub.store.lastSeq('kiosk-r1')).toBe(0);
+    expect(await env.hub.store.lastSeq('kiosk-other')).toBe(0);
   });
 
   it('answers a seq another sender took with TX_SEQ_REUSED (unrecorded) and closes that epoch', async () => {
@@ -96,7 +96,7 @@ describe('refusals the hub records (real aedes, real SQLite)', () => {
     const movedNext = { ...next, epoch: 'EPOCHTWO', seq: 2 };
     expect(await device.send(moved)).toMatchObject({ id: mine.id, status: 'applied', epoch: 'EPOCHTWO', seq: 1 });
     expect(await device.send(movedNext)).toMatchObject({ id: next.id, status: 'applied' });
-    expect(env.hub.store.deviceAlerts(10, 'kiosk-r1').map((a) => a.code)).toContain('SEQ_EPOCH_MOVED');
+    expect((await env.hub.store.deviceAlerts(10, 'kiosk-r1')).map((a) => a.code)).toContain('SEQ_EPOCH_MOVED');
   });
 
   it('fills a new slot with an applied transaction resent from a new epoch, as exists', async () => {
@@ -107,12 +107,12 @@ describe('refusals the hub records (real aedes, real SQLite)', () => {
     // The kiosk never heard the result and moved the entry to a new epoch: same id, same content, new slot.
     const again = { ...first, epoch: 'EPOCHB', seq: 1 };
     expect(await device.send(again)).toMatchObject({ id: first.id, status: 'exists', original: 'applied', epoch: 'EPOCHB', seq: 1, recorded: true });
-    expect(env.hub.store.lastSeq('kiosk-r1', 'EPOCHB')).toBe(1);
+    expect(await env.hub.store.lastSeq('kiosk-r1', 'EPOCHB')).toBe(1);
     expect((await device.send(device.make(purchase(100), { epoch: 'EPOCHB', seq: 2 }))).status).toBe('applied');
     // Still answered the same way when resent in either place.
     expect(await device.send(again)).toMatchObject({ status: 'exists', original: 'applied' });
     expect(await device.send(first)).toMatchObject({ status: 'exists', original: 'applied' });
-    expect(env.hub.store.memberViewByCard(DEMO_CARDS.gold)?.history.filter((h) => h.txId === first.id)).toHaveLength(1);
+    expect((await env.hub.store.memberViewByCard(DEMO_CARDS.gold))?.history.filter((h) => h.txId === first.id)).toHaveLength(1);
   });
 
   it('records a known id with other content in the next slot as TX_ID_CONFLICT, so the queue goes on', async () => {

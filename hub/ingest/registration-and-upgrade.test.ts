@@ -24,30 +24,30 @@ describe('registration with a referrer, referral points and paid upgrades (real 
 
   beforeEach(async () => {
     env = await startTestHub();
-    env.hub.store.saveRulesBundle(REFERRAL_BUNDLE);
+    await env.hub.store.saveRulesBundle(REFERRAL_BUNDLE);
     device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-reg');
   });
 
   afterEach(async () => {
     await device.close();
-    expect(env.hub.store.audit()).toEqual([]);
+    expect(await env.hub.store.audit()).toEqual([]);
     await env.dispose();
   });
 
-  const points = (cardUid: string) => env.hub.store.memberViewByCard(cardUid)!.balances.points;
+  const points = async (cardUid: string) => (await env.hub.store.memberViewByCard(cardUid))!.balances.points;
 
   it('pays the welcome bonus and two levels of referral points, on registration and on purchases', async () => {
-    const goldBefore = points(DEMO_CARDS.gold);
+    const goldBefore = await points(DEMO_CARDS.gold);
     // B registers naming the gold member (by phone): B +200, gold member +100 (level 1).
     const b = await device.send(device.make({ kind: 'register_member', cardUid: 'B0000000000B', name: 'Bai Lu', phone: '13900000002', referrer: { phone: '13800138003' } }, { bundleVersion: 2 }));
     expect(b.status).toBe('applied');
     expect(b.outcome).toMatchObject({ kind: 'register_member', tier: 'standard', pointsEarned: 200, balances: { points: 200 } });
-    expect(points(DEMO_CARDS.gold)).toBe(goldBefore + 100);
+    expect(await points(DEMO_CARDS.gold)).toBe(goldBefore + 100);
     // C registers naming B: C +200, B +100 (level 1), gold member +50 (level 2).
     const c = await device.send(device.make({ kind: 'register_member', cardUid: 'C0000000000C', name: 'Cao Yu', phone: '13900000003', referrer: { memberId: b.outcome!.memberId } }, { bundleVersion: 2 }));
     expect(c.status).toBe('applied');
-    expect(points('B0000000000B')).toBe(300);
-    expect(points(DEMO_CARDS.gold)).toBe(goldBefore + 150);
+    expect(await points('B0000000000B')).toBe(300);
+    expect(await points(DEMO_CARDS.gold)).toBe(goldBefore + 150);
     // C buys for 100 yuan: C earns 100, B 10 % of it (10), the gold member 5 % (5).
     const buy = await device.send(
       device.make(
@@ -56,9 +56,9 @@ describe('registration with a referrer, referral points and paid upgrades (real 
       ),
     );
     expect(buy.outcome?.pointsEarned).toBe(100);
-    expect(points('C0000000000C')).toBe(300);
-    expect(points('B0000000000B')).toBe(310);
-    expect(points(DEMO_CARDS.gold)).toBe(goldBefore + 155);
+    expect(await points('C0000000000C')).toBe(300);
+    expect(await points('B0000000000B')).toBe(310);
+    expect(await points(DEMO_CARDS.gold)).toBe(goldBefore + 155);
   });
 
   it('refuses a second registration of a phone, an issued card and an unknown referrer, with their codes', async () => {
@@ -68,7 +68,7 @@ describe('registration with a referrer, referral points and paid upgrades (real 
     expect(cardTaken).toMatchObject({ status: 'rejected', code: 'CARD_ALREADY_EXISTS' });
     const noReferrer = await device.send(device.make({ kind: 'register_member', cardUid: 'D0000000000D', name: 'X', phone: '13900000009', referrer: { phone: '10000000000' } }, { bundleVersion: 2 }));
     expect(noReferrer).toMatchObject({ status: 'rejected', code: 'REFERRER_UNKNOWN' });
-    expect(env.hub.store.card('D0000000000D')).toBeNull();
+    expect(await env.hub.store.card('D0000000000D')).toBeNull();
   });
 
   it('upgrades a tier for points, soonest-expiring first, and refuses an upgrade the rules do not offer', async () => {
@@ -76,7 +76,7 @@ describe('registration with a referrer, referral points and paid upgrades (real 
     const upgrade = await device.send(device.make({ kind: 'tier_upgrade', cardUid: 'E0000000000E', targetTier: 'silver' }, { bundleVersion: 2 }));
     expect(upgrade.status).toBe('applied');
     expect(upgrade.outcome).toMatchObject({ tier: 'silver', pointsSpent: 200, balances: { points: 0 } });
-    expect(env.hub.store.memberViewByCard('E0000000000E')!.tier).toBe('silver');
+    expect((await env.hub.store.memberViewByCard('E0000000000E'))!.tier).toBe('silver');
     const notOffered = await device.send(device.make({ kind: 'tier_upgrade', cardUid: 'E0000000000E', targetTier: 'diamond' }, { bundleVersion: 2 }));
     expect(notOffered).toMatchObject({ status: 'rejected', code: 'PAID_UPGRADE_UNKNOWN' });
   });

@@ -22,18 +22,18 @@ describe('hub transaction ingest (real aedes, real SQLite)', () => {
   afterEach(async () => {
     await device.close();
     // The journal audit must hold after every test, whatever the test did.
-    expect(env.hub.store.audit()).toEqual([]);
+    expect(await env.hub.store.audit()).toEqual([]);
     await env.dispose();
   });
 
   it('applies a purchase, credits points at the hub and returns balances', async () => {
-    const before = env.hub.store.memberViewByCard(DEMO_CARDS.gold)!;
+    const before = (await env.hub.store.memberViewByCard(DEMO_CARDS.gold))!;
     const result = await device.send(device.make(purchase(12_345, [{ method: 'stored_value', amountCents: 12_345 }])));
     expect(result.status).toBe('applied');
     // gold ×1.5 on 1 point per yuan: 123.45 × 1.5 = 185.175 → 185 (floored once, at the end)
     expect(result.outcome?.pointsEarned).toBe(185);
     expect(result.outcome?.balances.storedValueCents).toBe(before.balances.storedValueCents - 12_345);
-    const after = env.hub.store.memberViewByCard(DEMO_CARDS.gold)!;
+    const after = (await env.hub.store.memberViewByCard(DEMO_CARDS.gold))!;
     expect(after.balances.points).toBe(before.balances.points + 185);
     expect(after.balances).toEqual(result.outcome?.balances);
   });
@@ -41,7 +41,7 @@ describe('hub transaction ingest (real aedes, real SQLite)', () => {
   it('applies the same transaction published three times exactly once', async () => {
     const tx = device.make(purchase(5_000));
     const first = await device.send(tx);
-    const afterFirst = env.hub.store.memberViewByCard(DEMO_CARDS.gold)!.balances;
+    const afterFirst = (await env.hub.store.memberViewByCard(DEMO_CARDS.gold))!.balances;
     const second = await device.send(tx);
     // the same content with its keys in another order is still the same transaction
     const reordered = Object.fromEntries(Object.entries(tx).reverse());
@@ -50,20 +50,20 @@ describe('hub transaction ingest (real aedes, real SQLite)', () => {
     expect([second.status, third.status]).toEqual(['exists', 'exists']);
     expect(second.original).toBe('applied');
     expect(second.outcome).toEqual(first.outcome);
-    expect(env.hub.store.memberViewByCard(DEMO_CARDS.gold)!.balances).toEqual(afterFirst);
-    expect(env.hub.store.lastSeq('kiosk-t1')).toBe(1);
+    expect((await env.hub.store.memberViewByCard(DEMO_CARDS.gold))!.balances).toEqual(afterFirst);
+    expect(await env.hub.store.lastSeq('kiosk-t1')).toBe(1);
   });
 
   it('refuses the same id with different content with its own code and changes nothing', async () => {
     const tx = device.make(purchase(5_000));
     await device.send(tx);
-    const balances = env.hub.store.memberViewByCard(DEMO_CARDS.gold)!.balances;
-    const count = env.hub.store.transactionCount();
+    const balances = (await env.hub.store.memberViewByCard(DEMO_CARDS.gold))!.balances;
+    const count = await env.hub.store.transactionCount();
     const forged = { ...tx, lines: [{ lineNo: 1, sku: 'SKU-1', category: 'grocery', qty: 1, unitPriceCents: 9_000 }], payments: [{ method: 'cash', amountCents: 9_000 }] };
     const result = await device.send(JSON.stringify(forged));
     expect(result).toMatchObject({ id: tx.id, status: 'rejected', code: 'TX_ID_CONFLICT' });
-    expect(env.hub.store.memberViewByCard(DEMO_CARDS.gold)!.balances).toEqual(balances);
-    expect(env.hub.store.transactionCount()).toBe(count);
+    expect((await env.hub.store.memberViewByCard(DEMO_CARDS.gold))!.balances).toEqual(balances);
+    expect(await env.hub.store.transactionCount()).toBe(count);
   });
 
   it('applies a device’s transactions in its order and asks for a resend across a gap', async () => {
@@ -75,7 +75,7 @@ describe('hub transaction ingest (real aedes, real SQLite)', () => {
     expect((await device.send(first)).status).toBe('applied');
     expect((await device.send(second)).status).toBe('applied');
     expect((await device.send(third)).status).toBe('applied');
-    expect(env.hub.store.lastSeq('kiosk-t1')).toBe(3);
+    expect(await env.hub.store.lastSeq('kiosk-t1')).toBe(3);
   });
 
   it('records a business refusal as final, consuming the seq so later transactions still go', async () => {
@@ -86,8 +86,8 @@ describe('hub transaction ingest (real aedes, real SQLite)', () => {
   });
 
   it('answers malformed payloads with coded rejections, keeps running and leaves the ledger alone', async () => {
-    const balances = env.hub.store.memberViewByCard(DEMO_CARDS.gold)!.balances;
-    const count = env.hub.store.transactionCount();
+    const balances = (await env.hub.store.memberViewByCard(DEMO_CARDS.gold))!.balances;
+    const count = await env.hub.store.transactionCount();
     expect(await device.send('not json {')).toMatchObject({ status: 'rejected', code: 'TX_MALFORMED', id: null });
     expect(await device.send(JSON.stringify({ hello: 'world' }))).toMatchObject({ status: 'rejected', code: 'TX_MALFORMED' });
     // Over the broker's packet limit nothing can be read (the embedded broker closes such a connection before
@@ -100,14 +100,14 @@ describe('hub transaction ingest (real aedes, real SQLite)', () => {
       status: 'rejected',
       code: 'TX_INVALID',
     });
-    expect(env.hub.store.memberViewByCard(DEMO_CARDS.gold)!.balances).toEqual(balances);
-    expect(env.hub.store.transactionCount()).toBe(count + 2);
+    expect((await env.hub.store.memberViewByCard(DEMO_CARDS.gold))!.balances).toEqual(balances);
+    expect(await env.hub.store.transactionCount()).toBe(count + 2);
     // still alive and applying
     expect((await device.send(device.make(purchase(100), { seq: 3 }))).status).toBe('applied');
   });
 
   it('tops up with a staff card and refuses a top-up without a valid one', async () => {
-    const before = env.hub.store.memberViewByCard(DEMO_CARDS.gold)!.balances;
+    const before = (await env.hub.store.memberViewByCard(DEMO_CARDS.gold))!.balances;
     const ok = await device.send(device.make({ kind: 'top_up', cardUid: DEMO_CARDS.gold, amountCents: 50_000, tender: 'cash', staffCardUid: DEMO_STAFF_CARD }));
     expect(ok.status).toBe('applied');
     expect(ok.outcome?.balances.storedValueCents).toBe(before.storedValueCents + 50_000);
@@ -144,10 +144,10 @@ describe('hub recomputation of kiosk results', () => {
       expect(agreeing.outcome?.pointsEarned).toBe(150);
       expect(disagreeing.status).toBe('applied');
       expect(disagreeing.outcome?.pointsEarned).toBe(150);
-      expect(env.hub.store.ruleDisagreements(10)).toEqual([
+      expect(await env.hub.store.ruleDisagreements(10)).toEqual([
         { txId: disagreeing.id, deviceId: 'kiosk-t2', bundleVersion: 1, differences: [{ field: 'pointsEarned', claimed: 999, computed: 150 }] },
       ]);
-      expect(env.hub.store.audit()).toEqual([]);
+      expect(await env.hub.store.audit()).toEqual([]);
     } finally {
       await device.close();
       await env.dispose();

@@ -2,18 +2,22 @@
  * Receives transactions from every device and applies them in batches: whatever arrived in one pass of the
  * event loop is applied in one database transaction (one fsync), then each result is published. A result
  * is never published before its batch is durable.
+ *
+ * The ledger port is async: batches are applied strictly one after another, in arrival order. While one is
+ * being applied, new arrivals queue; they form the next batch once its promise has settled and its results
+ * have been published. A rejected batch published nothing and applied nothing: the devices resend.
  */
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { parseTransaction } from '../../core/wire/parse-transaction.ts';
 import type { TxResult } from '../../core/wire/result.ts';
 import type { Topics } from '../../core/wire/topics.ts';
+import { parseLedgerTransaction } from '../ledger/ledger-parse.ts';
 import type { LedgerStore, ReceivedTransaction } from '../ledger/ledger-store.ts';
 import { resultMessages } from './result-messages.ts';
 
 export interface TxIngestOptions {
   client: MqttClient;
-  store: LedgerStore;
+  store: Pick<LedgerStore, 'applyBatch'>;
   topics: Topics;
   logger: Logger;
   /** Largest batch per database transaction; a flood is applied as several batches. */
@@ -23,6 +27,8 @@ export interface TxIngestOptions {
 export class TxIngest {
   private readonly queue: ReceivedTransaction[] = [];
   private flushScheduled = false;
+  /** The flush under way (batches being applied one after another), if any. */
+  private flushing: Promise<void> | null = null;
   private readonly log: Logger;
   private readonly maxBatch: number;
   applied = 0;
@@ -33,40 +39,59 @@ export class TxIngest {
   }
 
   receive(topicDeviceId: string, payload: Buffer): void {
-    this.queue.push({ topicDeviceId, parsed: parseTransaction(payload), receivedAt: new Date().toISOString() });
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
-    }
+    this.queue.push({ topicDeviceId, parsed: parseLedgerTransaction(payload), receivedAt: new Date().toISOString() });
+    this.schedule();
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
+  /** A flush in the next event-loop pass, unless one is due or under way (it takes whatever arrives meanwhile). */
+  private schedule(): void {
+    if (this.flushScheduled || this.flushing) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flushing = this.flush().finally(() => {
+        this.flushing = null;
+        // Arrivals behind a failed batch (or in the moment the flush was ending) are not left waiting.
+        if (this.queue.length > 0) this.schedule();
+      });
+    });
+  }
+
+  /** Resolves once no batch is being applied (for a clean stop before the ledger closes). */
+  async idle(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  /** Never rejects: a failed batch is logged and dropped (its devices resend). */
+  private async flush(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
-      let results;
+      let results: TxResult[];
       try {
-        results = this.options.store.applyBatch(batch);
+        results = await this.options.store.applyBatch(batch);
       } catch (error) {
         // The database refused the whole batch (disk full, locked): nothing was applied and no result is sent,
         // so every device keeps its entries pending and sends them again.
         this.log.error({ err: error, size: batch.length }, 'batch not applied; devices will resend');
         return;
       }
-      // One message per device per commit, results in the device's order: a busy hub sends a kiosk one
-      // message for a whole batch instead of one each (and a lone result goes bare).
-      const byDevice = new Map<string, TxResult[]>();
-      results.forEach((result, index) => {
-        const item = batch[index]!;
-        if (result.status === 'rejected') this.log.warn({ deviceId: item.topicDeviceId, txId: result.id, code: result.code, recorded: result.recorded }, 'transaction rejected');
-        else this.applied += 1;
-        const list = byDevice.get(item.topicDeviceId);
-        if (list) list.push(result);
-        else byDevice.set(item.topicDeviceId, [result]);
-      });
-      for (const [deviceId, deviceResults] of byDevice) {
-        for (const message of resultMessages(deviceResults)) this.options.client.publish(this.options.topics.txResult(deviceId), message, { qos: 1 });
-      }
+      this.publish(batch, results);
+    }
+  }
+
+  /** One message per device per commit, results in the device's order: a busy hub sends a kiosk one message for a whole batch. */
+  private publish(batch: ReceivedTransaction[], results: TxResult[]): void {
+    const byDevice = new Map<string, TxResult[]>();
+    results.forEach((result, index) => {
+      const item = batch[index]!;
+      if (result.status === 'rejected') this.log.warn({ deviceId: item.topicDeviceId, txId: result.id, code: result.code, recorded: result.recorded }, 'transaction rejected');
+      else this.applied += 1;
+      const list = byDevice.get(item.topicDeviceId);
+      if (list) list.push(result);
+      else byDevice.set(item.topicDeviceId, [result]);
+    });
+    for (const [deviceId, deviceResults] of byDevice) {
+      for (const message of resultMessages(deviceResults)) this.options.client.publish(this.options.topics.txResult(deviceId), message, { qos: 1 });
     }
   }
 }

@@ -18,13 +18,18 @@
  *    as a duplicate (`exists`); other content is refused as TX_ID_CONFLICT, recorded in the slot;
  * 6. a payload that cannot apply (too large, invalid, unknown kind or format) or a business refusal →
  *    recorded as rejected, consuming the slot so later ones can go;
- * 7. otherwise dated (the kiosk's clock is checked), planned (pure) and written.
+ * 7. otherwise dated (the kiosk's clock is checked), planned (pure: core's planTransaction, or
+ *    planHqOnlyTransaction for the member-named kinds only HQ makes — points expiry, tier review) and written.
+ *
+ * Kiosk transactions (applyBatch) and HQ's (applyHq: the console, the expiry sweep, tier reviews) all come
+ * through here: there is no second write path.
  */
 import { createHash } from 'node:crypto';
 import { CodedError, isCodedError } from '../../core/errors/coded-error.ts';
 import type { ErrorCode } from '../../core/errors/codes.ts';
 import { effectiveTime } from '../../core/ledger/effective-time.ts';
-import type { PlanningContext } from '../../core/ledger/planning-context.ts';
+import type { MemberPlanningContext, PlanningContext } from '../../core/ledger/planning-context.ts';
+import { planHqOnlyTransaction } from '../../core/ledger/plan-hq-only-transaction.ts';
 import { planTransaction } from '../../core/ledger/plan-transaction.ts';
 import type { LedgerEffect } from '../../core/ledger/types.ts';
 import type { AlertCode } from '../../core/wire/alerts.ts';
@@ -32,7 +37,8 @@ import { HQ_DEVICE_ID } from '../../core/wire/hq-device.ts';
 import type { RecordableHeader } from '../../core/wire/parse-transaction.ts';
 import { sameContent, sameContentElsewhere } from '../../core/wire/parse-transaction.ts';
 import type { Balances, TxResult } from '../../core/wire/result.ts';
-import type { Transaction, TxSlot } from '../../core/wire/transaction.ts';
+import { isHqOnlyTransaction, type HqOnlyTransaction, type LedgerTransaction, type Transaction, type TxSlot } from '../../core/wire/transaction.ts';
+import { withHqOnlyKinds } from './ledger-parse.ts';
 import type { ReceivedTransaction } from './ledger-store.ts';
 
 export interface StoredTransaction {
@@ -82,8 +88,10 @@ export interface LedgerWritePort {
   lastEffectiveAt(deviceId: string): string | null;
   /** Gathers what the planner may read; throws CodedError (e.g. CARD_UNKNOWN) when it cannot. */
   readContext(tx: Transaction): PlanningContext;
+  /** The same for a member-named HQ transaction (points expiry, tier review); MEMBER_UNKNOWN when there is no such member. */
+  readMemberContext(tx: HqOnlyTransaction): MemberPlanningContext;
   /** Writes the effect's journal entries and state changes. Throws only on a defect or a database failure. */
-  writeEffect(tx: Transaction, effect: LedgerEffect, bundleVersion: number): void;
+  writeEffect(tx: LedgerTransaction, effect: LedgerEffect, bundleVersion: number): void;
   /** Inserts the transaction row and fills its slot (and the device's last effective time when it has one). */
   recordTransaction(row: TransactionRow): void;
   /** Fills a slot with a record that is not a first application. */
@@ -102,7 +110,7 @@ export function contentHash(raw: string): string {
 }
 
 export function applyReceived(port: LedgerWritePort, item: ReceivedTransaction, onError: (error: unknown, txId: string) => void): TxResult {
-  const { parsed } = item;
+  const parsed = withHqOnlyKinds(item.parsed);
   if (!parsed.ok && parsed.stage === 'envelope') {
     return { id: parsed.id, seq: null, status: 'rejected', code: parsed.code, message: parsed.message, recorded: false };
   }
@@ -154,11 +162,21 @@ export function applyReceived(port: LedgerWritePort, item: ReceivedTransaction, 
 
   const dated = dateTransaction(port, parsed.tx, item.receivedAt ?? port.appliedAt);
   const tx = dated.tx;
-  let context: PlanningContext | null = null;
+  let context: MemberPlanningContext | null = null;
   let effect: LedgerEffect;
+  let cardUid: string;
   try {
-    context = port.readContext(tx);
-    effect = planTransaction(tx, context);
+    if (isHqOnlyTransaction(tx)) {
+      // Member-named HQ transactions (points expiry, tier review) hold no card.
+      cardUid = '';
+      context = port.readMemberContext(tx);
+      effect = planHqOnlyTransaction(tx, context);
+    } else {
+      cardUid = tx.cardUid;
+      const cardContext = port.readContext(tx);
+      context = cardContext;
+      effect = planTransaction(tx, cardContext);
+    }
   } catch (error) {
     // A business "no" is a final, recorded outcome. Anything else is a defect in planning: recorded as
     // INTERNAL with the full payload kept, so the transaction is never lost and can be re-applied once fixed.
@@ -182,7 +200,7 @@ export function applyReceived(port: LedgerWritePort, item: ReceivedTransaction, 
       outcome: {
         kind: tx.kind,
         memberId: effect.memberId,
-        cardUid: tx.cardUid,
+        cardUid,
         tier: effect.memberChanges.tier ?? effect.newMember?.tier ?? context.member.tier,
         balances: balancesAfter(context, effect),
         pointsEarned: effect.summary.pointsEarned,
@@ -198,7 +216,7 @@ export function applyReceived(port: LedgerWritePort, item: ReceivedTransaction, 
 }
 
 interface DatedTransaction {
-  tx: Transaction;
+  tx: LedgerTransaction;
   clock: TxResult['clock'];
 }
 
@@ -206,7 +224,7 @@ interface DatedTransaction {
  * The transaction as the ledger applies it: createdAt replaced by its effective time. HQ transactions are made
  * on the hub's own clock. An impossible kiosk time is replaced by the receive time and raised as an alert.
  */
-function dateTransaction(port: LedgerWritePort, tx: Transaction, receivedAt: string): DatedTransaction {
+function dateTransaction(port: LedgerWritePort, tx: LedgerTransaction, receivedAt: string): DatedTransaction {
   if (tx.deviceId === HQ_DEVICE_ID) return { tx, clock: undefined };
   const dated = effectiveTime({ createdAt: tx.createdAt, clockOffsetMs: tx.clockOffsetMs, receivedAt, previousAt: port.lastEffectiveAt(tx.deviceId) });
   if (dated.trusted) return { tx: dated.at === tx.createdAt ? tx : { ...tx, createdAt: dated.at }, clock: undefined };
@@ -222,7 +240,7 @@ function withClock(result: TxResult, dated: DatedTransaction): TxResult {
 
 /** Records a transaction whose writes failed as an INTERNAL refusal, filling its slot; its payload is kept. */
 export function recordDefect(port: LedgerWritePort, item: ReceivedTransaction): TxResult | null {
-  const { parsed } = item;
+  const parsed = withHqOnlyKinds(item.parsed);
   if (!parsed.ok && parsed.stage === 'envelope') return null;
   const header: RecordableHeader = parsed.ok ? parsed.tx : parsed.header;
   const sequence = port.sequence(header.deviceId, header.epoch);
@@ -236,7 +254,7 @@ export function recordDefect(port: LedgerWritePort, item: ReceivedTransaction): 
 }
 
 /** Balances after the effect, from the balances read for planning plus the effect's postings: no re-read. */
-function balancesAfter(context: PlanningContext, effect: LedgerEffect): Balances {
+function balancesAfter(context: MemberPlanningContext, effect: LedgerEffect): Balances {
   const balances: Balances = { storedValueCents: context.member.storedValueCents, bonusValueCents: context.member.bonusValueCents, points: context.member.points };
   for (const posting of effect.postings) {
     if (posting.memberId !== undefined && posting.memberId !== effect.memberId) continue;

@@ -19,15 +19,14 @@ export async function run(args: string[]): Promise<number> {
   // Loaded only now, so --help and bad flags are answered without loading SQLite and the ledger.
   const { default: pino } = await import('pino');
   const { DEFAULT_RULES_BUNDLE } = await import('../../core/rules/default-bundle.ts');
-  const { SqliteLedgerStore } = await import('../../hub/ledger/sqlite/sqlite-ledger-store.ts');
-  const store = new SqliteLedgerStore({ path, logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE });
-  store.open();
+  const { openLedger } = await import('../../hub/ledger/open-ledger.ts');
+  const store = await openLedger({ kind: 'sqlite', path, logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE });
   try {
-    const findings = store.audit();
-    process.stdout.write(`${store.transactionCount()} transactions; ${findings.length === 0 ? 'every balance matches the journal' : `${findings.length} differences`}\n`);
+    const findings = await store.audit();
+    process.stdout.write(`${await store.transactionCount()} transactions; ${findings.length === 0 ? 'every balance matches the journal' : `${findings.length} differences`}\n`);
     for (const f of findings) process.stdout.write(`  ${JSON.stringify(f)}\n`);
     return findings.length === 0 ? 0 : 1;
   } finally {
-    store.close();
+    await store.close();
   }
 }

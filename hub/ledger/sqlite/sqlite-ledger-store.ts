@@ -1,28 +1,38 @@
 /**
  * The embedded ledger: better-sqlite3 in WAL mode with synchronous=FULL, so a batch is on disk before
  * any result leaves the hub. One database transaction per batch keeps the fsync cost per transaction low.
+ *
+ * It implements the async ports of ../ledger.ts synchronously inside: better-sqlite3's db.transaction() cannot
+ * span an await, and nothing here needs one. Every method does all its work before it returns its (already
+ * settled) promise, so a database transaction is never open while the event loop runs anything else — which
+ * is also why no read can observe a batch in flight (see docs/ARCHITECTURE.md, Ledger).
  */
 import Database, { type Database as DatabaseHandle } from 'better-sqlite3';
 import type { Logger } from 'pino';
-import type { GiftState, StaffState } from '../../../core/ledger/types.ts';
-import { parseStoredBundle } from '../../rules/stored-bundle.ts';
+import { randomBytes } from 'node:crypto';
+import type { CardState, GiftState, MemberState, StaffState } from '../../../core/ledger/types.ts';
+import type { DueLot } from '../../../core/ledger/plan-points-expiry.ts';
+import type { TierReviewMember, TierReviewStatus } from '../../../core/ledger/plan-tier-review.ts';
+import { createUlidFactory } from '../../../core/ids/ulid.ts';
 import type { RulesBundle } from '../../../core/rules/bundle.ts';
 import type { MemberView } from '../../../core/wire/lookup.ts';
 import type { TxResult } from '../../../core/wire/result.ts';
 import { TX_FORMAT } from '../../../core/wire/transaction.ts';
 import { HQ_DEVICE_ID } from '../../../core/wire/hq-device.ts';
-import { parseTransaction } from '../../../core/wire/parse-transaction.ts';
+import { parseStoredBundle } from '../../rules/stored-bundle.ts';
 import { applyReceived, recordDefect } from '../apply-received.ts';
-import type { AuditFinding, DeviceAlertRow, HqTransactionBody, LedgerStore, NewMember, ReceivedTransaction } from '../ledger-store.ts';
-import { migrateSchema } from './migrate-schema.ts';
+import type { DeviceAlertRow } from '../device-registry.ts';
+import type { Ledger } from '../ledger.ts';
+import type { NewMember } from '../ledger-admin.ts';
+import type { LedgerFaults } from '../ledger-faults.ts';
+import { parseLedgerTransaction } from '../ledger-parse.ts';
+import type { AuditFinding, HqApplyOptions, HqTransactionBody, ReceivedTransaction, RuleDisagreement } from '../ledger-store.ts';
 import { auditJournal } from './audit-journal.ts';
-import { expirePoints } from './expire-points.ts';
-import { reviewTiers, type TierReviewOutcome } from './review-tiers.ts';
 import { buildMemberView } from './member-view.ts';
+import { migrateSchema } from './migrate-schema.ts';
 import { createRowReaders, type RowReaders } from './row-readers.ts';
 import { SqliteWritePort, type RaisedAlert } from './sqlite-write-port.ts';
-import { createUlidFactory } from '../../../core/ids/ulid.ts';
-import { randomBytes } from 'node:crypto';
+import { createSweepReads, type SweepReads } from './sweep-reads.ts';
 
 const nextHqId = createUlidFactory(Date.now, (n) => randomBytes(n));
 
@@ -40,24 +50,36 @@ export interface SqliteLedgerOptions {
   logger: Logger;
   /** The bundle used when a transaction names a version this hub does not have. */
   fallbackBundle: RulesBundle;
+  /** For the contract suite only. */
+  faults?: LedgerFaults;
 }
 
-export class SqliteLedgerStore implements LedgerStore {
+/** The database transactions of an open store, made once: better-sqlite3 wraps each function in BEGIN…COMMIT. */
+interface Transactions {
+  applyBatch(batch: ReceivedTransaction[]): TxResult[];
+  /** The batch again, each item in a savepoint of one database transaction: a failing write is recorded as INTERNAL. */
+  replayBatch(batch: ReceivedTransaction[]): TxResult[];
+  applyHq(bodies: HqTransactionBody[], createdAt: string | undefined): TxResult[];
+  replayHq(bodies: HqTransactionBody[], createdAt: string | undefined): TxResult[];
+}
+
+export class SqliteLedgerStore implements Ledger {
   private db: DatabaseHandle | null = null;
   private readers: RowReaders | null = null;
+  private sweeps: SweepReads | null = null;
   private port: SqliteWritePort | null = null;
-  private applyBatchTx: ((batch: ReceivedTransaction[]) => TxResult[]) | null = null;
-  private recordDefectTx: ((item: ReceivedTransaction) => TxResult | null) | null = null;
-  private applyHqTx: ((body: HqTransactionBody) => TxResult) | null = null;
+  private txs: Transactions | null = null;
   private readonly bundles = new Map<number, RulesBundle>();
   private readonly unknownVersionsWarned = new Set<number>();
   private readonly log: Logger;
+  private readonly faults: LedgerFaults;
 
   constructor(private readonly options: SqliteLedgerOptions) {
     this.log = options.logger.child({ component: 'hub.ledger' });
+    this.faults = options.faults ?? {};
   }
 
-  open(): void {
+  async open(): Promise<void> {
     if (this.db) return;
     const db = new Database(this.options.path);
     db.pragma('journal_mode = WAL');
@@ -67,19 +89,38 @@ export class SqliteLedgerStore implements LedgerStore {
     migrateSchema(db, this.log);
     this.db = db;
     this.readers = createRowReaders(db);
-    this.port = new SqliteWritePort(db, this.readers, (version) => this.bundleFor(version));
-    const port = this.port;
+    this.sweeps = createSweepReads(db);
+    const port = new SqliteWritePort(db, this.readers, (version) => this.bundleFor(version), this.faults);
+    this.port = port;
+    this.txs = this.prepareTransactions(db, port);
+    if (!this.latestBundle()) this.saveBundle(this.options.fallbackBundle);
+  }
+
+  private prepareTransactions(db: DatabaseHandle, port: SqliteWritePort): Transactions {
     const onError = (error: unknown, txId: string) => this.log.error({ err: error, txId }, 'defect while applying a transaction; recorded as INTERNAL');
-    this.applyBatchTx = db.transaction((batch: ReceivedTransaction[]) => {
-      port.appliedAt = new Date().toISOString();
-      return batch.map((item) => applyReceived(port, item, onError));
-    });
-    this.recordDefectTx = db.transaction((item: ReceivedTransaction) => recordDefect(port, item));
+    const applyOne = (item: ReceivedTransaction) => applyReceived(port, item, onError);
+    // Called inside an open database transaction, it runs in a savepoint: a failure undoes this item only.
+    const applyOneInSavepoint = db.transaction(applyOne);
+    /** One item of a replay: applied in its savepoint, or — its write failing — recorded as INTERNAL instead. */
+    const replayOne = (item: ReceivedTransaction): TxResult => {
+      const mark = port.raisedAlerts.length;
+      try {
+        return applyOneInSavepoint(item);
+      } catch (error) {
+        port.afterRollback(mark);
+        // An error SQLite answers by rolling back the whole transaction (disk full, I/O): nothing more can be written in it.
+        if (!db.inTransaction) throw error;
+        this.log.error({ err: error }, 'transaction could not be written; recording it as INTERNAL');
+        const txId = itemTxId(item);
+        if (txId !== null && this.faults.failDefectRecord?.(txId)) throw new Error(`injected fault: recording ${txId} as INTERNAL fails`);
+        const recorded = recordDefect(port, item);
+        if (!recorded) throw error;
+        return recorded;
+      }
+    };
     // HQ's seq is taken inside the same database transaction that applies it, so HQ writers (the console,
-    // the expiry sweep, tier reviews, flows) can never take the same seq twice.
-    const applyHqTx = db.transaction((body: HqTransactionBody) => {
-      port.appliedAt = new Date().toISOString();
-      const bundle = this.latestRulesBundle();
+    // the expiry sweep, tier reviews, flows, another hub process) can never take the same seq twice.
+    const hqItem = (body: HqTransactionBody, createdAt: string | undefined): ReceivedTransaction => {
       const tx = {
         ...body,
         v: TX_FORMAT,
@@ -88,47 +129,93 @@ export class SqliteLedgerStore implements LedgerStore {
         epoch: '',
         // Read from the database, not the port's cache: another writer on this file may have taken seqs since.
         seq: port.sequence(HQ_DEVICE_ID, '', { fresh: true }).lastSeq + 1,
-        createdAt: port.appliedAt,
-        bundleVersion: bundle?.version ?? 0,
+        createdAt: createdAt ?? port.appliedAt,
+        bundleVersion: this.latestBundle()?.version ?? 0,
       };
-      return applyReceived(port, { topicDeviceId: HQ_DEVICE_ID, parsed: parseTransaction(JSON.stringify(tx)) }, onError);
+      return { topicDeviceId: HQ_DEVICE_ID, parsed: parseLedgerTransaction(JSON.stringify(tx)) };
+    };
+    const begin = () => {
+      port.appliedAt = new Date().toISOString();
+    };
+    const applyBatch = db.transaction((batch: ReceivedTransaction[]) => {
+      begin();
+      return batch.map(applyOne);
     });
-    // IMMEDIATE: the write lock is taken before HQ's seq is read, so two HQ writers queue instead of colliding.
-    this.applyHqTx = (body) => applyHqTx.immediate(body);
-    if (!this.latestRulesBundle()) this.saveRulesBundle(this.options.fallbackBundle);
+    const replayBatch = db.transaction((batch: ReceivedTransaction[]) => {
+      begin();
+      return batch.map(replayOne);
+    });
+    const applyHq = db.transaction((bodies: HqTransactionBody[], createdAt: string | undefined) => {
+      begin();
+      return bodies.map((body) => applyOne(hqItem(body, createdAt)));
+    });
+    const replayHq = db.transaction((bodies: HqTransactionBody[], createdAt: string | undefined) => {
+      begin();
+      return bodies.map((body) => replayOne(hqItem(body, createdAt)));
+    });
+    return {
+      applyBatch: (batch) => applyBatch(batch),
+      replayBatch: (batch) => replayBatch(batch),
+      // IMMEDIATE: the write lock is taken before HQ's seq is read, so two HQ writers queue instead of colliding.
+      applyHq: (bodies, createdAt) => applyHq.immediate(bodies, createdAt),
+      replayHq: (bodies, createdAt) => replayHq.immediate(bodies, createdAt),
+    };
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.db?.close();
     this.db = null;
     this.readers = null;
+    this.sweeps = null;
     this.port = null;
-    this.applyBatchTx = null;
-    this.recordDefectTx = null;
-    this.applyHqTx = null;
+    this.txs = null;
   }
 
-  applyHq(body: HqTransactionBody): TxResult {
-    const applyHqTx = this.applyHqTx;
-    if (!applyHqTx) throw new Error('ledger store is not open');
+  async applyBatch(batch: ReceivedTransaction[]): Promise<TxResult[]> {
+    const txs = this.transactions();
+    return this.applyThenReplay(
+      () => txs.applyBatch(batch),
+      () => txs.replayBatch(batch),
+      batch.length,
+    );
+  }
+
+  async applyHq(body: HqTransactionBody, options: HqApplyOptions = {}): Promise<TxResult> {
+    const [result] = await this.applyHqBatch([body], options);
+    return result!;
+  }
+
+  async applyHqBatch(bodies: HqTransactionBody[], options: HqApplyOptions = {}): Promise<TxResult[]> {
+    if (bodies.length === 0) return [];
+    const txs = this.transactions();
+    return this.applyThenReplay(
+      () => txs.applyHq(bodies, options.createdAt),
+      () => txs.replayHq(bodies, options.createdAt),
+      bodies.length,
+    );
+  }
+
+  /**
+   * The batch in one database transaction; if a write fails, the whole of it is rolled back and the batch
+   * replayed in one more, each item in a savepoint, so only the failing item is recorded (as INTERNAL). Throws
+   * when that fails too: then nothing of the batch was applied.
+   */
+  private applyThenReplay(apply: () => TxResult[], replay: () => TxResult[], size: number): TxResult[] {
+    const port = this.writePort();
+    const mark = port.raisedAlerts.length;
+    let results: TxResult[];
     try {
-      const result = applyHqTx(body);
-      this.logAlerts();
-      return result;
+      results = apply();
     } catch (error) {
-      this.forgetRolledBack(0);
-      throw error;
+      port.afterRollback(mark);
+      this.log.error({ err: error, size }, 'batch rolled back; applying its transactions one at a time');
+      try {
+        results = replay();
+      } catch (replayError) {
+        port.afterRollback(mark);
+        throw replayError;
+      }
     }
-  }
-
-  /** A rolled-back database transaction: cached sequences may be ahead of the database, and its alerts never happened. */
-  private forgetRolledBack(alertsBefore: number): void {
-    this.port?.forgetCachedState();
-    if (this.port) this.port.raisedAlerts.length = alertsBefore;
-  }
-
-  applyBatch(batch: ReceivedTransaction[]): TxResult[] {
-    const results = this.applyBatchAndReplay(batch);
     this.logAlerts();
     return results;
   }
@@ -142,57 +229,71 @@ export class SqliteLedgerStore implements LedgerStore {
     for (const alert of alerts) this.log.warn({ code: alert.code, deviceId: alert.deviceId, ...alert.detail }, 'device alert');
   }
 
-  private applyBatchAndReplay(batch: ReceivedTransaction[]): TxResult[] {
-    const applyBatchTx = this.applyBatchTx;
-    if (!applyBatchTx) throw new Error('ledger store is not open');
-    const mark = this.port?.raisedAlerts.length ?? 0;
-    try {
-      return applyBatchTx(batch);
-    } catch (error) {
-      this.forgetRolledBack(mark);
-      if (batch.length === 1 && !this.recordDefectTx) throw error;
-      this.log.error({ err: error, size: batch.length }, 'batch rolled back; applying its transactions one at a time');
-    }
-    // One transaction per item: a write that fails again rolls back alone and is recorded as INTERNAL
-    // (payload kept) so the device's order moves on; database-wide failures still throw to the caller.
-    return batch.map((item) => {
-      const itemMark = this.port?.raisedAlerts.length ?? 0;
-      try {
-        return applyBatchTx([item]);
-      } catch (error) {
-        this.forgetRolledBack(itemMark);
-        this.log.error({ err: error }, 'transaction could not be written; recording it as INTERNAL');
-        const recorded = this.recordDefectTx?.(item);
-        if (!recorded) throw error;
-        return [recorded];
-      }
-    }).flat();
-  }
-
-  memberViewByCard(cardUid: string, historyLimit = 10): MemberView | null {
+  async memberViewByCard(cardUid: string, historyLimit = 10): Promise<MemberView | null> {
     const card = this.reader().card(cardUid);
     return card ? buildMemberView(this.handle(), this.reader(), card, historyLimit) : null;
   }
 
-  memberViewById(memberId: string, historyLimit = 10): MemberView | null {
+  async memberViewById(memberId: string, historyLimit = 10): Promise<MemberView | null> {
     const cards = this.reader().cardsOfMember(memberId);
     const card = cards.find((c) => c.status === 'active') ?? cards.at(-1);
     return card ? buildMemberView(this.handle(), this.reader(), card, historyLimit) : null;
   }
 
-  member(memberId: string) {
+  async member(memberId: string): Promise<MemberState | null> {
     return this.reader().member(memberId);
   }
 
-  card(uid: string) {
+  async card(uid: string): Promise<CardState | null> {
     return this.reader().card(uid);
   }
 
-  audit(): AuditFinding[] {
+  async audit(): Promise<AuditFinding[]> {
     return auditJournal(this.handle());
   }
 
-  createMember(member: NewMember): void {
+  async transactionCount(): Promise<number> {
+    return this.handle().prepare<[], { n: number }>('SELECT count(*) AS n FROM transactions').get()?.n ?? 0;
+  }
+
+  async lastSeq(deviceId: string, epoch = ''): Promise<number> {
+    return this.handle().prepare<[string, string], { last_seq: number }>('SELECT last_seq FROM device_sequences WHERE device_id = ? AND epoch = ?').get(deviceId, epoch)?.last_seq ?? 0;
+  }
+
+  async consumedSeqs(deviceId: string): Promise<number> {
+    return this.handle().prepare<[string], { n: number | null }>('SELECT sum(last_seq) AS n FROM device_sequences WHERE device_id = ?').get(deviceId)?.n ?? 0;
+  }
+
+  async ruleDisagreements(limit: number): Promise<RuleDisagreement[]> {
+    return this.handle()
+      .prepare<[number], { tx_id: string; device_id: string; bundle_version: number; differences: string }>(
+        'SELECT tx_id, device_id, bundle_version, differences FROM rule_disagreements ORDER BY recorded_at DESC, tx_id DESC LIMIT ?',
+      )
+      .all(limit)
+      .map((r) => ({ txId: r.tx_id, deviceId: r.device_id, bundleVersion: r.bundle_version, differences: JSON.parse(r.differences) as RuleDisagreement['differences'] }));
+  }
+
+  // the sweeps' planning reads (../sweep-store.ts)
+
+  async dueLots(asOf: string): Promise<DueLot[]> {
+    return this.sweepReads().dueLots(asOf);
+  }
+
+  async tierReviewStatus(periodKey: string): Promise<TierReviewStatus> {
+    return this.sweepReads().tierReviewStatus(periodKey);
+  }
+
+  async tierReviewMembers(closedPeriodKey: string, currentPeriodKey: string | null): Promise<TierReviewMember[]> {
+    return this.sweepReads().tierReviewMembers(closedPeriodKey, currentPeriodKey);
+  }
+
+  async recordTierReview(review: { periodKey: string; reviewedAt: string; changed: number }): Promise<boolean> {
+    return this.sweepReads().recordTierReview(review);
+  }
+
+  // administration (../ledger-admin.ts)
+
+  async createMember(member: NewMember): Promise<void> {
     const db = this.handle();
     const now = new Date().toISOString();
     db.transaction(() => {
@@ -207,7 +308,7 @@ export class SqliteLedgerStore implements LedgerStore {
     })();
   }
 
-  upsertStaff(staff: StaffState & { pinHash?: string }): void {
+  async upsertStaff(staff: StaffState & { pinHash?: string }): Promise<void> {
     this.handle()
       .prepare(
         `INSERT INTO staff (card_uid, name, role, store_ids, pin_hash, active) VALUES (?, ?, ?, ?, ?, ?)
@@ -217,25 +318,69 @@ export class SqliteLedgerStore implements LedgerStore {
       .run(staff.cardUid, staff.name, staff.role, JSON.stringify(staff.storeIds), staff.pinHash ?? null, staff.active ? 1 : 0);
   }
 
-  upsertGift(gift: GiftState): void {
+  async upsertGift(gift: GiftState): Promise<void> {
     this.handle()
       .prepare('INSERT INTO gifts (sku, name, points_price, stock) VALUES (?, ?, ?, ?) ON CONFLICT(sku) DO UPDATE SET name = excluded.name, points_price = excluded.points_price, stock = excluded.stock')
       .run(gift.sku, gift.name, gift.pointsPrice, gift.stock);
   }
 
-  listGifts(): GiftState[] {
+  async listGifts(): Promise<GiftState[]> {
     return this.handle()
       .prepare<[], { sku: string; name: string; points_price: number; stock: number }>('SELECT sku, name, points_price, stock FROM gifts ORDER BY points_price, sku')
       .all()
       .map((r) => ({ sku: r.sku, name: r.name, pointsPrice: r.points_price, stock: r.stock }));
   }
 
-  saveRulesBundle(bundle: RulesBundle): void {
+  async listMemberIds(limit: number): Promise<string[]> {
+    return this.handle().prepare<[number], { member_id: string }>('SELECT member_id FROM members ORDER BY member_id LIMIT ?').all(limit).map((r) => r.member_id);
+  }
+
+  // rules bundles (../rules-store.ts)
+
+  async saveRulesBundle(bundle: RulesBundle): Promise<void> {
+    this.saveBundle(bundle);
+  }
+
+  async rulesBundle(version: number): Promise<RulesBundle | null> {
+    return this.bundle(version);
+  }
+
+  async latestRulesBundle(): Promise<RulesBundle | null> {
+    return this.latestBundle();
+  }
+
+  // devices (../device-registry.ts)
+
+  async recordClockMeasurement(deviceId: string, offsetMs: number, at: string): Promise<void> {
+    this.handle()
+      .prepare(
+        `INSERT INTO devices (device_id, clock_offset_ms, clock_measured_at) VALUES (?, ?, ?)
+         ON CONFLICT(device_id) DO UPDATE SET clock_offset_ms = excluded.clock_offset_ms, clock_measured_at = excluded.clock_measured_at`,
+      )
+      .run(deviceId, offsetMs, at);
+  }
+
+  async raiseDeviceAlert(deviceId: string, code: DeviceAlertRow['code'], detail: Record<string, unknown>): Promise<void> {
+    const at = new Date().toISOString();
+    this.handle().prepare('INSERT INTO device_alerts (device_id, code, detail, at) VALUES (?, ?, ?, ?)').run(deviceId, code, JSON.stringify(detail), at);
+    this.log.warn({ code, deviceId, ...detail }, 'device alert');
+  }
+
+  async deviceAlerts(limit: number, deviceId?: string): Promise<DeviceAlertRow[]> {
+    const rows = deviceId
+      ? this.handle()
+          .prepare<[string, number], AlertRowDb>('SELECT alert_id, device_id, code, detail, at FROM device_alerts WHERE device_id = ? ORDER BY alert_id DESC LIMIT ?')
+          .all(deviceId, limit)
+      : this.handle().prepare<[number], AlertRowDb>('SELECT alert_id, device_id, code, detail, at FROM device_alerts ORDER BY alert_id DESC LIMIT ?').all(limit);
+    return rows.map((r) => ({ alertId: r.alert_id, deviceId: r.device_id, code: r.code as DeviceAlertRow['code'], detail: JSON.parse(r.detail) as Record<string, unknown>, at: r.at }));
+  }
+
+  private saveBundle(bundle: RulesBundle): void {
     this.handle().prepare('INSERT OR REPLACE INTO rules_bundles (version, bundle, saved_at) VALUES (?, ?, ?)').run(bundle.version, JSON.stringify(bundle), new Date().toISOString());
     this.bundles.set(bundle.version, bundle);
   }
 
-  rulesBundle(version: number): RulesBundle | null {
+  private bundle(version: number): RulesBundle | null {
     const cached = this.bundles.get(version);
     if (cached) return cached;
     const row = this.handle().prepare<[number], { bundle: string }>('SELECT bundle FROM rules_bundles WHERE version = ?').get(version);
@@ -245,79 +390,14 @@ export class SqliteLedgerStore implements LedgerStore {
     return bundle;
   }
 
-  latestRulesBundle(): RulesBundle | null {
+  private latestBundle(): RulesBundle | null {
     const row = this.handle().prepare<[], { version: number }>('SELECT max(version) AS version FROM rules_bundles').get();
-    return row?.version ? this.rulesBundle(row.version) : null;
-  }
-
-  lastSeq(deviceId: string, epoch = ''): number {
-    return this.handle().prepare<[string, string], { last_seq: number }>('SELECT last_seq FROM device_sequences WHERE device_id = ? AND epoch = ?').get(deviceId, epoch)?.last_seq ?? 0;
-  }
-
-  consumedSeqs(deviceId: string): number {
-    return this.handle().prepare<[string], { n: number | null }>('SELECT sum(last_seq) AS n FROM device_sequences WHERE device_id = ?').get(deviceId)?.n ?? 0;
-  }
-
-  recordClockMeasurement(deviceId: string, offsetMs: number, at: string): void {
-    this.handle()
-      .prepare(
-        `INSERT INTO devices (device_id, clock_offset_ms, clock_measured_at) VALUES (?, ?, ?)
-         ON CONFLICT(device_id) DO UPDATE SET clock_offset_ms = excluded.clock_offset_ms, clock_measured_at = excluded.clock_measured_at`,
-      )
-      .run(deviceId, offsetMs, at);
-  }
-
-  raiseDeviceAlert(deviceId: string, code: DeviceAlertRow['code'], detail: Record<string, unknown>): void {
-    const at = new Date().toISOString();
-    this.handle().prepare('INSERT INTO device_alerts (device_id, code, detail, at) VALUES (?, ?, ?, ?)').run(deviceId, code, JSON.stringify(detail), at);
-    this.log.warn({ code, deviceId, ...detail }, 'device alert');
-  }
-
-  deviceAlerts(limit: number, deviceId?: string): DeviceAlertRow[] {
-    const rows = deviceId
-      ? this.handle()
-          .prepare<[string, number], AlertRowDb>('SELECT alert_id, device_id, code, detail, at FROM device_alerts WHERE device_id = ? ORDER BY alert_id DESC LIMIT ?')
-          .all(deviceId, limit)
-      : this.handle().prepare<[number], AlertRowDb>('SELECT alert_id, device_id, code, detail, at FROM device_alerts ORDER BY alert_id DESC LIMIT ?').all(limit);
-    return rows.map((r) => ({ alertId: r.alert_id, deviceId: r.device_id, code: r.code as DeviceAlertRow['code'], detail: JSON.parse(r.detail) as Record<string, unknown>, at: r.at }));
-  }
-
-  listMemberIds(limit: number): string[] {
-    return this.handle().prepare<[number], { member_id: string }>('SELECT member_id FROM members ORDER BY member_id LIMIT ?').all(limit).map((r) => r.member_id);
-  }
-
-  reviewTiers(now: string): TierReviewOutcome {
-    const bundle = this.latestRulesBundle();
-    if (!bundle) return { status: 'nothing_due' };
-    const outcome = reviewTiers(this.handle(), this.reader(), bundle, now);
-    // Reviews record their transactions under device "hq" directly: the write port's cached seq is stale.
-    this.port?.forgetCachedState();
-    return outcome;
-  }
-
-  expirePoints(asOf: string): { members: number; points: number } {
-    const swept = expirePoints(this.handle(), asOf);
-    // The sweep records its transactions under device "hq" directly: the write port's cached seq is stale.
-    this.port?.forgetCachedState();
-    return swept;
-  }
-
-  ruleDisagreements(limit: number) {
-    return this.handle()
-      .prepare<[number], { tx_id: string; device_id: string; bundle_version: number; differences: string }>(
-        'SELECT tx_id, device_id, bundle_version, differences FROM rule_disagreements ORDER BY recorded_at DESC, tx_id DESC LIMIT ?',
-      )
-      .all(limit)
-      .map((r) => ({ txId: r.tx_id, deviceId: r.device_id, bundleVersion: r.bundle_version, differences: JSON.parse(r.differences) as { field: string; claimed: number; computed: number }[] }));
-  }
-
-  transactionCount(): number {
-    return this.handle().prepare<[], { n: number }>('SELECT count(*) AS n FROM transactions').get()?.n ?? 0;
+    return row?.version ? this.bundle(row.version) : null;
   }
 
   /** The bundle a transaction was evaluated with on the kiosk; the hub recomputes with that same version. */
   private bundleFor(version: number): RulesBundle {
-    const bundle = this.rulesBundle(version);
+    const bundle = this.bundle(version);
     if (bundle) return bundle;
     // Version 0: a kiosk that holds no rules bundle yet (bundles reach kiosks with the signed config) — the
     // hub's latest is the one to use, and that is expected, not worth a warning.
@@ -325,7 +405,7 @@ export class SqliteLedgerStore implements LedgerStore {
       this.unknownVersionsWarned.add(version);
       this.log.warn({ version }, 'transactions name a rules version this hub does not have; using the latest');
     }
-    return this.latestRulesBundle() ?? this.options.fallbackBundle;
+    return this.latestBundle() ?? this.options.fallbackBundle;
   }
 
   private handle(): DatabaseHandle {
@@ -337,4 +417,26 @@ export class SqliteLedgerStore implements LedgerStore {
     if (!this.readers) throw new Error('ledger store is not open');
     return this.readers;
   }
+
+  private sweepReads(): SweepReads {
+    if (!this.sweeps) throw new Error('ledger store is not open');
+    return this.sweeps;
+  }
+
+  private writePort(): SqliteWritePort {
+    if (!this.port) throw new Error('ledger store is not open');
+    return this.port;
+  }
+
+  private transactions(): Transactions {
+    if (!this.txs) throw new Error('ledger store is not open');
+    return this.txs;
+  }
+}
+
+/** The id a received item names, when it names one that can be recorded. */
+function itemTxId(item: ReceivedTransaction): string | null {
+  const { parsed } = item;
+  if (parsed.ok) return parsed.tx.id;
+  return parsed.stage === 'body' ? parsed.header.id : null;
 }

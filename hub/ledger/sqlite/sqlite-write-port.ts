@@ -4,13 +4,14 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { CodedError } from '../../../core/errors/coded-error.ts';
-import type { PlanningContext } from '../../../core/ledger/planning-context.ts';
+import type { MemberPlanningContext, PlanningContext } from '../../../core/ledger/planning-context.ts';
 import type { LedgerEffect } from '../../../core/ledger/types.ts';
 import type { RulesBundle } from '../../../core/rules/bundle.ts';
-import type { Transaction, TransactionOf } from '../../../core/wire/transaction.ts';
+import type { HqOnlyTransaction, LedgerTransaction, Transaction, TransactionOf } from '../../../core/wire/transaction.ts';
 import { memberIdFor } from '../../../core/ledger/plan-register-member.ts';
 import { dailyCapDay, tierPeriodAt } from '../../../core/rules/engine.ts';
-import { TIER_TRACKING_SINCE } from './review-tiers.ts';
+import type { LedgerFaults } from '../ledger-faults.ts';
+import { TIER_TRACKING_SINCE } from './sweep-reads.ts';
 
 /** How far up the referrer chain referral rules may pay. */
 const MAX_REFERRAL_LEVELS = 5;
@@ -72,6 +73,7 @@ export class SqliteWritePort implements LedgerWritePort {
     private readonly db: Database,
     private readonly readers: RowReaders,
     private readonly bundleFor: (version: number) => RulesBundle,
+    private readonly faults: LedgerFaults = {},
   ) {
     this.findTx = db.prepare('SELECT content_hash, result, device_id, epoch, seq FROM transactions WHERE tx_id = ?');
     this.sequenceRow = db.prepare('SELECT last_seq, closed FROM device_sequences WHERE device_id = ? AND epoch = ?');
@@ -183,11 +185,15 @@ export class SqliteWritePort implements LedgerWritePort {
     this.raisedAlerts.push({ deviceId, code, detail });
   }
 
-  /** After a rolled-back batch the cached sequences may be ahead of the database: read them again. */
-  forgetCachedState(): void {
+  /**
+   * The database transaction under way was rolled back: what it cached (sequences moved in place, last
+   * effective times, the tracking mark) and the alerts it raised never happened. Called by the store only.
+   */
+  afterRollback(alertsBefore: number): void {
     this.sequenceCache.clear();
     this.effectiveCache.clear();
     this.trackingStarted = false;
+    this.raisedAlerts.length = Math.min(this.raisedAlerts.length, alertsBefore);
   }
 
   readContext(tx: Transaction): PlanningContext {
@@ -226,6 +232,12 @@ export class SqliteWritePort implements LedgerWritePort {
     };
   }
 
+  readMemberContext(tx: HqOnlyTransaction): MemberPlanningContext {
+    const member = this.readers.member(tx.memberId);
+    if (!member) throw new CodedError('MEMBER_UNKNOWN', `no member ${tx.memberId}`);
+    return { member, lots: this.readers.lots(member.memberId), bundle: this.bundleFor(tx.bundleVersion) };
+  }
+
   /** A registration's member does not exist yet: plan against an empty member on the new card. */
   private registrationContext(tx: TransactionOf<'register_member'>): PlanningContext {
     if (this.readers.card(tx.cardUid)) throw new CodedError('CARD_ALREADY_EXISTS', 'this card is already issued to a member');
@@ -252,7 +264,7 @@ export class SqliteWritePort implements LedgerWritePort {
     };
   }
 
-  writeEffect(tx: Transaction, effect: LedgerEffect, bundleVersion: number): void {
+  writeEffect(tx: LedgerTransaction, effect: LedgerEffect, bundleVersion: number): void {
     const member = effect.memberId;
     if (effect.newMember) {
       const m = effect.newMember;
@@ -285,13 +297,15 @@ export class SqliteWritePort implements LedgerWritePort {
     if (effect.refundOf) {
       for (const lineNo of effect.refundOf.lineNos) this.insertRefundedLine.run(effect.refundOf.purchaseTxId, lineNo, tx.id);
     }
+    // After the effect was written in part or whole: the batch's rollback must undo it (contract suite only).
+    if (this.faults.failEffectWrite?.(tx)) throw new Error(`injected fault: the write of ${tx.id} fails`);
   }
 
   /** One timestamp per batch: every transaction in it became durable at the same commit. */
   appliedAt = new Date().toISOString();
 
-  /** Under a "reevaluate" tier policy, what each member earned and spent per review period (see review-tiers.ts). */
-  private trackPeriodFigures(tx: Transaction, memberId: string, spendDelta: number, pointsDelta: number, bundleVersion: number): void {
+  /** Under a "reevaluate" tier policy, what each member earned and spent per review period (read by the tier reviews, hub/hq/review-tiers.ts). */
+  private trackPeriodFigures(tx: LedgerTransaction, memberId: string, spendDelta: number, pointsDelta: number, bundleVersion: number): void {
     if (spendDelta === 0 && pointsDelta === 0) return;
     const period = tierPeriodAt(this.bundleFor(bundleVersion), tx.createdAt);
     if (!period) return;

@@ -42,7 +42,7 @@ export async function measure(): Promise<BenchFigure[]> {
     const echo = await rawEcho(env, THROUGHPUT_TX, WINDOW);
     const throughput = await deviceThroughput(env, join(dir, 'throughput.sqlite'));
     const latency = await deviceLatency(env, join(dir, 'latency.sqlite'));
-    if (env.hub.store.audit().length > 0) throw new Error('journal audit failed after the end-to-end benchmark');
+    if ((await env.hub.store.audit()).length > 0) throw new Error('journal audit failed after the end-to-end benchmark');
     const ratio = throughput / echo;
     return [
       {

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { DEFAULT_RULES_BUNDLE } from '../../../core/rules/default-bundle.ts';
 import { parseTransaction } from '../../../core/wire/parse-transaction.ts';
-import { SqliteLedgerStore } from '../../../hub/ledger/sqlite/sqlite-ledger-store.ts';
+import type { LedgerStore } from '../../../hub/ledger/ledger-store.ts';
+import { openLedger } from '../../../hub/ledger/open-ledger.ts';
 import { SCHEMA_SQL } from '../../../hub/ledger/sqlite/schema.ts';
 import type { BenchFigure } from '../figure.ts';
 import { benchCardUids, purchasePayloads } from '../support/purchase-payloads.ts';
@@ -27,9 +28,8 @@ export async function measure(): Promise<BenchFigure[]> {
   const ledgerPath = join(dir, 'ledger.sqlite');
   const cards = benchCardUids(MEMBERS);
   const payloads = purchasePayloads(DEVICE, cards, TRANSACTIONS).map((tx) => JSON.stringify(tx));
-  const store = new SqliteLedgerStore({ path: ledgerPath, logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE });
-  store.open();
-  cards.forEach((uid, i) => store.createMember({ memberId: `BM${i}`, name: `Bench ${i}`, phone: '13800000000', tier: 'gold', cards: [{ uid }] }));
+  const store = await openLedger({ kind: 'sqlite', path: ledgerPath, logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE });
+  for (const [i, uid] of cards.entries()) await store.createMember({ memberId: `BM${i}`, name: `Bench ${i}`, phone: '13800000000', tier: 'gold', cards: [{ uid }] });
   const readBack = new Database(ledgerPath, { readonly: true });
   const raw = openRawCopy(join(dir, 'raw.sqlite'), cards.length);
   let ledgerMs = 0;
@@ -38,14 +38,14 @@ export async function measure(): Promise<BenchFigure[]> {
     const perRound = TRANSACTIONS / ROUNDS;
     for (let round = 0; round < ROUNDS; round++) {
       const chunk = payloads.slice(round * perRound, (round + 1) * perRound);
-      ledgerMs += timeLedger(store, chunk);
+      ledgerMs += await timeLedger(store, chunk);
       rawMs += raw.time(readRows(readBack, round * perRound + 1, (round + 1) * perRound));
     }
-    if (store.audit().length > 0) throw new Error('journal audit failed after the ledger benchmark');
+    if ((await store.audit()).length > 0) throw new Error('journal audit failed after the ledger benchmark');
   } finally {
     readBack.close();
     raw.close();
-    store.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
   const ledger = TRANSACTIONS / (ledgerMs / 1000);
@@ -65,11 +65,11 @@ export async function measure(): Promise<BenchFigure[]> {
   ];
 }
 
-function timeLedger(store: SqliteLedgerStore, payloads: string[]): number {
+async function timeLedger(store: LedgerStore, payloads: string[]): Promise<number> {
   const started = performance.now();
   for (let i = 0; i < payloads.length; i += BATCH) {
     const batch = payloads.slice(i, i + BATCH).map((p) => ({ topicDeviceId: DEVICE, parsed: parseTransaction(p) }));
-    const results = store.applyBatch(batch);
+    const results = await store.applyBatch(batch);
     const failed = results.find((r) => r.status !== 'applied');
     if (failed) throw new Error(`bench transaction not applied: ${JSON.stringify(failed)}`);
   }

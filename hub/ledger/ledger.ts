@@ -1,0 +1,17 @@
+/**
+ * One ledger back end as the hub holds it: every port it implements, and its lifecycle. Parts of the hub take
+ * only the ports they use (the ingest a LedgerStore, the look-ups a few reads); the composition root, the
+ * tests and the tools hold the whole. `open-ledger.ts` makes one.
+ */
+import type { DeviceRegistry } from './device-registry.ts';
+import type { LedgerAdmin } from './ledger-admin.ts';
+import type { LedgerStore } from './ledger-store.ts';
+import type { RulesStore } from './rules-store.ts';
+import type { SweepStore } from './sweep-store.ts';
+
+export interface Ledger extends LedgerStore, SweepStore, LedgerAdmin, RulesStore, DeviceRegistry {
+  /** Opens (and migrates) the store; idempotent. */
+  open(): Promise<void>;
+  /** Closes it; idempotent. Call once the ingest is idle. */
+  close(): Promise<void>;
+}

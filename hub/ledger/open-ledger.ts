@@ -1,0 +1,38 @@
+/**
+ * The one place a ledger back end is chosen. The hub's composition root, the `audit` command, the benchmarks
+ * and the tests get their ledger here; a new back end (PostgreSQL) adds its kind and its config here, implements
+ * the ports of ledger.ts and passes ledger-store-contract.ts.
+ */
+import type { Logger } from 'pino';
+import type { RulesBundle } from '../../core/rules/bundle.ts';
+import type { Ledger } from './ledger.ts';
+import type { LedgerFaults } from './ledger-faults.ts';
+import { SqliteLedgerStore } from './sqlite/sqlite-ledger-store.ts';
+
+export interface SqliteLedgerConfig {
+  kind: 'sqlite';
+  /** File path, or ':memory:' for throwaway stores. */
+  path: string;
+  logger: Logger;
+  /** The bundle used when a transaction names a version this hub does not have (and saved on a fresh ledger). */
+  fallbackBundle: RulesBundle;
+  /** For the contract suite only. */
+  faults?: LedgerFaults;
+}
+
+export type LedgerConfig = SqliteLedgerConfig;
+
+/** The back end the config names, not opened yet (constructors do no I/O: the hub opens it in start()). */
+export function createLedger(config: LedgerConfig): Ledger {
+  switch (config.kind) {
+    case 'sqlite':
+      return new SqliteLedgerStore(config);
+  }
+}
+
+/** The back end the config names, opened (and migrated). */
+export async function openLedger(config: LedgerConfig): Promise<Ledger> {
+  const ledger = createLedger(config);
+  await ledger.open();
+  return ledger;
+}
