@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{core,device,drivers,hub,flows,scripts}/**/*.test.ts'],
+    include: ['{core,device,drivers,hub,flows,scripts,e2e}/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Tests that spawn processes, brokers and virtual hardware contend for 2 cores; forks isolate native addons.

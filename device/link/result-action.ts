@@ -9,7 +9,9 @@
  *   a new slot in a new epoch and resend (same ids, so nothing applies twice);
  * - hold: a refusal nobody recorded that resending as-is cannot fix: keep the entry, raise an alert, resend
  *   only after a backoff (the hub may be fixed or upgraded meanwhile);
- * - stale: an answer about a slot the entry no longer holds (it moved to a new epoch): changes nothing.
+ * - stale: an answer about a slot the entry no longer holds (it moved to a new epoch): changes nothing. A
+ *   closing answer about a slot in an epoch the pending entries have left is stale too; the delivery machine
+ *   drops it before it is recorded (delivery-machine.ts), since closing on it would leave the new slot empty.
  */
 import type { ErrorCode } from '../../core/errors/codes.ts';
 import { closesOutboxEntry, type TxResult } from '../../core/wire/result.ts';

@@ -1,0 +1,94 @@
+/**
+ * What the kiosk tells about itself and hears about the hub: its retained availability (`online` when the
+ * link is up, `offline` said on a clean stop; the last will says it otherwise), its retained state report
+ * (versions, outbox depth, epoch, oldest pending slot, at most MAX_STATE_REPORT_BYTES, throttled to one a
+ * second), and what the hub last announced on its own availability topic (unknown counts as online).
+ */
+import type { Logger } from 'pino';
+import { MAX_STATE_REPORT_BYTES } from '../../core/wire/limits.ts';
+import type { Topics } from '../../core/wire/topics.ts';
+import type { Outbox } from '../outbox/sqlite-outbox.ts';
+import { LINK_LOG_CODES } from './delivery-machine.ts';
+
+const STATE_PUBLISH_INTERVAL_MS = 1000;
+
+type Publish = (topic: string, payload: string, options: { qos: 1; retain: true }) => void;
+
+export interface PresenceOptions {
+  deviceId: string;
+  topics: Topics;
+  outbox: Outbox;
+  logger: Logger;
+  /** Extra fields for the retained state report (versions, driver health). */
+  reportState?: () => Record<string, unknown>;
+  /** How to publish right now; null when not connected. */
+  publisher: () => Publish | null;
+}
+
+export interface Presence {
+  /** The link is up: say `online`. */
+  announceOnline(): void;
+  /** The hub's availability message; returns true when it is a live `online` (the hub came back). */
+  onHubAvailability(online: boolean, retained: boolean): boolean;
+  /** What the hub last announced; unknown counts as online. */
+  hubOnline(): boolean;
+  /** Publishes the retained state report now-ish (throttled). */
+  publishState(): void;
+  /** Stops the pending state report. */
+  cancel(): void;
+}
+
+export function createPresence(opts: PresenceOptions): Presence {
+  const { deviceId, topics, outbox, logger: log } = opts;
+  let hubOnline = true;
+  let stateTimer: NodeJS.Timeout | null = null;
+  let lastStateAt = 0;
+
+  function publishStateNow(): void {
+    const publish = opts.publisher();
+    if (!publish) return;
+    lastStateAt = Date.now();
+    const oldest = outbox.oldestPending();
+    const report = {
+      deviceId,
+      connected: true,
+      outboxDepth: outbox.depth(),
+      epoch: outbox.epoch(),
+      oldestPending: oldest ? { epoch: oldest.epoch, seq: oldest.seq } : null,
+      ...(opts.reportState?.() ?? {}),
+      at: new Date().toISOString(),
+    };
+    const text = JSON.stringify(report);
+    if (Buffer.byteLength(text) > MAX_STATE_REPORT_BYTES) {
+      log.warn({ code: LINK_LOG_CODES.stateTooLarge, bytes: Buffer.byteLength(text) }, 'state report too large; not published');
+      return;
+    }
+    publish(topics.state(deviceId), text, { qos: 1, retain: true });
+  }
+
+  return {
+    announceOnline() {
+      opts.publisher()?.(topics.availability(deviceId), 'online', { qos: 1, retain: true });
+    },
+    onHubAvailability(online, retained) {
+      if (online !== hubOnline) log.info({ hubOnline: online }, online ? 'the hub is online' : 'the hub announced itself offline');
+      hubOnline = online;
+      // A live announcement, not the retained copy every subscribe gets.
+      return online && !retained;
+    },
+    hubOnline: () => hubOnline,
+    publishState() {
+      if (!opts.publisher() || stateTimer) return;
+      const wait = Math.max(0, lastStateAt + STATE_PUBLISH_INTERVAL_MS - Date.now());
+      stateTimer = setTimeout(() => {
+        stateTimer = null;
+        publishStateNow();
+      }, wait);
+      stateTimer.unref();
+    },
+    cancel() {
+      if (stateTimer) clearTimeout(stateTimer);
+      stateTimer = null;
+    },
+  };
+}
