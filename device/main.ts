@@ -16,6 +16,7 @@ import { keepCacheFresh } from './cache/keep-cache-fresh.ts';
 import { openMemberCache, type MemberCache } from './cache/member-cache.ts';
 import { buildHardware } from './hardware/build-hardware.ts';
 import { hardwareConfigSchema } from './hardware/hardware-config.ts';
+import { createKioskApp, type KioskApp } from './app/kiosk-app.ts';
 import { buildApp } from './http/build-app.ts';
 import { createHubLink, type HubLink } from './link/hub-link.ts';
 import { openOutbox, type Outbox } from './outbox/sqlite-outbox.ts';
@@ -25,7 +26,7 @@ import { censorLogValue, REDACTED_LOG_PATHS } from '../core/privacy/mask.ts';
 import { createKioskSession, type KioskSession, type SessionTimeouts } from './session/kiosk-session.ts';
 import { DEFAULT_RECEIPT, createSettingsStore, type SettingsStore } from './settings/settings-store.ts';
 import { SimulatedCardSource } from './sim/simulated-card-source.ts';
-import { createTxSubmitter } from './tx/submit-transaction.ts';
+import { createTransactionFactory } from './tx/transaction-factory.ts';
 
 export const deviceConfigSchema = z.object({
   deviceId: z.string().regex(DEVICE_ID_PATTERN, 'deviceId is 1–64 of A–Z a–z 0–9 _ -'),
@@ -92,6 +93,7 @@ interface Running {
   cache: MemberCache;
   link: HubLink;
   session: KioskSession;
+  kiosk: KioskApp;
   cards: CardSource;
   receipts: ReceiptSink;
   app: FastifyInstance;
@@ -130,6 +132,7 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
     parts.detachCache?.();
     await parts.cards?.stop();
     await parts.receipts?.stop();
+    parts.kiosk?.stop();
     parts.session?.stop();
     await parts.link?.stop();
     if (parts.rulesTimer) clearInterval(parts.rulesTimer);
@@ -157,15 +160,16 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
       // The offset the hub measured at the last connect, kept across restarts: a kiosk that restarts offline
       // still stamps it, and the hub still catches a clock that jumped since.
       let clockOffsetMs = settings.clockOffsetMs;
-      parts.outbox = openOutbox({
-        path: databasePath,
+      // The one place transactions are made (header, schema, size): the use cases draft with it, the outbox
+      // gives each draft its slot.
+      const factory = createTransactionFactory({
         deviceId: settings.deviceId,
         storeId: settings.storeId,
-        logger: loggerFor('outbox'),
         // Every transaction names the rules the kiosk holds, so the hub recomputes with the very same ones.
         bundleVersion: () => rules.version(),
         clockOffsetMs: () => clockOffsetMs,
       });
+      parts.outbox = openOutbox({ path: databasePath, deviceId: settings.deviceId, logger: loggerFor('outbox'), factory });
       parts.cache = openMemberCache({ path: databasePath, logger: loggerFor('cache') });
       // Built per start, constructors only: nothing is opened until cards.start() / receipts.start() below.
       const hardware = buildHardware(config.hardware, loggerFor('hardware'));
@@ -202,18 +206,6 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
         );
       });
       const cache = parts.cache;
-      // The hub's latest rules are fetched on every connect, every 10 minutes, and whenever the hub shows newer
-      // ones (see GET /api/catalog): prices and explanations then keep working offline.
-      const refreshRules = () =>
-        rules
-          .refresh((req, timeoutMs) => link.lookup(req, timeoutMs))
-          .then(async (changed) => {
-            if (changed) await settingsStore.update({ bundleVersion: rules.version() });
-          })
-          .catch((error: unknown) => loggerFor('rules').warn({ err: error }, 'could not refresh the rules bundle'));
-      link.on('connected', () => void refreshRules());
-      parts.rulesTimer = setInterval(() => void refreshRules(), 600_000);
-      parts.rulesTimer.unref();
       parts.detachCache = keepCacheFresh(link, cache);
       // A reader unplugged or a printer out of paper shows at the hub without waiting for the next transaction.
       const republish = () => link.publishState();
@@ -226,6 +218,19 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
       parts.session = createKioskSession({
         lookup: (req, timeoutMs) => link.lookup(req, timeoutMs),
         cache,
+        logger: loggerFor('session'),
+        timeouts: stripUndefined(config.tuning.session ?? {}),
+      });
+      const session = parts.session;
+      parts.kiosk = createKioskApp({
+        session,
+        factory,
+        outbox,
+        link,
+        rules,
+        rulesChanged: async (version) => {
+          await settingsStore.update({ bundleVersion: version });
+        },
         receipts,
         receiptContext: () => {
           const current = settingsStore.get();
@@ -238,26 +243,23 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
             language: config.hardware.language,
           };
         },
-        logger: loggerFor('session'),
-        timeouts: stripUndefined(config.tuning.session ?? {}),
+        identity: () => ({ deviceId: settingsStore.get().deviceId, storeId: settingsStore.get().storeId }),
+        alerts: () => alerts.recent(20),
+        drivers: () => ({ cardReader: cards.health(), printer: receipts.health() }),
+        simulatedCards: cards instanceof SimulatedCardSource ? cards : null,
+        logger: loggerFor('app'),
+        tuning: { resultWaitMs: config.tuning.resultWaitMs },
       });
-      parts.detachCards = parts.session.attach(cards);
+      const kiosk = parts.kiosk;
+      // The hub's latest rules are fetched on every connect, every 10 minutes, and whenever the hub shows newer
+      // ones (a catalogue from newer rules): prices and explanations then keep working offline.
+      link.on('connected', () => void kiosk.refreshRules());
+      parts.rulesTimer = setInterval(() => void kiosk.refreshRules(), 600_000);
+      parts.rulesTimer.unref();
+      parts.detachCards = session.attach(cards);
       // Neither waits for hardware that is absent: drivers keep retrying in the background.
       await Promise.all([cards.start(), receipts.start()]);
-      parts.app = buildApp({
-        session: parts.session,
-        submit: createTxSubmitter({ outbox, link, ...(config.tuning.resultWaitMs ? { resultWaitMs: config.tuning.resultWaitMs } : {}) }),
-        outbox,
-        alerts: () => alerts.recent(20),
-        link,
-        lookup: (req, timeoutMs) => link.lookup(req, timeoutMs),
-        identity: () => ({ deviceId: settingsStore.get().deviceId, storeId: settingsStore.get().storeId, bundleVersion: rules.version() }),
-        rules: () => rules.bundle(),
-        refreshRules,
-        simulatedCards: cards instanceof SimulatedCardSource ? cards : null,
-        drivers: () => ({ cardReader: cards.health(), printer: receipts.health() }),
-        logger: loggerFor('http'),
-      });
+      parts.app = buildApp({ kiosk, logger: loggerFor('http') });
       await parts.app.listen({ host: config.httpHost, port: config.httpPort });
       // Resolves once connected or once retrying: a kiosk that starts offline still serves its screen.
       await link.start();

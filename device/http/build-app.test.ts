@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTopics } from '../../core/wire/topics.ts';
+import { createKioskApp, type KioskApp } from '../app/kiosk-app.ts';
 import { keepCacheFresh } from '../cache/keep-cache-fresh.ts';
 import { openMemberCache, type MemberCache } from '../cache/member-cache.ts';
 import { createHubLink, type HubLink } from '../link/hub-link.ts';
@@ -12,9 +13,10 @@ import { SimulatedCardSource } from '../sim/simulated-card-source.ts';
 import { createCaptureLogger } from '../test-support/capture-logger.ts';
 import { startTestBroker, type TestBroker } from '../test-support/embedded-broker.ts';
 import { startFakeHub, type FakeHub } from '../test-support/fake-hub.ts';
+import { openEventStream } from '../test-support/event-stream-client.ts';
 import { makeMember } from '../test-support/members.ts';
 import { eventually, makeTempDir } from '../test-support/temp-dir.ts';
-import { createTxSubmitter } from '../tx/submit-transaction.ts';
+import { createTransactionFactory } from '../tx/transaction-factory.ts';
 import { buildApp } from './build-app.ts';
 
 const CARD = '04A1B2C3D4';
@@ -30,6 +32,7 @@ describe('kiosk HTTP app', () => {
   let session: KioskSession;
   let cards: SimulatedCardSource;
   let receipts: MemoryReceiptSink;
+  let kiosk: KioskApp;
   let app: FastifyInstance;
 
   async function startHub(port = 0): Promise<void> {
@@ -58,28 +61,36 @@ describe('kiosk HTTP app', () => {
     await startHub();
     const logger = createCaptureLogger().logger;
     const path = join(temp.dir, 'device.sqlite');
-    outbox = openOutbox({ path, deviceId: 'kiosk-1', storeId: 'store-1', logger });
+    const factory = createTransactionFactory({ deviceId: 'kiosk-1', storeId: 'store-1', bundleVersion: () => 1 });
+    outbox = openOutbox({ path, deviceId: 'kiosk-1', logger, factory });
     cache = openMemberCache({ path, logger });
     link = createHubLink({ url: broker!.url, deviceId: 'kiosk-1', outbox, topics: createTopics(), logger, clientOptions: { reconnectPeriod: 100 }, stallResendMs: 500 });
     keepCacheFresh(link, cache);
     receipts = new MemoryReceiptSink();
-    session = createKioskSession({ lookup: (req, ms) => link.lookup(req, ms), cache, receipts, receiptContext: () => ({ header: ['STORE ONE'], footer: ['bye'], store: 'store-1', deviceId: 'kiosk-1', paperWidthMm: 58, language: 'en' }), logger, timeouts: { lookupMs: 500 } });
+    session = createKioskSession({ lookup: (req, ms) => link.lookup(req, ms), cache, logger, timeouts: { lookupMs: 500 } });
     cards = new SimulatedCardSource();
     session.attach(cards);
     await cards.start();
-    app = buildApp({
+    await receipts.start();
+    kiosk = createKioskApp({
       session,
-      submit: createTxSubmitter({ outbox, link, resultWaitMs: 1500 }),
+      factory,
       outbox,
       link,
-      identity: () => ({ deviceId: 'kiosk-1', storeId: 'store-1', bundleVersion: 1 }),
+      rules: { bundle: () => null, version: () => 1, refresh: async () => false },
+      receipts,
+      receiptContext: () => ({ header: ['STORE ONE'], footer: ['bye'], store: 'store-1', deviceId: 'kiosk-1', paperWidthMm: 58, language: 'en' }),
+      identity: () => ({ deviceId: 'kiosk-1', storeId: 'store-1' }),
       simulatedCards: cards,
       logger,
+      tuning: { resultWaitMs: 1500, linkCheckMs: 100 },
     });
+    app = buildApp({ kiosk, logger });
     await link.start();
   });
   afterEach(async () => {
     await app.close();
+    kiosk.stop();
     session.stop();
     await link.stop();
     await stopHub();
@@ -92,12 +103,80 @@ describe('kiosk HTTP app', () => {
   const purchase = (body: object) => app.inject({ method: 'POST', url: '/api/tx/purchase', payload: body });
   const coffee = { lines: [{ sku: 'COFFEE', category: 'drinks', qty: 1, unitPriceCents: 345 }], payments: [{ method: 'stored_value', amountCents: 345 }] };
 
-  it('serves the kiosk screen', async () => {
+  it('serves the kiosk screen, which listens to the event stream instead of polling', async () => {
     const res = await app.inject({ method: 'GET', url: '/' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/html');
     expect(res.body).toContain('Tap your card');
-    expect(res.body).toContain('/api/session');
+    expect(res.body).toContain('new EventSource("/api/events")');
+    expect(res.body).not.toContain('/api/session"');
+    expect(res.body).not.toContain('setInterval(poll');
+  });
+
+  it('pushes the session and the link state: the current ones first, then every change, the result once', async () => {
+    const base = await app.listen({ host: '127.0.0.1', port: 0 });
+    const stream = await openEventStream(`${base}/api/events`);
+    try {
+      expect(stream.contentType).toBe('text/event-stream; charset=utf-8');
+      await stream.waitFor((e) => e.type === 'session', 'with the current session');
+      expect(stream.events[0]).toMatchObject({ type: 'session', data: { session: { name: 'idle' }, receiptText: null } });
+      await stream.waitFor((e) => e.type === 'link', 'with the link state');
+      expect(stream.events[1]).toMatchObject({ type: 'link', data: { connected: true, outboxDepth: 0 } });
+
+      let from = stream.events.length;
+      await tap(CARD);
+      await stream.waitFor((e) => e.type === 'session' && (e.data as { session: { name: string } }).session.name === 'member', 'member', { from });
+      expect(stream.events.slice(from).map((e) => (e.data as { session: { name: string } }).session.name)).toEqual(['card', 'member']);
+
+      from = stream.events.length;
+      const bought = (await purchase(coffee)).json();
+      const receipt = await stream.waitFor((e) => e.type === 'session' && (e.data as { session: { name: string } }).session.name === 'receipt', 'receipt', { from });
+      expect(receipt.data).toMatchObject({ session: { name: 'receipt', txId: bought.id, status: 'applied', result: { status: 'applied', outcome: { pointsEarned: 3 } }, member: { balances: { storedValueCents: 12_000 } } } });
+      expect((receipt.data as { receiptText: string }).receiptText).toContain(`[QR ${bought.id}]`);
+      expect(stream.events.slice(from).filter((e) => e.type === 'session').map((e) => (e.data as { session: { name: string } }).session.name)).toEqual(['action', 'receipt']);
+      expect(JSON.stringify(stream.events)).not.toContain(CARD);
+
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('pushes the link state as it changes: the hub gone, work waiting, the hub back and the work sent', async () => {
+    const base = await app.listen({ host: '127.0.0.1', port: 0 });
+    const stream = await openEventStream(`${base}/api/events`);
+    type Link = { connected: boolean; outboxDepth: number };
+    const linkIs = (want: Link) => (e: { type: string; data: unknown }) => e.type === 'link' && (e.data as Link).connected === want.connected && (e.data as Link).outboxDepth === want.outboxDepth;
+    try {
+      await stream.waitFor(linkIs({ connected: true, outboxDepth: 0 }), 'online, nothing waiting');
+      const port = broker!.port;
+      let from = stream.events.length;
+      await stopHub();
+      await stream.waitFor(linkIs({ connected: false, outboxDepth: 0 }), 'offline', { from });
+      from = stream.events.length;
+      await purchase({ ...coffee, cardUid: CARD });
+      await stream.waitFor(linkIs({ connected: false, outboxDepth: 1 }), 'one waiting to send', { from });
+      from = stream.events.length;
+      await startHub(port);
+      await stream.waitFor(linkIs({ connected: true, outboxDepth: 0 }), 'back and drained', { from, timeoutMs: 10_000 });
+      // Pushed only on change: nothing repeats while nothing moves.
+      const settled = stream.events.length;
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(stream.events.slice(settled)).toEqual([]);
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('ends the event streams when the app closes, so stopping the kiosk never waits for a screen', async () => {
+    const base = await app.listen({ host: '127.0.0.1', port: 0 });
+    const stream = await openEventStream(`${base}/api/events`);
+    await stream.waitFor((e) => e.type === 'link', 'the first events');
+    expect(kiosk.events.listeners()).toBe(1);
+    const started = Date.now();
+    await app.close();
+    await stream.ended;
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(kiosk.events.listeners()).toBe(0);
   });
 
   it('shows the member the hub returns after a tap, and the state of the link', async () => {
@@ -205,6 +284,9 @@ describe('kiosk HTTP app', () => {
       { res: await purchase({ cardUid: CARD, lines: [{ sku: 'X', category: 'y', qty: 1, unitPriceCents: 1.5 }], payments: [{ method: 'cash', amountCents: 2 }] }), status: 400, code: 'TX_INVALID' },
       { res: await app.inject({ method: 'POST', url: '/api/tx/top-up', payload: { cardUid: CARD, amountCents: 100, tender: 'cash' } }), status: 400, code: 'TX_INVALID' },
       { res: await purchase(coffee), status: 409, code: 'SESSION_NO_CARD' },
+      { res: await app.inject({ method: 'POST', url: '/api/quote', payload: { lines: coffee.lines } }), status: 409, code: 'SESSION_NO_CARD' },
+      { res: await app.inject({ method: 'GET', url: '/api/catalog' }), status: 409, code: 'SESSION_NO_CARD' },
+      { res: await app.inject({ method: 'POST', url: '/api/session/register' }), status: 409, code: 'REGISTER_NOT_OFFERED' },
       { res: await tap('xyz'), status: 400, code: 'BAD_REQUEST' },
       { res: await app.inject({ method: 'POST', url: '/api/tx/card/explode', payload: { cardUid: CARD } }), status: 404, code: 'NOT_FOUND' },
       { res: await app.inject({ method: 'GET', url: '/api/tx/01HZZZZZZZZZZZZZZZZZZZZZZZ' }), status: 404, code: 'TX_NOT_FOUND' },

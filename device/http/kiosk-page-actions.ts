@@ -14,7 +14,7 @@ export const KIOSK_ACTIONS_SCRIPT = String.raw`
 const ui = { panel: "buy", gift: null, upgrade: null, service: null };
 /** The hub's offer for the member on screen; key = member + when the member was looked up, so every tap refetches. */
 const catalog = { key: "", state: "none", data: null, code: "", message: "" };
-/** Set when a registration was just applied: the member screen opens with a welcome. */
+/** Set when the session pushes a member just registered: the member screen opens with a welcome until Continue. */
 let welcome = null;
 /** The phone field the on-screen keypad types into. */
 let keypadTarget = "reg-phone";
@@ -167,16 +167,15 @@ async function submitRegistration(form) {
   const button = $("#reg-submit");
   button.disabled = true;
   say("");
-  try {
-    const r = await api("POST", "/api/tx/register", Object.assign({ name, phone }, referrer ? { referrer: { phone: referrer } } : {}));
-    const result = r.json.result;
-    if (r.json.error) sayError(r.json.error.code, r.json.error.message);
-    else if (result && result.status === "rejected") sayError(result.code || "REJECTED", result.message);
-    else if (!result) say("Registration saved. It completes as soon as the kiosk is back online; tap your card again then.");
-    else welcome = { name, points: result.outcome ? result.outcome.pointsEarned : 0 };
-  } catch (error) { sayError("KIOSK_UNREACHABLE", "the kiosk service did not answer"); }
+  // The outcome arrives as the session, pushed: the new member with a welcome, or the form with a notice.
+  await post("/api/tx/register", Object.assign({ name, phone }, referrer ? { referrer: { phone: referrer } } : {}));
   button.disabled = false;
-  refresh();
+}
+
+/** A registration that did not complete at once, as the session carries it (shown once, when pushed). */
+function showRegistrationNotice(notice) {
+  if (notice.status === "rejected") sayError(notice.code || "REJECTED", notice.message);
+  else say("Registration saved. It completes as soon as the kiosk is back online; tap your card again then.");
 }
 
 function bindActions() {
@@ -190,16 +189,12 @@ function bindActions() {
   on("#welcome-ok", () => { welcome = null; rerender(); });
   on("#yes", async (e) => {
     e.currentTarget.disabled = true;
-    if (ui.panel === "gift") await act("redeem_gift", "/api/tx/redeem-gift", { giftSku: ui.gift, qty: 1 });
-    else if (ui.panel === "upgrade") await act("tier_upgrade", "/api/tx/tier-upgrade", { targetTier: ui.upgrade });
-    else if (ui.panel === "punch") await act("punch_card_use", "/api/tx/punch", { serviceId: ui.service });
-    else if (ui.panel === "loss") await act("card_report_loss", "/api/tx/card/report-loss", {});
+    if (ui.panel === "gift") await act("/api/tx/redeem-gift", { giftSku: ui.gift, qty: 1 });
+    else if (ui.panel === "upgrade") await act("/api/tx/tier-upgrade", { targetTier: ui.upgrade });
+    else if (ui.panel === "punch") await act("/api/tx/punch", { serviceId: ui.service });
+    else if (ui.panel === "loss") await act("/api/tx/card/report-loss", {});
   });
-  on("#register", async () => {
-    const r = await api("POST", "/api/session/register");
-    if (r.json.error) sayError(r.json.error.code, r.json.error.message);
-    refresh();
-  });
+  on("#register", () => post("/api/session/register"));
   const form = $("#register-form");
   if (!form) return;
   form.onsubmit = (e) => { e.preventDefault(); submitRegistration(form); };

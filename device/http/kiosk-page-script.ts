@@ -1,17 +1,21 @@
 /**
  * The kiosk screen's script, part 1: formatting, the API helper, the member panel, buying, the result of an
- * action, and the render/poll loop. Part 2 (kiosk-page-actions.ts) adds rewards, count cards, the loss report
- * and registration. Both are inlined into one <script>, so functions may call each other across the parts.
+ * action, and rendering the session. Part 2 (kiosk-page-actions.ts) adds rewards, count cards, the loss report
+ * and registration; part 3 (kiosk-page-stream.ts) listens to the kiosk's events and renders what is pushed.
+ * All are inlined into one <script>, so functions may call each other across the parts.
+ *
+ * What an action did reaches the screen once: as the session, pushed (a receipt with the hub's result, the new
+ * member, a registration notice). The reply of the request that started it is read only for a refusal made
+ * before any transaction existed (an invalid amount, no card on screen), which no session change reports.
  *
  * String.raw so regular expressions need no double escaping; it must not contain a backtick or a dollar-brace.
  */
 export const KIOSK_SCRIPT = String.raw`
 "use strict";
 const $ = (s) => document.querySelector(s);
+/** The version of the session last rendered from the stream (-1: render the next one whatever its version). */
 let lastVersion = -1;
 let lastSession = null;
-/** What the last action call answered, shown with the receipt of the same transaction. */
-let lastOutcome = null;
 
 const ITEMS = [
   { sku: "COFFEE", category: "drinks", name: "Coffee", cents: 350 },
@@ -175,19 +179,20 @@ const WHAT = { purchase: "Payment", top_up: "Top-up", redeem_gift: "Gift redempt
 
 function tile(label, value, main) { return '<div class="tile' + (main ? " main" : "") + '"><div class="label">' + label + '</div><div class="value">' + value + "</div></div>"; }
 
+/** The receipt state's result panel: the hub's answer is the session's own (s.result; null while queued). */
 function resultPanel(s) {
-  const outcome = lastOutcome && lastOutcome.id === s.txId ? lastOutcome : null;
-  const o = outcome && outcome.result && outcome.result.outcome;
-  const kind = s.kind || (outcome && outcome.kind) || "purchase";
+  const result = s.result || null;
+  const o = result && result.outcome;
+  const kind = s.kind || "purchase";
   const rejected = s.status === "rejected";
   const queued = s.status === "queued";
   const what = WHAT[kind] || "Transaction";
   const b = s.member.balances;
   let head, facts;
   if (rejected) {
-    const code = outcome && outcome.result && outcome.result.code || "REJECTED";
+    const code = (result && result.code) || "REJECTED";
     const p = plain(code, what + " not accepted");
-    head = "<h2>" + esc(p[0]) + "</h2><p>" + esc(p[1]) + "</p>" + codeLine(code, outcome && outcome.result && outcome.result.message);
+    head = "<h2>" + esc(p[0]) + "</h2><p>" + esc(p[1]) + "</p>" + codeLine(code, result && result.message);
   } else if (queued) {
     head = "<h2>" + what + " saved</h2><p>The hub cannot be reached right now. It will be sent automatically; your balance updates once it is confirmed.</p>";
   } else {
@@ -218,7 +223,7 @@ function render(s) {
   if (s.name !== "member" && s.name !== "action" && s.name !== "register") say("");
   if (!previous || previous.name !== s.name) ui.panel = "buy";
   if (s.name === "idle") {
-    order.item = 0; order.qty = 1; order.method = "stored_value"; order.usePoints = false; lastOutcome = null; welcome = null; catalog.key = ""; quote.key = "";
+    order.item = 0; order.qty = 1; order.method = "stored_value"; order.usePoints = false; welcome = null; catalog.key = ""; quote.key = "";
     screen.innerHTML = hero(READER_SVG + "<h1>Tap your card</h1><p>Hold your membership card flat against the reader to see your balance and points.</p>");
   } else if (s.name === "card") {
     screen.innerHTML = hero('<div class="spinner" role="progressbar" aria-label="Reading card"></div><h1>Reading your card…</h1><p>Keep it on the reader for a moment.</p>');
@@ -249,8 +254,6 @@ function errorHero(s) {
 
 /** Re-renders the current screen after a change made on the page itself (the session's version did not move). */
 function rerender() { if (lastSession) render(lastSession); }
-/** After an action call: render whatever the session shows now, even if a poll already saw its version. */
-function refresh() { lastVersion = -1; poll(); }
 
 function bind() {
   document.querySelectorAll("[data-item]").forEach((el) => { el.onclick = () => { order.item = Number(el.getAttribute("data-item")); rerender(); }; });
@@ -263,27 +266,35 @@ function bind() {
     const item = ITEMS[order.item];
     if (!item) return;
     pay.disabled = true;
-    await act("purchase", "/api/tx/purchase", { lines: basketLines(), payments: orderPayments().payments });
+    await act("/api/tx/purchase", { lines: basketLines(), payments: orderPayments().payments });
   };
   if (topup) topup.onsubmit = async (e) => {
     e.preventDefault();
     const f = new FormData(topup), amount = toCents(f.get("amount"));
     if (amount === null || amount <= 0) return sayError("AMOUNT_NOT_POSITIVE", "enter an amount like 50.00");
-    await act("top_up", "/api/tx/top-up", { amountCents: amount, tender: f.get("tender"), staffCardUid: String(f.get("staff")).toUpperCase() });
+    await act("/api/tx/top-up", { amountCents: amount, tender: f.get("tender"), staffCardUid: String(f.get("staff")).toUpperCase() });
   };
   const done = $("#done");
-  if (done) done.onclick = async () => { await api("POST", "/api/session/reset"); poll(); };
+  if (done) done.onclick = () => post("/api/session/reset");
+}
+
+/**
+ * Asks the kiosk for something whose outcome arrives as the session, pushed (nothing is rendered from the
+ * reply). A refusal made before any transaction existed changes no session: it is said here, and the screen
+ * re-rendered so its buttons work again. Resolves whether the request was refused.
+ */
+async function post(path, body) {
+  try {
+    const r = await api("POST", path, body);
+    if (!r.json.error) return false;
+    sayError(r.json.error.code, r.json.error.message);
+  } catch (error) { sayError("KIOSK_UNREACHABLE", "the kiosk service did not answer"); }
+  rerender();
+  return true;
 }
 
 /** Sends one member action; the session shows it running and then its result. */
-async function act(kind, path, body) {
-  try {
-    const r = await api("POST", path, body);
-    if (r.json.error) sayError(r.json.error.code, r.json.error.message);
-    else lastOutcome = Object.assign({ kind }, r.json);
-  } catch (error) { sayError("KIOSK_UNREACHABLE", "the kiosk service did not answer"); }
-  refresh();
-}
+async function act(path, body) { await post(path, body); }
 
 function say(text) { const el = $("#message"); el.className = ""; el.textContent = text; }
 function sayError(code, message) {
@@ -295,19 +306,4 @@ function sayError(code, message) {
 
 function tick() { $("#clock").textContent = new Date().toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" }); }
 
-async function poll() {
-  try {
-    const [session, state] = await Promise.all([api("GET", "/api/session"), api("GET", "/api/state")]);
-    const link = $("#link");
-    link.textContent = state.json.connected ? "Online" : "Offline";
-    link.className = "badge " + (state.json.connected ? "online" : "offline");
-    $("#depth").textContent = state.json.outboxDepth ? state.json.outboxDepth + " waiting to send" : "";
-    const s = session.json.session;
-    if (s && s.version !== lastVersion) { lastVersion = s.version; render(Object.assign({}, s, { receiptText: session.json.receiptText })); }
-  } catch (error) {
-    const link = $("#link");
-    link.textContent = "Kiosk service restarting…";
-    link.className = "badge offline";
-  }
-}
 `;

@@ -1,7 +1,7 @@
 /**
  * The kiosk screen: one self-contained page (no build step, no CDN, no web fonts: kiosks are often offline).
- * It polls /api/session, which is cheap on loopback and survives the process restarting, unlike a held SSE
- * stream.
+ * It is pushed what to show: the session and the link state arrive on one server-sent event stream
+ * (GET /api/events), which the browser reopens by itself when the kiosk restarts; nothing is polled.
  *
  * Written for a shopper with nobody to help: one big prompt when idle, touch targets of at least 56 px,
  * high contrast (light text on near-black, ≥ 7:1 for body text), money always as yuan with two decimals
@@ -11,13 +11,14 @@
  * float.
  *
  * The style and the script live in their own modules (kiosk-page-style.ts, kiosk-page-script.ts for the member
- * screen and buying, kiosk-page-actions.ts for rewards, count cards, the loss report and registration) and are
- * inlined here: the page is still one file on the wire.
+ * screen and buying, kiosk-page-actions.ts for rewards, count cards, the loss report and registration,
+ * kiosk-page-stream.ts for the event stream) and are inlined here: the page is still one file on the wire.
  *
  * The template is String.raw; apart from the inlined parts it must not contain a backtick or a dollar-brace.
  */
 import { KIOSK_ACTIONS_SCRIPT } from './kiosk-page-actions.ts';
 import { KIOSK_SCRIPT } from './kiosk-page-script.ts';
+import { KIOSK_STREAM_SCRIPT } from './kiosk-page-stream.ts';
 import { KIOSK_STYLE } from './kiosk-page-style.ts';
 
 export const KIOSK_PAGE_HTML = String.raw`<!doctype html>
@@ -46,17 +47,15 @@ ${KIOSK_STYLE}</style>
 <script>
 ${KIOSK_SCRIPT}
 ${KIOSK_ACTIONS_SCRIPT}
+${KIOSK_STREAM_SCRIPT}
 $("#tap").onsubmit = async (e) => {
   e.preventDefault();
   const uid = new FormData(e.target).get("uid");
-  const r = await api("POST", "/api/sim/tap", { uid: String(uid).trim().toUpperCase() });
-  if (r.json.error) sayError(r.json.error.code, r.json.error.message);
-  poll();
+  await post("/api/sim/tap", { uid: String(uid).trim().toUpperCase() });
 };
 tick();
 setInterval(tick, 10000);
-setInterval(poll, 500);
-poll();
+connectEvents();
 </script>
 </body>
 </html>

@@ -2,9 +2,11 @@ import { spawn } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_TX_BYTES } from '../../core/wire/limits.ts';
 import { createCaptureLogger } from '../test-support/capture-logger.ts';
 import { makeTempDir } from '../test-support/temp-dir.ts';
-import { openOutbox, type Outbox, type TxBodyOf } from './sqlite-outbox.ts';
+import { createTransactionFactory, type TransactionFactory, type TxBodyOf, type TxDraft } from '../tx/transaction-factory.ts';
+import { openOutbox, type Outbox } from './sqlite-outbox.ts';
 
 const purchase = (cents: number): TxBodyOf<'purchase'> => ({
   kind: 'purchase',
@@ -17,11 +19,15 @@ describe('sqlite outbox', () => {
   let temp: ReturnType<typeof makeTempDir>;
   let path: string;
   const opened: Outbox[] = [];
+  let factory: TransactionFactory;
+  /** The outbox as the kiosk opens it: with the factory the use cases draft with. */
   const open = (deviceId = 'kiosk-1') => {
-    const outbox = openOutbox({ path, deviceId, storeId: 'store-1', logger: createCaptureLogger().logger, bundleVersion: () => 7 });
+    factory = createTransactionFactory({ deviceId, storeId: 'store-1', bundleVersion: () => 7 });
+    const outbox = openOutbox({ path, deviceId, logger: createCaptureLogger().logger, factory });
     opened.push(outbox);
     return outbox;
   };
+  const draft = (cents: number) => factory.draft(purchase(cents));
 
   beforeEach(() => {
     temp = makeTempDir();
@@ -32,22 +38,42 @@ describe('sqlite outbox', () => {
     temp.cleanup();
   });
 
-  it('fills in the header and stores the exact payload it returns', () => {
+  it('gives a draft its slot and stores the exact payload it returns', () => {
     const outbox = open();
-    const tx = outbox.append(purchase(500));
-    expect(tx).toMatchObject({ v: 2, deviceId: 'kiosk-1', storeId: 'store-1', seq: 1, kind: 'purchase', bundleVersion: 7 });
+    const made = draft(500);
+    const tx = outbox.append(made);
+    expect(tx).toMatchObject({ v: 2, id: made.id, deviceId: 'kiosk-1', storeId: 'store-1', seq: 1, kind: 'purchase', bundleVersion: 7 });
     expect(tx.id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
     // A fresh outbox starts its own epoch, so a reinstalled kiosk never reuses the seqs of its former life.
     expect(tx.epoch).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
     expect(tx.epoch).toBe(outbox.epoch());
     const [pending] = outbox.pendingFrom(1, 10);
     expect(pending).toEqual({ pos: 1, epoch: tx.epoch, seq: 1, id: tx.id, payload: JSON.stringify(tx) });
+    // A body is drafted by the outbox's factory: the shorthand tools and tests use.
+    expect(outbox.append(purchase(600))).toMatchObject({ seq: 2, deviceId: 'kiosk-1', bundleVersion: 7 });
+  });
+
+  it('opens with the header fields instead of a factory (the shorthand for tools), stamping what they say', () => {
+    let offset: number | undefined;
+    const outbox = openOutbox({ path, deviceId: 'kiosk-1', storeId: 'store-1', logger: createCaptureLogger().logger, clockOffsetMs: () => offset, bundleVersion: () => 3 });
+    opened.push(outbox);
+    expect(outbox.append(purchase(1))).toMatchObject({ storeId: 'store-1', bundleVersion: 3 });
+    offset = -1234;
+    expect(outbox.append(purchase(1)).clockOffsetMs).toBe(-1234);
+  });
+
+  it('takes drafts made for its own device only', () => {
+    const outbox = open();
+    const other = createTransactionFactory({ deviceId: 'kiosk-2', storeId: 'store-1' });
+    expect(() => outbox.append(other.draft(purchase(1)))).toThrowError(expect.objectContaining({ code: 'TX_DEVICE_MISMATCH' }));
+    expect(() => openOutbox({ path, deviceId: 'kiosk-1', logger: createCaptureLogger().logger, factory: other })).toThrowError(expect.objectContaining({ code: 'TX_DEVICE_MISMATCH' }));
+    expect(outbox.depth()).toBe(0);
   });
 
   it('keeps entries across close and reopen, and continues the seq without a gap', () => {
     const first = open();
-    const a = first.append(purchase(100));
-    const [b, c] = first.appendMany([purchase(200), purchase(300)]);
+    const a = first.append(draft(100));
+    const [b, c] = first.appendMany([draft(200), draft(300)]);
     first.close();
     const again = open();
     expect(again.depth()).toBe(3);
@@ -105,11 +131,57 @@ describe('sqlite outbox', () => {
     expect(outbox.append(purchase(100)).seq).toBe(1);
   });
 
-  it('refuses duplicate line numbers before anything is queued', () => {
+  it('checks the size of the final payload, in its slot: a basket that fits at seq 9 does not at seq 10', () => {
     const outbox = open();
-    const twice = { ...purchase(100), lines: [purchase(100).lines[0]!, purchase(100).lines[0]!], payments: [{ method: 'cash' as const, amountCents: 200 }] };
-    expect(() => outbox.append(twice)).toThrowError(expect.objectContaining({ code: 'TX_INVALID', message: expect.stringContaining('lineNo') }));
+    outbox.appendMany(Array.from({ length: 8 }, (_, i) => draft(i + 1)));
+    // A basket exactly MAX_TX_BYTES long once placed at seq 9 in this outbox's epoch (one more digit is one byte over).
+    const basket = (lineCount: number, eventIds: string[]): TxBodyOf<'purchase'> => ({
+      kind: 'purchase',
+      cardUid: '04A1B2C3',
+      lines: Array.from({ length: lineCount }, (_, i) => ({ lineNo: i + 1, sku: '鲜'.repeat(64), category: '乳'.repeat(64), qty: 1, unitPriceCents: 1 })),
+      payments: [{ method: 'cash', amountCents: lineCount }],
+      ...(eventIds.length > 0 ? { eventIds } : {}),
+    });
+    const sizeAt9 = (body: TxBodyOf<'purchase'>) => {
+      try {
+        return Buffer.byteLength(factory.draft(body).place({ epoch: outbox.epoch(), seq: 9 }).payload);
+      } catch (error) {
+        return (error as { details: { bytes: number } }).details.bytes;
+      }
+    };
+    // Long lines up to a little under the limit, then event ids (1 byte a character) up to exactly the limit.
+    let lineCount = 1;
+    while (sizeAt9(basket(lineCount + 1, [])) <= MAX_TX_BYTES - 20) lineCount += 1;
+    const ids: string[] = [];
+    for (let size = sizeAt9(basket(lineCount, ids)); size < MAX_TX_BYTES; size = sizeAt9(basket(lineCount, ids))) {
+      const need = MAX_TX_BYTES - size;
+      const last = ids.length - 1;
+      if (last >= 0 && ids[last]!.length < 64) ids[last] += 'e'.repeat(Math.min(need, 64 - ids[last]!.length));
+      else if (last < 0 || need >= 4) ids.push('e');
+      else {
+        ids[last] = ids[last]!.slice(0, 60 + need);
+        ids.push('e');
+      }
+    }
+    const exact = basket(lineCount, ids);
+    expect(sizeAt9(exact)).toBe(MAX_TX_BYTES);
+    expect(outbox.append(factory.draft(exact)).seq).toBe(9);
+    expect(() => outbox.append(factory.draft(exact))).toThrowError(expect.objectContaining({ code: 'TX_TOO_LARGE', details: { bytes: MAX_TX_BYTES + 1, limit: MAX_TX_BYTES } }));
+    expect(outbox.depth()).toBe(9);
+    expect(outbox.append(draft(1)).seq).toBe(10);
+  });
+
+  it('appends many in one commit: a draft that cannot be placed rolls back every one, and no seq is used', () => {
+    const outbox = open();
+    const tooLate: TxDraft = { ...draft(3), place: () => { throw Object.assign(new Error('too large'), { code: 'TX_TOO_LARGE' }); } };
+    expect(() => outbox.appendMany([draft(1), draft(2), tooLate])).toThrowError(expect.objectContaining({ code: 'TX_TOO_LARGE' }));
     expect(outbox.depth()).toBe(0);
+    expect(outbox.pendingFrom(0, 10)).toEqual([]);
+    expect(outbox.appendMany([draft(1), draft(2)]).map((tx) => tx.seq)).toEqual([1, 2]);
+    // The same draft twice is one transaction (one id): the second insert fails and takes the batch with it.
+    const once = draft(5);
+    expect(() => outbox.appendMany([once, once])).toThrow();
+    expect(outbox.nextSeq()).toBe(3);
   });
 
   it('makes one transaction per Idempotency-Key and refuses the key for another request', () => {
@@ -122,6 +194,11 @@ describe('sqlite outbox', () => {
     expect(first.replayed).toBe(false);
     expect(outbox.depth()).toBe(1);
     expect(() => outbox.appendOnce(purchase(999), 'till-7-receipt-0042')).toThrowError(expect.objectContaining({ code: 'IDEMPOTENCY_KEY_REUSED' }));
+    // A draft of the same request is the same request; replayOf answers without appending.
+    expect(outbox.appendOnce(draft(100), 'till-7-receipt-0042')).toEqual({ tx: first.tx, replayed: true });
+    expect(outbox.replayOf(purchase(100), 'till-7-receipt-0042')).toEqual(first.tx);
+    expect(outbox.replayOf(purchase(100), 'till-7-receipt-0043')).toBeNull();
+    expect(() => outbox.replayOf(purchase(999), 'till-7-receipt-0042')).toThrowError(expect.objectContaining({ code: 'IDEMPOTENCY_KEY_REUSED' }));
     expect(outbox.getByIdempotencyKey('till-7-receipt-0042')).toMatchObject({ id: first.tx.id, idempotencyKey: 'till-7-receipt-0042' });
     expect(outbox.getByIdempotencyKey('nope')).toBeNull();
     expect(outbox.depth()).toBe(1);
@@ -169,15 +246,6 @@ describe('sqlite outbox', () => {
     outbox.moveToNewEpoch();
     outbox.append(purchase(1));
     for (const [pos, limit] of [[1, 100], [1_050, 500]] as const) expect(outbox.pendingFrom(pos, limit)).toEqual(fromFile(pos, limit));
-  });
-
-  it('stamps the clock offset the hub last measured, when there is one', () => {
-    let offset: number | undefined;
-    const outbox = openOutbox({ path, deviceId: 'kiosk-1', storeId: 'store-1', logger: createCaptureLogger().logger, clockOffsetMs: () => offset });
-    opened.push(outbox);
-    expect(outbox.append(purchase(1)).clockOffsetMs).toBeUndefined();
-    offset = -1234;
-    expect(outbox.append(purchase(1)).clockOffsetMs).toBe(-1234);
   });
 
   it('refuses a data file that belongs to another device', () => {

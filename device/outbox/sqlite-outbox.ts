@@ -8,6 +8,13 @@
  * one of this epoch's seqs, `moveToNewEpoch` gives every pending entry a new slot in a new epoch (same ids,
  * same content, new seqs) and the link sends them again: nothing blocks and nothing is lost.
  *
+ * Building a transaction is not done here: the transaction factory (device/tx/transaction-factory.ts) fills in
+ * the header and validates the body into a draft. The outbox does what only it can: inside its own write
+ * transaction it assigns each draft its slot, has the draft serialise its final payload in that slot (the
+ * envelope limit is checked on those exact bytes, so a draft too large throws and the whole append rolls
+ * back), stores the bytes, and advances its seq only after the commit, so a failed append never leaves a gap.
+ * A body instead of a draft is drafted by the outbox's factory first (tools and tests).
+ *
  * The payload is serialised once, at append time, and every resend publishes those exact bytes (until a
  * move to a new epoch rewrites its slot): the hub's idempotency check then never sees a spurious difference.
  */
@@ -16,15 +23,15 @@ import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { CodedError } from '../../core/errors/coded-error.ts';
 import { createUlidFactory } from '../../core/ids/ulid.ts';
-import { MAX_TX_BYTES } from '../../core/wire/limits.ts';
 import { txResultSchema, closesOutboxEntry, type TxResult } from '../../core/wire/result.ts';
-import { TX_FORMAT, isTxKind, transactionSchemas, type Transaction, type TransactionInput, type TxHeader } from '../../core/wire/transaction.ts';
+import type { Transaction } from '../../core/wire/transaction.ts';
+import { createTransactionFactory, isTxDraft, type TransactionFactory, type TransactionFactoryOptions, type TxBodyInput, type TxDraft } from '../tx/transaction-factory.ts';
 import { migrateOutbox } from './migrate-outbox.ts';
 
-/** What the kiosk supplies for a transaction: the kind and its body. The outbox fills in the header. */
-export type TxBodyInput = DistributiveOmit<TransactionInput, Exclude<keyof TxHeader, 'kind'>>;
-export type TxBodyOf<K extends TxBodyInput['kind']> = Extract<TxBodyInput, { kind: K }>;
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export type { TxBodyInput, TxBodyOf } from '../tx/transaction-factory.ts';
+
+/** What append takes: a draft from the transaction factory, or a body the outbox's factory drafts. */
+export type OutboxInput = TxDraft | TxBodyInput;
 
 export type OutboxStatus = 'pending' | 'done';
 
@@ -59,13 +66,20 @@ export interface IdempotentAppend {
 }
 
 export interface Outbox {
-  append(body: TxBodyInput): Transaction;
-  appendMany(bodies: readonly TxBodyInput[]): Transaction[];
+  /** Durable when it returns. Throws TX_INVALID / TX_TOO_LARGE (nothing written, no seq used). */
+  append(item: OutboxInput): Transaction;
+  /** All or nothing, in one commit. */
+  appendMany(items: readonly OutboxInput[]): Transaction[];
   /**
    * Appends once per Idempotency-Key: the same key with the same request returns the transaction made the first
    * time (nothing new is queued); the same key with another request is refused with IDEMPOTENCY_KEY_REUSED.
    */
-  appendOnce(body: TxBodyInput, idempotencyKey: string): IdempotentAppend;
+  appendOnce(item: OutboxInput, idempotencyKey: string): IdempotentAppend;
+  /**
+   * What appendOnce would answer without appending: the transaction the key made for this same request, null
+   * for a key not used yet, IDEMPOTENCY_KEY_REUSED for a key used for another request.
+   */
+  replayOf(request: TxBodyInput, idempotencyKey: string): Transaction | null;
   /** Pending entries from local position `pos` on, in order. */
   pendingFrom(pos: number, limit: number): PendingEntry[];
   /** Whether the entry is still waiting for the hub (null: no such entry). */
@@ -91,17 +105,20 @@ export interface Outbox {
   close(): void;
 }
 
-export interface OpenOutboxOptions {
+interface OutboxFileOptions {
   path: string;
+  /** The device the file belongs to (a file of another device is refused) and every draft must be made for. */
   deviceId: string;
-  storeId: string;
   logger: Logger;
+  /** Dates epochs and done entries; also the default factory's clock. */
   now?: () => number;
-  /** The rules bundle version the kiosk evaluates with right now; read at every append. */
-  bundleVersion?: () => number;
-  /** hub − kiosk clock offset as last measured (undefined: never measured); read at every append. */
-  clockOffsetMs?: () => number | undefined;
 }
+
+/**
+ * `factory`: drafts the bodies given to append (the composition root passes the one the use cases draft with).
+ * Or, as a shorthand for tools and tests, the header fields a factory of the outbox's own is made with.
+ */
+export type OpenOutboxOptions = OutboxFileOptions & ({ factory: TransactionFactory } | Omit<TransactionFactoryOptions, 'deviceId' | 'now'>);
 
 /** How many recently appended pending entries are kept in memory (about a minute of a busy kiosk's sales). */
 const RECENT_LIMIT = 1000;
@@ -123,8 +140,8 @@ interface EntryRow {
 
 export function openOutbox(opts: OpenOutboxOptions): Outbox {
   const now = opts.now ?? Date.now;
-  const bundleVersion = opts.bundleVersion ?? (() => 0);
-  const clockOffsetMs = opts.clockOffsetMs ?? (() => undefined);
+  const factory = 'factory' in opts ? opts.factory : createTransactionFactory({ ...opts, deviceId: opts.deviceId, now });
+  if (factory.deviceId !== opts.deviceId) throw new CodedError('TX_DEVICE_MISMATCH', `the transaction factory makes transactions of '${factory.deviceId}', the outbox belongs to '${opts.deviceId}'`);
   const newUlid = createUlidFactory(now, (size) => randomBytes(size));
   const db = new Database(opts.path);
   db.pragma('journal_mode = WAL');
@@ -173,51 +190,19 @@ export function openOutbox(opts: OpenOutboxOptions): Outbox {
   let recentFloor = lastPos + 1;
   opts.logger.info({ path: opts.path, epoch, lastSeq, pending: pendingCount }, 'outbox opened');
 
-  function build(body: TxBodyInput, seq: number): { tx: Transaction; payload: string } {
-    const kind: string = body.kind;
-    if (!isTxKind(kind)) throw new CodedError('TX_UNKNOWN_KIND', `unknown transaction kind '${kind}'`);
-    const offset = clockOffsetMs();
-    const candidate = {
-      ...body,
-      v: TX_FORMAT,
-      id: newUlid(),
-      deviceId: opts.deviceId,
-      epoch,
-      seq,
-      kind,
-      createdAt: new Date(now()).toISOString(),
-      storeId: opts.storeId,
-      bundleVersion: bundleVersion(),
-      ...(offset === undefined ? {} : { clockOffsetMs: offset }),
-    };
-    const parsed = transactionSchemas[kind].safeParse(candidate);
-    if (!parsed.success) {
-      const message = parsed.error.issues
-        .slice(0, 5)
-        .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-        .join('; ');
-      throw new CodedError('TX_INVALID', message);
-    }
-    const tx = parsed.data as Transaction;
-    const payload = JSON.stringify(tx);
-    // The envelope limit is checked here, before anything is queued: an entry the hub could not take would
-    // otherwise sit at the head of the queue.
-    const bytes = Buffer.byteLength(payload);
-    if (bytes > MAX_TX_BYTES) throw new CodedError('TX_TOO_LARGE', `the transaction would be ${bytes} bytes; the limit is ${MAX_TX_BYTES}`, { bytes, limit: MAX_TX_BYTES });
-    return { tx, payload };
-  }
-
   /** The exact text each transaction made by this outbox was stored with, for the cache of recent entries. */
   const payloads = new WeakMap<Transaction, string>();
 
   // Seqs are assigned inside the write transaction and only advanced after the commit succeeded, so a
   // failed insert never leaves a gap the hub would wait for forever.
-  const appendAll = db.transaction((bodies: readonly TxBodyInput[], key: { idempotencyKey: string; requestHash: string } | null): Transaction[] => {
+  const appendAll = db.transaction((drafts: readonly TxDraft[], key: { idempotencyKey: string; requestHash: string } | null): Transaction[] => {
     const made: Transaction[] = [];
     let seq = lastSeq;
-    for (const body of bodies) {
+    for (const draft of drafts) {
       seq += 1;
-      const { tx, payload } = build(body, seq);
+      // The final bytes, in their slot, checked against the envelope limit: a throw here rolls back every
+      // insert of this append, and lastSeq has not moved.
+      const { tx, payload } = draft.place({ epoch, seq });
       insert.run(tx.id, tx.kind, tx.epoch, tx.seq, payload, tx.createdAt, key?.idempotencyKey ?? null, key?.requestHash ?? null);
       payloads.set(tx, payload);
       made.push(tx);
@@ -256,8 +241,15 @@ export function openOutbox(opts: OpenOutboxOptions): Outbox {
     if (closed) throw new Error('outbox is closed');
   }
 
-  function commitAppend(bodies: readonly TxBodyInput[], key: { idempotencyKey: string; requestHash: string } | null): Transaction[] {
-    const made = appendAll(bodies, key);
+  /** Drafts are made before the write transaction starts: an invalid body never opens one. */
+  function toDraft(item: OutboxInput): TxDraft {
+    const draft = isTxDraft(item) ? item : factory.draft(item);
+    if (draft.deviceId !== opts.deviceId) throw new CodedError('TX_DEVICE_MISMATCH', `a draft of '${draft.deviceId}' cannot go into the outbox of '${opts.deviceId}'`);
+    return draft;
+  }
+
+  function commitAppend(drafts: readonly TxDraft[], key: { idempotencyKey: string; requestHash: string } | null): Transaction[] {
+    const made = appendAll(drafts, key);
     for (const tx of made) {
       lastPos += 1;
       if (recent.size >= RECENT_LIMIT) {
@@ -271,28 +263,37 @@ export function openOutbox(opts: OpenOutboxOptions): Outbox {
     return made;
   }
 
-  function appendMany(bodies: readonly TxBodyInput[]): Transaction[] {
+  function appendMany(items: readonly OutboxInput[]): Transaction[] {
     assertOpen();
-    if (bodies.length === 0) return [];
-    return commitAppend(bodies, null);
+    if (items.length === 0) return [];
+    return commitAppend(items.map(toDraft), null);
+  }
+
+  /** The earlier transaction under the key for the same request (hash), or null when the key is new. */
+  function earlierUnder(idempotencyKey: string, requestHash: string): Transaction | null {
+    const earlier = selectByKey.get(idempotencyKey);
+    if (!earlier) return null;
+    if (earlier.request_hash !== requestHash) {
+      throw new CodedError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key was already used for another request (transaction ${earlier.id})`, { txId: earlier.id });
+    }
+    return JSON.parse(earlier.payload) as Transaction;
   }
 
   return {
-    append(body) {
-      return appendMany([body])[0]!;
+    append(item) {
+      return appendMany([item])[0]!;
     },
     appendMany,
-    appendOnce(body, idempotencyKey) {
+    appendOnce(item, idempotencyKey) {
       assertOpen();
-      const requestHash = createHash('sha256').update(canonicalRequest(body)).digest('base64url');
-      const earlier = selectByKey.get(idempotencyKey);
-      if (earlier) {
-        if (earlier.request_hash !== requestHash) {
-          throw new CodedError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key was already used for another request (transaction ${earlier.id})`, { txId: earlier.id });
-        }
-        return { tx: JSON.parse(earlier.payload) as Transaction, replayed: true };
-      }
-      return { tx: commitAppend([body], { idempotencyKey, requestHash })[0]!, replayed: false };
+      const requestHash = hashRequest(isTxDraft(item) ? item.request : item);
+      const earlier = earlierUnder(idempotencyKey, requestHash);
+      if (earlier) return { tx: earlier, replayed: true };
+      return { tx: commitAppend([toDraft(item)], { idempotencyKey, requestHash })[0]!, replayed: false };
+    },
+    replayOf(request, idempotencyKey) {
+      assertOpen();
+      return earlierUnder(idempotencyKey, hashRequest(request));
     },
     pendingFrom(pos, limit) {
       assertOpen();
@@ -374,6 +375,10 @@ export function openOutbox(opts: OpenOutboxOptions): Outbox {
       db.close();
     },
   };
+}
+
+function hashRequest(request: TxBodyInput): string {
+  return createHash('sha256').update(canonicalRequest(request)).digest('base64url');
 }
 
 /** The request an Idempotency-Key stands for: the body as the kiosk was asked to queue it, keys sorted. */

@@ -5,7 +5,8 @@
  * what the shopper sees. Assertions are on visible text and roles, not on the page's internals.
  *
  * The steps share one hub, kiosk and browser and run in order (a purchase needs a member on screen; the
- * offline step stops the hub), so they are one scenario split into named steps.
+ * offline step stops the hub), so they are one scenario split into named steps. The page is pushed what it
+ * shows over one event stream: the steps also check from the page's own requests that it polls nothing.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +36,26 @@ describe('kiosk screen in a real browser', () => {
     await seen(page, page.getByText('Hold your membership card'), 'how to tap');
     await seen(page, page.locator('#link').getByText('Online', { exact: true }), 'the kiosk online');
     await expect(page.getByRole('button', { name: /^Pay/ }).count()).resolves.toBe(0);
+  });
+
+  it('is pushed what to show: one event stream, no API request while idle, a tap arrives without asking', async () => {
+    expect(h!.requestsTo('/api/events')).toHaveLength(1);
+    // Three seconds idle: a page that polled every 500 ms would have asked six times.
+    const idleSince = Date.now();
+    await page.waitForTimeout(3000);
+    expect(h!.requests.filter((r) => r.at >= idleSince && r.path.startsWith('/api/'))).toEqual([]);
+
+    // The reader, not the page, makes the change: the member reaches the page by push.
+    const tapped = Date.now();
+    await tap(DEMO_CARDS.gold);
+    await seen(page, page.getByRole('region', { name: 'Your membership' }).getByRole('heading', { name: 'Zhang Min' }), 'the member, pushed');
+    const asked = h!.requests.filter((r) => r.at >= tapped).map((r) => r.path);
+    // The member screen asks for its offers once; never for the session or the link state.
+    expect(asked.every((path) => path === '/api/catalog' || path === '/api/quote'), asked.join(', ')).toBe(true);
+    expect(h!.requestsTo('/api/session')).toEqual([]);
+    expect(h!.requestsTo('/api/state')).toEqual([]);
+    await page.getByRole('button', { name: /Done/ }).click();
+    await seen(page, page.getByRole('heading', { name: 'Tap your card' }), 'the idle prompt again');
   });
 
   it('shows the member, tier, balances in yuan, points and recent history after a tap', async () => {
@@ -76,12 +97,33 @@ describe('kiosk screen in a real browser', () => {
     await seen(page, member.getByText('¥993.00', { exact: true }), 'the member panel updated to ¥993.00');
 
     // The screen told the truth: the hub's ledger holds the same balances.
-    const view = h!.hub.hub.store.memberViewById(GOLD_MEMBER_ID, 5);
+    const view = await h!.hub.hub.store.memberViewById(GOLD_MEMBER_ID, 5);
     expect(view?.balances).toMatchObject({ storedValueCents: 99_300, points: 1_210 });
 
     await result.getByRole('button', { name: /Done/ }).click();
     await seen(page, page.getByRole('heading', { name: 'Tap your card' }), 'the idle prompt again after Done');
     await expect(page.getByText('Zhang Min').count()).resolves.toBe(0);
+    // The result reached the page once, pushed: the page never read the session itself.
+    expect(h!.requestsTo('/api/session')).toEqual([]);
+  });
+
+  it('reconnects when the kiosk restarts and loads the current view from the new stream', async () => {
+    const streamsBefore = h!.requestsTo('/api/events').length;
+    // Keep the page from reconnecting until the member is on the new kiosk's screen: it can then learn of them
+    // only from the current view a new stream starts with.
+    await page.route('**/api/events', (route) => route.abort());
+    await h!.restartKiosk();
+    await seen(page, page.locator('#link').getByText('Kiosk service restarting…'), 'that the kiosk is away');
+    await tap(DEMO_CARDS.gold);
+    await page.waitForTimeout(1500);
+    await expect(page.getByRole('heading', { name: 'Tap your card' }).isVisible()).resolves.toBe(true);
+    await page.unroute('**/api/events');
+    await seen(page, page.getByRole('region', { name: 'Your membership' }).getByRole('heading', { name: 'Zhang Min' }), 'the member, from the new stream\'s first event');
+    await seen(page, page.locator('#link').getByText('Online', { exact: true }), 'the kiosk online again');
+    expect(h!.requestsTo('/api/events').length).toBeGreaterThan(streamsBefore + 1);
+    expect(h!.requestsTo('/api/session')).toEqual([]);
+    await page.getByRole('button', { name: /Done/ }).click();
+    await seen(page, page.getByRole('heading', { name: 'Tap your card' }), 'the idle prompt again');
   });
 
   it('explains an unknown card in plain words, with the code underneath', async () => {
@@ -94,7 +136,7 @@ describe('kiosk screen in a real browser', () => {
   it('has touch targets of at least 48 px and no sideways scrolling, portrait and landscape', async () => {
     await tap(DEMO_CARDS.gold);
     await seen(page, page.getByRole('button', { name: /^Pay/ }), 'the member screen');
-    for (const viewport of [{ width: 1080, height: 1920 }, { width: 1280, height: 800 }]) {
+    for (const viewport of [{ width: 1080, height: 1920 }, { width: 800, height: 480 }, { width: 1024, height: 600 }, { width: 1280, height: 800 }]) {
       await page.setViewportSize(viewport);
       // A string, so this file needs no DOM types: it runs in the page.
       const layout = await page.evaluate<{ small: string[]; scrollWidth: number; innerWidth: number }>(`(() => {

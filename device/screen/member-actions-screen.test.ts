@@ -69,7 +69,7 @@ describe('member actions on the kiosk screen in a real browser', () => {
     await seen(page, member.getByText('Standard member'), 'the entry tier');
     await seen(page, member.getByText('Live balance'), 'a live balance');
 
-    const view = hub().memberViewByCard(NEW_CARD);
+    const view = await hub().memberViewByCard(NEW_CARD);
     expect(view).toMatchObject({ name: 'Bai Lu', tier: 'standard', phoneMasked: expect.stringMatching(/0011$/) });
     // The referrer the shopper keyed in is the gold demo member, as the hub recorded it.
     const db = new Database(join(h!.hub.dataDir, 'ledger.sqlite'), { readonly: true });
@@ -84,6 +84,23 @@ describe('member actions on the kiosk screen in a real browser', () => {
     await logOut();
   });
 
+  it('keeps the form on screen with the hub\'s refusal when the phone is taken, pushed like every result', async () => {
+    await tap('04AB00000002');
+    await (await seen(page, page.getByRole('button', { name: 'Register this card' }), 'the offer to register')).click();
+    await seen(page, page.getByRole('heading', { name: 'Register this card' }), 'the registration form');
+    await page.getByLabel('Your name').fill('Bai Lu');
+    await page.getByLabel('Mobile phone', { exact: true }).click();
+    await keyIn('13900000011');
+    await page.getByRole('button', { name: 'Register', exact: true }).click();
+    await seen(page, page.getByText('This phone number is already registered'), 'why the registration was refused');
+    await seen(page, page.getByText(/Code: MEMBER_PHONE_TAKEN/), 'the code MEMBER_PHONE_TAKEN');
+    // The form and what was typed stay, to correct the number.
+    await expect(page.getByLabel('Your name').inputValue()).resolves.toBe('Bai Lu');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await seen(page, page.getByRole('heading', { name: 'Tap your card' }), 'the idle prompt after Cancel');
+    expect(h!.requestsTo('/api/session')).toEqual([]);
+  });
+
   it('redeems the mug for 500 of the gold member\'s 1,200 points after a confirmation', async () => {
     await tap(DEMO_CARDS.gold);
     const rewards = await seen(page, page.getByRole('region', { name: 'Rewards' }), 'the rewards panel');
@@ -91,14 +108,14 @@ describe('member actions on the kiosk screen in a real browser', () => {
     const confirm = await seen(page, page.getByRole('region', { name: 'Confirm' }), 'a confirmation');
     await seen(page, confirm.getByRole('heading', { name: 'Redeem Coffee mug?' }), '"Redeem Coffee mug?"');
     await seen(page, confirm.getByText(/700 will be left/), 'the points that will be left');
-    expect(hub().member(GOLD_MEMBER_ID)?.points, 'nothing spent before confirming').toBe(1_200);
+    expect((await hub().member(GOLD_MEMBER_ID))?.points, 'nothing spent before confirming').toBe(1_200);
     await confirm.getByRole('button', { name: 'Yes, redeem for 500 points' }).click();
 
     const result = await seen(page, page.getByRole('region', { name: 'Result' }), 'the result');
     await seen(page, result.getByRole('heading', { name: 'Gift redeemed' }), '"Gift redeemed"');
     await seen(page, result.getByText('700', { exact: true }), '700 points left');
-    expect(hub().member(GOLD_MEMBER_ID)?.points).toBe(700);
-    expect(hub().listGifts().find((g) => g.sku === 'GIFT-MUG')?.stock).toBe(49);
+    expect((await hub().member(GOLD_MEMBER_ID))?.points).toBe(700);
+    expect((await hub().listGifts()).find((g) => g.sku === 'GIFT-MUG')?.stock).toBe(49);
     await logOut();
   });
 
@@ -118,12 +135,12 @@ describe('member actions on the kiosk screen in a real browser', () => {
     await seen(page, result.getByText('Points used'), 'the points used');
     await seen(page, result.getByText('¥8.40', { exact: true }), '¥8.40 paid from stored value');
     // ¥12.00 = 360 points (¥3.60) + ¥8.40 stored value; only the ¥8.40 earns: 8.4 × 1.2 = 10 points (floor).
-    expect(hub().member(SILVER_MEMBER_ID)).toMatchObject({ storedValueCents: 49_160, points: 10 });
+    expect(await hub().member(SILVER_MEMBER_ID)).toMatchObject({ storedValueCents: 49_160, points: 10 });
     await logOut();
   });
 
   it('offers a paid upgrade greyed out until affordable, then upgrades gold to diamond for 1,000 points', async () => {
-    hub().saveRulesBundle({ ...DEFAULT_RULES_BUNDLE, version: 2, tiers: { ...DEFAULT_RULES_BUNDLE.tiers!, paidUpgrades: [{ from: 'gold', to: 'diamond', points: 1000 }] } });
+    await hub().saveRulesBundle({ ...DEFAULT_RULES_BUNDLE, version: 2, tiers: { ...DEFAULT_RULES_BUNDLE.tiers!, paidUpgrades: [{ from: 'gold', to: 'diamond', points: 1000 }] } });
     await tap(DEMO_CARDS.gold);
     const rewards = await seen(page, page.getByRole('region', { name: 'Rewards' }), 'the rewards panel');
     const tooDear = await seen(page, rewards.getByRole('button', { name: /Upgrade to Diamond for 1,000 points/ }), 'the upgrade offer');
@@ -134,9 +151,9 @@ describe('member actions on the kiosk screen in a real browser', () => {
     await logOut();
 
     // An HQ cash purchase of ¥400.00 earns the gold member 600 points (×1.5): 1,300 now.
-    const earned = submitHqTransaction(hub(), { kind: 'purchase', storeId: DEMO_STORE_ID, cardUid: DEMO_CARDS.gold, lines: [{ lineNo: 1, sku: 'TV', category: 'general', qty: 1, unitPriceCents: 40_000 }], payments: [{ method: 'cash', amountCents: 40_000 }] });
+    const earned = await submitHqTransaction(hub(), { kind: 'purchase', storeId: DEMO_STORE_ID, cardUid: DEMO_CARDS.gold, lines: [{ lineNo: 1, sku: 'TV', category: 'general', qty: 1, unitPriceCents: 40_000 }], payments: [{ method: 'cash', amountCents: 40_000 }] });
     expect(earned.status).toBe('applied');
-    expect(hub().member(GOLD_MEMBER_ID)?.points).toBe(1_300);
+    expect((await hub().member(GOLD_MEMBER_ID))?.points).toBe(1_300);
 
     await tap(DEMO_CARDS.gold);
     await (await seen(page, page.getByRole('button', { name: 'Upgrade to Diamond for 1,000 points', exact: true }), 'the upgrade, affordable now')).click();
@@ -146,7 +163,7 @@ describe('member actions on the kiosk screen in a real browser', () => {
     const result = await seen(page, page.getByRole('region', { name: 'Result' }), 'the result');
     await seen(page, result.getByRole('heading', { name: 'You are now a Diamond member' }), 'the new tier');
     await seen(page, page.getByRole('region', { name: 'Your membership' }).getByText('Diamond member'), 'the tier badge updated');
-    expect(hub().member(GOLD_MEMBER_ID)).toMatchObject({ tier: 'diamond', points: 300 });
+    expect(await hub().member(GOLD_MEMBER_ID)).toMatchObject({ tier: 'diamond', points: 300 });
     await logOut();
   });
 
@@ -158,7 +175,7 @@ describe('member actions on the kiosk screen in a real browser', () => {
     await confirm.getByRole('button', { name: 'Yes, report it lost' }).click();
     const result = await seen(page, page.getByRole('region', { name: 'Result' }), 'the result');
     await seen(page, result.getByRole('heading', { name: 'Card reported lost' }), '"Card reported lost"');
-    expect(hub().card(DEMO_CARDS.gold)?.status).toBe('lost');
+    expect((await hub().card(DEMO_CARDS.gold))?.status).toBe('lost');
     await logOut();
 
     await tap(DEMO_CARDS.gold);

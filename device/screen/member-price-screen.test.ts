@@ -25,7 +25,7 @@ describe('member prices on the kiosk screen (real hub, real kiosk, headless Chro
   });
 
   afterAll(async () => {
-    const audit = h?.hub.hub.store.audit();
+    const audit = await h?.hub.hub.store.audit();
     await h?.dispose();
     expect(audit).toEqual([]);
   });
@@ -38,11 +38,11 @@ describe('member prices on the kiosk screen (real hub, real kiosk, headless Chro
     await buy.getByRole('button', { name: 'One more' }).click();
     // 2 × ¥2.80 = ¥5.60 instead of 2 × ¥3.50 = ¥7.00
     await seen(page, buy.getByText('you save ¥1.40'), 'the saving');
-    const before = hub.hub.store.memberViewByCard(DEMO_CARDS.gold)!.balances;
+    const before = (await hub.hub.store.memberViewByCard(DEMO_CARDS.gold))!.balances;
     await (await seen(page, buy.getByRole('button', { name: 'Pay ¥5.60' }), 'the member-price total')).click();
     const result = await seen(page, page.getByRole('region', { name: 'Result' }), 'the result panel');
     await seen(page, result.getByRole('heading', { name: 'Payment complete' }), '"Payment complete"');
-    const after = hub.hub.store.memberViewByCard(DEMO_CARDS.gold)!.balances;
+    const after = (await hub.hub.store.memberViewByCard(DEMO_CARDS.gold))!.balances;
     expect(after.storedValueCents).toBe(before.storedValueCents - 560);
     // 5.60 yuan × 1.5 (gold) = 8.4 → 8 points
     expect(after.points).toBe(before.points + 8);

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LookupRequest, LookupResponse } from '../../core/wire/lookup.ts';
 import { openMemberCache, type MemberCache } from '../cache/member-cache.ts';
 import { openOutbox, type Outbox } from '../outbox/sqlite-outbox.ts';
-import { MemoryReceiptSink } from '../sim/memory-receipt-sink.ts';
+import { buildReceipt } from '../receipt/build-receipt.ts';
 import { SimulatedCardSource } from '../sim/simulated-card-source.ts';
 import { createCaptureLogger } from '../test-support/capture-logger.ts';
 import { makeMember } from '../test-support/members.ts';
@@ -16,7 +16,6 @@ describe('kiosk session', () => {
   let temp: ReturnType<typeof makeTempDir>;
   let cache: MemberCache;
   let outbox: Outbox;
-  let receipts: MemoryReceiptSink;
   let session: KioskSession | null = null;
   let answer: (req: LookupRequest) => Promise<LookupResponse | null>;
 
@@ -25,7 +24,6 @@ describe('kiosk session', () => {
     const log = createCaptureLogger().logger;
     cache = openMemberCache({ path: join(temp.dir, 'device.sqlite'), logger: log });
     outbox = openOutbox({ path: join(temp.dir, 'device.sqlite'), deviceId: 'kiosk-1', storeId: 'store-1', logger: log });
-    receipts = new MemoryReceiptSink();
     answer = async () => null;
   });
   afterEach(() => {
@@ -39,8 +37,6 @@ describe('kiosk session', () => {
     session = createKioskSession({
       lookup: (req) => answer(req),
       cache,
-      receipts,
-      receiptContext: () => ({ header: ['STORE ONE'], footer: ['bye'], store: 'store-1', deviceId: 'kiosk-1', paperWidthMm: 58, language: 'en' }),
       logger: createCaptureLogger().logger,
       timeouts,
     });
@@ -105,7 +101,7 @@ describe('kiosk session', () => {
     expect(s.view().name).toBe('idle');
   });
 
-  it('runs member → action → receipt, prints the receipt and shows the new balances', async () => {
+  it('runs member → action → receipt with the receipt it is given, the new balances and the result, never a full UID', async () => {
     answer = async () => ({ ok: true, member: makeMember(CARD) });
     const s = make();
     const cards = new SimulatedCardSource();
@@ -115,54 +111,66 @@ describe('kiosk session', () => {
     await eventually(() => s.view().name === 'member', 'member shown');
     expect(s.beginAction('purchase')).toBe(true);
     expect(s.view().name).toBe('action');
+    expect(s.beginAction('purchase')).toBe(false);
     const tx = outbox.append({ kind: 'purchase', cardUid: CARD, lines: [{ lineNo: 1, sku: 'COFFEE', category: 'drinks', qty: 2, unitPriceCents: 350 }], payments: [{ method: 'stored_value', amountCents: 700 }] });
     const balances = { storedValueCents: 11_645, bonusValueCents: 500, points: 810 };
-    await s.completeAction({
-      tx,
-      status: 'applied',
-      result: { id: tx.id, seq: tx.seq, status: 'applied', outcome: { kind: 'purchase', memberId: 'M', cardUid: CARD, tier: 'gold', balances, pointsEarned: 10, pointsSpent: 0, valueDeltaCents: -700, trace: ['base 1 pt/yuan: +10'] } },
-    });
+    const result = { id: tx.id, seq: tx.seq, status: 'applied' as const, outcome: { kind: 'purchase', memberId: 'M', cardUid: CARD, tier: 'gold', balances, pointsEarned: 10, pointsSpent: 0, valueDeltaCents: -700, trace: ['base 1 pt/yuan: +10'] } };
+    const receipt = buildReceipt({ tx, status: 'applied', result, memberName: 'Ada Member', context: { header: ['STORE ONE'], footer: ['bye'], store: 'store-1', deviceId: 'kiosk-1', paperWidthMm: 58, language: 'en' }, at: '2026-01-01T00:00:00.000Z' });
+    const changes: string[] = [];
+    s.on('change', (v) => changes.push(v.name));
+    expect(s.completeAction({ tx, status: 'applied', result, receipt })).toBe(true);
+    expect(changes).toEqual(['receipt']);
     const view = s.view();
-    expect(view).toMatchObject({ name: 'receipt', status: 'applied', member: { balances } });
-    const kept = receipts.last();
-    expect(kept?.receipt).toMatchObject({
-      txId: tx.id,
-      store: 'store-1',
-      deviceId: 'kiosk-1',
-      cardNumberMasked: '******C3D4',
-      memberName: 'Ada Member',
-      lines: [{ name: 'COFFEE', qty: 2, unitPriceCents: 350, totalCents: 700 }],
-      payments: [{ method: 'stored_value', amountCents: 700 }],
-      pointsEarned: 10,
-      ruleTrace: ['base 1 pt/yuan: +10'],
-      balancesAfter: balances,
-      paperWidthMm: 58,
-      language: 'en',
-    });
-    expect(kept?.receipt.notice).toBeUndefined();
-    // The screen's receipt is the very one printed.
-    expect(view).toMatchObject({ receipt: { txId: tx.id } });
-    const printed = kept?.text ?? '';
-    expect(printed).toContain('STORE ONE');
-    expect(printed).toMatch(/2 x 3\.50 +7\.00/);
-    expect(printed).toContain('116.45');
-    expect(printed).not.toContain(CARD);
+    expect(view).toMatchObject({ name: 'receipt', status: 'applied', kind: 'purchase', txId: tx.id, member: { balances }, receipt: { txId: tx.id }, result: { status: 'applied', outcome: { pointsEarned: 10, cardUid: '******C3D4' } } });
+    expect(JSON.stringify(view)).not.toContain(CARD);
     detach();
   });
 
-  it('prints a queued transaction as pending, without points or balances the hub has not computed', async () => {
+  it('goes back to the member when an action is aborted, and completes nothing without a member', async () => {
     answer = async () => ({ ok: true, member: makeMember(CARD) });
     const s = make();
     await s.handleTap({ uid: CARD });
     s.beginAction('top_up');
+    s.abortAction();
+    expect(s.view().name).toBe('member');
+    s.reset();
     const tx = outbox.append({ kind: 'top_up', cardUid: CARD, amountCents: 5000, tender: 'cash', staffCardUid: '5AFF0001' });
-    await s.completeAction({ tx, status: 'queued', result: null });
-    const receipt = receipts.last()?.receipt;
-    expect(receipt?.notice).toEqual(['TOP-UP', 'PENDING', 'Not yet confirmed by the hub.', 'Points and balances follow.']);
-    expect(receipt?.pointsEarned).toBeUndefined();
-    expect(receipt?.balancesAfter).toBeUndefined();
-    expect(receipt?.lines).toEqual([{ name: 'Top-up (cash)', qty: 1, unitPriceCents: 5000, totalCents: 5000 }]);
-    expect(receipts.last()?.text).not.toContain('Balances after');
+    const receipt = buildReceipt({ tx, status: 'queued', context: { header: [], footer: [], store: 'store-1', deviceId: 'kiosk-1', paperWidthMm: 58, language: 'en' }, at: '2026-01-01T00:00:00.000Z' });
+    expect(s.completeAction({ tx, status: 'queued', result: null, receipt })).toBe(false);
+    expect(s.view().name).toBe('idle');
+  });
+
+  it('holds an unknown card for registration, shows a notice on the form, then the new member with a welcome', async () => {
+    answer = async () => ({ ok: false, code: 'CARD_UNKNOWN', message: 'no card with this UID' });
+    const s = make();
+    await s.handleTap({ uid: CARD });
+    expect(s.beginRegistration()).toBe(true);
+    expect(s.view()).toMatchObject({ name: 'register', notice: null, card: '******C3D4' });
+    expect(s.registrationCardUid()).toBe(CARD);
+    s.showRegistrationNotice('FFFF0000', { txId: 'T', status: 'rejected', code: 'X', message: null });
+    expect(s.view()).toMatchObject({ name: 'register', notice: null });
+    s.showRegistrationNotice(CARD, { txId: 'T1', status: 'rejected', code: 'MEMBER_PHONE_TAKEN', message: 'phone taken' });
+    expect(s.view()).toMatchObject({ name: 'register', notice: { status: 'rejected', code: 'MEMBER_PHONE_TAKEN' } });
+    answer = async () => ({ ok: true, member: makeMember(CARD) });
+    const seen: string[] = [];
+    s.on('change', (v) => seen.push(v.name));
+    await s.showRegistered(CARD, { name: 'Ada Member', pointsEarned: 50 });
+    expect(seen).toEqual(['card', 'member']);
+    expect(s.view()).toMatchObject({ name: 'member', source: 'hub', welcome: { name: 'Ada Member', pointsEarned: 50 } });
+    // Only once: the member screen shown again after an action carries no welcome.
+    s.beginAction('purchase');
+    s.abortAction();
+    expect(s.view()).not.toHaveProperty('welcome');
+  });
+
+  it('does not offer registration for a card the hub was not asked about', async () => {
+    answer = async () => null;
+    const s = make();
+    await s.handleTap({ uid: CARD });
+    expect(s.view()).toMatchObject({ name: 'error', code: 'CARD_UNKNOWN', offline: true });
+    expect(s.beginRegistration()).toBe(false);
+    await s.showRegistered(CARD, { name: 'X', pointsEarned: 0 });
+    expect(s.view().name).toBe('error');
   });
 
   it('ignores taps while a look-up is running', async () => {

@@ -1,8 +1,14 @@
 /**
  * One kiosk's session: idle → card (look-up running) → member (shown) → action (transaction running)
  * → receipt → idle. A card the hub does not know leads to error (CARD_UNKNOWN), from which the shopper may
- * start registering it: register (form on screen) → card → member once the registration is applied. Every state but idle has a timeout back to idle, so a member who walks away does not
- * leave their balance on the screen.
+ * start registering it: register (form on screen) → card → member (with a welcome) once the registration is
+ * applied. Every state but idle has a timeout back to idle, so a member who walks away does not leave their
+ * balance on the screen.
+ *
+ * The session is what the screen shows and nothing else: it does not make transactions, build receipts or
+ * print. The use cases (device/app/) drive it — begin an action, complete it with the receipt they built,
+ * abort it, show a registration's outcome — and every change is emitted as `change`, which the screen gets
+ * pushed (GET /api/events).
  *
  * A tap looks the member up at the hub first; when the hub does not answer (offline, timeout) the last view
  * this kiosk cached is shown, marked offline. Look-ups are numbered: an answer that arrives after the session
@@ -14,9 +20,9 @@ import type { LookupRequest, LookupResponse, MemberView } from '../../core/wire/
 import type { TxResult } from '../../core/wire/result.ts';
 import type { Transaction, TxKind } from '../../core/wire/transaction.ts';
 import type { MemberCache } from '../cache/member-cache.ts';
-import type { CardSource, CardTap, Receipt, ReceiptSink } from '../ports.ts';
+import type { CardSource, CardTap, Receipt } from '../ports.ts';
 import { maskCardUid } from '../../core/privacy/mask.ts';
-import { buildReceipt, type ReceiptContext, type SubmitStatus } from '../receipt/build-receipt.ts';
+import type { SubmitStatus } from '../receipt/build-receipt.ts';
 
 export type SessionStateName = 'idle' | 'card' | 'member' | 'action' | 'receipt' | 'error' | 'register';
 
@@ -28,15 +34,38 @@ export interface ShownMember {
   asOf: string;
 }
 
+/** Shown once on the member screen that follows an applied registration. */
+export interface Welcome {
+  name: string;
+  pointsEarned: number;
+}
+
+/** A registration that did not complete at once, shown on the form: refused (with the hub's code) or queued. */
+export interface RegistrationNotice {
+  txId: string;
+  status: 'rejected' | 'queued';
+  code: string | null;
+  message: string | null;
+}
+
 export type SessionState =
   | { name: 'idle' }
   | { name: 'card'; cardUid: string }
-  | ({ name: 'member'; cardUid: string } & ShownMember)
+  | ({ name: 'member'; cardUid: string; welcome?: Welcome } & ShownMember)
   | ({ name: 'action'; cardUid: string; action: TxKind } & ShownMember)
-  | ({ name: 'receipt'; cardUid: string; receipt: Receipt; status: SubmitStatus; txId: string; kind: TxKind } & ShownMember)
+  /** `result`: the hub's answer (null when queued): the screen shows the transaction's result from here, once. */
+  | ({ name: 'receipt'; cardUid: string; receipt: Receipt; status: SubmitStatus; txId: string; kind: TxKind; result: TxResult | null } & ShownMember)
   | { name: 'error'; code: string; message: string; offline: boolean; cardUid: string | null }
   /** The shopper fills in the registration form for the fresh card they tapped. */
-  | { name: 'register'; cardUid: string };
+  | { name: 'register'; cardUid: string; notice: RegistrationNotice | null };
+
+/** What completes an action: the transaction, the hub's answer, and the receipt the use case built for it. */
+export interface CompletedAction {
+  tx: Transaction;
+  status: SubmitStatus;
+  result: TxResult | null;
+  receipt: Receipt;
+}
 
 /** What the screen gets: the state without a full card UID. */
 export type SessionView = Omit<SessionState, 'cardUid'> & { card: string | null; version: number; expiresAt: string | null };
@@ -56,9 +85,6 @@ export const DEFAULT_SESSION_TIMEOUTS: SessionTimeouts = { lookupMs: 1500, membe
 export interface KioskSessionDeps {
   lookup: (req: LookupRequest, timeoutMs: number) => Promise<LookupResponse | null>;
   cache: Pick<MemberCache, 'get' | 'put'>;
-  receipts: ReceiptSink;
-  /** Read at each receipt: header and footer may change with a new config bundle. */
-  receiptContext: () => ReceiptContext;
   logger: Logger;
   timeouts?: Partial<SessionTimeouts>;
   now?: () => number;
@@ -71,6 +97,8 @@ export interface KioskSession extends EventEmitter<{ change: [SessionView] }> {
   currentCardUid(): string | null;
   /** The member on screen, if any (member, action or receipt). */
   currentMemberId(): string | null;
+  /** The member on screen with their card (member, action or receipt), or null. */
+  shownMember(): (ShownMember & { cardUid: string }) | null;
   /**
    * error (CARD_UNKNOWN, answered by the hub) → register. Only the hub's word counts: offline, "unknown" may
    * just mean "not cached here", and registering an issued card would be refused later. False otherwise.
@@ -78,13 +106,20 @@ export interface KioskSession extends EventEmitter<{ change: [SessionView] }> {
   beginRegistration(): boolean;
   /** The fresh card being registered, if the registration form is on screen. */
   registrationCardUid(): string | null;
+  /** register → register with the notice (refused or queued), if that card's form is still on screen. */
+  showRegistrationNotice(cardUid: string, notice: RegistrationNotice): void;
+  /**
+   * register → card → member: the card registered just now is looked up again, so the new member is shown
+   * without a second tap, with the welcome. Nothing when that card's form is no longer on screen.
+   */
+  showRegistered(cardUid: string, welcome: Welcome): Promise<void>;
   handleTap(tap: Pick<CardTap, 'uid'>): Promise<void>;
   /** Listens to a card source; returns the function that stops listening. */
   attach(source: CardSource): () => void;
   /** member → action; false when no member is on screen. */
   beginAction(kind: TxKind): boolean;
-  /** action → receipt (prints it); applies the balances the hub reported. */
-  completeAction(done: { tx: Transaction; status: SubmitStatus; result?: TxResult | null }): Promise<void>;
+  /** action → receipt, with the balances the hub reported; false when no member is on screen any more. */
+  completeAction(done: CompletedAction): boolean;
   /** action → member again, when the transaction could not even be written (invalid input). */
   abortAction(): void;
   reset(): void;
@@ -149,6 +184,9 @@ export function createKioskSession(deps: KioskSessionDeps): KioskSession {
       // The screen, the API and anything a browser caches never get a full card UID.
       rest.member = { ...rest.member, card: { ...rest.member.card, uid: maskCardUid(rest.member.card.uid) } };
     }
+    if ('result' in rest && rest.result?.outcome) {
+      rest.result = { ...rest.result, outcome: { ...rest.result.outcome, cardUid: maskCardUid(rest.result.outcome.cardUid) } };
+    }
     return {
       ...rest,
       card: cardUid ? maskCardUid(cardUid) : null,
@@ -165,7 +203,7 @@ export function createKioskSession(deps: KioskSessionDeps): KioskSession {
     return null;
   }
 
-  async function lookUp(cardUid: string, generation: number): Promise<void> {
+  async function lookUp(cardUid: string, generation: number, welcome?: Welcome): Promise<void> {
     let response: LookupResponse | null = null;
     try {
       response = await deps.lookup({ op: 'member.byCard', cardUid }, timeouts.lookupMs);
@@ -175,7 +213,7 @@ export function createKioskSession(deps: KioskSessionDeps): KioskSession {
     if (generation !== lookupGeneration) return;
     if (response?.ok && 'member' in response) {
       deps.cache.put(cardUid, response.member);
-      enter({ name: 'member', cardUid, member: response.member, source: 'hub', offline: false, asOf: response.member.asOf });
+      enter({ name: 'member', cardUid, member: response.member, source: 'hub', offline: false, asOf: response.member.asOf, ...(welcome ? { welcome } : {}) });
       return;
     }
     if (response && !response.ok) {
@@ -185,10 +223,21 @@ export function createKioskSession(deps: KioskSessionDeps): KioskSession {
     }
     const cached = deps.cache.get(cardUid);
     if (cached) {
-      enter({ name: 'member', cardUid, member: cached.member, source: 'cache', offline: true, asOf: cached.asOf });
+      enter({ name: 'member', cardUid, member: cached.member, source: 'cache', offline: true, asOf: cached.asOf, ...(welcome ? { welcome } : {}) });
       return;
     }
     enter({ name: 'error', code: 'CARD_UNKNOWN', message: 'This card is not known here and the hub cannot be reached.', offline: true, cardUid });
+  }
+
+  /** → card, then whatever the look-up finds; a newer tap or a reset makes this one's answer moot. */
+  async function showCard(cardUid: string, welcome?: Welcome): Promise<void> {
+    lookupGeneration += 1;
+    const generation = lookupGeneration;
+    enter({ name: 'card', cardUid });
+    const running = lookUp(cardUid, generation, welcome);
+    lookupRunning = running;
+    await running;
+    if (lookupRunning === running) lookupRunning = null;
   }
 
   const session = Object.assign(emitter, {
@@ -196,14 +245,24 @@ export function createKioskSession(deps: KioskSessionDeps): KioskSession {
     state: () => current,
     currentCardUid: () => shown()?.cardUid ?? null,
     currentMemberId: () => shown()?.member.memberId ?? null,
+    shownMember: shown,
 
     beginRegistration(): boolean {
       if (current.name !== 'error' || current.code !== 'CARD_UNKNOWN' || current.offline || !current.cardUid) return false;
-      enter({ name: 'register', cardUid: current.cardUid });
+      enter({ name: 'register', cardUid: current.cardUid, notice: null });
       return true;
     },
 
     registrationCardUid: () => (current.name === 'register' ? current.cardUid : null),
+
+    showRegistrationNotice(cardUid: string, notice: RegistrationNotice): void {
+      if (current.name === 'register' && current.cardUid === cardUid) enter({ name: 'register', cardUid, notice });
+    },
+
+    async showRegistered(cardUid: string, welcome: Welcome): Promise<void> {
+      if (current.name !== 'register' || current.cardUid !== cardUid) return;
+      await showCard(cardUid, welcome);
+    },
 
     async handleTap(tap: Pick<CardTap, 'uid'>): Promise<void> {
       const cardUid = tap.uid.toUpperCase();
@@ -211,13 +270,7 @@ export function createKioskSession(deps: KioskSessionDeps): KioskSession {
         log.debug({ card: maskCardUid(cardUid), state: current.name }, 'tap ignored while busy');
         return;
       }
-      lookupGeneration += 1;
-      const generation = lookupGeneration;
-      enter({ name: 'card', cardUid });
-      const running = lookUp(cardUid, generation);
-      lookupRunning = running;
-      await running;
-      if (lookupRunning === running) lookupRunning = null;
+      await showCard(cardUid);
     },
 
     attach(source: CardSource): () => void {
@@ -235,9 +288,9 @@ export function createKioskSession(deps: KioskSessionDeps): KioskSession {
       return true;
     },
 
-    async completeAction(done: { tx: Transaction; status: SubmitStatus; result?: TxResult | null }): Promise<void> {
+    completeAction(done: CompletedAction): boolean {
       const member = shown();
-      if (!member) return;
+      if (!member) return false;
       const outcome = done.result?.outcome;
       let updated = member;
       if (outcome && outcome.cardUid === member.cardUid) {
@@ -245,22 +298,8 @@ export function createKioskSession(deps: KioskSessionDeps): KioskSession {
         updated = { ...member, member: { ...member.member, balances: outcome.balances, tier: outcome.tier, asOf, ...afterPunch(member.member, done) }, asOf };
         if (done.tx.kind === 'card_report_loss') updated.member.card = { ...updated.member.card, status: 'lost' };
       }
-      const receipt = buildReceipt({
-        tx: done.tx,
-        status: done.status,
-        result: done.result ?? null,
-        memberName: member.member.name,
-        context: deps.receiptContext(),
-        at: new Date(now()).toISOString(),
-      });
-      // The screen shows the receipt first; the paper follows whenever the printer can take it.
-      enter({ name: 'receipt', ...updated, receipt, status: done.status, txId: done.tx.id, kind: done.tx.kind });
-      try {
-        await deps.receipts.print(receipt);
-      } catch (error) {
-        // The transaction is durable either way; a jammed printer must not undo it on screen.
-        log.error({ code: 'RECEIPT_PRINT_FAILED', err: error instanceof Error ? error.message : String(error) }, 'receipt not printed');
-      }
+      enter({ name: 'receipt', ...updated, receipt: done.receipt, status: done.status, txId: done.tx.id, kind: done.tx.kind, result: done.result });
+      return true;
     },
 
     abortAction(): void {

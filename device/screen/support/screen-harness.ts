@@ -1,7 +1,8 @@
 /**
  * What every screen test stands on: a real hub (embedded broker, SQLite, demo data), a real kiosk on a free
- * port, and headless Chromium showing the kiosk's screen. dispose() tears it all down, each step even when an
- * earlier one fails, and reports every failure together.
+ * port, and headless Chromium showing the kiosk's screen. Every request the page makes is logged, so a test
+ * can show what the page asked for (and that it polls nothing). dispose() tears it all down, each step even
+ * when an earlier one fails, and reports every failure together.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,12 +11,19 @@ import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { DEMO_STORE_ID } from '../../../hub/demo/seed-demo-data.ts';
 import { startTestHub, type TestHub } from '../../../hub/testing/start-test-hub.ts';
-import { createDevice, type Device } from '../../main.ts';
+import { createDevice, type Device, type DeviceConfig } from '../../main.ts';
 import { assertChromiumInstalled, launchChromium, type LaunchedBrowser } from './chromium.ts';
+
+export interface PageRequest {
+  method: string;
+  /** Path and query, e.g. /api/session. */
+  path: string;
+  at: number;
+}
 
 export interface ScreenHarness {
   hub: TestHub;
-  device: Device;
+  readonly device: Device;
   page: Page;
   screenUrl: string;
   apiUrl: string;
@@ -23,15 +31,21 @@ export interface ScreenHarness {
   tap(uid: string): Promise<void>;
   /** Takes the hub away mid-test (the kiosk stays up); dispose() waits for it. */
   stopHub(): void;
+  /** Every request the page made, in order. */
+  readonly requests: readonly PageRequest[];
+  /** The requests the page made to `path` since `since` (ms since 1970). */
+  requestsTo(path: string, since?: number): PageRequest[];
+  /** Stops the kiosk process's parts and starts them again on the same port and data (the page stays open). */
+  restartKiosk(): Promise<void>;
   dispose(): Promise<void>;
 }
 
-export async function startScreenHarness(options: { deviceId: string; prepareHub?: (hub: TestHub) => void }): Promise<ScreenHarness> {
+export async function startScreenHarness(options: { deviceId: string; prepareHub?: (hub: TestHub) => void | Promise<void> }): Promise<ScreenHarness> {
   assertChromiumInstalled();
   const dataDir = mkdtempSync(join(tmpdir(), `mk-${options.deviceId}-`));
   const hub = await startTestHub();
-  options.prepareHub?.(hub);
-  const device = createDevice({
+  await options.prepareHub?.(hub);
+  const config: DeviceConfig = {
     deviceId: options.deviceId,
     storeId: DEMO_STORE_ID,
     hubUrl: hub.brokerUrl,
@@ -39,19 +53,34 @@ export async function startScreenHarness(options: { deviceId: string; prepareHub
     httpPort: 0,
     logLevel: 'silent',
     tuning: { reconnectMs: 200, session: { lookupMs: 800 } },
-  });
+  };
+  let device = createDevice(config);
   const { screenUrl, apiUrl } = await device.start();
   let browser: LaunchedBrowser | null = null;
   let hubStopping: Promise<void> | null = null;
   browser = await launchChromium({ viewport: { width: 1280, height: 800 } });
   const page = await browser.browser.newPage();
+  const requests: PageRequest[] = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    requests.push({ method: request.method(), path: url.pathname + url.search, at: Date.now() });
+  });
   await page.goto(screenUrl);
   return {
     hub,
-    device,
+    get device() {
+      return device;
+    },
     page,
     screenUrl,
     apiUrl,
+    requests,
+    requestsTo: (path, since = 0) => requests.filter((r) => r.path === path && r.at >= since),
+    async restartKiosk() {
+      await device.stop();
+      device = createDevice({ ...config, httpPort: Number(new URL(screenUrl).port) });
+      await device.start();
+    },
     async tap(uid) {
       const res = await fetch(`${apiUrl}/sim/tap`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ uid }) });
       expect(res.status, `POST /api/sim/tap ${uid}: ${await res.clone().text()}`).toBe(200);

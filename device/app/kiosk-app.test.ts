@@ -1,0 +1,307 @@
+/**
+ * The use cases against a real outbox, factory and session, with the hub played by a fake link (no broker):
+ * what each does to the screen, the outbox and the printer, including what it must not do.
+ */
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RulesBundle } from '../../core/rules/bundle.ts';
+import { DEFAULT_RULES_BUNDLE } from '../../core/rules/default-bundle.ts';
+import type { LookupRequest, LookupResponse } from '../../core/wire/lookup.ts';
+import type { TxResult } from '../../core/wire/result.ts';
+import type { Transaction } from '../../core/wire/transaction.ts';
+import { openMemberCache, type MemberCache } from '../cache/member-cache.ts';
+import type { HubLink, HubLinkEvents } from '../link/hub-link.ts';
+import { openOutbox, type Outbox } from '../outbox/sqlite-outbox.ts';
+import type { Receipt } from '../ports.ts';
+import { createKioskSession, type KioskSession } from '../session/kiosk-session.ts';
+import { MemoryReceiptSink } from '../sim/memory-receipt-sink.ts';
+import { SimulatedCardSource } from '../sim/simulated-card-source.ts';
+import { createCaptureLogger } from '../test-support/capture-logger.ts';
+import { makeMember } from '../test-support/members.ts';
+import { makeTempDir } from '../test-support/temp-dir.ts';
+import { createTransactionFactory } from '../tx/transaction-factory.ts';
+import { createKioskApp, type KioskApp } from './kiosk-app.ts';
+import type { KioskEvent } from './kiosk-events.ts';
+
+const CARD = '04A1B2C3D4';
+const FRESH = '04F00D000001';
+const STAFF = '5AFF0001';
+const coffee = { lines: [{ sku: 'COFFEE', category: 'drinks', qty: 2, unitPriceCents: 350 }], payments: [{ method: 'stored_value', amountCents: 700 }] };
+const balances = { storedValueCents: 11_645, bonusValueCents: 500, points: 810 };
+
+/** Coffee is ¥3.50 on the shelf and ¥2.80 for gold members. */
+const MEMBER_PRICES: RulesBundle = {
+  ...DEFAULT_RULES_BUNDLE,
+  version: 2,
+  rules: [{ kind: 'member_price', id: 'gold-coffee', label: 'gold coffee price', tiers: ['gold'], prices: { COFFEE: 280 } }, ...DEFAULT_RULES_BUNDLE.rules],
+};
+
+/** The hub as the use cases see it through the link: answers decided by the test, look-ups too. */
+class FakeLink extends EventEmitter<HubLinkEvents> implements Pick<HubLink, 'kick' | 'waitForResult' | 'isConnected' | 'lookup'> {
+  connected = true;
+  kicks = 0;
+  lookups: LookupRequest[] = [];
+  decide: (tx: Transaction) => Omit<TxResult, 'id' | 'seq'> | null = () => ({ status: 'applied', recorded: true });
+  answer: (req: LookupRequest) => LookupResponse | null = () => null;
+
+  constructor(private readonly outbox: () => Outbox) {
+    super();
+  }
+
+  kick(): void {
+    this.kicks += 1;
+  }
+
+  isConnected(): boolean {
+    return this.connected;
+  }
+
+  async waitForResult(id: string): Promise<TxResult | null> {
+    const entry = this.outbox().get(id);
+    if (!entry) return null;
+    if (entry.status === 'done') return entry.result;
+    const tx = JSON.parse(entry.payload) as Transaction;
+    const decided = this.decide(tx);
+    if (!decided) return null;
+    const result = { ...decided, id: tx.id, seq: tx.seq } as TxResult;
+    this.outbox().markDone([{ id, result }]);
+    this.emit('result', result);
+    return result;
+  }
+
+  async lookup(req: LookupRequest, _timeoutMs?: number): Promise<LookupResponse | null> {
+    this.lookups.push(req);
+    return this.answer(req);
+  }
+}
+
+describe('kiosk use cases', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let outbox: Outbox;
+  let cache: MemberCache;
+  let link: FakeLink;
+  let session: KioskSession;
+  let receipts: MemoryReceiptSink;
+  let cards: SimulatedCardSource;
+  let bundle: RulesBundle | null;
+  let refreshed: number[];
+  let kiosk: KioskApp;
+  let screen: KioskEvent[];
+  let members: Map<string, LookupResponse>;
+
+  beforeEach(async () => {
+    temp = makeTempDir();
+    const logger = createCaptureLogger().logger;
+    const path = join(temp.dir, 'device.sqlite');
+    bundle = null;
+    refreshed = [];
+    const factory = createTransactionFactory({ deviceId: 'kiosk-1', storeId: 'store-1', bundleVersion: () => bundle?.version ?? 0 });
+    outbox = openOutbox({ path, deviceId: 'kiosk-1', logger, factory });
+    cache = openMemberCache({ path, logger });
+    link = new FakeLink(() => outbox);
+    members = new Map([[CARD, { ok: true, member: makeMember(CARD) }]]);
+    link.answer = (req) => (req.op === 'member.byCard' ? (members.get(req.cardUid) ?? { ok: false, code: 'CARD_UNKNOWN', message: 'no card with this UID' }) : null);
+    session = createKioskSession({ lookup: (req, ms) => link.lookup(req, ms), cache, logger });
+    receipts = new MemoryReceiptSink();
+    await receipts.start();
+    cards = new SimulatedCardSource();
+    session.attach(cards);
+    await cards.start();
+    kiosk = createKioskApp({
+      session,
+      factory,
+      outbox,
+      link,
+      rules: {
+        bundle: () => bundle,
+        version: () => bundle?.version ?? 0,
+        refresh: async () => {
+          bundle = MEMBER_PRICES;
+          return true;
+        },
+      },
+      rulesChanged: async (version) => {
+        refreshed.push(version);
+      },
+      receipts,
+      receiptContext: () => ({ header: ['STORE ONE'], footer: ['bye'], store: 'store-1', deviceId: 'kiosk-1', paperWidthMm: 58, language: 'en' }),
+      identity: () => ({ deviceId: 'kiosk-1', storeId: 'store-1' }),
+      simulatedCards: cards,
+      logger,
+      tuning: { resultWaitMs: 200 },
+    });
+    screen = [];
+    kiosk.events.subscribe((event) => screen.push(event));
+  });
+
+  afterEach(() => {
+    kiosk.stop();
+    session.stop();
+    outbox.close();
+    cache.close();
+    temp.cleanup();
+  });
+
+  const sessionNames = () => screen.flatMap((e) => (e.type === 'session' ? [e.data.session.name] : []));
+
+  it('takes a purchase for the member on screen through action to receipt, prints it, and the screen is pushed the result', async () => {
+    await kiosk.tapSimulatedCard(CARD);
+    link.decide = (tx) => ({ status: 'applied', recorded: true, outcome: { kind: 'purchase', memberId: 'M', cardUid: tx.cardUid, tier: 'gold', balances, pointsEarned: 10, pointsSpent: 0, valueDeltaCents: -700, trace: ['base'] } });
+    screen.length = 0;
+    const outcome = await kiosk.purchase(coffee);
+    expect(outcome).toMatchObject({ status: 'applied', replayed: false, tx: { kind: 'purchase', cardUid: CARD, lines: [{ lineNo: 1 }] }, result: { outcome: { pointsEarned: 10 } } });
+    expect(sessionNames()).toEqual(['action', 'receipt']);
+    const pushed = screen.at(-1);
+    expect(pushed).toMatchObject({ type: 'session', data: { session: { name: 'receipt', status: 'applied', txId: outcome.tx.id, result: { outcome: { pointsEarned: 10, cardUid: '******C3D4' } }, member: { balances } } } });
+    expect(pushed?.type === 'session' && pushed.data.receiptText).toContain(`[QR ${outcome.tx.id}]`);
+    expect(JSON.stringify(screen)).not.toContain(CARD);
+    const printed = receipts.last()?.receipt;
+    expect(printed).toMatchObject({ txId: outcome.tx.id, memberName: 'Ada Member', lines: [{ name: 'COFFEE', qty: 2, totalCents: 700 }], pointsEarned: 10, balancesAfter: balances, cardNumberMasked: '******C3D4' });
+    // The receipt on screen is the very one printed.
+    expect(session.view()).toMatchObject({ receipt: { txId: outcome.tx.id } });
+    expect(link.kicks).toBe(1);
+  });
+
+  it('says queued at once while offline, and prints a pending receipt without points or balances', async () => {
+    await kiosk.tapSimulatedCard(CARD);
+    link.connected = false;
+    const outcome = await kiosk.topUp({ amountCents: 5000, tender: 'cash', staffCardUid: STAFF });
+    expect(outcome).toMatchObject({ status: 'queued', result: null });
+    expect(outbox.depth()).toBe(1);
+    const receipt = receipts.last()?.receipt;
+    expect(receipt?.notice).toEqual(['TOP-UP', 'PENDING', 'Not yet confirmed by the hub.', 'Points and balances follow.']);
+    expect(receipt?.pointsEarned).toBeUndefined();
+    expect(receipt?.balancesAfter).toBeUndefined();
+    expect(session.view()).toMatchObject({ name: 'receipt', status: 'queued', result: null });
+  });
+
+  it('refuses an invalid body before the screen changes, and writes nothing', async () => {
+    await kiosk.tapSimulatedCard(CARD);
+    screen.length = 0;
+    await expect(kiosk.topUp({ amountCents: 100, tender: 'cash' })).rejects.toMatchObject({ code: 'TX_INVALID' });
+    await expect(kiosk.purchase({ ...coffee, lines: [{ ...coffee.lines[0], unitPriceCents: 1.5 }] })).rejects.toMatchObject({ code: 'TX_INVALID' });
+    expect(sessionNames()).toEqual([]);
+    expect(session.view().name).toBe('member');
+    expect(outbox.nextSeq()).toBe(1);
+  });
+
+  it('goes back to the member when the final payload is too large, with nothing queued', async () => {
+    await kiosk.tapSimulatedCard(CARD);
+    screen.length = 0;
+    const lines = Array.from({ length: 200 }, () => ({ sku: '鲜'.repeat(64), category: '乳制品'.repeat(21), qty: 1, unitPriceCents: 100 }));
+    await expect(kiosk.purchase({ lines, payments: [{ method: 'cash', amountCents: 20_000 }] })).rejects.toMatchObject({ code: 'TX_TOO_LARGE' });
+    expect(sessionNames()).toEqual(['action', 'member']);
+    expect(outbox.depth()).toBe(0);
+    expect(receipts.recent()).toHaveLength(0);
+  });
+
+  it('answers a replayed Idempotency-Key with the first transaction and never touches the screen or the printer', async () => {
+    const first = await kiosk.purchase({ ...coffee, cardUid: CARD }, { idempotencyKey: 'till-1/0001' });
+    await kiosk.tapSimulatedCard(CARD);
+    screen.length = 0;
+    // The member on screen is the one the till's retried request names: still not theirs to see.
+    const again = await kiosk.purchase({ ...coffee, cardUid: CARD }, { idempotencyKey: 'till-1/0001' });
+    expect(again).toMatchObject({ tx: { id: first.tx.id }, status: 'applied', replayed: true });
+    expect(sessionNames()).toEqual([]);
+    expect(session.view().name).toBe('member');
+    expect(receipts.recent()).toHaveLength(0);
+    expect(outbox.nextSeq()).toBe(2);
+    await expect(kiosk.purchase({ ...coffee, cardUid: CARD, payments: [{ method: 'cash', amountCents: 700 }] }, { idempotencyKey: 'till-1/0001' })).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+    expect(kiosk.transactionByKey('till-1/0001')).toMatchObject({ id: first.tx.id, status: 'done' });
+  });
+
+  it('makes a transaction for another card than the one on screen without touching the screen', async () => {
+    await kiosk.tapSimulatedCard(CARD);
+    screen.length = 0;
+    const outcome = await kiosk.cardOperation('card_freeze', { cardUid: 'ABCD1234', staffCardUid: STAFF });
+    expect(outcome).toMatchObject({ status: 'applied', tx: { kind: 'card_freeze', cardUid: 'ABCD1234' } });
+    expect(sessionNames()).toEqual([]);
+    await expect(kiosk.punch({ serviceId: 'car-wash' })).resolves.toMatchObject({ tx: { kind: 'punch_card_use', cardUid: CARD } });
+  });
+
+  it('refuses a member action with no card given and none on screen', async () => {
+    await expect(kiosk.purchase(coffee)).rejects.toMatchObject({ code: 'SESSION_NO_CARD', name: 'KioskError' });
+    await expect(kiosk.registerMember({ name: 'X', phone: '13900000000' })).rejects.toMatchObject({ code: 'SESSION_NO_CARD' });
+    await expect(kiosk.quote([{ sku: 'COFFEE', category: 'drinks', qty: 1, unitPriceCents: 350 }])).rejects.toMatchObject({ code: 'SESSION_NO_CARD' });
+    expect(() => kiosk.beginRegistration()).toThrowError(expect.objectContaining({ code: 'REGISTER_NOT_OFFERED' }));
+    expect(outbox.depth()).toBe(0);
+  });
+
+  it('registers the card on the form and shows the new member with a welcome, without a second tap', async () => {
+    await kiosk.tapSimulatedCard(FRESH);
+    expect(kiosk.beginRegistration()).toMatchObject({ name: 'register', notice: null });
+    link.decide = (tx) => {
+      members.set(FRESH, { ok: true, member: makeMember(FRESH, { name: 'Bai Lu', tier: 'standard', balances: { storedValueCents: 0, bonusValueCents: 0, points: 50 } }) });
+      return { status: 'applied', recorded: true, outcome: { kind: 'register_member', memberId: 'M9', cardUid: tx.cardUid, tier: 'standard', balances: { storedValueCents: 0, bonusValueCents: 0, points: 50 }, pointsEarned: 50, pointsSpent: 0, valueDeltaCents: 0, trace: [] } };
+    };
+    screen.length = 0;
+    const outcome = await kiosk.registerMember({ name: 'Bai Lu', phone: '13900000011' });
+    expect(outcome).toMatchObject({ status: 'applied', tx: { kind: 'register_member', cardUid: FRESH } });
+    expect(sessionNames()).toEqual(['card', 'member']);
+    expect(session.view()).toMatchObject({ name: 'member', member: { name: 'Bai Lu' }, welcome: { name: 'Bai Lu', pointsEarned: 50 } });
+  });
+
+  it('keeps the form on screen with the refusal, or with the news that it is queued', async () => {
+    await kiosk.tapSimulatedCard(FRESH);
+    kiosk.beginRegistration();
+    link.decide = () => ({ status: 'rejected', recorded: true, code: 'MEMBER_PHONE_TAKEN', message: 'phone taken' });
+    const refused = await kiosk.registerMember({ name: 'Bai Lu', phone: '13900000011' });
+    expect(refused).toMatchObject({ status: 'rejected' });
+    expect(session.view()).toMatchObject({ name: 'register', notice: { txId: refused.tx.id, status: 'rejected', code: 'MEMBER_PHONE_TAKEN' } });
+    link.connected = false;
+    const queued = await kiosk.registerMember({ name: 'Bai Lu', phone: '13900000012' });
+    expect(session.view()).toMatchObject({ name: 'register', notice: { txId: queued.tx.id, status: 'queued', code: null } });
+  });
+
+  it('prices a basket with the member on screen: at the hub, or with the kiosk\'s rules and the tier from the view when offline', async () => {
+    await kiosk.tapSimulatedCard(CARD);
+    const lines = [{ sku: 'COFFEE', category: 'drinks', qty: 2, unitPriceCents: 350 }];
+    link.connected = false;
+    expect(await kiosk.quote(lines)).toMatchObject({ available: false, code: 'HUB_UNREACHABLE' });
+    bundle = MEMBER_PRICES;
+    // makeMember is gold: the gold member price, from the view on screen.
+    expect(await kiosk.quote(lines)).toMatchObject({ available: true, source: 'kiosk', quote: { totalCents: 560, discountCents: 140, bundleVersion: 2 } });
+    members.set(CARD, { ok: true, member: makeMember(CARD, { tier: 'silver' }) });
+    await kiosk.tapSimulatedCard(CARD);
+    expect(await kiosk.quote(lines)).toMatchObject({ quote: { totalCents: 700, discountCents: 0 } });
+    link.connected = true;
+    const quote = { bundleVersion: 2, subtotalCents: 700, discountCents: 0, totalCents: 700, lines: [{ lineNo: 1, netCents: 700, discountCents: 0 }], pointsEarned: 7, trace: [] };
+    link.answer = (req) => (req.op === 'quote' ? { ok: true, quote } : null);
+    expect(await kiosk.quote(lines)).toEqual({ available: true, source: 'hub', quote });
+    expect(link.lookups.at(-1)).toEqual({ op: 'quote', memberId: makeMember(CARD).memberId, storeId: 'store-1', bundleVersion: 2, lines: [{ ...lines[0], lineNo: 1 }] });
+  });
+
+  it('takes newer rules before answering a catalogue made from them', async () => {
+    await kiosk.tapSimulatedCard(CARD);
+    const catalog = { memberId: 'M', tier: 'gold', bundleVersion: 2, gifts: [], upgrades: [], pointsPayment: null };
+    link.answer = (req) => (req.op === 'catalog' ? { ok: true, catalog } : null);
+    expect(await kiosk.catalog()).toEqual({ available: true, catalog });
+    expect(refreshed).toEqual([2]);
+    expect(kiosk.state()).toMatchObject({ bundleVersion: 2, deviceId: 'kiosk-1', connected: true, outboxDepth: 0 });
+    link.connected = false;
+    expect(await kiosk.catalog()).toMatchObject({ available: false, code: 'HUB_UNREACHABLE' });
+  });
+
+  it('keeps the receipt on screen when the printer fails', async () => {
+    const failing = { print: async (_r: Receipt) => Promise.reject(new Error('paper out')) };
+    const logger = createCaptureLogger();
+    const app = createKioskApp({
+      session,
+      factory: createTransactionFactory({ deviceId: 'kiosk-1', storeId: 'store-1' }),
+      outbox,
+      link,
+      rules: { bundle: () => null, version: () => 0, refresh: async () => false },
+      receipts: failing,
+      receiptContext: () => ({ header: [], footer: [], store: 'store-1', deviceId: 'kiosk-1', paperWidthMm: 58, language: 'en' }),
+      identity: () => ({ deviceId: 'kiosk-1', storeId: 'store-1' }),
+      simulatedCards: cards,
+      logger: logger.logger,
+    });
+    await app.tapSimulatedCard(CARD);
+    await expect(app.topUp({ amountCents: 100, tender: 'cash', staffCardUid: STAFF })).resolves.toMatchObject({ status: 'applied' });
+    expect(session.view().name).toBe('receipt');
+    expect(logger.withCode('RECEIPT_PRINT_FAILED')).toHaveLength(1);
+    app.stop();
+  });
+});

@@ -1,0 +1,285 @@
+/**
+ * The kiosk's application layer: every use case in one place, each coordinating the session (what the screen
+ * shows), the transaction factory and the outbox, the link to the hub, and the receipt. Adapters (the HTTP API,
+ * the screen's event stream) call these and only translate: a request body in, an outcome or a coded error
+ * (CodedError from core, KioskError from here) out.
+ *
+ * Money-moving use cases share one flow (submit-transaction.ts) and differ in how they involve the screen:
+ * - member actions (purchase, top-up, gift, refund, upgrade, punch, card operations) default to the card on
+ *   screen and, when the transaction is for that card, run member → action → receipt: the receipt is built
+ *   here from the hub's answer, shown, then printed;
+ * - registration defaults to the card whose registration form is on screen, and then shows the new member
+ *   (looked up again, with a welcome) or, refused or queued, the form with a notice;
+ * - a replayed Idempotency-Key never touches the screen.
+ *
+ * The screen learns every outcome from the session, pushed (kiosk-events.ts), never from an HTTP reply.
+ */
+import type { Logger } from 'pino';
+import type { Alert } from '../../core/wire/alerts.ts';
+import type { TxKind } from '../../core/wire/transaction.ts';
+import type { HubLink } from '../link/hub-link.ts';
+import type { Outbox, OutboxEntry, PendingEntry } from '../outbox/sqlite-outbox.ts';
+import type { CardReaderHealth, PrinterHealth, ReceiptSink } from '../ports.ts';
+import { buildReceipt, type ReceiptContext } from '../receipt/build-receipt.ts';
+import type { RulesCache } from '../rules/rules-cache.ts';
+import type { KioskSession, SessionView } from '../session/kiosk-session.ts';
+import type { SimulatedCardSource } from '../sim/simulated-card-source.ts';
+import type { TransactionFactory, TxBodyInput } from '../tx/transaction-factory.ts';
+import { KioskError } from './kiosk-errors.ts';
+import { createKioskEvents, type KioskEvents, type LinkEventSource, type SessionSnapshot } from './kiosk-events.ts';
+import { createMemberOffers, numberLines, type BasketLine, type CatalogAnswer, type QuoteAnswer } from './member-offers.ts';
+import { createSubmitter, OFF_SCREEN, type ScreenPart, type SubmitOptions, type TxOutcome } from './submit-transaction.ts';
+
+export type { TxOutcome, SubmitOptions } from './submit-transaction.ts';
+export type { CatalogAnswer, QuoteAnswer, BasketLine } from './member-offers.ts';
+
+/**
+ * A transaction's body as a client sent it: the transaction schema checks it when it is drafted (TX_INVALID),
+ * so an adapter passes what it parsed without re-stating every kind's fields. The card defaults to the one on
+ * screen.
+ */
+export type TxRequest = { readonly cardUid?: string | undefined } & Readonly<Record<string, unknown>>;
+
+/** A purchase's lines may leave out lineNo: they are numbered in the order given. */
+export type PurchaseRequest = TxRequest & { readonly lines: readonly (Readonly<Record<string, unknown>> & { lineNo?: number | undefined })[] };
+
+export type CardOperationKind = Extract<TxKind, 'card_report_loss' | 'card_cancel_loss' | 'card_freeze' | 'card_unfreeze' | 'card_replace'>;
+
+/** GET /api/state. */
+export interface KioskState {
+  deviceId: string;
+  storeId: string;
+  bundleVersion: number;
+  connected: boolean;
+  outboxDepth: number;
+  epoch: string;
+  oldestPending: Pick<PendingEntry, 'id' | 'epoch' | 'seq'> | null;
+  drivers?: { cardReader: CardReaderHealth; printer: PrinterHealth };
+  alerts: Alert[];
+}
+
+export interface KioskApp {
+  purchase(request: PurchaseRequest, options?: SubmitOptions): Promise<TxOutcome>;
+  topUp(request: TxRequest, options?: SubmitOptions): Promise<TxOutcome>;
+  redeemGift(request: TxRequest, options?: SubmitOptions): Promise<TxOutcome>;
+  refund(request: TxRequest, options?: SubmitOptions): Promise<TxOutcome>;
+  tierUpgrade(request: TxRequest, options?: SubmitOptions): Promise<TxOutcome>;
+  /** One visit on a count card / time card: { serviceId }. */
+  punch(request: TxRequest, options?: SubmitOptions): Promise<TxOutcome>;
+  cardOperation(kind: CardOperationKind, request: TxRequest, options?: SubmitOptions): Promise<TxOutcome>;
+  /** A new member on the fresh card named, or the card whose registration form is on screen. */
+  registerMember(request: TxRequest, options?: SubmitOptions): Promise<TxOutcome>;
+
+  quote(lines: readonly BasketLine[]): Promise<QuoteAnswer>;
+  catalog(): Promise<CatalogAnswer>;
+  /** Takes the hub's latest rules when newer (on connect, every 10 minutes, when a catalogue shows newer). Never throws. */
+  refreshRules(): Promise<void>;
+
+  /** The simulated reader reads `uid`; resolves with the view once the look-up settled (or after tapSettleMs). */
+  tapSimulatedCard(uid: string): Promise<SessionView>;
+  resetSession(): SessionView;
+  /** The shopper chose to register the unknown card on screen. */
+  beginRegistration(): SessionView;
+  sessionSnapshot(): SessionSnapshot;
+
+  state(): KioskState;
+  transaction(id: string): OutboxEntry | null;
+  transactionByKey(idempotencyKey: string): OutboxEntry | null;
+
+  /** What the screen is pushed. */
+  readonly events: KioskEvents;
+  stop(): void;
+}
+
+export interface KioskAppDeps {
+  session: KioskSession;
+  factory: Pick<TransactionFactory, 'draft'>;
+  outbox: Pick<Outbox, 'append' | 'appendOnce' | 'replayOf' | 'get' | 'getByIdempotencyKey' | 'depth' | 'oldestPending' | 'epoch'>;
+  link: Pick<HubLink, 'kick' | 'waitForResult' | 'isConnected' | 'lookup'> & LinkEventSource;
+  rules: Pick<RulesCache, 'bundle' | 'version' | 'refresh'>;
+  /** Told when the rules changed (the composition root keeps the version in settings). */
+  rulesChanged?: (version: number) => Promise<void>;
+  receipts: Pick<ReceiptSink, 'print'>;
+  /** Read at each receipt: header and footer may change with a new config bundle. */
+  receiptContext: () => ReceiptContext;
+  identity: () => { deviceId: string; storeId: string };
+  /** The kiosk's newest alerts, for the state. */
+  alerts?: () => Alert[];
+  /** Reader and printer health for the state (paper out, cover open, reader disconnected). */
+  drivers?: () => { cardReader: CardReaderHealth; printer: PrinterHealth };
+  /** Present in the demo and tests: tapSimulatedCard taps it. */
+  simulatedCards?: SimulatedCardSource | null;
+  logger: Logger;
+  tuning?: {
+    /** How long a transaction waits for the hub's answer; default 2000 ms. */
+    resultWaitMs?: number | undefined;
+    /** How long catalog and quote wait for the hub; default 1500 ms. */
+    lookupTimeoutMs?: number | undefined;
+    /** How long tapSimulatedCard waits for the look-up; default 3000 ms. */
+    tapSettleMs?: number | undefined;
+    /** How often the pushed link state is compared while the screen listens; default 1000 ms. */
+    linkCheckMs?: number | undefined;
+  };
+  now?: () => number;
+}
+
+export function createKioskApp(deps: KioskAppDeps): KioskApp {
+  const { session, outbox, link, rules } = deps;
+  const now = deps.now ?? Date.now;
+  const log = deps.logger;
+  const tuning = deps.tuning ?? {};
+
+  const events = createKioskEvents({
+    session,
+    link,
+    linkState: () => ({ connected: link.isConnected(), outboxDepth: outbox.depth() }),
+    ...(tuning.linkCheckMs !== undefined ? { linkCheckMs: tuning.linkCheckMs } : {}),
+    onListenerError: (error) => log.warn({ err: error }, 'dropped a screen event listener'),
+  });
+
+  const submit = createSubmitter({
+    factory: deps.factory,
+    outbox,
+    link,
+    ...(tuning.resultWaitMs !== undefined ? { resultWaitMs: tuning.resultWaitMs } : {}),
+    appended: () => events.linkMayHaveChanged(),
+  });
+
+  async function refreshRules(): Promise<void> {
+    try {
+      const changed = await rules.refresh((req, timeoutMs) => link.lookup(req, timeoutMs));
+      if (changed) await deps.rulesChanged?.(rules.version());
+    } catch (error) {
+      log.warn({ err: error }, 'could not refresh the rules bundle');
+    }
+  }
+
+  const offers = createMemberOffers({
+    session,
+    link,
+    rules,
+    refreshRules,
+    storeId: () => deps.identity().storeId,
+    ...(tuning.lookupTimeoutMs !== undefined ? { lookupTimeoutMs: tuning.lookupTimeoutMs } : {}),
+    now,
+  });
+
+  /** member → action → receipt, when the transaction is for the member on screen. */
+  function memberAction(kind: TxKind, cardUid: string): ScreenPart {
+    return {
+      begin: () => session.currentCardUid() === cardUid && session.beginAction(kind),
+      abort: () => session.abortAction(),
+      async complete({ tx, status, result }) {
+        const shown = session.shownMember();
+        const receipt = buildReceipt({
+          tx,
+          status,
+          result,
+          ...(shown ? { memberName: shown.member.name } : {}),
+          context: deps.receiptContext(),
+          at: new Date(now()).toISOString(),
+        });
+        // The screen shows the receipt first; the paper follows whenever the printer can take it.
+        if (!session.completeAction({ tx, status, result, receipt })) return;
+        try {
+          await deps.receipts.print(receipt);
+        } catch (error) {
+          // The transaction is durable either way; a jammed printer must not undo it on screen.
+          log.error({ code: 'RECEIPT_PRINT_FAILED', err: error instanceof Error ? error.message : String(error) }, 'receipt not printed');
+        }
+      },
+    };
+  }
+
+  /** The registration form on screen → the new member with a welcome, or the form with a notice. */
+  function registration(cardUid: string): ScreenPart {
+    return {
+      begin: () => session.registrationCardUid() === cardUid,
+      abort: () => undefined,
+      async complete({ tx, status, result }) {
+        const applied = status === 'applied' || (status === 'exists' && result?.original === 'applied');
+        if (applied) {
+          const name = tx.kind === 'register_member' ? tx.name : '';
+          await session.showRegistered(cardUid, { name, pointsEarned: result?.outcome?.pointsEarned ?? 0 });
+          return;
+        }
+        session.showRegistrationNotice(cardUid, { txId: tx.id, status: status === 'queued' ? 'queued' : 'rejected', code: result?.code ?? null, message: result?.message ?? null });
+      },
+    };
+  }
+
+  /** The body with its kind and card: the factory's schema check follows at once (TX_INVALID). */
+  function body(kind: TxKind, request: TxRequest, cardUid: string): TxBodyInput {
+    return { ...request, kind, cardUid } as TxBodyInput;
+  }
+
+  function memberTransaction(kind: TxKind, request: TxRequest, options: SubmitOptions | undefined): Promise<TxOutcome> {
+    const cardUid = request.cardUid ?? session.currentCardUid();
+    if (!cardUid) return Promise.reject(new KioskError('SESSION_NO_CARD', 'no card given and no member on screen'));
+    // A card named in the body that is not the one on screen is a transaction off screen (e.g. a till).
+    const screen = session.currentCardUid() === cardUid ? memberAction(kind, cardUid) : OFF_SCREEN;
+    return submit(body(kind, request, cardUid), screen, options);
+  }
+
+  return {
+    purchase: (request, options) => memberTransaction('purchase', { ...request, lines: numberLines(request.lines) }, options),
+    topUp: (request, options) => memberTransaction('top_up', request, options),
+    redeemGift: (request, options) => memberTransaction('redeem_gift', request, options),
+    refund: (request, options) => memberTransaction('refund', request, options),
+    tierUpgrade: (request, options) => memberTransaction('tier_upgrade', request, options),
+    punch: (request, options) => memberTransaction('punch_card_use', request, options),
+    cardOperation: (kind, request, options) => memberTransaction(kind, request, options),
+
+    registerMember(request, options) {
+      const cardUid = request.cardUid ?? session.registrationCardUid();
+      if (!cardUid) return Promise.reject(new KioskError('SESSION_NO_CARD', 'no card given and no registration on screen'));
+      return submit(body('register_member', request, cardUid), registration(cardUid), options);
+    },
+
+    quote: (lines) => offers.quote(lines),
+    catalog: () => offers.catalog(),
+    refreshRules,
+
+    async tapSimulatedCard(uid) {
+      const cards = deps.simulatedCards;
+      if (!cards) throw new KioskError('SIM_DISABLED');
+      if (!cards.tap(uid)) throw new KioskError('SIM_READER_STOPPED');
+      await session.settled(tuning.tapSettleMs ?? 3000);
+      return session.view();
+    },
+
+    resetSession() {
+      session.reset();
+      return session.view();
+    },
+
+    beginRegistration() {
+      if (!session.beginRegistration()) throw new KioskError('REGISTER_NOT_OFFERED');
+      return session.view();
+    },
+
+    sessionSnapshot: () => events.sessionSnapshot(),
+
+    state() {
+      const { deviceId, storeId } = deps.identity();
+      const oldest = outbox.oldestPending();
+      return {
+        deviceId,
+        storeId,
+        bundleVersion: rules.version(),
+        connected: link.isConnected(),
+        outboxDepth: outbox.depth(),
+        epoch: outbox.epoch(),
+        oldestPending: oldest ? { id: oldest.id, epoch: oldest.epoch, seq: oldest.seq } : null,
+        ...(deps.drivers ? { drivers: deps.drivers() } : {}),
+        alerts: deps.alerts?.() ?? [],
+      };
+    },
+
+    transaction: (id) => outbox.get(id),
+    transactionByKey: (key) => outbox.getByIdempotencyKey(key),
+
+    events,
+    stop: () => events.stop(),
+  };
+}

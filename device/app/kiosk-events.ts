@@ -1,0 +1,161 @@
+/**
+ * What the screen is told, pushed as it happens (GET /api/events carries it as server-sent events):
+ *
+ * - `session`: the session view whenever the session changes (a tap, a look-up answered, an action running,
+ *   its result and receipt, a timeout back to idle), with the text preview of the receipt on screen. This is
+ *   the one way a transaction's result reaches the page: the page renders it from here, never from the HTTP
+ *   reply of the request that made the transaction.
+ * - `link`: whether the hub is reachable and how many transactions wait to be sent, whenever either changes.
+ *
+ * A subscriber first gets the current session and link state, then the changes: a page that (re)connects
+ * loads the current view from its first events. The link state is compared with what each subscriber was last
+ * sent and sent only when it differs; it is checked on the link's events (connected, disconnected, an entry closed), when a
+ * use case appended, and once a second while anyone listens, because a hub announcing itself offline or an
+ * epoch move changes it without an event of its own. That check reads two values in memory: nothing is polled
+ * over the network.
+ */
+import { renderReceiptSvg } from '../../drivers/printer/svg-preview.ts';
+import { renderReceiptText } from '../../drivers/printer/text-preview.ts';
+import type { EventEmitter } from 'node:events';
+import type { HubLinkEvents } from '../link/hub-link.ts';
+import type { KioskSession, SessionView } from '../session/kiosk-session.ts';
+
+/** GET /api/session: the view with both previews of the receipt on screen (the printer's own layouts). */
+export interface SessionSnapshot {
+  session: SessionView;
+  receiptText: string | null;
+  receiptSvg: string | null;
+}
+
+/** The session as pushed: the view and the preview the page shows. */
+export interface SessionEventData {
+  session: SessionView;
+  receiptText: string | null;
+}
+
+export interface LinkStateData {
+  connected: boolean;
+  outboxDepth: number;
+}
+
+export type KioskEvent = { type: 'session'; data: SessionEventData } | { type: 'link'; data: LinkStateData };
+
+export type KioskEventListener = (event: KioskEvent) => void;
+
+/** The link's events the kiosk listens to (HubLink is one). */
+export type LinkEventSource = Pick<EventEmitter<HubLinkEvents>, 'on' | 'off'>;
+
+export interface KioskEvents {
+  /** Sends the current session and link state to `listener` at once, then every change, until unsubscribed. */
+  subscribe(listener: KioskEventListener): () => void;
+  /** Something may have moved the link state (an append): pushed soon, if it changed. */
+  linkMayHaveChanged(): void;
+  sessionSnapshot(): SessionSnapshot;
+  /** How many listen right now. */
+  listeners(): number;
+  stop(): void;
+}
+
+export interface KioskEventsDeps {
+  session: Pick<KioskSession, 'view' | 'state'> & Pick<EventEmitter<{ change: [SessionView] }>, 'on' | 'off'>;
+  link: LinkEventSource;
+  linkState: () => LinkStateData;
+  /** How often the link state is compared while anyone listens; default 1000 ms. */
+  linkCheckMs?: number;
+  /** A listener that throws is dropped (a closed stream); this hears of it. */
+  onListenerError?: (error: unknown) => void;
+}
+
+export function createKioskEvents(deps: KioskEventsDeps): KioskEvents {
+  /** Each listener with the link state it was last sent. */
+  const listeners = new Map<KioskEventListener, LinkStateData>();
+  let checkScheduled = false;
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
+
+  function receiptOnScreen() {
+    const state = deps.session.state();
+    return state.name === 'receipt' ? state.receipt : null;
+  }
+
+  function sessionData(): SessionEventData {
+    const receipt = receiptOnScreen();
+    return { session: deps.session.view(), receiptText: receipt ? renderReceiptText(receipt) : null };
+  }
+
+  function send(listener: KioskEventListener, event: KioskEvent): void {
+    try {
+      listener(event);
+    } catch (error) {
+      listeners.delete(listener);
+      deps.onListenerError?.(error);
+    }
+  }
+
+  const onSessionChange = () => {
+    if (listeners.size === 0) return;
+    const event: KioskEvent = { type: 'session', data: sessionData() };
+    for (const listener of [...listeners.keys()]) send(listener, event);
+  };
+
+  function checkLink(): void {
+    checkScheduled = false;
+    if (stopped || listeners.size === 0) return;
+    const now = deps.linkState();
+    for (const [listener, last] of [...listeners]) {
+      if (last.connected === now.connected && last.outboxDepth === now.outboxDepth) continue;
+      listeners.set(listener, now);
+      send(listener, { type: 'link', data: now });
+    }
+  }
+
+  /** Coalesced: a burst of results closing entries is one comparison, after the burst. */
+  function scheduleLinkCheck(): void {
+    if (checkScheduled || stopped) return;
+    checkScheduled = true;
+    setImmediate(checkLink);
+  }
+
+  deps.session.on('change', onSessionChange);
+  deps.link.on('connected', scheduleLinkCheck);
+  deps.link.on('disconnected', scheduleLinkCheck);
+  deps.link.on('result', scheduleLinkCheck);
+
+  return {
+    subscribe(listener) {
+      if (stopped) return () => undefined;
+      const link = deps.linkState();
+      listeners.set(listener, link);
+      send(listener, { type: 'session', data: sessionData() });
+      send(listener, { type: 'link', data: link });
+      if (!timer) {
+        timer = setInterval(checkLink, deps.linkCheckMs ?? 1000);
+        timer.unref();
+      }
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0 && timer) {
+          clearInterval(timer);
+          timer = null;
+        }
+      };
+    },
+    linkMayHaveChanged: scheduleLinkCheck,
+    sessionSnapshot() {
+      const receipt = receiptOnScreen();
+      // Both previews come from the printer's own layout of the same receipt, so the screen shows what the paper gets.
+      return { session: deps.session.view(), receiptText: receipt ? renderReceiptText(receipt) : null, receiptSvg: receipt ? renderReceiptSvg(receipt) : null };
+    },
+    listeners: () => listeners.size,
+    stop() {
+      stopped = true;
+      listeners.clear();
+      if (timer) clearInterval(timer);
+      timer = null;
+      deps.session.off('change', onSessionChange);
+      deps.link.off('connected', scheduleLinkCheck);
+      deps.link.off('disconnected', scheduleLinkCheck);
+      deps.link.off('result', scheduleLinkCheck);
+    },
+  };
+}
