@@ -114,7 +114,7 @@ export function sameContent(rawA: string, rawB: string): boolean {
 export function sameContentElsewhere(rawA: string, rawB: string): boolean {
   try {
     const withoutSlot = (raw: string) => {
-      const { seq: _seq, epoch: _epoch, ...rest } = JSON.parse(raw) as Record<string, unknown>;
+      const { seq: _seq, epoch: _epoch, prevId: _prevId, ...rest } = JSON.parse(raw) as Record<string, unknown>;
       return canonicalJson(rest);
     };
     return withoutSlot(rawA) === withoutSlot(rawB);

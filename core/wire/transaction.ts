@@ -57,6 +57,12 @@ export const txSlotSchema = z.object({
   /** The device's own counter within its epoch, 1, 2, 3...: the hub applies them in this order, without gaps. */
   seq: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
   epoch: z.string().regex(EPOCH_PATTERN, 'epoch is up to 32 letters and digits').default(''),
+  /**
+   * The id this device placed at seq − 1 of the same epoch (absent at seq 1, and in format 1). The hub applies
+   * a transaction only after its own predecessor: a seq filled by another sender is caught at the very next
+   * slot, before anything of the kiosk's can be applied behind it out of order.
+   */
+  prevId: z.string().regex(ULID_PATTERN, 'prevId is a ULID').optional(),
 });
 export type TxSlot = z.infer<typeof txSlotSchema>;
 

@@ -144,7 +144,8 @@ describe('sqlite outbox', () => {
     });
     const sizeAt9 = (body: TxBodyOf<'purchase'>) => {
       try {
-        return Buffer.byteLength(factory.draft(body).place({ epoch: outbox.epoch(), seq: 9 }).payload);
+        // At seq 9 the entry names the one at seq 8 as its predecessor: any ULID measures the same.
+        return Buffer.byteLength(factory.draft(body).place({ epoch: outbox.epoch(), seq: 9, prevId: '01JAAAAAAAAAAAAAAAAAAAAAAA' }).payload);
       } catch (error) {
         return (error as { details: { bytes: number } }).details.bytes;
       }
@@ -214,13 +215,15 @@ describe('sqlite outbox', () => {
     expect(epoch).not.toBe(oldEpoch);
     const pending = outbox.pendingFrom(0, 10);
     expect(pending.map((e) => [e.id, e.epoch, e.seq])).toEqual([[b!.id, epoch, 1], [c!.id, epoch, 2]]);
-    // Only the slot changed.
-    const { epoch: _e, seq: _s, ...content } = JSON.parse(pending[0]!.payload) as Record<string, unknown>;
-    const { epoch: _e0, seq: _s0, ...original } = b as unknown as Record<string, unknown>;
+    // Only the slot changed: epoch, seq and the predecessor (the first moved has none, the next names it).
+    const { epoch: _e, seq: _s, prevId: firstPrev, ...content } = JSON.parse(pending[0]!.payload) as Record<string, unknown>;
+    const { epoch: _e0, seq: _s0, prevId: oldPrev, ...original } = b as unknown as Record<string, unknown>;
     expect(content).toEqual(original);
+    expect([oldPrev, firstPrev]).toEqual([a!.id, undefined]);
+    expect(JSON.parse(pending[1]!.payload)).toMatchObject({ prevId: b!.id });
     expect(outbox.get(a!.id)).toMatchObject({ epoch: oldEpoch, seq: 1, status: 'done' });
     const d = outbox.append(purchase(4));
-    expect([d.epoch, d.seq]).toEqual([epoch, 3]);
+    expect([d.epoch, d.seq, d.prevId]).toEqual([epoch, 3, c!.id]);
     outbox.close();
     const reopened = open();
     expect(reopened.epoch()).toBe(epoch);

@@ -178,6 +178,8 @@ export function openOutbox(opts: OpenOutboxOptions): Outbox {
   let epoch = readMeta('epoch') ?? '';
   let lastSeq = db.prepare<[string], { seq: number | null }>(`SELECT MAX(seq) AS seq FROM outbox WHERE epoch = ?`).get(epoch)?.seq ?? 0;
   let lastPos = db.prepare<[], { pos: number | null }>(`SELECT MAX(pos) AS pos FROM outbox`).get()?.pos ?? 0;
+  /** The id at lastSeq of the current epoch: every new entry names it as its predecessor (prevId). */
+  let lastId = db.prepare<[string], { id: string }>(`SELECT id FROM outbox WHERE epoch = ? ORDER BY seq DESC LIMIT 1`).get(epoch)?.id;
   let pendingCount = db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'`).get()?.n ?? 0;
   let closed = false;
   const selectStatus = db.prepare<[string], { status: OutboxStatus }>(`SELECT status FROM outbox WHERE id = ?`);
@@ -198,11 +200,13 @@ export function openOutbox(opts: OpenOutboxOptions): Outbox {
   const appendAll = db.transaction((drafts: readonly TxDraft[], key: { idempotencyKey: string; requestHash: string } | null): Transaction[] => {
     const made: Transaction[] = [];
     let seq = lastSeq;
+    let prevId = lastId;
     for (const draft of drafts) {
       seq += 1;
       // The final bytes, in their slot, checked against the envelope limit: a throw here rolls back every
       // insert of this append, and lastSeq has not moved.
-      const { tx, payload } = draft.place({ epoch, seq });
+      const { tx, payload } = draft.place({ epoch, seq, ...(prevId === undefined ? {} : { prevId }) });
+      prevId = tx.id;
       insert.run(tx.id, tx.kind, tx.epoch, tx.seq, payload, tx.createdAt, key?.idempotencyKey ?? null, key?.requestHash ?? null);
       payloads.set(tx, payload);
       made.push(tx);
@@ -224,17 +228,22 @@ export function openOutbox(opts: OpenOutboxOptions): Outbox {
     return closedIds;
   });
 
-  const moveAll = db.transaction((newEpoch: string): number => {
+  const moveAll = db.transaction((newEpoch: string): { moved: number; lastId: string | undefined } => {
     const pending = selectAllPending.all();
+    let prevId: string | undefined;
     pending.forEach((entry, index) => {
-      // Only the slot changes: the hub recognises the same id with the same content in its new place.
+      // Only the slot changes (epoch, seq, predecessor): the hub recognises the same id with the same content
+      // in its new place.
       const payload = JSON.parse(entry.payload) as Record<string, unknown>;
       payload.epoch = newEpoch;
       payload.seq = index + 1;
+      if (prevId === undefined) delete payload.prevId;
+      else payload.prevId = prevId;
+      prevId = payload.id as string;
       moveEntry.run(newEpoch, index + 1, JSON.stringify(payload), entry.pos);
     });
     setMeta.run('epoch', newEpoch);
-    return pending.length;
+    return { moved: pending.length, lastId: prevId };
   });
 
   function assertOpen(): void {
@@ -259,6 +268,7 @@ export function openOutbox(opts: OpenOutboxOptions): Outbox {
       recent.set(tx.id, { pos: lastPos, id: tx.id, epoch: tx.epoch, seq: tx.seq, payload: payloads.get(tx)! });
     }
     lastSeq += made.length;
+    if (made.length > 0) lastId = made[made.length - 1]!.id;
     pendingCount += made.length;
     return made;
   }
@@ -338,9 +348,10 @@ export function openOutbox(opts: OpenOutboxOptions): Outbox {
     moveToNewEpoch() {
       assertOpen();
       const next = newUlid();
-      const moved = moveAll(next);
+      const { moved, lastId: movedLast } = moveAll(next);
       epoch = next;
       lastSeq = moved;
+      lastId = movedLast;
       // Every pending payload changed: the moved entries are read from disk from now on.
       recent.clear();
       recentFloor = lastPos + 1;

@@ -32,6 +32,8 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 export interface TxSlotAssignment {
   epoch: string;
   seq: number;
+  /** The id at seq − 1 of the same epoch; absent at seq 1. */
+  prevId?: string;
 }
 
 /** A transaction in its slot and the exact JSON to store and send. */
@@ -116,7 +118,7 @@ export function createTransactionFactory(opts: TransactionFactoryOptions): Trans
           assertSlot(slot);
           // Spread over the checked object: epoch and seq keep their places, so the bytes are what a
           // transaction made in one step would have been.
-          const tx = { ...checked, epoch: slot.epoch, seq: slot.seq } as Transaction;
+          const tx = { ...checked, epoch: slot.epoch, seq: slot.seq, ...(slot.prevId === undefined ? {} : { prevId: slot.prevId }) } as Transaction;
           const payload = JSON.stringify(tx);
           assertFits(payload);
           return { tx, payload };

@@ -79,12 +79,6 @@ export interface SimOutcome {
   seed: number;
   ok: boolean;
   failures: string[];
-  /**
-   * The known hub issue this run ran into (reported, not a failure unless `strict`): the ledger applied a kiosk
-   * entry in the slot right after another sender's transaction in the same epoch, before the hub saw the reuse,
-   * so it overtook the kiosk entry whose slot the other sender took. The order failures that follow are here.
-   */
-  known: string[];
   config: SimConfig;
   stats: SimStats;
   trace: string[];
@@ -165,7 +159,7 @@ function planSales(rng: Prng, count: number): { sales: PlannedSale[]; storedValu
   return { sales, storedValue };
 }
 
-export function runSimulation(seed: number, options: { trace?: boolean; strict?: boolean } = {}): SimOutcome {
+export function runSimulation(seed: number, options: { trace?: boolean } = {}): SimOutcome {
   const config = configFor(seed);
   const root = createPrng(seed);
   const netRng = root.fork('network');
@@ -185,13 +179,7 @@ export function runSimulation(seed: number, options: { trace?: boolean; strict?:
     if (failures.length < 20) failures.push(message);
     trace(() => `FAILURE ${message}`);
   };
-  /** Failures of order, outcome or balance: known when the fork-follow below explains them. */
-  const orderFailures: string[] = [];
-  const failOrder = (message: string) => {
-    if (orderFailures.length < 20) orderFailures.push(message);
-    trace(() => `ORDER FAILURE ${message}`);
-  };
-  const known: string[] = [];
+  const failOrder = (message: string) => fail(`order: ${message}`);
   const stats: SimStats = { simulatedMs: 0, steps: 0, sends: 0, rewinds: {}, epochMoves: 0, drainMs: 0, closeLatencyMs: [], hubBatches: 0 };
   const appendedAt = new Map<string, number>();
 
@@ -673,27 +661,19 @@ export function runSimulation(seed: number, options: { trace?: boolean; strict?:
     } finally {
       golden.ledger.close();
     }
-    // The known hub issue: a kiosk entry applied right after another sender's transaction in the same epoch,
-    // before the hub had seen any seq of that epoch reused (it cannot tell the two senders apart until then).
-    // After it has, applying anything more in that epoch is a failure of its own.
-    ledger.applied.forEach((record, index) => {
+    // A kiosk entry applied right after another sender's transaction in the same epoch: every entry names its
+    // predecessor (prevId), so the hub must refuse it and close the epoch instead.
+    ledger.applied.forEach((record) => {
       if (!mine.has(record.id) || record.seq <= 1) return;
       const before = ledger.slotHolder(DEVICE, record.epoch, record.seq - 1);
       if (before === null || mine.has(before)) return;
-      const what = `${label(record.id)} applied at ${epochLabel(record.epoch)}/${record.seq}, right after ${label(before)} of another sender at /${record.seq - 1}`;
-      const reuseSeen = ledger.reuseSeenAt.get(`${DEVICE}/${record.epoch}`);
-      if (reuseSeen !== undefined && reuseSeen <= index) fail(`${what}, after the hub had answered TX_SEQ_REUSED in that epoch`);
-      else known.push(what);
+      fail(`${label(record.id)} applied at ${epochLabel(record.epoch)}/${record.seq}, right after ${label(before)} of another sender at /${record.seq - 1}`);
     });
-    if (orderFailures.length > 0) {
-      if (known.length === 0 || options.strict === true) for (const message of orderFailures) fail(message);
-      else known.push(...orderFailures);
-    }
     const findings = ledger.audit();
     if (findings.length > 0) fail(`journal audit: ${JSON.stringify(findings.slice(0, 3))}`);
     if (ledger.defects > 0) fail(`${ledger.defects} transactions recorded as INTERNAL`);
     if (stats.epochMoves > 0 && otherSenders === 0) fail(`${stats.epochMoves} epoch moves without another sender`);
   }
 
-  return { seed, ok: failures.length === 0, failures, known, config, stats, trace: lines };
+  return { seed, ok: failures.length === 0, failures, config, stats, trace: lines };
 }

@@ -64,8 +64,6 @@ export class SimLedger {
   readonly db: DatabaseHandle;
   /** Every first application (a transaction row written), in commit order: what the ledger did, in order. */
   readonly applied: AppliedRecord[] = [];
-  /** Per device and epoch, how many first applications the ledger had made when it first answered TX_SEQ_REUSED there. */
-  readonly reuseSeenAt = new Map<string, number>();
   defects = 0;
 
   constructor() {
@@ -89,10 +87,6 @@ export class SimLedger {
       // Committed: note the first applications in order (an `exists` is not one; nor is an unrecorded refusal).
       results.forEach((result, i) => {
         const parsed = items[i]!.parsed;
-        if (parsed.ok && result.code === 'TX_SEQ_REUSED') {
-          const key = `${parsed.tx.deviceId}/${parsed.tx.epoch}`;
-          if (!this.reuseSeenAt.has(key)) this.reuseSeenAt.set(key, this.applied.length);
-        }
         if (!parsed.ok || result.id === null || result.seq === null || result.status === 'exists' || result.recorded !== true) return;
         this.applied.push({ id: result.id, deviceId: parsed.tx.deviceId, epoch: parsed.tx.epoch, seq: result.seq, status: result.status === 'applied' ? 'applied' : 'rejected', code: result.code ?? null });
       });

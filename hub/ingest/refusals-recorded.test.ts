@@ -99,6 +99,20 @@ describe('refusals the hub records (real aedes, real SQLite)', () => {
     expect((await env.hub.store.deviceAlerts(10, 'kiosk-r1')).map((a) => a.code)).toContain('SEQ_EPOCH_MOVED');
   });
 
+  it('refuses a transaction whose predecessor slot holds another sender’s, before it can overtake the kiosk’s own', async () => {
+    device.epoch = 'EPOCHP';
+    // The kiosk's T1 was lost on the way; someone else's X1 took seq 1. The kiosk's T2 names T1 as its predecessor.
+    const mineFirst = device.make(purchase(100), { seq: 1 });
+    expect((await device.send(device.make(purchase(900), { seq: 1 }))).status).toBe('applied');
+    const mineSecond = { ...device.make(purchase(200), { seq: 2 }), prevId: mineFirst.id };
+    expect(await device.send(mineSecond)).toMatchObject({ id: mineSecond.id, seq: 2, status: 'rejected', code: 'TX_SEQ_REUSED', recorded: false });
+    expect(await device.send(mineFirst)).toMatchObject({ status: 'rejected', code: 'TX_SEQ_REUSED' });
+    expect(await env.hub.store.lastSeq('kiosk-r1', 'EPOCHP')).toBe(1);
+    // In its own order in a new epoch both apply, the second after the first.
+    expect(await device.send({ ...mineFirst, epoch: 'EPOCHQ', seq: 1 })).toMatchObject({ status: 'applied' });
+    expect(await device.send({ ...mineSecond, epoch: 'EPOCHQ', seq: 2 })).toMatchObject({ status: 'applied' });
+  });
+
   it('fills a new slot with an applied transaction resent from a new epoch, as exists', async () => {
     device.epoch = 'EPOCHA';
     const first = device.make(purchase(100), { seq: 1 });

@@ -83,6 +83,8 @@ export interface LedgerWritePort {
   /** The device's order in one epoch: the last seq filled and whether the epoch was closed. */
   sequence(deviceId: string, epoch: string): { lastSeq: number; closed: boolean };
   findSlot(deviceId: string, epoch: string, seq: number): SlotHolder | null;
+  /** The id holding the epoch's last filled slot (null when none is filled). */
+  lastSlotId(deviceId: string, epoch: string): string | null;
   closeEpoch(deviceId: string, epoch: string): void;
   /** The effective time of the device's last recorded transaction. */
   lastEffectiveAt(deviceId: string): string | null;
@@ -139,6 +141,17 @@ export function applyReceived(port: LedgerWritePort, item: ReceivedTransaction, 
     return { ...unrecorded(header, 'TX_OUT_OF_ORDER', `expected seq ${sequence.lastSeq + 1}, got ${header.seq}`), retry: true };
   }
   if (sequence.closed) return unrecorded(header, 'TX_EPOCH_CLOSED', `epoch '${header.epoch}' of ${header.deviceId} is closed: send in a new epoch`);
+  // The transaction names what it follows: when the slot before it holds something else, another sender used
+  // this kiosk's seqs. Caught here, at the first slot after theirs, nothing of the kiosk's is applied behind
+  // a stranger's transaction out of the kiosk's order.
+  if (header.prevId !== undefined && header.seq > 1) {
+    const before = port.lastSlotId(header.deviceId, header.epoch);
+    if (before !== header.prevId) {
+      port.closeEpoch(header.deviceId, header.epoch);
+      port.raiseAlert(header.deviceId, 'SEQ_EPOCH_MOVED', { epoch: header.epoch, seq: header.seq - 1, txId: header.prevId, heldBy: before });
+      return unrecorded(header, 'TX_SEQ_REUSED', `seq ${header.seq - 1} of ${header.deviceId} (epoch '${header.epoch}') holds another transaction than ${header.prevId}`);
+    }
+  }
 
   // The slot is the device's next: whatever happens now fills it.
   if (stored) {

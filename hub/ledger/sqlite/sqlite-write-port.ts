@@ -30,6 +30,8 @@ export interface RaisedAlert {
 interface SequenceState {
   lastSeq: number;
   closed: boolean;
+  /** The id in slot lastSeq; undefined until read or filled (read once, then kept with the slot). */
+  lastId?: string | null;
 }
 
 export class SqliteWritePort implements LedgerWritePort {
@@ -164,6 +166,12 @@ export class SqliteWritePort implements LedgerWritePort {
     const record = this.slotRecord.get(deviceId, epoch, seq);
     if (record) return { txId: record.tx_id, contentHash: record.content_hash, result: JSON.parse(record.result) as TxResult, payload: () => record.payload };
     return null;
+  }
+
+  lastSlotId(deviceId: string, epoch: string): string | null {
+    const state = this.sequence(deviceId, epoch);
+    if (state.lastId === undefined) state.lastId = state.lastSeq === 0 ? null : (this.findSlot(deviceId, epoch, state.lastSeq)?.txId ?? null);
+    return state.lastId;
   }
 
   closeEpoch(deviceId: string, epoch: string): void {
@@ -325,7 +333,7 @@ export class SqliteWritePort implements LedgerWritePort {
       this.appliedAt,
       JSON.stringify(row.result),
     );
-    this.fillSlot(header.deviceId, header.epoch, header.seq, row.effectiveAt);
+    this.fillSlot(header.deviceId, header.epoch, header.seq, header.id, row.effectiveAt);
     if (row.effectiveAt !== null) this.effectiveCache.set(header.deviceId, row.effectiveAt);
   }
 
@@ -342,13 +350,15 @@ export class SqliteWritePort implements LedgerWritePort {
       result: JSON.stringify(row.result),
       recordedAt: this.appliedAt,
     });
-    this.fillSlot(header.deviceId, header.epoch, header.seq);
+    this.fillSlot(header.deviceId, header.epoch, header.seq, header.id);
   }
 
-  private fillSlot(deviceId: string, epoch: string, seq: number, effectiveAt: string | null = null): void {
+  private fillSlot(deviceId: string, epoch: string, seq: number, txId: string, effectiveAt: string | null = null): void {
     this.fillSlotAt.run(deviceId, epoch, seq, effectiveAt);
     // The cached state is the port's own object: updated in place, as the row just was.
-    this.sequence(deviceId, epoch).lastSeq = seq;
+    const state = this.sequence(deviceId, epoch);
+    state.lastSeq = seq;
+    state.lastId = txId;
   }
 }
 
