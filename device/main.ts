@@ -15,6 +15,7 @@ import { openAlertLog, type AlertLog } from './alerts/alert-log.ts';
 import { keepCacheFresh } from './cache/keep-cache-fresh.ts';
 import { openMemberCache, type MemberCache } from './cache/member-cache.ts';
 import { buildHardware } from './hardware/build-hardware.ts';
+import { simulatedTaps } from './hardware/card-reader-source.ts';
 import { hardwareConfigSchema } from './hardware/hardware-config.ts';
 import { createKioskApp, type KioskApp } from './app/kiosk-app.ts';
 import { buildApp } from './http/build-app.ts';
@@ -25,7 +26,6 @@ import type { CardSource, ReceiptSink } from './ports.ts';
 import { censorLogValue, REDACTED_LOG_PATHS } from '../core/privacy/mask.ts';
 import { createKioskSession, type KioskSession, type SessionTimeouts } from './session/kiosk-session.ts';
 import { DEFAULT_RECEIPT, createSettingsStore, type SettingsStore } from './settings/settings-store.ts';
-import { SimulatedCardSource } from './sim/simulated-card-source.ts';
 import { createTransactionFactory } from './tx/transaction-factory.ts';
 
 export const deviceConfigSchema = z.object({
@@ -106,7 +106,7 @@ interface Running {
 export interface DeviceOptions {
   /** Where logs go; default stdout. */
   logDestination?: pino.DestinationStream;
-  /** Overrides config.hardware.reader (POST /api/sim/tap works only with a SimulatedCardSource). */
+  /** Overrides config.hardware.reader (POST /api/sim/tap works only with a card source over the simulated reader). */
   cardSource?: CardSource;
   /** Overrides config.hardware.printer. */
   receiptSink?: ReceiptSink;
@@ -173,9 +173,9 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
       parts.cache = openMemberCache({ path: databasePath, logger: loggerFor('cache') });
       // Built per start, constructors only: nothing is opened until cards.start() / receipts.start() below.
       const hardware = buildHardware(config.hardware, loggerFor('hardware'));
-      const cards = options.cardSource ?? hardware.cardSource;
+      const cards: CardSource = options.cardSource ?? hardware.cardSource;
       parts.cards = cards;
-      const receipts = options.receiptSink ?? hardware.receiptSink;
+      const receipts: ReceiptSink = options.receiptSink ?? hardware.receiptSink;
       parts.receipts = receipts;
       const outbox = parts.outbox;
       parts.link = createHubLink({
@@ -246,7 +246,7 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
         identity: () => ({ deviceId: settingsStore.get().deviceId, storeId: settingsStore.get().storeId }),
         alerts: () => alerts.recent(20),
         drivers: () => ({ cardReader: cards.health(), printer: receipts.health() }),
-        simulatedCards: cards instanceof SimulatedCardSource ? cards : null,
+        simulatedCards: simulatedTaps(cards),
         logger: loggerFor('app'),
         tuning: { resultWaitMs: config.tuning.resultWaitMs },
       });

@@ -54,6 +54,14 @@ export interface CardSource {
   health(): CardReaderHealth;
 }
 
+/**
+ * The simulated reader's hand (the demo screen's "simulate tap", POST /api/sim/tap): presents the card and
+ * takes it away. False when the reader is stopped (or does not read the UID).
+ */
+export interface SimulatedTaps {
+  tap(uid: string): boolean;
+}
+
 export interface ReceiptSink {
   start(): Promise<void>;
   stop(): Promise<void>;

@@ -1,4 +1,5 @@
 import type { DriverHealth } from './card-reader/types.ts';
+import type { DriverErrorCode } from './driver-error-codes.ts';
 
 /**
  * The mutable side of DriverHealth, kept by each driver and copied out on health(): callers get a snapshot
@@ -20,7 +21,7 @@ export class HealthTracker {
     this.state.connected = connected;
   }
 
-  recordError(code: string, message: string, at = Date.now()): void {
+  recordError(code: DriverErrorCode, message: string, at = Date.now()): void {
     this.state.lastError = { code, message, at };
   }
 

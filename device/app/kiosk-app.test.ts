@@ -15,8 +15,9 @@ import type { HubLink, HubLinkEvents } from '../link/hub-link.ts';
 import { openOutbox, type Outbox } from '../outbox/sqlite-outbox.ts';
 import type { Receipt } from '../ports.ts';
 import { createKioskSession, type KioskSession } from '../session/kiosk-session.ts';
-import { MemoryReceiptSink } from '../sim/memory-receipt-sink.ts';
-import { SimulatedCardSource } from '../sim/simulated-card-source.ts';
+import type { SimulatedPrinter } from '../../drivers/printer/simulated-printer.ts';
+import { buildHardware } from '../hardware/build-hardware.ts';
+import type { CardSource, ReceiptSink, SimulatedTaps } from '../ports.ts';
 import { createCaptureLogger } from '../test-support/capture-logger.ts';
 import { makeMember } from '../test-support/members.ts';
 import { makeTempDir } from '../test-support/temp-dir.ts';
@@ -82,8 +83,10 @@ describe('kiosk use cases', () => {
   let cache: MemberCache;
   let link: FakeLink;
   let session: KioskSession;
-  let receipts: MemoryReceiptSink;
-  let cards: SimulatedCardSource;
+  let receipts: ReceiptSink;
+  let printer: SimulatedPrinter;
+  let cards: CardSource;
+  let taps: SimulatedTaps;
   let bundle: RulesBundle | null;
   let refreshed: number[];
   let kiosk: KioskApp;
@@ -103,9 +106,13 @@ describe('kiosk use cases', () => {
     members = new Map([[CARD, { ok: true, member: makeMember(CARD) }]]);
     link.answer = (req) => (req.op === 'member.byCard' ? (members.get(req.cardUid) ?? { ok: false, code: 'CARD_UNKNOWN', message: 'no card with this UID' }) : null);
     session = createKioskSession({ lookup: (req, ms) => link.lookup(req, ms), cache, logger });
-    receipts = new MemoryReceiptSink();
+    // The drivers' own simulated reader and printer, built through the driver registry as the demo builds them.
+    const hardware = buildHardware({ reader: { kind: 'simulated' }, printer: { kind: 'simulated' } }, logger);
+    receipts = hardware.receiptSink;
+    printer = hardware.simulatedPrinter!;
     await receipts.start();
-    cards = new SimulatedCardSource();
+    cards = hardware.cardSource;
+    taps = hardware.simulatedCards!;
     session.attach(cards);
     await cards.start();
     kiosk = createKioskApp({
@@ -127,7 +134,7 @@ describe('kiosk use cases', () => {
       receipts,
       receiptContext: () => ({ header: ['STORE ONE'], footer: ['bye'], store: 'store-1', deviceId: 'kiosk-1', paperWidthMm: 58, language: 'en' }),
       identity: () => ({ deviceId: 'kiosk-1', storeId: 'store-1' }),
-      simulatedCards: cards,
+      simulatedCards: taps,
       logger,
       tuning: { resultWaitMs: 200 },
     });
@@ -156,7 +163,7 @@ describe('kiosk use cases', () => {
     expect(pushed).toMatchObject({ type: 'session', data: { session: { name: 'receipt', status: 'applied', txId: outcome.tx.id, result: { outcome: { pointsEarned: 10, cardUid: '******C3D4' } }, member: { balances } } } });
     expect(pushed?.type === 'session' && pushed.data.receiptText).toContain(`[QR ${outcome.tx.id}]`);
     expect(JSON.stringify(screen)).not.toContain(CARD);
-    const printed = receipts.last()?.receipt;
+    const printed = printer.printed.at(-1)?.receipt;
     expect(printed).toMatchObject({ txId: outcome.tx.id, memberName: 'Ada Member', lines: [{ name: 'COFFEE', qty: 2, totalCents: 700 }], pointsEarned: 10, balancesAfter: balances, cardNumberMasked: '******C3D4' });
     // The receipt on screen is the very one printed.
     expect(session.view()).toMatchObject({ receipt: { txId: outcome.tx.id } });
@@ -169,7 +176,7 @@ describe('kiosk use cases', () => {
     const outcome = await kiosk.topUp({ amountCents: 5000, tender: 'cash', staffCardUid: STAFF });
     expect(outcome).toMatchObject({ status: 'queued', result: null });
     expect(outbox.depth()).toBe(1);
-    const receipt = receipts.last()?.receipt;
+    const receipt = printer.printed.at(-1)?.receipt;
     expect(receipt?.notice).toEqual(['TOP-UP', 'PENDING', 'Not yet confirmed by the hub.', 'Points and balances follow.']);
     expect(receipt?.pointsEarned).toBeUndefined();
     expect(receipt?.balancesAfter).toBeUndefined();
@@ -193,7 +200,7 @@ describe('kiosk use cases', () => {
     await expect(kiosk.purchase({ lines, payments: [{ method: 'cash', amountCents: 20_000 }] })).rejects.toMatchObject({ code: 'TX_TOO_LARGE' });
     expect(sessionNames()).toEqual(['action', 'member']);
     expect(outbox.depth()).toBe(0);
-    expect(receipts.recent()).toHaveLength(0);
+    expect(printer.printed).toHaveLength(0);
   });
 
   it('answers a replayed Idempotency-Key with the first transaction and never touches the screen or the printer', async () => {
@@ -205,7 +212,7 @@ describe('kiosk use cases', () => {
     expect(again).toMatchObject({ tx: { id: first.tx.id }, status: 'applied', replayed: true });
     expect(sessionNames()).toEqual([]);
     expect(session.view().name).toBe('member');
-    expect(receipts.recent()).toHaveLength(0);
+    expect(printer.printed).toHaveLength(0);
     expect(outbox.nextSeq()).toBe(2);
     await expect(kiosk.purchase({ ...coffee, cardUid: CARD, payments: [{ method: 'cash', amountCents: 700 }] }, { idempotencyKey: 'till-1/0001' })).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
     expect(kiosk.transactionByKey('till-1/0001')).toMatchObject({ id: first.tx.id, status: 'done' });
@@ -295,7 +302,7 @@ describe('kiosk use cases', () => {
       receipts: failing,
       receiptContext: () => ({ header: [], footer: [], store: 'store-1', deviceId: 'kiosk-1', paperWidthMm: 58, language: 'en' }),
       identity: () => ({ deviceId: 'kiosk-1', storeId: 'store-1' }),
-      simulatedCards: cards,
+      simulatedCards: taps,
       logger: logger.logger,
     });
     await app.tapSimulatedCard(CARD);

@@ -15,15 +15,15 @@
  * The screen learns every outcome from the session, pushed (kiosk-events.ts), never from an HTTP reply.
  */
 import type { Logger } from 'pino';
+import type { ErrorCode } from '../../core/errors/codes.ts';
 import type { Alert } from '../../core/wire/alerts.ts';
 import type { TxKind } from '../../core/wire/transaction.ts';
 import type { HubLink } from '../link/hub-link.ts';
 import type { Outbox, OutboxEntry, PendingEntry } from '../outbox/sqlite-outbox.ts';
-import type { CardReaderHealth, PrinterHealth, ReceiptSink } from '../ports.ts';
+import type { CardReaderHealth, PrinterHealth, ReceiptSink, SimulatedTaps } from '../ports.ts';
 import { buildReceipt, type ReceiptContext } from '../receipt/build-receipt.ts';
 import type { RulesCache } from '../rules/rules-cache.ts';
 import type { KioskSession, SessionView } from '../session/kiosk-session.ts';
-import type { SimulatedCardSource } from '../sim/simulated-card-source.ts';
 import type { TransactionFactory, TxBodyInput } from '../tx/transaction-factory.ts';
 import { KioskError } from './kiosk-errors.ts';
 import { createKioskEvents, type KioskEvents, type LinkEventSource, type SessionSnapshot } from './kiosk-events.ts';
@@ -108,7 +108,7 @@ export interface KioskAppDeps {
   /** Reader and printer health for the state (paper out, cover open, reader disconnected). */
   drivers?: () => { cardReader: CardReaderHealth; printer: PrinterHealth };
   /** Present in the demo and tests: tapSimulatedCard taps it. */
-  simulatedCards?: SimulatedCardSource | null;
+  simulatedCards?: SimulatedTaps | null;
   logger: Logger;
   tuning?: {
     /** How long a transaction waits for the hub's answer; default 2000 ms. */
@@ -185,7 +185,7 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
           await deps.receipts.print(receipt);
         } catch (error) {
           // The transaction is durable either way; a jammed printer must not undo it on screen.
-          log.error({ code: 'RECEIPT_PRINT_FAILED', err: error instanceof Error ? error.message : String(error) }, 'receipt not printed');
+          log.error({ code: 'RECEIPT_PRINT_FAILED' satisfies ErrorCode, err: error instanceof Error ? error.message : String(error) }, 'receipt not printed');
         }
       },
     };

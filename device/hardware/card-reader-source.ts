@@ -4,8 +4,9 @@
  * The member number some PC/SC tags carry is not passed on: the hub identifies members by card UID.
  */
 import { EventEmitter } from 'node:events';
+import { SimulatedCardReader } from '../../drivers/card-reader/simulated-reader.ts';
 import type { CardReader, CardTap as DriverCardTap, DriverHealth } from '../../drivers/card-reader/types.ts';
-import type { CardReaderHealth, CardSource, CardTap } from '../ports.ts';
+import type { CardReaderHealth, CardSource, CardTap, SimulatedTaps } from '../ports.ts';
 
 export class CardReaderSource extends EventEmitter<{ card: [CardTap]; health: [] }> implements CardSource {
   readonly #reader: CardReader;
@@ -22,6 +23,11 @@ export class CardReaderSource extends EventEmitter<{ card: [CardTap]; health: []
     super();
     this.#reader = reader;
     this.#kind = kind;
+  }
+
+  /** The driver behind it. */
+  get reader(): CardReader {
+    return this.#reader;
   }
 
   async start(): Promise<void> {
@@ -48,5 +54,22 @@ function readerHealth(kind: string, health: DriverHealth): CardReaderHealth {
     ...(health.lastError ? { lastError: { ...health.lastError } } : {}),
     reconnects: health.reconnects,
     framesRejected: health.framesRejected,
+  };
+}
+
+/**
+ * The hand that taps a card source's simulated reader (drivers/card-reader's SimulatedCardReader), or null when
+ * the source is another reader. Each tap presents the card and takes it away again: tapping the same demo card
+ * twice from the screen is two taps, as a member tapping twice, not one card held on the reader.
+ */
+export function simulatedTaps(source: CardSource): SimulatedTaps | null {
+  if (!(source instanceof CardReaderSource) || !(source.reader instanceof SimulatedCardReader)) return null;
+  const reader = source.reader;
+  return {
+    tap(uid) {
+      const tapped = reader.tap(uid);
+      reader.remove();
+      return tapped;
+    },
   };
 }

@@ -25,6 +25,11 @@ export class PrinterSink extends EventEmitter<{ health: [] }> implements Receipt
     this.#log = logger;
   }
 
+  /** The driver behind it. */
+  get printer(): ReceiptPrinter {
+    return this.#printer;
+  }
+
   async start(): Promise<void> {
     this.#printer.on('status', this.#onChange);
     this.#printer.on('health', this.#onChange);

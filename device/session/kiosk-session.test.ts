@@ -4,7 +4,8 @@ import type { LookupRequest, LookupResponse } from '../../core/wire/lookup.ts';
 import { openMemberCache, type MemberCache } from '../cache/member-cache.ts';
 import { openOutbox, type Outbox } from '../outbox/sqlite-outbox.ts';
 import { buildReceipt } from '../receipt/build-receipt.ts';
-import { SimulatedCardSource } from '../sim/simulated-card-source.ts';
+import { buildCardSource } from '../hardware/build-hardware.ts';
+import { simulatedTaps } from '../hardware/card-reader-source.ts';
 import { createCaptureLogger } from '../test-support/capture-logger.ts';
 import { makeMember } from '../test-support/members.ts';
 import { eventually, makeTempDir } from '../test-support/temp-dir.ts';
@@ -104,10 +105,11 @@ describe('kiosk session', () => {
   it('runs member → action → receipt with the receipt it is given, the new balances and the result, never a full UID', async () => {
     answer = async () => ({ ok: true, member: makeMember(CARD) });
     const s = make();
-    const cards = new SimulatedCardSource();
+    // The drivers' own simulated reader, built through the driver registry.
+    const cards = buildCardSource({ kind: 'simulated' }, createCaptureLogger().logger);
     const detach = s.attach(cards);
     await cards.start();
-    cards.tap(CARD.toLowerCase());
+    expect(simulatedTaps(cards)?.tap(CARD.toLowerCase())).toBe(true);
     await eventually(() => s.view().name === 'member', 'member shown');
     expect(s.beginAction('purchase')).toBe(true);
     expect(s.view().name).toBe('action');

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from '../backoff.ts';
 import { DriverError } from '../driver-error.ts';
+import type { DriverErrorCode } from '../driver-error-codes.ts';
 import { HealthTracker } from '../health.ts';
 import { maskUid } from '../mask-uid.ts';
 import { createRealNfc } from './nfc-pcsc-factory.ts';
@@ -226,7 +227,7 @@ export class PcscCardReader extends EventEmitter<CardReaderEvents> implements Ca
     }, delay);
   }
 
-  private fail(code: string, error: unknown, readerName?: string): void {
+  private fail(code: DriverErrorCode, error: unknown, readerName?: string): void {
     const detail = error instanceof Error ? error.message : String(error);
     // Which reader, when there are several: the health report carries the message, not the log's fields.
     const message = readerName ? `${readerName}: ${detail}` : detail;

@@ -25,10 +25,13 @@ export class SimulatedPrinter extends EventEmitter<ReceiptPrinterEvents> impleme
   private readonly log: Logger;
   private condition: SimulatedPrinterCondition = { online: true, paperOut: false, paperNearEnd: false, coverOpen: false };
   private running = false;
+  private readonly keepPrinted: number;
 
-  constructor(options: { logger: Logger }) {
+  /** `keepPrinted`: how many printed receipts `printed` keeps, the newest (all when absent; a kiosk keeps a few). */
+  constructor(options: { logger: Logger; keepPrinted?: number }) {
     super();
     this.log = options.logger.child({ component: 'driver.simulated-printer' });
+    this.keepPrinted = options.keepPrinted ?? Infinity;
   }
 
   async start(): Promise<void> {
@@ -93,6 +96,7 @@ export class SimulatedPrinter extends EventEmitter<ReceiptPrinterEvents> impleme
     while (this.running && online && !paperOut && !coverOpen && this.waiting.length > 0) {
       const job = this.waiting.shift()!;
       this.printed.push({ ...job, svg: renderReceiptSvg(job.receipt) });
+      if (this.printed.length > this.keepPrinted) this.printed.splice(0, this.printed.length - this.keepPrinted);
       this.log.info({ jobId: job.jobId, txId: job.receipt.txId }, 'receipt printed (simulated)');
       this.emit('job.printed', { jobId: job.jobId, txId: job.receipt.txId });
     }

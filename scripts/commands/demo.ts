@@ -1,6 +1,8 @@
 /**
- * `npm start` / `memberkiosk demo`: the hub (embedded aedes, SQLite, demo members) and one kiosk (simulated
- * reader and printer) in one process, data under ./data, stopped cleanly with Ctrl-C.
+ * `npm start` / `memberkiosk demo`: the hub (embedded aedes, SQLite, demo members) and one kiosk in one process,
+ * data under ./data, stopped cleanly with Ctrl-C. The kiosk's hardware is the default section, the drivers' own
+ * simulated reader and printer built through the driver registry (kind 'simulated'), which POST /api/sim/tap
+ * and the screen's "simulate tap" drive.
  */
 import { parseCommandArgs, usageError } from '../command-args.ts';
 import { waitForShutdown } from '../wait-for-shutdown.ts';

@@ -1,27 +1,30 @@
 /**
  * `memberkiosk device --hub mqtt://127.0.0.1:1883 --id kiosk-1 --store store-1 --data ./data/kiosk-1 --port 8080`
  * Runs one kiosk until SIGINT/SIGTERM, then stops it cleanly (the outbox is closed, the hub is told "offline").
+ * The hardware flags (--reader, --printer and their options, --paper, --language) and their help come from
+ * the driver registry (drivers/registry/), so a new reader or printer model needs no change here.
  */
 import { parseCommandArgs, usageError } from '../command-args.ts';
+import { HardwareFlagError, hardwareFlagOptions, hardwareFlagUsage, parseHardwareFlags } from '../../device/hardware/parse-hardware-flags.ts';
 import { waitForShutdown } from '../wait-for-shutdown.ts';
 
+const SYNOPSIS_INDENT = ' '.repeat('usage: memberkiosk device '.length);
+const HARDWARE = hardwareFlagUsage(SYNOPSIS_INDENT);
+
 const USAGE = `usage: memberkiosk device --hub URL --id DEVICE_ID --store STORE_ID [--data DIR] [--port N] [--host H]
-                          [--base-topic T] [--log-level L]
-                          [--reader R] [--reader-framing F] [--reader-delimiter D] [--printer P] [--paper 58|80] [--language zh|en]
+${SYNOPSIS_INDENT}[--base-topic T] [--log-level L]
+${SYNOPSIS_INDENT}${HARDWARE.synopsis}
   --hub         MQTT broker of the hub, e.g. mqtt://127.0.0.1:1883
   --id          this kiosk's device id
   --store       the store it stands in
   --data        data directory (outbox, member cache, settings); default ./data/<id>
   --port        HTTP port of the screen and API; default 8080 (0: any free port)
   --host        HTTP address to listen on; default 127.0.0.1
-  --reader      simulated (default) | pcsc[:NAME] | serial:/dev/serial/by-id/... | serial-usb:VID:PID[:SERIAL]
-  --reader-framing   serial readers: lines (default, one UID per line) | stx-etx (RDM6300-style 125 kHz)
-  --reader-delimiter serial readers with lines framing: crlf (default) | cr | lf
-  --printer     simulated (default) | tcp:HOST[:PORT] (9100) | serial:PATH|usb:VID:PID | device:/dev/usb/lp0
-  --paper       receipt paper width in mm: 58 (default) | 80
-  --language    receipt language: en (default) | zh
+${HARDWARE.lines.join('\n')}
 exit codes: 0 stopped cleanly (SIGINT/SIGTERM), 2 bad or missing options
 `;
+
+const OWN_FLAGS = ['hub', 'id', 'store', 'data', 'port', 'host', 'base-topic', 'log-level'];
 
 export async function run(args: string[]): Promise<number> {
   const flags = parseCommandArgs('device', USAGE, {
@@ -35,31 +38,18 @@ export async function run(args: string[]): Promise<number> {
       host: { type: 'string', default: '127.0.0.1' },
       'base-topic': { type: 'string' },
       'log-level': { type: 'string' },
-      reader: { type: 'string' },
-      'reader-framing': { type: 'string' },
-      'reader-delimiter': { type: 'string' },
-      printer: { type: 'string' },
-      paper: { type: 'string' },
-      language: { type: 'string' },
+      ...hardwareFlagOptions(),
     },
   });
   if (!flags.ok) return flags.exitCode;
   const { values } = flags.parsed;
   if (!values.hub || !values.id || !values.store) return usageError('device', USAGE, '--hub, --id and --store are required');
-  // Loaded only now, so --help and bad flags are answered without loading the kiosk (SQLite, MQTT, drivers).
-  const { HardwareFlagError, parseHardwareFlags } = await import('../../device/hardware/parse-hardware-flags.ts');
+  // Loaded only now, so --help and bad flags are answered without loading the kiosk (SQLite, MQTT).
   const { createDevice } = await import('../../device/main.ts');
   const port = Number(values.port);
   let device;
   try {
-    const hardware = parseHardwareFlags({
-      reader: values.reader,
-      readerFraming: values['reader-framing'],
-      readerDelimiter: values['reader-delimiter'],
-      printer: values.printer,
-      paper: values.paper,
-      language: values.language,
-    });
+    const hardware = parseHardwareFlags(Object.fromEntries(Object.entries(values).filter(([name]) => !OWN_FLAGS.includes(name))));
     device = createDevice({
       deviceId: values.id,
       storeId: values.store,

@@ -38,6 +38,33 @@ describe('memberkiosk drivers watch / test-print (virtual hardware)', () => {
     expect(result.stdout.match(/card 04A1B2C3D4/g)).toHaveLength(1);
   });
 
+  it('watch takes the registry forms too: --reader serial:PATH with the serial model\'s --framing', async () => {
+    const pty = new SocatPtyPair('watch-form');
+    await pty.start();
+    cleanups.push(() => pty.stop());
+    const watch = runCli(['drivers', 'watch', '--reader', `serial:${pty.driverPath}`, '--framing', 'lines', '--delimiter', 'cr', '--count', '1', '--timeout', '20']);
+    const deadline = Date.now() + 15_000;
+    while (!watch.stdout().includes('card 04A1B2C3D5') && Date.now() < deadline) {
+      writeFileSync(pty.devicePath, '04a1b2c3d5\r');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const result = await watch.done;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.match(/card 04A1B2C3D5/g)).toHaveLength(1);
+  });
+
+  it('test-print takes the registry forms too: --printer tcp:HOST:PORT', async () => {
+    const printer = new FakeTcpPrinter();
+    await printer.listen();
+    cleanups.push(() => printer.close());
+    const print = runCli(['drivers', 'test-print', '--printer', `tcp:127.0.0.1:${printer.port}`, '--lang', 'en']);
+    await printer.waitForCut(1, 15_000);
+    const result = await print.done;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`queued on tcp://127.0.0.1:${printer.port}`);
+    expect(result.stdout).toContain('printed');
+  });
+
   it('test-print prints a receipt on a network printer and says so', async () => {
     const printer = new FakeTcpPrinter();
     await printer.listen();

@@ -1,49 +1,112 @@
 /**
  * Technician tools for the kiosk's hardware:
  *   memberkiosk drivers list
- *   memberkiosk drivers watch (--port PATH|usb:VID:PID [--framing lines|stx-etx] [--delimiter crlf|cr|lf] [--baud N] | --pcsc [--reader NAME])
+ *   memberkiosk drivers watch (--reader FORM | --port PATH|usb:VID:PID | --pcsc [--reader NAME]) [reader options]
  *                             [--count N] [--timeout SECONDS]
- *   memberkiosk drivers test-print (--tcp HOST[:PORT] | --serial PATH|usb:VID:PID [--baud N] | --device PATH)
- *                                  [--lang zh|en] [--width 58|80] [--svg FILE]
+ *   memberkiosk drivers test-print (--printer FORM | --tcp HOST[:PORT] | --serial PATH|usb:VID:PID | --device PATH)
+ *                                  [printer options] [--lang zh|en] [--width 58|80] [--svg FILE]
+ * Which readers and printers exist, the flags that name them and their options (--framing, --baud, …) come
+ * from the driver registry (drivers/registry/), the same models `memberkiosk device` builds: a new model
+ * needs no change here.
  * Logs (pino, card UIDs masked) go to stderr; what the technician asked for goes to stdout.
  */
 import { readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { SerialPort } from 'serialport';
+import type { ZodError } from 'zod';
 import { listPcscReaders } from '../../drivers/card-reader/list-pcsc-readers.ts';
 import { PCSCD_SOCKET, pcscdAnswers } from '../../drivers/card-reader/pcscd-probe.ts';
-import { lineFraming } from '../../drivers/card-reader/line-framing.ts';
-import { PcscCardReader } from '../../drivers/card-reader/pcsc-reader.ts';
-import { parseSelector } from '../../drivers/card-reader/serial-port-locator.ts';
-import { SerialCardReader } from '../../drivers/card-reader/serial-reader.ts';
-import { stxEtxFraming } from '../../drivers/card-reader/stx-etx-framing.ts';
 import type { CardReader, CardTap } from '../../drivers/card-reader/types.ts';
-import { DevicePathPrinterTransport } from '../../drivers/printer/device-path-transport.ts';
-import { EscposReceiptPrinter } from '../../drivers/printer/escpos-printer.ts';
-import type { PrinterTransport } from '../../drivers/printer/printer-transport.ts';
-import { SerialPrinterTransport } from '../../drivers/printer/serial-transport.ts';
 import { renderReceiptSvg } from '../../drivers/printer/svg-preview.ts';
-import { TcpPrinterTransport } from '../../drivers/printer/tcp-transport.ts';
+import type { ReceiptPrinter } from '../../drivers/printer/types.ts';
+import {
+  cardReaders,
+  FlagError,
+  parseArgsOptions,
+  readRegistryFlags,
+  receiptPrinters,
+  registryFlagSpecs,
+  type FlagSpec,
+  type FlagValues,
+  type ModelConfig,
+  type ModelRegistry,
+} from '../../drivers/registry/index.ts';
 import { sampleReceipt } from '../../drivers/testing/sample-receipt.ts';
 import { parseCommandArgs, usageError } from '../command-args.ts';
 
 /** `drivers list` could list the serial ports but not the PC/SC readers: scripts can tell it from success. */
 const EXIT_PCSC_UNAVAILABLE = 3;
 
+const READER_FLAGS = registryFlagSpecs(cardReaders, 'technician');
+const PRINTER_FLAGS = registryFlagSpecs(receiptPrinters, 'technician');
+
+/** The flags that name a model (main flag and shortcuts), and the rest (its options). */
+function naming<D>(registry: ModelRegistry<D>, specs: readonly FlagSpec[]): { names: FlagSpec[]; options: FlagSpec[] } {
+  const shortcuts = new Set(registry.list().flatMap((m) => (m.flags.shortcuts ?? []).map((s) => s.name)));
+  const names = specs.filter((s) => s.name === registry.flag || shortcuts.has(s.name));
+  return { names, options: specs.filter((s) => !names.includes(s)) };
+}
+
+function helpLines(specs: readonly FlagSpec[]): string {
+  return specs.map((s) => `    ${`--${s.name}${s.value === undefined ? '' : ` ${s.value}`}`.padEnd(30)} ${s.help}`).join('\n');
+}
+
+/** "--reader FORM, --port PATH|usb:VID:PID or --pcsc". */
+function sayNames(specs: readonly FlagSpec[]): string {
+  const names = specs.map((s) => `--${s.name}${s.value === undefined ? '' : ` ${s.value}`}`);
+  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+}
+
+const READER = naming(cardReaders, READER_FLAGS);
+const PRINTER = naming(receiptPrinters, PRINTER_FLAGS);
+
 const USAGE = `usage: memberkiosk drivers <list | watch | test-print> [options]
   list                                   serial ports (with stable /dev/serial/by-id names) and PC/SC readers
-  watch --port PATH|usb:VID:PID          print each tap's UID from a serial reader
-        [--framing lines|stx-etx] [--delimiter crlf|cr|lf] [--baud 9600]
-  watch --pcsc [--reader NAME]           print each tap's UID from PC/SC (NFC) readers
+  watch READER [READER OPTIONS]          print each tap's UID
         [--count N] [--timeout SECONDS]  stop after N taps / after SECONDS
-  test-print --tcp HOST[:9100] | --serial PATH|usb:VID:PID [--baud 19200] | --device /dev/usb/lp0
-        [--lang zh|en] [--width 58|80] [--svg FILE]
+  test-print PRINTER [PRINTER OPTIONS]   print a sample receipt and say whether it came out
+        [--lang zh|en] [--width 58|80] [--svg FILE] [--timeout SECONDS]
+  READER is one of:
+${helpLines(READER.names)}
+  READER OPTIONS:
+${helpLines(READER.options)}
+  PRINTER is one of:
+${helpLines(PRINTER.names)}
+  PRINTER OPTIONS:
+${helpLines(PRINTER.options)}
 Reader and card problems print as coded lines, e.g. a card that failed to read: DRIVER_PCSC_READER_ERROR.
 exit codes: 0 done · 1 test-print: not printed in time · 2 bad options
             ${EXIT_PCSC_UNAVAILABLE} list: serial ports listed, PC/SC readers could not be (DRIVER_PCSC_UNAVAILABLE: pcscd not
               running, or nfc-pcsc not installed or not loadable)
 `;
+
+/** A command's own flags and the registry's, which must not share a name. */
+function withModelFlags<T extends Record<string, { type: 'string' | 'boolean'; default?: string }>>(own: T, specs: readonly FlagSpec[]): T & Record<string, { type: 'string' | 'boolean' }> {
+  for (const spec of specs) if (spec.name in own) throw new Error(`flag --${spec.name} of a driver model clashes with a flag of memberkiosk drivers`);
+  return { ...own, ...parseArgsOptions(specs) };
+}
+
+/**
+ * The flags → a checked config of the registry's model; a string is the one-line problem to answer with.
+ * `what` names the device in the message when no flag names one.
+ */
+function modelConfig<D>(registry: ModelRegistry<D>, values: FlagValues, names: readonly FlagSpec[], what: string): ModelConfig | string {
+  try {
+    const input = readRegistryFlags(registry, values, 'technician');
+    if (!input) return `say which ${what}: ${sayNames(names)}`;
+    const parsed = registry.configSchema().safeParse(input);
+    if (!parsed.success) return `${registry.flag}: ${oneLine(parsed.error)}`;
+    return parsed.data;
+  } catch (error) {
+    if (error instanceof FlagError) return error.message;
+    throw error;
+  }
+}
+
+function oneLine(error: ZodError): string {
+  return error.issues.map((i) => `${i.path.length > 0 ? `${i.path.join('.')}: ` : ''}${i.message}`).join('; ');
+}
 
 function logger(): Logger {
   return pino({ level: process.env.MK_LOG_LEVEL ?? 'warn' }, pino.destination(2));
@@ -116,40 +179,16 @@ async function list(args: string[]): Promise<number> {
   return 0;
 }
 
-const DELIMITERS: Record<string, string> = { crlf: '\r\n', cr: '\r', lf: '\n' };
-
 async function watch(args: string[]): Promise<number> {
   const flags = parseCommandArgs('drivers watch', USAGE, {
     args,
-    options: {
-      port: { type: 'string' },
-      pcsc: { type: 'boolean', default: false },
-      reader: { type: 'string' },
-      framing: { type: 'string', default: 'lines' },
-      delimiter: { type: 'string', default: 'crlf' },
-      baud: { type: 'string', default: '9600' },
-      count: { type: 'string' },
-      timeout: { type: 'string' },
-    },
+    options: withModelFlags({ count: { type: 'string' }, timeout: { type: 'string' } }, READER_FLAGS),
   });
   if (!flags.ok) return flags.exitCode;
   const { values } = flags.parsed;
-  const log = logger();
-  let reader: CardReader;
-  if (values.pcsc) {
-    const only = values.reader;
-    reader = new PcscCardReader({ logger: log, ...(only ? { acceptReader: (name: string) => name === only } : {}) });
-  } else if (values.port) {
-    const delimiter = DELIMITERS[values.delimiter] ?? values.delimiter;
-    reader = new SerialCardReader({
-      logger: log,
-      port: parseSelector(values.port),
-      baudRate: Number(values.baud),
-      framing: values.framing === 'stx-etx' ? stxEtxFraming('xor') : lineFraming(delimiter),
-    });
-  } else {
-    return usageError('drivers watch', USAGE, 'say which reader to watch: --port PATH|usb:VID:PID or --pcsc');
-  }
+  const config = modelConfig(cardReaders, values, READER.names, 'reader to watch');
+  if (typeof config === 'string') return usageError('drivers watch', USAGE, config);
+  const reader: CardReader = cardReaders.create(config, { logger: logger() });
   const wanted = values.count ? Number(values.count) : Infinity;
   let seen = 0;
   let connected: boolean | undefined;
@@ -188,30 +227,15 @@ async function watch(args: string[]): Promise<number> {
 async function testPrint(args: string[]): Promise<number> {
   const flags = parseCommandArgs('drivers test-print', USAGE, {
     args,
-    options: {
-      tcp: { type: 'string' },
-      serial: { type: 'string' },
-      device: { type: 'string' },
-      baud: { type: 'string', default: '19200' },
-      lang: { type: 'string', default: 'zh' },
-      width: { type: 'string', default: '80' },
-      svg: { type: 'string' },
-      timeout: { type: 'string', default: '10' },
-    },
+    options: withModelFlags(
+      { lang: { type: 'string', default: 'zh' }, width: { type: 'string', default: '80' }, svg: { type: 'string' }, timeout: { type: 'string', default: '10' } },
+      PRINTER_FLAGS,
+    ),
   });
   if (!flags.ok) return flags.exitCode;
   const { values } = flags.parsed;
-  let transport: PrinterTransport;
-  if (values.tcp) {
-    const [host = '127.0.0.1', port = '9100'] = values.tcp.split(':');
-    transport = new TcpPrinterTransport({ host, port: Number(port) });
-  } else if (values.serial) {
-    transport = new SerialPrinterTransport({ port: parseSelector(values.serial), baudRate: Number(values.baud) });
-  } else if (values.device) {
-    transport = new DevicePathPrinterTransport({ path: values.device });
-  } else {
-    return usageError('drivers test-print', USAGE, 'say which printer: --tcp HOST[:PORT], --serial PATH|usb:VID:PID or --device PATH');
-  }
+  const config = modelConfig(receiptPrinters, values, PRINTER.names, 'printer');
+  if (typeof config === 'string') return usageError('drivers test-print', USAGE, config);
   const receipt = sampleReceipt({
     language: values.lang === 'en' ? 'en' : 'zh',
     paperWidthMm: values.width === '58' ? 58 : 80,
@@ -221,14 +245,14 @@ async function testPrint(args: string[]): Promise<number> {
     writeFileSync(values.svg, renderReceiptSvg(receipt));
     process.stdout.write(`preview written to ${values.svg}\n`);
   }
-  const printer = new EscposReceiptPrinter({ logger: logger(), transport, statusTimeoutMs: 1_000 });
+  const printer: ReceiptPrinter = receiptPrinters.create(config, { logger: logger(), statusTimeoutMs: 1_000 });
   const printed = new Promise<boolean>((resolveDone) => {
     printer.once('job.printed', () => resolveDone(true));
     setTimeout(() => resolveDone(false), Number(values.timeout) * 1000).unref();
   });
   await printer.start();
   const job = await printer.print(receipt);
-  process.stdout.write(`job ${job.jobId} queued on ${transport.name}\n`);
+  process.stdout.write(`job ${job.jobId} queued on ${receiptPrinters.describe(config)}\n`);
   const ok = await printed;
   const status = printer.status();
   await printer.stop();
