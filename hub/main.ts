@@ -12,7 +12,7 @@ import { censorLogValue, REDACTED_LOG_PATHS } from '../core/privacy/mask.ts';
 import { DEFAULT_RULES_BUNDLE } from '../core/rules/default-bundle.ts';
 import { HQ_DEVICE_ID } from '../core/wire/hq-device.ts';
 import { parseTransaction } from '../core/wire/parse-transaction.ts';
-import type { TxResult } from '../core/wire/result.ts';
+import type { TxResultAnswer } from '../core/wire/result.ts';
 import { createTopics, DEFAULT_BASE_TOPIC } from '../core/wire/topics.ts';
 import { EmbeddedBroker } from './broker/embedded-broker.ts';
 import { seedDemoData } from './demo/seed-demo-data.ts';
@@ -57,7 +57,7 @@ export interface Hub {
 }
 
 /** The answer to anything published as HQ over MQTT: refused, recorded nowhere, but named when it can be read. */
-function refuseImpostor(payload: Buffer): TxResult {
+function refuseImpostor(payload: Buffer): TxResultAnswer {
   const parsed = parseTransaction(payload);
   const slot = parsed.ok ? parsed.tx : parsed.stage === 'body' ? parsed.header : null;
   return {
@@ -147,7 +147,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     let consoleUrl: string | null = null;
     if (config.http) {
       // The console and GET /api/health show where the broker is, never its password.
-      app = buildApp({ store, brokerUrl: redactBrokerUrl(brokerUrl), memberIds: () => store.listMemberIds(200) });
+      app = buildApp({ store, brokerUrl: redactBrokerUrl(brokerUrl), memberIds: () => store.listMemberIds(200), logger: log.child({ component: 'hub.http' }) });
       consoleUrl = await app.listen({ host: config.http.host, port: config.http.port });
     }
     log.info({ brokerUrl: redactBrokerUrl(brokerUrl), consoleUrl }, 'hub started');

@@ -1,4 +1,4 @@
-import { ERROR_CODES, type ErrorCode } from './codes.ts';
+import { errorMessage, type ErrorCode } from './codes.ts';
 
 /** An error with a stable, machine-readable code; the message is for people and may change. */
 export class CodedError extends Error {
@@ -6,7 +6,7 @@ export class CodedError extends Error {
   readonly details: Record<string, unknown> | undefined;
 
   constructor(code: ErrorCode, message?: string, details?: Record<string, unknown>) {
-    super(message ?? ERROR_CODES[code]);
+    super(message ?? errorMessage(code));
     this.name = 'CodedError';
     this.code = code;
     this.details = details;

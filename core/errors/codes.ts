@@ -1,83 +1,149 @@
 /**
  * Every error a user, a device or an operator can meet has a stable code. Codes are part of the wire
- * protocol (tx/result, look-up responses, HTTP APIs): add new ones, never rename.
+ * protocol (tx/result, look-up responses, HTTP APIs, logs operators filter on): add new ones, never rename.
+ *
+ * Each code carries its message (for people; may change) and the HTTP status a request refused with it is
+ * answered with, by the kiosk's API and the hub's alike (`{error: {code, message}}`, core/errors/error-answer.ts).
+ * The status tells a client (the screen, a till integration) whether to fix the request, retry later or give
+ * up: a body too big is 413, a reused idempotency key or a card state that forbids the action is 409, what
+ * does not exist 404, the rest of what the request got wrong 400, and a hub or kiosk failure 5xx.
+ *
+ * `kind: 'log'` marks a code that is only logged or reported (driver health, the link's and the broker's
+ * logs), never the answer to a request: its status is 500, since one reaching a request would be a defect.
+ * `kind: 'page'` marks a code only the kiosk page says (it checked a form, or the kiosk service did not answer).
+ * Alerts (core/wire/alerts.ts) are a registry of their own. core/errors/codes.test.ts checks that every code
+ * the sources use is here.
  */
+
+/** The statuses an error answer may have. */
+export const HTTP_ERROR_STATUSES = [400, 404, 409, 413, 415, 500, 502, 503] as const;
+export type HttpErrorStatus = (typeof HTTP_ERROR_STATUSES)[number];
+
+export type ErrorCodeSpec =
+  | { readonly message: string; readonly http: HttpErrorStatus; readonly kind?: 'page' }
+  | { readonly message: string; readonly http: 500; readonly kind: 'log' };
+
 export const ERROR_CODES = {
   // wire and validation
-  TX_MALFORMED: 'payload is not a transaction envelope (not JSON, or no id/device/seq)',
-  TX_TOO_LARGE: 'payload exceeds the maximum transaction size',
-  TX_INVALID: 'transaction body does not match its schema',
-  TX_UNKNOWN_KIND: 'transaction kind is not known to this hub',
-  TX_DEVICE_MISMATCH: 'transaction names a different device than the topic it came on',
-  TX_ID_CONFLICT: 'this transaction id was already used with different content',
-  TX_OUT_OF_ORDER: 'transaction sequence skips ahead; earlier transactions of this device are missing',
-  TX_SEQ_REUSED: 'this device sequence number was already used by another transaction',
-  TX_NOT_ALLOWED_FROM_DEVICE: 'this transaction kind is not accepted from this device (e.g. manual bonuses only from HQ)',
-  TX_FORMAT_UNSUPPORTED: 'the transaction format version is not one this hub reads',
-  TX_EPOCH_CLOSED: 'this sequence epoch of the device was closed after another sender took one of its seqs: send in a new epoch',
-  IDEMPOTENCY_KEY_INVALID: 'Idempotency-Key must be 1–128 printable ASCII characters',
-  IDEMPOTENCY_KEY_REUSED: 'this Idempotency-Key was already used for a different request',
-  LOOKUP_RESPONSE_TOO_LARGE: 'the answer to this look-up is larger than a message may be',
-  REQUEST_MALFORMED: 'look-up request is not valid',
+  TX_MALFORMED: { message: 'payload is not a transaction envelope (not JSON, or no id/device/seq)', http: 400 },
+  TX_TOO_LARGE: { message: 'payload exceeds the maximum transaction size', http: 413 },
+  TX_INVALID: { message: 'transaction body does not match its schema', http: 400 },
+  TX_UNKNOWN_KIND: { message: 'transaction kind is not known to this hub', http: 400 },
+  TX_DEVICE_MISMATCH: { message: 'transaction names a different device than the topic it came on', http: 400 },
+  TX_ID_CONFLICT: { message: 'this transaction id was already used with different content', http: 400 },
+  TX_OUT_OF_ORDER: { message: 'transaction sequence skips ahead; earlier transactions of this device are missing', http: 400 },
+  TX_SEQ_REUSED: { message: 'this device sequence number was already used by another transaction', http: 400 },
+  TX_NOT_ALLOWED_FROM_DEVICE: { message: 'this transaction kind is not accepted from this device (e.g. manual bonuses only from HQ)', http: 400 },
+  TX_FORMAT_UNSUPPORTED: { message: 'the transaction format version is not one this hub reads', http: 400 },
+  TX_EPOCH_CLOSED: { message: 'this sequence epoch of the device was closed after another sender took one of its seqs: send in a new epoch', http: 400 },
+  IDEMPOTENCY_KEY_INVALID: { message: 'Idempotency-Key must be 1–128 printable ASCII characters', http: 400 },
+  IDEMPOTENCY_KEY_REUSED: { message: 'this Idempotency-Key was already used for a different request', http: 409 },
+  LOOKUP_RESPONSE_TOO_LARGE: { message: 'the answer to this look-up is larger than a message may be', http: 400 },
+  REQUEST_MALFORMED: { message: 'look-up request is not valid', http: 400 },
+  // HTTP APIs (the kiosk's and the hub's)
+  BAD_REQUEST: { message: 'the request body or parameters are not valid', http: 400 },
+  NOT_FOUND: { message: 'no such route or operation', http: 404 },
+  REQUEST_TOO_LARGE: { message: 'the request body exceeds the API body limit', http: 413 },
+  REQUEST_MEDIA_TYPE_UNSUPPORTED: { message: 'the request body has a content type this API does not read (send application/json)', http: 415 },
+  TX_NOT_FOUND: { message: 'no transaction with this id or Idempotency-Key on this kiosk', http: 404 },
   // money
-  MONEY_NOT_INTEGER: 'money and points must be integers',
-  MONEY_BAD_RATE: 'a rate must have a positive denominator',
-  MONEY_OVERFLOW: 'amount out of range',
+  MONEY_NOT_INTEGER: { message: 'money and points must be integers', http: 400 },
+  MONEY_BAD_RATE: { message: 'a rate must have a positive denominator', http: 400 },
+  MONEY_OVERFLOW: { message: 'amount out of range', http: 400 },
   // cards and members
-  CARD_UNKNOWN: 'no card with this UID',
-  CARD_LOST: 'card is reported lost',
-  CARD_FROZEN: 'card is frozen',
-  CARD_CANCELLED: 'card is cancelled',
-  CARD_EXPIRED: 'card is outside its validity period',
-  CARD_ALREADY_EXISTS: 'a card with this UID already exists',
-  CARD_BAD_STATE: 'card state does not allow this change',
-  MEMBER_UNKNOWN: 'no such member',
-  MEMBER_PHONE_TAKEN: 'a member with this phone number is already registered',
-  REFERRER_UNKNOWN: 'no member matches the referrer given',
+  CARD_UNKNOWN: { message: 'no card with this UID', http: 404 },
+  CARD_LOST: { message: 'card is reported lost', http: 400 },
+  CARD_FROZEN: { message: 'card is frozen', http: 400 },
+  CARD_CANCELLED: { message: 'card is cancelled', http: 400 },
+  CARD_EXPIRED: { message: 'card is outside its validity period', http: 400 },
+  CARD_ALREADY_EXISTS: { message: 'a card with this UID already exists', http: 409 },
+  CARD_BAD_STATE: { message: 'card state does not allow this change', http: 409 },
+  MEMBER_UNKNOWN: { message: 'no such member', http: 404 },
+  MEMBER_PHONE_TAKEN: { message: 'a member with this phone number is already registered', http: 400 },
+  REFERRER_UNKNOWN: { message: 'no member matches the referrer given', http: 400 },
   // spending
-  INSUFFICIENT_STORED_VALUE: 'stored value (with credit limit) does not cover the payment',
-  INSUFFICIENT_POINTS: 'not enough points',
-  PAYMENT_MISMATCH: 'payments do not add up to the basket total',
-  GIFT_UNKNOWN: 'no such gift',
-  GIFT_OUT_OF_STOCK: 'gift out of stock',
-  REFUND_UNKNOWN_PURCHASE: 'refund names a purchase that does not exist for this member',
-  REFUND_BAD_LINES: 'refund names lines that are not in the purchase or were already refunded',
-  AMOUNT_NOT_POSITIVE: 'amount must be positive',
+  INSUFFICIENT_STORED_VALUE: { message: 'stored value (with credit limit) does not cover the payment', http: 400 },
+  INSUFFICIENT_POINTS: { message: 'not enough points', http: 400 },
+  PAYMENT_MISMATCH: { message: 'payments do not add up to the basket total', http: 400 },
+  GIFT_UNKNOWN: { message: 'no such gift', http: 400 },
+  GIFT_OUT_OF_STOCK: { message: 'gift out of stock', http: 400 },
+  REFUND_UNKNOWN_PURCHASE: { message: 'refund names a purchase that does not exist for this member', http: 400 },
+  REFUND_BAD_LINES: { message: 'refund names lines that are not in the purchase or were already refunded', http: 400 },
+  AMOUNT_NOT_POSITIVE: { message: 'amount must be positive', http: 400 },
   // staff
-  STAFF_UNAUTHORIZED: 'staff card or PIN not accepted',
+  STAFF_UNAUTHORIZED: { message: 'staff card or PIN not accepted', http: 400 },
   // rules
-  RULES_INVALID: 'rules bundle does not match its schema',
-  POINTS_PAYMENT_OVER_SHARE: 'points may pay only a limited share of the bill',
-  POINTS_PAYMENT_UNDER_MINIMUM: 'points payment is below the minimum',
-  PUNCH_CARD_EXHAUSTED: 'no visits left on this count card',
-  PUNCH_CARD_UNKNOWN: 'the member has no count card or time card for this service',
-  PAID_UPGRADE_UNKNOWN: 'no paid upgrade to that tier',
-  MANUAL_BONUS_REFUSED: 'manual bonus refused (reason missing or over the limit)',
-  RULES_DISAGREEMENT: 'the kiosk computed a different result than the hub for the same rules version',
+  RULES_INVALID: { message: 'rules bundle does not match its schema', http: 400 },
+  POINTS_PAYMENT_OVER_SHARE: { message: 'points may pay only a limited share of the bill', http: 400 },
+  POINTS_PAYMENT_UNDER_MINIMUM: { message: 'points payment is below the minimum', http: 400 },
+  PUNCH_CARD_EXHAUSTED: { message: 'no visits left on this count card', http: 400 },
+  PUNCH_CARD_UNKNOWN: { message: 'the member has no count card or time card for this service', http: 400 },
+  PAID_UPGRADE_UNKNOWN: { message: 'no paid upgrade to that tier', http: 400 },
+  MANUAL_BONUS_REFUSED: { message: 'manual bonus refused (reason missing or over the limit)', http: 400 },
+  RULES_DISAGREEMENT: { message: 'the kiosk computed a different result than the hub for the same rules version', http: 400 },
   // HQ sweeps (points expiry, tier reviews), applied as HQ transactions
-  POINTS_EXPIRY_NOTHING_DUE: 'no points lot of this member is due to expire any more (an earlier sweep took them)',
-  TIER_REVIEW_STALE: 'the tier of this member changed after this tier review was planned',
+  POINTS_EXPIRY_NOTHING_DUE: { message: 'no points lot of this member is due to expire any more (an earlier sweep took them)', http: 400 },
+  TIER_REVIEW_STALE: { message: 'the tier of this member changed after this tier review was planned', http: 400 },
+  // the kiosk's use cases: the screen is not where the request needs it (device/app/kiosk-errors.ts)
+  SESSION_NO_CARD: { message: 'no card given and no member on screen', http: 409 },
+  REGISTER_NOT_OFFERED: { message: 'no unregistered card on screen, or the hub cannot confirm the card is new', http: 409 },
+  SIM_DISABLED: { message: 'this kiosk has a real card reader', http: 404 },
+  SIM_READER_STOPPED: { message: 'the simulated reader is not running', http: 409 },
+  // the kiosk's look-ups (a catalogue or quote answered `available: false` with the code)
+  HUB_UNREACHABLE: { message: 'the hub cannot be reached', http: 503 },
+  LOOKUP_RESPONSE_MALFORMED: { message: 'the hub answered a look-up with something else than was asked', http: 502 },
+  // the kiosk page (said on the screen; no server answers them)
+  KIOSK_UNREACHABLE: { message: 'the kiosk service did not answer the screen', http: 503, kind: 'page' },
+  NAME_MISSING: { message: 'the registration form has no name', http: 400, kind: 'page' },
+  PHONE_INVALID: { message: 'a phone number on the registration form is not 6 to 20 digits', http: 400, kind: 'page' },
+  REJECTED: { message: 'the hub refused the transaction without naming a code', http: 400, kind: 'page' },
+  // the kiosk's logs
+  LOOKUP_FAILED: { message: 'a look-up of the member on the hub failed (no answer, or the link failed)', http: 500, kind: 'log' },
+  MEMBER_CACHE_UNREADABLE: { message: 'a member in the kiosk cache does not parse; it is ignored', http: 500, kind: 'log' },
+  OUTBOX_RESULT_UNREADABLE: { message: 'a result stored in the outbox does not parse', http: 500, kind: 'log' },
+  OUTBOX_WRITE_FAILED: { message: 'the outbox could not record results or move pending transactions to a new epoch', http: 500, kind: 'log' },
+  RECEIPT_PRINT_FAILED: { message: 'a receipt was not printed or not queued for the printer', http: 500, kind: 'log' },
+  TX_RESULT_MALFORMED: { message: 'the hub sent a tx/result message that does not parse; ignored', http: 500, kind: 'log' },
+  TX_RESULT_WITHOUT_ID: { message: 'the hub could not read one of the kiosk transactions (a result without id)', http: 500, kind: 'log' },
+  LINK_ERROR: { message: 'the MQTT connection to the hub failed or a subscription was refused', http: 500, kind: 'log' },
+  LINK_STALLED: { message: 'no result from the hub for a while; resending from the oldest pending transaction', http: 500, kind: 'log' },
+  STATE_REPORT_TOO_LARGE: { message: 'the kiosk state report is over its size limit; not published', http: 500, kind: 'log' },
   // hardware drivers (reported in DriverHealth.lastError and the device's state)
-  DRIVER_PORT_NOT_FOUND: 'no serial port matches the configured stable name (by-id path or USB vendor/product)',
-  DRIVER_PORT_OPEN_FAILED: 'the serial port exists but could not be opened',
-  DRIVER_PORT_LOST: 'the serial port or reader disappeared while in use',
-  DRIVER_FRAME_REJECTED: 'a reader sent bytes that are not a valid frame (garbage, truncated, bad checksum)',
-  DRIVER_PCSC_UNAVAILABLE: 'the PC/SC service (pcscd) or the nfc-pcsc addon is not available',
-  DRIVER_PCSC_READER_ERROR: 'a PC/SC reader reported an error while reading a card',
-  DRIVER_PRINTER_UNREACHABLE: 'the receipt printer cannot be reached (connection refused, closed or timed out)',
-  DRIVER_PRINTER_STATUS_TIMEOUT: 'the receipt printer did not answer a real-time status request in time',
-  DRIVER_PRINTER_PAPER_OUT: 'the receipt printer is out of paper',
-  DRIVER_PRINTER_COVER_OPEN: 'the receipt printer cover is open',
-  DRIVER_PRINT_QUEUE_FULL: 'the print queue is full; the oldest job was dropped',
-  DRIVER_STOPPED: 'the driver was stopped before the operation finished',
+  DRIVER_PORT_NOT_FOUND: { message: 'no serial port matches the configured stable name (by-id path or USB vendor/product)', http: 500, kind: 'log' },
+  DRIVER_PORT_OPEN_FAILED: { message: 'the serial port exists but could not be opened', http: 500, kind: 'log' },
+  DRIVER_PORT_LOST: { message: 'the serial port or reader disappeared while in use', http: 500, kind: 'log' },
+  DRIVER_FRAME_REJECTED: { message: 'a reader sent bytes that are not a valid frame (garbage, truncated, bad checksum)', http: 500, kind: 'log' },
+  DRIVER_PCSC_UNAVAILABLE: { message: 'the PC/SC service (pcscd) or the nfc-pcsc addon is not available', http: 500, kind: 'log' },
+  DRIVER_PCSC_READER_ERROR: { message: 'a PC/SC reader reported an error while reading a card', http: 500, kind: 'log' },
+  DRIVER_PRINTER_UNREACHABLE: { message: 'the receipt printer cannot be reached (connection refused, closed or timed out)', http: 500, kind: 'log' },
+  DRIVER_PRINTER_STATUS_TIMEOUT: { message: 'the receipt printer did not answer a real-time status request in time', http: 500, kind: 'log' },
+  DRIVER_PRINTER_PAPER_OUT: { message: 'the receipt printer is out of paper', http: 500, kind: 'log' },
+  DRIVER_PRINTER_COVER_OPEN: { message: 'the receipt printer cover is open', http: 500, kind: 'log' },
+  DRIVER_PRINT_QUEUE_FULL: { message: 'the print queue is full; the oldest job was dropped', http: 500, kind: 'log' },
+  DRIVER_STOPPED: { message: 'the driver was stopped before the operation finished', http: 500, kind: 'log' },
   // brokers (logged by the hub; the embedded broker closes the connection)
-  MQTT_PACKET_TOO_LARGE: 'an MQTT packet announced more than the broker packet limit; the connection was closed',
-  MQTT_PACKET_MALFORMED: 'an MQTT packet has a malformed remaining length; the connection was closed',
-  BROKER_UNREACHABLE: 'the MQTT broker cannot be reached yet; retrying with backoff',
-  BROKER_AUTH_REFUSED: 'the MQTT broker refused the credentials; retrying with backoff',
-  BROKER_CONNECT_REFUSED: 'the MQTT broker refused the connection; retrying with backoff',
-  BROKER_CONNECTION_LOST: 'the connection to the MQTT broker was lost; reconnecting',
-  INTERNAL: 'internal error',
-} as const;
+  MQTT_PACKET_TOO_LARGE: { message: 'an MQTT packet announced more than the broker packet limit; the connection was closed', http: 500, kind: 'log' },
+  MQTT_PACKET_MALFORMED: { message: 'an MQTT packet has a malformed remaining length; the connection was closed', http: 500, kind: 'log' },
+  BROKER_UNREACHABLE: { message: 'the MQTT broker cannot be reached yet; retrying with backoff', http: 500, kind: 'log' },
+  BROKER_AUTH_REFUSED: { message: 'the MQTT broker refused the credentials; retrying with backoff', http: 500, kind: 'log' },
+  BROKER_CONNECT_REFUSED: { message: 'the MQTT broker refused the connection; retrying with backoff', http: 500, kind: 'log' },
+  BROKER_CONNECTION_LOST: { message: 'the connection to the MQTT broker was lost; reconnecting', http: 500, kind: 'log' },
+  INTERNAL: { message: 'internal error', http: 500 },
+} as const satisfies Record<string, ErrorCodeSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The default message of a code. */
+export function errorMessage(code: ErrorCode): string {
+  return ERROR_CODES[code].message;
+}
+
+/** The HTTP status a request refused with this code is answered with. */
+export function httpStatusOf(code: ErrorCode): HttpErrorStatus {
+  return ERROR_CODES[code].http;
+}
+
+/** Whether a string read from the wire or a database is a code this registry knows (a newer hub may send others). */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}

@@ -1,5 +1,6 @@
 /** Online look-ups: `devices/{id}/request/{rid}` → `devices/{id}/response/{rid}`. */
 import { z } from 'zod';
+import type { ErrorCode } from '../errors/codes.ts';
 import { balancesSchema } from './result.ts';
 import { purchaseLineSchema } from './transaction.ts';
 
@@ -99,6 +100,10 @@ export const lookupResponseSchema = z.union([
   z.object({ ok: z.literal(true), clock: z.object({ hubTime: z.number().int(), offsetMs: z.number().int() }) }),
   /** Validated by the kiosk with parseRulesBundle before use. */
   z.object({ ok: z.literal(true), rules: z.record(z.string(), z.unknown()) }),
+  /** A refusal: a code of core's registry. Read as any string, so a kiosk reads a newer hub's codes too. */
   z.object({ ok: z.literal(false), code: z.string(), message: z.string() }),
 ]);
+/** A look-up response as a reader takes it: a refusal's code is whatever the hub sent. */
 export type LookupResponse = z.infer<typeof lookupResponseSchema>;
+/** A look-up response as the hub (or a fake of it) makes one: a refusal names a registry code. */
+export type LookupAnswer = Exclude<LookupResponse, { ok: false }> | { ok: false; code: ErrorCode; message: string };

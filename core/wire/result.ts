@@ -1,5 +1,6 @@
 /** What the hub answers on `devices/{id}/tx/result`, one message per transaction it received. */
 import { z } from 'zod';
+import type { ErrorCode } from '../errors/codes.ts';
 
 export const balancesSchema = z.object({
   storedValueCents: z.number().int(),
@@ -51,7 +52,10 @@ export const txResultSchema = z.object({
   clock: z.object({ usedHubTime: z.literal(true), reason: z.enum(CLOCK_REJECTION_REASONS), skewMs: z.number().int() }).optional(),
   outcome: txOutcomeSchema.optional(),
 });
+/** A result as a reader takes it: `code` is whatever the hub sent (a kiosk reads a newer hub's codes too). */
 export type TxResult = z.infer<typeof txResultSchema>;
+/** A result as the hub makes one: a refusal names a code of core's registry. */
+export type TxResultAnswer = Omit<TxResult, 'code'> & { code?: ErrorCode };
 
 /**
  * The results of one commit for one device travel as one message `{results: [...]}` (in the device's order):

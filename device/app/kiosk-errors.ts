@@ -1,24 +1,19 @@
 /**
- * The kiosk's own refusals: what a use case says when the screen is not where the request needs it. Transaction
- * and hub codes are core's registry (core/errors/codes.ts); these exist only on the kiosk, and
- * device/http/http-status.ts gives each its status. (The error-registry work moves them into core's registry.)
+ * The kiosk's own refusals: what a use case says when the screen is not where the request needs it. Their
+ * codes, messages and HTTP statuses are in core's registry (core/errors/codes.ts) with every other code; a
+ * KioskError is a CodedError limited to them.
  */
-export const KIOSK_ERROR_CODES = {
-  SESSION_NO_CARD: 'no card given and no member on screen',
-  REGISTER_NOT_OFFERED: 'no unregistered card on screen, or the hub cannot confirm the card is new',
-  SIM_DISABLED: 'this kiosk has a real card reader',
-  SIM_READER_STOPPED: 'the simulated reader is not running',
-} as const;
+import { CodedError } from '../../core/errors/coded-error.ts';
+import type { ErrorCode } from '../../core/errors/codes.ts';
 
-export type KioskErrorCode = keyof typeof KIOSK_ERROR_CODES;
+export type KioskErrorCode = Extract<ErrorCode, 'SESSION_NO_CARD' | 'REGISTER_NOT_OFFERED' | 'SIM_DISABLED' | 'SIM_READER_STOPPED'>;
 
-export class KioskError extends Error {
-  readonly code: KioskErrorCode;
+export class KioskError extends CodedError {
+  declare readonly code: KioskErrorCode;
 
   constructor(code: KioskErrorCode, message?: string) {
-    super(message ?? KIOSK_ERROR_CODES[code]);
+    super(code, message);
     this.name = 'KioskError';
-    this.code = code;
   }
 }
 

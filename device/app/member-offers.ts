@@ -13,6 +13,7 @@
  * Both are for the member on screen, read from the session once per call (never an id from one moment and a
  * tier from another).
  */
+import type { ErrorCode } from '../../core/errors/codes.ts';
 import { quoteBasket } from '../../core/rules/quote-basket.ts';
 import type { RulesBundle } from '../../core/rules/bundle.ts';
 import type { PurchaseLineInput } from '../../core/rules/types.ts';
@@ -21,11 +22,18 @@ import type { HubLink } from '../link/hub-link.ts';
 import type { KioskSession } from '../session/kiosk-session.ts';
 import { KioskError } from './kiosk-errors.ts';
 
-/** Why there is no offer: the hub's code, or HUB_UNREACHABLE / LOOKUP_RESPONSE_MALFORMED. */
+/**
+ * Why there is no offer: the kiosk's own code (HUB_UNREACHABLE, LOOKUP_RESPONSE_MALFORMED: made by
+ * `unavailable`), or the hub's refusal code as it came (a newer hub may send one this kiosk does not know).
+ */
 export interface Unavailable {
   available: false;
   code: string;
   message: string;
+}
+
+function unavailable(code: ErrorCode, message: string): Unavailable {
+  return { available: false, code, message };
 }
 
 export type CatalogAnswer = { available: true; catalog: Catalog } | Unavailable;
@@ -51,8 +59,8 @@ export interface MemberOffers {
   quote(lines: readonly BasketLine[]): Promise<QuoteAnswer>;
 }
 
-const HUB_UNREACHABLE: Unavailable = { available: false, code: 'HUB_UNREACHABLE', message: 'the hub cannot be reached' };
-const MALFORMED: Unavailable = { available: false, code: 'LOOKUP_RESPONSE_MALFORMED', message: 'the hub answered something else' };
+const HUB_UNREACHABLE = unavailable('HUB_UNREACHABLE', 'the hub cannot be reached');
+const MALFORMED = unavailable('LOOKUP_RESPONSE_MALFORMED', 'the hub answered something else');
 
 /**
  * The member as the rules engine needs them, from the view on screen. The view carries no lifetime figures
@@ -95,7 +103,7 @@ export function createMemberOffers(deps: MemberOffersDeps): MemberOffers {
       const lines = numberLines(basket);
       const priceHere = (): QuoteAnswer => {
         const bundle = deps.rules.bundle();
-        if (!bundle) return { available: false, code: 'HUB_UNREACHABLE', message: 'the hub cannot be reached and the kiosk holds no rules yet' };
+        if (!bundle) return unavailable('HUB_UNREACHABLE', 'the hub cannot be reached and the kiosk holds no rules yet');
         const quote = quoteBasket(bundle, { at: new Date(now()).toISOString(), storeId: deps.storeId(), member: quoteMemberContext(member) }, lines);
         return { available: true, source: 'kiosk', quote };
       };

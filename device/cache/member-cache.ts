@@ -9,6 +9,7 @@
  */
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
+import type { ErrorCode } from '../../core/errors/codes.ts';
 import { memberViewSchema, type MemberView } from '../../core/wire/lookup.ts';
 import type { Balances } from '../../core/wire/result.ts';
 import { maskCardUid } from '../../core/privacy/mask.ts';
@@ -63,7 +64,7 @@ export function openMemberCache(opts: OpenMemberCacheOptions): MemberCache {
     if (!row) return null;
     const parsed = memberViewSchema.safeParse(JSON.parse(row.member));
     if (!parsed.success) {
-      opts.logger.warn({ code: 'MEMBER_CACHE_UNREADABLE', card: maskCardUid(cardUid) }, 'cached member does not parse; ignored');
+      opts.logger.warn({ code: 'MEMBER_CACHE_UNREADABLE' satisfies ErrorCode, card: maskCardUid(cardUid) }, 'cached member does not parse; ignored');
       return null;
     }
     return { member: parsed.data, asOf: row.as_of, storedAt: row.stored_at };

@@ -8,8 +8,7 @@ import { openMemberCache, type MemberCache } from '../cache/member-cache.ts';
 import { createHubLink, type HubLink } from '../link/hub-link.ts';
 import { openOutbox, type Outbox } from '../outbox/sqlite-outbox.ts';
 import { createKioskSession, type KioskSession } from '../session/kiosk-session.ts';
-import { MemoryReceiptSink } from '../sim/memory-receipt-sink.ts';
-import { SimulatedCardSource } from '../sim/simulated-card-source.ts';
+import { buildHardware, type Hardware } from '../hardware/build-hardware.ts';
 import { createCaptureLogger } from '../test-support/capture-logger.ts';
 import { startTestBroker, type TestBroker } from '../test-support/embedded-broker.ts';
 import { startFakeHub, type FakeHub } from '../test-support/fake-hub.ts';
@@ -30,8 +29,7 @@ describe('kiosk HTTP app', () => {
   let cache: MemberCache;
   let link: HubLink;
   let session: KioskSession;
-  let cards: SimulatedCardSource;
-  let receipts: MemoryReceiptSink;
+  let hardware: Hardware;
   let kiosk: KioskApp;
   let app: FastifyInstance;
 
@@ -66,22 +64,22 @@ describe('kiosk HTTP app', () => {
     cache = openMemberCache({ path, logger });
     link = createHubLink({ url: broker!.url, deviceId: 'kiosk-1', outbox, topics: createTopics(), logger, clientOptions: { reconnectPeriod: 100 }, stallResendMs: 500 });
     keepCacheFresh(link, cache);
-    receipts = new MemoryReceiptSink();
+    // The drivers' own simulated reader and printer, built through the driver registry as the demo builds them.
+    hardware = buildHardware({ reader: { kind: 'simulated' }, printer: { kind: 'simulated' } }, logger);
     session = createKioskSession({ lookup: (req, ms) => link.lookup(req, ms), cache, logger, timeouts: { lookupMs: 500 } });
-    cards = new SimulatedCardSource();
-    session.attach(cards);
-    await cards.start();
-    await receipts.start();
+    session.attach(hardware.cardSource);
+    await hardware.cardSource.start();
+    await hardware.receiptSink.start();
     kiosk = createKioskApp({
       session,
       factory,
       outbox,
       link,
       rules: { bundle: () => null, version: () => 1, refresh: async () => false },
-      receipts,
+      receipts: hardware.receiptSink,
       receiptContext: () => ({ header: ['STORE ONE'], footer: ['bye'], store: 'store-1', deviceId: 'kiosk-1', paperWidthMm: 58, language: 'en' }),
       identity: () => ({ deviceId: 'kiosk-1', storeId: 'store-1' }),
-      simulatedCards: cards,
+      simulatedCards: hardware.simulatedCards,
       logger,
       tuning: { resultWaitMs: 1500, linkCheckMs: 100 },
     });
@@ -290,6 +288,10 @@ describe('kiosk HTTP app', () => {
       { res: await tap('xyz'), status: 400, code: 'BAD_REQUEST' },
       { res: await app.inject({ method: 'POST', url: '/api/tx/card/explode', payload: { cardUid: CARD } }), status: 404, code: 'NOT_FOUND' },
       { res: await app.inject({ method: 'GET', url: '/api/tx/01HZZZZZZZZZZZZZZZZZZZZZZZ' }), status: 404, code: 'TX_NOT_FOUND' },
+      { res: await app.inject({ method: 'GET', url: '/api/nothing-here' }), status: 404, code: 'NOT_FOUND' },
+      // Refused by the framework before any route: a body over the limit, a content type it does not read.
+      { res: await purchase({ ...coffee, cardUid: CARD, note: 'x'.repeat(300 * 1024) }), status: 413, code: 'REQUEST_TOO_LARGE' },
+      { res: await app.inject({ method: 'POST', url: '/api/tx/purchase', headers: { 'content-type': 'application/xml' }, payload: '<coffee/>' }), status: 415, code: 'REQUEST_MEDIA_TYPE_UNSUPPORTED' },
     ];
     for (const { res, status, code } of cases) {
       expect({ status: res.statusCode, code: res.json().error?.code }).toEqual({ status, code });

@@ -3,20 +3,20 @@
  * Every route is a thin adapter over a use case (device/app/kiosk-app.ts): it parses and checks the request
  * with zod, calls the use case, and maps the outcome or the coded error to a reply. Built by a factory from
  * explicit dependencies so tests drive it with `app.inject()` and no port. Every error is
- * `{error: {code, message}}` with a 4xx/5xx status, never a stack trace.
+ * `{error: {code, message}}` with the status core's registry gives its code (core/errors/codes.ts), never a
+ * stack trace.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { isCodedError } from '../../core/errors/coded-error.ts';
+import { CodedError } from '../../core/errors/coded-error.ts';
+import { answerForError, errorAnswer, type ErrorAnswer } from '../../core/errors/error-answer.ts';
 import { maskCardUid } from '../../core/privacy/mask.ts';
 import type { TxResult } from '../../core/wire/result.ts';
 import { purchaseLineSchema } from '../../core/wire/transaction.ts';
 import type { CardOperationKind, KioskApp, TxOutcome, TxRequest } from '../app/kiosk-app.ts';
-import { isKioskError } from '../app/kiosk-errors.ts';
 import type { OutboxEntry } from '../outbox/sqlite-outbox.ts';
 import { registerEventStream, type EventStreamOptions } from './event-stream.ts';
-import { httpStatusFor, httpStatusForKioskError } from './http-status.ts';
 import { idempotencyKeyOf } from './idempotency-key.ts';
 import { KIOSK_PAGE_HTML } from './kiosk-page.ts';
 
@@ -27,7 +27,8 @@ export interface AppDeps {
 }
 
 const cardUidText = z.string().regex(/^[0-9A-F]{4,32}$/, 'card UID is 4–32 uppercase hex digits');
-const tapBodySchema = z.object({ uid: z.string().regex(/^[0-9A-Fa-f]{4,32}$/, 'uid is 4–32 hex digits') });
+/** What the simulated reader reads, as a real one would: a 4- to 10-byte UID (drivers/card-reader/uid.ts). */
+const tapBodySchema = z.object({ uid: z.string().regex(/^(?:[0-9A-Fa-f]{2}){4,10}$/, 'uid is a card UID: 4–10 bytes as 8–20 hex digits') });
 /** The rest of each body is checked by the transaction schema itself when the transaction is drafted. */
 const txBodySchema = z.looseObject({ cardUid: cardUidText.optional() });
 const purchaseBodySchema = txBodySchema.extend({
@@ -45,21 +46,11 @@ const CARD_OPS: Record<string, CardOperationKind> = {
   replace: 'card_replace',
 };
 
-class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body ?? {});
   if (!parsed.success) {
     const message = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
-    throw new HttpError(400, 'BAD_REQUEST', message);
+    throw new CodedError('BAD_REQUEST', message);
   }
   return parsed.data;
 }
@@ -81,24 +72,25 @@ function sendOutcome(reply: FastifyReply, outcome: TxOutcome): FastifyReply {
     .send({ id: tx.id, seq: tx.seq, status, ...(replayed ? { replayed: true } : {}), ...(result ? { result: maskedResult(result) } : {}) });
 }
 
+function sendError(reply: FastifyReply, answer: ErrorAnswer): FastifyReply {
+  return reply.code(answer.status).send(answer.body);
+}
+
 export function buildApp(deps: AppDeps): FastifyInstance {
   const { kiosk } = deps;
   const app: FastifyInstance = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 256 * 1024 });
 
+  // A coded error (a use case's, a KioskError, a route's) and a request the framework refused answer their code
+  // with the registry's status; anything else is a defect: logged, and answered INTERNAL.
   app.setErrorHandler((error: FastifyError | Error, _request, reply) => {
-    if (error instanceof HttpError) return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message } });
-    if (isKioskError(error)) return reply.code(httpStatusForKioskError(error.code)).send({ error: { code: error.code, message: error.message } });
-    if (isCodedError(error)) return reply.code(httpStatusFor(error.code)).send({ error: { code: error.code, message: error.message } });
-    const statusCode = (error as FastifyError).statusCode;
-    if (statusCode && statusCode >= 400 && statusCode < 500) {
-      return reply.code(statusCode).send({ error: { code: 'BAD_REQUEST', message: error.message } });
-    }
+    const answer = answerForError(error);
+    if (answer) return sendError(reply, answer);
     deps.logger.error({ err: error }, 'request failed');
-    return reply.code(500).send({ error: { code: 'INTERNAL', message: 'internal error' } });
+    return sendError(reply, errorAnswer('INTERNAL'));
   });
-  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` } }));
+  app.setNotFoundHandler((request, reply) => sendError(reply, errorAnswer('NOT_FOUND', `no route ${request.method} ${request.url}`)));
 
   app.get('/', (_request, reply) => reply.type('text/html; charset=utf-8').send(KIOSK_PAGE_HTML));
 
@@ -147,20 +139,20 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   app.post<{ Params: { op: string } }>('/api/tx/card/:op', async (request, reply) => {
     const kind = CARD_OPS[request.params.op];
-    if (!kind) throw new HttpError(404, 'NOT_FOUND', `unknown card operation '${request.params.op}'`);
+    if (!kind) throw new CodedError('NOT_FOUND', `unknown card operation '${request.params.op}'`);
     return sendOutcome(reply, await kiosk.cardOperation(kind, parseBody(txBodySchema, request.body), submitOptions(request)));
   });
 
   // Registered before /api/tx/:id so "by-key" is never read as an id.
   app.get<{ Params: { key: string } }>('/api/tx/by-key/:key', (request) => {
     const entry = kiosk.transactionByKey(request.params.key);
-    if (!entry) throw new HttpError(404, 'TX_NOT_FOUND', 'no transaction with this Idempotency-Key on this kiosk');
+    if (!entry) throw new CodedError('TX_NOT_FOUND', 'no transaction with this Idempotency-Key on this kiosk');
     return describeEntry(entry);
   });
 
   app.get<{ Params: { id: string } }>('/api/tx/:id', (request) => {
     const entry = kiosk.transaction(request.params.id);
-    if (!entry) throw new HttpError(404, 'TX_NOT_FOUND', 'no transaction with this id on this kiosk');
+    if (!entry) throw new CodedError('TX_NOT_FOUND', 'no transaction with this id on this kiosk');
     return describeEntry(entry);
   });
 

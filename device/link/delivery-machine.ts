@@ -22,12 +22,13 @@
  * `recorded` / `record-failed` and `epoch-moved` / `epoch-move-failed` before handing it any other event
  * (`runDelivery` does exactly that).
  */
+import type { ErrorCode } from '../../core/errors/codes.ts';
 import type { AlertCode } from '../../core/wire/alerts.ts';
 import { closesOutboxEntry, type TxResult } from '../../core/wire/result.ts';
 import { POISON_REFUSALS, resultAction } from './result-action.ts';
 import { rewindDelayMs } from './rewind-backoff.ts';
 
-/** Log codes for what the link refuses to act on; they are for operators, not part of the wire protocol. */
+/** Log codes for what the link refuses to act on, for operators; each is a code of core's registry. */
 export const LINK_LOG_CODES = {
   resultMalformed: 'TX_RESULT_MALFORMED',
   resultWithoutId: 'TX_RESULT_WITHOUT_ID',
@@ -35,7 +36,7 @@ export const LINK_LOG_CODES = {
   linkError: 'LINK_ERROR',
   stalled: 'LINK_STALLED',
   stateTooLarge: 'STATE_REPORT_TOO_LARGE',
-} as const;
+} as const satisfies Record<string, ErrorCode>;
 
 /** An outbox entry as it goes on the wire. */
 export interface OutgoingEntry {
@@ -369,7 +370,7 @@ export function createDeliveryMachine(opts: DeliveryOptions): DeliveryMachine {
         // The results stay uncommitted; the entries stay pending and the next rewind asks again.
         arrived = [];
         awaiting = null;
-        log('error', { code: 'OUTBOX_WRITE_FAILED', err: event.error }, 'could not record results');
+        log('error', { code: 'OUTBOX_WRITE_FAILED' satisfies ErrorCode, err: event.error }, 'could not record results');
         // Their answers were taken off the window: ask again (after a pause if the disk keeps failing).
         scheduleRewind('results not recorded');
         break;
@@ -380,7 +381,7 @@ export function createDeliveryMachine(opts: DeliveryOptions): DeliveryMachine {
         break;
       case 'epoch-move-failed':
         awaiting = null;
-        log('error', { code: 'OUTBOX_WRITE_FAILED', err: event.error }, 'could not move pending transactions to a new epoch');
+        log('error', { code: 'OUTBOX_WRITE_FAILED' satisfies ErrorCode, err: event.error }, 'could not move pending transactions to a new epoch');
         scheduleRewind('epoch move failed');
         break;
       case 'tick':

@@ -22,6 +22,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { CodedError } from '../../core/errors/coded-error.ts';
+import type { ErrorCode } from '../../core/errors/codes.ts';
+import type { AlertCode } from '../../core/wire/alerts.ts';
 import { createUlidFactory } from '../../core/ids/ulid.ts';
 import { txResultSchema, closesOutboxEntry, type TxResult } from '../../core/wire/result.ts';
 import type { Transaction } from '../../core/wire/transaction.ts';
@@ -355,7 +357,7 @@ export function openOutbox(opts: OpenOutboxOptions): Outbox {
       // Every pending payload changed: the moved entries are read from disk from now on.
       recent.clear();
       recentFloor = lastPos + 1;
-      opts.logger.warn({ code: 'SEQ_EPOCH_MOVED', epoch: next, moved }, 'pending transactions moved to a new epoch');
+      opts.logger.warn({ code: 'SEQ_EPOCH_MOVED' satisfies AlertCode, epoch: next, moved }, 'pending transactions moved to a new epoch');
       return { epoch: next, moved };
     },
     get(id) {
@@ -406,7 +408,7 @@ function toEntry(row: EntryRow, logger: Logger): OutboxEntry {
   if (row.result !== null) {
     const parsed = txResultSchema.safeParse(safeJson(row.result));
     if (parsed.success) result = parsed.data;
-    else logger.warn({ code: 'OUTBOX_RESULT_UNREADABLE', id: row.id }, 'stored result does not parse');
+    else logger.warn({ code: 'OUTBOX_RESULT_UNREADABLE' satisfies ErrorCode, id: row.id }, 'stored result does not parse');
   }
   return {
     pos: row.pos,

@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Logger } from 'pino';
+import type { ErrorCode } from '../../core/errors/codes.ts';
 import type { RulesBundle } from '../../core/rules/bundle.ts';
 import { parseRulesBundle } from '../../core/rules/parse.ts';
 import type { LookupRequest, LookupResponse } from '../../core/wire/lookup.ts';
@@ -24,7 +25,7 @@ export function openRulesCache(path: string, logger: Logger): RulesCache {
     try {
       current = parseRulesBundle(JSON.parse(readFileSync(path, 'utf8')));
     } catch (error) {
-      logger.error({ code: 'RULES_INVALID', err: error, path }, 'stored rules bundle is unreadable; waiting for the hub to send one');
+      logger.error({ code: 'RULES_INVALID' satisfies ErrorCode, err: error, path }, 'stored rules bundle is unreadable; waiting for the hub to send one');
     }
   }
   return {
@@ -37,7 +38,7 @@ export function openRulesCache(path: string, logger: Logger): RulesCache {
       try {
         bundle = parseRulesBundle(response.rules);
       } catch (error) {
-        logger.error({ code: 'RULES_INVALID', err: error }, 'the hub sent a rules bundle that does not validate; keeping the one held');
+        logger.error({ code: 'RULES_INVALID' satisfies ErrorCode, err: error }, 'the hub sent a rules bundle that does not validate; keeping the one held');
         return false;
       }
       if (current && bundle.version <= current.version) return false;

@@ -16,6 +16,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
+import type { ErrorCode } from '../../core/errors/codes.ts';
 import type { LookupRequest, LookupResponse, MemberView } from '../../core/wire/lookup.ts';
 import type { TxResult } from '../../core/wire/result.ts';
 import type { Transaction, TxKind } from '../../core/wire/transaction.ts';
@@ -208,7 +209,7 @@ export function createKioskSession(deps: KioskSessionDeps): KioskSession {
     try {
       response = await deps.lookup({ op: 'member.byCard', cardUid }, timeouts.lookupMs);
     } catch (error) {
-      log.warn({ code: 'LOOKUP_FAILED', err: error instanceof Error ? error.message : String(error) }, 'look-up failed');
+      log.warn({ code: 'LOOKUP_FAILED' satisfies ErrorCode, err: error instanceof Error ? error.message : String(error) }, 'look-up failed');
     }
     if (generation !== lookupGeneration) return;
     if (response?.ok && 'member' in response) {
@@ -226,7 +227,7 @@ export function createKioskSession(deps: KioskSessionDeps): KioskSession {
       enter({ name: 'member', cardUid, member: cached.member, source: 'cache', offline: true, asOf: cached.asOf, ...(welcome ? { welcome } : {}) });
       return;
     }
-    enter({ name: 'error', code: 'CARD_UNKNOWN', message: 'This card is not known here and the hub cannot be reached.', offline: true, cardUid });
+    enter({ name: 'error', code: 'CARD_UNKNOWN' satisfies ErrorCode, message: 'This card is not known here and the hub cannot be reached.', offline: true, cardUid });
   }
 
   /** → card, then whatever the look-up finds; a newer tap or a reset makes this one's answer moot. */
@@ -248,7 +249,7 @@ export function createKioskSession(deps: KioskSessionDeps): KioskSession {
     shownMember: shown,
 
     beginRegistration(): boolean {
-      if (current.name !== 'error' || current.code !== 'CARD_UNKNOWN' || current.offline || !current.cardUid) return false;
+      if (current.name !== 'error' || current.code !== ('CARD_UNKNOWN' satisfies ErrorCode) || current.offline || !current.cardUid) return false;
       enter({ name: 'register', cardUid: current.cardUid, notice: null });
       return true;
     },

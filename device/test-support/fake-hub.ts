@@ -6,7 +6,8 @@
 import type { Socket } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import { parseTransaction } from '../../core/wire/parse-transaction.ts';
-import type { LookupResponse, MemberView } from '../../core/wire/lookup.ts';
+import type { LookupAnswer, MemberView } from '../../core/wire/lookup.ts';
+import type { ErrorCode } from '../../core/errors/codes.ts';
 import type { TxResult } from '../../core/wire/result.ts';
 import type { Transaction } from '../../core/wire/transaction.ts';
 import { createTopics, type Topics } from '../../core/wire/topics.ts';
@@ -17,7 +18,7 @@ export interface FakeHubOptions {
   /** Decides a transaction that is next in order; default: applied (recorded). A recorded rejection still consumes the seq. */
   decide?: (tx: Transaction) => Omit<TxResult, 'id' | 'seq'>;
   /** A refusal the hub does not record (no seq consumed, nothing stored), as the real hub answers a device mismatch. */
-  refuseUnrecorded?: (tx: Transaction) => { code: string; message: string } | null;
+  refuseUnrecorded?: (tx: Transaction) => { code: ErrorCode; message: string } | null;
   /** Return true to swallow a transaction message as if it was lost (no result at all). */
   drop?: (tx: Transaction) => boolean;
   /** Answer look-ups; default true. */
@@ -112,7 +113,7 @@ export async function startFakeHub(opts: FakeHubOptions): Promise<FakeHub> {
       if (!answerLookups) return;
       const req = JSON.parse(payload.toString()) as { op: string; cardUid?: string };
       const member = req.cardUid ? members.get(req.cardUid) : undefined;
-      const response: LookupResponse = member ? { ok: true, member } : { ok: false, code: 'CARD_UNKNOWN', message: 'no card with this UID' };
+      const response: LookupAnswer = member ? { ok: true, member } : { ok: false, code: 'CARD_UNKNOWN', message: 'no card with this UID' };
       client.publish(topics.response(where.deviceId, where.requestId), JSON.stringify(response), { qos: 1 });
       return;
     }

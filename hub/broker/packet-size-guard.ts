@@ -10,14 +10,16 @@
  * bytes to skip, so it follows headers split across chunks and any number of packets in one chunk.
  */
 
+import type { ErrorCode } from '../../core/errors/codes.ts';
+
 /** MQTT allows at most 4 remaining-length bytes; a 4th byte with the continuation bit set is malformed. */
 const MAX_REMAINING_LENGTH_BYTES = 4;
 
 export type PacketSizeVerdict =
   | { ok: true }
   /** `announcedBytes`: the whole packet (fixed header + remaining length) the header announces. */
-  | { ok: false; code: 'MQTT_PACKET_TOO_LARGE'; packetType: number; announcedBytes: number }
-  | { ok: false; code: 'MQTT_PACKET_MALFORMED'; packetType: number };
+  | { ok: false; code: Extract<ErrorCode, 'MQTT_PACKET_TOO_LARGE'>; packetType: number; announcedBytes: number }
+  | { ok: false; code: Extract<ErrorCode, 'MQTT_PACKET_MALFORMED'>; packetType: number };
 
 const OK: PacketSizeVerdict = { ok: true };
 

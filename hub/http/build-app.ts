@@ -1,6 +1,13 @@
-/** The hub's HTTP API and console. Built by a factory so tests drive it with inject(), no sockets. */
-import Fastify, { type FastifyInstance } from 'fastify';
+/**
+ * The hub's HTTP API and console. Built by a factory so tests drive it with inject(), no sockets. Every error
+ * is `{error: {code, message}}` with the status core's registry gives its code (core/errors/codes.ts).
+ */
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
 import { z } from 'zod';
+import { CodedError } from '../../core/errors/coded-error.ts';
+import { isErrorCode, httpStatusOf } from '../../core/errors/codes.ts';
+import { answerForError, errorAnswer, type ErrorAnswer } from '../../core/errors/error-answer.ts';
 import { HQ_DEVICE_ID, submitHqTransaction } from '../hq/hq-transactions.ts';
 import type { LedgerStore } from '../ledger/ledger-store.ts';
 import { renderConsole } from './console-page.ts';
@@ -9,13 +16,31 @@ export interface HubAppDeps {
   store: Pick<LedgerStore, 'transactionCount' | 'audit' | 'memberViewById' | 'applyHq'>;
   brokerUrl: string;
   memberIds: () => Promise<string[]>;
+  /** Where a request that failed on a defect is logged (answered INTERNAL); unlogged when absent. */
+  logger?: Logger;
 }
 
 /** Shapes only; the transaction schema checks the details (whole points, reason length, card UID) and answers TX_INVALID. */
 const manualBonusBodySchema = z.object({ points: z.number(), reason: z.string(), staffCardUid: z.string() });
 
+function sendError(reply: FastifyReply, answer: ErrorAnswer): FastifyReply {
+  return reply.code(answer.status).send(answer.body);
+}
+
+/** The status a transaction the hub refused is answered with: its code's (a code the registry lacks would be a defect). */
+function refusalStatus(code: string | undefined): number {
+  return isErrorCode(code) ? httpStatusOf(code) : 500;
+}
+
 export function buildApp(deps: HubAppDeps): FastifyInstance {
   const app = Fastify({ logger: false });
+  app.setErrorHandler((error, _request, reply) => {
+    const answer = answerForError(error);
+    if (answer) return sendError(reply, answer);
+    deps.logger?.error({ err: error }, 'request failed');
+    return sendError(reply, errorAnswer('INTERNAL'));
+  });
+  app.setNotFoundHandler((request, reply) => sendError(reply, errorAnswer('NOT_FOUND', `no route ${request.method} ${request.url}`)));
   const memberViews = async (historyLimit: number) => {
     const views = [];
     for (const id of await deps.memberIds()) views.push(await deps.store.memberViewById(id, historyLimit));
@@ -27,18 +52,18 @@ export function buildApp(deps: HubAppDeps): FastifyInstance {
     return { ok: findings.length === 0, findings };
   });
   app.get('/api/members', async () => ({ members: await memberViews(5) }));
-  app.get<{ Params: { memberId: string } }>('/api/members/:memberId', async (request, reply) => {
+  app.get<{ Params: { memberId: string } }>('/api/members/:memberId', async (request) => {
     const view = await deps.store.memberViewById(request.params.memberId, 50);
-    if (!view) return reply.code(404).send({ error: { code: 'MEMBER_UNKNOWN', message: 'no such member' } });
+    if (!view) throw new CodedError('MEMBER_UNKNOWN');
     return view;
   });
   // A manual bonus (or, negative, a correction) from HQ: recorded as an HQ transaction on the member's active
-  // card, with who and why in its payload. Answers the transaction's result; a refusal is a 400 with its code.
+  // card, with who and why in its payload. Answers the transaction's result; a refusal with its code's status.
   app.post<{ Params: { memberId: string } }>('/api/members/:memberId/manual-bonus', async (request, reply) => {
     const body = manualBonusBodySchema.safeParse(request.body ?? {});
-    if (!body.success) return reply.code(400).send({ error: { code: 'TX_INVALID', message: body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') } });
+    if (!body.success) throw new CodedError('TX_INVALID', body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     const view = await deps.store.memberViewById(request.params.memberId, 0);
-    if (!view) return reply.code(404).send({ error: { code: 'MEMBER_UNKNOWN', message: 'no such member' } });
+    if (!view) throw new CodedError('MEMBER_UNKNOWN');
     const result = await submitHqTransaction(deps.store, {
       kind: 'manual_bonus',
       storeId: HQ_DEVICE_ID,
@@ -47,7 +72,7 @@ export function buildApp(deps: HubAppDeps): FastifyInstance {
       reason: body.data.reason,
       staffCardUid: body.data.staffCardUid,
     });
-    return reply.code(result.status === 'rejected' ? 400 : 200).send(result);
+    return reply.code(result.status === 'rejected' ? refusalStatus(result.code) : 200).send(result);
   });
   app.get('/', async (_request, reply) => {
     const members = await memberViews(3);

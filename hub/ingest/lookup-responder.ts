@@ -1,7 +1,8 @@
 /** Answers a device's online look-ups (member by card, balances, what to offer a member) on its response topic. */
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { lookupRequestSchema, type LookupResponse } from '../../core/wire/lookup.ts';
+import type { ErrorCode } from '../../core/errors/codes.ts';
+import { lookupRequestSchema, type LookupAnswer } from '../../core/wire/lookup.ts';
 import type { Topics } from '../../core/wire/topics.ts';
 import type { DeviceRegistry } from '../ledger/device-registry.ts';
 import type { LedgerAdmin } from '../ledger/ledger-admin.ts';
@@ -13,7 +14,7 @@ import { MAX_LOOKUP_REQUEST_BYTES, MAX_LOOKUP_RESPONSE_BYTES } from '../../core/
 import { buildCatalog } from './build-catalog.ts';
 import { buildQuote } from './build-quote.ts';
 
-const CARD_REFUSALS: Record<string, string> = { lost: 'CARD_LOST', frozen: 'CARD_FROZEN', cancelled: 'CARD_CANCELLED', expired: 'CARD_EXPIRED' };
+const CARD_REFUSALS: Partial<Record<string, ErrorCode>> = { lost: 'CARD_LOST', frozen: 'CARD_FROZEN', cancelled: 'CARD_CANCELLED', expired: 'CARD_EXPIRED' };
 
 /** The reads (and the clock bookkeeping) look-ups need from the ledger's ports. */
 export type LookupStore = Pick<LedgerStore, 'member' | 'memberViewByCard' | 'memberViewById'> &
@@ -36,7 +37,7 @@ export class LookupResponder {
 
   /** Never rejects: a ledger that fails a read answers INTERNAL. */
   private async respond(deviceId: string, requestId: string, payload: Buffer, receivedAt: number): Promise<void> {
-    let response: LookupResponse;
+    let response: LookupAnswer;
     try {
       response = await this.answer(deviceId, payload, receivedAt);
     } catch (error) {
@@ -46,8 +47,8 @@ export class LookupResponder {
     if (!response.ok) this.log.info({ deviceId, code: response.code }, 'look-up refused');
     let text = JSON.stringify(response);
     if (Buffer.byteLength(text) > MAX_LOOKUP_RESPONSE_BYTES) {
-      this.log.warn({ deviceId, code: 'LOOKUP_RESPONSE_TOO_LARGE', bytes: Buffer.byteLength(text) }, 'look-up answer too large to send');
-      text = JSON.stringify({ ok: false, code: 'LOOKUP_RESPONSE_TOO_LARGE', message: 'the answer is larger than a message may be' } satisfies LookupResponse);
+      this.log.warn({ deviceId, code: 'LOOKUP_RESPONSE_TOO_LARGE' satisfies ErrorCode, bytes: Buffer.byteLength(text) }, 'look-up answer too large to send');
+      text = JSON.stringify({ ok: false, code: 'LOOKUP_RESPONSE_TOO_LARGE', message: 'the answer is larger than a message may be' } satisfies LookupAnswer);
     }
     this.options.client.publish(this.options.topics.response(deviceId, requestId), text, { qos: 1 });
   }
@@ -56,7 +57,7 @@ export class LookupResponder {
    * The offset this hub sees: its receive time minus the kiosk's send time. It includes the one-way delay
    * (a millisecond on a store LAN), which the kiosk removes with its round trip.
    */
-  private async measureClock(deviceId: string, kioskTime: number, receivedAt: number): Promise<LookupResponse> {
+  private async measureClock(deviceId: string, kioskTime: number, receivedAt: number): Promise<LookupAnswer> {
     const offsetMs = receivedAt - kioskTime;
     const at = new Date(receivedAt).toISOString();
     await this.options.store.recordClockMeasurement(deviceId, offsetMs, at);
@@ -66,7 +67,7 @@ export class LookupResponder {
     return { ok: true, clock: { hubTime: receivedAt, offsetMs } };
   }
 
-  private async answer(deviceId: string, payload: Buffer, receivedAt: number): Promise<LookupResponse> {
+  private async answer(deviceId: string, payload: Buffer, receivedAt: number): Promise<LookupAnswer> {
     if (payload.byteLength > MAX_LOOKUP_REQUEST_BYTES) return { ok: false, code: 'REQUEST_MALFORMED', message: 'request too large' };
     let json: unknown;
     try {

@@ -162,7 +162,7 @@ export function applyReceived(port: LedgerWritePort, item: ReceivedTransaction, 
     }
     const result = recordedRefusal(header, 'TX_ID_CONFLICT', `transaction ${header.id} was already used with different content`);
     port.recordSlot({ header, kind: 'id_conflict', contentHash: hash, payload: parsed.raw, result });
-    port.raiseAlert(header.deviceId, 'TX_CLOSED_BY_REFUSAL', { txId: header.id, code: 'TX_ID_CONFLICT', epoch: header.epoch, seq: header.seq });
+    port.raiseAlert(header.deviceId, 'TX_CLOSED_BY_REFUSAL', { txId: header.id, code: 'TX_ID_CONFLICT' satisfies ErrorCode, epoch: header.epoch, seq: header.seq });
     return result;
   }
 
@@ -260,9 +260,9 @@ export function recordDefect(port: LedgerWritePort, item: ReceivedTransaction): 
   if (port.findTransaction(header.id) || sequence.closed || sequence.lastSeq !== header.seq - 1) return null;
   const result = recordedRefusal(header, 'INTERNAL', 'internal error while applying');
   port.recordTransaction({
-    header, contentHash: contentHash(parsed.raw), payload: parsed.raw, status: 'rejected', code: 'INTERNAL', memberId: null, bundleVersion: null, effectiveAt: null, result,
+    header, contentHash: contentHash(parsed.raw), payload: parsed.raw, status: 'rejected', code: 'INTERNAL' satisfies ErrorCode, memberId: null, bundleVersion: null, effectiveAt: null, result,
   });
-  port.raiseAlert(header.deviceId, 'TX_CLOSED_BY_REFUSAL', { txId: header.id, code: 'INTERNAL' });
+  port.raiseAlert(header.deviceId, 'TX_CLOSED_BY_REFUSAL', { txId: header.id, code: 'INTERNAL' satisfies ErrorCode });
   return result;
 }
 

@@ -3,7 +3,9 @@
  * Unreachable is ordinary while a broker starts or restarts (warn); refused credentials will not fix
  * themselves, but the operator may fix the password file, so they are retried and logged at error each time.
  */
-export type BrokerFailureCode = 'BROKER_UNREACHABLE' | 'BROKER_AUTH_REFUSED' | 'BROKER_CONNECT_REFUSED';
+import type { ErrorCode } from '../../core/errors/codes.ts';
+
+export type BrokerFailureCode = Extract<ErrorCode, 'BROKER_UNREACHABLE' | 'BROKER_AUTH_REFUSED' | 'BROKER_CONNECT_REFUSED'>;
 
 export interface BrokerFailure {
   code: BrokerFailureCode;

@@ -10,6 +10,7 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
+import type { ErrorCode } from '../../core/errors/codes.ts';
 import { BROKER_RETRY_BACKOFF, brokerRetryDelayMs, type BrokerRetryBackoff } from './broker-retry-delay.ts';
 import { classifyBrokerFailure, isConnackRefusal } from './classify-broker-failure.ts';
 import { redactBrokerUrl } from './redact-broker-url.ts';
@@ -60,7 +61,7 @@ export function connectHubClient(options: HubClientOptions): Promise<MqttClient>
     const retryInMs = brokerRetryDelayMs(failures, backoff);
     client.options.reconnectPeriod = retryInMs;
     if (attemptConnected) {
-      log.warn({ code: 'BROKER_CONNECTION_LOST', url, retryInMs, reason: lastError?.message ?? 'connection closed' }, 'lost the connection to the broker; reconnecting');
+      log.warn({ code: 'BROKER_CONNECTION_LOST' satisfies ErrorCode, url, retryInMs, reason: lastError?.message ?? 'connection closed' }, 'lost the connection to the broker; reconnecting');
       return;
     }
     const failure = classifyBrokerFailure(lastError);

@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isCodedError } from '../../core/errors/coded-error.ts';
+import type { ErrorCode } from '../../core/errors/codes.ts';
 import { checkRulesBundle } from '../../core/rules/parse.ts';
 import { parseEvaluationInput } from '../../core/rules/context-schema.ts';
 import { evaluatePurchase } from '../../core/rules/evaluate-purchase.ts';
@@ -81,12 +82,12 @@ function evaluate(bundlePath: string, basketPath: string): number {
   if (!bundleFile.ok || !basketFile.ok) return 2;
   const checked = checkRulesBundle(bundleFile.json);
   if (!checked.ok) {
-    process.stdout.write(`${JSON.stringify({ error: { code: 'RULES_INVALID', message: `${bundlePath} is not a valid rules bundle`, details: { issues: checked.issues } } }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ error: { code: 'RULES_INVALID' satisfies ErrorCode, message: `${bundlePath} is not a valid rules bundle`, details: { issues: checked.issues } } }, null, 2)}\n`);
     return 1;
   }
   const parsed = parseEvaluationInput(basketFile.json);
   if (!parsed.ok) {
-    process.stdout.write(`${JSON.stringify({ error: { code: 'TX_INVALID', message: `${basketPath} is not a valid basket`, details: { issues: parsed.issues } } }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ error: { code: 'TX_INVALID' satisfies ErrorCode, message: `${basketPath} is not a valid basket`, details: { issues: parsed.issues } } }, null, 2)}\n`);
     return 1;
   }
   const bundle = checked.bundle;

@@ -12,6 +12,7 @@
  *   outbox, by the answers, and by the request's own mark in the ledger's payloads), a ledger transaction of
  *   a kiosk that its outbox does not hold, or a transaction whose journal moved a multiple of its outcome.
  */
+import type { ErrorCode } from '../../core/errors/codes.ts';
 import type { SoakAnswer } from './load-driver.ts';
 import type { LedgerFile, LedgerSnapshot, LedgerTxFileRow, OutboxFileRow } from './soak-files.ts';
 
@@ -171,7 +172,7 @@ export function checkDelivery(input: DeliveryInput): DeliveryVerdict {
     if (answer.status === 'applied' && tx.status !== 'applied') answerVsLedger.push(`${request.key}: answered applied, the ledger holds ${id} as ${tx.status} ${tx.code ?? ''}`);
     if (answer.status === 'rejected' && tx.status !== 'rejected') answerVsLedger.push(`${request.key}: answered rejected (${answer.resultCode}), the ledger holds ${id} as ${tx.status}`);
     if (tx.deviceId !== request.kioskId) answerVsLedger.push(`${request.key}: ${id} was made on ${request.kioskId}, the ledger has it from ${tx.deviceId}`);
-    if (request.kind === 'overdraft_purchase' && (tx.status !== 'rejected' || tx.code !== 'INSUFFICIENT_STORED_VALUE')) {
+    if (request.kind === 'overdraft_purchase' && (tx.status !== 'rejected' || tx.code !== ('INSUFFICIENT_STORED_VALUE' satisfies ErrorCode))) {
       effects.push(`${request.key}: a stored-value purchase of ${request.amountCents} beyond every balance is ${tx.status} ${tx.code ?? ''} (${id}), not refused INSUFFICIENT_STORED_VALUE`);
     }
     if (tx.status !== 'applied') continue;
