@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDevice, type Device } from '../device/main.ts';
-import { launchChromium, type LaunchedBrowser } from '../device/screen/support/chromium.ts';
+import { launchChromium, type LaunchedBrowser } from '../e2e/screen/support/chromium.ts';
 import { DEMO_CARDS, DEMO_STORE_ID } from '../hub/demo/seed-demo-data.ts';
 import { createHub, type Hub } from '../hub/main.ts';
 

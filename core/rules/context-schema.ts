@@ -69,7 +69,7 @@ export type EvaluationInput =
 
 /** Parses a basket file's JSON: a purchase (kind optional), a top-up or a registration. */
 export function parseEvaluationInput(json: unknown): { ok: true; input: EvaluationInput } | { ok: false; issues: { path: string; reason: string }[] } {
-  const kind = typeof json === 'object' && json !== null && 'kind' in json ? (json as { kind: unknown }).kind : 'purchase';
+  const kind = typeof json === 'object' && json !== null && 'kind' in json ? json.kind : 'purchase';
   const schema = kind === 'top_up' ? topUpContextSchema : kind === 'registration' ? registrationContextSchema : purchaseContextSchema;
   const result = schema.safeParse(json);
   if (!result.success) return { ok: false, issues: result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), reason: i.message })) };

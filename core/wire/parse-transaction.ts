@@ -46,7 +46,7 @@ export function parseTransaction(payload: Uint8Array | string): ParsedTransactio
   const format = record?.v ?? 1;
   if (size <= MAX_TX_BYTES && typeof kind === 'string' && isTxKind(kind) && KNOWN_TX_FORMATS.includes(format as number)) {
     const full = transactionSchemas[kind].safeParse(json);
-    if (full.success) return { ok: true, tx: full.data as Transaction, raw: text };
+    if (full.success) return { ok: true, tx: full.data, raw: text };
   }
   const slot = txSlotSchema.safeParse(json);
   if (!slot.success) {
@@ -66,7 +66,7 @@ export function parseTransaction(payload: Uint8Array | string): ParsedTransactio
   if (!fullHeader.success) return refuse('TX_INVALID', describe(fullHeader.error));
   if (!isTxKind(fullHeader.data.kind)) return refuse('TX_UNKNOWN_KIND', `unknown kind '${header.kind}'`);
   const body = transactionSchemas[fullHeader.data.kind].safeParse(json);
-  return body.success ? { ok: true, tx: body.data as Transaction, raw: text } : refuse('TX_INVALID', describe(body.error));
+  return body.success ? { ok: true, tx: body.data, raw: text } : refuse('TX_INVALID', describe(body.error));
 }
 
 function describe(error: z.ZodError): string {

@@ -8,7 +8,7 @@ class FakeSession extends EventEmitter<{ change: [SessionView] }> {
   current: SessionState = { name: 'idle' };
   version = 0;
   view(): SessionView {
-    return { name: this.current.name, card: null, version: this.version, expiresAt: null } as SessionView;
+    return { name: this.current.name, card: null, version: this.version, expiresAt: null };
   }
   state(): SessionState {
     return this.current;

@@ -78,7 +78,9 @@ function sendError(reply: FastifyReply, answer: ErrorAnswer): FastifyReply {
 
 export function buildApp(deps: AppDeps): FastifyInstance {
   const { kiosk } = deps;
-  const app: FastifyInstance = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger,
+  // Typed as fastify's logger so the instance is a plain FastifyInstance (pino's Logger would make it generic).
+  const loggerInstance: FastifyBaseLogger = deps.logger;
+  const app: FastifyInstance = Fastify({ loggerInstance,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 256 * 1024 });
 

@@ -65,7 +65,15 @@ export function buildReceipt(input: ReceiptInput): Receipt {
       notice.push(words.newCard(maskCardUid(tx.newCardUid)));
       if (tx.feeCents > 0) lines.push({ name: words.replacementFee, qty: 1, unitPriceCents: tx.feeCents, totalCents: tx.feeCents });
       break;
-    default:
+    // The title alone says what these did; listed so a new kind has to be considered here too.
+    case 'card_cancel_loss':
+    case 'card_freeze':
+    case 'card_report_loss':
+    case 'card_unfreeze':
+    case 'manual_bonus':
+    case 'punch_card_use':
+    case 'register_member':
+    case 'tier_upgrade':
       break;
   }
 

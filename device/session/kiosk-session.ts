@@ -193,7 +193,7 @@ export function createKioskSession(deps: KioskSessionDeps): KioskSession {
       card: cardUid ? maskCardUid(cardUid) : null,
       version,
       expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString(),
-    } as SessionView;
+    };
   }
 
   function shown(): (ShownMember & { cardUid: string }) | null {

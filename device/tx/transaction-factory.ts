@@ -108,7 +108,7 @@ export function createTransactionFactory(opts: TransactionFactoryOptions): Trans
           .join('; ');
         throw new CodedError('TX_INVALID', message);
       }
-      const checked = parsed.data as Transaction;
+      const checked = parsed.data;
       const draft: TxDraft = {
         id: checked.id,
         kind,
@@ -118,7 +118,7 @@ export function createTransactionFactory(opts: TransactionFactoryOptions): Trans
           assertSlot(slot);
           // Spread over the checked object: epoch and seq keep their places, so the bytes are what a
           // transaction made in one step would have been.
-          const tx = { ...checked, epoch: slot.epoch, seq: slot.seq, ...(slot.prevId === undefined ? {} : { prevId: slot.prevId }) } as Transaction;
+          const tx = { ...checked, epoch: slot.epoch, seq: slot.seq, ...(slot.prevId === undefined ? {} : { prevId: slot.prevId }) };
           const payload = JSON.stringify(tx);
           assertFits(payload);
           return { tx, payload };

@@ -17,7 +17,7 @@ export interface SerialPortLike extends Duplex {
 export type SerialPortFactory = (options: { path: string; baudRate: number }) => SerialPortLike;
 
 export const openRealSerialPort: SerialPortFactory = ({ path, baudRate }) =>
-  new SerialPort({ path, baudRate, autoOpen: false }) as unknown as SerialPortLike;
+  new SerialPort({ path, baudRate, autoOpen: false });
 
 export async function listRealSerialPorts(): Promise<PortInfoLike[]> {
   return SerialPort.list();

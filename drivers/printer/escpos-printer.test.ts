@@ -40,7 +40,7 @@ describe('EscposReceiptPrinter over TCP (port 9100 style)', () => {
     const job = await printer.print(sampleReceipt());
     expect(job.status).toBe('queued');
     await fake.waitForCut();
-    expect((await printed) as unknown).toMatchObject({ jobId: job.jobId, txId: '01JD3Q7Z8X9Y0A1B2C3D4E5F6G' });
+    expect((await printed)).toMatchObject({ jobId: job.jobId, txId: '01JD3Q7Z8X9Y0A1B2C3D4E5F6G' });
 
     const events = fake.decoder.events;
     expect(events.some((e) => e.kind === 'chineseMode' && e.on)).toBe(true);

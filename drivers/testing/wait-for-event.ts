@@ -1,8 +1,11 @@
 import type { EventEmitter } from 'node:events';
 
 /** Resolves with the next `event` whose payload passes `accept`; rejects with a readable message on timeout. */
+// The emitters under test declare their own event maps; any map will do for waiting on one name.
+type AnyEmitter = Pick<EventEmitter, 'on' | 'off'>;
+
 export function waitForEvent<T>(
-  emitter: EventEmitter<any>,
+  emitter: AnyEmitter,
   event: string,
   timeoutMs = 3_000,
   accept: (payload: T) => boolean = () => true,
@@ -23,7 +26,7 @@ export function waitForEvent<T>(
 }
 
 /** Collects every payload of `event` until the returned stop() is called. */
-export function collectEvents<T>(emitter: EventEmitter<any>, event: string): { items: T[]; stop: () => void } {
+export function collectEvents<T>(emitter: AnyEmitter, event: string): { items: T[]; stop: () => void } {
   const items: T[] = [];
   const listener = (payload: T): void => void items.push(payload);
   emitter.on(event, listener);

@@ -367,7 +367,7 @@ export function runSimulation(seed: number, options: { trace?: boolean } = {}): 
       trace(() => `kiosk: closed ${describe(result)}`);
     },
     alert: (code, detail) =>
-      trace(() => `kiosk: alert ${code} ${JSON.stringify({ ...detail, txId: detail.txId === undefined ? undefined : label(String(detail.txId)), epoch: typeof detail.epoch === 'string' ? epochLabel(detail.epoch) : undefined })}`),
+      trace(() => `kiosk: alert ${code} ${JSON.stringify({ ...detail, txId: detail.txId === undefined ? undefined : label(typeof detail.txId === 'string' ? detail.txId : JSON.stringify(detail.txId)), epoch: typeof detail.epoch === 'string' ? epochLabel(detail.epoch) : undefined })}`),
     reportState: () => undefined,
     wake(at) {
       kiosk.wakeToken += 1;

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_MQTT_PACKET_BYTES } from '../../core/wire/limits.ts';
 import { createTopics } from '../../core/wire/topics.ts';
 import { DEMO_CARDS } from '../demo/seed-demo-data.ts';
 import { createHub, type Hub } from '../main.ts';

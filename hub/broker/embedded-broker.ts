@@ -10,7 +10,7 @@
  * Packet size: a connection whose packet announces more than MAX_MQTT_PACKET_BYTES is closed before the body is
  * read (limit-socket-packet-size.ts), the limit Mosquitto gets as `max_packet_size` (docs/OPERATIONS.md).
  */
-import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import { Aedes, type Client } from 'aedes';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -45,14 +45,14 @@ export class EmbeddedBroker {
       if (username === 'hub') {
         const ok = password?.toString() === this.options.hubSecret;
         if (ok) hubClients.add(client);
-        const error = ok ? null : (Object.assign(new Error('bad hub credentials'), { returnCode: 4 }) as AuthenticateError);
+        const error = ok ? null : Object.assign(new Error('bad hub credentials'), { returnCode: 4 as const });
         done(error, ok);
         return;
       }
       // "hq" is the hub's own device id for HQ transactions: no client may take it.
       if (client.id === HQ_DEVICE_ID) {
         this.log.warn('refused a client connecting with the reserved HQ device id');
-        done(Object.assign(new Error('reserved client id'), { returnCode: 2 }) as AuthenticateError, false);
+        done(Object.assign(new Error('reserved client id'), { returnCode: 2 as const }), false);
         return;
       }
       done(null, true);

@@ -61,7 +61,7 @@ export class RawDeviceClient {
       storeId: DEMO_STORE_ID,
       bundleVersion: overrides.bundleVersion ?? 1,
       ...body,
-    } as TransactionInput;
+    };
   }
 
   async publishRaw(payload: string | Buffer): Promise<void> {

@@ -53,7 +53,7 @@ export async function run(args: string[]): Promise<number> {
   try {
     addresses = await hub.start();
   } catch (error) {
-    return portInUse(error, `MQTT port ${values['mqtt-port']} or hub port ${values['hub-port']}`, hub.stop);
+    return portInUse(error, `MQTT port ${values['mqtt-port']} or hub port ${values['hub-port']}`, () => hub.stop());
   }
   const { brokerUrl, consoleUrl } = addresses;
   const device = createDevice({

@@ -126,6 +126,7 @@ export async function run(args: string[]): Promise<number> {
     case 'help':
       process.stdout.write(USAGE);
       return 0;
+    case undefined:
     default:
       return usageError('drivers', USAGE, sub === undefined ? 'no subcommand given' : sub.startsWith('-') ? `unknown option '${sub}'` : `unknown subcommand '${sub}'`);
   }

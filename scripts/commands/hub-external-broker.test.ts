@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findFreePort } from '../../device/e2e/support/free-port.ts';
+import { findFreePort } from '../../e2e/support/free-port.ts';
 import { makeTempDir } from '../../device/test-support/temp-dir.ts';
 import { startMosquitto, type MosquittoBroker } from '../../hub/testing/start-mosquitto.ts';
 
@@ -28,8 +28,8 @@ function startHub(brokerUrl: string, dataDir: string): HubRun {
   });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   let exitCode: number | null | undefined;
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve((exitCode = code))));
   return {

@@ -233,7 +233,8 @@ export class LoadDriver {
         await sleep(100 + this.opts.random.int(0, 200));
         continue;
       }
-      note(`${status} ${typeof json.status === 'string' ? json.status : (json.error?.code ?? '')}${json.replayed === true ? ' replayed' : ''}`);
+      const said = typeof json.status === 'string' ? json.status : typeof json.error?.code === 'string' ? json.error.code : '';
+      note(`${status} ${said}${json.replayed === true ? ' replayed' : ''}`);
       answer.httpStatus = status;
       if (status >= 500) {
         answer.cutOff += 1;

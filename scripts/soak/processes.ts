@@ -10,7 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { waitForReadyLine } from '../../device/e2e/support/cli-process.ts';
+import { waitForReadyLine } from '../../e2e/support/cli-process.ts';
 import { startMosquitto, type MosquittoBroker } from '../../hub/testing/start-mosquitto.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));

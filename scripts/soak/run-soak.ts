@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findFreePort } from '../../device/e2e/support/free-port.ts';
+import { findFreePort } from '../../e2e/support/free-port.ts';
 import { DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
 import { mergeFiguresIntoFile, RESULTS_PATH } from '../bench/merge-results.ts';
 import { ChaosMonkey } from './chaos.ts';

@@ -5,8 +5,8 @@ import type { RulesBundle } from '../../core/rules/bundle.ts';
 import { DEFAULT_RULES_BUNDLE } from '../../core/rules/default-bundle.ts';
 import { DEMO_CARDS, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
 import { startTestHub, type TestHub } from '../../hub/testing/start-test-hub.ts';
-import { createDevice, type Device } from '../main.ts';
-import { makeTempDir } from '../test-support/temp-dir.ts';
+import { createDevice, type Device } from '../../device/main.ts';
+import { makeTempDir } from '../../device/test-support/temp-dir.ts';
 
 /** Coffee costs gold members ¥2.80 instead of ¥3.50. */
 const MEMBER_PRICES: RulesBundle = {

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_CARDS, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
 import { startTestHub, type TestHub } from '../../hub/testing/start-test-hub.ts';
-import { createDevice, type Device } from '../main.ts';
-import { makeTempDir } from '../test-support/temp-dir.ts';
-import { getJson, postJson } from './support/http-json.ts';
-import { purchaseBody } from './support/purchase.ts';
+import { createDevice, type Device } from '../../device/main.ts';
+import { makeTempDir } from '../../device/test-support/temp-dir.ts';
+import { getJson, postJson } from '../support/http-json.ts';
+import { purchaseBody } from '../support/purchase.ts';
 
 const DEVICE_ID = 'kiosk-e2e-tap';
 

@@ -7,15 +7,15 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEMO_CARDS } from '../../hub/demo/seed-demo-data.ts';
 import { startTestHub, type TestHub } from '../../hub/testing/start-test-hub.ts';
-import { makeTempDir } from '../test-support/temp-dir.ts';
-import { CliProcesses } from './support/cli-process.ts';
-import { expectDeliveredOnceInOrder } from './support/expect-delivered-once.ts';
-import { findFreePort } from './support/free-port.ts';
-import { getJson, postJson } from './support/http-json.ts';
-import { startKioskProcess } from './support/kiosk-process.ts';
-import { readLedgerTransactions } from './support/ledger-file.ts';
-import { readOutboxEntries } from './support/outbox-file.ts';
-import { purchaseBody } from './support/purchase.ts';
+import { makeTempDir } from '../../device/test-support/temp-dir.ts';
+import { CliProcesses } from '../support/cli-process.ts';
+import { expectDeliveredOnceInOrder } from '../support/expect-delivered-once.ts';
+import { findFreePort } from '../support/free-port.ts';
+import { getJson, postJson } from '../support/http-json.ts';
+import { startKioskProcess } from '../support/kiosk-process.ts';
+import { readLedgerTransactions } from '../support/ledger-file.ts';
+import { readOutboxEntries } from '../support/outbox-file.ts';
+import { purchaseBody } from '../support/purchase.ts';
 
 interface Submitted {
   id: string;

@@ -3,9 +3,9 @@ import mqtt from 'mqtt';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDevice, type Device } from '../../device/main.ts';
 import { makeTempDir } from '../../device/test-support/temp-dir.ts';
-import { DEMO_CARDS, DEMO_STORE_ID } from '../demo/seed-demo-data.ts';
-import { startMosquitto, type MosquittoBroker } from '../testing/start-mosquitto.ts';
-import { startTestHub, type TestHub } from '../testing/start-test-hub.ts';
+import { DEMO_CARDS, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
+import { startMosquitto, type MosquittoBroker } from '../../hub/testing/start-mosquitto.ts';
+import { startTestHub, type TestHub } from '../../hub/testing/start-test-hub.ts';
 
 describe('hub and kiosk on an external Mosquitto broker (real mosquitto 2, password file + ACL)', () => {
   let broker: MosquittoBroker | null = null;

@@ -12,15 +12,15 @@ import { createUlidFactory } from '../../core/ids/ulid.ts';
 import { DEMO_CARDS, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
 import { RawDeviceClient } from '../../hub/testing/raw-device-client.ts';
 import { startTestHub, type TestHub } from '../../hub/testing/start-test-hub.ts';
-import { createDevice, type Device } from '../main.ts';
-import { openOutbox } from '../outbox/sqlite-outbox.ts';
-import { createCaptureLogger } from '../test-support/capture-logger.ts';
-import { makeTempDir } from '../test-support/temp-dir.ts';
-import { findFreePort } from './support/free-port.ts';
-import { getJson, postJson } from './support/http-json.ts';
-import { readLedgerTransactions } from './support/ledger-file.ts';
-import { readOutboxEntries } from './support/outbox-file.ts';
-import { purchaseBody } from './support/purchase.ts';
+import { createDevice, type Device } from '../../device/main.ts';
+import { openOutbox } from '../../device/outbox/sqlite-outbox.ts';
+import { createCaptureLogger } from '../../device/test-support/capture-logger.ts';
+import { makeTempDir } from '../../device/test-support/temp-dir.ts';
+import { findFreePort } from '../support/free-port.ts';
+import { getJson, postJson } from '../support/http-json.ts';
+import { readLedgerTransactions } from '../support/ledger-file.ts';
+import { readOutboxEntries } from '../support/outbox-file.ts';
+import { purchaseBody } from '../support/purchase.ts';
 
 interface KioskState {
   connected: boolean;

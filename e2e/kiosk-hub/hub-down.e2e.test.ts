@@ -7,16 +7,16 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEMO_CARDS, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
-import { createDevice, type Device } from '../main.ts';
-import { makeTempDir } from '../test-support/temp-dir.ts';
-import { CliProcesses } from './support/cli-process.ts';
-import { expectDeliveredOnceInOrder } from './support/expect-delivered-once.ts';
-import { findFreePort } from './support/free-port.ts';
-import { startHubProcess, type HubProcess } from './support/hub-process.ts';
-import { getJson, postJson } from './support/http-json.ts';
-import { readLedgerTransactions } from './support/ledger-file.ts';
-import { readOutboxEntries } from './support/outbox-file.ts';
-import { purchaseBody } from './support/purchase.ts';
+import { createDevice, type Device } from '../../device/main.ts';
+import { makeTempDir } from '../../device/test-support/temp-dir.ts';
+import { CliProcesses } from '../support/cli-process.ts';
+import { expectDeliveredOnceInOrder } from '../support/expect-delivered-once.ts';
+import { findFreePort } from '../support/free-port.ts';
+import { startHubProcess, type HubProcess } from '../support/hub-process.ts';
+import { getJson, postJson } from '../support/http-json.ts';
+import { readLedgerTransactions } from '../support/ledger-file.ts';
+import { readOutboxEntries } from '../support/outbox-file.ts';
+import { purchaseBody } from '../support/purchase.ts';
 
 const TOTAL = 200;
 /** Diamond ×2 on 1 point per yuan: 10 yuan earns 20 points. */

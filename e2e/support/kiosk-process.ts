@@ -1,5 +1,5 @@
 /** `memberkiosk device` as a child process: the kiosk exactly as a store runs it, killable with SIGKILL. */
-import { DEMO_STORE_ID } from '../../../hub/demo/seed-demo-data.ts';
+import { DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
 import type { CliProcess, CliProcesses } from './cli-process.ts';
 
 export interface KioskProcess {

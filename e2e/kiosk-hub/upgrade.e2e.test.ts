@@ -10,14 +10,14 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEMO_CARDS } from '../../hub/demo/seed-demo-data.ts';
 import { startTestHub, type TestHub } from '../../hub/testing/start-test-hub.ts';
-import { createDevice, type Device } from '../main.ts';
-import { makeTempDir } from '../test-support/temp-dir.ts';
-import { getJson, postJson } from './support/http-json.ts';
-import { readLedgerTransactions } from './support/ledger-file.ts';
-import { readOutboxEntries } from './support/outbox-file.ts';
-import { purchaseBody } from './support/purchase.ts';
+import { createDevice, type Device } from '../../device/main.ts';
+import { makeTempDir } from '../../device/test-support/temp-dir.ts';
+import { getJson, postJson } from '../support/http-json.ts';
+import { readLedgerTransactions } from '../support/ledger-file.ts';
+import { readOutboxEntries } from '../support/outbox-file.ts';
+import { purchaseBody } from '../support/purchase.ts';
 
-const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
 
 function restore(path: string, sql: string): void {
   const db = new Database(path);

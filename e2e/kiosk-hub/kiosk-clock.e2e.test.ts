@@ -9,13 +9,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTopics } from '../../core/wire/topics.ts';
 import { DEMO_CARDS, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
 import { startTestHub, type TestHub } from '../../hub/testing/start-test-hub.ts';
-import type { ClockMeasurement } from '../link/measure-clock.ts';
-import { createHubLink } from '../link/hub-link.ts';
-import { createDevice, type Device } from '../main.ts';
-import { openOutbox } from '../outbox/sqlite-outbox.ts';
-import { makeTempDir } from '../test-support/temp-dir.ts';
-import { postJson } from './support/http-json.ts';
-import { purchaseBody } from './support/purchase.ts';
+import type { ClockMeasurement } from '../../device/link/measure-clock.ts';
+import { createHubLink } from '../../device/link/hub-link.ts';
+import { createDevice, type Device } from '../../device/main.ts';
+import { openOutbox } from '../../device/outbox/sqlite-outbox.ts';
+import { makeTempDir } from '../../device/test-support/temp-dir.ts';
+import { postJson } from '../support/http-json.ts';
+import { purchaseBody } from '../support/purchase.ts';
 
 const HOUR = 3_600_000;
 

@@ -15,9 +15,9 @@ import { FakeTcpPrinter } from '../../drivers/testing/fake-printer.ts';
 import { SocatPtyPair } from '../../drivers/testing/socat-pty-pair.ts';
 import { DEMO_CARDS, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
 import { startTestHub, type TestHub } from '../../hub/testing/start-test-hub.ts';
-import { createDevice, type Device } from '../main.ts';
-import type { CardReaderHealth, PrinterHealth } from '../ports.ts';
-import { makeTempDir } from '../test-support/temp-dir.ts';
+import { createDevice, type Device } from '../../device/main.ts';
+import type { CardReaderHealth, PrinterHealth } from '../../device/ports.ts';
+import { makeTempDir } from '../../device/test-support/temp-dir.ts';
 
 const DEVICE_ID = 'kiosk-hw';
 const GOLD = DEMO_CARDS.gold;

@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { DEMO_STORE_ID } from '../../../hub/demo/seed-demo-data.ts';
 import { startTestHub, type TestHub } from '../../../hub/testing/start-test-hub.ts';
-import { createDevice, type Device, type DeviceConfig } from '../../main.ts';
+import { createDevice, type Device, type DeviceConfig } from '../../../device/main.ts';
 import { assertChromiumInstalled, launchChromium, type LaunchedBrowser } from './chromium.ts';
 
 export interface PageRequest {
