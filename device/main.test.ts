@@ -3,24 +3,42 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Transaction } from '../core/wire/transaction.ts';
 import { createDevice, createDeviceLogger, type Device } from './main.ts';
 import { startTestBroker, type TestBroker } from './test-support/embedded-broker.ts';
 import { startFakeHub, type FakeHub } from './test-support/fake-hub.ts';
 import { makeMember } from './test-support/members.ts';
 import { makeTempDir } from './test-support/temp-dir.ts';
+import { CASHIER_SESSION, TEST_STAFF_CARD, TEST_STAFF_PIN } from './test-support/staff-sessions.ts';
 
 const CARD = '04A1B2C3D4';
+const STAFF = TEST_STAFF_CARD;
+const PIN = TEST_STAFF_PIN;
+const CASHIER = CASHIER_SESSION;
+const json = { 'content-type': 'application/json' };
 
 describe('device composition root', () => {
   let temp: ReturnType<typeof makeTempDir>;
   let broker: TestBroker;
   let fakeHub: FakeHub;
   const devices: Device[] = [];
+  let seen: Transaction[];
 
   beforeEach(async () => {
     temp = makeTempDir();
     broker = await startTestBroker();
-    fakeHub = await startFakeHub({ url: broker.url, members: new Map([[CARD, makeMember(CARD)]]) });
+    seen = [];
+    fakeHub = await startFakeHub({
+      url: broker.url,
+      members: new Map([[CARD, makeMember(CARD)]]),
+      staff: new Map([[STAFF, { pin: PIN, session: CASHIER }]]),
+      // The hub has its kiosks stand at a counter: they may take cash.
+      profile: { mode: 'attended' },
+      decide: (tx) => {
+        seen.push(tx);
+        return { status: 'applied' };
+      },
+    });
   });
   afterEach(async () => {
     for (const device of devices.splice(0)) await device.stop();
@@ -62,12 +80,21 @@ describe('device composition root', () => {
   });
 
   it('starts while the hub is unreachable and keeps what it queued across a restart', async () => {
+    // The member was seen here before (the kiosk caches them), so the offline kiosk still knows the card.
+    const first = make();
+    const online = await first.start();
+    const seenBefore = (await (await fetch(`${online.apiUrl}/sim/tap`, { method: 'POST', headers: json, body: JSON.stringify({ uid: CARD }) })).json()) as { session: { name: string } };
+    expect(seenBefore.session.name).toBe('member');
+    await first.stop();
+
     const device = make({ hubUrl: 'mqtt://127.0.0.1:1' });
     const { apiUrl } = await device.start();
-    const post = await fetch(`${apiUrl}/tx/top-up`, {
+    const tapped = (await (await fetch(`${apiUrl}/sim/tap`, { method: 'POST', headers: json, body: JSON.stringify({ uid: CARD }) })).json()) as { session: { name: string; offline: boolean } };
+    expect(tapped.session).toMatchObject({ name: 'member', offline: true });
+    const post = await fetch(`${apiUrl}/tx/purchase`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ cardUid: CARD, amountCents: 2500, tender: 'cash', staffCardUid: '5AFF0001' }),
+      headers: json,
+      body: JSON.stringify({ lines: [{ sku: 'COFFEE', category: 'drinks', qty: 1, unitPriceCents: 350 }], payments: [{ method: 'stored_value', amountCents: 350 }] }),
     });
     expect(post.status).toBe(202);
     const { id } = (await post.json()) as { id: string };
@@ -82,6 +109,36 @@ describe('device composition root', () => {
     }
     expect(status).toBe('done');
     expect(fakeHub.applied).toEqual([id]);
+  });
+
+  it('takes its mode from the hub and tops up only for a signed-in clerk, naming them, over real HTTP', async () => {
+    const device = make();
+    const { apiUrl } = await device.start();
+    const state = async () => (await (await fetch(`${apiUrl}/state`)).json()) as { mode: string; staff: { staffId: string } | null };
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && (await state()).mode !== 'attended') await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await state()).toMatchObject({ mode: 'attended', staff: null });
+    const tap = (uid: string) => fetch(`${apiUrl}/sim/tap`, { method: 'POST', headers: json, body: JSON.stringify({ uid }) });
+    const topUp = () => fetch(`${apiUrl}/tx/top-up`, { method: 'POST', headers: json, body: JSON.stringify({ amountCents: 2500, tender: 'cash' }) });
+
+    await tap(CARD);
+    const refused = await topUp();
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('STAFF_SESSION_REQUIRED');
+
+    expect(((await (await tap(STAFF)).json()) as { session: { code: string } }).session.code).toBe('CARD_IS_STAFF');
+    const signIn = await fetch(`${apiUrl}/staff/sign-in`, { method: 'POST', headers: json, body: JSON.stringify({ pin: PIN }) });
+    expect(signIn.status).toBe(200);
+    expect((await state()).staff).toMatchObject({ staffId: 'staff-7' });
+    await tap(CARD);
+    const applied = await topUp();
+    expect(applied.status).toBe(200);
+    expect(await applied.json()).toMatchObject({ status: 'applied' });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ kind: 'top_up', cardUid: CARD, tender: 'cash', actor: { staffId: 'staff-7', sessionId: CASHIER.sessionId } });
+    expect(seen[0]).not.toHaveProperty('staffCardUid');
+    // The mode is kept for the next start, when the hub may be out of reach.
+    expect(JSON.parse(readFileSync(join(temp.dir, 'kiosk-1', 'settings.json'), 'utf8'))).toMatchObject({ kioskMode: 'attended' });
   });
 
   it('masks card UIDs and phone numbers in logs', () => {

@@ -18,7 +18,8 @@ import { buildHardware } from './hardware/build-hardware.ts';
 import { simulatedTaps } from './hardware/card-reader-source.ts';
 import { hardwareConfigSchema } from './hardware/hardware-config.ts';
 import { createKioskApp, type KioskApp } from './app/kiosk-app.ts';
-import { buildApp } from './http/build-app.ts';
+import { createStaffSignIn } from './app/staff-sign-in.ts';
+import { buildApp, LOOPBACK_HOSTS } from './http/build-app.ts';
 import { createHubLink, type HubLink } from './link/hub-link.ts';
 import { openOutbox, type Outbox } from './outbox/sqlite-outbox.ts';
 import { openRulesCache } from './rules/rules-cache.ts';
@@ -34,6 +35,8 @@ export const deviceConfigSchema = z.object({
   hubUrl: z.string().regex(/^(mqtts?|wss?|tcp):\/\/.+/, 'hubUrl is mqtt://host:port (or mqtts://, ws://, wss://)'),
   dataDir: z.string().min(1),
   httpHost: z.string().min(1).default('127.0.0.1'),
+  /** Further host names the screen may be reached under (Host header check against DNS rebinding). */
+  allowedHosts: z.array(z.string().min(1).max(253)).default([]),
   /** 0: any free port (tests). */
   httpPort: z.number().int().min(0).max(65535),
   baseTopic: z.string().regex(/^[A-Za-z0-9_-]+$/).default(DEFAULT_BASE_TOPIC),
@@ -222,7 +225,20 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
         timeouts: stripUndefined(config.tuning.session ?? {}),
       });
       const session = parts.session;
+      // How the hub has this kiosk stand, as it last said; unattended (no cash) until it says otherwise.
+      let kioskMode = settings.kioskMode ?? 'unattended';
+      link.on('connected', () => {
+        void link.lookup({ op: 'device.profile' }, 5000).then(async (answer) => {
+          if (!answer?.ok || !('profile' in answer) || answer.profile.mode === kioskMode) return;
+          kioskMode = answer.profile.mode;
+          loggerFor('mode').info({ mode: kioskMode }, 'kiosk mode set by the hub');
+          await settingsStore.update({ kioskMode });
+        }).catch((error: unknown) => loggerFor('mode').warn({ err: error }, 'could not ask the hub for this kiosk\'s mode'));
+      });
+      const staff = createStaffSignIn({ session, lookup: (req, timeoutMs) => link.lookup(req, timeoutMs) });
       parts.kiosk = createKioskApp({
+        mode: () => kioskMode,
+        staff,
         session,
         factory,
         outbox,
@@ -259,7 +275,14 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
       parts.detachCards = session.attach(cards);
       // Neither waits for hardware that is absent: drivers keep retrying in the background.
       await Promise.all([cards.start(), receipts.start()]);
-      parts.app = buildApp({ kiosk, logger: loggerFor('http') });
+      const simulatedCards = simulatedTaps(cards);
+      parts.app = buildApp({
+        kiosk,
+        logger: loggerFor('http'),
+        simulatedReader: simulatedCards !== null,
+        // Loopback names, plus the address it was told to listen on (a kiosk screen on another machine of the store).
+        allowedHosts: [...LOOPBACK_HOSTS, ...(config.httpHost === '0.0.0.0' || config.httpHost === '::' ? [] : [config.httpHost]), ...config.allowedHosts],
+      });
       await parts.app.listen({ host: config.httpHost, port: config.httpPort });
       // Resolves once connected or once retrying: a kiosk that starts offline still serves its screen.
       await link.start();

@@ -9,6 +9,7 @@ describe('hub lifecycle (real aedes, real SQLite)', () => {
     const again = await env.hub.start();
     expect(again.brokerUrl).toBe(env.brokerUrl);
     const device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-life');
+    await env.hub.store.identity.setDeviceMode('kiosk-life', 'attended');
     const result = await device.send(
       device.make({ kind: 'purchase', cardUid: DEMO_CARDS.silver, lines: [{ lineNo: 1, sku: 'A', category: 'c', qty: 1, unitPriceCents: 1_000 }], payments: [{ method: 'cash', amountCents: 1_000 }] }),
     );

@@ -17,6 +17,7 @@ import { createTopics, DEFAULT_BASE_TOPIC } from '../core/wire/topics.ts';
 import { EmbeddedBroker } from './broker/embedded-broker.ts';
 import { seedDemoData } from './demo/seed-demo-data.ts';
 import { buildApp } from './http/build-app.ts';
+import { createIdentityService } from './identity/identity-service.ts';
 import { LookupResponder } from './ingest/lookup-responder.ts';
 import { TxIngest } from './ingest/tx-ingest.ts';
 import { expirePoints } from './hq/expire-points.ts';
@@ -103,7 +104,9 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
   async function start(): Promise<HubAddresses> {
     mkdirSync(config.dataDir, { recursive: true });
     await store.open();
-    if (config.seedDemoData && (await seedDemoData(store))) log.info('demo members, cards, staff and gifts created');
+    if (config.seedDemoData && (await seedDemoData(store, log))) log.info('demo members, cards, staff and gifts created');
+    // Staff, sessions and the audit log live on the ledger's database: available once it is open.
+    const identity = createIdentityService({ store: store.identity, logger: log });
     await sweep();
     // Hourly is plenty: an expired lot is already unspendable, and a closed tier period waits an hour at most.
     expiryTimer = setInterval(sweepInBackground, 3_600_000);
@@ -123,7 +126,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     brokerWait = null;
     ingest = new TxIngest({ client, store, topics, logger: log });
     const txIngest = ingest;
-    const lookups = new LookupResponder({ client, store, topics, logger: log });
+    const lookups = new LookupResponder({ client, store, identity, identityStore: store.identity, topics, logger: log });
     client.on('message', (topic, payload) => {
       const route = topics.parse(topic);
       // HQ transactions are made inside the hub, never received: whatever claims to be "hq" on the wire is
@@ -147,7 +150,14 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     let consoleUrl: string | null = null;
     if (config.http) {
       // The console and GET /api/health show where the broker is, never its password.
-      app = buildApp({ store, brokerUrl: redactBrokerUrl(brokerUrl), memberIds: () => store.listMemberIds(200), logger: log.child({ component: 'hub.http' }) });
+      app = buildApp({
+        store,
+        identity,
+        identityStore: store.identity,
+        brokerUrl: redactBrokerUrl(brokerUrl),
+        memberIds: () => store.listMemberIds(200),
+        logger: log.child({ component: 'hub.http' }),
+      });
       consoleUrl = await app.listen({ host: config.http.host, port: config.http.port });
     }
     log.info({ brokerUrl: redactBrokerUrl(brokerUrl), consoleUrl }, 'hub started');

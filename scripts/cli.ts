@@ -10,6 +10,7 @@ const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<{ run: 
   demo: { summary: 'run the hub and one kiosk on embedded defaults (npm start)', load: () => import('./commands/demo.ts') },
   hub: { summary: 'run the hub (embedded broker unless --broker is given)', load: () => import('./commands/hub.ts') },
   device: { summary: 'run one kiosk: memberkiosk device --hub mqtt://host:1883', load: () => import('./commands/device.ts') },
+  staff: { summary: 'staff accounts on a hub: add, list, pin, password, deactivate, token', load: () => import('./commands/staff.ts') },
   audit: { summary: 'check the journal against every stored balance', load: () => import('./commands/audit.ts') },
   rules: { summary: 'rules check BUNDLE.json | rules eval BUNDLE.json BASKET.json', load: () => import('./commands/rules.ts') },
   drivers: { summary: 'drivers list | test-print | watch', load: () => import('./commands/drivers.ts') },

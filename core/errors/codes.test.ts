@@ -92,7 +92,10 @@ describe('the error code registry', () => {
       ['TX_TOO_LARGE', 413], ['TX_INVALID', 400], ['TX_NOT_FOUND', 404], ['IDEMPOTENCY_KEY_INVALID', 400], ['IDEMPOTENCY_KEY_REUSED', 409],
       ['CARD_ALREADY_EXISTS', 409], ['CARD_BAD_STATE', 409], ['CARD_UNKNOWN', 404], ['MEMBER_UNKNOWN', 404],
       ['SESSION_NO_CARD', 409], ['REGISTER_NOT_OFFERED', 409], ['SIM_DISABLED', 404], ['SIM_READER_STOPPED', 409],
-      ['STAFF_UNAUTHORIZED', 400], ['MANUAL_BONUS_REFUSED', 400], ['INSUFFICIENT_STORED_VALUE', 400], ['INTERNAL', 500],
+      ['STAFF_UNAUTHORIZED', 403], ['MANUAL_BONUS_REFUSED', 400], ['INSUFFICIENT_STORED_VALUE', 400], ['INTERNAL', 500],
+      // identity and trust: not signed in 401, signed in but not allowed 403, locked out 429
+      ['AUTH_REQUIRED', 401], ['AUTH_FORBIDDEN', 403], ['LOGIN_FAILED', 401], ['STAFF_SESSION_REQUIRED', 401], ['STAFF_PIN_WRONG', 401],
+      ['STAFF_LOCKED', 429], ['CARD_NOT_ON_READER', 403], ['TENDER_NOT_ALLOWED', 403], ['HOST_NOT_ALLOWED', 403],
     ];
     expect(answered.map(([code]) => [code, httpStatusOf(code)])).toEqual(answered);
   });

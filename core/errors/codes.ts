@@ -16,7 +16,7 @@
  */
 
 /** The statuses an error answer may have. */
-export const HTTP_ERROR_STATUSES = [400, 404, 409, 413, 415, 500, 502, 503] as const;
+export const HTTP_ERROR_STATUSES = [400, 401, 403, 404, 409, 413, 415, 429, 500, 502, 503] as const;
 export type HttpErrorStatus = (typeof HTTP_ERROR_STATUSES)[number];
 
 export type ErrorCodeSpec =
@@ -71,7 +71,18 @@ export const ERROR_CODES = {
   REFUND_BAD_LINES: { message: 'refund names lines that are not in the purchase or were already refunded', http: 400 },
   AMOUNT_NOT_POSITIVE: { message: 'amount must be positive', http: 400 },
   // staff
-  STAFF_UNAUTHORIZED: { message: 'staff card or PIN not accepted', http: 400 },
+  STAFF_UNAUTHORIZED: { message: 'this staff member may not do this here (role, store or account inactive)', http: 403 },
+  STAFF_SESSION_REQUIRED: { message: 'this action needs a signed-in staff member (staff card and PIN on the kiosk, or a login at the hub)', http: 401 },
+  STAFF_SESSION_INVALID: { message: 'the staff session named is unknown, ended, or belongs to another staff member or device', http: 401 },
+  STAFF_SESSION_EXPIRED: { message: 'the staff session had expired when the transaction was made', http: 401 },
+  CARD_IS_STAFF: { message: 'this is a staff card: enter the PIN to sign in as staff', http: 409 },
+  STAFF_CARD_UNKNOWN: { message: 'this card is not an active staff card', http: 401 },
+  STAFF_PIN_WRONG: { message: 'wrong PIN', http: 401 },
+  STAFF_LOCKED: { message: 'too many wrong attempts: this account is locked for a while', http: 429 },
+  LOGIN_FAILED: { message: 'login name or password not accepted', http: 401 },
+  AUTH_REQUIRED: { message: 'sign in first: this needs a session or an API token', http: 401 },
+  AUTH_FORBIDDEN: { message: 'your role or scope does not allow this', http: 403 },
+  TENDER_NOT_ALLOWED: { message: 'this tender is not accepted on this kiosk (an unattended kiosk never takes cash)', http: 403 },
   // rules
   RULES_INVALID: { message: 'rules bundle does not match its schema', http: 400 },
   POINTS_PAYMENT_OVER_SHARE: { message: 'points may pay only a limited share of the bill', http: 400 },
@@ -87,7 +98,9 @@ export const ERROR_CODES = {
   // the kiosk's use cases: the screen is not where the request needs it (device/app/kiosk-errors.ts)
   SESSION_NO_CARD: { message: 'no card given and no member on screen', http: 409 },
   REGISTER_NOT_OFFERED: { message: 'no unregistered card on screen, or the hub cannot confirm the card is new', http: 409 },
-  SIM_DISABLED: { message: 'this kiosk has a real card reader', http: 404 },
+  SIM_DISABLED: { message: 'the simulated card reader exists only in demo mode', http: 404 },
+  CARD_NOT_ON_READER: { message: 'the kiosk acts only for the card tapped on its own reader: a request may not name a card', http: 403 },
+  HOST_NOT_ALLOWED: { message: 'the Host header names an address this kiosk does not serve', http: 403 },
   SIM_READER_STOPPED: { message: 'the simulated reader is not running', http: 409 },
   // the kiosk's look-ups (a catalogue or quote answered `available: false` with the code)
   HUB_UNREACHABLE: { message: 'the hub cannot be reached', http: 503 },

@@ -14,7 +14,7 @@ type LifecycleTx = TransactionOf<'card_report_loss' | 'card_cancel_loss' | 'card
  * not the card, so replacing a card moves everything to the new card by pointing it at the same member.
  */
 export function planCardLifecycle(tx: LifecycleTx, ctx: PlanningContext): LedgerEffect {
-  if (tx.kind !== 'card_report_loss' || tx.staffCardUid !== undefined) assertStaffMayAct(ctx.staff, tx.kind, tx.storeId);
+  if (tx.kind !== 'card_report_loss' || tx.actor !== undefined || tx.staffCardUid !== undefined) assertStaffMayAct(tx, ctx);
   const status = nextCardStatus(ctx.card, tx.kind);
   const effect = emptyEffect(ctx.member.memberId);
   if (tx.kind === 'card_replace') {

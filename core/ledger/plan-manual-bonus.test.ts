@@ -1,15 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { planManualBonus } from './plan-manual-bonus.ts';
-import { bundleWithCardsAndBonus, context, expectCoded, lot, manualBonusTx, posted, staff, ulid } from './test-support/builders.ts';
+import { bundleWithCardsAndBonus, context, expectCoded, HQ_SESSION_ID, lot, manualBonusTx, posted, staff, staffSession, ulid } from './test-support/builders.ts';
 
 const bundle = bundleWithCardsAndBonus();
 const hqAdmin = staff({ role: 'hq_admin', storeIds: ['*'] });
+/** The HQ admin's login at the hub: HQ transactions are made as device 'hq'. */
+const hqSession = staffSession({ deviceId: 'hq', sessionId: HQ_SESSION_ID });
 const lots = [lot('OLD', 3_000, '2025-03-10T00:00:00.000Z'), lot('LATER', 2_000, '2025-12-31T00:00:00.000Z'), lot('GONE', 400, '2025-01-01T00:00:00.000Z')];
 
 describe('manual bonus', () => {
   it('credits a positive bonus as a new lot expiring 365 days later, and counts it as earned in the result', () => {
     const tx = manualBonusTx(300, 'complaint', { id: ulid(7_001) });
-    const effect = planManualBonus(tx, context({ bundle, staff: hqAdmin }));
+    const effect = planManualBonus(tx, context({ bundle, staff: hqAdmin, staffSession: hqSession }));
     const lotId = `${ulid(7_001)}:bonus`;
     expect(effect.newLots).toEqual([{ lotId, earnedAt: tx.createdAt, expiresAt: '2026-03-01T02:00:00.000Z' }]);
     expect(effect.postings).toEqual([{ account: 'points', amount: 300, lotId }]);
@@ -19,34 +21,34 @@ describe('manual bonus', () => {
   });
 
   it('draws a negative correction from the soonest-expiring live lots (expired ones are skipped)', () => {
-    const small = planManualBonus(manualBonusTx(-2_500, 'goodwill'), context({ bundle, staff: hqAdmin, lots }));
+    const small = planManualBonus(manualBonusTx(-2_500, 'goodwill'), context({ bundle, staff: hqAdmin, staffSession: hqSession, lots }));
     expect(small.postings).toEqual([{ account: 'points', amount: -2_500, lotId: 'OLD' }]);
-    const large = planManualBonus(manualBonusTx(-4_000, 'goodwill'), context({ bundle, staff: hqAdmin, lots }));
+    const large = planManualBonus(manualBonusTx(-4_000, 'goodwill'), context({ bundle, staff: hqAdmin, staffSession: hqSession, lots }));
     expect(large.postings).toEqual([{ account: 'points', amount: -3_000, lotId: 'OLD' }, { account: 'points', amount: -1_000, lotId: 'LATER' }]);
     expect(posted(large, 'points')).toBe(-4_000);
     expect(large.summary).toMatchObject({ pointsEarned: 0, pointsSpent: 4_000 });
     // Over the bundle's 5000 limit a correction is refused like a credit; within it, 4999 live points (the
     // expired 400 do not count) cannot cover 5000.
-    expectCoded(() => planManualBonus(manualBonusTx(-5_000 - 1, 'goodwill'), context({ bundle, staff: hqAdmin, lots })), 'MANUAL_BONUS_REFUSED');
-    expectCoded(() => planManualBonus(manualBonusTx(-5_000, 'goodwill'), context({ bundle, staff: hqAdmin, lots: lots.map((l) => (l.lotId === 'LATER' ? { ...l, remaining: 1_999 } : l)) })), 'INSUFFICIENT_POINTS');
+    expectCoded(() => planManualBonus(manualBonusTx(-5_000 - 1, 'goodwill'), context({ bundle, staff: hqAdmin, staffSession: hqSession, lots })), 'MANUAL_BONUS_REFUSED');
+    expectCoded(() => planManualBonus(manualBonusTx(-5_000, 'goodwill'), context({ bundle, staff: hqAdmin, staffSession: hqSession, lots: lots.map((l) => (l.lotId === 'LATER' ? { ...l, remaining: 1_999 } : l)) })), 'INSUFFICIENT_POINTS');
   });
 
   it('is refused from any device but hq, even with an hq_admin card', () => {
-    expectCoded(() => planManualBonus(manualBonusTx(100, 'complaint', { deviceId: 'kiosk-1' }), context({ bundle, staff: hqAdmin })), 'TX_NOT_ALLOWED_FROM_DEVICE', { deviceId: 'kiosk-1' });
+    expectCoded(() => planManualBonus(manualBonusTx(100, 'complaint', { deviceId: 'kiosk-1' }), context({ bundle, staff: hqAdmin, staffSession: hqSession })), 'TX_NOT_ALLOWED_FROM_DEVICE', { deviceId: 'kiosk-1' });
   });
 
   it('needs an hq_admin or region_manager staff card', () => {
     const region = staff({ role: 'region_manager', storeIds: ['*'] });
-    expect(planManualBonus(manualBonusTx(100, 'birthday'), context({ bundle, staff: region })).summary.pointsEarned).toBe(100);
-    expectCoded(() => planManualBonus(manualBonusTx(100, 'birthday'), context({ bundle, staff: staff({ role: 'store_manager', storeIds: ['*'] }) })), 'STAFF_UNAUTHORIZED');
-    expectCoded(() => planManualBonus(manualBonusTx(100, 'birthday'), context({ bundle, staff: staff({ role: 'cashier', storeIds: ['*'] }) })), 'STAFF_UNAUTHORIZED');
-    expectCoded(() => planManualBonus(manualBonusTx(100, 'birthday'), context({ bundle, staff: null })), 'STAFF_UNAUTHORIZED');
+    expect(planManualBonus(manualBonusTx(100, 'birthday'), context({ bundle, staff: region, staffSession: hqSession })).summary.pointsEarned).toBe(100);
+    expectCoded(() => planManualBonus(manualBonusTx(100, 'birthday'), context({ bundle, staff: staff({ role: 'store_manager', storeIds: ['*'] }), staffSession: hqSession })), 'STAFF_UNAUTHORIZED');
+    expectCoded(() => planManualBonus(manualBonusTx(100, 'birthday'), context({ bundle, staff: staff({ role: 'cashier', storeIds: ['*'] }), staffSession: hqSession })), 'STAFF_UNAUTHORIZED');
+    expectCoded(() => planManualBonus(manualBonusTx(100, 'birthday'), context({ bundle, staff: null, staffSession: hqSession })), 'STAFF_UNAUTHORIZED');
   });
 
   it('applies the bundle limits: reasons from the list, at most 5000, never zero', () => {
-    expectCoded(() => planManualBonus(manualBonusTx(100, 'felt like it'), context({ bundle, staff: hqAdmin })), 'MANUAL_BONUS_REFUSED', { reason: 'manual_bonus_reason' });
-    expectCoded(() => planManualBonus(manualBonusTx(5_001, 'complaint'), context({ bundle, staff: hqAdmin })), 'MANUAL_BONUS_REFUSED', { reason: 'manual_bonus_over_max' });
-    expect(planManualBonus(manualBonusTx(5_000, 'complaint'), context({ bundle, staff: hqAdmin })).summary.pointsEarned).toBe(5_000);
-    expectCoded(() => planManualBonus(manualBonusTx(0, 'complaint'), context({ bundle, staff: hqAdmin })), 'AMOUNT_NOT_POSITIVE');
+    expectCoded(() => planManualBonus(manualBonusTx(100, 'felt like it'), context({ bundle, staff: hqAdmin, staffSession: hqSession })), 'MANUAL_BONUS_REFUSED', { reason: 'manual_bonus_reason' });
+    expectCoded(() => planManualBonus(manualBonusTx(5_001, 'complaint'), context({ bundle, staff: hqAdmin, staffSession: hqSession })), 'MANUAL_BONUS_REFUSED', { reason: 'manual_bonus_over_max' });
+    expect(planManualBonus(manualBonusTx(5_000, 'complaint'), context({ bundle, staff: hqAdmin, staffSession: hqSession })).summary.pointsEarned).toBe(5_000);
+    expectCoded(() => planManualBonus(manualBonusTx(0, 'complaint'), context({ bundle, staff: hqAdmin, staffSession: hqSession })), 'AMOUNT_NOT_POSITIVE');
   });
 });

@@ -20,7 +20,7 @@ export function planManualBonus(tx: TransactionOf<'manual_bonus'>, ctx: Planning
   if (tx.deviceId !== HQ_DEVICE_ID) {
     throw new CodedError('TX_NOT_ALLOWED_FROM_DEVICE', `manual bonuses are accepted only from ${HQ_DEVICE_ID}, not ${tx.deviceId}`, { deviceId: tx.deviceId });
   }
-  assertStaffMayAct(ctx.staff, tx.kind, tx.storeId);
+  assertStaffMayAct(tx, ctx);
   // The rules validate a size; the sign only says credit or correction.
   const evaluation = evaluateManualBonus(ctx.bundle, { at: tx.createdAt, points: Math.abs(tx.points), reason: tx.reason });
   const effect = emptyEffect(ctx.member.memberId);

@@ -7,10 +7,12 @@ import { drawPoints } from './point-lots.ts';
 import { creditReferralAwards } from './referral-awards.ts';
 import { grantServiceCards } from './service-cards.ts';
 import { drawStoredValue } from './stored-value.ts';
+import { assertTenderAllowed } from './tender-rules.ts';
 import { emptyEffect, type LedgerEffect } from './types.ts';
 
 export function planPurchase(tx: TransactionOf<'purchase'>, ctx: PlanningContext): LedgerEffect {
   assertCardUsable(ctx.card, tx.createdAt);
+  for (const payment of tx.payments) assertTenderAllowed(ctx.deviceMode, payment.method);
   const { member } = ctx;
   const evaluation = evaluatePurchase(ctx.bundle, {
     at: tx.createdAt,

@@ -14,7 +14,7 @@ import { emptyEffect, type LedgerEffect, type PointLot, type PurchaseRecord } fr
  * to the very lots they were drawn from; earned points are reversed line by line.
  */
 export function planRefund(tx: TransactionOf<'refund'>, ctx: PlanningContext): LedgerEffect {
-  assertStaffMayAct(ctx.staff, tx.kind, tx.storeId);
+  assertStaffMayAct(tx, ctx);
   const purchase = ctx.purchase;
   if (!purchase || purchase.memberId !== ctx.member.memberId) {
     throw new CodedError('REFUND_UNKNOWN_PURCHASE', `no purchase ${tx.purchaseTxId} for this member`);

@@ -113,12 +113,12 @@ describe('planCardLifecycle', () => {
   });
 
   it('a member may report their own card lost without staff; other changes need staff', () => {
-    const effect = planCardLifecycle(lifecycleTx('card_report_loss', { staffCardUid: null }), context({ staff: null }));
+    const effect = planCardLifecycle(lifecycleTx('card_report_loss'), context({ staff: null }));
     expect(effect.cardChanges).toEqual([{ uid: 'A1B2C3D4', status: 'lost' }]);
     expectCoded(() => planCardLifecycle(lifecycleTx('card_freeze'), context({ staff: null })), 'STAFF_UNAUTHORIZED');
     expectCoded(() => planCardLifecycle(lifecycleTx('card_cancel_loss'), context({ card: card({ status: 'lost' }), staff: null })), 'STAFF_UNAUTHORIZED');
-    // a staff card named but not accepted is refused even for a loss report
-    expectCoded(() => planCardLifecycle(lifecycleTx('card_report_loss'), context({ staff: null })), 'STAFF_UNAUTHORIZED');
+    // a staff member named but not accepted is refused even for a loss report
+    expectCoded(() => planCardLifecycle(lifecycleTx('card_report_loss', { withStaff: true }), context({ staff: null })), 'STAFF_UNAUTHORIZED');
     // a cashier may not freeze, a store manager of another store may not either
     expectCoded(() => planCardLifecycle(lifecycleTx('card_freeze'), context({ staff: staff({ role: 'cashier' }) })), 'STAFF_UNAUTHORIZED');
     expectCoded(() => planCardLifecycle(lifecycleTx('card_freeze'), context({ staff: staff({ storeIds: ['S2'] }) })), 'STAFF_UNAUTHORIZED');

@@ -3,10 +3,12 @@ import type { TransactionOf } from '../wire/transaction.ts';
 import { assertCardUsable } from './card-rules.ts';
 import type { PlanningContext } from './planning-context.ts';
 import { assertStaffMayAct } from './staff-rules.ts';
+import { assertTenderAllowed } from './tender-rules.ts';
 import { emptyEffect, type LedgerEffect } from './types.ts';
 
 export function planTopUp(tx: TransactionOf<'top_up'>, ctx: PlanningContext): LedgerEffect {
-  assertStaffMayAct(ctx.staff, tx.kind, tx.storeId);
+  assertStaffMayAct(tx, ctx);
+  assertTenderAllowed(ctx.deviceMode, tx.tender);
   assertCardUsable(ctx.card, tx.createdAt);
   const evaluation = evaluateTopUp(ctx.bundle, {
     at: tx.createdAt,

@@ -1,5 +1,5 @@
 import type { RulesBundle } from '../rules/bundle.ts';
-import type { CardState, GiftState, MemberState, PointLot, PurchaseRecord, ServiceCardState, StaffState } from './types.ts';
+import type { CardState, GiftState, KioskMode, MemberState, PointLot, PurchaseRecord, ServiceCardState, StaffSessionState, StaffState } from './types.ts';
 
 /**
  * What a planner of a member-named HQ transaction (points expiry, tier review) may read: the member, their
@@ -14,8 +14,12 @@ export interface MemberPlanningContext {
 /** Everything a planner may read, gathered by the ledger store before planning (planners do no I/O). */
 export interface PlanningContext extends MemberPlanningContext {
   card: CardState;
-  /** The staff member named by the transaction, if it names one. */
+  /** The staff member the transaction's actor names, if it names one. */
   staff: StaffState | null;
+  /** The staff session the transaction's actor names, if it names one. */
+  staffSession: StaffSessionState | null;
+  /** How the device that made the transaction stands: decides which tenders it may take. */
+  deviceMode: KioskMode;
   /** The gift named by a redeem_gift transaction. */
   gift: GiftState | null;
   /** The purchase named by a refund. */

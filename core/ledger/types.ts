@@ -73,13 +73,32 @@ export interface PointLot {
 export const STAFF_ROLES = ['cashier', 'store_manager', 'technician', 'region_manager', 'hq_admin'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
+/** A staff account as the ledger checks it (the card and secrets live with the hub's identity store). */
 export interface StaffState {
-  cardUid: string;
+  staffId: string;
   name: string;
   role: StaffRole;
   storeIds: string[];
   active: boolean;
 }
+
+/** A staff session the hub opened: on a kiosk for card + PIN (deviceId: that kiosk), at the hub for a login ('hq'). */
+export interface StaffSessionState {
+  sessionId: string;
+  staffId: string;
+  deviceId: string;
+  openedAt: string;
+  expiresAt: string;
+  /** When it was signed out or revoked; a transaction made before still counts. */
+  endedAt: string | null;
+}
+
+/**
+ * An unattended kiosk stands alone on the shop floor (stored value, points, count cards, gifts: never cash,
+ * since nobody takes it); an attended one is a counter device a cashier works, and may take cash.
+ */
+export const KIOSK_MODES = ['unattended', 'attended'] as const;
+export type KioskMode = (typeof KIOSK_MODES)[number];
 
 export interface GiftState {
   sku: string;

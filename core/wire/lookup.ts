@@ -33,6 +33,14 @@ export const lookupRequestSchema = z.discriminatedUnion('op', [
    * clock and the offset it measured (hub − kiosk), records it, and raises CLOCK_SKEW when it is large.
    */
   z.object({ op: z.literal('clock.sync'), kioskTime: z.number().int().nonnegative().max(8.64e15) }),
+  /**
+   * A staff card tapped on this kiosk's reader and the PIN typed on its screen: the hub checks both (with a
+   * lockout) and opens a staff session bound to this kiosk, which the kiosk names in its staff transactions.
+   */
+  z.object({ op: z.literal('staff.signIn'), cardUid: z.string().regex(/^[0-9A-F]{4,32}$/), pin: z.string().regex(/^[0-9]{4,8}$/, 'a PIN is 4 to 8 digits') }),
+  z.object({ op: z.literal('staff.signOut'), sessionId: z.string().min(16).max(64) }),
+  /** How the hub has this kiosk stand (attended or unattended): asked on each connect. */
+  z.object({ op: z.literal('device.profile') }),
   z.object({ op: z.literal('quote'), memberId: z.string().min(1).max(64), storeId: z.string().min(1).max(64), bundleVersion: z.number().int().nonnegative().optional(), lines: z.array(purchaseLineSchema).min(1).max(200) }),
 ]);
 export type LookupRequest = z.infer<typeof lookupRequestSchema>;
@@ -93,7 +101,25 @@ export const catalogSchema = z.object({
 });
 export type Catalog = z.infer<typeof catalogSchema>;
 
+export const staffSessionViewSchema = z.object({
+  sessionId: z.string(),
+  staffId: z.string(),
+  name: z.string(),
+  role: z.string(),
+  storeIds: z.array(z.string()),
+  expiresAt: z.string(),
+  /** The transaction kinds the role may start (the screen offers only these). */
+  mayDo: z.array(z.string()),
+});
+export type StaffSessionView = z.infer<typeof staffSessionViewSchema>;
+
+export const deviceProfileSchema = z.object({ mode: z.enum(['unattended', 'attended']) });
+export type DeviceProfile = z.infer<typeof deviceProfileSchema>;
+
 export const lookupResponseSchema = z.union([
+  z.object({ ok: z.literal(true), staffSession: staffSessionViewSchema }),
+  z.object({ ok: z.literal(true), signedOut: z.literal(true) }),
+  z.object({ ok: z.literal(true), profile: deviceProfileSchema }),
   z.object({ ok: z.literal(true), member: memberViewSchema }),
   z.object({ ok: z.literal(true), catalog: catalogSchema }),
   z.object({ ok: z.literal(true), quote: quoteSchema }),
@@ -101,9 +127,9 @@ export const lookupResponseSchema = z.union([
   /** Validated by the kiosk with parseRulesBundle before use. */
   z.object({ ok: z.literal(true), rules: z.record(z.string(), z.unknown()) }),
   /** A refusal: a code of core's registry. Read as any string, so a kiosk reads a newer hub's codes too. */
-  z.object({ ok: z.literal(false), code: z.string(), message: z.string() }),
+  z.object({ ok: z.literal(false), code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }),
 ]);
 /** A look-up response as a reader takes it: a refusal's code is whatever the hub sent. */
 export type LookupResponse = z.infer<typeof lookupResponseSchema>;
 /** A look-up response as the hub (or a fake of it) makes one: a refusal names a registry code. */
-export type LookupAnswer = Exclude<LookupResponse, { ok: false }> | { ok: false; code: ErrorCode; message: string };
+export type LookupAnswer = Exclude<LookupResponse, { ok: false }> | { ok: false; code: ErrorCode; message: string; details?: Record<string, unknown> };

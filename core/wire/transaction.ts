@@ -12,13 +12,15 @@ import { DEVICE_ID_PATTERN } from './topics.ts';
 export { MAX_TX_BYTES } from './limits.ts';
 
 /**
- * The transaction format a kiosk writes today. Format 1 (no `v`) had no epoch and no clock offset; its
+ * The transaction format a kiosk writes today. Format 3 names a staff action's `actor` (a staff session the hub
+ * opened for card + PIN or a login) instead of format 2's bare staff card number, which proved nothing: format
+ * 1 and 2 staff transactions still parse, and are refused as STAFF_SESSION_REQUIRED (recorded). Format 1 (no `v`) had no epoch and no clock offset; its
  * payloads still apply unchanged, because an outbox written by an older kiosk must drain into a newer hub:
  * money queued before an upgrade is never stranded by it. A format the hub does not know is refused as
  * TX_FORMAT_UNSUPPORTED (recorded, so the kiosk's queue goes on).
  */
-export const TX_FORMAT = 2;
-export const KNOWN_TX_FORMATS: readonly number[] = [1, 2];
+export const TX_FORMAT = 3;
+export const KNOWN_TX_FORMATS: readonly number[] = [1, 2, 3];
 
 /**
  * A sequence epoch: the kiosk's seqs count 1, 2, 3… within an epoch. A kiosk with a fresh outbox starts a new
@@ -105,7 +107,22 @@ export const paymentSchema = z.discriminatedUnion('method', [
 ]);
 export type PaymentWire = z.infer<typeof paymentSchema>;
 
-const staffActor = z.object({ staffCardUid: cardUid });
+/**
+ * Who did a staff action: the staff member and the session the hub opened for them (on a kiosk, for their staff
+ * card and PIN; at the hub, for their login). The hub checks the session belongs to this staff member and this
+ * device and covered the transaction's time, then the staff member's role and stores.
+ */
+export const staffActorSchema = z.object({
+  staffId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'staffId is 1–64 letters, digits, - or _'),
+  sessionId: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'sessionId is 16–64 letters, digits, - or _'),
+});
+export type StaffActor = z.infer<typeof staffActorSchema>;
+
+/**
+ * `actor` is what a staff action is authorised by. `staffCardUid` is formats 1–2's claim, read only so such a
+ * transaction can be refused for what it is (STAFF_SESSION_REQUIRED) instead of as malformed.
+ */
+const staffActor = z.object({ actor: staffActorSchema, staffCardUid: cardUid.optional() }).partial();
 
 const bodies = {
   purchase: z.object({
@@ -126,7 +143,7 @@ const bodies = {
     lineNos: z.array(z.number().int().positive()).min(1).max(200).refine(distinct((lineNo: number) => lineNo), 'a refund names each line once'),
     ...staffActor.shape,
   }),
-  card_report_loss: z.object({ cardUid, ...staffActor.partial().shape }),
+  card_report_loss: z.object({ cardUid, ...staffActor.shape }),
   card_cancel_loss: z.object({ cardUid, ...staffActor.shape }),
   card_freeze: z.object({ cardUid, ...staffActor.shape }),
   card_unfreeze: z.object({ cardUid, ...staffActor.shape }),

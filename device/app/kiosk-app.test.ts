@@ -5,9 +5,10 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { KioskMode } from '../../core/ledger/types.ts';
 import type { RulesBundle } from '../../core/rules/bundle.ts';
 import { DEFAULT_RULES_BUNDLE } from '../../core/rules/default-bundle.ts';
-import type { LookupRequest, LookupResponse } from '../../core/wire/lookup.ts';
+import type { LookupRequest, LookupResponse, StaffSessionView } from '../../core/wire/lookup.ts';
 import type { TxResult } from '../../core/wire/result.ts';
 import type { Transaction } from '../../core/wire/transaction.ts';
 import { openMemberCache, type MemberCache } from '../cache/member-cache.ts';
@@ -23,11 +24,15 @@ import { makeMember } from '../test-support/members.ts';
 import { makeTempDir } from '../test-support/temp-dir.ts';
 import { createTransactionFactory } from '../tx/transaction-factory.ts';
 import { createKioskApp, type KioskApp } from './kiosk-app.ts';
+import { createStaffSignIn } from './staff-sign-in.ts';
 import type { KioskEvent } from './kiosk-events.ts';
+import { CASHIER_SESSION, TEST_STAFF_CARD, TEST_STAFF_PIN } from '../test-support/staff-sessions.ts';
 
 const CARD = '04A1B2C3D4';
 const FRESH = '04F00D000001';
-const STAFF = '5AFF0001';
+const STAFF = TEST_STAFF_CARD;
+const PIN = TEST_STAFF_PIN;
+const CASHIER = CASHIER_SESSION;
 const coffee = { lines: [{ sku: 'COFFEE', category: 'drinks', qty: 2, unitPriceCents: 350 }], payments: [{ method: 'stored_value', amountCents: 700 }] };
 const balances = { storedValueCents: 11_645, bonusValueCents: 500, points: 810 };
 
@@ -92,6 +97,8 @@ describe('kiosk use cases', () => {
   let kiosk: KioskApp;
   let screen: KioskEvent[];
   let members: Map<string, LookupResponse>;
+  let mode: KioskMode;
+  let staffSession: StaffSessionView;
 
   beforeEach(async () => {
     temp = makeTempDir();
@@ -104,7 +111,17 @@ describe('kiosk use cases', () => {
     cache = openMemberCache({ path, logger });
     link = new FakeLink(() => outbox);
     members = new Map([[CARD, { ok: true, member: makeMember(CARD) }]]);
-    link.answer = (req) => (req.op === 'member.byCard' ? (members.get(req.cardUid) ?? { ok: false, code: 'CARD_UNKNOWN', message: 'no card with this UID' }) : null);
+    mode = 'unattended';
+    staffSession = CASHIER;
+    link.answer = (req) => {
+      if (req.op === 'member.byCard') {
+        if (req.cardUid === STAFF) return { ok: false, code: 'CARD_IS_STAFF', message: 'a staff card: enter the PIN to sign in' };
+        return members.get(req.cardUid) ?? { ok: false, code: 'CARD_UNKNOWN', message: 'no card with this UID' };
+      }
+      if (req.op === 'staff.signIn') return req.cardUid === STAFF && req.pin === PIN ? { ok: true, staffSession } : { ok: false, code: 'STAFF_PIN_WRONG', message: 'wrong PIN' };
+      if (req.op === 'staff.signOut') return { ok: true, signedOut: true };
+      return null;
+    };
     session = createKioskSession({ lookup: (req, ms) => link.lookup(req, ms), cache, logger });
     // The drivers' own simulated reader and printer, built through the driver registry as the demo builds them.
     const hardware = buildHardware({ reader: { kind: 'simulated' }, printer: { kind: 'simulated' } }, logger);
@@ -116,6 +133,8 @@ describe('kiosk use cases', () => {
     session.attach(cards);
     await cards.start();
     kiosk = createKioskApp({
+      mode: () => mode,
+      staff: createStaffSignIn({ session, lookup: (req, ms) => link.lookup(req, ms) }),
       session,
       factory,
       outbox,
@@ -151,6 +170,13 @@ describe('kiosk use cases', () => {
   });
 
   const sessionNames = () => screen.flatMap((e) => (e.type === 'session' ? [e.data.session.name] : []));
+  /** A clerk taps their staff card (the hub says it is one) and types the PIN. */
+  const signInStaff = async (app: KioskApp = kiosk) => {
+    await app.tapSimulatedCard(STAFF);
+    expect(session.state()).toMatchObject({ name: 'error', code: 'CARD_IS_STAFF' });
+    return app.staffSignIn(PIN);
+  };
+  const staffActor = { staffId: CASHIER.staffId, sessionId: CASHIER.sessionId };
 
   it('takes a purchase for the member on screen through action to receipt, prints it, and the screen is pushed the result', async () => {
     await kiosk.tapSimulatedCard(CARD);
@@ -171,10 +197,13 @@ describe('kiosk use cases', () => {
   });
 
   it('says queued at once while offline, and prints a pending receipt without points or balances', async () => {
+    // A counter device: the clerk signs in (that needs the hub), then the hub goes while the member pays cash.
+    mode = 'attended';
+    await signInStaff();
     await kiosk.tapSimulatedCard(CARD);
     link.connected = false;
-    const outcome = await kiosk.topUp({ amountCents: 5000, tender: 'cash', staffCardUid: STAFF });
-    expect(outcome).toMatchObject({ status: 'queued', result: null });
+    const outcome = await kiosk.topUp({ amountCents: 5000, tender: 'cash' });
+    expect(outcome).toMatchObject({ status: 'queued', result: null, tx: { kind: 'top_up', cardUid: CARD, actor: staffActor } });
     expect(outbox.depth()).toBe(1);
     const receipt = printer.printed.at(-1)?.receipt;
     expect(receipt?.notice).toEqual(['TOP-UP', 'PENDING', 'Not yet confirmed by the hub.', 'Points and balances follow.']);
@@ -184,9 +213,10 @@ describe('kiosk use cases', () => {
   });
 
   it('refuses an invalid body before the screen changes, and writes nothing', async () => {
+    await signInStaff();
     await kiosk.tapSimulatedCard(CARD);
     screen.length = 0;
-    await expect(kiosk.topUp({ amountCents: 100, tender: 'cash' })).rejects.toMatchObject({ code: 'TX_INVALID' });
+    await expect(kiosk.topUp({ amountCents: 1.5, tender: 'bank_card' })).rejects.toMatchObject({ code: 'TX_INVALID' });
     await expect(kiosk.purchase({ ...coffee, lines: [{ ...coffee.lines[0], unitPriceCents: 1.5 }] })).rejects.toMatchObject({ code: 'TX_INVALID' });
     expect(sessionNames()).toEqual([]);
     expect(session.view().name).toBe('member');
@@ -197,34 +227,147 @@ describe('kiosk use cases', () => {
     await kiosk.tapSimulatedCard(CARD);
     screen.length = 0;
     const lines = Array.from({ length: 200 }, () => ({ sku: '鲜'.repeat(64), category: '乳制品'.repeat(21), qty: 1, unitPriceCents: 100 }));
-    await expect(kiosk.purchase({ lines, payments: [{ method: 'cash', amountCents: 20_000 }] })).rejects.toMatchObject({ code: 'TX_TOO_LARGE' });
+    await expect(kiosk.purchase({ lines, payments: [{ method: 'stored_value', amountCents: 20_000 }] })).rejects.toMatchObject({ code: 'TX_TOO_LARGE' });
     expect(sessionNames()).toEqual(['action', 'member']);
     expect(outbox.depth()).toBe(0);
     expect(printer.printed).toHaveLength(0);
   });
 
   it('answers a replayed Idempotency-Key with the first transaction and never touches the screen or the printer', async () => {
-    const first = await kiosk.purchase({ ...coffee, cardUid: CARD }, { idempotencyKey: 'till-1/0001' });
+    await kiosk.tapSimulatedCard(CARD);
+    const first = await kiosk.purchase(coffee, { idempotencyKey: 'till-1/0001' });
+    expect(printer.printed).toHaveLength(1);
+    kiosk.resetSession();
     await kiosk.tapSimulatedCard(CARD);
     screen.length = 0;
-    // The member on screen is the one the till's retried request names: still not theirs to see.
-    const again = await kiosk.purchase({ ...coffee, cardUid: CARD }, { idempotencyKey: 'till-1/0001' });
+    // The same member taps again and the till retries its cut-off request: the answer, not a second receipt.
+    const again = await kiosk.purchase(coffee, { idempotencyKey: 'till-1/0001' });
     expect(again).toMatchObject({ tx: { id: first.tx.id }, status: 'applied', replayed: true });
     expect(sessionNames()).toEqual([]);
     expect(session.view().name).toBe('member');
-    expect(printer.printed).toHaveLength(0);
+    expect(printer.printed).toHaveLength(1);
     expect(outbox.nextSeq()).toBe(2);
-    await expect(kiosk.purchase({ ...coffee, cardUid: CARD, payments: [{ method: 'cash', amountCents: 700 }] }, { idempotencyKey: 'till-1/0001' })).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+    await expect(kiosk.purchase({ ...coffee, payments: [{ method: 'points', points: 700 }] }, { idempotencyKey: 'till-1/0001' })).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+    // A retry that names the card is refused like any request that names one.
+    await expect(kiosk.purchase({ ...coffee, cardUid: CARD }, { idempotencyKey: 'till-1/0001' })).rejects.toMatchObject({ code: 'CARD_NOT_ON_READER' });
+    expect(outbox.nextSeq()).toBe(2);
     expect(kiosk.transactionByKey('till-1/0001')).toMatchObject({ id: first.tx.id, status: 'done' });
   });
 
-  it('makes a transaction for another card than the one on screen without touching the screen', async () => {
+  it('refuses a body naming a card or a staff member, whichever card it names, and changes nothing', async () => {
+    await signInStaff();
     await kiosk.tapSimulatedCard(CARD);
     screen.length = 0;
-    const outcome = await kiosk.cardOperation('card_freeze', { cardUid: 'ABCD1234', staffCardUid: STAFF });
-    expect(outcome).toMatchObject({ status: 'applied', tx: { kind: 'card_freeze', cardUid: 'ABCD1234' } });
+    const kicks = link.kicks;
+    const refusals = [
+      kiosk.purchase({ ...coffee, cardUid: 'ABCD1234' }),
+      // Even the card on the reader: the body never names a card.
+      kiosk.purchase({ ...coffee, cardUid: CARD }),
+      kiosk.redeemGift({ cardUid: 'ABCD1234', giftSku: 'MUG', qty: 1 }),
+      kiosk.cardOperation('card_report_loss', { cardUid: 'ABCD1234' }),
+      kiosk.cardOperation('card_replace', { cardUid: 'ABCD1234', newCardUid: 'ABCD9999' }),
+      kiosk.topUp({ amountCents: 100, tender: 'bank_card', actor: { staffId: 'staff-hq', sessionId: 'sess-forged-0000000000' } }),
+      kiosk.topUp({ amountCents: 100, tender: 'bank_card', staffCardUid: '5AFF0002' }),
+    ];
+    for (const refusal of refusals) await expect(refusal).rejects.toMatchObject({ code: 'CARD_NOT_ON_READER' });
+    expect(outbox.depth()).toBe(0);
+    expect(outbox.nextSeq()).toBe(1);
+    expect(link.kicks).toBe(kicks);
     expect(sessionNames()).toEqual([]);
+    expect(session.view().name).toBe('member');
+    // The member on the reader is served as usual.
     await expect(kiosk.punch({ serviceId: 'car-wash' })).resolves.toMatchObject({ tx: { kind: 'punch_card_use', cardUid: CARD } });
+  });
+
+  it('registers only the card of the form on screen, never one named in the body', async () => {
+    await kiosk.tapSimulatedCard(FRESH);
+    kiosk.beginRegistration();
+    await expect(kiosk.registerMember({ cardUid: '04F00D000002', name: 'Bai Lu', phone: '13900000011' })).rejects.toMatchObject({ code: 'CARD_NOT_ON_READER' });
+    expect(outbox.depth()).toBe(0);
+    expect(session.view()).toMatchObject({ name: 'register', notice: null });
+  });
+
+  it('takes no cash on an unattended kiosk, and takes it on an attended one', async () => {
+    await signInStaff();
+    await kiosk.tapSimulatedCard(CARD);
+    screen.length = 0;
+    const cashCoffee = { ...coffee, payments: [{ method: 'cash', amountCents: 700 }] };
+    await expect(kiosk.purchase(cashCoffee)).rejects.toMatchObject({ code: 'TENDER_NOT_ALLOWED' });
+    await expect(kiosk.purchase({ ...coffee, payments: [{ method: 'stored_value', amountCents: 200 }, { method: 'cash', amountCents: 500 }] })).rejects.toMatchObject({ code: 'TENDER_NOT_ALLOWED' });
+    await expect(kiosk.topUp({ amountCents: 5000, tender: 'cash' })).rejects.toMatchObject({ code: 'TENDER_NOT_ALLOWED' });
+    expect(outbox.depth()).toBe(0);
+    expect(sessionNames()).toEqual([]);
+    expect(kiosk.state()).toMatchObject({ mode: 'unattended' });
+    // Other tenders are fine on an unattended kiosk.
+    await expect(kiosk.topUp({ amountCents: 5000, tender: 'bank_card' })).resolves.toMatchObject({ status: 'applied', tx: { tender: 'bank_card' } });
+    mode = 'attended';
+    kiosk.resetSession();
+    await kiosk.tapSimulatedCard(CARD);
+    expect(kiosk.state()).toMatchObject({ mode: 'attended' });
+    await expect(kiosk.purchase(cashCoffee)).resolves.toMatchObject({ status: 'applied', tx: { payments: [{ method: 'cash' }] } });
+    await expect(kiosk.topUp({ amountCents: 5000, tender: 'cash' })).resolves.toMatchObject({ status: 'applied', tx: { tender: 'cash', actor: staffActor } });
+  });
+
+  it('refuses staff actions without a staff member signed in, but lets a member report their own card lost', async () => {
+    mode = 'attended';
+    await kiosk.tapSimulatedCard(CARD);
+    screen.length = 0;
+    await expect(kiosk.topUp({ amountCents: 5000, tender: 'cash' })).rejects.toMatchObject({ code: 'STAFF_SESSION_REQUIRED' });
+    for (const kind of ['card_freeze', 'card_unfreeze', 'card_cancel_loss'] as const) {
+      await expect(kiosk.cardOperation(kind, {})).rejects.toMatchObject({ code: 'STAFF_SESSION_REQUIRED' });
+    }
+    await expect(kiosk.cardOperation('card_replace', { newCardUid: 'ABCD9999' })).rejects.toMatchObject({ code: 'STAFF_SESSION_REQUIRED' });
+    await expect(kiosk.refund({ purchaseTxId: '01HZZZZZZZZZZZZZZZZZZZZZZZ', lineNos: [1] })).rejects.toMatchObject({ code: 'STAFF_SESSION_REQUIRED' });
+    expect(outbox.depth()).toBe(0);
+    expect(sessionNames()).toEqual([]);
+    const reported = await kiosk.cardOperation('card_report_loss', {});
+    expect(reported).toMatchObject({ status: 'applied', tx: { kind: 'card_report_loss', cardUid: CARD } });
+    expect(reported.tx).not.toHaveProperty('actor');
+  });
+
+  it('signs a clerk in with staff card and PIN, names them as the actor of staff actions, and signs them out', async () => {
+    mode = 'attended';
+    // No staff card on the reader: nothing to sign in with, and the hub is not asked.
+    await expect(kiosk.staffSignIn(PIN)).rejects.toMatchObject({ code: 'STAFF_CARD_UNKNOWN' });
+    await kiosk.tapSimulatedCard(CARD);
+    await expect(kiosk.staffSignIn(PIN)).rejects.toMatchObject({ code: 'STAFF_CARD_UNKNOWN' });
+    expect(link.lookups.filter((r) => r.op === 'staff.signIn')).toEqual([]);
+    kiosk.resetSession();
+    await kiosk.tapSimulatedCard(STAFF);
+    await expect(kiosk.staffSignIn('0000')).rejects.toMatchObject({ code: 'STAFF_PIN_WRONG' });
+    expect(kiosk.staffSession()).toBeNull();
+    expect(await kiosk.staffSignIn(PIN)).toEqual(CASHIER);
+    expect(link.lookups.filter((r) => r.op === 'staff.signIn').at(-1)).toEqual({ op: 'staff.signIn', cardUid: STAFF, pin: PIN });
+    // The staff card leaves the screen: the next tap is the member's.
+    expect(session.view().name).toBe('idle');
+    expect(kiosk.state()).toMatchObject({ mode: 'attended', staff: { staffId: CASHIER.staffId, role: 'cashier' } });
+
+    await kiosk.tapSimulatedCard(CARD);
+    const topUp = await kiosk.topUp({ amountCents: 5000, tender: 'cash' });
+    expect(topUp).toMatchObject({ status: 'applied', tx: { kind: 'top_up', cardUid: CARD, amountCents: 5000, actor: staffActor } });
+    expect(topUp.tx).not.toHaveProperty('staffCardUid');
+    expect(JSON.parse(outbox.get(topUp.tx.id)!.payload)).toMatchObject({ actor: staffActor });
+    // A cashier may not freeze a card: refused on the kiosk, before anything is queued.
+    await expect(kiosk.cardOperation('card_freeze', {})).rejects.toMatchObject({ code: 'STAFF_UNAUTHORIZED' });
+    expect(outbox.depth()).toBe(0);
+    expect(outbox.nextSeq()).toBe(2);
+
+    await kiosk.staffSignOut();
+    expect(link.lookups.at(-1)).toEqual({ op: 'staff.signOut', sessionId: CASHIER.sessionId });
+    expect(kiosk.state().staff).toBeNull();
+    await expect(kiosk.topUp({ amountCents: 5000, tender: 'cash' })).rejects.toMatchObject({ code: 'STAFF_SESSION_REQUIRED' });
+    expect(outbox.nextSeq()).toBe(2);
+  });
+
+  it('forgets a staff session once it expires', async () => {
+    const expiresAt = Date.now() + 500;
+    staffSession = { ...CASHIER, expiresAt: new Date(expiresAt).toISOString() };
+    await signInStaff();
+    expect(kiosk.staffSession()).not.toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, expiresAt - Date.now() + 20));
+    expect(kiosk.staffSession()).toBeNull();
+    await kiosk.tapSimulatedCard(CARD);
+    await expect(kiosk.topUp({ amountCents: 5000, tender: 'bank_card' })).rejects.toMatchObject({ code: 'STAFF_SESSION_REQUIRED' });
   });
 
   it('refuses a member action with no card given and none on screen', async () => {
@@ -294,6 +437,8 @@ describe('kiosk use cases', () => {
     const failing = { print: async (_r: Receipt) => Promise.reject(new Error('paper out')) };
     const logger = createCaptureLogger();
     const app = createKioskApp({
+      mode: () => 'unattended',
+      staff: createStaffSignIn({ session, lookup: (req, ms) => link.lookup(req, ms) }),
       session,
       factory: createTransactionFactory({ deviceId: 'kiosk-1', storeId: 'store-1' }),
       outbox,
@@ -306,7 +451,7 @@ describe('kiosk use cases', () => {
       logger: logger.logger,
     });
     await app.tapSimulatedCard(CARD);
-    await expect(app.topUp({ amountCents: 100, tender: 'cash', staffCardUid: STAFF })).resolves.toMatchObject({ status: 'applied' });
+    await expect(app.purchase(coffee)).resolves.toMatchObject({ status: 'applied' });
     expect(session.view().name).toBe('receipt');
     expect(logger.withCode('RECEIPT_PRINT_FAILED')).toHaveLength(1);
     app.stop();

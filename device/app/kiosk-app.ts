@@ -17,6 +17,8 @@
 import type { Logger } from 'pino';
 import type { ErrorCode } from '../../core/errors/codes.ts';
 import type { Alert } from '../../core/wire/alerts.ts';
+import type { KioskMode } from '../../core/ledger/types.ts';
+import type { StaffSessionView } from '../../core/wire/lookup.ts';
 import type { TxKind } from '../../core/wire/transaction.ts';
 import type { HubLink } from '../link/hub-link.ts';
 import type { Outbox, OutboxEntry, PendingEntry } from '../outbox/sqlite-outbox.ts';
@@ -26,6 +28,7 @@ import type { RulesCache } from '../rules/rules-cache.ts';
 import type { KioskSession, SessionView } from '../session/kiosk-session.ts';
 import type { TransactionFactory, TxBodyInput } from '../tx/transaction-factory.ts';
 import { KioskError } from './kiosk-errors.ts';
+import type { StaffSignIn } from './staff-sign-in.ts';
 import { createKioskEvents, type KioskEvents, type LinkEventSource, type SessionSnapshot } from './kiosk-events.ts';
 import { createMemberOffers, numberLines, type BasketLine, type CatalogAnswer, type QuoteAnswer } from './member-offers.ts';
 import { createSubmitter, OFF_SCREEN, type ScreenPart, type SubmitOptions, type TxOutcome } from './submit-transaction.ts';
@@ -35,10 +38,14 @@ export type { CatalogAnswer, QuoteAnswer, BasketLine } from './member-offers.ts'
 
 /**
  * A transaction's body as a client sent it: the transaction schema checks it when it is drafted (TX_INVALID),
- * so an adapter passes what it parsed without re-stating every kind's fields. The card defaults to the one on
- * screen.
+ * so an adapter passes what it parsed without re-stating every kind's fields. It never names the card: the
+ * kiosk acts only for the card tapped on its own reader (a body with `cardUid` is refused, CARD_NOT_ON_READER),
+ * and never names the staff actor either (that is the kiosk's signed-in staff session).
  */
-export type TxRequest = { readonly cardUid?: string | undefined } & Readonly<Record<string, unknown>>;
+export type TxRequest = Readonly<Record<string, unknown>>;
+
+/** Staff-only kinds: they need a staff member signed in on this kiosk. A member may report their own card lost. */
+const STAFF_KINDS: ReadonlySet<TxKind> = new Set(['top_up', 'refund', 'card_cancel_loss', 'card_freeze', 'card_unfreeze', 'card_replace']);
 
 /** A purchase's lines may leave out lineNo: they are numbered in the order given. */
 export type PurchaseRequest = TxRequest & { readonly lines: readonly (Readonly<Record<string, unknown>> & { lineNo?: number | undefined })[] };
@@ -49,6 +56,10 @@ export type CardOperationKind = Extract<TxKind, 'card_report_loss' | 'card_cance
 export interface KioskState {
   deviceId: string;
   storeId: string;
+  /** unattended: never takes cash; attended: a counter device (as the hub has it). */
+  mode: KioskMode;
+  /** The staff member signed in on this kiosk, if any. */
+  staff: StaffSessionView | null;
   bundleVersion: number;
   connected: boolean;
   outboxDepth: number;
@@ -69,6 +80,11 @@ export interface KioskApp {
   cardOperation(kind: CardOperationKind, request: TxRequest, options?: SubmitOptions): Promise<TxOutcome>;
   /** A new member on the fresh card named, or the card whose registration form is on screen. */
   registerMember(request: TxRequest, options?: SubmitOptions): Promise<TxOutcome>;
+
+  /** The staff card on the reader and its PIN, checked by the hub: opens a staff session on this kiosk. */
+  staffSignIn(pin: string): Promise<StaffSessionView>;
+  staffSignOut(): Promise<void>;
+  staffSession(): StaffSessionView | null;
 
   quote(lines: readonly BasketLine[]): Promise<QuoteAnswer>;
   catalog(): Promise<CatalogAnswer>;
@@ -103,6 +119,9 @@ export interface KioskAppDeps {
   /** Read at each receipt: header and footer may change with a new config bundle. */
   receiptContext: () => ReceiptContext;
   identity: () => { deviceId: string; storeId: string };
+  /** How the hub has this kiosk stand (unattended kiosks never take cash). */
+  mode: () => KioskMode;
+  staff: StaffSignIn;
   /** The kiosk's newest alerts, for the state. */
   alerts?: () => Alert[];
   /** Reader and printer health for the state (paper out, cover open, reader disconnected). */
@@ -208,17 +227,46 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
     };
   }
 
-  /** The body with its kind and card: the factory's schema check follows at once (TX_INVALID). */
+  /** The body with its kind, the card on the reader and, for staff kinds, the signed-in staff member. */
   function body(kind: TxKind, request: TxRequest, cardUid: string): TxBodyInput {
-    return { ...request, kind, cardUid } as TxBodyInput;
+    if ('cardUid' in request || 'actor' in request || 'staffCardUid' in request) {
+      throw new KioskError('CARD_NOT_ON_READER', 'a request names neither the card nor the staff member: the kiosk uses its reader and its staff session');
+    }
+    assertTenders(kind, request);
+    const staff = deps.staff.current();
+    // A member reporting their own card lost acts for themselves, even with a clerk signed in who may not.
+    const actor = STAFF_KINDS.has(kind) ? deps.staff.actorFor(kind) : kind === 'card_report_loss' && staff?.mayDo.includes(kind) ? deps.staff.actorFor(kind) : undefined;
+    return { ...request, kind, cardUid, ...(actor ? { actor } : {}) } as TxBodyInput;
+  }
+
+  /** An unattended kiosk takes no cash: nobody is there to take it (the hub refuses it again). */
+  function assertTenders(kind: TxKind, request: TxRequest): void {
+    if (deps.mode() === 'attended') return;
+    const payments = kind === 'purchase' && Array.isArray(request.payments) ? (request.payments as { method?: unknown }[]) : [];
+    if (payments.some((p) => p.method === 'cash') || (kind === 'top_up' && request.tender === 'cash')) {
+      throw new KioskError('TENDER_NOT_ALLOWED', 'this kiosk is unattended: it does not take cash');
+    }
+  }
+
+  /**
+   * The card the transaction is for: the member's on screen; for staff kinds also a card the hub refused to show
+   * because of its state (frozen, lost), which is exactly what staff unfreeze or cancel the loss of.
+   */
+  function cardOnReader(kind: TxKind): string | null {
+    const shown = session.currentCardUid();
+    if (shown || !STAFF_KINDS.has(kind)) return shown;
+    const state = session.state();
+    return state.name === 'error' && (state.code === 'CARD_FROZEN' || state.code === 'CARD_LOST') ? state.cardUid : null;
   }
 
   function memberTransaction(kind: TxKind, request: TxRequest, options: SubmitOptions | undefined): Promise<TxOutcome> {
-    const cardUid = request.cardUid ?? session.currentCardUid();
-    if (!cardUid) return Promise.reject(new KioskError('SESSION_NO_CARD', 'no card given and no member on screen'));
-    // A card named in the body that is not the one on screen is a transaction off screen (e.g. a till).
-    const screen = session.currentCardUid() === cardUid ? memberAction(kind, cardUid) : OFF_SCREEN;
-    return submit(body(kind, request, cardUid), screen, options);
+    const cardUid = cardOnReader(kind);
+    if (!cardUid) return Promise.reject(new KioskError('SESSION_NO_CARD', 'no member card on the reader'));
+    try {
+      return submit(body(kind, request, cardUid), session.currentCardUid() === cardUid ? memberAction(kind, cardUid) : OFF_SCREEN, options);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   return {
@@ -231,10 +279,18 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
     cardOperation: (kind, request, options) => memberTransaction(kind, request, options),
 
     registerMember(request, options) {
-      const cardUid = request.cardUid ?? session.registrationCardUid();
-      if (!cardUid) return Promise.reject(new KioskError('SESSION_NO_CARD', 'no card given and no registration on screen'));
-      return submit(body('register_member', request, cardUid), registration(cardUid), options);
+      const cardUid = session.registrationCardUid();
+      if (!cardUid) return Promise.reject(new KioskError('SESSION_NO_CARD', 'no registration form on screen'));
+      try {
+        return submit(body('register_member', request, cardUid), registration(cardUid), options);
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
     },
+
+    staffSignIn: (pin) => deps.staff.signIn(pin),
+    staffSignOut: () => deps.staff.signOut(),
+    staffSession: () => deps.staff.current(),
 
     quote: (lines) => offers.quote(lines),
     catalog: () => offers.catalog(),
@@ -266,6 +322,8 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
       return {
         deviceId,
         storeId,
+        mode: deps.mode(),
+        staff: deps.staff.current(),
         bundleVersion: rules.version(),
         connected: link.isConnected(),
         outboxDepth: outbox.depth(),

@@ -6,7 +6,11 @@
 import { CodedError } from '../../core/errors/coded-error.ts';
 import type { ErrorCode } from '../../core/errors/codes.ts';
 
-export type KioskErrorCode = Extract<ErrorCode, 'SESSION_NO_CARD' | 'REGISTER_NOT_OFFERED' | 'SIM_DISABLED' | 'SIM_READER_STOPPED'>;
+export type KioskErrorCode = Extract<
+  ErrorCode,
+  | 'SESSION_NO_CARD' | 'REGISTER_NOT_OFFERED' | 'SIM_DISABLED' | 'SIM_READER_STOPPED' | 'CARD_NOT_ON_READER' | 'TENDER_NOT_ALLOWED'
+  | 'STAFF_SESSION_REQUIRED' | 'STAFF_UNAUTHORIZED' | 'STAFF_CARD_UNKNOWN' | 'HUB_UNREACHABLE'
+>;
 
 export class KioskError extends CodedError {
   declare readonly code: KioskErrorCode;

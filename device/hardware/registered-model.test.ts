@@ -121,7 +121,7 @@ describe('a reader model registered with the driver registry, and nothing else c
     await source.stop();
   });
 
-  it('runs in a kiosk: createDevice builds it and reports it; the simulated-tap route knows it is no simulated reader', async () => {
+  it('runs in a kiosk: createDevice builds it and reports it; the simulated-tap route does not exist without a simulated reader', async () => {
     const temp = makeTempDir();
     const device = createDevice({
       deviceId: 'kiosk-dummy',
@@ -137,7 +137,9 @@ describe('a reader model registered with the driver registry, and nothing else c
       const state = (await (await fetch(`${apiUrl}/state`)).json()) as { drivers: { cardReader: CardReaderHealth } };
       expect(state.drivers.cardReader).toMatchObject({ kind: 'dummy', connected: true });
       const tap = await fetch(`${apiUrl}/sim/tap`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ uid: '04AABBCCDD' }) });
-      expect(((await tap.json()) as { error: { code: string } }).error.code).toBe('SIM_DISABLED');
+      // Only the simulated reader opens /api/sim/tap: on a kiosk with a real (or dummy) reader nobody can fake a tap.
+      expect(tap.status).toBe(404);
+      expect(((await tap.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
     } finally {
       await device.stop();
       temp.cleanup();

@@ -24,13 +24,34 @@ export interface AppDeps {
   kiosk: KioskApp;
   logger: Logger;
   eventStream?: EventStreamOptions;
+  /**
+   * Host names (without port) a request may name in its Host header. A page on another site that resolves its
+   * own name to this kiosk (DNS rebinding) names that site, and is refused. Default: loopback names.
+   */
+  allowedHosts?: readonly string[];
+  /** Whether POST /api/sim/tap exists: only with the simulated reader (the demo, tests). */
+  simulatedReader?: boolean;
 }
 
-const cardUidText = z.string().regex(/^[0-9A-F]{4,32}$/, 'card UID is 4–32 uppercase hex digits');
+export const LOOPBACK_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '[::1]', '::1'];
+
+/** The host name of a Host header, without its port; lower case. */
+function hostName(header: string | undefined): string | null {
+  if (!header) return null;
+  const text = header.trim().toLowerCase();
+  if (text.startsWith('[')) {
+    const end = text.indexOf(']');
+    return end > 0 ? text.slice(0, end + 1) : null;
+  }
+  return text.split(':')[0] ?? null;
+}
+
 /** What the simulated reader reads, as a real one would: a 4- to 10-byte UID (drivers/card-reader/uid.ts). */
 const tapBodySchema = z.object({ uid: z.string().regex(/^(?:[0-9A-Fa-f]{2}){4,10}$/, 'uid is a card UID: 4–10 bytes as 8–20 hex digits') });
 /** The rest of each body is checked by the transaction schema itself when the transaction is drafted. */
-const txBodySchema = z.looseObject({ cardUid: cardUidText.optional() });
+/** Any card or staff field in it is refused by the use case (CARD_NOT_ON_READER). */
+const txBodySchema = z.looseObject({});
+const pinBodySchema = z.object({ pin: z.string().regex(/^[0-9]{4,8}$/, 'a PIN is 4 to 8 digits') });
 const purchaseBodySchema = txBodySchema.extend({
   lines: z.array(z.looseObject({ lineNo: z.number().int().positive().optional() })).min(1).max(200),
 });
@@ -94,6 +115,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, errorAnswer('NOT_FOUND', `no route ${request.method} ${request.url}`)));
 
+  const allowedHosts = new Set((deps.allowedHosts ?? LOOPBACK_HOSTS).map((h) => h.toLowerCase()));
+  app.addHook('onRequest', async (request, reply) => {
+    const host = hostName(request.headers.host);
+    if (host === null || !allowedHosts.has(host)) {
+      deps.logger.warn({ code: 'HOST_NOT_ALLOWED', host: request.headers.host?.slice(0, 100) ?? null }, 'refused a request naming another host');
+      return sendError(reply, errorAnswer('HOST_NOT_ALLOWED'));
+    }
+  });
+
   app.get('/', (_request, reply) => reply.type('text/html; charset=utf-8').send(KIOSK_PAGE_HTML));
 
   // The screen's source of truth: the session and the link state, pushed as they change.
@@ -117,7 +147,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   app.get('/api/state', () => kiosk.state());
 
-  app.post('/api/sim/tap', async (request) => ({ session: await kiosk.tapSimulatedCard(parseBody(tapBodySchema, request.body).uid) }));
+  if (deps.simulatedReader) app.post('/api/sim/tap', async (request) => ({ session: await kiosk.tapSimulatedCard(parseBody(tapBodySchema, request.body).uid) }));
+
+  // Staff on this kiosk: tap the staff card (the screen then asks for the PIN), send the PIN; sign out when done.
+  app.post('/api/staff/sign-in', async (request) => ({ staff: await kiosk.staffSignIn(parseBody(pinBodySchema, request.body).pin) }));
+  app.post('/api/staff/sign-out', async () => {
+    await kiosk.staffSignOut();
+    return { staff: null };
+  });
+  app.get('/api/staff', () => ({ staff: kiosk.staffSession() }));
 
   // Every money-moving route: the body becomes a transaction in the outbox. With an Idempotency-Key header the
   // request is made at most once; a repeat returns the first answer's transaction (and `replayed: true`).

@@ -42,7 +42,7 @@ describe('sqlite outbox', () => {
     const outbox = open();
     const made = draft(500);
     const tx = outbox.append(made);
-    expect(tx).toMatchObject({ v: 2, id: made.id, deviceId: 'kiosk-1', storeId: 'store-1', seq: 1, kind: 'purchase', bundleVersion: 7 });
+    expect(tx).toMatchObject({ v: 3, id: made.id, deviceId: 'kiosk-1', storeId: 'store-1', seq: 1, kind: 'purchase', bundleVersion: 7 });
     expect(tx.id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
     // A fresh outbox starts its own epoch, so a reinstalled kiosk never reuses the seqs of its former life.
     expect(tx.epoch).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
@@ -263,7 +263,7 @@ describe('sqlite outbox', () => {
       import pino from 'pino';
       const outbox = openOutbox({ path: process.argv[1], deviceId: 'kiosk-1', storeId: 'store-1', logger: pino({ level: 'silent' }) });
       for (let i = 1; ; i++) {
-        const tx = outbox.append({ kind: 'top_up', cardUid: '04A1B2C3', amountCents: i, tender: 'cash', staffCardUid: 'AABBCCDD' });
+        const tx = outbox.append({ kind: 'top_up', cardUid: '04A1B2C3', amountCents: i, tender: 'cash', actor: { staffId: 'staff-1', sessionId: 'sess-0123456789abcdef' } });
         process.stdout.write(tx.seq + '\\n');
       }
     `;

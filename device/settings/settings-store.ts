@@ -24,6 +24,8 @@ export const deviceSettingsSchema = z.object({
   /** hub − kiosk clock offset the hub measured at the last connect, stamped on every transaction. */
   clockOffsetMs: z.number().int().optional(),
   clockMeasuredAt: z.string().optional(),
+  /** How the hub has this kiosk stand, as it last said (device.profile): unattended until the hub says otherwise. */
+  kioskMode: z.enum(['unattended', 'attended']).optional(),
 });
 export type DeviceSettings = z.infer<typeof deviceSettingsSchema>;
 

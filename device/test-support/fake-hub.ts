@@ -6,7 +6,7 @@
 import type { Socket } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import { parseTransaction } from '../../core/wire/parse-transaction.ts';
-import type { LookupAnswer, MemberView } from '../../core/wire/lookup.ts';
+import type { DeviceProfile, LookupAnswer, MemberView, StaffSessionView } from '../../core/wire/lookup.ts';
 import type { ErrorCode } from '../../core/errors/codes.ts';
 import type { TxResult } from '../../core/wire/result.ts';
 import type { Transaction } from '../../core/wire/transaction.ts';
@@ -24,6 +24,13 @@ export interface FakeHubOptions {
   /** Answer look-ups; default true. */
   answerLookups?: boolean;
   members?: Map<string, MemberView>;
+  /**
+   * Staff cards by UID, with their PIN and the session the hub opens for them: a tapped staff card is answered
+   * CARD_IS_STAFF, and `staff.signIn` with the right PIN opens the session (STAFF_PIN_WRONG otherwise).
+   */
+  staff?: Map<string, { pin: string; session: StaffSessionView }>;
+  /** How the hub has every kiosk stand (`device.profile`); without it the look-up is refused. */
+  profile?: DeviceProfile;
   /** Publish results one per this many ms (in order), so they reach the device in separate event-loop passes. */
   resultSpacingMs?: number;
 }
@@ -106,14 +113,26 @@ export async function startFakeHub(opts: FakeHubOptions): Promise<FakeHub> {
     handle(topic, payload);
   });
 
+  function answerLookup(req: { op: string; cardUid?: string; pin?: string }): LookupAnswer {
+    const staff = req.cardUid ? opts.staff?.get(req.cardUid) : undefined;
+    if (req.op === 'staff.signIn') {
+      if (!staff) return { ok: false, code: 'STAFF_CARD_UNKNOWN', message: 'not an active staff card' };
+      return req.pin === staff.pin ? { ok: true, staffSession: staff.session } : { ok: false, code: 'STAFF_PIN_WRONG', message: 'wrong PIN' };
+    }
+    if (req.op === 'staff.signOut') return { ok: true, signedOut: true };
+    if (req.op === 'device.profile' && opts.profile) return { ok: true, profile: opts.profile };
+    if (req.op === 'member.byCard' && staff) return { ok: false, code: 'CARD_IS_STAFF', message: 'a staff card: enter the PIN to sign in' };
+    const member = req.cardUid ? members.get(req.cardUid) : undefined;
+    return member ? { ok: true, member } : { ok: false, code: 'CARD_UNKNOWN', message: 'no card with this UID' };
+  }
+
   function handle(topic: string, payload: Buffer): void {
     const where = topics.parse(topic);
     if (!where) return;
     if (where.channel === 'request' && where.requestId) {
       if (!answerLookups) return;
-      const req = JSON.parse(payload.toString()) as { op: string; cardUid?: string };
-      const member = req.cardUid ? members.get(req.cardUid) : undefined;
-      const response: LookupAnswer = member ? { ok: true, member } : { ok: false, code: 'CARD_UNKNOWN', message: 'no card with this UID' };
+      const req = JSON.parse(payload.toString()) as { op: string; cardUid?: string; pin?: string };
+      const response = answerLookup(req);
       client.publish(topics.response(where.deviceId, where.requestId), JSON.stringify(response), { qos: 1 });
       return;
     }

@@ -20,7 +20,7 @@ describe('transaction factory', () => {
     expect(draft).toMatchObject({ kind: 'purchase', deviceId: 'kiosk-1', request: purchase(500) });
     expect(draft.id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
     const { tx, payload } = draft.place({ epoch: EPOCH, seq: 42 });
-    expect(tx).toMatchObject({ v: 2, id: draft.id, deviceId: 'kiosk-1', storeId: 'store-1', epoch: EPOCH, seq: 42, kind: 'purchase', bundleVersion: 7, createdAt: '2026-03-01T08:00:00.000Z' });
+    expect(tx).toMatchObject({ v: 3, id: draft.id, deviceId: 'kiosk-1', storeId: 'store-1', epoch: EPOCH, seq: 42, kind: 'purchase', bundleVersion: 7, createdAt: '2026-03-01T08:00:00.000Z' });
     expect(tx).not.toHaveProperty('clockOffsetMs');
     expect(payload).toBe(JSON.stringify(tx));
   });

@@ -12,6 +12,7 @@ import { CliProcesses } from '../support/cli-process.ts';
 import { expectDeliveredOnceInOrder } from '../support/expect-delivered-once.ts';
 import { findFreePort } from '../support/free-port.ts';
 import { getJson, postJson } from '../support/http-json.ts';
+import { tapMember } from '../support/kiosk-api.ts';
 import { startKioskProcess } from '../support/kiosk-process.ts';
 import { readLedgerTransactions } from '../support/ledger-file.ts';
 import { readOutboxEntries } from '../support/outbox-file.ts';
@@ -48,21 +49,29 @@ describe('kiosk process killed with SIGKILL', () => {
     const deviceId = 'kiosk-crash-1';
     const kioskDir = join(temp.dir, 'kiosk');
     const hubDir = join(temp.dir, 'hub');
-    // The hub's port is fixed before the hub exists, so the kiosk can be pointed at a broker that is not there.
+    // The hub's port is fixed, so it can come back where the kiosk looks for it.
     const mqttPort = await findFreePort();
     const hubUrl = `mqtt://127.0.0.1:${mqttPort}`;
 
+    env = await startTestHub({ dataDir: hubDir, broker: { mode: 'embedded', host: '127.0.0.1', port: mqttPort } });
+    const store = env.hub.store;
     const first = await startKioskProcess(children, { hubUrl, deviceId, dataDir: kioskDir });
-    // Nobody listens on the hub's port, so 'queued' means: durably in the outbox, not published.
-    const submitted = await postJson<Submitted>(`${first.apiUrl}/tx/purchase`, purchaseBody(4_000, { cardUid: DEMO_CARDS.gold }));
+    // The member taps while the hub answers (the kiosk caches the view), then the hub goes away: the kiosk
+    // acts only for a card on its reader, and shows a member it never saw only with the hub.
+    await vi.waitFor(async () => expect(await getJson(`${first.apiUrl}/state`)).toMatchObject({ connected: true }), { timeout: 10_000, interval: 20 });
+    const before = (await store.memberViewByCard(DEMO_CARDS.gold))!;
+    await tapMember(first.apiUrl, DEMO_CARDS.gold);
+    const countBefore = await store.transactionCount();
+    expect(await store.consumedSeqs(deviceId)).toBe(0);
+    await env.hub.stop();
+
+    // Nobody listens on the hub's port now, so 'queued' means: durably in the outbox, not published.
+    const submitted = await postJson<Submitted>(`${first.apiUrl}/tx/purchase`, purchaseBody(4_000));
     expect(submitted.status).toBe(202);
     expect(submitted.body).toMatchObject({ seq: 1, status: 'queued' });
     expect(await first.process.kill('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
 
-    env = await startTestHub({ dataDir: hubDir, broker: { mode: 'embedded', host: '127.0.0.1', port: mqttPort } });
-    const store = env.hub.store;
-    const before = (await store.memberViewByCard(DEMO_CARDS.gold))!;
-    const countBefore = await store.transactionCount();
+    await env.hub.start();
     expect(await store.consumedSeqs(deviceId)).toBe(0);
 
     const second = await startKioskProcess(children, { hubUrl, deviceId, dataDir: kioskDir });
@@ -84,8 +93,14 @@ describe('kiosk process killed with SIGKILL', () => {
     env = await startTestHub({ dataDir: hubDir });
     const store = env.hub.store;
     const before = (await store.memberViewByCard(DEMO_CARDS.gold))!;
+    // 50 sales of 10 yuan are more than the member's stored value: a counter kiosk, told so by the hub before it
+    // connects, takes cash (an unattended one is refused TENDER_NOT_ALLOWED).
+    await store.identity.setDeviceMode(deviceId, 'attended');
 
     const first = await startKioskProcess(children, { hubUrl: env.brokerUrl, deviceId, dataDir: kioskDir });
+    await vi.waitFor(async () => expect(await getJson(`${first.apiUrl}/state`)).toMatchObject({ connected: true, mode: 'attended' }), { timeout: 10_000, interval: 20 });
+    // One member at the till: every sale of the burst is for the card on the reader.
+    await tapMember(first.apiUrl, DEMO_CARDS.gold);
     const total = 50;
     const killAfterApplied = 15;
     let next = 0;
@@ -94,7 +109,7 @@ describe('kiosk process killed with SIGKILL', () => {
     const submitter = async () => {
       while (!killed && next < total) {
         next += 1;
-        await postJson(`${first.apiUrl}/tx/purchase`, purchaseBody(1_000, { cardUid: DEMO_CARDS.gold })).catch(() => undefined);
+        await postJson(`${first.apiUrl}/tx/purchase`, purchaseBody(1_000, { method: 'cash' })).catch(() => undefined);
       }
     };
     const submitting = Promise.all(Array.from({ length: 5 }, submitter));

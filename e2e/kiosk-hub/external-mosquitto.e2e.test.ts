@@ -25,6 +25,8 @@ describe('hub and kiosk on an external Mosquitto broker (real mosquitto 2, passw
   it('carries look-ups and transactions between a kiosk and the hub exactly as the embedded broker does', async () => {
     broker = await startMosquitto({ hub: 'hub-secret', 'kiosk-mq': 'kiosk-secret' });
     env = await startTestHub({ dataDir: join(temp.dir, 'hub'), broker: { mode: 'external', url: broker.url('hub', 'hub-secret') } });
+    // A counter kiosk: it asks the hub for its profile on connect, through Mosquitto, and then takes cash.
+    await env.hub.store.identity.setDeviceMode('kiosk-mq', 'attended');
     device = createDevice({
       deviceId: 'kiosk-mq',
       storeId: DEMO_STORE_ID,
@@ -34,6 +36,7 @@ describe('hub and kiosk on an external Mosquitto broker (real mosquitto 2, passw
       logLevel: 'silent',
     });
     const { apiUrl } = await device.start();
+    await vi.waitFor(async () => expect(await (await fetch(`${apiUrl}/state`)).json()).toMatchObject({ connected: true, mode: 'attended' }), { timeout: 5_000, interval: 20 });
     const tap = (await (await fetch(`${apiUrl}/sim/tap`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ uid: DEMO_CARDS.silver }) })).json()) as {
       session: { name: string; source?: string };
     };

@@ -12,14 +12,18 @@ import { makeTempDir } from '../../device/test-support/temp-dir.ts';
 import { CliProcesses } from '../support/cli-process.ts';
 import { expectDeliveredOnceInOrder } from '../support/expect-delivered-once.ts';
 import { findFreePort } from '../support/free-port.ts';
-import { startHubProcess, type HubProcess } from '../support/hub-process.ts';
+import { hubAdminToken, setDeviceModeOverHttp, startHubProcess, type HubProcess } from '../support/hub-process.ts';
 import { getJson, postJson } from '../support/http-json.ts';
+import { tapMember } from '../support/kiosk-api.ts';
 import { readLedgerTransactions } from '../support/ledger-file.ts';
 import { readOutboxEntries } from '../support/outbox-file.ts';
 import { purchaseBody } from '../support/purchase.ts';
 
 const TOTAL = 200;
-/** Diamond ×2 on 1 point per yuan: 10 yuan earns 20 points. */
+/**
+ * Diamond ×2 on 1 point per yuan: 10 yuan earns 20 points. Paid in cash (200 × 10 yuan is more than the
+ * member's stored value), so the kiosk is a counter kiosk: the hub is told so before the kiosk first connects.
+ */
 const CENTS = 1_000;
 const POINTS_EACH = 20;
 const MEMBER = 'M0004';
@@ -58,31 +62,47 @@ describe('hub process killed with SIGKILL', () => {
     return (await device.start()).apiUrl;
   }
 
-  /** Takes TOTAL purchases while the hub is unreachable: each must be answered 'queued' (in the outbox). */
+  /** Before the kiosk first connects: it learns on connect that it is attended (it takes cash). */
+  async function makeAttended(hub: HubProcess, deviceId: string): Promise<void> {
+    await setDeviceModeOverHttp(hub.httpUrl, await hubAdminToken(hub.httpUrl), deviceId, 'attended');
+  }
+
+  /** While the hub answers: the kiosk learns its mode and caches the member on the tap. */
+  async function meetTheHub(apiUrl: string): Promise<void> {
+    await vi.waitFor(async () => expect(await getJson(`${apiUrl}/state`)).toMatchObject({ connected: true, mode: 'attended' }), { timeout: 10_000, interval: 20 });
+    expect(await tapMember(apiUrl, DEMO_CARDS.diamond)).toMatchObject({ source: 'hub', member: { memberId: MEMBER } });
+  }
+
+  /**
+   * Takes TOTAL purchases while the hub is unreachable: each must be answered 'queued' (in the outbox). Every one
+   * is for the member on the reader (shown from the kiosk's cache, the hub being gone).
+   */
   async function sellWhileHubIsDown(apiUrl: string): Promise<void> {
     const answers: { status: number; body: Record<string, unknown> }[] = [];
     let next = 0;
     const till = async () => {
       while (next < TOTAL) {
         next += 1;
-        answers.push(await postJson(`${apiUrl}/tx/purchase`, purchaseBody(CENTS, { cardUid: DEMO_CARDS.diamond })));
+        answers.push(await postJson(`${apiUrl}/tx/purchase`, purchaseBody(CENTS, { method: 'cash' })));
       }
     };
+    expect(await tapMember(apiUrl, DEMO_CARDS.diamond)).toMatchObject({ source: 'cache', offline: true, member: { memberId: MEMBER } });
     await Promise.all(Array.from({ length: 8 }, till));
     expect(answers.filter((a) => a.status !== 202 || a.body.status !== 'queued')).toEqual([]);
     expect(await getJson<KioskState>(`${apiUrl}/state`)).toMatchObject({ connected: false, outboxDepth: TOTAL });
   }
 
-  async function points(hub: HubProcess): Promise<number> {
-    return (await getJson<{ balances: { points: number } }>(`${hub.httpUrl}/api/members/${MEMBER}`)).balances.points;
+  async function points(hub: HubProcess, token: string): Promise<number> {
+    return (await getJson<{ balances: { points: number } }>(`${hub.httpUrl}/api/members/${MEMBER}`, { token })).balances.points;
   }
 
   /** Waits until the kiosk's outbox is empty and the hub holds all TOTAL, then checks the ledger file. */
   async function expectAllAppliedOnce(hub: HubProcess, apiUrl: string, deviceId: string, baseline: { transactions: number; points: number }): Promise<void> {
     await vi.waitFor(async () => expect(await getJson<KioskState>(`${apiUrl}/state`)).toMatchObject({ connected: true, outboxDepth: 0 }), { timeout: 20_000, interval: 25 });
     expect(await getJson(`${hub.httpUrl}/api/health`)).toMatchObject({ ok: true, transactions: baseline.transactions + TOTAL });
-    expect(await points(hub)).toBe(baseline.points + TOTAL * POINTS_EACH);
-    expect(await getJson(`${hub.httpUrl}/api/audit`)).toEqual({ ok: true, findings: [] });
+    const token = await hubAdminToken(hub.httpUrl);
+    expect(await points(hub, token)).toBe(baseline.points + TOTAL * POINTS_EACH);
+    expect(await getJson(`${hub.httpUrl}/api/audit`, { token })).toEqual({ ok: true, findings: [] });
     await device?.stop();
     device = null;
     const outbox = readOutboxEntries(kioskDir);
@@ -93,9 +113,10 @@ describe('hub process killed with SIGKILL', () => {
   it('applies 200 purchases taken while the hub was down exactly once, in order, when it returns', async () => {
     const deviceId = 'kiosk-hub-down';
     const hub = await startHubProcess(children, { dataDir: hubDir, mqttPort });
+    await makeAttended(hub, deviceId);
     const apiUrl = await startKiosk(deviceId);
-    await vi.waitFor(async () => expect(await getJson<KioskState>(`${apiUrl}/state`)).toMatchObject({ connected: true }), { timeout: 10_000, interval: 20 });
-    const baseline = { transactions: (await getJson<{ transactions: number }>(`${hub.httpUrl}/api/health`)).transactions, points: await points(hub) };
+    await meetTheHub(apiUrl);
+    const baseline = { transactions: (await getJson<{ transactions: number }>(`${hub.httpUrl}/api/health`)).transactions, points: await points(hub, await hubAdminToken(hub.httpUrl)) };
 
     expect(await hub.process.kill('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
     // The kiosk must know it is offline, or each purchase would wait for an answer before saying "queued".
@@ -108,11 +129,15 @@ describe('hub process killed with SIGKILL', () => {
 
   it('applies all 200 exactly once when the hub is killed in the middle of draining them', async () => {
     const deviceId = 'kiosk-mid-drain';
-    // A first run seeds the demo ledger and gives the baseline; then the hub is down before the kiosk starts.
+    // A first run seeds the demo ledger and gives the baseline; the kiosk meets it once (its mode, the member's
+    // view), then the hub is down before the kiosk sells anything.
     const seeding = await startHubProcess(children, { dataDir: hubDir, mqttPort });
-    const baseline = { transactions: (await getJson<{ transactions: number }>(`${seeding.httpUrl}/api/health`)).transactions, points: await points(seeding) };
-    expect(await seeding.process.kill('SIGTERM')).toEqual({ code: 0, signal: null });
+    await makeAttended(seeding, deviceId);
+    const baseline = { transactions: (await getJson<{ transactions: number }>(`${seeding.httpUrl}/api/health`)).transactions, points: await points(seeding, await hubAdminToken(seeding.httpUrl)) };
     const apiUrl = await startKiosk(deviceId);
+    await meetTheHub(apiUrl);
+    expect(await seeding.process.kill('SIGTERM')).toEqual({ code: 0, signal: null });
+    await vi.waitFor(async () => expect(await getJson<KioskState>(`${apiUrl}/state`)).toMatchObject({ connected: false }), { timeout: 10_000, interval: 20 });
     await sellWhileHubIsDown(apiUrl);
 
     const hub = await startHubProcess(children, { dataDir: hubDir, mqttPort });

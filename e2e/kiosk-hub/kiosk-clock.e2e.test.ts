@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTopics } from '../../core/wire/topics.ts';
+import { TX_FORMAT } from '../../core/wire/transaction.ts';
 import { DEMO_CARDS, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
 import { startTestHub, type TestHub } from '../../hub/testing/start-test-hub.ts';
 import type { ClockMeasurement } from '../../device/link/measure-clock.ts';
@@ -15,6 +16,7 @@ import { createDevice, type Device } from '../../device/main.ts';
 import { openOutbox } from '../../device/outbox/sqlite-outbox.ts';
 import { makeTempDir } from '../../device/test-support/temp-dir.ts';
 import { postJson } from '../support/http-json.ts';
+import { tapMember } from '../support/kiosk-api.ts';
 import { purchaseBody } from '../support/purchase.ts';
 
 const HOUR = 3_600_000;
@@ -62,7 +64,9 @@ describe("a kiosk's clock, measured by the hub on connect", () => {
     const settings = () => JSON.parse(readFileSync(join(kioskDir, 'settings.json'), 'utf8')) as { clockOffsetMs?: number; clockMeasuredAt?: string };
     await vi.waitFor(() => expect(settings().clockOffsetMs).toEqual(expect.any(Number)), { timeout: 5_000, interval: 20 });
     expect(Math.abs(settings().clockOffsetMs!)).toBeLessThan(1_000);
-    const sold = await postJson<{ id: string }>(`${apiUrl}/tx/purchase`, purchaseBody(500, { cardUid: DEMO_CARDS.gold }));
+    // Tapped while the hub answers: the kiosk caches the member for the offline sale below.
+    await tapMember(apiUrl, DEMO_CARDS.gold);
+    const sold = await postJson<{ id: string }>(`${apiUrl}/tx/purchase`, purchaseBody(500));
     expect(sold.status).toBe(200);
     await device.stop();
 
@@ -70,14 +74,15 @@ describe("a kiosk's clock, measured by the hub on connect", () => {
     await env.hub.stop();
     device = createDevice(config);
     const again = await device.start();
-    const queued = await postJson<{ id: string; status: string }>(`${again.apiUrl}/tx/purchase`, purchaseBody(500, { cardUid: DEMO_CARDS.gold }));
+    expect(await tapMember(again.apiUrl, DEMO_CARDS.gold)).toMatchObject({ source: 'cache', offline: true });
+    const queued = await postJson<{ id: string; status: string }>(`${again.apiUrl}/tx/purchase`, purchaseBody(500));
     expect(queued.body.status).toBe('queued');
     await device.stop();
     device = null;
     const outbox = openOutbox({ path: join(kioskDir, 'device.sqlite'), deviceId: 'kiosk-clock', storeId: DEMO_STORE_ID, logger: pino({ level: 'silent' }) });
     try {
       for (const id of [sold.body.id, queued.body.id]) {
-        expect(JSON.parse(outbox.get(id)!.payload)).toMatchObject({ v: 2, clockOffsetMs: settings().clockOffsetMs });
+        expect(JSON.parse(outbox.get(id)!.payload)).toMatchObject({ v: TX_FORMAT, clockOffsetMs: settings().clockOffsetMs });
       }
     } finally {
       outbox.close();

@@ -18,6 +18,7 @@ import { createCaptureLogger } from '../../device/test-support/capture-logger.ts
 import { makeTempDir } from '../../device/test-support/temp-dir.ts';
 import { findFreePort } from '../support/free-port.ts';
 import { getJson, postJson } from '../support/http-json.ts';
+import { buyAs, tapMember } from '../support/kiosk-api.ts';
 import { readLedgerTransactions } from '../support/ledger-file.ts';
 import { readOutboxEntries } from '../support/outbox-file.ts';
 import { purchaseBody } from '../support/purchase.ts';
@@ -78,11 +79,12 @@ describe('refusals between a real kiosk and a real hub', () => {
   it('refuses a basket over the envelope limit with 413 and queues nothing', async () => {
     env = await startTestHub({ dataDir: join(temp.dir, 'hub') });
     const apiUrl = await startKiosk('kiosk-big', join(temp.dir, 'kiosk'), env.brokerUrl);
-    const refused = await postJson<SaleAnswer>(`${apiUrl}/tx/purchase`, { cardUid: DEMO_CARDS.gold, lines: poisonLines(), payments: [{ method: 'cash', amountCents: 20_000 }] });
+    await tapMember(apiUrl, DEMO_CARDS.gold);
+    const refused = await postJson<SaleAnswer>(`${apiUrl}/tx/purchase`, { lines: poisonLines(), payments: [{ method: 'stored_value', amountCents: 20_000 }] });
     expect(refused.status).toBe(413);
     expect(refused.body.error?.code).toBe('TX_TOO_LARGE');
     expect((await getJson<KioskState>(`${apiUrl}/state`)).outboxDepth).toBe(0);
-    const sold = await postJson<SaleAnswer>(`${apiUrl}/tx/purchase`, purchaseBody(500, { cardUid: DEMO_CARDS.gold }));
+    const sold = await buyAs<SaleAnswer>(apiUrl, DEMO_CARDS.gold, purchaseBody(500));
     expect(sold.body.status).toBe('applied');
   });
 
@@ -97,14 +99,14 @@ describe('refusals between a real kiosk and a real hub', () => {
     const poisonId = createUlidFactory(Date.now, (n) => new Uint8Array(n).fill(7))();
     const poison = {
       id: poisonId, deviceId: 'kiosk-old', epoch, seq: 1, kind: 'purchase', createdAt: new Date().toISOString(), storeId: DEMO_STORE_ID, bundleVersion: 0,
-      cardUid: DEMO_CARDS.gold, lines: poisonLines(), payments: [{ method: 'cash', amountCents: 20_000 }],
+      cardUid: DEMO_CARDS.gold, lines: poisonLines(), payments: [{ method: 'stored_value', amountCents: 20_000 }],
     };
     const db = new Database(join(kioskDir, 'device.sqlite'));
     db.prepare(`INSERT INTO outbox (pos, id, kind, epoch, seq, payload, status, created_at) VALUES (1, ?, 'purchase', ?, 1, ?, 'pending', ?)`).run(poisonId, epoch, JSON.stringify(poison), poison.createdAt);
     db.close();
 
     const apiUrl = await startKiosk('kiosk-old', kioskDir, env.brokerUrl);
-    const after = await postJson<SaleAnswer>(`${apiUrl}/tx/purchase`, purchaseBody(500, { cardUid: DEMO_CARDS.gold }));
+    const after = await buyAs<SaleAnswer>(apiUrl, DEMO_CARDS.gold, purchaseBody(500));
     const state = await drained(apiUrl);
     expect((await getJson<SaleAnswer & { result: { code: string } }>(`${apiUrl}/tx/${poisonId}`))).toMatchObject({ status: 'done', result: { status: 'rejected', code: 'TX_TOO_LARGE', recorded: true } });
     expect(await getJson(`${apiUrl}/tx/${after.body.id}`)).toMatchObject({ status: 'done', result: { status: 'applied' } });
@@ -115,12 +117,12 @@ describe('refusals between a real kiosk and a real hub', () => {
   it('applies the sales of a kiosk reinstalled with an empty data directory under the same id', async () => {
     env = await startTestHub({ dataDir: join(temp.dir, 'hub') });
     const first = await startKiosk('kiosk-re', join(temp.dir, 'kiosk-before'), env.brokerUrl);
-    for (let i = 0; i < 3; i++) expect((await postJson<SaleAnswer>(`${first}/tx/purchase`, purchaseBody(100, { cardUid: DEMO_CARDS.gold }))).body.status).toBe('applied');
+    for (let i = 0; i < 3; i++) expect((await buyAs<SaleAnswer>(first, DEMO_CARDS.gold, purchaseBody(100))).body.status).toBe('applied');
     await devices.pop()!.stop();
 
     // Same id, fresh disk: its seqs start at 1 again, in an epoch of their own.
     const again = await startKiosk('kiosk-re', join(temp.dir, 'kiosk-after'), env.brokerUrl);
-    const sale = await postJson<SaleAnswer>(`${again}/tx/purchase`, purchaseBody(700, { cardUid: DEMO_CARDS.gold }));
+    const sale = await buyAs<SaleAnswer>(again, DEMO_CARDS.gold, purchaseBody(700));
     expect(sale.body.status).toBe('applied');
     await drained(again);
     expect(await env.hub.store.consumedSeqs('kiosk-re')).toBe(4);
@@ -133,11 +135,11 @@ describe('refusals between a real kiosk and a real hub', () => {
     const kioskDir = join(temp.dir, 'kiosk');
     env = await startTestHub({ dataDir: hubDir, broker: { mode: 'embedded', host: '127.0.0.1', port } });
     const apiUrl = await startKiosk('kiosk-sq', kioskDir, env.brokerUrl);
-    expect((await postJson<SaleAnswer>(`${apiUrl}/tx/purchase`, purchaseBody(100, { cardUid: DEMO_CARDS.gold }))).body.status).toBe('applied');
+    expect((await buyAs<SaleAnswer>(apiUrl, DEMO_CARDS.gold, purchaseBody(100))).body.status).toBe('applied');
     await env.hub.stop();
     const accepted: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const queued = await postJson<SaleAnswer>(`${apiUrl}/tx/purchase`, purchaseBody(1_000 + i, { cardUid: DEMO_CARDS.gold }));
+      const queued = await buyAs<SaleAnswer>(apiUrl, DEMO_CARDS.gold, purchaseBody(1_000 + i));
       expect(queued.status).toBe(202);
       accepted.push(queued.body.id);
     }
@@ -149,7 +151,7 @@ describe('refusals between a real kiosk and a real hub', () => {
     await env.hub.start();
     const outsider = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-sq');
     outsider.epoch = epoch;
-    const foreign = { kind: 'purchase' as const, cardUid: DEMO_CARDS.silver, lines: [{ lineNo: 1, sku: 'X', category: 'c', qty: 1, unitPriceCents: 1 }], payments: [{ method: 'cash' as const, amountCents: 1 }] };
+    const foreign = { kind: 'purchase' as const, cardUid: DEMO_CARDS.silver, lines: [{ lineNo: 1, sku: 'X', category: 'c', qty: 1, unitPriceCents: 1 }], payments: [{ method: 'stored_value' as const, amountCents: 1 }] };
     for (let seq = 2; seq <= 4; seq++) expect((await outsider.send(outsider.make(foreign, { seq }))).status).toBe('applied');
     await outsider.close();
 

@@ -57,7 +57,7 @@ describe('the kiosk’s copy of the rules (real hub, real kiosk)', () => {
     await post(`${apiUrl}/sim/tap`, { uid: DEMO_CARDS.gold });
     const online = await post<{ available: boolean; source: string; quote: { totalCents: number } }>(`${apiUrl}/quote`, { lines: [COFFEE] });
     expect(online).toMatchObject({ available: true, source: 'hub', quote: { totalCents: 560 } });
-    const bought = await post<{ id: string; status: string }>(`${apiUrl}/tx/purchase`, { lines: [COFFEE], payments: [{ method: 'cash', amountCents: 560 }] });
+    const bought = await post<{ id: string; status: string }>(`${apiUrl}/tx/purchase`, { lines: [COFFEE], payments: [{ method: 'stored_value', amountCents: 560 }] });
     expect(bought.status).toBe('applied');
     const ledger = new Database(join(hub.dataDir, 'ledger.sqlite'), { readonly: true });
     expect(ledger.prepare('SELECT bundle_version FROM transactions WHERE tx_id = ?').get(bought.id)).toEqual({ bundle_version: 2 });

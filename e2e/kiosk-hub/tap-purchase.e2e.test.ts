@@ -4,12 +4,14 @@
  * credits the points the default rules give, and the kiosk closes its outbox entry with the hub's balances.
  */
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_CARDS, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
 import { startTestHub, type TestHub } from '../../hub/testing/start-test-hub.ts';
 import { createDevice, type Device } from '../../device/main.ts';
 import { makeTempDir } from '../../device/test-support/temp-dir.ts';
 import { getJson, postJson } from '../support/http-json.ts';
+import { staffSignIn, tapMember } from '../support/kiosk-api.ts';
 import { purchaseBody } from '../support/purchase.ts';
 
 const DEVICE_ID = 'kiosk-e2e-tap';
@@ -85,9 +87,16 @@ describe('tap and purchase against a real hub', () => {
     const fresh = '04FEEDC0FFEE01';
     const unknown = await postJson<TapAnswer>(`${apiUrl}/sim/tap`, { uid: fresh });
     expect(unknown.body.session.name).not.toBe('member');
+    // The kiosk registers only the card on its reader: the shopper chooses "Register" for it; a body naming a
+    // card is refused and makes nothing.
+    expect((await postJson(`${apiUrl}/session/register`, {})).status).toBe(200);
+    const named = await postJson<{ error: { code: string } }>(`${apiUrl}/tx/register`, { cardUid: fresh, name: 'Xu Lan', phone: '13912345678' });
+    expect(named.status).toBe(403);
+    expect(named.body.error.code).toBe('CARD_NOT_ON_READER');
+    expect(await getJson(`${apiUrl}/state`)).toMatchObject({ outboxDepth: 0 });
+    expect(await env.hub.store.consumedSeqs(DEVICE_ID)).toBe(0);
 
     const registered = await postJson<PurchaseAnswer & { result?: { outcome?: { memberId: string; tier: string } } }>(`${apiUrl}/tx/register`, {
-      cardUid: fresh,
       name: 'Xu Lan',
       phone: '13912345678',
       referrer: { phone: '13800138003' },
@@ -99,7 +108,45 @@ describe('tap and purchase against a real hub', () => {
     // The default rules pay no welcome bonus; the referrer is recorded for rules that do.
     const tap = await postJson<TapAnswer>(`${apiUrl}/sim/tap`, { uid: fresh });
     expect(tap.body.session).toMatchObject({ name: 'member', source: 'hub', member: { memberId, tier: 'standard' } });
-    const again = await postJson<PurchaseAnswer>(`${apiUrl}/tx/register`, { cardUid: '04FEEDC0FFEE02', name: 'Xu Lan', phone: '13912345678' });
+    await postJson(`${apiUrl}/sim/tap`, { uid: '04FEEDC0FFEE02' });
+    expect((await postJson(`${apiUrl}/session/register`, {})).status).toBe(200);
+    const again = await postJson<PurchaseAnswer>(`${apiUrl}/tx/register`, { name: 'Xu Lan', phone: '13912345678' });
     expect(again.body).toMatchObject({ status: 'rejected', result: { code: 'MEMBER_PHONE_TAKEN' } });
+  });
+
+  it('takes no cash on an unattended kiosk, and tops up only inside a staff session signed in with card and PIN', async () => {
+    env = await startTestHub({ dataDir: join(temp.dir, 'hub') });
+    device = createDevice({ deviceId: DEVICE_ID, storeId: DEMO_STORE_ID, hubUrl: env.brokerUrl, dataDir: join(temp.dir, 'kiosk'), httpPort: 0, logLevel: 'silent' });
+    const { apiUrl } = await device.start();
+    const store = env.hub.store;
+    const before = (await store.memberViewByCard(DEMO_CARDS.silver))!;
+    expect(await getJson(`${apiUrl}/state`)).toMatchObject({ mode: 'unattended', staff: null });
+
+    // Cash on an unattended kiosk, and a top-up with nobody signed in: refused on the kiosk, nothing queued.
+    await tapMember(apiUrl, DEMO_CARDS.silver);
+    const cash = await postJson<{ error: { code: string } }>(`${apiUrl}/tx/purchase`, purchaseBody(1_000, { method: 'cash' }));
+    expect([cash.status, cash.body.error.code]).toEqual([403, 'TENDER_NOT_ALLOWED']);
+    const alone = await postJson<{ error: { code: string } }>(`${apiUrl}/tx/top-up`, { amountCents: 5_000, tender: 'bank_card' });
+    expect(alone.body.error.code).toBe('STAFF_SESSION_REQUIRED');
+    expect(await getJson(`${apiUrl}/state`)).toMatchObject({ outboxDepth: 0 });
+
+    // The manager taps their staff card and types the PIN; then the member taps, and the top-up names the manager.
+    await staffSignIn(apiUrl);
+    const { staff } = await getJson<{ staff: { staffId: string; sessionId: string; role: string } }>(`${apiUrl}/state`);
+    expect(staff.role).toBe('store_manager');
+    await tapMember(apiUrl, DEMO_CARDS.silver);
+    const cashTopUp = await postJson<{ error: { code: string } }>(`${apiUrl}/tx/top-up`, { amountCents: 5_000, tender: 'cash' });
+    expect(cashTopUp.body.error.code).toBe('TENDER_NOT_ALLOWED');
+    const topUp = await postJson<PurchaseAnswer>(`${apiUrl}/tx/top-up`, { amountCents: 5_000, tender: 'bank_card' });
+    expect(topUp.body).toMatchObject({ seq: 1, status: 'applied', result: { status: 'applied' } });
+    expect((await store.memberViewByCard(DEMO_CARDS.silver))!.balances.storedValueCents).toBe(before.balances.storedValueCents + 5_000);
+    expect(await store.consumedSeqs(DEVICE_ID)).toBe(1);
+    const ledger = new Database(join(env.dataDir, 'ledger.sqlite'), { readonly: true });
+    try {
+      const row = ledger.prepare<[string], { payload: string }>('SELECT payload FROM transactions WHERE tx_id = ?').get(topUp.body.id);
+      expect(JSON.parse(row!.payload)).toMatchObject({ kind: 'top_up', actor: { staffId: staff.staffId, sessionId: staff.sessionId } });
+    } finally {
+      ledger.close();
+    }
   });
 });

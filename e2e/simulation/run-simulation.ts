@@ -33,11 +33,12 @@ import { openOutbox, type Outbox, type TxBodyInput } from '../../device/outbox/s
 import { resultMessages } from '../../hub/ingest/result-messages.ts';
 import { createPrng, type Prng } from './prng.ts';
 import { Scheduler } from './scheduler.ts';
-import { applyInOrder, ROGUE_MEMBER, SIM_MEMBERS, SIM_STAFF_CARD, SIM_STORE_ID, SimLedger } from './sim-ledger.ts';
+import { TX_FORMAT } from '../../core/wire/transaction.ts';
+import { applyInOrder, ROGUE_MEMBER, SIM_BASE_TIME, SIM_DEVICE_ID, SIM_MEMBERS, SIM_STAFF_ACTOR, SIM_STORE_ID, SimLedger } from './sim-ledger.ts';
 import { Broker, SimMqttClient } from './sim-network.ts';
 
-const DEVICE = 'kiosk-sim';
-const BASE_TIME = Date.parse('2026-03-01T00:00:00.000Z');
+const DEVICE = SIM_DEVICE_ID;
+const BASE_TIME = SIM_BASE_TIME;
 const topics = createTopics();
 const silent = pino({ level: 'silent' });
 
@@ -144,7 +145,7 @@ function planSales(rng: Prng, count: number): { sales: PlannedSale[]; storedValu
     const roll = rng.next();
     const cents = rng.int(1, 300) * 100;
     if (roll < 0.35) {
-      sales.push({ body: { kind: 'top_up', cardUid: member.card, amountCents: cents, tender: 'cash', staffCardUid: SIM_STAFF_CARD }, expect: 'applied' });
+      sales.push({ body: { kind: 'top_up', cardUid: member.card, amountCents: cents, tender: 'cash', actor: SIM_STAFF_ACTOR }, expect: 'applied' });
       storedValue.set(member.memberId, storedValue.get(member.memberId)! + cents);
       continue;
     }
@@ -504,8 +505,9 @@ export function runSimulation(seed: number, options: { trace?: boolean } = {}): 
     const id = otherUlid();
     labels.set(id, `X${otherSenders}`);
     const payload = JSON.stringify({
-      v: 2, id, deviceId: DEVICE, epoch, seq, kind: 'top_up', createdAt: iso(), storeId: SIM_STORE_ID, bundleVersion: 1,
-      cardUid: ROGUE_MEMBER.card, amountCents: 100, tender: 'cash', staffCardUid: SIM_STAFF_CARD,
+      v: TX_FORMAT, id, deviceId: DEVICE, epoch, seq, kind: 'top_up', createdAt: iso(), storeId: SIM_STORE_ID, bundleVersion: 1,
+      // A clone of the kiosk holds what the kiosk holds, its staff session too.
+      cardUid: ROGUE_MEMBER.card, amountCents: 100, tender: 'cash', actor: SIM_STAFF_ACTOR,
     });
     trace(() => `other sender: connects as ${DEVICE} and sends X${otherSenders}@${epochLabel(epoch)}/${seq}`);
     // A cloned kiosk uses the same client id: connecting takes the session over (the kiosk is disconnected).

@@ -6,22 +6,35 @@
  * one `db.transaction`). A hub crash drops the process (the port and its caches, whatever was queued, the
  * batch not yet committed); the database handle (the disk) keeps what was committed.
  *
- * Every database starts as a copy of one template: schema, the members the kiosk sells to, a staff card.
+ * Every database starts as a copy of one template: schema, the members the kiosk sells to, a store manager
+ * signed in on the kiosk (a staff session the hub itself opened, card + PIN, at the simulation's start: its
+ * top-ups name it as their actor), and the kiosk set up as an attended counter kiosk (it takes cash).
+ *
+ * The template is made once, when this module loads: signing in goes through the real identity service, which
+ * is asynchronous (scrypt), while the simulation itself runs synchronously.
  */
 import Database, { type Database as DatabaseHandle, type Statement } from 'better-sqlite3';
 import pino from 'pino';
 import { DEFAULT_RULES_BUNDLE } from '../../core/rules/default-bundle.ts';
+import type { StaffActor } from '../../core/wire/transaction.ts';
 import { parseTransaction } from '../../core/wire/parse-transaction.ts';
 import type { TxResult } from '../../core/wire/result.ts';
 import { applyReceived } from '../../hub/ledger/apply-received.ts';
 import type { ReceivedTransaction } from '../../hub/ledger/ledger-store.ts';
+import { createIdentityService } from '../../hub/identity/identity-service.ts';
 import { auditJournal } from '../../hub/ledger/sqlite/audit-journal.ts';
 import { migrateSchema } from '../../hub/ledger/sqlite/migrate-schema.ts';
 import { createRowReaders } from '../../hub/ledger/sqlite/row-readers.ts';
+import { SqliteIdentityStore } from '../../hub/ledger/sqlite/sqlite-identity-store.ts';
 import { SqliteWritePort } from '../../hub/ledger/sqlite/sqlite-write-port.ts';
 
 export const SIM_STORE_ID = 'store-sim';
+/** The simulated kiosk's device id (the other sender clones it). */
+export const SIM_DEVICE_ID = 'kiosk-sim';
+/** Every transaction of a run is dated from here (simulated time); the staff session opens at this instant. */
+export const SIM_BASE_TIME = Date.parse('2026-03-01T00:00:00.000Z');
 export const SIM_STAFF_CARD = 'A5AFF0000001';
+const SIM_STAFF_PIN = '2468';
 /** The members the kiosk sells to, and the one the other sender tops up. */
 export const SIM_MEMBERS = [
   { memberId: 'SIM-M1', card: '0A000001', tier: 'standard' },
@@ -30,25 +43,33 @@ export const SIM_MEMBERS = [
 ] as const;
 export const ROGUE_MEMBER = { memberId: 'SIM-ROGUE', card: 'EE000099', tier: 'standard' } as const;
 
-let template: Buffer | null = null;
-
-function ledgerTemplate(): Buffer {
-  if (template) return template;
+async function ledgerTemplate(): Promise<{ template: Buffer; actor: StaffActor }> {
   const db = new Database(':memory:');
-  migrateSchema(db, pino({ level: 'silent' }));
-  const at = '2026-01-01T00:00:00.000Z';
+  const logger = pino({ level: 'silent' });
+  migrateSchema(db, logger);
+  const at = new Date(SIM_BASE_TIME - 86_400_000).toISOString();
   const insertMember = db.prepare('INSERT INTO members (member_id, name, phone, tier, referrer_id, credit_limit_cents, created_at) VALUES (?, ?, ?, ?, NULL, 0, ?)');
   const insertCard = db.prepare("INSERT INTO cards (uid, member_id, status, valid_from, valid_until, issued_at) VALUES (?, ?, 'active', NULL, NULL, ?)");
   [...SIM_MEMBERS, ROGUE_MEMBER].forEach((m, i) => {
     insertMember.run(m.memberId, `Sim Member ${i + 1}`, `1380000000${i}`, m.tier, at);
     insertCard.run(m.card, m.memberId, at);
   });
-  db.prepare('INSERT INTO staff (card_uid, name, role, store_ids, pin_hash, active) VALUES (?, ?, ?, ?, NULL, 1)').run(SIM_STAFF_CARD, 'Sim Cashier', 'store_manager', JSON.stringify([SIM_STORE_ID]));
   db.prepare('INSERT INTO rules_bundles (version, bundle, saved_at) VALUES (?, ?, ?)').run(DEFAULT_RULES_BUNDLE.version, JSON.stringify(DEFAULT_RULES_BUNDLE), at);
-  template = db.serialize();
+  const store = new SqliteIdentityStore(db);
+  // A counter kiosk: the plan pays and tops up in cash (an unattended kiosk's cash is refused TENDER_NOT_ALLOWED).
+  await store.setDeviceMode(SIM_DEVICE_ID, 'attended');
+  // The session lasts 10 minutes from the start of the run; a run's sales are all made within ~5 minutes.
+  const identity = createIdentityService({ store, logger, now: () => SIM_BASE_TIME });
+  await identity.addStaff({ name: 'Sim Manager', role: 'store_manager', storeIds: [SIM_STORE_ID], cardUid: SIM_STAFF_CARD, pin: SIM_STAFF_PIN }, { kind: 'system', id: 'sim-seed', surface: 'hub' });
+  const { session } = await identity.signInWithCard(SIM_DEVICE_ID, SIM_STAFF_CARD, SIM_STAFF_PIN);
+  const template = db.serialize();
   db.close();
-  return template;
+  return { template, actor: { staffId: session.staffId, sessionId: session.sessionId } };
 }
+
+const prepared = await ledgerTemplate();
+/** The store manager's staff session on the simulated kiosk: the actor of its top-ups. */
+export const SIM_STAFF_ACTOR: StaffActor = prepared.actor;
 
 export interface AppliedRecord {
   id: string;
@@ -67,7 +88,7 @@ export class SimLedger {
   defects = 0;
 
   constructor() {
-    this.db = new Database(ledgerTemplate());
+    this.db = new Database(prepared.template);
     this.db.pragma('foreign_keys = ON');
   }
 

@@ -11,12 +11,14 @@ import Database from 'better-sqlite3';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RULES_BUNDLE } from '../../core/rules/default-bundle.ts';
-import { DEMO_CARDS, DEMO_STAFF_CARD, DEMO_STORE_ID, seedDemoData } from '../demo/seed-demo-data.ts';
+import { DEMO_CARDS, DEMO_STORE_ID, seedDemoData } from '../demo/seed-demo-data.ts';
 import { openLedger } from '../ledger/open-ledger.ts';
+import { hqAdminLogin } from '../testing/staff-actor.ts';
+import type { StaffActor } from '../../core/wire/transaction.ts';
 
 const EACH = 150;
 
-function writer(path: string, startAt: number): Promise<{ code: number | null; out: string }> {
+function writer(path: string, startAt: number, actor: StaffActor): Promise<{ code: number | null; out: string }> {
   const script = `
     import pino from 'pino';
     import { openLedger } from ${JSON.stringify(new URL('../ledger/open-ledger.ts', import.meta.url).pathname)};
@@ -27,14 +29,14 @@ function writer(path: string, startAt: number): Promise<{ code: number | null; o
     while (Date.now() < Number(process.argv[2])) {}
     const statuses = [];
     for (let i = 0; i < ${EACH}; i++) {
-      const result = await submitHqTransaction(store, { kind: 'top_up', storeId: ${JSON.stringify(DEMO_STORE_ID)}, cardUid: ${JSON.stringify(DEMO_CARDS.standard)}, amountCents: 100, tender: 'cash', staffCardUid: ${JSON.stringify(DEMO_STAFF_CARD)} });
+      const result = await submitHqTransaction(store, { kind: 'top_up', storeId: ${JSON.stringify(DEMO_STORE_ID)}, cardUid: ${JSON.stringify(DEMO_CARDS.standard)}, amountCents: 100, tender: 'cash', actor: JSON.parse(process.argv[3]) });
       statuses.push(result.status + (result.code ? ':' + result.code : ''));
     }
     await store.close();
     process.stdout.write(JSON.stringify(statuses));
   `;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, path, String(startAt)], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, path, String(startAt), JSON.stringify(actor)], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('error', reject);
@@ -49,12 +51,14 @@ describe('HQ transactions from two processes on one ledger file', () => {
     try {
       const store = await openLedger({ kind: 'sqlite', path, logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE });
       await seedDemoData(store);
+      // Both writers act as the demo HQ admin, signed in once (one session, used by two processes).
+      const { actor } = await hqAdminLogin(store);
       const seeded = await store.lastSeq('hq');
       const before = (await store.memberViewByCard(DEMO_CARDS.standard))!.balances.storedValueCents;
       await store.close();
 
       const startAt = Date.now() + 2_500;
-      const [a, b] = await Promise.all([writer(path, startAt), writer(path, startAt)]);
+      const [a, b] = await Promise.all([writer(path, startAt, actor), writer(path, startAt, actor)]);
       expect([a.code, b.code]).toEqual([0, 0]);
       const statuses = [...(JSON.parse(a.out) as string[]), ...(JSON.parse(b.out) as string[])];
       expect(statuses.filter((s) => s !== 'applied')).toEqual([]);

@@ -9,11 +9,16 @@ import { CodedError } from '../../core/errors/coded-error.ts';
 import { isErrorCode, httpStatusOf } from '../../core/errors/codes.ts';
 import { answerForError, errorAnswer, type ErrorAnswer } from '../../core/errors/error-answer.ts';
 import { HQ_DEVICE_ID, submitHqTransaction } from '../hq/hq-transactions.ts';
+import type { IdentityService } from '../identity/identity-service.ts';
+import type { IdentityStore } from '../identity/identity-store.ts';
 import type { LedgerStore } from '../ledger/ledger-store.ts';
-import { renderConsole } from './console-page.ts';
+import { renderConsole, renderLogin } from './console-page.ts';
+import { bearerOf, MEMBER_READERS, requireStaff, SESSION_COOKIE } from './require-staff.ts';
 
 export interface HubAppDeps {
   store: Pick<LedgerStore, 'transactionCount' | 'audit' | 'memberViewById' | 'applyHq'>;
+  identity: IdentityService;
+  identityStore: Pick<IdentityStore, 'auditEntries' | 'listStaff' | 'setDeviceMode' | 'appendAudit'>;
   brokerUrl: string;
   memberIds: () => Promise<string[]>;
   /** Where a request that failed on a defect is logged (answered INTERNAL); unlogged when absent. */
@@ -21,7 +26,22 @@ export interface HubAppDeps {
 }
 
 /** Shapes only; the transaction schema checks the details (whole points, reason length, card UID) and answers TX_INVALID. */
-const manualBonusBodySchema = z.object({ points: z.number(), reason: z.string(), staffCardUid: z.string() });
+const manualBonusBodySchema = z.object({ points: z.number(), reason: z.string() });
+const loginBodySchema = z.object({ login: z.string().min(1).max(64), password: z.string().min(1).max(200) });
+const auditQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  beforeId: z.coerce.number().int().positive().optional(),
+  actorId: z.string().max(64).optional(),
+  action: z.string().max(64).optional(),
+  target: z.string().max(64).optional(),
+});
+const deviceModeBodySchema = z.object({ mode: z.enum(['unattended', 'attended']) });
+
+function parseOr400<T>(schema: z.ZodType<T>, value: unknown): T {
+  const parsed = schema.safeParse(value ?? {});
+  if (!parsed.success) throw new CodedError('BAD_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
+  return parsed.data;
+}
 
 function sendError(reply: FastifyReply, answer: ErrorAnswer): FastifyReply {
   return reply.code(answer.status).send(answer.body);
@@ -46,20 +66,66 @@ export function buildApp(deps: HubAppDeps): FastifyInstance {
     for (const id of await deps.memberIds()) views.push(await deps.store.memberViewById(id, historyLimit));
     return views.filter((m) => m !== null);
   };
+  const { identity } = deps;
+  // Public: whether the hub is up. No broker password, no personal data, no counts worth hiding.
   app.get('/api/health', async () => ({ ok: true, brokerUrl: deps.brokerUrl, transactions: await deps.store.transactionCount() }));
-  app.get('/api/audit', async () => {
+
+  app.post('/api/login', async (request, reply) => {
+    const body = parseOr400(loginBodySchema, request.body);
+    const { staff, session, token } = await identity.login(body.login, body.password, 'hub');
+    const maxAge = Math.max(0, Math.floor((Date.parse(session.expiresAt) - Date.now()) / 1000));
+    return reply
+      .header('set-cookie', `${SESSION_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}`)
+      .send({ token, expiresAt: session.expiresAt, staff: { staffId: staff.staffId, name: staff.name, role: staff.role, storeIds: staff.storeIds } });
+  });
+  app.post('/api/logout', async (request, reply) => {
+    const token = bearerOf(request);
+    if (token) await identity.logout(token);
+    return reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`).send({ ok: true });
+  });
+  app.get('/api/me', async (request) => {
+    const { staff, session } = await requireStaff(identity, request, ['hq_admin', 'region_manager', 'store_manager', 'cashier', 'technician']);
+    return { staff: { staffId: staff.staffId, name: staff.name, role: staff.role, storeIds: staff.storeIds }, expiresAt: session.expiresAt };
+  });
+
+  app.get('/api/audit', async (request) => {
+    await requireStaff(identity, request, ['hq_admin']);
     const findings = await deps.store.audit();
     return { ok: findings.length === 0, findings };
   });
-  app.get('/api/members', async () => ({ members: await memberViews(5) }));
+  app.get('/api/audit-log', async (request) => {
+    await requireStaff(identity, request, ['hq_admin']);
+    const query = parseOr400(auditQuerySchema, request.query);
+    return { entries: await deps.identityStore.auditEntries(query) };
+  });
+  app.get('/api/staff', async (request) => {
+    await requireStaff(identity, request, ['hq_admin', 'region_manager']);
+    return { staff: await deps.identityStore.listStaff() };
+  });
+  app.put<{ Params: { deviceId: string } }>('/api/devices/:deviceId/mode', async (request) => {
+    const { staff } = await requireStaff(identity, request, ['hq_admin']);
+    const { mode } = parseOr400(deviceModeBodySchema, request.body);
+    await deps.identityStore.setDeviceMode(request.params.deviceId, mode);
+    await deps.identityStore.appendAudit({ at: new Date().toISOString(), actorKind: 'staff', actorId: staff.staffId, surface: 'hub', action: 'device.set_mode', target: request.params.deviceId, outcome: 'ok', before: null, after: { mode }, detail: null });
+    return { deviceId: request.params.deviceId, mode };
+  });
+
+  app.get('/api/members', async (request) => {
+    await requireStaff(identity, request, MEMBER_READERS);
+    return { members: await memberViews(5) };
+  });
   app.get<{ Params: { memberId: string } }>('/api/members/:memberId', async (request) => {
+    await requireStaff(identity, request, MEMBER_READERS);
     const view = await deps.store.memberViewById(request.params.memberId, 50);
     if (!view) throw new CodedError('MEMBER_UNKNOWN');
     return view;
   });
   // A manual bonus (or, negative, a correction) from HQ: recorded as an HQ transaction on the member's active
   // card, with who and why in its payload. Answers the transaction's result; a refusal with its code's status.
+  // The ledger checks the role (region manager or HQ admin) and records a refusal; a caller not signed in is
+  // refused here and nothing is recorded.
   app.post<{ Params: { memberId: string } }>('/api/members/:memberId/manual-bonus', async (request, reply) => {
+    const { session } = await requireStaff(identity, request, ['hq_admin', 'region_manager', 'store_manager', 'cashier', 'technician']);
     const body = manualBonusBodySchema.safeParse(request.body ?? {});
     if (!body.success) throw new CodedError('TX_INVALID', body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     const view = await deps.store.memberViewById(request.params.memberId, 0);
@@ -70,11 +136,14 @@ export function buildApp(deps: HubAppDeps): FastifyInstance {
       cardUid: view.card.uid,
       points: body.data.points,
       reason: body.data.reason,
-      staffCardUid: body.data.staffCardUid,
+      actor: { staffId: session.staffId, sessionId: session.sessionId },
     });
     return reply.code(result.status === 'rejected' ? refusalStatus(result.code) : 200).send(result);
   });
-  app.get('/', async (_request, reply) => {
+  app.get('/', async (request, reply) => {
+    const token = bearerOf(request);
+    const signedIn = token ? await identity.authenticate(token) : null;
+    if (!signedIn || !MEMBER_READERS.includes(signedIn.staff.role)) return reply.type('text/html; charset=utf-8').send(renderLogin());
     const members = await memberViews(3);
     return reply
       .type('text/html; charset=utf-8')

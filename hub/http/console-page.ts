@@ -80,3 +80,30 @@ ${audit}
 <table><thead><tr><th>Member</th><th>Name</th><th>Phone</th><th>Tier</th><th>Card</th><th class="n">Stored value</th><th class="n">Bonus value</th><th class="n">Points</th><th>Recent</th></tr></thead>
 <tbody>${rows}</tbody></table></section></main></body></html>`;
 }
+
+/**
+ * The console's sign-in page (zh-CN first, English beside it). The form posts JSON to /api/login, which sets the
+ * session cookie (HttpOnly, SameSite=Strict); the page then reloads into the console.
+ */
+export function renderLogin(): string {
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>会员系统总部控制台 · HQ console — 登录 Sign in</title>
+<style>body{font-family:system-ui,"Noto Sans CJK SC",sans-serif;background:#f4f6f8;display:grid;place-items:center;min-height:100vh;margin:0}
+form{background:#fff;padding:2rem;border-radius:12px;box-shadow:0 2px 12px #0002;display:grid;gap:.8rem;width:min(22rem,90vw)}
+input,button{font:inherit;padding:.6rem;border-radius:8px;border:1px solid #ccd}button{background:#1f6feb;color:#fff;border:0}
+.error{color:#b42318;min-height:1.2em}</style></head><body>
+<form id="login"><h1>总部控制台登录<br><small>HQ console sign in</small></h1>
+<label>登录名 Login <input name="login" autocomplete="username" required></label>
+<label>密码 Password <input name="password" type="password" autocomplete="current-password" required></label>
+<button>登录 Sign in</button><p class="error" id="error" role="alert"></p></form>
+<script>
+document.getElementById('login').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  const response = await fetch('/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: form.get('login'), password: form.get('password') }) });
+  if (response.ok) { location.reload(); return; }
+  const body = await response.json().catch(() => ({}));
+  document.getElementById('error').textContent = (body.error && body.error.code === 'STAFF_LOCKED') ? '尝试次数过多，账户已暂时锁定 · Too many attempts: locked for a while' : '登录名或密码错误 · Login or password not accepted';
+});
+</script></body></html>`;
+}

@@ -11,6 +11,8 @@ describe('the catalog look-up: what a kiosk may offer a member (real aedes, real
   beforeEach(async () => {
     env = await startTestHub();
     device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-catalog');
+    // A counter device: these tests pay cash (an unattended kiosk's cash is refused: tx-ingest.test.ts).
+    await env.hub.store.identity.setDeviceMode('kiosk-catalog', 'attended');
   });
 
   afterEach(async () => {
@@ -81,6 +83,8 @@ describe('member look-up by card for a card that cannot be used (real aedes, rea
   it('answers CARD_LOST for a card reported lost instead of the member, and still answers by member id', async () => {
     const env = await startTestHub();
     const device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-lost');
+    // A counter device: these tests pay cash (an unattended kiosk's cash is refused: tx-ingest.test.ts).
+    await env.hub.store.identity.setDeviceMode('kiosk-lost', 'attended');
     try {
       await expect(device.lookup({ op: 'member.byCard', cardUid: DEMO_CARDS.gold })).resolves.toMatchObject({ ok: true });
       const lost = await device.send(device.make({ kind: 'card_report_loss', cardUid: DEMO_CARDS.gold }));

@@ -1,10 +1,13 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RULES_BUNDLE } from '../../core/rules/default-bundle.ts';
 import type { RulesBundle } from '../../core/rules/bundle.ts';
 import type { TxResult } from '../../core/wire/result.ts';
-import { DEMO_CARDS, DEMO_STAFF_CARD } from '../demo/seed-demo-data.ts';
+import { DEMO_CARDS, DEMO_STORE_ID } from '../demo/seed-demo-data.ts';
+import { createIdentityService } from '../identity/identity-service.ts';
+import { hqAdminLogin, kioskStaffActor } from '../testing/staff-actor.ts';
 import { buildApp } from '../http/build-app.ts';
 import { RawDeviceClient } from '../testing/raw-device-client.ts';
 import { startTestHub, type TestHub } from '../testing/start-test-hub.ts';
@@ -19,7 +22,6 @@ const CARDS_BUNDLE: RulesBundle = {
   ],
   manualBonus: { maxPoints: 5000, reasons: ['complaint', 'birthday', 'goodwill'] },
 };
-const HQ_ADMIN_CARD = 'A5AFF00000A1';
 const CARD = DEMO_CARDS.standard;
 
 describe('count cards and HQ manual bonuses (real aedes, real SQLite)', () => {
@@ -29,8 +31,9 @@ describe('count cards and HQ manual bonuses (real aedes, real SQLite)', () => {
   beforeEach(async () => {
     env = await startTestHub();
     await env.hub.store.saveRulesBundle(CARDS_BUNDLE);
-    await env.hub.store.upsertStaff({ cardUid: HQ_ADMIN_CARD, name: 'HQ Admin', role: 'hq_admin', storeIds: ['*'], active: true });
     device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-cards');
+    // A counter device: these tests pay cash (an unattended kiosk's cash is refused: tx-ingest.test.ts).
+    await env.hub.store.identity.setDeviceMode('kiosk-cards', 'attended');
   });
 
   afterEach(async () => {
@@ -75,7 +78,7 @@ describe('count cards and HQ manual bonuses (real aedes, real SQLite)', () => {
   it('refunding the card line takes back the 7 punches left; the 3 used stay used', async () => {
     const bought = await buyWash();
     for (let i = 0; i < 3; i += 1) await punch();
-    const refund = await send({ kind: 'refund', cardUid: CARD, purchaseTxId: bought.id!, lineNos: [1], staffCardUid: DEMO_STAFF_CARD });
+    const refund = await send({ kind: 'refund', cardUid: CARD, purchaseTxId: bought.id!, lineNos: [1], actor: await kioskStaffActor(env.hub.store, 'kiosk-cards') });
     expect(refund.status).toBe('applied');
     expect(refund.outcome?.trace).toContain('count card: 7 visits taken back, 3 already used');
     expect(await serviceCards()).toMatchObject([{ serviceId: 'car-wash', punchesLeft: 0 }]);
@@ -84,12 +87,21 @@ describe('count cards and HQ manual bonuses (real aedes, real SQLite)', () => {
   });
 
   describe('manual bonus', () => {
-    const app = () => buildApp({ store: env.hub.store, brokerUrl: env.brokerUrl, memberIds: async () => [] });
+    const app = () => buildApp({ store: env.hub.store, identity: createIdentityService({ store: env.hub.store.identity, logger: pino({ level: 'silent' }) }), identityStore: env.hub.store.identity, brokerUrl: env.brokerUrl, memberIds: async () => [] });
+    /** The demo HQ admin's bearer token (a real login). */
+    const asAdmin = async () => ({ authorization: `Bearer ${(await hqAdminLogin(env.hub.store)).token}` });
+    /** A store manager with a login: may read members, may not grant points. */
+    const asStoreManager = async () => {
+      const identity = createIdentityService({ store: env.hub.store.identity, logger: pino({ level: 'silent' }) });
+      await identity.addStaff({ name: 'Store Manager', role: 'store_manager', storeIds: [DEMO_STORE_ID], login: 'manager', password: 'manager-password-1' }, { kind: 'system', id: 'test', surface: 'cli' });
+      const { token } = await identity.login('manager', 'manager-password-1', 'hub');
+      return { authorization: `Bearer ${token}` };
+    };
     const memberId = async () => (await env.hub.store.memberViewByCard(CARD))!.memberId;
 
     it('from HQ through the admin endpoint: applied, in the history, with who and why kept on the transaction', async () => {
       const before = (await env.hub.store.memberViewByCard(CARD))!.balances.points;
-      const response = await app().inject({ method: 'POST', url: `/api/members/${await memberId()}/manual-bonus`, payload: { points: 300, reason: 'complaint', staffCardUid: HQ_ADMIN_CARD } });
+      const response = await app().inject({ method: 'POST', url: `/api/members/${await memberId()}/manual-bonus`, headers: await asAdmin(), payload: { points: 300, reason: 'complaint' } });
       expect(response.statusCode).toBe(200);
       const result = response.json<TxResult>();
       expect(result).toMatchObject({ status: 'applied', outcome: { kind: 'manual_bonus', pointsEarned: 300, balances: { points: before + 300 } } });
@@ -97,34 +109,45 @@ describe('count cards and HQ manual bonuses (real aedes, real SQLite)', () => {
       expect(view.balances.points).toBe(before + 300);
       expect(view.history).toContainEqual(expect.objectContaining({ txId: result.id, kind: 'manual_bonus', pointsDelta: 300, status: 'applied' }));
       // A correction takes points back.
-      const correction = await app().inject({ method: 'POST', url: `/api/members/${await memberId()}/manual-bonus`, payload: { points: -100, reason: 'goodwill', staffCardUid: HQ_ADMIN_CARD } });
+      const correction = await app().inject({ method: 'POST', url: `/api/members/${await memberId()}/manual-bonus`, headers: await asAdmin(), payload: { points: -100, reason: 'goodwill' } });
       expect(correction.json<TxResult>()).toMatchObject({ status: 'applied', outcome: { pointsSpent: 100, balances: { points: before + 200 } } });
       const db = new Database(join(env.dataDir, 'ledger.sqlite'), { readonly: true });
       try {
         const row = db.prepare<[string], { device_id: string; payload: string }>('SELECT device_id, payload FROM transactions WHERE tx_id = ?').get(result.id!);
         expect(row?.device_id).toBe('hq');
-        expect(JSON.parse(row!.payload)).toMatchObject({ kind: 'manual_bonus', points: 300, reason: 'complaint', staffCardUid: HQ_ADMIN_CARD });
+        const admin = (await env.hub.store.identity.staffCredentialsByLogin('admin'))!;
+        expect(JSON.parse(row!.payload)).toMatchObject({ kind: 'manual_bonus', points: 300, reason: 'complaint', actor: { staffId: admin.staffId } });
+        // and the audit log says who, before and after
+        const audited = await env.hub.store.identity.auditEntries({ limit: 10, action: 'tx.manual_bonus' });
+        expect(audited.find((e) => (e.detail as { txId?: string } | null)?.txId === result.id)).toMatchObject({ actorId: admin.staffId, surface: 'hub', outcome: 'applied', after: { points: before + 300 } });
       } finally {
         db.close();
       }
     });
 
-    it('refuses a reason not in the list and a store manager, with 400 and the code; nothing is credited', async () => {
+    it('refuses a reason not in the list, a store manager (403, recorded) and anyone not signed in (401); nothing is credited', async () => {
       const before = (await env.hub.store.memberViewByCard(CARD))!.balances.points;
-      const badReason = await app().inject({ method: 'POST', url: `/api/members/${await memberId()}/manual-bonus`, payload: { points: 300, reason: 'because', staffCardUid: HQ_ADMIN_CARD } });
+      const count = await env.hub.store.transactionCount();
+      const anonymous = await app().inject({ method: 'POST', url: `/api/members/${await memberId()}/manual-bonus`, payload: { points: 300, reason: 'complaint' } });
+      expect(anonymous.statusCode).toBe(401);
+      expect(anonymous.json()).toMatchObject({ error: { code: 'AUTH_REQUIRED' } });
+      const forged = await app().inject({ method: 'POST', url: `/api/members/${await memberId()}/manual-bonus`, headers: { authorization: 'Bearer not-a-real-token-but-long-enough' }, payload: { points: 300, reason: 'complaint' } });
+      expect(forged.statusCode).toBe(401);
+      expect(await env.hub.store.transactionCount()).toBe(count);
+      const badReason = await app().inject({ method: 'POST', url: `/api/members/${await memberId()}/manual-bonus`, headers: await asAdmin(), payload: { points: 300, reason: 'because' } });
       expect(badReason.statusCode).toBe(400);
       expect(badReason.json()).toMatchObject({ status: 'rejected', code: 'MANUAL_BONUS_REFUSED' });
-      const manager = await app().inject({ method: 'POST', url: `/api/members/${await memberId()}/manual-bonus`, payload: { points: 300, reason: 'complaint', staffCardUid: DEMO_STAFF_CARD } });
-      expect(manager.statusCode).toBe(400);
+      const manager = await app().inject({ method: 'POST', url: `/api/members/${await memberId()}/manual-bonus`, headers: await asStoreManager(), payload: { points: 300, reason: 'complaint' } });
+      expect(manager.statusCode).toBe(403);
       expect(manager.json()).toMatchObject({ status: 'rejected', code: 'STAFF_UNAUTHORIZED' });
-      const unknown = await app().inject({ method: 'POST', url: '/api/members/NOBODY/manual-bonus', payload: { points: 300, reason: 'complaint', staffCardUid: HQ_ADMIN_CARD } });
+      const unknown = await app().inject({ method: 'POST', url: '/api/members/NOBODY/manual-bonus', headers: await asAdmin(), payload: { points: 300, reason: 'complaint' } });
       expect(unknown.statusCode).toBe(404);
       expect((await env.hub.store.memberViewByCard(CARD))!.balances.points).toBe(before);
     });
 
-    it('sent by a kiosk, is refused with TX_NOT_ALLOWED_FROM_DEVICE even with an HQ admin card', async () => {
+    it('sent by a kiosk, is refused with TX_NOT_ALLOWED_FROM_DEVICE even naming the HQ admin\'s session', async () => {
       const before = (await env.hub.store.memberViewByCard(CARD))!.balances.points;
-      const result = await send({ kind: 'manual_bonus', cardUid: CARD, points: 300, reason: 'complaint', staffCardUid: HQ_ADMIN_CARD });
+      const result = await send({ kind: 'manual_bonus', cardUid: CARD, points: 300, reason: 'complaint', actor: (await hqAdminLogin(env.hub.store)).actor });
       expect(result).toMatchObject({ status: 'rejected', code: 'TX_NOT_ALLOWED_FROM_DEVICE' });
       expect((await env.hub.store.memberViewByCard(CARD))!.balances.points).toBe(before);
     });

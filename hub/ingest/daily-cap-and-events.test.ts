@@ -21,6 +21,8 @@ describe('per-day caps and event bonuses at the hub (real aedes, real SQLite)', 
     env = await startTestHub();
     await env.hub.store.saveRulesBundle(CAPPED_BUNDLE);
     device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-cap');
+    // A counter device: these tests pay cash (an unattended kiosk's cash is refused: tx-ingest.test.ts).
+    await env.hub.store.identity.setDeviceMode('kiosk-cap', 'attended');
   });
 
   afterEach(async () => {

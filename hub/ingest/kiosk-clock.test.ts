@@ -27,6 +27,8 @@ describe("the hub does not trust a kiosk's clock (real aedes, real SQLite)", () 
   beforeEach(async () => {
     env = await startTestHub();
     device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-c1');
+    // A counter device: these tests pay cash (an unattended kiosk's cash is refused: tx-ingest.test.ts).
+    await env.hub.store.identity.setDeviceMode('kiosk-c1', 'attended');
   });
   afterEach(async () => {
     await device.close();

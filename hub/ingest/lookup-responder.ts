@@ -11,6 +11,9 @@ import type { RulesStore } from '../ledger/rules-store.ts';
 import { isCodedError } from '../../core/errors/coded-error.ts';
 import { CLOCK_TOLERANCE_MS } from '../../core/ledger/effective-time.ts';
 import { MAX_LOOKUP_REQUEST_BYTES, MAX_LOOKUP_RESPONSE_BYTES } from '../../core/wire/limits.ts';
+import { roleMayDo } from '../../core/ledger/staff-rules.ts';
+import type { IdentityService } from '../identity/identity-service.ts';
+import type { IdentityStore } from '../identity/identity-store.ts';
 import { buildCatalog } from './build-catalog.ts';
 import { buildQuote } from './build-quote.ts';
 
@@ -22,10 +25,13 @@ export type LookupStore = Pick<LedgerStore, 'member' | 'memberViewByCard' | 'mem
   Pick<LedgerAdmin, 'listGifts'> &
   Pick<DeviceRegistry, 'recordClockMeasurement' | 'raiseDeviceAlert'>;
 
+/** The transaction kinds a kiosk staff session may start, as the screen offers them. */
+const KIOSK_STAFF_KINDS = ['top_up', 'refund', 'card_report_loss', 'card_cancel_loss', 'card_freeze', 'card_unfreeze', 'card_replace'] as const;
+
 export class LookupResponder {
   private readonly log: Logger;
 
-  constructor(private readonly options: { client: MqttClient; store: LookupStore; topics: Topics; logger: Logger }) {
+  constructor(private readonly options: { client: MqttClient; store: LookupStore; identity: IdentityService; identityStore: Pick<IdentityStore, 'deviceMode' | 'staffCredentialsByCard'>; topics: Topics; logger: Logger }) {
     this.log = options.logger.child({ component: 'hub.lookup' });
   }
 
@@ -41,8 +47,12 @@ export class LookupResponder {
     try {
       response = await this.answer(deviceId, payload, receivedAt);
     } catch (error) {
-      this.log.error({ err: error, deviceId }, 'look-up failed');
-      response = { ok: false, code: 'INTERNAL', message: 'the hub could not answer' };
+      if (isCodedError(error)) {
+        response = { ok: false, code: error.code, message: error.message };
+      } else {
+        this.log.error({ err: error, deviceId }, 'look-up failed');
+        response = { ok: false, code: 'INTERNAL', message: 'the hub could not answer' };
+      }
     }
     if (!response.ok) this.log.info({ deviceId, code: response.code }, 'look-up refused');
     let text = JSON.stringify(response);
@@ -67,6 +77,17 @@ export class LookupResponder {
     return { ok: true, clock: { hubTime: receivedAt, offsetMs } };
   }
 
+  private async signIn(deviceId: string, cardUid: string, pin: string): Promise<LookupAnswer> {
+    try {
+      const { staff, session } = await this.options.identity.signInWithCard(deviceId, cardUid, pin);
+      const mayDo = KIOSK_STAFF_KINDS.filter((kind) => roleMayDo(staff.role, kind));
+      return { ok: true, staffSession: { sessionId: session.sessionId, staffId: staff.staffId, name: staff.name, role: staff.role, storeIds: staff.storeIds, expiresAt: session.expiresAt, mayDo } };
+    } catch (error) {
+      if (!isCodedError(error)) throw error;
+      return { ok: false, code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
+    }
+  }
+
   private async answer(deviceId: string, payload: Buffer, receivedAt: number): Promise<LookupAnswer> {
     if (payload.byteLength > MAX_LOOKUP_REQUEST_BYTES) return { ok: false, code: 'REQUEST_MALFORMED', message: 'request too large' };
     let json: unknown;
@@ -83,6 +104,12 @@ export class LookupResponder {
       const bundle = await store.latestRulesBundle();
       return bundle ? { ok: true, rules: bundle } : { ok: false, code: 'RULES_INVALID', message: 'the hub holds no rules bundle' };
     }
+    if (request.data.op === 'staff.signIn') return this.signIn(deviceId, request.data.cardUid, request.data.pin);
+    if (request.data.op === 'staff.signOut') {
+      await this.options.identity.signOutKiosk(deviceId, request.data.sessionId);
+      return { ok: true, signedOut: true };
+    }
+    if (request.data.op === 'device.profile') return { ok: true, profile: { mode: await this.options.identityStore.deviceMode(deviceId) } };
     if (request.data.op === 'quote') {
       try {
         const quote = await buildQuote(store, request.data.memberId, request.data.lines, request.data.storeId, request.data.bundleVersion);
@@ -96,6 +123,10 @@ export class LookupResponder {
       return catalog ? { ok: true, catalog } : { ok: false, code: 'MEMBER_UNKNOWN', message: 'no such member' };
     }
     const member = request.data.op === 'member.byCard' ? await store.memberViewByCard(request.data.cardUid) : await store.memberViewById(request.data.memberId);
+    // A staff card is nobody's membership card: the kiosk asks for the PIN instead.
+    if (!member && request.data.op === 'member.byCard' && (await this.options.identityStore.staffCredentialsByCard(request.data.cardUid))?.active) {
+      return { ok: false, code: 'CARD_IS_STAFF', message: 'a staff card: enter the PIN to sign in' };
+    }
     if (!member) {
       return request.data.op === 'member.byCard'
         ? { ok: false, code: 'CARD_UNKNOWN', message: 'no card with this UID' }

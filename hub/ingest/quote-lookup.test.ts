@@ -19,6 +19,8 @@ describe('basket quotes over MQTT (real aedes, real SQLite)', () => {
     env = await startTestHub();
     await env.hub.store.saveRulesBundle(DISCOUNT);
     device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-quote');
+    // A counter device: these tests pay cash (an unattended kiosk's cash is refused: tx-ingest.test.ts).
+    await env.hub.store.identity.setDeviceMode('kiosk-quote', 'attended');
   });
 
   afterEach(async () => {

@@ -31,6 +31,8 @@ describe('refusals the hub records (real aedes, real SQLite)', () => {
   beforeEach(async () => {
     env = await startTestHub();
     device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-r1');
+    // A counter device: these tests pay cash (an unattended kiosk's cash is refused: tx-ingest.test.ts).
+    await env.hub.store.identity.setDeviceMode('kiosk-r1', 'attended');
   });
   afterEach(async () => {
     await device.close();

@@ -26,6 +26,8 @@ describe('registration with a referrer, referral points and paid upgrades (real 
     env = await startTestHub();
     await env.hub.store.saveRulesBundle(REFERRAL_BUNDLE);
     device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-reg');
+    // A counter device: these tests pay cash (an unattended kiosk's cash is refused: tx-ingest.test.ts).
+    await env.hub.store.identity.setDeviceMode('kiosk-reg', 'attended');
   });
 
   afterEach(async () => {

@@ -1,5 +1,8 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_CARDS, DEMO_STAFF_CARD } from '../demo/seed-demo-data.ts';
+import { kioskStaffActor } from '../testing/staff-actor.ts';
 import { RawDeviceClient } from '../testing/raw-device-client.ts';
 import { startTestHub, type TestHub } from '../testing/start-test-hub.ts';
 
@@ -17,6 +20,8 @@ describe('hub transaction ingest (real aedes, real SQLite)', () => {
   beforeEach(async () => {
     env = await startTestHub();
     device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-t1');
+    // A counter device: these tests pay cash (an unattended kiosk's cash is refused: tx-ingest.test.ts).
+    await env.hub.store.identity.setDeviceMode('kiosk-t1', 'attended');
   });
 
   afterEach(async () => {
@@ -106,13 +111,45 @@ describe('hub transaction ingest (real aedes, real SQLite)', () => {
     expect((await device.send(device.make(purchase(100), { seq: 3 }))).status).toBe('applied');
   });
 
-  it('tops up with a staff card and refuses a top-up without a valid one', async () => {
+  it('tops up under a staff session opened for card + PIN on this kiosk, and refuses every other claim of staff, recorded and audited', async () => {
     const before = (await env.hub.store.memberViewByCard(DEMO_CARDS.gold))!.balances;
-    const ok = await device.send(device.make({ kind: 'top_up', cardUid: DEMO_CARDS.gold, amountCents: 50_000, tender: 'cash', staffCardUid: DEMO_STAFF_CARD }));
+    const actor = await kioskStaffActor(env.hub.store, 'kiosk-t1');
+    const ok = await device.send(device.make({ kind: 'top_up', cardUid: DEMO_CARDS.gold, amountCents: 50_000, tender: 'cash', actor }));
     expect(ok.status).toBe('applied');
     expect(ok.outcome?.balances.storedValueCents).toBe(before.storedValueCents + 50_000);
-    const refused = await device.send(device.make({ kind: 'top_up', cardUid: DEMO_CARDS.gold, amountCents: 50_000, tender: 'cash', staffCardUid: 'FFFF0000' }));
-    expect(refused).toMatchObject({ status: 'rejected', code: 'STAFF_UNAUTHORIZED' });
+    // A staff card number alone (what formats 1–2 sent) proves nothing: refused, recorded, and not kept in clear.
+    const legacy = device.make({ kind: 'top_up', cardUid: DEMO_CARDS.gold, amountCents: 50_000, tender: 'cash', staffCardUid: DEMO_STAFF_CARD });
+    expect(await device.send(legacy)).toMatchObject({ status: 'rejected', code: 'STAFF_SESSION_REQUIRED', recorded: true });
+    const db = new Database(join(env.dataDir, 'ledger.sqlite'), { readonly: true });
+    try {
+      const stored = db.prepare<[string], { payload: string }>('SELECT payload FROM transactions WHERE tx_id = ?').get(legacy.id)!;
+      expect(stored.payload).not.toContain(DEMO_STAFF_CARD);
+    } finally {
+      db.close();
+    }
+    // Another kiosk's session, a made-up session, and a cashier's session for a refund are all refused.
+    const elsewhere = await kioskStaffActor(env.hub.store, 'kiosk-other');
+    expect(await device.send(device.make({ kind: 'top_up', cardUid: DEMO_CARDS.gold, amountCents: 50_000, tender: 'cash', actor: elsewhere }))).toMatchObject({ status: 'rejected', code: 'STAFF_SESSION_INVALID' });
+    expect(await device.send(device.make({ kind: 'top_up', cardUid: DEMO_CARDS.gold, amountCents: 50_000, tender: 'cash', actor: { staffId: actor.staffId, sessionId: 'made-up-session-0000' } }))).toMatchObject({ status: 'rejected', code: 'STAFF_SESSION_INVALID' });
+    expect((await env.hub.store.memberViewByCard(DEMO_CARDS.gold))!.balances.storedValueCents).toBe(before.storedValueCents + 50_000);
+    const audited = (await env.hub.store.identity.auditEntries({ limit: 50, action: 'tx.top_up' })).filter((e) => e.surface === 'kiosk:kiosk-t1');
+    expect(audited.map((e) => e.outcome)).toEqual(['rejected:STAFF_SESSION_INVALID', 'rejected:STAFF_SESSION_INVALID', 'applied']);
+    expect(audited.at(-1)).toMatchObject({ actorId: actor.staffId, surface: 'kiosk:kiosk-t1', before: { storedValueCents: before.storedValueCents }, after: { storedValueCents: before.storedValueCents + 50_000 } });
+  });
+
+  it('refuses cash from a kiosk the hub has as unattended (recorded), and takes stored value there', async () => {
+    const floor = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-floor');
+    try {
+      const cash = await floor.send(floor.make(purchase(10_000)));
+      expect(cash).toMatchObject({ status: 'rejected', code: 'TENDER_NOT_ALLOWED', recorded: true });
+      const actor = await kioskStaffActor(env.hub.store, 'kiosk-floor');
+      expect(await floor.send(floor.make({ kind: 'top_up', cardUid: DEMO_CARDS.gold, amountCents: 10_000, tender: 'cash', actor }))).toMatchObject({ status: 'rejected', code: 'TENDER_NOT_ALLOWED' });
+      expect(await floor.send(floor.make({ kind: 'top_up', cardUid: DEMO_CARDS.gold, amountCents: 10_000, tender: 'bank_card', actor }))).toMatchObject({ status: 'applied' });
+      const paid = await floor.send(floor.make({ kind: 'purchase', cardUid: DEMO_CARDS.gold, lines: [{ lineNo: 1, sku: 'MILK', category: 'grocery', qty: 1, unitPriceCents: 500 }], payments: [{ method: 'stored_value', amountCents: 500 }] }));
+      expect(paid.status).toBe('applied');
+    } finally {
+      await floor.close();
+    }
   });
 
   it('answers a burst with one message per commit, results in the device’s order', async () => {
@@ -136,6 +173,8 @@ describe('hub recomputation of kiosk results', () => {
   it('applies its own figures and records where the kiosk’s engine disagreed', async () => {
     const env = await startTestHub();
     const device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-t2');
+    // A counter device: these tests pay cash (an unattended kiosk's cash is refused: tx-ingest.test.ts).
+    await env.hub.store.identity.setDeviceMode('kiosk-t2', 'attended');
     try {
       const body = purchase(10_000);
       // 100 yuan for gold: 100 × 1.5 = 150 points. The kiosk claims 999.

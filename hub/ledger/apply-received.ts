@@ -27,6 +27,7 @@
 import { createHash } from 'node:crypto';
 import { CodedError, isCodedError } from '../../core/errors/coded-error.ts';
 import type { ErrorCode } from '../../core/errors/codes.ts';
+import { redactStaffCard } from '../../core/privacy/redact-staff-card.ts';
 import { effectiveTime } from '../../core/ledger/effective-time.ts';
 import type { MemberPlanningContext, PlanningContext } from '../../core/ledger/planning-context.ts';
 import { planHqOnlyTransaction } from '../../core/ledger/plan-hq-only-transaction.ts';
@@ -38,6 +39,7 @@ import type { RecordableHeader } from '../../core/wire/parse-transaction.ts';
 import { sameContent, sameContentElsewhere } from '../../core/wire/parse-transaction.ts';
 import type { Balances, TxResult } from '../../core/wire/result.ts';
 import { isHqOnlyTransaction, type HqOnlyTransaction, type LedgerTransaction, type Transaction, type TxSlot } from '../../core/wire/transaction.ts';
+import type { AuditEntryInput } from '../identity/audit-entry.ts';
 import { withHqOnlyKinds } from './ledger-parse.ts';
 import type { ReceivedTransaction } from './ledger-store.ts';
 
@@ -99,6 +101,8 @@ export interface LedgerWritePort {
   /** Fills a slot with a record that is not a first application. */
   recordSlot(row: SlotRow): void;
   raiseAlert(deviceId: string, code: AlertCode, detail: Record<string, unknown>): void;
+  /** Appends to the audit log, in the same database transaction as what it records. */
+  recordAudit(entry: AuditEntryInput): void;
   /** The batch's commit time (hub clock), used when an item carries no receive time. */
   readonly appliedAt: string;
 }
@@ -157,11 +161,11 @@ export function applyReceived(port: LedgerWritePort, item: ReceivedTransaction, 
   if (stored) {
     if (sameContentElsewhere(stored.payload(), parsed.raw)) {
       const result = existing(header, stored.result);
-      port.recordSlot({ header, kind: 'duplicate', contentHash: hash, payload: parsed.raw, result });
+      port.recordSlot({ header, kind: 'duplicate', contentHash: hash, payload: redactStaffCard(parsed.raw), result });
       return result;
     }
     const result = recordedRefusal(header, 'TX_ID_CONFLICT', `transaction ${header.id} was already used with different content`);
-    port.recordSlot({ header, kind: 'id_conflict', contentHash: hash, payload: parsed.raw, result });
+    port.recordSlot({ header, kind: 'id_conflict', contentHash: hash, payload: redactStaffCard(parsed.raw), result });
     port.raiseAlert(header.deviceId, 'TX_CLOSED_BY_REFUSAL', { txId: header.id, code: 'TX_ID_CONFLICT' satisfies ErrorCode, epoch: header.epoch, seq: header.seq });
     return result;
   }
@@ -197,6 +201,7 @@ export function applyReceived(port: LedgerWritePort, item: ReceivedTransaction, 
     if (!isCodedError(error)) onError(error, tx.id);
     const result = withClock(recordedRefusal(header, coded.code, coded.message), dated);
     port.recordTransaction(transactionRow(header, hash, parsed.raw, result, context?.member.memberId ?? null, context?.bundle.version ?? null, tx.createdAt));
+    auditStaffAction(port, tx, result, context, null);
     if (POISON_CODES.has(coded.code)) port.raiseAlert(header.deviceId, 'TX_CLOSED_BY_REFUSAL', { txId: header.id, code: coded.code });
     return result;
   }
@@ -225,7 +230,30 @@ export function applyReceived(port: LedgerWritePort, item: ReceivedTransaction, 
     dated,
   );
   port.recordTransaction(transactionRow(header, hash, parsed.raw, result, effect.memberId, context.bundle.version, tx.createdAt));
+  auditStaffAction(port, tx, result, context, result.outcome?.balances ?? null);
   return result;
+}
+
+/**
+ * Every transaction a staff member authorised goes into the audit log, applied or refused: who (the staff
+ * member and their session), where (the kiosk, or the hub for HQ), what, and the member's balances before and after.
+ */
+function auditStaffAction(port: LedgerWritePort, tx: LedgerTransaction, result: TxResult, context: MemberPlanningContext | null, after: Balances | null): void {
+  const actor = 'actor' in tx ? tx.actor : undefined;
+  if (!actor) return;
+  const before = context ? { storedValueCents: context.member.storedValueCents, bonusValueCents: context.member.bonusValueCents, points: context.member.points } : null;
+  port.recordAudit({
+    at: port.appliedAt,
+    actorKind: 'staff',
+    actorId: actor.staffId,
+    surface: tx.deviceId === HQ_DEVICE_ID ? 'hub' : `kiosk:${tx.deviceId}`,
+    action: `tx.${tx.kind}`,
+    target: context?.member.memberId ?? null,
+    outcome: result.status === 'applied' ? 'applied' : `rejected:${result.code ?? 'UNKNOWN'}`,
+    before,
+    after,
+    detail: { txId: tx.id, storeId: tx.storeId, sessionId: actor.sessionId },
+  });
 }
 
 interface DatedTransaction {
@@ -260,7 +288,7 @@ export function recordDefect(port: LedgerWritePort, item: ReceivedTransaction): 
   if (port.findTransaction(header.id) || sequence.closed || sequence.lastSeq !== header.seq - 1) return null;
   const result = recordedRefusal(header, 'INTERNAL', 'internal error while applying');
   port.recordTransaction({
-    header, contentHash: contentHash(parsed.raw), payload: parsed.raw, status: 'rejected', code: 'INTERNAL' satisfies ErrorCode, memberId: null, bundleVersion: null, effectiveAt: null, result,
+    header, contentHash: contentHash(parsed.raw), payload: redactStaffCard(parsed.raw), status: 'rejected', code: 'INTERNAL' satisfies ErrorCode, memberId: null, bundleVersion: null, effectiveAt: null, result,
   });
   port.raiseAlert(header.deviceId, 'TX_CLOSED_BY_REFUSAL', { txId: header.id, code: 'INTERNAL' satisfies ErrorCode });
   return result;
@@ -282,7 +310,7 @@ function transactionRow(
   header: RecordableHeader, hash: string, raw: string, result: TxResult, memberId: string | null, bundleVersion: number | null, effectiveAt: string | null,
 ): TransactionRow {
   return {
-    header, contentHash: hash, payload: raw, status: result.status === 'applied' ? 'applied' : 'rejected', code: result.code ?? null, memberId, bundleVersion, effectiveAt, result,
+    header, contentHash: hash, payload: redactStaffCard(raw), status: result.status === 'applied' ? 'applied' : 'rejected', code: result.code ?? null, memberId, bundleVersion, effectiveAt, result,
   };
 }
 

@@ -1,5 +1,5 @@
 /** Set-up and administration of the ledger's reference data (HQ actions, demo data): not transactions, no journal. */
-import type { GiftState, StaffState } from '../../core/ledger/types.ts';
+import type { GiftState } from '../../core/ledger/types.ts';
 
 export interface NewMember {
   memberId: string;
@@ -13,7 +13,6 @@ export interface NewMember {
 
 export interface LedgerAdmin {
   createMember(member: NewMember): Promise<void>;
-  upsertStaff(staff: StaffState & { pinHash?: string }): Promise<void>;
   upsertGift(gift: GiftState): Promise<void>;
   /** Every gift with its stock left (out-of-stock ones included), cheapest first, then by SKU. */
   listGifts(): Promise<GiftState[]>;

@@ -22,7 +22,8 @@ import { HQ_DEVICE_ID } from '../../core/wire/hq-device.ts';
 import { MAX_TX_BYTES } from '../../core/wire/limits.ts';
 import type { TxResult } from '../../core/wire/result.ts';
 import { TX_FORMAT, type HqOnlyTransactionInput, type TransactionInput } from '../../core/wire/transaction.ts';
-import { DEMO_CARDS, DEMO_STAFF_CARD, DEMO_STORE_ID, seedDemoData } from '../demo/seed-demo-data.ts';
+import { DEMO_CARDS, DEMO_STORE_ID, seedDemoData } from '../demo/seed-demo-data.ts';
+import { hqAdminLogin, kioskStaffActor } from '../testing/staff-actor.ts';
 import { expirePoints } from '../hq/expire-points.ts';
 import { reviewTiers } from '../hq/review-tiers.ts';
 import type { Ledger } from './ledger.ts';
@@ -101,6 +102,8 @@ export function describeLedgerStoreContract(name: string, makeStore: MakeContrac
       const store = await makeStore(options);
       current = store;
       await seedDemoData(store);
+      // The contract's kiosks are counter devices: their purchases pay cash (unattended kiosks are refused it, tested on their own).
+      for (const id of ['kiosk-c', 'kiosk-d', 'kiosk-t']) await store.identity.setDeviceMode(id, 'attended');
       return store;
     }
 
@@ -323,7 +326,7 @@ export function describeLedgerStoreContract(name: string, makeStore: MakeContrac
         const store = await open();
         const kiosk = new Kiosk('kiosk-c');
         const before = await goldBalances(store);
-        const topUp = kiosk.make({ kind: 'top_up', cardUid: DEMO_CARDS.gold, amountCents: 50_000, tender: 'cash', staffCardUid: DEMO_STAFF_CARD });
+        const topUp = kiosk.make({ kind: 'top_up', cardUid: DEMO_CARDS.gold, amountCents: 50_000, tender: 'cash', actor: await kioskStaffActor(store, 'kiosk-c') });
         const spend = kiosk.make(purchase(before.storedValueCents + 40_000, DEMO_CARDS.gold, 'stored_value'));
         const results = await store.applyBatch([received(topUp), received(spend)]);
         expect(results.map((r) => r.status)).toEqual(['applied', 'applied']);
@@ -381,11 +384,12 @@ export function describeLedgerStoreContract(name: string, makeStore: MakeContrac
         const failing = new Set<string>();
         const store = await open({ faults: { failEffectWrite: (tx) => tx.deviceId === HQ_DEVICE_ID && failing.has(tx.kind) } });
         const hqBefore = await store.lastSeq(HQ_DEVICE_ID);
+        const { actor } = await hqAdminLogin(store);
         failing.add('card_freeze');
         const results = await store.applyHqBatch([
-          { kind: 'top_up', storeId: DEMO_STORE_ID, cardUid: DEMO_CARDS.gold, amountCents: 100, tender: 'cash', staffCardUid: DEMO_STAFF_CARD },
-          { kind: 'card_freeze', storeId: DEMO_STORE_ID, cardUid: DEMO_CARDS.silver, staffCardUid: DEMO_STAFF_CARD },
-          { kind: 'top_up', storeId: DEMO_STORE_ID, cardUid: DEMO_CARDS.gold, amountCents: 200, tender: 'cash', staffCardUid: DEMO_STAFF_CARD },
+          { kind: 'top_up', storeId: DEMO_STORE_ID, cardUid: DEMO_CARDS.gold, amountCents: 100, tender: 'cash', actor },
+          { kind: 'card_freeze', storeId: DEMO_STORE_ID, cardUid: DEMO_CARDS.silver, actor },
+          { kind: 'top_up', storeId: DEMO_STORE_ID, cardUid: DEMO_CARDS.gold, amountCents: 200, tender: 'cash', actor },
         ]);
         expect(results).toMatchObject([
           { seq: hqBefore + 1, status: 'applied' },
@@ -402,12 +406,13 @@ export function describeLedgerStoreContract(name: string, makeStore: MakeContrac
         const store = await open();
         const hqBefore = await store.lastSeq(HQ_DEVICE_ID);
         expect(hqBefore).toBeGreaterThan(0); // the demo's opening balances are HQ transactions
+        const { actor } = await hqAdminLogin(store);
         const before = await goldBalances(store);
-        const one = await store.applyHq({ kind: 'top_up', storeId: DEMO_STORE_ID, cardUid: DEMO_CARDS.gold, amountCents: 100, tender: 'cash', staffCardUid: DEMO_STAFF_CARD });
+        const one = await store.applyHq({ kind: 'top_up', storeId: DEMO_STORE_ID, cardUid: DEMO_CARDS.gold, amountCents: 100, tender: 'cash', actor });
         expect(one).toMatchObject({ seq: hqBefore + 1, epoch: '', status: 'applied', recorded: true });
         const two = await store.applyHqBatch([
-          { kind: 'top_up', storeId: DEMO_STORE_ID, cardUid: DEMO_CARDS.gold, amountCents: 200, tender: 'cash', staffCardUid: DEMO_STAFF_CARD },
-          { kind: 'top_up', storeId: DEMO_STORE_ID, cardUid: DEMO_CARDS.gold, amountCents: 300, tender: 'cash', staffCardUid: DEMO_STAFF_CARD },
+          { kind: 'top_up', storeId: DEMO_STORE_ID, cardUid: DEMO_CARDS.gold, amountCents: 200, tender: 'cash', actor },
+          { kind: 'top_up', storeId: DEMO_STORE_ID, cardUid: DEMO_CARDS.gold, amountCents: 300, tender: 'cash', actor },
         ]);
         expect(two.map((r) => [r.seq, r.status])).toEqual([
           [hqBefore + 2, 'applied'],
@@ -417,7 +422,7 @@ export function describeLedgerStoreContract(name: string, makeStore: MakeContrac
         expect((await goldBalances(store)).storedValueCents).toBe(before.storedValueCents + 600);
         expect(await historyOf(store, one.id!)).toHaveLength(1);
         // A business refusal of an HQ transaction is recorded and consumes its seq like any other.
-        const refused = await store.applyHq({ kind: 'top_up', storeId: DEMO_STORE_ID, cardUid: 'FFFF0000FFFF', amountCents: 100, tender: 'cash', staffCardUid: DEMO_STAFF_CARD });
+        const refused = await store.applyHq({ kind: 'top_up', storeId: DEMO_STORE_ID, cardUid: 'FFFF0000FFFF', amountCents: 100, tender: 'cash', actor });
         expect(refused).toMatchObject({ seq: hqBefore + 4, status: 'rejected', code: 'CARD_UNKNOWN', recorded: true });
       });
 
@@ -427,7 +432,7 @@ export function describeLedgerStoreContract(name: string, makeStore: MakeContrac
         const before = await store.member('M0003');
         const asOf = iso(Date.now() + 400 * DAY);
         const attempts = [
-          kiosk.make({ kind: 'manual_bonus', cardUid: DEMO_CARDS.gold, points: 100, reason: 'goodwill', staffCardUid: DEMO_STAFF_CARD }),
+          kiosk.make({ kind: 'manual_bonus', cardUid: DEMO_CARDS.gold, points: 100, reason: 'goodwill', actor: await kioskStaffActor(store, 'kiosk-c') }),
           kiosk.make({ kind: 'points_expiry', memberId: 'M0003', asOf }),
           kiosk.make({ kind: 'tier_review', memberId: 'M0003', period: '2026-10', figure: 0, tierBefore: 'gold', tierAfter: 'standard' }),
         ];
@@ -477,7 +482,8 @@ export function describeLedgerStoreContract(name: string, makeStore: MakeContrac
       it('shares one HQ sequence with other HQ transactions', async () => {
         const store = await open();
         expect((await expirePoints(store, iso(Date.now() + 400 * DAY))).members).toBe(4);
-        const after = await store.applyHq({ kind: 'top_up', storeId: DEMO_STORE_ID, cardUid: DEMO_CARDS.gold, amountCents: 100, tender: 'cash', staffCardUid: DEMO_STAFF_CARD });
+        const { actor } = await hqAdminLogin(store);
+        const after = await store.applyHq({ kind: 'top_up', storeId: DEMO_STORE_ID, cardUid: DEMO_CARDS.gold, amountCents: 100, tender: 'cash', actor });
         expect(after.status).toBe('applied');
       });
 

@@ -3,6 +3,7 @@
  * only the ports they use (the ingest a LedgerStore, the look-ups a few reads); the composition root, the
  * tests and the tools hold the whole. `open-ledger.ts` makes one.
  */
+import type { IdentityStore } from '../identity/identity-store.ts';
 import type { DeviceRegistry } from './device-registry.ts';
 import type { LedgerAdmin } from './ledger-admin.ts';
 import type { LedgerStore } from './ledger-store.ts';
@@ -12,6 +13,8 @@ import type { SweepStore } from './sweep-store.ts';
 export interface Ledger extends LedgerStore, SweepStore, LedgerAdmin, RulesStore, DeviceRegistry {
   /** Opens (and migrates) the store; idempotent. */
   open(): Promise<void>;
+  /** Staff, sessions, kiosk modes and the audit log, on the same database (open between open() and close()). */
+  readonly identity: IdentityStore;
   /** Closes it; idempotent. Call once the ingest is idle. */
   close(): Promise<void>;
 }

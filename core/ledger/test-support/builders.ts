@@ -10,13 +10,18 @@ import type { RulesBundle } from '../../rules/bundle.ts';
 import { DEFAULT_RULES_BUNDLE } from '../../rules/default-bundle.ts';
 import type { PaymentWire, TransactionOf, TxKind } from '../../wire/transaction.ts';
 import type { PlanningContext } from '../planning-context.ts';
-import type { AccountName, CardState, GiftState, LedgerEffect, MemberState, PointLot, PurchaseRecord, StaffState } from '../types.ts';
+import type { AccountName, CardState, GiftState, LedgerEffect, MemberState, PointLot, PurchaseRecord, StaffSessionState, StaffState } from '../types.ts';
 
 /** The default planning instant (UTC, as devices write it). */
 export const AT = '2025-03-01T02:00:00.000Z';
 export const STORE = 'S1';
 export const CARD_UID = 'A1B2C3D4';
 export const STAFF_UID = '5AFF0001';
+export const STAFF_ID = 'staff-1';
+/** The session the default staff member signed in with on kiosk-1 (and, for manual bonuses, at the hub). */
+export const STAFF_SESSION_ID = 'session-kiosk-1-0001';
+export const HQ_SESSION_ID = 'session-hq-000000001';
+const ACTOR = { staffId: STAFF_ID, sessionId: STAFF_SESSION_ID };
 export const MEMBER_ID = 'M1';
 
 /** A valid ULID (Crockford base 32 digits only) for test transaction `n`. */
@@ -48,7 +53,20 @@ export function lot(lotId: string, remaining: number, expiresAt: string | null, 
 }
 
 export function staff(overrides: Partial<StaffState> = {}): StaffState {
-  return { cardUid: STAFF_UID, name: 'Sam Staff', role: 'store_manager', storeIds: [STORE], active: true, ...overrides };
+  return { staffId: STAFF_ID, name: 'Sam Staff', role: 'store_manager', storeIds: [STORE], active: true, ...overrides };
+}
+
+/** A session on kiosk-1 unless told, open over every instant the planner tests use (their own tests narrow it). */
+export function staffSession(overrides: Partial<StaffSessionState> = {}): StaffSessionState {
+  return {
+    sessionId: STAFF_SESSION_ID,
+    staffId: STAFF_ID,
+    deviceId: 'kiosk-1',
+    openedAt: '2000-01-01T00:00:00.000Z',
+    expiresAt: '2100-01-01T00:00:00.000Z',
+    endedAt: null,
+    ...overrides,
+  };
 }
 
 export function gift(overrides: Partial<GiftState> = {}): GiftState {
@@ -64,6 +82,9 @@ export function context(overrides: Partial<PlanningContext> = {}): PlanningConte
     referrerChain: [],
     bundle: DEFAULT_RULES_BUNDLE,
     staff: null,
+    staffSession: staffSession(),
+    // Attended unless a test says otherwise: planner tests pay cash freely; tender-rules has its own tests.
+    deviceMode: 'attended',
     gift: null,
     purchase: null,
     newCardTaken: false,
@@ -136,16 +157,16 @@ export function purchaseTx(lines: Line[], payments: PaymentWire[], o: HeaderOpti
   return { ...header('purchase', o), lines, payments };
 }
 
-export function topUpTx(amountCents: number, o: HeaderOptions & { staffCardUid?: string } = {}): TransactionOf<'top_up'> {
-  return { ...header('top_up', o), amountCents, tender: 'cash', staffCardUid: o.staffCardUid ?? STAFF_UID };
+export function topUpTx(amountCents: number, o: HeaderOptions & { tender?: 'cash' | 'bank_card' | 'mobile' } = {}): TransactionOf<'top_up'> {
+  return { ...header('top_up', o), amountCents, tender: o.tender ?? 'cash', actor: ACTOR };
 }
 
 export function redeemTx(giftSku: string, qty: number, o: HeaderOptions = {}): TransactionOf<'redeem_gift'> {
   return { ...header('redeem_gift', o), giftSku, qty };
 }
 
-export function refundTx(purchaseTxId: string, lineNos: number[], o: HeaderOptions & { staffCardUid?: string } = {}): TransactionOf<'refund'> {
-  return { ...header('refund', o), purchaseTxId, lineNos, staffCardUid: o.staffCardUid ?? STAFF_UID };
+export function refundTx(purchaseTxId: string, lineNos: number[], o: HeaderOptions = {}): TransactionOf<'refund'> {
+  return { ...header('refund', o), purchaseTxId, lineNos, actor: ACTOR };
 }
 
 export function punchTx(serviceId: string, o: HeaderOptions = {}): TransactionOf<'punch_card_use'> {
@@ -153,8 +174,8 @@ export function punchTx(serviceId: string, o: HeaderOptions = {}): TransactionOf
 }
 
 /** A manual bonus, from the hub's own device "hq" unless another device is named. */
-export function manualBonusTx(pts: number, reason: string, o: HeaderOptions & { deviceId?: string; staffCardUid?: string } = {}): TransactionOf<'manual_bonus'> {
-  return { ...header('manual_bonus', { deviceId: 'hq', ...o }), points: pts, reason, staffCardUid: o.staffCardUid ?? STAFF_UID };
+export function manualBonusTx(pts: number, reason: string, o: HeaderOptions & { deviceId?: string } = {}): TransactionOf<'manual_bonus'> {
+  return { ...header('manual_bonus', { deviceId: 'hq', ...o }), points: pts, reason, actor: { staffId: STAFF_ID, sessionId: HQ_SESSION_ID } };
 }
 
 type LifecycleKind = 'card_report_loss' | 'card_cancel_loss' | 'card_freeze' | 'card_unfreeze' | 'card_replace';
@@ -162,15 +183,13 @@ export type LifecycleTx = TransactionOf<LifecycleKind>;
 
 export function lifecycleTx(
   kind: LifecycleKind,
-  o: HeaderOptions & { staffCardUid?: string | null; newCardUid?: string; feeCents?: number } = {},
+  o: HeaderOptions & { withStaff?: boolean; newCardUid?: string; feeCents?: number } = {},
 ): LifecycleTx {
-  const staffCardUid = o.staffCardUid === null ? undefined : (o.staffCardUid ?? STAFF_UID);
   const h = header(kind, o);
-  if (kind === 'card_replace') {
-    return { ...h, kind, newCardUid: o.newCardUid ?? 'B1B2C3D4', feeCents: o.feeCents ?? 0, staffCardUid: staffCardUid ?? STAFF_UID };
-  }
-  if (kind === 'card_report_loss') return staffCardUid === undefined ? { ...h, kind } : { ...h, kind, staffCardUid };
-  return { ...h, kind, staffCardUid: staffCardUid ?? STAFF_UID };
+  if (kind === 'card_replace') return { ...h, kind, newCardUid: o.newCardUid ?? 'B1B2C3D4', feeCents: o.feeCents ?? 0, actor: ACTOR };
+  // A member reports their own card lost without staff unless the test says staff did it.
+  if (kind === 'card_report_loss') return o.withStaff ? { ...h, kind, actor: ACTOR } : { ...h, kind };
+  return { ...h, kind, actor: ACTOR };
 }
 
 /** Asserts that `fn` throws a CodedError with `code` (and, if given, details containing `details`). */
@@ -229,6 +248,8 @@ export class MemberLedger {
       lots: this.spendableLotsView(),
       bundle: DEFAULT_RULES_BUNDLE,
       staff: staff(),
+      staffSession: staffSession(),
+      deviceMode: 'attended',
       gift: null,
       purchase: purchase ? structuredClone(purchase) : null,
       newCardTaken: false,

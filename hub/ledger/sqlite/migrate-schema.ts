@@ -7,6 +7,9 @@
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
+import { staffCardHash } from '../../identity/staff-card-hash.ts';
+import { staffCardKey } from './staff-card-key.ts';
+import { newStaffId } from '../../identity/new-ids.ts';
 
 interface Migration {
   to: number;
@@ -46,6 +49,28 @@ const MIGRATIONS: readonly Migration[] = [
         ALTER TABLE transactions_v2 RENAME TO transactions;
         CREATE INDEX transactions_by_member ON transactions(member_id, created_at);
       `);
+    },
+  },
+  {
+    to: 3,
+    why: 'staff found by a keyed hash of their card (no card number in clear), staff sessions, the audit log, kiosk modes',
+    up(db) {
+      const oldStaff = db.prepare<[], { card_uid: string; name: string; role: string; store_ids: string; active: number }>('SELECT card_uid, name, role, store_ids, active FROM staff').all();
+      db.exec(`
+        DROP TABLE staff;
+        ALTER TABLE devices ADD COLUMN mode TEXT NOT NULL DEFAULT 'unattended' CHECK (mode IN ('unattended', 'attended'));
+      `);
+      // The new tables (staff, staff_sessions, audit_log) come from SCHEMA_SQL.
+      db.exec(SCHEMA_SQL);
+      const key = staffCardKey(db);
+      // PINs were never checked before this version: every staff member sets one (memberkiosk staff pin).
+      const insert = db.prepare('INSERT INTO staff (staff_id, name, role, store_ids, card_hash, active) VALUES (?, ?, ?, ?, ?, ?)');
+      for (const row of oldStaff) insert.run(newStaffId(), row.name, row.role, row.store_ids, staffCardHash(key, row.card_uid), row.active);
+      // Staff card numbers in recorded payloads (formats 1–2) are masked: they are not kept in clear anywhere.
+      for (const table of ['transactions', 'sequence_slots']) {
+        db.exec(`UPDATE ${table} SET payload = json_set(payload, '$.staffCardUid', '********' || substr(json_extract(payload, '$.staffCardUid'), -4))
+                 WHERE json_valid(payload) AND json_type(payload, '$.staffCardUid') = 'text'`);
+      }
     },
   },
 ];

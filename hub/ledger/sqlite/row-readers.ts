@@ -1,6 +1,7 @@
 /** Typed reads of ledger rows, shared by the write port, look-ups and the audit. */
 import type { Database } from 'better-sqlite3';
-import type { CardState, CardStatus, GiftState, MemberState, PointLot, PurchaseRecord, ServiceCardState, StaffRole, StaffState } from '../../../core/ledger/types.ts';
+import { HQ_DEVICE_ID } from '../../../core/wire/hq-device.ts';
+import type { CardState, CardStatus, GiftState, KioskMode, MemberState, PointLot, PurchaseRecord, ServiceCardState, StaffRole, StaffSessionState, StaffState } from '../../../core/ledger/types.ts';
 
 export interface RowReaders {
   card(uid: string): CardState | null;
@@ -13,7 +14,10 @@ export interface RowReaders {
   /** The member's referrer, that one's referrer, … nearest first, at most `levels` long. */
   referrerChain(memberId: string, levels: number): string[];
   lots(memberId: string): PointLot[];
-  staff(cardUid: string): StaffState | null;
+  staff(staffId: string): StaffState | null;
+  staffSession(sessionId: string): StaffSessionState | null;
+  /** 'unattended' for a device the hub knows nothing of: cash is refused unless the device was set attended. */
+  deviceMode(deviceId: string): KioskMode;
   gift(sku: string): GiftState | null;
   purchase(txId: string): PurchaseRecord | null;
   /** The member's count/time cards with the punches left (the `punches:<serviceId>` balances), by service. */
@@ -47,9 +51,13 @@ export function createRowReaders(db: Database): RowReaders {
   const lots = db.prepare<[string], { lot_id: string; remaining: number; earned_at: string; expires_at: string | null }>(
     'SELECT lot_id, remaining, earned_at, expires_at FROM point_lots WHERE member_id = ? AND remaining <> 0',
   );
-  const staff = db.prepare<[string], { card_uid: string; name: string; role: StaffRole; store_ids: string; active: number }>(
-    'SELECT card_uid, name, role, store_ids, active FROM staff WHERE card_uid = ?',
+  const staff = db.prepare<[string], { staff_id: string; name: string; role: StaffRole; store_ids: string; active: number }>(
+    'SELECT staff_id, name, role, store_ids, active FROM staff WHERE staff_id = ?',
   );
+  const staffSession = db.prepare<[string], { session_id: string; staff_id: string; device_id: string; opened_at: string; expires_at: string; ended_at: string | null }>(
+    'SELECT session_id, staff_id, device_id, opened_at, expires_at, ended_at FROM staff_sessions WHERE session_id = ?',
+  );
+  const deviceMode = db.prepare<[string], { mode: KioskMode }>('SELECT mode FROM devices WHERE device_id = ?');
   const gift = db.prepare<[string], { sku: string; name: string; points_price: number; stock: number }>('SELECT * FROM gifts WHERE sku = ?');
   const purchase = db.prepare<[string], { record: string }>('SELECT record FROM purchases WHERE tx_id = ?');
   const serviceCards = db.prepare<[string], { service_id: string; counted: number; valid_until: string | null; punches: number | null }>(
@@ -106,10 +114,18 @@ export function createRowReaders(db: Database): RowReaders {
       return chain;
     },
     lots: (memberId) => lots.all(memberId).map((r) => ({ lotId: r.lot_id, remaining: r.remaining, earnedAt: r.earned_at, expiresAt: r.expires_at })),
-    staff: (cardUid) => {
-      const row = staff.get(cardUid);
-      return row ? { cardUid: row.card_uid, name: row.name, role: row.role, storeIds: JSON.parse(row.store_ids) as string[], active: row.active === 1 } : null;
+    staff: (staffId) => {
+      const row = staff.get(staffId);
+      return row ? { staffId: row.staff_id, name: row.name, role: row.role, storeIds: JSON.parse(row.store_ids) as string[], active: row.active === 1 } : null;
     },
+    staffSession: (sessionId) => {
+      const row = staffSession.get(sessionId);
+      return row
+        ? { sessionId: row.session_id, staffId: row.staff_id, deviceId: row.device_id, openedAt: row.opened_at, expiresAt: row.expires_at, endedAt: row.ended_at }
+        : null;
+    },
+    // HQ's own transactions are made at the hub by signed-in staff: a counter, not a shop floor.
+    deviceMode: (deviceId) => (deviceId === HQ_DEVICE_ID ? 'attended' : (deviceMode.get(deviceId)?.mode ?? 'unattended')),
     gift: (sku) => {
       const row = gift.get(sku);
       return row ? { sku: row.sku, name: row.name, pointsPrice: row.points_price, stock: row.stock } : null;

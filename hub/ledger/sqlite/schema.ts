@@ -9,7 +9,7 @@
  * epoch, a refused id conflict), so every slot a device used is answered the same way for ever.
  * An older database is brought to this version by `migrate-schema.ts` on open.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS schema_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -81,7 +81,9 @@ CREATE TABLE IF NOT EXISTS devices (
   device_id TEXT PRIMARY KEY,
   -- hub clock minus kiosk clock, measured when the kiosk last connected.
   clock_offset_ms INTEGER,
-  clock_measured_at TEXT
+  clock_measured_at TEXT,
+  -- 'unattended' (never takes cash) unless enrolled or set as an attended counter device.
+  mode TEXT NOT NULL DEFAULT 'unattended' CHECK (mode IN ('unattended', 'attended'))
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS device_sequences (
   device_id TEXT NOT NULL,
@@ -127,13 +129,52 @@ CREATE TABLE IF NOT EXISTS refunded_lines (
   PRIMARY KEY (purchase_tx_id, line_no)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS staff (
-  card_uid TEXT PRIMARY KEY,
+  staff_id TEXT PRIMARY KEY,
   name TEXT NOT NULL,
   role TEXT NOT NULL,
   store_ids TEXT NOT NULL,
+  -- HMAC-SHA256 of the staff card's UID under the hub's staff_card_key (schema_meta): a staff member is found
+  -- by their card, and nothing here gives the card number back.
+  card_hash TEXT UNIQUE,
+  -- scrypt hashes (hub/identity/secret-hash.ts); NULL: no PIN / no password set, that way of signing in is closed.
   pin_hash TEXT,
+  login TEXT UNIQUE,
+  password_hash TEXT,
+  -- Wrong PINs or passwords in a row, and until when the account is locked after too many (core/identity/lockout.ts).
+  failed_attempts INTEGER NOT NULL DEFAULT 0,
+  locked_until TEXT,
   active INTEGER NOT NULL DEFAULT 1
 ) WITHOUT ROWID;
+-- Staff sessions: a kiosk's for card + PIN (device_id: the kiosk, no token: the kiosk names the session id in
+-- its transactions), a hub login's and an API token's (device_id 'hq'; the bearer token's SHA-256 only).
+CREATE TABLE IF NOT EXISTS staff_sessions (
+  session_id TEXT PRIMARY KEY,
+  staff_id TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('kiosk', 'login', 'api_token')),
+  token_hash TEXT UNIQUE,
+  label TEXT,
+  opened_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  ended_at TEXT
+) WITHOUT ROWID;
+-- Every staff, technician and HQ action from any surface: who, when, what, before and after. Append-only:
+-- the triggers refuse any change to a row once written.
+CREATE TABLE IF NOT EXISTS audit_log (
+  audit_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at TEXT NOT NULL,
+  actor_kind TEXT NOT NULL,
+  actor_id TEXT NOT NULL,
+  surface TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT,
+  outcome TEXT NOT NULL,
+  before_json TEXT,
+  after_json TEXT,
+  detail TEXT
+);
+CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TABLE IF NOT EXISTS gifts (
   sku TEXT PRIMARY KEY,
   name TEXT NOT NULL,

@@ -10,7 +10,9 @@
 import Database, { type Database as DatabaseHandle } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { randomBytes } from 'node:crypto';
-import type { CardState, GiftState, MemberState, StaffState } from '../../../core/ledger/types.ts';
+import type { CardState, GiftState, MemberState } from '../../../core/ledger/types.ts';
+import type { IdentityStore } from '../../identity/identity-store.ts';
+import { SqliteIdentityStore } from './sqlite-identity-store.ts';
 import type { DueLot } from '../../../core/ledger/plan-points-expiry.ts';
 import type { TierReviewMember, TierReviewStatus } from '../../../core/ledger/plan-tier-review.ts';
 import { createUlidFactory } from '../../../core/ids/ulid.ts';
@@ -69,6 +71,7 @@ export class SqliteLedgerStore implements Ledger {
   private sweeps: SweepReads | null = null;
   private port: SqliteWritePort | null = null;
   private txs: Transactions | null = null;
+  private identityStore: SqliteIdentityStore | null = null;
   private readonly bundles = new Map<number, RulesBundle>();
   private readonly unknownVersionsWarned = new Set<number>();
   private readonly log: Logger;
@@ -93,6 +96,7 @@ export class SqliteLedgerStore implements Ledger {
     const port = new SqliteWritePort(db, this.readers, (version) => this.bundleFor(version), this.faults);
     this.port = port;
     this.txs = this.prepareTransactions(db, port);
+    this.identityStore = new SqliteIdentityStore(db);
     if (!this.latestBundle()) this.saveBundle(this.options.fallbackBundle);
   }
 
@@ -169,6 +173,7 @@ export class SqliteLedgerStore implements Ledger {
     this.sweeps = null;
     this.port = null;
     this.txs = null;
+    this.identityStore = null;
   }
 
   async applyBatch(batch: ReceivedTransaction[]): Promise<TxResult[]> {
@@ -308,14 +313,10 @@ export class SqliteLedgerStore implements Ledger {
     })();
   }
 
-  async upsertStaff(staff: StaffState & { pinHash?: string }): Promise<void> {
-    this.handle()
-      .prepare(
-        `INSERT INTO staff (card_uid, name, role, store_ids, pin_hash, active) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT(card_uid) DO UPDATE SET name = excluded.name, role = excluded.role, store_ids = excluded.store_ids,
-           pin_hash = coalesce(excluded.pin_hash, staff.pin_hash), active = excluded.active`,
-      )
-      .run(staff.cardUid, staff.name, staff.role, JSON.stringify(staff.storeIds), staff.pinHash ?? null, staff.active ? 1 : 0);
+  /** Staff, sessions, kiosk modes and the audit log, on this database (open between open() and close()). */
+  get identity(): IdentityStore {
+    if (!this.identityStore) throw new Error('the ledger is not open');
+    return this.identityStore;
   }
 
   async upsertGift(gift: GiftState): Promise<void> {

@@ -2,6 +2,8 @@
  * The SQLite side of apply-received: reads the planning context and writes effects with prepared
  * statements. Every call runs inside the batch transaction opened by SqliteLedgerStore.applyBatch.
  */
+import type { AuditEntryInput } from '../../identity/audit-entry.ts';
+import { prepareAuditAppend } from './audit-log-sql.ts';
 import type { Database, Statement } from 'better-sqlite3';
 import { CodedError } from '../../../core/errors/coded-error.ts';
 import type { MemberPlanningContext, PlanningContext } from '../../../core/ledger/planning-context.ts';
@@ -48,6 +50,7 @@ export class SqliteWritePort implements LedgerWritePort {
   private readonly fillSlotAt: Statement<[string, string, number, string | null]>;
   private readonly insertSlot: Statement;
   private readonly insertAlert: Statement<[string, string, string, string]>;
+  private readonly appendAudit: (entry: AuditEntryInput) => void;
   /** Alerts of the batch under way; the store takes them after the commit (and drops them on a rollback). */
   raisedAlerts: RaisedAlert[] = [];
   private readonly insertTx: Statement;
@@ -95,6 +98,7 @@ export class SqliteWritePort implements LedgerWritePort {
        VALUES (@deviceId, @epoch, @seq, @txId, @kind, @contentHash, @payload, @result, @recordedAt)`,
     );
     this.insertAlert = db.prepare('INSERT INTO device_alerts (device_id, code, detail, at) VALUES (?, ?, ?, ?)');
+    this.appendAudit = prepareAuditAppend(db);
     // Positional parameters: binding by name costs a property lookup per column on every transaction.
     this.insertTx = db.prepare(
       `INSERT INTO transactions (tx_id, device_id, seq, epoch, kind, content_hash, payload, status, code, member_id, bundle_version, created_at, applied_at, result)
@@ -188,6 +192,10 @@ export class SqliteWritePort implements LedgerWritePort {
     return at;
   }
 
+  recordAudit(entry: AuditEntryInput): void {
+    this.appendAudit(entry);
+  }
+
   raiseAlert(deviceId: string, code: AlertCode, detail: Record<string, unknown>): void {
     this.insertAlert.run(deviceId, code, JSON.stringify(detail), this.appliedAt);
     this.raisedAlerts.push({ deviceId, code, detail });
@@ -210,7 +218,7 @@ export class SqliteWritePort implements LedgerWritePort {
     if (!found) throw new CodedError('CARD_UNKNOWN', 'no card with this UID');
     const { card, member } = found;
     if (!member) throw new CodedError('MEMBER_UNKNOWN', `card points at missing member ${card.memberId}`);
-    const staffUid = 'staffCardUid' in tx ? tx.staffCardUid : undefined;
+    const actor = 'actor' in tx ? tx.actor : undefined;
     const bundle = this.bundleFor(tx.bundleVersion);
     const capDay = tx.kind === 'purchase' ? dailyCapDay(bundle, tx.createdAt) : null;
     const readers = this.readers;
@@ -230,7 +238,9 @@ export class SqliteWritePort implements LedgerWritePort {
         return lots;
       },
       bundle,
-      staff: staffUid ? this.readers.staff(staffUid) : null,
+      staff: actor ? this.readers.staff(actor.staffId) : null,
+      staffSession: actor ? this.readers.staffSession(actor.sessionId) : null,
+      deviceMode: this.readers.deviceMode(tx.deviceId),
       ...(capDay !== null ? { dailyPoints: { day: capDay, earnedBefore: this.dailyPointsOf.get(member.memberId, capDay)?.points ?? 0 } } : {}),
       gift: tx.kind === 'redeem_gift' ? this.readers.gift(tx.giftSku) : null,
       purchase: tx.kind === 'refund' ? this.readers.purchase(tx.purchaseTxId) : null,
@@ -264,6 +274,8 @@ export class SqliteWritePort implements LedgerWritePort {
       lots: [],
       bundle: this.bundleFor(tx.bundleVersion),
       staff: null,
+      staffSession: null,
+      deviceMode: this.readers.deviceMode(tx.deviceId),
       gift: null,
       purchase: null,
       newCardTaken: false,

@@ -4,6 +4,7 @@
  * path — their points_expiry and tier_review rows were inserted directly, with another payload and result
  * shape — which must still read fine (member history, audit) and keep HQ's sequence going.
  */
+import { hqAdminLogin } from '../../testing/staff-actor.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createUlidFactory } from '../../../core/ids/ulid.ts';
 import { DEFAULT_RULES_BUNDLE } from '../../../core/rules/default-bundle.ts';
 import { canonicalJson } from '../../../core/wire/parse-transaction.ts';
-import { DEMO_CARDS, DEMO_STAFF_CARD, DEMO_STORE_ID, seedDemoData } from '../../demo/seed-demo-data.ts';
+import { DEMO_CARDS, DEMO_STORE_ID, seedDemoData } from '../../demo/seed-demo-data.ts';
 import { expirePoints } from '../../hq/expire-points.ts';
 import type { Ledger } from '../ledger.ts';
 import { openLedger } from '../open-ledger.ts';
@@ -93,7 +94,7 @@ describe('points expiry and tier review rows (SQLite)', () => {
     expect((await reopened.memberViewByCard(DEMO_CARDS.gold))!.balances.points).toBe(0);
     expect(await reopened.audit()).toEqual([]);
     // HQ's sequence goes on from the old rows' seqs.
-    const next = await reopened.applyHq({ kind: 'top_up', storeId: DEMO_STORE_ID, cardUid: DEMO_CARDS.gold, amountCents: 100, tender: 'cash', staffCardUid: DEMO_STAFF_CARD });
+    const next = await reopened.applyHq({ kind: 'top_up', storeId: DEMO_STORE_ID, cardUid: DEMO_CARDS.gold, amountCents: 100, tender: 'cash', actor: (await hqAdminLogin(reopened)).actor });
     expect(next).toMatchObject({ seq: hqSeq + 1, status: 'applied' });
     // And the sweep goes on from what the old one left: the gold member's lot is empty, the others expire now.
     expect(await expirePoints(reopened, farFuture())).toEqual({ members: 3, points: 50 + 360 + 3000 });

@@ -1,0 +1,75 @@
+/**
+ * The identity model's storage port: staff accounts (found by card hash or login), their lockout state, staff
+ * sessions, the kiosks' modes and the audit log. The ledger back end implements it on the same database, so a
+ * staff transaction, the session it names and its audit line are read and written in one database transaction.
+ * The rules (hashing, lockout, who may do what) live in identity-service.ts and core; this only stores.
+ */
+import type { LockoutState } from '../../core/identity/lockout.ts';
+import type { KioskMode, StaffRole, StaffSessionState, StaffState } from '../../core/ledger/types.ts';
+import type { AuditEntry, AuditEntryInput } from './audit-entry.ts';
+
+export interface StaffAccount extends StaffState, LockoutState {
+  login: string | null;
+  hasCard: boolean;
+  hasPin: boolean;
+  hasPassword: boolean;
+}
+
+/** An account with its secrets' hashes, for the service that checks them; never leaves the hub. */
+export interface StaffCredentials extends StaffAccount {
+  pinHash: string | null;
+  passwordHash: string | null;
+}
+
+export interface NewStaff {
+  staffId: string;
+  name: string;
+  role: StaffRole;
+  storeIds: string[];
+  cardUid?: string | undefined;
+  pinHash?: string | undefined;
+  login?: string | undefined;
+  passwordHash?: string | undefined;
+}
+
+export type StaffChange = Partial<Pick<NewStaff, 'name' | 'role' | 'storeIds' | 'cardUid' | 'pinHash' | 'login' | 'passwordHash'>> & { active?: boolean };
+
+export type SessionKind = 'kiosk' | 'login' | 'api_token';
+
+export interface StoredSession extends StaffSessionState {
+  kind: SessionKind;
+  label: string | null;
+}
+
+export interface AuditQuery {
+  limit: number;
+  beforeId?: number | undefined;
+  actorId?: string | undefined;
+  action?: string | undefined;
+  target?: string | undefined;
+}
+
+export interface IdentityStore {
+  /** STAFF_EXISTS-like conflicts (card or login taken) throw a CodedError('BAD_REQUEST'). */
+  addStaff(staff: NewStaff): Promise<StaffAccount>;
+  changeStaff(staffId: string, change: StaffChange): Promise<StaffAccount | null>;
+  staffCredentialsById(staffId: string): Promise<StaffCredentials | null>;
+  staffCredentialsByCard(cardUid: string): Promise<StaffCredentials | null>;
+  staffCredentialsByLogin(login: string): Promise<StaffCredentials | null>;
+  listStaff(): Promise<StaffAccount[]>;
+  recordLockout(staffId: string, state: LockoutState): Promise<void>;
+
+  openSession(session: StoredSession & { tokenHash: string | null }): Promise<void>;
+  sessionByTokenHash(tokenHash: string): Promise<StoredSession | null>;
+  sessionById(sessionId: string): Promise<StoredSession | null>;
+  endSession(sessionId: string, at: string): Promise<void>;
+  /** Ends every open session of the staff member (password changed, account deactivated). */
+  endSessionsOf(staffId: string, at: string): Promise<number>;
+
+  setDeviceMode(deviceId: string, mode: KioskMode): Promise<void>;
+  deviceMode(deviceId: string): Promise<KioskMode>;
+
+  appendAudit(entry: AuditEntryInput): Promise<void>;
+  /** Newest first. */
+  auditEntries(query: AuditQuery): Promise<AuditEntry[]>;
+}
