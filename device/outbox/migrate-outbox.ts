@@ -9,8 +9,9 @@
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { CodedError } from '../../core/errors/coded-error.ts';
+import { redactStaffCard } from '../../core/privacy/redact-staff-card.ts';
 
-export const OUTBOX_SCHEMA_VERSION = 2;
+export const OUTBOX_SCHEMA_VERSION = 3;
 
 const TABLES = `
   CREATE TABLE IF NOT EXISTS outbox_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
@@ -56,6 +57,7 @@ export function migrateOutbox(db: Database, opts: { deviceId: string; newEpoch: 
       opts.logger.info({ entries: moved }, 'outbox upgraded from format 1; its entries keep epoch and seq');
     }
     db.exec(TABLES);
+    maskStaffCards(db, opts.logger);
     claimForDevice(db, opts.deviceId);
     // A fresh outbox starts a new epoch: nothing it sends can collide with what this device id sent before.
     db.prepare(`INSERT INTO outbox_meta (key, value) VALUES ('epoch', ?) ON CONFLICT(key) DO NOTHING`).run(opts.newEpoch());
@@ -63,6 +65,22 @@ export function migrateOutbox(db: Database, opts: { deviceId: string; newEpoch: 
       String(OUTBOX_SCHEMA_VERSION),
     );
   })();
+}
+
+/**
+ * Outbox schema 3: formats 1–2 named staff by their card number, which is not kept in clear anywhere any more.
+ * Masked exactly as the hub masks what it records (core/privacy/redact-staff-card.ts), so a resend of an entry
+ * the hub already holds compares equal to it; such a transaction is refused anyway (STAFF_SESSION_REQUIRED).
+ */
+function maskStaffCards(db: Database, logger: Logger): void {
+  const rows = db.prepare<[], { pos: number; payload: string }>(`SELECT pos, payload FROM outbox WHERE payload LIKE '%"staffCardUid"%'`).all();
+  const update = db.prepare('UPDATE outbox SET payload = ? WHERE pos = ?');
+  let masked = 0;
+  for (const row of rows) {
+    const redacted = redactStaffCard(row.payload);
+    if (redacted !== row.payload) masked += update.run(redacted, row.pos).changes;
+  }
+  if (masked > 0) logger.info({ entries: masked }, 'staff card numbers masked in older outbox entries');
 }
 
 function claimForDevice(db: Database, deviceId: string): void {

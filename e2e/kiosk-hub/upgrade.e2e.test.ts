@@ -82,6 +82,11 @@ describe('upgrade from transaction format 1 and ledger schema 1', () => {
     device = null;
 
     const outbox = readOutboxEntries(kioskDir);
+    // Nor in the kiosk's outbox: its upgrade masked the entries format 1 wrote (done and pending alike).
+    const kioskDb = new Database(join(kioskDir, 'device.sqlite'), { readonly: true });
+    expect(kioskDb.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE instr(payload, ?) > 0').get(DEMO_STAFF_CARD)).toEqual({ n: 0 });
+    expect(kioskDb.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE instr(payload, ?) > 0').get(maskCardUid(DEMO_STAFF_CARD))).toEqual({ n: 2 });
+    kioskDb.close();
     const ledger = readLedgerTransactions(hubDir, 'kiosk-v1');
     expect(outbox.every((e) => e.status === 'done' && e.epoch === '')).toBe(true);
     // Every entry once under its seq: all applied but the refused staff top-up (recorded, with no journal entry,

@@ -6,6 +6,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
+import { redactStaffCard } from '../../../core/privacy/redact-staff-card.ts';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
 import { staffCardHash } from '../../identity/staff-card-hash.ts';
 import { staffCardKey } from './staff-card-key.ts';
@@ -67,10 +68,14 @@ const MIGRATIONS: readonly Migration[] = [
       const insert = db.prepare('INSERT INTO staff (staff_id, name, role, store_ids, card_hash, active) VALUES (?, ?, ?, ?, ?, ?)');
       for (const row of oldStaff) insert.run(newStaffId(), row.name, row.role, row.store_ids, staffCardHash(key, row.card_uid), row.active);
       // Staff card numbers in recorded payloads (formats 1–2) are masked: they are not kept in clear anywhere.
-      for (const table of ['transactions', 'sequence_slots']) {
-        db.exec(`UPDATE ${table} SET payload = json_set(payload, '$.staffCardUid', '********' || substr(json_extract(payload, '$.staffCardUid'), -4))
-                 WHERE json_valid(payload) AND json_type(payload, '$.staffCardUid') = 'text'`);
-      }
+      // The same masking as every payload recorded from now on (and as a kiosk's outbox upgrade), so a resend
+      // of one of these compares equal to what is stored.
+      const masked = db.prepare<[], { tx_id: string; payload: string }>(`SELECT tx_id, payload FROM transactions WHERE payload LIKE '%"staffCardUid"%'`).all();
+      const setTx = db.prepare('UPDATE transactions SET payload = ? WHERE tx_id = ?');
+      for (const row of masked) setTx.run(redactStaffCard(row.payload), row.tx_id);
+      const slots = db.prepare<[], { device_id: string; epoch: string; seq: number; payload: string }>(`SELECT device_id, epoch, seq, payload FROM sequence_slots WHERE payload LIKE '%"staffCardUid"%'`).all();
+      const setSlot = db.prepare('UPDATE sequence_slots SET payload = ? WHERE device_id = ? AND epoch = ? AND seq = ?');
+      for (const row of slots) setSlot.run(redactStaffCard(row.payload), row.device_id, row.epoch, row.seq);
     },
   },
 ];
