@@ -19,9 +19,12 @@ export type Quote = z.infer<typeof quoteSchema>;
 
 export const lookupRequestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('member.byCard'), cardUid: z.string().regex(/^[0-9A-F]{4,32}$/) }),
-  z.object({ op: z.literal('member.balances'), memberId: z.string().min(1).max(64) }),
-  /** What the kiosk may offer this member: gifts in stock, paid upgrades from their tier, points-payment terms. */
-  z.object({ op: z.literal('catalog'), memberId: z.string().min(1).max(64) }),
+  /**
+   * What the kiosk may offer the member whose card is on its reader: gifts in stock, paid upgrades from their
+   * tier, points-payment terms. Look-ups name the card, never a member id: a kiosk learns about a member only
+   * from a card someone holds to its reader.
+   */
+  z.object({ op: z.literal('catalog'), cardUid: z.string().regex(/^[0-9A-F]{4,32}$/) }),
   /** What this basket costs this member under the rules (member prices, discounts) and what it would earn. */
   /**
    * The hub's latest rules bundle, so a kiosk prices and explains baskets itself when the hub is away. (Signed
@@ -41,7 +44,7 @@ export const lookupRequestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('staff.signOut'), sessionId: z.string().min(16).max(64) }),
   /** How the hub has this kiosk stand (attended or unattended): asked on each connect. */
   z.object({ op: z.literal('device.profile') }),
-  z.object({ op: z.literal('quote'), memberId: z.string().min(1).max(64), storeId: z.string().min(1).max(64), bundleVersion: z.number().int().nonnegative().optional(), lines: z.array(purchaseLineSchema).min(1).max(200) }),
+  z.object({ op: z.literal('quote'), cardUid: z.string().regex(/^[0-9A-F]{4,32}$/), storeId: z.string().min(1).max(64), bundleVersion: z.number().int().nonnegative().optional(), lines: z.array(purchaseLineSchema).min(1).max(200) }),
 ]);
 export type LookupRequest = z.infer<typeof lookupRequestSchema>;
 

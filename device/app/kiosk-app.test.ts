@@ -419,7 +419,7 @@ describe('kiosk use cases', () => {
     const quote = { bundleVersion: 2, subtotalCents: 700, discountCents: 0, totalCents: 700, lines: [{ lineNo: 1, netCents: 700, discountCents: 0 }], pointsEarned: 7, trace: [] };
     link.answer = (req) => (req.op === 'quote' ? { ok: true, quote } : null);
     expect(await kiosk.quote(lines)).toEqual({ available: true, source: 'hub', quote });
-    expect(link.lookups.at(-1)).toEqual({ op: 'quote', memberId: makeMember(CARD).memberId, storeId: 'store-1', bundleVersion: 2, lines: [{ ...lines[0], lineNo: 1 }] });
+    expect(link.lookups.at(-1)).toEqual({ op: 'quote', cardUid: CARD, storeId: 'store-1', bundleVersion: 2, lines: [{ ...lines[0], lineNo: 1 }] });
   });
 
   it('takes newer rules before answering a catalogue made from them', async () => {

@@ -80,17 +80,18 @@ export function createMemberOffers(deps: MemberOffersDeps): MemberOffers {
   const timeoutMs = deps.lookupTimeoutMs ?? 1500;
   const now = deps.now ?? Date.now;
 
-  function memberOnScreen(): MemberView {
+  /** The member on screen and their card: look-ups name the card on the reader, never a member id. */
+  function memberOnScreen(): MemberView & { cardUid: string } {
     const shown = deps.session.shownMember();
     if (!shown) throw new KioskError('SESSION_NO_CARD', 'no member on screen');
-    return shown.member;
+    return { ...shown.member, cardUid: shown.cardUid };
   }
 
   return {
     async catalog() {
       const member = memberOnScreen();
       if (!deps.link.isConnected()) return HUB_UNREACHABLE;
-      const response = await deps.link.lookup({ op: 'catalog', memberId: member.memberId }, timeoutMs);
+      const response = await deps.link.lookup({ op: 'catalog', cardUid: member.cardUid }, timeoutMs);
       if (!response) return HUB_UNREACHABLE;
       if (!response.ok) return { available: false, code: response.code, message: response.message };
       if (!('catalog' in response)) return MALFORMED;
@@ -108,7 +109,7 @@ export function createMemberOffers(deps: MemberOffersDeps): MemberOffers {
         return { available: true, source: 'kiosk', quote };
       };
       if (!deps.link.isConnected()) return priceHere();
-      const response = await deps.link.lookup({ op: 'quote', memberId: member.memberId, storeId: deps.storeId(), bundleVersion: deps.rules.version(), lines }, timeoutMs);
+      const response = await deps.link.lookup({ op: 'quote', cardUid: member.cardUid, storeId: deps.storeId(), bundleVersion: deps.rules.version(), lines }, timeoutMs);
       if (!response) return priceHere();
       if (!response.ok) return { available: false, code: response.code, message: response.message };
       if (!('quote' in response)) return MALFORMED;

@@ -20,7 +20,7 @@ import { buildQuote } from './build-quote.ts';
 const CARD_REFUSALS: Partial<Record<string, ErrorCode>> = { lost: 'CARD_LOST', frozen: 'CARD_FROZEN', cancelled: 'CARD_CANCELLED', expired: 'CARD_EXPIRED' };
 
 /** The reads (and the clock bookkeeping) look-ups need from the ledger's ports. */
-export type LookupStore = Pick<LedgerStore, 'member' | 'memberViewByCard' | 'memberViewById'> &
+export type LookupStore = Pick<LedgerStore, 'member' | 'card' | 'memberViewByCard' | 'memberViewById'> &
   RulesStore &
   Pick<LedgerAdmin, 'listGifts'> &
   Pick<DeviceRegistry, 'recordClockMeasurement' | 'raiseDeviceAlert'>;
@@ -110,31 +110,32 @@ export class LookupResponder {
       return { ok: true, signedOut: true };
     }
     if (request.data.op === 'device.profile') return { ok: true, profile: { mode: await this.options.identityStore.deviceMode(deviceId) } };
-    if (request.data.op === 'quote') {
+    if (request.data.op === 'quote' || request.data.op === 'catalog') {
+      // Named by the card on the kiosk's reader: a usable card of a member, or the card's refusal.
+      const card = await store.card(request.data.cardUid);
+      if (!card) return { ok: false, code: 'CARD_UNKNOWN', message: 'no card with this UID' };
+      const refused = CARD_REFUSALS[card.status];
+      if (refused) return { ok: false, code: refused, message: `card is ${card.status}` };
+      if (request.data.op === 'catalog') {
+        const catalog = await buildCatalog(store, card.memberId);
+        return catalog ? { ok: true, catalog } : { ok: false, code: 'MEMBER_UNKNOWN', message: 'no such member' };
+      }
       try {
-        const quote = await buildQuote(store, request.data.memberId, request.data.lines, request.data.storeId, request.data.bundleVersion);
+        const quote = await buildQuote(store, card.memberId, request.data.lines, request.data.storeId, request.data.bundleVersion);
         return quote ? { ok: true, quote } : { ok: false, code: 'MEMBER_UNKNOWN', message: 'no such member' };
       } catch (error) {
         return isCodedError(error) ? { ok: false, code: error.code, message: error.message } : { ok: false, code: 'INTERNAL', message: 'could not price the basket' };
       }
     }
-    if (request.data.op === 'catalog') {
-      const catalog = await buildCatalog(store, request.data.memberId);
-      return catalog ? { ok: true, catalog } : { ok: false, code: 'MEMBER_UNKNOWN', message: 'no such member' };
-    }
-    const member = request.data.op === 'member.byCard' ? await store.memberViewByCard(request.data.cardUid) : await store.memberViewById(request.data.memberId);
+    const member = await store.memberViewByCard(request.data.cardUid);
     // A staff card is nobody's membership card: the kiosk asks for the PIN instead.
-    if (!member && request.data.op === 'member.byCard' && (await this.options.identityStore.staffCredentialsByCard(request.data.cardUid))?.active) {
+    if (!member && (await this.options.identityStore.staffCredentialsByCard(request.data.cardUid))?.active) {
       return { ok: false, code: 'CARD_IS_STAFF', message: 'a staff card: enter the PIN to sign in' };
     }
-    if (!member) {
-      return request.data.op === 'member.byCard'
-        ? { ok: false, code: 'CARD_UNKNOWN', message: 'no card with this UID' }
-        : { ok: false, code: 'MEMBER_UNKNOWN', message: 'no such member' };
-    }
+    if (!member) return { ok: false, code: 'CARD_UNKNOWN', message: 'no card with this UID' };
     // A kiosk tap on a card that cannot be used gets the reason, not the member: the screen must say "this card
-    // is reported lost", not show a balance nobody may spend with it. By member id (balances) it still answers.
-    const refusal = request.data.op === 'member.byCard' ? CARD_REFUSALS[member.card.status] : undefined;
+    // is reported lost", not show a balance nobody may spend with it.
+    const refusal = CARD_REFUSALS[member.card.status];
     if (refusal) return { ok: false, code: refusal, message: `card is ${member.card.status}` };
     return { ok: true, member };
   }

@@ -1,3 +1,4 @@
+import { DEMO_CARDS } from '../demo/seed-demo-data.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RulesBundle } from '../../core/rules/bundle.ts';
 import { DEFAULT_RULES_BUNDLE } from '../../core/rules/default-bundle.ts';
@@ -31,7 +32,7 @@ describe('basket quotes over MQTT (real aedes, real SQLite)', () => {
   it('prices the basket for the member with the latest rules and says what it would earn', async () => {
     const answer = await device.lookup({
       op: 'quote',
-      memberId: 'M0003',
+      cardUid: DEMO_CARDS.gold,
       storeId: 'store-001',
       lines: [
         { lineNo: 1, sku: 'SOAP', category: 'household', qty: 2, unitPriceCents: 1_000 },
@@ -45,8 +46,8 @@ describe('basket quotes over MQTT (real aedes, real SQLite)', () => {
     });
   });
 
-  it('answers an unknown member and a malformed basket with their codes', async () => {
-    expect(await device.lookup({ op: 'quote', memberId: 'NOBODY', storeId: 'store-001', lines: [{ lineNo: 1, sku: 'A', category: 'c', qty: 1, unitPriceCents: 1 }] })).toMatchObject({ ok: false, code: 'MEMBER_UNKNOWN' });
-    expect(await device.lookup({ op: 'quote', memberId: 'M0003', storeId: 'store-001', lines: [] } as never)).toMatchObject({ ok: false, code: 'REQUEST_MALFORMED' });
+  it('answers an unknown card and a malformed basket with their codes', async () => {
+    expect(await device.lookup({ op: 'quote', cardUid: 'FFFF0000', storeId: 'store-001', lines: [{ lineNo: 1, sku: 'A', category: 'c', qty: 1, unitPriceCents: 1 }] })).toMatchObject({ ok: false, code: 'CARD_UNKNOWN' });
+    expect(await device.lookup({ op: 'quote', cardUid: DEMO_CARDS.gold, storeId: 'store-001', lines: [] } as never)).toMatchObject({ ok: false, code: 'REQUEST_MALFORMED' });
   });
 });
