@@ -18,6 +18,7 @@ import { buildHardware } from './hardware/build-hardware.ts';
 import { simulatedTaps } from './hardware/card-reader-source.ts';
 import { hardwareConfigSchema } from './hardware/hardware-config.ts';
 import { createKioskApp, type KioskApp } from './app/kiosk-app.ts';
+import { createMemberPin } from './app/member-pin.ts';
 import { createStaffSignIn } from './app/staff-sign-in.ts';
 import { buildApp, LOOPBACK_HOSTS } from './http/build-app.ts';
 import { createHubLink, type HubLink } from './link/hub-link.ts';
@@ -235,8 +236,11 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
           await settingsStore.update({ kioskMode });
         }).catch((error: unknown) => loggerFor('mode').warn({ err: error }, 'could not ask the hub for this kiosk\'s mode'));
       });
-      const staff = createStaffSignIn({ session, lookup: (req, timeoutMs) => link.lookup(req, timeoutMs) });
+      // A sign-in or sign-out reaches the screen pushed with the session (its staff banner and staff actions).
+      const staff = createStaffSignIn({ session, lookup: (req, timeoutMs) => link.lookup(req, timeoutMs), changed: () => parts.kiosk?.events.staffChanged(staff.current()) });
+      const memberPin = createMemberPin({ lookup: (req, timeoutMs) => link.lookup(req, timeoutMs), bundle: () => rules.bundle(), staff: () => staff.current() });
       parts.kiosk = createKioskApp({
+        memberPin,
         mode: () => kioskMode,
         staff,
         session,

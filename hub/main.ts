@@ -18,6 +18,7 @@ import { EmbeddedBroker } from './broker/embedded-broker.ts';
 import { seedDemoData } from './demo/seed-demo-data.ts';
 import { buildApp } from './http/build-app.ts';
 import { createIdentityService } from './identity/identity-service.ts';
+import { createMemberPinService } from './identity/member-pin-service.ts';
 import { LookupResponder } from './ingest/lookup-responder.ts';
 import { TxIngest } from './ingest/tx-ingest.ts';
 import { expirePoints } from './hq/expire-points.ts';
@@ -126,7 +127,8 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     brokerWait = null;
     ingest = new TxIngest({ client, store, topics, logger: log });
     const txIngest = ingest;
-    const lookups = new LookupResponder({ client, store, identity, identityStore: store.identity, topics, logger: log });
+    const memberPins = createMemberPinService({ store: store.identity, logger: log });
+    const lookups = new LookupResponder({ client, store, identity, identityStore: store.identity, memberPins, topics, logger: log });
     client.on('message', (topic, payload) => {
       const route = topics.parse(topic);
       // HQ transactions are made inside the hub, never received: whatever claims to be "hq" on the wire is

@@ -7,12 +7,15 @@ import { errorMessage, httpStatusOf, type ErrorCode, type HttpErrorStatus } from
 
 export interface ErrorAnswer {
   status: HttpErrorStatus;
-  body: { error: { code: ErrorCode; message: string } };
+  body: { error: { code: ErrorCode; message: string; details?: Record<string, unknown> } };
 }
 
-/** The answer to a request refused with `code` (the registry's message unless one is given). */
-export function errorAnswer(code: ErrorCode, message: string = errorMessage(code)): ErrorAnswer {
-  return { status: httpStatusOf(code), body: { error: { code, message } } };
+/**
+ * The answer to a request refused with `code` (the registry's message unless one is given). `details` are what
+ * the code chose to say (attempts left, a locked-until time), never an internal state.
+ */
+export function errorAnswer(code: ErrorCode, message: string = errorMessage(code), details?: Record<string, unknown>): ErrorAnswer {
+  return { status: httpStatusOf(code), body: { error: { code, message, ...(details ? { details } : {}) } } };
 }
 
 /**
@@ -32,7 +35,7 @@ export function frameworkRefusalCode(status: number): ErrorCode {
  * defect: null, and the caller logs it and answers INTERNAL.
  */
 export function answerForError(error: unknown): ErrorAnswer | null {
-  if (isCodedError(error)) return errorAnswer(error.code, error.message);
+  if (isCodedError(error)) return errorAnswer(error.code, error.message, error.details);
   const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
     return errorAnswer(frameworkRefusalCode(statusCode), error instanceof Error ? error.message : undefined);

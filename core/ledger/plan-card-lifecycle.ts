@@ -2,6 +2,7 @@ import { CodedError } from '../errors/coded-error.ts';
 import type { TransactionOf } from '../wire/transaction.ts';
 import { nextCardStatus } from './card-rules.ts';
 import type { PlanningContext } from './planning-context.ts';
+import { assertMemberPinProof } from './member-pin-rules.ts';
 import { assertStaffMayAct } from './staff-rules.ts';
 import { drawStoredValue } from './stored-value.ts';
 import { emptyEffect, type LedgerEffect } from './types.ts';
@@ -15,6 +16,8 @@ type LifecycleTx = TransactionOf<'card_report_loss' | 'card_cancel_loss' | 'card
  */
 export function planCardLifecycle(tx: LifecycleTx, ctx: PlanningContext): LedgerEffect {
   if (tx.kind !== 'card_report_loss' || tx.actor !== undefined || tx.staffCardUid !== undefined) assertStaffMayAct(tx, ctx);
+  // Reported by phone and PIN (the card itself gone): the proof must be the member's, from this kiosk.
+  if (tx.kind === 'card_report_loss' && tx.memberPinProof !== undefined) assertMemberPinProof(tx, ctx.member.memberId, ctx.memberPinProof);
   const status = nextCardStatus(ctx.card, tx.kind);
   const effect = emptyEffect(ctx.member.memberId);
   if (tx.kind === 'card_replace') {

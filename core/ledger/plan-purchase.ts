@@ -2,6 +2,7 @@ import { CodedError } from '../errors/coded-error.ts';
 import { evaluatePurchase, shortTrace } from '../rules/engine.ts';
 import type { TransactionOf } from '../wire/transaction.ts';
 import { assertCardUsable } from './card-rules.ts';
+import { assertMemberPinProof, memberPinRequired } from './member-pin-rules.ts';
 import type { PlanningContext } from './planning-context.ts';
 import { drawPoints } from './point-lots.ts';
 import { creditReferralAwards } from './referral-awards.ts';
@@ -45,6 +46,8 @@ export function planPurchase(tx: TransactionOf<'purchase'>, ctx: PlanningContext
     });
   }
 
+  // Where the chain asks for the member's PIN, a large stored-value payment needs the hub's proof of it.
+  if (memberPinRequired(ctx.bundle, storedValueCents, ctx.memberPinAboveCents)) assertMemberPinProof(tx, member.memberId, ctx.memberPinProof);
   const effect = emptyEffect(member.memberId);
   const value = storedValueCents > 0 ? drawStoredValue(member, storedValueCents) : { postings: [], fromPrincipal: 0, fromBonus: 0 };
   effect.postings.push(...value.postings);

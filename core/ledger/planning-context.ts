@@ -1,5 +1,5 @@
 import type { RulesBundle } from '../rules/bundle.ts';
-import type { CardState, GiftState, KioskMode, MemberState, PointLot, PurchaseRecord, ServiceCardState, StaffSessionState, StaffState } from './types.ts';
+import type { CardState, GiftState, KioskMode, MemberPinProofState, MemberState, PointLot, PurchaseRecord, ServiceCardState, StaffSessionState, StaffState } from './types.ts';
 
 /**
  * What a planner of a member-named HQ transaction (points expiry, tier review) may read: the member, their
@@ -18,6 +18,13 @@ export interface PlanningContext extends MemberPlanningContext {
   staff: StaffState | null;
   /** The staff session the transaction's actor names, if it names one. */
   staffSession: StaffSessionState | null;
+  /**
+   * Stored value above which a purchase needs the member's PIN: the stricter of the transaction's rules and the
+   * hub's latest (null: none). Absent: the transaction's rules alone decide.
+   */
+  memberPinAboveCents?: number | null;
+  /** The member PIN proof the transaction names, if it names one. */
+  memberPinProof?: MemberPinProofState | null;
   /** How the device that made the transaction stands: decides which tenders it may take. */
   deviceMode: KioskMode;
   /** The gift named by a redeem_gift transaction. */

@@ -93,6 +93,15 @@ export interface StaffSessionState {
   endedAt: string | null;
 }
 
+/** A proof the hub gave for a member's PIN typed at one kiosk: good for that member on that kiosk for a few minutes. */
+export interface MemberPinProofState {
+  proofId: string;
+  memberId: string;
+  deviceId: string;
+  openedAt: string;
+  expiresAt: string;
+}
+
 /**
  * An unattended kiosk stands alone on the shop floor (stored value, points, count cards, gifts: never cash,
  * since nobody takes it); an attended one is a counter device a cashier works, and may take cash.

@@ -240,6 +240,11 @@ export const rulesBundleShape = z.strictObject({
     )
     .optional(),
   manualBonus: z.strictObject({ maxPoints: positiveInt.optional(), reasons: z.array(name).min(1).optional() }).optional(),
+  /**
+   * The member's PIN, where the chain asks for it: a purchase paying more than this much stored value needs the
+   * member's PIN entered at the kiosk (checked by the hub; a kiosk without the hub cannot take such a payment).
+   */
+  memberPin: z.strictObject({ storedValueAboveCents: cents }).optional(),
   rules: z.array(ruleSchema),
 });
 

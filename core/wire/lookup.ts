@@ -42,6 +42,14 @@ export const lookupRequestSchema = z.discriminatedUnion('op', [
    */
   z.object({ op: z.literal('staff.signIn'), cardUid: z.string().regex(/^[0-9A-F]{4,32}$/), pin: z.string().regex(/^[0-9]{4,8}$/, 'a PIN is 4 to 8 digits') }),
   z.object({ op: z.literal('staff.signOut'), sessionId: z.string().min(16).max(64) }),
+  /**
+   * The member PIN of the card on the reader: set (the first time by the member; again only inside a clerk's
+   * staff session, named here) or checked (the hub then gives this kiosk a short-lived proof).
+   */
+  z.object({ op: z.literal('member.setPin'), cardUid: z.string().regex(/^[0-9A-F]{4,32}$/), pin: z.string().regex(/^[0-9]{4,8}$/, 'a PIN is 4 to 8 digits'), staffSessionId: z.string().min(16).max(64).optional() }),
+  z.object({ op: z.literal('member.verifyPin'), cardUid: z.string().regex(/^[0-9A-F]{4,32}$/), pin: z.string().regex(/^[0-9]{4,8}$/, 'a PIN is 4 to 8 digits') }),
+  /** A member whose card is gone proves who they are with phone + PIN, to report the card lost. */
+  z.object({ op: z.literal('member.verifyPhonePin'), phone: z.string().regex(/^\+?[0-9]{6,20}$/), pin: z.string().regex(/^[0-9]{4,8}$/, 'a PIN is 4 to 8 digits') }),
   /** How the hub has this kiosk stand (attended or unattended): asked on each connect. */
   z.object({ op: z.literal('device.profile') }),
   z.object({ op: z.literal('quote'), cardUid: z.string().regex(/^[0-9A-F]{4,32}$/), storeId: z.string().min(1).max(64), bundleVersion: z.number().int().nonnegative().optional(), lines: z.array(purchaseLineSchema).min(1).max(200) }),
@@ -122,6 +130,9 @@ export type DeviceProfile = z.infer<typeof deviceProfileSchema>;
 export const lookupResponseSchema = z.union([
   z.object({ ok: z.literal(true), staffSession: staffSessionViewSchema }),
   z.object({ ok: z.literal(true), signedOut: z.literal(true) }),
+  z.object({ ok: z.literal(true), pinSet: z.literal(true) }),
+  /** For verifyPhonePin, also the member's active card, which the loss report names (its UID never reaches the screen). */
+  z.object({ ok: z.literal(true), pinProof: z.object({ proofId: z.string(), expiresAt: z.string() }), cardUid: z.string().optional() }),
   z.object({ ok: z.literal(true), profile: deviceProfileSchema }),
   z.object({ ok: z.literal(true), member: memberViewSchema }),
   z.object({ ok: z.literal(true), catalog: catalogSchema }),

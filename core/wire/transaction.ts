@@ -131,6 +131,11 @@ const bodies = {
     // Unique line numbers: a refund names lines by number, so two lines under one number could never be refunded apart.
     lines: z.array(purchaseLineSchema).min(1).max(200).refine(distinct((line: { lineNo: number }) => line.lineNo), 'lineNo values must be unique within a purchase'),
     payments: z.array(paymentSchema).min(1).max(10),
+    /**
+     * The proof the hub gave for the member's PIN typed at this kiosk (look-up member.verifyPin), where the
+     * chain's rules ask for one (stored value above `memberPin.storedValueAboveCents`).
+     */
+    memberPinProof: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/).optional(),
     /** Events the member takes part in with this purchase (event bonus rules name them). */
     eventIds: z.array(z.string().min(1).max(64)).max(10).optional(),
     /** What the kiosk's own engine computed (same bundle version); the hub recomputes and records any difference. */
@@ -144,7 +149,8 @@ const bodies = {
     lineNos: z.array(z.number().int().positive()).min(1).max(200).refine(distinct((lineNo: number) => lineNo), 'a refund names each line once'),
     ...staffActor.shape,
   }),
-  card_report_loss: z.object({ cardUid, ...staffActor.shape }),
+  /** By the member with the card on the reader, by staff (actor), or by the member without the card: phone + PIN (memberPinProof). */
+  card_report_loss: z.object({ cardUid, ...staffActor.shape, memberPinProof: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/).optional() }),
   card_cancel_loss: z.object({ cardUid, ...staffActor.shape }),
   card_freeze: z.object({ cardUid, ...staffActor.shape }),
   card_unfreeze: z.object({ cardUid, ...staffActor.shape }),

@@ -24,6 +24,7 @@ import { makeMember } from '../test-support/members.ts';
 import { makeTempDir } from '../test-support/temp-dir.ts';
 import { createTransactionFactory } from '../tx/transaction-factory.ts';
 import { createKioskApp, type KioskApp } from './kiosk-app.ts';
+import { createMemberPin } from './member-pin.ts';
 import { createStaffSignIn } from './staff-sign-in.ts';
 import type { KioskEvent } from './kiosk-events.ts';
 import { CASHIER_SESSION, TEST_STAFF_CARD, TEST_STAFF_PIN } from '../test-support/staff-sessions.ts';
@@ -99,6 +100,8 @@ describe('kiosk use cases', () => {
   let members: Map<string, LookupResponse>;
   let mode: KioskMode;
   let staffSession: StaffSessionView;
+  /** The chain's member-PIN setting as the kiosk's rules hold it (null: no PIN asked). */
+  let pinRules: { memberPin?: { storedValueAboveCents: number } } | null;
 
   beforeEach(async () => {
     temp = makeTempDir();
@@ -112,6 +115,7 @@ describe('kiosk use cases', () => {
     link = new FakeLink(() => outbox);
     members = new Map([[CARD, { ok: true, member: makeMember(CARD) }]]);
     mode = 'unattended';
+    pinRules = null;
     staffSession = CASHIER;
     link.answer = (req) => {
       if (req.op === 'member.byCard') {
@@ -135,6 +139,7 @@ describe('kiosk use cases', () => {
     kiosk = createKioskApp({
       mode: () => mode,
       staff: createStaffSignIn({ session, lookup: (req, ms) => link.lookup(req, ms) }),
+      memberPin: createMemberPin({ lookup: (req, ms) => link.lookup(req, ms), bundle: () => pinRules, staff: () => null }),
       session,
       factory,
       outbox,
@@ -439,6 +444,7 @@ describe('kiosk use cases', () => {
     const app = createKioskApp({
       mode: () => 'unattended',
       staff: createStaffSignIn({ session, lookup: (req, ms) => link.lookup(req, ms) }),
+      memberPin: createMemberPin({ lookup: (req, ms) => link.lookup(req, ms), bundle: () => pinRules, staff: () => null }),
       session,
       factory: createTransactionFactory({ deviceId: 'kiosk-1', storeId: 'store-1' }),
       outbox,
@@ -455,5 +461,60 @@ describe('kiosk use cases', () => {
     expect(session.view().name).toBe('receipt');
     expect(logger.withCode('RECEIPT_PRINT_FAILED')).toHaveLength(1);
     app.stop();
+  });
+
+  describe('member PIN', () => {
+    const big = { lines: [{ sku: 'TV', category: 'electronics', qty: 1, unitPriceCents: 20_000 }], payments: [{ method: 'stored_value', amountCents: 20_000 }] };
+    const small = { lines: [{ sku: 'TEA', category: 'drinks', qty: 1, unitPriceCents: 500 }], payments: [{ method: 'stored_value', amountCents: 500 }] };
+
+    beforeEach(() => {
+      pinRules = { memberPin: { storedValueAboveCents: 10_000 } };
+      const base = link.answer;
+      link.answer = (req) => {
+        if (req.op === 'member.verifyPin') return req.pin === '9876' ? { ok: true, pinProof: { proofId: 'proof-0123456789abcdef', expiresAt: '2999-01-01T00:00:00.000Z' } } : { ok: false, code: 'MEMBER_PIN_WRONG', message: 'wrong', details: { attemptsLeft: 4 } };
+        if (req.op === 'member.verifyPhonePin') return req.phone === '13800138003' && req.pin === '9876' ? { ok: true, pinProof: { proofId: 'proof-phone-0123456789', expiresAt: '2999-01-01T00:00:00.000Z' }, cardUid: 'C0FFEE01' } : { ok: false, code: 'MEMBER_PIN_WRONG', message: 'phone or PIN not accepted' };
+        return base(req);
+      };
+    });
+
+    it('asks for it above the chain\'s amount, queues nothing without it, and names the hub\'s proof once typed', async () => {
+      await kiosk.tapSimulatedCard(CARD);
+      await expect(kiosk.purchase(big)).rejects.toMatchObject({ code: 'MEMBER_PIN_REQUIRED' });
+      expect(outbox.depth()).toBe(0);
+      // a small payment needs no PIN
+      await kiosk.purchase(small);
+      await expect(kiosk.verifyMemberPin('1111')).rejects.toMatchObject({ code: 'MEMBER_PIN_WRONG', details: { attemptsLeft: 4 } });
+      await kiosk.verifyMemberPin('9876');
+      expect(link.lookups.filter((r) => r.op === 'member.verifyPin').at(-1)).toEqual({ op: 'member.verifyPin', cardUid: CARD, pin: '9876' });
+      const outcome = await kiosk.purchase(big);
+      expect(outcome.tx).toMatchObject({ kind: 'purchase', cardUid: CARD, memberPinProof: 'proof-0123456789abcdef' });
+      // a body may not bring a proof of its own
+      await expect(kiosk.purchase({ ...big, memberPinProof: 'proof-0123456789abcdef' })).rejects.toMatchObject({ code: 'CARD_NOT_ON_READER' });
+    });
+
+    it('keeps the proof for that card only: another card on the reader needs its own PIN', async () => {
+      members.set('04B0B0B0B0', { ok: true, member: makeMember('04B0B0B0B0') });
+      await kiosk.tapSimulatedCard(CARD);
+      await kiosk.verifyMemberPin('9876');
+      await kiosk.tapSimulatedCard('04B0B0B0B0');
+      await expect(kiosk.purchase(big)).rejects.toMatchObject({ code: 'MEMBER_PIN_REQUIRED' });
+    });
+
+    it('needs the hub: offline the PIN cannot be checked, and the large payment is refused before queueing', async () => {
+      await kiosk.tapSimulatedCard(CARD);
+      link.connected = false;
+      link.answer = () => null;
+      await expect(kiosk.verifyMemberPin('9876')).rejects.toMatchObject({ code: 'HUB_UNREACHABLE' });
+      await expect(kiosk.purchase(big)).rejects.toMatchObject({ code: 'MEMBER_PIN_REQUIRED' });
+      expect(outbox.depth()).toBe(0);
+    });
+
+    it('reports a card lost by phone and PIN without the card: the hub names the card, the transaction names the proof', async () => {
+      await expect(kiosk.reportLossByPhone('13800138003', '0000')).rejects.toMatchObject({ code: 'MEMBER_PIN_WRONG' });
+      expect(outbox.depth()).toBe(0);
+      const outcome = await kiosk.reportLossByPhone('13800138003', '9876');
+      expect(outcome.tx).toMatchObject({ kind: 'card_report_loss', cardUid: 'C0FFEE01', memberPinProof: 'proof-phone-0123456789' });
+      expect(outcome.tx).not.toHaveProperty('actor');
+    });
   });
 });

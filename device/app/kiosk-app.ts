@@ -28,6 +28,7 @@ import type { RulesCache } from '../rules/rules-cache.ts';
 import type { KioskSession, SessionView } from '../session/kiosk-session.ts';
 import type { TransactionFactory, TxBodyInput } from '../tx/transaction-factory.ts';
 import { KioskError } from './kiosk-errors.ts';
+import type { MemberPin } from './member-pin.ts';
 import type { StaffSignIn } from './staff-sign-in.ts';
 import { createKioskEvents, type KioskEvents, type LinkEventSource, type SessionSnapshot } from './kiosk-events.ts';
 import { createMemberOffers, numberLines, type BasketLine, type CatalogAnswer, type QuoteAnswer } from './member-offers.ts';
@@ -86,6 +87,12 @@ export interface KioskApp {
   staffSignOut(): Promise<void>;
   staffSession(): StaffSessionView | null;
 
+  /** The PIN of the member whose card is on the reader: set it (first time, or by the signed-in clerk) or check it. */
+  setMemberPin(pin: string): Promise<void>;
+  verifyMemberPin(pin: string): Promise<{ expiresAt: string }>;
+  /** A member whose card is gone reports it lost with their phone and PIN (no card on the reader). */
+  reportLossByPhone(phone: string, pin: string, options?: SubmitOptions): Promise<TxOutcome>;
+
   quote(lines: readonly BasketLine[]): Promise<QuoteAnswer>;
   catalog(): Promise<CatalogAnswer>;
   /** Takes the hub's latest rules when newer (on connect, every 10 minutes, when a catalogue shows newer). Never throws. */
@@ -122,6 +129,7 @@ export interface KioskAppDeps {
   /** How the hub has this kiosk stand (unattended kiosks never take cash). */
   mode: () => KioskMode;
   staff: StaffSignIn;
+  memberPin: MemberPin;
   /** The kiosk's newest alerts, for the state. */
   alerts?: () => Alert[];
   /** Reader and printer health for the state (paper out, cover open, reader disconnected). */
@@ -229,14 +237,20 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
 
   /** The body with its kind, the card on the reader and, for staff kinds, the signed-in staff member. */
   function body(kind: TxKind, request: TxRequest, cardUid: string): TxBodyInput {
-    if ('cardUid' in request || 'actor' in request || 'staffCardUid' in request) {
+    if ('cardUid' in request || 'actor' in request || 'staffCardUid' in request || 'memberPinProof' in request) {
       throw new KioskError('CARD_NOT_ON_READER', 'a request names neither the card nor the staff member: the kiosk uses its reader and its staff session');
     }
     assertTenders(kind, request);
     const staff = deps.staff.current();
     // A member reporting their own card lost acts for themselves, even with a clerk signed in who may not.
     const actor = STAFF_KINDS.has(kind) ? deps.staff.actorFor(kind) : kind === 'card_report_loss' && staff?.mayDo.includes(kind) ? deps.staff.actorFor(kind) : undefined;
-    return { ...request, kind, cardUid, ...(actor ? { actor } : {}) } as TxBodyInput;
+    const pinProof = kind === 'purchase' ? deps.memberPin.proofFor(cardUid, storedValueOf(request)) : undefined;
+    return { ...request, kind, cardUid, ...(actor ? { actor } : {}), ...(pinProof ? { memberPinProof: pinProof } : {}) } as TxBodyInput;
+  }
+
+  function storedValueOf(request: TxRequest): number {
+    const payments = Array.isArray(request.payments) ? (request.payments as { method?: unknown; amountCents?: unknown }[]) : [];
+    return payments.reduce((sum, p) => sum + (p.method === 'stored_value' && typeof p.amountCents === 'number' ? p.amountCents : 0), 0);
   }
 
   /** An unattended kiosk takes no cash: nobody is there to take it (the hub refuses it again). */
@@ -286,6 +300,23 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
+    },
+
+    async setMemberPin(pin) {
+      const cardUid = session.currentCardUid();
+      if (!cardUid) throw new KioskError('SESSION_NO_CARD', 'no member card on the reader');
+      await deps.memberPin.set(cardUid, pin);
+    },
+    async verifyMemberPin(pin) {
+      const cardUid = session.currentCardUid();
+      if (!cardUid) throw new KioskError('SESSION_NO_CARD', 'no member card on the reader');
+      return deps.memberPin.verify(cardUid, pin);
+    },
+    async reportLossByPhone(phone, pin, options) {
+      // The one transaction for a card that is not on the reader: authorised by the member's phone and PIN,
+      // which the hub checked (with its lockout) and checks again through the proof.
+      const { cardUid, proofId } = await deps.memberPin.verifyByPhone(phone, pin);
+      return submit({ kind: 'card_report_loss', cardUid, memberPinProof: proofId }, OFF_SCREEN, options);
     },
 
     staffSignIn: (pin) => deps.staff.signIn(pin),

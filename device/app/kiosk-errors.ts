@@ -9,7 +9,7 @@ import type { ErrorCode } from '../../core/errors/codes.ts';
 export type KioskErrorCode = Extract<
   ErrorCode,
   | 'SESSION_NO_CARD' | 'REGISTER_NOT_OFFERED' | 'SIM_DISABLED' | 'SIM_READER_STOPPED' | 'CARD_NOT_ON_READER' | 'TENDER_NOT_ALLOWED'
-  | 'STAFF_SESSION_REQUIRED' | 'STAFF_UNAUTHORIZED' | 'STAFF_CARD_UNKNOWN' | 'HUB_UNREACHABLE'
+  | 'STAFF_SESSION_REQUIRED' | 'STAFF_UNAUTHORIZED' | 'STAFF_CARD_UNKNOWN' | 'HUB_UNREACHABLE' | 'MEMBER_PIN_REQUIRED'
 >;
 
 export class KioskError extends CodedError {

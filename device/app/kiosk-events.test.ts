@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { StaffSessionView } from '../../core/wire/lookup.ts';
 import type { HubLinkEvents } from '../link/hub-link.ts';
 import type { SessionState, SessionView } from '../session/kiosk-session.ts';
 import { createKioskEvents, type KioskEvent, type KioskEvents } from './kiosk-events.ts';
@@ -26,12 +27,12 @@ describe('kiosk events', () => {
   let events: KioskEvents | null = null;
   afterEach(() => events?.stop());
 
-  function make(linkCheckMs = 60_000) {
+  function make(linkCheckMs = 60_000, now?: () => number) {
     const session = new FakeSession();
     const link = new EventEmitter<HubLinkEvents>();
     const state = { connected: true, outboxDepth: 0 };
     const errors: unknown[] = [];
-    events = createKioskEvents({ session, link, linkState: () => ({ ...state }), linkCheckMs, onListenerError: (e) => errors.push(e) });
+    events = createKioskEvents({ session, link, linkState: () => ({ ...state }), linkCheckMs, onListenerError: (e) => errors.push(e), ...(now ? { now } : {}) });
     return { session, link, state, errors, events };
   }
 
@@ -41,11 +42,11 @@ describe('kiosk events', () => {
     const got: KioskEvent[] = [];
     events.subscribe((e) => got.push(e));
     expect(got).toEqual([
-      { type: 'session', data: { session: expect.objectContaining({ name: 'card', version: 1 }), receiptText: null } },
+      { type: 'session', data: { session: expect.objectContaining({ name: 'card', version: 1 }), receiptText: null, staff: null } },
       { type: 'link', data: { connected: true, outboxDepth: 0 } },
     ]);
     session.move({ name: 'idle' });
-    expect(got.at(-1)).toEqual({ type: 'session', data: { session: expect.objectContaining({ name: 'idle', version: 2 }), receiptText: null } });
+    expect(got.at(-1)).toEqual({ type: 'session', data: { session: expect.objectContaining({ name: 'idle', version: 2 }), receiptText: null, staff: null } });
   });
 
   it('pushes the link state once per burst of link events, and only when it changed', async () => {
@@ -100,5 +101,47 @@ describe('kiosk events', () => {
     expect(events.subscribe(() => undefined)).toBeTypeOf('function');
     expect(events.listeners()).toBe(0);
     expect(session.listenerCount('change')).toBe(0);
+  });
+
+  it('pushes the session again with the staff member on a sign-in, a sign-out and the staff session\'s expiry', async () => {
+    let clock = Date.parse('2030-01-01T00:00:00.000Z');
+    const { session, events } = make(60_000, () => clock);
+    const manager: StaffSessionView = {
+      sessionId: 'sess-1', staffId: 'staff-3', name: 'Mei Nager', role: 'store_manager', storeIds: ['store-1'],
+      expiresAt: new Date(clock + 60).toISOString(), mayDo: ['top_up', 'card_freeze'],
+    };
+    const got: KioskEvent[] = [];
+    events.subscribe((e) => got.push(e));
+    const sessions = () => got.flatMap((e) => (e.type === 'session' ? [e.data] : []));
+    expect(sessions()).toEqual([expect.objectContaining({ staff: null })]);
+
+    // Signed in: pushed with the session unchanged (same version), to a listener already there and to a new one.
+    events.staffChanged(manager);
+    expect(sessions().at(-1)).toEqual({ session: expect.objectContaining({ name: 'idle', version: 0 }), receiptText: null, staff: manager });
+    const later: KioskEvent[] = [];
+    events.subscribe((e) => later.push(e));
+    expect(later[0]).toMatchObject({ type: 'session', data: { staff: manager } });
+    // Every later session change carries it too.
+    session.move({ name: 'card', cardUid: 'AAAA' });
+    expect(sessions().at(-1)).toMatchObject({ session: { name: 'card' }, staff: manager });
+
+    // Signed out: pushed as null.
+    events.staffChanged(null);
+    expect(sessions().at(-1)).toMatchObject({ staff: null });
+
+    // Signed in again, then the session expires: pushed as null at its expiry, with no sign-out.
+    events.staffChanged(manager);
+    const before = got.length;
+    clock += 60;
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(got.slice(before)).toEqual([{ type: 'session', data: expect.objectContaining({ staff: null }) }]);
+    expect(later.at(-1)).toMatchObject({ type: 'session', data: { staff: null } });
+
+    // An already expired one is never shown.
+    events.staffChanged({ ...manager, expiresAt: new Date(clock - 1).toISOString() });
+    expect(sessions().at(-1)).toMatchObject({ staff: null });
+    events.stop();
+    events.staffChanged(manager);
+    expect(sessions().at(-1)).toMatchObject({ staff: null });
   });
 });

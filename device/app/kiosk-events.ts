@@ -5,6 +5,8 @@
  *   its result and receipt, a timeout back to idle), with the text preview of the receipt on screen. This is
  *   the one way a transaction's result reaches the page: the page renders it from here, never from the HTTP
  *   reply of the request that made the transaction.
+ *   The staff member signed in on this kiosk (`staff`) rides along, and a sign-in, a sign-out or the staff
+ *   session's expiry pushes the session again: the screen shows the staff banner and actions without asking.
  * - `link`: whether the hub is reachable and how many transactions wait to be sent, whenever either changes.
  *
  * A subscriber first gets the current session and link state, then the changes: a page that (re)connects
@@ -17,6 +19,7 @@
 import { renderReceiptSvg } from '../../drivers/printer/svg-preview.ts';
 import { renderReceiptText } from '../../drivers/printer/text-preview.ts';
 import type { EventEmitter } from 'node:events';
+import type { StaffSessionView } from '../../core/wire/lookup.ts';
 import type { HubLinkEvents } from '../link/hub-link.ts';
 import type { KioskSession, SessionView } from '../session/kiosk-session.ts';
 
@@ -27,10 +30,11 @@ export interface SessionSnapshot {
   receiptSvg: string | null;
 }
 
-/** The session as pushed: the view and the preview the page shows. */
+/** The session as pushed: the view, the preview the page shows, and the staff member signed in (or null). */
 export interface SessionEventData {
   session: SessionView;
   receiptText: string | null;
+  staff: StaffSessionView | null;
 }
 
 export interface LinkStateData {
@@ -50,6 +54,11 @@ export interface KioskEvents {
   subscribe(listener: KioskEventListener): () => void;
   /** Something may have moved the link state (an append): pushed soon, if it changed. */
   linkMayHaveChanged(): void;
+  /**
+   * The staff session is now `staff` (signed in) or null (signed out): the session is pushed again with it. An
+   * open staff session is pushed once more, as null, when it expires.
+   */
+  staffChanged(staff: StaffSessionView | null): void;
   sessionSnapshot(): SessionSnapshot;
   /** How many listen right now. */
   listeners(): number;
@@ -64,7 +73,12 @@ export interface KioskEventsDeps {
   linkCheckMs?: number;
   /** A listener that throws is dropped (a closed stream); this hears of it. */
   onListenerError?: (error: unknown) => void;
+  /** For the staff session's expiry; default Date.now. */
+  now?: () => number;
 }
+
+/** setTimeout's longest wait. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export function createKioskEvents(deps: KioskEventsDeps): KioskEvents {
   /** Each listener with the link state it was last sent. */
@@ -72,6 +86,15 @@ export function createKioskEvents(deps: KioskEventsDeps): KioskEvents {
   let checkScheduled = false;
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
+  const now = deps.now ?? Date.now;
+  let staff: StaffSessionView | null = null;
+  let staffTimer: NodeJS.Timeout | null = null;
+
+  /** The staff session as last told, unless it has expired since. */
+  function staffNow(): StaffSessionView | null {
+    if (staff && Date.parse(staff.expiresAt) <= now()) staff = null;
+    return staff;
+  }
 
   function receiptOnScreen() {
     const state = deps.session.state();
@@ -80,7 +103,7 @@ export function createKioskEvents(deps: KioskEventsDeps): KioskEvents {
 
   function sessionData(): SessionEventData {
     const receipt = receiptOnScreen();
-    return { session: deps.session.view(), receiptText: receipt ? renderReceiptText(receipt) : null };
+    return { session: deps.session.view(), receiptText: receipt ? renderReceiptText(receipt) : null, staff: staffNow() };
   }
 
   function send(listener: KioskEventListener, event: KioskEvent): void {
@@ -97,6 +120,19 @@ export function createKioskEvents(deps: KioskEventsDeps): KioskEvents {
     const event: KioskEvent = { type: 'session', data: sessionData() };
     for (const listener of [...listeners.keys()]) send(listener, event);
   };
+
+  function setStaff(next: StaffSessionView | null): void {
+    if (staffTimer) clearTimeout(staffTimer);
+    staffTimer = null;
+    staff = next;
+    const left = next ? Date.parse(next.expiresAt) - now() : 0;
+    // Its expiry is pushed too (a timer can wait at most about 24.8 days; a longer session is re-armed then).
+    if (next && left > 0) {
+      staffTimer = setTimeout(() => setStaff(left > MAX_TIMER_MS ? next : null), Math.min(left, MAX_TIMER_MS));
+      staffTimer.unref();
+    }
+    onSessionChange();
+  }
 
   function checkLink(): void {
     checkScheduled = false;
@@ -141,6 +177,9 @@ export function createKioskEvents(deps: KioskEventsDeps): KioskEvents {
       };
     },
     linkMayHaveChanged: scheduleLinkCheck,
+    staffChanged(next) {
+      if (!stopped) setStaff(next);
+    },
     sessionSnapshot() {
       const receipt = receiptOnScreen();
       // Both previews come from the printer's own layout of the same receipt, so the screen shows what the paper gets.
@@ -152,6 +191,8 @@ export function createKioskEvents(deps: KioskEventsDeps): KioskEvents {
       listeners.clear();
       if (timer) clearInterval(timer);
       timer = null;
+      if (staffTimer) clearTimeout(staffTimer);
+      staffTimer = null;
       deps.session.off('change', onSessionChange);
       deps.link.off('connected', scheduleLinkCheck);
       deps.link.off('disconnected', scheduleLinkCheck);

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KioskMode } from '../../core/ledger/types.ts';
 import { createTopics } from '../../core/wire/topics.ts';
 import { createKioskApp, type KioskApp } from '../app/kiosk-app.ts';
+import { createMemberPin } from '../app/member-pin.ts';
 import { createStaffSignIn } from '../app/staff-sign-in.ts';
 import { keepCacheFresh } from '../cache/keep-cache-fresh.ts';
 import { openMemberCache, type MemberCache } from '../cache/member-cache.ts';
@@ -82,6 +83,7 @@ describe('kiosk HTTP app', () => {
     kiosk = createKioskApp({
       mode: () => mode,
       staff: createStaffSignIn({ session, lookup: (req, ms) => link.lookup(req, ms) }),
+      memberPin: createMemberPin({ lookup: (req, ms) => link.lookup(req, ms), bundle: () => null, staff: () => null }),
       session,
       factory,
       outbox,

@@ -52,6 +52,7 @@ const tapBodySchema = z.object({ uid: z.string().regex(/^(?:[0-9A-Fa-f]{2}){4,10
 /** Any card or staff field in it is refused by the use case (CARD_NOT_ON_READER). */
 const txBodySchema = z.looseObject({});
 const pinBodySchema = z.object({ pin: z.string().regex(/^[0-9]{4,8}$/, 'a PIN is 4 to 8 digits') });
+const phonePinBodySchema = pinBodySchema.extend({ phone: z.string().regex(/^\+?[0-9]{6,20}$/, 'phone is 6–20 digits') });
 const purchaseBodySchema = txBodySchema.extend({
   lines: z.array(z.looseObject({ lineNo: z.number().int().positive().optional() })).min(1).max(200),
 });
@@ -156,6 +157,19 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return { staff: null };
   });
   app.get('/api/staff', () => ({ staff: kiosk.staffSession() }));
+
+  // The member PIN of the card on the reader: set it (first time, or by the signed-in clerk), or type it where a
+  // payment needs it (the next stored-value payment for that card names the hub's proof).
+  app.post('/api/member/pin', async (request) => {
+    await kiosk.setMemberPin(parseBody(pinBodySchema, request.body).pin);
+    return { ok: true };
+  });
+  app.post('/api/member/pin/verify', async (request) => ({ ok: true, ...(await kiosk.verifyMemberPin(parseBody(pinBodySchema, request.body).pin)) }));
+  // A member whose card is gone reports it lost with phone and PIN.
+  app.post('/api/tx/card/report-loss-by-phone', async (request, reply) => {
+    const body = parseBody(phonePinBodySchema, request.body);
+    return sendOutcome(reply, await kiosk.reportLossByPhone(body.phone, body.pin, submitOptions(request)));
+  });
 
   // Every money-moving route: the body becomes a transaction in the outbox. With an Idempotency-Key header the
   // request is made at most once; a repeat returns the first answer's transaction (and `replayed: true`).

@@ -125,15 +125,21 @@ function actionArea(s) {
   const card = ui.panel === "punch" && (s.member.serviceCards || []).find((x) => x.serviceId === ui.service);
   if (card) return confirmPanel("Use one " + serviceName(card.serviceId) + " visit?", card.punchesLeft === null ? "Your card is valid" + (card.validUntil ? " until " + esc(day(card.validUntil)) : "") + "."
     : "You have " + num(card.punchesLeft) + " left; " + num(card.punchesLeft - 1) + " after this one.", "Yes, use one visit", "go");
+  if (ui.panel === "freeze" && staffMay("card_freeze")) {
+    return '<section class="panel confirm" aria-label="Confirm"><h2>' + bi(STAFF_TEXT.freezeAsk) + "</h2><p>" + bi(STAFF_TEXT.freezeWhat) + '</p><div class="actions">' +
+      '<button type="button" class="secondary" id="no">' + bi(STAFF_TEXT.cancel) + '</button><button type="button" class="danger" id="yes">' + bi(STAFF_TEXT.freezeYes) + "</button></div></section>";
+  }
   if (ui.panel === "loss") return confirmPanel("Report this card lost?", "The card stops working at once, so nobody else can spend your balance or points. They stay safe: staff at the service desk will move them to a new card.",
     "Yes, report it lost", "danger");
-  return purchasePanel();
+  // A signed-in staff member came to do staff things: their actions come first.
+  return staffPanel(s) + purchasePanel();
 }
 
 function doneHeading(kind, s, o) {
   if (kind === "redeem_gift") return "<h2>Gift redeemed</h2><p class=\"muted\">Please collect your gift at the service desk.</p>";
   if (kind === "tier_upgrade") return "<h2>You are now a " + esc(cap(s.member.tier)) + " member</h2><p class=\"muted\">Enjoy your new benefits from your next purchase.</p>";
   if (kind === "punch_card_use") return "<h2>Visit used</h2><p class=\"muted\">Show this screen or the receipt at the counter.</p>";
+  if (kind === "card_freeze") return "<h2>" + bi(STAFF_TEXT.frozen) + "</h2>";
   if (kind === "card_report_loss") return "<h2>Card reported lost</h2><p>This card no longer works. Ask at the service desk for a new card; your balance and points move to it.</p>";
   return "<h2>" + (kind === "top_up" ? "Top-up" : "Payment") + " complete</h2><p class=\"muted\">Thank you! Your new balance is shown on the left.</p>";
 }
@@ -193,6 +199,7 @@ function bindActions() {
     else if (ui.panel === "upgrade") await act("/api/tx/tier-upgrade", { targetTier: ui.upgrade });
     else if (ui.panel === "punch") await act("/api/tx/punch", { serviceId: ui.service });
     else if (ui.panel === "loss") await act("/api/tx/card/report-loss", {});
+    else if (ui.panel === "freeze") await act("/api/tx/card/freeze", {});
   });
   on("#register", () => post("/api/session/register"));
   const form = $("#register-form");

@@ -16,6 +16,10 @@ const $ = (s) => document.querySelector(s);
 /** The version of the session last rendered from the stream (-1: render the next one whatever its version). */
 let lastVersion = -1;
 let lastSession = null;
+/** The staff member signed in on this kiosk (pushed with the session), or null. */
+let staff = null;
+/** How the kiosk stands (GET /api/state, once per member shown): an unattended kiosk never offers cash. */
+let kioskMode = "unattended";
 
 const ITEMS = [
   { sku: "COFFEE", category: "drinks", name: "Coffee", cents: 350 },
@@ -62,7 +66,7 @@ const PLAIN = {
   MEMBER_UNKNOWN: ["Member not found", "Please ask at the service desk."],
   MEMBER_PHONE_TAKEN: ["This phone number is already registered", "Each phone number can have one membership. Please check the number, or ask at the service desk."],
   REFERRER_UNKNOWN: ["We could not find who referred you", "No member has that phone number. Check it, or leave the referrer empty."],
-  INSUFFICIENT_STORED_VALUE: ["Not enough stored value", "Your balance does not cover this payment. Choose cash, or top up first."],
+  INSUFFICIENT_STORED_VALUE: ["Not enough stored value", "Your balance does not cover this payment. Please top up first, or pay another way."],
   INSUFFICIENT_POINTS: ["Not enough points", "You do not have enough points for this."],
   PAYMENT_MISMATCH: ["Payment does not match", "The payment does not add up to the total. Please try again."],
   POINTS_PAYMENT_UNDER_MINIMUM: ["Too few points to pay with", "Paying with points needs more points than that. Pay without points instead."],
@@ -72,12 +76,73 @@ const PLAIN = {
   PAID_UPGRADE_UNKNOWN: ["This upgrade is not offered", "Please ask at the service desk."],
   PUNCH_CARD_EXHAUSTED: ["No visits left on this card", "Buy a new count card at the counter."],
   PUNCH_CARD_UNKNOWN: ["No count card for this service", "Please ask at the service desk."],
-  STAFF_UNAUTHORIZED: ["Staff card not accepted", "Only store staff can do this."],
+  CARD_IS_STAFF: ["Staff card", "Enter your PIN to sign in."],
+  STAFF_PIN_WRONG: ["Wrong PIN", "Please enter it again."],
+  STAFF_LOCKED: ["Too many wrong PINs", "This staff account is locked for a while. Try again later, or ask your manager."],
+  STAFF_SESSION_REQUIRED: ["A staff member must sign in", "Staff: tap your staff card and enter your PIN first."],
+  STAFF_UNAUTHORIZED: ["Not allowed for this staff member", "Your staff role may not do this here."],
+  STAFF_CARD_UNKNOWN: ["Tap your staff card first", "No active staff card is on the reader. Tap it again, then enter your PIN."],
+  TENDER_NOT_ALLOWED: ["This kiosk does not take cash", "Nobody is here to take it. Please choose another way to pay."],
+  CARD_NOT_ON_READER: ["Only for the card on this reader", "The kiosk acts only for the card tapped on its own reader. Tap the card, then try again."],
+  HOST_NOT_ALLOWED: ["This address is not served here", "Open the kiosk screen from the kiosk's own address."],
   SESSION_NO_CARD: ["Please tap your card first", "Hold your membership card to the reader, then try again."],
   HUB_UNREACHABLE: ["The membership system cannot be reached", "Please try again in a moment."],
   BAD_REQUEST: ["That did not work", "Please check what you entered and try again."],
   TX_INVALID: ["That did not work", "Please check what you entered and try again."],
 };
+/** The same words in zh-CN, shown first where a code has them (the English follows, smaller). */
+const PLAIN_ZH = {
+  CARD_IS_STAFF: ["店员卡", "请输入 PIN 码登录。"],
+  STAFF_PIN_WRONG: ["PIN 码错误", "请重新输入。"],
+  STAFF_LOCKED: ["PIN 码错误次数过多", "此店员账号已暂时锁定，请稍后再试或联系店长。"],
+  STAFF_SESSION_REQUIRED: ["需要店员登录", "请店员先刷店员卡并输入 PIN 码。"],
+  STAFF_UNAUTHORIZED: ["无权进行此操作", "您的店员角色不能在本机进行此操作。"],
+  STAFF_CARD_UNKNOWN: ["请先刷店员卡", "读卡器上没有有效的店员卡，请重新刷卡后输入 PIN 码。"],
+  TENDER_NOT_ALLOWED: ["本机不收现金", "这是无人值守的自助机，请选择其他支付方式。"],
+  CARD_NOT_ON_READER: ["只能为读卡器上的卡办理", "本机只为在自己读卡器上刷的卡办理业务，请刷卡后再试。"],
+  HOST_NOT_ALLOWED: ["无法通过此地址访问", "请使用自助机本机的地址打开屏幕。"],
+  HUB_UNREACHABLE: ["无法连接会员系统", "请稍后再试。"],
+};
+/** Staff-facing words: zh-CN first, then English. */
+const STAFF_TEXT = {
+  staff: ["店员", "Staff"],
+  signOut: ["退出", "Sign out"],
+  until: ["登录至", "until"],
+  pinTitle: ["店员登录", "Staff sign-in"],
+  pinPrompt: ["请输入您的 PIN 码（4–8 位数字）", "Enter your PIN (4–8 digits)"],
+  signIn: ["登录", "Sign in"],
+  signingIn: ["正在登录…", "Signing in…"],
+  cancel: ["取消", "Cancel"],
+  clear: ["清除", "Clear"],
+  secondsLeft: ["剩余 {n} 秒", "{n} s left"],
+  attemptsLeft: ["还可尝试 {n} 次", "{n} attempts left"],
+  actions: ["店员操作", "Staff actions"],
+  topUp: ["充值", "Top up"],
+  amount: ["金额（¥）", "Amount (¥)"],
+  tender: ["收款方式", "Tender"],
+  bankCard: ["银行卡", "Bank card"],
+  mobile: ["移动支付", "Mobile"],
+  cash: ["现金", "Cash"],
+  freeze: ["冻结此卡", "Freeze this card"],
+  freezeAsk: ["冻结此卡？", "Freeze this card?"],
+  freezeWhat: ["冻结后此卡立即停用，余额和积分保留；解冻后恢复使用。", "The card stops working at once; its balance and points stay. Unfreeze it to use it again."],
+  freezeYes: ["确认冻结", "Yes, freeze it"],
+  frozen: ["此卡已冻结", "Card frozen"],
+  unfreeze: ["解冻此卡", "Unfreeze this card"],
+  cancelLoss: ["取消挂失", "Cancel the loss report"],
+  tapAgain: ["已完成，请再刷一次卡。", "Done: tap the card again."],
+  saved: ["已保存，联网后生效。", "Saved: it takes effect once the kiosk is back online."],
+};
+/** zh-CN first, English after it (smaller, in headings on a line of its own); just the English when there is no zh-CN. */
+function bi(pair, en) {
+  const zh = en === undefined ? pair[0] : pair, english = en === undefined ? pair[1] : en;
+  return zh ? '<span lang="zh-CN">' + esc(zh) + '</span> <span class="en" lang="en">' + esc(english) + "</span>" : esc(english);
+}
+/** A code's plain words as HTML, zh-CN first where the table has them: [title, sentence]. */
+function plainHtml(code, fallback) {
+  const en = plain(code, fallback), zh = PLAIN_ZH[code];
+  return zh ? [bi(zh[0], en[0]), bi(zh[1], en[1])] : [esc(en[0]), esc(en[1])];
+}
 function plain(code, fallback) { return PLAIN[code] || [fallback || "Something went wrong", "Please try again, or ask at the service desk."]; }
 function codeLine(code, message) { return '<div class="code">Code: ' + esc(code) + (message ? " · " + esc(message) : "") + "</div>"; }
 
@@ -162,20 +227,50 @@ function purchasePanel() {
     '<div class="choices">' + choices + "</div>" +
     '<div class="row"><span class="label">Quantity</span><div class="stepper"><button type="button" id="less" aria-label="One less">−</button><output id="qty" aria-live="polite">' + order.qty +
     '</output><button type="button" id="more" aria-label="One more">+</button></div></div>' +
-    '<div class="row"><span class="label">Pay with</span><div class="seg">' + method("stored_value", "Stored value") + method("cash", "Cash") + "</div></div>" +
+    // An unattended kiosk takes no cash: nobody is there to take it (the kiosk and the hub refuse it anyway).
+    '<div class="row"><span class="label">Pay with</span><div class="seg">' + method("stored_value", "Stored value") + (cashAllowed() ? method("cash", "Cash") : "") + "</div></div>" +
     // The row keeps its height while the hub's terms load, so the Pay button below never jumps.
     '<div class="row points-row">' + pointsOption(p.total) + "</div>" +
     (quote.key === basketKey() && quote.discount > 0 ? '<p class="split">Member price: you save ' + yuan(quote.discount) + "</p>" : "") +
     (p.plan ? '<p class="split">' + num(p.plan.points) + " points pay " + yuan(p.plan.cents) + (p.rest > 0 ? " · " + yuan(p.rest) + " by " + methodWord : "") + " · total " + yuan(p.total) + "</p>" : "") +
     '<button type="button" class="pay" id="pay">' + payLabel + "</button>" +
-    '<details class="staff"><summary>Staff: top up this card</summary><form id="topup" class="form-grid">' +
-    '<label>Amount (¥)<input name="amount" inputmode="decimal" value="50.00"></label>' +
-    '<label>Tender<select name="tender"><option value="cash">Cash</option><option value="bank_card">Bank card</option><option value="mobile">Mobile</option></select></label>' +
-    '<label>Staff card<input name="staff" value="" placeholder="staff card number" autocomplete="off" inputmode="latin"></label><button>Top up</button></form></details>' +
     '<button type="button" class="secondary done" id="done">Done — log out</button></section>';
 }
 
-const WHAT = { purchase: "Payment", top_up: "Top-up", redeem_gift: "Gift redemption", tier_upgrade: "Upgrade", punch_card_use: "Visit", card_report_loss: "Loss report" };
+function cashAllowed() { return kioskMode === "attended"; }
+/** Whether the signed-in staff member's role may start this kind (the kiosk and the hub check it again). */
+function staffMay(kind) { return !!(staff && staff.mayDo && staff.mayDo.indexOf(kind) >= 0); }
+
+/** The staff member's actions for the member on screen: only with a staff member signed in, only what the role may do. */
+function staffPanel(s) {
+  const topUp = staffMay("top_up"), freeze = staffMay("card_freeze") && s.member.card.status === "active" && !s.offline;
+  if (!topUp && !freeze) return "";
+  const tender = (value, pair) => '<option value="' + value + '">' + esc(pair[0] + " " + pair[1]) + "</option>";
+  return '<section class="panel staff-acts" aria-label="Staff actions"><h3>' + bi(STAFF_TEXT.actions) + "</h3>" +
+    (topUp ? '<form id="topup" class="form-grid">' +
+      '<label>' + bi(STAFF_TEXT.amount) + '<input name="amount" inputmode="decimal" value="50.00" autocomplete="off"></label>' +
+      '<label>' + bi(STAFF_TEXT.tender) + '<select name="tender">' + tender("bank_card", STAFF_TEXT.bankCard) + tender("mobile", STAFF_TEXT.mobile) +
+      (cashAllowed() ? tender("cash", STAFF_TEXT.cash) : "") + "</select></label>" +
+      '<button class="go">' + bi(STAFF_TEXT.topUp) + "</button></form>" : "") +
+    (freeze ? '<button type="button" class="secondary wide" id="staff-freeze">' + bi(STAFF_TEXT.freeze) + "</button>" : "") + "</section>";
+}
+
+/** How the kiosk stands, asked once per member shown (a hub may have changed it); cash stays hidden until known. */
+const modeAsked = { key: "" };
+function wantMode(s) {
+  const key = s.member.memberId + "|" + s.asOf;
+  if (modeAsked.key === key) return;
+  modeAsked.key = key;
+  api("GET", "/api/state").then((r) => {
+    const mode = r.json && r.json.mode === "attended" ? "attended" : "unattended";
+    if (mode === kioskMode) return;
+    kioskMode = mode;
+    if (!cashAllowed() && order.method === "cash") order.method = "stored_value";
+    if (lastSession && lastSession.name === "member") rerender();
+  }).catch(() => undefined);
+}
+
+const WHAT = { card_freeze: "Freeze", purchase: "Payment", top_up: "Top-up", redeem_gift: "Gift redemption", tier_upgrade: "Upgrade", punch_card_use: "Visit", card_report_loss: "Loss report" };
 
 function tile(label, value, main) { return '<div class="tile' + (main ? " main" : "") + '"><div class="label">' + label + '</div><div class="value">' + value + "</div></div>"; }
 
@@ -191,8 +286,8 @@ function resultPanel(s) {
   let head, facts;
   if (rejected) {
     const code = (result && result.code) || "REJECTED";
-    const p = plain(code, what + " not accepted");
-    head = "<h2>" + esc(p[0]) + "</h2><p>" + esc(p[1]) + "</p>" + codeLine(code, result && result.message);
+    const p = plainHtml(code, what + " not accepted");
+    head = "<h2>" + p[0] + "</h2><p>" + p[1] + "</p>" + codeLine(code, result && result.message);
   } else if (queued) {
     head = "<h2>" + what + " saved</h2><p>The hub cannot be reached right now. It will be sent automatically; your balance updates once it is confirmed.</p>";
   } else {
@@ -221,18 +316,27 @@ function render(s) {
   const previous = lastSession;
   lastSession = s;
   if (s.name !== "member" && s.name !== "action" && s.name !== "register") say("");
-  if (!previous || previous.name !== s.name) ui.panel = "buy";
+  if (!previous || previous.name !== s.name) {
+    ui.panel = "buy";
+    // A new screen starts at its top (a long member screen may have been scrolled).
+    if (previous) window.scrollTo(0, 0);
+  }
   if (s.name === "idle") {
     order.item = 0; order.qty = 1; order.method = "stored_value"; order.usePoints = false; welcome = null; catalog.key = ""; quote.key = "";
     screen.innerHTML = hero(READER_SVG + "<h1>Tap your card</h1><p>Hold your membership card flat against the reader to see your balance and points.</p>");
   } else if (s.name === "card") {
     screen.innerHTML = hero('<div class="spinner" role="progressbar" aria-label="Reading card"></div><h1>Reading your card…</h1><p>Keep it on the reader for a moment.</p>');
+  } else if (s.name === "error" && s.code === "CARD_IS_STAFF") {
+    // A staff card: the PIN pad, not an error. A new tap starts with no digits.
+    if (!previous || previous.version !== s.version) Object.assign(pin, { digits: "", notice: null, busy: false });
+    screen.innerHTML = pinPanel(s);
   } else if (s.name === "error") {
     screen.innerHTML = s.code === "CARD_UNKNOWN" && !s.offline ? unregisteredCard(s) : errorHero(s);
   } else if (s.name === "register") {
     if (!previous || previous.name !== "register") screen.innerHTML = registerPanel();
   } else if (s.name === "member") {
     wantCatalog(s);
+    wantMode(s);
     wantQuote();
     // Rewards go last in the markup: on a one-column portrait kiosk they load below the buttons, so nothing
     // moves under the shopper's finger when the hub's answer arrives.
@@ -244,12 +348,13 @@ function render(s) {
   }
   bind();
   bindActions();
+  bindStaff();
 }
 
 function errorHero(s) {
-  const p = plain(s.code, "Card problem");
-  return hero("<h1>" + esc(p[0]) + "</h1><p>" + esc(p[1]) + (s.offline ? " The kiosk is offline right now." : "") + "</p>" + codeLine(s.code, s.message) +
-    '<button type="button" class="secondary" id="done">OK</button>', "error");
+  const p = plainHtml(s.code, "Card problem");
+  return hero("<h1>" + p[0] + "</h1><p>" + p[1] + (s.offline ? " The kiosk is offline right now." : "") + "</p>" + codeLine(s.code, s.message) +
+    staffCardOps(s) + '<button type="button" class="secondary" id="done">OK</button>', "error");
 }
 
 /** Re-renders the current screen after a change made on the page itself (the session's version did not move). */
@@ -272,7 +377,8 @@ function bind() {
     e.preventDefault();
     const f = new FormData(topup), amount = toCents(f.get("amount"));
     if (amount === null || amount <= 0) return sayError("AMOUNT_NOT_POSITIVE", "enter an amount like 50.00");
-    await act("/api/tx/top-up", { amountCents: amount, tender: f.get("tender"), staffCardUid: String(f.get("staff")).toUpperCase() });
+    // Never a card or a staff card in the body: the kiosk uses its reader and its signed-in staff session.
+    await act("/api/tx/top-up", { amountCents: amount, tender: f.get("tender") });
   };
   const done = $("#done");
   if (done) done.onclick = () => post("/api/session/reset");
@@ -298,10 +404,10 @@ async function act(path, body) { await post(path, body); }
 
 function say(text) { const el = $("#message"); el.className = ""; el.textContent = text; }
 function sayError(code, message) {
-  const p = plain(code);
+  const p = plainHtml(code);
   const el = $("#message");
   el.className = "panel bad";
-  el.innerHTML = "<strong>" + esc(p[0]) + ".</strong> " + esc(p[1]) + codeLine(code, message);
+  el.innerHTML = "<strong>" + p[0] + ".</strong> " + p[1] + codeLine(code, message);
 }
 
 function tick() { $("#clock").textContent = new Date().toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" }); }

@@ -23,14 +23,21 @@ export const KIOSK_STREAM_SCRIPT = String.raw`
 /**
  * @typedef {{ name: string, version: number, card: (string|null), expiresAt: (string|null) }} SessionView the session, as
  *   device/session/kiosk-session.ts views it; by state also member, offline, asOf, receipt, status, kind, result, welcome, notice, code, message
- * @typedef {{ session: SessionView, receiptText: (string|null) }} SessionEventData pushed as "session"
+ * @typedef {{ name: string, role: string, expiresAt: string, mayDo: string[] }} StaffSessionView the staff member signed in
+ *   (core/wire/lookup.ts; also sessionId, staffId, storeIds)
+ * @typedef {{ session: SessionView, receiptText: (string|null), staff: (StaffSessionView|null) }} SessionEventData pushed as "session"
  * @typedef {{ connected: boolean, outboxDepth: number }} LinkStateData pushed as "link"
  */
 
 /** @param {SessionEventData} data */
 function showSession(data) {
   const s = Object.assign({}, data.session, { receiptText: data.receiptText });
-  if (s.version === lastVersion) return;
+  // A sign-in, sign-out or expiry comes with the session unchanged: the banner and the staff actions follow it.
+  const staffMoved = showStaff(data.staff || null);
+  if (s.version === lastVersion) {
+    if (staffMoved) rerender();
+    return;
+  }
   lastVersion = s.version;
   // What a new session state brings once: the welcome after a registration, or why a registration is not done.
   if (s.name === "member" && s.welcome) welcome = { name: s.welcome.name, points: s.welcome.pointsEarned };

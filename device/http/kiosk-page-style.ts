@@ -184,4 +184,67 @@ export const KIOSK_STYLE = String.raw`  :root {
     .keypad button { font-size:40px; }
     .points-row { min-height:92px; }
   }
+
+  /* zh-CN first, English after it: in headings on a line of its own, smaller */
+  .en { color:var(--muted); }
+  h1 .en, h2 .en, h3 .en { display:block; font-size:.62em; font-weight:700; margin-top:.2em; letter-spacing:0; text-transform:none; }
+  h3 .en { font-size:.85em; font-weight:600; }
+  strong .en { display:block; font-size:.85em; }
+  button .en { color:inherit; opacity:.85; font-size:.8em; }
+
+  /* staff signed in: a bar across the top, unmistakable */
+  .staff-bar { display:flex; align-items:center; justify-content:space-between; gap:16px; padding:6px 28px; background:#3f2a06; border-bottom:3px solid var(--warn); color:#fde68a; font-size:20px; flex-wrap:wrap; }
+  .staff-bar[hidden] { display:none; }
+  .staff-bar .who-staff { flex:1 1 12em; min-width:0; overflow-wrap:anywhere; }
+  .staff-bar .staff-name { color:#fff; }
+  .staff-bar .dim { display:block; color:#fcd34d; font-size:.8em; }
+  .staff-bar button { flex:0 0 auto; min-height:56px; font-size:19px; padding:6px 20px; }
+  .staff-acts { margin-bottom:20px; border-color:var(--warn); }
+  .staff-acts h3 { color:#fde68a; }
+  .staff-acts .form-grid { margin-bottom:12px; }
+  .staff-acts label { font-size:18px; }
+  .staff-acts input, .staff-acts select { font-size:22px; }
+  .wide { width:100%; margin-top:8px; }
+  #message.ok { color:#bbf7d0; border-color:var(--go); }
+
+  /* the staff PIN pad: prompt and dots beside the keys on a landscape screen, above them on a portrait one */
+  .pin-pad { max-width:1100px; margin:0 auto; display:grid; gap:18px 28px; grid-template-columns:1fr; grid-template-areas:"side" "keys" "acts"; }
+  @media (orientation: landscape) and (min-width:700px) {
+    .pin-pad { grid-template-columns:minmax(0, 1fr) minmax(0, 1fr); grid-template-rows:1fr auto; grid-template-areas:"side keys" "acts keys"; }
+  }
+  .pin-side { grid-area:side; min-width:0; } .pin-keys { grid-area:keys; } .pin-actions { grid-area:acts; align-self:end; }
+  .pin-pad h2 { font-size:clamp(28px, 1.5vw + 16px, 42px); font-weight:800; }
+  .pin-pad p { margin:10px 0 0; }
+  .pin-row { display:flex; align-items:center; justify-content:space-between; gap:12px; flex-wrap:wrap; margin-top:16px; }
+  .pin-dots { display:flex; gap:14px; min-height:32px; align-items:center; }
+  .pin-dots .dot { width:26px; height:26px; border-radius:50%; border:3px solid var(--muted); }
+  .pin-dots .dot.on { background:var(--fg); border-color:var(--fg); }
+  .pin-notice { margin-top:12px; }
+  .pin-notice.bad { border:2px solid var(--bad); background:var(--bad-bg); border-radius:12px; padding:10px 14px; color:#fecaca; }
+  .pin-notice p { margin:4px 0 0; }
+  .pin-pad .actions { margin-top:0; }
+  .pin-keys button { font-size:32px; }
+  .pin-keys .small-key { font-size:18px; }
+  /* a small landscape screen (800×480, 1024×600): the pad must fit above the fold */
+  @media (orientation: landscape) and (max-height:640px) {
+    header { min-height:52px; padding:4px 20px; }
+    main { padding:12px 20px; }
+    .pin-pad { padding:14px 20px; gap:10px 22px; }
+    .pin-pad h2 { font-size:26px; }
+    .pin-row { margin-top:10px; }
+    .pin-pad p { font-size:17px; margin-top:6px; }
+    .pin-keys { gap:8px; }
+    .pin-keys button { min-height:64px; }
+    .staff-bar { padding:4px 20px; font-size:18px; }
+  }
+  @media (orientation: portrait) and (min-width: 900px) {
+    .staff-bar { font-size:28px; padding:12px 40px; }
+    .staff-bar button { min-height:80px; font-size:26px; }
+    .pin-pad h2 { font-size:56px; }
+    .pin-dots .dot { width:40px; height:40px; }
+    .pin-keys button { min-height:130px; font-size:52px; }
+    .pin-keys .small-key { font-size:26px; }
+    .staff-acts label { font-size:24px; }
+    .staff-acts input, .staff-acts select { font-size:30px; }
+  }
 `;

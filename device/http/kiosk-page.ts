@@ -12,12 +12,13 @@
  *
  * The style and the script live in their own modules (kiosk-page-style.ts, kiosk-page-script.ts for the member
  * screen and buying, kiosk-page-actions.ts for rewards, count cards, the loss report and registration,
- * kiosk-page-stream.ts for the event stream) and are inlined here: the page is still one file on the wire.
+ * kiosk-page-staff.ts for the staff PIN pad, banner and actions, kiosk-page-stream.ts for the event stream) and are inlined here: the page is still one file on the wire.
  *
  * The template is String.raw; apart from the inlined parts it must not contain a backtick or a dollar-brace.
  */
 import { KIOSK_ACTIONS_SCRIPT } from './kiosk-page-actions.ts';
 import { KIOSK_SCRIPT } from './kiosk-page-script.ts';
+import { KIOSK_STAFF_SCRIPT } from './kiosk-page-staff.ts';
 import { KIOSK_STREAM_SCRIPT } from './kiosk-page-stream.ts';
 import { KIOSK_STYLE } from './kiosk-page-style.ts';
 
@@ -35,6 +36,7 @@ ${KIOSK_STYLE}</style>
   <div class="brand"><svg viewBox="0 0 32 32" aria-hidden="true"><rect x="3" y="7" width="26" height="18" rx="4" fill="#38bdf8"/><rect x="3" y="11" width="26" height="4" fill="#0b1120"/><rect x="7" y="19" width="8" height="3" rx="1.5" fill="#0b1120"/></svg><span>Member Kiosk</span></div>
   <div class="status"><span id="depth"></span><span id="clock" class="num"></span><span id="link" class="badge offline" role="status">Connecting…</span></div>
 </header>
+<div id="staff-bar" class="staff-bar" role="status" aria-label="Staff signed in" hidden></div>
 <main>
   <div id="screen" aria-live="polite"></div>
   <div id="message" role="alert"></div>
@@ -47,6 +49,7 @@ ${KIOSK_STYLE}</style>
 <script>
 ${KIOSK_SCRIPT}
 ${KIOSK_ACTIONS_SCRIPT}
+${KIOSK_STAFF_SCRIPT}
 ${KIOSK_STREAM_SCRIPT}
 $("#tap").onsubmit = async (e) => {
   e.preventDefault();

@@ -9,7 +9,7 @@ import { simulatedTaps } from '../hardware/card-reader-source.ts';
 import { createCaptureLogger } from '../test-support/capture-logger.ts';
 import { makeMember } from '../test-support/members.ts';
 import { eventually, makeTempDir } from '../test-support/temp-dir.ts';
-import { createKioskSession, type KioskSession, type SessionTimeouts } from './kiosk-session.ts';
+import { createKioskSession, STAFF_PIN_WINDOW_MS, type KioskSession, type SessionTimeouts } from './kiosk-session.ts';
 
 const CARD = '04A1B2C3D4';
 
@@ -54,6 +54,17 @@ describe('kiosk session', () => {
     expect(s.view()).toMatchObject({ name: 'member', source: 'hub', offline: false, card: '******C3D4' });
     expect(JSON.stringify(s.view())).not.toContain(CARD);
     expect(cache.get(CARD)?.member.name).toBe('Ada Member');
+  });
+
+  it('keeps a tapped staff card up long enough to type the PIN, while other errors go back to idle at errorMs', async () => {
+    answer = async (req) => (req.op === 'member.byCard' && req.cardUid === '5AFF0001' ? { ok: false, code: 'CARD_IS_STAFF', message: 'staff' } : { ok: false, code: 'CARD_UNKNOWN', message: 'unknown' });
+    const s = make({ errorMs: 1_000 });
+    await s.handleTap({ uid: '5AFF0001' });
+    const staffView = s.view();
+    expect(staffView).toMatchObject({ name: 'error', code: 'CARD_IS_STAFF' });
+    expect(Date.parse(staffView.expiresAt!) - Date.now()).toBeGreaterThan(STAFF_PIN_WINDOW_MS - 2_000);
+    await s.handleTap({ uid: 'FFFF0000' });
+    expect(Date.parse(s.view().expiresAt!) - Date.now()).toBeLessThanOrEqual(1_000);
   });
 
   it('falls back to the cached member, marked offline, when the hub does not answer', async () => {

@@ -81,6 +81,9 @@ export interface SessionTimeouts {
   registerMs: number;
 }
 
+/** How long the PIN pad stays up after a staff card was tapped. */
+export const STAFF_PIN_WINDOW_MS = 45_000;
+
 export const DEFAULT_SESSION_TIMEOUTS: SessionTimeouts = { lookupMs: 1500, memberMs: 60_000, actionMs: 30_000, receiptMs: 15_000, errorMs: 8_000, registerMs: 180_000 };
 
 export interface KioskSessionDeps {
@@ -141,8 +144,8 @@ export function createKioskSession(deps: KioskSessionDeps): KioskSession {
   let lookupGeneration = 0;
   let lookupRunning: Promise<void> | null = null;
 
-  function timeoutFor(name: SessionStateName): number | null {
-    switch (name) {
+  function timeoutFor(state: SessionState): number | null {
+    switch (state.name) {
       case 'idle':
         return null;
       case 'card':
@@ -155,7 +158,8 @@ export function createKioskSession(deps: KioskSessionDeps): KioskSession {
       case 'receipt':
         return timeouts.receiptMs;
       case 'error':
-        return timeouts.errorMs;
+        // A staff card waits for its PIN: typing it (and a retry) takes longer than reading an error.
+        return state.code === 'CARD_IS_STAFF' ? Math.max(timeouts.errorMs, STAFF_PIN_WINDOW_MS) : timeouts.errorMs;
       case 'register':
         return timeouts.registerMs;
     }
@@ -166,7 +170,7 @@ export function createKioskSession(deps: KioskSessionDeps): KioskSession {
     version += 1;
     if (timer) clearTimeout(timer);
     timer = null;
-    const ms = timeoutFor(next.name);
+    const ms = timeoutFor(next);
     expiresAt = ms === null ? null : now() + ms;
     if (ms !== null) {
       timer = setTimeout(() => {

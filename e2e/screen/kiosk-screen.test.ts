@@ -50,10 +50,10 @@ describe('kiosk screen in a real browser', () => {
     await tap(DEMO_CARDS.gold);
     await seen(page, page.getByRole('region', { name: 'Your membership' }).getByRole('heading', { name: 'Zhang Min' }), 'the member, pushed');
     const asked = h!.requests.filter((r) => r.at >= tapped).map((r) => r.path);
-    // The member screen asks for its offers once; never for the session or the link state.
-    expect(asked.every((path) => path === '/api/catalog' || path === '/api/quote'), asked.join(', ')).toBe(true);
+    // The member screen asks for its offers and the kiosk's mode (whether cash may be offered) once; never for the session.
+    expect(asked.every((path) => path === '/api/catalog' || path === '/api/quote' || path === '/api/state'), asked.join(', ')).toBe(true);
     expect(h!.requestsTo('/api/session')).toEqual([]);
-    expect(h!.requestsTo('/api/state')).toEqual([]);
+    expect(h!.requestsTo('/api/state', tapped)).toHaveLength(1);
     await page.getByRole('button', { name: /Done/ }).click();
     await seen(page, page.getByRole('heading', { name: 'Tap your card' }), 'the idle prompt again');
   });

@@ -5,7 +5,7 @@
  * The rules (hashing, lockout, who may do what) live in identity-service.ts and core; this only stores.
  */
 import type { LockoutState } from '../../core/identity/lockout.ts';
-import type { KioskMode, StaffRole, StaffSessionState, StaffState } from '../../core/ledger/types.ts';
+import type { KioskMode, MemberPinProofState, StaffRole, StaffSessionState, StaffState } from '../../core/ledger/types.ts';
 import type { AuditEntry, AuditEntryInput } from './audit-entry.ts';
 
 export interface StaffAccount extends StaffState, LockoutState {
@@ -65,6 +65,14 @@ export interface IdentityStore {
   endSession(sessionId: string, at: string): Promise<void>;
   /** Ends every open session of the staff member (password changed, account deactivated). */
   endSessionsOf(staffId: string, at: string): Promise<number>;
+
+  /** A member's PIN hash and lockout state; null when they have none. */
+  memberPin(memberId: string): Promise<(LockoutState & { pinHash: string }) | null>;
+  setMemberPin(memberId: string, pinHash: string, at: string): Promise<void>;
+  recordMemberPinLockout(memberId: string, state: LockoutState): Promise<void>;
+  openMemberPinProof(proof: MemberPinProofState): Promise<void>;
+  /** The member with this phone number and their one active card, for a loss reported without the card. */
+  memberByPhone(phone: string): Promise<{ memberId: string; activeCardUid: string | null } | null>;
 
   setDeviceMode(deviceId: string, mode: KioskMode): Promise<void>;
   deviceMode(deviceId: string): Promise<KioskMode>;

@@ -14,6 +14,7 @@ import { MAX_LOOKUP_REQUEST_BYTES, MAX_LOOKUP_RESPONSE_BYTES } from '../../core/
 import { roleMayDo } from '../../core/ledger/staff-rules.ts';
 import type { IdentityService } from '../identity/identity-service.ts';
 import type { IdentityStore } from '../identity/identity-store.ts';
+import type { MemberPinService } from '../identity/member-pin-service.ts';
 import { buildCatalog } from './build-catalog.ts';
 import { buildQuote } from './build-quote.ts';
 
@@ -31,7 +32,7 @@ const KIOSK_STAFF_KINDS = ['top_up', 'refund', 'card_report_loss', 'card_cancel_
 export class LookupResponder {
   private readonly log: Logger;
 
-  constructor(private readonly options: { client: MqttClient; store: LookupStore; identity: IdentityService; identityStore: Pick<IdentityStore, 'deviceMode' | 'staffCredentialsByCard'>; topics: Topics; logger: Logger }) {
+  constructor(private readonly options: { client: MqttClient; store: LookupStore; identity: IdentityService; identityStore: Pick<IdentityStore, 'deviceMode' | 'staffCredentialsByCard' | 'staffCredentialsById' | 'sessionById' | 'memberByPhone'>; memberPins: MemberPinService; topics: Topics; logger: Logger }) {
     this.log = options.logger.child({ component: 'hub.lookup' });
   }
 
@@ -77,6 +78,31 @@ export class LookupResponder {
     return { ok: true, clock: { hubTime: receivedAt, offsetMs } };
   }
 
+  private async memberPin(
+    deviceId: string,
+    request: { op: 'member.setPin'; cardUid: string; pin: string; staffSessionId?: string | undefined } | { op: 'member.verifyPin'; cardUid: string; pin: string },
+  ): Promise<LookupAnswer> {
+    const card = await this.options.store.card(request.cardUid);
+    if (!card) return { ok: false, code: 'CARD_UNKNOWN', message: 'no card with this UID' };
+    const refused = CARD_REFUSALS[card.status];
+    if (refused) return { ok: false, code: refused, message: `card is ${card.status}` };
+    if (request.op === 'member.verifyPin') {
+      const proof = await this.options.memberPins.verifyPin(deviceId, card.memberId, request.pin);
+      return { ok: true, pinProof: { proofId: proof.proofId, expiresAt: proof.expiresAt } };
+    }
+    let byStaff: { staffId: string } | null = null;
+    if (request.staffSessionId !== undefined) {
+      // A clerk resets a member's PIN only inside their own open staff session on this kiosk.
+      const session = await this.options.identityStore.sessionById(request.staffSessionId);
+      const staff = session ? await this.options.identityStore.staffCredentialsById(session.staffId) : null;
+      const open = session && session.kind === 'kiosk' && session.deviceId === deviceId && session.endedAt === null && Date.parse(session.expiresAt) > Date.now();
+      if (!open || !staff?.active || !roleMayDo(staff.role, 'member_pin_reset')) return { ok: false, code: 'STAFF_SESSION_INVALID', message: 'no open staff session on this kiosk' };
+      byStaff = { staffId: staff.staffId };
+    }
+    await this.options.memberPins.setPin(deviceId, card.memberId, request.pin, byStaff);
+    return { ok: true, pinSet: true };
+  }
+
   private async signIn(deviceId: string, cardUid: string, pin: string): Promise<LookupAnswer> {
     try {
       const { staff, session } = await this.options.identity.signInWithCard(deviceId, cardUid, pin);
@@ -108,6 +134,15 @@ export class LookupResponder {
     if (request.data.op === 'staff.signOut') {
       await this.options.identity.signOutKiosk(deviceId, request.data.sessionId);
       return { ok: true, signedOut: true };
+    }
+    if (request.data.op === 'member.setPin' || request.data.op === 'member.verifyPin') return this.memberPin(deviceId, request.data);
+    if (request.data.op === 'member.verifyPhonePin') {
+      const found = await this.options.identityStore.memberByPhone(request.data.phone);
+      // The same answer for an unknown phone as for a wrong PIN: a kiosk is no oracle of who is a member.
+      if (!found) return { ok: false, code: 'MEMBER_PIN_WRONG', message: 'phone or PIN not accepted' };
+      const proof = await this.options.memberPins.verifyPin(deviceId, found.memberId, request.data.pin);
+      if (!found.activeCardUid) return { ok: false, code: 'CARD_BAD_STATE', message: 'the member has no active card to report' };
+      return { ok: true, pinProof: { proofId: proof.proofId, expiresAt: proof.expiresAt }, cardUid: found.activeCardUid };
     }
     if (request.data.op === 'device.profile') return { ok: true, profile: { mode: await this.options.identityStore.deviceMode(deviceId) } };
     if (request.data.op === 'quote' || request.data.op === 'catalog') {

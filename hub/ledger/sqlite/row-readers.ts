@@ -1,7 +1,7 @@
 /** Typed reads of ledger rows, shared by the write port, look-ups and the audit. */
 import type { Database } from 'better-sqlite3';
 import { HQ_DEVICE_ID } from '../../../core/wire/hq-device.ts';
-import type { CardState, CardStatus, GiftState, KioskMode, MemberState, PointLot, PurchaseRecord, ServiceCardState, StaffRole, StaffSessionState, StaffState } from '../../../core/ledger/types.ts';
+import type { CardState, CardStatus, GiftState, KioskMode, MemberPinProofState, MemberState, PointLot, PurchaseRecord, ServiceCardState, StaffRole, StaffSessionState, StaffState } from '../../../core/ledger/types.ts';
 
 export interface RowReaders {
   card(uid: string): CardState | null;
@@ -16,6 +16,7 @@ export interface RowReaders {
   lots(memberId: string): PointLot[];
   staff(staffId: string): StaffState | null;
   staffSession(sessionId: string): StaffSessionState | null;
+  memberPinProof(proofId: string): MemberPinProofState | null;
   /** 'unattended' for a device the hub knows nothing of: cash is refused unless the device was set attended. */
   deviceMode(deviceId: string): KioskMode;
   gift(sku: string): GiftState | null;
@@ -58,6 +59,9 @@ export function createRowReaders(db: Database): RowReaders {
     'SELECT session_id, staff_id, device_id, opened_at, expires_at, ended_at FROM staff_sessions WHERE session_id = ?',
   );
   const deviceMode = db.prepare<[string], { mode: KioskMode }>('SELECT mode FROM devices WHERE device_id = ?');
+  const pinProof = db.prepare<[string], { proof_id: string; member_id: string; device_id: string; opened_at: string; expires_at: string }>(
+    'SELECT proof_id, member_id, device_id, opened_at, expires_at FROM member_pin_proofs WHERE proof_id = ?',
+  );
   const gift = db.prepare<[string], { sku: string; name: string; points_price: number; stock: number }>('SELECT * FROM gifts WHERE sku = ?');
   const purchase = db.prepare<[string], { record: string }>('SELECT record FROM purchases WHERE tx_id = ?');
   const serviceCards = db.prepare<[string], { service_id: string; counted: number; valid_until: string | null; punches: number | null }>(
@@ -123,6 +127,10 @@ export function createRowReaders(db: Database): RowReaders {
       return row
         ? { sessionId: row.session_id, staffId: row.staff_id, deviceId: row.device_id, openedAt: row.opened_at, expiresAt: row.expires_at, endedAt: row.ended_at }
         : null;
+    },
+    memberPinProof: (proofId) => {
+      const row = pinProof.get(proofId);
+      return row ? { proofId: row.proof_id, memberId: row.member_id, deviceId: row.device_id, openedAt: row.opened_at, expiresAt: row.expires_at } : null;
     },
     // HQ's own transactions are made at the hub by signed-in staff: a counter, not a shop floor.
     deviceMode: (deviceId) => (deviceId === HQ_DEVICE_ID ? 'attended' : (deviceMode.get(deviceId)?.mode ?? 'unattended')),

@@ -158,6 +158,22 @@ CREATE TABLE IF NOT EXISTS staff_sessions (
   expires_at TEXT NOT NULL,
   ended_at TEXT
 ) WITHOUT ROWID;
+-- Members' PINs (scrypt) and their own lockout, and the short-lived proofs the hub gives a kiosk for a PIN
+-- typed there (named by the transactions that need one).
+CREATE TABLE IF NOT EXISTS member_pins (
+  member_id TEXT PRIMARY KEY,
+  pin_hash TEXT NOT NULL,
+  failed_attempts INTEGER NOT NULL DEFAULT 0,
+  locked_until TEXT,
+  set_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS member_pin_proofs (
+  proof_id TEXT PRIMARY KEY,
+  member_id TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  opened_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+) WITHOUT ROWID;
 -- Every staff, technician and HQ action from any surface: who, when, what, before and after. Append-only:
 -- the triggers refuse any change to a row once written.
 CREATE TABLE IF NOT EXISTS audit_log (

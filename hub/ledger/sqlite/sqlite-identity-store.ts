@@ -2,7 +2,7 @@
 import type { Database } from 'better-sqlite3';
 import { CodedError } from '../../../core/errors/coded-error.ts';
 import type { LockoutState } from '../../../core/identity/lockout.ts';
-import type { KioskMode, StaffRole } from '../../../core/ledger/types.ts';
+import type { KioskMode, MemberPinProofState, StaffRole } from '../../../core/ledger/types.ts';
 import { HQ_DEVICE_ID } from '../../../core/wire/hq-device.ts';
 import type { AuditEntry, AuditEntryInput } from '../../identity/audit-entry.ts';
 import type { AuditQuery, IdentityStore, NewStaff, StaffAccount, StaffChange, StaffCredentials, StoredSession } from '../../identity/identity-store.ts';
@@ -148,6 +148,39 @@ export class SqliteIdentityStore implements IdentityStore {
 
   async endSessionsOf(staffId: string, at: string): Promise<number> {
     return this.db.prepare('UPDATE staff_sessions SET ended_at = ? WHERE staff_id = ? AND ended_at IS NULL AND expires_at > ?').run(at, staffId, at).changes;
+  }
+
+  async memberPin(memberId: string): Promise<(LockoutState & { pinHash: string }) | null> {
+    const row = this.db
+      .prepare<[string], { pin_hash: string; failed_attempts: number; locked_until: string | null }>('SELECT pin_hash, failed_attempts, locked_until FROM member_pins WHERE member_id = ?')
+      .get(memberId);
+    return row ? { pinHash: row.pin_hash, failedAttempts: row.failed_attempts, lockedUntil: row.locked_until } : null;
+  }
+
+  async setMemberPin(memberId: string, pinHash: string, at: string): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO member_pins (member_id, pin_hash, failed_attempts, locked_until, set_at) VALUES (?, ?, 0, NULL, ?)
+         ON CONFLICT(member_id) DO UPDATE SET pin_hash = excluded.pin_hash, failed_attempts = 0, locked_until = NULL, set_at = excluded.set_at`,
+      )
+      .run(memberId, pinHash, at);
+  }
+
+  async recordMemberPinLockout(memberId: string, state: LockoutState): Promise<void> {
+    this.db.prepare('UPDATE member_pins SET failed_attempts = ?, locked_until = ? WHERE member_id = ?').run(state.failedAttempts, state.lockedUntil, memberId);
+  }
+
+  async openMemberPinProof(proof: MemberPinProofState): Promise<void> {
+    this.db
+      .prepare('INSERT INTO member_pin_proofs (proof_id, member_id, device_id, opened_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+      .run(proof.proofId, proof.memberId, proof.deviceId, proof.openedAt, proof.expiresAt);
+  }
+
+  async memberByPhone(phone: string): Promise<{ memberId: string; activeCardUid: string | null } | null> {
+    const member = this.db.prepare<[string], { member_id: string }>('SELECT member_id FROM members WHERE phone = ? ORDER BY created_at LIMIT 1').get(phone);
+    if (!member) return null;
+    const card = this.db.prepare<[string], { uid: string }>("SELECT uid FROM cards WHERE member_id = ? AND status = 'active' ORDER BY uid LIMIT 1").get(member.member_id);
+    return { memberId: member.member_id, activeCardUid: card?.uid ?? null };
   }
 
   async setDeviceMode(deviceId: string, mode: KioskMode): Promise<void> {

@@ -93,7 +93,7 @@ export class SqliteLedgerStore implements Ledger {
     this.db = db;
     this.readers = createRowReaders(db);
     this.sweeps = createSweepReads(db);
-    const port = new SqliteWritePort(db, this.readers, (version) => this.bundleFor(version), this.faults);
+    const port = new SqliteWritePort(db, this.readers, (version) => this.bundleFor(version), this.faults, () => this.latestPolicyBundle());
     this.port = port;
     this.txs = this.prepareTransactions(db, port);
     this.identityStore = new SqliteIdentityStore(db);
@@ -379,6 +379,14 @@ export class SqliteLedgerStore implements Ledger {
   private saveBundle(bundle: RulesBundle): void {
     this.handle().prepare('INSERT OR REPLACE INTO rules_bundles (version, bundle, saved_at) VALUES (?, ?, ?)').run(bundle.version, JSON.stringify(bundle), new Date().toISOString());
     this.bundles.set(bundle.version, bundle);
+    this.latestPolicy = null;
+  }
+
+  /** The hub's latest bundle, cached until a bundle is saved: its security settings apply whatever a kiosk names. */
+  private latestPolicy: RulesBundle | null = null;
+  private latestPolicyBundle(): RulesBundle {
+    this.latestPolicy ??= this.latestBundle() ?? this.options.fallbackBundle;
+    return this.latestPolicy;
   }
 
   private bundle(version: number): RulesBundle | null {

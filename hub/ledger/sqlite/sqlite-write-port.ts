@@ -79,6 +79,8 @@ export class SqliteWritePort implements LedgerWritePort {
     private readonly readers: RowReaders,
     private readonly bundleFor: (version: number) => RulesBundle,
     private readonly faults: LedgerFaults = {},
+    /** The hub's latest rules: their security settings (the member PIN) hold whatever older rules a kiosk names. */
+    private readonly latestPolicy: () => RulesBundle = () => bundleFor(0),
   ) {
     this.findTx = db.prepare('SELECT content_hash, result, device_id, epoch, seq FROM transactions WHERE tx_id = ?');
     this.sequenceRow = db.prepare('SELECT last_seq, closed FROM device_sequences WHERE device_id = ? AND epoch = ?');
@@ -240,6 +242,8 @@ export class SqliteWritePort implements LedgerWritePort {
       bundle,
       staff: actor ? this.readers.staff(actor.staffId) : null,
       staffSession: actor ? this.readers.staffSession(actor.sessionId) : null,
+      memberPinProof: 'memberPinProof' in tx && tx.memberPinProof !== undefined ? this.readers.memberPinProof(tx.memberPinProof) : null,
+      memberPinAboveCents: tx.kind === 'purchase' ? stricterPinThreshold(bundle, this.latestPolicy()) : null,
       deviceMode: this.readers.deviceMode(tx.deviceId),
       ...(capDay !== null ? { dailyPoints: { day: capDay, earnedBefore: this.dailyPointsOf.get(member.memberId, capDay)?.points ?? 0 } } : {}),
       gift: tx.kind === 'redeem_gift' ? this.readers.gift(tx.giftSku) : null,
@@ -376,4 +380,10 @@ export class SqliteWritePort implements LedgerWritePort {
 
 function sequenceKey(deviceId: string, epoch: string): string {
   return `${deviceId}\u0000${epoch}`;
+}
+
+/** The lower of two member-PIN thresholds (null: no PIN asked by either): a kiosk naming older rules gains nothing. */
+function stricterPinThreshold(named: RulesBundle, latest: RulesBundle): number | null {
+  const thresholds = [named.memberPin?.storedValueAboveCents, latest.memberPin?.storedValueAboveCents].filter((t): t is number => t !== undefined);
+  return thresholds.length ? Math.min(...thresholds) : null;
 }
