@@ -205,6 +205,18 @@ describe('sqlite outbox', () => {
     expect(outbox.depth()).toBe(1);
   });
 
+  it('holds a staff top-up retried under a new staff session (after a kiosk restart) to the same key: the session is not the request', () => {
+    const outbox = open();
+    const topUp = { kind: 'top_up' as const, cardUid: '04A1B2C3', amountCents: 5_000, tender: 'bank_card' as const };
+    const first = outbox.appendOnce({ ...topUp, actor: { staffId: 'staff-1', sessionId: 'session-before-restart-01' } }, 'till-7-topup-9');
+    const retried = outbox.appendOnce({ ...topUp, actor: { staffId: 'staff-1', sessionId: 'session-after-restart-002' } }, 'till-7-topup-9');
+    expect(retried).toEqual({ tx: first.tx, replayed: true });
+    expect(() => outbox.appendOnce({ ...topUp, amountCents: 9_000, actor: { staffId: 'staff-1', sessionId: 'session-after-restart-002' } }, 'till-7-topup-9')).toThrowError(
+      expect.objectContaining({ code: 'IDEMPOTENCY_KEY_REUSED' }),
+    );
+    expect(outbox.depth()).toBe(1);
+  });
+
   it('moves every pending entry to a new epoch with the same ids and content, in order, and appends after them', () => {
     const outbox = open();
     const [a, b, c] = outbox.appendMany([purchase(1), purchase(2), purchase(3)]);

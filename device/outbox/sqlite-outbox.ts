@@ -394,9 +394,14 @@ function hashRequest(request: TxBodyInput): string {
   return createHash('sha256').update(canonicalRequest(request)).digest('base64url');
 }
 
-/** The request an Idempotency-Key stands for: the body as the kiosk was asked to queue it, keys sorted. */
+/**
+ * The request an Idempotency-Key stands for: the body as the kiosk was asked to queue it, keys sorted, without
+ * what the kiosk adds itself to authorise it (the signed-in clerk's session, a member PIN proof): a retry after a
+ * restart comes under a new staff session and is still the same request.
+ */
 function canonicalRequest(body: TxBodyInput): string {
-  return JSON.stringify(body, (_key, value: unknown) =>
+  const { actor: _actor, memberPinProof: _proof, ...request } = body as TxBodyInput & { actor?: unknown; memberPinProof?: unknown };
+  return JSON.stringify(request, (_key, value: unknown) =>
     value !== null && typeof value === 'object' && !Array.isArray(value)
       ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : value,

@@ -9,8 +9,9 @@ import type { SoakOptions } from '../soak/run-soak.ts';
 const USAGE = `usage: memberkiosk soak [--kills N] [--rate R] [--tills N] [--kiosks N] [--broker-restarts N] [--seed S]
                         [--drain-timeout SECONDS] [--keep] [--no-bench]
   SIGKILLs the hub and the kiosk(s) at random (every 0.7-3 s, back after 0.2-2 s on the same data and ports) and
-  restarts Mosquitto while tills buy and top up through the kiosk API, each request with its own Idempotency-Key
-  and retried with it when cut off; then drains, stops everything with SIGTERM and checks from the outbox and
+  restarts Mosquitto while tills buy and top up through the kiosk API (tapping each card on the kiosk's simulated
+  reader first; top-ups under a staff session, postponed while nobody can sign in; the kiosks stand attended, so
+  they take cash), each request with its own Idempotency-Key and retried with it when cut off; then drains, stops everything with SIGTERM and checks from the outbox and
   ledger files that every accepted transaction was applied exactly once, seqs are gapless per epoch, balances
   follow from the applied transactions, and memberkiosk audit is clean. About 2-4 minutes with the defaults.
   --kills            SIGKILLs of each process at least; default 22

@@ -17,22 +17,28 @@ import { readLedger, readLedgerSnapshot, readOutbox, type LedgerSnapshot } from 
 
 const KIOSK = 'soak-kiosk-1';
 const GOLD = { memberId: 'M0003', cardUid: '04C1B2C3D4E5F6' };
+/** The kiosk's staff session a soak top-up was posted under: the kiosk names it as the actor. */
+const SESSION = 'staff-session-1';
+const ACTOR = { staffId: 'staff-0001', sessionId: SESSION };
 
 /** One request the tills made, as the load driver records it. */
 function request(key: string, kind: SoakRequest['kind'], amountCents: number): SoakRequest {
   const { memberId, cardUid } = GOLD;
   if (kind === 'top_up') {
-    return { key, index: 0, kind, kioskId: KIOSK, path: '/tx/top-up', memberId, cardUid, amountCents, body: { cardUid, amountCents, tender: 'cash', staffCardUid: 'A5AFF0000001' } };
+    return { key, index: 0, kind, kioskId: KIOSK, path: '/tx/top-up', memberId, cardUid, amountCents, body: { amountCents, tender: 'cash' } };
   }
   const method = kind === 'stored_value_purchase' ? 'stored_value' : 'cash';
   return {
     key, index: 0, kind, kioskId: KIOSK, path: '/tx/purchase', memberId, cardUid, amountCents,
-    body: { cardUid, lines: [{ sku: key, category: 'grocery', qty: 1, unitPriceCents: amountCents }], payments: [{ method, amountCents }] },
+    body: { lines: [{ sku: key, category: 'grocery', qty: 1, unitPriceCents: amountCents }], payments: [{ method, amountCents }] },
   };
 }
 
 function accepted(req: SoakRequest, id: string, status = 'applied'): SoakAnswer {
-  return { request: req, outcome: 'accepted', ids: [id], httpStatus: 200, status, resultCode: null, refusal: null, attempts: 1, cutOff: 0, replayed: false, replayMismatches: [], repeated: false, answerMs: 5, log: [] };
+  return {
+    request: req, outcome: 'accepted', ids: [id], httpStatus: 200, status, resultCode: null, refusal: null, attempts: 1, cutOff: 0, replayed: false, replayMismatches: [], repeated: false, answerMs: 5,
+    staffSessions: req.kind === 'top_up' ? [SESSION] : [], staffWaits: 0, recoveredByKey: false, tapMisses: 0, log: [],
+  };
 }
 
 /** What a transaction did: value (stored + bonus) and points, as its stored outcome and its journal say. */
@@ -47,9 +53,10 @@ function effectOf(req: SoakRequest): Effect {
   return { value: req.kind === 'stored_value_purchase' ? -req.amountCents : 0, points: Math.floor((req.amountCents / 100) * 1.5) };
 }
 
-function payloadOf(req: SoakRequest, id: string, epoch: string, seq: number): string {
+/** The payload as the kiosk makes it: the request's body, the card on its reader and, for a top-up, the actor. */
+function payloadOf(req: SoakRequest, id: string, epoch: string, seq: number, actor: typeof ACTOR = ACTOR): string {
   const kind = req.kind === 'top_up' ? 'top_up' : 'purchase';
-  return JSON.stringify({ v: 2, id, deviceId: KIOSK, epoch, seq, kind, createdAt: '2026-01-01T00:00:00.000Z', storeId: 'store-001', bundleVersion: 1, ...req.body });
+  return JSON.stringify({ v: 3, id, deviceId: KIOSK, epoch, seq, kind, createdAt: '2026-01-01T00:00:00.000Z', storeId: 'store-001', bundleVersion: 1, ...req.body, cardUid: req.cardUid, ...(kind === 'top_up' ? { actor } : {}) });
 }
 
 class Files {
@@ -97,12 +104,12 @@ class Files {
   }
 
   /** The hub applying it: transaction row, its journal (`journalTimes` copies of it), the balance, the device's seq. */
-  apply(req: SoakRequest, id: string, slot: { epoch: string; seq: number }, opts: { journalTimes?: number } = {}): void {
+  apply(req: SoakRequest, id: string, slot: { epoch: string; seq: number }, opts: { journalTimes?: number; actor?: typeof ACTOR } = {}): void {
     const effect = effectOf(req);
     const outcome = { kind: req.kind === 'top_up' ? 'top_up' : 'purchase', memberId: req.memberId, cardUid: req.cardUid, tier: 'gold', balances: { storedValueCents: 0, bonusValueCents: 0, points: 0 }, pointsEarned: effect.points, pointsSpent: 0, valueDeltaCents: effect.value, trace: [] };
     this.ledger
       .prepare(`INSERT INTO transactions (tx_id, device_id, seq, epoch, kind, content_hash, payload, status, member_id, applied_at, result) VALUES (?, ?, ?, ?, ?, 'h', ?, 'applied', ?, '2026-01-01T00:00:01.000Z', ?)`)
-      .run(id, KIOSK, slot.seq, slot.epoch, outcome.kind, payloadOf(req, id, slot.epoch, slot.seq), req.memberId, JSON.stringify({ id, seq: slot.seq, epoch: slot.epoch, status: 'applied', recorded: true, outcome }));
+      .run(id, KIOSK, slot.seq, slot.epoch, outcome.kind, payloadOf(req, id, slot.epoch, slot.seq, opts.actor), req.memberId, JSON.stringify({ id, seq: slot.seq, epoch: slot.epoch, status: 'applied', recorded: true, outcome }));
     const times = opts.journalTimes ?? 1;
     const journal = this.ledger.prepare(`INSERT INTO journal (tx_id, member_id, account, amount) VALUES (?, ?, ?, ?)`);
     for (let i = 0; i < times; i += 1) {
@@ -270,6 +277,29 @@ describe('the soak file checks', () => {
     const v = verdict(answers);
     expect(failed(v)).toEqual(['balances: final − initial = Σ applied outcomes, per member']);
     expect(v.checks.find((c) => !c.ok)?.details[0]).toMatch(/^M0003 value: 20000 → \d+ \(\d+\), but its 3 applied transactions moved \d+$/);
+  });
+
+  it('checks what the kiosk added to the request: the tapped card, and a top-up\'s actor from the till\'s staff session', () => {
+    const answers = cleanRun();
+    const req = request('soak-k-3', 'top_up', 1_003);
+    files.outboxEntry(req, '01TXSTAFF', { epoch: 'E1', seq: 4 });
+    files.apply(req, '01TXSTAFF', { epoch: 'E1', seq: 4 }, { actor: { staffId: 'staff-0001', sessionId: 'someone-else' } });
+    const v = verdict([...answers, accepted(req, '01TXSTAFF')]);
+    expect(failed(v)).toEqual(['the answers match the ledger']);
+    expect(v.checks.find((c) => !c.ok)?.details).toEqual(['soak-k-3: top-up 01TXSTAFF names staff session someone-else, the till posted it under staff-session-1']);
+
+    const otherCard = verdict([...answers.slice(0, 2), { ...answers[2]!, request: { ...answers[2]!.request, cardUid: '04D1B2C3D4E5F6' } }]);
+    expect(otherCard.checks.find((c) => c.name === 'the answers match the ledger')?.details).toEqual(['soak-k-2: 01TX2 is for card 04C1B2C3D4E5F6, the till tapped 04D1B2C3D4E5F6']);
+  });
+
+  it('fails a cash purchase or a top-up the hub refused (an unattended kiosk\'s cash, an unknown staff session)', () => {
+    const answers = cleanRun();
+    const cash = request('soak-k-3', 'cash_purchase', 1_000);
+    files.outboxEntry(cash, '01TXCASH', { epoch: 'E1', seq: 4 });
+    files.reject(cash, '01TXCASH', { epoch: 'E1', seq: 4 }, 'TENDER_NOT_ALLOWED');
+    const v = verdict([...answers, { ...accepted(cash, '01TXCASH', 'rejected'), resultCode: 'TENDER_NOT_ALLOWED' }]);
+    expect(failed(v)).toEqual(['each request did what it asked (stored value −amount, top-up ≥ amount, cash 0, overdraft refused)']);
+    expect(v.recordedRefusals).toEqual({ TENDER_NOT_ALLOWED: 1 });
   });
 
   it('catches an answer that named another transaction than the outbox holds for the key', () => {

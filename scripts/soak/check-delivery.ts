@@ -11,6 +11,11 @@
  * - doubled: a key that produced more than one outbox entry or ledger transaction (found by the key in the
  *   outbox, by the answers, and by the request's own mark in the ledger's payloads), a ledger transaction of
  *   a kiosk that its outbox does not hold, or a transaction whose journal moved a multiple of its outcome.
+ *
+ * The requests name no card and no staff member (the kiosk takes the card from its reader and the actor from
+ * its staff session), so the ledger's payload is also checked for what the kiosk added: the card the till
+ * tapped, and for a top-up a format-3 actor naming a staff session the till posted it under (never a staff
+ * card number).
  */
 import type { ErrorCode } from '../../core/errors/codes.ts';
 import type { SoakAnswer } from './load-driver.ts';
@@ -38,6 +43,8 @@ export interface EpochSeen {
 
 export interface DeliveryVerdict {
   accepted: number;
+  /** Accepted requests by kind (cash_purchase, top_up…). */
+  acceptedByKind: Record<string, number>;
   applied: number;
   /** Accepted requests the hub recorded as refused, by code. */
   recordedRefusals: Record<string, number>;
@@ -76,7 +83,8 @@ function parseResult(row: LedgerTxFileRow): StoredResult {
 
 /**
  * The mark a request leaves in the transaction's payload, independent of ids: a soak purchase's first sku is
- * its Idempotency-Key, a soak top-up's amount is unique in the run. Null for anything else.
+ * its Idempotency-Key, a soak top-up's amount (with the card the kiosk had on its reader) is unique in the run.
+ * Null for anything else.
  */
 export function requestMarkOf(kind: string, payload: string): string | null {
   let parsed: { cardUid?: unknown; amountCents?: unknown; lines?: { sku?: unknown }[] };
@@ -91,6 +99,32 @@ export function requestMarkOf(kind: string, payload: string): string | null {
   }
   if (kind === 'top_up' && typeof parsed.amountCents === 'number') return `top_up ${String(parsed.cardUid)} ${parsed.amountCents}`;
   return null;
+}
+
+/**
+ * What the kiosk added to the request, as the ledger holds it: the card the till tapped (the body named none)
+ * and, for a top-up, the actor: a staff session the till posted under, no staff card number; a purchase names
+ * no actor.
+ */
+export function payloadProblems(answer: SoakAnswer, id: string, payload: string): string[] {
+  const { request } = answer;
+  let parsed: { cardUid?: unknown; actor?: { staffId?: unknown; sessionId?: unknown }; staffCardUid?: unknown };
+  try {
+    parsed = JSON.parse(payload) as typeof parsed;
+  } catch {
+    return [`${request.key}: ${id}'s payload in the ledger is not JSON`];
+  }
+  const problems: string[] = [];
+  if (parsed.cardUid !== request.cardUid) problems.push(`${request.key}: ${id} is for card ${String(parsed.cardUid)}, the till tapped ${request.cardUid}`);
+  if (parsed.staffCardUid !== undefined) problems.push(`${request.key}: ${id} names a staff card number (${JSON.stringify(parsed.staffCardUid)})`);
+  if (request.kind === 'top_up') {
+    const actor = parsed.actor;
+    if (typeof actor?.staffId !== 'string' || typeof actor.sessionId !== 'string') problems.push(`${request.key}: top-up ${id} names no actor {staffId, sessionId}`);
+    else if (!answer.staffSessions.includes(actor.sessionId)) problems.push(`${request.key}: top-up ${id} names staff session ${actor.sessionId}, the till posted it under ${answer.staffSessions.join(', ') || 'none'}`);
+  } else if (parsed.actor !== undefined) {
+    problems.push(`${request.key}: purchase ${id} names an actor`);
+  }
+  return problems;
 }
 
 function markOfRequest(answer: SoakAnswer): string {
@@ -129,6 +163,7 @@ export function checkDelivery(input: DeliveryInput): DeliveryVerdict {
 
   // --- what the tills were told ---
   let accepted = 0;
+  const acceptedByKind: Record<string, number> = {};
   let applied = 0;
   let unanswered = 0;
   const recordedRefusals: Record<string, number> = {};
@@ -149,6 +184,7 @@ export function checkDelivery(input: DeliveryInput): DeliveryVerdict {
       continue;
     }
     accepted += 1;
+    increment(acceptedByKind, request.kind);
     if (answer.ids.length > 1) doubled.push({ subject: request.key, detail: `key ${request.key} was answered with ${answer.ids.length} transactions: ${answer.ids.join(', ')}` });
     if (answer.replayMismatches.length > 0) doubled.push({ subject: request.key, detail: `key ${request.key} first answered ${answer.ids[0]}, then ${answer.replayMismatches.join(', ')}` });
     const byKey = outboxByKey.get(request.key) ?? [];
@@ -172,9 +208,14 @@ export function checkDelivery(input: DeliveryInput): DeliveryVerdict {
     if (answer.status === 'applied' && tx.status !== 'applied') answerVsLedger.push(`${request.key}: answered applied, the ledger holds ${id} as ${tx.status} ${tx.code ?? ''}`);
     if (answer.status === 'rejected' && tx.status !== 'rejected') answerVsLedger.push(`${request.key}: answered rejected (${answer.resultCode}), the ledger holds ${id} as ${tx.status}`);
     if (tx.deviceId !== request.kioskId) answerVsLedger.push(`${request.key}: ${id} was made on ${request.kioskId}, the ledger has it from ${tx.deviceId}`);
+    answerVsLedger.push(...payloadProblems(answer, id, tx.payload));
     if (request.kind === 'overdraft_purchase' && (tx.status !== 'rejected' || tx.code !== ('INSUFFICIENT_STORED_VALUE' satisfies ErrorCode))) {
       effects.push(`${request.key}: a stored-value purchase of ${request.amountCents} beyond every balance is ${tx.status} ${tx.code ?? ''} (${id}), not refused INSUFFICIENT_STORED_VALUE`);
     }
+    // A cash sale or a top-up has no business reason to be refused (an unattended kiosk's cash, a staff session
+    // the hub does not know, would be); a small stored-value purchase only for want of value.
+    const mayBeRefused = request.kind === 'overdraft_purchase' || (request.kind === 'stored_value_purchase' && tx.code === ('INSUFFICIENT_STORED_VALUE' satisfies ErrorCode));
+    if (tx.status !== 'applied' && !mayBeRefused) effects.push(`${request.key}: ${request.kind.replace(/_/g, ' ')} of ${request.amountCents} was refused ${tx.code ?? ''} (${id})`);
     if (tx.status !== 'applied') continue;
     const outcome = stored.outcome;
     if (!outcome) {
@@ -306,7 +347,7 @@ export function checkDelivery(input: DeliveryInput): DeliveryVerdict {
     check('each request did what it asked (stored value −amount, top-up ≥ amount, cash 0, overdraft refused)', effects),
     check('balances: final − initial = Σ applied outcomes, per member', balanceDetails),
   ];
-  return { accepted, applied, recordedRefusals, refused, unanswered, lost, doubled, lostCount, doubledCount, epochs, checks };
+  return { accepted, acceptedByKind, applied, recordedRefusals, refused, unanswered, lost, doubled, lostCount, doubledCount, epochs, checks };
 }
 
 /** 3, 4, 5, 9 → "3–5, 9" (at most 20 ranges). */

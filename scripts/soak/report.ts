@@ -26,6 +26,14 @@ export interface SoakSummary {
   retried: number;
   /** Answers that came back as a replay of the key's first transaction. */
   replayed: number;
+  /** Top-ups answered by GET /api/tx/by-key: the kiosk had restarted (a new staff session) since they were posted. */
+  recoveredByKey: number;
+  /** Taps after which the kiosk did not show the member yet (busy, look-up running): tapped again. */
+  tapMisses: number;
+  /** Staff sessions on the kiosks: sign-ins that opened one; top-ups made, and postponed while none could be opened (by why). */
+  staff: { signIns: number; topUps: number; postponed: number; unavailable: Record<string, number> };
+  /** Accepted requests by kind. */
+  acceptedByKind: Record<string, number>;
   lost: number;
   doubled: number;
   epochs: EpochSeen[];
@@ -74,13 +82,16 @@ export function formatSummary(summary: SoakSummary): string {
     ['broker restarts', `${summary.brokerRestarts}`],
     ['requests made', `${summary.requests} (target pace ${summary.rate}/s over ${summary.tills} tills; ${summary.loadMs > 0 ? (summary.requests / (summary.loadMs / 1000)).toFixed(1) : '?'}/s achieved under the kills)`],
     ['answer latency p50 / p99 / max', `${summary.answerMs.p50} / ${summary.answerMs.p99} / ${summary.answerMs.max} ms (kills included)`],
-    ['accepted', `${summary.accepted}`],
+    ['accepted', `${summary.accepted} (${Object.entries(summary.acceptedByKind).map(([kind, n]) => `${kind} ${n}`).join(', ')})`],
     ['applied', `${summary.applied}`],
     ['recorded refusals (delivered)', counts(summary.recordedRefusals)],
     ['refused (4xx)', counts(summary.refused)],
     ['unanswered', `${summary.unanswered}`],
     ['cut off and retried with the same key', `${summary.retried}`],
     ['answered as a replay', `${summary.replayed}`],
+    ['top-ups found by key after a restart', `${summary.recoveredByKey} (the kiosk's staff session was new, so GET /api/tx/by-key answered instead of a repost)`],
+    ['staff sign-ins on the kiosks', `${summary.staff.signIns}; ${summary.staff.postponed} of ${summary.staff.topUps} top-ups postponed while nobody could sign in: ${counts(summary.staff.unavailable)}`],
+    ['taps that did not show the member yet', `${summary.tapMisses} (tapped again)`],
     ['lost', `${summary.lost}`],
     ['doubled', `${summary.doubled}`],
     ['epochs seen', epochs.length === 0 ? 'none' : epochs.join('; ')],

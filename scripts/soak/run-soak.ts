@@ -1,7 +1,8 @@
 /**
  * `npm run soak` end to end: a real Mosquitto, the hub and the kiosk(s) as real processes, a paced load with
  * Idempotency-Keys through the kiosk API while the chaos schedule SIGKILLs them, then a drain, a clean stop,
- * and the checks read from the files. Returns the exit code: 0 only when every check passed and every process
+ * and the checks read from the files. The kiosks stand `attended` at the hub (set by the demo HQ admin before
+ * they first connect), so they take the tills' cash; top-ups go through a staff session on the kiosk. Returns the exit code: 0 only when every check passed and every process
  * was killed at least the target number of times.
  *
  * The work dir (data dirs and one log per process) is kept when anything failed and removed when all passed.
@@ -13,11 +14,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findFreePort } from '../../e2e/support/free-port.ts';
-import { DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
+import { DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
 import { mergeFiguresIntoFile, RESULTS_PATH } from '../bench/merge-results.ts';
 import { ChaosMonkey } from './chaos.ts';
 import { checkDelivery, type CheckResult } from './check-delivery.ts';
-import { LoadDriver } from './load-driver.ts';
+import { LoadDriver, SOAK_REQUEST_KINDS } from './load-driver.ts';
 import { percentile } from '../bench/support/percentile.ts';
 import { countLoggedCodes, ManagedBroker, ManagedProcess, type ExitInfo, type UnexpectedExit } from './processes.ts';
 import { seededRandom } from './random.ts';
@@ -47,6 +48,7 @@ export interface SoakOptions {
 
 interface KioskState {
   connected?: boolean;
+  mode?: string;
   outboxDepth?: number;
   epoch?: string;
   alerts?: { code?: string }[];
@@ -67,6 +69,30 @@ async function kioskState(apiUrl: string): Promise<KioskState | null> {
     return response.ok ? ((await response.json()) as KioskState) : null;
   } catch {
     return null;
+  }
+}
+
+/**
+ * The hub's word that each kiosk is `attended` (a counter device that may take cash), set before the kiosks
+ * first connect: the demo HQ admin logs in (POST /api/login) and sets each mode (PUT /api/devices/:id/mode).
+ */
+async function setKiosksAttended(hubUrl: string, kioskIds: readonly string[]): Promise<void> {
+  const login = await fetch(`${hubUrl}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ login: DEMO_ADMIN_LOGIN, password: DEMO_ADMIN_PASSWORD }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const { token } = (await login.json()) as { token?: string };
+  if (login.status !== 200 || !token) throw new Error(`the demo HQ admin could not log in to the hub (${login.status}): is the demo data seeded?`);
+  for (const id of kioskIds) {
+    const answer = await fetch(`${hubUrl}/api/devices/${encodeURIComponent(id)}/mode`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ mode: 'attended' }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (answer.status !== 200) throw new Error(`setting ${id} attended answered ${answer.status}: ${await answer.text()}`);
   }
 }
 
@@ -137,7 +163,15 @@ export async function runSoak(opts: SoakOptions, signal: AbortSignal): Promise<n
   const killOnExit = () => all.forEach((p) => p.killNow());
   process.once('exit', killOnExit);
 
-  const load = new LoadDriver({ kiosks: kiosks.map((k) => ({ id: k.id, apiUrl: k.apiUrl })), rate: opts.rate, tills: opts.tills, random, keyPrefix: `soak-${opts.seed.toString(36)}-${Date.now().toString(36)}` });
+  const startsOf = new Map(kiosks.map((k) => [k.id, k.process]));
+  const load = new LoadDriver({
+    kiosks: kiosks.map((k) => ({ id: k.id, apiUrl: k.apiUrl })),
+    rate: opts.rate,
+    tills: opts.tills,
+    random,
+    keyPrefix: `soak-${opts.seed.toString(36)}-${Date.now().toString(36)}`,
+    kioskStarts: (id) => startsOf.get(id)?.startCount ?? 0,
+  });
   // After a hub kill the kiosks should hear the hub's last will ("offline" on hub/availability) and say so in
   // GET /api/state (connected: false): new sales then answer "queued" at once instead of waiting for a hub
   // that is gone. Watched while the broker and the kiosk stay up; told in the summary, not a delivery check.
@@ -176,10 +210,14 @@ export async function runSoak(opts: SoakOptions, signal: AbortSignal): Promise<n
   try {
     // --- up ---
     await broker.start();
-    await hub.start();
+    const hubReady = await hub.start();
+    await setKiosksAttended(hubReady[1] ?? `http://127.0.0.1:${hubHttpPort}`, kioskIds);
     for (const k of kiosks) await k.process.start();
-    const connected = await until(async () => (await Promise.all(kiosks.map((k) => kioskState(k.apiUrl)))).every((s) => s?.connected === true), 30_000, signal);
-    if (!connected) throw new Error('the kiosks did not connect to the hub within 30 s of starting');
+    // Connected, and told by the hub that it is attended (it asks on connect and keeps the answer).
+    const connected = await until(async () => (await Promise.all(kiosks.map((k) => kioskState(k.apiUrl)))).every((s) => s?.connected === true && s.mode === 'attended'), 30_000, signal);
+    if (!connected) throw new Error('the kiosks did not connect to the hub (and learn they are attended) within 30 s of starting');
+    // Every demo card once on every kiosk: each kiosk's cache then shows the member while the hub is down.
+    await load.prepare();
     const before = readLedgerSnapshot(hubDir);
     say(`soak: hub and ${kiosks.length} kiosk(s) up; ${before.txIds.size} transactions in the ledger before the load; load and chaos start`);
 
@@ -188,7 +226,7 @@ export async function runSoak(opts: SoakOptions, signal: AbortSignal): Promise<n
     load.start();
     const progress = setInterval(() => {
       const p = load.progress();
-      say(`soak: ${Math.round((Date.now() - loadStarted) / 1000)} s: ${p.made} requests, ${p.accepted} accepted, ${p.cutOff} cut off, ${p.inFlight} in flight; kills hub ${hub.killCount}, ${kiosks.map((k) => `${k.id} ${k.process.killCount}`).join(', ')}; broker restarts ${broker.restartCount}`);
+      say(`soak: ${Math.round((Date.now() - loadStarted) / 1000)} s: ${p.made} requests, ${p.accepted} accepted, ${p.cutOff} cut off, ${p.staffWaits} top-ups postponed (no staff session), ${p.inFlight} in flight; kills hub ${hub.killCount}, ${kiosks.map((k) => `${k.id} ${k.process.killCount}`).join(', ')}; broker restarts ${broker.restartCount}`);
     }, 10_000);
     try {
       await chaos.run();
@@ -245,8 +283,14 @@ export async function runSoak(opts: SoakOptions, signal: AbortSignal): Promise<n
     const verdict = checkDelivery({ kioskIds, answers, outboxes, ledger, before });
     const audit = spawnSync(process.execPath, ['bin/memberkiosk.mjs', 'audit', '--data', hubDir], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
     const killTargetMet = hub.killCount >= opts.kills && kiosks.every((k) => k.process.killCount >= opts.kills);
+    const kindsMissing = SOAK_REQUEST_KINDS.filter((kind) => (verdict.acceptedByKind[kind] ?? 0) === 0);
     checks.push(
       ...verdict.checks,
+      {
+        name: 'every kind of request accepted at least once (cash on attended kiosks, top-ups under staff sessions)',
+        ok: kindsMissing.length === 0,
+        details: kindsMissing.map((kind) => `no ${kind} was accepted (${answers.filter((a) => a.request.kind === kind).length} made)`),
+      },
       {
         name: 'memberkiosk audit --data HUBDIR exits 0 (journal = every balance)',
         ok: audit.status === 0,
@@ -277,6 +321,15 @@ export async function runSoak(opts: SoakOptions, signal: AbortSignal): Promise<n
       unanswered: verdict.unanswered,
       retried: answers.filter((a) => a.cutOff > 0).length,
       replayed: answers.filter((a) => a.replayed).length,
+      recoveredByKey: answers.filter((a) => a.recoveredByKey).length,
+      tapMisses: answers.reduce((n, a) => n + a.tapMisses, 0),
+      staff: {
+        signIns: load.staff.signIns,
+        topUps: answers.filter((a) => a.request.kind === 'top_up').length,
+        postponed: answers.filter((a) => a.staffWaits > 0).length,
+        unavailable: load.staff.unavailable,
+      },
+      acceptedByKind: verdict.acceptedByKind,
       lost: verdict.lostCount,
       doubled: verdict.doubledCount,
       epochs: verdict.epochs,
