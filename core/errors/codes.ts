@@ -16,7 +16,7 @@
  */
 
 /** The statuses an error answer may have. */
-export const HTTP_ERROR_STATUSES = [400, 404, 409, 413, 415, 500, 502, 503] as const;
+export const HTTP_ERROR_STATUSES = [400, 403, 404, 409, 413, 415, 500, 502, 503] as const;
 export type HttpErrorStatus = (typeof HTTP_ERROR_STATUSES)[number];
 
 export type ErrorCodeSpec =
@@ -128,6 +128,36 @@ export const ERROR_CODES = {
   BROKER_AUTH_REFUSED: { message: 'the MQTT broker refused the credentials; retrying with backoff', http: 500, kind: 'log' },
   BROKER_CONNECT_REFUSED: { message: 'the MQTT broker refused the connection; retrying with backoff', http: 500, kind: 'log' },
   BROKER_CONNECTION_LOST: { message: 'the connection to the MQTT broker was lost; reconnecting', http: 500, kind: 'log' },
+  // fleet, enrolment and TLS (hub/fleet, hub/pki, device/provisioning)
+  FLEET_NOT_OPEN: { message: 'the fleet registry is not open', http: 500, kind: 'log' },
+  FLEET_SCHEMA_TOO_NEW: { message: 'fleet.sqlite was written by a newer hub', http: 500, kind: 'log' },
+  FLEET_REGION_EXISTS: { message: 'a region with this id already exists', http: 409 },
+  FLEET_STORE_EXISTS: { message: 'a store with this id already exists', http: 409 },
+  FLEET_UNKNOWN_REGION: { message: 'no region with this id', http: 404 },
+  FLEET_UNKNOWN_STORE: { message: 'no store with this id', http: 404 },
+  FLEET_UNKNOWN_DEVICE: { message: 'no enrolled device with this id', http: 404 },
+  DEVICE_ID_INVALID: { message: 'a device id is 1–64 of A–Z a–z 0–9 _ - and not "hq"', http: 400 },
+  DEVICE_ALREADY_ENROLLED: { message: 'a device with this id is already enrolled (or was, and is revoked)', http: 409 },
+  ENROL_TTL_INVALID: { message: 'an enrolment code must live a positive time (e.g. 30m, 24h, 7d)', http: 400 },
+  ENROL_MODE_INVALID: { message: 'a kiosk mode is attended or unattended', http: 400 },
+  ENROL_CODE_MALFORMED: { message: 'this is not an enrolment code (MK1-…)', http: 400 },
+  ENROL_CODE_UNKNOWN: { message: 'no such enrolment code', http: 403 },
+  ENROL_CODE_USED: { message: 'this enrolment code was already used', http: 403 },
+  ENROL_CODE_EXPIRED: { message: 'this enrolment code has expired', http: 403 },
+  ENROL_PUBLIC_KEY_INVALID: { message: 'the kiosk public key is not an Ed25519 public key (SPKI PEM)', http: 400 },
+  ENROL_HUB_CA_MISMATCH: { message: 'the hub did not present the CA certificate the enrolment code names: not the right hub', http: 500, kind: 'log' },
+  ENROL_HUB_UNREACHABLE: { message: 'the hub could not be reached over TLS for enrolment', http: 500, kind: 'log' },
+  ENROL_HUB_REFUSED: { message: 'the hub refused the enrolment', http: 500, kind: 'log' },
+  PROVISIONING_MISSING: { message: 'this kiosk is not provisioned: run memberkiosk provision, or give --hub, --id and --store', http: 500, kind: 'log' },
+  PROVISIONING_EXISTS: { message: 'this data directory already holds a provisioned kiosk', http: 500, kind: 'log' },
+  HQ_KEY_EXISTS: { message: 'an HQ root key already exists there; refusing to overwrite it', http: 500, kind: 'log' },
+  HQ_KEY_INVALID: { message: 'the file is not an Ed25519 public key (SPKI PEM)', http: 500, kind: 'log' },
+  TLS_CONFIG_INVALID: { message: 'the TLS certificate or key configured for the hub cannot be read or do not match', http: 500, kind: 'log' },
+  PLAIN_LISTENER_NOT_LOOPBACK: { message: 'a plain (unencrypted) listener may only bind to loopback; use the TLS listener', http: 500, kind: 'log' },
+  MQTT_CLIENT_REFUSED: { message: 'the embedded broker refused a client (anonymous, bad id, unknown, revoked or wrong secret)', http: 500, kind: 'log' },
+  MQTT_PUBLISH_REFUSED: { message: 'the embedded broker refused a publish outside the device namespace', http: 500, kind: 'log' },
+  MQTT_SUBSCRIBE_REFUSED: { message: 'the embedded broker refused a subscription outside the device topics', http: 500, kind: 'log' },
+  DEVICE_REVOKED: { message: 'the device is revoked; it was disconnected and is refused from now on', http: 500, kind: 'log' },
   INTERNAL: { message: 'internal error', http: 500 },
 } as const satisfies Record<string, ErrorCodeSpec>;
 
