@@ -13,6 +13,7 @@ import { expectDeliveredOnceInOrder } from '../support/expect-delivered-once.ts'
 import { findFreePort } from '../support/free-port.ts';
 import { getJson, postJson } from '../support/http-json.ts';
 import { startKioskProcess } from '../support/kiosk-process.ts';
+import { provisionTestKiosk } from '../support/provision-test-kiosk.ts';
 import { readLedgerTransactions } from '../support/ledger-file.ts';
 import { readOutboxEntries } from '../support/outbox-file.ts';
 import { purchaseBody } from '../support/purchase.ts';
@@ -51,6 +52,10 @@ describe('kiosk process killed with SIGKILL', () => {
     // The hub's port is fixed before the hub exists, so the kiosk can be pointed at a broker that is not there.
     const mqttPort = await findFreePort();
     const hubUrl = `mqtt://127.0.0.1:${mqttPort}`;
+    // Enrolled first, as a technician does; then the hub goes away before the kiosk ever starts.
+    const enrolling = await startTestHub({ dataDir: hubDir });
+    await provisionTestKiosk({ hubDataDir: hubDir, httpsUrl: enrolling.httpsUrl!, deviceId, kioskDir });
+    await enrolling.dispose();
 
     const first = await startKioskProcess(children, { hubUrl, deviceId, dataDir: kioskDir });
     // Nobody listens on the hub's port, so 'queued' means: durably in the outbox, not published.
@@ -85,7 +90,7 @@ describe('kiosk process killed with SIGKILL', () => {
     const store = env.hub.store;
     const before = (await store.memberViewByCard(DEMO_CARDS.gold))!;
 
-    const first = await startKioskProcess(children, { hubUrl: env.brokerUrl, deviceId, dataDir: kioskDir });
+    const first = await startKioskProcess(children, { hubUrl: env.brokerUrl, deviceId, dataDir: kioskDir, hub: { dataDir: hubDir, httpsUrl: env.httpsUrl! } });
     const total = 50;
     const killAfterApplied = 15;
     let next = 0;

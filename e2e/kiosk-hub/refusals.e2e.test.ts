@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createUlidFactory } from '../../core/ids/ulid.ts';
 import { DEMO_CARDS, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
 import { RawDeviceClient } from '../../hub/testing/raw-device-client.ts';
+import { enrolForTest } from '../../hub/testing/enrol-for-test.ts';
 import { startTestHub, type TestHub } from '../../hub/testing/start-test-hub.ts';
 import { createDevice, type Device } from '../../device/main.ts';
 import { openOutbox } from '../../device/outbox/sqlite-outbox.ts';
@@ -147,7 +148,7 @@ describe('refusals between a real kiosk and a real hub', () => {
     // While the kiosk is away, someone publishing under its id takes seqs 2–4 of its epoch. The kiosk's 5 and 6
     // would be next in that epoch, but must not be applied before its 2–4 (now moved): the hub closes the epoch.
     await env.hub.start();
-    const outsider = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-sq');
+    const outsider = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-sq', await enrolForTest(env, 'kiosk-sq'));
     outsider.epoch = epoch;
     const foreign = { kind: 'purchase' as const, cardUid: DEMO_CARDS.silver, lines: [{ lineNo: 1, sku: 'X', category: 'c', qty: 1, unitPriceCents: 1 }], payments: [{ method: 'cash' as const, amountCents: 1 }] };
     for (let seq = 2; seq <= 4; seq++) expect((await outsider.send(outsider.make(foreign, { seq }))).status).toBe('applied');

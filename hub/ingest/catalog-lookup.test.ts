@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RULES_BUNDLE } from '../../core/rules/default-bundle.ts';
 import { DEMO_CARDS } from '../demo/seed-demo-data.ts';
 import { RawDeviceClient } from '../testing/raw-device-client.ts';
+import { enrolForTest } from '../testing/enrol-for-test.ts';
 import { startTestHub, type TestHub } from '../testing/start-test-hub.ts';
 
 describe('the catalog look-up: what a kiosk may offer a member (real aedes, real SQLite)', () => {
@@ -10,7 +11,7 @@ describe('the catalog look-up: what a kiosk may offer a member (real aedes, real
 
   beforeEach(async () => {
     env = await startTestHub();
-    device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-catalog');
+    device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-catalog', await enrolForTest(env, 'kiosk-catalog'));
   });
 
   afterEach(async () => {
@@ -80,7 +81,7 @@ describe('the catalog look-up: what a kiosk may offer a member (real aedes, real
 describe('member look-up by card for a card that cannot be used (real aedes, real SQLite)', () => {
   it('answers CARD_LOST for a card reported lost instead of the member, and still answers by member id', async () => {
     const env = await startTestHub();
-    const device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-lost');
+    const device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-lost', await enrolForTest(env, 'kiosk-lost'));
     try {
       await expect(device.lookup({ op: 'member.byCard', cardUid: DEMO_CARDS.gold })).resolves.toMatchObject({ ok: true });
       const lost = await device.send(device.make({ kind: 'card_report_loss', cardUid: DEMO_CARDS.gold }));

@@ -7,6 +7,7 @@ import type { TxResult } from '../../core/wire/result.ts';
 import { DEMO_CARDS, DEMO_STAFF_CARD } from '../demo/seed-demo-data.ts';
 import { buildApp } from '../http/build-app.ts';
 import { RawDeviceClient } from '../testing/raw-device-client.ts';
+import { enrolForTest } from '../testing/enrol-for-test.ts';
 import { startTestHub, type TestHub } from '../testing/start-test-hub.ts';
 
 /** The default plan plus a 10-visit car-wash card (365 days), a gym card until 2025-12-31, manual bonuses ≤ 5000 for three reasons. */
@@ -30,7 +31,7 @@ describe('count cards and HQ manual bonuses (real aedes, real SQLite)', () => {
     env = await startTestHub();
     await env.hub.store.saveRulesBundle(CARDS_BUNDLE);
     await env.hub.store.upsertStaff({ cardUid: HQ_ADMIN_CARD, name: 'HQ Admin', role: 'hq_admin', storeIds: ['*'], active: true });
-    device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-cards');
+    device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-cards', await enrolForTest(env, 'kiosk-cards'));
   });
 
   afterEach(async () => {

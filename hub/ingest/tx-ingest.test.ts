@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_CARDS, DEMO_STAFF_CARD } from '../demo/seed-demo-data.ts';
 import { RawDeviceClient } from '../testing/raw-device-client.ts';
+import { enrolForTest } from '../testing/enrol-for-test.ts';
 import { startTestHub, type TestHub } from '../testing/start-test-hub.ts';
 
 const purchase = (cents: number, payments: ({ method: 'cash' | 'stored_value'; amountCents: number } | { method: 'points'; points: number })[] = [{ method: 'cash', amountCents: cents }]) => ({
@@ -16,7 +17,7 @@ describe('hub transaction ingest (real aedes, real SQLite)', () => {
 
   beforeEach(async () => {
     env = await startTestHub();
-    device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-t1');
+    device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-t1', await enrolForTest(env, 'kiosk-t1'));
   });
 
   afterEach(async () => {
@@ -135,7 +136,7 @@ describe('hub transaction ingest (real aedes, real SQLite)', () => {
 describe('hub recomputation of kiosk results', () => {
   it('applies its own figures and records where the kiosk’s engine disagreed', async () => {
     const env = await startTestHub();
-    const device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-t2');
+    const device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-t2', await enrolForTest(env, 'kiosk-t2'));
     try {
       const body = purchase(10_000);
       // 100 yuan for gold: 100 × 1.5 = 150 points. The kiosk claims 999.
