@@ -227,7 +227,8 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     if (config.https) {
       const hubTls = tls;
       const rootKey = readHqRootPublicKey(config.dataDir);
-      if (!rootKey) log.warn('no HQ root public key installed (memberkiosk keys install-public): kiosks enrolled now pin none');
+      // The demo has no HQ; anywhere else a kiosk enrolled now will never learn HQ's key without re-enrolment.
+      if (!rootKey) log[config.seedDemoData ? 'info' : 'warn']('no HQ root public key installed (memberkiosk keys install-public): kiosks enrolled now pin none');
       httpsApp = buildApp({
         store,
         brokerUrl: redactBrokerUrl(brokerUrl),

@@ -12,6 +12,8 @@ import { makeTempDir } from '../../device/test-support/temp-dir.ts';
 import { CliProcesses } from '../support/cli-process.ts';
 import { expectDeliveredOnceInOrder } from '../support/expect-delivered-once.ts';
 import { findFreePort } from '../support/free-port.ts';
+import { provisionTestKiosk } from '../support/provision-test-kiosk.ts';
+import { readProvisioning } from '../../device/provisioning/stored-provisioning.ts';
 import { startHubProcess, type HubProcess } from '../support/hub-process.ts';
 import { getJson, postJson } from '../support/http-json.ts';
 import { readLedgerTransactions } from '../support/ledger-file.ts';
@@ -52,9 +54,24 @@ describe('hub process killed with SIGKILL', () => {
     temp.cleanup();
   });
 
+  /** Enrols the kiosk's data directory with the running hub, as a technician does; the kiosk keeps the credentials. */
+  async function enrolKiosk(deviceId: string, hub: HubProcess): Promise<void> {
+    await provisionTestKiosk({ hubDataDir: hubDir, httpsUrl: hub.httpsUrl, deviceId, kioskDir });
+  }
+
   async function startKiosk(deviceId: string): Promise<string> {
+    const { mqttUsername, mqttPassword } = readProvisioning(kioskDir);
     // reconnectMs 100: the kiosk notices the hub is back within a tenth of a second, not the default second.
-    device = createDevice({ deviceId, storeId: DEMO_STORE_ID, hubUrl: `mqtt://127.0.0.1:${mqttPort}`, dataDir: kioskDir, httpPort: 0, logLevel: 'silent', tuning: { reconnectMs: 100 } });
+    device = createDevice({
+      deviceId,
+      storeId: DEMO_STORE_ID,
+      hubUrl: `mqtt://127.0.0.1:${mqttPort}`,
+      mqtt: { username: mqttUsername, password: mqttPassword },
+      dataDir: kioskDir,
+      httpPort: 0,
+      logLevel: 'silent',
+      tuning: { reconnectMs: 100 },
+    });
     return (await device.start()).apiUrl;
   }
 
@@ -93,6 +110,7 @@ describe('hub process killed with SIGKILL', () => {
   it('applies 200 purchases taken while the hub was down exactly once, in order, when it returns', async () => {
     const deviceId = 'kiosk-hub-down';
     const hub = await startHubProcess(children, { dataDir: hubDir, mqttPort });
+    await enrolKiosk(deviceId, hub);
     const apiUrl = await startKiosk(deviceId);
     await vi.waitFor(async () => expect(await getJson<KioskState>(`${apiUrl}/state`)).toMatchObject({ connected: true }), { timeout: 10_000, interval: 20 });
     const baseline = { transactions: (await getJson<{ transactions: number }>(`${hub.httpUrl}/api/health`)).transactions, points: await points(hub) };
@@ -111,6 +129,7 @@ describe('hub process killed with SIGKILL', () => {
     // A first run seeds the demo ledger and gives the baseline; then the hub is down before the kiosk starts.
     const seeding = await startHubProcess(children, { dataDir: hubDir, mqttPort });
     const baseline = { transactions: (await getJson<{ transactions: number }>(`${seeding.httpUrl}/api/health`)).transactions, points: await points(seeding) };
+    await enrolKiosk(deviceId, seeding);
     expect(await seeding.process.kill('SIGTERM')).toEqual({ code: 0, signal: null });
     const apiUrl = await startKiosk(deviceId);
     await sellWhileHubIsDown(apiUrl);

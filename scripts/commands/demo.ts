@@ -1,6 +1,8 @@
 /**
  * `npm start` / `memberkiosk demo`: the hub (embedded aedes, SQLite, demo members) and one kiosk in one process,
- * data under ./data, stopped cleanly with Ctrl-C. The kiosk's hardware is the default section, the drivers' own
+ * data under ./data, stopped cleanly with Ctrl-C. The kiosk is enrolled through the real path on first run (a
+ * one-time code, provisioning over the hub's HTTPS listener on a free loopback port: demo-kiosk-login.ts) and
+ * logs in to the broker's loopback listener with the credentials it got. The kiosk's hardware is the default section, the drivers' own
  * simulated reader and printer built through the driver registry (kind 'simulated'), which POST /api/sim/tap
  * and the screen's "simulate tap" drive.
  */
@@ -44,8 +46,10 @@ export async function run(args: string[]): Promise<number> {
   const logLevel = values['log-level'] as 'warn'; // checked against LOG_LEVELS above
   const hub = createHub({
     dataDir: `${values.data}/hub`,
-    broker: { mode: 'embedded', host: '127.0.0.1', port: Number(values['mqtt-port']) },
+    // MQTT over TLS on a free loopback port: what the kiosk is told at enrolment (it then uses the plain port).
+    broker: { mode: 'embedded', host: '127.0.0.1', port: Number(values['mqtt-port']), tlsPort: 0 },
     http: { host: '127.0.0.1', port: Number(values['hub-port']) },
+    https: { host: '127.0.0.1', port: 0 },
     seedDemoData: true,
     logLevel,
   });
@@ -56,10 +60,19 @@ export async function run(args: string[]): Promise<number> {
     return portInUse(error, `MQTT port ${values['mqtt-port']} or hub port ${values['hub-port']}`, () => hub.stop());
   }
   const { brokerUrl, consoleUrl } = addresses;
+  const { demoKioskLogin } = await import('./demo-kiosk-login.ts');
+  let login;
+  try {
+    login = await demoKioskLogin({ fleet: hub.fleet, httpsUrl: addresses.httpsUrl!, caSha256: addresses.caSha256, deviceId: 'kiosk-001', storeId: DEMO_STORE_ID, kioskDir: `${values.data}/kiosk-001` });
+  } catch (error) {
+    await hub.stop();
+    throw error;
+  }
   const device = createDevice({
     deviceId: 'kiosk-001',
     storeId: DEMO_STORE_ID,
     hubUrl: brokerUrl,
+    mqtt: { username: login.mqttUsername, password: login.mqttPassword },
     dataDir: `${values.data}/kiosk-001`,
     httpPort: Number(values['kiosk-port']),
     logLevel,

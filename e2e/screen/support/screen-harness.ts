@@ -13,6 +13,7 @@ import { DEMO_STORE_ID } from '../../../hub/demo/seed-demo-data.ts';
 import { startTestHub, type TestHub } from '../../../hub/testing/start-test-hub.ts';
 import { createDevice, type Device, type DeviceConfig } from '../../../device/main.ts';
 import { assertChromiumInstalled, launchChromium, type LaunchedBrowser } from './chromium.ts';
+import { kioskCredentials } from '../../support/kiosk-credentials.ts';
 
 export interface PageRequest {
   method: string;
@@ -49,6 +50,7 @@ export async function startScreenHarness(options: { deviceId: string; prepareHub
     deviceId: options.deviceId,
     storeId: DEMO_STORE_ID,
     hubUrl: hub.brokerUrl,
+    mqtt: await kioskCredentials(hub, options.deviceId),
     dataDir: join(dataDir, 'kiosk'),
     httpPort: 0,
     logLevel: 'silent',
