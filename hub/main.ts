@@ -16,6 +16,8 @@ import type { TxResultAnswer } from '../core/wire/result.ts';
 import { createTopics, DEFAULT_BASE_TOPIC } from '../core/wire/topics.ts';
 import { CodedError } from '../core/errors/coded-error.ts';
 import { EmbeddedBroker } from './broker/embedded-broker.ts';
+import { MosquittoDynsecAccounts } from './broker/mosquitto-dynsec-accounts.ts';
+import { syncRevocations } from './broker/revocation-sync.ts';
 import { seedDemoData } from './demo/seed-demo-data.ts';
 import { seedDemoFleet } from './demo/seed-demo-fleet.ts';
 import { enrolKiosk } from './fleet/enrol-kiosk.ts';
@@ -49,7 +51,15 @@ export const hubConfigSchema = z.object({
       tlsPort: z.number().int().min(0).max(65535).nullable().default(null),
     }),
     /** `kioskUrl`: the broker as enrolled kiosks reach it (mqtts://…), told to them at enrolment. */
-    z.object({ mode: z.literal('external'), url: z.string().url(), username: z.string().optional(), password: z.string().optional(), kioskUrl: z.string().url().optional() }),
+    /** `dynsecAdminUrl`: a Mosquitto dynamic-security admin login; kiosk accounts are then kept in step on enrol and revoke. */
+    z.object({
+      mode: z.literal('external'),
+      url: z.string().url(),
+      username: z.string().optional(),
+      password: z.string().optional(),
+      kioskUrl: z.string().url().optional(),
+      dynsecAdminUrl: z.string().url().optional(),
+    }),
   ]),
   /** The plain console and API: loopback only. */
   http: z.object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8800) }).nullable().default(null),
@@ -92,6 +102,8 @@ export interface Hub {
   readonly fleet: FleetRegistry;
   /** Revokes a kiosk and disconnects it at once if it is connected to the embedded broker. */
   revokeDevice(deviceId: string): Promise<EnrolledDevice | null>;
+  /** Kiosk accounts on an external broker that keeps its own (Mosquitto dynsec); null with the embedded one. */
+  readonly brokerAccounts: MosquittoDynsecAccounts | null;
 }
 
 /** Plain listeners carry secrets in clear: they may only listen where nothing but this machine reaches them. */
@@ -146,6 +158,9 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
         })
       : null;
   let httpsApp: FastifyInstance | null = null;
+  const brokerAccounts =
+    config.broker.mode === 'external' && config.broker.dynsecAdminUrl ? new MosquittoDynsecAccounts({ url: config.broker.dynsecAdminUrl, baseTopic: config.baseTopic, logger: log }) : null;
+  let revocations: { stop(): Promise<void> } | null = null;
   let client: MqttClient | null = null;
   let app: FastifyInstance | null = null;
   let addresses: HubAddresses | null = null;
@@ -176,6 +191,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     tls = await ensureHubTls(config.dataDir, config.tls.hostNames, config.tls.own ?? undefined);
     if (config.seedDemoData && (await seedDemoData(store))) log.info('demo members, cards, staff and gifts created');
     if (config.seedDemoData && (await seedDemoFleet(fleet))) log.info('demo region and store added to the fleet');
+    if (brokerAccounts) revocations = syncRevocations(fleet, brokerAccounts, log);
     await sweep();
     // Hourly is plenty: an expired lot is already unspendable, and a closed tier period waits an hour at most.
     expiryTimer = setInterval(sweepInBackground, 3_600_000);
@@ -243,6 +259,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
           mqttTlsPort: () => brokerAddress?.tlsPort ?? null,
           baseTopic: config.baseTopic,
           logger: log,
+          ...(brokerAccounts ? { accounts: brokerAccounts } : {}),
         }),
       });
       httpsUrl = await httpsApp.listen({ host: config.https.host, port: config.https.port });
@@ -257,9 +274,11 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     logger: log,
     embeddedBrokerCredentials: broker ? { username: 'hub', password: hubSecret } : null,
     fleet,
+    brokerAccounts,
     async revokeDevice(deviceId) {
       const revoked = await fleet.revokeDevice(deviceId, new Date().toISOString());
       if (revoked) broker?.disconnectDevice(deviceId);
+      if (revoked) await brokerAccounts?.disableDevice(deviceId);
       return revoked;
     },
     start() {
@@ -274,6 +293,8 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       if (starting) await starting.catch(() => undefined);
       if (expiryTimer) clearInterval(expiryTimer);
       expiryTimer = null;
+      await revocations?.stop();
+      revocations = null;
       const current = client;
       client = null;
       if (current) {

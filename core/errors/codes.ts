@@ -157,6 +157,7 @@ export const ERROR_CODES = {
   MQTT_CLIENT_REFUSED: { message: 'the embedded broker refused a client (anonymous, bad id, unknown, revoked or wrong secret)', http: 500, kind: 'log' },
   MQTT_PUBLISH_REFUSED: { message: 'the embedded broker refused a publish outside the device namespace', http: 500, kind: 'log' },
   MQTT_SUBSCRIBE_REFUSED: { message: 'the embedded broker refused a subscription outside the device topics', http: 500, kind: 'log' },
+  BROKER_ACCOUNT_FAILED: { message: 'the external broker did not take the kiosk account; the enrolment was undone (make a new code)', http: 502 },
   DEVICE_REVOKED: { message: 'the device is revoked; it was disconnected and is refused from now on', http: 500, kind: 'log' },
   INTERNAL: { message: 'internal error', http: 500 },
 } as const satisfies Record<string, ErrorCodeSpec>;

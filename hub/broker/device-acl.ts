@@ -34,3 +34,15 @@ export function deviceSubscribeAllowed(topics: Topics, identity: ScopedIdentity,
     return filter.startsWith(`${root}/`);
   });
 }
+
+/**
+ * The same grants as lists of exact topics and filters, for a broker that is told them rather than asking us
+ * (Mosquitto's dynamic security roles: hub/broker/mosquitto-dynsec-accounts.ts).
+ */
+export function deviceGrants(topics: Topics, identity: ScopedIdentity): { publish: string[]; subscribe: string[] } {
+  const id = identity.deviceId;
+  return {
+    publish: [topics.tx(id), topics.request(id, '+'), topics.state(id), topics.availability(id)],
+    subscribe: [topics.txResult(id), topics.response(id, '+'), topics.hubAvailability, ...configScopesOf(identity).flatMap((scope) => [topics.config(scope), `${topics.config(scope)}/#`])],
+  };
+}

@@ -9,6 +9,7 @@ import { CodedError } from '../../core/errors/coded-error.ts';
 import { encodeEnrolmentSecret, formatEnrolmentCode, parseEnrolmentCode } from '../../core/fleet/enrolment-code.ts';
 import { DEVICE_ID_PATTERN } from '../../core/wire/topics.ts';
 import { HQ_DEVICE_ID } from '../../core/wire/hq-device.ts';
+import type { BrokerAccounts } from '../broker/broker-accounts.ts';
 import { newDeviceSecret, sha256Hex } from './device-secret.ts';
 import type { FleetRegistry, KioskMode } from './fleet-registry.ts';
 
@@ -53,7 +54,8 @@ export interface EnrolmentGrant {
   mode: KioskMode;
 }
 
-export async function redeemEnrolmentCode(registry: FleetRegistry, request: { code: string; publicKeyPem: string; now?: Date }, logger: Logger): Promise<EnrolmentGrant> {
+/** `accounts`: a broker that keeps its own accounts (Mosquitto dynsec) gets the kiosk's now, while its secret is in clear. */
+export async function redeemEnrolmentCode(registry: FleetRegistry, request: { code: string; publicKeyPem: string; now?: Date }, logger: Logger, accounts?: BrokerAccounts): Promise<EnrolmentGrant> {
   const log = logger.child({ component: 'hub.enrolment' });
   const parsed = parseEnrolmentCode(request.code);
   if (!parsed) {
@@ -81,6 +83,16 @@ export async function redeemEnrolmentCode(registry: FleetRegistry, request: { co
   if (!outcome.ok) {
     log.warn({ code: outcome.code, codeRef, storeId: outcome.record?.storeId, usedByDevice: outcome.record?.usedByDevice }, 'enrolment refused');
     throw new CodedError(outcome.code);
+  }
+  if (accounts) {
+    try {
+      await accounts.addDevice({ deviceId: outcome.device.deviceId, storeId: outcome.store.storeId, regionId: outcome.store.regionId }, mqttSecret);
+    } catch (error) {
+      // A kiosk the broker does not know could never connect: revoked, so its id is not left half-enrolled.
+      await registry.revokeDevice(outcome.device.deviceId, new Date().toISOString());
+      log.error({ err: error, code: 'BROKER_ACCOUNT_FAILED', deviceId: outcome.device.deviceId, codeRef }, 'enrolment failed: the broker refused the kiosk account');
+      throw new CodedError('BROKER_ACCOUNT_FAILED', `the broker did not take the kiosk's account: ${(error as Error).message}`);
+    }
   }
   log.info({ codeRef, deviceId: outcome.device.deviceId, storeId: outcome.store.storeId, mode: outcome.device.mode }, 'kiosk enrolled');
   return { deviceId: outcome.device.deviceId, mqttSecret, storeId: outcome.store.storeId, regionId: outcome.store.regionId, mode: outcome.device.mode };

@@ -5,6 +5,7 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import pino from 'pino';
+import type { BrokerAccounts } from '../broker/broker-accounts.ts';
 import { createEnrolmentCode, redeemEnrolmentCode } from '../fleet/enrolment.ts';
 import type { FleetRegistry, KioskMode } from '../fleet/fleet-registry.ts';
 import { DEMO_STORE_ID } from '../demo/seed-demo-data.ts';
@@ -19,7 +20,7 @@ export interface DeviceCredentials {
 }
 
 export async function enrolForTest(
-  target: { hub: { fleet: FleetRegistry }; caSha256: string },
+  target: { hub: { fleet: FleetRegistry; brokerAccounts?: BrokerAccounts | null }; caSha256: string },
   deviceId: string,
   options: { storeId?: string; mode?: KioskMode } = {},
 ): Promise<DeviceCredentials> {
@@ -31,6 +32,6 @@ export async function enrolForTest(
     caSha256: target.caSha256,
   });
   const publicKeyPem = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  const grant = await redeemEnrolmentCode(target.hub.fleet, { code, publicKeyPem }, pino({ level: 'silent' }));
+  const grant = await redeemEnrolmentCode(target.hub.fleet, { code, publicKeyPem }, pino({ level: 'silent' }), target.hub.brokerAccounts ?? undefined);
   return { deviceId: grant.deviceId, username: grant.deviceId, password: grant.mqttSecret, storeId: grant.storeId, regionId: grant.regionId };
 }

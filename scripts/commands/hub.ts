@@ -15,6 +15,8 @@ const USAGE = `usage: memberkiosk hub [--data DIR] [--broker mqtt://user:pass@ho
                              (loopback only: PLAIN_LISTENER_NOT_LOOPBACK otherwise)
   --http-host, --http-port   plain console and admin API; default 127.0.0.1:8800, loopback only (port 0: any)
   --kiosk-broker  with --broker: the mqtts:// address kiosks use, told to them at enrolment
+  --dynsec-admin  with --broker on Mosquitto's dynamic security plugin: mqtt://ADMIN:PASSWORD@host:port of a dynsec
+                admin; each enrolled kiosk gets its account there, each revoked one loses it
   --tls-host    where the TLS listeners bind (kiosks and browsers on the network); default 127.0.0.1,
                 e.g. 0.0.0.0 on a store network
   --mqtts-port  the embedded broker over TLS, for kiosks; default 8883
@@ -38,6 +40,7 @@ export async function run(args: string[]): Promise<number> {
       'http-host': { type: 'string', default: '127.0.0.1' },
       'http-port': { type: 'string', default: '8800' },
       'kiosk-broker': { type: 'string' },
+      'dynsec-admin': { type: 'string' },
       'tls-host': { type: 'string', default: '127.0.0.1' },
       'mqtts-port': { type: 'string', default: '8883' },
       'https-port': { type: 'string', default: '8443' },
@@ -60,7 +63,7 @@ export async function run(args: string[]): Promise<number> {
     hub = createHub({
       dataDir: values.data,
       broker: values.broker
-        ? { mode: 'external', url: values.broker, ...(values['kiosk-broker'] ? { kioskUrl: values['kiosk-broker'] } : {}) }
+        ? { mode: 'external', url: values.broker, ...(values['kiosk-broker'] ? { kioskUrl: values['kiosk-broker'] } : {}), ...(values['dynsec-admin'] ? { dynsecAdminUrl: values['dynsec-admin'] } : {}) }
         : { mode: 'embedded', host: values['mqtt-host'], port: Number(values['mqtt-port']), tlsHost: values['tls-host'], tlsPort: Number(values['mqtts-port']) },
       http: { host: values['http-host'], port: Number(values['http-port']) },
       https: { host: values['tls-host'], port: Number(values['https-port']) },
