@@ -21,12 +21,15 @@ COPY tsconfig.json ./
 ENV NODE_ENV=production
 
 FROM base AS hub
-# 1883: MQTT (embedded broker); 8800: console and admin API. The ledger lives in the /data volume.
-EXPOSE 1883 8800
+# Only the TLS listeners: 8883 MQTT over TLS (embedded broker), 8443 console, API and kiosk enrolment. The plain
+# listeners stay on the container's loopback. Ledger, fleet, TLS keys and HQ's public key live in the /data volume.
+# Give the name kiosks reach the hub by for its certificate: docker run … memberkiosk-hub … --tls-name hub.example
+EXPOSE 8883 8443
 RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]
 USER node
-CMD ["node", "bin/memberkiosk.mjs", "hub", "--data", "/data/hub", "--mqtt-host", "0.0.0.0", "--http-host", "0.0.0.0"]
+ENTRYPOINT ["node", "bin/memberkiosk.mjs", "hub", "--data", "/data/hub", "--tls-host", "0.0.0.0"]
+CMD ["--tls-name", "hub"]
 
 FROM base AS device
 # pcscd runs on the host (or in a side container) and shares /run/pcscd; serial readers are passed with --device.
@@ -35,5 +38,6 @@ EXPOSE 8080
 RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]
 USER node
+# Provision once on the same volume: docker run -v kiosk:/data --entrypoint node IMAGE bin/memberkiosk.mjs
+#   provision --hub https://hub:8443 --code MK1-… --data /data/kiosk ; then start with no flags.
 ENTRYPOINT ["node", "bin/memberkiosk.mjs", "device", "--data", "/data/kiosk", "--host", "0.0.0.0"]
-CMD ["--hub", "mqtt://hub:1883", "--id", "kiosk-001", "--store", "store-001"]

@@ -42,6 +42,11 @@ export const deviceConfigSchema = z.object({
   httpPort: z.number().int().min(0).max(65535),
   baseTopic: z.string().regex(/^[A-Za-z0-9_-]+$/).default(DEFAULT_BASE_TOPIC),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * The kiosk's MQTT login from enrolment (device/provisioning/): username = device id, its secret, and the hub's
+   * CA, the only one trusted for mqtts://. Absent only against a broker that asks for none (a bare test broker).
+   */
+  mqtt: z.object({ username: z.string().min(1), password: z.string().min(1), caPem: z.string().optional() }).optional(),
   /** Card reader, receipt printer, paper width and receipt language; simulated by default (device/hardware/hardware-config.ts). */
   hardware: hardwareConfigSchema.default({ reader: { kind: 'simulated' }, printer: { kind: 'simulated' }, paperWidthMm: 58, language: 'en' }),
   /** Knobs for tests and slow sites; the defaults suit a kiosk on a store LAN. */
@@ -188,7 +193,10 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
         outbox,
         topics: createTopics(config.baseTopic),
         logger: loggerFor('link'),
-        clientOptions: { reconnectPeriod: config.tuning.reconnectMs ?? 1000 },
+        clientOptions: {
+          reconnectPeriod: config.tuning.reconnectMs ?? 1000,
+          ...(config.mqtt ? { username: config.mqtt.username, password: config.mqtt.password, ...(config.mqtt.caPem ? { ca: config.mqtt.caPem } : {}) } : {}),
+        },
         ...(config.tuning.stallResendMs ? { stallResendMs: config.tuning.stallResendMs } : {}),
         reportState: () => ({
           versions: { bundle: rules.version() },

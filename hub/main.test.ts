@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO_CARDS } from './demo/seed-demo-data.ts';
 import { RawDeviceClient } from './testing/raw-device-client.ts';
+import { enrolForTest } from './testing/enrol-for-test.ts';
 import { startTestHub } from './testing/start-test-hub.ts';
 
 describe('hub lifecycle (real aedes, real SQLite)', () => {
@@ -8,7 +9,7 @@ describe('hub lifecycle (real aedes, real SQLite)', () => {
     const env = await startTestHub();
     const again = await env.hub.start();
     expect(again.brokerUrl).toBe(env.brokerUrl);
-    const device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-life');
+    const device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-life', await enrolForTest(env, 'kiosk-life'));
     await env.hub.store.identity.setDeviceMode('kiosk-life', 'attended');
     const result = await device.send(
       device.make({ kind: 'purchase', cardUid: DEMO_CARDS.silver, lines: [{ lineNo: 1, sku: 'A', category: 'c', qty: 1, unitPriceCents: 1_000 }], payments: [{ method: 'cash', amountCents: 1_000 }] }),

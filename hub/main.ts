@@ -14,8 +14,19 @@ import { HQ_DEVICE_ID } from '../core/wire/hq-device.ts';
 import { parseTransaction } from '../core/wire/parse-transaction.ts';
 import type { TxResultAnswer } from '../core/wire/result.ts';
 import { createTopics, DEFAULT_BASE_TOPIC } from '../core/wire/topics.ts';
+import { CodedError } from '../core/errors/coded-error.ts';
 import { EmbeddedBroker } from './broker/embedded-broker.ts';
+import { MosquittoDynsecAccounts } from './broker/mosquitto-dynsec-accounts.ts';
+import { syncRevocations } from './broker/revocation-sync.ts';
 import { seedDemoData } from './demo/seed-demo-data.ts';
+import { seedDemoFleet } from './demo/seed-demo-fleet.ts';
+import { enrolKiosk } from './fleet/enrol-kiosk.ts';
+import { recordKioskMode, syncKioskModes } from './fleet/record-kiosk-mode.ts';
+import type { EnrolledDevice, FleetRegistry } from './fleet/fleet-registry.ts';
+import { readHqRootPublicKey } from './fleet/hq-root-key.ts';
+import { FLEET_FILE } from './fleet/open-fleet-registry.ts';
+import { SqliteFleetRegistry } from './fleet/sqlite/sqlite-fleet-registry.ts';
+import { ensureHubTls, type HubTls } from './pki/hub-tls.ts';
 import { buildApp } from './http/build-app.ts';
 import { createIdentityService } from './identity/identity-service.ts';
 import { createMemberPinService } from './identity/member-pin-service.ts';
@@ -33,10 +44,37 @@ export const hubConfigSchema = z.object({
   dataDir: z.string().min(1),
   /** Embedded aedes on this host/port, or an external broker URL. */
   broker: z.discriminatedUnion('mode', [
-    z.object({ mode: z.literal('embedded'), host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(1883) }),
-    z.object({ mode: z.literal('external'), url: z.string().url(), username: z.string().optional(), password: z.string().optional() }),
+    z.object({
+      mode: z.literal('embedded'),
+      /** The plain listener: loopback only (the hub's own client, the demo, tests). */
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(1883),
+      /** MQTT over TLS for kiosks; null: none. */
+      tlsHost: z.string().default('127.0.0.1'),
+      tlsPort: z.number().int().min(0).max(65535).nullable().default(null),
+    }),
+    /** `kioskUrl`: the broker as enrolled kiosks reach it (mqtts://…), told to them at enrolment. */
+    /** `dynsecAdminUrl`: a Mosquitto dynamic-security admin login; kiosk accounts are then kept in step on enrol and revoke. */
+    z.object({
+      mode: z.literal('external'),
+      url: z.string().url(),
+      username: z.string().optional(),
+      password: z.string().optional(),
+      kioskUrl: z.string().url().optional(),
+      dynsecAdminUrl: z.string().url().optional(),
+    }),
   ]),
+  /** The plain console and API: loopback only. */
   http: z.object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8800) }).nullable().default(null),
+  /** Console, API and kiosk enrolment (POST /api/enrol) over TLS; null: none. */
+  https: z.object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8443) }).nullable().default(null),
+  /** The hub's certificate: its own CA's (DATA/tls/) for loopback and these names, or a chain's own files. */
+  tls: z
+    .object({
+      hostNames: z.array(z.string().min(1)).default([]),
+      own: z.object({ certFile: z.string(), keyFile: z.string(), caFile: z.string() }).nullable().default(null),
+    })
+    .default({ hostNames: [], own: null }),
   baseTopic: z.string().regex(/^[A-Za-z0-9_-]+$/).default(DEFAULT_BASE_TOPIC),
   seedDemoData: z.boolean().default(false),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -46,6 +84,13 @@ export type HubConfig = z.input<typeof hubConfigSchema>;
 export interface HubAddresses {
   brokerUrl: string;
   consoleUrl: string | null;
+  /** The embedded broker's MQTT-over-TLS listener, when it has one. */
+  brokerTlsUrl: string | null;
+  /** Console, API and enrolment over TLS, when configured. */
+  httpsUrl: string | null;
+  /** SHA-256 hex of the hub's CA certificate: what enrolment codes carry. */
+  caSha256: string;
+  caPem: string;
 }
 
 export interface Hub {
@@ -56,6 +101,18 @@ export interface Hub {
   readonly logger: Logger;
   /** Credentials with the hub's rights on the embedded broker, for in-process tools (benchmarks, tests). */
   readonly embeddedBrokerCredentials: { username: string; password: string } | null;
+  /** Regions, stores, enrolment codes and enrolled kiosks (open between start() and stop()). */
+  readonly fleet: FleetRegistry;
+  /** Revokes a kiosk and disconnects it at once if it is connected to the embedded broker. */
+  revokeDevice(deviceId: string): Promise<EnrolledDevice | null>;
+  /** Kiosk accounts on an external broker that keeps its own (Mosquitto dynsec); null with the embedded one. */
+  readonly brokerAccounts: MosquittoDynsecAccounts | null;
+}
+
+/** Plain listeners carry secrets in clear: they may only listen where nothing but this machine reaches them. */
+function requireLoopback(what: string, host: string): void {
+  if (host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) return;
+  throw new CodedError('PLAIN_LISTENER_NOT_LOOPBACK', `the plain ${what} listener may only bind to loopback, not ${host}; kiosks and browsers on the network use the TLS listener`);
 }
 
 /** The answer to anything published as HQ over MQTT: refused, recorded nowhere, but named when it can be read. */
@@ -78,7 +135,35 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
   const topics = createTopics(config.baseTopic);
   const hubSecret = randomBytes(24).toString('base64url');
   const store = createLedger({ kind: 'sqlite', path: join(config.dataDir, 'ledger.sqlite'), logger: log, fallbackBundle: DEFAULT_RULES_BUNDLE });
-  const broker = config.broker.mode === 'embedded' ? new EmbeddedBroker({ host: config.broker.host, port: config.broker.port, baseTopic: config.baseTopic, hubSecret, logger: log }) : null;
+  if (config.broker.mode === 'embedded') requireLoopback('MQTT', config.broker.host);
+  if (config.http) requireLoopback('HTTP', config.http.host);
+  const fleet = new SqliteFleetRegistry(join(config.dataDir, FLEET_FILE), log);
+  /** The hub's certificate, read (or made) at start; the broker's TLS listener takes it from here. */
+  let tls: HubTls | null = null;
+  const broker =
+    config.broker.mode === 'embedded'
+      ? new EmbeddedBroker({
+          host: config.broker.host,
+          port: config.broker.port,
+          baseTopic: config.baseTopic,
+          hubSecret,
+          fleet,
+          tls:
+            config.broker.tlsPort === null
+              ? undefined
+              : {
+                  host: config.broker.tlsHost,
+                  port: config.broker.tlsPort,
+                  // Read at start(), once the certificate is made or loaded.
+                  credentials: () => ({ key: tls?.keyPem ?? '', cert: tls?.certChainPem ?? '' }),
+                },
+          logger: log,
+        })
+      : null;
+  let httpsApp: FastifyInstance | null = null;
+  const brokerAccounts =
+    config.broker.mode === 'external' && config.broker.dynsecAdminUrl ? new MosquittoDynsecAccounts({ url: config.broker.dynsecAdminUrl, baseTopic: config.baseTopic, logger: log }) : null;
+  let revocations: { stop(): Promise<void> } | null = null;
   let client: MqttClient | null = null;
   let app: FastifyInstance | null = null;
   let addresses: HubAddresses | null = null;
@@ -105,14 +190,20 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
   async function start(): Promise<HubAddresses> {
     mkdirSync(config.dataDir, { recursive: true });
     await store.open();
+    await fleet.open();
+    tls = await ensureHubTls(config.dataDir, config.tls.hostNames, config.tls.own ?? undefined);
     if (config.seedDemoData && (await seedDemoData(store, log))) log.info('demo members, cards, staff and gifts created');
+    if (config.seedDemoData && (await seedDemoFleet(fleet))) log.info('demo region and store added to the fleet');
+    if (brokerAccounts) revocations = syncRevocations(fleet, brokerAccounts, log);
     // Staff, sessions and the audit log live on the ledger's database: available once it is open.
     const identity = createIdentityService({ store: store.identity, logger: log });
+    await syncKioskModes(fleet, store.identity);
     await sweep();
     // Hourly is plenty: an expired lot is already unspendable, and a closed tier period waits an hour at most.
     expiryTimer = setInterval(sweepInBackground, 3_600_000);
     expiryTimer.unref();
-    const brokerUrl = broker ? (await broker.start()).url : (config.broker as { url: string }).url;
+    const brokerAddress = broker ? await broker.start() : null;
+    const brokerUrl = brokerAddress ? brokerAddress.url : (config.broker as { url: string }).url;
     const credentials = broker ? { username: 'hub', password: hubSecret } : config.broker.mode === 'external' ? { username: config.broker.username, password: config.broker.password } : {};
     brokerWait = new AbortController();
     client = await connectHubClient({
@@ -162,8 +253,41 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       });
       consoleUrl = await app.listen({ host: config.http.host, port: config.http.port });
     }
-    log.info({ brokerUrl: redactBrokerUrl(brokerUrl), consoleUrl }, 'hub started');
-    addresses = { brokerUrl, consoleUrl };
+    let httpsUrl: string | null = null;
+    if (config.https) {
+      const hubTls = tls;
+      const rootKey = readHqRootPublicKey(config.dataDir);
+      // The demo has no HQ; anywhere else a kiosk enrolled now will never learn HQ's key without re-enrolment.
+      if (!rootKey) log[config.seedDemoData ? 'info' : 'warn']('no HQ root public key installed (memberkiosk keys install-public): kiosks enrolled now pin none');
+      const enrol = enrolKiosk({
+        fleet,
+        caPem: hubTls.caPem,
+        hqRootPublicKey: () => readHqRootPublicKey(config.dataDir),
+        brokerUrl: config.broker.mode === 'external' ? (config.broker.kioskUrl ?? null) : null,
+        mqttTlsPort: () => brokerAddress?.tlsPort ?? null,
+        baseTopic: config.baseTopic,
+        logger: log,
+        ...(brokerAccounts ? { accounts: brokerAccounts } : {}),
+      });
+      httpsApp = buildApp({
+        store,
+        identity,
+        identityStore: store.identity,
+        brokerUrl: redactBrokerUrl(brokerUrl),
+        memberIds: () => store.listMemberIds(200),
+        logger: log.child({ component: 'hub.https' }),
+        https: { key: hubTls.keyPem, cert: hubTls.certChainPem },
+        // The ledger learns the new kiosk's mode with its enrolment: its cash is refused unless it is attended.
+        enrol: async (request) => {
+          const answer = await enrol(request);
+          await recordKioskMode(store.identity, answer);
+          return answer;
+        },
+      });
+      httpsUrl = await httpsApp.listen({ host: config.https.host, port: config.https.port });
+    }
+    log.info({ brokerUrl: redactBrokerUrl(brokerUrl), brokerTlsUrl: brokerAddress?.tlsUrl ?? null, consoleUrl, httpsUrl }, 'hub started');
+    addresses = { brokerUrl, consoleUrl, brokerTlsUrl: brokerAddress?.tlsUrl ?? null, httpsUrl, caSha256: tls.caSha256, caPem: tls.caPem };
     return addresses;
   }
 
@@ -171,6 +295,14 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     store,
     logger: log,
     embeddedBrokerCredentials: broker ? { username: 'hub', password: hubSecret } : null,
+    fleet,
+    brokerAccounts,
+    async revokeDevice(deviceId) {
+      const revoked = await fleet.revokeDevice(deviceId, new Date().toISOString());
+      if (revoked) broker?.disconnectDevice(deviceId);
+      if (revoked) await brokerAccounts?.disableDevice(deviceId);
+      return revoked;
+    },
     start() {
       if (addresses) return Promise.resolve(addresses);
       starting ??= start().finally(() => (starting = null));
@@ -183,6 +315,8 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       if (starting) await starting.catch(() => undefined);
       if (expiryTimer) clearInterval(expiryTimer);
       expiryTimer = null;
+      await revocations?.stop();
+      revocations = null;
       const current = client;
       client = null;
       if (current) {
@@ -191,12 +325,15 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       }
       await app?.close();
       app = null;
+      await httpsApp?.close();
+      httpsApp = null;
       await broker?.stop();
       // No batch or sweep may be half-way through the ledger when it closes.
       await ingest?.idle();
       ingest = null;
       await sweeping;
       await store.close();
+      await fleet.close();
       addresses = null;
     },
   };

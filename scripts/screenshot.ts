@@ -13,6 +13,7 @@ import { createDevice, type Device } from '../device/main.ts';
 import { launchChromium, type LaunchedBrowser } from '../e2e/screen/support/chromium.ts';
 import { DEMO_CARDS, DEMO_STORE_ID } from '../hub/demo/seed-demo-data.ts';
 import { createHub, type Hub } from '../hub/main.ts';
+import { enrolForTest } from '../hub/testing/enrol-for-test.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'docs', 'images');
@@ -24,9 +25,10 @@ async function main(): Promise<void> {
   let browser: LaunchedBrowser | null = null;
   try {
     hub = createHub({ dataDir: join(dataDir, 'hub'), broker: { mode: 'embedded', host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, seedDemoData: true, logLevel: 'silent' });
-    const { brokerUrl, consoleUrl } = await hub.start();
+    const { brokerUrl, consoleUrl, caSha256 } = await hub.start();
     if (!consoleUrl) throw new Error('the hub did not start its console');
-    device = createDevice({ deviceId: 'kiosk-001', storeId: DEMO_STORE_ID, hubUrl: brokerUrl, dataDir: join(dataDir, 'kiosk-001'), httpPort: 0, logLevel: 'silent' });
+    const { username, password } = await enrolForTest({ hub, caSha256 }, 'kiosk-001');
+    device = createDevice({ deviceId: 'kiosk-001', storeId: DEMO_STORE_ID, hubUrl: brokerUrl, mqtt: { username, password }, dataDir: join(dataDir, 'kiosk-001'), httpPort: 0, logLevel: 'silent' });
     const { screenUrl, apiUrl } = await device.start();
 
     browser = await launchChromium({ viewport: { width: 1280, height: 800 } });

@@ -22,4 +22,14 @@ describe('privacy masking', () => {
     expect(line).toContain('**********E5F6');
     expect(JSON.parse(line)).toMatchObject({ pin: '[redacted]', tx: { phone: '*******8003' } });
   });
+
+  it('never logs any part of a password, an MQTT secret or a private key', () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(chunk.toString()), done()) });
+    const log = pino({ redact: { paths: REDACTED_LOG_PATHS, censor: censorLogValue } }, sink);
+    log.info({ password: 'hunter2-secret', config: { mqtt: { password: 'pw-in-config' } }, answer: { mqttSecret: 'S3CRETsecret' }, privateKeyPem: 'KEYMATERIAL' }, 'enrolled');
+    const line = lines.join('');
+    for (const secret of ['hunter2', '-secret', 'pw-in', 'S3CRET', 'KEYMAT', 'RIAL']) expect(line).not.toContain(secret);
+    expect(JSON.parse(line)).toMatchObject({ password: '[redacted]', config: { mqtt: { password: '[redacted]' } }, answer: { mqttSecret: '[redacted]' } });
+  });
 });

@@ -18,6 +18,7 @@ import { startTestHub, type TestHub } from '../../hub/testing/start-test-hub.ts'
 import { createDevice, type Device } from '../../device/main.ts';
 import type { CardReaderHealth, PrinterHealth } from '../../device/ports.ts';
 import { makeTempDir } from '../../device/test-support/temp-dir.ts';
+import { kioskCredentials } from '../support/kiosk-credentials.ts';
 
 const DEVICE_ID = 'kiosk-hw';
 const GOLD = DEMO_CARDS.gold;
@@ -101,6 +102,7 @@ describe('device on the real drivers: serial reader on a pty, ESC/POS printer on
       deviceId: DEVICE_ID,
       storeId: DEMO_STORE_ID,
       hubUrl: hub.brokerUrl,
+      mqtt: await kioskCredentials(hub, DEVICE_ID),
       dataDir: join(temp.dir, 'kiosk'),
       httpPort: 0,
       logLevel: 'silent',

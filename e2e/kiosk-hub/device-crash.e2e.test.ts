@@ -14,6 +14,7 @@ import { findFreePort } from '../support/free-port.ts';
 import { getJson, postJson } from '../support/http-json.ts';
 import { tapMember } from '../support/kiosk-api.ts';
 import { startKioskProcess } from '../support/kiosk-process.ts';
+import { provisionTestKiosk } from '../support/provision-test-kiosk.ts';
 import { readLedgerTransactions } from '../support/ledger-file.ts';
 import { readOutboxEntries } from '../support/outbox-file.ts';
 import { purchaseBody } from '../support/purchase.ts';
@@ -52,6 +53,10 @@ describe('kiosk process killed with SIGKILL', () => {
     // The hub's port is fixed, so it can come back where the kiosk looks for it.
     const mqttPort = await findFreePort();
     const hubUrl = `mqtt://127.0.0.1:${mqttPort}`;
+    // Enrolled first, as a technician does; then the hub goes away before the kiosk ever starts.
+    const enrolling = await startTestHub({ dataDir: hubDir });
+    await provisionTestKiosk({ hubDataDir: hubDir, httpsUrl: enrolling.httpsUrl!, deviceId, kioskDir });
+    await enrolling.dispose();
 
     env = await startTestHub({ dataDir: hubDir, broker: { mode: 'embedded', host: '127.0.0.1', port: mqttPort } });
     const store = env.hub.store;
@@ -97,7 +102,7 @@ describe('kiosk process killed with SIGKILL', () => {
     // connects, takes cash (an unattended one is refused TENDER_NOT_ALLOWED).
     await store.identity.setDeviceMode(deviceId, 'attended');
 
-    const first = await startKioskProcess(children, { hubUrl: env.brokerUrl, deviceId, dataDir: kioskDir });
+    const first = await startKioskProcess(children, { hubUrl: env.brokerUrl, deviceId, dataDir: kioskDir, hub: { dataDir: hubDir, httpsUrl: env.httpsUrl! } });
     await vi.waitFor(async () => expect(await getJson(`${first.apiUrl}/state`)).toMatchObject({ connected: true, mode: 'attended' }), { timeout: 10_000, interval: 20 });
     // One member at the till: every sale of the burst is for the card on the reader.
     await tapMember(first.apiUrl, DEMO_CARDS.gold);

@@ -12,7 +12,9 @@ import { makeTempDir } from '../../device/test-support/temp-dir.ts';
 import { CliProcesses } from '../support/cli-process.ts';
 import { expectDeliveredOnceInOrder } from '../support/expect-delivered-once.ts';
 import { findFreePort } from '../support/free-port.ts';
-import { hubAdminToken, setDeviceModeOverHttp, startHubProcess, type HubProcess } from '../support/hub-process.ts';
+import { provisionTestKiosk } from '../support/provision-test-kiosk.ts';
+import { readProvisioning } from '../../device/provisioning/stored-provisioning.ts';
+import { hubAdminToken, startHubProcess, type HubProcess } from '../support/hub-process.ts';
 import { getJson, postJson } from '../support/http-json.ts';
 import { tapMember } from '../support/kiosk-api.ts';
 import { readLedgerTransactions } from '../support/ledger-file.ts';
@@ -56,15 +58,25 @@ describe('hub process killed with SIGKILL', () => {
     temp.cleanup();
   });
 
-  async function startKiosk(deviceId: string): Promise<string> {
-    // reconnectMs 100: the kiosk notices the hub is back within a tenth of a second, not the default second.
-    device = createDevice({ deviceId, storeId: DEMO_STORE_ID, hubUrl: `mqtt://127.0.0.1:${mqttPort}`, dataDir: kioskDir, httpPort: 0, logLevel: 'silent', tuning: { reconnectMs: 100 } });
-    return (await device.start()).apiUrl;
+  /** Enrols the kiosk's data directory with the running hub, as a technician does; the kiosk keeps the credentials. */
+  async function enrolKiosk(deviceId: string, hub: HubProcess): Promise<void> {
+    await provisionTestKiosk({ hubDataDir: hubDir, httpsUrl: hub.httpsUrl, deviceId, kioskDir });
   }
 
-  /** Before the kiosk first connects: it learns on connect that it is attended (it takes cash). */
-  async function makeAttended(hub: HubProcess, deviceId: string): Promise<void> {
-    await setDeviceModeOverHttp(hub.httpUrl, await hubAdminToken(hub.httpUrl), deviceId, 'attended');
+  async function startKiosk(deviceId: string): Promise<string> {
+    const { mqttUsername, mqttPassword } = readProvisioning(kioskDir);
+    // reconnectMs 100: the kiosk notices the hub is back within a tenth of a second, not the default second.
+    device = createDevice({
+      deviceId,
+      storeId: DEMO_STORE_ID,
+      hubUrl: `mqtt://127.0.0.1:${mqttPort}`,
+      mqtt: { username: mqttUsername, password: mqttPassword },
+      dataDir: kioskDir,
+      httpPort: 0,
+      logLevel: 'silent',
+      tuning: { reconnectMs: 100 },
+    });
+    return (await device.start()).apiUrl;
   }
 
   /** While the hub answers: the kiosk learns its mode and caches the member on the tap. */
@@ -113,7 +125,8 @@ describe('hub process killed with SIGKILL', () => {
   it('applies 200 purchases taken while the hub was down exactly once, in order, when it returns', async () => {
     const deviceId = 'kiosk-hub-down';
     const hub = await startHubProcess(children, { dataDir: hubDir, mqttPort });
-    await makeAttended(hub, deviceId);
+    // Enrolled as an attended counter kiosk (the enrolment code says so): it takes cash.
+    await enrolKiosk(deviceId, hub);
     const apiUrl = await startKiosk(deviceId);
     await meetTheHub(apiUrl);
     const baseline = { transactions: (await getJson<{ transactions: number }>(`${hub.httpUrl}/api/health`)).transactions, points: await points(hub, await hubAdminToken(hub.httpUrl)) };
@@ -132,8 +145,8 @@ describe('hub process killed with SIGKILL', () => {
     // A first run seeds the demo ledger and gives the baseline; the kiosk meets it once (its mode, the member's
     // view), then the hub is down before the kiosk sells anything.
     const seeding = await startHubProcess(children, { dataDir: hubDir, mqttPort });
-    await makeAttended(seeding, deviceId);
     const baseline = { transactions: (await getJson<{ transactions: number }>(`${seeding.httpUrl}/api/health`)).transactions, points: await points(seeding, await hubAdminToken(seeding.httpUrl)) };
+    await enrolKiosk(deviceId, seeding);
     const apiUrl = await startKiosk(deviceId);
     await meetTheHub(apiUrl);
     expect(await seeding.process.kill('SIGTERM')).toEqual({ code: 0, signal: null });

@@ -18,6 +18,7 @@ import { makeTempDir } from '../../device/test-support/temp-dir.ts';
 import { postJson } from '../support/http-json.ts';
 import { tapMember } from '../support/kiosk-api.ts';
 import { purchaseBody } from '../support/purchase.ts';
+import { kioskCredentials } from '../support/kiosk-credentials.ts';
 
 const HOUR = 3_600_000;
 
@@ -44,7 +45,7 @@ describe("a kiosk's clock, measured by the hub on connect", () => {
     const logger = pino({ level: 'silent' });
     const outbox = openOutbox({ path: join(temp.dir, 'device.sqlite'), deviceId: 'kiosk-slow', storeId: DEMO_STORE_ID, logger });
     cleanups.push(() => outbox.close());
-    const link = createHubLink({ url: env.brokerUrl, deviceId: 'kiosk-slow', outbox, topics: createTopics(), logger, now: () => Date.now() - HOUR });
+    const link = createHubLink({ url: env.brokerUrl, deviceId: 'kiosk-slow', outbox, topics: createTopics(), logger, clientOptions: await kioskCredentials(env, 'kiosk-slow'), now: () => Date.now() - HOUR });
     cleanups.push(() => link.stop());
     const measured = new Promise<ClockMeasurement>((resolve) => link.once('clock', resolve));
     await link.start();
@@ -58,7 +59,7 @@ describe("a kiosk's clock, measured by the hub on connect", () => {
   it('stamps the measured offset on the transactions a kiosk makes, and keeps it across a restart', async () => {
     env = await startTestHub({ dataDir: join(temp.dir, 'hub') });
     const kioskDir = join(temp.dir, 'kiosk');
-    const config = { deviceId: 'kiosk-clock', storeId: DEMO_STORE_ID, hubUrl: env.brokerUrl, dataDir: kioskDir, httpPort: 0, logLevel: 'silent' as const };
+    const config = { deviceId: 'kiosk-clock', storeId: DEMO_STORE_ID, hubUrl: env.brokerUrl, mqtt: await kioskCredentials(env, 'kiosk-clock'), dataDir: kioskDir, httpPort: 0, logLevel: 'silent' as const };
     device = createDevice(config);
     const { apiUrl } = await device.start();
     const settings = () => JSON.parse(readFileSync(join(kioskDir, 'settings.json'), 'utf8')) as { clockOffsetMs?: number; clockMeasuredAt?: string };

@@ -22,6 +22,7 @@ import { buyAs, tapMember } from '../support/kiosk-api.ts';
 import { readLedgerTransactions } from '../support/ledger-file.ts';
 import { readOutboxEntries } from '../support/outbox-file.ts';
 import { purchaseBody } from '../support/purchase.ts';
+import { kioskCredentials } from '../support/kiosk-credentials.ts';
 
 interface KioskState {
   connected: boolean;
@@ -59,7 +60,7 @@ describe('refusals between a real kiosk and a real hub', () => {
   });
 
   async function startKiosk(deviceId: string, dataDir: string, hubUrl: string): Promise<string> {
-    const device = createDevice({ deviceId, storeId: DEMO_STORE_ID, hubUrl, dataDir, httpPort: 0, logLevel: 'silent', tuning: { reconnectMs: 100 } });
+    const device = createDevice({ deviceId, storeId: DEMO_STORE_ID, hubUrl, mqtt: await kioskCredentials(env!, deviceId), dataDir, httpPort: 0, logLevel: 'silent', tuning: { reconnectMs: 100 } });
     devices.push(device);
     return (await device.start()).apiUrl;
   }
@@ -146,10 +147,10 @@ describe('refusals between a real kiosk and a real hub', () => {
     const { epoch } = await getJson<KioskState>(`${apiUrl}/state`);
     await devices.pop()!.stop();
 
-    // While the kiosk is away, someone publishing under its id takes seqs 2–4 of its epoch. The kiosk's 5 and 6
+    // While the kiosk is away, someone publishing under its id (a clone holding its secret) takes seqs 2–4 of its epoch. The kiosk's 5 and 6
     // would be next in that epoch, but must not be applied before its 2–4 (now moved): the hub closes the epoch.
     await env.hub.start();
-    const outsider = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-sq');
+    const outsider = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-sq', await kioskCredentials(env, 'kiosk-sq'));
     outsider.epoch = epoch;
     const foreign = { kind: 'purchase' as const, cardUid: DEMO_CARDS.silver, lines: [{ lineNo: 1, sku: 'X', category: 'c', qty: 1, unitPriceCents: 1 }], payments: [{ method: 'stored_value' as const, amountCents: 1 }] };
     for (let seq = 2; seq <= 4; seq++) expect((await outsider.send(outsider.make(foreign, { seq }))).status).toBe('applied');

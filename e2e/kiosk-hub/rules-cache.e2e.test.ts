@@ -7,6 +7,7 @@ import { DEMO_CARDS, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
 import { startTestHub, type TestHub } from '../../hub/testing/start-test-hub.ts';
 import { createDevice, type Device } from '../../device/main.ts';
 import { makeTempDir } from '../../device/test-support/temp-dir.ts';
+import { kioskCredentials } from '../support/kiosk-credentials.ts';
 
 /** Coffee costs gold members ¥2.80 instead of ¥3.50. */
 const MEMBER_PRICES: RulesBundle = {
@@ -44,13 +45,13 @@ describe('the kiosk’s copy of the rules (real hub, real kiosk)', () => {
     temp.cleanup();
   });
 
-  const kiosk = (hubUrl: string) =>
-    createDevice({ deviceId: 'kiosk-rules', storeId: DEMO_STORE_ID, hubUrl, dataDir: join(temp.dir, 'kiosk'), httpPort: 0, logLevel: 'silent', tuning: { session: { lookupMs: 500 } } });
+  const kiosk = (hubUrl: string, mqtt: { username: string; password: string }) =>
+    createDevice({ deviceId: 'kiosk-rules', storeId: DEMO_STORE_ID, hubUrl, mqtt, dataDir: join(temp.dir, 'kiosk'), httpPort: 0, logLevel: 'silent', tuning: { session: { lookupMs: 500 } } });
 
   it('fetches the hub’s rules, names their version on transactions, and prices baskets itself when the hub is gone', async () => {
     hub = await startTestHub({ dataDir: join(temp.dir, 'hub') });
     await hub.hub.store.saveRulesBundle(MEMBER_PRICES);
-    device = kiosk(hub.brokerUrl);
+    device = kiosk(hub.brokerUrl, await kioskCredentials(hub, 'kiosk-rules'));
     const { apiUrl } = await device.start();
     await untilBundleVersion(apiUrl, 2);
 
@@ -75,14 +76,15 @@ describe('the kiosk’s copy of the rules (real hub, real kiosk)', () => {
   it('keeps its rules across a restart without the hub', async () => {
     hub = await startTestHub({ dataDir: join(temp.dir, 'hub') });
     await hub.hub.store.saveRulesBundle(MEMBER_PRICES);
-    device = kiosk(hub.brokerUrl);
+    device = kiosk(hub.brokerUrl, await kioskCredentials(hub, 'kiosk-rules'));
     const first = await device.start();
     await untilBundleVersion(first.apiUrl, 2);
     await device.stop();
     const hubUrl = hub.brokerUrl;
+    const mqtt = await kioskCredentials(hub, 'kiosk-rules');
     await hub.dispose();
     hub = null;
-    device = kiosk(hubUrl);
+    device = kiosk(hubUrl, mqtt);
     const again = await device.start();
     expect(await bundleVersionOf(again.apiUrl)).toBe(2);
   });

@@ -13,6 +13,7 @@ import { makeTempDir } from '../../device/test-support/temp-dir.ts';
 import { getJson, postJson } from '../support/http-json.ts';
 import { staffSignIn, tapMember } from '../support/kiosk-api.ts';
 import { purchaseBody } from '../support/purchase.ts';
+import { kioskCredentials } from '../support/kiosk-credentials.ts';
 
 const DEVICE_ID = 'kiosk-e2e-tap';
 
@@ -49,7 +50,7 @@ describe('tap and purchase against a real hub', () => {
 
   it('shows the member from the hub, applies the purchase once and agrees with the hub on balances', async () => {
     env = await startTestHub({ dataDir: join(temp.dir, 'hub') });
-    device = createDevice({ deviceId: DEVICE_ID, storeId: DEMO_STORE_ID, hubUrl: env.brokerUrl, dataDir: join(temp.dir, 'kiosk'), httpPort: 0, logLevel: 'silent' });
+    device = createDevice({ deviceId: DEVICE_ID, storeId: DEMO_STORE_ID, hubUrl: env.brokerUrl, mqtt: await kioskCredentials(env, DEVICE_ID), dataDir: join(temp.dir, 'kiosk'), httpPort: 0, logLevel: 'silent' });
     const { apiUrl } = await device.start();
     const store = env.hub.store;
     const before = (await store.memberViewByCard(DEMO_CARDS.gold))!;
@@ -82,7 +83,7 @@ describe('tap and purchase against a real hub', () => {
 
   it('registers a new member on a fresh card, who can then tap and be shown', async () => {
     env = await startTestHub({ dataDir: join(temp.dir, 'hub') });
-    device = createDevice({ deviceId: DEVICE_ID, storeId: DEMO_STORE_ID, hubUrl: env.brokerUrl, dataDir: join(temp.dir, 'kiosk'), httpPort: 0, logLevel: 'silent' });
+    device = createDevice({ deviceId: DEVICE_ID, storeId: DEMO_STORE_ID, hubUrl: env.brokerUrl, mqtt: await kioskCredentials(env, DEVICE_ID), dataDir: join(temp.dir, 'kiosk'), httpPort: 0, logLevel: 'silent' });
     const { apiUrl } = await device.start();
     const fresh = '04FEEDC0FFEE01';
     const unknown = await postJson<TapAnswer>(`${apiUrl}/sim/tap`, { uid: fresh });
@@ -116,7 +117,8 @@ describe('tap and purchase against a real hub', () => {
 
   it('takes no cash on an unattended kiosk, and tops up only inside a staff session signed in with card and PIN', async () => {
     env = await startTestHub({ dataDir: join(temp.dir, 'hub') });
-    device = createDevice({ deviceId: DEVICE_ID, storeId: DEMO_STORE_ID, hubUrl: env.brokerUrl, dataDir: join(temp.dir, 'kiosk'), httpPort: 0, logLevel: 'silent' });
+    // Enrolled as an unattended kiosk on the shop floor.
+    device = createDevice({ deviceId: DEVICE_ID, storeId: DEMO_STORE_ID, hubUrl: env.brokerUrl, mqtt: await kioskCredentials(env, DEVICE_ID, { mode: 'unattended' }), dataDir: join(temp.dir, 'kiosk'), httpPort: 0, logLevel: 'silent' });
     const { apiUrl } = await device.start();
     const store = env.hub.store;
     const before = (await store.memberViewByCard(DEMO_CARDS.silver))!;

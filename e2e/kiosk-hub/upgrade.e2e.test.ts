@@ -21,6 +21,7 @@ import { tapMember } from '../support/kiosk-api.ts';
 import { readLedgerTransactions } from '../support/ledger-file.ts';
 import { readOutboxEntries } from '../support/outbox-file.ts';
 import { purchaseBody } from '../support/purchase.ts';
+import { kioskCredentials } from '../support/kiosk-credentials.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
 
@@ -62,7 +63,7 @@ describe('upgrade from transaction format 1 and ledger schema 1', () => {
     await env.hub.store.identity.setDeviceMode('kiosk-v1', 'attended');
     const goldBefore = (await env.hub.store.memberViewByCard(DEMO_CARDS.gold))!.balances;
     const silverBefore = (await env.hub.store.memberViewByCard(DEMO_CARDS.silver))!.balances;
-    device = createDevice({ deviceId: 'kiosk-v1', storeId: 'store-001', hubUrl: env.brokerUrl, dataDir: kioskDir, httpPort: 0, logLevel: 'silent', tuning: { reconnectMs: 100 } });
+    device = createDevice({ deviceId: 'kiosk-v1', storeId: 'store-001', hubUrl: env.brokerUrl, mqtt: await kioskCredentials(env, 'kiosk-v1'), dataDir: kioskDir, httpPort: 0, logLevel: 'silent', tuning: { reconnectMs: 100 } });
     const { apiUrl } = await device.start();
     await vi.waitFor(async () => expect(await getJson(`${apiUrl}/state`)).toMatchObject({ connected: true, outboxDepth: 0 }), { timeout: 10_000, interval: 25 });
 

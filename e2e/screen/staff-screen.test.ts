@@ -29,7 +29,8 @@ describe('staff on the kiosk screen in a real browser', () => {
   }
 
   beforeAll(async () => {
-    h = await startScreenHarness({ deviceId: 'kiosk-staff' });
+    // A self-service kiosk on the shop floor: unattended, no cash.
+    h = await startScreenHarness({ deviceId: 'kiosk-staff', mode: 'unattended' });
     page = h.page;
     await seen(page, page.locator('#link').getByText('Online', { exact: true }), 'the kiosk online');
   });

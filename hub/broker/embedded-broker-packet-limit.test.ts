@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTopics } from '../../core/wire/topics.ts';
 import { DEMO_CARDS } from '../demo/seed-demo-data.ts';
 import { createHub, type Hub } from '../main.ts';
+import { enrolForTest } from '../testing/enrol-for-test.ts';
 import { RawDeviceClient } from '../testing/raw-device-client.ts';
 
 /**
@@ -36,9 +37,9 @@ function mqttString(text: string): Buffer {
   return Buffer.concat([length, bytes]);
 }
 
-/** MQTT 3.1.1 CONNECT, clean session, keep-alive 60 s, no credentials: what an unprovisioned device sends. */
-function connectPacket(clientId: string): Buffer {
-  const body = Buffer.concat([mqttString('MQTT'), Buffer.from([4, 0x02, 0, 60]), mqttString(clientId)]);
+/** MQTT 3.1.1 CONNECT, clean session, keep-alive 60 s, with an enrolled device's username and password. */
+function connectPacket(clientId: string, credentials: { username: string; password: string }): Buffer {
+  const body = Buffer.concat([mqttString('MQTT'), Buffer.from([4, 0xc2, 0, 60]), mqttString(clientId), mqttString(credentials.username), mqttString(credentials.password)]);
   return Buffer.concat([Buffer.from([0x10]), encodeRemainingLength(body.length), body]);
 }
 
@@ -56,7 +57,7 @@ interface RawConnection {
 }
 
 /** Connects, sends CONNECT and waits for a CONNACK that accepts it (20 02 00 00). */
-async function rawConnect(port: number, clientId: string): Promise<RawConnection> {
+async function rawConnect(port: number, clientId: string, credentials: { username: string; password: string }): Promise<RawConnection> {
   const socket = connect({ port, host: '127.0.0.1', noDelay: true });
   // Writing into a connection the broker closed fails with EPIPE/ECONNRESET: expected here, not a test error.
   socket.on('error', () => undefined);
@@ -66,7 +67,7 @@ async function rawConnect(port: number, clientId: string): Promise<RawConnection
     socket.once('error', reject);
   });
   const connack = new Promise<Buffer>((resolve) => socket.once('data', resolve));
-  socket.write(connectPacket(clientId));
+  socket.write(connectPacket(clientId, credentials));
   expect((await connack).subarray(0, 4)).toEqual(Buffer.from([0x20, 0x02, 0x00, 0x00]));
   return { socket, localPort: socket.localPort!, closed };
 }
@@ -86,7 +87,9 @@ interface LogLine {
 describe('embedded broker packet size limit (real aedes, real sockets)', () => {
   let hub: Hub;
   let brokerUrl: string;
+  let caSha256: string;
   let port: number;
+  const enrol = (deviceId: string) => enrolForTest({ hub, caSha256 }, deviceId);
   let dataDir: string;
   const logs: LogLine[] = [];
 
@@ -95,7 +98,7 @@ describe('embedded broker packet size limit (real aedes, real sockets)', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'mk-packet-limit-'));
     const logger = pino({ level: 'warn' }, { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
     hub = createHub({ dataDir, broker: { mode: 'embedded', host: '127.0.0.1', port: 0 }, seedDemoData: true }, logger);
-    ({ brokerUrl } = await hub.start());
+    ({ brokerUrl, caSha256 } = await hub.start());
     port = Number(new URL(brokerUrl).port);
   });
 
@@ -107,7 +110,7 @@ describe('embedded broker packet size limit (real aedes, real sockets)', () => {
   it('closes a connection whose PUBLISH announces 1 MB before reading it, logs who and how much, and the hub stays small', async () => {
     const payload = randomBytes(ONE_MB);
     const header = publishHeader(topics.tx('kiosk-big'), payload.length);
-    const attacker = await rawConnect(port, 'kiosk-big');
+    const attacker = await rawConnect(port, 'kiosk-big', await enrol('kiosk-big'));
     attacker.socket.write(header);
     attacker.socket.write(payload);
     await within(attacker.closed, 3_000, 'the broker closes the connection');
@@ -122,7 +125,7 @@ describe('embedded broker packet size limit (real aedes, real sockets)', () => {
     // Twenty more, all at once: unguarded, aedes and the hub's client would each hold every megabyte.
     global.gc?.();
     const rssBefore = process.memoryUsage().rss;
-    const attackers = await Promise.all(Array.from({ length: 20 }, (_, i) => rawConnect(port, `kiosk-big-${i}`)));
+    const attackers = await Promise.all(Array.from({ length: 20 }, async (_, i) => rawConnect(port, `kiosk-big-${i}`, await enrol(`kiosk-big-${i}`))));
     for (const a of attackers) {
       a.socket.write(header);
       a.socket.write(payload);
@@ -133,7 +136,7 @@ describe('embedded broker packet size limit (real aedes, real sockets)', () => {
     expect(logs.filter((l) => l.code === 'MQTT_PACKET_TOO_LARGE')).toHaveLength(21);
 
     // the hub still answers its devices
-    const device = await RawDeviceClient.connect(brokerUrl, 'kiosk-after');
+    const device = await RawDeviceClient.connect(brokerUrl, 'kiosk-after', await enrol('kiosk-after'));
     try {
       expect(await device.lookup({ op: 'member.byCard', cardUid: DEMO_CARDS.gold })).toMatchObject({ ok: true, member: { name: expect.any(String) } });
     } finally {
@@ -142,21 +145,24 @@ describe('embedded broker packet size limit (real aedes, real sockets)', () => {
   });
 
   it('closes a connection whose remaining length runs past 4 bytes', async () => {
-    const attacker = await rawConnect(port, 'kiosk-garbled');
+    const attacker = await rawConnect(port, 'kiosk-garbled', await enrol('kiosk-garbled'));
     attacker.socket.write(Buffer.from([0x30, 0xff, 0xff, 0xff, 0xff, 0x01]));
     await within(attacker.closed, 3_000, 'the broker closes the connection');
     expect(logs.find((l) => l.code === 'MQTT_PACKET_MALFORMED')).toMatchObject({ level: 40, clientId: 'kiosk-garbled' });
   });
 
   it('carries a 200 KB publish of an ordinary mqtt.js client on its own topic, byte for byte, with TCP_NODELAY kept', async () => {
-    const client = await mqtt.connectAsync(brokerUrl, { protocolVersion: 4, clientId: 'kiosk-large', reconnectPeriod: 0 });
+    const client = await mqtt.connectAsync(brokerUrl, { protocolVersion: 4, clientId: 'kiosk-large', ...(await enrol('kiosk-large')), reconnectPeriod: 0 });
+    // A kiosk may not read its own state topic back: a client with the hub's rights listens for it.
+    const listener = await mqtt.connectAsync(brokerUrl, { protocolVersion: 4, clientId: 'listener', ...hub.embeddedBrokerCredentials!, reconnectPeriod: 0 });
     // as every client of the project does, so only the broker's side of the connection can add a wait
     (client.stream as Socket).setNoDelay(true);
+    (listener.stream as Socket).setNoDelay(true);
     try {
-      const topic = `${topics.state('kiosk-large')}/echo`;
-      await client.subscribeAsync(topic, { qos: 1 });
+      const topic = topics.state('kiosk-large');
+      await listener.subscribeAsync(topic, { qos: 1 });
       const payload = randomBytes(200 * 1024);
-      const echoed = new Promise<Buffer>((resolve) => client.on('message', (t, p) => t === topic && resolve(p)));
+      const echoed = new Promise<Buffer>((resolve) => listener.on('message', (t, p) => t === topic && resolve(p)));
       await client.publishAsync(topic, payload, { qos: 1 });
       expect((await within(echoed, 3_000, 'the 200 KB message comes back')).equals(payload)).toBe(true);
       expect(client.connected).toBe(true);
@@ -165,13 +171,14 @@ describe('embedded broker packet size limit (real aedes, real sockets)', () => {
       // after a PUBACK waits for the client's delayed ACK (~40 ms) every time.
       const started = performance.now();
       for (let i = 0; i < 20; i += 1) {
-        const back = new Promise<void>((resolve) => client.once('message', () => resolve()));
+        const back = new Promise<void>((resolve) => listener.once('message', () => resolve()));
         await client.publishAsync(topic, 'ping', { qos: 1 });
         await back;
       }
       expect((performance.now() - started) / 20).toBeLessThan(20);
     } finally {
       await client.endAsync();
+      await listener.endAsync();
     }
   });
 });

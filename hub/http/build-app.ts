@@ -13,6 +13,7 @@ import type { IdentityService } from '../identity/identity-service.ts';
 import type { IdentityStore } from '../identity/identity-store.ts';
 import type { LedgerStore } from '../ledger/ledger-store.ts';
 import { renderConsole, renderLogin } from './console-page.ts';
+import { registerEnrolRoute, type EnrolHandler } from './enrol-route.ts';
 import { bearerOf, MEMBER_READERS, requireStaff, SESSION_COOKIE } from './require-staff.ts';
 
 export interface HubAppDeps {
@@ -23,6 +24,10 @@ export interface HubAppDeps {
   memberIds: () => Promise<string[]>;
   /** Where a request that failed on a defect is logged (answered INTERNAL); unlogged when absent. */
   logger?: Logger;
+  /** Serve over TLS with this key and certificate chain (the hub's HTTPS listener). */
+  https?: { key: string; cert: string };
+  /** Kiosk enrolment (POST /api/enrol): given to the HTTPS listener only. */
+  enrol?: EnrolHandler;
 }
 
 /** Shapes only; the transaction schema checks the details (whole points, reason length, card UID) and answers TX_INVALID. */
@@ -53,7 +58,8 @@ function refusalStatus(code: string | undefined): number {
 }
 
 export function buildApp(deps: HubAppDeps): FastifyInstance {
-  const app = Fastify({ logger: false });
+  // Fastify types an HTTPS instance apart; its routes and inject() are the same.
+  const app = (deps.https ? Fastify({ logger: false, https: deps.https }) : Fastify({ logger: false })) as unknown as FastifyInstance;
   app.setErrorHandler((error, _request, reply) => {
     const answer = answerForError(error);
     if (answer) return sendError(reply, answer);
@@ -61,6 +67,7 @@ export function buildApp(deps: HubAppDeps): FastifyInstance {
     return sendError(reply, errorAnswer('INTERNAL'));
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, errorAnswer('NOT_FOUND', `no route ${request.method} ${request.url}`)));
+  if (deps.enrol) registerEnrolRoute(app, deps.enrol);
   const memberViews = async (historyLimit: number) => {
     const views = [];
     for (const id of await deps.memberIds()) views.push(await deps.store.memberViewById(id, historyLimit));

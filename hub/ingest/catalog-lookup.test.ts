@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RULES_BUNDLE } from '../../core/rules/default-bundle.ts';
 import { DEMO_CARDS } from '../demo/seed-demo-data.ts';
 import { RawDeviceClient } from '../testing/raw-device-client.ts';
+import { enrolForTest } from '../testing/enrol-for-test.ts';
 import { startTestHub, type TestHub } from '../testing/start-test-hub.ts';
 
 describe('the catalog look-up: what a kiosk may offer a member (real aedes, real SQLite)', () => {
@@ -10,7 +11,7 @@ describe('the catalog look-up: what a kiosk may offer a member (real aedes, real
 
   beforeEach(async () => {
     env = await startTestHub();
-    device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-catalog');
+    device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-catalog', await enrolForTest(env, 'kiosk-catalog'));
     // A counter device: these tests pay cash (an unattended kiosk's cash is refused: tx-ingest.test.ts).
     await env.hub.store.identity.setDeviceMode('kiosk-catalog', 'attended');
   });
@@ -85,7 +86,7 @@ describe('the catalog look-up: what a kiosk may offer a member (real aedes, real
 describe('member look-up by card for a card that cannot be used (real aedes, real SQLite)', () => {
   it('answers CARD_LOST for a card reported lost instead of the member, for every look-up by that card', async () => {
     const env = await startTestHub();
-    const device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-lost');
+    const device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-lost', await enrolForTest(env, 'kiosk-lost'));
     // A counter device: these tests pay cash (an unattended kiosk's cash is refused: tx-ingest.test.ts).
     await env.hub.store.identity.setDeviceMode('kiosk-lost', 'attended');
     try {

@@ -10,6 +10,7 @@ import { createIdentityService } from '../identity/identity-service.ts';
 import { hqAdminLogin, kioskStaffActor } from '../testing/staff-actor.ts';
 import { buildApp } from '../http/build-app.ts';
 import { RawDeviceClient } from '../testing/raw-device-client.ts';
+import { enrolForTest } from '../testing/enrol-for-test.ts';
 import { startTestHub, type TestHub } from '../testing/start-test-hub.ts';
 
 /** The default plan plus a 10-visit car-wash card (365 days), a gym card until 2025-12-31, manual bonuses ≤ 5000 for three reasons. */
@@ -31,7 +32,7 @@ describe('count cards and HQ manual bonuses (real aedes, real SQLite)', () => {
   beforeEach(async () => {
     env = await startTestHub();
     await env.hub.store.saveRulesBundle(CARDS_BUNDLE);
-    device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-cards');
+    device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-cards', await enrolForTest(env, 'kiosk-cards'));
     // A counter device: these tests pay cash (an unattended kiosk's cash is refused: tx-ingest.test.ts).
     await env.hub.store.identity.setDeviceMode('kiosk-cards', 'attended');
   });

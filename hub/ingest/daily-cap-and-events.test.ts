@@ -3,6 +3,7 @@ import type { RulesBundle } from '../../core/rules/bundle.ts';
 import { DEFAULT_RULES_BUNDLE } from '../../core/rules/default-bundle.ts';
 import { DEMO_CARDS } from '../demo/seed-demo-data.ts';
 import { RawDeviceClient } from '../testing/raw-device-client.ts';
+import { enrolForTest } from '../testing/enrol-for-test.ts';
 import { startTestHub, type TestHub } from '../testing/start-test-hub.ts';
 
 /** The default plan with at most 300 points per member per local day, and +50 for taking part in the spring fair. */
@@ -20,7 +21,7 @@ describe('per-day caps and event bonuses at the hub (real aedes, real SQLite)', 
   beforeEach(async () => {
     env = await startTestHub();
     await env.hub.store.saveRulesBundle(CAPPED_BUNDLE);
-    device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-cap');
+    device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-cap', await enrolForTest(env, 'kiosk-cap'));
     // A counter device: these tests pay cash (an unattended kiosk's cash is refused: tx-ingest.test.ts).
     await env.hub.store.identity.setDeviceMode('kiosk-cap', 'attended');
   });

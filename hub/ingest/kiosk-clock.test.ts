@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_CARDS } from '../demo/seed-demo-data.ts';
 import { expirePoints } from '../hq/expire-points.ts';
 import { RawDeviceClient, type RawTxBody } from '../testing/raw-device-client.ts';
+import { enrolForTest } from '../testing/enrol-for-test.ts';
 import { startTestHub, type TestHub } from '../testing/start-test-hub.ts';
 
 const DAY = 86_400_000;
@@ -26,7 +27,7 @@ describe("the hub does not trust a kiosk's clock (real aedes, real SQLite)", () 
 
   beforeEach(async () => {
     env = await startTestHub();
-    device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-c1');
+    device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-c1', await enrolForTest(env, 'kiosk-c1'));
     // A counter device: these tests pay cash (an unattended kiosk's cash is refused: tx-ingest.test.ts).
     await env.hub.store.identity.setDeviceMode('kiosk-c1', 'attended');
   });

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_FAILED_ATTEMPTS } from '../../core/identity/lockout.ts';
 import { DEFAULT_RULES_BUNDLE } from '../../core/rules/default-bundle.ts';
 import { DEMO_CARDS, DEMO_MEMBERS } from '../demo/seed-demo-data.ts';
+import { enrolForTest } from '../testing/enrol-for-test.ts';
 import { RawDeviceClient } from '../testing/raw-device-client.ts';
 import { kioskStaffActor } from '../testing/staff-actor.ts';
 import { startTestHub, type TestHub } from '../testing/start-test-hub.ts';
@@ -25,8 +26,8 @@ describe('member PIN (real aedes, real SQLite)', () => {
   beforeEach(async () => {
     env = await startTestHub();
     await env.hub.store.saveRulesBundle({ ...DEFAULT_RULES_BUNDLE, version: 2, memberPin: { storedValueAboveCents: 10_000 } });
-    kiosk = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-pin');
-    other = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-other');
+    kiosk = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-pin', await enrolForTest(env, 'kiosk-pin', { mode: 'unattended' }));
+    other = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-other', await enrolForTest(env, 'kiosk-other', { mode: 'unattended' }));
   });
 
   afterEach(async () => {
@@ -69,7 +70,6 @@ describe('member PIN (real aedes, real SQLite)', () => {
   });
 
   it('guards large stored-value payments: refused without a proof, with another kiosk\'s proof or a made-up one; applied with this kiosk\'s', async () => {
-    await env.hub.store.identity.setDeviceMode('kiosk-pin', 'unattended');
     await kiosk.lookup({ op: 'member.setPin', cardUid: GOLD, pin: '9876' });
     const before = (await env.hub.store.memberViewByCard(GOLD))!.balances.storedValueCents;
     expect(await kiosk.send(kiosk.make(big()))).toMatchObject({ status: 'rejected', code: 'MEMBER_PIN_REQUIRED', recorded: true });

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RulesBundle } from '../../core/rules/bundle.ts';
 import { DEFAULT_RULES_BUNDLE } from '../../core/rules/default-bundle.ts';
 import { RawDeviceClient } from '../testing/raw-device-client.ts';
+import { enrolForTest } from '../testing/enrol-for-test.ts';
 import { startTestHub, type TestHub } from '../testing/start-test-hub.ts';
 
 /** 10 % off household goods for everyone. */
@@ -19,7 +20,7 @@ describe('basket quotes over MQTT (real aedes, real SQLite)', () => {
   beforeEach(async () => {
     env = await startTestHub();
     await env.hub.store.saveRulesBundle(DISCOUNT);
-    device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-quote');
+    device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-quote', await enrolForTest(env, 'kiosk-quote'));
     // A counter device: these tests pay cash (an unattended kiosk's cash is refused: tx-ingest.test.ts).
     await env.hub.store.identity.setDeviceMode('kiosk-quote', 'attended');
   });

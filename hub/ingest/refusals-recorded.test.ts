@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_TX_BYTES } from '../../core/wire/limits.ts';
 import { DEMO_CARDS } from '../demo/seed-demo-data.ts';
 import { RawDeviceClient, type RawTxBody } from '../testing/raw-device-client.ts';
+import { enrolForTest } from '../testing/enrol-for-test.ts';
 import { startTestHub, type TestHub } from '../testing/start-test-hub.ts';
 
 const purchase = (cents: number): RawTxBody => ({
@@ -30,7 +31,7 @@ describe('refusals the hub records (real aedes, real SQLite)', () => {
 
   beforeEach(async () => {
     env = await startTestHub();
-    device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-r1');
+    device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-r1', await enrolForTest(env, 'kiosk-r1'));
     // A counter device: these tests pay cash (an unattended kiosk's cash is refused: tx-ingest.test.ts).
     await env.hub.store.identity.setDeviceMode('kiosk-r1', 'attended');
   });

@@ -3,6 +3,7 @@ import { DEFAULT_RULES_BUNDLE } from '../../core/rules/default-bundle.ts';
 import type { RulesBundle } from '../../core/rules/bundle.ts';
 import { DEMO_CARDS } from '../demo/seed-demo-data.ts';
 import { RawDeviceClient } from '../testing/raw-device-client.ts';
+import { enrolForTest } from '../testing/enrol-for-test.ts';
 import { startTestHub, type TestHub } from '../testing/start-test-hub.ts';
 
 /** The default plan plus: welcome +200, referral on registration 100/50, on purchases 10 %/5 %, standard → silver for 200 points. */
@@ -25,7 +26,7 @@ describe('registration with a referrer, referral points and paid upgrades (real 
   beforeEach(async () => {
     env = await startTestHub();
     await env.hub.store.saveRulesBundle(REFERRAL_BUNDLE);
-    device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-reg');
+    device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-reg', await enrolForTest(env, 'kiosk-reg'));
     // A counter device: these tests pay cash (an unattended kiosk's cash is refused: tx-ingest.test.ts).
     await env.hub.store.identity.setDeviceMode('kiosk-reg', 'attended');
   });

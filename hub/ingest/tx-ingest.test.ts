@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_CARDS, DEMO_STAFF_CARD } from '../demo/seed-demo-data.ts';
 import { kioskStaffActor } from '../testing/staff-actor.ts';
 import { RawDeviceClient } from '../testing/raw-device-client.ts';
+import { enrolForTest } from '../testing/enrol-for-test.ts';
 import { startTestHub, type TestHub } from '../testing/start-test-hub.ts';
 
 const purchase = (cents: number, payments: ({ method: 'cash' | 'stored_value'; amountCents: number } | { method: 'points'; points: number })[] = [{ method: 'cash', amountCents: cents }]) => ({
@@ -19,7 +20,7 @@ describe('hub transaction ingest (real aedes, real SQLite)', () => {
 
   beforeEach(async () => {
     env = await startTestHub();
-    device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-t1');
+    device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-t1', await enrolForTest(env, 'kiosk-t1'));
     // A counter device: these tests pay cash (an unattended kiosk's cash is refused: tx-ingest.test.ts).
     await env.hub.store.identity.setDeviceMode('kiosk-t1', 'attended');
   });
@@ -138,7 +139,8 @@ describe('hub transaction ingest (real aedes, real SQLite)', () => {
   });
 
   it('refuses cash from a kiosk the hub has as unattended (recorded), and takes stored value there', async () => {
-    const floor = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-floor');
+    // Enrolled as an unattended kiosk on the shop floor: the ledger learns its mode from the enrolment.
+    const floor = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-floor', await enrolForTest(env, 'kiosk-floor', { mode: 'unattended' }));
     try {
       const cash = await floor.send(floor.make(purchase(10_000)));
       expect(cash).toMatchObject({ status: 'rejected', code: 'TENDER_NOT_ALLOWED', recorded: true });
@@ -172,7 +174,7 @@ describe('hub transaction ingest (real aedes, real SQLite)', () => {
 describe('hub recomputation of kiosk results', () => {
   it('applies its own figures and records where the kiosk’s engine disagreed', async () => {
     const env = await startTestHub();
-    const device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-t2');
+    const device = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-t2', await enrolForTest(env, 'kiosk-t2'));
     // A counter device: these tests pay cash (an unattended kiosk's cash is refused: tx-ingest.test.ts).
     await env.hub.store.identity.setDeviceMode('kiosk-t2', 'attended');
     try {

@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedBroker } from '../broker/embedded-broker.ts';
+import { openFleetRegistry } from '../fleet/open-fleet-registry.ts';
 import { connectHubClient } from './connect-hub-client.ts';
 
 /**
@@ -59,7 +63,13 @@ describe('connectHubClient waits for its broker', () => {
       backoff: FAST,
     });
     await until(() => lines.filter((l) => l.code === 'BROKER_UNREACHABLE').length >= 3, 'three failed attempts');
-    const broker = new EmbeddedBroker({ host: '127.0.0.1', port, hubSecret: SECRET, logger: pino({ level: 'silent' }) });
+    const fleetDir = mkdtempSync(join(tmpdir(), 'mk-fleet-'));
+    const fleet = await openFleetRegistry(fleetDir);
+    cleanups.push(async () => {
+      await fleet.close();
+      rmSync(fleetDir, { recursive: true, force: true });
+    });
+    const broker = new EmbeddedBroker({ host: '127.0.0.1', port, hubSecret: SECRET, fleet, logger: pino({ level: 'silent' }) });
     cleanups.push(() => broker.stop());
     await broker.start();
     const client = await connecting;

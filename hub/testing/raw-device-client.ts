@@ -36,8 +36,9 @@ export class RawDeviceClient {
     });
   }
 
-  static async connect(url: string, deviceId: string): Promise<RawDeviceClient> {
-    const client = await mqtt.connectAsync(url, { protocolVersion: 4, clientId: deviceId, clean: true, reconnectPeriod: 0 });
+  /** `credentials`: the device's enrolment (enrolForTest); the broker refuses anyone else. */
+  static async connect(url: string, deviceId: string, credentials: { username: string; password: string }): Promise<RawDeviceClient> {
+    const client = await mqtt.connectAsync(url, { protocolVersion: 4, clientId: deviceId, username: credentials.username, password: credentials.password, clean: true, reconnectPeriod: 0 });
     (client.stream as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
     const topics = createTopics();
     await client.subscribeAsync([topics.txResult(deviceId), `${topics.response(deviceId, '+')}`], { qos: 1 });

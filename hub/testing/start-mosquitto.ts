@@ -18,7 +18,7 @@ export interface MosquittoBroker {
 const MOSQUITTO = '/usr/sbin/mosquitto';
 const MOSQUITTO_PASSWD = '/usr/bin/mosquitto_passwd';
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -29,7 +29,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function waitForPort(port: number, deadlineMs: number): Promise<void> {
+export async function waitForPort(port: number, deadlineMs: number): Promise<void> {
   const deadline = Date.now() + deadlineMs;
   while (Date.now() < deadline) {
     const open = await new Promise<boolean>((resolve) => {
@@ -61,8 +61,18 @@ export async function startMosquitto(users: Record<string, string>, options: Sta
   }
   writeFileSync(
     join(dir, 'acl'),
-    ['user hub', 'topic readwrite memberkiosk/#', '', 'pattern write memberkiosk/v1/devices/%u/#', 'pattern read memberkiosk/v1/devices/%u/#',
-      'pattern read memberkiosk/v1/config/#', 'pattern read memberkiosk/v1/hub/availability', ''].join('\n'),
+    // The ACL docs/OPERATIONS.md gives operators, line for line.
+    [
+      'user hub',
+      'topic readwrite memberkiosk/#',
+      '',
+      ...['tx', 'request/+', 'state', 'availability'].map((t) => `pattern write memberkiosk/v1/devices/%u/${t}`),
+      'pattern read memberkiosk/v1/devices/%u/tx/result',
+      'pattern read memberkiosk/v1/devices/%u/response/+',
+      'pattern read memberkiosk/v1/hub/availability',
+      ...['global', 'global/#', 'device/%u', 'device/%u/#'].map((scope) => `pattern read memberkiosk/v1/config/${scope}`),
+      '',
+    ].join('\n'),
   );
   const config = join(dir, 'mosquitto.conf');
   writeFileSync(
@@ -72,6 +82,7 @@ export async function startMosquitto(users: Record<string, string>, options: Sta
       'set_tcp_nodelay true',
       'max_packet_size 262144',
       'allow_anonymous false',
+      'use_username_as_clientid true',
       `password_file ${passwordFile}`,
       `acl_file ${join(dir, 'acl')}`,
       'persistence false',

@@ -1,4 +1,7 @@
-/** A real hub (embedded aedes on a free port, SQLite in a temp folder) for tests and benchmarks. */
+/**
+ * A real hub (embedded aedes on free ports — plain on loopback and MQTT over TLS —, SQLite in a temp folder) for
+ * tests and benchmarks. Kiosks and raw clients get credentials with enrolForTest (./enrol-for-test.ts).
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +11,12 @@ import { createHub, type Hub, type HubConfig } from '../main.ts';
 export interface TestHub {
   hub: Hub;
   brokerUrl: string;
+  /** mqtts:// on loopback, with the hub's own certificate (trust `caPem`). */
+  brokerTlsUrl: string | null;
+  caPem: string;
+  caSha256: string;
+  /** Console, API and POST /api/enrol over TLS, on loopback. */
+  httpsUrl: string | null;
   dataDir: string;
   /** Stops the hub and deletes its data. */
   dispose(): Promise<void>;
@@ -16,13 +25,17 @@ export interface TestHub {
 export async function startTestHub(overrides: Partial<HubConfig> = {}): Promise<TestHub> {
   const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'mk-hub-'));
   const hub = createHub(
-    { dataDir, broker: { mode: 'embedded', host: '127.0.0.1', port: 0 }, seedDemoData: true, logLevel: 'silent', ...overrides },
+    { dataDir, broker: { mode: 'embedded', host: '127.0.0.1', port: 0, tlsPort: 0 }, https: { host: '127.0.0.1', port: 0 }, seedDemoData: true, logLevel: 'silent', ...overrides },
     pino({ level: process.env.MK_TEST_LOG ?? 'silent' }),
   );
-  const { brokerUrl } = await hub.start();
+  const { brokerUrl, brokerTlsUrl, caPem, caSha256, httpsUrl } = await hub.start();
   return {
     hub,
     brokerUrl,
+    brokerTlsUrl,
+    caPem,
+    caSha256,
+    httpsUrl,
     dataDir,
     async dispose() {
       await hub.stop();

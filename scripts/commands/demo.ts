@@ -1,19 +1,24 @@
 /**
  * `npm start` / `memberkiosk demo`: the hub (embedded aedes, SQLite, demo members) and one kiosk in one process,
- * data under ./data, stopped cleanly with Ctrl-C. The kiosk's hardware is the default section, the drivers' own
- * simulated reader and printer built through the driver registry (kind 'simulated'), which POST /api/sim/tap
+ * data under ./data, stopped cleanly with Ctrl-C. The kiosk is enrolled through the real path on first run (a
+ * one-time code, provisioning over the hub's HTTPS listener on loopback: demo-kiosk-login.ts) and logs in to
+ * the broker's loopback listener with the credentials it got. The kiosk's hardware is the default section, the
+ * drivers' own simulated reader and printer built through the driver registry (kind 'simulated'), which POST /api/sim/tap
  * and the screen's "simulate tap" drive.
  */
 import { parseCommandArgs, usageError } from '../command-args.ts';
 import { waitForShutdown } from '../wait-for-shutdown.ts';
 
-const USAGE = `usage: memberkiosk demo [--data DIR] [--mqtt-port N] [--hub-port N] [--kiosk-port N] [--log-level L]
+const USAGE = `usage: memberkiosk demo [--data DIR] [--mqtt-port N] [--hub-port N] [--kiosk-port N] [--https-port N] [--mqtts-port N]
+                        [--log-level L]
   the hub (embedded MQTT broker, demo members) and one kiosk (simulated card reader and printer) in one
   process, as npm start runs it; Ctrl-C stops both
   --data        data directory (hub/ and kiosk-001/ under it); default ./data
   --mqtt-port   embedded MQTT broker port; default 1883
   --hub-port    hub console port; default 8800
   --kiosk-port  kiosk screen and API port; default 8080
+  --https-port  hub console, API and kiosk enrolment over TLS (loopback); default 8443
+  --mqtts-port  embedded MQTT broker over TLS (loopback); default 8883
   --log-level   fatal | error | warn (default) | info | debug | trace | silent
 exit codes: 0 stopped cleanly (SIGINT/SIGTERM), 1 a port is already in use, 2 bad options
 `;
@@ -28,12 +33,14 @@ export async function run(args: string[]): Promise<number> {
       'mqtt-port': { type: 'string', default: '1883' },
       'hub-port': { type: 'string', default: '8800' },
       'kiosk-port': { type: 'string', default: '8080' },
+      'https-port': { type: 'string', default: '8443' },
+      'mqtts-port': { type: 'string', default: '8883' },
       'log-level': { type: 'string', default: 'warn' },
     },
   });
   if (!flags.ok) return flags.exitCode;
   const { values } = flags.parsed;
-  for (const flag of ['mqtt-port', 'hub-port', 'kiosk-port'] as const) {
+  for (const flag of ['mqtt-port', 'hub-port', 'kiosk-port', 'https-port', 'mqtts-port'] as const) {
     if (!/^\d{1,5}$/.test(values[flag]) || Number(values[flag]) > 65_535) return usageError('demo', USAGE, `--${flag} must be a port number (0-65535), not '${values[flag]}'`);
   }
   if (!LOG_LEVELS.includes(values['log-level'])) return usageError('demo', USAGE, `--log-level must be one of ${LOG_LEVELS.join(', ')}`);
@@ -44,8 +51,10 @@ export async function run(args: string[]): Promise<number> {
   const logLevel = values['log-level'] as 'warn'; // checked against LOG_LEVELS above
   const hub = createHub({
     dataDir: `${values.data}/hub`,
-    broker: { mode: 'embedded', host: '127.0.0.1', port: Number(values['mqtt-port']) },
+    // MQTT over TLS on loopback: what kiosks are told at enrolment (the demo's own kiosk uses the plain port).
+    broker: { mode: 'embedded', host: '127.0.0.1', port: Number(values['mqtt-port']), tlsPort: Number(values['mqtts-port']) },
     http: { host: '127.0.0.1', port: Number(values['hub-port']) },
+    https: { host: '127.0.0.1', port: Number(values['https-port']) },
     seedDemoData: true,
     logLevel,
   });
@@ -53,13 +62,22 @@ export async function run(args: string[]): Promise<number> {
   try {
     addresses = await hub.start();
   } catch (error) {
-    return portInUse(error, `MQTT port ${values['mqtt-port']} or hub port ${values['hub-port']}`, () => hub.stop());
+    return portInUse(error, `MQTT port ${values['mqtt-port']}, hub port ${values['hub-port']}, HTTPS port ${values['https-port']} or MQTT/TLS port ${values['mqtts-port']}`, () => hub.stop());
   }
   const { brokerUrl, consoleUrl } = addresses;
+  const { demoKioskLogin } = await import('./demo-kiosk-login.ts');
+  let login;
+  try {
+    login = await demoKioskLogin({ fleet: hub.fleet, httpsUrl: addresses.httpsUrl!, caSha256: addresses.caSha256, deviceId: 'kiosk-001', storeId: DEMO_STORE_ID, kioskDir: `${values.data}/kiosk-001` });
+  } catch (error) {
+    await hub.stop();
+    throw error;
+  }
   const device = createDevice({
     deviceId: 'kiosk-001',
     storeId: DEMO_STORE_ID,
     hubUrl: brokerUrl,
+    mqtt: { username: login.mqttUsername, password: login.mqttPassword },
     dataDir: `${values.data}/kiosk-001`,
     httpPort: Number(values['kiosk-port']),
     logLevel,
@@ -79,6 +97,8 @@ memberkiosk demo is running (Ctrl-C stops it)
   kiosk screen:  ${screenUrl}
   hub console:   ${consoleUrl}
   MQTT broker:   ${brokerUrl}
+  hub HTTPS:     ${addresses.httpsUrl}  (console, API, kiosk enrolment: docs/OPERATIONS.md)
+  MQTT over TLS: ${addresses.brokerTlsUrl}
 
 Simulate a tap of the gold member's card, then open the kiosk screen:
   curl -s -X POST ${apiUrl}/sim/tap -H 'content-type: application/json' -d '{"uid":"${DEMO_CARDS.gold}"}'
@@ -95,6 +115,6 @@ Demo cards: standard ${DEMO_CARDS.standard}, silver ${DEMO_CARDS.silver}, gold $
 async function portInUse(error: unknown, which: string, cleanUp: () => Promise<void>): Promise<number> {
   await cleanUp().catch(() => undefined);
   if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-  process.stderr.write(`memberkiosk demo: ${which} is already in use (another demo still running?).\nChoose others: npm start -- --mqtt-port 1884 --hub-port 8801 --kiosk-port 8081\n`);
+  process.stderr.write(`memberkiosk demo: ${which} is already in use (another demo still running?).\nChoose others: npm start -- --mqtt-port 1884 --hub-port 8801 --kiosk-port 8081 --https-port 8444 --mqtts-port 8884\n`);
   return 1;
 }

@@ -1,5 +1,7 @@
 /**
- * `memberkiosk device --hub mqtt://127.0.0.1:1883 --id kiosk-1 --store store-1 --data ./data/kiosk-1 --port 8080`
+ * `memberkiosk device --data ./data/kiosk` (after `memberkiosk provision`: identity, broker and credentials come
+ * from the data directory), or `memberkiosk device --hub mqtt://127.0.0.1:1883 --id kiosk-1 --store store-1 …`;
+ * flags given override what provisioning stored.
  * Runs one kiosk until SIGINT/SIGTERM, then stops it cleanly (the outbox is closed, the hub is told "offline").
  * The hardware flags (--reader, --printer and their options, --paper, --language) and their help come from
  * the driver registry (drivers/registry/), so a new reader or printer model needs no change here.
@@ -11,13 +13,15 @@ import { waitForShutdown } from '../wait-for-shutdown.ts';
 const SYNOPSIS_INDENT = ' '.repeat('usage: memberkiosk device '.length);
 const HARDWARE = hardwareFlagUsage(SYNOPSIS_INDENT);
 
-const USAGE = `usage: memberkiosk device --hub URL --id DEVICE_ID --store STORE_ID [--data DIR] [--port N] [--host H]
+const USAGE = `usage: memberkiosk device --data DIR [--port N] [--host H]                        (a provisioned kiosk)
+       memberkiosk device --hub URL --id DEVICE_ID --store STORE_ID [--data DIR] [--port N] [--host H]
 ${SYNOPSIS_INDENT}[--base-topic T] [--log-level L]
 ${SYNOPSIS_INDENT}${HARDWARE.synopsis}
-  --hub         MQTT broker of the hub, e.g. mqtt://127.0.0.1:1883
-  --id          this kiosk's device id
-  --store       the store it stands in
-  --data        data directory (outbox, member cache, settings); default ./data/<id>
+  --data        data directory (outbox, member cache, settings, and what 'memberkiosk provision' stored:
+                device id, store, broker, MQTT credentials, the hub's CA); default ./data/<id>, or ./data/kiosk
+  --hub         MQTT broker of the hub, e.g. mqtts://hub:8883; default: the provisioned one
+  --id          this kiosk's device id; default: the provisioned one
+  --store       the store it stands in; default: the provisioned one
   --port        HTTP port of the screen and API; default 8080 (0: any free port)
   --host        HTTP address to listen on; default 127.0.0.1
 ${HARDWARE.lines.join('\n')}
@@ -43,18 +47,26 @@ export async function run(args: string[]): Promise<number> {
   });
   if (!flags.ok) return flags.exitCode;
   const { values } = flags.parsed;
-  if (!values.hub || !values.id || !values.store) return usageError('device', USAGE, '--hub, --id and --store are required');
   // Loaded only now, so --help and bad flags are answered without loading the kiosk (SQLite, MQTT).
+  const { isProvisioned, readProvisioning } = await import('../../device/provisioning/stored-provisioning.ts');
+  const dataDir = values.data ?? (values.id ? `./data/${values.id}` : './data/kiosk');
+  const provisioned = isProvisioned(dataDir) ? readProvisioning(dataDir) : null;
+  const hubUrl = values.hub ?? provisioned?.brokerUrl;
+  const deviceId = values.id ?? provisioned?.deviceId;
+  const storeId = values.store ?? provisioned?.storeId;
+  if (!hubUrl || !deviceId || !storeId) return usageError('device', USAGE, `${dataDir} holds no provisioned kiosk (memberkiosk provision): --hub, --id and --store are required`);
   const { createDevice } = await import('../../device/main.ts');
   const port = Number(values.port);
   let device;
   try {
     const hardware = parseHardwareFlags(Object.fromEntries(Object.entries(values).filter(([name]) => !OWN_FLAGS.includes(name))));
     device = createDevice({
-      deviceId: values.id,
-      storeId: values.store,
-      hubUrl: values.hub,
-      dataDir: values.data ?? `./data/${values.id}`,
+      deviceId,
+      storeId,
+      hubUrl,
+      dataDir,
+      ...(provisioned ? { mqtt: { username: provisioned.mqttUsername, password: provisioned.mqttPassword, caPem: provisioned.caPem } } : {}),
+      ...(provisioned && !values['base-topic'] ? { baseTopic: provisioned.baseTopic } : {}),
       httpHost: values.host,
       httpPort: port,
       ...(values['base-topic'] ? { baseTopic: values['base-topic'] } : {}),
@@ -67,7 +79,7 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   const { screenUrl } = await device.start();
-  process.stdout.write(`kiosk ${values.id} screen: ${screenUrl}\n`);
+  process.stdout.write(`kiosk ${deviceId} screen: ${screenUrl}\n`);
   await waitForShutdown(() => device.stop());
   return 0;
 }

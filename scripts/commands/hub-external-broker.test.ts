@@ -23,7 +23,7 @@ interface HubRun {
 }
 
 function startHub(brokerUrl: string, dataDir: string): HubRun {
-  const child = spawn(process.execPath, ['bin/memberkiosk.mjs', 'hub', '--broker', brokerUrl, '--data', dataDir, '--http-port', '0', '--log-level', 'warn'], {
+  const child = spawn(process.execPath, ['bin/memberkiosk.mjs', 'hub', '--broker', brokerUrl, '--data', dataDir, '--http-port', '0', '--https-port', '0', '--log-level', 'warn'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -5,12 +5,25 @@ import { parseCommandArgs, usageError } from '../command-args.ts';
 import { waitForShutdown } from '../wait-for-shutdown.ts';
 
 const USAGE = `usage: memberkiosk hub [--data DIR] [--broker mqtt://user:pass@host:1883 | --mqtt-host H --mqtt-port N]
-                       [--http-host H] [--http-port N] [--demo true|false] [--log-level L]
-  --data        ledger directory; default ./data/hub
+                       [--http-host H] [--http-port N] [--tls-host H] [--mqtts-port N] [--https-port N]
+                       [--tls-name NAME]... [--tls-cert FILE --tls-key FILE --tls-ca FILE]
+                       [--demo true|false] [--log-level L]
+  --data        ledger, fleet (fleet.sqlite), TLS (tls/) and HQ public key directory; default ./data/hub
   --broker      an external MQTT broker; the hub waits for it, retrying with backoff (0.5 s doubling to 30 s), and
                 logs each failed attempt (BROKER_UNREACHABLE; refused credentials: BROKER_AUTH_REFUSED at error)
-  --mqtt-host, --mqtt-port   without --broker, the embedded aedes broker listens here; default 127.0.0.1:1883
-  --http-host, --http-port   console and admin API; default 127.0.0.1:8800 (port 0: any free port)
+  --mqtt-host, --mqtt-port   without --broker, the embedded broker's plain listener; default 127.0.0.1:1883
+                             (loopback only: PLAIN_LISTENER_NOT_LOOPBACK otherwise)
+  --http-host, --http-port   plain console and admin API; default 127.0.0.1:8800, loopback only (port 0: any)
+  --kiosk-broker  with --broker: the mqtts:// address kiosks use, told to them at enrolment
+  --dynsec-admin  with --broker on Mosquitto's dynamic security plugin: mqtt://ADMIN:PASSWORD@host:port of a dynsec
+                admin; each enrolled kiosk gets its account there, each revoked one loses it
+  --tls-host    where the TLS listeners bind (kiosks and browsers on the network); default 127.0.0.1,
+                e.g. 0.0.0.0 on a store network
+  --mqtts-port  the embedded broker over TLS, for kiosks; default 8883
+  --https-port  console, API and kiosk enrolment (POST /api/enrol) over TLS; default 8443
+  --tls-name    a host name or address kiosks reach the hub by, for its certificate (repeatable); the hub
+                makes its own CA and certificate under DATA/tls/ on first start
+  --tls-cert, --tls-key, --tls-ca   a chain's own certificate (with chain), key and CA instead
   --demo        seed demo members, cards, staff and gifts into an empty ledger; default false
   --log-level   fatal | error | warn | info (default) | debug | trace | silent
 exit codes: 0 stopped cleanly (SIGINT/SIGTERM), 1 could not start, 2 bad options
@@ -26,20 +39,38 @@ export async function run(args: string[]): Promise<number> {
       'mqtt-port': { type: 'string', default: '1883' },
       'http-host': { type: 'string', default: '127.0.0.1' },
       'http-port': { type: 'string', default: '8800' },
+      'kiosk-broker': { type: 'string' },
+      'dynsec-admin': { type: 'string' },
+      'tls-host': { type: 'string', default: '127.0.0.1' },
+      'mqtts-port': { type: 'string', default: '8883' },
+      'https-port': { type: 'string', default: '8443' },
+      'tls-name': { type: 'string', multiple: true, default: [] },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'tls-ca': { type: 'string' },
       demo: { type: 'string', default: 'false' },
       'log-level': { type: 'string', default: 'info' },
     },
   });
   if (!flags.ok) return flags.exitCode;
   const { values } = flags.parsed;
+  const ownTls = [values['tls-cert'], values['tls-key'], values['tls-ca']];
+  if (ownTls.some(Boolean) && !ownTls.every(Boolean)) return usageError('hub', USAGE, '--tls-cert, --tls-key and --tls-ca go together');
   // Loaded only now, so --help and bad flags are answered without opening the ledger code.
   const { createHub } = await import('../../hub/main.ts');
   let hub;
   try {
     hub = createHub({
       dataDir: values.data,
-      broker: values.broker ? { mode: 'external', url: values.broker } : { mode: 'embedded', host: values['mqtt-host'], port: Number(values['mqtt-port']) },
+      broker: values.broker
+        ? { mode: 'external', url: values.broker, ...(values['kiosk-broker'] ? { kioskUrl: values['kiosk-broker'] } : {}), ...(values['dynsec-admin'] ? { dynsecAdminUrl: values['dynsec-admin'] } : {}) }
+        : { mode: 'embedded', host: values['mqtt-host'], port: Number(values['mqtt-port']), tlsHost: values['tls-host'], tlsPort: Number(values['mqtts-port']) },
       http: { host: values['http-host'], port: Number(values['http-port']) },
+      https: { host: values['tls-host'], port: Number(values['https-port']) },
+      tls: {
+        hostNames: values['tls-name'],
+        own: values['tls-cert'] && values['tls-key'] && values['tls-ca'] ? { certFile: values['tls-cert'], keyFile: values['tls-key'], caFile: values['tls-ca'] } : null,
+      },
       seedDemoData: values.demo === 'true',
       logLevel: values['log-level'] as 'info',
     });
@@ -68,7 +99,10 @@ export async function run(args: string[]): Promise<number> {
     return 1;
   }
   // The broker URL may carry the hub's password: never print it.
-  process.stdout.write(`hub console: ${addresses.consoleUrl}\nMQTT broker: ${redactBrokerUrl(addresses.brokerUrl)}\n`);
+  process.stdout.write(
+    `hub console: ${addresses.consoleUrl}\nMQTT broker: ${redactBrokerUrl(addresses.brokerUrl)}\n` +
+      `hub HTTPS (console, enrolment): ${addresses.httpsUrl}\nMQTT over TLS: ${addresses.brokerTlsUrl ?? '(external broker)'}\nhub CA SHA-256: ${addresses.caSha256}\n`,
+  );
   await shutdown;
   return 0;
 }

@@ -133,7 +133,7 @@ export async function runSoak(opts: SoakOptions, signal: AbortSignal): Promise<n
   const hub = new ManagedProcess(
     {
       name: 'hub',
-      args: ['hub', '--broker', broker.url('hub'), '--data', hubDir, '--http-port', String(hubHttpPort), '--demo', 'true', '--log-level', 'warn'],
+      args: ['hub', '--broker', broker.url('hub'), '--data', hubDir, '--http-port', String(hubHttpPort), '--https-port', '0', '--demo', 'true', '--log-level', 'warn'],
       ready: HUB_READY,
       logFile: join(workDir, 'hub.log'),
     },

@@ -13,6 +13,7 @@ import { DEMO_STORE_ID } from '../../../hub/demo/seed-demo-data.ts';
 import { startTestHub, type TestHub } from '../../../hub/testing/start-test-hub.ts';
 import { createDevice, type Device, type DeviceConfig } from '../../../device/main.ts';
 import { assertChromiumInstalled, launchChromium, type LaunchedBrowser } from './chromium.ts';
+import { kioskCredentials } from '../../support/kiosk-credentials.ts';
 
 export interface PageRequest {
   method: string;
@@ -40,7 +41,8 @@ export interface ScreenHarness {
   dispose(): Promise<void>;
 }
 
-export async function startScreenHarness(options: { deviceId: string; prepareHub?: (hub: TestHub) => void | Promise<void> }): Promise<ScreenHarness> {
+/** `mode`: how the kiosk is enrolled (attended, a counter kiosk, unless told). */
+export async function startScreenHarness(options: { deviceId: string; mode?: 'attended' | 'unattended'; prepareHub?: (hub: TestHub) => void | Promise<void> }): Promise<ScreenHarness> {
   assertChromiumInstalled();
   const dataDir = mkdtempSync(join(tmpdir(), `mk-${options.deviceId}-`));
   const hub = await startTestHub();
@@ -49,6 +51,7 @@ export async function startScreenHarness(options: { deviceId: string; prepareHub
     deviceId: options.deviceId,
     storeId: DEMO_STORE_ID,
     hubUrl: hub.brokerUrl,
+    mqtt: await kioskCredentials(hub, options.deviceId, options.mode ? { mode: options.mode } : {}),
     dataDir: join(dataDir, 'kiosk'),
     httpPort: 0,
     logLevel: 'silent',

@@ -18,6 +18,7 @@ import { DEMO_CARDS } from '../../../hub/demo/seed-demo-data.ts';
 import { startTestHub, type TestHub } from '../../../hub/testing/start-test-hub.ts';
 import type { BenchFigure } from '../figure.ts';
 import { percentile } from '../support/percentile.ts';
+import { enrolForTest, type DeviceCredentials } from '../../../hub/testing/enrol-for-test.ts';
 
 const THROUGHPUT_TX = 10_000;
 const LATENCY_TX = 2_000;
@@ -93,10 +94,21 @@ export async function measure(): Promise<BenchFigure[]> {
   }
 }
 
+/** Each benchmark kiosk enrolled once per hub (the real enrolment functions); a relink reuses its login. */
+const enrolled = new Map<string, Promise<DeviceCredentials>>();
+function credentials(env: TestHub, deviceId: string): Promise<DeviceCredentials> {
+  // The CA too: a data directory deleted and made again between tests is another hub, with another fleet.
+  const key = `${env.caSha256}\n${env.dataDir}\n${deviceId}`;
+  const known = enrolled.get(key) ?? enrolForTest(env, deviceId);
+  enrolled.set(key, known);
+  return known;
+}
+
 async function startDevice(env: TestHub, path: string, deviceId: string): Promise<{ outbox: Outbox; link: HubLink }> {
   const logger = pino({ level: 'silent' });
   const outbox = openOutbox({ path, deviceId, storeId: 'store-001', logger, bundleVersion: () => 1 });
-  const link = createHubLink({ url: env.brokerUrl, deviceId, outbox, topics: createTopics(), logger, window: WINDOW });
+  const { username, password } = await credentials(env, deviceId);
+  const link = createHubLink({ url: env.brokerUrl, deviceId, outbox, topics: createTopics(), logger, window: WINDOW, clientOptions: { username, password } });
   await link.start();
   return { outbox, link };
 }
@@ -106,7 +118,8 @@ async function deviceThroughput(env: TestHub, path: string): Promise<number> {
   try {
     await link.stop();
     for (let i = 0; i < THROUGHPUT_TX; i += 500) outbox.appendMany(Array.from({ length: Math.min(500, THROUGHPUT_TX - i) }, (_, k) => purchase(i + k)));
-    const relink = createHubLink({ url: env.brokerUrl, deviceId: 'bench-e2e', outbox, topics: createTopics(), logger: pino({ level: 'silent' }), window: WINDOW });
+    const { username, password } = await credentials(env, 'bench-e2e');
+    const relink = createHubLink({ url: env.brokerUrl, deviceId: 'bench-e2e', outbox, topics: createTopics(), logger: pino({ level: 'silent' }), window: WINDOW, clientOptions: { username, password } });
     const drained = new Promise<void>((resolve) => {
       relink.on('result', () => {
         if (outbox.depth() === 0) resolve();
@@ -145,7 +158,7 @@ async function deviceLatency(env: TestHub, path: string): Promise<{ p50: number;
 }
 
 async function connect(url: string, clientId: string, credentials: { username: string; password: string } | null = null): Promise<MqttClient> {
-  const client = await mqtt.connectAsync(url, { protocolVersion: 4, clientId, clean: true, reconnectPeriod: 0, ...(credentials ?? {}) });
+  const client = await mqtt.connectAsync(url, { protocolVersion: 4, clientId, clean: true, reconnectPeriod: 0, ...(credentials ? { username: credentials.username, password: credentials.password } : {}) });
   (client.stream as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
   return client;
 }
@@ -154,7 +167,7 @@ async function connect(url: string, clientId: string, credentials: { username: s
 async function rawEcho(env: TestHub, count: number, window: number): Promise<number> {
   const url = env.brokerUrl;
   const topics = createTopics();
-  const sender = await connect(url, 'bench-echo-sender');
+  const sender = await connect(url, 'bench-echo-sender', await credentials(env, 'bench-echo-sender'));
   const echoer = await connect(url, 'bench-echo-hub', env.hub.embeddedBrokerCredentials);
   const payload = JSON.stringify({ ...purchase(1), id: '01JBENCHBENCHBENCHBENCHBEN', deviceId: 'bench-echo-sender', seq: 1 });
   await echoer.subscribeAsync(topics.tx('bench-echo-sender'), { qos: 1 });
@@ -183,7 +196,7 @@ async function rawEcho(env: TestHub, count: number, window: number): Promise<num
 async function rawEchoLatency(env: TestHub, count: number): Promise<number[]> {
   const url = env.brokerUrl;
   const topics = createTopics();
-  const sender = await connect(url, 'bench-rtt-sender');
+  const sender = await connect(url, 'bench-rtt-sender', await credentials(env, 'bench-rtt-sender'));
   const echoer = await connect(url, 'bench-rtt-hub', env.hub.embeddedBrokerCredentials);
   await echoer.subscribeAsync(topics.tx('bench-rtt-sender'), { qos: 1 });
   echoer.on('message', (_topic, message) => echoer.publish(topics.txResult('bench-rtt-sender'), message, { qos: 1 }));

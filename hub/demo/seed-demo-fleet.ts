@@ -1,0 +1,13 @@
+/** The demo's region and store in the fleet (the store the demo ledger's members and kiosk belong to). */
+import type { FleetRegistry } from '../fleet/fleet-registry.ts';
+import { DEMO_STORE_ID } from './seed-demo-data.ts';
+
+export const DEMO_REGION_ID = 'demo-region';
+
+/** True when it added them (an empty fleet). */
+export async function seedDemoFleet(fleet: FleetRegistry): Promise<boolean> {
+  if (await fleet.store(DEMO_STORE_ID)) return false;
+  if (!(await fleet.listRegions()).some((r) => r.regionId === DEMO_REGION_ID)) await fleet.addRegion({ regionId: DEMO_REGION_ID, name: 'Demo region' });
+  await fleet.addStore({ storeId: DEMO_STORE_ID, name: 'Demo store', regionId: DEMO_REGION_ID });
+  return true;
+}

@@ -1,0 +1,74 @@
+/**
+ * The fleet: HQ → regions → stores → kiosks, the one-time enrolment codes that bring a kiosk into it, and
+ * what the broker needs to know a kiosk again (the SHA-256 of its MQTT secret, whether it is revoked).
+ * An async port, so a back end on a server database fits behind it; hub/fleet/sqlite/ is the one there is.
+ */
+export const KIOSK_MODES = ['attended', 'unattended'] as const;
+export type KioskMode = (typeof KIOSK_MODES)[number];
+
+export interface Region {
+  regionId: string;
+  name: string;
+}
+
+export interface Store {
+  storeId: string;
+  name: string;
+  regionId: string;
+}
+
+export interface EnrolmentCodeRecord {
+  codeSha256: string;
+  storeId: string;
+  mode: KioskMode;
+  /** The device id the code enrols; null: the hub names the kiosk. */
+  deviceId: string | null;
+  createdAt: string;
+  expiresAt: string;
+  usedAt: string | null;
+  usedByDevice: string | null;
+}
+
+export interface EnrolledDevice {
+  deviceId: string;
+  storeId: string;
+  mode: KioskMode;
+  mqttSecretSha256: string;
+  /** The kiosk's own Ed25519 public key (SPKI PEM), for signed receipts and reports. */
+  publicKeyPem: string;
+  enrolledAt: string;
+  revokedAt: string | null;
+}
+
+export interface RedeemRequest {
+  codeSha256: string;
+  now: string;
+  /** Used when the code names no device id. */
+  proposedDeviceId: string;
+  mqttSecretSha256: string;
+  publicKeyPem: string;
+}
+
+export type RedeemOutcome =
+  | { ok: true; device: EnrolledDevice; store: Store }
+  | { ok: false; code: 'ENROL_CODE_UNKNOWN' | 'ENROL_CODE_USED' | 'ENROL_CODE_EXPIRED' | 'DEVICE_ALREADY_ENROLLED'; record: EnrolmentCodeRecord | null };
+
+export interface FleetRegistry {
+  open(): Promise<void>;
+  close(): Promise<void>;
+  addRegion(region: Region): Promise<void>;
+  listRegions(): Promise<Region[]>;
+  /** Refused (FLEET_UNKNOWN_REGION) when the region does not exist: the hub knows every store's region. */
+  addStore(store: Store): Promise<void>;
+  listStores(): Promise<Store[]>;
+  store(storeId: string): Promise<Store | null>;
+  addEnrolmentCode(record: Omit<EnrolmentCodeRecord, 'usedAt' | 'usedByDevice'>): Promise<void>;
+  /** In one database transaction: the code is checked, marked used and the device recorded — or nothing changes. */
+  redeemEnrolmentCode(request: RedeemRequest): Promise<RedeemOutcome>;
+  device(deviceId: string): Promise<EnrolledDevice | null>;
+  listDevices(): Promise<EnrolledDevice[]>;
+  /** The device as revoked now (unchanged if it already was), or null when there is no such device. */
+  revokeDevice(deviceId: string, at: string): Promise<EnrolledDevice | null>;
+  /** Ids of every revoked device: the running hub compares them with its connected clients. */
+  revokedDeviceIds(): Promise<string[]>;
+}
