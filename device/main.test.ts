@@ -48,13 +48,13 @@ describe('device composition root', () => {
   });
 
   function make(overrides: Record<string, unknown> = {}): Device {
-    const device = createDevice({ deviceId: 'kiosk-1', storeId: 'store-1', hubUrl: broker.url, dataDir: join(temp.dir, 'kiosk-1'), httpHost: '127.0.0.1', httpPort: 0, logLevel: 'silent', tuning: { reconnectMs: 100 }, ...overrides });
+    const device = createDevice({ demo: true, deviceId: 'kiosk-1', storeId: 'store-1', hubUrl: broker.url, dataDir: join(temp.dir, 'kiosk-1'), httpHost: '127.0.0.1', httpPort: 0, logLevel: 'silent', tuning: { reconnectMs: 100 }, ...overrides });
     devices.push(device);
     return device;
   }
 
   it('refuses a bad config before doing anything, and freezes a good one', () => {
-    expect(() => createDevice({ deviceId: 'bad id!', storeId: 's', hubUrl: 'http://x', dataDir: temp.dir, httpHost: '127.0.0.1', httpPort: 0 })).toThrow(/deviceId.*hubUrl/s);
+    expect(() => createDevice({ demo: true, deviceId: 'bad id!', storeId: 's', hubUrl: 'http://x', dataDir: temp.dir, httpHost: '127.0.0.1', httpPort: 0 })).toThrow(/deviceId.*hubUrl/s);
     const device = make();
     expect(Object.isFrozen(device.config)).toBe(true);
     expect(device.config.baseTopic).toBe('memberkiosk');
@@ -139,6 +139,18 @@ describe('device composition root', () => {
     expect(seen[0]).not.toHaveProperty('staffCardUid');
     // The mode is kept for the next start, when the hub may be out of reach.
     expect(JSON.parse(readFileSync(join(temp.dir, 'kiosk-1', 'settings.json'), 'utf8'))).toMatchObject({ kioskMode: 'attended' });
+  });
+
+  it('takes simulated taps over HTTP only in demo mode: a kiosk in a store has no such route, whatever its reader', async () => {
+    const store = make({ demo: false });
+    const { apiUrl } = await store.start();
+    const refused = await fetch(`${apiUrl}/sim/tap`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ uid: '04A1B2C3D4' }) });
+    expect(refused.status).toBe(404);
+    await store.stop();
+    const demo = make({ demo: true, dataDir: join(temp.dir, 'kiosk-demo') });
+    const demoUrls = await demo.start();
+    const tapped = await fetch(`${demoUrls.apiUrl}/sim/tap`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ uid: '04A1B2C3D4' }) });
+    expect(tapped.status).toBe(200);
   });
 
   it('masks card UIDs and phone numbers in logs', () => {

@@ -36,6 +36,11 @@ export const deviceConfigSchema = z.object({
   hubUrl: z.string().regex(/^(mqtts?|wss?|tcp):\/\/.+/, 'hubUrl is mqtt://host:port (or mqtts://, ws://, wss://)'),
   dataDir: z.string().min(1),
   httpHost: z.string().min(1).default('127.0.0.1'),
+  /**
+   * Demo mode: POST /api/sim/tap taps the simulated reader (the demo, tests, the soak). Off by default, so a
+   * kiosk in a store never takes a "tap" from its HTTP API.
+   */
+  demo: z.boolean().default(false),
   /** Further host names the screen may be reached under (Host header check against DNS rebinding). */
   allowedHosts: z.array(z.string().min(1).max(253)).default([]),
   /** 0: any free port (tests). */
@@ -291,7 +296,7 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
       parts.app = buildApp({
         kiosk,
         logger: loggerFor('http'),
-        simulatedReader: simulatedCards !== null,
+        simulatedReader: config.demo && simulatedCards !== null,
         // Loopback names, plus the address it was told to listen on (a kiosk screen on another machine of the store).
         allowedHosts: [...LOOPBACK_HOSTS, ...(config.httpHost === '0.0.0.0' || config.httpHost === '::' ? [] : [config.httpHost]), ...config.allowedHosts],
       });

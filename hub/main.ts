@@ -187,6 +187,14 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       .finally(() => (sweeping = null));
   };
 
+  /** Revoked in the fleet, disconnected from the embedded broker at once, and disabled on an external one. */
+  async function revokeDevice(deviceId: string): Promise<EnrolledDevice | null> {
+    const revoked = await fleet.revokeDevice(deviceId, new Date().toISOString());
+    if (revoked) broker?.disconnectDevice(deviceId);
+    if (revoked) await brokerAccounts?.disableDevice(deviceId);
+    return revoked;
+  }
+
   async function start(): Promise<HubAddresses> {
     mkdirSync(config.dataDir, { recursive: true });
     await store.open();
@@ -240,6 +248,9 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       void client?.subscribeAsync([topics.allTx, topics.allRequests], { qos: 1 }).then(() => client?.publish(topics.hubAvailability, 'online', { qos: 1, retain: true }));
     });
     await client.publishAsync(topics.hubAvailability, 'online', { qos: 1, retain: true });
+    // Regions, stores, codes and devices for HQ admins, on both listeners (revoking disconnects at once).
+    const caSha256 = tls.caSha256;
+    const fleetRoutes = { fleet, caSha256: () => caSha256, revoke: revokeDevice };
     let consoleUrl: string | null = null;
     if (config.http) {
       // The console and GET /api/health show where the broker is, never its password.
@@ -250,6 +261,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
         brokerUrl: redactBrokerUrl(brokerUrl),
         memberIds: () => store.listMemberIds(200),
         logger: log.child({ component: 'hub.http' }),
+        fleet: fleetRoutes,
       });
       consoleUrl = await app.listen({ host: config.http.host, port: config.http.port });
     }
@@ -276,6 +288,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
         brokerUrl: redactBrokerUrl(brokerUrl),
         memberIds: () => store.listMemberIds(200),
         logger: log.child({ component: 'hub.https' }),
+        fleet: fleetRoutes,
         https: { key: hubTls.keyPem, cert: hubTls.certChainPem },
         // The ledger learns the new kiosk's mode with its enrolment: its cash is refused unless it is attended.
         enrol: async (request) => {
@@ -297,12 +310,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     embeddedBrokerCredentials: broker ? { username: 'hub', password: hubSecret } : null,
     fleet,
     brokerAccounts,
-    async revokeDevice(deviceId) {
-      const revoked = await fleet.revokeDevice(deviceId, new Date().toISOString());
-      if (revoked) broker?.disconnectDevice(deviceId);
-      if (revoked) await brokerAccounts?.disableDevice(deviceId);
-      return revoked;
-    },
+    revokeDevice,
     start() {
       if (addresses) return Promise.resolve(addresses);
       starting ??= start().finally(() => (starting = null));

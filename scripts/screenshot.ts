@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     const { brokerUrl, consoleUrl, caSha256 } = await hub.start();
     if (!consoleUrl) throw new Error('the hub did not start its console');
     const { username, password } = await enrolForTest({ hub, caSha256 }, 'kiosk-001');
-    device = createDevice({ deviceId: 'kiosk-001', storeId: DEMO_STORE_ID, hubUrl: brokerUrl, mqtt: { username, password }, dataDir: join(dataDir, 'kiosk-001'), httpPort: 0, logLevel: 'silent' });
+    device = createDevice({ demo: true, deviceId: 'kiosk-001', storeId: DEMO_STORE_ID, hubUrl: brokerUrl, mqtt: { username, password }, dataDir: join(dataDir, 'kiosk-001'), httpPort: 0, logLevel: 'silent' });
     const { screenUrl, apiUrl } = await device.start();
 
     browser = await launchChromium({ viewport: { width: 1280, height: 800 } });

@@ -35,6 +35,7 @@ export const ERROR_CODES = {
   TX_SEQ_REUSED: { message: 'this device sequence number was already used by another transaction', http: 400 },
   TX_NOT_ALLOWED_FROM_DEVICE: { message: 'this transaction kind is not accepted from this device (e.g. manual bonuses only from HQ)', http: 400 },
   TX_FORMAT_UNSUPPORTED: { message: 'the transaction format version is not one this hub reads', http: 400 },
+  TX_STORE_MISMATCH: { message: 'the transaction names another store than the one this kiosk was enrolled in', http: 403 },
   TX_EPOCH_CLOSED: { message: 'this sequence epoch of the device was closed after another sender took one of its seqs: send in a new epoch', http: 400 },
   IDEMPOTENCY_KEY_INVALID: { message: 'Idempotency-Key must be 1–128 printable ASCII characters', http: 400 },
   IDEMPOTENCY_KEY_REUSED: { message: 'this Idempotency-Key was already used for a different request', http: 409 },

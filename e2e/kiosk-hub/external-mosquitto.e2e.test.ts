@@ -28,6 +28,7 @@ describe('hub and kiosk on an external Mosquitto broker (real mosquitto 2, passw
     // A counter kiosk: it asks the hub for its profile on connect, through Mosquitto, and then takes cash.
     await env.hub.store.identity.setDeviceMode('kiosk-mq', 'attended');
     device = createDevice({
+      demo: true,
       deviceId: 'kiosk-mq',
       storeId: DEMO_STORE_ID,
       hubUrl: broker.url('kiosk-mq', 'kiosk-secret'),

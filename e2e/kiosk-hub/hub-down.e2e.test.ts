@@ -67,6 +67,7 @@ describe('hub process killed with SIGKILL', () => {
     const { mqttUsername, mqttPassword } = readProvisioning(kioskDir);
     // reconnectMs 100: the kiosk notices the hub is back within a tenth of a second, not the default second.
     device = createDevice({
+      demo: true,
       deviceId,
       storeId: DEMO_STORE_ID,
       hubUrl: `mqtt://127.0.0.1:${mqttPort}`,

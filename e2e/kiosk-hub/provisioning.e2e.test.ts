@@ -62,7 +62,7 @@ describe('provisioning a kiosk (real processes, real TLS)', () => {
   }
 
   async function startDevice(kioskDir: string, ...extra: string[]): Promise<string> {
-    const { match } = await children.start(['device', '--data', kioskDir, '--port', '0', '--log-level', 'warn', ...extra], /screen: (http:\/\/\S+?)\/?\n/);
+    const { match } = await children.start(['device', '--data', kioskDir, '--port', '0', '--log-level', 'warn', '--demo', ...extra], /screen: (http:\/\/\S+?)\/?\n/);
     return `${match[1]!}/api`;
   }
 

@@ -60,7 +60,7 @@ describe('refusals between a real kiosk and a real hub', () => {
   });
 
   async function startKiosk(deviceId: string, dataDir: string, hubUrl: string): Promise<string> {
-    const device = createDevice({ deviceId, storeId: DEMO_STORE_ID, hubUrl, mqtt: await kioskCredentials(env!, deviceId), dataDir, httpPort: 0, logLevel: 'silent', tuning: { reconnectMs: 100 } });
+    const device = createDevice({ demo: true, deviceId, storeId: DEMO_STORE_ID, hubUrl, mqtt: await kioskCredentials(env!, deviceId), dataDir, httpPort: 0, logLevel: 'silent', tuning: { reconnectMs: 100 } });
     devices.push(device);
     return (await device.start()).apiUrl;
   }

@@ -46,7 +46,7 @@ describe('the kiosk’s copy of the rules (real hub, real kiosk)', () => {
   });
 
   const kiosk = (hubUrl: string, mqtt: { username: string; password: string }) =>
-    createDevice({ deviceId: 'kiosk-rules', storeId: DEMO_STORE_ID, hubUrl, mqtt, dataDir: join(temp.dir, 'kiosk'), httpPort: 0, logLevel: 'silent', tuning: { session: { lookupMs: 500 } } });
+    createDevice({ demo: true, deviceId: 'kiosk-rules', storeId: DEMO_STORE_ID, hubUrl, mqtt, dataDir: join(temp.dir, 'kiosk'), httpPort: 0, logLevel: 'silent', tuning: { session: { lookupMs: 500 } } });
 
   it('fetches the hub’s rules, names their version on transactions, and prices baskets itself when the hub is gone', async () => {
     hub = await startTestHub({ dataDir: join(temp.dir, 'hub') });

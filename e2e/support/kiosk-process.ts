@@ -21,6 +21,6 @@ export interface KioskHub {
 /** `hub`: where to enrol a data directory that is not provisioned yet (absent: it must already be). */
 export async function startKioskProcess(children: CliProcesses, opts: { hubUrl: string; deviceId: string; dataDir: string; hub?: KioskHub }): Promise<KioskProcess> {
   if (opts.hub) await provisionTestKiosk({ hubDataDir: opts.hub.dataDir, httpsUrl: opts.hub.httpsUrl, deviceId: opts.deviceId, kioskDir: opts.dataDir });
-  const { process, match } = await children.start(['device', '--hub', opts.hubUrl, '--data', opts.dataDir, '--port', '0', '--log-level', 'warn'], /screen: (http:\/\/\S+?)\/?\n/);
+  const { process, match } = await children.start(['device', '--hub', opts.hubUrl, '--data', opts.dataDir, '--port', '0', '--log-level', 'warn', '--demo'], /screen: (http:\/\/\S+?)\/?\n/);
   return { process, apiUrl: `${match[1]!}/api` };
 }

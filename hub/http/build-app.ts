@@ -14,6 +14,7 @@ import type { IdentityStore } from '../identity/identity-store.ts';
 import type { LedgerStore } from '../ledger/ledger-store.ts';
 import { renderConsole, renderLogin } from './console-page.ts';
 import { registerEnrolRoute, type EnrolHandler } from './enrol-route.ts';
+import { registerFleetRoutes, type FleetRoutesDeps } from './fleet-routes.ts';
 import { bearerOf, MEMBER_READERS, requireStaff, SESSION_COOKIE } from './require-staff.ts';
 
 export interface HubAppDeps {
@@ -28,6 +29,8 @@ export interface HubAppDeps {
   https?: { key: string; cert: string };
   /** Kiosk enrolment (POST /api/enrol): given to the HTTPS listener only. */
   enrol?: EnrolHandler;
+  /** Regions, stores, enrolment codes and devices over the API (HQ admins). */
+  fleet?: Omit<FleetRoutesDeps, 'identity' | 'identityStore'>;
 }
 
 /** Shapes only; the transaction schema checks the details (whole points, reason length, card UID) and answers TX_INVALID. */
@@ -68,6 +71,7 @@ export function buildApp(deps: HubAppDeps): FastifyInstance {
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, errorAnswer('NOT_FOUND', `no route ${request.method} ${request.url}`)));
   if (deps.enrol) registerEnrolRoute(app, deps.enrol);
+  if (deps.fleet) registerFleetRoutes(app, { ...deps.fleet, identity: deps.identity, identityStore: deps.identityStore });
   const memberViews = async (historyLimit: number) => {
     const views = [];
     for (const id of await deps.memberIds()) views.push(await deps.store.memberViewById(id, historyLimit));

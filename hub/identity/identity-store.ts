@@ -75,6 +75,8 @@ export interface IdentityStore {
   memberByPhone(phone: string): Promise<{ memberId: string; activeCardUid: string | null } | null>;
 
   setDeviceMode(deviceId: string, mode: KioskMode): Promise<void>;
+  /** The store the device was enrolled in: its transactions must name it. */
+  setDeviceStore(deviceId: string, storeId: string): Promise<void>;
   deviceMode(deviceId: string): Promise<KioskMode>;
 
   appendAudit(entry: AuditEntryInput): Promise<void>;

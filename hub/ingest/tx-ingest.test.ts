@@ -138,6 +138,12 @@ describe('hub transaction ingest (real aedes, real SQLite)', () => {
     expect(audited.at(-1)).toMatchObject({ actorId: actor.staffId, surface: 'kiosk:kiosk-t1', before: { storedValueCents: before.storedValueCents }, after: { storedValueCents: before.storedValueCents + 50_000 } });
   });
 
+  it('refuses, recorded, a transaction naming another store than the one the kiosk was enrolled in', async () => {
+    const elsewhere = { ...device.make(purchase(100)), storeId: 'store-999' };
+    expect(await device.send(elsewhere)).toMatchObject({ status: 'rejected', code: 'TX_STORE_MISMATCH', recorded: true });
+    expect((await device.send(device.make(purchase(100)))).status).toBe('applied');
+  });
+
   it('refuses cash from a kiosk the hub has as unattended (recorded), and takes stored value there', async () => {
     // Enrolled as an unattended kiosk on the shop floor: the ledger learns its mode from the enrolment.
     const floor = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-floor', await enrolForTest(env, 'kiosk-floor', { mode: 'unattended' }));

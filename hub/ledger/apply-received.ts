@@ -88,6 +88,8 @@ export interface LedgerWritePort {
   /** The id holding the epoch's last filled slot (null when none is filled). */
   lastSlotId(deviceId: string, epoch: string): string | null;
   closeEpoch(deviceId: string, epoch: string): void;
+  /** The store the device was enrolled in, or null (not enrolled: HQ, or a device before enrolment existed). */
+  deviceStore(deviceId: string): string | null;
   /** The effective time of the device's last recorded transaction. */
   lastEffectiveAt(deviceId: string): string | null;
   /** Gathers what the planner may read; throws CodedError (e.g. CARD_UNKNOWN) when it cannot. */
@@ -174,6 +176,15 @@ export function applyReceived(port: LedgerWritePort, item: ReceivedTransaction, 
     const result = recordedRefusal(header, parsed.code, parsed.message);
     port.recordTransaction(transactionRow(header, hash, parsed.raw, result, null, null, null));
     port.raiseAlert(header.deviceId, 'TX_CLOSED_BY_REFUSAL', { txId: header.id, code: parsed.code, epoch: header.epoch, seq: header.seq });
+    return result;
+  }
+
+  // A kiosk acts in the store it was enrolled in: naming another (whose staff, prices, rules differ) is refused.
+  const enrolledIn = port.deviceStore(header.deviceId);
+  if (enrolledIn !== null && parsed.tx.storeId !== enrolledIn) {
+    const result = recordedRefusal(header, 'TX_STORE_MISMATCH', `transaction names store ${parsed.tx.storeId}; ${header.deviceId} is enrolled in ${enrolledIn}`);
+    port.recordTransaction(transactionRow(header, hash, parsed.raw, result, null, null, null));
+    port.raiseAlert(header.deviceId, 'TX_CLOSED_BY_REFUSAL', { txId: header.id, code: 'TX_STORE_MISMATCH' satisfies ErrorCode, epoch: header.epoch, seq: header.seq });
     return result;
   }
 

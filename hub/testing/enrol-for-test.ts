@@ -22,7 +22,7 @@ export interface DeviceCredentials {
 }
 
 export async function enrolForTest(
-  target: { hub: { fleet: FleetRegistry; brokerAccounts?: BrokerAccounts | null; store: { identity: Pick<IdentityStore, 'setDeviceMode'> } }; caSha256: string },
+  target: { hub: { fleet: FleetRegistry; brokerAccounts?: BrokerAccounts | null; store: { identity: Pick<IdentityStore, 'setDeviceMode' | 'setDeviceStore'> } }; caSha256: string },
   deviceId: string,
   options: { storeId?: string; mode?: KioskMode } = {},
 ): Promise<DeviceCredentials> {

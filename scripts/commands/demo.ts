@@ -74,6 +74,8 @@ export async function run(args: string[]): Promise<number> {
     throw error;
   }
   const device = createDevice({
+    // The demo's simulated reader takes taps from POST /api/sim/tap (and the screen's demo form).
+    demo: true,
     deviceId: 'kiosk-001',
     storeId: DEMO_STORE_ID,
     hubUrl: brokerUrl,

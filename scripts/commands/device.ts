@@ -24,11 +24,12 @@ ${SYNOPSIS_INDENT}${HARDWARE.synopsis}
   --store       the store it stands in; default: the provisioned one
   --port        HTTP port of the screen and API; default 8080 (0: any free port)
   --host        HTTP address to listen on; default 127.0.0.1
+  --demo        demo mode: POST /api/sim/tap taps the simulated reader (never on a kiosk in a store)
 ${HARDWARE.lines.join('\n')}
 exit codes: 0 stopped cleanly (SIGINT/SIGTERM), 2 bad or missing options
 `;
 
-const OWN_FLAGS = ['hub', 'id', 'store', 'data', 'port', 'host', 'base-topic', 'log-level'];
+const OWN_FLAGS = ['hub', 'id', 'store', 'data', 'port', 'host', 'base-topic', 'log-level', 'demo'];
 
 export async function run(args: string[]): Promise<number> {
   const flags = parseCommandArgs('device', USAGE, {
@@ -42,6 +43,7 @@ export async function run(args: string[]): Promise<number> {
       host: { type: 'string', default: '127.0.0.1' },
       'base-topic': { type: 'string' },
       'log-level': { type: 'string' },
+      demo: { type: 'boolean', default: false },
       ...hardwareFlagOptions(),
     },
   });
@@ -69,6 +71,7 @@ export async function run(args: string[]): Promise<number> {
       ...(provisioned && !values['base-topic'] ? { baseTopic: provisioned.baseTopic } : {}),
       httpHost: values.host,
       httpPort: port,
+      demo: values.demo,
       ...(values['base-topic'] ? { baseTopic: values['base-topic'] } : {}),
       ...(values['log-level'] ? { logLevel: values['log-level'] as 'info' } : {}),
       hardware,

@@ -150,7 +150,7 @@ export async function runSoak(opts: SoakOptions, signal: AbortSignal): Promise<n
       process: new ManagedProcess(
         {
           name: id,
-          args: ['device', '--hub', broker.url(id), '--id', id, '--store', DEMO_STORE_ID, '--data', dataDir, '--port', String(port), '--log-level', 'warn'],
+          args: ['device', '--hub', broker.url(id), '--id', id, '--store', DEMO_STORE_ID, '--data', dataDir, '--port', String(port), '--log-level', 'warn', '--demo'],
           ready: KIOSK_READY,
           logFile: join(workDir, `${id}.log`),
         },

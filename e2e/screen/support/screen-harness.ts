@@ -48,6 +48,7 @@ export async function startScreenHarness(options: { deviceId: string; mode?: 'at
   const hub = await startTestHub();
   await options.prepareHub?.(hub);
   const config: DeviceConfig = {
+    demo: true,
     deviceId: options.deviceId,
     storeId: DEMO_STORE_ID,
     hubUrl: hub.brokerUrl,

@@ -60,6 +60,7 @@ const MIGRATIONS: readonly Migration[] = [
       db.exec(`
         DROP TABLE staff;
         ALTER TABLE devices ADD COLUMN mode TEXT NOT NULL DEFAULT 'unattended' CHECK (mode IN ('unattended', 'attended'));
+        ALTER TABLE devices ADD COLUMN store_id TEXT;
       `);
       // The new tables (staff, staff_sessions, audit_log) come from SCHEMA_SQL.
       db.exec(SCHEMA_SQL);

@@ -83,7 +83,9 @@ CREATE TABLE IF NOT EXISTS devices (
   clock_offset_ms INTEGER,
   clock_measured_at TEXT,
   -- 'unattended' (never takes cash) unless enrolled or set as an attended counter device.
-  mode TEXT NOT NULL DEFAULT 'unattended' CHECK (mode IN ('unattended', 'attended'))
+  mode TEXT NOT NULL DEFAULT 'unattended' CHECK (mode IN ('unattended', 'attended')),
+  -- The store it was enrolled in (the fleet's): a transaction naming another store is refused. NULL: not enrolled.
+  store_id TEXT
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS device_sequences (
   device_id TEXT NOT NULL,

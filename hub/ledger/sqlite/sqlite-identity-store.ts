@@ -188,6 +188,11 @@ export class SqliteIdentityStore implements IdentityStore {
     this.db.prepare('INSERT INTO devices (device_id, mode) VALUES (?, ?) ON CONFLICT(device_id) DO UPDATE SET mode = excluded.mode').run(deviceId, mode);
   }
 
+  async setDeviceStore(deviceId: string, storeId: string): Promise<void> {
+    if (deviceId === HQ_DEVICE_ID) throw new CodedError('BAD_REQUEST', 'the hub itself stands in no store');
+    this.db.prepare('INSERT INTO devices (device_id, store_id) VALUES (?, ?) ON CONFLICT(device_id) DO UPDATE SET store_id = excluded.store_id').run(deviceId, storeId);
+  }
+
   async deviceMode(deviceId: string): Promise<KioskMode> {
     if (deviceId === HQ_DEVICE_ID) return 'attended';
     return this.db.prepare<[string], { mode: KioskMode }>('SELECT mode FROM devices WHERE device_id = ?').get(deviceId)?.mode ?? 'unattended';

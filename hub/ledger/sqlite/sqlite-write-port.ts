@@ -51,6 +51,7 @@ export class SqliteWritePort implements LedgerWritePort {
   private readonly insertSlot: Statement;
   private readonly insertAlert: Statement<[string, string, string, string]>;
   private readonly appendAudit: (entry: AuditEntryInput) => void;
+  private readonly deviceStoreRow: Statement<[string], { store_id: string | null }>;
   /** Alerts of the batch under way; the store takes them after the commit (and drops them on a rollback). */
   raisedAlerts: RaisedAlert[] = [];
   private readonly insertTx: Statement;
@@ -101,6 +102,7 @@ export class SqliteWritePort implements LedgerWritePort {
     );
     this.insertAlert = db.prepare('INSERT INTO device_alerts (device_id, code, detail, at) VALUES (?, ?, ?, ?)');
     this.appendAudit = prepareAuditAppend(db);
+    this.deviceStoreRow = db.prepare('SELECT store_id FROM devices WHERE device_id = ?');
     // Positional parameters: binding by name costs a property lookup per column on every transaction.
     this.insertTx = db.prepare(
       `INSERT INTO transactions (tx_id, device_id, seq, epoch, kind, content_hash, payload, status, code, member_id, bundle_version, created_at, applied_at, result)
@@ -192,6 +194,10 @@ export class SqliteWritePort implements LedgerWritePort {
       this.effectiveCache.set(deviceId, at);
     }
     return at;
+  }
+
+  deviceStore(deviceId: string): string | null {
+    return this.deviceStoreRow.get(deviceId)?.store_id ?? null;
   }
 
   recordAudit(entry: AuditEntryInput): void {

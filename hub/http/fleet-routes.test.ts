@@ -1,0 +1,68 @@
+/** The fleet over the hub's HTTPS API (real hub, real TLS, real fleet and identity), tried without and with rights. */
+import { request as httpsRequest } from 'node:https';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseEnrolmentCode } from '../../core/fleet/enrolment-code.ts';
+import { DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD, DEMO_STORE_ID } from '../demo/seed-demo-data.ts';
+import { enrolForTest } from '../testing/enrol-for-test.ts';
+import { startTestHub, type TestHub } from '../testing/start-test-hub.ts';
+
+describe('fleet over the hub API (real hub over HTTPS)', () => {
+  let env: TestHub;
+  /** A request over TLS that trusts only the hub's own CA, as a kiosk pins it. */
+  const call = (method: string, path: string, options: { token?: string; body?: unknown } = {}) =>
+    new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
+      const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+      const req = httpsRequest(
+        new URL(path, env.httpsUrl!),
+        {
+          method,
+          ca: env.caPem,
+          headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  let adminToken: string;
+
+  beforeAll(async () => {
+    env = await startTestHub();
+    adminToken = (await call('POST', '/api/login', { body: { login: DEMO_ADMIN_LOGIN, password: DEMO_ADMIN_PASSWORD } })).body.token as string;
+  });
+  afterAll(async () => {
+    await env.dispose();
+  });
+
+  it('refuses anyone not signed in (401) and any role but HQ admin (403), changing nothing', async () => {
+    expect((await call('POST', '/api/regions', { body: { id: 'east', name: 'East' } })).status).toBe(401);
+    expect((await call('POST', '/api/enrolment-codes', { body: { storeId: DEMO_STORE_ID } })).status).toBe(401);
+    expect((await call('GET', '/api/devices', { token: 'guessed-token-guessed-token' })).status).toBe(401);
+    expect((await call('GET', '/api/regions', { token: adminToken })).body.regions).not.toContainEqual(expect.objectContaining({ regionId: 'east' }));
+  });
+
+  it('lets HQ add a region and a store, make a one-time code carrying the hub CA, list and revoke a device, all audited', async () => {
+    expect(await call('POST', '/api/regions', { token: adminToken, body: { id: 'east', name: '华东 East' } })).toMatchObject({ status: 201 });
+    expect(await call('POST', '/api/stores', { token: adminToken, body: { id: 'store-sh-1', name: '上海一店', regionId: 'east' } })).toMatchObject({ status: 201 });
+    expect((await call('GET', '/api/stores', { token: adminToken })).body.stores).toContainEqual({ storeId: 'store-sh-1', name: '上海一店', regionId: 'east' });
+    const made = await call('POST', '/api/enrolment-codes', { token: adminToken, body: { storeId: 'store-sh-1', mode: 'attended', ttlHours: 2 } });
+    expect(made.status).toBe(201);
+    expect(parseEnrolmentCode(made.body.code as string)?.caSha256).toBe(env.caSha256);
+    expect((await call('POST', '/api/enrolment-codes', { token: adminToken, body: { storeId: 'no-such-store' } })).status).toBe(400);
+
+    const { deviceId } = await enrolForTest(env, 'kiosk-api-1');
+    const listed = (await call('GET', '/api/devices', { token: adminToken })).body.devices as { deviceId: string; revokedAt: string | null }[];
+    expect(listed.find((d) => d.deviceId === deviceId)).toMatchObject({ revokedAt: null });
+    expect(JSON.stringify(listed)).not.toContain('Sha256');
+    const revoked = await call('POST', `/api/devices/${deviceId}/revoke`, { token: adminToken });
+    expect(revoked.body).toMatchObject({ deviceId, revokedAt: expect.any(String) });
+    expect((await env.hub.fleet.device(deviceId))?.revokedAt).not.toBeNull();
+    expect((await call('POST', '/api/devices/nobody/revoke', { token: adminToken })).status).toBe(404);
+    const actions = (await env.hub.store.identity.auditEntries({ limit: 20, action: 'fleet.' })).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['fleet.add_region', 'fleet.add_store', 'fleet.create_enrolment_code', 'fleet.revoke_device']));
+  });
+});

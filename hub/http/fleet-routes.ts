@@ -1,0 +1,95 @@
+/**
+ * The fleet over the hub's API, for HQ's console and automations: regions, stores, enrolment codes, devices and
+ * their revocation — what `memberkiosk regions|stores|enrol|devices` do on the data directory. HQ admins only;
+ * every change goes into the audit log with who made it.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { CodedError } from '../../core/errors/coded-error.ts';
+import { DEVICE_ID_PATTERN } from '../../core/wire/topics.ts';
+import type { EnrolledDevice, FleetRegistry } from '../fleet/fleet-registry.ts';
+import { createEnrolmentCode } from '../fleet/enrolment.ts';
+import type { IdentityService } from '../identity/identity-service.ts';
+import type { IdentityStore } from '../identity/identity-store.ts';
+import { requireStaff } from './require-staff.ts';
+
+export interface FleetRoutesDeps {
+  identity: IdentityService;
+  identityStore: Pick<IdentityStore, 'appendAudit'>;
+  fleet: FleetRegistry;
+  /** The hub CA's SHA-256, which every code carries. */
+  caSha256: () => string;
+  /** Revokes and disconnects at once (hub.revokeDevice). */
+  revoke: (deviceId: string) => Promise<EnrolledDevice | null>;
+}
+
+const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, '1–64 letters, digits, - or _');
+const regionBody = z.object({ id, name: z.string().trim().min(1).max(64) });
+const storeBody = z.object({ id, name: z.string().trim().min(1).max(64), regionId: id });
+const codeBody = z.object({
+  storeId: id,
+  mode: z.enum(['attended', 'unattended']).default('unattended'),
+  ttlHours: z.number().int().min(1).max(24 * 30).default(24),
+  deviceId: z.string().regex(DEVICE_ID_PATTERN).optional(),
+});
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const parsed = schema.safeParse(value ?? {});
+  if (!parsed.success) throw new CodedError('BAD_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
+  return parsed.data;
+}
+
+/** A device as the API shows it: never its secret's hash. */
+function deviceView(d: EnrolledDevice) {
+  return { deviceId: d.deviceId, storeId: d.storeId, mode: d.mode, enrolledAt: d.enrolledAt, revokedAt: d.revokedAt };
+}
+
+export function registerFleetRoutes(app: FastifyInstance, deps: FleetRoutesDeps): void {
+  const { identity, fleet } = deps;
+  const admin = async (request: Parameters<typeof requireStaff>[1]) => (await requireStaff(identity, request, ['hq_admin'])).staff.staffId;
+  const audit = (actorId: string, action: string, target: string, after: unknown) =>
+    deps.identityStore.appendAudit({ at: new Date().toISOString(), actorKind: 'staff', actorId, surface: 'hub', action, target, outcome: 'ok', before: null, after, detail: null });
+
+  app.get('/api/regions', async (request) => {
+    await admin(request);
+    return { regions: await fleet.listRegions() };
+  });
+  app.post('/api/regions', async (request, reply) => {
+    const by = await admin(request);
+    const body = parse(regionBody, request.body);
+    await fleet.addRegion({ regionId: body.id, name: body.name });
+    await audit(by, 'fleet.add_region', body.id, body);
+    return reply.code(201).send({ regionId: body.id, name: body.name });
+  });
+  app.get('/api/stores', async (request) => {
+    await admin(request);
+    return { stores: await fleet.listStores() };
+  });
+  app.post('/api/stores', async (request, reply) => {
+    const by = await admin(request);
+    const body = parse(storeBody, request.body);
+    await fleet.addStore({ storeId: body.id, name: body.name, regionId: body.regionId });
+    await audit(by, 'fleet.add_store', body.id, body);
+    return reply.code(201).send({ storeId: body.id, name: body.name, regionId: body.regionId });
+  });
+  // The code is shown once, in this answer: the hub keeps its hash only.
+  app.post('/api/enrolment-codes', async (request, reply) => {
+    const by = await admin(request);
+    const body = parse(codeBody, request.body);
+    if (!(await fleet.store(body.storeId))) throw new CodedError('BAD_REQUEST', `no store ${body.storeId}`);
+    const created = await createEnrolmentCode(fleet, { storeId: body.storeId, mode: body.mode, ttlMs: body.ttlHours * 3_600_000, deviceId: body.deviceId, caSha256: deps.caSha256() });
+    await audit(by, 'fleet.create_enrolment_code', body.storeId, { mode: body.mode, expiresAt: created.expiresAt, deviceId: body.deviceId ?? null });
+    return reply.code(201).send(created);
+  });
+  app.get('/api/devices', async (request) => {
+    await admin(request);
+    return { devices: (await fleet.listDevices()).map(deviceView) };
+  });
+  app.post<{ Params: { deviceId: string } }>('/api/devices/:deviceId/revoke', async (request) => {
+    const by = await admin(request);
+    const revoked = await deps.revoke(request.params.deviceId);
+    if (!revoked) throw new CodedError('NOT_FOUND', `no device ${request.params.deviceId}`);
+    await audit(by, 'fleet.revoke_device', revoked.deviceId, { revokedAt: revoked.revokedAt });
+    return deviceView(revoked);
+  });
+}
