@@ -69,6 +69,8 @@ export interface FleetRegistry {
   listDevices(): Promise<EnrolledDevice[]>;
   /** The device as revoked now (unchanged if it already was), or null when there is no such device. */
   revokeDevice(deviceId: string, at: string): Promise<EnrolledDevice | null>;
+  /** HQ changes how a kiosk stands (a shop-floor kiosk moved to a counter); null when there is no such device. */
+  setDeviceMode(deviceId: string, mode: KioskMode): Promise<EnrolledDevice | null>;
   /** Ids of every revoked device: the running hub compares them with its connected clients. */
   revokedDeviceIds(): Promise<string[]>;
 }

@@ -32,7 +32,7 @@ function appWith(result: Partial<TxResult>, overrides: Partial<HubAppDeps['store
     ...overrides,
   };
   const logger = { error: vi.fn() };
-  const identityStore = { auditEntries: async () => [], listStaff: async () => [], setDeviceMode: async () => undefined, appendAudit: async () => undefined };
+  const identityStore = { auditEntries: async () => [], listStaff: async () => [], setDeviceMode: async () => undefined, setDeviceStore: async () => undefined, appendAudit: async () => undefined };
   return { app: buildApp({ store, identity: fakeIdentity(), identityStore, brokerUrl: 'mqtt://127.0.0.1:1883', memberIds: async () => ['M-1'], logger: logger as unknown as Logger }), logger };
 }
 

@@ -20,7 +20,7 @@ import { bearerOf, MEMBER_READERS, requireStaff, SESSION_COOKIE } from './requir
 export interface HubAppDeps {
   store: Pick<LedgerStore, 'transactionCount' | 'audit' | 'memberViewById' | 'applyHq'>;
   identity: IdentityService;
-  identityStore: Pick<IdentityStore, 'auditEntries' | 'listStaff' | 'setDeviceMode' | 'appendAudit'>;
+  identityStore: Pick<IdentityStore, 'auditEntries' | 'listStaff' | 'setDeviceMode' | 'setDeviceStore' | 'appendAudit'>;
   brokerUrl: string;
   memberIds: () => Promise<string[]>;
   /** Where a request that failed on a defect is logged (answered INTERNAL); unlogged when absent. */
@@ -43,7 +43,6 @@ const auditQuerySchema = z.object({
   action: z.string().max(64).optional(),
   target: z.string().max(64).optional(),
 });
-const deviceModeBodySchema = z.object({ mode: z.enum(['unattended', 'attended']) });
 
 function parseOr400<T>(schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value ?? {});
@@ -113,14 +112,6 @@ export function buildApp(deps: HubAppDeps): FastifyInstance {
     await requireStaff(identity, request, ['hq_admin', 'region_manager']);
     return { staff: await deps.identityStore.listStaff() };
   });
-  app.put<{ Params: { deviceId: string } }>('/api/devices/:deviceId/mode', async (request) => {
-    const { staff } = await requireStaff(identity, request, ['hq_admin']);
-    const { mode } = parseOr400(deviceModeBodySchema, request.body);
-    await deps.identityStore.setDeviceMode(request.params.deviceId, mode);
-    await deps.identityStore.appendAudit({ at: new Date().toISOString(), actorKind: 'staff', actorId: staff.staffId, surface: 'hub', action: 'device.set_mode', target: request.params.deviceId, outcome: 'ok', before: null, after: { mode }, detail: null });
-    return { deviceId: request.params.deviceId, mode };
-  });
-
   app.get('/api/members', async (request) => {
     await requireStaff(identity, request, MEMBER_READERS);
     return { members: await memberViews(5) };

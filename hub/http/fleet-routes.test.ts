@@ -58,6 +58,10 @@ describe('fleet over the hub API (real hub over HTTPS)', () => {
     const listed = (await call('GET', '/api/devices', { token: adminToken })).body.devices as { deviceId: string; revokedAt: string | null }[];
     expect(listed.find((d) => d.deviceId === deviceId)).toMatchObject({ revokedAt: null });
     expect(JSON.stringify(listed)).not.toContain('Sha256');
+    // Moved to a counter: the fleet and the ledger's copy change together, so the next hub start keeps it.
+    expect((await call('PUT', `/api/devices/${deviceId}/mode`, { token: adminToken, body: { mode: 'unattended' } })).body).toMatchObject({ deviceId, mode: 'unattended' });
+    expect((await env.hub.fleet.device(deviceId))?.mode).toBe('unattended');
+    expect(await env.hub.store.identity.deviceMode(deviceId)).toBe('unattended');
     const revoked = await call('POST', `/api/devices/${deviceId}/revoke`, { token: adminToken });
     expect(revoked.body).toMatchObject({ deviceId, revokedAt: expect.any(String) });
     expect((await env.hub.fleet.device(deviceId))?.revokedAt).not.toBeNull();

@@ -9,13 +9,14 @@ import { CodedError } from '../../core/errors/coded-error.ts';
 import { DEVICE_ID_PATTERN } from '../../core/wire/topics.ts';
 import type { EnrolledDevice, FleetRegistry } from '../fleet/fleet-registry.ts';
 import { createEnrolmentCode } from '../fleet/enrolment.ts';
+import { recordKioskMode } from '../fleet/record-kiosk-mode.ts';
 import type { IdentityService } from '../identity/identity-service.ts';
 import type { IdentityStore } from '../identity/identity-store.ts';
 import { requireStaff } from './require-staff.ts';
 
 export interface FleetRoutesDeps {
   identity: IdentityService;
-  identityStore: Pick<IdentityStore, 'appendAudit'>;
+  identityStore: Pick<IdentityStore, 'appendAudit' | 'setDeviceMode' | 'setDeviceStore'>;
   fleet: FleetRegistry;
   /** The hub CA's SHA-256, which every code carries. */
   caSha256: () => string;
@@ -26,6 +27,7 @@ export interface FleetRoutesDeps {
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, '1–64 letters, digits, - or _');
 const regionBody = z.object({ id, name: z.string().trim().min(1).max(64) });
 const storeBody = z.object({ id, name: z.string().trim().min(1).max(64), regionId: id });
+const modeBody = z.object({ mode: z.enum(['attended', 'unattended']) });
 const codeBody = z.object({
   storeId: id,
   mode: z.enum(['attended', 'unattended']).default('unattended'),
@@ -84,6 +86,20 @@ export function registerFleetRoutes(app: FastifyInstance, deps: FleetRoutesDeps)
   app.get('/api/devices', async (request) => {
     await admin(request);
     return { devices: (await fleet.listDevices()).map(deviceView) };
+  });
+  // A kiosk moved between the shop floor and a counter: the fleet and the ledger's copy change together.
+  app.put<{ Params: { deviceId: string } }>('/api/devices/:deviceId/mode', async (request) => {
+    const by = await admin(request);
+    const { mode } = parse(modeBody, request.body);
+    const deviceId = request.params.deviceId;
+    if (!DEVICE_ID_PATTERN.test(deviceId)) throw new CodedError('DEVICE_ID_INVALID');
+    const before = await fleet.device(deviceId);
+    const changed = before ? await fleet.setDeviceMode(deviceId, mode) : null;
+    // A kiosk the fleet does not hold (one on an external broker's own password file) has only the ledger's copy.
+    if (changed) await recordKioskMode(deps.identityStore, changed);
+    else await deps.identityStore.setDeviceMode(deviceId, mode);
+    await deps.identityStore.appendAudit({ at: new Date().toISOString(), actorKind: 'staff', actorId: by, surface: 'hub', action: 'device.set_mode', target: deviceId, outcome: 'ok', before: { mode: before?.mode ?? null }, after: { mode }, detail: null });
+    return changed ? deviceView(changed) : { deviceId, mode };
   });
   app.post<{ Params: { deviceId: string } }>('/api/devices/:deviceId/revoke', async (request) => {
     const by = await admin(request);

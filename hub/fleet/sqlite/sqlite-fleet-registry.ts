@@ -175,6 +175,18 @@ export class SqliteFleetRegistry implements FleetRegistry {
     );
   }
 
+  setDeviceMode(deviceId: string, mode: KioskMode): Promise<EnrolledDevice | null> {
+    return this.run(() =>
+      this.open_
+        .transaction(() => {
+          this.open_.prepare('UPDATE devices SET mode = ? WHERE device_id = ?').run(mode, deviceId);
+          const row = this.open_.prepare('SELECT * FROM devices WHERE device_id = ?').get(deviceId) as DeviceRow | undefined;
+          return row ? toDevice(row) : null;
+        })
+        .immediate(),
+    );
+  }
+
   revokedDeviceIds(): Promise<string[]> {
     return this.run(() => (this.open_.prepare('SELECT device_id FROM devices WHERE revoked_at IS NOT NULL').all() as { device_id: string }[]).map((r) => r.device_id));
   }

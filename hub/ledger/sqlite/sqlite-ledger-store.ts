@@ -138,9 +138,7 @@ export class SqliteLedgerStore implements Ledger {
       };
       return { topicDeviceId: HQ_DEVICE_ID, parsed: parseLedgerTransaction(JSON.stringify(tx)) };
     };
-    const begin = () => {
-      port.appliedAt = new Date().toISOString();
-    };
+    const begin = () => port.beginBatch();
     const applyBatch = db.transaction((batch: ReceivedTransaction[]) => {
       begin();
       return batch.map(applyOne);

@@ -2,6 +2,8 @@
  * The SQLite side of apply-received: reads the planning context and writes effects with prepared
  * statements. Every call runs inside the batch transaction opened by SqliteLedgerStore.applyBatch.
  */
+import { HQ_DEVICE_ID } from '../../../core/wire/hq-device.ts';
+import type { KioskMode } from '../../../core/ledger/types.ts';
 import type { AuditEntryInput } from '../../identity/audit-entry.ts';
 import { prepareAuditAppend } from './audit-log-sql.ts';
 import type { Database, Statement } from 'better-sqlite3';
@@ -51,7 +53,9 @@ export class SqliteWritePort implements LedgerWritePort {
   private readonly insertSlot: Statement;
   private readonly insertAlert: Statement<[string, string, string, string]>;
   private readonly appendAudit: (entry: AuditEntryInput) => void;
-  private readonly deviceStoreRow: Statement<[string], { store_id: string | null }>;
+  private readonly deviceRowStmt: Statement<[string], { mode: KioskMode; store_id: string | null }>;
+  /** Devices' mode and store, read once per batch (a batch holds many transactions of few kiosks). */
+  private readonly deviceRows = new Map<string, { mode: KioskMode; storeId: string | null }>();
   /** Alerts of the batch under way; the store takes them after the commit (and drops them on a rollback). */
   raisedAlerts: RaisedAlert[] = [];
   private readonly insertTx: Statement;
@@ -102,7 +106,7 @@ export class SqliteWritePort implements LedgerWritePort {
     );
     this.insertAlert = db.prepare('INSERT INTO device_alerts (device_id, code, detail, at) VALUES (?, ?, ?, ?)');
     this.appendAudit = prepareAuditAppend(db);
-    this.deviceStoreRow = db.prepare('SELECT store_id FROM devices WHERE device_id = ?');
+    this.deviceRowStmt = db.prepare('SELECT mode, store_id FROM devices WHERE device_id = ?');
     // Positional parameters: binding by name costs a property lookup per column on every transaction.
     this.insertTx = db.prepare(
       `INSERT INTO transactions (tx_id, device_id, seq, epoch, kind, content_hash, payload, status, code, member_id, bundle_version, created_at, applied_at, result)
@@ -197,7 +201,30 @@ export class SqliteWritePort implements LedgerWritePort {
   }
 
   deviceStore(deviceId: string): string | null {
-    return this.deviceStoreRow.get(deviceId)?.store_id ?? null;
+    return this.device(deviceId).storeId;
+  }
+
+  /** HQ is a counter in no store; a device the hub does not know is unattended and in no store. */
+  private device(deviceId: string): { mode: KioskMode; storeId: string | null } {
+    let row = this.deviceRows.get(deviceId);
+    if (!row) {
+      const found = deviceId === HQ_DEVICE_ID ? null : this.deviceRowStmt.get(deviceId);
+      row = deviceId === HQ_DEVICE_ID ? { mode: 'attended', storeId: null } : { mode: found?.mode ?? 'unattended', storeId: found?.store_id ?? null };
+      this.deviceRows.set(deviceId, row);
+    }
+    return row;
+  }
+
+  /** The member-PIN threshold a purchase under `named` rules meets: rules without one (the usual case) cost nothing. */
+  private pinThreshold(named: RulesBundle): number | null {
+    const latest = this.latestPolicy();
+    return named.memberPin === undefined && latest.memberPin === undefined ? null : stricterPinThreshold(named, latest);
+  }
+
+  /** A new batch: its commit time, and device rows read afresh (an enrolment may have changed them). */
+  beginBatch(): void {
+    this.appliedAt = new Date().toISOString();
+    this.deviceRows.clear();
   }
 
   recordAudit(entry: AuditEntryInput): void {
@@ -249,8 +276,8 @@ export class SqliteWritePort implements LedgerWritePort {
       staff: actor ? this.readers.staff(actor.staffId) : null,
       staffSession: actor ? this.readers.staffSession(actor.sessionId) : null,
       memberPinProof: 'memberPinProof' in tx && tx.memberPinProof !== undefined ? this.readers.memberPinProof(tx.memberPinProof) : null,
-      memberPinAboveCents: tx.kind === 'purchase' ? stricterPinThreshold(bundle, this.latestPolicy()) : null,
-      deviceMode: this.readers.deviceMode(tx.deviceId),
+      memberPinAboveCents: tx.kind === 'purchase' ? this.pinThreshold(bundle) : null,
+      deviceMode: this.device(tx.deviceId).mode,
       ...(capDay !== null ? { dailyPoints: { day: capDay, earnedBefore: this.dailyPointsOf.get(member.memberId, capDay)?.points ?? 0 } } : {}),
       gift: tx.kind === 'redeem_gift' ? this.readers.gift(tx.giftSku) : null,
       purchase: tx.kind === 'refund' ? this.readers.purchase(tx.purchaseTxId) : null,
@@ -285,7 +312,7 @@ export class SqliteWritePort implements LedgerWritePort {
       bundle: this.bundleFor(tx.bundleVersion),
       staff: null,
       staffSession: null,
-      deviceMode: this.readers.deviceMode(tx.deviceId),
+      deviceMode: this.device(tx.deviceId).mode,
       gift: null,
       purchase: null,
       newCardTaken: false,

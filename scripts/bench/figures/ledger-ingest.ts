@@ -30,6 +30,8 @@ export async function measure(): Promise<BenchFigure[]> {
   const payloads = purchasePayloads(DEVICE, cards, TRANSACTIONS).map((tx) => JSON.stringify(tx));
   const store = await openLedger({ kind: 'sqlite', path: ledgerPath, logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE });
   for (const [i, uid] of cards.entries()) await store.createMember({ memberId: `BM${i}`, name: `Bench ${i}`, phone: '13800000000', tier: 'gold', cards: [{ uid }] });
+  // A counter kiosk: the bench's purchases pay cash, which an unattended kiosk's are refused.
+  await store.identity.setDeviceMode(DEVICE, 'attended');
   const readBack = new Database(ledgerPath, { readonly: true });
   const raw = openRawCopy(join(dir, 'raw.sqlite'), cards.length);
   let ledgerMs = 0;
