@@ -102,7 +102,7 @@ describe('kiosk process killed with SIGKILL', () => {
     // connects, takes cash (an unattended one is refused TENDER_NOT_ALLOWED).
     await store.identity.setDeviceMode(deviceId, 'attended');
 
-    const first = await startKioskProcess(children, { hubUrl: env.brokerUrl, deviceId, dataDir: kioskDir, hub: { dataDir: hubDir, httpsUrl: env.httpsUrl! } });
+    const first = await startKioskProcess(children, { hubUrl: env.brokerTlsUrl!, deviceId, dataDir: kioskDir, hub: { dataDir: hubDir, httpsUrl: env.httpsUrl! } });
     await vi.waitFor(async () => expect(await getJson(`${first.apiUrl}/state`)).toMatchObject({ connected: true, mode: 'attended' }), { timeout: 10_000, interval: 20 });
     // One member at the till: every sale of the burst is for the card on the reader.
     await tapMember(first.apiUrl, DEMO_CARDS.gold);
@@ -129,7 +129,7 @@ describe('kiosk process killed with SIGKILL', () => {
     const written = readOutboxEntries(kioskDir);
     expect(written.length).toBeGreaterThanOrEqual(appliedAtKill);
 
-    const second = await startKioskProcess(children, { hubUrl: env.brokerUrl, deviceId, dataDir: kioskDir });
+    const second = await startKioskProcess(children, { hubUrl: env.brokerTlsUrl!, deviceId, dataDir: kioskDir });
     await vi.waitFor(async () => expect(await getJson(`${second.apiUrl}/state`)).toMatchObject({ connected: true, outboxDepth: 0 }), { timeout: 15_000, interval: 20 });
     // SIGTERM: a clean stop checkpoints the outbox, so the read below sees exactly what the kiosk committed.
     expect(await second.process.kill('SIGTERM')).toEqual({ code: 0, signal: null });

@@ -59,7 +59,7 @@ describe("a kiosk's clock, measured by the hub on connect", () => {
   it('stamps the measured offset on the transactions a kiosk makes, and keeps it across a restart', async () => {
     env = await startTestHub({ dataDir: join(temp.dir, 'hub') });
     const kioskDir = join(temp.dir, 'kiosk');
-    const config = { demo: true, deviceId: 'kiosk-clock', storeId: DEMO_STORE_ID, hubUrl: env.brokerUrl, mqtt: await kioskCredentials(env, 'kiosk-clock'), dataDir: kioskDir, httpPort: 0, logLevel: 'silent' as const };
+    const config = { demo: true, deviceId: 'kiosk-clock', storeId: DEMO_STORE_ID, hubUrl: env.brokerTlsUrl!, mqtt: await kioskCredentials(env, 'kiosk-clock'), dataDir: kioskDir, httpPort: 0, logLevel: 'silent' as const };
     device = createDevice(config);
     const { apiUrl } = await device.start();
     const settings = () => JSON.parse(readFileSync(join(kioskDir, 'settings.json'), 'utf8')) as { clockOffsetMs?: number; clockMeasuredAt?: string };

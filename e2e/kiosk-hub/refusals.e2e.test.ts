@@ -79,7 +79,7 @@ describe('refusals between a real kiosk and a real hub', () => {
 
   it('refuses a basket over the envelope limit with 413 and queues nothing', async () => {
     env = await startTestHub({ dataDir: join(temp.dir, 'hub') });
-    const apiUrl = await startKiosk('kiosk-big', join(temp.dir, 'kiosk'), env.brokerUrl);
+    const apiUrl = await startKiosk('kiosk-big', join(temp.dir, 'kiosk'), env.brokerTlsUrl!);
     await tapMember(apiUrl, DEMO_CARDS.gold);
     const refused = await postJson<SaleAnswer>(`${apiUrl}/tx/purchase`, { lines: poisonLines(), payments: [{ method: 'stored_value', amountCents: 20_000 }] });
     expect(refused.status).toBe(413);
@@ -106,7 +106,7 @@ describe('refusals between a real kiosk and a real hub', () => {
     db.prepare(`INSERT INTO outbox (pos, id, kind, epoch, seq, payload, status, created_at) VALUES (1, ?, 'purchase', ?, 1, ?, 'pending', ?)`).run(poisonId, epoch, JSON.stringify(poison), poison.createdAt);
     db.close();
 
-    const apiUrl = await startKiosk('kiosk-old', kioskDir, env.brokerUrl);
+    const apiUrl = await startKiosk('kiosk-old', kioskDir, env.brokerTlsUrl!);
     const after = await buyAs<SaleAnswer>(apiUrl, DEMO_CARDS.gold, purchaseBody(500));
     const state = await drained(apiUrl);
     expect((await getJson<SaleAnswer & { result: { code: string } }>(`${apiUrl}/tx/${poisonId}`))).toMatchObject({ status: 'done', result: { status: 'rejected', code: 'TX_TOO_LARGE', recorded: true } });
@@ -117,12 +117,12 @@ describe('refusals between a real kiosk and a real hub', () => {
 
   it('applies the sales of a kiosk reinstalled with an empty data directory under the same id', async () => {
     env = await startTestHub({ dataDir: join(temp.dir, 'hub') });
-    const first = await startKiosk('kiosk-re', join(temp.dir, 'kiosk-before'), env.brokerUrl);
+    const first = await startKiosk('kiosk-re', join(temp.dir, 'kiosk-before'), env.brokerTlsUrl!);
     for (let i = 0; i < 3; i++) expect((await buyAs<SaleAnswer>(first, DEMO_CARDS.gold, purchaseBody(100))).body.status).toBe('applied');
     await devices.pop()!.stop();
 
     // Same id, fresh disk: its seqs start at 1 again, in an epoch of their own.
-    const again = await startKiosk('kiosk-re', join(temp.dir, 'kiosk-after'), env.brokerUrl);
+    const again = await startKiosk('kiosk-re', join(temp.dir, 'kiosk-after'), env.brokerTlsUrl!);
     const sale = await buyAs<SaleAnswer>(again, DEMO_CARDS.gold, purchaseBody(700));
     expect(sale.body.status).toBe('applied');
     await drained(again);
@@ -135,6 +135,7 @@ describe('refusals between a real kiosk and a real hub', () => {
     const hubDir = join(temp.dir, 'hub');
     const kioskDir = join(temp.dir, 'kiosk');
     env = await startTestHub({ dataDir: hubDir, broker: { mode: 'embedded', host: '127.0.0.1', port } });
+    // Plain on loopback here: the hub restarts on this fixed port (the other tests reach it over TLS).
     const apiUrl = await startKiosk('kiosk-sq', kioskDir, env.brokerUrl);
     expect((await buyAs<SaleAnswer>(apiUrl, DEMO_CARDS.gold, purchaseBody(100))).body.status).toBe('applied');
     await env.hub.stop();

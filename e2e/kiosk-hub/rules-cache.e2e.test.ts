@@ -51,7 +51,7 @@ describe('the kiosk’s copy of the rules (real hub, real kiosk)', () => {
   it('fetches the hub’s rules, names their version on transactions, and prices baskets itself when the hub is gone', async () => {
     hub = await startTestHub({ dataDir: join(temp.dir, 'hub') });
     await hub.hub.store.saveRulesBundle(MEMBER_PRICES);
-    device = kiosk(hub.brokerUrl, await kioskCredentials(hub, 'kiosk-rules'));
+    device = kiosk(hub.brokerTlsUrl!, await kioskCredentials(hub, 'kiosk-rules'));
     const { apiUrl } = await device.start();
     await untilBundleVersion(apiUrl, 2);
 
@@ -76,11 +76,11 @@ describe('the kiosk’s copy of the rules (real hub, real kiosk)', () => {
   it('keeps its rules across a restart without the hub', async () => {
     hub = await startTestHub({ dataDir: join(temp.dir, 'hub') });
     await hub.hub.store.saveRulesBundle(MEMBER_PRICES);
-    device = kiosk(hub.brokerUrl, await kioskCredentials(hub, 'kiosk-rules'));
+    device = kiosk(hub.brokerTlsUrl!, await kioskCredentials(hub, 'kiosk-rules'));
     const first = await device.start();
     await untilBundleVersion(first.apiUrl, 2);
     await device.stop();
-    const hubUrl = hub.brokerUrl;
+    const hubUrl = hub.brokerTlsUrl!;
     const mqtt = await kioskCredentials(hub, 'kiosk-rules');
     await hub.dispose();
     hub = null;

@@ -50,7 +50,7 @@ describe('tap and purchase against a real hub', () => {
 
   it('shows the member from the hub, applies the purchase once and agrees with the hub on balances', async () => {
     env = await startTestHub({ dataDir: join(temp.dir, 'hub') });
-    device = createDevice({ demo: true, deviceId: DEVICE_ID, storeId: DEMO_STORE_ID, hubUrl: env.brokerUrl, mqtt: await kioskCredentials(env, DEVICE_ID), dataDir: join(temp.dir, 'kiosk'), httpPort: 0, logLevel: 'silent' });
+    device = createDevice({ demo: true, deviceId: DEVICE_ID, storeId: DEMO_STORE_ID, hubUrl: env.brokerTlsUrl!, mqtt: await kioskCredentials(env, DEVICE_ID), dataDir: join(temp.dir, 'kiosk'), httpPort: 0, logLevel: 'silent' });
     const { apiUrl } = await device.start();
     const store = env.hub.store;
     const before = (await store.memberViewByCard(DEMO_CARDS.gold))!;
@@ -83,7 +83,7 @@ describe('tap and purchase against a real hub', () => {
 
   it('registers a new member on a fresh card, who can then tap and be shown', async () => {
     env = await startTestHub({ dataDir: join(temp.dir, 'hub') });
-    device = createDevice({ demo: true, deviceId: DEVICE_ID, storeId: DEMO_STORE_ID, hubUrl: env.brokerUrl, mqtt: await kioskCredentials(env, DEVICE_ID), dataDir: join(temp.dir, 'kiosk'), httpPort: 0, logLevel: 'silent' });
+    device = createDevice({ demo: true, deviceId: DEVICE_ID, storeId: DEMO_STORE_ID, hubUrl: env.brokerTlsUrl!, mqtt: await kioskCredentials(env, DEVICE_ID), dataDir: join(temp.dir, 'kiosk'), httpPort: 0, logLevel: 'silent' });
     const { apiUrl } = await device.start();
     const fresh = '04FEEDC0FFEE01';
     const unknown = await postJson<TapAnswer>(`${apiUrl}/sim/tap`, { uid: fresh });
@@ -118,7 +118,7 @@ describe('tap and purchase against a real hub', () => {
   it('takes no cash on an unattended kiosk, and tops up only inside a staff session signed in with card and PIN', async () => {
     env = await startTestHub({ dataDir: join(temp.dir, 'hub') });
     // Enrolled as an unattended kiosk on the shop floor.
-    device = createDevice({ demo: true, deviceId: DEVICE_ID, storeId: DEMO_STORE_ID, hubUrl: env.brokerUrl, mqtt: await kioskCredentials(env, DEVICE_ID, { mode: 'unattended' }), dataDir: join(temp.dir, 'kiosk'), httpPort: 0, logLevel: 'silent' });
+    device = createDevice({ demo: true, deviceId: DEVICE_ID, storeId: DEMO_STORE_ID, hubUrl: env.brokerTlsUrl!, mqtt: await kioskCredentials(env, DEVICE_ID, { mode: 'unattended' }), dataDir: join(temp.dir, 'kiosk'), httpPort: 0, logLevel: 'silent' });
     const { apiUrl } = await device.start();
     const store = env.hub.store;
     const before = (await store.memberViewByCard(DEMO_CARDS.silver))!;

@@ -63,7 +63,7 @@ describe('upgrade from transaction format 1 and ledger schema 1', () => {
     await env.hub.store.identity.setDeviceMode('kiosk-v1', 'attended');
     const goldBefore = (await env.hub.store.memberViewByCard(DEMO_CARDS.gold))!.balances;
     const silverBefore = (await env.hub.store.memberViewByCard(DEMO_CARDS.silver))!.balances;
-    device = createDevice({ demo: true, deviceId: 'kiosk-v1', storeId: 'store-001', hubUrl: env.brokerUrl, mqtt: await kioskCredentials(env, 'kiosk-v1'), dataDir: kioskDir, httpPort: 0, logLevel: 'silent', tuning: { reconnectMs: 100 } });
+    device = createDevice({ demo: true, deviceId: 'kiosk-v1', storeId: 'store-001', hubUrl: env.brokerTlsUrl!, mqtt: await kioskCredentials(env, 'kiosk-v1'), dataDir: kioskDir, httpPort: 0, logLevel: 'silent', tuning: { reconnectMs: 100 } });
     const { apiUrl } = await device.start();
     await vi.waitFor(async () => expect(await getJson(`${apiUrl}/state`)).toMatchObject({ connected: true, outboxDepth: 0 }), { timeout: 10_000, interval: 25 });
 

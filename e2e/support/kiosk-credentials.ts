@@ -9,7 +9,7 @@ import type { TestHub } from '../../hub/testing/start-test-hub.ts';
 const enrolled = new Map<string, Promise<DeviceCredentials>>();
 
 /** `mode`: as the enrolment code says (attended by default: a counter kiosk that may take cash). */
-export function kioskCredentials(env: TestHub, deviceId: string, options: { mode?: 'attended' | 'unattended' } = {}): Promise<{ username: string; password: string }> {
+export function kioskCredentials(env: TestHub, deviceId: string, options: { mode?: 'attended' | 'unattended' } = {}): Promise<{ username: string; password: string; caPem: string }> {
   // The CA too: a data directory deleted and made again between tests is another hub, with another fleet.
   const key = `${env.caSha256}\n${env.dataDir}\n${deviceId}`;
   let credentials = enrolled.get(key);
@@ -17,5 +17,7 @@ export function kioskCredentials(env: TestHub, deviceId: string, options: { mode
     credentials = enrolForTest(env, deviceId, options.mode ? { mode: options.mode } : {});
     enrolled.set(key, credentials);
   }
-  return credentials.then(({ username, password }) => ({ username, password }));
+  // With the hub's CA: a kiosk reaching the broker over TLS (env.brokerTlsUrl) trusts exactly that CA, as one
+  // provisioned from a code does.
+  return credentials.then(({ username, password }) => ({ username, password, caPem: env.caPem }));
 }

@@ -51,7 +51,8 @@ export async function startScreenHarness(options: { deviceId: string; mode?: 'at
     demo: true,
     deviceId: options.deviceId,
     storeId: DEMO_STORE_ID,
-    hubUrl: hub.brokerUrl,
+    // Over TLS, with its own login: as a kiosk in a store reaches the hub.
+    hubUrl: hub.brokerTlsUrl!,
     mqtt: await kioskCredentials(hub, options.deviceId, options.mode ? { mode: options.mode } : {}),
     dataDir: join(dataDir, 'kiosk'),
     httpPort: 0,
