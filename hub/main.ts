@@ -251,18 +251,11 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     // Regions, stores, codes and devices for HQ admins, on both listeners (revoking disconnects at once).
     const caSha256 = tls.caSha256;
     const fleetRoutes = { fleet, caSha256: () => caSha256, revoke: revokeDevice };
+    // What both listeners serve; the console and GET /api/health show where the broker is, never its password.
+    const appDeps = { store, identity, identityStore: store.identity, brokerUrl: redactBrokerUrl(brokerUrl), memberIds: () => store.listMemberIds(200), fleet: fleetRoutes };
     let consoleUrl: string | null = null;
     if (config.http) {
-      // The console and GET /api/health show where the broker is, never its password.
-      app = buildApp({
-        store,
-        identity,
-        identityStore: store.identity,
-        brokerUrl: redactBrokerUrl(brokerUrl),
-        memberIds: () => store.listMemberIds(200),
-        logger: log.child({ component: 'hub.http' }),
-        fleet: fleetRoutes,
-      });
+      app = buildApp({ ...appDeps, logger: log.child({ component: 'hub.http' }) });
       consoleUrl = await app.listen({ host: config.http.host, port: config.http.port });
     }
     let httpsUrl: string | null = null;
@@ -282,13 +275,8 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
         ...(brokerAccounts ? { accounts: brokerAccounts } : {}),
       });
       httpsApp = buildApp({
-        store,
-        identity,
-        identityStore: store.identity,
-        brokerUrl: redactBrokerUrl(brokerUrl),
-        memberIds: () => store.listMemberIds(200),
+        ...appDeps,
         logger: log.child({ component: 'hub.https' }),
-        fleet: fleetRoutes,
         https: { key: hubTls.keyPem, cert: hubTls.certChainPem },
         // The ledger learns the new kiosk's mode with its enrolment: its cash is refused unless it is attended.
         enrol: async (request) => {

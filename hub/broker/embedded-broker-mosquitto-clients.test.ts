@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTopics } from '../../core/wire/topics.ts';
 import { enrolForTest, type DeviceCredentials } from '../testing/enrol-for-test.ts';
 import { startTestHub, type TestHub } from '../testing/start-test-hub.ts';
+import { runMosquittoClient } from '../testing/run-mosquitto-client.ts';
 
 /**
  * The embedded broker against the stock Mosquitto command-line clients, as an attacker on the store network
@@ -16,17 +16,7 @@ interface Run {
 }
 
 function run(binary: 'mosquitto_pub' | 'mosquitto_sub', args: string[], timeoutMs = 5_000): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
+  return runMosquittoClient(binary, args, { timeoutMs });
 }
 
 describe('embedded broker against mosquitto_pub / mosquitto_sub (real aedes, real binaries)', () => {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
@@ -8,6 +7,7 @@ import { enrolForTest, type DeviceCredentials } from '../testing/enrol-for-test.
 import { startMosquittoDynsec, type DynsecMosquitto } from '../testing/start-mosquitto-dynsec.ts';
 import { startTestHub, type TestHub } from '../testing/start-test-hub.ts';
 import { MosquittoDynsecAccounts } from './mosquitto-dynsec-accounts.ts';
+import { runMosquittoClient } from '../testing/run-mosquitto-client.ts';
 
 /**
  * The same attacks as on the embedded broker, against a real Mosquitto whose kiosk accounts the hub keeps in
@@ -18,17 +18,7 @@ const t = createTopics();
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 function run(binary: string, args: string[], timeoutMs = 5_000): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(binary, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
+  return runMosquittoClient(binary, args, { timeoutMs, cwd: REPO });
 }
 
 describe('Mosquitto with dynamic security, kept in step with the fleet (real broker, real binaries)', () => {
