@@ -140,4 +140,16 @@ describe('identity service (real SQLite)', () => {
     await identity.addStaff({ name: 'D', role: 'cashier', storeIds: ['s'], cardUid: CARD, pin: '1234' }, CLI);
     expect(await codeOf(identity.addStaff({ name: 'E', role: 'cashier', storeIds: ['s'], cardUid: CARD, pin: '5678' }, CLI))).toBe('BAD_REQUEST');
   });
+
+  it('signs staff in only at kiosks of their own stores; HQ and region roles listing * anywhere', async () => {
+    await ledger.identity.setDeviceStore('kiosk-other-store', 'store-2');
+    await identity.addStaff({ name: 'Cai', role: 'cashier', storeIds: ['store-1'], cardUid: CARD, pin: '482913' }, CLI);
+    expect(await codeOf(identity.signInWithCard('kiosk-other-store', CARD, '482913'))).toBe('STAFF_UNAUTHORIZED');
+    await ledger.identity.setDeviceStore('kiosk-home', 'store-1');
+    await identity.signInWithCard('kiosk-home', CARD, '482913');
+    await identity.addStaff({ name: 'HQ', role: 'hq_admin', storeIds: ['*'], cardUid: 'A5AFF0000888', pin: '135790' }, CLI);
+    await identity.signInWithCard('kiosk-other-store', 'A5AFF0000888', '135790');
+    const refused = (await ledger.identity.auditEntries({ limit: 10, action: 'staff.sign_in' })).filter((e) => e.outcome === 'refused:STAFF_UNAUTHORIZED');
+    expect(refused).toHaveLength(1);
+  });
 });

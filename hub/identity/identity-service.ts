@@ -161,6 +161,12 @@ export function createIdentityService(deps: { store: IdentityStore; logger: Logg
       }
       if (!(await verifySecret(pin, staff.pinHash))) return refuse(staff, surface, 'staff.sign_in');
       await store.recordLockout(staff.staffId, AFTER_SUCCESS);
+      // Staff sign in only at kiosks of the stores they work in (the ledger would refuse their transactions anyway).
+      const kioskStore = await store.deviceStore(deviceId);
+      if (kioskStore !== null && !staff.storeIds.includes('*') && !staff.storeIds.includes(kioskStore)) {
+        await audit({ actorKind: 'staff', actorId: staff.staffId, surface, action: 'staff.sign_in', target: staff.staffId, outcome: 'refused:STAFF_UNAUTHORIZED', detail: { kioskStore } });
+        throw new CodedError('STAFF_UNAUTHORIZED', `staff is not assigned to store ${kioskStore}`);
+      }
       const session = await open(staff, deviceId, 'kiosk', KIOSK_SESSION_MS, null, null);
       await audit({ actorKind: 'staff', actorId: staff.staffId, surface, action: 'staff.sign_in', target: staff.staffId, outcome: 'ok', detail: { sessionId: session.sessionId } });
       return { staff, session };

@@ -78,6 +78,8 @@ export interface IdentityStore {
   /** The store the device was enrolled in: its transactions must name it. */
   setDeviceStore(deviceId: string, storeId: string): Promise<void>;
   deviceMode(deviceId: string): Promise<KioskMode>;
+  /** The store the device was enrolled in; null when it was not enrolled (HQ, or before the fleet existed). */
+  deviceStore(deviceId: string): Promise<string | null>;
 
   appendAudit(entry: AuditEntryInput): Promise<void>;
   /** Newest first. */

@@ -193,6 +193,10 @@ export class SqliteIdentityStore implements IdentityStore {
     this.db.prepare('INSERT INTO devices (device_id, store_id) VALUES (?, ?) ON CONFLICT(device_id) DO UPDATE SET store_id = excluded.store_id').run(deviceId, storeId);
   }
 
+  async deviceStore(deviceId: string): Promise<string | null> {
+    return this.db.prepare<[string], { store_id: string | null }>('SELECT store_id FROM devices WHERE device_id = ?').get(deviceId)?.store_id ?? null;
+  }
+
   async deviceMode(deviceId: string): Promise<KioskMode> {
     if (deviceId === HQ_DEVICE_ID) return 'attended';
     return this.db.prepare<[string], { mode: KioskMode }>('SELECT mode FROM devices WHERE device_id = ?').get(deviceId)?.mode ?? 'unattended';
