@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ErrorCode } from '../errors/codes.ts';
 import { balancesSchema } from './result.ts';
 import { purchaseLineSchema } from './transaction.ts';
+import { pinSchema } from '../identity/pin.ts';
 
 /** A basket priced for one member by the hub's rules; the kiosk charges `totalCents`. */
 export const quoteSchema = z.object({
@@ -40,16 +41,16 @@ export const lookupRequestSchema = z.discriminatedUnion('op', [
    * A staff card tapped on this kiosk's reader and the PIN typed on its screen: the hub checks both (with a
    * lockout) and opens a staff session bound to this kiosk, which the kiosk names in its staff transactions.
    */
-  z.object({ op: z.literal('staff.signIn'), cardUid: z.string().regex(/^[0-9A-F]{4,32}$/), pin: z.string().regex(/^[0-9]{4,8}$/, 'a PIN is 4 to 8 digits') }),
+  z.object({ op: z.literal('staff.signIn'), cardUid: z.string().regex(/^[0-9A-F]{4,32}$/), pin: pinSchema }),
   z.object({ op: z.literal('staff.signOut'), sessionId: z.string().min(16).max(64) }),
   /**
    * The member PIN of the card on the reader: set (the first time by the member; again only inside a clerk's
    * staff session, named here) or checked (the hub then gives this kiosk a short-lived proof).
    */
-  z.object({ op: z.literal('member.setPin'), cardUid: z.string().regex(/^[0-9A-F]{4,32}$/), pin: z.string().regex(/^[0-9]{4,8}$/, 'a PIN is 4 to 8 digits'), staffSessionId: z.string().min(16).max(64).optional() }),
-  z.object({ op: z.literal('member.verifyPin'), cardUid: z.string().regex(/^[0-9A-F]{4,32}$/), pin: z.string().regex(/^[0-9]{4,8}$/, 'a PIN is 4 to 8 digits') }),
+  z.object({ op: z.literal('member.setPin'), cardUid: z.string().regex(/^[0-9A-F]{4,32}$/), pin: pinSchema, staffSessionId: z.string().min(16).max(64).optional() }),
+  z.object({ op: z.literal('member.verifyPin'), cardUid: z.string().regex(/^[0-9A-F]{4,32}$/), pin: pinSchema }),
   /** A member whose card is gone proves who they are with phone + PIN, to report the card lost. */
-  z.object({ op: z.literal('member.verifyPhonePin'), phone: z.string().regex(/^\+?[0-9]{6,20}$/), pin: z.string().regex(/^[0-9]{4,8}$/, 'a PIN is 4 to 8 digits') }),
+  z.object({ op: z.literal('member.verifyPhonePin'), phone: z.string().regex(/^\+?[0-9]{6,20}$/), pin: pinSchema }),
   /** How the hub has this kiosk stand (attended or unattended): asked on each connect. */
   z.object({ op: z.literal('device.profile') }),
   z.object({ op: z.literal('quote'), cardUid: z.string().regex(/^[0-9A-F]{4,32}$/), storeId: z.string().min(1).max(64), bundleVersion: z.number().int().nonnegative().optional(), lines: z.array(purchaseLineSchema).min(1).max(200) }),

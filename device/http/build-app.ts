@@ -19,6 +19,8 @@ import type { OutboxEntry } from '../outbox/sqlite-outbox.ts';
 import { registerEventStream, type EventStreamOptions } from './event-stream.ts';
 import { idempotencyKeyOf } from './idempotency-key.ts';
 import { KIOSK_PAGE_HTML } from './kiosk-page.ts';
+import { pinSchema } from '../../core/identity/pin.ts';
+import { parseRequest } from '../../core/errors/parse-request.ts';
 
 export interface AppDeps {
   kiosk: KioskApp;
@@ -51,7 +53,7 @@ const tapBodySchema = z.object({ uid: z.string().regex(/^(?:[0-9A-Fa-f]{2}){4,10
 /** The rest of each body is checked by the transaction schema itself when the transaction is drafted. */
 /** Any card or staff field in it is refused by the use case (CARD_NOT_ON_READER). */
 const txBodySchema = z.looseObject({});
-const pinBodySchema = z.object({ pin: z.string().regex(/^[0-9]{4,8}$/, 'a PIN is 4 to 8 digits') });
+const pinBodySchema = z.object({ pin: pinSchema });
 const phonePinBodySchema = pinBodySchema.extend({ phone: z.string().regex(/^\+?[0-9]{6,20}$/, 'phone is 6–20 digits') });
 const purchaseBodySchema = txBodySchema.extend({
   lines: z.array(z.looseObject({ lineNo: z.number().int().positive().optional() })).min(1).max(200),
@@ -68,14 +70,7 @@ const CARD_OPS: Record<string, CardOperationKind> = {
   replace: 'card_replace',
 };
 
-function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body ?? {});
-  if (!parsed.success) {
-    const message = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
-    throw new CodedError('BAD_REQUEST', message);
-  }
-  return parsed.data;
-}
+const parseBody = <T>(schema: z.ZodType<T>, body: unknown): T => parseRequest(schema, body);
 
 /** The Idempotency-Key header as the use cases take it (IDEMPOTENCY_KEY_INVALID when malformed). */
 function submitOptions(request: FastifyRequest): { idempotencyKey?: string } {

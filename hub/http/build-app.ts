@@ -16,6 +16,7 @@ import { renderConsole, renderLogin } from './console-page.ts';
 import { registerEnrolRoute, type EnrolHandler } from './enrol-route.ts';
 import { registerFleetRoutes, type FleetRoutesDeps } from './fleet-routes.ts';
 import { bearerOf, MEMBER_READERS, requireStaff, SESSION_COOKIE } from './require-staff.ts';
+import { parseRequest } from '../../core/errors/parse-request.ts';
 
 export interface HubAppDeps {
   store: Pick<LedgerStore, 'transactionCount' | 'audit' | 'memberViewById' | 'applyHq'>;
@@ -43,12 +44,6 @@ const auditQuerySchema = z.object({
   action: z.string().max(64).optional(),
   target: z.string().max(64).optional(),
 });
-
-function parseOr400<T>(schema: z.ZodType<T>, value: unknown): T {
-  const parsed = schema.safeParse(value ?? {});
-  if (!parsed.success) throw new CodedError('BAD_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
-  return parsed.data;
-}
 
 function sendError(reply: FastifyReply, answer: ErrorAnswer): FastifyReply {
   return reply.code(answer.status).send(answer.body);
@@ -81,7 +76,7 @@ export function buildApp(deps: HubAppDeps): FastifyInstance {
   app.get('/api/health', async () => ({ ok: true, brokerUrl: deps.brokerUrl, transactions: await deps.store.transactionCount() }));
 
   app.post('/api/login', async (request, reply) => {
-    const body = parseOr400(loginBodySchema, request.body);
+    const body = parseRequest(loginBodySchema, request.body);
     const { staff, session, token } = await identity.login(body.login, body.password, 'hub');
     const maxAge = Math.max(0, Math.floor((Date.parse(session.expiresAt) - Date.now()) / 1000));
     return reply
@@ -105,7 +100,7 @@ export function buildApp(deps: HubAppDeps): FastifyInstance {
   });
   app.get('/api/audit-log', async (request) => {
     await requireStaff(identity, request, ['hq_admin']);
-    const query = parseOr400(auditQuerySchema, request.query);
+    const query = parseRequest(auditQuerySchema, request.query);
     return { entries: await deps.identityStore.auditEntries(query) };
   });
   app.get('/api/staff', async (request) => {
@@ -128,16 +123,15 @@ export function buildApp(deps: HubAppDeps): FastifyInstance {
   // refused here and nothing is recorded.
   app.post<{ Params: { memberId: string } }>('/api/members/:memberId/manual-bonus', async (request, reply) => {
     const { session } = await requireStaff(identity, request, ['hq_admin', 'region_manager', 'store_manager', 'cashier', 'technician']);
-    const body = manualBonusBodySchema.safeParse(request.body ?? {});
-    if (!body.success) throw new CodedError('TX_INVALID', body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    const body = parseRequest(manualBonusBodySchema, request.body, 'TX_INVALID');
     const view = await deps.store.memberViewById(request.params.memberId, 0);
     if (!view) throw new CodedError('MEMBER_UNKNOWN');
     const result = await submitHqTransaction(deps.store, {
       kind: 'manual_bonus',
       storeId: HQ_DEVICE_ID,
       cardUid: view.card.uid,
-      points: body.data.points,
-      reason: body.data.reason,
+      points: body.points,
+      reason: body.reason,
       actor: { staffId: session.staffId, sessionId: session.sessionId },
     });
     return reply.code(result.status === 'rejected' ? refusalStatus(result.code) : 200).send(result);

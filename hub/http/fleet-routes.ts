@@ -13,6 +13,7 @@ import { recordKioskMode } from '../fleet/record-kiosk-mode.ts';
 import type { IdentityService } from '../identity/identity-service.ts';
 import type { IdentityStore } from '../identity/identity-store.ts';
 import { requireStaff } from './require-staff.ts';
+import { parseRequest } from '../../core/errors/parse-request.ts';
 
 export interface FleetRoutesDeps {
   identity: IdentityService;
@@ -35,12 +36,6 @@ const codeBody = z.object({
   deviceId: z.string().regex(DEVICE_ID_PATTERN).optional(),
 });
 
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const parsed = schema.safeParse(value ?? {});
-  if (!parsed.success) throw new CodedError('BAD_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
-  return parsed.data;
-}
-
 /** A device as the API shows it: never its secret's hash. */
 function deviceView(d: EnrolledDevice) {
   return { deviceId: d.deviceId, storeId: d.storeId, mode: d.mode, enrolledAt: d.enrolledAt, revokedAt: d.revokedAt };
@@ -58,7 +53,7 @@ export function registerFleetRoutes(app: FastifyInstance, deps: FleetRoutesDeps)
   });
   app.post('/api/regions', async (request, reply) => {
     const by = await admin(request);
-    const body = parse(regionBody, request.body);
+    const body = parseRequest(regionBody, request.body);
     await fleet.addRegion({ regionId: body.id, name: body.name });
     await audit(by, 'fleet.add_region', body.id, body);
     return reply.code(201).send({ regionId: body.id, name: body.name });
@@ -69,7 +64,7 @@ export function registerFleetRoutes(app: FastifyInstance, deps: FleetRoutesDeps)
   });
   app.post('/api/stores', async (request, reply) => {
     const by = await admin(request);
-    const body = parse(storeBody, request.body);
+    const body = parseRequest(storeBody, request.body);
     await fleet.addStore({ storeId: body.id, name: body.name, regionId: body.regionId });
     await audit(by, 'fleet.add_store', body.id, body);
     return reply.code(201).send({ storeId: body.id, name: body.name, regionId: body.regionId });
@@ -77,7 +72,7 @@ export function registerFleetRoutes(app: FastifyInstance, deps: FleetRoutesDeps)
   // The code is shown once, in this answer: the hub keeps its hash only.
   app.post('/api/enrolment-codes', async (request, reply) => {
     const by = await admin(request);
-    const body = parse(codeBody, request.body);
+    const body = parseRequest(codeBody, request.body);
     if (!(await fleet.store(body.storeId))) throw new CodedError('BAD_REQUEST', `no store ${body.storeId}`);
     const created = await createEnrolmentCode(fleet, { storeId: body.storeId, mode: body.mode, ttlMs: body.ttlHours * 3_600_000, deviceId: body.deviceId, caSha256: deps.caSha256() });
     await audit(by, 'fleet.create_enrolment_code', body.storeId, { mode: body.mode, expiresAt: created.expiresAt, deviceId: body.deviceId ?? null });
@@ -90,7 +85,7 @@ export function registerFleetRoutes(app: FastifyInstance, deps: FleetRoutesDeps)
   // A kiosk moved between the shop floor and a counter: the fleet and the ledger's copy change together.
   app.put<{ Params: { deviceId: string } }>('/api/devices/:deviceId/mode', async (request) => {
     const by = await admin(request);
-    const { mode } = parse(modeBody, request.body);
+    const { mode } = parseRequest(modeBody, request.body);
     const deviceId = request.params.deviceId;
     if (!DEVICE_ID_PATTERN.test(deviceId)) throw new CodedError('DEVICE_ID_INVALID');
     const before = await fleet.device(deviceId);

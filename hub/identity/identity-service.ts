@@ -13,6 +13,7 @@ import type { AuditEntryInput } from './audit-entry.ts';
 import type { IdentityStore, StaffAccount, StaffCredentials, StoredSession } from './identity-store.ts';
 import { newBearerToken, newSessionId, newStaffId } from './new-ids.ts';
 import { hashSecret, tokenHash, verifySecret } from './secret-hash.ts';
+import { PIN_PATTERN } from '../../core/identity/pin.ts';
 
 /** Who is doing an account change, for the audit log. */
 export interface AuditActor {
@@ -21,7 +22,6 @@ export interface AuditActor {
   surface: string;
 }
 
-export const PIN_PATTERN = /^[0-9]{4,8}$/;
 export const MIN_PASSWORD_LENGTH = 10;
 /** A kiosk staff session: long enough for a queue of top-ups, short enough that a walked-away clerk is signed out. */
 export const KIOSK_SESSION_MS = 10 * 60_000;

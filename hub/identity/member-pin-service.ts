@@ -11,7 +11,7 @@ import { AFTER_SUCCESS, afterFailure, isLocked } from '../../core/identity/locko
 import type { MemberPinProofState } from '../../core/ledger/types.ts';
 import type { AuditEntryInput } from './audit-entry.ts';
 import type { IdentityStore } from './identity-store.ts';
-import { PIN_PATTERN } from './identity-service.ts';
+import { PIN_PATTERN } from '../../core/identity/pin.ts';
 import { newSessionId } from './new-ids.ts';
 import { hashSecret, verifySecret } from './secret-hash.ts';
 

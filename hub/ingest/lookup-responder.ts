@@ -78,14 +78,20 @@ export class LookupResponder {
     return { ok: true, clock: { hubTime: receivedAt, offsetMs } };
   }
 
+  /** Look-ups name the card on the kiosk's reader: a usable card of a member, or the card's refusal. */
+  private async usableCard(cardUid: string): Promise<{ memberId: string } | { refusal: LookupAnswer }> {
+    const card = await this.options.store.card(cardUid);
+    if (!card) return { refusal: { ok: false, code: 'CARD_UNKNOWN', message: 'no card with this UID' } };
+    const refused = CARD_REFUSALS[card.status];
+    return refused ? { refusal: { ok: false, code: refused, message: `card is ${card.status}` } } : { memberId: card.memberId };
+  }
+
   private async memberPin(
     deviceId: string,
     request: { op: 'member.setPin'; cardUid: string; pin: string; staffSessionId?: string | undefined } | { op: 'member.verifyPin'; cardUid: string; pin: string },
   ): Promise<LookupAnswer> {
-    const card = await this.options.store.card(request.cardUid);
-    if (!card) return { ok: false, code: 'CARD_UNKNOWN', message: 'no card with this UID' };
-    const refused = CARD_REFUSALS[card.status];
-    if (refused) return { ok: false, code: refused, message: `card is ${card.status}` };
+    const card = await this.usableCard(request.cardUid);
+    if ('refusal' in card) return card.refusal;
     if (request.op === 'member.verifyPin') {
       const proof = await this.options.memberPins.verifyPin(deviceId, card.memberId, request.pin);
       return { ok: true, pinProof: { proofId: proof.proofId, expiresAt: proof.expiresAt } };
@@ -146,11 +152,8 @@ export class LookupResponder {
     }
     if (request.data.op === 'device.profile') return { ok: true, profile: { mode: await this.options.identityStore.deviceMode(deviceId) } };
     if (request.data.op === 'quote' || request.data.op === 'catalog') {
-      // Named by the card on the kiosk's reader: a usable card of a member, or the card's refusal.
-      const card = await store.card(request.data.cardUid);
-      if (!card) return { ok: false, code: 'CARD_UNKNOWN', message: 'no card with this UID' };
-      const refused = CARD_REFUSALS[card.status];
-      if (refused) return { ok: false, code: refused, message: `card is ${card.status}` };
+      const card = await this.usableCard(request.data.cardUid);
+      if ('refusal' in card) return card.refusal;
       if (request.data.op === 'catalog') {
         const catalog = await buildCatalog(store, card.memberId);
         return catalog ? { ok: true, catalog } : { ok: false, code: 'MEMBER_UNKNOWN', message: 'no such member' };
