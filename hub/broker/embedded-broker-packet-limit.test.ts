@@ -123,9 +123,12 @@ describe('embedded broker packet size limit (real aedes, real sockets)', () => {
     });
 
     // Twenty more, all at once: unguarded, aedes and the hub's client would each hold every megabyte.
+    // Enrolled first: the measure is of the attack, not of twenty enrolments (keys, fleet and ledger rows).
+    const credentials = [];
+    for (let i = 0; i < 20; i++) credentials.push(await enrol(`kiosk-big-${i}`));
     global.gc?.();
     const rssBefore = process.memoryUsage().rss;
-    const attackers = await Promise.all(Array.from({ length: 20 }, async (_, i) => rawConnect(port, `kiosk-big-${i}`, await enrol(`kiosk-big-${i}`))));
+    const attackers = await Promise.all(credentials.map((c, i) => rawConnect(port, `kiosk-big-${i}`, c)));
     for (const a of attackers) {
       a.socket.write(header);
       a.socket.write(payload);
