@@ -50,15 +50,15 @@ describe('kiosk process killed with SIGKILL', () => {
     const deviceId = 'kiosk-crash-1';
     const kioskDir = join(temp.dir, 'kiosk');
     const hubDir = join(temp.dir, 'hub');
-    // The hub's port is fixed, so it can come back where the kiosk looks for it.
-    const mqttPort = await findFreePort();
-    const hubUrl = `mqtt://127.0.0.1:${mqttPort}`;
+    // The hub's TLS port is fixed, so it can come back where the kiosk looks for it.
+    const mqttsPort = await findFreePort();
+    const hubUrl = `mqtts://127.0.0.1:${mqttsPort}`;
     // Enrolled first, as a technician does; then the hub goes away before the kiosk ever starts.
     const enrolling = await startTestHub({ dataDir: hubDir });
     await provisionTestKiosk({ hubDataDir: hubDir, httpsUrl: enrolling.httpsUrl!, deviceId, kioskDir });
     await enrolling.dispose();
 
-    env = await startTestHub({ dataDir: hubDir, broker: { mode: 'embedded', host: '127.0.0.1', port: mqttPort } });
+    env = await startTestHub({ dataDir: hubDir, broker: { mode: 'embedded', host: '127.0.0.1', port: 0, tlsPort: mqttsPort } });
     const store = env.hub.store;
     const first = await startKioskProcess(children, { hubUrl, deviceId, dataDir: kioskDir });
     // The member taps while the hub answers (the kiosk caches the view), then the hub goes away: the kiosk

@@ -11,7 +11,7 @@ import { createDevice, type Device } from '../../device/main.ts';
 import { makeTempDir } from '../../device/test-support/temp-dir.ts';
 import { CliProcesses } from '../support/cli-process.ts';
 import { expectDeliveredOnceInOrder } from '../support/expect-delivered-once.ts';
-import { findFreePort } from '../support/free-port.ts';
+import { distinctFreePorts } from '../support/free-port.ts';
 import { provisionTestKiosk } from '../support/provision-test-kiosk.ts';
 import { readProvisioning } from '../../device/provisioning/stored-provisioning.ts';
 import { hubAdminToken, startHubProcess, type HubProcess } from '../support/hub-process.ts';
@@ -42,13 +42,17 @@ describe('hub process killed with SIGKILL', () => {
   let hubDir: string;
   let kioskDir: string;
   let mqttPort: number;
+  let mqttsPort: number;
 
   beforeEach(async () => {
     temp = makeTempDir('mk-e2e-hub-down-');
     children = new CliProcesses();
     hubDir = join(temp.dir, 'hub');
     kioskDir = join(temp.dir, 'kiosk');
-    mqttPort = await findFreePort();
+    // Both fixed: the hub comes back where the kiosk (over TLS) and the test look for it.
+    const [plain, tls] = await distinctFreePorts(2);
+    mqttPort = plain!;
+    mqttsPort = tls!;
   });
 
   afterEach(async () => {
@@ -64,14 +68,14 @@ describe('hub process killed with SIGKILL', () => {
   }
 
   async function startKiosk(deviceId: string): Promise<string> {
-    const { mqttUsername, mqttPassword } = readProvisioning(kioskDir);
+    const { mqttUsername, mqttPassword, caPem } = readProvisioning(kioskDir);
     // reconnectMs 100: the kiosk notices the hub is back within a tenth of a second, not the default second.
     device = createDevice({
       demo: true,
       deviceId,
       storeId: DEMO_STORE_ID,
-      hubUrl: `mqtt://127.0.0.1:${mqttPort}`,
-      mqtt: { username: mqttUsername, password: mqttPassword },
+      hubUrl: `mqtts://127.0.0.1:${mqttsPort}`,
+      mqtt: { username: mqttUsername, password: mqttPassword, caPem },
       dataDir: kioskDir,
       httpPort: 0,
       logLevel: 'silent',
@@ -125,7 +129,7 @@ describe('hub process killed with SIGKILL', () => {
 
   it('applies 200 purchases taken while the hub was down exactly once, in order, when it returns', async () => {
     const deviceId = 'kiosk-hub-down';
-    const hub = await startHubProcess(children, { dataDir: hubDir, mqttPort });
+    const hub = await startHubProcess(children, { dataDir: hubDir, mqttPort, mqttsPort });
     // Enrolled as an attended counter kiosk (the enrolment code says so): it takes cash.
     await enrolKiosk(deviceId, hub);
     const apiUrl = await startKiosk(deviceId);
@@ -137,7 +141,7 @@ describe('hub process killed with SIGKILL', () => {
     await vi.waitFor(async () => expect(await getJson<KioskState>(`${apiUrl}/state`)).toMatchObject({ connected: false }), { timeout: 10_000, interval: 20 });
     await sellWhileHubIsDown(apiUrl);
 
-    const back = await startHubProcess(children, { dataDir: hubDir, mqttPort });
+    const back = await startHubProcess(children, { dataDir: hubDir, mqttPort, mqttsPort });
     await expectAllAppliedOnce(back, apiUrl, deviceId, baseline);
   });
 
@@ -145,7 +149,7 @@ describe('hub process killed with SIGKILL', () => {
     const deviceId = 'kiosk-mid-drain';
     // A first run seeds the demo ledger and gives the baseline; the kiosk meets it once (its mode, the member's
     // view), then the hub is down before the kiosk sells anything.
-    const seeding = await startHubProcess(children, { dataDir: hubDir, mqttPort });
+    const seeding = await startHubProcess(children, { dataDir: hubDir, mqttPort, mqttsPort });
     const baseline = { transactions: (await getJson<{ transactions: number }>(`${seeding.httpUrl}/api/health`)).transactions, points: await points(seeding, await hubAdminToken(seeding.httpUrl)) };
     await enrolKiosk(deviceId, seeding);
     const apiUrl = await startKiosk(deviceId);
@@ -154,14 +158,14 @@ describe('hub process killed with SIGKILL', () => {
     await vi.waitFor(async () => expect(await getJson<KioskState>(`${apiUrl}/state`)).toMatchObject({ connected: false }), { timeout: 10_000, interval: 20 });
     await sellWhileHubIsDown(apiUrl);
 
-    const hub = await startHubProcess(children, { dataDir: hubDir, mqttPort });
+    const hub = await startHubProcess(children, { dataDir: hubDir, mqttPort, mqttsPort });
     // Kill as soon as the kiosk has seen the first results: the drain has begun and is not over.
     await vi.waitFor(async () => expect((await getJson<KioskState>(`${apiUrl}/state`)).outboxDepth).toBeLessThan(TOTAL), { timeout: 10_000, interval: 2 });
     await hub.process.kill('SIGKILL');
     // Still pending after the kill: results the dead hub never sent (applied or not) must be settled on restart.
     expect((await getJson<KioskState>(`${apiUrl}/state`)).outboxDepth).toBeGreaterThan(0);
 
-    const back = await startHubProcess(children, { dataDir: hubDir, mqttPort });
+    const back = await startHubProcess(children, { dataDir: hubDir, mqttPort, mqttsPort });
     await expectAllAppliedOnce(back, apiUrl, deviceId, baseline);
   });
 });

@@ -134,9 +134,9 @@ describe('refusals between a real kiosk and a real hub', () => {
     const port = await findFreePort();
     const hubDir = join(temp.dir, 'hub');
     const kioskDir = join(temp.dir, 'kiosk');
-    env = await startTestHub({ dataDir: hubDir, broker: { mode: 'embedded', host: '127.0.0.1', port } });
-    // Plain on loopback here: the hub restarts on this fixed port (the other tests reach it over TLS).
-    const apiUrl = await startKiosk('kiosk-sq', kioskDir, env.brokerUrl);
+    // The TLS port is fixed: the hub restarts where the kiosk looks for it.
+    env = await startTestHub({ dataDir: hubDir, broker: { mode: 'embedded', host: '127.0.0.1', port: 0, tlsPort: port } });
+    const apiUrl = await startKiosk('kiosk-sq', kioskDir, env.brokerTlsUrl!);
     expect((await buyAs<SaleAnswer>(apiUrl, DEMO_CARDS.gold, purchaseBody(100))).body.status).toBe('applied');
     await env.hub.stop();
     const accepted: string[] = [];
@@ -151,13 +151,13 @@ describe('refusals between a real kiosk and a real hub', () => {
     // While the kiosk is away, someone publishing under its id (a clone holding its secret) takes seqs 2–4 of its epoch. The kiosk's 5 and 6
     // would be next in that epoch, but must not be applied before its 2–4 (now moved): the hub closes the epoch.
     await env.hub.start();
-    const outsider = await RawDeviceClient.connect(env.brokerUrl, 'kiosk-sq', await kioskCredentials(env, 'kiosk-sq'));
+    const outsider = await RawDeviceClient.connect(env.brokerTlsUrl!, 'kiosk-sq', await kioskCredentials(env, 'kiosk-sq'));
     outsider.epoch = epoch;
     const foreign = { kind: 'purchase' as const, cardUid: DEMO_CARDS.silver, lines: [{ lineNo: 1, sku: 'X', category: 'c', qty: 1, unitPriceCents: 1 }], payments: [{ method: 'stored_value' as const, amountCents: 1 }] };
     for (let seq = 2; seq <= 4; seq++) expect((await outsider.send(outsider.make(foreign, { seq }))).status).toBe('applied');
     await outsider.close();
 
-    const back = await startKiosk('kiosk-sq', kioskDir, env.brokerUrl);
+    const back = await startKiosk('kiosk-sq', kioskDir, env.brokerTlsUrl!);
     const state = await drained(back);
     expect(state.epoch).not.toBe(epoch);
     expect(state.alerts).toContainEqual(expect.objectContaining({ code: 'SEQ_EPOCH_MOVED', detail: expect.objectContaining({ moved: 5 }) }));

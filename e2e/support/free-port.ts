@@ -16,3 +16,10 @@ export function findFreePort(): Promise<number> {
     });
   });
 }
+
+/** COUNT different free ports (two calls of findFreePort may return the same one once it is released). */
+export async function distinctFreePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await findFreePort());
+  return [...ports];
+}

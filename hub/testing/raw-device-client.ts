@@ -37,8 +37,17 @@ export class RawDeviceClient {
   }
 
   /** `credentials`: the device's enrolment (enrolForTest); the broker refuses anyone else. */
-  static async connect(url: string, deviceId: string, credentials: { username: string; password: string }): Promise<RawDeviceClient> {
-    const client = await mqtt.connectAsync(url, { protocolVersion: 4, clientId: deviceId, username: credentials.username, password: credentials.password, clean: true, reconnectPeriod: 0 });
+  /** `credentials.caPem`: the hub CA to trust on an mqtts:// URL (a kiosk pins it at enrolment). */
+  static async connect(url: string, deviceId: string, credentials: { username: string; password: string; caPem?: string }): Promise<RawDeviceClient> {
+    const client = await mqtt.connectAsync(url, {
+      protocolVersion: 4,
+      clientId: deviceId,
+      username: credentials.username,
+      password: credentials.password,
+      clean: true,
+      reconnectPeriod: 0,
+      ...(credentials.caPem === undefined ? {} : { ca: credentials.caPem }),
+    });
     (client.stream as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
     const topics = createTopics();
     await client.subscribeAsync([topics.txResult(deviceId), `${topics.response(deviceId, '+')}`], { qos: 1 });

@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findFreePort } from '../../e2e/support/free-port.ts';
+import { distinctFreePorts } from '../../e2e/support/free-port.ts';
 import { DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
 import { mergeFiguresIntoFile, RESULTS_PATH } from '../bench/merge-results.ts';
 import { ChaosMonkey } from './chaos.ts';
@@ -56,12 +56,6 @@ interface KioskState {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const say = (line: string) => process.stdout.write(`${line}\n`);
-
-async function distinctFreePorts(count: number): Promise<number[]> {
-  const ports = new Set<number>();
-  while (ports.size < count) ports.add(await findFreePort());
-  return [...ports];
-}
 
 async function kioskState(apiUrl: string): Promise<KioskState | null> {
   try {
