@@ -3,7 +3,8 @@
  * Constructors do no I/O; start() and stop() are idempotent.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import pino, { type Logger } from 'pino';
@@ -62,6 +63,8 @@ export const hubConfigSchema = z.object({
       password: z.string().optional(),
       kioskUrl: z.string().url().optional(),
       dynsecAdminUrl: z.string().url().optional(),
+      /** A PEM file of the CA that signed the broker's certificate, when it is neither the hub's own CA nor a public one. */
+      caFile: z.string().optional(),
     }),
   ]),
   /** The plain console and API: loopback only. */
@@ -162,7 +165,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       : null;
   let httpsApp: FastifyInstance | null = null;
   const brokerAccounts =
-    config.broker.mode === 'external' && config.broker.dynsecAdminUrl ? new MosquittoDynsecAccounts({ url: config.broker.dynsecAdminUrl, baseTopic: config.baseTopic, logger: log }) : null;
+    config.broker.mode === 'external' && config.broker.dynsecAdminUrl ? new MosquittoDynsecAccounts({ url: config.broker.dynsecAdminUrl, baseTopic: config.baseTopic, logger: log, ca: () => externalBrokerCas() }) : null;
   let revocations: { stop(): Promise<void> } | null = null;
   let client: MqttClient | null = null;
   let app: FastifyInstance | null = null;
@@ -195,6 +198,17 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     return revoked;
   }
 
+  /**
+   * What the hub trusts on an external mqtts:// broker: the public roots (a broker with a bought certificate), its
+   * own CA (the documented Mosquitto set-up serves a certificate the hub issued) and the chain's CA file if given.
+   * mqtt.js's `ca` replaces Node's roots rather than adding to them, hence the public roots here too.
+   */
+  function externalBrokerCas(): string[] {
+    const own = tls ? [tls.caPem] : [];
+    const chain = config.broker.mode === 'external' && config.broker.caFile ? [readFileSync(config.broker.caFile, 'utf8')] : [];
+    return [...rootCertificates, ...own, ...chain];
+  }
+
   async function start(): Promise<HubAddresses> {
     mkdirSync(config.dataDir, { recursive: true });
     await store.open();
@@ -222,6 +236,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       will: { topic: topics.hubAvailability, payload: 'offline', retain: true },
       logger: log,
       signal: brokerWait.signal,
+      ...(config.broker.mode === 'external' ? { ca: externalBrokerCas() } : {}),
     });
     brokerWait = null;
     ingest = new TxIngest({ client, store, topics, logger: log });

@@ -23,8 +23,8 @@ export interface DynsecOptions {
   /** mqtt(s)://ADMIN:PASSWORD@host:port of a dynsec admin account. */
   url: string;
   baseTopic?: string;
-  /** The CA for an mqtts:// url. */
-  ca?: string;
+  /** The CAs for an mqtts:// url; a function when they are known only once the hub has loaded its TLS files. */
+  ca?: string[] | (() => string[]);
   logger: Logger;
 }
 
@@ -77,7 +77,7 @@ export class MosquittoDynsecAccounts implements BrokerAccounts {
 
   /** Sends commands and fails on any error answered, except those whose text contains one of `tolerated`. */
   private async run(commands: Record<string, unknown>[], tolerated: string[] = []): Promise<void> {
-    const client = await mqtt.connectAsync(this.options.url, { protocolVersion: 5, reconnectPeriod: 0, connectTimeout: 5_000, ...(this.options.ca ? { ca: this.options.ca } : {}) });
+    const client = await mqtt.connectAsync(this.options.url, { protocolVersion: 5, reconnectPeriod: 0, connectTimeout: 5_000, ...(this.options.ca ? { ca: typeof this.options.ca === 'function' ? this.options.ca() : this.options.ca } : {}) });
     try {
       const answered = new Promise<DynsecResponse[]>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('no answer from the dynamic security plugin within 5 s')), 5_000);

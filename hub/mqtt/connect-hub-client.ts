@@ -25,6 +25,8 @@ export interface HubClientOptions {
   /** Aborting gives up waiting for the broker: the client is closed and the promise rejects. */
   signal?: AbortSignal;
   backoff?: BrokerRetryBackoff;
+  /** CAs to trust for an mqtts:// broker (PEM); absent: Node's default roots. mqtt.js replaces the roots with these. */
+  ca?: string[];
 }
 
 export function connectHubClient(options: HubClientOptions): Promise<MqttClient> {
@@ -44,6 +46,7 @@ export function connectHubClient(options: HubClientOptions): Promise<MqttClient>
     connectTimeout: 5_000,
     ...(options.username ? { username: options.username } : {}),
     ...(options.password ? { password: options.password } : {}),
+    ...(options.ca ? { ca: options.ca } : {}),
     ...(options.will ? { will: { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: 1 as const, retain: options.will.retain } } : {}),
   });
 

@@ -4,7 +4,7 @@ import { redactBrokerUrl } from '../../hub/mqtt/redact-broker-url.ts';
 import { parseCommandArgs, usageError } from '../command-args.ts';
 import { waitForShutdown } from '../wait-for-shutdown.ts';
 
-const USAGE = `usage: memberkiosk hub [--data DIR] [--broker mqtt://user:pass@host:1883 | --mqtt-host H --mqtt-port N]
+const USAGE = `usage: memberkiosk hub [--data DIR] [--broker mqtt(s)://user:pass@host:port [--broker-ca FILE] | --mqtt-host H --mqtt-port N]
                        [--http-host H] [--http-port N] [--tls-host H] [--mqtts-port N] [--https-port N]
                        [--tls-name NAME]... [--tls-cert FILE --tls-key FILE --tls-ca FILE]
                        [--demo true|false] [--log-level L]
@@ -17,6 +17,8 @@ const USAGE = `usage: memberkiosk hub [--data DIR] [--broker mqtt://user:pass@ho
   --kiosk-broker  with --broker: the mqtts:// address kiosks use, told to them at enrolment
   --dynsec-admin  with --broker on Mosquitto's dynamic security plugin: mqtt://ADMIN:PASSWORD@host:port of a dynsec
                 admin; each enrolled kiosk gets its account there, each revoked one loses it
+  --broker-ca   with an mqtts:// --broker: a PEM file of the CA that signed the broker's certificate, when it is
+                neither the hub's own CA (DATA/tls/ca.crt, trusted anyway) nor a public one
   --tls-host    where the TLS listeners bind (kiosks and browsers on the network); default 127.0.0.1,
                 e.g. 0.0.0.0 on a store network
   --mqtts-port  the embedded broker over TLS, for kiosks; default 8883
@@ -41,6 +43,7 @@ export async function run(args: string[]): Promise<number> {
       'http-port': { type: 'string', default: '8800' },
       'kiosk-broker': { type: 'string' },
       'dynsec-admin': { type: 'string' },
+      'broker-ca': { type: 'string' },
       'tls-host': { type: 'string', default: '127.0.0.1' },
       'mqtts-port': { type: 'string', default: '8883' },
       'https-port': { type: 'string', default: '8443' },
@@ -63,7 +66,7 @@ export async function run(args: string[]): Promise<number> {
     hub = createHub({
       dataDir: values.data,
       broker: values.broker
-        ? { mode: 'external', url: values.broker, ...(values['kiosk-broker'] ? { kioskUrl: values['kiosk-broker'] } : {}), ...(values['dynsec-admin'] ? { dynsecAdminUrl: values['dynsec-admin'] } : {}) }
+        ? { mode: 'external', url: values.broker, ...(values['kiosk-broker'] ? { kioskUrl: values['kiosk-broker'] } : {}), ...(values['dynsec-admin'] ? { dynsecAdminUrl: values['dynsec-admin'] } : {}), ...(values['broker-ca'] ? { caFile: values['broker-ca'] } : {}) }
         : { mode: 'embedded', host: values['mqtt-host'], port: Number(values['mqtt-port']), tlsHost: values['tls-host'], tlsPort: Number(values['mqtts-port']) },
       http: { host: values['http-host'], port: Number(values['http-port']) },
       https: { host: values['tls-host'], port: Number(values['https-port']) },

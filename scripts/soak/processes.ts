@@ -6,12 +6,16 @@
  * per process in the soak's work dir, with a marker line per start, kill and exit, so a failed check can be
  * read next to what each process said. A process that exits without having been told to is remembered: a
  * hub or kiosk that dies on its own under the soak is a finding, not noise.
+ *
+ * The broker is Mosquitto as docs/OPERATIONS.md sets it up for production: a TLS listener only (the hub's own
+ * certificate, so the hub and the kiosks trust it through the hub's CA) and the dynamic security plugin, whose
+ * config file (the hub's account and every enrolled kiosk's) lives in the work dir and survives each restart.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { waitForReadyLine } from '../../e2e/support/cli-process.ts';
-import { startMosquitto, type MosquittoBroker } from '../../hub/testing/start-mosquitto.ts';
+import { startMosquittoDynsec, type DynsecMosquitto } from '../../hub/testing/start-mosquitto-dynsec.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = 'bin/memberkiosk.mjs';
@@ -37,6 +41,8 @@ export interface ManagedProcessSpec {
   logFile: string;
   /** A hub started while its broker is down waits for it before printing its ready line: be generous. */
   readyTimeoutMs?: number;
+  /** Added to the soak's own environment. */
+  env?: Record<string, string>;
 }
 
 /** One `memberkiosk` process that the soak starts, kills and starts again. */
@@ -77,7 +83,7 @@ export class ManagedProcess {
     this.expectingExit = false;
     // detached: its own process group, so a Ctrl-C on the soak's terminal reaches the soak, which stops it
     // itself, and not the child (which would stop cleanly and read as a process that died on its own).
-    const child = spawn(process.execPath, [CLI, ...this.spec.args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(process.execPath, [CLI, ...this.spec.args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, ...this.spec.env } });
     this.child = child;
     this.mark(`start #${this.startCount} pid ${child.pid ?? '?'}`);
     let stdout = '';
@@ -134,34 +140,58 @@ export class ManagedProcess {
   }
 }
 
-/** The Mosquitto broker, restartable on its fixed port with the same users. */
+export interface ManagedBrokerOptions {
+  /** The broker's folder (config, certificate, the dynsec plugin's dynsec.json): kept across restarts. */
+  dir: string;
+  /** The TLS listener's certificate chain and key. */
+  tls: { certPem: string; keyPem: string };
+  /** The dynsec admin's password, set when the plugin's config file is made at the first start. */
+  adminPassword: string;
+  /** Mosquitto's own log and a marker line per start and stop. */
+  logFile: string;
+}
+
+/**
+ * Mosquitto with a TLS listener and the dynamic security plugin, restartable on its fixed port with the same
+ * accounts: every start uses the same folder, whose dynsec.json the plugin rewrites on each account change.
+ */
 export class ManagedBroker {
-  private broker: MosquittoBroker | null = null;
+  private broker: DynsecMosquitto | null = null;
   restartCount = 0;
 
   constructor(
     readonly port: number,
-    private readonly users: Record<string, string>,
-    private readonly logFile: string,
+    private readonly options: ManagedBrokerOptions,
   ) {}
 
   get isUp(): boolean {
     return this.broker !== null;
   }
 
-  url(username: string): string {
-    const password = this.users[username];
-    if (password === undefined) throw new Error(`no broker user ${username}`);
-    return `mqtt://${encodeURIComponent(username)}:${encodeURIComponent(password)}@127.0.0.1:${this.port}`;
+  /** mqtts://USER:PASSWORD@127.0.0.1:PORT, or without a login. */
+  url(login?: { username: string; password: string }): string {
+    const auth = login ? `${encodeURIComponent(login.username)}:${encodeURIComponent(login.password)}@` : '';
+    return `mqtts://${auth}127.0.0.1:${this.port}`;
+  }
+
+  /** The dynsec admin's login. */
+  get adminUrl(): string {
+    return this.url({ username: 'admin', password: this.options.adminPassword });
   }
 
   async start(): Promise<void> {
     if (this.broker) return;
-    appendFileSync(this.logFile, `=== ${new Date().toISOString()} mosquitto start on ${this.port} ===\n`);
+    appendFileSync(this.options.logFile, `=== ${new Date().toISOString()} mosquitto start on ${this.port} (TLS, dynamic security) ===\n`);
     // The port was just released by the broker's previous life: give the kernel a few tries to hand it back.
     for (let attempt = 1; ; attempt += 1) {
       try {
-        this.broker = await startMosquitto(this.users, { port: this.port });
+        this.broker = await startMosquittoDynsec({
+          port: this.port,
+          dir: this.options.dir,
+          tls: this.options.tls,
+          adminPassword: this.options.adminPassword,
+          logFile: this.options.logFile,
+        });
         return;
       } catch (error) {
         if (attempt >= 5) throw error;
@@ -170,12 +200,12 @@ export class ManagedBroker {
     }
   }
 
-  /** SIGTERM (start-mosquitto's stop) and wait for it to exit. */
+  /** SIGTERM and wait for it to exit; its folder (and accounts) stay for the next start. */
   async stop(): Promise<void> {
     const broker = this.broker;
     this.broker = null;
     if (!broker) return;
-    appendFileSync(this.logFile, `=== ${new Date().toISOString()} mosquitto stop ===\n`);
+    appendFileSync(this.options.logFile, `=== ${new Date().toISOString()} mosquitto stop ===\n`);
     await broker.stop();
   }
 

@@ -1,9 +1,20 @@
 /**
  * `npm run soak` end to end: a real Mosquitto, the hub and the kiosk(s) as real processes, a paced load with
  * Idempotency-Keys through the kiosk API while the chaos schedule SIGKILLs them, then a drain, a clean stop,
- * and the checks read from the files. The kiosks stand `attended` at the hub (set by the demo HQ admin before
- * they first connect), so they take the tills' cash; top-ups go through a staff session on the kiosk. Returns the exit code: 0 only when every check passed and every process
+ * and the checks read from the files. Returns the exit code: 0 only when every check passed and every process
  * was killed at least the target number of times.
+ *
+ * Set up as docs/OPERATIONS.md tells an operator with an external broker: Mosquitto with a TLS listener only and
+ * the dynamic security plugin, its certificate the hub's own (DATA/tls/, made before the first start); the hub's
+ * account made once through the plugin, and the hub started with --broker mqtts://hub:…, --dynsec-admin
+ * mqtts://admin:… and --kiosk-broker mqtts://…; each kiosk provisioned as a technician does (a one-time code for
+ * an `attended` kiosk, redeemed over the hub's HTTPS with the CA pinned from the code, which makes its account on
+ * the broker), then started as `memberkiosk device --data DIR` from what provisioning stored (broker address,
+ * credentials, the CA to trust). Attended kiosks take the tills' cash; top-ups go through a staff session on the
+ * kiosk.
+ *
+ * Mosquitto serves a certificate of the hub's own CA (made up front in the hub's data dir), which the hub trusts
+ * on an external mqtts:// broker as it trusts the public roots (hub/main.ts externalBrokerCas).
  *
  * The work dir (data dirs and one log per process) is kept when anything failed and removed when all passed.
  */
@@ -14,7 +25,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { distinctFreePorts } from '../../e2e/support/free-port.ts';
-import { DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
+import pino from 'pino';
+import { provisionTestKiosk } from '../../e2e/support/provision-test-kiosk.ts';
+import { MosquittoDynsecAccounts } from '../../hub/broker/mosquitto-dynsec-accounts.ts';
+import { ensureHubTls } from '../../hub/pki/hub-tls.ts';
 import { mergeFiguresIntoFile, RESULTS_PATH } from '../bench/merge-results.ts';
 import { ChaosMonkey } from './chaos.ts';
 import { checkDelivery, type CheckResult } from './check-delivery.ts';
@@ -26,7 +40,8 @@ import { formatSummary, minKioskKills, soakBenchRows, soakPassed, type SoakSumma
 import { readLedger, readLedgerSnapshot, readOutbox, type OutboxFileRow } from './soak-files.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const HUB_READY = /hub console: (http:\/\/\S+)\nMQTT broker: (mqtt:\/\/\S+)\n/;
+/** Console, broker (over TLS: nothing else is listening) and the HTTPS listener that enrols the kiosks. */
+const HUB_READY = /hub console: (http:\/\/\S+)\nMQTT broker: (mqtts:\/\/\S+)\nhub HTTPS \(console, enrolment\): (https:\/\/\S+)\n/;
 const KIOSK_READY = /screen: (http:\/\/\S+?)\/?\n/;
 
 export interface SoakOptions {
@@ -66,30 +81,6 @@ async function kioskState(apiUrl: string): Promise<KioskState | null> {
   }
 }
 
-/**
- * The hub's word that each kiosk is `attended` (a counter device that may take cash), set before the kiosks
- * first connect: the demo HQ admin logs in (POST /api/login) and sets each mode (PUT /api/devices/:id/mode).
- */
-async function setKiosksAttended(hubUrl: string, kioskIds: readonly string[]): Promise<void> {
-  const login = await fetch(`${hubUrl}/api/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ login: DEMO_ADMIN_LOGIN, password: DEMO_ADMIN_PASSWORD }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const { token } = (await login.json()) as { token?: string };
-  if (login.status !== 200 || !token) throw new Error(`the demo HQ admin could not log in to the hub (${login.status}): is the demo data seeded?`);
-  for (const id of kioskIds) {
-    const answer = await fetch(`${hubUrl}/api/devices/${encodeURIComponent(id)}/mode`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ mode: 'attended' }),
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (answer.status !== 200) throw new Error(`setting ${id} attended answered ${answer.status}: ${await answer.text()}`);
-  }
-}
-
 /** Polls until `done` holds; false after the timeout or once aborted. */
 async function until(done: () => Promise<boolean>, timeoutMs: number, signal: AbortSignal): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -113,8 +104,10 @@ export async function runSoak(opts: SoakOptions, signal: AbortSignal): Promise<n
   const kioskIds = Array.from({ length: opts.kiosks }, (_, i) => `soak-kiosk-${i + 1}`);
   const [mqttPort, hubHttpPort, ...kioskPorts] = await distinctFreePorts(2 + opts.kiosks);
   if (mqttPort === undefined || hubHttpPort === undefined) throw new Error('no free ports');
-  const users: Record<string, string> = { hub: randomBytes(12).toString('hex') };
-  for (const id of kioskIds) users[id] = randomBytes(12).toString('hex');
+  const hubLogin = { username: 'hub', password: randomBytes(12).toString('hex') };
+  // The hub's CA and its server certificate (loopback names), made now as the hub would at its first start: the
+  // broker's TLS listener serves this certificate, which the hub and the kiosks trust through the hub's CA.
+  const hubTls = await ensureHubTls(hubDir, []);
 
   const unexpectedExits: UnexpectedExit[] = [];
   let tearingDown = false;
@@ -123,11 +116,34 @@ export async function runSoak(opts: SoakOptions, signal: AbortSignal): Promise<n
     unexpectedExits.push(exit);
     say(`soak: ${exit.name} exited on its own (code ${exit.exit.code}, signal ${exit.exit.signal}): see its log`);
   };
-  const broker = new ManagedBroker(mqttPort, users, join(workDir, 'mosquitto.log'));
+  const broker = new ManagedBroker(mqttPort, {
+    dir: join(workDir, 'mosquitto'),
+    tls: { certPem: hubTls.certChainPem, keyPem: hubTls.keyPem },
+    adminPassword: randomBytes(12).toString('hex'),
+    logFile: join(workDir, 'mosquitto.log'),
+  });
   const hub = new ManagedProcess(
     {
       name: 'hub',
-      args: ['hub', '--broker', broker.url('hub'), '--data', hubDir, '--http-port', String(hubHttpPort), '--https-port', '0', '--demo', 'true', '--log-level', 'warn'],
+      args: [
+        'hub',
+        '--broker',
+        broker.url(hubLogin),
+        '--dynsec-admin',
+        broker.adminUrl,
+        '--kiosk-broker',
+        broker.url(),
+        '--data',
+        hubDir,
+        '--http-port',
+        String(hubHttpPort),
+        '--https-port',
+        '0',
+        '--demo',
+        'true',
+        '--log-level',
+        'warn',
+      ],
       ready: HUB_READY,
       logFile: join(workDir, 'hub.log'),
     },
@@ -144,7 +160,8 @@ export async function runSoak(opts: SoakOptions, signal: AbortSignal): Promise<n
       process: new ManagedProcess(
         {
           name: id,
-          args: ['device', '--hub', broker.url(id), '--id', id, '--store', DEMO_STORE_ID, '--data', dataDir, '--port', String(port), '--log-level', 'warn', '--demo'],
+          // Identity, store, broker, credentials and CA from what provisioning stored in the data dir.
+          args: ['device', '--data', dataDir, '--port', String(port), '--demo', '--log-level', 'warn'],
           ready: KIOSK_READY,
           logFile: join(workDir, `${id}.log`),
         },
@@ -204,10 +221,19 @@ export async function runSoak(opts: SoakOptions, signal: AbortSignal): Promise<n
   try {
     // --- up ---
     await broker.start();
+    // The hub's own account, made once through the plugin (docs/OPERATIONS.md); kept in dynsec.json from now on.
+    await new MosquittoDynsecAccounts({ url: broker.adminUrl, ca: [hubTls.caPem], logger: pino({ level: 'silent' }) }).ensureHubAccount(hubLogin.username, hubLogin.password);
     const hubReady = await hub.start();
-    await setKiosksAttended(hubReady[1] ?? `http://127.0.0.1:${hubHttpPort}`, kioskIds);
+    const httpsUrl = hubReady[3];
+    if (httpsUrl === undefined) throw new Error('the hub printed no HTTPS address to enrol the kiosks at');
+    // Provisioned as a technician does: an `attended` code from the hub's fleet, redeemed over its HTTPS; the
+    // hub makes the kiosk's account on the broker, and the stored provisioning says where (mqtts) and whom to trust.
+    for (const k of kiosks) {
+      const provisioned = await provisionTestKiosk({ hubDataDir: hubDir, httpsUrl, deviceId: k.id, kioskDir: k.dataDir });
+      if (!provisioned.brokerUrl.startsWith('mqtts://')) throw new Error(`${k.id} was told to reach the broker at ${provisioned.brokerUrl}, not over TLS`);
+    }
     for (const k of kiosks) await k.process.start();
-    // Connected, and told by the hub that it is attended (it asks on connect and keeps the answer).
+    // Connected, and told by the hub that it is attended (the mode its enrolment code carried).
     const connected = await until(async () => (await Promise.all(kiosks.map((k) => kioskState(k.apiUrl)))).every((s) => s?.connected === true && s.mode === 'attended'), 30_000, signal);
     if (!connected) throw new Error('the kiosks did not connect to the hub (and learn they are attended) within 30 s of starting');
     // Every demo card once on every kiosk: each kiosk's cache then shows the member while the hub is down.

@@ -190,7 +190,7 @@ async function bareTlsBroker(port: number, key: string, cert: string): Promise<{
 async function mosquitto(dir: string): Promise<BenchFigure> {
   const tls = await ensureHubTls(join(dir, 'mosquitto-pki'), []);
   const authed = await startMosquittoDynsec({ tls: { certPem: tls.certChainPem, keyPem: tls.keyPem } });
-  const accounts = new MosquittoDynsecAccounts({ url: authed.adminUrl.replace('mqtt://', 'mqtts://'), ca: tls.caPem, logger: pino({ level: 'silent' }) });
+  const accounts = new MosquittoDynsecAccounts({ url: authed.adminUrl.replace('mqtt://', 'mqtts://'), ca: [tls.caPem], logger: pino({ level: 'silent' }) });
   const logins: Login[] = [];
   for (let i = 0; i < CLIENTS; i += 1) {
     const id = `storm-${i}`;
