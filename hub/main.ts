@@ -267,7 +267,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     const caSha256 = tls.caSha256;
     const fleetRoutes = { fleet, caSha256: () => caSha256, revoke: revokeDevice };
     // What both listeners serve; the console and GET /api/health show where the broker is, never its password.
-    const appDeps = { store, identity, identityStore: store.identity, brokerUrl: redactBrokerUrl(brokerUrl), memberIds: () => store.listMemberIds(200), fleet: fleetRoutes };
+    const appDeps = { store, identity, identityStore: store.identity, brokerUrl: redactBrokerUrl(brokerUrl), fleet: fleetRoutes };
     let consoleUrl: string | null = null;
     if (config.http) {
       app = buildApp({ ...appDeps, logger: log.child({ component: 'hub.http' }) });

@@ -19,7 +19,9 @@ export function planRegisterMember(tx: TransactionOf<'register_member'>, ctx: Pl
   const memberId = memberIdFor(tx.id);
   const evaluation = evaluateRegistration(ctx.bundle, { at: tx.createdAt, storeId: tx.storeId, memberId, referrerChain: ctx.referrerChain });
   const effect = emptyEffect(memberId);
-  effect.newMember = { memberId, name: tx.name, phone: tx.phone, tier: evaluation.tier, referrerId: ctx.referrerChain[0] ?? null };
+  // The member's home store is the store the registration was made in: a kiosk's is the store it was enrolled
+  // in (the ledger refuses a transaction naming another, TX_STORE_MISMATCH, before planning).
+  effect.newMember = { memberId, name: tx.name, phone: tx.phone, tier: evaluation.tier, referrerId: ctx.referrerChain[0] ?? null, homeStoreId: tx.storeId };
   effect.newCards.push({ uid: tx.cardUid, memberId });
   effect.summary.trace.push(...evaluation.trace.filter((t) => !evaluation.referralAwards.some((a) => a.ruleId === t.ruleId)).map((t) => `${t.label}: +${t.points ?? 0}`));
   if (evaluation.points > 0) {

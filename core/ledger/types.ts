@@ -148,8 +148,11 @@ export interface LedgerEffect {
   newLots: { lotId: string; earnedAt: string; expiresAt: string | null; memberId?: string }[];
   /** Points to add to the member's per-day counter (only under a per-day cap). */
   dailyPoints?: { day: number; points: number };
-  /** Set by register_member: the member to create before anything is posted. */
-  newMember?: { memberId: string; name: string; phone: string; tier: string; referrerId: string | null };
+  /**
+   * Set by register_member: the member to create before anything is posted. `homeStoreId`: the store that
+   * registered them (which decides which store staff see them, core/identity/member-scope.ts).
+   */
+  newMember?: { memberId: string; name: string; phone: string; tier: string; referrerId: string | null; homeStoreId: string | null };
   cardChanges: { uid: string; status: CardStatus; replacedBy?: string }[];
   newCards: { uid: string; memberId: string }[];
   memberChanges: { tier?: string; cumulativeSpendDeltaCents: Cents; cumulativePointsEarnedDelta: Points };

@@ -99,8 +99,13 @@ describe('upgrade from transaction format 1 and ledger schema 1', () => {
       [REFUSED_SEQ, 'rejected'],
     ]);
     expect(await env.hub.store.audit()).toEqual([]);
+    // Schema 4: the members schema 1 knew have no home store (only chain-wide staff see them) until they shop in
+    // a store: the gold member's queued purchases were made at kiosk-v1, enrolled in store-001.
+    const gold = (await env.hub.store.memberViewByCard(DEMO_CARDS.gold))!.memberId;
+    expect(await env.hub.store.memberStores(gold)).toEqual({ homeStoreId: null, shoppedAtStoreIds: ['store-001'] });
     const db = new Database(join(hubDir, 'ledger.sqlite'), { readonly: true });
     expect(db.prepare("SELECT value FROM schema_meta WHERE key = 'schema_version'").get()).toEqual({ value: String(SCHEMA_VERSION) });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM members WHERE home_store_id IS NOT NULL').get()).toEqual({ n: 0 });
     // No staff card number in clear in the ledger: not in the rows schema 1 recorded, not in the refusal made now.
     const refused = db.prepare<[string], { code: string; payload: string }>('SELECT code, payload FROM transactions WHERE tx_id = ?').get('01M8PYB2ZMADWGDK10BXTSR09P');
     expect(refused?.code).toBe('STAFF_SESSION_REQUIRED');

@@ -43,7 +43,8 @@ export async function seedDemoData(
 ): Promise<boolean> {
   if (await store.member('M0001')) return false;
   for (const m of DEMO_MEMBERS) {
-    await store.createMember({ memberId: m.memberId, name: m.name, phone: m.phone, tier: m.tier, creditLimitCents: 0, cards: [{ uid: m.card }] });
+    // The demo store issued every demo card: its manager sees these members.
+    await store.createMember({ memberId: m.memberId, name: m.name, phone: m.phone, tier: m.tier, creditLimitCents: 0, homeStoreId: DEMO_STORE_ID, cards: [{ uid: m.card }] });
   }
   const identity = createIdentityService({ store: store.identity, logger });
   const seeder = { kind: 'system', id: 'demo-seed', surface: 'hub' } as const;

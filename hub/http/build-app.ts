@@ -9,21 +9,21 @@ import { CodedError } from '../../core/errors/coded-error.ts';
 import { isErrorCode, httpStatusOf } from '../../core/errors/codes.ts';
 import { answerForError, errorAnswer, type ErrorAnswer } from '../../core/errors/error-answer.ts';
 import { HQ_DEVICE_ID, submitHqTransaction } from '../hq/hq-transactions.ts';
-import type { IdentityService } from '../identity/identity-service.ts';
+import type { IdentityService, SignedIn } from '../identity/identity-service.ts';
 import type { IdentityStore } from '../identity/identity-store.ts';
 import type { LedgerStore } from '../ledger/ledger-store.ts';
 import { renderConsole, renderLogin } from './console-page.ts';
 import { registerEnrolRoute, type EnrolHandler } from './enrol-route.ts';
 import { registerFleetRoutes, type FleetRoutesDeps } from './fleet-routes.ts';
+import { assertMemberInScope, memberIdsInScopeOf, type MemberAccessStore } from './member-access.ts';
 import { bearerOf, MEMBER_READERS, requireStaff, SESSION_COOKIE } from './require-staff.ts';
 import { parseRequest } from '../../core/errors/parse-request.ts';
 
 export interface HubAppDeps {
-  store: Pick<LedgerStore, 'transactionCount' | 'audit' | 'memberViewById' | 'applyHq'>;
+  store: Pick<LedgerStore, 'transactionCount' | 'audit' | 'memberViewById' | 'applyHq'> & MemberAccessStore;
   identity: IdentityService;
   identityStore: Pick<IdentityStore, 'auditEntries' | 'listStaff' | 'setDeviceMode' | 'setDeviceStore' | 'appendAudit'>;
   brokerUrl: string;
-  memberIds: () => Promise<string[]>;
   /** Where a request that failed on a defect is logged (answered INTERNAL); unlogged when absent. */
   logger?: Logger;
   /** Serve over TLS with this key and certificate chain (the hub's HTTPS listener). */
@@ -33,6 +33,9 @@ export interface HubAppDeps {
   /** Regions, stores, enrolment codes and devices over the API (HQ admins). */
   fleet?: Omit<FleetRoutesDeps, 'identity' | 'identityStore'>;
 }
+
+/** The most members a listing (the API's, the console's) shows. */
+const MEMBER_LIST_LIMIT = 200;
 
 /** Shapes only; the transaction schema checks the details (whole points, reason length, card UID) and answers TX_INVALID. */
 const manualBonusBodySchema = z.object({ points: z.number(), reason: z.string() });
@@ -66,9 +69,10 @@ export function buildApp(deps: HubAppDeps): FastifyInstance {
   app.setNotFoundHandler((request, reply) => sendError(reply, errorAnswer('NOT_FOUND', `no route ${request.method} ${request.url}`)));
   if (deps.enrol) registerEnrolRoute(app, deps.enrol);
   if (deps.fleet) registerFleetRoutes(app, { ...deps.fleet, identity: deps.identity, identityStore: deps.identityStore });
-  const memberViews = async (historyLimit: number) => {
+  /** The members `staff` may see (member-access.ts), with their last `historyLimit` transactions. */
+  const memberViews = async (staff: SignedIn['staff'], historyLimit: number) => {
     const views = [];
-    for (const id of await deps.memberIds()) views.push(await deps.store.memberViewById(id, historyLimit));
+    for (const id of await memberIdsInScopeOf(deps.store, staff, MEMBER_LIST_LIMIT)) views.push(await deps.store.memberViewById(id, historyLimit));
     return views.filter((m) => m !== null);
   };
   const { identity } = deps;
@@ -107,22 +111,26 @@ export function buildApp(deps: HubAppDeps): FastifyInstance {
     await requireStaff(identity, request, ['hq_admin', 'region_manager']);
     return { staff: await deps.identityStore.listStaff() };
   });
+  // Members: the role first (require-staff.ts), then the member's store against the caller's (member-access.ts).
   app.get('/api/members', async (request) => {
-    await requireStaff(identity, request, MEMBER_READERS);
-    return { members: await memberViews(5) };
+    const { staff } = await requireStaff(identity, request, MEMBER_READERS);
+    return { members: await memberViews(staff, 5) };
   });
   app.get<{ Params: { memberId: string } }>('/api/members/:memberId', async (request) => {
-    await requireStaff(identity, request, MEMBER_READERS);
+    const { staff } = await requireStaff(identity, request, MEMBER_READERS);
+    await assertMemberInScope(deps.store, staff, request.params.memberId);
     const view = await deps.store.memberViewById(request.params.memberId, 50);
     if (!view) throw new CodedError('MEMBER_UNKNOWN');
     return view;
   });
   // A manual bonus (or, negative, a correction) from HQ: recorded as an HQ transaction on the member's active
   // card, with who and why in its payload. Answers the transaction's result; a refusal with its code's status.
-  // The ledger checks the role (region manager or HQ admin) and records a refusal; a caller not signed in is
-  // refused here and nothing is recorded.
+  // The ledger checks the role (region manager or HQ admin) and records a refusal. A caller not signed in, or
+  // naming a member outside their scope (answered as if there were no such member, whatever the body), is
+  // refused here, before the body is read, and nothing is recorded.
   app.post<{ Params: { memberId: string } }>('/api/members/:memberId/manual-bonus', async (request, reply) => {
-    const { session } = await requireStaff(identity, request, ['hq_admin', 'region_manager', 'store_manager', 'cashier', 'technician']);
+    const { staff, session } = await requireStaff(identity, request, ['hq_admin', 'region_manager', 'store_manager', 'cashier', 'technician']);
+    await assertMemberInScope(deps.store, staff, request.params.memberId);
     const body = parseRequest(manualBonusBodySchema, request.body, 'TX_INVALID');
     const view = await deps.store.memberViewById(request.params.memberId, 0);
     if (!view) throw new CodedError('MEMBER_UNKNOWN');
@@ -140,7 +148,7 @@ export function buildApp(deps: HubAppDeps): FastifyInstance {
     const token = bearerOf(request);
     const signedIn = token ? await identity.authenticate(token) : null;
     if (!signedIn || !MEMBER_READERS.includes(signedIn.staff.role)) return reply.type('text/html; charset=utf-8').send(renderLogin());
-    const members = await memberViews(3);
+    const members = await memberViews(signedIn.staff, 3);
     return reply
       .type('text/html; charset=utf-8')
       .send(renderConsole({ members, audit: await deps.store.audit(), transactions: await deps.store.transactionCount(), brokerUrl: deps.brokerUrl }));

@@ -88,7 +88,7 @@ describe('count cards and HQ manual bonuses (real aedes, real SQLite)', () => {
   });
 
   describe('manual bonus', () => {
-    const app = () => buildApp({ store: env.hub.store, identity: createIdentityService({ store: env.hub.store.identity, logger: pino({ level: 'silent' }) }), identityStore: env.hub.store.identity, brokerUrl: env.brokerUrl, memberIds: async () => [] });
+    const app = () => buildApp({ store: env.hub.store, identity: createIdentityService({ store: env.hub.store.identity, logger: pino({ level: 'silent' }) }), identityStore: env.hub.store.identity, brokerUrl: env.brokerUrl });
     /** The demo HQ admin's bearer token (a real login). */
     const asAdmin = async () => ({ authorization: `Bearer ${(await hqAdminLogin(env.hub.store)).token}` });
     /** A store manager with a login: may read members, may not grant points. */

@@ -8,6 +8,8 @@ export interface NewMember {
   tier: string;
   creditLimitCents?: number;
   referrerId?: string | null;
+  /** The store that issued the member's card; absent: none, and only chain-wide staff see the member (core/identity/member-scope.ts). */
+  homeStoreId?: string | null;
   cards: { uid: string; validUntil?: string | null }[];
 }
 

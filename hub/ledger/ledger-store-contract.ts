@@ -15,6 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { memberInScope, type MemberScope } from '../../core/identity/member-scope.ts';
 import { createUlidFactory } from '../../core/ids/ulid.ts';
 import type { RulesBundle } from '../../core/rules/bundle.ts';
 import { DEFAULT_RULES_BUNDLE } from '../../core/rules/default-bundle.ts';
@@ -66,6 +67,8 @@ class Kiosk {
   constructor(
     readonly deviceId: string,
     public epoch = 'E1',
+    /** The store its transactions name: the one it is enrolled in, if it is. */
+    readonly storeId = DEMO_STORE_ID,
   ) {}
 
   make(body: KioskBody, o: { seq?: number; id?: string; epoch?: string; createdAt?: string; clockOffsetMs?: number; bundleVersion?: number } = {}): Payload {
@@ -80,7 +83,7 @@ class Kiosk {
       seq,
       ...(o.clockOffsetMs === undefined ? {} : { clockOffsetMs: o.clockOffsetMs }),
       createdAt: o.createdAt ?? new Date().toISOString(),
-      storeId: DEMO_STORE_ID,
+      storeId: this.storeId,
       bundleVersion: o.bundleVersion ?? 1,
       ...body,
     };
@@ -444,6 +447,69 @@ export function describeLedgerStoreContract(name: string, makeStore: MakeContrac
         ]);
         expect(await store.lastSeq('kiosk-c', 'E1')).toBe(3);
         expect(await store.member('M0003')).toEqual(before);
+      });
+    });
+
+    describe("members' stores (whose staff see a member)", () => {
+      const STORE_A = DEMO_STORE_ID;
+      const STORE_B = 'store-002';
+      /** A counter kiosk enrolled in `storeId` (the contract's other kiosks are enrolled nowhere). */
+      async function kioskIn(store: Ledger, deviceId: string, storeId: string): Promise<Kiosk> {
+        await store.identity.setDeviceStore(deviceId, storeId);
+        await store.identity.setDeviceMode(deviceId, 'attended');
+        return new Kiosk(deviceId, 'E1', storeId);
+      }
+      async function register(store: Ledger, kiosk: Kiosk, cardUid: string, phone: string): Promise<string> {
+        const result = await apply(store, kiosk.make({ kind: 'register_member', cardUid, name: 'New Member', phone }));
+        expect(result.status).toBe('applied');
+        return result.outcome!.memberId;
+      }
+
+      it('knows a member in the store that registered them and in every store where a transaction of theirs was applied', async () => {
+        const store = await open();
+        const inA = await kioskIn(store, 'kiosk-a', STORE_A);
+        const inB = await kioskIn(store, 'kiosk-b', STORE_B);
+        // The demo store issued the demo cards; the demo's opening transactions are HQ's, made in no store.
+        expect(await store.memberStores('M0003')).toEqual({ homeStoreId: STORE_A, shoppedAtStoreIds: [] });
+        expect(await store.memberStores('NOBODY')).toBeNull();
+        const memberId = await register(store, inB, 'B0000000000B', '13900000002');
+        expect(await store.memberStores(memberId)).toEqual({ homeStoreId: STORE_B, shoppedAtStoreIds: [STORE_B] });
+        // A refusal at A (no stored value) and a purchase by a kiosk enrolled nowhere put them in no other store.
+        expect(await apply(store, inA.make(purchase(100, 'B0000000000B', 'stored_value')))).toMatchObject({ status: 'rejected', code: 'INSUFFICIENT_STORED_VALUE' });
+        expect((await apply(store, new Kiosk('kiosk-c').make(purchase(100, 'B0000000000B')))).status).toBe('applied');
+        expect(await store.memberStores(memberId)).toEqual({ homeStoreId: STORE_B, shoppedAtStoreIds: [STORE_B] });
+        // A purchase at A does.
+        expect((await apply(store, inA.make(purchase(100, 'B0000000000B')))).status).toBe('applied');
+        expect(await store.memberStores(memberId)).toEqual({ homeStoreId: STORE_B, shoppedAtStoreIds: [STORE_A, STORE_B] });
+      });
+
+      it('lists the members of a scope by the same rule, in order, at most the limit', async () => {
+        const store = await open();
+        const inA = await kioskIn(store, 'kiosk-a', STORE_A);
+        const inB = await kioskIn(store, 'kiosk-b', STORE_B);
+        const ofB = await register(store, inB, 'B0000000000B', '13900000002');
+        const ofBBuyingAtA = await register(store, inB, 'C0000000000C', '13900000003');
+        expect((await apply(store, inA.make(purchase(100, 'C0000000000C')))).status).toBe('applied');
+        // A member from before home stores were recorded, who has shopped nowhere.
+        await store.createMember({ memberId: 'M-OLD', name: 'Old Member', phone: '13900000009', tier: 'standard', cards: [{ uid: '0D0000000000' }] });
+        expect(await store.memberStores('M-OLD')).toEqual({ homeStoreId: null, shoppedAtStoreIds: [] });
+        const demo = ['M0001', 'M0002', 'M0003', 'M0004'];
+        const everyone = [...demo, ofB, ofBBuyingAtA, 'M-OLD'].sort();
+        expect(await store.memberIdsInScope({ kind: 'chain' }, 100)).toEqual(everyone);
+        expect(await store.memberIdsInScope({ kind: 'chain' }, 2)).toEqual(everyone.slice(0, 2));
+        const inScopeOfA = [...demo, ofBBuyingAtA].sort();
+        expect(await store.memberIdsInScope({ kind: 'stores', storeIds: [STORE_A] }, 100)).toEqual(inScopeOfA);
+        expect(await store.memberIdsInScope({ kind: 'stores', storeIds: [STORE_A] }, 3)).toEqual(inScopeOfA.slice(0, 3));
+        expect(await store.memberIdsInScope({ kind: 'stores', storeIds: [STORE_B] }, 100)).toEqual([ofB, ofBBuyingAtA].sort());
+        expect(await store.memberIdsInScope({ kind: 'stores', storeIds: [STORE_A, STORE_B] }, 100)).toEqual(everyone.filter((id) => id !== 'M-OLD'));
+        expect(await store.memberIdsInScope({ kind: 'stores', storeIds: ['store-999'] }, 100)).toEqual([]);
+        expect(await store.memberIdsInScope({ kind: 'stores', storeIds: [] }, 100)).toEqual([]);
+        // The listing agrees with core's rule applied to each member's stores, for every scope.
+        const scopes: MemberScope[] = [{ kind: 'chain' }, { kind: 'stores', storeIds: [STORE_A] }, { kind: 'stores', storeIds: [STORE_B] }, { kind: 'stores', storeIds: ['store-999'] }];
+        for (const scope of scopes) {
+          const listed = await store.memberIdsInScope(scope, 100);
+          for (const id of everyone) expect({ scope, id, listed: listed.includes(id) }).toEqual({ scope, id, listed: memberInScope(scope, (await store.memberStores(id))!) });
+        }
       });
     });
 

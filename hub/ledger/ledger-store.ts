@@ -11,6 +11,7 @@
  * ledger-admin.ts, rules-store.ts, device-registry.ts; ledger.ts bundles them; open-ledger.ts chooses the back
  * end; ledger-store-contract.ts is the suite every back end passes.
  */
+import type { MemberScope, MemberStores } from '../../core/identity/member-scope.ts';
 import type { MemberState, CardState } from '../../core/ledger/types.ts';
 import type { MemberView } from '../../core/wire/lookup.ts';
 import type { TxResult } from '../../core/wire/result.ts';
@@ -69,6 +70,14 @@ export interface LedgerStore {
   memberViewById(memberId: string, historyLimit?: number): Promise<MemberView | null>;
   member(memberId: string): Promise<MemberState | null>;
   card(uid: string): Promise<CardState | null>;
+  /**
+   * Where a member is known, for core/identity/member-scope.ts; null: no such member. A transaction is in the
+   * store its device is enrolled in now (devices.store_id); HQ's and an unenrolled device's are in none, and a
+   * refused one does not count (an attempt, such as a lost card tried in another store, is not shopping there).
+   */
+  memberStores(memberId: string): Promise<MemberStores | null>;
+  /** The ids of the members in `scope` by the same rule (home store or an applied transaction there), in order, at most `limit`. */
+  memberIdsInScope(scope: MemberScope, limit: number): Promise<string[]>;
   /** Sums the journal per member and account (and per lot) and lists every place it disagrees with a stored balance. */
   audit(): Promise<AuditFinding[]>;
   transactionCount(): Promise<number>;

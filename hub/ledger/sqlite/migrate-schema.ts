@@ -79,6 +79,16 @@ const MIGRATIONS: readonly Migration[] = [
       for (const row of slots) setSlot.run(redactStaffCard(row.payload), row.device_id, row.epoch, row.seq);
     },
   },
+  {
+    to: 4,
+    why: "members' home stores (which stores' staff see a member)",
+    up(db) {
+      // Which store registered a member was never recorded, and no guess is safe (a member's first transaction
+      // may have been made anywhere): existing members get none, so only chain-wide staff ('*') see them until
+      // they shop in a store, which puts them in that store's scope.
+      db.exec('ALTER TABLE members ADD COLUMN home_store_id TEXT');
+    },
+  },
 ];
 
 export function currentSchemaVersion(db: Database): number {

@@ -9,7 +9,7 @@
  * epoch, a refused id conflict), so every slot a device used is answered the same way for ever.
  * An older database is brought to this version by `migrate-schema.ts` on open.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS schema_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -22,7 +22,11 @@ CREATE TABLE IF NOT EXISTS members (
   credit_limit_cents INTEGER NOT NULL DEFAULT 0,
   cumulative_spend_cents INTEGER NOT NULL DEFAULT 0,
   cumulative_points_earned INTEGER NOT NULL DEFAULT 0,
-  created_at TEXT NOT NULL
+  created_at TEXT NOT NULL,
+  -- The store that registered the member or issued their card: its staff see the member (core/identity/member-scope.ts).
+  -- NULL for members from before schema 4: only chain-wide staff ('*') see them until they shop in a store.
+  -- Last, where schema 4's ALTER TABLE put it, so a migrated table and a new one have the same columns.
+  home_store_id TEXT
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS members_by_phone ON members(phone);
 CREATE TABLE IF NOT EXISTS accounts (

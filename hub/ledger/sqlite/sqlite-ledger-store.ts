@@ -11,6 +11,7 @@ import Database, { type Database as DatabaseHandle } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { randomBytes } from 'node:crypto';
 import type { CardState, GiftState, MemberState } from '../../../core/ledger/types.ts';
+import type { MemberScope, MemberStores } from '../../../core/identity/member-scope.ts';
 import type { IdentityStore } from '../../identity/identity-store.ts';
 import { SqliteIdentityStore } from './sqlite-identity-store.ts';
 import type { DueLot } from '../../../core/ledger/plan-points-expiry.ts';
@@ -30,6 +31,7 @@ import type { LedgerFaults } from '../ledger-faults.ts';
 import { parseLedgerTransaction } from '../ledger-parse.ts';
 import type { AuditFinding, HqApplyOptions, HqTransactionBody, ReceivedTransaction, RuleDisagreement } from '../ledger-store.ts';
 import { auditJournal } from './audit-journal.ts';
+import { createMemberScopeReads, type MemberScopeReads } from './member-scope-reads.ts';
 import { buildMemberView } from './member-view.ts';
 import { migrateSchema } from './migrate-schema.ts';
 import { createRowReaders, type RowReaders } from './row-readers.ts';
@@ -69,6 +71,7 @@ export class SqliteLedgerStore implements Ledger {
   private db: DatabaseHandle | null = null;
   private readers: RowReaders | null = null;
   private sweeps: SweepReads | null = null;
+  private scopeReads: MemberScopeReads | null = null;
   private port: SqliteWritePort | null = null;
   private txs: Transactions | null = null;
   private identityStore: SqliteIdentityStore | null = null;
@@ -93,6 +96,7 @@ export class SqliteLedgerStore implements Ledger {
     this.db = db;
     this.readers = createRowReaders(db);
     this.sweeps = createSweepReads(db);
+    this.scopeReads = createMemberScopeReads(db);
     const port = new SqliteWritePort(db, this.readers, (version) => this.bundleFor(version), this.faults, () => this.latestPolicyBundle());
     this.port = port;
     this.txs = this.prepareTransactions(db, port);
@@ -169,6 +173,7 @@ export class SqliteLedgerStore implements Ledger {
     this.db = null;
     this.readers = null;
     this.sweeps = null;
+    this.scopeReads = null;
     this.port = null;
     this.txs = null;
     this.identityStore = null;
@@ -251,6 +256,14 @@ export class SqliteLedgerStore implements Ledger {
     return this.reader().card(uid);
   }
 
+  async memberStores(memberId: string): Promise<MemberStores | null> {
+    return this.memberScopeReads().memberStores(memberId);
+  }
+
+  async memberIdsInScope(scope: MemberScope, limit: number): Promise<string[]> {
+    return this.memberScopeReads().memberIdsInScope(scope, limit);
+  }
+
   async audit(): Promise<AuditFinding[]> {
     return auditJournal(this.handle());
   }
@@ -301,8 +314,8 @@ export class SqliteLedgerStore implements Ledger {
     const now = new Date().toISOString();
     db.transaction(() => {
       db.prepare(
-        'INSERT INTO members (member_id, name, phone, tier, referrer_id, credit_limit_cents, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ).run(member.memberId, member.name, member.phone, member.tier, member.referrerId ?? null, member.creditLimitCents ?? 0, now);
+        'INSERT INTO members (member_id, name, phone, tier, referrer_id, credit_limit_cents, created_at, home_store_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run(member.memberId, member.name, member.phone, member.tier, member.referrerId ?? null, member.creditLimitCents ?? 0, now, member.homeStoreId ?? null);
       for (const card of member.cards) {
         db.prepare("INSERT INTO cards (uid, member_id, status, valid_from, valid_until, issued_at) VALUES (?, ?, 'active', NULL, ?, ?)").run(
           card.uid, member.memberId, card.validUntil ?? null, now,
@@ -428,6 +441,11 @@ export class SqliteLedgerStore implements Ledger {
   private sweepReads(): SweepReads {
     if (!this.sweeps) throw new Error('ledger store is not open');
     return this.sweeps;
+  }
+
+  private memberScopeReads(): MemberScopeReads {
+    if (!this.scopeReads) throw new Error('ledger store is not open');
+    return this.scopeReads;
   }
 
   private writePort(): SqliteWritePort {

@@ -141,7 +141,7 @@ export class SqliteWritePort implements LedgerWritePort {
     );
     this.startTracking = db.prepare('INSERT OR IGNORE INTO schema_meta (key, value) VALUES (?, ?)');
     this.insertMember = db.prepare(
-      'INSERT INTO members (member_id, name, phone, tier, referrer_id, credit_limit_cents, created_at) VALUES (?, ?, ?, ?, ?, 0, ?)',
+      'INSERT INTO members (member_id, name, phone, tier, referrer_id, credit_limit_cents, created_at, home_store_id) VALUES (?, ?, ?, ?, ?, 0, ?, ?)',
     );
     this.upsertServiceCard = db.prepare(
       `INSERT INTO service_cards (member_id, service_id, counted, valid_until) VALUES (?, ?, ?, ?)
@@ -325,7 +325,7 @@ export class SqliteWritePort implements LedgerWritePort {
     const member = effect.memberId;
     if (effect.newMember) {
       const m = effect.newMember;
-      this.insertMember.run(m.memberId, m.name, m.phone, m.tier, m.referrerId, tx.createdAt);
+      this.insertMember.run(m.memberId, m.name, m.phone, m.tier, m.referrerId, tx.createdAt, m.homeStoreId);
     }
     for (const lot of effect.newLots) this.insertLot.run(lot.lotId, lot.memberId ?? member, lot.earnedAt, lot.expiresAt);
     for (const posting of effect.postings) {

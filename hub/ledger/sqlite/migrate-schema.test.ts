@@ -1,0 +1,45 @@
+import Database from 'better-sqlite3';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { currentSchemaVersion, migrateSchema } from './migrate-schema.ts';
+import { SCHEMA_VERSION } from './schema.ts';
+
+const silent = pino({ level: 'silent' });
+const columnsOf = (db: Database.Database, table: string) => db.prepare<[], { name: string; type: string }>(`SELECT name, type FROM pragma_table_info('${table}')`).all();
+
+/** A ledger at schema 3: today's, with schema 3's members table (without home_store_id). */
+function schema3Ledger(): Database.Database {
+  const db = new Database(':memory:');
+  migrateSchema(db, silent);
+  db.exec(`
+    DROP TABLE members;
+    CREATE TABLE members (
+      member_id TEXT PRIMARY KEY, name TEXT NOT NULL, phone TEXT NOT NULL, tier TEXT NOT NULL, referrer_id TEXT,
+      credit_limit_cents INTEGER NOT NULL DEFAULT 0, cumulative_spend_cents INTEGER NOT NULL DEFAULT 0,
+      cumulative_points_earned INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX members_by_phone ON members(phone);
+    UPDATE schema_meta SET value = '3' WHERE key = 'schema_version';
+  `);
+  db.prepare("INSERT INTO members (member_id, name, phone, tier, created_at) VALUES ('M0001', 'Li Wei', '13800138001', 'gold', '2026-01-01T00:00:00.000Z')").run();
+  return db;
+}
+
+describe('ledger schema 4: home stores', () => {
+  it('gives existing members no home store, keeps them, and ends with the columns a new ledger has', async () => {
+    const fresh = new Database(':memory:');
+    migrateSchema(fresh, silent);
+    const db = schema3Ledger();
+    expect(columnsOf(db, 'members').map((c) => c.name)).not.toContain('home_store_id');
+    migrateSchema(db, silent);
+    expect(currentSchemaVersion(db)).toBe(SCHEMA_VERSION);
+    expect(SCHEMA_VERSION).toBe(4);
+    expect(db.prepare('SELECT member_id, name, tier, home_store_id FROM members').all()).toEqual([{ member_id: 'M0001', name: 'Li Wei', tier: 'gold', home_store_id: null }]);
+    expect(columnsOf(db, 'members')).toEqual(columnsOf(fresh, 'members'));
+    // Opening it again changes nothing.
+    migrateSchema(db, silent);
+    expect(currentSchemaVersion(db)).toBe(SCHEMA_VERSION);
+    db.close();
+    fresh.close();
+  });
+});
