@@ -178,6 +178,27 @@ export const ERROR_CODES = {
   MQTT_SUBSCRIBE_REFUSED: { message: 'the embedded broker refused a subscription outside the device topics', http: 500, kind: 'log' },
   BROKER_ACCOUNT_FAILED: { message: 'the external broker did not take the kiosk account; the enrolment was undone (make a new code)', http: 502 },
   DEVICE_REVOKED: { message: 'the device is revoked; it was disconnected and is refused from now on', http: 500, kind: 'log' },
+  // fleet configuration (core/config): refusals a kiosk reports to the hub, and what HQ's publishing is told
+  CONFIG_MALFORMED: { message: 'the configuration set does not have the shape of signed configuration documents', http: 400 },
+  CONFIG_NO_TRUST_ROOT: { message: 'this kiosk holds no HQ root key, so it cannot check any configuration', http: 500, kind: 'log' },
+  CONFIG_SIGNING_KEY_UNCERTIFIED: { message: 'the signing key is not certified by the HQ root the kiosk trusts', http: 400 },
+  CONFIG_SIGNATURE_INVALID: { message: 'a configuration document’s signature does not verify', http: 400 },
+  CONFIG_ROLLBACK: { message: 'the configuration is older than the one the kiosk already holds', http: 409 },
+  CONFIG_EXPIRED: { message: 'the configuration has expired', http: 409 },
+  CONFIG_WRONG_SCOPE: { message: 'the configuration is for another kiosk, store or region', http: 400 },
+  CONFIG_INCOMPLETE: { message: 'the snapshot and the scope bundles that came with it do not match', http: 400 },
+  CONFIG_INVALID: { message: 'the merged configuration does not validate (its rules, limits or texts)', http: 400 },
+  CONFIG_SCOPE_INVALID: { message: 'scope must be global, region:R, store:S or kiosk:K', http: 400 },
+  CONFIG_SCOPE_UNKNOWN: { message: 'no such region, store or kiosk in the fleet', http: 404 },
+  CONFIG_VERSION_STALE: { message: 'that version of this scope is not newer than the one published', http: 409 },
+  SIGNING_KEY_MISSING: { message: 'the hub has no signing key certified by the HQ root: run memberkiosk keys sign-key', http: 503 },
+  // offline limits (core/config/offline-limits.ts): the kiosk refuses a spend the hub cannot confirm now
+  OFFLINE_SNAPSHOT_EXPIRED: { message: 'this kiosk has been away from the hub too long to take stored value or points now; paying by other means still works', http: 409 },
+  OFFLINE_TOO_LONG: { message: 'this kiosk has been offline longer than HQ allows for stored value or points payments', http: 409 },
+  OFFLINE_CARD_SPENDS: { message: 'this card has made as many offline payments as allowed until the kiosk is back online', http: 409 },
+  OFFLINE_CARD_DAY_LIMIT: { message: 'this payment is over what this card may spend today while the kiosk is offline', http: 409 },
+  OFFLINE_CARD_POINTS_LIMIT: { message: 'this points payment is over what this card may spend today while the kiosk is offline', http: 409 },
+  OFFLINE_KIOSK_EXPOSURE: { message: 'this kiosk has taken as much offline stored value as allowed until it is back online', http: 409 },
   INTERNAL: { message: 'internal error', http: 500 },
 } as const satisfies Record<string, ErrorCodeSpec>;
 

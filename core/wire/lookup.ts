@@ -33,6 +33,12 @@ export const lookupRequestSchema = z.discriminatedUnion('op', [
    */
   z.object({ op: z.literal('rules.latest') }),
   /**
+   * Sent by a kiosk each time it connects: its current signed configuration set (signing-key certificate,
+   * snapshot, scope bundles; core/config/config-documents.ts), which it checks with core/config/accept-config-set.ts
+   * before applying. The same set is retained on topics.configSet(deviceId) for changes while connected.
+   */
+  z.object({ op: z.literal('config.current') }),
+  /**
    * Sent by a kiosk each time it connects: its own clock (ms since 1970) as it sends. The hub answers with its
    * clock and the offset it measured (hub − kiosk), records it, and raises CLOCK_SKEW when it is large.
    */
@@ -139,6 +145,8 @@ export const lookupResponseSchema = z.union([
   z.object({ ok: z.literal(true), catalog: catalogSchema }),
   z.object({ ok: z.literal(true), quote: quoteSchema }),
   z.object({ ok: z.literal(true), clock: z.object({ hubTime: z.number().int(), offsetMs: z.number().int() }) }),
+  /** A configuration set: checked by the kiosk (accept-config-set.ts) before anything in it is used. */
+  z.object({ ok: z.literal(true), configSet: z.record(z.string(), z.unknown()) }),
   /** Validated by the kiosk with parseRulesBundle before use. */
   z.object({ ok: z.literal(true), rules: z.record(z.string(), z.unknown()) }),
   /** A refusal: a code of core's registry. Read as any string, so a kiosk reads a newer hub's codes too. */

@@ -13,6 +13,11 @@ export interface Topics {
   state(deviceId: string): string;
   availability(deviceId: string): string;
   config(scope: string): string;
+  /**
+   * Retained: this kiosk's complete signed configuration set (signing key, snapshot, scope bundles) as one
+   * message, so a kiosk never sees a snapshot without the bundles it names. Under the kiosk's device scope.
+   */
+  configSet(deviceId: string): string;
   /** Retained `online`/`offline` (last will) of the hub: a device resends what is pending when the hub comes back. */
   hubAvailability: string;
   /** Wildcards the hub subscribes to. */
@@ -35,6 +40,7 @@ export function createTopics(base = DEFAULT_BASE_TOPIC): Topics {
     state: (d) => `${devices}/${d}/state`,
     availability: (d) => `${devices}/${d}/availability`,
     config: (scope) => `${root}/config/${scope}`,
+    configSet: (d) => `${root}/config/device/${d}/set`,
     hubAvailability: `${root}/hub/availability`,
     allTx: `${devices}/+/tx`,
     allRequests: `${devices}/+/request/+`,

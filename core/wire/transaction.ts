@@ -85,6 +85,11 @@ export const txHeaderSchema = txSlotSchema.extend({
   /** The rules bundle version the device evaluated with; the hub recomputes with the same version. */
   bundleVersion: z.number().int().nonnegative(),
   /**
+   * The signed configuration snapshot the device ran under (core/config); its rulesVersion is bundleVersion.
+   * Absent from kiosks older than signed configuration, and while a kiosk holds no snapshot yet.
+   */
+  snapshotVersion: z.number().int().positive().optional(),
+  /**
    * hub clock − kiosk clock, as last measured when the kiosk connected; absent when never measured. The hub
    * dates the transaction createdAt + clockOffsetMs, and its own receive time when that is impossible.
    */
