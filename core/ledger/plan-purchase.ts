@@ -4,10 +4,10 @@ import type { TransactionOf } from '../wire/transaction.ts';
 import { assertCardUsable } from './card-rules.ts';
 import { assertMemberPinProof, memberPinRequired } from './member-pin-rules.ts';
 import type { PlanningContext } from './planning-context.ts';
-import { drawPoints } from './point-lots.ts';
+import { drawPoints, drawPointsWithShortfall } from './point-lots.ts';
 import { creditReferralAwards } from './referral-awards.ts';
 import { grantServiceCards } from './service-cards.ts';
-import { drawStoredValue } from './stored-value.ts';
+import { drawStoredValue, drawStoredValueWithShortfall } from './stored-value.ts';
 import { assertTenderAllowed } from './tender-rules.ts';
 import { emptyEffect, type LedgerEffect } from './types.ts';
 
@@ -49,12 +49,25 @@ export function planPurchase(tx: TransactionOf<'purchase'>, ctx: PlanningContext
   // Where the chain asks for the member's PIN, a large stored-value payment needs the hub's proof of it.
   if (memberPinRequired(ctx.bundle, storedValueCents, ctx.memberPinAboveCents)) assertMemberPinProof(tx, member.memberId, ctx.memberPinProof);
   const effect = emptyEffect(member.memberId);
-  const value = storedValueCents > 0 ? drawStoredValue(member, storedValueCents) : { postings: [], fromPrincipal: 0, fromBonus: 0 };
+  // A sale the kiosk took offline is applied whatever the balance now covers: the rest is owed (shortfall).
+  const offline = tx.acceptedOffline === true;
+  const value =
+    storedValueCents === 0
+      ? { postings: [], fromPrincipal: 0, fromBonus: 0, owedCents: 0 }
+      : offline
+        ? drawStoredValueWithShortfall(member, storedValueCents)
+        : { ...drawStoredValue(member, storedValueCents), owedCents: 0 };
   effect.postings.push(...value.postings);
 
   const pointsPaid = evaluation.pointsPayment?.points ?? 0;
-  const drawn = pointsPaid > 0 ? drawPoints(ctx.lots, pointsPaid, tx.createdAt) : { postings: [], drawn: [] };
+  const drawn =
+    pointsPaid === 0
+      ? { postings: [], drawn: [], owedPoints: 0 }
+      : offline
+        ? drawPointsWithShortfall(ctx.lots, pointsPaid, tx.createdAt)
+        : { ...drawPoints(ctx.lots, pointsPaid, tx.createdAt), owedPoints: 0 };
   effect.postings.push(...drawn.postings);
+  if (value.owedCents > 0 || drawn.owedPoints > 0) effect.shortfall = { valueCents: value.owedCents, points: drawn.owedPoints };
 
   let earnedLotId: string | null = null;
   if (evaluation.pointsEarned > 0) {
@@ -82,7 +95,8 @@ export function planPurchase(tx: TransactionOf<'purchase'>, ctx: PlanningContext
     memberId: member.memberId,
     lines: evaluation.lines.map((l) => ({ lineNo: l.lineNo, netCents: l.netCents, points: l.points })),
     totalCents: evaluation.totalCents,
-    tenders: { cashCents, storedValueCents: value.fromPrincipal, bonusValueCents: value.fromBonus, pointsValueCents, points: pointsPaid },
+    // What was drawn: a refund gives that back; what went on the shortfall accounts stays owed until staff settle it.
+    tenders: { cashCents, storedValueCents: value.fromPrincipal, bonusValueCents: value.fromBonus, pointsValueCents, points: pointsPaid - drawn.owedPoints },
     lotsConsumed: drawn.drawn,
     earnedLotId,
     refundedLineNos: [],
@@ -91,8 +105,8 @@ export function planPurchase(tx: TransactionOf<'purchase'>, ctx: PlanningContext
   effect.evaluation = evaluation;
   effect.summary = {
     pointsEarned: evaluation.pointsEarned,
-    pointsSpent: pointsPaid,
-    valueDeltaCents: 0 - storedValueCents, // not -x: a purchase without stored value reports 0, not -0
+    pointsSpent: pointsPaid - drawn.owedPoints,
+    valueDeltaCents: 0 - (storedValueCents - value.owedCents), // not -x: a purchase without stored value reports 0, not -0
     trace: shortTrace(evaluation),
   };
   if (tx.claimed) {

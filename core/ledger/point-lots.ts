@@ -32,6 +32,15 @@ export function drawPoints(lots: readonly PointLot[], points: Points, at: string
   return { postings: drawn.map((d) => ({ account: 'points', amount: -d.points, lotId: d.lotId })), drawn };
 }
 
+/** Points paid in a sale taken offline: what the lots hold is drawn, the rest owed on `shortfall_points`. */
+export function drawPointsWithShortfall(lots: readonly PointLot[], points: Points, at: string): { postings: Posting[]; drawn: { lotId: string; points: Points }[]; owedPoints: Points } {
+  const available = spendableLots(lots, at).reduce((sum, lot) => sum + Math.max(lot.remaining, 0), 0);
+  const covered = Math.min(points, available);
+  const drawn = covered > 0 ? drawPoints(lots, covered, at) : { postings: [], drawn: [] };
+  const owedPoints = points - covered;
+  return { ...drawn, postings: owedPoints > 0 ? [...drawn.postings, { account: 'shortfall_points', amount: owedPoints }] : drawn.postings, owedPoints };
+}
+
 /**
  * Takes back up to `points` (a refund reversing earned points): from `preferredLotId` first, then the
  * soonest-expiring others, even expired ones that were not swept yet. What cannot be taken is owed.

@@ -23,3 +23,16 @@ export function drawStoredValue(member: MemberState, amount: Cents): { postings:
   if (fromBonus > 0) postings.push({ account: 'bonus_value', amount: -fromBonus });
   return { postings, fromPrincipal, fromBonus };
 }
+
+/**
+ * A sale the kiosk took offline within HQ's limits: what the member's stored value (and credit) still covers is
+ * drawn, the rest is owed on `shortfall_value` (positive: the member owes it), never refused or dropped.
+ */
+export function drawStoredValueWithShortfall(member: MemberState, amount: Cents): { postings: Posting[]; fromPrincipal: Cents; fromBonus: Cents; owedCents: Cents } {
+  const principalRoom = Math.max(member.storedValueCents + member.creditLimitCents, 0);
+  const bonusRoom = Math.max(member.bonusValueCents, 0);
+  const covered = Math.min(amount, principalRoom + bonusRoom);
+  const drawn = covered > 0 ? drawStoredValue(member, covered) : { postings: [], fromPrincipal: 0, fromBonus: 0 };
+  const owedCents = amount - covered;
+  return { ...drawn, postings: owedCents > 0 ? [...drawn.postings, { account: 'shortfall_value', amount: owedCents }] : drawn.postings, owedCents };
+}

@@ -166,6 +166,8 @@ export interface LedgerEffect {
   summary: { pointsEarned: Points; pointsSpent: Points; valueDeltaCents: Cents; trace: string[] };
   /** Where the kiosk's claimed evaluation differs from the hub's: recorded, and the hub's figures applied. */
   disagreement?: { field: string; claimed: number; computed: number }[];
+  /** A sale taken offline that the balances could not cover: what was put on the shortfall accounts (alerted). */
+  shortfall?: { valueCents: Cents; points: Points };
   evaluation?: PurchaseEvaluation;
 }
 

@@ -10,6 +10,8 @@ export const ALERT_CODES = {
   CLOCK_IMPLAUSIBLE_TX: "a transaction's corrected time was impossible; the hub dated it with its receive time",
   SEQ_EPOCH_MOVED: 'another sender took seqs of this kiosk: its pending transactions moved to a new epoch (same ids, new seqs)',
   TX_REFUSED_UNRECORDED: 'the hub refused a transaction without recording it: the entry stays queued and is retried with backoff',
+  OFFLINE_SHORTFALL: "a sale the kiosk took offline was more than the member's balance when it reached the hub: the rest is owed on the member's shortfall account",
+  CONFIG_REFUSED: 'the kiosk refused a configuration set (bad signature, older, expired, wrong scope or incomplete) and keeps the one it had',
   TX_CLOSED_BY_REFUSAL: 'the hub recorded a refusal of a transaction that could never apply (too large, invalid, id conflict): the entry is closed',
 } as const;
 export type AlertCode = keyof typeof ALERT_CODES;

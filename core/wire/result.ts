@@ -21,6 +21,8 @@ export const txOutcomeSchema = z.object({
   valueDeltaCents: z.number().int(),
   /** Short explanation for receipts and screens: which rule gave what. */
   trace: z.array(z.string()),
+  /** A sale taken offline that the balances could not cover: what the member now owes (shortfall accounts). */
+  shortfall: z.object({ valueCents: z.number().int().nonnegative(), points: z.number().int().nonnegative() }).optional(),
 });
 export type TxOutcome = z.infer<typeof txOutcomeSchema>;
 

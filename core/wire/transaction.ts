@@ -145,6 +145,12 @@ const bodies = {
     eventIds: z.array(z.string().min(1).max(64)).max(10).optional(),
     /** What the kiosk's own engine computed (same bundle version); the hub recomputes and records any difference. */
     claimed: z.object({ totalCents: cents, pointsEarned: z.number().int() }).optional(),
+    /**
+     * The kiosk took this sale without the hub, within HQ's offline limits (core/config/offline-limits.ts), on the
+     * member's cached balance. If the balance can no longer cover it when it arrives, the hub applies it and puts
+     * the uncovered part on the member's shortfall account with an alert, instead of refusing a sale already made.
+     */
+    acceptedOffline: z.boolean().optional(),
   }),
   top_up: z.object({ cardUid, amountCents: positiveCents, tender: z.enum(['cash', 'bank_card', 'mobile']), ...staffActor.shape }),
   redeem_gift: z.object({ cardUid, giftSku: z.string().min(1).max(64), qty: z.number().int().positive().max(100) }),

@@ -351,6 +351,9 @@ export class SqliteWritePort implements LedgerWritePort {
     if (effect.disagreement) {
       this.insertDisagreement.run(tx.id, tx.deviceId, bundleVersion, JSON.stringify(effect.disagreement), this.appliedAt);
     }
+    if (effect.shortfall) {
+      this.raiseAlert(tx.deviceId, 'OFFLINE_SHORTFALL', { txId: tx.id, memberId: member, shortfallCents: effect.shortfall.valueCents, shortfallPoints: effect.shortfall.points });
+    }
     if (effect.refundOf) {
       for (const lineNo of effect.refundOf.lineNos) this.insertRefundedLine.run(effect.refundOf.purchaseTxId, lineNo, tx.id);
     }
