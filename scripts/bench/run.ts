@@ -13,6 +13,7 @@ const FIGURE_MODULES: Record<string, () => Promise<{ measure: BenchMeasure }>> =
   'rules-eval': () => import('./figures/rules-eval.ts'),
   'tap-latency': () => import('./figures/tap-latency.ts'),
   'reconnect-storm': () => import('./figures/reconnect-storm.ts'),
+  'fleet-load': () => import('./figures/fleet-load.ts'),
 };
 
 function table(figures: BenchFigure[]): string {
