@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { z } from 'zod';
+import { DEFAULT_OFFLINE_LIMITS } from '../core/config/offline-limits.ts';
 import { CLOCK_TOLERANCE_MS } from '../core/ledger/effective-time.ts';
+import { DEFAULT_TIMEZONE } from '../core/rules/compile.ts';
 import { DEFAULT_BASE_TOPIC, DEVICE_ID_PATTERN, createTopics } from '../core/wire/topics.ts';
 import { openAlertLog, type AlertLog } from './alerts/alert-log.ts';
 import { keepCacheFresh } from './cache/keep-cache-fresh.ts';
@@ -23,7 +25,12 @@ import { createStaffSignIn } from './app/staff-sign-in.ts';
 import { buildApp, LOOPBACK_HOSTS } from './http/build-app.ts';
 import { createHubLink, type HubLink } from './link/hub-link.ts';
 import { openOutbox, type Outbox } from './outbox/sqlite-outbox.ts';
-import { openRulesCache } from './rules/rules-cache.ts';
+import { openConfigStore } from './config/config-store.ts';
+import { createConfigSync } from './config/config-sync.ts';
+import { configView, receiptLines } from './config/config-view.ts';
+import { trackHubContact, type HubContact } from './config/hub-contact.ts';
+import { createOfflineGuard } from './config/offline-guard.ts';
+import { SOFTWARE_VERSION } from './software-version.ts';
 import type { CardSource, ReceiptSink } from './ports.ts';
 import { censorLogValue, REDACTED_LOG_PATHS } from '../core/privacy/mask.ts';
 import { createKioskSession, type KioskSession, type SessionTimeouts } from './session/kiosk-session.ts';
@@ -51,7 +58,15 @@ export const deviceConfigSchema = z.object({
    * The kiosk's MQTT login from enrolment (device/provisioning/): username = device id, its secret, and the hub's
    * CA, the only one trusted for mqtts://. Absent only against a broker that asks for none (a bare test broker).
    */
-  mqtt: z.object({ username: z.string().min(1), password: z.string().min(1), caPem: z.string().optional() }).optional(),
+  mqtt: z
+    .object({
+      username: z.string().min(1),
+      password: z.string().min(1),
+      caPem: z.string().optional(),
+      /** HQ's root public key pinned at enrolment: the only key the kiosk's signed configuration may chain to (device/config). */
+      hqRootPublicKeyPem: z.string().min(1).optional(),
+    })
+    .optional(),
   /** Card reader, receipt printer, paper width and receipt language; simulated by default (device/hardware/hardware-config.ts). */
   hardware: hardwareConfigSchema.default({ reader: { kind: 'simulated' }, printer: { kind: 'simulated' }, paperWidthMm: 58, language: 'en' }),
   /** Knobs for tests and slow sites; the defaults suit a kiosk on a store LAN. */
@@ -114,6 +129,7 @@ interface Running {
   detachCards: () => void;
   detachHealth: () => void;
   detachCache: () => void;
+  hubContact: HubContact;
   rulesTimer: NodeJS.Timeout;
 }
 
@@ -149,6 +165,8 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
     parts.kiosk?.stop();
     parts.session?.stop();
     await parts.link?.stop();
+    // After the link: its last 'disconnected' is the last contact, saved before the process may restart.
+    await parts.hubContact?.stop();
     if (parts.rulesTimer) clearInterval(parts.rulesTimer);
     parts.cache?.close();
     parts.outbox?.close();
@@ -167,20 +185,32 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
         { deviceId: config.deviceId, storeId: config.storeId, hubUrl: config.hubUrl, httpPort: config.httpPort },
       );
       const settingsStore = parts.settings;
-      const rules = openRulesCache(join(config.dataDir, 'rules-bundle.json'), loggerFor('rules'));
+      // The signed configuration (rules, receipt texts, items, offline limits), checked against HQ's root pinned at
+      // enrolment. Replaces the unsigned rules cache: rules-bundle.json of older kiosks is no longer read.
+      const configStore = openConfigStore({
+        path: join(config.dataDir, 'config.json'),
+        deviceId: settings.deviceId,
+        storeId: settings.storeId,
+        hqRootPublicKeyPem: config.mqtt?.hqRootPublicKeyPem ?? null,
+        logger: loggerFor('config'),
+      });
       const databasePath = join(config.dataDir, 'device.sqlite');
       parts.alerts = openAlertLog({ path: databasePath, logger: loggerFor('alerts') });
       const alerts = parts.alerts;
       // The offset the hub measured at the last connect, kept across restarts: a kiosk that restarts offline
       // still stamps it, and the hub still catches a clock that jumped since.
       let clockOffsetMs = settings.clockOffsetMs;
+      /** The kiosk's clock corrected by the hub's offset: what configuration expiry is judged by. */
+      const correctedNow = () => Date.now() + (clockOffsetMs ?? 0);
       // The one place transactions are made (header, schema, size): the use cases draft with it, the outbox
       // gives each draft its slot.
       const factory = createTransactionFactory({
         deviceId: settings.deviceId,
         storeId: settings.storeId,
-        // Every transaction names the rules the kiosk holds, so the hub recomputes with the very same ones.
-        bundleVersion: () => rules.version(),
+        // Every transaction names the rules the kiosk holds and the snapshot they came in, so the hub recomputes
+        // with the very same ones.
+        bundleVersion: () => configStore.rulesVersion(),
+        snapshotVersion: () => configStore.snapshotVersion(),
         clockOffsetMs: () => clockOffsetMs,
       });
       parts.outbox = openOutbox({ path: databasePath, deviceId: settings.deviceId, logger: loggerFor('outbox'), factory });
@@ -203,12 +233,21 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
           ...(config.mqtt ? { username: config.mqtt.username, password: config.mqtt.password, ...(config.mqtt.caPem ? { ca: config.mqtt.caPem } : {}) } : {}),
         },
         ...(config.tuning.stallResendMs ? { stallResendMs: config.tuning.stallResendMs } : {}),
-        reportState: () => ({
-          versions: { bundle: rules.version() },
-          drivers: { cardReader: cards.health(), printer: receipts.health() },
-          clockOffsetMs: clockOffsetMs ?? null,
-          alerts: alerts.recent(10),
-        }),
+        // What the hub's device registry keeps: software, configuration (applied versions, expiry, last refusal),
+        // driver health, clock offset, alerts (the presence adds the outbox depth).
+        reportState: () => {
+          const recent = alerts.recent(10);
+          const summary = configStore.summary(correctedNow());
+          return {
+            software: SOFTWARE_VERSION,
+            versions: { bundle: configStore.rulesVersion(), snapshot: summary.snapshotVersion },
+            config: { snapshotVersion: summary.snapshotVersion, rulesVersion: summary.rulesVersion, scopeVersions: summary.scopeVersions, expires: summary.expires, lastRefusal: summary.lastRefusal },
+            drivers: { cardReader: cards.health(), printer: receipts.health() },
+            clockOffsetMs: clockOffsetMs ?? null,
+            lastAlert: recent[0] ?? null,
+            alerts: recent,
+          };
+        },
       });
       const link = parts.link;
       link.on('alert', (code, detail) => {
@@ -222,6 +261,29 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
           loggerFor('clock').warn({ err: error }, 'could not save the clock offset'),
         );
       });
+      const configSync = createConfigSync({
+        store: configStore,
+        lookup: (req, timeoutMs) => link.lookup(req, timeoutMs),
+        now: correctedNow,
+        alert: (code, detail) => alerts.raise(code, detail),
+        // Applied or refused: the hub's registry hears of it now, not at the next state report.
+        changed: (outcome) => {
+          link.publishState();
+          if (outcome.status === 'applied') {
+            void settingsStore.update({ bundleVersion: configStore.rulesVersion() }).catch((error: unknown) => loggerFor('config').warn({ err: error }, 'could not save the rules version'));
+          }
+        },
+        logger: loggerFor('config'),
+      });
+      // The retained set: whatever the hub publishes for this kiosk while it is connected (and once on every connect).
+      link.on('configSet', (set) => void configSync.receive(set, 'retained'));
+      parts.hubContact = trackHubContact({
+        link,
+        // A kiosk upgraded from before offline limits knows when the hub last measured its clock: contact then.
+        initialMs: parseTime(settings.lastHubContactAt ?? settings.clockMeasuredAt),
+        save: (ms) => settingsStore.update({ lastHubContactAt: new Date(ms).toISOString() }),
+      });
+      const hubContact = parts.hubContact;
       const cache = parts.cache;
       parts.detachCache = keepCacheFresh(link, cache);
       // A reader unplugged or a printer out of paper shows at the hub without waiting for the next transaction.
@@ -237,6 +299,8 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
         cache,
         logger: loggerFor('session'),
         timeouts: stripUndefined(config.tuning.session ?? {}),
+        // The configuration's idle time, unless the command line's tuning set one.
+        ...(config.tuning.session?.memberMs === undefined ? { memberIdleMs: () => secondsToMs(configStore.current()?.effective.screen.idleSeconds) } : {}),
       });
       const session = parts.session;
       // How the hub has this kiosk stand, as it last said; unattended (no cash) until it says otherwise.
@@ -251,7 +315,14 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
       });
       // A sign-in or sign-out reaches the screen pushed with the session (its staff banner and staff actions).
       const staff = createStaffSignIn({ session, lookup: (req, timeoutMs) => link.lookup(req, timeoutMs), changed: () => parts.kiosk?.events.staffChanged(staff.current()) });
-      const memberPin = createMemberPin({ lookup: (req, timeoutMs) => link.lookup(req, timeoutMs), bundle: () => rules.bundle(), staff: () => staff.current() });
+      const memberPin = createMemberPin({ lookup: (req, timeoutMs) => link.lookup(req, timeoutMs), bundle: () => configStore.rules(), staff: () => staff.current() });
+      const offlineGuard = createOfflineGuard({
+        outbox,
+        limits: () => configStore.current()?.effective.offlineLimits ?? DEFAULT_OFFLINE_LIMITS,
+        snapshotExpired: () => configStore.expired(correctedNow()),
+        lastHubContactMs: () => hubContact.lastContactMs(),
+        timezone: () => configStore.rules()?.timezone ?? DEFAULT_TIMEZONE,
+      });
       parts.kiosk = createKioskApp({
         memberPin,
         mode: () => kioskMode,
@@ -260,16 +331,22 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
         factory,
         outbox,
         link,
-        rules,
+        rules: { bundle: () => configStore.rules(), version: () => configStore.rulesVersion(), refresh: () => configSync.fetch() },
         rulesChanged: async (version) => {
           await settingsStore.update({ bundleVersion: version });
         },
+        snapshotVersion: () => configStore.snapshotVersion(),
+        config: () => configView(configStore, correctedNow()),
+        regionId: () => configStore.current()?.snapshot.regionId ?? null,
+        offlineGuard,
         receipts,
         receiptContext: () => {
           const current = settingsStore.get();
+          // HQ's texts from the configuration; the settings file's only where the configuration has none.
+          const text = configStore.current()?.effective.receipt;
           return {
-            header: current.receiptHeader,
-            footer: current.receiptFooter,
+            header: receiptLines(text?.header, config.hardware.language) ?? current.receiptHeader,
+            footer: receiptLines(text?.footer, config.hardware.language) ?? current.receiptFooter,
             store: current.storeId,
             deviceId: current.deviceId,
             paperWidthMm: config.hardware.paperWidthMm,
@@ -284,8 +361,9 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
         tuning: { resultWaitMs: config.tuning.resultWaitMs },
       });
       const kiosk = parts.kiosk;
-      // The hub's latest rules are fetched on every connect, every 10 minutes, and whenever the hub shows newer
-      // ones (a catalogue from newer rules): prices and explanations then keep working offline.
+      // The hub's current configuration is asked for on every connect, every 10 minutes, and whenever the hub
+      // shows newer rules (a catalogue from newer rules): prices and explanations then keep working offline. The
+      // retained set brings what the hub publishes in between.
       link.on('connected', () => void kiosk.refreshRules());
       parts.rulesTimer = setInterval(() => void kiosk.refreshRules(), 600_000);
       parts.rulesTimer.unref();
@@ -337,6 +415,15 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
       return stopping;
     },
   };
+}
+
+function parseTime(iso: string | undefined): number | null {
+  const ms = iso === undefined ? Number.NaN : Date.parse(iso);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+function secondsToMs(seconds: number | undefined): number | undefined {
+  return seconds === undefined ? undefined : seconds * 1000;
 }
 
 function stripUndefined(timeouts: { [K in keyof SessionTimeouts]?: number | undefined }): Partial<SessionTimeouts> {

@@ -21,6 +21,12 @@ import { MosquittoDynsecAccounts } from './broker/mosquitto-dynsec-accounts.ts';
 import { syncRevocations } from './broker/revocation-sync.ts';
 import { seedDemoData } from './demo/seed-demo-data.ts';
 import { seedDemoFleet } from './demo/seed-demo-fleet.ts';
+import { ensureDemoConfigKeys } from './demo/demo-config-keys.ts';
+import { describeConfig } from './config/config-overview.ts';
+import { ConfigStore } from './config/config-store.ts';
+import { ConfigSync } from './config/config-sync.ts';
+import { publishConfig } from './config/publish-config.ts';
+import { SigningKeyLoader } from './config/signing-key.ts';
 import { enrolKiosk } from './fleet/enrol-kiosk.ts';
 import { recordKioskMode, syncKioskModes } from './fleet/record-kiosk-mode.ts';
 import type { EnrolledDevice, FleetRegistry } from './fleet/fleet-registry.ts';
@@ -39,6 +45,8 @@ import type { Ledger } from './ledger/ledger.ts';
 import { createLedger } from './ledger/open-ledger.ts';
 import { connectHubClient } from './mqtt/connect-hub-client.ts';
 import { redactBrokerUrl } from './mqtt/redact-broker-url.ts';
+import { DeviceStatusRecorder } from './registry/device-status-recorder.ts';
+import { SqliteDeviceStatusStore } from './registry/sqlite-device-status-store.ts';
 import type { FastifyInstance } from 'fastify';
 
 export const hubConfigSchema = z.object({
@@ -106,6 +114,8 @@ export interface Hub {
   readonly embeddedBrokerCredentials: { username: string; password: string } | null;
   /** Regions, stores, enrolment codes and enrolled kiosks (open between start() and stop()). */
   readonly fleet: FleetRegistry;
+  /** The device registry: what each kiosk last reported on its retained state and availability (open between start() and stop()). */
+  readonly deviceStatus: DeviceStatusRecorder;
   /** Revokes a kiosk and disconnects it at once if it is connected to the embedded broker. */
   revokeDevice(deviceId: string): Promise<EnrolledDevice | null>;
   /** Kiosk accounts on an external broker that keeps its own (Mosquitto dynsec); null with the embedded one. */
@@ -137,10 +147,18 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
   const log = (logger ?? pino({ level: config.logLevel, redact: { paths: REDACTED_LOG_PATHS, censor: censorLogValue } })).child({ process: 'hub' });
   const topics = createTopics(config.baseTopic);
   const hubSecret = randomBytes(24).toString('base64url');
-  const store = createLedger({ kind: 'sqlite', path: join(config.dataDir, 'ledger.sqlite'), logger: log, fallbackBundle: DEFAULT_RULES_BUNDLE });
+  /** Each store's region in the fleet (kept by the configuration sync): region-scoped rules apply at the hub too. */
+  let storeRegions: ReadonlyMap<string, string> = new Map();
+  const store = createLedger({ kind: 'sqlite', path: join(config.dataDir, 'ledger.sqlite'), logger: log, fallbackBundle: DEFAULT_RULES_BUNDLE, regionOf: (storeId) => storeRegions.get(storeId) });
+  // Signed fleet configuration (hub/config/): its tables are in fleet.sqlite; the signing key is read from DATA.
+  const configStore = new ConfigStore(join(config.dataDir, FLEET_FILE));
+  const signingKeys = new SigningKeyLoader(config.dataDir);
+  let configSync: ConfigSync | null = null;
   if (config.broker.mode === 'embedded') requireLoopback('MQTT', config.broker.host);
   if (config.http) requireLoopback('HTTP', config.http.host);
   const fleet = new SqliteFleetRegistry(join(config.dataDir, FLEET_FILE), log);
+  const deviceStatusStore = new SqliteDeviceStatusStore(join(config.dataDir, FLEET_FILE), log);
+  const deviceStatus = new DeviceStatusRecorder({ store: deviceStatusStore, logger: log });
   /** The hub's certificate, read (or made) at start; the broker's TLS listener takes it from here. */
   let tls: HubTls | null = null;
   const broker =
@@ -213,9 +231,17 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     mkdirSync(config.dataDir, { recursive: true });
     await store.open();
     await fleet.open();
+    await deviceStatusStore.open();
+    // The embedded broker starts now: no kiosk can be connected to it yet, whatever was recorded before.
+    if (broker) await deviceStatusStore.markAllOffline(new Date().toISOString());
+    deviceStatus.start();
     tls = await ensureHubTls(config.dataDir, config.tls.hostNames, config.tls.own ?? undefined);
     if (config.seedDemoData && (await seedDemoData(store, log))) log.info('demo members, cards, staff and gifts created');
     if (config.seedDemoData && (await seedDemoFleet(fleet))) log.info('demo region and store added to the fleet');
+    // Before anything can enrol: kiosks pin the HQ root at enrolment, and the demo's root is made here.
+    if (config.seedDemoData) ensureDemoConfigKeys(config.dataDir, log);
+    configStore.open();
+    storeRegions = new Map((await fleet.listStores()).map((s) => [s.storeId, s.regionId] as const));
     if (brokerAccounts) revocations = syncRevocations(fleet, brokerAccounts, log);
     // Staff, sessions and the audit log live on the ledger's database: available once it is open.
     const identity = createIdentityService({ store: store.identity, logger: log });
@@ -242,8 +268,23 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     ingest = new TxIngest({ client, store, topics, logger: log });
     const txIngest = ingest;
     const memberPins = createMemberPinService({ store: store.identity, logger: log });
-    const lookups = new LookupResponder({ client, store, identity, identityStore: store.identity, memberPins, topics, logger: log });
-    client.on('message', (topic, payload) => {
+    const hubClient = client;
+    const sync = new ConfigSync({
+      store: configStore,
+      fleet,
+      rules: store,
+      keys: signingKeys,
+      topics,
+      publish: (topic, payload) => hubClient.publish(topic, payload, { qos: 1, retain: true }, (error) => error && log.warn({ err: error, topic }, 'could not publish configuration; it is sent again on reconnect')),
+      logger: log,
+      onRegions: (regions) => (storeRegions = regions),
+    });
+    configSync = sync;
+    const lookups = new LookupResponder({ client, store, identity, identityStore: store.identity, memberPins, topics, logger: log, config: sync, regionOf: (storeId) => storeRegions.get(storeId) });
+    // Every kiosk's signed configuration set retained before kiosks are heard (config-sync.ts), and again after a reconnect.
+    await sync.start();
+    client.on('connect', () => void sync.republishAll().catch((error: unknown) => log.error({ err: error }, 'could not publish configuration again after reconnecting')));
+    client.on('message', (topic, payload, packet) => {
       const route = topics.parse(topic);
       // HQ transactions are made inside the hub, never received: whatever claims to be "hq" on the wire is
       // an impostor (manual bonuses are accepted from "hq" only) and is answered without touching the ledger.
@@ -254,20 +295,45 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
         }
         return;
       }
-      if (route?.channel === 'tx') txIngest.receive(route.deviceId, payload);
-      else if (route?.channel === 'request' && route.requestId) lookups.receive(route.deviceId, route.requestId, payload);
+      if (!route) return;
+      // Retained state and availability arrive flagged retain when the hub subscribes (now or after a reconnect).
+      if (route.channel === 'state') deviceStatus.receiveState(route.deviceId, payload, packet.retain);
+      else if (route.channel === 'availability') deviceStatus.receiveAvailability(route.deviceId, payload, packet.retain);
+      else {
+        deviceStatus.seen(route.deviceId);
+        if (route.channel === 'tx') txIngest.receive(route.deviceId, payload);
+        else if (route.requestId) lookups.receive(route.deviceId, route.requestId, payload);
+      }
     });
-    await client.subscribeAsync([topics.allTx, topics.allRequests], { qos: 1 });
+    // The device registry's topics too: subscribing delivers every kiosk's retained state and availability (also
+    // of kiosks that reported while the hub was away, on an external broker).
+    const subscriptions = [topics.allTx, topics.allRequests, topics.allState, topics.allAvailability];
+    await client.subscribeAsync(subscriptions, { qos: 1 });
     // After every reconnect: subscriptions of a clean session are gone, and devices should resend what they hold.
     client.on('connect', () => {
-      void client?.subscribeAsync([topics.allTx, topics.allRequests], { qos: 1 }).then(() => client?.publish(topics.hubAvailability, 'online', { qos: 1, retain: true }));
+      void client?.subscribeAsync(subscriptions, { qos: 1 }).then(() => client?.publish(topics.hubAvailability, 'online', { qos: 1, retain: true }));
     });
     await client.publishAsync(topics.hubAvailability, 'online', { qos: 1, retain: true });
     // Regions, stores, codes and devices for HQ admins, on both listeners (revoking disconnects at once).
     const caSha256 = tls.caSha256;
-    const fleetRoutes = { fleet, caSha256: () => caSha256, revoke: revokeDevice };
+    const fleetRoutes = { fleet, caSha256: () => caSha256, revoke: revokeDevice, deviceStatus };
     // What both listeners serve; the console and GET /api/health show where the broker is, never its password.
-    const appDeps = { store, identity, identityStore: store.identity, brokerUrl: redactBrokerUrl(brokerUrl), fleet: fleetRoutes };
+    // Signed configuration for HQ admins: publish (signed, stored, then sent at once) and what each kiosk has.
+    const configRoutes = {
+      publish: async (request: Parameters<typeof publishConfig>[1]) => {
+        const published = await publishConfig({ store: configStore, fleet, signingKey: signingKeys.require() }, request);
+        await sync.kick();
+        return published;
+      },
+      overview: async () => {
+        const reported = new Map((await deviceStatus.list()).map((d) => [d.deviceId, d] as const));
+        return describeConfig(configStore, signingKeys.read(), (deviceId) => {
+          const d = reported.get(deviceId);
+          return d ? { snapshotVersion: d.snapshotVersion, refusal: d.lastRefusal ? { code: d.lastRefusal.code, detail: d.lastRefusal.detail, version: d.lastRefusal.version } : null } : undefined;
+        });
+      },
+    };
+    const appDeps = { store, identity, identityStore: store.identity, brokerUrl: redactBrokerUrl(brokerUrl), fleet: fleetRoutes, config: configRoutes };
     let consoleUrl: string | null = null;
     if (config.http) {
       app = buildApp({ ...appDeps, logger: log.child({ component: 'hub.http' }) });
@@ -312,6 +378,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     logger: log,
     embeddedBrokerCredentials: broker ? { username: 'hub', password: hubSecret } : null,
     fleet,
+    deviceStatus,
     brokerAccounts,
     revokeDevice,
     start() {
@@ -328,6 +395,9 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       expiryTimer = null;
       await revocations?.stop();
       revocations = null;
+      // No configuration is published once the client is on its way out.
+      await configSync?.stop();
+      configSync = null;
       const current = client;
       client = null;
       if (current) {
@@ -343,7 +413,11 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       await ingest?.idle();
       ingest = null;
       await sweeping;
+      // The device registry's last batch is written before its file closes.
+      await deviceStatus.stop();
+      await deviceStatusStore.close();
       await store.close();
+      configStore.close();
       await fleet.close();
       addresses = null;
     },

@@ -178,6 +178,11 @@ export const ERROR_CODES = {
   MQTT_SUBSCRIBE_REFUSED: { message: 'the embedded broker refused a subscription outside the device topics', http: 500, kind: 'log' },
   BROKER_ACCOUNT_FAILED: { message: 'the external broker did not take the kiosk account; the enrolment was undone (make a new code)', http: 502 },
   DEVICE_REVOKED: { message: 'the device is revoked; it was disconnected and is refused from now on', http: 500, kind: 'log' },
+  // the device registry (hub/registry): what the hub makes of each kiosk's retained state and availability
+  DEVICE_STATE_MALFORMED: { message: 'a kiosk state report or availability message does not parse; ignored', http: 500, kind: 'log' },
+  DEVICE_STATE_TOO_LARGE: { message: 'a kiosk state report is over the size limit; ignored', http: 500, kind: 'log' },
+  DEVICE_STATE_MISMATCH: { message: 'a kiosk state report names another device than the topic it came on; ignored', http: 500, kind: 'log' },
+  DEVICE_REGISTRY_WRITE_FAILED: { message: 'the device registry could not record kiosk reports; retrying with the next batch', http: 500, kind: 'log' },
   // fleet configuration (core/config): refusals a kiosk reports to the hub, and what HQ's publishing is told
   CONFIG_MALFORMED: { message: 'the configuration set does not have the shape of signed configuration documents', http: 400 },
   CONFIG_NO_TRUST_ROOT: { message: 'this kiosk holds no HQ root key, so it cannot check any configuration', http: 500, kind: 'log' },
@@ -192,6 +197,8 @@ export const ERROR_CODES = {
   CONFIG_SCOPE_UNKNOWN: { message: 'no such region, store or kiosk in the fleet', http: 404 },
   CONFIG_VERSION_STALE: { message: 'that version of this scope is not newer than the one published', http: 409 },
   SIGNING_KEY_MISSING: { message: 'the hub has no signing key certified by the HQ root: run memberkiosk keys sign-key', http: 503 },
+  HQ_ROOT_MISSING: { message: 'the hub has no HQ root public key installed (memberkiosk keys install-public)', http: 500, kind: 'log' },
+  HQ_ROOT_MISMATCH: { message: 'that root key is not the HQ root this hub has installed (hq-root.pub), so kiosks would refuse what it certifies', http: 500, kind: 'log' },
   // offline limits (core/config/offline-limits.ts): the kiosk refuses a spend the hub cannot confirm now
   OFFLINE_SNAPSHOT_EXPIRED: { message: 'this kiosk has been away from the hub too long to take stored value or points now; paying by other means still works', http: 409 },
   OFFLINE_TOO_LONG: { message: 'this kiosk has been offline longer than HQ allows for stored value or points payments', http: 409 },

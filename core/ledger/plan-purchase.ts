@@ -18,6 +18,7 @@ export function planPurchase(tx: TransactionOf<'purchase'>, ctx: PlanningContext
   const evaluation = evaluatePurchase(ctx.bundle, {
     at: tx.createdAt,
     storeId: tx.storeId,
+    ...(ctx.regionId === undefined ? {} : { regionId: ctx.regionId }),
     member: {
       memberId: member.memberId,
       tier: member.tier,

@@ -17,7 +17,7 @@ export function memberIdFor(registrationTxId: string): string {
 export function planRegisterMember(tx: TransactionOf<'register_member'>, ctx: PlanningContext): LedgerEffect {
   if (ctx.phoneTaken) throw new CodedError('MEMBER_PHONE_TAKEN');
   const memberId = memberIdFor(tx.id);
-  const evaluation = evaluateRegistration(ctx.bundle, { at: tx.createdAt, storeId: tx.storeId, memberId, referrerChain: ctx.referrerChain });
+  const evaluation = evaluateRegistration(ctx.bundle, { at: tx.createdAt, storeId: tx.storeId, ...(ctx.regionId === undefined ? {} : { regionId: ctx.regionId }), memberId, referrerChain: ctx.referrerChain });
   const effect = emptyEffect(memberId);
   // The member's home store is the store the registration was made in: a kiosk's is the store it was enrolled
   // in (the ledger refuses a transaction naming another, TX_STORE_MISMATCH, before planning).

@@ -13,6 +13,7 @@ export function planTopUp(tx: TransactionOf<'top_up'>, ctx: PlanningContext): Le
   const evaluation = evaluateTopUp(ctx.bundle, {
     at: tx.createdAt,
     storeId: tx.storeId,
+    ...(ctx.regionId === undefined ? {} : { regionId: ctx.regionId }),
     member: {
       memberId: ctx.member.memberId,
       tier: ctx.member.tier,

@@ -27,6 +27,8 @@ export interface PlanningContext extends MemberPlanningContext {
   memberPinProof?: MemberPinProofState | null;
   /** How the device that made the transaction stands: decides which tenders it may take. */
   deviceMode: KioskMode;
+  /** The region of the transaction's store (the hub's fleet; the kiosk's signed snapshot): region-scoped rules need it. */
+  regionId?: string;
   /** The gift named by a redeem_gift transaction. */
   gift: GiftState | null;
   /** The purchase named by a refund. */

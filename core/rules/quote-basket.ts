@@ -20,10 +20,11 @@ export interface BasketQuote {
  */
 export function quoteBasket(
   bundle: RulesBundle,
-  ctx: { at: string; storeId: string; member: { memberId: string; tier: string; cumulativeSpendCents: number; cumulativePointsEarned: number } },
+  ctx: { at: string; storeId: string; regionId?: string | undefined; member: { memberId: string; tier: string; cumulativeSpendCents: number; cumulativePointsEarned: number } },
   lines: PurchaseLineInput[],
 ): BasketQuote {
-  const evaluation = evaluatePurchase(bundle, { at: ctx.at, storeId: ctx.storeId, member: ctx.member, lines, payments: [] });
+  // The store's region (when known) makes region-scoped rules apply, as at the hub.
+  const evaluation = evaluatePurchase(bundle, { at: ctx.at, storeId: ctx.storeId, ...(ctx.regionId ? { regionId: ctx.regionId } : {}), member: ctx.member, lines, payments: [] });
   return {
     bundleVersion: bundle.version,
     subtotalCents: evaluation.subtotalCents,

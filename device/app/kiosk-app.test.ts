@@ -28,6 +28,9 @@ import { createMemberPin } from './member-pin.ts';
 import { createStaffSignIn } from './staff-sign-in.ts';
 import type { KioskEvent } from './kiosk-events.ts';
 import { CASHIER_SESSION, TEST_STAFF_CARD, TEST_STAFF_PIN } from '../test-support/staff-sessions.ts';
+import { CodedError } from '../../core/errors/coded-error.ts';
+import { configView } from '../config/config-view.ts';
+import type { SpendRequest } from '../config/offline-guard.ts';
 
 const CARD = '04A1B2C3D4';
 const FRESH = '04F00D000001';
@@ -102,6 +105,11 @@ describe('kiosk use cases', () => {
   let staffSession: StaffSessionView;
   /** The chain's member-PIN setting as the kiosk's rules hold it (null: no PIN asked). */
   let pinRules: { memberPin?: { storedValueAboveCents: number } } | null;
+  /** The gifts the kiosk's configuration offers (null: all). */
+  let offeredGifts: string[] | null;
+  /** The offline limits' answer for a spend without the hub. */
+  let offlineAdmit: (request: SpendRequest) => boolean;
+  let offlineChecks: number;
 
   beforeEach(async () => {
     temp = makeTempDir();
@@ -116,6 +124,9 @@ describe('kiosk use cases', () => {
     members = new Map([[CARD, { ok: true, member: makeMember(CARD) }]]);
     mode = 'unattended';
     pinRules = null;
+    offeredGifts = null;
+    offlineChecks = 0;
+    offlineAdmit = () => true;
     staffSession = CASHIER;
     link.answer = (req) => {
       if (req.op === 'member.byCard') {
@@ -154,6 +165,13 @@ describe('kiosk use cases', () => {
       },
       rulesChanged: async (version) => {
         refreshed.push(version);
+      },
+      config: () => ({ ...configView({ current: () => null, summary: () => ({ snapshotVersion: null, rulesVersion: null, regionId: null, scopeVersions: {}, expires: null, expired: false, lastRefusal: null }) }, 0), gifts: offeredGifts }),
+      offlineGuard: {
+        admit: (request) => {
+          offlineChecks += 1;
+          return offlineAdmit(request);
+        },
       },
       receipts,
       receiptContext: () => ({ header: ['STORE ONE'], footer: ['bye'], store: 'store-1', deviceId: 'kiosk-1', paperWidthMm: 58, language: 'en' }),
@@ -436,6 +454,54 @@ describe('kiosk use cases', () => {
     expect(kiosk.state()).toMatchObject({ bundleVersion: 2, deviceId: 'kiosk-1', connected: true, outboxDepth: 0 });
     link.connected = false;
     expect(await kiosk.catalog()).toMatchObject({ available: false, code: 'HUB_UNREACHABLE' });
+  });
+
+  it('offers only the gifts its configuration names, and redeems no other', async () => {
+    await kiosk.tapSimulatedCard(CARD);
+    const gift = (sku: string) => ({ sku, name: sku, pointsPrice: 100, stock: 5 });
+    const catalog = { memberId: 'M', tier: 'gold', bundleVersion: 0, gifts: [gift('MUG'), gift('BAG')], upgrades: [], pointsPayment: null };
+    link.answer = (req) => (req.op === 'catalog' ? { ok: true, catalog } : null);
+    expect(await kiosk.catalog()).toMatchObject({ available: true, catalog: { gifts: [{ sku: 'MUG' }, { sku: 'BAG' }] } });
+    offeredGifts = ['MUG'];
+    expect(await kiosk.catalog()).toMatchObject({ available: true, catalog: { gifts: [{ sku: 'MUG' }] } });
+    await expect(kiosk.redeemGift({ giftSku: 'BAG', qty: 1 })).rejects.toMatchObject({ code: 'GIFT_UNKNOWN' });
+    expect(outbox.depth()).toBe(0);
+    expect((await kiosk.redeemGift({ giftSku: 'MUG', qty: 1 })).tx).toMatchObject({ kind: 'redeem_gift', giftSku: 'MUG' });
+  });
+
+  it('checks offline limits only without the hub: refused before anything is written, taken marked acceptedOffline, a replay never re-checked', async () => {
+    await kiosk.tapSimulatedCard(CARD);
+    expect((await kiosk.purchase(coffee)).tx).not.toHaveProperty('acceptedOffline');
+    expect(offlineChecks).toBe(0);
+    link.connected = false;
+    offlineAdmit = () => {
+      throw new CodedError('OFFLINE_CARD_DAY_LIMIT', '今日离线储值余额还可用 ¥3.00', { leftCents: 300 });
+    };
+    const depth = outbox.depth();
+    const screenBefore = session.view().version;
+    await expect(kiosk.purchase(coffee, { idempotencyKey: 'till-1/0009' })).rejects.toMatchObject({ code: 'OFFLINE_CARD_DAY_LIMIT', details: { leftCents: 300 } });
+    expect(outbox.depth()).toBe(depth);
+    expect(session.view().version).toBe(screenBefore);
+    offlineAdmit = (request) => {
+      expect(request).toMatchObject({ cardUid: CARD, payments: [{ method: 'stored_value', amountCents: 700 }] });
+      return true;
+    };
+    const taken = await kiosk.purchase(coffee, { idempotencyKey: 'till-1/0009' });
+    expect(taken).toMatchObject({ status: 'queued', tx: { acceptedOffline: true } });
+    // The client retries the same request: the sale made then, whatever the limits say now.
+    offlineAdmit = () => {
+      throw new CodedError('OFFLINE_CARD_SPENDS');
+    };
+    const checks = offlineChecks;
+    expect(await kiosk.purchase(coffee, { idempotencyKey: 'till-1/0009' })).toMatchObject({ replayed: true, tx: { id: taken.tx.id } });
+    expect(offlineChecks).toBe(checks);
+    // Online again, the same request under the same key is still that sale.
+    link.connected = true;
+    expect(await kiosk.purchase(coffee, { idempotencyKey: 'till-1/0009' })).toMatchObject({ replayed: true, tx: { id: taken.tx.id } });
+    // What the limits do not cover (no stored value, no points) is taken offline unmarked.
+    link.connected = false;
+    offlineAdmit = () => false;
+    expect((await kiosk.purchase(coffee)).tx).not.toHaveProperty('acceptedOffline');
   });
 
   it('keeps the receipt on screen when the printer fails', async () => {

@@ -24,7 +24,10 @@ import type { HubLink } from '../link/hub-link.ts';
 import type { Outbox, OutboxEntry, PendingEntry } from '../outbox/sqlite-outbox.ts';
 import type { CardReaderHealth, PrinterHealth, ReceiptSink, SimulatedTaps } from '../ports.ts';
 import { buildReceipt, type ReceiptContext } from '../receipt/build-receipt.ts';
-import type { RulesCache } from '../rules/rules-cache.ts';
+import type { RulesBundle } from '../../core/rules/bundle.ts';
+import { CodedError } from '../../core/errors/coded-error.ts';
+import type { KioskConfigView } from '../config/config-view.ts';
+import type { OfflineGuard } from '../config/offline-guard.ts';
 import type { KioskSession, SessionView } from '../session/kiosk-session.ts';
 import type { TransactionFactory, TxBodyInput } from '../tx/transaction-factory.ts';
 import { KioskError } from './kiosk-errors.ts';
@@ -61,13 +64,26 @@ export interface KioskState {
   mode: KioskMode;
   /** The staff member signed in on this kiosk, if any. */
   staff: StaffSessionView | null;
+  /** What transactions name: the rules version and the signed configuration snapshot (absent: none held yet). */
   bundleVersion: number;
+  snapshotVersion?: number;
   connected: boolean;
   outboxDepth: number;
   epoch: string;
   oldestPending: Pick<PendingEntry, 'id' | 'epoch' | 'seq'> | null;
   drivers?: { cardReader: CardReaderHealth; printer: PrinterHealth };
   alerts: Alert[];
+  /** The signed configuration in force (device/config): versions, last refusal, items, receipt texts, limits. */
+  config?: KioskConfigView;
+}
+
+/** The rules the kiosk prices and explains with: its accepted configuration's (device/config). */
+export interface KioskRules {
+  bundle(): RulesBundle | null;
+  /** What transactions name as bundleVersion; 0 while none is held (the hub then applies its latest). */
+  version(): number;
+  /** Asks the hub for its current configuration now; resolves whether the rules changed. */
+  refresh(): Promise<boolean>;
 }
 
 export interface KioskApp {
@@ -95,7 +111,7 @@ export interface KioskApp {
 
   quote(lines: readonly BasketLine[]): Promise<QuoteAnswer>;
   catalog(): Promise<CatalogAnswer>;
-  /** Takes the hub's latest rules when newer (on connect, every 10 minutes, when a catalogue shows newer). Never throws. */
+  /** Takes the hub's current configuration when newer (on connect, every 10 minutes, when a catalogue shows newer rules). Never throws. */
   refreshRules(): Promise<void>;
 
   /** The simulated reader reads `uid`; resolves with the view once the look-up settled (or after tapSettleMs). */
@@ -119,9 +135,17 @@ export interface KioskAppDeps {
   factory: Pick<TransactionFactory, 'draft'>;
   outbox: Pick<Outbox, 'append' | 'appendOnce' | 'replayOf' | 'get' | 'getByIdempotencyKey' | 'depth' | 'oldestPending' | 'epoch'>;
   link: Pick<HubLink, 'kick' | 'waitForResult' | 'isConnected' | 'lookup'> & LinkEventSource;
-  rules: Pick<RulesCache, 'bundle' | 'version' | 'refresh'>;
+  rules: KioskRules;
   /** Told when the rules changed (the composition root keeps the version in settings). */
   rulesChanged?: (version: number) => Promise<void>;
+  /** The snapshot version transactions name, for the state. */
+  snapshotVersion?: () => number | undefined;
+  /** The configuration in force, for the state (GET /api/state, GET /api/config). */
+  config?: () => KioskConfigView;
+  /** The store's region as the configuration names it (region-scoped rules when pricing on the kiosk). */
+  regionId?: () => string | null;
+  /** Offline limits: a sale paying with stored value or points while the hub is unreachable is checked here first. */
+  offlineGuard?: OfflineGuard;
   receipts: Pick<ReceiptSink, 'print'>;
   /** Read at each receipt: header and footer may change with a new config bundle. */
   receiptContext: () => ReceiptContext;
@@ -164,17 +188,31 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
     onListenerError: (error) => log.warn({ err: error }, 'dropped a screen event listener'),
   });
 
+  /**
+   * Offline (not connected, or the hub said it is offline), a sale paying with stored value or points is checked
+   * against HQ's offline limits before it is written, and marked acceptedOffline when taken.
+   */
+  function admit(request: TxBodyInput): TxBodyInput {
+    const guard = deps.offlineGuard;
+    if (!guard || request.kind !== 'purchase' || link.isConnected()) return request;
+    return guard.admit({ cardUid: request.cardUid, payments: request.payments }) ? { ...request, acceptedOffline: true } : request;
+  }
+
+  /** The gifts this kiosk's configuration offers: null when it names none (all of them). */
+  const offeredGifts = () => deps.config?.().gifts ?? null;
+
   const submit = createSubmitter({
     factory: deps.factory,
     outbox,
     link,
     ...(tuning.resultWaitMs !== undefined ? { resultWaitMs: tuning.resultWaitMs } : {}),
     appended: () => events.linkMayHaveChanged(),
+    admit,
   });
 
   async function refreshRules(): Promise<void> {
     try {
-      const changed = await rules.refresh((req, timeoutMs) => link.lookup(req, timeoutMs));
+      const changed = await rules.refresh();
       if (changed) await deps.rulesChanged?.(rules.version());
     } catch (error) {
       log.warn({ err: error }, 'could not refresh the rules bundle');
@@ -187,6 +225,8 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
     rules,
     refreshRules,
     storeId: () => deps.identity().storeId,
+    ...(deps.regionId ? { regionId: deps.regionId } : {}),
+    gifts: offeredGifts,
     ...(tuning.lookupTimeoutMs !== undefined ? { lookupTimeoutMs: tuning.lookupTimeoutMs } : {}),
     now,
   });
@@ -286,7 +326,13 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
   return {
     purchase: (request, options) => memberTransaction('purchase', { ...request, lines: numberLines(request.lines) }, options),
     topUp: (request, options) => memberTransaction('top_up', request, options),
-    redeemGift: (request, options) => memberTransaction('redeem_gift', request, options),
+    redeemGift(request, options) {
+      const offered = offeredGifts();
+      if (offered && typeof request.giftSku === 'string' && !offered.includes(request.giftSku)) {
+        return Promise.reject(new CodedError('GIFT_UNKNOWN', 'this kiosk does not offer this gift'));
+      }
+      return memberTransaction('redeem_gift', request, options);
+    },
     refund: (request, options) => memberTransaction('refund', request, options),
     tierUpgrade: (request, options) => memberTransaction('tier_upgrade', request, options),
     punch: (request, options) => memberTransaction('punch_card_use', request, options),
@@ -350,18 +396,21 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
     state() {
       const { deviceId, storeId } = deps.identity();
       const oldest = outbox.oldestPending();
+      const snapshotVersion = deps.snapshotVersion?.();
       return {
         deviceId,
         storeId,
         mode: deps.mode(),
         staff: deps.staff.current(),
         bundleVersion: rules.version(),
+        ...(snapshotVersion !== undefined ? { snapshotVersion } : {}),
         connected: link.isConnected(),
         outboxDepth: outbox.depth(),
         epoch: outbox.epoch(),
         oldestPending: oldest ? { id: oldest.id, epoch: oldest.epoch, seq: oldest.seq } : null,
         ...(deps.drivers ? { drivers: deps.drivers() } : {}),
         alerts: deps.alerts?.() ?? [],
+        ...(deps.config ? { config: deps.config() } : {}),
       };
     },
 

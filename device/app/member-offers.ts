@@ -4,7 +4,8 @@
  * - catalog: gifts in stock, paid upgrades from the member's tier, points-payment terms. A catalogue the hub
  *   cannot give must never delay or hide the member's balance, so offline the answer says so and the screen
  *   hides what needs the hub. When the catalogue comes from newer rules than the kiosk holds, the kiosk takes
- *   them first, so the transaction the member makes from the offer names rules the hub accepts it under.
+ *   them first, so the transaction the member makes from the offer names rules the hub accepts it under. Only
+ *   the gifts the kiosk's configuration offers are shown (all of them when it names none).
  * - quote: the basket priced for the member by the rules (member prices, discounts, the points it earns). The
  *   screen charges the quoted total, since the hub refuses payments that do not add up to its own total.
  *   Without the hub, the kiosk's own copy of the rules prices it: the same engine and the same bundle version
@@ -49,6 +50,10 @@ export interface MemberOffersDeps {
   /** Takes the hub's latest rules now. */
   refreshRules: () => Promise<void>;
   storeId: () => string;
+  /** The store's region as the kiosk's configuration snapshot names it: region-scoped rules apply when pricing here. */
+  regionId?: () => string | null;
+  /** The gifts this kiosk offers (its configuration's); null or absent: every gift of the catalogue. */
+  gifts?: () => readonly string[] | null;
   /** How long the hub is waited for; default 1500 ms. */
   lookupTimeoutMs?: number;
   now?: () => number;
@@ -96,7 +101,9 @@ export function createMemberOffers(deps: MemberOffersDeps): MemberOffers {
       if (!response.ok) return { available: false, code: response.code, message: response.message };
       if (!('catalog' in response)) return MALFORMED;
       if (response.catalog.bundleVersion > deps.rules.version()) await deps.refreshRules();
-      return { available: true, catalog: response.catalog };
+      const offered = deps.gifts?.() ?? null;
+      const catalog = offered ? { ...response.catalog, gifts: response.catalog.gifts.filter((g) => offered.includes(g.sku)) } : response.catalog;
+      return { available: true, catalog };
     },
 
     async quote(basket) {
@@ -105,7 +112,8 @@ export function createMemberOffers(deps: MemberOffersDeps): MemberOffers {
       const priceHere = (): QuoteAnswer => {
         const bundle = deps.rules.bundle();
         if (!bundle) return unavailable('HUB_UNREACHABLE', 'the hub cannot be reached and the kiosk holds no rules yet');
-        const quote = quoteBasket(bundle, { at: new Date(now()).toISOString(), storeId: deps.storeId(), member: quoteMemberContext(member) }, lines);
+        const regionId = deps.regionId?.() ?? undefined;
+        const quote = quoteBasket(bundle, { at: new Date(now()).toISOString(), storeId: deps.storeId(), regionId, member: quoteMemberContext(member) }, lines);
         return { available: true, source: 'kiosk', quote };
       };
       if (!deps.link.isConnected()) return priceHere();

@@ -5,7 +5,8 @@
  *      the hub has answered (waiting ≤ resultWaitMs otherwise). Nothing is drafted or queued, and the screen
  *      is not touched: the shopper at the kiosk now is not the client retrying a request that was cut off.
  *      The same key for another request → IDEMPOTENCY_KEY_REUSED.
- *   2. Draft (transaction factory): an invalid body is refused here, before the screen changes.
+ *   2. Admit (offline limits: refused, or marked acceptedOffline), then draft (transaction factory): an invalid
+ *      body is refused here, before the screen changes.
  *   3. Screen: the use case's `begin` shows it running (member → action), when it is for the member on screen.
  *   4. Append to the outbox: durable when it returns. TX_TOO_LARGE (the final payload, in its slot) → the
  *      screen goes back (`abort`) and nothing was written.
@@ -55,6 +56,12 @@ export interface SubmitDeps {
   resultWaitMs?: number;
   /** After every append: the outbox depth changed. */
   appended?: () => void;
+  /**
+   * The last word before a new transaction is drafted (not for a replay, which queues nothing): the offline
+   * limits (device/config/offline-guard.ts) refuse here by throwing, or mark the body. Synchronous, so nothing
+   * else is appended between its check and the append.
+   */
+  admit?: (request: TxBodyInput) => TxBodyInput;
 }
 
 export type SubmitTransaction = (request: TxBodyInput, screen: ScreenPart, options?: SubmitOptions) => Promise<TxOutcome>;
@@ -80,7 +87,7 @@ export function createSubmitter(deps: SubmitDeps): SubmitTransaction {
       const earlier = deps.outbox.replayOf(request, key);
       if (earlier) return answer(earlier, true);
     }
-    const draft = deps.factory.draft(request);
+    const draft = deps.factory.draft(deps.admit ? deps.admit(request) : request);
     // From here to the append nothing awaits: no other request can take the key or the screen in between.
     const onScreen = screen.begin();
     let tx: Transaction;

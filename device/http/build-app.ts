@@ -142,6 +142,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.post('/api/quote', (request) => kiosk.quote(parseBody(quoteBodySchema, request.body).lines));
 
   app.get('/api/state', () => kiosk.state());
+  /** The signed configuration in force: versions, last refusal, items, gifts, screen, receipt texts, offline limits. */
+  app.get('/api/config', () => ({ config: kiosk.state().config ?? null }));
 
   if (deps.simulatedReader) app.post('/api/sim/tap', async (request) => ({ session: await kiosk.tapSimulatedCard(parseBody(tapBodySchema, request.body).uid) }));
 

@@ -21,11 +21,18 @@ let staff = null;
 /** How the kiosk stands (GET /api/state, once per member shown): an unattended kiosk never offers cash. */
 let kioskMode = "unattended";
 
-const ITEMS = [
+/** What the shop offers: the kiosk's configuration's items (GET /api/state, config.items) when it names any; these three otherwise. */
+const DEFAULT_ITEMS = [
   { sku: "COFFEE", category: "drinks", name: "Coffee", cents: 350 },
   { sku: "SANDWICH", category: "food", name: "Sandwich", cents: 1200 },
   { sku: "WATER", category: "drinks", name: "Water", cents: 200 },
 ];
+let ITEMS = DEFAULT_ITEMS;
+/** config.items → the shop's items: the zh-CN name, and the English one beside it when HQ gave one. */
+function offeredItems(items) {
+  if (!Array.isArray(items) || items.length === 0) return DEFAULT_ITEMS;
+  return items.map((it) => ({ sku: it.sku, category: it.category, cents: it.priceCents, name: it.name.en ? it.name["zh-CN"] + " · " + it.name.en : it.name["zh-CN"] }));
+}
 const order = { item: 0, qty: 1, method: "stored_value", usePoints: false };
 
 /** Integer cents → "¥1,234.56" by integer arithmetic only. */
@@ -87,6 +94,12 @@ const PLAIN = {
   HOST_NOT_ALLOWED: ["This address is not served here", "Open the kiosk screen from the kiosk's own address."],
   SESSION_NO_CARD: ["Please tap your card first", "Hold your membership card to the reader, then try again."],
   HUB_UNREACHABLE: ["The membership system cannot be reached", "Please try again in a moment."],
+  OFFLINE_CARD_DAY_LIMIT: ["Over today's offline limit", "The kiosk is offline. Please pay less, or pay another way."],
+  OFFLINE_CARD_POINTS_LIMIT: ["Over today's offline points limit", "The kiosk is offline. Please use fewer points, or pay another way."],
+  OFFLINE_CARD_SPENDS: ["No more offline payments for this card", "The kiosk is offline. Please pay another way."],
+  OFFLINE_KIOSK_EXPOSURE: ["This kiosk cannot take more stored value offline", "Please pay another way."],
+  OFFLINE_TOO_LONG: ["Offline for too long", "Stored value and points cannot be used until the kiosk is back online."],
+  OFFLINE_SNAPSHOT_EXPIRED: ["Stored value and points are paused", "The kiosk's settings need renewing. Balances and earning points still work."],
   BAD_REQUEST: ["That did not work", "Please check what you entered and try again."],
   TX_INVALID: ["That did not work", "Please check what you entered and try again."],
 };
@@ -102,6 +115,12 @@ const PLAIN_ZH = {
   CARD_NOT_ON_READER: ["只能为读卡器上的卡办理", "本机只为在自己读卡器上刷的卡办理业务，请刷卡后再试。"],
   HOST_NOT_ALLOWED: ["无法通过此地址访问", "请使用自助机本机的地址打开屏幕。"],
   HUB_UNREACHABLE: ["无法连接会员系统", "请稍后再试。"],
+  OFFLINE_CARD_DAY_LIMIT: ["超出今日离线支付额度", "本机暂时离线，请减少金额或使用其他方式支付。"],
+  OFFLINE_CARD_POINTS_LIMIT: ["超出今日离线积分额度", "本机暂时离线，请少用积分或使用其他方式支付。"],
+  OFFLINE_CARD_SPENDS: ["此卡离线支付次数已满", "本机暂时离线，请使用其他方式支付。"],
+  OFFLINE_KIOSK_EXPOSURE: ["本机离线储值额度已满", "请使用其他方式支付。"],
+  OFFLINE_TOO_LONG: ["本机离线时间过长", "联网前暂不能使用储值或积分支付。"],
+  OFFLINE_SNAPSHOT_EXPIRED: ["储值和积分支付暂停", "本机配置需要更新；余额查询和积分累计不受影响。"],
 };
 /** Staff-facing words: zh-CN first, then English. */
 const STAFF_TEXT = {
@@ -186,7 +205,8 @@ function memberPanel(s, interactive) {
  * up to its own total, so the kiosk charges the quote. Shelf prices until it answers, and when offline.
  */
 const quote = { key: "", cents: null, discount: 0 };
-function basketKey() { return (lastSession && lastSession.member ? lastSession.member.memberId : "") + "|" + order.item + "|" + order.qty; }
+/** The item itself, not its place in the list: the configured items can replace the list under the same index. */
+function basketKey() { const item = ITEMS[order.item]; return (lastSession && lastSession.member ? lastSession.member.memberId : "") + "|" + (item ? item.sku + ":" + item.cents : "") + "|" + order.qty; }
 function basketLines() { const item = ITEMS[order.item]; return item ? [{ sku: item.sku, category: item.category, qty: order.qty, unitPriceCents: item.cents }] : []; }
 function wantQuote() {
   const key = basketKey();
@@ -255,7 +275,10 @@ function staffPanel(s) {
     (freeze ? '<button type="button" class="secondary wide" id="staff-freeze">' + bi(STAFF_TEXT.freeze) + "</button>" : "") + "</section>";
 }
 
-/** How the kiosk stands, asked once per member shown (a hub may have changed it); cash stays hidden until known. */
+/**
+ * How the kiosk stands and what it offers, asked once per member shown (a hub may have changed either); cash stays
+ * hidden until known.
+ */
 const modeAsked = { key: "" };
 function wantMode(s) {
   const key = s.member.memberId + "|" + s.asOf;
@@ -263,8 +286,12 @@ function wantMode(s) {
   modeAsked.key = key;
   api("GET", "/api/state").then((r) => {
     const mode = r.json && r.json.mode === "attended" ? "attended" : "unattended";
-    if (mode === kioskMode) return;
+    const items = offeredItems(r.json && r.json.config ? r.json.config.items : null);
+    const itemsChanged = JSON.stringify(items) !== JSON.stringify(ITEMS);
+    if (mode === kioskMode && !itemsChanged) return;
     kioskMode = mode;
+    ITEMS = items;
+    if (order.item >= ITEMS.length) order.item = 0;
     if (!cashAllowed() && order.method === "cash") order.method = "stored_value";
     if (lastSession && lastSession.name === "member") rerender();
   }).catch(() => undefined);
@@ -407,7 +434,9 @@ function sayError(code, message) {
   const p = plainHtml(code);
   const el = $("#message");
   el.className = "panel bad";
-  el.innerHTML = "<strong>" + p[0] + ".</strong> " + p[1] + codeLine(code, message);
+  // An offline limit's own sentence says what is still left (in yuan): it is the text, not the small print.
+  const own = /^OFFLINE_/.test(String(code)) && message;
+  el.innerHTML = "<strong>" + p[0] + ".</strong> " + (own ? esc(message) : p[1]) + codeLine(code, own ? "" : message);
 }
 
 function tick() { $("#clock").textContent = new Date().toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" }); }

@@ -38,6 +38,8 @@ export interface HubLinkEvents {
   clock: [ClockMeasurement];
   /** Something an operator must hear of (see core/wire/alerts.ts). */
   alert: [AlertCode, Record<string, unknown>];
+  /** A configuration set on the kiosk's retained config topic (topics.configSet), parsed JSON, unchecked. */
+  configSet: [unknown];
 }
 
 export interface HubLinkOptions {
@@ -211,12 +213,19 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
         logger: log,
         ...(opts.clientOptions ? { clientOptions: opts.clientOptions } : {}),
         ...(opts.maxReconnectMs !== undefined ? { maxReconnectMs: opts.maxReconnectMs } : {}),
+        optionalTopics: [topics.configSet(deviceId)],
       });
       transport = t;
       t.on('ready', () => onReady(t));
       t.on('close', onClose);
       t.on('result', onResultMessage);
       t.on('response', (requestId, payload) => lookups.onResponse(requestId, payload));
+      t.on('optional', (topic, payload) => {
+        // An empty retained message clears the topic: nothing to apply.
+        if (topic !== topics.configSet(deviceId) || payload.length === 0) return;
+        // Not JSON: passed on as undefined, and refused (CONFIG_MALFORMED) and reported like any bad set.
+        emitter.emit('configSet', parseJson(payload));
+      });
       t.on('hubAvailability', (online, retained) => {
         // The hub came back (a live announcement, not the retained copy every subscribe gets): whatever it had
         // received but not committed before it went away is lost, so send everything pending again.

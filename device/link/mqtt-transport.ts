@@ -23,6 +23,8 @@ export interface MqttTransportEvents {
   response: [requestId: string, payload: Buffer];
   /** A message on the hub's availability topic; `retained` is the broker's stored copy every subscribe gets. */
   hubAvailability: [online: boolean, retained: boolean];
+  /** A message on one of the optional subscriptions (`optionalTopics`). */
+  optional: [topic: string, payload: Buffer];
 }
 
 export interface MqttTransportOptions {
@@ -33,6 +35,11 @@ export interface MqttTransportOptions {
   clientOptions?: Partial<IClientOptions>;
   /** Longest wait between reconnect attempts (exponential backoff from clientOptions.reconnectPeriod); default 30 s. */
   maxReconnectMs?: number;
+  /**
+   * Topics subscribed to after the link is ready (the retained configuration set). Optional: a broker that
+   * refuses one is logged, never reconnected over, so transactions keep flowing whatever the broker grants.
+   */
+  optionalTopics?: readonly string[];
 }
 
 export interface MqttTransport extends EventEmitter<MqttTransportEvents> {
@@ -81,14 +88,25 @@ export function connectMqttTransport(opts: MqttTransportOptions): MqttTransport 
       }
       if (ending) return;
       emitter.emit('ready');
+      subscribeOptional();
     });
   });
+
+  function subscribeOptional(): void {
+    const optional = opts.optionalTopics ?? [];
+    if (optional.length === 0) return;
+    client.subscribe(Object.fromEntries(optional.map((topic) => [topic, { qos: 1 as const }])), (error, grants) => {
+      const refused = (grants ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
+      if (error || refused.length > 0) log.warn({ code: LINK_LOG_CODES.linkError, err: error?.message, refused }, 'an optional subscription was refused; carrying on without it');
+    });
+  }
   client.on('close', () => emitter.emit('close'));
   client.on('error', (error) => log.warn({ code: LINK_LOG_CODES.linkError, err: error.message }, 'broker connection error'));
   client.on('message', (topic, payload, packet) => {
     if (topic === resultTopic) emitter.emit('result', payload);
     else if (topic === topics.hubAvailability) emitter.emit('hubAvailability', payload.toString() === 'online', packet.retain);
     else if (topic.startsWith(responsePrefix)) emitter.emit('response', topic.slice(responsePrefix.length), payload);
+    else if (opts.optionalTopics?.includes(topic)) emitter.emit('optional', topic, payload);
   });
 
   const onPublished = (error?: Error) => {

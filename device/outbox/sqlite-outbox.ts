@@ -61,6 +61,14 @@ export interface PendingEntry {
   payload: string;
 }
 
+/** A pending purchase the kiosk took offline: its card, when (kiosk clock), and what it spent of stored value and points. */
+export interface OfflineSpendEntry {
+  cardUid: string;
+  createdAt: string;
+  storedValueCents: number;
+  points: number;
+}
+
 export interface IdempotentAppend {
   tx: Transaction;
   /** True when the key had been used before for the same request: `tx` is the transaction made then. */
@@ -96,6 +104,11 @@ export interface Outbox {
   moveToNewEpoch(): { epoch: string; moved: number };
   get(id: string): OutboxEntry | null;
   getByIdempotencyKey(key: string): OutboxEntry | null;
+  /**
+   * The purchases taken without the hub (`acceptedOffline`) that the hub has not confirmed yet: what the offline
+   * limits count (device/config/offline-guard.ts). Read only; nothing about delivery changes.
+   */
+  pendingOfflineSpends(): OfflineSpendEntry[];
   /** Number of pending entries. */
   depth(): number;
   /** The epoch new appends go into. */
@@ -164,6 +177,9 @@ export function openOutbox(opts: OpenOutboxOptions): Outbox {
     `SELECT pos, id, epoch, seq, payload FROM outbox WHERE status = 'pending' AND pos >= ? ORDER BY pos LIMIT ?`,
   );
   const selectAllPending = db.prepare<[], { pos: number; payload: string }>(`SELECT pos, payload FROM outbox WHERE status = 'pending' ORDER BY pos`);
+  const selectOfflineSpends = db.prepare<[], { payload: string }>(
+    `SELECT payload FROM outbox WHERE status = 'pending' AND kind = 'purchase' AND json_extract(payload, '$.acceptedOffline') = 1`,
+  );
   const moveEntry = db.prepare<[string, number, string, number]>(`UPDATE outbox SET epoch = ?, seq = ?, payload = ? WHERE pos = ?`);
   const selectById = db.prepare<[string], EntryRow>(`SELECT * FROM outbox WHERE id = ?`);
   const selectByKey = db.prepare<[string], EntryRow>(`SELECT * FROM outbox WHERE idempotency_key = ?`);
@@ -370,6 +386,20 @@ export function openOutbox(opts: OpenOutboxOptions): Outbox {
       const row = selectByKey.get(key);
       return row ? toEntry(row, opts.logger) : null;
     },
+    pendingOfflineSpends() {
+      assertOpen();
+      return selectOfflineSpends.all().flatMap(({ payload }) => {
+        const tx = safeJson(payload) as { cardUid?: unknown; createdAt?: unknown; payments?: { method?: unknown; amountCents?: unknown; points?: unknown }[] } | undefined;
+        if (!tx || typeof tx.cardUid !== 'string' || typeof tx.createdAt !== 'string') return [];
+        let storedValueCents = 0;
+        let points = 0;
+        for (const p of Array.isArray(tx.payments) ? tx.payments : []) {
+          if (p.method === 'stored_value' && typeof p.amountCents === 'number') storedValueCents += p.amountCents;
+          if (p.method === 'points' && typeof p.points === 'number') points += p.points;
+        }
+        return [{ cardUid: tx.cardUid, createdAt: tx.createdAt, storedValueCents, points }];
+      });
+    },
     depth() {
       return pendingCount;
     },
@@ -400,7 +430,8 @@ function hashRequest(request: TxBodyInput): string {
  * restart comes under a new staff session and is still the same request.
  */
 function canonicalRequest(body: TxBodyInput): string {
-  const { actor: _actor, memberPinProof: _proof, ...request } = body as TxBodyInput & { actor?: unknown; memberPinProof?: unknown };
+  // acceptedOffline too: the same sale retried once the hub is back is still the same request.
+  const { actor: _actor, memberPinProof: _proof, acceptedOffline: _offline, ...request } = body as TxBodyInput & { actor?: unknown; memberPinProof?: unknown; acceptedOffline?: unknown };
   return JSON.stringify(request, (_key, value: unknown) =>
     value !== null && typeof value === 'object' && !Array.isArray(value)
       ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))

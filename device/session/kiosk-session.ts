@@ -91,6 +91,8 @@ export interface KioskSessionDeps {
   cache: Pick<MemberCache, 'get' | 'put'>;
   logger: Logger;
   timeouts?: Partial<SessionTimeouts>;
+  /** How long a member's screen stays without a touch, as the kiosk's configuration sets it (screen.idleSeconds); undefined: timeouts.memberMs. */
+  memberIdleMs?: () => number | undefined;
   now?: () => number;
 }
 
@@ -152,7 +154,7 @@ export function createKioskSession(deps: KioskSessionDeps): KioskSession {
         // The look-up has its own timeout; this is only a backstop.
         return timeouts.lookupMs + 5000;
       case 'member':
-        return timeouts.memberMs;
+        return deps.memberIdleMs?.() ?? timeouts.memberMs;
       case 'action':
         return timeouts.actionMs;
       case 'receipt':

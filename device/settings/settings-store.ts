@@ -1,6 +1,6 @@
 /**
- * Device settings in a small JSON file (lowdb): who this kiosk is, where its hub is, what its receipts say,
- * which rules bundle it runs. Human-readable on purpose, so a technician can inspect it. Every read and
+ * Device settings in a small JSON file (lowdb): who this kiosk is, where its hub is, what its receipts say
+ * when no signed configuration sets their texts (device/config), which rules version it runs. Human-readable on purpose, so a technician can inspect it. Every read and
  * write goes through the zod schema, so a hand-edited file with a mistake is refused with a clear message
  * instead of half-working. lowdb writes through a temp file and rename, so a crash never leaves it torn.
  */
@@ -24,6 +24,8 @@ export const deviceSettingsSchema = z.object({
   /** hub − kiosk clock offset the hub measured at the last connect, stamped on every transaction. */
   clockOffsetMs: z.number().int().optional(),
   clockMeasuredAt: z.string().optional(),
+  /** When the kiosk last heard its hub (offline limits: the longest time offline counts from here). */
+  lastHubContactAt: z.string().optional(),
   /** How the hub has this kiosk stand, as it last said (device.profile): unattended until the hub says otherwise. */
   kioskMode: z.enum(['unattended', 'attended']).optional(),
 });

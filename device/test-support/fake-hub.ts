@@ -33,6 +33,8 @@ export interface FakeHubOptions {
   profile?: DeviceProfile;
   /** Publish results one per this many ms (in order), so they reach the device in separate event-loop passes. */
   resultSpacingMs?: number;
+  /** Signed configuration sets by device id: `config.current` answers with it (refused, as a hub without a signing key, when absent). */
+  configSets?: Map<string, unknown>;
 }
 
 export interface FakeHub {
@@ -46,6 +48,8 @@ export interface FakeHub {
   results: TxResult[];
   members: Map<string, MemberView>;
   setAnswerLookups(answer: boolean): void;
+  /** Publishes a configuration set (anything: tests send broken ones too) retained on the kiosk's config-set topic. */
+  publishConfigSet(deviceId: string, set: unknown): Promise<void>;
   /** While paused, transactions are held unprocessed (no results); resume processes them in arrival order. */
   pauseTransactions(): void;
   resumeTransactions(): void;
@@ -113,7 +117,11 @@ export async function startFakeHub(opts: FakeHubOptions): Promise<FakeHub> {
     handle(topic, payload);
   });
 
-  function answerLookup(req: { op: string; cardUid?: string; pin?: string }): LookupAnswer {
+  function answerLookup(req: { op: string; cardUid?: string; pin?: string }, deviceId: string): LookupAnswer {
+    if (req.op === 'config.current') {
+      const set = opts.configSets?.get(deviceId);
+      return set ? { ok: true, configSet: set as Record<string, unknown> } : { ok: false, code: 'SIGNING_KEY_MISSING', message: 'no configuration for this kiosk' };
+    }
     const staff = req.cardUid ? opts.staff?.get(req.cardUid) : undefined;
     if (req.op === 'staff.signIn') {
       if (!staff) return { ok: false, code: 'STAFF_CARD_UNKNOWN', message: 'not an active staff card' };
@@ -132,7 +140,7 @@ export async function startFakeHub(opts: FakeHubOptions): Promise<FakeHub> {
     if (where.channel === 'request' && where.requestId) {
       if (!answerLookups) return;
       const req = JSON.parse(payload.toString()) as { op: string; cardUid?: string; pin?: string };
-      const response = answerLookup(req);
+      const response = answerLookup(req, where.deviceId);
       client.publish(topics.response(where.deviceId, where.requestId), JSON.stringify(response), { qos: 1 });
       return;
     }
@@ -183,6 +191,9 @@ export async function startFakeHub(opts: FakeHubOptions): Promise<FakeHub> {
     members,
     setAnswerLookups(answer) {
       answerLookups = answer;
+    },
+    async publishConfigSet(deviceId, set) {
+      await client.publishAsync(topics.configSet(deviceId), JSON.stringify(set), { qos: 1, retain: true });
     },
     pauseTransactions() {
       paused = true;

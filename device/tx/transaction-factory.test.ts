@@ -48,6 +48,14 @@ describe('transaction factory', () => {
     expect(factory.draft(purchase(1)).place({ epoch: '', seq: 1 }).tx).toMatchObject({ clockOffsetMs: -1234, bundleVersion: 4 });
   });
 
+  it('names the signed configuration snapshot the kiosk runs under, once it holds one', () => {
+    let snapshot: number | undefined;
+    const factory = createTransactionFactory({ deviceId: 'kiosk-1', storeId: 'store-1', bundleVersion: () => (snapshot ? 5 : 0), snapshotVersion: () => snapshot });
+    expect(factory.draft(purchase(1)).place({ epoch: '', seq: 1 }).tx).not.toHaveProperty('snapshotVersion');
+    snapshot = 3;
+    expect(factory.draft(purchase(1)).place({ epoch: '', seq: 1 }).tx).toMatchObject({ snapshotVersion: 3, bundleVersion: 5 });
+  });
+
   it('refuses invalid bodies and unknown kinds with coded errors', () => {
     const factory = createTransactionFactory({ deviceId: 'kiosk-1', storeId: 'store-1' });
     expect(() => factory.draft({ ...purchase(100), lines: [] })).toThrowError(expect.objectContaining({ code: 'TX_INVALID' }));

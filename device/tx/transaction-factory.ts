@@ -1,7 +1,7 @@
 /**
  * Makes a kiosk transaction from the body a use case asks for: fills in the header (format `v`, a ULID made
- * here, the device, the store, `createdAt` on the kiosk's clock, the rules bundle version the kiosk holds, the
- * clock offset the hub last measured) and validates the whole with the transaction schema. What it cannot know
+ * here, the device, the store, `createdAt` on the kiosk's clock, the rules bundle version the kiosk holds and
+ * the signed configuration snapshot it runs under, the clock offset the hub last measured) and validates the whole with the transaction schema. What it cannot know
  * is the transaction's slot (epoch + seq): only the outbox assigns it, inside the write transaction that stores
  * it, so a failed write never leaves a gap. So the factory hands out a *draft*, and the outbox calls
  * `draft.place(slot)` in that write transaction: placing serialises the final payload once (the bytes stored
@@ -69,6 +69,8 @@ export interface TransactionFactoryOptions {
   now?: () => number;
   /** The rules bundle version the kiosk evaluates with right now; read at every draft. */
   bundleVersion?: () => number;
+  /** The signed configuration snapshot the kiosk runs under (undefined: none held yet); read at every draft. */
+  snapshotVersion?: () => number | undefined;
   /** hub − kiosk clock offset as last measured (undefined: never measured); read at every draft. */
   clockOffsetMs?: () => number | undefined;
 }
@@ -80,6 +82,7 @@ export function createTransactionFactory(opts: TransactionFactoryOptions): Trans
   const now = opts.now ?? Date.now;
   const bundleVersion = opts.bundleVersion ?? (() => 0);
   const clockOffsetMs = opts.clockOffsetMs ?? (() => undefined);
+  const snapshotVersion = opts.snapshotVersion ?? (() => undefined);
   const newUlid = createUlidFactory(now, (size) => randomBytes(size));
 
   return {
@@ -88,6 +91,7 @@ export function createTransactionFactory(opts: TransactionFactoryOptions): Trans
       const kind: string = body.kind;
       if (!isTxKind(kind)) throw new CodedError('TX_UNKNOWN_KIND', `unknown transaction kind '${kind}'`);
       const offset = clockOffsetMs();
+      const snapshot = snapshotVersion();
       const candidate = {
         ...body,
         v: TX_FORMAT,
@@ -98,6 +102,7 @@ export function createTransactionFactory(opts: TransactionFactoryOptions): Trans
         createdAt: new Date(now()).toISOString(),
         storeId: opts.storeId,
         bundleVersion: bundleVersion(),
+        ...(snapshot === undefined ? {} : { snapshotVersion: snapshot }),
         ...(offset === undefined ? {} : { clockOffsetMs: offset }),
       };
       const parsed = transactionSchemas[kind].safeParse(candidate);

@@ -138,10 +138,13 @@ describe('refusals between a real kiosk and a real hub', () => {
     env = await startTestHub({ dataDir: hubDir, broker: { mode: 'embedded', host: '127.0.0.1', port: 0, tlsPort: port } });
     const apiUrl = await startKiosk('kiosk-sq', kioskDir, env.brokerTlsUrl!);
     expect((await buyAs<SaleAnswer>(apiUrl, DEMO_CARDS.gold, purchaseBody(100))).body.status).toBe('applied');
+    // A counter kiosk (as the hub told it on connect): its offline sales are paid in cash, which HQ's offline
+    // limits (3 stored-value spends per card until the hub confirms them) do not cap.
+    await vi.waitFor(async () => expect(await getJson(`${apiUrl}/state`)).toMatchObject({ mode: 'attended' }), { timeout: 10_000, interval: 25 });
     await env.hub.stop();
     const accepted: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const queued = await buyAs<SaleAnswer>(apiUrl, DEMO_CARDS.gold, purchaseBody(1_000 + i));
+      const queued = await buyAs<SaleAnswer>(apiUrl, DEMO_CARDS.gold, purchaseBody(1_000 + i, { method: 'cash' }));
       expect(queued.status).toBe(202);
       accepted.push(queued.body.id);
     }

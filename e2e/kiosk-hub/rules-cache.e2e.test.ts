@@ -1,30 +1,39 @@
+/**
+ * The kiosk's copy of the rules now comes in the hub's signed configuration (device/config): HQ publishes a
+ * rules change (POST /api/config), the kiosk checks the signed set against the root it pinned at enrolment,
+ * applies it, names its versions on every transaction, and prices baskets with it when the hub is gone — also
+ * after a restart without the hub.
+ */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RulesBundle } from '../../core/rules/bundle.ts';
-import { DEFAULT_RULES_BUNDLE } from '../../core/rules/default-bundle.ts';
 import { DEMO_CARDS, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
 import { startTestHub, type TestHub } from '../../hub/testing/start-test-hub.ts';
 import { createDevice, type Device } from '../../device/main.ts';
 import { makeTempDir } from '../../device/test-support/temp-dir.ts';
+import { publishConfig } from '../support/hub-config.ts';
 import { kioskCredentials } from '../support/kiosk-credentials.ts';
 
-/** Coffee costs gold members ¥2.80 instead of ¥3.50. */
-const MEMBER_PRICES: RulesBundle = {
-  ...DEFAULT_RULES_BUNDLE,
-  version: 2,
-  rules: [{ kind: 'member_price', id: 'gold-coffee', label: 'gold coffee price', tiers: ['gold'], prices: { COFFEE: 280 } }, ...DEFAULT_RULES_BUNDLE.rules],
-};
+/** Coffee costs gold members ¥2.80 instead of ¥3.50: added to the chain's rules (merged by rule id). */
+const MEMBER_PRICE_RULES = { rules: [{ kind: 'member_price', id: 'gold-coffee', label: 'gold coffee price', tiers: ['gold'], prices: { COFFEE: 280 } }] };
 const COFFEE = { sku: 'COFFEE', category: 'drinks', qty: 2, unitPriceCents: 350 };
 
-async function bundleVersionOf(apiUrl: string): Promise<number> {
-  return ((await (await fetch(`${apiUrl}/state`)).json()) as { bundleVersion: number }).bundleVersion;
+interface KioskState {
+  bundleVersion: number;
+  snapshotVersion?: number;
+  config: { snapshotVersion: number | null; rulesVersion: number | null; lastRefusal: { code: string } | null };
 }
 
-async function untilBundleVersion(apiUrl: string, version: number): Promise<void> {
+async function stateOf(apiUrl: string): Promise<KioskState> {
+  return (await (await fetch(`${apiUrl}/state`)).json()) as KioskState;
+}
+
+async function untilSnapshot(apiUrl: string, atLeast: number): Promise<KioskState> {
   const deadline = Date.now() + 10_000;
-  while ((await bundleVersionOf(apiUrl)) !== version) {
-    if (Date.now() > deadline) throw new Error(`the kiosk never held rules version ${version}`);
+  for (;;) {
+    const state = await stateOf(apiUrl);
+    if ((state.config.snapshotVersion ?? 0) >= atLeast) return state;
+    if (Date.now() > deadline) throw new Error(`the kiosk never held snapshot ${atLeast}: ${JSON.stringify(state.config)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -34,7 +43,12 @@ async function post<T>(url: string, body: unknown): Promise<T> {
   return (await res.json()) as T;
 }
 
-describe('the kiosk’s copy of the rules (real hub, real kiosk)', () => {
+/** HQ publishes the member price for every store (global scope). */
+async function publishMemberPrice(env: TestHub): Promise<void> {
+  expect(await publishConfig(env, 'global', { rules: MEMBER_PRICE_RULES })).toMatchObject({ scope: 'global' });
+}
+
+describe('the kiosk’s copy of the rules, from signed configuration (real hub, real kiosk)', () => {
   const temp = makeTempDir('mk-rules-');
   let hub: TestHub | null = null;
   let device: Device | null = null;
@@ -45,15 +59,21 @@ describe('the kiosk’s copy of the rules (real hub, real kiosk)', () => {
     temp.cleanup();
   });
 
-  const kiosk = (hubUrl: string, mqtt: { username: string; password: string }) =>
+  const kiosk = (hubUrl: string, mqtt: { username: string; password: string; caPem: string; hqRootPublicKeyPem?: string }) =>
     createDevice({ demo: true, deviceId: 'kiosk-rules', storeId: DEMO_STORE_ID, hubUrl, mqtt, dataDir: join(temp.dir, 'kiosk'), httpPort: 0, logLevel: 'silent', tuning: { session: { lookupMs: 500 } } });
 
-  it('fetches the hub’s rules, names their version on transactions, and prices baskets itself when the hub is gone', async () => {
+  it('applies the rules HQ published, names their versions on transactions, and prices baskets itself when the hub is gone', async () => {
     hub = await startTestHub({ dataDir: join(temp.dir, 'hub') });
-    await hub.hub.store.saveRulesBundle(MEMBER_PRICES);
-    device = kiosk(hub.brokerTlsUrl!, await kioskCredentials(hub, 'kiosk-rules'));
+    const mqtt = await kioskCredentials(hub, 'kiosk-rules');
+    expect(mqtt.hqRootPublicKeyPem).toBeTruthy();
+    device = kiosk(hub.brokerTlsUrl!, mqtt);
     const { apiUrl } = await device.start();
-    await untilBundleVersion(apiUrl, 2);
+    const before = await untilSnapshot(apiUrl, 1);
+    await publishMemberPrice(hub);
+    const state = await untilSnapshot(apiUrl, (before.config.snapshotVersion ?? 0) + 1);
+    expect(state.config.lastRefusal).toBeNull();
+    expect(state.bundleVersion).toBe(state.config.rulesVersion);
+    expect(state.snapshotVersion).toBe(state.config.snapshotVersion);
 
     await post(`${apiUrl}/sim/tap`, { uid: DEMO_CARDS.gold });
     const online = await post<{ available: boolean; source: string; quote: { totalCents: number } }>(`${apiUrl}/quote`, { lines: [COFFEE] });
@@ -61,8 +81,11 @@ describe('the kiosk’s copy of the rules (real hub, real kiosk)', () => {
     const bought = await post<{ id: string; status: string }>(`${apiUrl}/tx/purchase`, { lines: [COFFEE], payments: [{ method: 'stored_value', amountCents: 560 }] });
     expect(bought.status).toBe('applied');
     const ledger = new Database(join(hub.dataDir, 'ledger.sqlite'), { readonly: true });
-    expect(ledger.prepare('SELECT bundle_version FROM transactions WHERE tx_id = ?').get(bought.id)).toEqual({ bundle_version: 2 });
+    const row = ledger.prepare('SELECT bundle_version, payload FROM transactions WHERE tx_id = ?').get(bought.id) as { bundle_version: number; payload: string };
     ledger.close();
+    expect(row.bundle_version).toBe(state.bundleVersion);
+    // The payload as the kiosk sent it names the snapshot too, so the hub recomputes with exactly those rules.
+    expect(JSON.parse(row.payload)).toMatchObject({ bundleVersion: state.bundleVersion, snapshotVersion: state.snapshotVersion });
 
     // The hub goes away: the kiosk, from its own copy, still charges the member price the hub will apply.
     await hub.dispose();
@@ -70,22 +93,22 @@ describe('the kiosk’s copy of the rules (real hub, real kiosk)', () => {
     await post(`${apiUrl}/session/reset`, {});
     await post(`${apiUrl}/sim/tap`, { uid: DEMO_CARDS.gold });
     const offline = await post<{ available: boolean; source: string; quote: { totalCents: number; bundleVersion: number } }>(`${apiUrl}/quote`, { lines: [COFFEE] });
-    expect(offline).toMatchObject({ available: true, source: 'kiosk', quote: { totalCents: 560, bundleVersion: 2 } });
+    expect(offline).toMatchObject({ available: true, source: 'kiosk', quote: { totalCents: 560, bundleVersion: state.bundleVersion } });
   });
 
-  it('keeps its rules across a restart without the hub', async () => {
+  it('keeps its configuration across a restart without the hub', async () => {
     hub = await startTestHub({ dataDir: join(temp.dir, 'hub') });
-    await hub.hub.store.saveRulesBundle(MEMBER_PRICES);
-    device = kiosk(hub.brokerTlsUrl!, await kioskCredentials(hub, 'kiosk-rules'));
+    const mqtt = await kioskCredentials(hub, 'kiosk-rules');
+    await publishMemberPrice(hub);
+    device = kiosk(hub.brokerTlsUrl!, mqtt);
     const first = await device.start();
-    await untilBundleVersion(first.apiUrl, 2);
+    const held = await untilSnapshot(first.apiUrl, 1);
     await device.stop();
     const hubUrl = hub.brokerTlsUrl!;
-    const mqtt = await kioskCredentials(hub, 'kiosk-rules');
     await hub.dispose();
     hub = null;
     device = kiosk(hubUrl, mqtt);
     const again = await device.start();
-    expect(await bundleVersionOf(again.apiUrl)).toBe(2);
+    expect(await stateOf(again.apiUrl)).toMatchObject({ bundleVersion: held.bundleVersion, snapshotVersion: held.snapshotVersion, config: { snapshotVersion: held.config.snapshotVersion } });
   });
 });

@@ -4,24 +4,19 @@
  * price would have been refused as PAYMENT_MISMATCH).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RulesBundle } from '../../core/rules/bundle.ts';
-import { DEFAULT_RULES_BUNDLE } from '../../core/rules/default-bundle.ts';
 import { DEMO_CARDS } from '../../hub/demo/seed-demo-data.ts';
+import { publishConfig } from '../support/hub-config.ts';
 import { seen } from './support/seen.ts';
 import { startScreenHarness, type ScreenHarness } from './support/screen-harness.ts';
 
-/** Coffee is ¥3.50 on the shelf and ¥2.80 for gold members. */
-const MEMBER_PRICES: RulesBundle = {
-  ...DEFAULT_RULES_BUNDLE,
-  version: 2,
-  rules: [{ kind: 'member_price', id: 'gold-coffee', label: 'gold coffee price', tiers: ['gold'], prices: { COFFEE: 280 } }, ...DEFAULT_RULES_BUNDLE.rules],
-};
+/** Coffee is ¥3.50 on the shelf and ¥2.80 for gold members: HQ publishes it for every store (signed configuration). */
+const MEMBER_PRICES = { rules: [{ kind: 'member_price', id: 'gold-coffee', label: 'gold coffee price', tiers: ['gold'], prices: { COFFEE: 280 } }] };
 
 describe('member prices on the kiosk screen (real hub, real kiosk, headless Chromium)', () => {
   let h: ScreenHarness | null = null;
 
   beforeAll(async () => {
-    h = await startScreenHarness({ deviceId: 'kiosk-price', prepareHub: (hub) => hub.hub.store.saveRulesBundle(MEMBER_PRICES) });
+    h = await startScreenHarness({ deviceId: 'kiosk-price', prepareHub: async (hub) => void (await publishConfig(hub, 'global', { rules: MEMBER_PRICES })) });
   });
 
   afterAll(async () => {

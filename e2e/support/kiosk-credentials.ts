@@ -9,7 +9,11 @@ import type { TestHub } from '../../hub/testing/start-test-hub.ts';
 const enrolled = new Map<string, Promise<DeviceCredentials>>();
 
 /** `mode`: as the enrolment code says (attended by default: a counter kiosk that may take cash). */
-export function kioskCredentials(env: TestHub, deviceId: string, options: { mode?: 'attended' | 'unattended' } = {}): Promise<{ username: string; password: string; caPem: string }> {
+export function kioskCredentials(
+  env: TestHub,
+  deviceId: string,
+  options: { mode?: 'attended' | 'unattended' } = {},
+): Promise<{ username: string; password: string; caPem: string; hqRootPublicKeyPem?: string }> {
   // The CA too: a data directory deleted and made again between tests is another hub, with another fleet.
   const key = `${env.caSha256}\n${env.dataDir}\n${deviceId}`;
   let credentials = enrolled.get(key);
@@ -18,6 +22,6 @@ export function kioskCredentials(env: TestHub, deviceId: string, options: { mode
     enrolled.set(key, credentials);
   }
   // With the hub's CA: a kiosk reaching the broker over TLS (env.brokerTlsUrl) trusts exactly that CA, as one
-  // provisioned from a code does.
-  return credentials.then(({ username, password }) => ({ username, password, caPem: env.caPem }));
+  // provisioned from a code does; and the HQ root it pins at enrolment, which signed configuration is checked against.
+  return credentials.then(({ username, password }) => ({ username, password, caPem: env.caPem, ...(env.hqRootPublicKeyPem ? { hqRootPublicKeyPem: env.hqRootPublicKeyPem } : {}) }));
 }

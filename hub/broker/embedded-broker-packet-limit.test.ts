@@ -126,6 +126,9 @@ describe('embedded broker packet size limit (real aedes, real sockets)', () => {
     // Enrolled first: the measure is of the attack, not of twenty enrolments (keys, fleet and ledger rows).
     const credentials = [];
     for (let i = 0; i < 20; i++) credentials.push(await enrol(`kiosk-big-${i}`));
+    // New kiosks get their first signed configuration from the hub's background sync (polled every 500 ms): let
+    // it finish first, or its snapshots would be counted as the attack's.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
     global.gc?.();
     const rssBefore = process.memoryUsage().rss;
     const attackers = await Promise.all(credentials.map((c, i) => rawConnect(port, `kiosk-big-${i}`, c)));

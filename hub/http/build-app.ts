@@ -15,6 +15,7 @@ import type { LedgerStore } from '../ledger/ledger-store.ts';
 import { renderConsole, renderLogin } from './console-page.ts';
 import { registerEnrolRoute, type EnrolHandler } from './enrol-route.ts';
 import { registerFleetRoutes, type FleetRoutesDeps } from './fleet-routes.ts';
+import { registerConfigRoutes, type ConfigRoutesDeps } from './config-routes.ts';
 import { assertMemberInScope, memberIdsInScopeOf, type MemberAccessStore } from './member-access.ts';
 import { bearerOf, MEMBER_READERS, requireStaff, SESSION_COOKIE } from './require-staff.ts';
 import { parseRequest } from '../../core/errors/parse-request.ts';
@@ -32,6 +33,8 @@ export interface HubAppDeps {
   enrol?: EnrolHandler;
   /** Regions, stores, enrolment codes and devices over the API (HQ admins). */
   fleet?: Omit<FleetRoutesDeps, 'identity' | 'identityStore'>;
+  /** Signed fleet configuration over the API (HQ admins): publish a scope's bundle, see what each kiosk got. */
+  config?: Omit<ConfigRoutesDeps, 'identity' | 'identityStore'>;
 }
 
 /** The most members a listing (the API's, the console's) shows. */
@@ -69,6 +72,7 @@ export function buildApp(deps: HubAppDeps): FastifyInstance {
   app.setNotFoundHandler((request, reply) => sendError(reply, errorAnswer('NOT_FOUND', `no route ${request.method} ${request.url}`)));
   if (deps.enrol) registerEnrolRoute(app, deps.enrol);
   if (deps.fleet) registerFleetRoutes(app, { ...deps.fleet, identity: deps.identity, identityStore: deps.identityStore });
+  if (deps.config) registerConfigRoutes(app, { ...deps.config, identity: deps.identity, identityStore: deps.identityStore });
   /** The members `staff` may see (member-access.ts), with their last `historyLimit` transactions. */
   const memberViews = async (staff: SignedIn['staff'], historyLimit: number) => {
     const views = [];

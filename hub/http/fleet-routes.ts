@@ -12,6 +12,7 @@ import { createEnrolmentCode } from '../fleet/enrolment.ts';
 import { recordKioskMode } from '../fleet/record-kiosk-mode.ts';
 import type { IdentityService } from '../identity/identity-service.ts';
 import type { IdentityStore } from '../identity/identity-store.ts';
+import { readDevicesView, type DeviceStatusSource } from '../registry/read-devices-view.ts';
 import { requireStaff } from './require-staff.ts';
 import { parseRequest } from '../../core/errors/parse-request.ts';
 
@@ -23,12 +24,19 @@ export interface FleetRoutesDeps {
   caSha256: () => string;
   /** Revokes and disconnects at once (hub.revokeDevice). */
   revoke: (deviceId: string) => Promise<EnrolledDevice | null>;
+  /** The device registry (hub.deviceStatus): what each kiosk last reported; absent, devices show as never reported. */
+  deviceStatus?: DeviceStatusSource;
 }
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, '1–64 letters, digits, - or _');
 const regionBody = z.object({ id, name: z.string().trim().min(1).max(64) });
 const storeBody = z.object({ id, name: z.string().trim().min(1).max(64), regionId: id });
 const modeBody = z.object({ mode: z.enum(['attended', 'unattended']) });
+/** `?scope=store:S&version=3`: the kiosks of a scope, and which applied, refused or have not reported that version. */
+const devicesQuery = z.object({
+  scope: z.string().min(1).max(80).optional(),
+  version: z.coerce.number().int().positive().optional(),
+});
 const codeBody = z.object({
   storeId: id,
   mode: z.enum(['attended', 'unattended']).default('unattended'),
@@ -78,9 +86,11 @@ export function registerFleetRoutes(app: FastifyInstance, deps: FleetRoutesDeps)
     await audit(by, 'fleet.create_enrolment_code', body.storeId, { mode: body.mode, expiresAt: created.expiresAt, deviceId: body.deviceId ?? null });
     return reply.code(201).send(created);
   });
+  // Each kiosk as enrolled (never its secret's hash) with what it last reported; the same as `memberkiosk devices`.
   app.get('/api/devices', async (request) => {
     await admin(request);
-    return { devices: (await fleet.listDevices()).map(deviceView) };
+    const query = parseRequest(devicesQuery, request.query);
+    return readDevicesView(fleet, deps.deviceStatus ?? null, query);
   });
   // A kiosk moved between the shop floor and a counter: the fleet and the ledger's copy change together.
   app.put<{ Params: { deviceId: string } }>('/api/devices/:deviceId/mode', async (request) => {

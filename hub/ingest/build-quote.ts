@@ -17,9 +17,11 @@ export async function buildQuote(
   lines: PurchaseLineInput[],
   storeId: string,
   bundleVersion = 0,
+  /** The store's region in the fleet: region-scoped rules price the basket as the ledger will apply them. */
+  regionId?: string,
 ): Promise<Quote | null> {
   const member = await store.member(memberId);
   const bundle = (bundleVersion > 0 ? await store.rulesBundle(bundleVersion) : null) ?? (await store.latestRulesBundle());
   if (!member || !bundle) return null;
-  return quoteBasket(bundle, { at: new Date().toISOString(), storeId, member }, lines);
+  return quoteBasket(bundle, { at: new Date().toISOString(), storeId, ...(regionId === undefined ? {} : { regionId }), member }, lines);
 }

@@ -1,6 +1,7 @@
 /** Answers a device's online look-ups (member by card, balances, what to offer a member) on its response topic. */
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
+import type { ConfigSet } from '../../core/config/config-documents.ts';
 import type { ErrorCode } from '../../core/errors/codes.ts';
 import { lookupRequestSchema, type LookupAnswer } from '../../core/wire/lookup.ts';
 import type { Topics } from '../../core/wire/topics.ts';
@@ -32,7 +33,21 @@ const KIOSK_STAFF_KINDS = ['top_up', 'refund', 'card_report_loss', 'card_cancel_
 export class LookupResponder {
   private readonly log: Logger;
 
-  constructor(private readonly options: { client: MqttClient; store: LookupStore; identity: IdentityService; identityStore: Pick<IdentityStore, 'deviceMode' | 'staffCredentialsByCard' | 'staffCredentialsById' | 'sessionById' | 'memberByPhone'>; memberPins: MemberPinService; topics: Topics; logger: Logger }) {
+  constructor(
+    private readonly options: {
+      client: MqttClient;
+      store: LookupStore;
+      identity: IdentityService;
+      identityStore: Pick<IdentityStore, 'deviceMode' | 'staffCredentialsByCard' | 'staffCredentialsById' | 'sessionById' | 'memberByPhone'>;
+      memberPins: MemberPinService;
+      topics: Topics;
+      logger: Logger;
+      /** The kiosk's signed configuration set (hub/config/config-sync.ts); absent: the hub signs none (SIGNING_KEY_MISSING). */
+      config?: { currentSet(deviceId: string): Promise<ConfigSet> };
+      /** A store's region in the fleet, so a quote prices region-scoped rules as the ledger will. */
+      regionOf?: (storeId: string) => string | undefined;
+    },
+  ) {
     this.log = options.logger.child({ component: 'hub.lookup' });
   }
 
@@ -132,6 +147,10 @@ export class LookupResponder {
     if (!request.success) return { ok: false, code: 'REQUEST_MALFORMED', message: request.error.issues[0]?.message ?? 'invalid request' };
     const { store } = this.options;
     if (request.data.op === 'clock.sync') return this.measureClock(deviceId, request.data.kioskTime, receivedAt);
+    if (request.data.op === 'config.current') {
+      if (!this.options.config) return { ok: false, code: 'SIGNING_KEY_MISSING', message: 'this hub signs no configuration' };
+      return { ok: true, configSet: await this.options.config.currentSet(deviceId) };
+    }
     if (request.data.op === 'rules.latest') {
       const bundle = await store.latestRulesBundle();
       return bundle ? { ok: true, rules: bundle } : { ok: false, code: 'RULES_INVALID', message: 'the hub holds no rules bundle' };
@@ -159,7 +178,7 @@ export class LookupResponder {
         return catalog ? { ok: true, catalog } : { ok: false, code: 'MEMBER_UNKNOWN', message: 'no such member' };
       }
       try {
-        const quote = await buildQuote(store, card.memberId, request.data.lines, request.data.storeId, request.data.bundleVersion);
+        const quote = await buildQuote(store, card.memberId, request.data.lines, request.data.storeId, request.data.bundleVersion, this.options.regionOf?.(request.data.storeId));
         return quote ? { ok: true, quote } : { ok: false, code: 'MEMBER_UNKNOWN', message: 'no such member' };
       } catch (error) {
         return isCodedError(error) ? { ok: false, code: error.code, message: error.message } : { ok: false, code: 'INTERNAL', message: 'could not price the basket' };

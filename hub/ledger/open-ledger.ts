@@ -18,6 +18,8 @@ export interface SqliteLedgerConfig {
   fallbackBundle: RulesBundle;
   /** For the contract suite only. */
   faults?: LedgerFaults;
+  /** A store's region in the fleet, for region-scoped rules (the hub keeps it from fleet.sqlite); absent: none. */
+  regionOf?: (storeId: string) => string | undefined;
 }
 
 export type LedgerConfig = SqliteLedgerConfig;

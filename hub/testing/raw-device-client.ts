@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { createUlidFactory } from '../../core/ids/ulid.ts';
 import { resultsOf, type TxResult } from '../../core/wire/result.ts';
-import { lookupResponseSchema, type LookupRequest, type LookupResponse } from '../../core/wire/lookup.ts';
+import { type LookupRequest, type LookupResponse } from '../../core/wire/lookup.ts';
+import { lookupOverMqtt } from './mqtt-lookup.ts';
 import { createTopics } from '../../core/wire/topics.ts';
 import { TX_FORMAT, type TransactionInput } from '../../core/wire/transaction.ts';
 import { DEMO_STORE_ID } from '../demo/seed-demo-data.ts';
@@ -93,21 +94,8 @@ export class RawDeviceClient {
     });
   }
 
-  async lookup(request: LookupRequest, timeoutMs = 5_000): Promise<LookupResponse> {
-    const rid = this.nextUlid();
-    const responseTopic = this.topics.response(this.deviceId, rid);
-    const answer = new Promise<LookupResponse>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no look-up response')), timeoutMs);
-      const onMessage = (topic: string, payload: Buffer) => {
-        if (topic !== responseTopic) return;
-        clearTimeout(timer);
-        this.client.off('message', onMessage);
-        resolve(lookupResponseSchema.parse(JSON.parse(payload.toString())));
-      };
-      this.client.on('message', onMessage);
-    });
-    await this.client.publishAsync(this.topics.request(this.deviceId, rid), JSON.stringify(request), { qos: 1 });
-    return answer;
+  lookup(request: LookupRequest, timeoutMs = 5_000): Promise<LookupResponse> {
+    return lookupOverMqtt(this.client, this.topics, this.deviceId, request, timeoutMs, this.nextUlid());
   }
 
   async close(): Promise<void> {

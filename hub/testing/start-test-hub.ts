@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { readHqRootPublicKey } from '../fleet/hq-root-key.ts';
 import { createHub, type Hub, type HubConfig } from '../main.ts';
 
 export interface TestHub {
@@ -18,6 +19,11 @@ export interface TestHub {
   /** Console, API and POST /api/enrol over TLS, on loopback. */
   httpsUrl: string | null;
   dataDir: string;
+  /**
+   * The HQ root public key the hub hands kiosks at enrolment (with demo data: the demo root it made in DATA/demo-hq;
+   * null without one), against which kiosks check signed configuration (core/config/accept-config-set.ts).
+   */
+  hqRootPublicKeyPem: string | null;
   /** Stops the hub and deletes its data. */
   dispose(): Promise<void>;
 }
@@ -37,6 +43,7 @@ export async function startTestHub(overrides: Partial<HubConfig> = {}): Promise<
     caSha256,
     httpsUrl,
     dataDir,
+    hqRootPublicKeyPem: readHqRootPublicKey(dataDir),
     async dispose() {
       await hub.stop();
       if (!overrides.dataDir) rmSync(dataDir, { recursive: true, force: true });

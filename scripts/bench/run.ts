@@ -14,6 +14,7 @@ const FIGURE_MODULES: Record<string, () => Promise<{ measure: BenchMeasure }>> =
   'tap-latency': () => import('./figures/tap-latency.ts'),
   'reconnect-storm': () => import('./figures/reconnect-storm.ts'),
   'fleet-load': () => import('./figures/fleet-load.ts'),
+  'config-fan-out': () => import('./figures/config-fan-out.ts'),
 };
 
 function table(figures: BenchFigure[]): string {

@@ -79,7 +79,8 @@ export async function run(args: string[]): Promise<number> {
     deviceId: 'kiosk-001',
     storeId: DEMO_STORE_ID,
     hubUrl: brokerUrl,
-    mqtt: { username: login.mqttUsername, password: login.mqttPassword },
+    // With the HQ root it pinned at enrolment (the demo root): its signed configuration is checked against it.
+    mqtt: { username: login.mqttUsername, password: login.mqttPassword, ...(login.hqRootPublicKeyPem ? { hqRootPublicKeyPem: login.hqRootPublicKeyPem } : {}) },
     dataDir: `${values.data}/kiosk-001`,
     httpPort: Number(values['kiosk-port']),
     logLevel,

@@ -67,7 +67,9 @@ export async function run(args: string[]): Promise<number> {
       storeId,
       hubUrl,
       dataDir,
-      ...(provisioned ? { mqtt: { username: provisioned.mqttUsername, password: provisioned.mqttPassword, caPem: provisioned.caPem } } : {}),
+      ...(provisioned
+        ? { mqtt: { username: provisioned.mqttUsername, password: provisioned.mqttPassword, caPem: provisioned.caPem, ...(provisioned.hqRootPublicKeyPem ? { hqRootPublicKeyPem: provisioned.hqRootPublicKeyPem } : {}) } }
+        : {}),
       ...(provisioned && !values['base-topic'] ? { baseTopic: provisioned.baseTopic } : {}),
       httpHost: values.host,
       httpPort: port,

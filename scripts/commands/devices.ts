@@ -1,25 +1,60 @@
 /**
- * `memberkiosk devices list [--data DIR]` · `memberkiosk devices revoke ID [--data DIR]`
+ * `memberkiosk devices [--scope S] [--version N] [--json] [--data DIR]` · `devices list` · `devices revoke ID`
+ *
+ * Without an action: the device registry — each kiosk with what it last reported to the hub on its retained state
+ * and availability (hub/registry/), read from the hub's fleet.sqlite while the hub runs; with --scope and
+ * --version, which kiosks of the scope applied that configuration version, which refused it and why, and which
+ * have not reported either. GET /api/devices answers the same (hub/registry/read-devices-view.ts).
+ *
  * Revoking writes revoked_at in the hub's fleet.sqlite; a running hub checks it on every MQTT login and looks for
  * new revocations every second, disconnecting the kiosk (hub/broker/device-authenticator.ts).
  */
+import { join } from 'node:path';
 import { parseCommandArgs, usageError } from '../command-args.ts';
 import { withFleet } from './with-fleet.ts';
+import type { DevicesView } from '../../hub/registry/devices-view.ts';
+import { formatDevicesView } from './devices-table.ts';
 
-const USAGE = `usage: memberkiosk devices list [--data DIR]
+const USAGE = `usage: memberkiosk devices [--scope SCOPE [--version N]] [--json] [--data DIR]
+       memberkiosk devices list [--data DIR]
        memberkiosk devices revoke DEVICE_ID [--data DIR]
-  --data   the hub's data directory; default ./data/hub
-A revoked kiosk is disconnected by the running hub within a second and refused from then on; its id is never
-given again. To bring the machine back, enrol it anew (memberkiosk enrol create) under another id.
-exit codes: 0 done, 1 no such device (FLEET_UNKNOWN_DEVICE), 2 bad options
+  (no action)  every kiosk with what it last reported: online, last seen, software, snapshot, outbox depth,
+               clock skew (hub − kiosk), last configuration refusal
+  --scope      only the kiosks of global, region:R, store:S or kiosk:K
+  --version    with --scope: which of them applied that version of the scope's configuration (or a newer one),
+               which refused it and why, and which have not reported it
+  --json       the same as GET /api/devices, as JSON
+  --data       the hub's data directory; default ./data/hub
+  list         the enrolled kiosks: id, store, mode, enrolment, revocation
+  revoke       a revoked kiosk is disconnected by the running hub within a second and refused from then on; its
+               id is never given again. To bring the machine back, enrol it anew (memberkiosk enrol create).
+exit codes: 0 done, 1 no such device or scope (FLEET_UNKNOWN_DEVICE, CONFIG_SCOPE_UNKNOWN/INVALID), 2 bad options
 `;
 
 export async function run(args: string[]): Promise<number> {
-  const flags = parseCommandArgs('devices', USAGE, { args, allowPositionals: true, options: { data: { type: 'string', default: './data/hub' } } });
+  const flags = parseCommandArgs('devices', USAGE, {
+    args,
+    allowPositionals: true,
+    options: { data: { type: 'string', default: './data/hub' }, scope: { type: 'string' }, version: { type: 'string' }, json: { type: 'boolean', default: false } },
+  });
   if (!flags.ok) return flags.exitCode;
   const { values, positionals } = flags.parsed;
   const [action, id, ...extra] = positionals;
   if (extra.length > 0) return usageError('devices', USAGE, `unexpected argument '${extra[0]}'`);
+  if (action !== undefined && (values.scope !== undefined || values.version !== undefined || values.json)) {
+    return usageError('devices', USAGE, '--scope, --version and --json show the registry: give no action with them');
+  }
+  if (action === undefined) {
+    let version: number | null = null;
+    if (values.version !== undefined) {
+      if (!/^[1-9]\d{0,15}$/.test(values.version)) return usageError('devices', USAGE, `--version must be a positive whole number, not '${values.version}'`);
+      if (values.scope === undefined) return usageError('devices', USAGE, '--version needs --scope (global, region:R, store:S or kiosk:K)');
+      version = Number(values.version);
+    }
+    const view = await readView(values.data, values.scope ?? null, version);
+    process.stdout.write(values.json ? `${JSON.stringify(view, null, 2)}\n` : formatDevicesView(view, Date.now()));
+    return 0;
+  }
   if (action === 'list' && id === undefined) {
     const devices = await withFleet(values.data, (fleet) => fleet.listDevices());
     for (const d of devices) process.stdout.write(`${d.deviceId}\t${d.storeId}\t${d.mode}\tenrolled ${d.enrolledAt}\t${d.revokedAt ? `revoked ${d.revokedAt}` : 'active'}\n`);
@@ -32,5 +67,21 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(`device ${id} revoked at ${revoked.revokedAt}\n`);
     return 0;
   }
-  return usageError('devices', USAGE, action === 'revoke' ? 'devices revoke needs a DEVICE_ID' : action ? `unknown action '${action}'` : 'say list or revoke');
+  return usageError('devices', USAGE, action === 'revoke' ? 'devices revoke needs a DEVICE_ID' : `unknown action '${action}'`);
+}
+
+/** The fleet registry opens first (it brings fleet.sqlite to the current schema); the registry is then only read. */
+async function readView(dataDir: string, scope: string | null, version: number | null): Promise<DevicesView> {
+  const { FLEET_FILE } = await import('../../hub/fleet/open-fleet-registry.ts');
+  const { SqliteDeviceStatusStore } = await import('../../hub/registry/sqlite-device-status-store.ts');
+  const { readDevicesView } = await import('../../hub/registry/read-devices-view.ts');
+  return withFleet(dataDir, async (fleet) => {
+    const statuses = new SqliteDeviceStatusStore(join(dataDir, FLEET_FILE), undefined, { readonly: true });
+    await statuses.open();
+    try {
+      return await readDevicesView(fleet, statuses, { scope, version });
+    } finally {
+      await statuses.close();
+    }
+  });
 }

@@ -39,6 +39,75 @@ const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    to: 2,
+    why: 'signed configuration (hub/config): published scope bundles, per-kiosk snapshots, their counter, merged rules versions',
+    sql: `
+      -- One row per published version of a scope; signed_json is the document as it travels, re-signed in place
+      -- (same version, same content) when the signing key rotates or its expiry is renewed.
+      CREATE TABLE config_bundles (
+        scope TEXT NOT NULL,
+        version INTEGER NOT NULL CHECK (version > 0),
+        signed_json TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        expires TEXT NOT NULL,
+        lifetime_days INTEGER NOT NULL CHECK (lifetime_days > 0),
+        published_at TEXT NOT NULL,
+        published_by TEXT NOT NULL,
+        -- Set on a global bundle the hub made from its rules store while HQ had published none: that rules version.
+        seeded_from_rules INTEGER,
+        PRIMARY KEY (scope, version)
+      );
+      -- Every snapshot the hub signed (transactions name their version); set_json: the kiosk's complete
+      -- configuration set, kept for its current snapshot only.
+      CREATE TABLE config_snapshots (
+        version INTEGER PRIMARY KEY,
+        device_id TEXT NOT NULL,
+        rules_version INTEGER NOT NULL,
+        signed_json TEXT NOT NULL,
+        set_json TEXT,
+        key_id TEXT NOT NULL,
+        issued_at TEXT NOT NULL,
+        expires TEXT NOT NULL
+      );
+      CREATE INDEX config_snapshots_by_device ON config_snapshots (device_id, version);
+      CREATE TABLE config_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+      -- Merged rules are content-addressed: kiosks whose scopes merge to the same rules share one rules version
+      -- (saved in the ledger's rules store, which recomputes their transactions with it).
+      CREATE TABLE config_rules_versions (
+        digest TEXT PRIMARY KEY,
+        rules_version INTEGER NOT NULL,
+        origin TEXT NOT NULL CHECK (origin IN ('ledger', 'merged')),
+        created_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
+    to: 3,
+    why: 'the device registry (hub/registry): what each kiosk last reported on its retained state and availability',
+    sql: `
+      -- One row per device id that ever reported (a kiosk known only to an external broker's password file too,
+      -- hence no reference to devices). JSON columns hold what the kiosk said, read defensively.
+      CREATE TABLE device_status (
+        device_id TEXT PRIMARY KEY,
+        online INTEGER CHECK (online IN (0, 1)),
+        online_changed_at TEXT,
+        last_seen TEXT,
+        software TEXT,
+        snapshot_version INTEGER,
+        rules_version INTEGER,
+        scope_versions TEXT NOT NULL DEFAULT '{}',
+        config_expires TEXT,
+        drivers TEXT,
+        outbox_depth INTEGER,
+        clock_offset_ms INTEGER,
+        last_alert TEXT,
+        last_refusal TEXT,
+        state_at TEXT,
+        updated_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const FLEET_SCHEMA_VERSION = MIGRATIONS.at(-1)?.to ?? 0;

@@ -56,6 +56,8 @@ export interface SqliteLedgerOptions {
   fallbackBundle: RulesBundle;
   /** For the contract suite only. */
   faults?: LedgerFaults;
+  /** A store's region in the fleet (hub/main.ts), for region-scoped rules; absent: no store has a region. */
+  regionOf?: (storeId: string) => string | undefined;
 }
 
 /** The database transactions of an open store, made once: better-sqlite3 wraps each function in BEGIN…COMMIT. */
@@ -97,7 +99,8 @@ export class SqliteLedgerStore implements Ledger {
     this.readers = createRowReaders(db);
     this.sweeps = createSweepReads(db);
     this.scopeReads = createMemberScopeReads(db);
-    const port = new SqliteWritePort(db, this.readers, (version) => this.bundleFor(version), this.faults, () => this.latestPolicyBundle());
+    const regionOf = this.options.regionOf;
+    const port = new SqliteWritePort(db, this.readers, (version) => this.bundleFor(version), this.faults, () => this.latestPolicyBundle(), regionOf ? (storeId) => regionOf(storeId) : undefined);
     this.port = port;
     this.txs = this.prepareTransactions(db, port);
     this.identityStore = new SqliteIdentityStore(db);

@@ -86,6 +86,8 @@ export class SqliteWritePort implements LedgerWritePort {
     private readonly faults: LedgerFaults = {},
     /** The hub's latest rules: their security settings (the member PIN) hold whatever older rules a kiosk names. */
     private readonly latestPolicy: () => RulesBundle = () => bundleFor(0),
+    /** A store's region in the fleet (undefined: unknown): region-scoped rules apply at the hub as on the kiosk. */
+    private readonly regionOf: (storeId: string) => string | undefined = () => undefined,
   ) {
     this.findTx = db.prepare('SELECT content_hash, result, device_id, epoch, seq FROM transactions WHERE tx_id = ?');
     this.sequenceRow = db.prepare('SELECT last_seq, closed FROM device_sequences WHERE device_id = ? AND epoch = ?');
@@ -278,6 +280,7 @@ export class SqliteWritePort implements LedgerWritePort {
       memberPinProof: 'memberPinProof' in tx && tx.memberPinProof !== undefined ? this.readers.memberPinProof(tx.memberPinProof) : null,
       memberPinAboveCents: tx.kind === 'purchase' ? this.pinThreshold(bundle) : null,
       deviceMode: this.device(tx.deviceId).mode,
+      ...this.regionOfStore(tx.storeId),
       ...(capDay !== null ? { dailyPoints: { day: capDay, earnedBefore: this.dailyPointsOf.get(member.memberId, capDay)?.points ?? 0 } } : {}),
       gift: tx.kind === 'redeem_gift' ? this.readers.gift(tx.giftSku) : null,
       purchase: tx.kind === 'refund' ? this.readers.purchase(tx.purchaseTxId) : null,
@@ -291,6 +294,12 @@ export class SqliteWritePort implements LedgerWritePort {
     const member = this.readers.member(tx.memberId);
     if (!member) throw new CodedError('MEMBER_UNKNOWN', `no member ${tx.memberId}`);
     return { member, lots: this.readers.lots(member.memberId), bundle: this.bundleFor(tx.bundleVersion) };
+  }
+
+  /** `{regionId}` of the store when the fleet knows it, else nothing (rules scoped to regions then do not apply). */
+  private regionOfStore(storeId: string): { regionId?: string } {
+    const regionId = this.regionOf(storeId);
+    return regionId === undefined ? {} : { regionId };
   }
 
   /** A registration's member does not exist yet: plan against an empty member on the new card. */
@@ -313,6 +322,7 @@ export class SqliteWritePort implements LedgerWritePort {
       staff: null,
       staffSession: null,
       deviceMode: this.device(tx.deviceId).mode,
+      ...this.regionOfStore(tx.storeId),
       gift: null,
       purchase: null,
       newCardTaken: false,
