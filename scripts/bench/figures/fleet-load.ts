@@ -1,6 +1,7 @@
 /**
- * Sustained fleet load: 500 enrolled simulated kiosks in one process (each its real SQLite outbox and hub link,
- * connected over TLS with its own credentials before timing starts) each make one purchase a second for 60 s
+ * Sustained fleet load: 500 enrolled simulated kiosks in one process (each provisioned with a code, with its real
+ * SQLite outbox and hub link, connected over TLS with its own credentials before timing starts; the hub runs as
+ * `memberkiosk hub` in a process of its own) each make one purchase a second for 60 s
  * through the embedded broker to the ledger. Confirmation time: from the outbox write to the result closing the
  * entry on the kiosk; p99 beside the same number of TLS clients doing a raw QoS 1 publish → echo at the same rate
  * for as long, in the same run (a bare aedes over TLS with an echo client: nothing of ours in the path). Also: every
@@ -21,8 +22,10 @@ import { createHubLink, type HubLink } from '../../../device/link/hub-link.ts';
 import { openOutbox, type Outbox, type TxBodyInput } from '../../../device/outbox/sqlite-outbox.ts';
 import { DEMO_CARDS } from '../../../hub/demo/seed-demo-data.ts';
 import { ensureHubTls } from '../../../hub/pki/hub-tls.ts';
-import { enrolForTest } from '../../../hub/testing/enrol-for-test.ts';
-import { startTestHub } from '../../../hub/testing/start-test-hub.ts';
+import { CliProcesses } from '../../../e2e/support/cli-process.ts';
+import { startHubProcess, hubAdminToken } from '../../../e2e/support/hub-process.ts';
+import { getJson } from '../../../e2e/support/http-json.ts';
+import { provisionTestKiosk } from '../../../e2e/support/provision-test-kiosk.ts';
 import type { BenchFigure } from '../figure.ts';
 import { percentile } from '../support/percentile.ts';
 
@@ -63,18 +66,31 @@ interface Kiosk {
 }
 
 async function fleetRun(dir: string): Promise<{ samples: number[]; maxDepth: number; drainMs: number; applied: number }> {
-  const env = await startTestHub();
+  // The hub in a process of its own, as in a store: the 500 kiosks' outbox fsyncs (one per sale, each on the
+  // kiosk's own disk in real life) share this process's thread, and must not stall the hub's.
+  const children = new CliProcesses();
+  const hubDir = join(dir, 'hub');
   const kiosks: Kiosk[] = [];
   try {
+    const hub = await startHubProcess(children, { dataDir: hubDir, mqttPort: 0 });
     const logger = pino({ level: 'silent' });
     for (let k = 0; k < KIOSKS; k += 25) {
       kiosks.push(
         ...(await Promise.all(
           Array.from({ length: Math.min(25, KIOSKS - k) }, async (_, j) => {
             const id = `fleet-${k + j}`;
-            const { username, password } = await enrolForTest(env, id, { mode: 'attended' });
+            // Enrolled as a technician does (a code, then provisioning over the hub's HTTPS): an attended kiosk.
+            const provisioned = await provisionTestKiosk({ hubDataDir: hubDir, httpsUrl: hub.httpsUrl, deviceId: id, kioskDir: join(dir, id) });
             const outbox = openOutbox({ path: join(dir, `${id}.sqlite`), deviceId: id, storeId: 'store-001', logger, bundleVersion: () => 0 });
-            const link = createHubLink({ url: env.brokerTlsUrl!, deviceId: id, outbox, topics, logger, window: WINDOW, clientOptions: { username, password, ca: env.caPem } });
+            const link = createHubLink({
+              url: hub.brokerTlsUrl,
+              deviceId: id,
+              outbox,
+              topics,
+              logger,
+              window: WINDOW,
+              clientOptions: { username: provisioned.mqttUsername, password: provisioned.mqttPassword, ca: provisioned.caPem },
+            });
             await link.start();
             if (!link.isConnected()) throw new Error(`${id} did not connect`);
             return { id, outbox, link, maxDepth: 0 };
@@ -105,11 +121,12 @@ async function fleetRun(dir: string): Promise<{ samples: number[]; maxDepth: num
     const stoppedAt = performance.now();
     while (kiosks.some((k) => k.outbox.depth() > 0) && performance.now() - stoppedAt < 30_000) await sleep(10);
     const drainMs = performance.now() - stoppedAt;
-    if ((await env.hub.store.audit()).length > 0) throw new Error('journal audit failed after the fleet load');
+    const audit = await getJson<{ ok: boolean }>(`${hub.httpUrl}/api/audit`, { token: await hubAdminToken(hub.httpUrl) });
+    if (!audit.ok) throw new Error('journal audit failed after the fleet load');
     return { samples, maxDepth: Math.max(...kiosks.map((k) => k.maxDepth)), drainMs, applied };
   } finally {
     await Promise.all(kiosks.map(async (k) => (await k.link.stop(), k.outbox.close())));
-    await env.dispose();
+    await children.killAll();
   }
 }
 
