@@ -149,7 +149,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
   const hubSecret = randomBytes(24).toString('base64url');
   /** Each store's region in the fleet (kept by the configuration sync): region-scoped rules apply at the hub too. */
   let storeRegions: ReadonlyMap<string, string> = new Map();
-  const store = createLedger({ kind: 'sqlite', path: join(config.dataDir, 'ledger.sqlite'), logger: log, fallbackBundle: DEFAULT_RULES_BUNDLE, regionOf: (storeId) => storeRegions.get(storeId) });
+  const store = createLedger({ kind: 'sqlite', path: join(config.dataDir, 'ledger.sqlite'), logger: log, fallbackBundle: DEFAULT_RULES_BUNDLE, regionOf: (storeId) => storeRegions.get(storeId), snapshotRules: (deviceId, version) => configStore.snapshotRulesVersion(deviceId, version) });
   // Signed fleet configuration (hub/config/): its tables are in fleet.sqlite; the signing key is read from DATA.
   const configStore = new ConfigStore(join(config.dataDir, FLEET_FILE));
   const signingKeys = new SigningKeyLoader(config.dataDir);

@@ -11,6 +11,7 @@ export const ALERT_CODES = {
   SEQ_EPOCH_MOVED: 'another sender took seqs of this kiosk: its pending transactions moved to a new epoch (same ids, new seqs)',
   TX_REFUSED_UNRECORDED: 'the hub refused a transaction without recording it: the entry stays queued and is retried with backoff',
   OFFLINE_SHORTFALL: "a sale the kiosk took offline was more than the member's balance when it reached the hub: the rest is owed on the member's shortfall account",
+  TX_RULES_NOT_OF_SNAPSHOT: "a transaction named rules its kiosk's signed snapshot does not hold (or a snapshot the hub never signed for it): recomputed with the kiosk's own snapshot's rules",
   CONFIG_REFUSED: 'the kiosk refused a configuration set (bad signature, older, expired, wrong scope or incomplete) and keeps the one it had',
   TX_CLOSED_BY_REFUSAL: 'the hub recorded a refusal of a transaction that could never apply (too large, invalid, id conflict): the entry is closed',
 } as const;

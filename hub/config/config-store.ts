@@ -181,6 +181,18 @@ export class ConfigStore {
     }).immediate();
   }
 
+  /**
+   * The rules version of this kiosk's snapshot `version` (null: the hub signed no such snapshot for this kiosk),
+   * or of its newest snapshot when `version` is 'newest'. The ledger recomputes a transaction with it.
+   */
+  snapshotRulesVersion(deviceId: string, version: number | 'newest'): number | null {
+    const row =
+      version === 'newest'
+        ? this.handle.prepare<[string], { rules_version: number }>('SELECT rules_version FROM config_snapshots WHERE device_id = ? ORDER BY version DESC LIMIT 1').get(deviceId)
+        : this.handle.prepare<[number, string], { rules_version: number }>('SELECT rules_version FROM config_snapshots WHERE version = ? AND device_id = ?').get(version, deviceId);
+    return row?.rules_version ?? null;
+  }
+
   /** A revoked kiosk has no current set any more (its signed snapshots stay, for the transactions that name them). */
   retireSnapshots(deviceId: string): void {
     this.handle.prepare('UPDATE config_snapshots SET set_json = NULL WHERE device_id = ? AND set_json IS NOT NULL').run(deviceId);

@@ -20,6 +20,11 @@ export interface SqliteLedgerConfig {
   faults?: LedgerFaults;
   /** A store's region in the fleet, for region-scoped rules (the hub keeps it from fleet.sqlite); absent: none. */
   regionOf?: (storeId: string) => string | undefined;
+  /**
+   * The rules version of a kiosk's signed snapshot (null: the hub signed no such snapshot for it), or of its newest
+   * with 'newest' (hub/config/config-store.ts); absent: transactions are recomputed with the version they name.
+   */
+  snapshotRules?: (deviceId: string, snapshotVersion: number | 'newest') => number | null;
 }
 
 export type LedgerConfig = SqliteLedgerConfig;

@@ -59,7 +59,7 @@ export class RawDeviceClient {
   epoch = '';
 
   /** A well-formed transaction (current format) with the next seq (not sent). */
-  make(body: RawTxBody, overrides: Partial<{ seq: number; id: string; createdAt: string; bundleVersion: number; epoch: string; clockOffsetMs: number }> = {}): TransactionInput {
+  make(body: RawTxBody, overrides: Partial<{ seq: number; id: string; createdAt: string; bundleVersion: number; snapshotVersion: number; epoch: string; clockOffsetMs: number }> = {}): TransactionInput {
     const seq = overrides.seq ?? ++this.seq;
     return {
       v: TX_FORMAT,
@@ -71,6 +71,7 @@ export class RawDeviceClient {
       createdAt: overrides.createdAt ?? new Date().toISOString(),
       storeId: DEMO_STORE_ID,
       bundleVersion: overrides.bundleVersion ?? 1,
+      ...(overrides.snapshotVersion === undefined ? {} : { snapshotVersion: overrides.snapshotVersion }),
       ...body,
     };
   }

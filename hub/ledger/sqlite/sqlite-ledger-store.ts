@@ -58,6 +58,11 @@ export interface SqliteLedgerOptions {
   faults?: LedgerFaults;
   /** A store's region in the fleet (hub/main.ts), for region-scoped rules; absent: no store has a region. */
   regionOf?: (storeId: string) => string | undefined;
+  /**
+   * The rules version of a kiosk's signed snapshot (null: the hub signed no such snapshot for it), or of its newest
+   * with 'newest' (hub/config/config-store.ts); absent: transactions are recomputed with the version they name.
+   */
+  snapshotRules?: (deviceId: string, snapshotVersion: number | 'newest') => number | null;
 }
 
 /** The database transactions of an open store, made once: better-sqlite3 wraps each function in BEGIN…COMMIT. */
@@ -100,7 +105,15 @@ export class SqliteLedgerStore implements Ledger {
     this.sweeps = createSweepReads(db);
     this.scopeReads = createMemberScopeReads(db);
     const regionOf = this.options.regionOf;
-    const port = new SqliteWritePort(db, this.readers, (version) => this.bundleFor(version), this.faults, () => this.latestPolicyBundle(), regionOf ? (storeId) => regionOf(storeId) : undefined);
+    const port = new SqliteWritePort(
+      db,
+      this.readers,
+      (version) => this.bundleFor(version),
+      this.faults,
+      () => this.latestPolicyBundle(),
+      regionOf ? (storeId) => regionOf(storeId) : undefined,
+      this.options.snapshotRules,
+    );
     this.port = port;
     this.txs = this.prepareTransactions(db, port);
     this.identityStore = new SqliteIdentityStore(db);

@@ -88,6 +88,7 @@ export class SqliteWritePort implements LedgerWritePort {
     private readonly latestPolicy: () => RulesBundle = () => bundleFor(0),
     /** A store's region in the fleet (undefined: unknown): region-scoped rules apply at the hub as on the kiosk. */
     private readonly regionOf: (storeId: string) => string | undefined = () => undefined,
+    private readonly snapshotRules?: (deviceId: string, snapshotVersion: number | 'newest') => number | null,
   ) {
     this.findTx = db.prepare('SELECT content_hash, result, device_id, epoch, seq FROM transactions WHERE tx_id = ?');
     this.sequenceRow = db.prepare('SELECT last_seq, closed FROM device_sequences WHERE device_id = ? AND epoch = ?');
@@ -256,7 +257,7 @@ export class SqliteWritePort implements LedgerWritePort {
     const { card, member } = found;
     if (!member) throw new CodedError('MEMBER_UNKNOWN', `card points at missing member ${card.memberId}`);
     const actor = 'actor' in tx ? tx.actor : undefined;
-    const bundle = this.bundleFor(tx.bundleVersion);
+    const bundle = this.rulesFor(tx);
     const capDay = tx.kind === 'purchase' ? dailyCapDay(bundle, tx.createdAt) : null;
     const readers = this.readers;
     let lots: PlanningContext['lots'] | null = null;
@@ -296,6 +297,27 @@ export class SqliteWritePort implements LedgerWritePort {
     return { member, lots: this.readers.lots(member.memberId), bundle: this.bundleFor(tx.bundleVersion) };
   }
 
+  /**
+   * The rules a kiosk's transaction is recomputed with: those of the signed snapshot it names, which must be one the
+   * hub signed for that kiosk with that rules version. A kiosk naming another version (another store's generous
+   * promotion, say) or a snapshot it never got is recomputed with its own snapshot's rules and alerted — not
+   * refused: the sale happened, and the hub's rules decide what it earns. Transactions without a snapshot (kiosks
+   * older than signed configuration, HQ's own) keep the version they name.
+   */
+  private rulesFor(tx: Pick<Transaction, 'id' | 'deviceId' | 'bundleVersion' | 'snapshotVersion'>): RulesBundle {
+    if (!this.snapshotRules) return this.bundleFor(tx.bundleVersion);
+    if (tx.snapshotVersion === undefined) {
+      // Version 0: a kiosk that held no rules yet. The hub's newest rules bundle may be one store's merged rules
+      // now, so the kiosk's own newest snapshot decides where it has one.
+      return this.bundleFor(tx.bundleVersion === 0 ? (this.snapshotRules(tx.deviceId, 'newest') ?? 0) : tx.bundleVersion);
+    }
+    const named = this.snapshotRules(tx.deviceId, tx.snapshotVersion);
+    if (named === tx.bundleVersion) return this.bundleFor(named);
+    const used = named ?? this.snapshotRules(tx.deviceId, 'newest') ?? 0;
+    this.raiseAlert(tx.deviceId, 'TX_RULES_NOT_OF_SNAPSHOT', { txId: tx.id, snapshotVersion: tx.snapshotVersion, namedRulesVersion: tx.bundleVersion, usedRulesVersion: used });
+    return this.bundleFor(used);
+  }
+
   /** `{regionId}` of the store when the fleet knows it, else nothing (rules scoped to regions then do not apply). */
   private regionOfStore(storeId: string): { regionId?: string } {
     const regionId = this.regionOf(storeId);
@@ -318,7 +340,7 @@ export class SqliteWritePort implements LedgerWritePort {
         memberId, name: tx.name, tier: '', storedValueCents: 0, bonusValueCents: 0, points: 0, creditLimitCents: 0, cumulativeSpendCents: 0, cumulativePointsEarned: 0,
       },
       lots: [],
-      bundle: this.bundleFor(tx.bundleVersion),
+      bundle: this.rulesFor(tx),
       staff: null,
       staffSession: null,
       deviceMode: this.device(tx.deviceId).mode,
