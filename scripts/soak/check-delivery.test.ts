@@ -302,6 +302,17 @@ describe('the soak file checks', () => {
     expect(v.recordedRefusals).toEqual({ TENDER_NOT_ALLOWED: 1 });
   });
 
+  it('counts stored-value spends the kiosk refused past its offline limits apart, and fails any other refusal', () => {
+    const answers = cleanRun();
+    const refusedAs = (req: SoakRequest, code: string): SoakAnswer => ({ ...accepted(req, ''), outcome: 'refused', ids: [], httpStatus: 409, status: null, refusal: { code, message: code } });
+    const limited = verdict([...answers, refusedAs(request('soak-k-3', 'stored_value_purchase', 500), 'OFFLINE_CARD_SPENDS')]);
+    expect(failed(limited)).toEqual([]);
+    expect(limited.offlineLimited).toEqual({ OFFLINE_CARD_SPENDS: 1 });
+    // A cash sale has no offline limit: its refusal is a failure, whatever the code says.
+    const cash = verdict([...answers, refusedAs(request('soak-k-4', 'cash_purchase', 500), 'OFFLINE_CARD_SPENDS')]);
+    expect(failed(cash)).toEqual(['no request refused (4xx) but stored-value spends past the offline limits']);
+  });
+
   it('catches an answer that named another transaction than the outbox holds for the key', () => {
     const answers = cleanRun();
     const first = answers[0]!;

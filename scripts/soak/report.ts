@@ -21,6 +21,8 @@ export interface SoakSummary {
   applied: number;
   recordedRefusals: Record<string, number>;
   refused: Record<string, number>;
+  /** Stored-value spends the kiosks refused offline, past HQ's limits. */
+  offlineLimited: Record<string, number>;
   unanswered: number;
   /** Requests cut off at least once and retried with their key. */
   retried: number;
@@ -86,6 +88,7 @@ export function formatSummary(summary: SoakSummary): string {
     ['applied', `${summary.applied}`],
     ['recorded refusals (delivered)', counts(summary.recordedRefusals)],
     ['refused (4xx)', counts(summary.refused)],
+    ['refused offline by HQ’s limits (409, nothing queued)', counts(summary.offlineLimited)],
     ['unanswered', `${summary.unanswered}`],
     ['cut off and retried with the same key', `${summary.retried}`],
     ['answered as a replay', `${summary.replayed}`],

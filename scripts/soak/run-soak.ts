@@ -337,6 +337,7 @@ export async function runSoak(opts: SoakOptions, signal: AbortSignal): Promise<n
       accepted: verdict.accepted,
       applied: verdict.applied,
       recordedRefusals: verdict.recordedRefusals,
+      offlineLimited: verdict.offlineLimited,
       refused: verdict.refused,
       unanswered: verdict.unanswered,
       retried: answers.filter((a) => a.cutOff > 0).length,
