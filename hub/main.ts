@@ -280,7 +280,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       onRegions: (regions) => (storeRegions = regions),
     });
     configSync = sync;
-    const lookups = new LookupResponder({ client, store, identity, identityStore: store.identity, memberPins, topics, logger: log, config: sync, regionOf: (storeId) => storeRegions.get(storeId) });
+    const lookups = new LookupResponder({ client, store, identity, identityStore: store.identity, memberPins, topics, logger: log, config: sync, regionOf: (storeId) => storeRegions.get(storeId), codesAndDraws: { codes: store.codes, draws: store.draws } });
     // Every kiosk's signed configuration set retained before kiosks are heard (config-sync.ts), and again after a reconnect.
     await sync.start();
     client.on('connect', () => void sync.republishAll().catch((error: unknown) => log.error({ err: error }, 'could not publish configuration again after reconnecting')));
@@ -333,7 +333,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
         });
       },
     };
-    const appDeps = { store, identity, identityStore: store.identity, brokerUrl: redactBrokerUrl(brokerUrl), fleet: fleetRoutes, config: configRoutes };
+    const appDeps = { store, identity, identityStore: store.identity, brokerUrl: redactBrokerUrl(brokerUrl), fleet: fleetRoutes, config: configRoutes, codesAndDraws: { codes: store.codes, draws: store.draws } };
     let consoleUrl: string | null = null;
     if (config.http) {
       app = buildApp({ ...appDeps, logger: log.child({ component: 'hub.http' }) });

@@ -3,6 +3,11 @@
  * narrowest scope that sets it; the rules are merged field by field over the chain's defaults, and their `rules`
  * array by rule id (a narrower scope's rule with an id already there replaces it in place, a new id is added at
  * the end). The hub and the kiosk run this same function, so both price a basket with the same rules.
+ *
+ * The rules bundle format (core/rules/bundle.ts, `format`) is a field like the others: the chain's defaults are
+ * format 2, so merged rules are format 2 unless a scope names its format. The hub names it when it seeds the
+ * global scope from a bundle it stored without one (format 1, hub/config/config-sync.ts), so those rules keep
+ * their meaning on the kiosks.
  */
 import { DEFAULT_RULES_BUNDLE } from '../rules/default-bundle.ts';
 import type { RulesBundle } from '../rules/bundle.ts';

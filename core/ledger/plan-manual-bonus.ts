@@ -1,5 +1,6 @@
 import { CodedError } from '../errors/coded-error.ts';
 import { evaluateManualBonus } from '../rules/evaluate-bonus.ts';
+import { countedPoints, evaluateTierCredit } from '../rules/tiers.ts';
 import { HQ_DEVICE_ID } from '../wire/hq-device.ts';
 import type { TransactionOf } from '../wire/transaction.ts';
 import type { PlanningContext } from './planning-context.ts';
@@ -12,9 +13,11 @@ import { emptyEffect, type LedgerEffect } from './types.ts';
  * points with any staff card it has read. The rules check the reason and the limit on the size (a negative
  * correction is held to the same limit as a credit); a credit becomes a lot with the bundle's usual expiry,
  * a correction draws soonest-expiring lots first and is refused with INSUFFICIENT_POINTS when they do not
- * cover it. Manual points do not count towards tier qualification (cumulativePointsEarned): they were not
- * earned by spending. The member's card status is not checked: HQ corrects a member's points even while the
- * card is lost or frozen (the points belong to the member and move with a replacement card).
+ * cover it. Where the rules count manual points towards tiers (tiers.countedSources: every source by default in
+ * format 2, not in format 1), a credit adds to the member's points figure and runs the upgrade check, and a
+ * correction takes its points off the figure again (never below 0; a tier only goes down at a review). The
+ * member's card status is not checked: HQ corrects a member's points even while the card is lost or frozen (the
+ * points belong to the member and move with a replacement card).
  */
 export function planManualBonus(tx: TransactionOf<'manual_bonus'>, ctx: PlanningContext): LedgerEffect {
   if (tx.deviceId !== HQ_DEVICE_ID) {
@@ -29,10 +32,15 @@ export function planManualBonus(tx: TransactionOf<'manual_bonus'>, ctx: Planning
     const lotId = `${tx.id}:bonus`;
     effect.newLots.push({ lotId, earnedAt: tx.createdAt, expiresAt: evaluation.pointsExpireAt });
     effect.postings.push({ account: 'points', amount: tx.points, lotId });
-    effect.summary = { pointsEarned: tx.points, pointsSpent: 0, valueDeltaCents: 0, trace: [`manual bonus (${reason}): +${tx.points}`] };
+    const credit = evaluateTierCredit(ctx.bundle, { member: ctx.member, source: 'manual', points: tx.points });
+    effect.memberChanges = { ...(credit.tierAfter ? { tier: credit.tierAfter } : {}), cumulativeSpendDeltaCents: 0, cumulativePointsEarnedDelta: credit.countedPoints };
+    const trace = [`manual bonus (${reason}): +${tx.points}`, ...(credit.tierAfter ? [`${ctx.member.tier} → ${credit.tierAfter}`] : [])];
+    effect.summary = { pointsEarned: tx.points, pointsSpent: 0, valueDeltaCents: 0, trace };
   } else {
     const drawn = drawPoints(ctx.lots, evaluation.points, tx.createdAt);
     effect.postings.push(...drawn.postings);
+    const uncounted = Math.min(countedPoints(ctx.bundle, 'manual', evaluation.points), ctx.member.cumulativePointsEarned);
+    effect.memberChanges = { cumulativeSpendDeltaCents: 0, cumulativePointsEarnedDelta: 0 - uncounted }; // 0 - x: never -0
     effect.summary = { pointsEarned: 0, pointsSpent: evaluation.points, valueDeltaCents: 0, trace: [`manual correction (${reason}): -${evaluation.points}`] };
   }
   return effect;

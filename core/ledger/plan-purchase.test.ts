@@ -1,20 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { planPurchase } from './plan-purchase.ts';
+import { DEFAULT_RULES_BUNDLE } from '../rules/default-bundle.ts';
 import { AT, card, cash, context, expectCoded, line, lot, member, points, posted, purchaseTx, storedValue, ulid } from './test-support/builders.ts';
 
-// Default bundle: 1 point per yuan on the net price, per line, floored; silver ×1.2, gold ×1.5, diamond ×2;
+// Default bundle: 1 point per yuan on the net price, the purchase's total floored once and shared over the lines by
+// largest remainder (format 2); silver ×1.2, gold ×1.5, diamond ×2;
 // 100 points = 1 yuan; the part paid with points earns nothing; points expire 365 days after earning.
 const EXPIRES = '2026-03-01T02:00:00.000Z'; // AT 2025-03-01T02:00Z + 365 days (no 29 Feb in between)
 
 describe('planPurchase: cash', () => {
   const id = ulid(101);
-  // line 1: 2 × 19.99 = 3 998 cents → 39.98 pts → 39; line 2: 50.50 → 50.5 → 50. Total 9 048, 89 points.
+  // line 1: 2 × 19.99 = 3 998 cents → 39.98 pts; line 2: 50.50 → 50.5. 90.48 → 90 points: 39 + 50 whole, the point
+  // left over to line 1 (the larger fraction, .98). Total 9 048 cents.
   const tx = purchaseTx([line(1, 1_999, 2), line(2, 5_050)], [cash(9_048)], { id });
   const effect = planPurchase(tx, context());
 
   it('earns points per line into one new lot that expires a year later', () => {
     expect(effect.newLots).toEqual([{ lotId: `${id}:earn`, earnedAt: AT, expiresAt: EXPIRES }]);
-    expect(effect.postings).toEqual([{ account: 'points', amount: 89, lotId: `${id}:earn` }]);
+    expect(effect.postings).toEqual([{ account: 'points', amount: 90, lotId: `${id}:earn` }]);
   });
 
   it('keeps the purchase record a refund needs', () => {
@@ -22,7 +25,7 @@ describe('planPurchase: cash', () => {
       txId: id,
       memberId: 'M1',
       lines: [
-        { lineNo: 1, netCents: 3_998, points: 39 },
+        { lineNo: 1, netCents: 3_998, points: 40 },
         { lineNo: 2, netCents: 5_050, points: 50 },
       ],
       totalCents: 9_048,
@@ -34,8 +37,8 @@ describe('planPurchase: cash', () => {
   });
 
   it('adds the money spent and points earned to the member totals, no tier change below 1 000', () => {
-    expect(effect.memberChanges).toEqual({ cumulativeSpendDeltaCents: 9_048, cumulativePointsEarnedDelta: 89 });
-    expect(effect.summary).toMatchObject({ pointsEarned: 89, pointsSpent: 0, valueDeltaCents: 0 });
+    expect(effect.memberChanges).toEqual({ cumulativeSpendDeltaCents: 9_048, cumulativePointsEarnedDelta: 90 });
+    expect(effect.summary).toMatchObject({ pointsEarned: 90, pointsSpent: 0, valueDeltaCents: 0 });
   });
 
   it('moves a member up a tier when the earned points cross the threshold', () => {
@@ -45,24 +48,32 @@ describe('planPurchase: cash', () => {
   });
 });
 
-describe('planPurchase: points by tier, floored per line', () => {
+describe('planPurchase: points by tier, rounded once per purchase (format 2; format 1 floors each line)', () => {
   // line 1: 33.33 yuan; line 2: 10.01 yuan
-  const earned = (tier: string) => planPurchase(purchaseTx([line(1, 3_333), line(2, 1_001)], [cash(4_334)]), context({ member: member({ tier }) }));
+  const earned = (tier: string, bundle = DEFAULT_RULES_BUNDLE) =>
+    planPurchase(purchaseTx([line(1, 3_333), line(2, 1_001)], [cash(4_334)]), context({ bundle, member: member({ tier }) }));
+  const { format: _format, ...formatOne } = DEFAULT_RULES_BUNDLE;
 
   it('standard ×1', () => {
     // floor(33.33) + floor(10.01) = 33 + 10
     expect(earned('standard').purchaseRecord?.lines.map((l) => l.points)).toEqual([33, 10]);
   });
   it('silver ×1.2', () => {
-    // floor(39.996) + floor(12.012) = 39 + 12
-    expect(earned('silver').purchaseRecord?.lines.map((l) => l.points)).toEqual([39, 12]);
+    // 39.996 + 12.012 = 52.008 → 52: 39 + 12 whole, the point left over to line 1 (.996)
+    expect(earned('silver').purchaseRecord?.lines.map((l) => l.points)).toEqual([40, 12]);
+    // format 1: floor(39.996) + floor(12.012) = 39 + 12
+    expect(earned('silver', formatOne).purchaseRecord?.lines.map((l) => l.points)).toEqual([39, 12]);
   });
-  it('gold ×1.5, each line floored (not the total)', () => {
-    // floor(33.33 × 1.5 = 49.995) + floor(10.01 × 1.5 = 15.015) = 49 + 15 = 64 (flooring the total, 65.01, would give 65)
+  it('gold ×1.5, the total floored once (not each line)', () => {
+    // 33.33 × 1.5 = 49.995 and 10.01 × 1.5 = 15.015: 65.01 → 65, line 1 takes the point left over (.995 > .015)
     const effect = earned('gold');
-    expect(effect.purchaseRecord?.lines.map((l) => l.points)).toEqual([49, 15]);
-    expect(posted(effect, 'points')).toBe(64);
-    expect(effect.memberChanges.cumulativePointsEarnedDelta).toBe(64);
+    expect(effect.purchaseRecord?.lines.map((l) => l.points)).toEqual([50, 15]);
+    expect(posted(effect, 'points')).toBe(65);
+    expect(effect.memberChanges.cumulativePointsEarnedDelta).toBe(65);
+    // format 1 floors each line: 49 + 15 = 64
+    const old = earned('gold', formatOne);
+    expect(old.purchaseRecord?.lines.map((l) => l.points)).toEqual([49, 15]);
+    expect(posted(old, 'points')).toBe(64);
   });
   it('diamond ×2', () => {
     // 66.66 → 66; 20.02 → 20

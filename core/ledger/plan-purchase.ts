@@ -1,5 +1,6 @@
 import { CodedError } from '../errors/coded-error.ts';
 import { evaluatePurchase, shortTrace } from '../rules/engine.ts';
+import { countsTowardTier, purchaseTierPoints } from '../rules/tiers.ts';
 import type { TransactionOf } from '../wire/transaction.ts';
 import { assertCardUsable } from './card-rules.ts';
 import { assertMemberPinProof, memberPinRequired } from './member-pin-rules.ts';
@@ -78,7 +79,9 @@ export function planPurchase(tx: TransactionOf<'purchase'>, ctx: PlanningContext
   }
 
   // Referral points on purchases go to the referrers, each into a lot of their own with the same expiry.
-  effect.postings.push(...creditReferralAwards(effect, tx.id, tx.createdAt, evaluation.pointsExpireAt, evaluation.referralAwards));
+  effect.postings.push(
+    ...creditReferralAwards(effect, tx.id, tx.createdAt, evaluation.pointsExpireAt, evaluation.referralAwards, { bundle: ctx.bundle, referrers: ctx.referrers }),
+  );
 
   // Count cards and time cards bought in this basket: punches credited, validity extended.
   const cards = grantServiceCards(evaluation.cardGrants, evaluation.cardGrants.length > 0 ? (ctx.serviceCards ?? []) : []);
@@ -89,7 +92,8 @@ export function planPurchase(tx: TransactionOf<'purchase'>, ctx: PlanningContext
   effect.memberChanges = {
     ...(evaluation.tierAfter ? { tier: evaluation.tierAfter } : {}),
     cumulativeSpendDeltaCents: evaluation.totalCents - pointsValueCents,
-    cumulativePointsEarnedDelta: evaluation.pointsEarned,
+    // What the rules count towards tiers (tiers.countedSources): the lines' points and event bonuses, by default.
+    cumulativePointsEarnedDelta: purchaseTierPoints(ctx.bundle, evaluation),
   };
   effect.purchaseRecord = {
     txId: tx.id,
@@ -102,6 +106,7 @@ export function planPurchase(tx: TransactionOf<'purchase'>, ctx: PlanningContext
     earnedLotId,
     refundedLineNos: [],
     ...(cards.records.length > 0 ? { cardGrants: cards.records } : {}),
+    ...(countsTowardTier(ctx.bundle, 'purchase') ? {} : { linePointsCounted: false as const }),
   };
   effect.evaluation = evaluation;
   effect.summary = {

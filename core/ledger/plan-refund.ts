@@ -58,7 +58,8 @@ export function planRefund(tx: TransactionOf<'refund'>, ctx: PlanningContext): L
 
   effect.memberChanges = {
     cumulativeSpendDeltaCents: -(share(purchase.totalCents) - share(purchase.tenders.pointsValueCents)),
-    cumulativePointsEarnedDelta: -pointsEarnedBack,
+    // The lines' points leave the member's points figure only if they were counted into it (PurchaseRecord).
+    cumulativePointsEarnedDelta: purchase.linePointsCounted === false ? 0 : -pointsEarnedBack,
   };
   effect.refundOf = { purchaseTxId: purchase.txId, lineNos: lines.map((l) => l.lineNo) };
   effect.summary = {

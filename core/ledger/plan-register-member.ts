@@ -1,5 +1,6 @@
 import { CodedError } from '../errors/coded-error.ts';
 import { evaluateRegistration } from '../rules/engine.ts';
+import { countedPoints } from '../rules/tiers.ts';
 import type { TransactionOf } from '../wire/transaction.ts';
 import type { PlanningContext } from './planning-context.ts';
 import { creditReferralAwards } from './referral-awards.ts';
@@ -12,7 +13,9 @@ export function memberIdFor(registrationTxId: string): string {
 
 /**
  * A new member registers with a fresh card, optionally naming a referrer. The new member gets the
- * registration bonus; the chain of referrers gets the multi-level referral points the rules give.
+ * registration bonus; the chain of referrers gets the multi-level referral points the rules give. Both run the
+ * upgrade check where the rules count those points towards tiers (the new member's starting tier, each
+ * referrer's tier: referral-awards.ts).
  */
 export function planRegisterMember(tx: TransactionOf<'register_member'>, ctx: PlanningContext): LedgerEffect {
   if (ctx.phoneTaken) throw new CodedError('MEMBER_PHONE_TAKEN');
@@ -29,8 +32,11 @@ export function planRegisterMember(tx: TransactionOf<'register_member'>, ctx: Pl
     effect.newLots.push({ lotId, earnedAt: tx.createdAt, expiresAt: evaluation.pointsExpireAt });
     effect.postings.push({ account: 'points', amount: evaluation.points, lotId });
   }
-  effect.postings.push(...creditReferralAwards(effect, tx.id, tx.createdAt, evaluation.pointsExpireAt, evaluation.referralAwards));
-  effect.memberChanges = { cumulativeSpendDeltaCents: 0, cumulativePointsEarnedDelta: evaluation.points };
+  effect.postings.push(
+    ...creditReferralAwards(effect, tx.id, tx.createdAt, evaluation.pointsExpireAt, evaluation.referralAwards, { bundle: ctx.bundle, referrers: ctx.referrers }),
+  );
+  // The welcome bonus counts towards the new member's tier where the rules say so (its tier is in evaluation.tier).
+  effect.memberChanges = { cumulativeSpendDeltaCents: 0, cumulativePointsEarnedDelta: countedPoints(ctx.bundle, 'registration', evaluation.points) };
   effect.summary.pointsEarned = evaluation.points;
   return effect;
 }

@@ -1,5 +1,7 @@
 import type { Transaction } from '../wire/transaction.ts';
 import { planCardLifecycle } from './plan-card-lifecycle.ts';
+import { planCodeRedeem } from './plan-code-redeem.ts';
+import { planDrawEnter } from './plan-draw-enter.ts';
 import { planManualBonus } from './plan-manual-bonus.ts';
 import { planPunchCardUse } from './plan-punch-card.ts';
 import { planPurchase } from './plan-purchase.ts';
@@ -36,5 +38,9 @@ export function planTransaction(tx: Transaction, ctx: PlanningContext): LedgerEf
       return planPunchCardUse(tx, ctx);
     case 'manual_bonus':
       return planManualBonus(tx, ctx);
+    case 'code_redeem':
+      return planCodeRedeem(tx, ctx);
+    case 'draw_enter':
+      return planDrawEnter(tx, ctx);
   }
 }

@@ -1,4 +1,5 @@
 import type { RulesBundle } from '../rules/bundle.ts';
+import type { DrawState, RedemptionCodeState } from './codes-and-draws.ts';
 import type { CardState, GiftState, KioskMode, MemberPinProofState, MemberState, PointLot, PurchaseRecord, ServiceCardState, StaffSessionState, StaffState } from './types.ts';
 
 /**
@@ -38,6 +39,11 @@ export interface PlanningContext extends MemberPlanningContext {
   /** The member's referrers, nearest first (for referral awards on purchases and registrations). */
   referrerChain: string[];
   /**
+   * The referrers of referrerChain as they stand now (purchases and registrations): a referral award that counts
+   * towards their tier runs their upgrade check. Absent: the awards still add to their points figure, no tier moves.
+   */
+  referrers?: MemberState[];
+  /**
    * For purchases under a per-day points cap: the local day it counts in and the points the member earned
    * on that day before this transaction. Absent when the rules have no per-day cap.
    */
@@ -46,4 +52,8 @@ export interface PlanningContext extends MemberPlanningContext {
   phoneTaken?: boolean;
   /** The member's count cards and time cards (purchases, refunds, punch_card_use); absent: none. */
   serviceCards?: ServiceCardState[];
+  /** For code_redeem: the code its digest names (null: no such code was issued). */
+  redemptionCode?: RedemptionCodeState | null;
+  /** For draw_enter: the draw it names (null: no such draw). */
+  draw?: DrawState | null;
 }

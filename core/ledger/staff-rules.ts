@@ -13,6 +13,8 @@ const ALLOWED_ROLES: Record<string, readonly StaffRole[]> = {
   card_unfreeze: ['store_manager', 'region_manager', 'hq_admin'],
   card_replace: ['cashier', 'store_manager', 'region_manager', 'hq_admin'],
   manual_bonus: ['region_manager', 'hq_admin'],
+  /** Through the hub API, for a member in the staff member's scope (at a kiosk the member redeems for themselves). */
+  code_redeem: ['cashier', 'store_manager', 'region_manager', 'hq_admin'],
   /** Not a transaction: a clerk sets or resets a member's PIN at a kiosk. */
   member_pin_reset: ['cashier', 'store_manager', 'region_manager', 'hq_admin'],
 };

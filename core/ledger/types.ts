@@ -5,6 +5,7 @@
  */
 import type { Cents, Points } from '../money/integers.ts';
 import type { PurchaseEvaluation } from '../rules/types.ts';
+import type { DrawEntryEffect } from './codes-and-draws.ts';
 
 export const CARD_STATUSES = ['active', 'lost', 'frozen', 'cancelled', 'expired'] as const;
 export type CardStatus = (typeof CARD_STATUSES)[number];
@@ -130,6 +131,8 @@ export interface PurchaseRecord {
   refundedLineNos: number[];
   /** Count/time cards the purchase sold (absent on records written before count cards were real). */
   cardGrants?: CardGrantRecord[];
+  /** false when the rules did not count the lines' points towards the member's tier (tiers.countedSources): a refund then takes none off it. Absent: they counted. */
+  linePointsCounted?: false;
 }
 
 /** One journal entry: a signed movement on one account (and, for points, one lot). */
@@ -156,6 +159,12 @@ export interface LedgerEffect {
   cardChanges: { uid: string; status: CardStatus; replacedBy?: string }[];
   newCards: { uid: string; memberId: string }[];
   memberChanges: { tier?: string; cumulativeSpendDeltaCents: Cents; cumulativePointsEarnedDelta: Points };
+  /**
+   * Other members the transaction credits in a way that counts towards their tier (a referrer's referral award):
+   * what it adds to their points figure and, when that lifts them, their new tier. Their points themselves move
+   * by the postings naming them.
+   */
+  otherMemberChanges?: { memberId: string; tier?: string; cumulativePointsEarnedDelta: Points }[];
   giftStockChanges: { sku: string; delta: number }[];
   /** Service cards to create or update (validity, whether it counts visits); punch balances move by postings, never here. */
   serviceCardChanges?: { serviceId: string; counted: boolean; validUntil: string | null }[];
@@ -169,6 +178,10 @@ export interface LedgerEffect {
   /** A sale taken offline that the balances could not cover: what was put on the shortfall accounts (alerted). */
   shortfall?: { valueCents: Cents; points: Points };
   evaluation?: PurchaseEvaluation;
+  /** Set by code_redeem: the code it uses (its keyed hash), marked used by this transaction. */
+  codeRedemption?: { codeHash: string; batchId: string };
+  /** Set by draw_enter: the entry, and the prize whose stock it takes one of. */
+  drawEntry?: DrawEntryEffect;
 }
 
 export function emptyEffect(memberId: string): LedgerEffect {

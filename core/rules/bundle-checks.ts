@@ -105,6 +105,7 @@ function checkTiers(bundle: RulesBundle, add: (path: (string | number)[], reason
     const previous = tiers.ladder[i - 1];
     if (previous && step.from <= previous.from) add(['tiers', 'ladder', i, 'from'], 'thresholds must be strictly ascending');
   });
+  checkUnique(tiers.countedSources ?? [], (i) => ['tiers', 'countedSources', i], 'point source', add);
   const rank = new Map(tiers.ladder.map((step, i) => [step.tier, i]));
   tiers.paidUpgrades?.forEach((upgrade, i) => {
     const from = rank.get(upgrade.from);

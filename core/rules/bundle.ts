@@ -96,6 +96,13 @@ const spendBandsRule = z.strictObject({
   ...lineFilter,
   /** Which amount picks the band: this transaction's, or the member's cumulative spend including it. Default transaction. */
   basis: z.enum(['transaction', 'cumulative']).optional(),
+  /**
+   * What "amount" means when picking the band (the rate then applies to the earning amount as always): `bill`, the
+   * consumption amount after discounts whatever pays it; `paid`, the part paid with money (cash, stored value,
+   * credit: the bill minus its points-paid part); `earning`, the amount that earns after the points share and the
+   * payment earn factors. Default `bill` (format 2), `earning` (format 1, the first engine's meaning).
+   */
+  bandAmount: z.enum(['bill', 'paid', 'earning']).optional(),
   /** whole: the band the amount falls in sets the rate for all of it (default). marginal: each part at its band's rate. */
   mode: z.enum(['whole', 'marginal']).optional(),
   /** Ascending upper bounds in cents (inclusive); the last has upToCents null (no limit). Rates in points per yuan. */
@@ -171,16 +178,34 @@ const expirySchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('end_of_year'), yearsLater: z.number().int().nonnegative().optional() }),
 ]);
 
+/**
+ * Where points come from, for `tiers.countedSources`: a purchase's line points, an event bonus (on a purchase
+ * naming the event, or on its own), a referrer's referral award, the registration bonus, a manual bonus, a
+ * redemption code's points, a points prize won in a draw.
+ */
+export const POINT_SOURCES = ['purchase', 'event', 'referral', 'registration', 'manual', 'code', 'draw'] as const;
+export type PointSource = (typeof POINT_SOURCES)[number];
+
+/**
+ * The bundle format this engine writes: what a bundle means where it leaves a field out. Format 1 (a bundle
+ * without `format`, as every bundle stored before formats existed): points rounded per line, spend bands picked on
+ * the earning amount, tiers counting every source but referral and manual points. Format 2: points rounded once
+ * per purchase, spend bands picked on the bill amount, tiers counting points from every source.
+ */
+export const CURRENT_RULES_FORMAT = 2;
+
 /** The bundle's shape; rulesBundleSchema adds the cross-field checks of bundle-checks.ts. */
 export const rulesBundleShape = z.strictObject({
   version: positiveInt,
+  /** The bundle format (see CURRENT_RULES_FORMAT): absent means 1, so a stored bundle keeps its meaning. */
+  format: z.union([z.literal(1), z.literal(2)]).optional(),
   /** IANA zone for time windows, local days (daily cap) and end-of-month expiry. Default Asia/Shanghai. */
   timezone: z.string().min(1).optional(),
   points: z
     .strictObject({
       /** Earn on the price after discounts (default) or before. */
       earnOn: z.enum(['after_discount', 'before_discount']).optional(),
-      /** Whole points per line: floor (default), half_up or ceil. */
+      /** Rounding to whole points, once per purchase (format 2) or per line (format 1): floor (default), half_up or ceil. */
       rounding: z.enum(['floor', 'half_up', 'ceil']).optional(),
       /** How several multipliers on one line combine: multiply (default), highest only, or add (1 + Σ(f − 1)). */
       multiplierStacking: z.enum(['multiply', 'highest', 'add']).optional(),
@@ -211,6 +236,11 @@ export const rulesBundleShape = z.strictObject({
       ladder: z.array(z.strictObject({ tier: name, from: points })).min(1),
       /** What `from` counts: points earned (default) or cumulative spend in cents. */
       basis: z.enum(['points_earned', 'cumulative_spend']).optional(),
+      /**
+       * Which points count towards `points_earned` thresholds (and period reviews). Default: every source (format 2);
+       * every source but referral and manual (format 1). Every credit of a counted source runs the upgrade check.
+       */
+      countedSources: z.array(z.enum(POINT_SOURCES)).min(1).optional(),
       /** never: tiers only go up (default). reevaluate: at each period end the tier follows that period's figure. */
       downgrade: z
         .discriminatedUnion('policy', [

@@ -3,7 +3,7 @@
  * Compiled bundles are cached by object identity (a WeakMap), so the hot path never recompiles and a
  * dropped bundle is collected. Bundles are treated as immutable once compiled.
  */
-import type { Rule, RulesBundle } from './bundle.ts';
+import { POINT_SOURCES, type PointSource, type Rule, type RulesBundle } from './bundle.ts';
 import type {
   BaseRateRule,
   CompiledBundle,
@@ -27,6 +27,18 @@ import type { PurchaseLineInput } from './types.ts';
 
 export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
 
+/** A bundle's format: absent is 1, the meaning every bundle had before formats existed. */
+export function formatOf(bundle: Pick<RulesBundle, 'format'>): 1 | 2 {
+  return bundle.format ?? 1;
+}
+
+/**
+ * What format 1 counts towards points tiers: what the first engine added to cumulativePointsEarned (purchase
+ * points with their event bonuses, the registration bonus), and sources that came later (codes, draw prizes).
+ * Referral and manual points did not count then, and do not in a format 1 bundle.
+ */
+const FORMAT_1_COUNTED_SOURCES: readonly PointSource[] = POINT_SOURCES.filter((source) => source !== 'referral' && source !== 'manual');
+
 const cache = new WeakMap<RulesBundle, CompiledBundle>();
 
 export function compileBundle(bundle: RulesBundle): CompiledBundle {
@@ -38,7 +50,7 @@ export function compileBundle(bundle: RulesBundle): CompiledBundle {
     clock: clockFor(bundle.timezone ?? DEFAULT_TIMEZONE),
     settings: compileSettings(bundle),
     tiers: compileTiers(bundle),
-    stages: compileStages(bundle.rules),
+    stages: compileStages(bundle.rules, formatOf(bundle)),
   };
   cache.set(bundle, compiled);
   return compiled;
@@ -53,9 +65,13 @@ function compileSettings(bundle: RulesBundle): CompiledSettings {
     credit: decimalToScaled(factor.credit ?? '1'),
   };
   const payment = bundle.pointsPayment;
+  const format = formatOf(bundle);
   return {
+    format,
     earnOn: points.earnOn ?? 'after_discount',
     rounding: points.rounding ?? 'floor',
+    roundOncePerPurchase: format >= 2,
+    countedSources: new Set(bundle.tiers?.countedSources ?? (format >= 2 ? POINT_SOURCES : FORMAT_1_COUNTED_SOURCES)),
     multiplierStacking: points.multiplierStacking ?? 'multiply',
     capPerTransaction: points.caps?.perTransaction ?? null,
     capPerDay: points.caps?.perDay ?? null,
@@ -99,7 +115,7 @@ function compileTiers(bundle: RulesBundle): CompiledTiers | null {
   };
 }
 
-function compileStages(rules: Rule[]): CompiledStages {
+function compileStages(rules: Rule[], format: 1 | 2): CompiledStages {
   // Higher priority first; the sort is stable, so equal priorities keep the bundle's order.
   const ordered = rules.map((rule, index) => ({ rule, index })).sort((a, b) => (b.rule.priority ?? 0) - (a.rule.priority ?? 0) || a.index - b.index);
   const all: CompiledRuleBase<Rule['kind']>[] = [];
@@ -147,6 +163,7 @@ function compileStages(rules: Rule[]): CompiledStages {
         baseRates.push({
           ...common(rule, prefix, rule),
           basis,
+          bandAmount: rule.bandAmount ?? (format >= 2 ? 'bill' : 'earning'),
           mode: rule.mode ?? 'whole',
           bands: rule.bands.map((band) => ({
             upToCents: band.upToCents ?? Number.POSITIVE_INFINITY,

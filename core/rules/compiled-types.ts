@@ -3,7 +3,7 @@
  * as closures and its rates as scaled integers, and the bundle's settings with defaults applied. The
  * evaluation stages read only this, never the raw bundle, so defaults are decided in exactly one place.
  */
-import type { Rule, RulesBundle } from './bundle.ts';
+import type { PointSource, Rule, RulesBundle } from './bundle.ts';
 import type { LocalClock, LocalTime } from './local-time.ts';
 import type { Rounding } from './decimal.ts';
 import type { PurchaseLineInput } from './types.ts';
@@ -63,6 +63,8 @@ export interface CompiledBand {
 }
 export interface CompiledSpendBands extends CompiledRuleBase<'spend_bands'> {
   basis: 'transaction' | 'cumulative';
+  /** The amount that picks the band (the format's default applied). */
+  bandAmount: 'bill' | 'paid' | 'earning';
   mode: 'whole' | 'marginal';
   bands: CompiledBand[];
   marginalLabel: string;
@@ -126,8 +128,14 @@ export interface CompiledTiers {
 }
 
 export interface CompiledSettings {
+  /** The bundle format (absent: 1). */
+  format: 1 | 2;
   earnOn: 'after_discount' | 'before_discount';
   rounding: Rounding;
+  /** Round the purchase's points once and share them over the lines (format 2), or round each line (format 1). */
+  roundOncePerPurchase: boolean;
+  /** The point sources that count towards the member's points figure (`tiers.countedSources`, the format's default applied). */
+  countedSources: ReadonlySet<PointSource>;
   multiplierStacking: 'multiply' | 'highest' | 'add';
   capPerTransaction: number | null;
   capPerDay: number | null;

@@ -1,7 +1,8 @@
 /**
  * Exact fixed-point arithmetic for the engine's hot path. Rates and multipliers are written as decimal strings
  * with at most 4 decimals and compiled to integers scaled by SCALE (1.5 → 15 000). Points are carried through
- * the pipeline as micro-points (MICRO per point) and rounded to whole points once, per line, at the end.
+ * the pipeline as micro-points (MICRO per point) and rounded to whole points at the end: once per purchase
+ * (format 2), or per line (format 1; stages/caps-rounding.ts).
  *
  * mulDiv gives exactly the same result as mulDivFloor from core/money, but stays in doubles when the product
  * is a safe integer (BigInt costs ~100 ns per call, which is the whole budget of a rule).

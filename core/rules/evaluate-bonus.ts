@@ -46,18 +46,22 @@ export interface ManualBonusContext {
   reason: string;
 }
 
-/** Validates a manual bonus against the bundle's limits. Throws AMOUNT_NOT_POSITIVE / RULES_INVALID. */
+/**
+ * Validates a manual bonus against the bundle's limits. Refusals: AMOUNT_NOT_POSITIVE (not a positive whole
+ * number), MANUAL_BONUS_REFUSED (no reason given), MANUAL_BONUS_OVER_MAX (over manualBonus.maxPoints),
+ * MANUAL_BONUS_REASON_NOT_ALLOWED (a reason manualBonus.reasons does not list).
+ */
 export function evaluateManualBonus(bundle: RulesBundle, ctx: ManualBonusContext): BonusEvaluation {
   const compiled = compileBundle(bundle);
   if (!Number.isSafeInteger(ctx.points) || ctx.points <= 0) throw new CodedError('AMOUNT_NOT_POSITIVE', 'a manual bonus must be a positive whole number of points');
   const reason = ctx.reason.trim();
-  if (reason === '') throw new CodedError('TX_INVALID', 'a manual bonus needs a reason');
+  if (reason === '') throw new CodedError('MANUAL_BONUS_REFUSED', 'a manual bonus needs a reason', { reason: 'manual_bonus_no_reason' });
   const limits = bundle.manualBonus;
   if (limits?.maxPoints !== undefined && ctx.points > limits.maxPoints) {
-    throw new CodedError('MANUAL_BONUS_REFUSED', `a manual bonus may be at most ${limits.maxPoints} points`, { reason: 'manual_bonus_over_max' });
+    throw new CodedError('MANUAL_BONUS_OVER_MAX', `a manual bonus may be at most ${limits.maxPoints} points`, { reason: 'manual_bonus_over_max', maxPoints: limits.maxPoints });
   }
   if (limits?.reasons !== undefined && !limits.reasons.includes(reason)) {
-    throw new CodedError('MANUAL_BONUS_REFUSED', `reason '${reason}' is not one of: ${limits.reasons.join(', ')}`, { reason: 'manual_bonus_reason' });
+    throw new CodedError('MANUAL_BONUS_REASON_NOT_ALLOWED', `reason '${reason}' is not one of: ${limits.reasons.join(', ')}`, { reason: 'manual_bonus_reason', reasons: limits.reasons });
   }
   return {
     bundleVersion: compiled.version,

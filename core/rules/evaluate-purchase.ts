@@ -4,6 +4,8 @@
  *
  *   eligibility → price and discounts → payment (points offset, earn factors) → base points → multipliers
  *   → line bonuses → rounding and caps → transaction bonuses → tier and expiry
+ *
+ * Rounding is once per purchase (format 2 bundles) or per line (format 1): stages/caps-rounding.ts.
  */
 import { CodedError } from '../errors/coded-error.ts';
 import type { RulesBundle } from './bundle.ts';
@@ -54,10 +56,15 @@ export function evaluatePurchase(bundle: RulesBundle, ctx: PurchaseContext): Pur
   const paidWithMoneyCents = totalCents - (pointsPayment?.valueCents ?? 0);
   const referralAwards = purchaseReferralAwards(state, paidWithMoneyCents);
 
-  let pointsEarned = 0;
-  for (const line of state.lines) pointsEarned += line.points;
-  for (const bonus of bonuses) pointsEarned += bonus.points;
-  const tierAfter = upgradeAfterPurchase(compiled.tiers, ctx.member, pointsEarned, paidWithMoneyCents);
+  let linePoints = 0;
+  for (const line of state.lines) linePoints += line.points;
+  let bonusPoints = 0;
+  for (const bonus of bonuses) bonusPoints += bonus.points;
+  const pointsEarned = linePoints + bonusPoints;
+  // What counts towards a points tier is the bundle's tiers.countedSources (purchase and event points here).
+  const counted = compiled.settings.countedSources;
+  const tierPoints = (counted.has('purchase') ? linePoints : 0) + (counted.has('event') ? bonusPoints : 0);
+  const tierAfter = upgradeAfterPurchase(compiled.tiers, ctx.member, tierPoints, paidWithMoneyCents);
   if (tierAfter !== null) state.trace.push({ ruleId: 'tiers', label: `upgrade to ${tierAfter}` });
 
   return {

@@ -4,7 +4,7 @@
  * points back from the purchase's lot and returns the paid points to the lots the spend used (returnToLots).
  */
 import { CodedError } from '../errors/coded-error.ts';
-import type { PurchaseEvaluation } from './types.ts';
+import type { PurchaseEvaluation, TraceEntry } from './types.ts';
 
 export interface LineReversal {
   lineNo: number;
@@ -22,6 +22,8 @@ export interface Reversal {
   pointsToTakeBack: number;
   pointsPaymentBack: { points: number; valueCents: number };
   moneyCents: number;
+  /** One entry per refunded line: the points it takes back, the money part it gives back. */
+  trace: TraceEntry[];
 }
 
 /**
@@ -49,5 +51,6 @@ export function reverseLines(original: PurchaseEvaluation, lineNos: readonly num
       valueCents: lines.reduce((sum, l) => sum + l.paidWithPointsCents, 0),
     },
     moneyCents: lines.reduce((sum, l) => sum + l.moneyCents, 0),
+    trace: lines.map((l) => ({ ruleId: 'refund', label: `refund line ${l.lineNo}`, lineNo: l.lineNo, points: 0 - l.points, cents: 0 - l.moneyCents })),
   };
 }

@@ -1,12 +1,14 @@
 /**
  * Tiers: automatic upgrade by thresholds on points earned or cumulative spend, paid upgrades with points,
- * and the downgrade policy (never, or re-evaluate at each period end on that period's figure).
+ * and the downgrade policy (never, or re-evaluate at each period end on that period's figure). Which points
+ * count towards a points threshold is the bundle's `tiers.countedSources`; every credit of a counted source
+ * runs the upgrade check (evaluateTierCredit), not only purchases.
  */
 import { CodedError } from '../errors/coded-error.ts';
-import type { RulesBundle } from './bundle.ts';
+import type { PointSource, RulesBundle } from './bundle.ts';
 import { compileBundle } from './compile.ts';
 import type { CompiledTiers } from './compiled-types.ts';
-import type { MemberContext, TraceEntry } from './types.ts';
+import type { MemberContext, PurchaseEvaluation, TraceEntry } from './types.ts';
 
 /** The highest ladder tier whose threshold the figure reaches (figure in points or cents, per the basis). */
 export function tierForFigure(tiers: CompiledTiers, figure: number): string {
@@ -21,14 +23,77 @@ export function tierRank(tiers: CompiledTiers, tier: string): number {
 }
 
 /**
- * After a purchase: the tier reached, if higher than the member's (purchases only ever upgrade). Spend counts
- * what was paid with money (the total minus the points-paid part), as the ledger adds to cumulative spend.
+ * After a purchase: the tier reached, if higher than the member's (purchases only ever upgrade). Points count
+ * what the bundle's `tiers.countedSources` counts of the purchase (tierPoints); spend counts what was paid with
+ * money (the total minus the points-paid part), as the ledger adds to cumulative spend.
  */
-export function upgradeAfterPurchase(tiers: CompiledTiers | null, member: MemberContext, pointsEarned: number, spendCents: number): string | null {
+export function upgradeAfterPurchase(tiers: CompiledTiers | null, member: MemberContext, tierPoints: number, spendCents: number): string | null {
   if (!tiers) return null;
-  const figure = tiers.basis === 'points_earned' ? member.cumulativePointsEarned + pointsEarned : member.cumulativeSpendCents + spendCents;
+  const figure = tiers.basis === 'points_earned' ? member.cumulativePointsEarned + tierPoints : member.cumulativeSpendCents + spendCents;
+  return upgradeTo(tiers, member.tier, figure);
+}
+
+/** The ladder tier the figure reaches, if higher than `tier`; null otherwise. */
+function upgradeTo(tiers: CompiledTiers, tier: string, figure: number): string | null {
   const reached = tierForFigure(tiers, figure);
-  return tierRank(tiers, reached) > tierRank(tiers, member.tier) ? reached : null;
+  return tierRank(tiers, reached) > tierRank(tiers, tier) ? reached : null;
+}
+
+/**
+ * The points of a credit that count towards the member's points figure (members.cumulativePointsEarned, and
+ * the period figure of tier reviews): all of them when the bundle's `tiers.countedSources` names the source
+ * (every source by default in format 2; all but referral and manual in format 1), else none. A bundle
+ * without tiers counts by its format's default, so the figure is ready for a ladder added later.
+ */
+export function countedPoints(bundle: RulesBundle, source: PointSource, points: number): number {
+  return countsTowardTier(bundle, source) ? points : 0;
+}
+
+/** Whether the bundle counts points of this source towards the member's points figure. */
+export function countsTowardTier(bundle: RulesBundle, source: PointSource): boolean {
+  return compileBundle(bundle).settings.countedSources.has(source);
+}
+
+/** What a purchase evaluation adds to the points figure: its line points and its event bonuses, as counted. */
+export function purchaseTierPoints(bundle: RulesBundle, evaluation: Pick<PurchaseEvaluation, 'lines' | 'bonuses'>): number {
+  let linePoints = 0;
+  for (const line of evaluation.lines) linePoints += line.points;
+  let bonusPoints = 0;
+  for (const bonus of evaluation.bonuses) bonusPoints += bonus.points;
+  return countedPoints(bundle, 'purchase', linePoints) + countedPoints(bundle, 'event', bonusPoints);
+}
+
+export interface TierCreditContext {
+  member: MemberContext;
+  /** Where the points come from (bundle `tiers.countedSources`). */
+  source: PointSource;
+  /** Points credited (a positive whole number; a correction's negative points never change a tier). */
+  points: number;
+}
+
+export interface TierCreditEvaluation {
+  /** Points added to the member's points figure (0 when the source does not count). */
+  countedPoints: number;
+  /** The tier the credit lifts the member to, if it changes (credits only ever upgrade). */
+  tierAfter: string | null;
+  trace: TraceEntry[];
+}
+
+/**
+ * The upgrade check every points credit runs (a referrer's referral award, a registration, event or manual
+ * bonus): the counted points are added to the member's points figure and the tier follows the ladder up.
+ * A referrer at 941 points with 100 referral points reaches 1041 ≥ 1000: silver. Tiers by cumulative spend
+ * are not moved by points.
+ */
+export function evaluateTierCredit(bundle: RulesBundle, ctx: TierCreditContext): TierCreditEvaluation {
+  if (!Number.isSafeInteger(ctx.points)) throw new CodedError('MONEY_NOT_INTEGER', 'credited points must be whole points');
+  const counted = countedPoints(bundle, ctx.source, ctx.points);
+  const tiers = compileBundle(bundle).tiers;
+  const trace: TraceEntry[] = [];
+  if (counted !== 0) trace.push({ ruleId: 'tiers.countedSources', label: `${ctx.source} counts towards tier`, points: counted });
+  const tierAfter = tiers && tiers.basis === 'points_earned' && counted > 0 ? upgradeTo(tiers, ctx.member.tier, ctx.member.cumulativePointsEarned + counted) : null;
+  if (tierAfter !== null) trace.push({ ruleId: 'tiers', label: `upgrade to ${tierAfter}` });
+  return { countedPoints: counted, tierAfter, trace };
 }
 
 export interface TierContext {

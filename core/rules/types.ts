@@ -27,7 +27,7 @@ export interface MemberContext {
   tier: string;
   /** Lifetime spend before this transaction, for cumulative spend bands and tier thresholds. */
   cumulativeSpendCents: Cents;
-  /** Lifetime points earned before this transaction, for tier thresholds. */
+  /** Lifetime points earned before this transaction, as the bundle's tiers.countedSources count them: for tier thresholds. */
   cumulativePointsEarned: Points;
   /** Added in issue 3: points already earned today (bundle-local day), for the per-day cap. Absent: 0. */
   pointsEarnedToday?: Points;
@@ -144,7 +144,7 @@ export interface RegistrationContext {
 
 export interface RegistrationEvaluation {
   bundleVersion: number;
-  /** The tier a new member starts in (the ladder's entry tier). */
+  /** The tier a new member starts in: the ladder's entry tier, or the tier a welcome bonus that counts towards tiers reaches. */
   tier: string;
   /** Points for the new member. */
   points: Points;

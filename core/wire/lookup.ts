@@ -60,6 +60,13 @@ export const lookupRequestSchema = z.discriminatedUnion('op', [
   /** How the hub has this kiosk stand (attended or unattended): asked on each connect. */
   z.object({ op: z.literal('device.profile') }),
   z.object({ op: z.literal('quote'), cardUid: z.string().regex(/^[0-9A-F]{4,32}$/), storeId: z.string().min(1).max(64), bundleVersion: z.number().int().nonnegative().optional(), lines: z.array(purchaseLineSchema).min(1).max(200) }),
+  /**
+   * Anti-counterfeit check of a redemption code (防伪), without using it: the SHA-256 of the code the kiosk read
+   * (core/codes/redemption-code.ts). The hub answers at most a few per minute per kiosk (CODE_VERIFY_RATE_LIMITED).
+   */
+  z.object({ op: z.literal('code.verify'), codeDigest: z.string().regex(/^[0-9a-f]{64}$/) }),
+  /** The points draws open now (积分抽奖), with their cost, prizes, odds and stock left. */
+  z.object({ op: z.literal('draws.open') }),
 ]);
 export type LookupRequest = z.infer<typeof lookupRequestSchema>;
 
@@ -131,6 +138,40 @@ export const staffSessionViewSchema = z.object({
 });
 export type StaffSessionView = z.infer<typeof staffSessionViewSchema>;
 
+/** What the anti-counterfeit check says of a code: genuine (issued, unused, unexpired), used, expired, or unknown (never issued). */
+export const codeVerificationSchema = z.object({
+  status: z.enum(['genuine', 'used', 'expired', 'unknown']),
+  /** For an issued code: the product its label is on, the points it gives and until when. */
+  sku: z.string().optional(),
+  points: z.number().int().optional(),
+  expiresAt: z.string().optional(),
+  usedAt: z.string().nullable().optional(),
+});
+export type CodeVerificationView = z.infer<typeof codeVerificationSchema>;
+
+/** A points draw as a kiosk offers it. A prize's odds are weight / totalWeight. */
+export const openDrawSchema = z.object({
+  drawId: z.string(),
+  name: z.string(),
+  costPoints: z.number().int(),
+  closesAt: z.string(),
+  /** SHA-256 of the seed, committed before the draw opened (revealed when it closes). */
+  seedSha256: z.string(),
+  totalWeight: z.number().int(),
+  prizes: z.array(
+    z.object({
+      prizeId: z.string(),
+      name: z.string(),
+      round: z.enum(['instant', 'second_chance']),
+      kind: z.string(),
+      points: z.number().int().nullable(),
+      weight: z.number().int(),
+      stockLeft: z.number().int(),
+    }),
+  ),
+});
+export type OpenDraw = z.infer<typeof openDrawSchema>;
+
 export const deviceProfileSchema = z.object({ mode: z.enum(['unattended', 'attended']) });
 export type DeviceProfile = z.infer<typeof deviceProfileSchema>;
 
@@ -144,6 +185,8 @@ export const lookupResponseSchema = z.union([
   z.object({ ok: z.literal(true), member: memberViewSchema }),
   z.object({ ok: z.literal(true), catalog: catalogSchema }),
   z.object({ ok: z.literal(true), quote: quoteSchema }),
+  z.object({ ok: z.literal(true), code: codeVerificationSchema }),
+  z.object({ ok: z.literal(true), draws: z.array(openDrawSchema) }),
   z.object({ ok: z.literal(true), clock: z.object({ hubTime: z.number().int(), offsetMs: z.number().int() }) }),
   /** A configuration set: checked by the kiosk (accept-config-set.ts) before anything in it is used. */
   z.object({ ok: z.literal(true), configSet: z.record(z.string(), z.unknown()) }),

@@ -23,6 +23,13 @@ export const txOutcomeSchema = z.object({
   trace: z.array(z.string()),
   /** A sale taken offline that the balances could not cover: what the member now owes (shortfall accounts). */
   shortfall: z.object({ valueCents: z.number().int().nonnegative(), points: z.number().int().nonnegative() }).optional(),
+  /** A points draw entry: the draw and the prize won (null: none). */
+  draw: z
+    .object({
+      drawId: z.string(),
+      prize: z.object({ prizeId: z.string(), name: z.string(), kind: z.string(), points: z.number().int().nullable() }).nullable(),
+    })
+    .optional(),
 });
 export type TxOutcome = z.infer<typeof txOutcomeSchema>;
 

@@ -46,6 +46,8 @@ export const TX_KINDS = [
   'tier_upgrade',
   'punch_card_use',
   'manual_bonus',
+  'code_redeem',
+  'draw_enter',
 ] as const;
 export type TxKind = (typeof TX_KINDS)[number];
 
@@ -182,6 +184,14 @@ const bodies = {
    * why stay in the recorded payload, so every manual bonus is audited with the transaction row.
    */
   manual_bonus: z.object({ cardUid, points: z.number().int().min(-1e9).max(1e9), reason: z.string().trim().min(1).max(200), ...staffActor.shape }),
+  /**
+   * A redemption code (兑换码) typed by the member: its points, once (core/codes/redemption-code.ts). The code itself
+   * never travels: the kiosk checks its check symbol and sends the SHA-256 of its canonical text. Decided at the
+   * hub only (a kiosk offers it only while connected). From HQ (the hub API) it names the staff actor.
+   */
+  code_redeem: z.object({ cardUid, codeDigest: z.string().regex(/^[0-9a-f]{64}$/, 'codeDigest is the SHA-256 of the code, 64 lowercase hex digits'), ...staffActor.shape }),
+  /** One entry in a points draw (积分抽奖): its cost in points; the hub decides the prize (core/draws/draw-outcome.ts). */
+  draw_enter: z.object({ cardUid, drawId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }),
 } satisfies Record<TxKind, z.ZodType>;
 
 export const transactionSchemas = Object.fromEntries(

@@ -36,6 +36,8 @@ import type { StaffSignIn } from './staff-sign-in.ts';
 import { createKioskEvents, type KioskEvents, type LinkEventSource, type SessionSnapshot } from './kiosk-events.ts';
 import { createMemberOffers, numberLines, type BasketLine, type CatalogAnswer, type QuoteAnswer } from './member-offers.ts';
 import { createSubmitter, OFF_SCREEN, type ScreenPart, type SubmitOptions, type TxOutcome } from './submit-transaction.ts';
+import { assertHubThere, codeDigestOf, createCodeAndDrawLookups, HUB_DECIDED_KINDS } from './codes-and-draws.ts';
+import type { CodeVerificationView, OpenDraw } from '../../core/wire/lookup.ts';
 
 export type { TxOutcome, SubmitOptions } from './submit-transaction.ts';
 export type { CatalogAnswer, QuoteAnswer, BasketLine } from './member-offers.ts';
@@ -113,6 +115,18 @@ export interface KioskApp {
   catalog(): Promise<CatalogAnswer>;
   /** Takes the hub's current configuration when newer (on connect, every 10 minutes, when a catalogue shows newer rules). Never throws. */
   refreshRules(): Promise<void>;
+
+  /**
+   * A redemption code typed by the member whose card is on the reader: { code }. Refused before anything is queued
+   * when it is not a code (CODE_MALFORMED, CODE_CHECK_DIGIT) or the hub is away (HUB_REQUIRED).
+   */
+  redeemCode(request: TxRequest, options?: SubmitOptions): Promise<TxOutcome>;
+  /** The anti-counterfeit check of a code, without using it (no card needed; the hub limits how many a minute). */
+  verifyCode(code: string): Promise<CodeVerificationView>;
+  /** The points draws open now (HUB_REQUIRED offline: a kiosk without the hub does not offer draws). */
+  openDraws(): Promise<OpenDraw[]>;
+  /** One entry in a draw for the member whose card is on the reader: { drawId }. */
+  enterDraw(request: TxRequest, options?: SubmitOptions): Promise<TxOutcome>;
 
   /** The simulated reader reads `uid`; resolves with the view once the look-up settled (or after tapSettleMs). */
   tapSimulatedCard(uid: string): Promise<SessionView>;
@@ -193,6 +207,8 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
    * against HQ's offline limits before it is written, and marked acceptedOffline when taken.
    */
   function admit(request: TxBodyInput): TxBodyInput {
+    // Codes and draws are decided at the hub only: never queued for later (codes-and-draws.ts).
+    if (HUB_DECIDED_KINDS.has(request.kind)) assertHubThere(link);
     const guard = deps.offlineGuard;
     if (!guard || request.kind !== 'purchase' || link.isConnected()) return request;
     return guard.admit({ cardUid: request.cardUid, payments: request.payments }) ? { ...request, acceptedOffline: true } : request;
@@ -218,6 +234,8 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
       log.warn({ err: error }, 'could not refresh the rules bundle');
     }
   }
+
+  const codesAndDraws = createCodeAndDrawLookups({ link, ...(tuning.lookupTimeoutMs !== undefined ? { lookupTimeoutMs: tuning.lookupTimeoutMs } : {}) });
 
   const offers = createMemberOffers({
     session,
@@ -337,6 +355,18 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
     tierUpgrade: (request, options) => memberTransaction('tier_upgrade', request, options),
     punch: (request, options) => memberTransaction('punch_card_use', request, options),
     cardOperation: (kind, request, options) => memberTransaction(kind, request, options),
+    redeemCode(request, options) {
+      // The code travels as its SHA-256 only, once it reads as a code; the rest of the body is checked as any other.
+      const { code, ...rest } = request;
+      try {
+        return memberTransaction('code_redeem', { ...rest, codeDigest: codeDigestOf(code) }, options);
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    },
+    verifyCode: (code) => codesAndDraws.verifyCode(code),
+    openDraws: () => codesAndDraws.openDraws(),
+    enterDraw: (request, options) => memberTransaction('draw_enter', request, options),
 
     registerMember(request, options) {
       const cardUid = session.registrationCardUid();

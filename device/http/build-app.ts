@@ -60,6 +60,7 @@ const purchaseBodySchema = txBodySchema.extend({
 });
 
 /** A basket to price: lines as a purchase has them (lineNo may be left out: numbered in order). */
+const codeBodySchema = z.object({ code: z.string().min(1).max(64) });
 const quoteBodySchema = z.object({ lines: z.array(purchaseLineSchema.extend({ lineNo: z.number().int().positive().optional() })).min(1).max(200) });
 
 const CARD_OPS: Record<string, CardOperationKind> = {
@@ -141,6 +142,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   /** The basket priced for the member on screen; the screen charges the quoted total. */
   app.post('/api/quote', (request) => kiosk.quote(parseBody(quoteBodySchema, request.body).lines));
 
+  // Anti-counterfeit check (防伪): is this code genuine, used, expired or unknown? Nothing is used; no card needed.
+  app.post('/api/codes/verify', async (request) => ({ code: await kiosk.verifyCode(parseBody(codeBodySchema, request.body).code) }));
+  /** The points draws open now, with cost, prizes, odds (weight / totalWeight) and stock left: only with the hub. */
+  app.get('/api/draws', async () => ({ draws: await kiosk.openDraws() }));
+
   app.get('/api/state', () => kiosk.state());
   /** The signed configuration in force: versions, last refusal, items, gifts, screen, receipt texts, offline limits. */
   app.get('/api/config', () => ({ config: kiosk.state().config ?? null }));
@@ -183,6 +189,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     ['/api/tx/tier-upgrade', (body, options) => kiosk.tierUpgrade(body, options)],
     // One visit on a count card / time card: { serviceId } (the card is the session's).
     ['/api/tx/punch', (body, options) => kiosk.punch(body, options)],
+    // A redemption code for the member on screen: { code } as typed (hyphens, spaces, case do not matter). Decided
+    // at the hub only: a typo (CODE_CHECK_DIGIT) or the hub away (HUB_REQUIRED, 503) is refused and nothing queued.
+    ['/api/tx/code-redeem', (body, options) => kiosk.redeemCode(body, options)],
+    // One entry in a points draw: { drawId }; the hub decides the prize. Offline: HUB_REQUIRED, nothing queued.
+    ['/api/tx/draw-enter', (body, options) => kiosk.enterDraw(body, options)],
   ];
   for (const [path, useCase] of simpleRoutes) {
     app.post(path, async (request, reply) => sendOutcome(reply, await useCase(parseBody(txBodySchema, request.body), submitOptions(request))));

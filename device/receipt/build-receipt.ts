@@ -58,6 +58,11 @@ export function buildReceipt(input: ReceiptInput): Receipt {
       lines.push({ name: tx.giftSku, qty: tx.qty, unitPriceCents: 0, totalCents: 0 });
       if (result?.outcome?.pointsSpent) payments.push({ method: 'points', points: result.outcome.pointsSpent });
       break;
+    case 'draw_enter':
+      // The entry and the points it cost; the prize won is in the hub's trace (ruleTrace).
+      lines.push({ name: tx.drawId, qty: 1, unitPriceCents: 0, totalCents: 0 });
+      if (result?.outcome?.pointsSpent) payments.push({ method: 'points', points: result.outcome.pointsSpent });
+      break;
     case 'refund':
       notice.push(words.refundOf(tx.purchaseTxId.slice(-8), tx.lineNos));
       break;
@@ -72,6 +77,8 @@ export function buildReceipt(input: ReceiptInput): Receipt {
     case 'card_unfreeze':
     case 'manual_bonus':
     case 'punch_card_use':
+    // What the code gave is in the hub's trace (ruleTrace), printed once confirmed.
+    case 'code_redeem':
     case 'register_member':
     case 'tier_upgrade':
       break;

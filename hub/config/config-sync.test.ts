@@ -122,6 +122,21 @@ describe('the configuration sync (real SQLite, recorded publishing, a moved cloc
     expect(set.bundles.map((b) => [b.signed.scope, b.signed.version])).toEqual([['global', 3]]);
   });
 
+  it('seeds rules stored before bundles had a format as format 1 (their meaning), under their own rules version', async () => {
+    // A hub that ran the first engine: its newest stored bundle has no `format` (format 1: per-line rounding).
+    const { format: _format, ...stored } = DEFAULT_RULES_BUNDLE;
+    await ledger.saveRulesBundle({ ...stored, version: 2 });
+    createSigningKey(temp.dir, rootPrivatePem, { now: new Date(now) });
+    await makeSync().start();
+    expect(store.latestBundle('global')).toMatchObject({ seededFromRules: 2, signed: { signed: { content: { rules: { format: 1 } } } } });
+    const set = await sync!.currentSet('kiosk-1');
+    // The same rules (format 1 made explicit): no new rules version, the hub recomputes with the stored bundle 2.
+    expect(set.snapshot.signed.rulesVersion).toBe(2);
+    expect((await ledger.latestRulesBundle())?.version).toBe(2);
+    const accepted = acceptConfigSet({ hqRootPublicKeyPem: rootPem, deviceId: 'kiosk-1', storeId: 'store-1', held: { signingKeyVersion: 0, snapshotVersion: 0, scopeVersions: {} }, nowMs: now, set });
+    expect(accepted.status === 'accepted' ? accepted.config.rules.format : accepted).toBe(1);
+  });
+
   it('signs no set that names a bundle signed by a replaced key: rotation re-signs the bundles it names', async () => {
     createSigningKey(temp.dir, rootPrivatePem, { now: new Date(now) });
     await makeSync().start();

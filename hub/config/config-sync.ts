@@ -389,7 +389,10 @@ export class ConfigSync {
     const seededRules = seeded?.signed.signed.content.rules;
     if (seededRules && rulesDigest(seededRules) === digest) return;
     if (this.seedRefused === digest) return;
-    const { version: _version, ...section } = latest;
+    // The seeded global scope merges over core's default rules, which are format 2: a bundle stored without a
+    // format (format 1, core/rules/bundle.ts) says so explicitly, so kiosks keep its meaning (rulesDigest treats both alike).
+    const { version: _version, ...stored } = latest;
+    const section = { ...stored, format: stored.format ?? 1 };
     if (seeded) {
       const merged = checkMergedRules(mergeConfig([{ rules: section }]));
       if (!merged.ok || rulesDigest(merged.bundle) !== digest) {

@@ -57,8 +57,14 @@ export function checkMergedRules(effective: EffectiveConfig): { ok: true; bundle
   return checkRulesBundle(numberedRules(effective, 1));
 }
 
-/** SHA-256 of a rules bundle's content without its version: equal rules, equal digest, whatever their number. */
+/**
+ * SHA-256 of a rules bundle's content without its version: equal rules, equal digest, whatever their number.
+ * `format: 1` is what a bundle without `format` means (core/rules/bundle.ts), so it is left out too: a bundle
+ * stored before formats existed and the same rules seeded with their format made explicit share a digest, and so
+ * a rules version (config-sync.ts, followRulesStore). Digests of bundles without `format` are unchanged.
+ */
 export function rulesDigest(bundle: RulesBundle | Record<string, unknown>): string {
   const { version: _version, ...content } = bundle as Record<string, unknown>;
+  if (content.format === 1) delete content.format;
   return createHash('sha256').update(canonicalJson(content)).digest('hex');
 }

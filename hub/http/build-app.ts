@@ -16,6 +16,7 @@ import { renderConsole, renderLogin } from './console-page.ts';
 import { registerEnrolRoute, type EnrolHandler } from './enrol-route.ts';
 import { registerFleetRoutes, type FleetRoutesDeps } from './fleet-routes.ts';
 import { registerConfigRoutes, type ConfigRoutesDeps } from './config-routes.ts';
+import { registerCodeDrawRoutes, type CodeDrawRoutesDeps } from './code-draw-routes.ts';
 import { assertMemberInScope, memberIdsInScopeOf, type MemberAccessStore } from './member-access.ts';
 import { bearerOf, MEMBER_READERS, requireStaff, SESSION_COOKIE } from './require-staff.ts';
 import { parseRequest } from '../../core/errors/parse-request.ts';
@@ -35,6 +36,8 @@ export interface HubAppDeps {
   fleet?: Omit<FleetRoutesDeps, 'identity' | 'identityStore'>;
   /** Signed fleet configuration over the API (HQ admins): publish a scope's bundle, see what each kiosk got. */
   config?: Omit<ConfigRoutesDeps, 'identity' | 'identityStore'>;
+  /** Redemption codes and points draws over the API (docs/ACCOUNTS.md; code-draw-routes.ts). */
+  codesAndDraws?: Omit<CodeDrawRoutesDeps, 'identity' | 'identityStore' | 'store'>;
 }
 
 /** The most members a listing (the API's, the console's) shows. */
@@ -73,6 +76,7 @@ export function buildApp(deps: HubAppDeps): FastifyInstance {
   if (deps.enrol) registerEnrolRoute(app, deps.enrol);
   if (deps.fleet) registerFleetRoutes(app, { ...deps.fleet, identity: deps.identity, identityStore: deps.identityStore });
   if (deps.config) registerConfigRoutes(app, { ...deps.config, identity: deps.identity, identityStore: deps.identityStore });
+  if (deps.codesAndDraws) registerCodeDrawRoutes(app, { ...deps.codesAndDraws, identity: deps.identity, identityStore: deps.identityStore, store: deps.store });
   /** The members `staff` may see (member-access.ts), with their last `historyLimit` transactions. */
   const memberViews = async (staff: SignedIn['staff'], historyLimit: number) => {
     const views = [];

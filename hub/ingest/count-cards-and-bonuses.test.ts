@@ -137,7 +137,7 @@ describe('count cards and HQ manual bonuses (real aedes, real SQLite)', () => {
       expect(await env.hub.store.transactionCount()).toBe(count);
       const badReason = await app().inject({ method: 'POST', url: `/api/members/${await memberId()}/manual-bonus`, headers: await asAdmin(), payload: { points: 300, reason: 'because' } });
       expect(badReason.statusCode).toBe(400);
-      expect(badReason.json()).toMatchObject({ status: 'rejected', code: 'MANUAL_BONUS_REFUSED' });
+      expect(badReason.json()).toMatchObject({ status: 'rejected', code: 'MANUAL_BONUS_REASON_NOT_ALLOWED' });
       const manager = await app().inject({ method: 'POST', url: `/api/members/${await memberId()}/manual-bonus`, headers: await asStoreManager(), payload: { points: 300, reason: 'complaint' } });
       expect(manager.statusCode).toBe(403);
       expect(manager.json()).toMatchObject({ status: 'rejected', code: 'STAFF_UNAUTHORIZED' });

@@ -18,6 +18,9 @@ import type { IdentityStore } from '../identity/identity-store.ts';
 import type { MemberPinService } from '../identity/member-pin-service.ts';
 import { buildCatalog } from './build-catalog.ts';
 import { buildQuote } from './build-quote.ts';
+import type { CodeStore } from '../ledger/code-store.ts';
+import type { DrawStore } from '../ledger/draw-store.ts';
+import { createRateLimiter, KIOSK_CODE_CHECKS, type RateLimiter } from '../codes/rate-limit.ts';
 
 const CARD_REFUSALS: Partial<Record<string, ErrorCode>> = { lost: 'CARD_LOST', frozen: 'CARD_FROZEN', cancelled: 'CARD_CANCELLED', expired: 'CARD_EXPIRED' };
 
@@ -46,9 +49,47 @@ export class LookupResponder {
       config?: { currentSet(deviceId: string): Promise<ConfigSet> };
       /** A store's region in the fleet, so a quote prices region-scoped rules as the ledger will. */
       regionOf?: (storeId: string) => string | undefined;
+      /** Redemption codes (code.verify) and points draws (draws.open); absent: those look-ups are answered NOT_FOUND. */
+      codesAndDraws?: { codes: Pick<CodeStore, 'verifyCode'>; draws: Pick<DrawStore, 'listDraws'> };
+      /** How many code checks a kiosk may make (default: KIOSK_CODE_CHECKS, 10 a minute). */
+      codeChecks?: RateLimiter;
     },
   ) {
     this.log = options.logger.child({ component: 'hub.lookup' });
+    this.codeChecks = options.codeChecks ?? createRateLimiter(KIOSK_CODE_CHECKS);
+  }
+
+  private readonly codeChecks: RateLimiter;
+
+  /** code.verify and draws.open: what a kiosk may show about codes and draws, decided here at the hub. */
+  private async codesAndDraws(deviceId: string, request: { op: 'code.verify'; codeDigest: string } | { op: 'draws.open' }): Promise<LookupAnswer> {
+    const features = this.options.codesAndDraws;
+    if (!features) return { ok: false, code: 'NOT_FOUND', message: 'this hub has no redemption codes or draws' };
+    if (request.op === 'draws.open') {
+      const now = new Date().toISOString();
+      const draws = (await features.draws.listDraws('open')).filter((d) => d.closesAt > now);
+      return {
+        ok: true,
+        draws: draws.map((d) => ({
+          drawId: d.drawId, name: d.name, costPoints: d.costPoints, closesAt: d.closesAt, seedSha256: d.seedSha256, totalWeight: d.totalWeight,
+          prizes: d.prizes.map((p) => ({ prizeId: p.prizeId, name: p.name, round: p.round, kind: p.kind, points: p.points, weight: p.weight, stockLeft: p.stockLeft })),
+        })),
+      };
+    }
+    // Counted before the ledger is read: a kiosk over its limit learns nothing, whatever it asks.
+    if (!this.codeChecks.take(deviceId)) {
+      this.log.warn({ deviceId, code: 'CODE_VERIFY_RATE_LIMITED' satisfies ErrorCode }, 'code checks over the limit');
+      return { ok: false, code: 'CODE_VERIFY_RATE_LIMITED', message: 'too many code checks from this kiosk in the last minute' };
+    }
+    const found = await features.codes.verifyCode(request.codeDigest, new Date().toISOString());
+    return {
+      ok: true,
+      code: {
+        status: found.status,
+        ...(found.batch ? { sku: found.batch.sku, points: found.batch.points, expiresAt: found.batch.expiresAt } : {}),
+        ...(found.usedAt !== undefined ? { usedAt: found.usedAt } : {}),
+      },
+    };
   }
 
   /** Answers on the request's own response topic once the ledger has; answers may overtake each other, requests never wait for one another. */
@@ -169,6 +210,7 @@ export class LookupResponder {
       if (!found.activeCardUid) return { ok: false, code: 'CARD_BAD_STATE', message: 'the member has no active card to report' };
       return { ok: true, pinProof: { proofId: proof.proofId, expiresAt: proof.expiresAt }, cardUid: found.activeCardUid };
     }
+    if (request.data.op === 'code.verify' || request.data.op === 'draws.open') return this.codesAndDraws(deviceId, request.data);
     if (request.data.op === 'device.profile') return { ok: true, profile: { mode: await this.options.identityStore.deviceMode(deviceId) } };
     if (request.data.op === 'quote' || request.data.op === 'catalog') {
       const card = await this.usableCard(request.data.cardUid);

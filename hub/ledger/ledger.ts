@@ -4,7 +4,9 @@
  * tests and the tools hold the whole. `open-ledger.ts` makes one.
  */
 import type { IdentityStore } from '../identity/identity-store.ts';
+import type { CodeStore } from './code-store.ts';
 import type { DeviceRegistry } from './device-registry.ts';
+import type { DrawStore } from './draw-store.ts';
 import type { LedgerAdmin } from './ledger-admin.ts';
 import type { LedgerStore } from './ledger-store.ts';
 import type { RulesStore } from './rules-store.ts';
@@ -15,6 +17,10 @@ export interface Ledger extends LedgerStore, SweepStore, LedgerAdmin, RulesStore
   open(): Promise<void>;
   /** Staff, sessions, kiosk modes and the audit log, on the same database (open between open() and close()). */
   readonly identity: IdentityStore;
+  /** Redemption code batches and the anti-counterfeit check (open between open() and close()). */
+  readonly codes: CodeStore;
+  /** Points draws: define, open, close, entries and winners (open between open() and close()). */
+  readonly draws: DrawStore;
   /** Closes it; idempotent. Call once the ingest is idle. */
   close(): Promise<void>;
 }

@@ -21,7 +21,7 @@ function memberkioskAsync(...args: string[]): Promise<{ args: string[]; code: nu
   return new Promise((resolve) => child.once('exit', (code) => resolve({ args, code, stdout, stderr })));
 }
 
-const COMMANDS = ['demo', 'hub', 'device', 'audit', 'rules', 'drivers', 'bench', 'keys', 'regions', 'stores', 'enrol', 'provision', 'devices', 'config'];
+const COMMANDS = ['demo', 'hub', 'device', 'audit', 'rules', 'drivers', 'bench', 'keys', 'regions', 'stores', 'enrol', 'provision', 'devices', 'config', 'codes', 'draws'];
 const STACK_LINE = /\n\s+at /;
 
 describe('the memberkiosk command (real processes)', () => {

@@ -1,28 +1,29 @@
 /**
  * `memberkiosk rules check BUNDLE.json` — is the bundle valid? Prints "valid" with a summary, or one line
  * per issue ("path: reason"); exit 0 when valid, 1 when not, 2 on usage or unreadable files.
- * `memberkiosk rules eval BUNDLE.json BASKET.json` — evaluates a purchase (or a top-up / registration, by the
- * basket's `kind`) and prints {kind, result, receipt} as JSON: the full result with its trace, and the short
- * receipt form. An engine refusal (e.g. points over the max share) prints {error: {code, message, details}}
- * and exits 1. `--json` on check prints {valid, issues} instead of text. Shapes: docs/RULES.md.
+ * `memberkiosk rules eval BUNDLE.json INPUT.json` — evaluates what the input's `kind` names: a purchase (kind
+ * absent), a top-up, a registration, a paid upgrade, a gift redemption, a tier review, a points credit's tier
+ * check, an event or manual bonus, a refund, a count-card use (core/rules/context-schema.ts) and prints
+ * {kind, result, receipt} as JSON: the full result with its trace, and the short receipt form. An engine refusal
+ * (e.g. points over the max share) prints {error: {code, message, details}} with the one code docs/RULES.md
+ * gives that refusal, and exits 1. `--json` on check prints {valid, issues} instead of text. Shapes: docs/RULES.md.
  */
 import { readFileSync } from 'node:fs';
 import { isCodedError } from '../../core/errors/coded-error.ts';
 import type { ErrorCode } from '../../core/errors/codes.ts';
 import { checkRulesBundle } from '../../core/rules/parse.ts';
 import { parseEvaluationInput } from '../../core/rules/context-schema.ts';
-import { evaluatePurchase } from '../../core/rules/evaluate-purchase.ts';
-import { evaluateTopUp } from '../../core/rules/evaluate-top-up.ts';
-import { evaluateRegistration } from '../../core/rules/evaluate-registration.ts';
-import { shortTrace } from '../../core/rules/short-trace.ts';
+import { evaluateInput } from '../../core/rules/evaluate-input.ts';
 import type { RulesBundle } from '../../core/rules/bundle.ts';
 import { parseCommandArgs, usageError } from '../command-args.ts';
 
 const USAGE = `usage: memberkiosk rules check BUNDLE.json [--json]
-       memberkiosk rules eval BUNDLE.json BASKET.json
+       memberkiosk rules eval BUNDLE.json INPUT.json
   check   is the bundle valid? "valid" with a summary, or one line per issue (--json: {valid, issues})
-  eval    the basket evaluated under the bundle, as JSON {kind, result, receipt} (docs/RULES.md)
-exit codes: 0 valid / evaluated, 1 invalid bundle or basket, or the engine refused, 2 bad options or unreadable files
+  eval    the input evaluated under the bundle, as JSON {kind, result, receipt} (docs/RULES.md); the input's
+          kind: purchase (default), top_up, registration, paid_upgrade, redeem_gift, tier_review, tier_credit,
+          event_bonus, manual_bonus, refund, card_use
+exit codes: 0 valid / evaluated, 1 invalid bundle or input, or the engine refused, 2 bad options or unreadable files
 `;
 
 export async function run(args: string[]): Promise<number> {
@@ -73,7 +74,8 @@ function summary(bundle: RulesBundle): string {
   const kinds = new Map<string, number>();
   for (const rule of bundle.rules) kinds.set(rule.kind, (kinds.get(rule.kind) ?? 0) + 1);
   const byKind = [...kinds].map(([kind, n]) => `${kind} ×${n}`).join(', ');
-  return `  version ${bundle.version}, timezone ${bundle.timezone ?? 'Asia/Shanghai (default)'}, ${bundle.rules.length} rules${byKind ? ` (${byKind})` : ''}`;
+  const format = bundle.format === undefined ? 'format 1 (no format given)' : `format ${bundle.format}`;
+  return `  version ${bundle.version}, ${format}, timezone ${bundle.timezone ?? 'Asia/Shanghai (default)'}, ${bundle.rules.length} rules${byKind ? ` (${byKind})` : ''}`;
 }
 
 function evaluate(bundlePath: string, basketPath: string): number {
@@ -87,20 +89,13 @@ function evaluate(bundlePath: string, basketPath: string): number {
   }
   const parsed = parseEvaluationInput(basketFile.json);
   if (!parsed.ok) {
-    process.stdout.write(`${JSON.stringify({ error: { code: 'TX_INVALID' satisfies ErrorCode, message: `${basketPath} is not a valid basket`, details: { issues: parsed.issues } } }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ error: { code: 'TX_INVALID' satisfies ErrorCode, message: `${basketPath} is not a valid evaluation input`, details: { issues: parsed.issues } } }, null, 2)}\n`);
     return 1;
   }
   const bundle = checked.bundle;
   const input = parsed.input;
   try {
-    const { kind, ...ctx } = input;
-    const result =
-      kind === 'top_up'
-        ? evaluateTopUp(bundle, ctx as Parameters<typeof evaluateTopUp>[1])
-        : kind === 'registration'
-          ? evaluateRegistration(bundle, ctx as Parameters<typeof evaluateRegistration>[1])
-          : evaluatePurchase(bundle, ctx as Parameters<typeof evaluatePurchase>[1]);
-    process.stdout.write(`${JSON.stringify({ kind, result, receipt: shortTrace(result) }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(evaluateInput(bundle, input), null, 2)}\n`);
     return 0;
   } catch (error) {
     if (!isCodedError(error)) throw error;

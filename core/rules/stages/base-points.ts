@@ -4,12 +4,15 @@
  * points per yuan on top of the base rate. All in micro-points, so nothing is rounded until stage 7.
  *
  * Spend bands look at the amount of the matching lines (transaction basis) or the member's cumulative spend
- * including it (cumulative basis). Whole mode applies the rate of the band the amount ends in to all of it;
- * marginal mode charges each slice at its own band's rate and shares the total's whole points over the lines
- * by amount (largest remainder), so per-line rounding does not lose points the basket earned.
+ * including it (cumulative basis). The rule's `bandAmount` says which amount: the bill (net of discounts, however
+ * paid), the part paid with money, or the earning amount (after the points share and the payment earn factors).
+ * Whole mode applies the rate of the band the amount ends in to the lines' earning amounts; marginal mode charges
+ * each slice of the amount at its own band's rate, scales that to the earning amount (bill 6000 yuan worth 9000
+ * points, 2000 yuan of it earning → 3000) and shares the total's whole points over the lines by earning amount
+ * (largest remainder), so rounding does not lose points the basket earned.
  */
 import { allocateProRata } from '../allocate.ts';
-import { MICRO } from '../decimal.ts';
+import { MICRO, mulDiv } from '../decimal.ts';
 import type { BaseRateRule, CompiledProductBonus, CompiledSpendBands, LabelledValue } from '../compiled-types.ts';
 import { candidatesFor } from '../line-index.ts';
 import type { LineState, PurchaseState } from './state.ts';
@@ -71,10 +74,26 @@ function spendBandLine(rule: CompiledSpendBands, line: LineState, state: Purchas
   return { micro: outcome.microByLine.get(line) ?? 0, label: rule.marginalLabel };
 }
 
+/** The cents of one line that count towards picking the band. */
+function bandCents(rule: CompiledSpendBands, line: LineState): number {
+  switch (rule.bandAmount) {
+    case 'bill':
+      return line.netCents;
+    case 'paid':
+      return line.netCents - line.paidWithPointsCents;
+    case 'earning':
+      return line.earningCents;
+  }
+}
+
 function bandOutcome(rule: CompiledSpendBands, state: PurchaseState): BandOutcome {
   const matching = state.lines.filter((line) => rule.matchesLine === null || rule.matchesLine(line.input));
   let amountCents = 0;
-  for (const line of matching) amountCents += line.earningCents;
+  let earningCents = 0;
+  for (const line of matching) {
+    amountCents += bandCents(rule, line);
+    earningCents += line.earningCents;
+  }
   const start = rule.basis === 'cumulative' ? state.ctx.member.cumulativeSpendCents : 0;
   const end = start + amountCents;
   if (rule.mode === 'whole') {
@@ -90,6 +109,8 @@ function bandOutcome(rule: CompiledSpendBands, state: PurchaseState): BandOutcom
     bandStart = band.upToCents;
     if (bandStart >= end) break;
   }
-  const points = allocateProRata(Math.floor(totalMicro / MICRO), matching.map((line) => line.earningCents));
+  // The bands price the band amount; the points are earned on the earning amount, at the same average rate.
+  const earnedMicro = amountCents === earningCents ? totalMicro : amountCents === 0 ? 0 : mulDiv(totalMicro, earningCents, amountCents);
+  const points = allocateProRata(Math.floor(earnedMicro / MICRO), matching.map((line) => line.earningCents));
   return { rate: null, microByLine: new Map(matching.map((line, i) => [line, (points[i] ?? 0) * MICRO])) };
 }

@@ -18,7 +18,11 @@ export interface PointsPayment {
   valueCents: number;
 }
 
-/** Validates the points payment against the bundle and the bill. Throws PAYMENT_MISMATCH with the reason. */
+/**
+ * Validates the points payment against the bundle and the bill. Refusals: POINTS_PAYMENT_NOT_ALLOWED (the bundle
+ * has no pointsPayment), POINTS_PAYMENT_UNDER_MINIMUM, POINTS_PAYMENT_NOT_WHOLE_CENTS, POINTS_PAYMENT_OVER_SHARE;
+ * `details.reason` names the refusal too, as it did when the first two shared PAYMENT_MISMATCH.
+ */
 export function settlePointsPayment(settings: CompiledSettings, ctx: PurchaseContext, totalCents: number): PointsPayment | null {
   let points = 0;
   for (const payment of ctx.payments) {
@@ -29,12 +33,12 @@ export function settlePointsPayment(settings: CompiledSettings, ctx: PurchaseCon
   }
   if (points === 0) return null;
   const rule = settings.pointsPayment;
-  if (!rule) throw new CodedError('PAYMENT_MISMATCH', 'this rules bundle does not allow paying with points', { reason: 'points_payment_disabled' });
+  if (!rule) throw new CodedError('POINTS_PAYMENT_NOT_ALLOWED', 'this rules bundle does not allow paying with points', { reason: 'points_payment_disabled' });
   if (points < rule.minPoints) {
     throw new CodedError('POINTS_PAYMENT_UNDER_MINIMUM', `paying with points needs at least ${rule.minPoints} points, got ${points}`, { reason: 'points_under_minimum', minPoints: rule.minPoints, points });
   }
   if ((points * 100) % rule.pointsPerYuan !== 0) {
-    throw new CodedError('PAYMENT_MISMATCH', `${points} points is not a whole number of cents at ${rule.pointsPerYuan} points per yuan`, { reason: 'points_not_whole_cents', points });
+    throw new CodedError('POINTS_PAYMENT_NOT_WHOLE_CENTS', `${points} points is not a whole number of cents at ${rule.pointsPerYuan} points per yuan`, { reason: 'points_not_whole_cents', points });
   }
   const valueCents = (points * 100) / rule.pointsPerYuan;
   const maxCents = mulDiv(totalCents, rule.maxShareScaled, SCALE);

@@ -70,6 +70,7 @@ export function hundredRuleBundle(): RulesBundle {
   for (let i = 0; i < 5; i++) rules.push({ kind: 'event_bonus', id: `event-${i}`, eventId: `E${i}`, points: 10 + i });
   return {
     version: 7,
+    format: 2,
     timezone: 'Asia/Shanghai',
     points: { multiplierStacking: 'multiply', rounding: 'floor', caps: { perTransaction: 1_000_000, perDay: 2_000_000 }, expiry: { kind: 'end_of_month', monthsLater: 12 } },
     pointsPayment: { pointsPerYuan: 100, maxShare: '0.5', minPoints: 100 },

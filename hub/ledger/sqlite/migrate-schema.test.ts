@@ -33,12 +33,31 @@ describe('ledger schema 4: home stores', () => {
     expect(columnsOf(db, 'members').map((c) => c.name)).not.toContain('home_store_id');
     migrateSchema(db, silent);
     expect(currentSchemaVersion(db)).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(4);
+    expect(SCHEMA_VERSION).toBeGreaterThanOrEqual(4);
     expect(db.prepare('SELECT member_id, name, tier, home_store_id FROM members').all()).toEqual([{ member_id: 'M0001', name: 'Li Wei', tier: 'gold', home_store_id: null }]);
     expect(columnsOf(db, 'members')).toEqual(columnsOf(fresh, 'members'));
     // Opening it again changes nothing.
     migrateSchema(db, silent);
     expect(currentSchemaVersion(db)).toBe(SCHEMA_VERSION);
+    db.close();
+    fresh.close();
+  });
+});
+
+describe('ledger schema 5: redemption codes and points draws', () => {
+  it('adds the code and draw tables to a schema 4 ledger, as a new ledger has them, and keeps what was there', () => {
+    const tables = ['code_batches', 'redemption_codes', 'draws', 'draw_prizes', 'draw_entries', 'draw_winners'];
+    const fresh = new Database(':memory:');
+    migrateSchema(fresh, silent);
+    const db = new Database(':memory:');
+    migrateSchema(db, silent);
+    db.exec(`${tables.map((t) => `DROP TABLE ${t};`).join('\n')} UPDATE schema_meta SET value = '4' WHERE key = 'schema_version';`);
+    db.prepare("INSERT INTO members (member_id, name, phone, tier, created_at) VALUES ('M0001', 'Li Wei', '13800138001', 'gold', '2026-01-01T00:00:00.000Z')").run();
+    expect(currentSchemaVersion(db)).toBe(4);
+    migrateSchema(db, silent);
+    expect(currentSchemaVersion(db)).toBe(5);
+    for (const table of tables) expect(columnsOf(db, table)).toEqual(columnsOf(fresh, table));
+    expect(db.prepare('SELECT member_id FROM members').all()).toEqual([{ member_id: 'M0001' }]);
     db.close();
     fresh.close();
   });

@@ -8,6 +8,7 @@ import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { redactStaffCard } from '../../../core/privacy/redact-staff-card.ts';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
+import { CODES_AND_DRAWS_SQL } from './schema-codes-draws.ts';
 import { staffCardHash } from '../../identity/staff-card-hash.ts';
 import { staffCardKey } from './staff-card-key.ts';
 import { newStaffId } from '../../identity/new-ids.ts';
@@ -87,6 +88,14 @@ const MIGRATIONS: readonly Migration[] = [
       // may have been made anywhere): existing members get none, so only chain-wide staff ('*') see them until
       // they shop in a store, which puts them in that store's scope.
       db.exec('ALTER TABLE members ADD COLUMN home_store_id TEXT');
+    },
+  },
+  {
+    to: 5,
+    why: 'redemption codes (kept as keyed hashes) and points draws',
+    up(db) {
+      // New tables only: nothing existing changes.
+      db.exec(CODES_AND_DRAWS_SQL);
     },
   },
 ];

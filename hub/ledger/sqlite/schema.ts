@@ -7,9 +7,12 @@
  * A device's order lives in `device_sequences` (one row per device and epoch); `sequence_slots` holds the
  * slots taken by something other than a first application (a resend of an applied transaction in a new
  * epoch, a refused id conflict), so every slot a device used is answered the same way for ever.
- * An older database is brought to this version by `migrate-schema.ts` on open.
+ * An older database is brought to this version by `migrate-schema.ts` on open. Schema 5's redemption codes and
+ * points draws are in schema-codes-draws.ts.
  */
-export const SCHEMA_VERSION = 4;
+import { CODES_AND_DRAWS_SQL } from './schema-codes-draws.ts';
+
+export const SCHEMA_VERSION = 5;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS schema_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -240,4 +243,4 @@ CREATE TABLE IF NOT EXISTS rules_bundles (
   bundle TEXT NOT NULL,
   saved_at TEXT NOT NULL
 );
-`;
+${CODES_AND_DRAWS_SQL}`;

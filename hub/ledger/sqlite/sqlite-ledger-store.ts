@@ -14,6 +14,9 @@ import type { CardState, GiftState, MemberState } from '../../../core/ledger/typ
 import type { MemberScope, MemberStores } from '../../../core/identity/member-scope.ts';
 import type { IdentityStore } from '../../identity/identity-store.ts';
 import { SqliteIdentityStore } from './sqlite-identity-store.ts';
+import { SqliteCodesAndDraws } from './sqlite-codes-draws.ts';
+import type { CodeStore } from '../code-store.ts';
+import type { DrawStore } from '../draw-store.ts';
 import type { DueLot } from '../../../core/ledger/plan-points-expiry.ts';
 import type { TierReviewMember, TierReviewStatus } from '../../../core/ledger/plan-tier-review.ts';
 import { createUlidFactory } from '../../../core/ids/ulid.ts';
@@ -82,6 +85,7 @@ export class SqliteLedgerStore implements Ledger {
   private port: SqliteWritePort | null = null;
   private txs: Transactions | null = null;
   private identityStore: SqliteIdentityStore | null = null;
+  private codesAndDraws: SqliteCodesAndDraws | null = null;
   private readonly bundles = new Map<number, RulesBundle>();
   private readonly unknownVersionsWarned = new Set<number>();
   private readonly log: Logger;
@@ -117,6 +121,7 @@ export class SqliteLedgerStore implements Ledger {
     this.port = port;
     this.txs = this.prepareTransactions(db, port);
     this.identityStore = new SqliteIdentityStore(db);
+    this.codesAndDraws = new SqliteCodesAndDraws(db);
     if (!this.latestBundle()) this.saveBundle(this.options.fallbackBundle);
   }
 
@@ -193,6 +198,7 @@ export class SqliteLedgerStore implements Ledger {
     this.port = null;
     this.txs = null;
     this.identityStore = null;
+    this.codesAndDraws = null;
   }
 
   async applyBatch(batch: ReceivedTransaction[]): Promise<TxResult[]> {
@@ -344,6 +350,18 @@ export class SqliteLedgerStore implements Ledger {
   get identity(): IdentityStore {
     if (!this.identityStore) throw new Error('the ledger is not open');
     return this.identityStore;
+  }
+
+  /** Redemption codes (../code-store.ts), on this database. */
+  get codes(): CodeStore {
+    if (!this.codesAndDraws) throw new Error('the ledger is not open');
+    return this.codesAndDraws;
+  }
+
+  /** Points draws (../draw-store.ts), on this database. */
+  get draws(): DrawStore {
+    if (!this.codesAndDraws) throw new Error('the ledger is not open');
+    return this.codesAndDraws;
   }
 
   async upsertGift(gift: GiftState): Promise<void> {

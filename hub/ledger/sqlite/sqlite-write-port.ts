@@ -3,7 +3,7 @@
  * statements. Every call runs inside the batch transaction opened by SqliteLedgerStore.applyBatch.
  */
 import { HQ_DEVICE_ID } from '../../../core/wire/hq-device.ts';
-import type { KioskMode } from '../../../core/ledger/types.ts';
+import type { KioskMode, MemberState } from '../../../core/ledger/types.ts';
 import type { AuditEntryInput } from '../../identity/audit-entry.ts';
 import { prepareAuditAppend } from './audit-log-sql.ts';
 import type { Database, Statement } from 'better-sqlite3';
@@ -23,6 +23,7 @@ import type { AlertCode } from '../../../core/wire/alerts.ts';
 import type { TxResult } from '../../../core/wire/result.ts';
 import type { LedgerWritePort, SlotHolder, SlotRow, StoredTransaction, TransactionRow } from '../apply-received.ts';
 import type { RowReaders } from './row-readers.ts';
+import { SqliteCodesAndDraws } from './sqlite-codes-draws.ts';
 
 /** An alert raised inside a batch: written with it, logged by the store once the batch is durable. */
 export interface RaisedAlert {
@@ -78,6 +79,8 @@ export class SqliteWritePort implements LedgerWritePort {
   private readonly dailyPointsOf: Statement<[string, number], { points: number }>;
   private readonly addDailyPoints: Statement<[string, number, number]>;
   private readonly upsertServiceCard: Statement<[string, string, number, string | null]>;
+  /** Redemption codes and points draws: what their planners read, what their effects write. */
+  private readonly codesAndDraws: SqliteCodesAndDraws;
 
   constructor(
     private readonly db: Database,
@@ -151,6 +154,7 @@ export class SqliteWritePort implements LedgerWritePort {
        ON CONFLICT(member_id, service_id) DO UPDATE SET counted = excluded.counted, valid_until = excluded.valid_until`,
     );
     this.insertDisagreement = db.prepare('INSERT INTO rule_disagreements (tx_id, device_id, bundle_version, differences, recorded_at) VALUES (?, ?, ?, ?, ?)');
+    this.codesAndDraws = new SqliteCodesAndDraws(db);
   }
 
   findTransaction(txId: string): StoredTransaction | null {
@@ -288,6 +292,11 @@ export class SqliteWritePort implements LedgerWritePort {
       newCardTaken: tx.kind === 'card_replace' ? this.readers.card(tx.newCardUid) !== null : false,
       // Only purchases can pay referral points; no other kind needs the chain.
       referrerChain: tx.kind === 'purchase' ? this.readers.referrerChain(member.memberId, MAX_REFERRAL_LEVELS) : [],
+      // The referrers as they stand, for the upgrade check their referral awards run: read when a planner asks.
+      get referrers() {
+        return membersOf(readers, this.referrerChain);
+      },
+      ...this.codesAndDraws.contextFor(tx),
     };
   }
 
@@ -349,6 +358,7 @@ export class SqliteWritePort implements LedgerWritePort {
       purchase: null,
       newCardTaken: false,
       referrerChain,
+      referrers: membersOf(this.readers, referrerChain),
       phoneTaken: this.readers.memberIdByPhone(tx.phone) !== null,
     };
   }
@@ -376,6 +386,12 @@ export class SqliteWritePort implements LedgerWritePort {
       this.updateMemberTotals.run(totals.cumulativeSpendDeltaCents, totals.cumulativePointsEarnedDelta, member);
     }
     if (totals.tier) this.setTier.run(totals.tier, member);
+    // Referrers whose referral award counts towards their tier: their points figure, and their tier when it rose.
+    for (const other of effect.otherMemberChanges ?? []) {
+      this.trackPeriodFigures(tx, other.memberId, 0, other.cumulativePointsEarnedDelta, bundleVersion);
+      if (other.cumulativePointsEarnedDelta !== 0) this.updateMemberTotals.run(0, other.cumulativePointsEarnedDelta, other.memberId);
+      if (other.tier) this.setTier.run(other.tier, other.memberId);
+    }
     for (const gift of effect.giftStockChanges) this.addGiftStock.run(gift.delta, gift.sku);
     if (effect.purchaseRecord) this.insertPurchase.run(tx.id, member, JSON.stringify(effect.purchaseRecord));
     for (const change of effect.serviceCardChanges ?? []) this.upsertServiceCard.run(member, change.serviceId, change.counted ? 1 : 0, change.validUntil);
@@ -389,6 +405,7 @@ export class SqliteWritePort implements LedgerWritePort {
     if (effect.refundOf) {
       for (const lineNo of effect.refundOf.lineNos) this.insertRefundedLine.run(effect.refundOf.purchaseTxId, lineNo, tx.id);
     }
+    if (effect.codeRedemption || effect.drawEntry) this.codesAndDraws.write(tx, effect);
     // After the effect was written in part or whole: the batch's rollback must undo it (contract suite only).
     if (this.faults.failEffectWrite?.(tx)) throw new Error(`injected fault: the write of ${tx.id} fails`);
   }
@@ -444,6 +461,16 @@ export class SqliteWritePort implements LedgerWritePort {
     state.lastSeq = seq;
     state.lastId = txId;
   }
+}
+
+/** The members of a referrer chain as they stand (a member the chain names but the ledger lacks is left out). */
+function membersOf(readers: RowReaders, memberIds: readonly string[]): MemberState[] {
+  const members: MemberState[] = [];
+  for (const memberId of memberIds) {
+    const member = readers.member(memberId);
+    if (member) members.push(member);
+  }
+  return members;
 }
 
 function sequenceKey(deviceId: string, epoch: string): string {
