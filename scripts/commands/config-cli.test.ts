@@ -1,6 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -96,6 +96,10 @@ describe('memberkiosk keys sign-key and config publish|list (real processes)', (
       writeFileSync(file, JSON.stringify({ screen: { idleSeconds: 45, defaultLocale: 'en' } }));
       const { stdout } = await promisify(execFile)(process.execPath, ['bin/memberkiosk.mjs', 'config', 'publish', file, '--scope', `store:${DEMO_STORE_ID}`, '--data', env.dataDir]);
       expect(stdout).toContain('1 kiosk(s)');
+      // The CLI is a surface like the API: the publish is in the hub's append-only audit log, by the OS user.
+      expect(await env.hub.store.identity.auditEntries({ limit: 5, action: 'config.publish' })).toContainEqual(
+        expect.objectContaining({ actorKind: 'cli', actorId: userInfo().username, surface: 'cli', target: `store/${DEMO_STORE_ID}`, outcome: 'ok' }),
+      );
       const after = await kiosk.nextSet((s) => s.snapshot.signed.version > before.snapshot.signed.version, 5_000);
       const held = { signingKeyVersion: 1, snapshotVersion: before.snapshot.signed.version, scopeVersions: { global: 1 } };
       expect(acceptConfigSet({ hqRootPublicKeyPem: env.hqRootPublicKeyPem, deviceId: 'kiosk-cli', storeId: DEMO_STORE_ID, held, nowMs: Date.now(), set: after })).toMatchObject({

@@ -70,6 +70,8 @@ export async function run(args: string[]): Promise<number> {
       store.close();
     }
   });
+  const { recordCliAction } = await import('./record-cli-action.ts');
+  await recordCliAction(values.data, { action: 'config.publish', target: outcome.scope, after: { version: outcome.version, expires: outcome.expires, keyId: outcome.keyId, kiosks: outcome.kiosks.length } });
   process.stdout.write(`published ${outcome.scope} v${outcome.version}, valid until ${outcome.expires}; ${outcome.kiosks.length} kiosk(s) get a new snapshot from the running hub\n`);
   return 0;
 }

@@ -64,6 +64,8 @@ export async function run(args: string[]): Promise<number> {
     const { CodedError } = await import('../../core/errors/coded-error.ts');
     const revoked = await withFleet(values.data, (fleet) => fleet.revokeDevice(id, new Date().toISOString()));
     if (!revoked) throw new CodedError('FLEET_UNKNOWN_DEVICE', `no enrolled device ${id}`);
+    const { recordCliAction } = await import('./record-cli-action.ts');
+    await recordCliAction(values.data, { action: 'device.revoke', target: id, after: { revokedAt: revoked.revokedAt } });
     process.stdout.write(`device ${id} revoked at ${revoked.revokedAt}\n`);
     return 0;
   }

@@ -43,6 +43,9 @@ export async function run(args: string[]): Promise<number> {
   const storeId = values.store;
   const deviceId = values['device-id'];
   const created = await withFleet(values.data, (fleet) => createEnrolmentCode(fleet, { storeId, mode, ttlMs, caSha256, ...(deviceId ? { deviceId } : {}) }));
+  const { recordCliAction } = await import('./record-cli-action.ts');
+  // The code is a credential: the log says a code was made, for which store and kiosk, never the code.
+  await recordCliAction(values.data, { action: 'enrol.create_code', target: deviceId ?? null, after: { storeId, mode, expiresAt: created.expiresAt } });
   process.stderr.write(`enrolment code for store ${storeId} (${mode}), valid once until ${created.expiresAt}:\n`);
   process.stdout.write(`${created.code}\n`);
   return 0;

@@ -49,6 +49,8 @@ export async function run(args: string[]): Promise<number> {
     }
     const { createSigningKey } = await import('../../hub/config/signing-key.ts');
     const made = createSigningKey(values.data, rootPem, days === undefined ? {} : { days });
+    const { recordCliAction } = await import('./record-cli-action.ts');
+    await recordCliAction(values.data, { action: 'keys.sign_key', target: made.keyId, after: { version: made.version, expires: made.expires } });
     process.stdout.write(`signing key version ${made.version} (${made.keyId.slice(0, 16)}…), valid until ${made.expires}\n  ${made.keyPath}\n  ${made.certPath}\n`);
     return 0;
   }

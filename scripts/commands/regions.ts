@@ -25,6 +25,8 @@ export async function run(args: string[]): Promise<number> {
     if (!values.id || !values.name) return usageError('regions', USAGE, 'regions add needs --id and --name');
     const region = { regionId: values.id, name: values.name };
     await withFleet(values.data, (fleet) => fleet.addRegion(region));
+    const { recordCliAction } = await import('./record-cli-action.ts');
+    await recordCliAction(values.data, { action: 'region.add', target: region.regionId, after: region });
     process.stdout.write(`region ${region.regionId} added\n`);
     return 0;
   }

@@ -25,6 +25,8 @@ export async function run(args: string[]): Promise<number> {
     if (!values.id || !values.name || !values.region) return usageError('stores', USAGE, 'stores add needs --id, --name and --region');
     const store = { storeId: values.id, name: values.name, regionId: values.region };
     await withFleet(values.data, (fleet) => fleet.addStore(store));
+    const { recordCliAction } = await import('./record-cli-action.ts');
+    await recordCliAction(values.data, { action: 'store.add', target: store.storeId, after: store });
     process.stdout.write(`store ${store.storeId} added in region ${store.regionId}\n`);
     return 0;
   }
