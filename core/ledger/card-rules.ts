@@ -22,6 +22,7 @@ export const CARD_TRANSITIONS = {
   card_freeze: { from: ['active'], to: 'frozen' },
   card_unfreeze: { from: ['frozen'], to: 'active' },
   card_replace: { from: ['active', 'lost', 'frozen'], to: 'cancelled' },
+  card_return: { from: ['active', 'lost', 'frozen'], to: 'cancelled' },
 } as const satisfies Record<string, { from: readonly CardStatus[]; to: CardStatus }>;
 
 export type CardAction = keyof typeof CARD_TRANSITIONS;

@@ -29,7 +29,7 @@ export function planCodeRedeem(tx: TransactionOf<'code_redeem'>, ctx: PlanningCo
   if (tx.createdAt >= code.expiresAt) throw new CodedError('CODE_EXPIRED', `this code expired at ${code.expiresAt}`, { expiresAt: code.expiresAt });
   const effect = emptyEffect(ctx.member.memberId);
   const lotId = `${tx.id}:code`;
-  effect.newLots.push({ lotId, earnedAt: tx.createdAt, expiresAt: pointsExpiry(ctx.bundle, tx.createdAt) });
+  effect.newLots.push({ lotId, earnedAt: tx.createdAt, expiresAt: pointsExpiry(ctx.bundle, tx.createdAt, ctx.member.tier) });
   effect.postings.push({ account: 'points', amount: code.points, lotId });
   const credit = evaluateTierCredit(ctx.bundle, { member: ctx.member, source: 'code', points: code.points });
   const tier = credit.tierAfter;

@@ -40,7 +40,7 @@ export function planDrawEnter(tx: TransactionOf<'draw_enter'>, ctx: PlanningCont
   if (prize?.kind === 'points' && prize.points !== null) {
     pointsWon = prize.points;
     const lotId = `${tx.id}:prize`;
-    effect.newLots.push({ lotId, earnedAt: tx.createdAt, expiresAt: pointsExpiry(ctx.bundle, tx.createdAt) });
+    effect.newLots.push({ lotId, earnedAt: tx.createdAt, expiresAt: pointsExpiry(ctx.bundle, tx.createdAt, ctx.member.tier) });
     effect.postings.push({ account: 'points', amount: pointsWon, lotId });
     const credit = evaluateTierCredit(ctx.bundle, { member: ctx.member, source: 'draw', points: pointsWon });
     const tier = credit.tierAfter;

@@ -25,7 +25,7 @@ export function planManualBonus(tx: TransactionOf<'manual_bonus'>, ctx: Planning
   }
   assertStaffMayAct(tx, ctx);
   // The rules validate a size; the sign only says credit or correction.
-  const evaluation = evaluateManualBonus(ctx.bundle, { at: tx.createdAt, points: Math.abs(tx.points), reason: tx.reason });
+  const evaluation = evaluateManualBonus(ctx.bundle, { at: tx.createdAt, points: Math.abs(tx.points), reason: tx.reason, tier: ctx.member.tier });
   const effect = emptyEffect(ctx.member.memberId);
   const reason = tx.reason.trim();
   if (tx.points > 0) {

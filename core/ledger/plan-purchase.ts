@@ -5,7 +5,7 @@ import type { TransactionOf } from '../wire/transaction.ts';
 import { assertCardUsable } from './card-rules.ts';
 import { assertMemberPinProof, memberPinRequired } from './member-pin-rules.ts';
 import type { PlanningContext } from './planning-context.ts';
-import { drawPoints, drawPointsWithShortfall } from './point-lots.ts';
+import { drawPoints, drawPointsWithShortfall, spendableLots } from './point-lots.ts';
 import { creditReferralAwards } from './referral-awards.ts';
 import { grantServiceCards } from './service-cards.ts';
 import { drawStoredValue, drawStoredValueWithShortfall } from './stored-value.ts';
@@ -27,6 +27,9 @@ export function planPurchase(tx: TransactionOf<'purchase'>, ctx: PlanningContext
       cumulativePointsEarned: member.cumulativePointsEarned,
       referrerChain: ctx.referrerChain,
       ...(ctx.dailyPoints ? { pointsEarnedToday: ctx.dailyPoints.earnedBefore } : {}),
+      // For pointsPayment.minBalance: the points the member could spend before this purchase. Left out for a sale
+      // a kiosk already took offline, which is applied whatever the balance now covers (the shortfall below).
+      ...(tx.acceptedOffline === true ? {} : { pointsBalance: spendableLots(ctx.lots, tx.createdAt).reduce((sum, lot) => sum + lot.remaining, 0) }),
     },
     ...(tx.eventIds ? { eventIds: tx.eventIds } : {}),
     lines: tx.lines,

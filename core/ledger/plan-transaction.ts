@@ -1,5 +1,6 @@
 import type { Transaction } from '../wire/transaction.ts';
 import { planCardLifecycle } from './plan-card-lifecycle.ts';
+import { planCardReturn } from './plan-card-return.ts';
 import { planCodeRedeem } from './plan-code-redeem.ts';
 import { planDrawEnter } from './plan-draw-enter.ts';
 import { planManualBonus } from './plan-manual-bonus.ts';
@@ -30,6 +31,8 @@ export function planTransaction(tx: Transaction, ctx: PlanningContext): LedgerEf
     case 'card_unfreeze':
     case 'card_replace':
       return planCardLifecycle(tx, ctx);
+    case 'card_return':
+      return planCardReturn(tx, ctx);
     case 'register_member':
       return planRegisterMember(tx, ctx);
     case 'tier_upgrade':

@@ -34,6 +34,8 @@ export interface PlanningContext extends MemberPlanningContext {
   gift: GiftState | null;
   /** The purchase named by a refund. */
   purchase: PurchaseRecord | null;
+  /** For card_return: what the member owes on `shortfall_value` (offline sales their balance did not cover). Absent: nothing. */
+  shortfallValueCents?: number;
   /** For card_replace: whether the new card's UID is already in use. */
   newCardTaken: boolean;
   /** The member's referrers, nearest first (for referral awards on purchases and registrations). */

@@ -1,5 +1,6 @@
 import type { Points } from '../money/integers.ts';
 import type { RulesBundle } from '../rules/bundle.ts';
+import { pointsExpiry } from '../rules/expiry.ts';
 import { evaluateTierCredit } from '../rules/tiers.ts';
 import type { LedgerEffect, MemberState, Posting } from './types.ts';
 
@@ -23,7 +24,10 @@ export function creditReferralAwards(
   for (const award of awards) {
     if (award.points <= 0) continue;
     const lotId = `${txId}:ref${award.level}`;
-    effect.newLots.push({ lotId, earnedAt: at, expiresAt, memberId: award.memberId });
+    // Points validity per tier (points.expiryByTier) follows the referrer's own tier, where the planner knows it.
+    const referrer = rules.referrers?.find((r) => r.memberId === award.memberId);
+    const lotExpiresAt = referrer && rules.bundle.points?.expiryByTier !== undefined ? pointsExpiry(rules.bundle, at, referrer.tier) : expiresAt;
+    effect.newLots.push({ lotId, earnedAt: at, expiresAt: lotExpiresAt, memberId: award.memberId });
     postings.push({ account: 'points', amount: award.points, lotId, memberId: award.memberId });
     effect.summary.trace.push(`referral level ${award.level}: +${award.points} to ${award.memberId}`);
     byReferrer.set(award.memberId, (byReferrer.get(award.memberId) ?? 0) + award.points);

@@ -12,6 +12,8 @@ const ALLOWED_ROLES: Record<string, readonly StaffRole[]> = {
   card_freeze: ['store_manager', 'region_manager', 'hq_admin'],
   card_unfreeze: ['store_manager', 'region_manager', 'hq_admin'],
   card_replace: ['cashier', 'store_manager', 'region_manager', 'hq_admin'],
+  /** 退卡 pays principal back out: a manager's decision, never a cashier's alone. */
+  card_return: ['store_manager', 'region_manager', 'hq_admin'],
   manual_bonus: ['region_manager', 'hq_admin'],
   /** Through the hub API, for a member in the staff member's scope (at a kiosk the member redeems for themselves). */
   code_redeem: ['cashier', 'store_manager', 'region_manager', 'hq_admin'],

@@ -19,6 +19,10 @@ export function semanticIssues(bundle: RulesBundle): BundleIssue[] {
   const tierNames = checkTiers(bundle, add);
   const knownTier = (tier: string) => tierNames === null || tierNames.has(tier);
 
+  for (const tier of Object.keys(bundle.points?.expiryByTier ?? {})) {
+    if (!knownTier(tier)) add(['points', 'expiryByTier', tier], `unknown tier '${tier}' (not in tiers.ladder)`);
+  }
+  checkPointsRebate(bundle, knownTier, add);
   const maxShare = bundle.pointsPayment?.maxShare;
   if (maxShare !== undefined && decimalToScaled(maxShare) > SCALE) add(['pointsPayment', 'maxShare'], 'must be at most 1 (the whole bill)');
 
@@ -64,6 +68,7 @@ export function semanticIssues(bundle: RulesBundle): BundleIssue[] {
         });
         break;
       case 'deposit_bonus':
+      case 'deposit_ratio':
         rule.bands.forEach((band, i) => {
           const previous = rule.bands[i - 1];
           if (previous && band.minCents <= previous.minCents) add(at('bands', i, 'minCents'), 'bands must be in ascending order of minCents');
@@ -104,7 +109,14 @@ function checkTiers(bundle: RulesBundle, add: (path: (string | number)[], reason
     if (i === 0 && step.from !== 0) add(['tiers', 'ladder', 0, 'from'], 'the first (entry) tier must start from 0');
     const previous = tiers.ladder[i - 1];
     if (previous && step.from <= previous.from) add(['tiers', 'ladder', i, 'from'], 'thresholds must be strictly ascending');
+    if (i === 0 && step.paidOnly === true) add(['tiers', 'ladder', 0, 'paidOnly'], 'the entry tier cannot be paid-only');
+    if (step.paidOnly === true && !(tiers.paidUpgrades ?? []).some((u) => u.to === step.tier)) {
+      add(['tiers', 'ladder', i, 'paidOnly'], `paid-only tier '${step.tier}' has no paid upgrade to it (it could never be reached)`);
+    }
   });
+  if (tiers.basis === 'visits' && tiers.downgrade?.policy === 'reevaluate') {
+    add(['tiers', 'downgrade'], 'period reviews by visits are not supported yet (the ledger does not count visits per period): use policy never');
+  }
   checkUnique(tiers.countedSources ?? [], (i) => ['tiers', 'countedSources', i], 'point source', add);
   const rank = new Map(tiers.ladder.map((step, i) => [step.tier, i]));
   tiers.paidUpgrades?.forEach((upgrade, i) => {
@@ -172,5 +184,26 @@ function isKnownTimezone(timezone: string): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+function checkPointsRebate(bundle: RulesBundle, knownTier: (tier: string) => boolean, add: (path: (string | number)[], reason: string) => void): void {
+  const rebate = bundle.pointsRebate;
+  if (!rebate) return;
+  if (rebate.reward === 'value') {
+    if (rebate.ratio === undefined && rebate.ratioByTier === undefined) add(['pointsRebate'], 'needs ratio, ratioByTier or both');
+    for (const tier of Object.keys(rebate.ratioByTier ?? {})) if (!knownTier(tier)) add(['pointsRebate', 'ratioByTier', tier], `unknown tier '${tier}' (not in tiers.ladder)`);
+    return;
+  }
+  const gifts = new Map((bundle.gifts ?? []).map((g) => [g.giftId, g]));
+  const checkGift = (giftId: string, path: (string | number)[]) => {
+    const gift = gifts.get(giftId);
+    if (!gift) add(path, `unknown gift '${giftId}' (not in gifts)`);
+    else if (gift.points > rebate.threshold) add(path, `gift '${giftId}' costs ${gift.points} points, more than the threshold ${rebate.threshold}`);
+  };
+  checkGift(rebate.giftId, ['pointsRebate', 'giftId']);
+  for (const [tier, giftId] of Object.entries(rebate.giftIdByTier ?? {})) {
+    if (!knownTier(tier)) add(['pointsRebate', 'giftIdByTier', tier], `unknown tier '${tier}' (not in tiers.ladder)`);
+    checkGift(giftId, ['pointsRebate', 'giftIdByTier', tier]);
   }
 }

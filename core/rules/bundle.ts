@@ -157,6 +157,20 @@ const depositBonusRule = z.strictObject({
   bands: z.array(z.strictObject({ minCents: cents, bonusCents: cents })).min(1),
 });
 
+const depositRatioRule = z.strictObject({
+  kind: z.literal('deposit_ratio'),
+  ...ruleCommon,
+  /**
+   * 赠款比例: the bonus is the top-up × ratio (floored to whole cents), the ratio of the highest band whose minCents
+   * the top-up reaches (ascending; a top-up below the first band earns nothing). Credited to bonus value.
+   */
+  bands: z.array(z.strictObject({ minCents: cents, ratio: decimalSchema })).min(1),
+  /** At most this much bonus on one top-up. */
+  capCents: cents.optional(),
+  /** At most this much deposit bonus per member per local day (the top-up context's bonusTodayCents is what was given before). */
+  capPerDayCents: cents.optional(),
+});
+
 export const ruleSchema = z.discriminatedUnion('kind', [
   memberPriceRule,
   discountRule,
@@ -168,6 +182,7 @@ export const ruleSchema = z.discriminatedUnion('kind', [
   eventBonusRule,
   referralRule,
   depositBonusRule,
+  depositRatioRule,
 ]);
 
 const expirySchema = z.discriminatedUnion('kind', [
@@ -194,6 +209,28 @@ export type PointSource = (typeof POINT_SOURCES)[number];
  */
 export const CURRENT_RULES_FORMAT = 2;
 
+/**
+ * 积分返点: when the member's spendable points reach `threshold`, points convert automatically into bonus value
+ * (`reward: "value"`, at `ratio` yuan per point, or the member's tier's `ratioByTier`; whole `step`s of points,
+ * default the threshold) or into catalogue gifts / gift vouchers (`reward: "gift"`, as many of the gift, or the
+ * tier's `giftIdByTier`, as the balance pays for at the gift's points).
+ */
+const pointsRebateSchema = z.discriminatedUnion('reward', [
+  z.strictObject({
+    reward: z.literal('value'),
+    threshold: positiveInt,
+    step: positiveInt.optional(),
+    ratio: decimalSchema.optional(),
+    ratioByTier: z.record(name, decimalSchema).optional(),
+  }),
+  z.strictObject({
+    reward: z.literal('gift'),
+    threshold: positiveInt,
+    giftId: name,
+    giftIdByTier: z.record(name, name).optional(),
+  }),
+]);
+
 /** The bundle's shape; rulesBundleSchema adds the cross-field checks of bundle-checks.ts. */
 export const rulesBundleShape = z.strictObject({
   version: positiveInt,
@@ -215,6 +252,8 @@ export const rulesBundleShape = z.strictObject({
         .strictObject({ cash: decimalSchema.optional(), stored_value: decimalSchema.optional(), credit: decimalSchema.optional() })
         .optional(),
       expiry: expirySchema.optional(),
+      /** Expiry per tier (the member's tier when the points are earned); a tier not listed uses `expiry`. */
+      expiryByTier: z.record(name, expirySchema).optional(),
     })
     .optional(),
   /** Paying with points. Absent: points cannot pay. */
@@ -226,6 +265,8 @@ export const rulesBundleShape = z.strictObject({
       maxShare: decimalSchema.optional(),
       /** At least this many points when paying with points. Default 0. */
       minPoints: points.optional(),
+      /** The member must hold at least this many spendable points (before paying) for points to pay at all. Default 0. */
+      minBalance: points.optional(),
       /** Whether the part paid with points earns points. Default false. */
       earnsPoints: z.boolean().optional(),
     })
@@ -233,9 +274,13 @@ export const rulesBundleShape = z.strictObject({
   tiers: z
     .strictObject({
       /** Ascending thresholds; the first is the entry tier with from 0. */
-      ladder: z.array(z.strictObject({ tier: name, from: points })).min(1),
-      /** What `from` counts: points earned (default) or cumulative spend in cents. */
-      basis: z.enum(['points_earned', 'cumulative_spend']).optional(),
+      /**
+       * `paidOnly`: the tier is never reached by its threshold, only bought (paidUpgrades); its `from` only places it in
+       * the ladder's order.
+       */
+      ladder: z.array(z.strictObject({ tier: name, from: points, paidOnly: z.boolean().optional() })).min(1),
+      /** What `from` counts: points earned (default), cumulative spend in cents, or visits (purchases made). */
+      basis: z.enum(['points_earned', 'cumulative_spend', 'visits']).optional(),
       /**
        * Which points count towards `points_earned` thresholds (and period reviews). Default: every source (format 2);
        * every source but referral and manual (format 1). Every credit of a counted source runs the upgrade check.
@@ -269,6 +314,8 @@ export const rulesBundleShape = z.strictObject({
       }),
     )
     .optional(),
+  /** Automatic conversion of points into bonus value or gifts at a threshold (积分返点). Absent: none. */
+  pointsRebate: pointsRebateSchema.optional(),
   manualBonus: z.strictObject({ maxPoints: positiveInt.optional(), reasons: z.array(name).min(1).optional() }).optional(),
   /**
    * The member's PIN, where the chain asks for it: a purchase paying more than this much stored value needs the

@@ -78,11 +78,13 @@ function compileSettings(bundle: RulesBundle): CompiledSettings {
     earnFactor,
     earnFactorsAllOne: earnFactor.cash === SCALE && earnFactor.stored_value === SCALE && earnFactor.credit === SCALE,
     expiry: compileExpiry(points.expiry),
+    expiryByTier: new Map(Object.entries(points.expiryByTier ?? {}).map(([tier, expiry]) => [tier, compileExpiry(expiry)])),
     pointsPayment: payment
       ? {
           pointsPerYuan: payment.pointsPerYuan,
           maxShareScaled: decimalToScaled(payment.maxShare ?? '1'),
           minPoints: payment.minPoints ?? 0,
+          minBalance: payment.minBalance ?? 0,
           earnsPoints: payment.earnsPoints ?? false,
         }
       : null,
@@ -107,7 +109,7 @@ function compileTiers(bundle: RulesBundle): CompiledTiers | null {
   const tiers = bundle.tiers;
   if (!tiers) return null;
   return {
-    ladder: tiers.ladder.map((step) => ({ tier: step.tier, from: step.from })),
+    ladder: tiers.ladder.map((step) => ({ tier: step.tier, from: step.from, paidOnly: step.paidOnly ?? false })),
     rank: new Map(tiers.ladder.map((step, i) => [step.tier, i])),
     basis: tiers.basis ?? 'points_earned',
     downgrade: tiers.downgrade ?? { policy: 'never' },
@@ -205,6 +207,14 @@ function compileStages(rules: Rule[], format: 1 | 2): CompiledStages {
         break;
       case 'deposit_bonus':
         stages.depositBonuses.push({ ...common(rule, 'deposit bonus', null), bands: rule.bands.map((b) => ({ ...b })) });
+        break;
+      case 'deposit_ratio':
+        stages.depositBonuses.push({
+          ...common(rule, 'deposit bonus', null),
+          bands: rule.bands.map((b) => ({ minCents: b.minCents, ratioScaled: decimalToScaled(b.ratio) })),
+          capCents: rule.capCents ?? null,
+          capPerDayCents: rule.capPerDayCents ?? null,
+        });
         break;
     }
   }

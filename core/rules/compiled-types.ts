@@ -94,6 +94,12 @@ export interface CompiledDepositBonus extends CompiledRuleBase<'deposit_bonus'> 
   bands: { minCents: number; bonusCents: number }[];
 }
 
+export interface CompiledDepositRatio extends CompiledRuleBase<'deposit_ratio'> {
+  bands: { minCents: number; ratioScaled: number }[];
+  capCents: number | null;
+  capPerDayCents: number | null;
+}
+
 export type BaseRateRule = CompiledEarnRate | CompiledSpendBands;
 
 export interface CompiledStages {
@@ -110,7 +116,8 @@ export interface CompiledStages {
   registrationBonuses: CompiledRegistrationBonus[];
   eventBonuses: CompiledEventBonus[];
   referrals: CompiledReferral[];
-  depositBonuses: CompiledDepositBonus[];
+  /** deposit_bonus and deposit_ratio together, in priority order: the first that pays wins. */
+  depositBonuses: (CompiledDepositBonus | CompiledDepositRatio)[];
 }
 
 export type Expiry =
@@ -120,9 +127,9 @@ export type Expiry =
   | { kind: 'end_of_year'; yearsLater: number };
 
 export interface CompiledTiers {
-  ladder: { tier: string; from: number }[];
+  ladder: { tier: string; from: number; paidOnly: boolean }[];
   rank: Map<string, number>;
-  basis: 'points_earned' | 'cumulative_spend';
+  basis: 'points_earned' | 'cumulative_spend' | 'visits';
   downgrade: { policy: 'never' } | { policy: 'reevaluate'; period: 'month' | 'quarter' | 'year' };
   paidUpgrades: { from: string; to: string; points: number }[];
 }
@@ -144,7 +151,9 @@ export interface CompiledSettings {
   /** True when every earn factor is 1: the common case skips the weighting. */
   earnFactorsAllOne: boolean;
   expiry: Expiry;
-  pointsPayment: { pointsPerYuan: number; maxShareScaled: number; minPoints: number; earnsPoints: boolean } | null;
+  /** Expiry per tier at earning time; a tier not listed uses `expiry`. */
+  expiryByTier: Map<string, Expiry>;
+  pointsPayment: { pointsPerYuan: number; maxShareScaled: number; minPoints: number; minBalance: number; earnsPoints: boolean } | null;
 }
 
 export interface CompiledBundle {

@@ -18,6 +18,8 @@ const memberSchema = z.strictObject({
   cumulativePointsEarned: points,
   pointsEarnedToday: points.optional(),
   referrerChain: z.array(name).optional(),
+  pointsBalance: points.optional(),
+  cumulativeVisits: z.number().int().nonnegative().optional(),
 });
 
 const purchaseFields = {
@@ -55,6 +57,7 @@ export const topUpContextSchema = z.strictObject({
   regionId: name.optional(),
   member: memberSchema,
   amountCents: cents.positive(),
+  bonusTodayCents: cents.nonnegative().optional(),
 });
 
 export const registrationContextSchema = z.strictObject({
@@ -105,7 +108,10 @@ export const eventBonusContextSchema = z.strictObject({
 });
 
 /** A manual bonus with a reason (evaluateManualBonus). */
-export const manualBonusContextSchema = z.strictObject({ kind: z.literal('manual_bonus'), at: instant, points: z.number().int(), reason: z.string() });
+export const manualBonusContextSchema = z.strictObject({ kind: z.literal('manual_bonus'), at: instant, points: z.number().int(), reason: z.string(), tier: name.optional() });
+
+/** The automatic points conversion (积分返点, evaluatePointsRebate) for a member's tier and spendable points. */
+export const pointsRebateContextSchema = z.strictObject({ kind: z.literal('points_rebate'), tier: name, pointsBalance: points, stockLeft: points.optional() });
 
 /** A refund of lines (reverseLines) of a purchase, which is evaluated under the same bundle first. */
 export const refundContextSchema = z.strictObject({
@@ -136,6 +142,7 @@ const SCHEMAS = {
   manual_bonus: manualBonusContextSchema,
   refund: refundContextSchema,
   card_use: cardUseContextSchema,
+  points_rebate: pointsRebateContextSchema,
 } as const;
 
 export type EvaluationKind = keyof typeof SCHEMAS;

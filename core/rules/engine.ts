@@ -25,6 +25,7 @@ export { evaluateInput, type InputEvaluation } from './evaluate-input.ts';
 export { parseEvaluationInput, EVALUATION_KINDS, type EvaluationInput, type EvaluationKind } from './context-schema.ts';
 export { evaluateCardUse, type CardUseContext, type CardUseEvaluation } from './cards.ts';
 export { pointsExpiry } from './expiry.ts';
+export { evaluatePointsRebate, type PointsRebateContext, type PointsRebateEvaluation } from './points-rebate.ts';
 export { dailyCapDay } from './daily-cap.ts';
 export { quoteBasket, type BasketQuote } from './quote-basket.ts';
 export { tierPeriodAt, lastClosedTierPeriod, type TierPeriod } from './tier-period.ts';

@@ -37,13 +37,15 @@ export function evaluateEventBonus(bundle: RulesBundle, ctx: EventContext): Bonu
     trace.push({ ruleId: rule.id, label: rule.label, points: rule.points });
     if (rule.stop) break;
   }
-  return { bundleVersion: compiled.version, points, pointsExpireAt: expiryFrom(compiled, local), trace };
+  return { bundleVersion: compiled.version, points, pointsExpireAt: expiryFrom(compiled, local, ctx.member.tier), trace };
 }
 
 export interface ManualBonusContext {
   at: string;
   points: number;
   reason: string;
+  /** The member's tier, for `points.expiryByTier`. */
+  tier?: string;
 }
 
 /**
@@ -66,7 +68,7 @@ export function evaluateManualBonus(bundle: RulesBundle, ctx: ManualBonusContext
   return {
     bundleVersion: compiled.version,
     points: ctx.points,
-    pointsExpireAt: expiryFrom(compiled, compiled.clock.at(ctx.at)),
+    pointsExpireAt: expiryFrom(compiled, compiled.clock.at(ctx.at), ctx.tier),
     trace: [{ ruleId: 'manualBonus', label: `manual: ${reason}`, points: ctx.points }],
   };
 }

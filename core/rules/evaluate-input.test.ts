@@ -67,9 +67,18 @@ describe('rules eval, one example per kind', () => {
     expect(evaluateExample('card-use')).toMatchObject({ kind: 'card_use', result: { punchesLeftAfter: 6 } });
   });
 
+  it('points rebate (积分返点): a gold member at 7,450 points converts 7,000 at 0.012 → 84.00 bonus value', () => {
+    expect(evaluateExample('points-rebate', 'points-rebate')).toMatchObject({
+      kind: 'points_rebate',
+      result: { points: 7_000, valueCents: 8_400, gifts: [] },
+      receipt: ['返点 7000 pts × 0.012  +84.00  -7000 pts'],
+    });
+  });
+
   it('has an example for every kind', () => {
-    const kinds = ['gold-christmas', 'top-up', 'registration', 'paid-upgrade', 'redeem-gift', 'tier-review', 'tier-credit-referral', 'event-bonus', 'manual-bonus', 'refund', 'card-use'].map(
-      (name) => evaluateExample(name, name === 'tier-review' ? 'tiers' : 'chain-demo').kind,
+    const bundleOf: Record<string, string> = { 'tier-review': 'tiers', 'points-rebate': 'points-rebate' };
+    const kinds = ['gold-christmas', 'top-up', 'registration', 'paid-upgrade', 'redeem-gift', 'tier-review', 'tier-credit-referral', 'event-bonus', 'manual-bonus', 'refund', 'card-use', 'points-rebate'].map(
+      (name) => evaluateExample(name, bundleOf[name] ?? 'chain-demo').kind,
     );
     expect([...kinds].sort()).toEqual([...EVALUATION_KINDS].sort());
   });

@@ -11,6 +11,7 @@ import { evaluatePurchase } from './evaluate-purchase.ts';
 import { evaluateRegistration } from './evaluate-registration.ts';
 import { evaluateTopUp } from './evaluate-top-up.ts';
 import { evaluateRedeemGift } from './gifts.ts';
+import { evaluatePointsRebate } from './points-rebate.ts';
 import { reverseLines } from './refund.ts';
 import { shortTrace } from './short-trace.ts';
 import { evaluatePaidUpgrade, evaluateTier, evaluateTierCredit } from './tiers.ts';
@@ -57,12 +58,14 @@ export function evaluateInput(bundle: RulesBundle, input: EvaluationInput): Inpu
       return answer(evaluateEventBonus(bundle, ctx));
     }
     case 'manual_bonus':
-      return answer(evaluateManualBonus(bundle, { at: input.at, points: input.points, reason: input.reason }));
+      return answer(evaluateManualBonus(bundle, { at: input.at, points: input.points, reason: input.reason, ...(input.tier === undefined ? {} : { tier: input.tier }) }));
     case 'refund': {
       const purchase = evaluatePurchase(bundle, input.purchase);
       return answer(reverseLines(purchase, input.lineNos, input.alreadyRefunded ?? []), purchase);
     }
     case 'card_use':
       return answer(evaluateCardUse(bundle, { at: input.at, serviceId: input.serviceId, punchesLeft: input.punchesLeft, validUntil: input.validUntil }));
+    case 'points_rebate':
+      return answer(evaluatePointsRebate(bundle, { tier: input.tier, pointsBalance: input.pointsBalance, ...(input.stockLeft === undefined ? {} : { stockLeft: input.stockLeft }) }));
   }
 }

@@ -85,7 +85,7 @@ export function evaluatePurchase(bundle: RulesBundle, ctx: PurchaseContext): Pur
     pointsEarned,
     bonuses,
     pointsPayment,
-    pointsExpireAt: expiryFrom(compiled, local),
+    pointsExpireAt: expiryFrom(compiled, local, ctx.member.tier),
     tierAfter,
     trace: state.trace,
     paymentSplit: paymentSplit(ctx, pointsPayment),

@@ -34,5 +34,5 @@ export function evaluateRegistration(bundle: RulesBundle, ctx: RegistrationConte
   if (credit.tierAfter !== null) trace.push({ ruleId: 'tiers', label: `upgrade to ${credit.tierAfter}` });
   const referralRules = applying(compiled.stages.referrals, facts).filter((r) => r.onRegistration);
   const awards = referralAwards(referralRules, ctx.referrerChain, 0, (award, label) => trace.push({ ruleId: award.ruleId, label, points: award.points }));
-  return { bundleVersion: compiled.version, tier: credit.tierAfter ?? facts.tier, points, pointsExpireAt: expiryFrom(compiled, local), referralAwards: awards, trace };
+  return { bundleVersion: compiled.version, tier: credit.tierAfter ?? facts.tier, points, pointsExpireAt: expiryFrom(compiled, local, credit.tierAfter ?? facts.tier), referralAwards: awards, trace };
 }

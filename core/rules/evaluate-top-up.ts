@@ -1,25 +1,55 @@
 /**
- * Deposit bonus: top up 500 get 50. The highest band the amount reaches pays its bonus, credited to the
- * bonus-value account (spent after principal, never refunded as cash). With several deposit_bonus rules in
- * force the first by priority that pays wins: bonuses on one top-up do not add up.
+ * Deposit bonus: top up 500 get 50 (deposit_bonus, fixed bands), or top-up × ratio (deposit_ratio, 赠款比例, with
+ * bands and caps per top-up and per member per day). The highest band the amount reaches pays its bonus,
+ * credited to the bonus-value account (spent after principal, never refunded as cash). With several deposit
+ * rules in force the first by priority that pays wins: bonuses on one top-up do not add up.
  */
 import { CodedError } from '../errors/coded-error.ts';
 import type { RulesBundle } from './bundle.ts';
 import { compileBundle } from './compile.ts';
+import type { CompiledDepositBonus, CompiledDepositRatio } from './compiled-types.ts';
+import { mulDiv, SCALE, scaledToDecimal } from './decimal.ts';
 import { applying } from './stages/eligibility.ts';
 import type { TopUpContext, TopUpEvaluation } from './types.ts';
 
 export function evaluateTopUp(bundle: RulesBundle, ctx: TopUpContext): TopUpEvaluation {
   if (!Number.isSafeInteger(ctx.amountCents)) throw new CodedError('MONEY_NOT_INTEGER', 'top-up amount must be whole cents');
   if (ctx.amountCents <= 0) throw new CodedError('AMOUNT_NOT_POSITIVE', 'top-up amount must be positive');
+  const bonusToday = ctx.bonusTodayCents ?? 0;
+  if (!Number.isSafeInteger(bonusToday) || bonusToday < 0) throw new CodedError('MONEY_NOT_INTEGER', 'bonusTodayCents must be whole cents');
   const compiled = compileBundle(bundle);
   const facts = { storeId: ctx.storeId, regionId: ctx.regionId, tier: ctx.member.tier, local: compiled.clock.at(ctx.at) };
   for (const rule of applying(compiled.stages.depositBonuses, facts)) {
-    let bonusCents = 0;
-    for (const band of rule.bands) if (ctx.amountCents >= band.minCents) bonusCents = band.bonusCents;
-    if (bonusCents > 0) {
-      return { bundleVersion: compiled.version, bonusValueCents: bonusCents, trace: [{ ruleId: rule.id, label: rule.label, cents: bonusCents }] };
+    const paid = rule.kind === 'deposit_bonus' ? fixedBonus(rule, ctx.amountCents) : ratioBonus(rule, ctx.amountCents, bonusToday);
+    if (paid.cents > 0) {
+      return { bundleVersion: compiled.version, bonusValueCents: paid.cents, trace: [{ ruleId: rule.id, label: paid.label ?? rule.label, cents: paid.cents }] };
     }
   }
   return { bundleVersion: compiled.version, bonusValueCents: 0, trace: [] };
+}
+
+function fixedBonus(rule: CompiledDepositBonus, amountCents: number): { cents: number; label?: string } {
+  let cents = 0;
+  for (const band of rule.bands) if (amountCents >= band.minCents) cents = band.bonusCents;
+  return { cents };
+}
+
+/** floor(amount × ratio), then the per-top-up cap, then what the per-day cap leaves after bonusTodayCents. */
+function ratioBonus(rule: CompiledDepositRatio, amountCents: number, bonusTodayCents: number): { cents: number; label: string } {
+  let ratioScaled = 0;
+  for (const band of rule.bands) if (amountCents >= band.minCents) ratioScaled = band.ratioScaled;
+  let cents = mulDiv(amountCents, ratioScaled, SCALE);
+  let label = `${rule.label} ×${scaledToDecimal(ratioScaled)}`;
+  if (rule.capCents !== null && cents > rule.capCents) {
+    cents = rule.capCents;
+    label += ' (capped)';
+  }
+  if (rule.capPerDayCents !== null) {
+    const left = Math.max(0, rule.capPerDayCents - bonusTodayCents);
+    if (cents > left) {
+      cents = left;
+      label += ' (daily cap)';
+    }
+  }
+  return { cents, label };
 }

@@ -5,31 +5,39 @@
  */
 import type { RulesBundle } from './bundle.ts';
 import { compileBundle } from './compile.ts';
-import type { CompiledBundle } from './compiled-types.ts';
+import type { CompiledBundle, Expiry } from './compiled-types.ts';
 import type { LocalTime } from './local-time.ts';
 
 const DAY_MS = 86_400_000;
 
-export function pointsExpiry(bundle: RulesBundle, earnedAt: string): string | null {
+/**
+ * When points earned at `earnedAt` expire. `tier` is the member's tier when earning: `points.expiryByTier` picks
+ * its expiry, a tier not listed (or no tier given) uses `points.expiry`.
+ */
+export function pointsExpiry(bundle: RulesBundle, earnedAt: string, tier?: string): string | null {
   const compiled = compileBundle(bundle);
-  return expiryFrom(compiled, compiled.clock.at(earnedAt));
+  return expiryFrom(compiled, compiled.clock.at(earnedAt), tier);
 }
 
-/** End-of-month/year expiry depends only on the local date: remember the last one per compiled bundle. */
-const lastByBundle = new WeakMap<CompiledBundle, { yyyymmdd: number; expiresAt: string | null }>();
+/** The expiry rule for points earned in this tier. */
+export function expiryRuleFor(compiled: CompiledBundle, tier: string | undefined): Expiry {
+  return (tier === undefined ? undefined : compiled.settings.expiryByTier.get(tier)) ?? compiled.settings.expiry;
+}
 
-export function expiryFrom(compiled: CompiledBundle, local: LocalTime): string | null {
-  const kind = compiled.settings.expiry.kind;
-  if (kind !== 'end_of_month' && kind !== 'end_of_year') return computeExpiry(compiled, local);
+/** End-of-month/year expiry depends only on the local date (and the rule): remember the last one per compiled bundle. */
+const lastByBundle = new WeakMap<CompiledBundle, { yyyymmdd: number; expiry: Expiry; expiresAt: string | null }>();
+
+export function expiryFrom(compiled: CompiledBundle, local: LocalTime, tier?: string): string | null {
+  const expiry = expiryRuleFor(compiled, tier);
+  if (expiry.kind !== 'end_of_month' && expiry.kind !== 'end_of_year') return computeExpiry(compiled, expiry, local);
   const last = lastByBundle.get(compiled);
-  if (last !== undefined && last.yyyymmdd === local.yyyymmdd) return last.expiresAt;
-  const expiresAt = computeExpiry(compiled, local);
-  lastByBundle.set(compiled, { yyyymmdd: local.yyyymmdd, expiresAt });
+  if (last !== undefined && last.yyyymmdd === local.yyyymmdd && last.expiry === expiry) return last.expiresAt;
+  const expiresAt = computeExpiry(compiled, expiry, local);
+  lastByBundle.set(compiled, { yyyymmdd: local.yyyymmdd, expiry, expiresAt });
   return expiresAt;
 }
 
-function computeExpiry(compiled: CompiledBundle, local: LocalTime): string | null {
-  const expiry = compiled.settings.expiry;
+function computeExpiry(compiled: CompiledBundle, expiry: Expiry, local: LocalTime): string | null {
   switch (expiry.kind) {
     case 'never':
       return null;

@@ -101,6 +101,11 @@ describe('each refusal, through rules eval', () => {
     { code: 'MONEY_NOT_INTEGER', input: null, direct: () => evaluatePurchase(chain, basket({}, { unitPriceCents: 99.5 }) as unknown as PurchaseContext) },
     { code: 'MONEY_OVERFLOW', input: basket({}, { qty: 2 ** 40, unitPriceCents: 2 ** 40 }) },
     { code: 'POINTS_PAYMENT_NOT_ALLOWED', input: basket({ payments: [{ method: 'points', points: 1_000 }, { method: 'cash', amountCents: 19_000 }] }), bundle: withoutPointsPayment },
+    {
+      code: 'POINTS_PAYMENT_UNDER_MIN_BALANCE',
+      input: basket({ member: { ...member, pointsBalance: 999 }, payments: [{ method: 'points', points: 1_000 }, { method: 'cash', amountCents: 19_000 }] }),
+      bundle: parseRulesBundle({ ...chain, pointsPayment: { ...chain.pointsPayment, minBalance: 5_000 } }),
+    },
     { code: 'POINTS_PAYMENT_UNDER_MINIMUM', input: basket({ payments: [{ method: 'points', points: 400 }, { method: 'cash', amountCents: 19_600 }] }) },
     { code: 'POINTS_PAYMENT_NOT_WHOLE_CENTS', input: basket({ payments: [{ method: 'points', points: 1_000 }] }), bundle: parseRulesBundle({ ...chain, pointsPayment: { pointsPerYuan: 300 } }) },
     { code: 'POINTS_PAYMENT_OVER_SHARE', input: basket({ payments: [{ method: 'points', points: 12_000 }, { method: 'cash', amountCents: 8_000 }] }) },

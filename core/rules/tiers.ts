@@ -10,11 +10,26 @@ import { compileBundle } from './compile.ts';
 import type { CompiledTiers } from './compiled-types.ts';
 import type { MemberContext, PurchaseEvaluation, TraceEntry } from './types.ts';
 
-/** The highest ladder tier whose threshold the figure reaches (figure in points or cents, per the basis). */
+/**
+ * The highest ladder tier whose threshold the figure reaches (figure in points, cents or visits, per the basis).
+ * A paid-only tier is never reached by its threshold: only a paid upgrade gets there.
+ */
 export function tierForFigure(tiers: CompiledTiers, figure: number): string {
   let tier = tiers.ladder[0]!.tier;
-  for (const step of tiers.ladder) if (figure >= step.from) tier = step.tier;
+  for (const step of tiers.ladder) if (!step.paidOnly && figure >= step.from) tier = step.tier;
   return tier;
+}
+
+/** The member's lifetime figure for the ladder's basis, before the transaction. */
+function lifetimeFigure(tiers: CompiledTiers, member: MemberContext): number {
+  switch (tiers.basis) {
+    case 'points_earned':
+      return member.cumulativePointsEarned;
+    case 'cumulative_spend':
+      return member.cumulativeSpendCents;
+    case 'visits':
+      return member.cumulativeVisits ?? 0;
+  }
 }
 
 /** Rank in the ladder; a tier the ladder does not know ranks below the entry tier. */
@@ -29,8 +44,9 @@ export function tierRank(tiers: CompiledTiers, tier: string): number {
  */
 export function upgradeAfterPurchase(tiers: CompiledTiers | null, member: MemberContext, tierPoints: number, spendCents: number): string | null {
   if (!tiers) return null;
-  const figure = tiers.basis === 'points_earned' ? member.cumulativePointsEarned + tierPoints : member.cumulativeSpendCents + spendCents;
-  return upgradeTo(tiers, member.tier, figure);
+  // A purchase is one visit.
+  const added = tiers.basis === 'points_earned' ? tierPoints : tiers.basis === 'cumulative_spend' ? spendCents : 1;
+  return upgradeTo(tiers, member.tier, lifetimeFigure(tiers, member) + added);
 }
 
 /** The ladder tier the figure reaches, if higher than `tier`; null otherwise. */
@@ -118,12 +134,14 @@ export function evaluateTier(bundle: RulesBundle, ctx: TierContext): TierEvaluat
   const tiers = compileBundle(bundle).tiers;
   const before = ctx.member.tier;
   if (!tiers) return { tierBefore: before, tierAfter: before, changed: false, trace: [] };
-  const lifetime = tiers.basis === 'points_earned' ? ctx.member.cumulativePointsEarned : ctx.member.cumulativeSpendCents;
+  const lifetime = lifetimeFigure(tiers, ctx.member);
   let after = before;
   let label = '';
   if (ctx.mode === 'period_end' && tiers.downgrade.policy === 'reevaluate') {
     if (ctx.periodFigure === undefined) throw new CodedError('TX_INVALID', 'period_end tier evaluation needs periodFigure');
     after = tierForFigure(tiers, ctx.periodFigure);
+    // A bought (paid-only) tier is not taken away by a review; only a higher tier the figure reaches replaces it.
+    if (tiers.ladder[tierRank(tiers, before)]?.paidOnly === true && tierRank(tiers, after) < tierRank(tiers, before)) after = before;
     label = `${tiers.downgrade.period} review ${ctx.periodFigure} → ${after}`;
   } else {
     const reached = tierForFigure(tiers, lifetime);

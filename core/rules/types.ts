@@ -33,6 +33,10 @@ export interface MemberContext {
   pointsEarnedToday?: Points;
   /** Added in issue 3: the member's referrers, nearest first (A referred B: B's chain is [A]). For referral awards on purchases. */
   referrerChain?: string[];
+  /** Issue 11: the member's spendable points before this transaction, for `pointsPayment.minBalance`. */
+  pointsBalance?: Points;
+  /** Issue 11: purchases (visits) made before this transaction, for tiers with basis `visits`. Absent: 0. */
+  cumulativeVisits?: number;
 }
 
 export interface PurchaseContext {
@@ -125,6 +129,8 @@ export interface TopUpContext {
   regionId?: string;
   member: MemberContext;
   amountCents: Cents;
+  /** Deposit bonus value this member already received today (bundle-local day), for a deposit_ratio capPerDayCents. Absent: 0. */
+  bonusTodayCents?: Cents;
 }
 
 export interface TopUpEvaluation {

@@ -42,6 +42,7 @@ export const TX_KINDS = [
   'card_freeze',
   'card_unfreeze',
   'card_replace',
+  'card_return',
   'register_member',
   'tier_upgrade',
   'punch_card_use',
@@ -168,6 +169,12 @@ const bodies = {
   card_freeze: z.object({ cardUid, ...staffActor.shape }),
   card_unfreeze: z.object({ cardUid, ...staffActor.shape }),
   card_replace: z.object({ cardUid, newCardUid: cardUid, feeCents: cents.nonnegative().default(0), ...staffActor.shape }),
+  /**
+   * Card return (退卡), staff only (store manager and up): the card is closed for good, the member's remaining
+   * principal stored value is paid back by `refundTender` (cash at the counter or a bank transfer), bonus value is
+   * forfeited, points stay the member's (core/ledger/plan-card-return.ts, docs/ACCOUNTS.md).
+   */
+  card_return: z.object({ cardUid, refundTender: z.enum(['cash', 'bank_transfer']), ...staffActor.shape }),
   /** A new member registers on the kiosk with a fresh card; the member id is derived from the transaction id. */
   register_member: z.object({
     cardUid,

@@ -18,8 +18,11 @@ import { isErrorCode } from '../../core/errors/codes.ts';
 import type { CodeVerificationView, LookupRequest, LookupResponse, OpenDraw } from '../../core/wire/lookup.ts';
 import type { HubLink } from '../link/hub-link.ts';
 
-/** The kinds a kiosk offers only while the hub is there to decide them. */
-export const HUB_DECIDED_KINDS: ReadonlySet<string> = new Set(['code_redeem', 'draw_enter']);
+/**
+ * The kinds a kiosk offers only while the hub is there to decide them. A card return (退卡) pays money out at the
+ * counter: it is never queued to be refused later.
+ */
+export const HUB_DECIDED_KINDS: ReadonlySet<string> = new Set(['code_redeem', 'draw_enter', 'card_return']);
 
 /** The SHA-256 of what was typed, once it reads as a code: CODE_MALFORMED or CODE_CHECK_DIGIT otherwise. */
 export function codeDigestOf(typed: unknown): string {

@@ -27,7 +27,7 @@ import { createKioskApp, type KioskApp } from './kiosk-app.ts';
 import { createMemberPin } from './member-pin.ts';
 import { createStaffSignIn } from './staff-sign-in.ts';
 import type { KioskEvent } from './kiosk-events.ts';
-import { CASHIER_SESSION, TEST_STAFF_CARD, TEST_STAFF_PIN } from '../test-support/staff-sessions.ts';
+import { CASHIER_SESSION, MANAGER_SESSION, TEST_STAFF_CARD, TEST_STAFF_PIN } from '../test-support/staff-sessions.ts';
 import { CodedError } from '../../core/errors/coded-error.ts';
 import { configView } from '../config/config-view.ts';
 import type { SpendRequest } from '../config/offline-guard.ts';
@@ -391,6 +391,24 @@ describe('kiosk use cases', () => {
     expect(kiosk.staffSession()).toBeNull();
     await kiosk.tapSimulatedCard(CARD);
     await expect(kiosk.topUp({ amountCents: 5000, tender: 'bank_card' })).rejects.toMatchObject({ code: 'STAFF_SESSION_REQUIRED' });
+  });
+
+  it('returns a card (退卡) only for a manager and only with the hub there: offline it queues nothing', async () => {
+    mode = 'attended';
+    await signInStaff();
+    await kiosk.tapSimulatedCard(CARD);
+    // A cashier may not: refused on the kiosk, nothing queued.
+    await expect(kiosk.cardOperation('card_return', { refundTender: 'cash' })).rejects.toMatchObject({ code: 'STAFF_UNAUTHORIZED' });
+    await kiosk.staffSignOut();
+    staffSession = MANAGER_SESSION;
+    await signInStaff();
+    await kiosk.tapSimulatedCard(CARD);
+    link.connected = false;
+    await expect(kiosk.cardOperation('card_return', { refundTender: 'cash' })).rejects.toMatchObject({ code: 'HUB_REQUIRED' });
+    expect(outbox.depth()).toBe(0);
+    link.connected = true;
+    const returned = await kiosk.cardOperation('card_return', { refundTender: 'cash' });
+    expect(returned).toMatchObject({ status: 'applied', tx: { kind: 'card_return', cardUid: CARD, refundTender: 'cash', actor: { staffId: MANAGER_SESSION.staffId } } });
   });
 
   it('refuses a member action with no card given and none on screen', async () => {

@@ -51,12 +51,12 @@ export type { CatalogAnswer, QuoteAnswer, BasketLine } from './member-offers.ts'
 export type TxRequest = Readonly<Record<string, unknown>>;
 
 /** Staff-only kinds: they need a staff member signed in on this kiosk. A member may report their own card lost. */
-const STAFF_KINDS: ReadonlySet<TxKind> = new Set(['top_up', 'refund', 'card_cancel_loss', 'card_freeze', 'card_unfreeze', 'card_replace']);
+const STAFF_KINDS: ReadonlySet<TxKind> = new Set(['top_up', 'refund', 'card_cancel_loss', 'card_freeze', 'card_unfreeze', 'card_replace', 'card_return']);
 
 /** A purchase's lines may leave out lineNo: they are numbered in the order given. */
 export type PurchaseRequest = TxRequest & { readonly lines: readonly (Readonly<Record<string, unknown>> & { lineNo?: number | undefined })[] };
 
-export type CardOperationKind = Extract<TxKind, 'card_report_loss' | 'card_cancel_loss' | 'card_freeze' | 'card_unfreeze' | 'card_replace'>;
+export type CardOperationKind = Extract<TxKind, 'card_report_loss' | 'card_cancel_loss' | 'card_freeze' | 'card_unfreeze' | 'card_replace' | 'card_return'>;
 
 /** GET /api/state. */
 export interface KioskState {

@@ -69,6 +69,8 @@ const CARD_OPS: Record<string, CardOperationKind> = {
   freeze: 'card_freeze',
   unfreeze: 'card_unfreeze',
   replace: 'card_replace',
+  /** 退卡, body {refundTender}: only while the hub is there (HUB_REQUIRED otherwise), nothing queued. */
+  return: 'card_return',
 };
 
 const parseBody = <T>(schema: z.ZodType<T>, body: unknown): T => parseRequest(schema, body);

@@ -58,7 +58,7 @@ function day(iso) { const d = new Date(iso); return isNaN(d.getTime()) ? "" : d.
 function cap(s) { s = String(s || ""); return s.charAt(0).toUpperCase() + s.slice(1); }
 
 const KINDS = { purchase: "Purchase", top_up: "Top-up", redeem_gift: "Gift redeemed", refund: "Refund", card_report_loss: "Card reported lost",
-  card_cancel_loss: "Loss report cancelled", card_freeze: "Card frozen", card_unfreeze: "Card unfrozen", card_replace: "Card replaced",
+  card_cancel_loss: "Loss report cancelled", card_freeze: "Card frozen", card_unfreeze: "Card unfrozen", card_replace: "Card replaced", card_return: "Card returned",
   register_member: "Registered", tier_upgrade: "Tier upgrade", punch_card_use: "Visit used" };
 
 /** Plain words for the codes a shopper can meet; the code itself is shown small underneath for staff. */

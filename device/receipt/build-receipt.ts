@@ -75,6 +75,8 @@ export function buildReceipt(input: ReceiptInput): Receipt {
     case 'card_freeze':
     case 'card_report_loss':
     case 'card_unfreeze':
+    // What was paid back and forfeited is in the hub's trace (ruleTrace), printed once confirmed.
+    case 'card_return':
     case 'manual_bonus':
     case 'punch_card_use':
     // What the code gave is in the hub's trace (ruleTrace), printed once confirmed.

@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readRedemptionCode, redemptionCodeDigest } from '../../core/codes/redemption-code.ts';
 import { instantOutcome, seedCommitment, type DrawDefinitionInput } from '../../core/draws/draw-outcome.ts';
 import { isCodedError } from '../../core/errors/coded-error.ts';
+import { bundleWithDepositBonus } from '../../core/ledger/test-support/builders.ts';
 import { DEFAULT_RULES_BUNDLE } from '../../core/rules/default-bundle.ts';
 import type { TxResult } from '../../core/wire/result.ts';
 import { TX_FORMAT } from '../../core/wire/transaction.ts';
@@ -18,6 +19,7 @@ import { createDraw, verifyDraw } from '../draws/draw-admin.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { parseLedgerTransaction } from '../ledger/ledger-parse.ts';
 import { openLedger } from '../ledger/open-ledger.ts';
+import { kioskStaffActor } from '../testing/staff-actor.ts';
 import { verifyTypedCode } from './code-batches.ts';
 
 const DOC = readFileSync(new URL('../../docs/ACCOUNTS.md', import.meta.url), 'utf8');
@@ -48,6 +50,23 @@ interface DrawExample {
   pointsAfter: number;
   secondChanceWinner: string;
   odds: { entries: number; mug: number; p50: number; none: number };
+}
+
+interface Balances {
+  storedValueCents: number;
+  bonusValueCents: number;
+  points: number;
+}
+
+interface CardReturnExample {
+  member: string;
+  before: Balances;
+  topUp: { amountCents: number; tender: string; after: Balances };
+  purchase: { amountCents: number; after: Balances };
+  returnInCashAtSelfService: string;
+  returnByBankTransfer: { trace: string[]; after: Balances; cardStatus: string };
+  purchaseAfter: string;
+  returnAgain: string;
 }
 
 describe('docs/ACCOUNTS.md worked examples, through the ledger', () => {
@@ -124,5 +143,61 @@ describe('docs/ACCOUNTS.md worked examples, through the ledger', () => {
     const counts: Record<string, number> = { mug: 0, p50: 0, none: 0 };
     for (let i = 1; i <= doc.odds.entries; i++) counts[instantOutcome(doc.seed, `01JQ${String(i).padStart(22, '0')}`, weights, doc.definition.noPrizeWeight).prizeId ?? 'none']! += 1;
     expect(counts).toEqual({ mug: doc.odds.mug, p50: doc.odds.p50, none: doc.odds.none });
+  });
+});
+
+describe('docs/ACCOUNTS.md card return example, through the ledger (with the chain top-up bonus)', () => {
+  let ledger: Ledger;
+  let seq = 0;
+
+  async function kiosk(body: Record<string, unknown>): Promise<TxResult> {
+    seq += 1;
+    const payload = { v: TX_FORMAT, id: `01JZ${String(seq).padStart(22, '0')}`, deviceId: 'kiosk-doc', epoch: 'E1', seq, createdAt: new Date().toISOString(), storeId: DEMO_STORE_ID, bundleVersion: 1, ...body };
+    const [result] = await ledger.applyBatch([{ topicDeviceId: 'kiosk-doc', parsed: parseLedgerTransaction(JSON.stringify(payload)) }]);
+    return result!;
+  }
+  const balancesOf = async (memberId: string) => (await ledger.memberViewById(memberId))!.balances;
+  const outcomeOf = (result: TxResult) => (result.status === 'applied' ? 'applied' : result.code);
+
+  beforeEach(async () => {
+    seq = 0;
+    ledger = await openLedger({ kind: 'sqlite', path: ':memory:', logger: pino({ level: 'silent' }), fallbackBundle: bundleWithDepositBonus() });
+    await seedDemoData(ledger);
+  });
+
+  afterEach(async () => {
+    expect(await ledger.audit()).toEqual([]);
+    await ledger.close();
+  });
+
+  it('Li Wei returns her card: principal paid back by bank transfer, bonus forfeited, points kept, the card dead', async () => {
+    const doc = example<CardReturnExample>('card-return');
+    const view = (await ledger.memberViewById(doc.member))!;
+    const card = view.card.uid;
+    expect(view.balances).toEqual(doc.before);
+    const actor = await kioskStaffActor(ledger, 'kiosk-doc');
+
+    expect(outcomeOf(await kiosk({ kind: 'top_up', cardUid: card, amountCents: doc.topUp.amountCents, tender: doc.topUp.tender, actor }))).toBe('applied');
+    expect(await balancesOf(doc.member)).toEqual(doc.topUp.after);
+    const bought = await kiosk({
+      kind: 'purchase',
+      cardUid: card,
+      lines: [{ lineNo: 1, sku: 'TEA', category: 'grocery', qty: 1, unitPriceCents: doc.purchase.amountCents }],
+      payments: [{ method: 'stored_value', amountCents: doc.purchase.amountCents }],
+    });
+    expect(outcomeOf(bought)).toBe('applied');
+    expect(await balancesOf(doc.member)).toEqual(doc.purchase.after);
+
+    expect(outcomeOf(await kiosk({ kind: 'card_return', cardUid: card, refundTender: 'cash', actor }))).toBe(doc.returnInCashAtSelfService);
+    expect(await balancesOf(doc.member)).toEqual(doc.purchase.after);
+    const returned = await kiosk({ kind: 'card_return', cardUid: card, refundTender: 'bank_transfer', actor });
+    expect(outcomeOf(returned)).toBe('applied');
+    expect(returned.outcome?.trace).toEqual(doc.returnByBankTransfer.trace);
+    expect(await balancesOf(doc.member)).toEqual(doc.returnByBankTransfer.after);
+    expect((await ledger.memberViewById(doc.member))!.card.status).toBe(doc.returnByBankTransfer.cardStatus);
+
+    const after = await kiosk({ kind: 'purchase', cardUid: card, lines: [{ lineNo: 1, sku: 'TEA', category: 'grocery', qty: 1, unitPriceCents: 100 }], payments: [{ method: 'cash', amountCents: 100 }] });
+    expect(outcomeOf(after)).toBe(doc.purchaseAfter);
+    expect(outcomeOf(await kiosk({ kind: 'card_return', cardUid: card, refundTender: 'bank_transfer', actor }))).toBe(doc.returnAgain);
   });
 });

@@ -16,7 +16,7 @@ import { renderConsole, renderLogin } from './console-page.ts';
 import { registerEnrolRoute, type EnrolHandler } from './enrol-route.ts';
 import { registerFleetRoutes, type FleetRoutesDeps } from './fleet-routes.ts';
 import { registerConfigRoutes, type ConfigRoutesDeps } from './config-routes.ts';
-import { registerCodeDrawRoutes, type CodeDrawRoutesDeps } from './code-draw-routes.ts';
+import { actingStore, registerCodeDrawRoutes, type CodeDrawRoutesDeps } from './code-draw-routes.ts';
 import { assertMemberInScope, memberIdsInScopeOf, type MemberAccessStore } from './member-access.ts';
 import { bearerOf, MEMBER_READERS, requireStaff, SESSION_COOKIE } from './require-staff.ts';
 import { parseRequest } from '../../core/errors/parse-request.ts';
@@ -45,6 +45,7 @@ const MEMBER_LIST_LIMIT = 200;
 
 /** Shapes only; the transaction schema checks the details (whole points, reason length, card UID) and answers TX_INVALID. */
 const manualBonusBodySchema = z.object({ points: z.number(), reason: z.string() });
+const cardReturnBodySchema = z.object({ refundTender: z.enum(['cash', 'bank_transfer']) });
 const loginBodySchema = z.object({ login: z.string().min(1).max(64), password: z.string().min(1).max(200) });
 const auditQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -148,6 +149,23 @@ export function buildApp(deps: HubAppDeps): FastifyInstance {
       cardUid: view.card.uid,
       points: body.points,
       reason: body.reason,
+      actor: { staffId: session.staffId, sessionId: session.sessionId },
+    });
+    return reply.code(result.status === 'rejected' ? refusalStatus(result.code) : 200).send(result);
+  });
+  // Card return (退卡) for a member in the caller's scope: an HQ transaction with the caller as its actor, in a store
+  // the member is in the caller's scope by. The ledger checks the role (store manager and up) and records a refusal.
+  app.post<{ Params: { memberId: string } }>('/api/members/:memberId/card-return', async (request, reply) => {
+    const { staff, session } = await requireStaff(identity, request, ['hq_admin', 'region_manager', 'store_manager', 'cashier', 'technician']);
+    await assertMemberInScope(deps.store, staff, request.params.memberId);
+    const body = parseRequest(cardReturnBodySchema, request.body, 'TX_INVALID');
+    const view = await deps.store.memberViewById(request.params.memberId, 0);
+    if (!view) throw new CodedError('MEMBER_UNKNOWN');
+    const result = await submitHqTransaction(deps.store, {
+      kind: 'card_return',
+      storeId: await actingStore(deps.store, staff.storeIds, request.params.memberId),
+      cardUid: view.card.uid,
+      refundTender: body.refundTender,
       actor: { staffId: session.staffId, sessionId: session.sessionId },
     });
     return reply.code(result.status === 'rejected' ? refusalStatus(result.code) : 200).send(result);

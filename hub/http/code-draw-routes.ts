@@ -154,7 +154,7 @@ export function registerCodeDrawRoutes(app: FastifyInstance, deps: CodeDrawRoute
  * the member is known in (their home store first), so the ledger's role-and-store check holds the caller to the
  * same scope the route checked.
  */
-async function actingStore(store: MemberAccessStore, staffStoreIds: readonly string[], memberId: string): Promise<string> {
+export async function actingStore(store: MemberAccessStore, staffStoreIds: readonly string[], memberId: string): Promise<string> {
   const scope = memberScopeOf(staffStoreIds);
   if (scope.kind === 'chain') return HQ_DEVICE_ID;
   const stores = await store.memberStores(memberId);

@@ -31,7 +31,7 @@ export type LookupStore = Pick<LedgerStore, 'member' | 'card' | 'memberViewByCar
   Pick<DeviceRegistry, 'recordClockMeasurement' | 'raiseDeviceAlert'>;
 
 /** The transaction kinds a kiosk staff session may start, as the screen offers them. */
-const KIOSK_STAFF_KINDS = ['top_up', 'refund', 'card_report_loss', 'card_cancel_loss', 'card_freeze', 'card_unfreeze', 'card_replace'] as const;
+const KIOSK_STAFF_KINDS = ['top_up', 'refund', 'card_report_loss', 'card_cancel_loss', 'card_freeze', 'card_unfreeze', 'card_replace', 'card_return'] as const;
 
 export class LookupResponder {
   private readonly log: Logger;

@@ -14,8 +14,8 @@ describe('memberkiosk rules eval: every kind the engine decides, and its refusal
     const baskets = readdirSync('core/rules/examples/baskets').filter((name) => name.endsWith('.json'));
     const kinds = new Set<string>();
     for (const basket of baskets) {
-      const bundle = basket === 'tier-review.json' ? 'core/rules/examples/tiers.json' : 'core/rules/examples/chain-demo.json';
-      const out = rules('eval', bundle, `core/rules/examples/baskets/${basket}`);
+      const bundle = { 'tier-review.json': 'tiers', 'points-rebate.json': 'points-rebate' }[basket] ?? 'chain-demo';
+      const out = rules('eval', `core/rules/examples/${bundle}.json`, `core/rules/examples/baskets/${basket}`);
       expect(out.code, basket).toBe(0);
       expect(out.json).toMatchObject({ kind: expect.any(String), result: expect.any(Object), receipt: expect.any(Array) });
       kinds.add(out.json.kind as string);

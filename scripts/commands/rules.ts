@@ -22,7 +22,7 @@ const USAGE = `usage: memberkiosk rules check BUNDLE.json [--json]
   check   is the bundle valid? "valid" with a summary, or one line per issue (--json: {valid, issues})
   eval    the input evaluated under the bundle, as JSON {kind, result, receipt} (docs/RULES.md); the input's
           kind: purchase (default), top_up, registration, paid_upgrade, redeem_gift, tier_review, tier_credit,
-          event_bonus, manual_bonus, refund, card_use
+          event_bonus, manual_bonus, refund, card_use, points_rebate
 exit codes: 0 valid / evaluated, 1 invalid bundle or input, or the engine refused, 2 bad options or unreadable files
 `;
 

@@ -20,7 +20,9 @@ export interface PointsPayment {
 
 /**
  * Validates the points payment against the bundle and the bill. Refusals: POINTS_PAYMENT_NOT_ALLOWED (the bundle
- * has no pointsPayment), POINTS_PAYMENT_UNDER_MINIMUM, POINTS_PAYMENT_NOT_WHOLE_CENTS, POINTS_PAYMENT_OVER_SHARE;
+ * has no pointsPayment), POINTS_PAYMENT_UNDER_MIN_BALANCE (the context's member.pointsBalance is below minBalance;
+ * a context without a balance is not checked: the hub's planner gives one for every sale it decides, and leaves it
+ * out for a sale a kiosk already took offline), POINTS_PAYMENT_UNDER_MINIMUM, POINTS_PAYMENT_NOT_WHOLE_CENTS, POINTS_PAYMENT_OVER_SHARE;
  * `details.reason` names the refusal too, as it did when the first two shared PAYMENT_MISMATCH.
  */
 export function settlePointsPayment(settings: CompiledSettings, ctx: PurchaseContext, totalCents: number): PointsPayment | null {
@@ -34,6 +36,14 @@ export function settlePointsPayment(settings: CompiledSettings, ctx: PurchaseCon
   if (points === 0) return null;
   const rule = settings.pointsPayment;
   if (!rule) throw new CodedError('POINTS_PAYMENT_NOT_ALLOWED', 'this rules bundle does not allow paying with points', { reason: 'points_payment_disabled' });
+  const balance = ctx.member.pointsBalance;
+  if (balance !== undefined && balance < rule.minBalance) {
+    throw new CodedError('POINTS_PAYMENT_UNDER_MIN_BALANCE', `paying with points needs a balance of at least ${rule.minBalance} points, the member holds ${balance}`, {
+      reason: 'points_balance_under_minimum',
+      minBalance: rule.minBalance,
+      pointsBalance: balance,
+    });
+  }
   if (points < rule.minPoints) {
     throw new CodedError('POINTS_PAYMENT_UNDER_MINIMUM', `paying with points needs at least ${rule.minPoints} points, got ${points}`, { reason: 'points_under_minimum', minPoints: rule.minPoints, points });
   }

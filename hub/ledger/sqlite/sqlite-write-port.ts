@@ -41,6 +41,8 @@ interface SequenceState {
 
 export class SqliteWritePort implements LedgerWritePort {
   private readonly findTx: Statement<[string], { content_hash: string; result: string; device_id: string; epoch: string; seq: number }>;
+  /** A member's balance on one account (card_return reads what the member owes on `shortfall_value`). */
+  private readonly accountBalance: Statement<[string, string], { balance: number }>;
   private readonly sequenceRow: Statement<[string, string], { last_seq: number; closed: number }>;
   private readonly findPayload: Statement<[string], { payload: string }>;
   private readonly txAtSlot: Statement<[string, string, number], { tx_id: string; content_hash: string; result: string }>;
@@ -94,6 +96,7 @@ export class SqliteWritePort implements LedgerWritePort {
     private readonly snapshotRules?: (deviceId: string, snapshotVersion: number | 'newest') => number | null,
   ) {
     this.findTx = db.prepare('SELECT content_hash, result, device_id, epoch, seq FROM transactions WHERE tx_id = ?');
+    this.accountBalance = db.prepare('SELECT balance FROM accounts WHERE member_id = ? AND account = ?');
     this.sequenceRow = db.prepare('SELECT last_seq, closed FROM device_sequences WHERE device_id = ? AND epoch = ?');
     this.findPayload = db.prepare('SELECT payload FROM transactions WHERE tx_id = ?');
     this.txAtSlot = db.prepare('SELECT tx_id, content_hash, result FROM transactions WHERE device_id = ? AND epoch = ? AND seq = ?');
@@ -290,6 +293,7 @@ export class SqliteWritePort implements LedgerWritePort {
       gift: tx.kind === 'redeem_gift' ? this.readers.gift(tx.giftSku) : null,
       purchase: tx.kind === 'refund' ? this.readers.purchase(tx.purchaseTxId) : null,
       newCardTaken: tx.kind === 'card_replace' ? this.readers.card(tx.newCardUid) !== null : false,
+      ...(tx.kind === 'card_return' ? { shortfallValueCents: this.accountBalance.get(member.memberId, 'shortfall_value')?.balance ?? 0 } : {}),
       // Only purchases can pay referral points; no other kind needs the chain.
       referrerChain: tx.kind === 'purchase' ? this.readers.referrerChain(member.memberId, MAX_REFERRAL_LEVELS) : [],
       // The referrers as they stand, for the upgrade check their referral awards run: read when a planner asks.
