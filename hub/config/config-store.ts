@@ -8,11 +8,11 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Database, { type Database as Db } from 'better-sqlite3';
+import type { Database as Db, Statement } from 'better-sqlite3';
 import { CodedError } from '../../core/errors/coded-error.ts';
 import type { ConfigSet, SignedConfig, SignedSnapshot } from '../../core/config/config-documents.ts';
 import { FLEET_FILE } from '../fleet/open-fleet-registry.ts';
-import { migrateFleet } from '../fleet/sqlite/migrate-fleet.ts';
+import { openFleetDatabase } from '../fleet/sqlite/open-fleet-database.ts';
 
 export interface BundleRow {
   scope: string;
@@ -84,21 +84,17 @@ const toSnapshot = (r: SnapshotDb): SnapshotRow => ({
 
 export class ConfigStore {
   private db: Db | null = null;
+  private snapshotReads: { named: Statement<[number, string], { rules_version: number }>; newest: Statement<[string], { rules_version: number }> } | null = null;
 
   constructor(private readonly path: string) {}
 
   open(): void {
     if (this.db) return;
-    const db = new Database(this.path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('busy_timeout = 5000');
-    // The fleet registry migrates the same file when it opens; whoever comes first does it, the other finds it done.
-    migrateFleet(db);
-    this.db = db;
+    this.db = openFleetDatabase(this.path, { synchronous: 'FULL' });
   }
 
   close(): void {
+    this.snapshotReads = null;
     this.db?.close();
     this.db = null;
   }
@@ -186,10 +182,12 @@ export class ConfigStore {
    * or of its newest snapshot when `version` is 'newest'. The ledger recomputes a transaction with it.
    */
   snapshotRulesVersion(deviceId: string, version: number | 'newest'): number | null {
-    const row =
-      version === 'newest'
-        ? this.handle.prepare<[string], { rules_version: number }>('SELECT rules_version FROM config_snapshots WHERE device_id = ? ORDER BY version DESC LIMIT 1').get(deviceId)
-        : this.handle.prepare<[number, string], { rules_version: number }>('SELECT rules_version FROM config_snapshots WHERE version = ? AND device_id = ?').get(version, deviceId);
+    // Asked for every kiosk transaction the ledger plans: the statements are prepared once per connection.
+    this.snapshotReads ??= {
+      named: this.handle.prepare<[number, string], { rules_version: number }>('SELECT rules_version FROM config_snapshots WHERE version = ? AND device_id = ?'),
+      newest: this.handle.prepare<[string], { rules_version: number }>('SELECT rules_version FROM config_snapshots WHERE device_id = ? ORDER BY version DESC LIMIT 1'),
+    };
+    const row = version === 'newest' ? this.snapshotReads.newest.get(deviceId) : this.snapshotReads.named.get(version, deviceId);
     return row?.rules_version ?? null;
   }
 

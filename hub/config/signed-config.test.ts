@@ -6,7 +6,6 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptConfigSet, type HeldConfig } from '../../core/config/accept-config-set.ts';
@@ -19,6 +18,7 @@ import { DEMO_HQ_DIR } from '../demo/demo-config-keys.ts';
 import { createIdentityService } from '../identity/identity-service.ts';
 import { enrolForTest, type DeviceCredentials } from '../testing/enrol-for-test.ts';
 import { RawDeviceClient } from '../testing/raw-device-client.ts';
+import { hubHttps } from '../testing/hub-https.ts';
 import { startTestHub, type TestHub } from '../testing/start-test-hub.ts';
 import type { ConfigOverview } from './config-overview.ts';
 import { createSigningKey } from './signing-key.ts';
@@ -39,21 +39,7 @@ describe('signed configuration at the hub (real hub, broker, SQLite and HTTPS)',
   let managerToken: string;
   const kiosks = new Map<string, { creds: DeviceCredentials; mqtt: ConfigKiosk }>();
 
-  const call = (method: string, path: string, options: { token?: string; body?: unknown } = {}) =>
-    new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
-      const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-      const req = httpsRequest(
-        new URL(path, env.httpsUrl!),
-        { method, ca: env.caPem, headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) } },
-        (res) => {
-          let text = '';
-          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
-    });
+  const call = (method: string, path: string, options: { token?: string; body?: unknown } = {}) => hubHttps(env, method, path, options);
   const overview = async () => (await call('GET', '/api/config', { token: adminToken })).body as unknown as ConfigOverview;
   const snapshotOf = async (deviceId: string) => (await overview()).kiosks.find((k) => k.deviceId === deviceId);
   const accept = (deviceId: string, set: unknown, h: HeldConfig = NOTHING) =>

@@ -11,6 +11,7 @@ import { DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD, DEMO_STORE_ID, seedDemoData } fr
 import { createIdentityService, type IdentityService } from '../identity/identity-service.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { openLedger } from '../ledger/open-ledger.ts';
+import { staffAuthorization } from '../testing/staff-actor.ts';
 import { buildApp } from './build-app.ts';
 
 describe('POST /api/members/:memberId/card-return (real SQLite, real logins)', () => {
@@ -18,11 +19,7 @@ describe('POST /api/members/:memberId/card-return (real SQLite, real logins)', (
   let identity: IdentityService;
   let app: ReturnType<typeof buildApp>;
 
-  async function signedIn(role: StaffRole, storeIds: string[]): Promise<{ authorization: string }> {
-    const login = `${role}-${storeIds.join('-').replace('*', 'all')}`;
-    await identity.addStaff({ name: login, role, storeIds, login, password: 'a-long-password-1' }, { kind: 'system', id: 'test', surface: 'cli' });
-    return { authorization: `Bearer ${(await identity.login(login, 'a-long-password-1', 'hub')).token}` };
-  }
+  const signedIn = (role: StaffRole, storeIds: string[]) => staffAuthorization(identity, role, storeIds);
   const cardReturn = (memberId: string, headers: { authorization: string }, payload: Record<string, string> = { refundTender: 'cash' }) =>
     app.inject({ method: 'POST', url: `/api/members/${memberId}/card-return`, headers, payload });
 

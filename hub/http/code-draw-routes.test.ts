@@ -13,6 +13,7 @@ import { seedDemoData } from '../demo/seed-demo-data.ts';
 import { createIdentityService, type IdentityService } from '../identity/identity-service.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { openLedger } from '../ledger/open-ledger.ts';
+import { staffAuthorization } from '../testing/staff-actor.ts';
 import { buildApp } from './build-app.ts';
 
 const FUTURE_DAY = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
@@ -22,11 +23,7 @@ describe('codes and draws over the hub API (real SQLite, real logins)', () => {
   let identity: IdentityService;
   let app: ReturnType<typeof buildApp>;
 
-  async function signedIn(role: StaffRole, storeIds: string[]): Promise<{ authorization: string }> {
-    const login = `${role}-${storeIds.join('-').replace('*', 'all')}`;
-    await identity.addStaff({ name: login, role, storeIds, login, password: 'a-long-password-1' }, { kind: 'system', id: 'test', surface: 'cli' });
-    return { authorization: `Bearer ${(await identity.login(login, 'a-long-password-1', 'hub')).token}` };
-  }
+  const signedIn = (role: StaffRole, storeIds: string[]) => staffAuthorization(identity, role, storeIds);
   const pointsOf = async (memberId: string) => (await ledger.memberViewById(memberId))!.balances.points;
 
   beforeEach(async () => {

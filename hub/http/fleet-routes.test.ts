@@ -1,33 +1,14 @@
 /** The fleet over the hub's HTTPS API (real hub, real TLS, real fleet and identity), tried without and with rights. */
-import { request as httpsRequest } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnrolmentCode } from '../../core/fleet/enrolment-code.ts';
 import { DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD, DEMO_STORE_ID } from '../demo/seed-demo-data.ts';
 import { enrolForTest } from '../testing/enrol-for-test.ts';
+import { hubHttps } from '../testing/hub-https.ts';
 import { startTestHub, type TestHub } from '../testing/start-test-hub.ts';
 
 describe('fleet over the hub API (real hub over HTTPS)', () => {
   let env: TestHub;
-  /** A request over TLS that trusts only the hub's own CA, as a kiosk pins it. */
-  const call = (method: string, path: string, options: { token?: string; body?: unknown } = {}) =>
-    new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
-      const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-      const req = httpsRequest(
-        new URL(path, env.httpsUrl!),
-        {
-          method,
-          ca: env.caPem,
-          headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
-        },
-        (res) => {
-          let text = '';
-          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
-    });
+  const call = (method: string, path: string, options: { token?: string; body?: unknown } = {}) => hubHttps(env, method, path, options);
   let adminToken: string;
 
   beforeAll(async () => {

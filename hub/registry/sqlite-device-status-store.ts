@@ -7,7 +7,7 @@
 import Database, { type Database as Db } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { CodedError } from '../../core/errors/coded-error.ts';
-import { migrateFleet } from '../fleet/sqlite/migrate-fleet.ts';
+import { openFleetDatabase } from '../fleet/sqlite/open-fleet-database.ts';
 import type { ReportedAlert, ReportedRefusal } from './device-state-report.ts';
 import { NO_ROLLOUT_CONTEXT, type DeviceStatus, type DeviceStatusChange, type DeviceStatusStore, type RolloutContext } from './device-status.ts';
 
@@ -155,13 +155,7 @@ export class SqliteDeviceStatusStore implements DeviceStatusStore {
       this.db = db;
       return Promise.resolve();
     }
-    const db = new Database(this.path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
-    // The fleet registry migrates when it opens; this is for a file opened here first (nothing to do otherwise).
-    for (const migration of migrateFleet(db)) this.log?.info({ to: migration.to, why: migration.why }, 'fleet schema migrated');
-    this.db = db;
+    this.db = openFleetDatabase(this.path, { synchronous: 'NORMAL', logger: this.log });
     return Promise.resolve();
   }
 

@@ -5,7 +5,8 @@
 import pino from 'pino';
 import type { StaffActor } from '../../core/wire/transaction.ts';
 import { DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD, DEMO_CASHIER_CARD, DEMO_CASHIER_PIN, DEMO_STAFF_CARD, DEMO_STAFF_PIN } from '../demo/seed-demo-data.ts';
-import { createIdentityService } from '../identity/identity-service.ts';
+import type { StaffRole } from '../../core/ledger/types.ts';
+import { createIdentityService, type IdentityService } from '../identity/identity-service.ts';
 import type { IdentityStore } from '../identity/identity-store.ts';
 
 export async function kioskStaffActor(ledger: { identity: IdentityStore }, deviceId: string, who: 'manager' | 'cashier' = 'manager'): Promise<StaffActor> {
@@ -20,4 +21,14 @@ export async function hqAdminLogin(ledger: { identity: IdentityStore }): Promise
   const identity = createIdentityService({ store: ledger.identity, logger: pino({ level: 'silent' }) });
   const { session, token } = await identity.login(DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD, 'hub');
   return { actor: { staffId: session.staffId, sessionId: session.sessionId }, token };
+}
+
+/**
+ * A new staff account of this role and these stores, logged in at the hub: the Authorization header for its API
+ * calls. Each role and store list gets its own login, so a test can hold several at once.
+ */
+export async function staffAuthorization(identity: IdentityService, role: StaffRole, storeIds: string[]): Promise<{ authorization: string }> {
+  const login = `${role}-${storeIds.join('-').replace('*', 'all')}`;
+  await identity.addStaff({ name: login, role, storeIds, login, password: 'a-long-password-1' }, { kind: 'system', id: 'test', surface: 'cli' });
+  return { authorization: `Bearer ${(await identity.login(login, 'a-long-password-1', 'hub')).token}` };
 }

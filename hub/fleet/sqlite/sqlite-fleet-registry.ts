@@ -3,11 +3,11 @@
  * creates codes and revokes kiosks on it while the hub runs (WAL, busy timeout), and no fleet write ever waits
  * on a ledger batch.
  */
-import Database, { type Database as Db } from 'better-sqlite3';
+import type { Database as Db } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { CodedError } from '../../../core/errors/coded-error.ts';
 import type { EnrolledDevice, EnrolmentCodeRecord, FleetRegistry, KioskMode, RedeemOutcome, RedeemRequest, Region, Store } from '../fleet-registry.ts';
-import { migrateFleet } from './migrate-fleet.ts';
+import { openFleetDatabase } from './open-fleet-database.ts';
 
 interface DeviceRow {
   device_id: string;
@@ -66,14 +66,7 @@ export class SqliteFleetRegistry implements FleetRegistry {
 
   open(): Promise<void> {
     if (this.db) return Promise.resolve();
-    const db = new Database(this.path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    // The CLI and the hub share the file: a writer waits for the other instead of failing at once.
-    db.pragma('busy_timeout = 5000');
-    for (const migration of migrateFleet(db)) this.log?.info({ to: migration.to, why: migration.why }, 'fleet schema migrated');
-    this.db = db;
+    this.db = openFleetDatabase(this.path, { synchronous: 'FULL', foreignKeys: true, logger: this.log });
     return Promise.resolve();
   }
 

@@ -14,7 +14,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { acceptConfigSet, type HeldConfig } from '../../../core/config/accept-config-set.ts';
 import { createTopics } from '../../../core/wire/topics.ts';
 import { enrolForTest } from '../../../hub/testing/enrol-for-test.ts';
-import { hubHttps } from '../../../e2e/support/hub-config.ts';
+import { hubHttps } from '../../../hub/testing/hub-https.ts';
 import { DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD, DEMO_STORE_ID } from '../../../hub/demo/seed-demo-data.ts';
 import { startTestHub, type TestHub } from '../../../hub/testing/start-test-hub.ts';
 import type { BenchFigure } from '../figure.ts';
@@ -85,7 +85,7 @@ export async function measure(): Promise<BenchFigure[]> {
       await sleep(50);
     }
     const echo = await echoRound(env, kiosks);
-    const login = await hubHttps(env, 'POST', '/api/login', { login: DEMO_ADMIN_LOGIN, password: DEMO_ADMIN_PASSWORD });
+    const login = await hubHttps(env, 'POST', '/api/login', { body: { login: DEMO_ADMIN_LOGIN, password: DEMO_ADMIN_PASSWORD } });
     const token = login.body.token as string;
     const recorded = new Map<string, number>();
     let version = 0;
@@ -94,7 +94,7 @@ export async function measure(): Promise<BenchFigure[]> {
     });
     const content = { receipt: { footer: [{ 'zh-CN': '谢谢惠顾，欢迎再来', en: 'Thank you, come again' }] }, rules: { rules: [{ kind: 'earn_rate', id: 'store-fanout-bonus', rate: '2', categories: ['grocery'] }] } };
     const started = performance.now();
-    const published = await hubHttps(env, 'POST', '/api/config', { scope: `store:${DEMO_STORE_ID}`, content }, token);
+    const published = await hubHttps(env, 'POST', '/api/config', { body: { scope: `store:${DEMO_STORE_ID}`, content }, token });
     if (published.status !== 201) throw new Error(`fan-out: publishing answered ${published.status}: ${JSON.stringify(published.body)}`);
     version = published.body.version as number;
     while (recorded.size < kiosks.length && performance.now() - started < 60_000) await sleep(5);
