@@ -17,6 +17,7 @@ COPY device ./device
 COPY drivers ./drivers
 COPY flows ./flows
 COPY scripts ./scripts
+COPY console ./console
 COPY tsconfig.json ./
 ENV NODE_ENV=production
 
@@ -25,6 +26,8 @@ FROM base AS hub
 # listeners stay on the container's loopback. Ledger, fleet, TLS keys and HQ's public key live in the /data volume.
 # Give the name kiosks reach the hub by for its certificate: docker run … memberkiosk-hub … --tls-name hub.example
 EXPOSE 8883 8443
+# The HQ console web app, built into the image (the hub runs as `node` and cannot write /app).
+RUN npx tsx scripts/console/build-console.ts
 RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]
 USER node

@@ -41,6 +41,9 @@ import { LookupResponder } from './ingest/lookup-responder.ts';
 import { TxIngest } from './ingest/tx-ingest.ts';
 import { expirePoints } from './hq/expire-points.ts';
 import { reviewTiers } from './hq/review-tiers.ts';
+import { chargeAnnualFees } from './hq/charge-annual-fees.ts';
+import type { FeeReportQuery } from './ledger/card-fee-store.ts';
+import { chargeCredit } from './hq/charge-credit.ts';
 import type { Ledger } from './ledger/ledger.ts';
 import { createLedger } from './ledger/open-ledger.ts';
 import { connectHubClient } from './mqtt/connect-hub-client.ts';
@@ -201,6 +204,11 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     if (swept.points > 0) log.info(swept, 'expired points swept');
     const review = await reviewTiers(store, now);
     if (review.status === 'reviewed' || review.status === 'skipped_not_fully_tracked') log.info(review, 'tier review');
+    const credit = await chargeCredit(store, now);
+    if (credit.statements > 0 || credit.refused > 0) log.info(credit, 'credit late fees and interest charged');
+    // 年费 in each card's issue month; a rerun finds the year charged (hub/hq/charge-annual-fees.ts).
+    const fees = await chargeAnnualFees(store, now);
+    if (fees.cards > 0 || fees.refused > 0) log.info(fees, 'annual fees charged');
   };
   const sweepInBackground = () => {
     sweeping ??= sweep()
@@ -333,7 +341,9 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
         });
       },
     };
-    const appDeps = { store, identity, identityStore: store.identity, brokerUrl: redactBrokerUrl(brokerUrl), fleet: fleetRoutes, config: configRoutes, codesAndDraws: { codes: store.codes, draws: store.draws } };
+    // The console's Rules page publishes through the same path (configRoutes.publish: checked, signed, sent at once).
+    const rulesRoutes = { config: configStore, fleet, deviceStatus, publish: configRoutes.publish };
+    const appDeps = { store, identity, identityStore: store.identity, brokerUrl: redactBrokerUrl(brokerUrl), fleet: fleetRoutes, config: configRoutes, rules: rulesRoutes, codesAndDraws: { codes: store.codes, draws: store.draws }, memberConsole: store.memberConsole, commission: { reads: store.commission, rules: store }, credit: { credit: store.credit, rules: store }, cardTypes: { store, cardFees: { feeReport: (query: FeeReportQuery) => store.cardFees.feeReport(query) }, rules: store } };
     let consoleUrl: string | null = null;
     if (config.http) {
       app = buildApp({ ...appDeps, logger: log.child({ component: 'hub.http' }) });

@@ -4,7 +4,8 @@ import { nextCardStatus } from './card-rules.ts';
 import type { PlanningContext } from './planning-context.ts';
 import { assertMemberPinProof } from './member-pin-rules.ts';
 import { assertStaffMayAct } from './staff-rules.ts';
-import { drawStoredValue } from './stored-value.ts';
+import { cardTypeOfCard, scheduledFee } from './card-types.ts';
+import { chargeFees, feeTrace } from './fee-charges.ts';
 import { emptyEffect, type LedgerEffect } from './types.ts';
 
 type LifecycleTx = TransactionOf<'card_report_loss' | 'card_cancel_loss' | 'card_freeze' | 'card_unfreeze' | 'card_replace'>;
@@ -22,10 +23,15 @@ export function planCardLifecycle(tx: LifecycleTx, ctx: PlanningContext): Ledger
   const effect = emptyEffect(ctx.member.memberId);
   if (tx.kind === 'card_replace') {
     if (ctx.newCardTaken) throw new CodedError('CARD_ALREADY_EXISTS', `card ${tx.newCardUid.slice(-4)} is already issued`);
-    if (tx.feeCents > 0) effect.postings.push(...drawStoredValue(ctx.member, tx.feeCents).postings);
+    // The new card takes over the old one's type, holder and validity: a replacement is the same card, renewed.
+    const type = cardTypeOfCard(ctx.bundle, ctx.card);
+    const fees = chargeFees([{ cardUid: tx.newCardUid, feeKind: 'replace', scheduledCents: scheduledFee(type, 'replace'), tender: tx.feeTender }], tx.feeCents, ctx.member, ctx.deviceMode);
+    effect.postings.push(...fees.postings);
+    if (fees.feeCharges.length > 0) effect.feeCharges = fees.feeCharges;
     effect.cardChanges.push({ uid: ctx.card.uid, status, replacedBy: tx.newCardUid });
-    effect.newCards.push({ uid: tx.newCardUid, memberId: ctx.member.memberId });
-    effect.summary = { pointsEarned: 0, pointsSpent: 0, valueDeltaCents: 0 - tx.feeCents, trace: [`card replaced${tx.feeCents > 0 ? `, fee ${tx.feeCents}` : ''}`] };
+    effect.newCards.push({ uid: tx.newCardUid, memberId: ctx.member.memberId, cardType: ctx.card.cardType ?? null, holderName: ctx.card.holderName ?? null, validUntil: ctx.card.validUntil });
+    const storedValuePaid = fees.postings.reduce((sum, p) => sum - p.amount, 0);
+    effect.summary = { pointsEarned: 0, pointsSpent: 0, valueDeltaCents: 0 - storedValuePaid, trace: ['card replaced', ...feeTrace(fees.feeCharges)] };
     return effect;
   }
   effect.cardChanges.push({ uid: ctx.card.uid, status });

@@ -30,6 +30,12 @@ describe('card return (退卡)', () => {
     expectCoded(() => planCardReturn(returnTx(), context({ staff: staff(), member: member({ storedValueCents: -500, creditLimitCents: 1_000 }) })), 'CARD_RETURN_BALANCE_OWED');
   });
 
+  it('refuses while anything is owed on credit (赊账), however much stored value would cover it; 0 owed returns', () => {
+    const rich = member({ storedValueCents: 50_000, creditLimitCents: 10_000 });
+    expectCoded(() => planCardReturn(returnTx(), context({ staff: staff(), member: rich, creditOwedCents: 1 })), 'CARD_RETURN_BALANCE_OWED', { creditOwedCents: 1 });
+    expect(posted(planCardReturn(returnTx(), context({ staff: staff(), member: rich, creditOwedCents: 0 })), 'stored_value')).toBe(-50_000);
+  });
+
   it('needs a store manager or above, cash only where someone hands it over, and a card not already cancelled', () => {
     expectCoded(() => planCardReturn(returnTx(), context({ staff: staff({ role: 'cashier' }) })), 'STAFF_UNAUTHORIZED');
     expectCoded(() => planCardReturn(returnTx('cash'), context({ staff: staff(), deviceMode: 'unattended' })), 'TENDER_NOT_ALLOWED');

@@ -2,6 +2,8 @@ import { CodedError } from '../errors/coded-error.ts';
 import { HQ_DEVICE_ID } from '../wire/hq-device.ts';
 import type { HqOnlyTransaction } from '../wire/transaction.ts';
 import type { MemberPlanningContext } from './planning-context.ts';
+import { planAnnualFee } from './plan-annual-fee.ts';
+import { planCreditCharge } from './plan-credit-charge.ts';
 import { planPointsExpiry } from './plan-points-expiry.ts';
 import { planTierReview } from './plan-tier-review.ts';
 import type { LedgerEffect } from './types.ts';
@@ -20,5 +22,9 @@ export function planHqOnlyTransaction(tx: HqOnlyTransaction, ctx: MemberPlanning
       return planPointsExpiry(tx, ctx);
     case 'tier_review':
       return planTierReview(tx, ctx);
+    case 'annual_fee':
+      return planAnnualFee(tx, ctx);
+    case 'credit_charge':
+      return planCreditCharge(tx, ctx);
   }
 }

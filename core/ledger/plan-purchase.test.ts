@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planPurchase } from './plan-purchase.ts';
 import { DEFAULT_RULES_BUNDLE } from '../rules/default-bundle.ts';
-import { AT, card, cash, context, expectCoded, line, lot, member, points, posted, purchaseTx, storedValue, ulid } from './test-support/builders.ts';
+import { AT, card, cash, context, expectCoded, line, lot, member, points, posted, purchaseTx, STAFF_ID, STAFF_SESSION_ID, staff, staffSession, storedValue, ulid } from './test-support/builders.ts';
 
 // Default bundle: 1 point per yuan on the net price, the purchase's total floored once and shared over the lines by
 // largest remainder (format 2); silver ×1.2, gold ×1.5, diamond ×2;
@@ -33,18 +33,19 @@ describe('planPurchase: cash', () => {
       lotsConsumed: [],
       earnedLotId: `${id}:earn`,
       refundedLineNos: [],
+      visitCounted: true,
     });
   });
 
   it('adds the money spent and points earned to the member totals, no tier change below 1 000', () => {
-    expect(effect.memberChanges).toEqual({ cumulativeSpendDeltaCents: 9_048, cumulativePointsEarnedDelta: 90 });
+    expect(effect.memberChanges).toEqual({ cumulativeSpendDeltaCents: 9_048, cumulativePointsEarnedDelta: 90, visitsDelta: 1 });
     expect(effect.summary).toMatchObject({ pointsEarned: 90, pointsSpent: 0, valueDeltaCents: 0 });
   });
 
   it('moves a member up a tier when the earned points cross the threshold', () => {
     // 990 earned + 100 (100.00 yuan at 1 pt) = 1 090 ≥ 1 000 → silver
     const up = planPurchase(purchaseTx([line(1, 10_000)], [cash(10_000)]), context({ member: member({ cumulativePointsEarned: 990 }) }));
-    expect(up.memberChanges).toEqual({ tier: 'silver', cumulativeSpendDeltaCents: 10_000, cumulativePointsEarnedDelta: 100 });
+    expect(up.memberChanges).toEqual({ tier: 'silver', cumulativeSpendDeltaCents: 10_000, cumulativePointsEarnedDelta: 100, visitsDelta: 1 });
   });
 });
 
@@ -126,7 +127,7 @@ describe('planPurchase: points payment', () => {
 
   it('earns only on the money part, and counts only money as spend', () => {
     expect(effect.postings.filter((p) => p.amount > 0)).toEqual([{ account: 'points', amount: 75, lotId: `${id}:earn` }]);
-    expect(effect.memberChanges).toEqual({ cumulativeSpendDeltaCents: 7_500, cumulativePointsEarnedDelta: 75 });
+    expect(effect.memberChanges).toEqual({ cumulativeSpendDeltaCents: 7_500, cumulativePointsEarnedDelta: 75, visitsDelta: 1 });
     expect(effect.summary).toMatchObject({ pointsEarned: 75, pointsSpent: 2_500 });
   });
 
@@ -172,5 +173,26 @@ describe('planPurchase: refusals', () => {
     expectCoded(() => planPurchase(basket(), context({ card: card({ validUntil: '2025-03-01T01:59:59.999Z' }) })), 'CARD_EXPIRED');
     expectCoded(() => planPurchase(basket(), context({ card: card({ validFrom: '2025-03-01T02:00:00.001Z' }) })), 'CARD_EXPIRED');
     expect(planPurchase(basket(), context({ card: card({ validFrom: AT, validUntil: AT }) })).purchaseRecord?.totalCents).toBe(1_000);
+  });
+});
+
+describe('planPurchase: the clerk who served (staff commission)', () => {
+  const served = { staffId: STAFF_ID, sessionId: STAFF_SESSION_ID };
+  const lapsed = staffSession({ expiresAt: '2025-03-01T01:00:00.000Z' }); // before AT: the session had ended
+
+  it('records a verified clerk on the purchase record', () => {
+    const effect = planPurchase({ ...purchaseTx([line(1, 1_000)], [cash(1_000)]), actor: served }, context({ staff: staff({ role: 'cashier' }) }));
+    expect(effect.purchaseRecord?.servedBy).toBe(STAFF_ID);
+  });
+
+  it('refuses a sale made online under a lapsed session: the kiosk tells the clerk at once', () => {
+    expectCoded(() => planPurchase({ ...purchaseTx([line(1, 1_000)], [cash(1_000)]), actor: served }, context({ staff: staff(), staffSession: lapsed })), 'STAFF_SESSION_EXPIRED');
+  });
+
+  it('applies a sale a kiosk took offline under a lapsed session, credited to nobody, and says so', () => {
+    const effect = planPurchase({ ...purchaseTx([line(1, 1_000)], [cash(1_000)]), actor: served, acceptedOffline: true }, context({ staff: staff(), staffSession: lapsed }));
+    expect(effect.purchaseRecord?.servedBy).toBeUndefined();
+    expect(posted(effect, 'points')).toBe(10);
+    expect(effect.summary.trace.at(-1)).toContain('not credited');
   });
 });

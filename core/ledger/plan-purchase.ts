@@ -10,6 +10,9 @@ import { creditReferralAwards } from './referral-awards.ts';
 import { grantServiceCards } from './service-cards.ts';
 import { drawStoredValue, drawStoredValueWithShortfall } from './stored-value.ts';
 import { assertTenderAllowed } from './tender-rules.ts';
+import { applyCardLimits } from './card-limits.ts';
+import { creditLimitOf, drawCredit } from './credit.ts';
+import { assertStaffMayAct } from './staff-rules.ts';
 import { emptyEffect, type LedgerEffect } from './types.ts';
 
 export function planPurchase(tx: TransactionOf<'purchase'>, ctx: PlanningContext): LedgerEffect {
@@ -26,6 +29,8 @@ export function planPurchase(tx: TransactionOf<'purchase'>, ctx: PlanningContext
       cumulativeSpendCents: member.cumulativeSpendCents,
       cumulativePointsEarned: member.cumulativePointsEarned,
       referrerChain: ctx.referrerChain,
+      // A visits ladder (tiers.basis visits) moves on the purchases counted before this one.
+      ...(member.visits === undefined ? {} : { cumulativeVisits: member.visits }),
       ...(ctx.dailyPoints ? { pointsEarnedToday: ctx.dailyPoints.earnedBefore } : {}),
       // For pointsPayment.minBalance: the points the member could spend before this purchase. Left out for a sale
       // a kiosk already took offline, which is applied whatever the balance now covers (the shortfall below).
@@ -36,14 +41,18 @@ export function planPurchase(tx: TransactionOf<'purchase'>, ctx: PlanningContext
     payments: tx.payments,
   });
 
+  // A cashier named as serving (commission) must be a real one, signed in on this kiosk.
+  const servedBy = clerkWhoServed(tx, ctx);
   let cashCents = 0;
   let storedValueCents = 0;
+  let creditCents = 0;
   for (const payment of tx.payments) {
     if (payment.method === 'cash') cashCents += payment.amountCents;
     if (payment.method === 'stored_value') storedValueCents += payment.amountCents;
+    if (payment.method === 'credit') creditCents += payment.amountCents;
   }
   const pointsValueCents = evaluation.pointsPayment?.valueCents ?? 0;
-  const paid = cashCents + storedValueCents + pointsValueCents;
+  const paid = cashCents + storedValueCents + creditCents + pointsValueCents;
   if (paid !== evaluation.totalCents) {
     throw new CodedError('PAYMENT_MISMATCH', `payments add up to ${paid} cents, the basket is ${evaluation.totalCents}`, {
       paidCents: paid,
@@ -63,6 +72,8 @@ export function planPurchase(tx: TransactionOf<'purchase'>, ctx: PlanningContext
         ? drawStoredValueWithShortfall(member, storedValueCents)
         : { ...drawStoredValue(member, storedValueCents), owedCents: 0 };
   effect.postings.push(...value.postings);
+  // 赊账: put on what the member owes, within their limit (core/ledger/credit.ts).
+  if (creditCents > 0) effect.postings.push(...drawCredit(ctx.bundle, creditLimitOf(ctx.bundle, member, ctx.card), ctx.creditOwedCents ?? 0, creditCents));
 
   const pointsPaid = evaluation.pointsPayment?.points ?? 0;
   const drawn =
@@ -72,6 +83,8 @@ export function planPurchase(tx: TransactionOf<'purchase'>, ctx: PlanningContext
         ? drawPointsWithShortfall(ctx.lots, pointsPaid, tx.createdAt)
         : { ...drawPoints(ctx.lots, pointsPaid, tx.createdAt), owedPoints: 0 };
   effect.postings.push(...drawn.postings);
+  const cardDailySpend = applyCardLimits(ctx, { moneyCents: storedValueCents + creditCents, pointsPaid, acceptedOffline: offline });
+  if (cardDailySpend) effect.cardDailySpend = cardDailySpend;
   if (value.owedCents > 0 || drawn.owedPoints > 0) effect.shortfall = { valueCents: value.owedCents, points: drawn.owedPoints };
 
   let earnedLotId: string | null = null;
@@ -97,6 +110,9 @@ export function planPurchase(tx: TransactionOf<'purchase'>, ctx: PlanningContext
     cumulativeSpendDeltaCents: evaluation.totalCents - pointsValueCents,
     // What the rules count towards tiers (tiers.countedSources): the lines' points and event bonuses, by default.
     cumulativePointsEarnedDelta: purchaseTierPoints(ctx.bundle, evaluation),
+    // Every applied purchase is one visit, whatever paid it and whether a kiosk took it offline: the engine's
+    // visits ladder counts it so (upgradeAfterPurchase), and the kiosk that sold it already did.
+    visitsDelta: 1,
   };
   effect.purchaseRecord = {
     txId: tx.id,
@@ -104,19 +120,28 @@ export function planPurchase(tx: TransactionOf<'purchase'>, ctx: PlanningContext
     lines: evaluation.lines.map((l) => ({ lineNo: l.lineNo, netCents: l.netCents, points: l.points })),
     totalCents: evaluation.totalCents,
     // What was drawn: a refund gives that back; what went on the shortfall accounts stays owed until staff settle it.
-    tenders: { cashCents, storedValueCents: value.fromPrincipal, bonusValueCents: value.fromBonus, pointsValueCents, points: pointsPaid - drawn.owedPoints },
+    tenders: {
+      cashCents,
+      storedValueCents: value.fromPrincipal,
+      bonusValueCents: value.fromBonus,
+      pointsValueCents,
+      points: pointsPaid - drawn.owedPoints,
+      ...(creditCents > 0 ? { creditCents } : {}),
+    },
     lotsConsumed: drawn.drawn,
     earnedLotId,
     refundedLineNos: [],
+    ...(servedBy !== null ? { servedBy } : {}),
     ...(cards.records.length > 0 ? { cardGrants: cards.records } : {}),
     ...(countsTowardTier(ctx.bundle, 'purchase') ? {} : { linePointsCounted: false as const }),
+    visitCounted: true,
   };
   effect.evaluation = evaluation;
   effect.summary = {
     pointsEarned: evaluation.pointsEarned,
     pointsSpent: pointsPaid - drawn.owedPoints,
     valueDeltaCents: 0 - (storedValueCents - value.owedCents), // not -x: a purchase without stored value reports 0, not -0
-    trace: shortTrace(evaluation),
+    trace: servedBy === null && tx.actor !== undefined ? [...shortTrace(evaluation), `served by ${tx.actor.staffId}: not credited (the staff session did not cover this offline sale)`] : shortTrace(evaluation),
   };
   if (tx.claimed) {
     const differences = [
@@ -126,4 +151,20 @@ export function planPurchase(tx: TransactionOf<'purchase'>, ctx: PlanningContext
     if (differences.length > 0) effect.disagreement = differences;
   }
   return effect;
+}
+
+/**
+ * The clerk a counter sale names as serving it (staff commission): checked like any staff actor. A sale made while
+ * the hub was reachable is refused when the named session does not hold (the kiosk tells the clerk at once); a sale
+ * a kiosk already took offline is applied all the same, only not credited to anyone (its trace says so) — a sale
+ * is never lost over who gets the commission.
+ */
+function clerkWhoServed(tx: TransactionOf<'purchase'>, ctx: PlanningContext): string | null {
+  if (tx.actor === undefined) return null;
+  try {
+    return assertStaffMayAct(tx, ctx).staffId;
+  } catch (error) {
+    if (tx.acceptedOffline === true) return null;
+    throw error;
+  }
 }

@@ -64,13 +64,13 @@ describe('planRefund: one line, then the rest, gives every tender back to the ce
       { account: 'points', amount: -35, lotId: earnLot },
     ]);
     // 100.01 − 50.00 = 50.01 refunded, of which 30.00 − 14.99 = 15.01 was points: −(50.01 − 15.01) = −35.00
-    expect(rest.memberChanges).toEqual({ cumulativeSpendDeltaCents: -3_500, cumulativePointsEarnedDelta: -35 });
+    expect(rest.memberChanges).toEqual({ cumulativeSpendDeltaCents: -3_500, cumulativePointsEarnedDelta: -35, visitsDelta: -1 });
     expect(rest.refundOf).toEqual({ purchaseTxId: purchaseId, lineNos: [1, 3] });
     expect(rest.summary.trace.join(' ')).toContain('cash 1501');
     ledger.apply(rest);
 
     // Everything is back where it was before the purchase.
-    expect(ledger.balances).toEqual({ stored_value: 3_000, bonus_value: 1_500, points: 7_000, shortfall_value: 0, shortfall_points: 0 });
+    expect(ledger.balances).toEqual({ stored_value: 3_000, bonus_value: 1_500, points: 7_000, shortfall_value: 0, shortfall_points: 0, credit: 0 });
     expect([ledger.lotRemaining('P1'), ledger.lotRemaining('P2'), ledger.lotRemaining(earnLot)]).toEqual([2_000, 5_000, 0]);
     expect(ledger.state.cumulativeSpendCents).toBe(0);
     expect(ledger.state.cumulativePointsEarned).toBe(0);
@@ -181,9 +181,9 @@ describe('planRefund property: successive refunds return exactly every tender an
         const valueCents = Math.floor((total - pointsCents) * s.valuePick);
         const cashCents = total - pointsCents - valueCents;
         const payments = [...(pointsCents > 0 ? [points(pointsCents)] : []), ...(valueCents > 0 ? [storedValue(valueCents)] : []), ...(cashCents > 0 ? [cash(cashCents)] : [])];
-        // Credit covers whatever principal + bonus do not.
-        const creditLimitCents = Math.max(0, valueCents - s.principal - s.bonus);
-        const ledger = new MemberLedger({ tier: s.tier, storedValueCents: s.principal, bonusValueCents: s.bonus, creditLimitCents }, lots);
+        // Stored value never goes below zero (credit is its own tender): principal is raised to cover what bonus does not.
+        const principal = Math.max(s.principal, valueCents - s.bonus);
+        const ledger = new MemberLedger({ tier: s.tier, storedValueCents: principal, bonusValueCents: s.bonus }, lots);
         const id = ulid(300);
         const bought = planPurchase(purchaseTx(lines, payments, { id }), ledger.contextFor());
         ledger.apply(bought);
@@ -220,7 +220,7 @@ describe('planRefund property: successive refunds return exactly every tender an
         // Every point back to the lot it came from, the earned lot emptied, nothing owed: the books are as before.
         for (const l of lots) expect(ledger.lotRemaining(l.lotId)).toBe(l.remaining);
         if (record.earnedLotId !== null) expect(ledger.lotRemaining(record.earnedLotId)).toBe(0);
-        expect(ledger.balances).toEqual({ stored_value: s.principal, bonus_value: s.bonus, points: spendable, shortfall_value: 0, shortfall_points: 0 });
+        expect(ledger.balances).toEqual({ stored_value: principal, bonus_value: s.bonus, points: spendable, shortfall_value: 0, shortfall_points: 0, credit: 0 });
         expect(ledger.state.cumulativeSpendCents).toBe(0);
         expect(ledger.state.cumulativePointsEarned).toBe(0);
       }),

@@ -11,7 +11,9 @@ import { emptyEffect, type LedgerEffect, type PointLot, type PurchaseRecord } fr
  * Refunds named lines of an earlier purchase. Each tender gets back its share of the refunded value;
  * shares are computed cumulatively (what all refunds so far owe minus what earlier refunds gave), so once
  * every line is refunded every tender is back to the cent, with no rounding drift. Points that paid go back
- * to the very lots they were drawn from; earned points are reversed line by line.
+ * to the very lots they were drawn from; earned points are reversed line by line. The credit share (赊账) takes
+ * down what the member owes; where they have repaid so much that less is owed than that share, the rest is
+ * paid back to their principal stored value (they paid it, in cash or from stored value, when they repaid).
  */
 export function planRefund(tx: TransactionOf<'refund'>, ctx: PlanningContext): LedgerEffect {
   assertStaffMayAct(tx, ctx);
@@ -36,9 +38,14 @@ export function planRefund(tx: TransactionOf<'refund'>, ctx: PlanningContext): L
   const bonusValueBack = share(purchase.tenders.bonusValueCents);
   const pointsBack = share(purchase.tenders.points);
   const pointsEarnedBack = lines.reduce((sum, l) => sum + l.points, 0);
+  const creditBack = share(purchase.tenders.creditCents ?? 0);
+  // Unknown owed (a planner without the hub's figure) is read as "all of it still owed": the hub decides with its own.
+  const creditOff = Math.min(creditBack, Math.max(ctx.creditOwedCents ?? creditBack, 0));
+  const repaidBack = creditBack - creditOff;
 
   const effect = emptyEffect(ctx.member.memberId);
-  if (storedValueBack > 0) effect.postings.push({ account: 'stored_value', amount: storedValueBack });
+  if (storedValueBack + repaidBack > 0) effect.postings.push({ account: 'stored_value', amount: storedValueBack + repaidBack });
+  if (creditOff > 0) effect.postings.push({ account: 'credit', amount: -creditOff });
   if (bonusValueBack > 0) effect.postings.push({ account: 'bonus_value', amount: bonusValueBack });
   const restored = restoreToLots(purchase, share(purchase.tenders.points) === 0 ? 0 : cumulativeCount(purchase.tenders.points, before, purchase.totalCents), pointsBack);
   effect.postings.push(...restored);
@@ -60,14 +67,17 @@ export function planRefund(tx: TransactionOf<'refund'>, ctx: PlanningContext): L
     cumulativeSpendDeltaCents: -(share(purchase.totalCents) - share(purchase.tenders.pointsValueCents)),
     // The lines' points leave the member's points figure only if they were counted into it (PurchaseRecord).
     cumulativePointsEarnedDelta: purchase.linePointsCounted === false ? 0 : -pointsEarnedBack,
+    // The refund of the purchase's last line undoes the visit it counted (the tier stays: only a review lowers one).
+    ...(purchase.visitCounted === true && alreadyRefunded.size + lines.length === purchase.lines.length ? { visitsDelta: -1 } : {}),
   };
   effect.refundOf = { purchaseTxId: purchase.txId, lineNos: lines.map((l) => l.lineNo) };
   effect.summary = {
     pointsEarned: -pointsEarnedBack,
     pointsSpent: -pointsBack,
-    valueDeltaCents: storedValueBack + bonusValueBack,
+    valueDeltaCents: storedValueBack + repaidBack + bonusValueBack,
     trace: [
       `refund of lines ${lines.map((l) => l.lineNo).join(', ')}: cash ${share(purchase.tenders.cashCents)}, value ${storedValueBack + bonusValueBack}, points ${pointsBack}`,
+      ...(creditBack > 0 ? [`credit ${creditBack}: ${creditOff} off what is owed${repaidBack > 0 ? `, ${repaidBack} already repaid back to stored value` : ''}`] : []),
       ...(cardRecords.some((r) => r.punches !== null) ? [`count card: ${cards.punchesBack} visits taken back, ${cards.punchesUsed} already used`] : []),
     ],
   };

@@ -4,6 +4,7 @@ import { countedPoints } from '../rules/tiers.ts';
 import type { TransactionOf } from '../wire/transaction.ts';
 import type { PlanningContext } from './planning-context.ts';
 import { creditReferralAwards } from './referral-awards.ts';
+import { registeredCardType } from './card-types.ts';
 import { emptyEffect, type LedgerEffect } from './types.ts';
 
 /** The member id a registration creates: derived from the transaction id, so a replay creates nobody twice. */
@@ -25,7 +26,8 @@ export function planRegisterMember(tx: TransactionOf<'register_member'>, ctx: Pl
   // The member's home store is the store the registration was made in: a kiosk's is the store it was enrolled
   // in (the ledger refuses a transaction naming another, TX_STORE_MISMATCH, before planning).
   effect.newMember = { memberId, name: tx.name, phone: tx.phone, tier: evaluation.tier, referrerId: ctx.referrerChain[0] ?? null, homeStoreId: tx.storeId };
-  effect.newCards.push({ uid: tx.cardUid, memberId });
+  // The default card type (card-types.ts); its first annual fee, if any, is the sweep's in this month.
+  effect.newCards.push({ uid: tx.cardUid, memberId, ...registeredCardType(ctx.bundle, tx.createdAt) });
   effect.summary.trace.push(...evaluation.trace.filter((t) => !evaluation.referralAwards.some((a) => a.ruleId === t.ruleId)).map((t) => `${t.label}: +${t.points ?? 0}`));
   if (evaluation.points > 0) {
     const lotId = `${tx.id}:earn`;

@@ -16,6 +16,7 @@ import {
   topUpTx,
   type LifecycleTx,
 } from './test-support/builders.ts';
+import { bundleWithCardTypes } from './test-support/card-types-bundle.ts';
 import type { CardStatus } from './types.ts';
 
 describe('planTopUp', () => {
@@ -124,30 +125,49 @@ describe('planCardLifecycle', () => {
     expectCoded(() => planCardLifecycle(lifecycleTx('card_freeze'), context({ staff: staff({ storeIds: ['S2'] }) })), 'STAFF_UNAUTHORIZED');
   });
 
-  it('replace moves the member to the new card and charges the fee from stored value', () => {
-    // fee 10.00 from principal 6.00 then bonus 4.00 (of 5.00)
-    const ctx = context({ card: card({ status: 'lost' }), member: member({ storedValueCents: 600, bonusValueCents: 500 }), staff: staff({ role: 'cashier' }) });
+  it('replace moves the member to the new card and charges the schedule\'s fee from principal stored value', () => {
+    // The plain type's replacement fee is ¥10 (test-support/card-types-bundle.ts): from principal only, never bonus.
+    const ctx = context({
+      bundle: bundleWithCardTypes(),
+      card: card({ status: 'lost', cardType: 'plain', holderName: 'Li Lei', validUntil: '2026-01-01T15:59:59.999Z' }),
+      member: member({ storedValueCents: 1_600, bonusValueCents: 500 }),
+      staff: staff({ role: 'cashier' }),
+    });
     const effect = planCardLifecycle(lifecycleTx('card_replace', { newCardUid: 'C0FFEE01', feeCents: 1_000 }), ctx);
     expect(effect.cardChanges).toEqual([{ uid: 'A1B2C3D4', status: 'cancelled', replacedBy: 'C0FFEE01' }]);
-    expect(effect.newCards).toEqual([{ uid: 'C0FFEE01', memberId: 'M1' }]);
-    expect(effect.postings).toEqual([
-      { account: 'stored_value', amount: -600 },
-      { account: 'bonus_value', amount: -400 },
-    ]);
+    // The new card is the same card renewed: type, holder and validity carry over.
+    expect(effect.newCards).toEqual([{ uid: 'C0FFEE01', memberId: 'M1', cardType: 'plain', holderName: 'Li Lei', validUntil: '2026-01-01T15:59:59.999Z' }]);
+    expect(effect.postings).toEqual([{ account: 'stored_value', amount: -1_000 }]);
+    expect(effect.feeCharges).toEqual([{ cardUid: 'C0FFEE01', feeKind: 'replace', cents: 1_000, tender: 'stored_value' }]);
     expect(effect.summary.valueDeltaCents).toBe(-1_000);
   });
 
-  it('replace without a fee posts nothing', () => {
-    const effect = planCardLifecycle(lifecycleTx('card_replace', { feeCents: 0 }), context({ staff: staff() }));
+  it('replace without a fee in the schedule posts nothing, and a kiosk naming none is fine', () => {
+    const effect = planCardLifecycle(lifecycleTx('card_replace'), context({ staff: staff() }));
     expect(effect.postings).toEqual([]);
+    expect(effect.feeCharges).toBeUndefined();
     expect(effect.summary.valueDeltaCents).toBe(0);
+    // The default bundle has no card types: a claimed fee other than 0 is refused, not charged.
+    expectCoded(() => planCardLifecycle(lifecycleTx('card_replace', { feeCents: 1_000 }), context({ staff: staff() })), 'FEE_MISMATCH', { scheduledCents: 0, claimedCents: 1_000 });
   });
 
-  it('replace refuses a new card that is already issued, and a fee the stored value cannot cover', () => {
-    expectCoded(() => planCardLifecycle(lifecycleTx('card_replace'), context({ staff: staff(), newCardTaken: true })), 'CARD_ALREADY_EXISTS');
+  it('replace refuses a new card already issued, a fee other than the schedule\'s, and a fee principal cannot cover', () => {
+    const bundle = bundleWithCardTypes();
+    expectCoded(() => planCardLifecycle(lifecycleTx('card_replace'), context({ bundle, staff: staff(), newCardTaken: true })), 'CARD_ALREADY_EXISTS');
     expectCoded(
-      () => planCardLifecycle(lifecycleTx('card_replace', { feeCents: 1_001 }), context({ staff: staff(), member: member({ storedValueCents: 1_000 }) })),
+      () => planCardLifecycle(lifecycleTx('card_replace', { feeCents: 500 }), context({ bundle, staff: staff(), member: member({ storedValueCents: 5_000 }) })),
+      'FEE_MISMATCH',
+      { scheduledCents: 1_000, claimedCents: 500 },
+    );
+    // ¥9.99 principal and ¥50 bonus: bonus value never pays a fee.
+    expectCoded(
+      () => planCardLifecycle(lifecycleTx('card_replace'), context({ bundle, staff: staff(), member: member({ storedValueCents: 999, bonusValueCents: 5_000 }) })),
       'INSUFFICIENT_STORED_VALUE',
     );
+    // Paid in cash at the counter instead: the accounts are left alone, the fee is still recorded.
+    const cashTx = { ...lifecycleTx('card_replace'), feeTender: 'cash' as const };
+    const effect = planCardLifecycle(cashTx, context({ bundle, staff: staff(), member: member({ storedValueCents: 999 }) }));
+    expect(effect.postings).toEqual([]);
+    expect(effect.feeCharges).toEqual([{ cardUid: 'B1B2C3D4', feeKind: 'replace', cents: 1_000, tender: 'cash' }]);
   });
 });

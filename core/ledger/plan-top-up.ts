@@ -21,10 +21,14 @@ export function planTopUp(tx: TransactionOf<'top_up'>, ctx: PlanningContext): Le
       cumulativePointsEarned: ctx.member.cumulativePointsEarned,
     },
     amountCents: tx.amountCents,
+    // deposit_ratio capPerDayCents: what the member already got today, as the ledger counted it.
+    ...(ctx.depositBonusToday ? { bonusTodayCents: ctx.depositBonusToday.cents } : {}),
   });
   const effect = emptyEffect(ctx.member.memberId);
   effect.postings.push({ account: 'stored_value', amount: tx.amountCents });
   if (evaluation.bonusValueCents > 0) effect.postings.push({ account: 'bonus_value', amount: evaluation.bonusValueCents });
+  // Counted whatever rule paid it: a fixed-band bonus in the same bundle uses up the day's cap as well.
+  if (ctx.depositBonusToday && evaluation.bonusValueCents > 0) effect.dailyDepositBonus = { day: ctx.depositBonusToday.day, cents: evaluation.bonusValueCents };
   effect.summary = {
     pointsEarned: 0,
     pointsSpent: 0,

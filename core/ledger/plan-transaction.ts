@@ -1,4 +1,7 @@
 import type { Transaction } from '../wire/transaction.ts';
+import { planCardIssue } from './plan-card-issue.ts';
+import { planCardService } from './plan-card-service.ts';
+import { planCreditRepay } from './plan-credit-repay.ts';
 import { planCardLifecycle } from './plan-card-lifecycle.ts';
 import { planCardReturn } from './plan-card-return.ts';
 import { planCodeRedeem } from './plan-code-redeem.ts';
@@ -6,6 +9,7 @@ import { planDrawEnter } from './plan-draw-enter.ts';
 import { planManualBonus } from './plan-manual-bonus.ts';
 import { planPunchCardUse } from './plan-punch-card.ts';
 import { planPurchase } from './plan-purchase.ts';
+import { withPointsRebate } from './points-rebate-run.ts';
 import { planRedeemGift } from './plan-redeem-gift.ts';
 import { planRefund } from './plan-refund.ts';
 import { planRegisterMember } from './plan-register-member.ts';
@@ -18,7 +22,7 @@ import type { LedgerEffect } from './types.ts';
 export function planTransaction(tx: Transaction, ctx: PlanningContext): LedgerEffect {
   switch (tx.kind) {
     case 'purchase':
-      return planPurchase(tx, ctx);
+      return withPointsRebate(tx, ctx, planPurchase(tx, ctx));
     case 'top_up':
       return planTopUp(tx, ctx);
     case 'redeem_gift':
@@ -40,10 +44,16 @@ export function planTransaction(tx: Transaction, ctx: PlanningContext): LedgerEf
     case 'punch_card_use':
       return planPunchCardUse(tx, ctx);
     case 'manual_bonus':
-      return planManualBonus(tx, ctx);
+      return withPointsRebate(tx, ctx, planManualBonus(tx, ctx));
     case 'code_redeem':
-      return planCodeRedeem(tx, ctx);
+      return withPointsRebate(tx, ctx, planCodeRedeem(tx, ctx));
     case 'draw_enter':
       return planDrawEnter(tx, ctx);
+    case 'card_issue':
+      return planCardIssue(tx, ctx);
+    case 'card_service':
+      return planCardService(tx, ctx);
+    case 'credit_repay':
+      return planCreditRepay(tx, ctx);
   }
 }

@@ -10,6 +10,13 @@ export interface MemberPlanningContext {
   member: MemberState;
   lots: PointLot[];
   bundle: RulesBundle;
+  /** For annual_fee: the card it names (null: no such card) and whether that year's annual fee was charged. */
+  card?: CardState | null;
+  annualFeePaid?: boolean;
+  /** What the member owes on credit (the `credit` account): purchases paying on credit, credit_repay, card_return, credit_charge. */
+  creditOwedCents?: number;
+  /** For credit_charge: whether a credit_charge for the same statement was applied already (once per statement). */
+  creditStatementCharged?: boolean;
 }
 
 /** Everything a planner may read, gathered by the ledger store before planning (planners do no I/O). */
@@ -50,6 +57,16 @@ export interface PlanningContext extends MemberPlanningContext {
    * on that day before this transaction. Absent when the rules have no per-day cap.
    */
   dailyPoints?: { day: number; earnedBefore: number };
+  /**
+   * For top-ups under a `deposit_ratio` per-day cap: the member's local day (bundle zone) and the deposit bonus
+   * they already received on it. Absent when no deposit rule has a per-day cap.
+   */
+  depositBonusToday?: { day: number; cents: number };
+  /**
+   * The ledger's stock of the gifts a gift `pointsRebate` may hand out (gifts table rows whose sku is the bundle's
+   * giftId). A gift the ledger does not hold converts nothing. Absent: the bundle has no gift rebate.
+   */
+  rebateGifts?: GiftState[];
   /** For register_member: whether the phone number is already registered. */
   phoneTaken?: boolean;
   /** The member's count cards and time cards (purchases, refunds, punch_card_use); absent: none. */
@@ -58,4 +75,6 @@ export interface PlanningContext extends MemberPlanningContext {
   redemptionCode?: RedemptionCodeState | null;
   /** For draw_enter: the draw it names (null: no such draw). */
   draw?: DrawState | null;
+  /** For a purchase with a typed card: its local day and what it spent on it before (an attached card's per-day limit). */
+  cardSpend?: { day: number; spentCents: number };
 }

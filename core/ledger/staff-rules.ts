@@ -15,6 +15,11 @@ const ALLOWED_ROLES: Record<string, readonly StaffRole[]> = {
   /** 退卡 pays principal back out: a manager's decision, never a cashier's alone. */
   card_return: ['store_manager', 'region_manager', 'hq_admin'],
   manual_bonus: ['region_manager', 'hq_admin'],
+  /** The cashier who served a sale at a counter (commission); a sale needs no staff, but one named must be real. */
+  purchase: ['cashier', 'store_manager', 'region_manager', 'hq_admin'],
+  card_issue: ['cashier', 'store_manager', 'region_manager', 'hq_admin'],
+  card_service: ['cashier', 'store_manager', 'region_manager', 'hq_admin'],
+  credit_repay: ['cashier', 'store_manager', 'region_manager', 'hq_admin'],
   /** Through the hub API, for a member in the staff member's scope (at a kiosk the member redeems for themselves). */
   code_redeem: ['cashier', 'store_manager', 'region_manager', 'hq_admin'],
   /** Not a transaction: a clerk sets or resets a member's PIN at a kiosk. */

@@ -65,7 +65,7 @@ describe('a referrer at 1,041 points with silver from 1,000 becomes silver (issu
       { memberId: 'ROOT', cumulativePointsEarnedDelta: 50 },
     ]);
     // Li's own 1,000 points lift Li to silver as well (0 + 1,000 ≥ 1,000).
-    expect(effect.memberChanges).toEqual({ tier: 'silver', cumulativeSpendDeltaCents: 100_000, cumulativePointsEarnedDelta: 1_000 });
+    expect(effect.memberChanges).toEqual({ tier: 'silver', cumulativeSpendDeltaCents: 100_000, cumulativePointsEarnedDelta: 1_000, visitsDelta: 1 });
   });
 
   it('a bundle stored before formats (format 1) keeps its meaning: referral points never counted, the referrer stays standard', () => {

@@ -10,8 +10,11 @@ import type { DrawEntryEffect } from './codes-and-draws.ts';
 export const CARD_STATUSES = ['active', 'lost', 'frozen', 'cancelled', 'expired'] as const;
 export type CardStatus = (typeof CARD_STATUSES)[number];
 
-/** The journal's accounts. Shortfall accounts hold what a member owes that could not be taken (never dropped). */
-export const ACCOUNT_NAMES = ['stored_value', 'bonus_value', 'points', 'shortfall_value', 'shortfall_points'] as const;
+/**
+ * The journal's accounts. Shortfall accounts hold what a member owes that could not be taken (never dropped);
+ * `credit` what they owe on credit (赊账: positive, the credit tender adds, a repayment takes off).
+ */
+export const ACCOUNT_NAMES = ['stored_value', 'bonus_value', 'points', 'shortfall_value', 'shortfall_points', 'credit'] as const;
 export type FixedAccountName = (typeof ACCOUNT_NAMES)[number];
 /**
  * Visits left on a member's count card for one service: one account per service, named in the account
@@ -50,6 +53,12 @@ export interface CardState {
   status: CardStatus;
   validFrom: string | null;
   validUntil: string | null;
+  /** The HQ card type (bundle `cardTypes`); null: the chain's default type (cards from before card types). */
+  cardType?: string | null;
+  /** An attached card's holder, when not the member. */
+  holderName?: string | null;
+  /** When the card was issued (the annual fee falls in its month). */
+  issuedAt?: string;
 }
 
 export interface MemberState {
@@ -59,9 +68,12 @@ export interface MemberState {
   storedValueCents: Cents;
   bonusValueCents: Cents;
   points: Points;
+  /** The member's own credit limit set by HQ (0: the limit of their card type, core/ledger/credit.ts). */
   creditLimitCents: Cents;
   cumulativeSpendCents: Cents;
   cumulativePointsEarned: Points;
+  /** Purchases made (a visit-count tier basis, `tiers.basis: visits`); absent where a store does not count them. */
+  visits?: number;
 }
 
 export interface PointLot {
@@ -123,7 +135,8 @@ export interface PurchaseRecord {
   memberId: string;
   lines: { lineNo: number; netCents: Cents; points: Points }[];
   totalCents: Cents;
-  tenders: { cashCents: Cents; storedValueCents: Cents; bonusValueCents: Cents; pointsValueCents: Cents; points: Points };
+  /** `creditCents`: put on credit (赊账); absent on purchases that used none. */
+  tenders: { cashCents: Cents; storedValueCents: Cents; bonusValueCents: Cents; pointsValueCents: Cents; points: Points; creditCents?: Cents };
   /** The lots the points payment drew on, in the order they were drawn. */
   lotsConsumed: { lotId: string; points: Points }[];
   /** The lot the earned points went into, if any. */
@@ -131,8 +144,12 @@ export interface PurchaseRecord {
   refundedLineNos: number[];
   /** Count/time cards the purchase sold (absent on records written before count cards were real). */
   cardGrants?: CardGrantRecord[];
+  /** The clerk who served the sale at a counter, as the ledger verified them (staff commission); absent: nobody. */
+  servedBy?: string;
   /** false when the rules did not count the lines' points towards the member's tier (tiers.countedSources): a refund then takes none off it. Absent: they counted. */
   linePointsCounted?: false;
+  /** true when the purchase added one to `members.visits`: refunding its last line takes the visit back. Absent (older records): no visit to take back. */
+  visitCounted?: true;
 }
 
 /** One journal entry: a signed movement on one account (and, for points, one lot). */
@@ -151,14 +168,25 @@ export interface LedgerEffect {
   newLots: { lotId: string; earnedAt: string; expiresAt: string | null; memberId?: string }[];
   /** Points to add to the member's per-day counter (only under a per-day cap). */
   dailyPoints?: { day: number; points: number };
+  /** Deposit bonus this top-up added to the member's local day (only under a `deposit_ratio` per-day cap): member_daily_deposit_bonus. */
+  dailyDepositBonus?: { day: number; cents: Cents };
+  /** 积分返点 the transaction ran (core/ledger/points-rebate-run.ts): the points converted and what they became. */
+  pointsRebate?: { points: Points; valueCents: Cents; gifts: { sku: string; qty: number }[] };
   /**
    * Set by register_member: the member to create before anything is posted. `homeStoreId`: the store that
    * registered them (which decides which store staff see them, core/identity/member-scope.ts).
    */
   newMember?: { memberId: string; name: string; phone: string; tier: string; referrerId: string | null; homeStoreId: string | null };
   cardChanges: { uid: string; status: CardStatus; replacedBy?: string }[];
-  newCards: { uid: string; memberId: string }[];
-  memberChanges: { tier?: string; cumulativeSpendDeltaCents: Cents; cumulativePointsEarnedDelta: Points };
+  /** Cards to issue: of a type (null/absent: the default), with a holder and a validity end where the type sets one. */
+  newCards: { uid: string; memberId: string; cardType?: string | null; holderName?: string | null; validUntil?: string | null }[];
+  /** A card's new validity end (a paid extension). */
+  cardValidityChanges?: { uid: string; validUntil: string }[];
+  /** Fees from the fee schedule this transaction charged: kept apart for the fee reports, whatever paid them. */
+  feeCharges?: FeeCharge[];
+  /** What an attached card with a per-day limit spent on the member's accounts today (its local day). */
+  cardDailySpend?: { uid: string; day: number; cents: Cents };
+  memberChanges: { tier?: string; cumulativeSpendDeltaCents: Cents; cumulativePointsEarnedDelta: Points; visitsDelta?: number };
   /**
    * Other members the transaction credits in a way that counts towards their tier (a referrer's referral award):
    * what it adds to their points figure and, when that lifts them, their new tier. Their points themselves move
@@ -182,6 +210,20 @@ export interface LedgerEffect {
   codeRedemption?: { codeHash: string; batchId: string };
   /** Set by draw_enter: the entry, and the prize whose stock it takes one of. */
   drawEntry?: DrawEntryEffect;
+}
+
+/** The fees of a card type's fee schedule (bundle `cardTypes[].fees`). */
+export const FEE_KINDS = ['issue', 'replace', 'repair', 'extend', 'annual', 'return'] as const;
+export type FeeKind = (typeof FEE_KINDS)[number];
+
+export interface FeeCharge {
+  cardUid: string;
+  feeKind: FeeKind;
+  cents: Cents;
+  /** How it was paid; 'owed' when stored value did not cover an automatic fee (the rest is on `shortfall_value`). */
+  tender: 'cash' | 'bank_card' | 'mobile' | 'stored_value' | 'owed';
+  /** For an annual fee: the fee year it pays (one per card and year, whoever charged it). */
+  year?: number;
 }
 
 export function emptyEffect(memberId: string): LedgerEffect {

@@ -4,6 +4,7 @@
  */
 import type { RulesBundle, RuleWindow } from './bundle.ts';
 import { decimalToScaled, SCALE } from './decimal.ts';
+import { checkCardTypes } from './bundle-checks-card-types.ts';
 
 export interface BundleIssue {
   path: (string | number)[];
@@ -96,6 +97,7 @@ export function semanticIssues(bundle: RulesBundle): BundleIssue[] {
     }
     if (card.validUntil !== undefined && !isRealDate(card.validUntil)) add(['cards', i, 'validUntil'], 'not a real date');
   });
+  checkCardTypes(bundle, add);
   return issues;
 }
 

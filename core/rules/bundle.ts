@@ -9,19 +9,10 @@
  */
 import { z } from 'zod';
 import { semanticIssues } from './bundle-checks.ts';
+import { cardTypesSchema, commissionSchema, creditTermsSchema } from './bundle-accounts.ts';
+import { cents, clockTime, decimalSchema, localDate, monthDay, name, points, positiveInt } from './bundle-primitives.ts';
 
-/** "1.5" → 1.5 exactly, as a string; at most 4 decimals and 9 integer digits. */
-export const decimalSchema = z
-  .string()
-  .regex(/^\d{1,9}(\.\d{1,4})?$/, 'must be a decimal number written as a string with at most 4 decimals, e.g. "1.5"');
-
-const cents = z.number().int('must be whole cents').nonnegative('must not be negative');
-const points = z.number().int('must be whole points').nonnegative('must not be negative');
-const positiveInt = z.number().int('must be a whole number').positive('must be positive');
-const name = z.string().min(1, 'must not be empty');
-const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a local date YYYY-MM-DD');
-const monthDay = z.string().regex(/^\d{2}-\d{2}$/, 'must be a month and day MM-DD');
-const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a local time HH:MM (00:00–23:59)');
+export { decimalSchema } from './bundle-primitives.ts';
 
 /** When a rule applies, in the bundle's timezone. Every given part must match. */
 export const windowSchema = z.strictObject({
@@ -322,6 +313,12 @@ export const rulesBundleShape = z.strictObject({
    * member's PIN entered at the kiosk (checked by the hub; a kiosk without the hub cannot take such a payment).
    */
   memberPin: z.strictObject({ storedValueAboveCents: cents }).optional(),
+  /** Card types HQ defines (个人卡, 附属卡, 团体卡…) with their validity, limits and fee schedule. Absent: one plain type, no fees. */
+  cardTypes: cardTypesSchema.optional(),
+  /** Credit terms (赊账). Absent: no member may pay on credit. */
+  credit: creditTermsSchema.optional(),
+  /** Staff commission (员工提成) per staff level and consumption code. Absent: none. */
+  commission: commissionSchema.optional(),
   rules: z.array(ruleSchema),
 });
 

@@ -87,13 +87,21 @@ export const serviceCardViewSchema = z.object({
 });
 export type ServiceCardView = z.infer<typeof serviceCardViewSchema>;
 
+/** A card's type as the view shows it: the type id (null: the rules' default), its label, an attached card's holder. */
+const cardTypeFields = {
+  cardType: z.string().nullable().optional(),
+  cardTypeLabel: z.string().nullable().optional(),
+  holderName: z.string().nullable().optional(),
+};
+
 export const memberViewSchema = z.object({
   memberId: z.string(),
   name: z.string(),
   /** Phone with all but the last four digits masked: the kiosk screen never shows a full number. */
   phoneMasked: z.string(),
   tier: z.string(),
-  card: z.object({ uid: z.string(), status: z.string(), validUntil: z.string().nullable() }),
+  /** The card looked up; its type (卡类型), the type's label and an attached card's holder where known (optional: older hubs). */
+  card: z.object({ uid: z.string(), status: z.string(), validUntil: z.string().nullable(), ...cardTypeFields }),
   balances: balancesSchema,
   creditLimitCents: z.number().int(),
   history: z.array(historyEntrySchema),
@@ -103,6 +111,21 @@ export const memberViewSchema = z.object({
    * Optional so views from a hub that predates count cards (and kiosk-cached views) still parse.
    */
   serviceCards: z.array(serviceCardViewSchema).optional(),
+  /** Every card on the member's accounts (their own, supplementary, linked, group), oldest first (optional: older hubs). */
+  cards: z.array(z.object({ uid: z.string(), status: z.string(), validUntil: z.string().nullable(), ...cardTypeFields })).optional(),
+  /**
+   * Credit (赊账): what the member owes, the limit that applies (their own, else their card type's), what is left
+   * and the most serious warning, for the screens. Absent where the rules offer no credit and nothing is owed
+   * (and from hubs that predate credit).
+   */
+  credit: z
+    .object({
+      owedCents: z.number().int(),
+      limitCents: z.number().int(),
+      availableCents: z.number().int(),
+      warning: z.enum(['near_limit', 'over_limit', 'overdue']).nullable(),
+    })
+    .optional(),
 });
 export type MemberView = z.infer<typeof memberViewSchema>;
 

@@ -49,6 +49,9 @@ export const TX_KINDS = [
   'manual_bonus',
   'code_redeem',
   'draw_enter',
+  'card_issue',
+  'card_service',
+  'credit_repay',
 ] as const;
 export type TxKind = (typeof TX_KINDS)[number];
 
@@ -112,6 +115,8 @@ export const paymentSchema = z.discriminatedUnion('method', [
   z.object({ method: z.literal('cash'), amountCents: positiveCents }),
   z.object({ method: z.literal('stored_value'), amountCents: positiveCents }),
   z.object({ method: z.literal('points'), points: z.number().int().positive() }),
+  /** 赊账: put on the member's credit account (owed, repaid later), within their credit limit (docs/ACCOUNTS.md). */
+  z.object({ method: z.literal('credit'), amountCents: positiveCents }),
 ]);
 export type PaymentWire = z.infer<typeof paymentSchema>;
 
@@ -132,6 +137,19 @@ export type StaffActor = z.infer<typeof staffActorSchema>;
  */
 // Masked ("********0001") once stored or upgraded: read as any short string, it only ever leads to the refusal.
 const staffActor = z.object({ actor: staffActorSchema, staffCardUid: z.string().max(32).optional() }).partial();
+
+/**
+ * How a fee from the card type's fee schedule is paid: at the counter (cash, bank card, mobile) or out of the
+ * member's stored value (principal only: bonus value is never spent on fees).
+ */
+export const FEE_TENDERS = ['cash', 'bank_card', 'mobile', 'stored_value'] as const;
+const feeTender = z.enum(FEE_TENDERS);
+export type FeeTender = (typeof FEE_TENDERS)[number];
+/**
+ * The fee the kiosk showed the member, from the same rules: a claim, never the amount charged. The hub charges
+ * the schedule's fee and refuses FEE_MISMATCH where the two differ, so nobody pays what they were not shown.
+ */
+const feeClaim = z.number().int().nonnegative().max(1e13).optional();
 
 const bodies = {
   purchase: z.object({
@@ -154,6 +172,11 @@ const bodies = {
      * the uncovered part on the member's shortfall account with an alert, instead of refusing a sale already made.
      */
     acceptedOffline: z.boolean().optional(),
+    /**
+     * The cashier who served at an attended counter (staff commission, docs/ACCOUNTS.md): checked like any staff
+     * actor when present. Absent on a self-service sale.
+     */
+    actor: staffActorSchema.optional(),
   }),
   top_up: z.object({ cardUid, amountCents: positiveCents, tender: z.enum(['cash', 'bank_card', 'mobile']), ...staffActor.shape }),
   redeem_gift: z.object({ cardUid, giftSku: z.string().min(1).max(64), qty: z.number().int().positive().max(100) }),
@@ -168,7 +191,8 @@ const bodies = {
   card_cancel_loss: z.object({ cardUid, ...staffActor.shape }),
   card_freeze: z.object({ cardUid, ...staffActor.shape }),
   card_unfreeze: z.object({ cardUid, ...staffActor.shape }),
-  card_replace: z.object({ cardUid, newCardUid: cardUid, feeCents: cents.nonnegative().default(0), ...staffActor.shape }),
+  /** The replacement fee comes from the card type's fee schedule; `feeCents` is only what the kiosk showed (feeClaim). */
+  card_replace: z.object({ cardUid, newCardUid: cardUid, feeCents: feeClaim, feeTender: feeTender.default('stored_value'), ...staffActor.shape }),
   /**
    * Card return (退卡), staff only (store manager and up): the card is closed for good, the member's remaining
    * principal stored value is paid back by `refundTender` (cash at the counter or a bank transfer), bonus value is
@@ -199,6 +223,25 @@ const bodies = {
   code_redeem: z.object({ cardUid, codeDigest: z.string().regex(/^[0-9a-f]{64}$/, 'codeDigest is the SHA-256 of the code, 64 lowercase hex digits'), ...staffActor.shape }),
   /** One entry in a points draw (积分抽奖): its cost in points; the hub decides the prize (core/draws/draw-outcome.ts). */
   draw_enter: z.object({ cardUid, drawId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }),
+  /**
+   * Staff issue another card on the accounts of the member `cardUid` names: a card of an HQ-defined type (a
+   * supplementary card with its own limits, a linked or group card, or a personal card of another type), its
+   * issue fee from the type's fee schedule (core/ledger/plan-card-issue.ts).
+   */
+  card_issue: z.object({
+    cardUid,
+    newCardUid: cardUid,
+    cardTypeId: z.string().min(1).max(64),
+    /** The holder of an attached card (a family member, an employee of a group), when not the member. */
+    holderName: z.string().trim().min(1).max(64).optional(),
+    feeTender: feeTender.default('stored_value'),
+    feeCents: feeClaim,
+    ...staffActor.shape,
+  }),
+  /** A paid card service from the fee schedule: repair (修卡) or a validity extension (延期). */
+  card_service: z.object({ cardUid, service: z.enum(['repair', 'extend']), feeTender: feeTender.default('stored_value'), feeCents: feeClaim, ...staffActor.shape }),
+  /** Repays what the member owes on credit (赊账), by counter tender or out of their stored value. */
+  credit_repay: z.object({ cardUid, amountCents: positiveCents, tender: feeTender, ...staffActor.shape }),
 } satisfies Record<TxKind, z.ZodType>;
 
 export const transactionSchemas = Object.fromEntries(
@@ -218,7 +261,7 @@ type TxHeaderInput = z.input<typeof txHeaderSchema>;
  * TX_NOT_ALLOWED_FROM_DEVICE (recorded, like a manual bonus from a kiosk). The ledger reads them with
  * `hqOnlyTransactionSchemas`; a kiosk's parser calls them unknown.
  */
-export const HQ_ONLY_TX_KINDS = ['points_expiry', 'tier_review'] as const;
+export const HQ_ONLY_TX_KINDS = ['points_expiry', 'tier_review', 'annual_fee', 'credit_charge'] as const;
 export type HqOnlyTxKind = (typeof HQ_ONLY_TX_KINDS)[number];
 
 const memberIdField = z.string().min(1).max(64);
@@ -242,6 +285,17 @@ const hqOnlyBodies = {
     tierBefore: z.string().max(32),
     tierAfter: z.string().min(1).max(32),
   }),
+  /**
+   * A card's annual fee (年费; an attached card's is its own type's, 附属卡年费) for one fee year, charged in the
+   * card's issue month. The id is derived from card and year (hub/hq), so a second sweep finds it applied.
+   */
+  annual_fee: z.object({ memberId: memberIdField, cardUid, year: z.number().int().min(2000).max(9999) }),
+  /**
+   * The late fee and interest the chain's credit terms charge on a statement left unpaid past its due date, once
+   * per statement: the sweep skips a statement it finds charged, and the ledger refuses a second charge of the
+   * same member and statement (CREDIT_CHARGE_INVALID).
+   */
+  credit_charge: z.object({ memberId: memberIdField, statement: z.string().regex(/^[0-9]{4}-[0-9]{2}$/, 'statement is YYYY-MM'), lateFeeCents: z.number().int().nonnegative(), interestCents: z.number().int().nonnegative() }),
 } satisfies Record<HqOnlyTxKind, z.ZodType>;
 
 export const hqOnlyTransactionSchemas = Object.fromEntries(
@@ -259,7 +313,7 @@ export function isHqOnlyTxKind(kind: string): kind is HqOnlyTxKind {
 }
 
 export function isHqOnlyTransaction(tx: LedgerTransaction): tx is HqOnlyTransaction {
-  return tx.kind === 'points_expiry' || tx.kind === 'tier_review';
+  return isHqOnlyTxKind(tx.kind);
 }
 
 function distinct<T>(key: (item: T) => unknown): (items: T[]) => boolean {

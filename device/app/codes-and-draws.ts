@@ -20,9 +20,10 @@ import type { HubLink } from '../link/hub-link.ts';
 
 /**
  * The kinds a kiosk offers only while the hub is there to decide them. A card return (退卡) pays money out at the
- * counter: it is never queued to be refused later.
+ * counter: it is never queued to be refused later. Nor is a card issued (办卡) or serviced: the member leaves with
+ * a card the hub must know (a UID already taken, a type or fee the hub's rules refuse would surface only later).
  */
-export const HUB_DECIDED_KINDS: ReadonlySet<string> = new Set(['code_redeem', 'draw_enter', 'card_return']);
+export const HUB_DECIDED_KINDS: ReadonlySet<string> = new Set(['code_redeem', 'draw_enter', 'card_return', 'card_issue', 'card_service']);
 
 /** The SHA-256 of what was typed, once it reads as a code: CODE_MALFORMED or CODE_CHECK_DIGIT otherwise. */
 export function codeDigestOf(typed: unknown): string {
@@ -32,7 +33,7 @@ export function codeDigestOf(typed: unknown): string {
 }
 
 export function assertHubThere(link: Pick<HubLink, 'isConnected'>): void {
-  if (!link.isConnected()) throw new CodedError('HUB_REQUIRED', 'codes and draws are decided at the hub, which cannot be reached now: nothing was queued');
+  if (!link.isConnected()) throw new CodedError('HUB_REQUIRED', 'this is decided at the hub, which cannot be reached now: nothing was queued');
 }
 
 export interface CodeAndDrawLookups {

@@ -31,6 +31,7 @@ import { CASHIER_SESSION, MANAGER_SESSION, TEST_STAFF_CARD, TEST_STAFF_PIN } fro
 import { CodedError } from '../../core/errors/coded-error.ts';
 import { configView } from '../config/config-view.ts';
 import type { SpendRequest } from '../config/offline-guard.ts';
+import { bundleWithCardTypes } from '../../core/ledger/test-support/card-types-bundle.ts';
 
 const CARD = '04A1B2C3D4';
 const FRESH = '04F00D000001';
@@ -409,6 +410,59 @@ describe('kiosk use cases', () => {
     link.connected = true;
     const returned = await kiosk.cardOperation('card_return', { refundTender: 'cash' });
     expect(returned).toMatchObject({ status: 'applied', tx: { kind: 'card_return', cardUid: CARD, refundTender: 'cash', actor: { staffId: MANAGER_SESSION.staffId } } });
+  });
+
+  it('issues a card (办卡) and services one for the fee its own rules show, replaces for the schedule\'s fee; issue and service only with the hub', async () => {
+    // The kiosk's rules: 金卡 issue ¥20 + annual ¥50, repair ¥5, replace ¥10 (core/ledger/test-support/card-types-bundle.ts).
+    bundle = { ...bundleWithCardTypes(), version: 3 };
+    mode = 'attended';
+    members.set(CARD, { ok: true, member: { ...makeMember(CARD), card: { uid: CARD, status: 'active', validUntil: null, cardType: 'gold', cardTypeLabel: '金卡', holderName: null } } });
+    staffSession = { ...MANAGER_SESSION, mayDo: [...MANAGER_SESSION.mayDo, 'card_issue', 'card_service'] };
+    await signInStaff();
+    await kiosk.tapSimulatedCard(CARD);
+    link.connected = false;
+    await expect(kiosk.cardOperation('card_issue', { newCardUid: '04C0FFEE0001', cardTypeId: 'supp', holderName: '李小明' })).rejects.toMatchObject({ code: 'HUB_REQUIRED' });
+    await expect(kiosk.cardOperation('card_service', { service: 'repair' })).rejects.toMatchObject({ code: 'HUB_REQUIRED' });
+    expect(outbox.depth()).toBe(0);
+    link.connected = true;
+    const issued = await kiosk.cardOperation('card_issue', { newCardUid: '04C0FFEE0001', cardTypeId: 'gold' });
+    expect(issued).toMatchObject({ status: 'applied', tx: { kind: 'card_issue', cardUid: CARD, newCardUid: '04C0FFEE0001', cardTypeId: 'gold', feeCents: 7_000, feeTender: 'stored_value', actor: { staffId: MANAGER_SESSION.staffId } } });
+    await kiosk.tapSimulatedCard(CARD);
+    const repaired = await kiosk.cardOperation('card_service', { service: 'repair', feeTender: 'cash' });
+    expect(repaired).toMatchObject({ status: 'applied', tx: { kind: 'card_service', service: 'repair', feeCents: 500, feeTender: 'cash' } });
+    // A type the kiosk's rules lack: it names no fee, and the hub's schedule alone decides (or refuses the type).
+    await kiosk.tapSimulatedCard(CARD);
+    const unknown = await kiosk.cardOperation('card_issue', { newCardUid: '04C0FFEE0002', cardTypeId: 'platinum' });
+    expect(unknown.tx).not.toHaveProperty('feeCents');
+    // A replacement names the schedule's fee too, and may still be queued offline, as before.
+    await kiosk.tapSimulatedCard(CARD);
+    link.connected = false;
+    const replaced = await kiosk.cardOperation('card_replace', { newCardUid: '04C0FFEE0003' });
+    expect(replaced).toMatchObject({ status: 'queued', tx: { kind: 'card_replace', feeCents: 1_000 } });
+    // A cashier without the right is refused on the kiosk.
+    link.connected = true;
+    await kiosk.staffSignOut();
+    staffSession = CASHIER;
+    await signInStaff();
+    await kiosk.tapSimulatedCard(CARD);
+    await expect(kiosk.cardOperation('card_issue', { newCardUid: '04C0FFEE0004', cardTypeId: 'gold' })).rejects.toMatchObject({ code: 'STAFF_UNAUTHORIZED' });
+  });
+
+  it('takes a sale on credit (赊账) and a credit repayment only with the hub there: offline nothing is queued', async () => {
+    mode = 'attended';
+    staffSession = MANAGER_SESSION;
+    await signInStaff();
+    await kiosk.tapSimulatedCard(CARD);
+    const onCredit = { lines: coffee.lines, payments: [{ method: 'credit', amountCents: 700 }] };
+    link.connected = false;
+    await expect(kiosk.purchase(onCredit)).rejects.toMatchObject({ code: 'HUB_REQUIRED' });
+    await expect(kiosk.creditRepay({ amountCents: 700, tender: 'cash' })).rejects.toMatchObject({ code: 'HUB_REQUIRED' });
+    expect(outbox.depth()).toBe(0);
+    // A stored-value sale is still taken offline as before (credit alone needs the hub).
+    await expect(kiosk.purchase(coffee)).resolves.toMatchObject({ status: 'queued' });
+    link.connected = true;
+    const repaid = await kiosk.creditRepay({ amountCents: 700, tender: 'cash' });
+    expect(repaid).toMatchObject({ tx: { kind: 'credit_repay', cardUid: CARD, amountCents: 700, tender: 'cash', actor: { staffId: MANAGER_SESSION.staffId } } });
   });
 
   it('refuses a member action with no card given and none on screen', async () => {

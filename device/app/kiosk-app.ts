@@ -37,6 +37,8 @@ import { createKioskEvents, type KioskEvents, type LinkEventSource, type Session
 import { createMemberOffers, numberLines, type BasketLine, type CatalogAnswer, type QuoteAnswer } from './member-offers.ts';
 import { createSubmitter, OFF_SCREEN, type ScreenPart, type SubmitOptions, type TxOutcome } from './submit-transaction.ts';
 import { assertHubThere, codeDigestOf, createCodeAndDrawLookups, HUB_DECIDED_KINDS } from './codes-and-draws.ts';
+import { assertCreditDecidable } from './credit-at-hub.ts';
+import { feeClaimOf } from './card-fees.ts';
 import type { CodeVerificationView, OpenDraw } from '../../core/wire/lookup.ts';
 
 export type { TxOutcome, SubmitOptions } from './submit-transaction.ts';
@@ -51,12 +53,12 @@ export type { CatalogAnswer, QuoteAnswer, BasketLine } from './member-offers.ts'
 export type TxRequest = Readonly<Record<string, unknown>>;
 
 /** Staff-only kinds: they need a staff member signed in on this kiosk. A member may report their own card lost. */
-const STAFF_KINDS: ReadonlySet<TxKind> = new Set(['top_up', 'refund', 'card_cancel_loss', 'card_freeze', 'card_unfreeze', 'card_replace', 'card_return']);
+const STAFF_KINDS: ReadonlySet<TxKind> = new Set(['top_up', 'refund', 'card_cancel_loss', 'card_freeze', 'card_unfreeze', 'card_replace', 'card_return', 'credit_repay', 'card_issue', 'card_service']);
 
 /** A purchase's lines may leave out lineNo: they are numbered in the order given. */
 export type PurchaseRequest = TxRequest & { readonly lines: readonly (Readonly<Record<string, unknown>> & { lineNo?: number | undefined })[] };
 
-export type CardOperationKind = Extract<TxKind, 'card_report_loss' | 'card_cancel_loss' | 'card_freeze' | 'card_unfreeze' | 'card_replace' | 'card_return'>;
+export type CardOperationKind = Extract<TxKind, 'card_report_loss' | 'card_cancel_loss' | 'card_freeze' | 'card_unfreeze' | 'card_replace' | 'card_return' | 'card_issue' | 'card_service'>;
 
 /** GET /api/state. */
 export interface KioskState {
@@ -97,6 +99,8 @@ export interface KioskApp {
   /** One visit on a count card / time card: { serviceId }. */
   punch(request: TxRequest, options?: SubmitOptions): Promise<TxOutcome>;
   cardOperation(kind: CardOperationKind, request: TxRequest, options?: SubmitOptions): Promise<TxOutcome>;
+  /** A credit repayment (赊账还款) taken by the signed-in staff member: { amountCents, tender }. Hub only (HUB_REQUIRED offline). */
+  creditRepay(request: TxRequest, options?: SubmitOptions): Promise<TxOutcome>;
   /** A new member on the fresh card named, or the card whose registration form is on screen. */
   registerMember(request: TxRequest, options?: SubmitOptions): Promise<TxOutcome>;
 
@@ -209,6 +213,8 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
   function admit(request: TxBodyInput): TxBodyInput {
     // Codes and draws are decided at the hub only: never queued for later (codes-and-draws.ts).
     if (HUB_DECIDED_KINDS.has(request.kind)) assertHubThere(link);
+    // So is credit (赊账): a sale on credit or a repayment is never queued offline (credit-at-hub.ts).
+    assertCreditDecidable(request, link);
     const guard = deps.offlineGuard;
     if (!guard || request.kind !== 'purchase' || link.isConnected()) return request;
     return guard.admit({ cardUid: request.cardUid, payments: request.payments }) ? { ...request, acceptedOffline: true } : request;
@@ -300,10 +306,16 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
     }
     assertTenders(kind, request);
     const staff = deps.staff.current();
-    // A member reporting their own card lost acts for themselves, even with a clerk signed in who may not.
-    const actor = STAFF_KINDS.has(kind) ? deps.staff.actorFor(kind) : kind === 'card_report_loss' && staff?.mayDo.includes(kind) ? deps.staff.actorFor(kind) : undefined;
+    // A member reporting their own card lost acts for themselves, even with a clerk signed in who may not. At an
+    // attended counter the clerk signed in serves the sale and is named on it (staff commission); a hub that does
+    // not list `purchase` in mayDo would refuse the name, so the sale then goes without it, as self-service.
+    const servedBy = kind === 'purchase' && deps.mode() === 'attended' && staff?.mayDo.includes(kind);
+    const actor = STAFF_KINDS.has(kind) || servedBy ? deps.staff.actorFor(kind) : kind === 'card_report_loss' && staff?.mayDo.includes(kind) ? deps.staff.actorFor(kind) : undefined;
     const pinProof = kind === 'purchase' ? deps.memberPin.proofFor(cardUid, storedValueOf(request)) : undefined;
-    return { ...request, kind, cardUid, ...(actor ? { actor } : {}), ...(pinProof ? { memberPinProof: pinProof } : {}) } as TxBodyInput;
+    // The fee the screen shows, from this kiosk's rules (card-fees.ts), unless the screen named the one it showed.
+    const shown = session.shownMember();
+    const fee = 'feeCents' in request ? undefined : feeClaimOf(kind, request, rules.bundle(), shown?.cardUid === cardUid ? shown.member.card.cardType : undefined);
+    return { ...request, kind, cardUid, ...(actor ? { actor } : {}), ...(pinProof ? { memberPinProof: pinProof } : {}), ...(fee !== undefined ? { feeCents: fee } : {}) } as TxBodyInput;
   }
 
   function storedValueOf(request: TxRequest): number {
@@ -355,6 +367,7 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
     tierUpgrade: (request, options) => memberTransaction('tier_upgrade', request, options),
     punch: (request, options) => memberTransaction('punch_card_use', request, options),
     cardOperation: (kind, request, options) => memberTransaction(kind, request, options),
+    creditRepay: (request, options) => memberTransaction('credit_repay', request, options),
     redeemCode(request, options) {
       // The code travels as its SHA-256 only, once it reads as a code; the rest of the body is checked as any other.
       const { code, ...rest } = request;

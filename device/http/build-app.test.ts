@@ -315,6 +315,19 @@ describe('kiosk HTTP app', () => {
     expect((await app.inject({ method: 'GET', url: '/api/session' })).json().session.name).toBe('member');
   });
 
+  it('takes a credit repayment (赊账还款) with staff signed in; offline, credit repayments and sales are refused and nothing is queued', async () => {
+    await signInStaff();
+    await tap(CARD);
+    const repaid = await post('/api/tx/credit/repay', { amountCents: 5000, tender: 'bank_card' });
+    expect(repaid.json()).toMatchObject({ status: 'applied', seq: 1 });
+    expect(JSON.parse(outbox.get(repaid.json().id)!.payload)).toMatchObject({ kind: 'credit_repay', cardUid: CARD, amountCents: 5000, tender: 'bank_card', actor: managerActor });
+    await stopHub();
+    await eventually(() => !link.isConnected(), 'link noticed the broker is gone');
+    const offline = [await post('/api/tx/credit/repay', { amountCents: 5000, tender: 'bank_card' }), await purchase({ ...coffee, payments: [{ method: 'credit', amountCents: 345 }] })];
+    for (const res of offline) expect({ status: res.statusCode, code: res.json().error?.code }).toEqual({ status: 503, code: 'HUB_REQUIRED' });
+    expect(outbox.nextSeq()).toBe(2);
+  });
+
   it('takes no cash on an unattended kiosk, and takes it on an attended one', async () => {
     await signInStaff();
     await tap(CARD);

@@ -71,6 +71,10 @@ const CARD_OPS: Record<string, CardOperationKind> = {
   replace: 'card_replace',
   /** 退卡, body {refundTender}: only while the hub is there (HUB_REQUIRED otherwise), nothing queued. */
   return: 'card_return',
+  /** 办卡, body {newCardUid, cardTypeId, holderName?, feeTender?}: a card on the accounts of the card on the reader; hub only. */
+  issue: 'card_issue',
+  /** body {service: repair|extend, feeTender?}: the card on the reader, for its type's fee; hub only. */
+  service: 'card_service',
 };
 
 const parseBody = <T>(schema: z.ZodType<T>, body: unknown): T => parseRequest(schema, body);
@@ -196,6 +200,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     ['/api/tx/code-redeem', (body, options) => kiosk.redeemCode(body, options)],
     // One entry in a points draw: { drawId }; the hub decides the prize. Offline: HUB_REQUIRED, nothing queued.
     ['/api/tx/draw-enter', (body, options) => kiosk.enterDraw(body, options)],
+    // A credit repayment (赊账还款) with staff signed in: { amountCents, tender }. Offline: HUB_REQUIRED, nothing queued.
+    ['/api/tx/credit/repay', (body, options) => kiosk.creditRepay(body, options)],
   ];
   for (const [path, useCase] of simpleRoutes) {
     app.post(path, async (request, reply) => sendOutcome(reply, await useCase(parseBody(txBodySchema, request.body), submitOptions(request))));

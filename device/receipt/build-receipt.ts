@@ -68,7 +68,17 @@ export function buildReceipt(input: ReceiptInput): Receipt {
       break;
     case 'card_replace':
       notice.push(words.newCard(maskCardUid(tx.newCardUid)));
-      if (tx.feeCents > 0) lines.push({ name: words.replacementFee, qty: 1, unitPriceCents: tx.feeCents, totalCents: tx.feeCents });
+      if (tx.feeCents !== undefined && tx.feeCents > 0) lines.push({ name: words.replacementFee, qty: 1, unitPriceCents: tx.feeCents, totalCents: tx.feeCents });
+      break;
+    case 'card_issue':
+      notice.push(words.newCard(maskCardUid(tx.newCardUid)));
+      if (tx.feeCents !== undefined && tx.feeCents > 0) lines.push({ name: words.fee('issue'), qty: 1, unitPriceCents: tx.feeCents, totalCents: tx.feeCents });
+      break;
+    case 'card_service':
+      if (tx.feeCents !== undefined && tx.feeCents > 0) lines.push({ name: words.fee(tx.service), qty: 1, unitPriceCents: tx.feeCents, totalCents: tx.feeCents });
+      break;
+    case 'credit_repay':
+      lines.push({ name: words.titles.credit_repay, qty: 1, unitPriceCents: tx.amountCents, totalCents: tx.amountCents });
       break;
     // The title alone says what these did; listed so a new kind has to be considered here too.
     case 'card_cancel_loss':

@@ -17,6 +17,8 @@ export interface ReceiptWording {
   refundOf: (purchaseRef: string, lineNos: readonly number[]) => string;
   newCard: (maskedCard: string) => string;
   replacementFee: string;
+  /** A fee of the fee schedule, by kind (issue, annual, repair, extend…). */
+  fee: (feeKind: string) => string;
 }
 
 export const RECEIPT_WORDING: Record<ReceiptLanguage, ReceiptWording> = {
@@ -37,6 +39,9 @@ export const RECEIPT_WORDING: Record<ReceiptLanguage, ReceiptWording> = {
       manual_bonus: 'BONUS POINTS',
       code_redeem: 'CODE REDEEMED',
       draw_enter: 'POINTS DRAW',
+      card_issue: 'CARD ISSUED',
+      card_service: 'CARD SERVICE',
+      credit_repay: 'CREDIT REPAYMENT',
     },
     pending: ['PENDING', 'Not yet confirmed by the hub.', 'Points and balances follow.'],
     refused: (code) => ['NOT DONE', code],
@@ -44,6 +49,7 @@ export const RECEIPT_WORDING: Record<ReceiptLanguage, ReceiptWording> = {
     refundOf: (ref, lineNos) => `Refund of ${ref}, lines ${lineNos.join(',')}`,
     newCard: (masked) => `New card ${masked}`,
     replacementFee: 'Replacement fee',
+    fee: (feeKind) => ({ issue: 'Card issue fee', annual: 'Annual fee', repair: 'Card repair fee', extend: 'Validity extension fee', replace: 'Replacement fee', return: 'Card return fee' })[feeKind] ?? `Fee (${feeKind})`,
   },
   zh: {
     titles: {
@@ -62,6 +68,9 @@ export const RECEIPT_WORDING: Record<ReceiptLanguage, ReceiptWording> = {
       manual_bonus: '积分调整',
       code_redeem: '兑换码积分',
       draw_enter: '积分抽奖',
+      card_issue: '办卡',
+      card_service: '卡服务',
+      credit_repay: '赊账还款',
     },
     pending: ['待确认', '总部尚未确认本笔交易', '积分与余额稍后更新'],
     refused: (code) => ['交易未完成', code],
@@ -69,5 +78,6 @@ export const RECEIPT_WORDING: Record<ReceiptLanguage, ReceiptWording> = {
     refundOf: (ref, lineNos) => `退货 原单 ${ref} 行 ${lineNos.join(',')}`,
     newCard: (masked) => `新卡 ${masked}`,
     replacementFee: '补卡费',
+    fee: (feeKind) => ({ issue: '办卡费', annual: '年费', repair: '修卡费', extend: '延期费', replace: '补卡费', return: '退卡手续费' })[feeKind] ?? `费用 (${feeKind})`,
   },
 };

@@ -189,7 +189,13 @@ export function createKioskSession(deps: KioskSessionDeps): KioskSession {
     const { cardUid, ...rest } = current as SessionState & { cardUid?: string | null };
     if ('member' in rest) {
       // The screen, the API and anything a browser caches never get a full card UID.
-      rest.member = { ...rest.member, card: { ...rest.member.card, uid: maskCardUid(rest.member.card.uid) } };
+      const member = rest.member;
+      rest.member = {
+        ...member,
+        card: { ...member.card, uid: maskCardUid(member.card.uid) },
+        // Every card on the member's accounts (supplementary cards too): masked like the tapped one.
+        ...(member.cards ? { cards: member.cards.map((card) => ({ ...card, uid: maskCardUid(card.uid) })) } : {}),
+      };
     }
     if ('result' in rest && rest.result?.outcome) {
       rest.result = { ...rest.result, outcome: { ...rest.result.outcome, cardUid: maskCardUid(rest.result.outcome.cardUid) } };

@@ -23,5 +23,5 @@ export const MANAGER_SESSION: StaffSessionView = {
   role: 'store_manager',
   storeIds: ['store-1'],
   expiresAt: '2999-01-01T00:00:00.000Z',
-  mayDo: ['top_up', 'refund', 'card_report_loss', 'card_cancel_loss', 'card_freeze', 'card_unfreeze', 'card_replace', 'card_return'],
+  mayDo: ['top_up', 'refund', 'card_report_loss', 'card_cancel_loss', 'card_freeze', 'card_unfreeze', 'card_replace', 'card_return', 'credit_repay'],
 };

@@ -13,10 +13,18 @@ import type { IdentityService, SignedIn } from '../identity/identity-service.ts'
 import type { IdentityStore } from '../identity/identity-store.ts';
 import type { LedgerStore } from '../ledger/ledger-store.ts';
 import { renderConsole, renderLogin } from './console-page.ts';
+import { registerConsoleAssets } from './console-assets.ts';
+import { registerMemberConsoleRoutes } from './member-console-routes.ts';
+import type { MemberConsoleStore } from '../ledger/member-console-store.ts';
 import { registerEnrolRoute, type EnrolHandler } from './enrol-route.ts';
 import { registerFleetRoutes, type FleetRoutesDeps } from './fleet-routes.ts';
 import { registerConfigRoutes, type ConfigRoutesDeps } from './config-routes.ts';
+import { registerRulesRoutes, type RulesRoutesDeps } from './rules-routes.ts';
 import { actingStore, registerCodeDrawRoutes, type CodeDrawRoutesDeps } from './code-draw-routes.ts';
+import { registerCreditRoutes, type CreditRoutesDeps } from './credit-routes.ts';
+import { registerCommissionRoutes, type CommissionRoutesDeps } from './commission-routes.ts';
+import { registerCardTypeRoutes, type CardTypeRoutesDeps } from './card-type-routes.ts';
+import { registerStaffRoutes } from './staff-routes.ts';
 import { assertMemberInScope, memberIdsInScopeOf, type MemberAccessStore } from './member-access.ts';
 import { bearerOf, MEMBER_READERS, requireStaff, SESSION_COOKIE } from './require-staff.ts';
 import { parseRequest } from '../../core/errors/parse-request.ts';
@@ -36,8 +44,20 @@ export interface HubAppDeps {
   fleet?: Omit<FleetRoutesDeps, 'identity' | 'identityStore'>;
   /** Signed fleet configuration over the API (HQ admins): publish a scope's bundle, see what each kiosk got. */
   config?: Omit<ConfigRoutesDeps, 'identity' | 'identityStore'>;
+  /** The console's Rules page: drafts checked and tried, published through `config.publish`, rollout (rules-routes.ts). */
+  rules?: Omit<RulesRoutesDeps, 'identity' | 'identityStore'>;
   /** Redemption codes and points draws over the API (docs/ACCOUNTS.md; code-draw-routes.ts). */
   codesAndDraws?: Omit<CodeDrawRoutesDeps, 'identity' | 'identityStore' | 'store'>;
+  /** Credit (赊账) over the API: statements, repayments, limits (docs/ACCOUNTS.md; credit-routes.ts). */
+  credit?: Omit<CreditRoutesDeps, 'identity' | 'identityStore' | 'store'>;
+  /** Card types, card issue and service, the fee report (docs/ACCOUNTS.md; card-type-routes.ts). */
+  cardTypes?: Omit<CardTypeRoutesDeps, 'identity' | 'store'> & { store: CardTypeRoutesDeps['store'] };
+  /** Staff levels and the staff commission report (docs/ACCOUNTS.md; commission-routes.ts). */
+  commission?: Omit<CommissionRoutesDeps, 'identity' | 'identityStore'>;
+  /** Member search and whole member records for the HQ console (member-console-routes.ts). */
+  memberConsole?: MemberConsoleStore;
+  /** Where the built console web app is (console-assets.ts); console/dist unless told. */
+  consoleDist?: string;
 }
 
 /** The most members a listing (the API's, the console's) shows. */
@@ -77,7 +97,14 @@ export function buildApp(deps: HubAppDeps): FastifyInstance {
   if (deps.enrol) registerEnrolRoute(app, deps.enrol);
   if (deps.fleet) registerFleetRoutes(app, { ...deps.fleet, identity: deps.identity, identityStore: deps.identityStore });
   if (deps.config) registerConfigRoutes(app, { ...deps.config, identity: deps.identity, identityStore: deps.identityStore });
+  if (deps.rules) registerRulesRoutes(app, { ...deps.rules, identity: deps.identity, identityStore: deps.identityStore });
+  if (deps.memberConsole) registerMemberConsoleRoutes(app, { identity: deps.identity, store: deps.store, reads: deps.memberConsole });
+  registerConsoleAssets(app, deps.consoleDist ? { dist: deps.consoleDist } : {});
   if (deps.codesAndDraws) registerCodeDrawRoutes(app, { ...deps.codesAndDraws, identity: deps.identity, identityStore: deps.identityStore, store: deps.store });
+  if (deps.credit) registerCreditRoutes(app, { ...deps.credit, identity: deps.identity, identityStore: deps.identityStore, store: deps.store });
+  if (deps.commission) registerCommissionRoutes(app, { ...deps.commission, identity: deps.identity, identityStore: deps.identityStore });
+  if (deps.cardTypes) registerCardTypeRoutes(app, { ...deps.cardTypes, identity: deps.identity });
+  registerStaffRoutes(app, { identity: deps.identity, identityStore: deps.identityStore, storeExists: deps.fleet ? async (id) => (await deps.fleet!.fleet.store(id)) !== null : undefined });
   /** The members `staff` may see (member-access.ts), with their last `historyLimit` transactions. */
   const memberViews = async (staff: SignedIn['staff'], historyLimit: number) => {
     const views = [];
@@ -116,10 +143,7 @@ export function buildApp(deps: HubAppDeps): FastifyInstance {
     const query = parseRequest(auditQuerySchema, request.query);
     return { entries: await deps.identityStore.auditEntries(query) };
   });
-  app.get('/api/staff', async (request) => {
-    await requireStaff(identity, request, ['hq_admin', 'region_manager']);
-    return { staff: await deps.identityStore.listStaff() };
-  });
+  // Staff accounts (GET/POST /api/staff …) and one's own (/api/me/password, /api/me/sessions): staff-routes.ts.
   // Members: the role first (require-staff.ts), then the member's store against the caller's (member-access.ts).
   app.get('/api/members', async (request) => {
     const { staff } = await requireStaff(identity, request, MEMBER_READERS);

@@ -67,7 +67,7 @@ th{font-size:12px;text-transform:uppercase;letter-spacing:.06em;color:#5b6477;ba
 .chip.rejected{background:#fdecec;color:#991b1b}
 </style></head><body>
 <header><h1><svg width="26" height="26" viewBox="0 0 32 32" aria-hidden="true"><rect x="3" y="7" width="26" height="18" rx="4" fill="#38bdf8"/><rect x="3" y="11" width="26" height="4" fill="#0f172a"/><rect x="7" y="19" width="8" height="3" rx="1.5" fill="#0f172a"/></svg>memberkiosk hub</h1>
-<div class="meta">Broker ${escape(view.brokerUrl)}</div></header>
+<div class="meta"><a href="/console/">新版控制台 · New HQ console</a> · Broker ${escape(view.brokerUrl)}</div></header>
 <main>
 <div class="cards">
 <div class="card"><div class="label">Members</div><div class="value">${grouped(view.members.length)}</div></div>

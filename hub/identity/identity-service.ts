@@ -37,6 +37,12 @@ export interface NewStaffInput {
   password?: string | undefined;
 }
 
+export interface StaffProfileChange {
+  name?: string | undefined;
+  role?: StaffRole | undefined;
+  storeIds?: string[] | undefined;
+}
+
 export interface SignedIn {
   staff: Pick<StaffAccount, 'staffId' | 'name' | 'role' | 'storeIds'>;
   session: StoredSession;
@@ -47,6 +53,19 @@ export interface IdentityService {
   /** Sets (or resets, unlocking the account) a staff member's PIN or password; ends their hub sessions on a new password. */
   setSecret(staffId: string, secret: { pin?: string; password?: string }, by: AuditActor): Promise<StaffAccount>;
   setActive(staffId: string, active: boolean, by: AuditActor): Promise<StaffAccount>;
+  /** Sets (or, null, clears) the staff member's level (员工级别) the commission schedule pays them by. */
+  setLevel(staffId: string, level: string | null, by: AuditActor): Promise<StaffAccount>;
+  /** Changes a staff member's name, role or stores (the caller's right to is checked by the route); audited before/after. */
+  changeStaff(staffId: string, change: StaffProfileChange, by: AuditActor): Promise<StaffAccount>;
+  /**
+   * A signed-in staff member's own new password, given the current one (a wrong one counts towards the lockout,
+   * PASSWORD_WRONG); their other sessions end, the one they did it from stays open.
+   */
+  changeOwnPassword(signedIn: SignedIn, currentPassword: string, newPassword: string, surface: string): Promise<void>;
+  /** The staff member's open sessions (hub logins, API tokens, kiosk sessions), newest first. */
+  openSessionsOf(staffId: string): Promise<StoredSession[]>;
+  /** Ends one of the staff member's own open sessions (signed out of another browser or kiosk); NOT_FOUND when not theirs. */
+  endOwnSession(staffId: string, sessionId: string, by: AuditActor): Promise<void>;
   /** A staff card tapped on `deviceId`'s reader and the PIN typed on its screen. */
   signInWithCard(deviceId: string, cardUid: string, pin: string): Promise<SignedIn>;
   /** Ends a kiosk session (the clerk signed out, or the kiosk's own timer). Only the kiosk it was opened on may. */
@@ -75,20 +94,21 @@ export function createIdentityService(deps: { store: IdentityStore; logger: Logg
     if (password.length < MIN_PASSWORD_LENGTH) throw new CodedError('BAD_REQUEST', `a password has at least ${MIN_PASSWORD_LENGTH} characters`);
   }
   function publicView(account: StaffAccount) {
-    return { staffId: account.staffId, name: account.name, role: account.role, storeIds: account.storeIds, active: account.active, login: account.login, hasCard: account.hasCard, hasPin: account.hasPin, hasPassword: account.hasPassword };
+    return { staffId: account.staffId, name: account.name, role: account.role, storeIds: account.storeIds, active: account.active, login: account.login, hasCard: account.hasCard, hasPin: account.hasPin, hasPassword: account.hasPassword, level: account.level };
   }
 
   /** A wrong secret: counted, maybe locking the account; the refusal says how many tries are left. */
   async function refuse(staff: StaffCredentials, surface: string, action: string): Promise<never> {
     const next = afterFailure(staff, now());
     await store.recordLockout(staff.staffId, next);
-    await audit({ actorKind: 'staff', actorId: staff.staffId, surface, action, target: staff.staffId, outcome: next.justLocked ? 'refused:STAFF_LOCKED' : 'refused:STAFF_PIN_WRONG', detail: { attemptsLeft: next.attemptsLeft } });
+    const code = action === 'staff.login' ? 'LOGIN_FAILED' : action === 'staff.change_password' ? 'PASSWORD_WRONG' : 'STAFF_PIN_WRONG';
+    await audit({ actorKind: 'staff', actorId: staff.staffId, surface, action, target: staff.staffId, outcome: next.justLocked ? 'refused:STAFF_LOCKED' : action === 'staff.change_password' ? 'refused:PASSWORD_WRONG' : 'refused:STAFF_PIN_WRONG', detail: { attemptsLeft: next.attemptsLeft } });
     if (next.justLocked) {
       log.warn({ staffId: staff.staffId, surface, lockedUntil: next.lockedUntil }, 'staff account locked after repeated wrong secrets');
       throw new CodedError('STAFF_LOCKED', `locked until ${next.lockedUntil}`, { lockedUntil: next.lockedUntil });
     }
     log.info({ staffId: staff.staffId, surface, attemptsLeft: next.attemptsLeft }, 'wrong staff secret');
-    throw new CodedError(action === 'staff.login' ? 'LOGIN_FAILED' : 'STAFF_PIN_WRONG', `${next.attemptsLeft} attempts left`, { attemptsLeft: next.attemptsLeft });
+    throw new CodedError(code, `${next.attemptsLeft} attempts left`, { attemptsLeft: next.attemptsLeft });
   }
 
   async function open(staff: StaffCredentials, deviceId: string, kind: StoredSession['kind'], ttlMs: number, label: string | null, token: string | null): Promise<StoredSession> {
@@ -146,6 +166,59 @@ export function createIdentityService(deps: { store: IdentityStore; logger: Logg
       if (!active) await store.endSessionsOf(staffId, iso());
       await audit({ actorKind: by.kind, actorId: by.id, surface: by.surface, action: active ? 'staff.activate' : 'staff.deactivate', target: staffId, outcome: 'ok', before: { active: before.active }, after: { active } });
       return changed!;
+    },
+
+    async setLevel(staffId, level, by) {
+      // Any name: a level is a key of the commission schedule, which a later rules bundle may add.
+      const wanted = level === null ? null : level.trim();
+      if (wanted !== null && (wanted === '' || wanted.length > 32)) throw new CodedError('BAD_REQUEST', 'a staff level is 1 to 32 characters');
+      const before = await mustExist(staffId);
+      const changed = await store.changeStaff(staffId, { level: wanted });
+      await audit({ actorKind: by.kind, actorId: by.id, surface: by.surface, action: 'staff.set_level', target: staffId, outcome: 'ok', before: { level: before.level }, after: { level: wanted } });
+      return changed!;
+    },
+
+    async changeStaff(staffId, change, by) {
+      if (change.role !== undefined && !STAFF_ROLES.includes(change.role)) throw new CodedError('BAD_REQUEST', `role is one of ${STAFF_ROLES.join(', ')}`);
+      const name = change.name?.trim();
+      if (name !== undefined && (name === '' || name.length > 64)) throw new CodedError('BAD_REQUEST', 'a name is 1 to 64 characters');
+      if (change.storeIds !== undefined && change.storeIds.length === 0) throw new CodedError('BAD_REQUEST', "a staff member works in at least one store ('*': all)");
+      const before = await mustExist(staffId);
+      const changed = await store.changeStaff(staffId, { ...(name !== undefined ? { name } : {}), ...(change.role !== undefined ? { role: change.role } : {}), ...(change.storeIds !== undefined ? { storeIds: change.storeIds } : {}) });
+      await audit({ actorKind: by.kind, actorId: by.id, surface: by.surface, action: 'staff.change', target: staffId, outcome: 'ok', before: { name: before.name, role: before.role, storeIds: before.storeIds }, after: { name: changed!.name, role: changed!.role, storeIds: changed!.storeIds } });
+      return changed!;
+    },
+
+    async changeOwnPassword(signedIn, currentPassword, newPassword, surface) {
+      const staff = await store.staffCredentialsById(signedIn.staff.staffId);
+      if (!staff) throw new CodedError('NOT_FOUND', `no staff member ${signedIn.staff.staffId}`);
+      if (staff.passwordHash === null) throw new CodedError('BAD_REQUEST', 'this account has no password: a manager sets one');
+      if (isLocked(staff, now())) {
+        await audit({ actorKind: 'staff', actorId: staff.staffId, surface, action: 'staff.change_password', target: staff.staffId, outcome: 'refused:STAFF_LOCKED' });
+        throw new CodedError('STAFF_LOCKED', `locked until ${staff.lockedUntil}`, { lockedUntil: staff.lockedUntil });
+      }
+      if (!(await verifySecret(currentPassword, staff.passwordHash))) return refuse(staff, surface, 'staff.change_password');
+      checkPassword(newPassword);
+      await store.changeStaff(staff.staffId, { passwordHash: await hashSecret(newPassword) });
+      const at = iso();
+      let ended = 0;
+      for (const other of await store.openSessionsOf(staff.staffId, at)) {
+        if (other.sessionId === signedIn.session.sessionId) continue;
+        await store.endSession(other.sessionId, at);
+        ended += 1;
+      }
+      await audit({ actorKind: 'staff', actorId: staff.staffId, surface, action: 'staff.change_password', target: staff.staffId, outcome: 'ok', detail: { otherSessionsEnded: ended } });
+    },
+
+    async openSessionsOf(staffId) {
+      return store.openSessionsOf(staffId, iso());
+    },
+
+    async endOwnSession(staffId, sessionId, by) {
+      const session = await store.sessionById(sessionId);
+      if (!session || session.staffId !== staffId || session.endedAt !== null) throw new CodedError('NOT_FOUND', 'no such open session of yours');
+      await store.endSession(sessionId, iso());
+      await audit({ actorKind: by.kind, actorId: by.id, surface: by.surface, action: 'staff.end_session', target: staffId, outcome: 'ok', detail: { sessionId, kind: session.kind, deviceId: session.deviceId } });
     },
 
     async signInWithCard(deviceId, cardUid, pin) {

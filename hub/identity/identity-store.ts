@@ -13,6 +13,8 @@ export interface StaffAccount extends StaffState, LockoutState {
   hasCard: boolean;
   hasPin: boolean;
   hasPassword: boolean;
+  /** 员工级别: the level the commission schedule pays them by (docs/ACCOUNTS.md); null: none set. */
+  level: string | null;
 }
 
 /** An account with its secrets' hashes, for the service that checks them; never leaves the hub. */
@@ -32,7 +34,7 @@ export interface NewStaff {
   passwordHash?: string | undefined;
 }
 
-export type StaffChange = Partial<Pick<NewStaff, 'name' | 'role' | 'storeIds' | 'cardUid' | 'pinHash' | 'login' | 'passwordHash'>> & { active?: boolean };
+export type StaffChange = Partial<Pick<NewStaff, 'name' | 'role' | 'storeIds' | 'cardUid' | 'pinHash' | 'login' | 'passwordHash'>> & { active?: boolean; level?: string | null };
 
 export type SessionKind = 'kiosk' | 'login' | 'api_token';
 
@@ -65,6 +67,8 @@ export interface IdentityStore {
   endSession(sessionId: string, at: string): Promise<void>;
   /** Ends every open session of the staff member (password changed, account deactivated). */
   endSessionsOf(staffId: string, at: string): Promise<number>;
+  /** The staff member's sessions still open at `at` (not ended, not expired), newest first. */
+  openSessionsOf(staffId: string, at: string): Promise<StoredSession[]>;
 
   /** A member's PIN hash and lockout state; null when they have none. */
   memberPin(memberId: string): Promise<(LockoutState & { pinHash: string }) | null>;

@@ -30,8 +30,11 @@ export type LookupStore = Pick<LedgerStore, 'member' | 'card' | 'memberViewByCar
   Pick<LedgerAdmin, 'listGifts'> &
   Pick<DeviceRegistry, 'recordClockMeasurement' | 'raiseDeviceAlert'>;
 
-/** The transaction kinds a kiosk staff session may start, as the screen offers them. */
-const KIOSK_STAFF_KINDS = ['top_up', 'refund', 'card_report_loss', 'card_cancel_loss', 'card_freeze', 'card_unfreeze', 'card_replace', 'card_return'] as const;
+/**
+ * The transaction kinds a kiosk staff session may start, as the screen offers them. `purchase`: the clerk serving
+ * at an attended counter is named on the sale (staff commission, docs/ACCOUNTS.md).
+ */
+const KIOSK_STAFF_KINDS = ['purchase', 'top_up', 'refund', 'card_report_loss', 'card_cancel_loss', 'card_freeze', 'card_unfreeze', 'card_replace', 'card_return', 'credit_repay', 'card_issue', 'card_service'] as const;
 
 export class LookupResponder {
   private readonly log: Logger;

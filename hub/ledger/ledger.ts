@@ -3,12 +3,16 @@
  * only the ports they use (the ingest a LedgerStore, the look-ups a few reads); the composition root, the
  * tests and the tools hold the whole. `open-ledger.ts` makes one.
  */
+import type { CommissionReads } from '../commission/commission-reads.ts';
 import type { IdentityStore } from '../identity/identity-store.ts';
+import type { CardFeeStore } from './card-fee-store.ts';
 import type { CodeStore } from './code-store.ts';
+import type { CreditStore } from './credit-store.ts';
 import type { DeviceRegistry } from './device-registry.ts';
 import type { DrawStore } from './draw-store.ts';
 import type { LedgerAdmin } from './ledger-admin.ts';
 import type { LedgerStore } from './ledger-store.ts';
+import type { MemberConsoleStore } from './member-console-store.ts';
 import type { RulesStore } from './rules-store.ts';
 import type { SweepStore } from './sweep-store.ts';
 
@@ -21,6 +25,14 @@ export interface Ledger extends LedgerStore, SweepStore, LedgerAdmin, RulesStore
   readonly codes: CodeStore;
   /** Points draws: define, open, close, entries and winners (open between open() and close()). */
   readonly draws: DrawStore;
+  /** What the staff commission report reads (open between open() and close()). */
+  readonly commission: CommissionReads;
+  /** Member search and whole member records for the HQ console (open between open() and close()). */
+  readonly memberConsole: MemberConsoleStore;
+  /** Credit (赊账): a member's credit entries, limits, and who owes anything (open between open() and close()). */
+  readonly credit: CreditStore;
+  /** The fee features' reads: cards an annual fee may fall on, the fee report (open between open() and close()). */
+  readonly cardFees: CardFeeStore;
   /** Closes it; idempotent. Call once the ingest is idle. */
   close(): Promise<void>;
 }

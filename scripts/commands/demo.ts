@@ -44,6 +44,8 @@ export async function run(args: string[]): Promise<number> {
     if (!/^\d{1,5}$/.test(values[flag]) || Number(values[flag]) > 65_535) return usageError('demo', USAGE, `--${flag} must be a port number (0-65535), not '${values[flag]}'`);
   }
   if (!LOG_LEVELS.includes(values['log-level'])) return usageError('demo', USAGE, `--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  // The HQ console web app, built on first start (and when its sources changed): scripts/console/.
+  await (await import('../console/ensure-console-built.ts')).prepareConsole();
   // Loaded only now, so --help and bad flags are answered without loading the hub and the kiosk.
   const { createDevice } = await import('../../device/main.ts');
   const { DEMO_CARDS, DEMO_STAFF_CARD, DEMO_STORE_ID } = await import('../../hub/demo/seed-demo-data.ts');
@@ -99,6 +101,7 @@ export async function run(args: string[]): Promise<number> {
 memberkiosk demo is running (Ctrl-C stops it)
   kiosk screen:  ${screenUrl}
   hub console:   ${consoleUrl}
+  HQ console:    ${consoleUrl}/console/  (web app; demo login admin / demo-admin-password)
   MQTT broker:   ${brokerUrl}
   hub HTTPS:     ${addresses.httpsUrl}  (console, API, kiosk enrolment: docs/OPERATIONS.md)
   MQTT over TLS: ${addresses.brokerTlsUrl}

@@ -59,6 +59,8 @@ export async function run(args: string[]): Promise<number> {
   const { values } = flags.parsed;
   const ownTls = [values['tls-cert'], values['tls-key'], values['tls-ca']];
   if (ownTls.some(Boolean) && !ownTls.every(Boolean)) return usageError('hub', USAGE, '--tls-cert, --tls-key and --tls-ca go together');
+  // The HQ console web app, built on first start (and when its sources changed): scripts/console/.
+  await (await import('../console/ensure-console-built.ts')).prepareConsole();
   // Loaded only now, so --help and bad flags are answered without opening the ledger code.
   const { createHub } = await import('../../hub/main.ts');
   let hub;

@@ -1,5 +1,5 @@
 /**
- * `memberkiosk staff add|list|pin|password|deactivate|token --data DIR …`: staff accounts on a hub's data
+ * `memberkiosk staff add|list|pin|password|deactivate|token|level --data DIR …`: staff accounts on a hub's data
  * directory (whoever can run this has the hub's files: recorded in the audit log as the CLI). PINs and
  * passwords are read from MEMBERKIOSK_PIN / MEMBERKIOSK_PASSWORD, never from the command line (shell history,
  * `ps`).
@@ -14,6 +14,7 @@ const USAGE = `usage: memberkiosk staff add --name NAME --role ROLE --stores S1,
        memberkiosk staff password STAFF_ID [--data DIR]     set or reset a password (ends the hub sessions)
        memberkiosk staff deactivate STAFF_ID [--data DIR]
        memberkiosk staff token STAFF_ID --label TEXT [--days N] [--data DIR]   an API token for an automation
+       memberkiosk staff level STAFF_ID --level LEVEL|--clear [--data DIR]     the level (员工级别) commission pays by
   roles: hq_admin, region_manager, store_manager, cashier, technician
   MEMBERKIOSK_PIN       the PIN (4–8 digits) for add --card and pin
   MEMBERKIOSK_PASSWORD  the password (10+ characters) for add --login and password
@@ -34,13 +35,16 @@ export async function run(args: string[]): Promise<number> {
       login: { type: 'string' },
       label: { type: 'string' },
       days: { type: 'string', default: '90' },
+      level: { type: 'string' },
+      clear: { type: 'boolean', default: false },
     },
   });
   if (!flags.ok) return flags.exitCode;
   const { values, positionals } = flags.parsed;
   const [action, staffId] = positionals;
-  if (!action || !['add', 'list', 'pin', 'password', 'deactivate', 'token'].includes(action)) return usageError('staff', USAGE, 'say add, list, pin, password, deactivate or token');
-  if (['pin', 'password', 'deactivate', 'token'].includes(action) && !staffId) return usageError('staff', USAGE, `staff ${action} needs a STAFF_ID`);
+  if (!action || !['add', 'list', 'pin', 'password', 'deactivate', 'token', 'level'].includes(action)) return usageError('staff', USAGE, 'say add, list, pin, password, deactivate, token or level');
+  if (['pin', 'password', 'deactivate', 'token', 'level'].includes(action) && !staffId) return usageError('staff', USAGE, `staff ${action} needs a STAFF_ID`);
+  if (action === 'level' && (values.level === undefined) === !values.clear) return usageError('staff', USAGE, 'staff level needs --level LEVEL or --clear');
   const path = `${values.data}/ledger.sqlite`;
   if (!existsSync(path)) {
     process.stderr.write(`memberkiosk staff: no ledger at ${path}\n`);
@@ -92,6 +96,9 @@ export async function run(args: string[]): Promise<number> {
         return 0;
       case 'deactivate':
         print(await identity.setActive(staffId!, false, by));
+        return 0;
+      case 'level':
+        print(await identity.setLevel(staffId!, values.clear ? null : values.level!, by));
         return 0;
       default: {
         const days = Number(values.days);

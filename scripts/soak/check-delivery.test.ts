@@ -54,9 +54,11 @@ function effectOf(req: SoakRequest): Effect {
 }
 
 /** The payload as the kiosk makes it: the request's body, the card on its reader and, for a top-up, the actor. */
-function payloadOf(req: SoakRequest, id: string, epoch: string, seq: number, actor: typeof ACTOR = ACTOR): string {
+/** A top-up names the till's staff session (ACTOR unless given); a purchase names an actor only when one is given. */
+function payloadOf(req: SoakRequest, id: string, epoch: string, seq: number, actor?: typeof ACTOR): string {
   const kind = req.kind === 'top_up' ? 'top_up' : 'purchase';
-  return JSON.stringify({ v: 3, id, deviceId: KIOSK, epoch, seq, kind, createdAt: '2026-01-01T00:00:00.000Z', storeId: 'store-001', bundleVersion: 1, ...req.body, cardUid: req.cardUid, ...(kind === 'top_up' ? { actor } : {}) });
+  const named = kind === 'top_up' ? (actor ?? ACTOR) : actor;
+  return JSON.stringify({ v: 3, id, deviceId: KIOSK, epoch, seq, kind, createdAt: '2026-01-01T00:00:00.000Z', storeId: 'store-001', bundleVersion: 1, ...req.body, cardUid: req.cardUid, ...(named ? { actor: named } : {}) });
 }
 
 class Files {
@@ -290,6 +292,25 @@ describe('the soak file checks', () => {
 
     const otherCard = verdict([...answers.slice(0, 2), { ...answers[2]!, request: { ...answers[2]!.request, cardUid: '04D1B2C3D4E5F6' } }]);
     expect(otherCard.checks.find((c) => c.name === 'the answers match the ledger')?.details).toEqual(['soak-k-2: 01TX2 is for card 04C1B2C3D4E5F6, the till tapped 04D1B2C3D4E5F6']);
+  });
+
+  it('lets a counter sale name the clerk whose session the till opened, and catches one naming any other session', () => {
+    const answers = cleanRun();
+    const topUp = request('soak-k-3', 'top_up', 1_003);
+    files.outboxEntry(topUp, '01TXSTAFF', { epoch: 'E1', seq: 4 });
+    files.apply(topUp, '01TXSTAFF', { epoch: 'E1', seq: 4 }, { actor: { staffId: 'staff-0001', sessionId: SESSION } });
+    const served = request('soak-k-4', 'cash_purchase', 1_004);
+    files.outboxEntry(served, '01TXSERVED', { epoch: 'E1', seq: 5 });
+    files.apply(served, '01TXSERVED', { epoch: 'E1', seq: 5 }, { actor: { staffId: 'staff-0001', sessionId: SESSION } });
+    expect(failed(verdict([...answers, accepted(topUp, '01TXSTAFF'), accepted(served, '01TXSERVED')]))).toEqual([]);
+
+    const forged = request('soak-k-5', 'cash_purchase', 1_005);
+    files.outboxEntry(forged, '01TXFORGED', { epoch: 'E1', seq: 6 });
+    files.apply(forged, '01TXFORGED', { epoch: 'E1', seq: 6 }, { actor: { staffId: 'staff-0001', sessionId: 'someone-else' } });
+    const v = verdict([...answers, accepted(topUp, '01TXSTAFF'), accepted(served, '01TXSERVED'), accepted(forged, '01TXFORGED')]);
+    expect(v.checks.find((c) => !c.ok)?.details).toEqual([
+      'soak-k-5: purchase 01TXFORGED names an actor whose session the till never opened ({"staffId":"staff-0001","sessionId":"someone-else"})',
+    ]);
   });
 
   it('fails a cash purchase or a top-up the hub refused (an unattended kiosk\'s cash, an unknown staff session)', () => {

@@ -105,10 +105,11 @@ export function requestMarkOf(kind: string, payload: string): string | null {
 
 /**
  * What the kiosk added to the request, as the ledger holds it: the card the till tapped (the body named none)
- * and, for a top-up, the actor: a staff session the till posted under, no staff card number; a purchase names
- * no actor.
+ * and, for a top-up, the actor: a staff session the till posted under, no staff card number. A purchase names
+ * no actor, or the clerk signed in on that kiosk when it was made (an attended counter names who served, for
+ * commission): then its session must be one the till itself opened for a top-up (`tillSessions`), never another.
  */
-export function payloadProblems(answer: SoakAnswer, id: string, payload: string): string[] {
+export function payloadProblems(answer: SoakAnswer, id: string, payload: string, tillSessions: ReadonlySet<string> = new Set()): string[] {
   const { request } = answer;
   let parsed: { cardUid?: unknown; actor?: { staffId?: unknown; sessionId?: unknown }; staffCardUid?: unknown };
   try {
@@ -123,8 +124,8 @@ export function payloadProblems(answer: SoakAnswer, id: string, payload: string)
     const actor = parsed.actor;
     if (typeof actor?.staffId !== 'string' || typeof actor.sessionId !== 'string') problems.push(`${request.key}: top-up ${id} names no actor {staffId, sessionId}`);
     else if (!answer.staffSessions.includes(actor.sessionId)) problems.push(`${request.key}: top-up ${id} names staff session ${actor.sessionId}, the till posted it under ${answer.staffSessions.join(', ') || 'none'}`);
-  } else if (parsed.actor !== undefined) {
-    problems.push(`${request.key}: purchase ${id} names an actor`);
+  } else if (parsed.actor !== undefined && (typeof parsed.actor.sessionId !== 'string' || !tillSessions.has(parsed.actor.sessionId))) {
+    problems.push(`${request.key}: purchase ${id} names an actor whose session the till never opened (${JSON.stringify(parsed.actor)})`);
   }
   return problems;
 }
@@ -143,6 +144,8 @@ function check(name: string, details: string[]): CheckResult {
 }
 
 export function checkDelivery(input: DeliveryInput): DeliveryVerdict {
+  // Every staff session the tills opened (for top-ups): a counter sale made while one was open names its clerk.
+  const tillSessions = new Set(input.answers.flatMap((answer) => answer.staffSessions));
   const kiosks = new Set(input.kioskIds);
   const txById = new Map(input.ledger.transactions.map((t) => [t.txId, t]));
   const kioskTxs = input.ledger.transactions.filter((t) => kiosks.has(t.deviceId));
@@ -215,7 +218,7 @@ export function checkDelivery(input: DeliveryInput): DeliveryVerdict {
     if (answer.status === 'applied' && tx.status !== 'applied') answerVsLedger.push(`${request.key}: answered applied, the ledger holds ${id} as ${tx.status} ${tx.code ?? ''}`);
     if (answer.status === 'rejected' && tx.status !== 'rejected') answerVsLedger.push(`${request.key}: answered rejected (${answer.resultCode}), the ledger holds ${id} as ${tx.status}`);
     if (tx.deviceId !== request.kioskId) answerVsLedger.push(`${request.key}: ${id} was made on ${request.kioskId}, the ledger has it from ${tx.deviceId}`);
-    answerVsLedger.push(...payloadProblems(answer, id, tx.payload));
+    answerVsLedger.push(...payloadProblems(answer, id, tx.payload, tillSessions));
     if (request.kind === 'overdraft_purchase' && (tx.status !== 'rejected' || tx.code !== ('INSUFFICIENT_STORED_VALUE' satisfies ErrorCode))) {
       effects.push(`${request.key}: a stored-value purchase of ${request.amountCents} beyond every balance is ${tx.status} ${tx.code ?? ''} (${id}), not refused INSUFFICIENT_STORED_VALUE`);
     }

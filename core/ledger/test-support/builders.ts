@@ -186,7 +186,7 @@ export function lifecycleTx(
   o: HeaderOptions & { withStaff?: boolean; newCardUid?: string; feeCents?: number } = {},
 ): LifecycleTx {
   const h = header(kind, o);
-  if (kind === 'card_replace') return { ...h, kind, newCardUid: o.newCardUid ?? 'B1B2C3D4', feeCents: o.feeCents ?? 0, actor: ACTOR };
+  if (kind === 'card_replace') return { ...h, kind, newCardUid: o.newCardUid ?? 'B1B2C3D4', ...(o.feeCents === undefined ? {} : { feeCents: o.feeCents }), feeTender: 'stored_value', actor: ACTOR };
   // A member reports their own card lost without staff unless the test says staff did it.
   if (kind === 'card_report_loss') return o.withStaff ? { ...h, kind, actor: ACTOR } : { ...h, kind };
   return { ...h, kind, actor: ACTOR };
@@ -217,7 +217,7 @@ export function posted(effect: LedgerEffect, account: AccountName, lotId?: strin
  * lines are remembered. contextFor() hands planners only lots with remaining ≠ 0, as the hub's reader does.
  */
 export class MemberLedger {
-  readonly balances: Record<AccountName, number> = { stored_value: 0, bonus_value: 0, points: 0, shortfall_value: 0, shortfall_points: 0 };
+  readonly balances: Record<AccountName, number> = { stored_value: 0, bonus_value: 0, points: 0, shortfall_value: 0, shortfall_points: 0, credit: 0 };
   readonly lots = new Map<string, PointLot>();
   readonly purchases = new Map<string, PurchaseRecord>();
   state: MemberState;

@@ -5,6 +5,7 @@ import type { HistoryEntry, MemberView } from '../../../core/wire/lookup.ts';
 import type { TxResult } from '../../../core/wire/result.ts';
 import { maskPhone } from '../../../core/privacy/mask.ts';
 import type { RowReaders } from './row-readers.ts';
+import { cardViewsOf } from './card-views.ts';
 
 export function buildMemberView(db: Database, readers: RowReaders, card: CardState, historyLimit: number): MemberView | null {
   const member = readers.member(card.memberId);
@@ -30,7 +31,8 @@ export function buildMemberView(db: Database, readers: RowReaders, card: CardSta
     name: member.name,
     phoneMasked: maskPhone(readers.memberPhone(member.memberId) ?? ''),
     tier: member.tier,
-    card: { uid: card.uid, status: card.status, validUntil: card.validUntil },
+    // With its type, label and holder, and the member's other cards (card-views.ts).
+    ...cardViewsOf(db, readers, card),
     balances: { storedValueCents: member.storedValueCents, bonusValueCents: member.bonusValueCents, points: member.points },
     creditLimitCents: member.creditLimitCents,
     history,

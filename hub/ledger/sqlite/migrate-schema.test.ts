@@ -55,9 +55,37 @@ describe('ledger schema 5: redemption codes and points draws', () => {
     db.prepare("INSERT INTO members (member_id, name, phone, tier, created_at) VALUES ('M0001', 'Li Wei', '13800138001', 'gold', '2026-01-01T00:00:00.000Z')").run();
     expect(currentSchemaVersion(db)).toBe(4);
     migrateSchema(db, silent);
-    expect(currentSchemaVersion(db)).toBe(5);
+    expect(currentSchemaVersion(db)).toBe(SCHEMA_VERSION);
     for (const table of tables) expect(columnsOf(db, table)).toEqual(columnsOf(fresh, table));
     expect(db.prepare('SELECT member_id FROM members').all()).toEqual([{ member_id: 'M0001' }]);
+    db.close();
+    fresh.close();
+  });
+});
+
+describe('ledger schema 6: card types, visits, staff levels, fee charges', () => {
+  it('adds the columns and tables to a schema 5 ledger as a new ledger has them, existing cards of the default type', () => {
+    const fresh = new Database(':memory:');
+    migrateSchema(fresh, silent);
+    const db = schema3Ledger();
+    db.exec(`
+      DROP TABLE cards;
+      CREATE TABLE cards (
+        uid TEXT PRIMARY KEY, member_id TEXT NOT NULL REFERENCES members(member_id), status TEXT NOT NULL,
+        valid_from TEXT, valid_until TEXT, replaced_by TEXT, issued_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX cards_by_member ON cards(member_id);
+      DROP TABLE fee_charges;
+    `);
+    expect(columnsOf(db, 'cards').map((c) => c.name)).not.toContain('card_type');
+    db.prepare("INSERT INTO cards (uid, member_id, status, issued_at) VALUES ('04A1B2C3', 'M0001', 'active', '2026-01-01T00:00:00.000Z')").run();
+    migrateSchema(db, silent);
+    expect(currentSchemaVersion(db)).toBe(6);
+    for (const table of ['members', 'cards', 'staff', 'fee_charges', 'card_daily_spend', 'member_daily_deposit_bonus']) {
+      expect(columnsOf(db, table)).toEqual(columnsOf(fresh, table));
+    }
+    expect(db.prepare('SELECT uid, card_type, holder_name FROM cards').all()).toEqual([{ uid: '04A1B2C3', card_type: null, holder_name: null }]);
+    expect(db.prepare('SELECT visits FROM members').all()).toEqual([{ visits: 0 }]);
     db.close();
     fresh.close();
   });

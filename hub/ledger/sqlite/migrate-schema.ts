@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { redactStaffCard } from '../../../core/privacy/redact-staff-card.ts';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
 import { CODES_AND_DRAWS_SQL } from './schema-codes-draws.ts';
+import { ACCOUNT_FEATURES_SQL } from './schema-account-features.ts';
 import { staffCardHash } from '../../identity/staff-card-hash.ts';
 import { staffCardKey } from './staff-card-key.ts';
 import { newStaffId } from '../../identity/new-ids.ts';
@@ -98,7 +99,26 @@ const MIGRATIONS: readonly Migration[] = [
       db.exec(CODES_AND_DRAWS_SQL);
     },
   },
+  {
+    to: 6,
+    why: 'card types and holders, visit counts, staff levels, fee charges, attached cards\' daily spending, daily deposit bonus',
+    up(db) {
+      // Existing cards are of the default type (NULL), existing members have made no counted visits (visit-count
+      // tiers start counting now), existing staff have no commission level until HQ sets one.
+      addColumn(db, 'members', 'visits', 'INTEGER NOT NULL DEFAULT 0');
+      addColumn(db, 'cards', 'card_type', 'TEXT');
+      addColumn(db, 'cards', 'holder_name', 'TEXT');
+      addColumn(db, 'staff', 'level', 'TEXT');
+      db.exec(ACCOUNT_FEATURES_SQL);
+    },
+  },
 ];
+
+/** ALTER TABLE … ADD COLUMN unless the column is there (a table an earlier migration created whole already has it). */
+function addColumn(db: Database, table: string, column: string, definition: string): void {
+  const present = db.prepare<[string, string], { name: string }>('SELECT name FROM pragma_table_info(?) WHERE name = ?').get(table, column);
+  if (!present) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+}
 
 export function currentSchemaVersion(db: Database): number {
   const hasMeta = db.prepare("SELECT 1 AS present FROM sqlite_master WHERE type = 'table' AND name = 'schema_meta'").get();

@@ -25,21 +25,25 @@ export interface RowReaders {
   serviceCards(memberId: string): ServiceCardState[];
 }
 
-interface CardRow { uid: string; member_id: string; status: CardStatus; valid_from: string | null; valid_until: string | null }
+interface CardRow {
+  uid: string; member_id: string; status: CardStatus; valid_from: string | null; valid_until: string | null;
+  card_type: string | null; holder_name: string | null; issued_at: string;
+}
 interface MemberRow {
   member_id: string; name: string; phone: string; tier: string; credit_limit_cents: number;
-  cumulative_spend_cents: number; cumulative_points_earned: number;
+  cumulative_spend_cents: number; cumulative_points_earned: number; visits: number;
 }
 
 export function createRowReaders(db: Database): RowReaders {
-  const card = db.prepare<[string], CardRow>('SELECT uid, member_id, status, valid_from, valid_until FROM cards WHERE uid = ?');
-  const cardsOfMember = db.prepare<[string], CardRow>('SELECT uid, member_id, status, valid_from, valid_until FROM cards WHERE member_id = ? ORDER BY issued_at');
+  const columns = 'uid, member_id, status, valid_from, valid_until, card_type, holder_name, issued_at';
+  const card = db.prepare<[string], CardRow>(`SELECT ${columns} FROM cards WHERE uid = ?`);
+  const cardsOfMember = db.prepare<[string], CardRow>(`SELECT ${columns} FROM cards WHERE member_id = ? ORDER BY issued_at`);
   const member = db.prepare<[string], MemberRow>('SELECT * FROM members WHERE member_id = ?');
   const byPhone = db.prepare<[string], { member_id: string }>('SELECT member_id FROM members WHERE phone = ? ORDER BY created_at LIMIT 1');
   const referrerOf = db.prepare<[string], { referrer_id: string | null }>('SELECT referrer_id FROM members WHERE member_id = ?');
   const cardWithMember = db.prepare<[string], CardRow & Partial<MemberRow> & { sv: number | null; bv: number | null; pts: number | null }>(
-    `SELECT c.uid, c.member_id, c.status, c.valid_from, c.valid_until,
-            m.name, m.phone, m.tier, m.credit_limit_cents, m.cumulative_spend_cents, m.cumulative_points_earned,
+    `SELECT c.uid, c.member_id, c.status, c.valid_from, c.valid_until, c.card_type, c.holder_name, c.issued_at,
+            m.name, m.phone, m.tier, m.credit_limit_cents, m.cumulative_spend_cents, m.cumulative_points_earned, m.visits,
             sv.balance AS sv, bv.balance AS bv, pts.balance AS pts
      FROM cards c
      LEFT JOIN members m ON m.member_id = c.member_id
@@ -73,6 +77,7 @@ export function createRowReaders(db: Database): RowReaders {
 
   const toCard = (row: CardRow): CardState => ({
     uid: row.uid, memberId: row.member_id, status: row.status, validFrom: row.valid_from, validUntil: row.valid_until,
+    cardType: row.card_type, holderName: row.holder_name, issuedAt: row.issued_at,
   });
 
   return {
@@ -97,6 +102,7 @@ export function createRowReaders(db: Database): RowReaders {
               creditLimitCents: row.credit_limit_cents!,
               cumulativeSpendCents: row.cumulative_spend_cents!,
               cumulativePointsEarned: row.cumulative_points_earned!,
+              visits: row.visits!,
             };
       return { card: toCard(row), member };
     },
@@ -161,5 +167,6 @@ export function readMemberState(row: MemberRow, balances: { account: string; bal
     creditLimitCents: row.credit_limit_cents,
     cumulativeSpendCents: row.cumulative_spend_cents,
     cumulativePointsEarned: row.cumulative_points_earned,
+    visits: row.visits,
   };
 }

@@ -8,11 +8,12 @@
  * slots taken by something other than a first application (a resend of an applied transaction in a new
  * epoch, a refused id conflict), so every slot a device used is answered the same way for ever.
  * An older database is brought to this version by `migrate-schema.ts` on open. Schema 5's redemption codes and
- * points draws are in schema-codes-draws.ts.
+ * points draws are in schema-codes-draws.ts, schema 6's fee charges and card spending in schema-account-features.ts.
  */
 import { CODES_AND_DRAWS_SQL } from './schema-codes-draws.ts';
+import { ACCOUNT_FEATURES_SQL } from './schema-account-features.ts';
 
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS schema_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -29,7 +30,9 @@ CREATE TABLE IF NOT EXISTS members (
   -- The store that registered the member or issued their card: its staff see the member (core/identity/member-scope.ts).
   -- NULL for members from before schema 4: only chain-wide staff ('*') see them until they shop in a store.
   -- Last, where schema 4's ALTER TABLE put it, so a migrated table and a new one have the same columns.
-  home_store_id TEXT
+  home_store_id TEXT,
+  -- Purchases made (tiers.basis visits), schema 6.
+  visits INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS members_by_phone ON members(phone);
 CREATE TABLE IF NOT EXISTS accounts (
@@ -45,7 +48,10 @@ CREATE TABLE IF NOT EXISTS cards (
   valid_from TEXT,
   valid_until TEXT,
   replaced_by TEXT,
-  issued_at TEXT NOT NULL
+  issued_at TEXT NOT NULL,
+  -- Schema 6: the HQ card type (rules bundle cardTypes; NULL: the default type) and an attached card's holder.
+  card_type TEXT,
+  holder_name TEXT
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS cards_by_member ON cards(member_id);
 CREATE TABLE IF NOT EXISTS point_lots (
@@ -152,7 +158,9 @@ CREATE TABLE IF NOT EXISTS staff (
   -- Wrong PINs or passwords in a row, and until when the account is locked after too many (core/identity/lockout.ts).
   failed_attempts INTEGER NOT NULL DEFAULT 0,
   locked_until TEXT,
-  active INTEGER NOT NULL DEFAULT 1
+  active INTEGER NOT NULL DEFAULT 1,
+  -- Schema 6: the staff level the commission schedule pays by (员工级别); NULL: none.
+  level TEXT
 ) WITHOUT ROWID;
 -- Staff sessions: a kiosk's for card + PIN (device_id: the kiosk, no token: the kiosk names the session id in
 -- its transactions), a hub login's and an API token's (device_id 'hq'; the bearer token's SHA-256 only).
@@ -243,4 +251,5 @@ CREATE TABLE IF NOT EXISTS rules_bundles (
   bundle TEXT NOT NULL,
   saved_at TEXT NOT NULL
 );
-${CODES_AND_DRAWS_SQL}`;
+${CODES_AND_DRAWS_SQL}
+${ACCOUNT_FEATURES_SQL}`;

@@ -13,6 +13,7 @@ import { staffCardKey } from './staff-card-key.ts';
 interface StaffRow {
   staff_id: string; name: string; role: StaffRole; store_ids: string; card_hash: string | null; pin_hash: string | null;
   login: string | null; password_hash: string | null; failed_attempts: number; locked_until: string | null; active: number;
+  level: string | null;
 }
 
 interface SessionRow {
@@ -25,6 +26,7 @@ function credentials(row: StaffRow): StaffCredentials {
     staffId: row.staff_id, name: row.name, role: row.role, storeIds: JSON.parse(row.store_ids) as string[], active: row.active === 1,
     login: row.login, hasCard: row.card_hash !== null, hasPin: row.pin_hash !== null, hasPassword: row.password_hash !== null,
     failedAttempts: row.failed_attempts, lockedUntil: row.locked_until, pinHash: row.pin_hash, passwordHash: row.password_hash,
+    level: row.level,
   };
 }
 
@@ -94,6 +96,7 @@ export class SqliteIdentityStore implements IdentityStore {
     if (change.login !== undefined) set('login', change.login);
     if (change.passwordHash !== undefined) set('password_hash', change.passwordHash);
     if (change.active !== undefined) set('active', change.active ? 1 : 0);
+    if (change.level !== undefined) set('level', change.level);
     // A new PIN or password starts a fresh count: a staff member locked out is let back in by a manager's reset.
     if (change.pinHash !== undefined || change.passwordHash !== undefined) {
       set('failed_attempts', 0);
@@ -148,6 +151,13 @@ export class SqliteIdentityStore implements IdentityStore {
 
   async endSessionsOf(staffId: string, at: string): Promise<number> {
     return this.db.prepare('UPDATE staff_sessions SET ended_at = ? WHERE staff_id = ? AND ended_at IS NULL AND expires_at > ?').run(at, staffId, at).changes;
+  }
+
+  async openSessionsOf(staffId: string, at: string): Promise<StoredSession[]> {
+    return this.db
+      .prepare<[string, string], SessionRow>('SELECT * FROM staff_sessions WHERE staff_id = ? AND ended_at IS NULL AND expires_at > ? ORDER BY opened_at DESC LIMIT 200')
+      .all(staffId, at)
+      .map(session);
   }
 
   async memberPin(memberId: string): Promise<(LockoutState & { pinHash: string }) | null> {

@@ -7,7 +7,13 @@
  * settled) promise, so a database transaction is never open while the event loop runs anything else — which
  * is also why no read can observe a batch in flight (see docs/ARCHITECTURE.md, Ledger).
  */
+import type { MemberConsoleStore } from '../member-console-store.ts';
+import { createSqliteMemberConsole } from './sqlite-member-console.ts';
+import type { CommissionReads } from '../../commission/commission-reads.ts';
+import { createSqliteCommissionReads } from '../../commission/sqlite-commission-reads.ts';
 import Database, { type Database as DatabaseHandle } from 'better-sqlite3';
+import type { CardFeeStore } from '../card-fee-store.ts';
+import { SqliteCardFees } from './sqlite-card-fees.ts';
 import type { Logger } from 'pino';
 import { randomBytes } from 'node:crypto';
 import type { CardState, GiftState, MemberState } from '../../../core/ledger/types.ts';
@@ -15,6 +21,9 @@ import type { MemberScope, MemberStores } from '../../../core/identity/member-sc
 import type { IdentityStore } from '../../identity/identity-store.ts';
 import { SqliteIdentityStore } from './sqlite-identity-store.ts';
 import { SqliteCodesAndDraws } from './sqlite-codes-draws.ts';
+import { SqliteCredit } from './sqlite-credit.ts';
+import { memberCreditSummary } from '../../credit/member-credit.ts';
+import type { CreditStore } from '../credit-store.ts';
 import type { CodeStore } from '../code-store.ts';
 import type { DrawStore } from '../draw-store.ts';
 import type { DueLot } from '../../../core/ledger/plan-points-expiry.ts';
@@ -86,6 +95,9 @@ export class SqliteLedgerStore implements Ledger {
   private txs: Transactions | null = null;
   private identityStore: SqliteIdentityStore | null = null;
   private codesAndDraws: SqliteCodesAndDraws | null = null;
+  private creditReads: SqliteCredit | null = null;
+  private commissionReads: CommissionReads | null = null;
+  private consoleReads: MemberConsoleStore | null = null;
   private readonly bundles = new Map<number, RulesBundle>();
   private readonly unknownVersionsWarned = new Set<number>();
   private readonly log: Logger;
@@ -122,6 +134,9 @@ export class SqliteLedgerStore implements Ledger {
     this.txs = this.prepareTransactions(db, port);
     this.identityStore = new SqliteIdentityStore(db);
     this.codesAndDraws = new SqliteCodesAndDraws(db);
+    this.creditReads = new SqliteCredit(db);
+    this.commissionReads = createSqliteCommissionReads(db);
+    this.consoleReads = createSqliteMemberConsole(db, () => this.reader());
     if (!this.latestBundle()) this.saveBundle(this.options.fallbackBundle);
   }
 
@@ -199,6 +214,9 @@ export class SqliteLedgerStore implements Ledger {
     this.txs = null;
     this.identityStore = null;
     this.codesAndDraws = null;
+    this.creditReads = null;
+    this.commissionReads = null;
+    this.consoleReads = null;
   }
 
   async applyBatch(batch: ReceivedTransaction[]): Promise<TxResult[]> {
@@ -261,13 +279,21 @@ export class SqliteLedgerStore implements Ledger {
 
   async memberViewByCard(cardUid: string, historyLimit = 10): Promise<MemberView | null> {
     const card = this.reader().card(cardUid);
-    return card ? buildMemberView(this.handle(), this.reader(), card, historyLimit) : null;
+    return this.withCredit(card ? buildMemberView(this.handle(), this.reader(), card, historyLimit) : null);
   }
 
   async memberViewById(memberId: string, historyLimit = 10): Promise<MemberView | null> {
     const cards = this.reader().cardsOfMember(memberId);
     const card = cards.find((c) => c.status === 'active') ?? cards.at(-1);
-    return card ? buildMemberView(this.handle(), this.reader(), card, historyLimit) : null;
+    return this.withCredit(card ? buildMemberView(this.handle(), this.reader(), card, historyLimit) : null);
+  }
+
+  /** A member view with its credit line (赊账: owed, limit, warning) where the rules offer credit or something is owed. */
+  private async withCredit(view: MemberView | null): Promise<MemberView | null> {
+    const bundle = this.latestBundle();
+    if (!view || !bundle || !this.creditReads) return view;
+    const credit = await memberCreditSummary(this.creditReads, bundle, view.memberId, view.asOf);
+    return credit ? { ...view, credit } : view;
   }
 
   async member(memberId: string): Promise<MemberState | null> {
@@ -352,6 +378,17 @@ export class SqliteLedgerStore implements Ledger {
     return this.identityStore;
   }
 
+  /** Credit (赊账) reads and limits (../credit-store.ts), on this database. */
+  get credit(): CreditStore {
+    if (!this.creditReads) throw new Error('the ledger is not open');
+    return this.creditReads;
+  }
+
+  /** The fee features' reads (../card-fee-store.ts): cards an annual fee may fall on, the fee report. */
+  get cardFees(): CardFeeStore {
+    return new SqliteCardFees(this.handle());
+  }
+
   /** Redemption codes (../code-store.ts), on this database. */
   get codes(): CodeStore {
     if (!this.codesAndDraws) throw new Error('the ledger is not open');
@@ -359,9 +396,21 @@ export class SqliteLedgerStore implements Ledger {
   }
 
   /** Points draws (../draw-store.ts), on this database. */
+  /** Member search and records for the HQ console (open between open() and close()). */
+  get memberConsole(): MemberConsoleStore {
+    if (!this.consoleReads) throw new Error('the ledger is not open');
+    return this.consoleReads;
+  }
+
   get draws(): DrawStore {
     if (!this.codesAndDraws) throw new Error('the ledger is not open');
     return this.codesAndDraws;
+  }
+
+  /** The staff commission report's reads (../../commission/sqlite-commission-reads.ts), on this database. */
+  get commission(): CommissionReads {
+    if (!this.commissionReads) throw new Error('the ledger is not open');
+    return this.commissionReads;
   }
 
   async upsertGift(gift: GiftState): Promise<void> {

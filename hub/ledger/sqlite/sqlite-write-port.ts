@@ -3,7 +3,7 @@
  * statements. Every call runs inside the batch transaction opened by SqliteLedgerStore.applyBatch.
  */
 import { HQ_DEVICE_ID } from '../../../core/wire/hq-device.ts';
-import type { KioskMode, MemberState } from '../../../core/ledger/types.ts';
+import type { GiftState, KioskMode, MemberState } from '../../../core/ledger/types.ts';
 import type { AuditEntryInput } from '../../identity/audit-entry.ts';
 import { prepareAuditAppend } from './audit-log-sql.ts';
 import type { Database, Statement } from 'better-sqlite3';
@@ -14,6 +14,8 @@ import type { RulesBundle } from '../../../core/rules/bundle.ts';
 import type { HqOnlyTransaction, LedgerTransaction, Transaction, TransactionOf } from '../../../core/wire/transaction.ts';
 import { memberIdFor } from '../../../core/ledger/plan-register-member.ts';
 import { dailyCapDay, tierPeriodAt } from '../../../core/rules/engine.ts';
+import { localDayOf } from '../../../core/ledger/card-types.ts';
+import { depositBonusDay } from '../../../core/ledger/deposit-bonus-day.ts';
 import type { LedgerFaults } from '../ledger-faults.ts';
 import { TIER_TRACKING_SINCE } from './sweep-reads.ts';
 
@@ -24,6 +26,7 @@ import type { TxResult } from '../../../core/wire/result.ts';
 import type { LedgerWritePort, SlotHolder, SlotRow, StoredTransaction, TransactionRow } from '../apply-received.ts';
 import type { RowReaders } from './row-readers.ts';
 import { SqliteCodesAndDraws } from './sqlite-codes-draws.ts';
+import { creditStatementChargedSql } from './sqlite-credit.ts';
 
 /** An alert raised inside a batch: written with it, logged by the store once the batch is durable. */
 export interface RaisedAlert {
@@ -43,6 +46,8 @@ export class SqliteWritePort implements LedgerWritePort {
   private readonly findTx: Statement<[string], { content_hash: string; result: string; device_id: string; epoch: string; seq: number }>;
   /** A member's balance on one account (card_return reads what the member owes on `shortfall_value`). */
   private readonly accountBalance: Statement<[string, string], { balance: number }>;
+  /** Prepared on first use (credit_charge is rare): whether a statement was charged already. */
+  private creditStatementCharged: ((memberId: string, statement: string) => boolean) | null = null;
   private readonly sequenceRow: Statement<[string, string], { last_seq: number; closed: number }>;
   private readonly findPayload: Statement<[string], { payload: string }>;
   private readonly txAtSlot: Statement<[string, string, number], { tx_id: string; content_hash: string; result: string }>;
@@ -68,6 +73,12 @@ export class SqliteWritePort implements LedgerWritePort {
   private readonly addToLot: Statement<[number, string, string]>;
   private readonly setCardStatus: Statement;
   private readonly insertCard: Statement;
+  private readonly setCardValidity: Statement<[string, string]>;
+  private readonly insertFeeCharge: Statement;
+  private readonly addCardDailySpend: Statement<[string, number, number]>;
+  private readonly cardDailySpendOf: Statement<[string, number], { cents: number }>;
+  private readonly addVisits: Statement<[number, string]>;
+  private readonly annualFeeCharged: Statement<[string, number], { charged: number }>;
   private readonly updateMemberTotals: Statement;
   private readonly setTier: Statement<[string, string]>;
   private readonly addGiftStock: Statement<[number, string]>;
@@ -80,6 +91,8 @@ export class SqliteWritePort implements LedgerWritePort {
   private trackingStarted = false;
   private readonly dailyPointsOf: Statement<[string, number], { points: number }>;
   private readonly addDailyPoints: Statement<[string, number, number]>;
+  private readonly dailyDepositBonusOf: Statement<[string, number], { cents: number }>;
+  private readonly addDailyDepositBonus: Statement<[string, number, number]>;
   private readonly upsertServiceCard: Statement<[string, string, number, string | null]>;
   /** Redemption codes and points draws: what their planners read, what their effects write. */
   private readonly codesAndDraws: SqliteCodesAndDraws;
@@ -131,8 +144,18 @@ export class SqliteWritePort implements LedgerWritePort {
     this.addToLot = db.prepare('UPDATE point_lots SET remaining = remaining + ? WHERE lot_id = ? AND member_id = ?');
     this.setCardStatus = db.prepare('UPDATE cards SET status = ?, replaced_by = coalesce(?, replaced_by) WHERE uid = ?');
     this.insertCard = db.prepare(
-      "INSERT INTO cards (uid, member_id, status, valid_from, valid_until, replaced_by, issued_at) VALUES (?, ?, 'active', NULL, NULL, NULL, ?)",
+      "INSERT INTO cards (uid, member_id, status, valid_from, valid_until, replaced_by, issued_at, card_type, holder_name) VALUES (?, ?, 'active', NULL, ?, NULL, ?, ?, ?)",
     );
+    this.setCardValidity = db.prepare('UPDATE cards SET valid_until = ? WHERE uid = ?');
+    this.insertFeeCharge = db.prepare(
+      'INSERT INTO fee_charges (tx_id, member_id, card_uid, fee_kind, cents, tender, fee_year, charged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.addCardDailySpend = db.prepare(
+      'INSERT INTO card_daily_spend (card_uid, day, cents) VALUES (?, ?, ?) ON CONFLICT(card_uid, day) DO UPDATE SET cents = cents + excluded.cents',
+    );
+    this.cardDailySpendOf = db.prepare('SELECT cents FROM card_daily_spend WHERE card_uid = ? AND day = ?');
+    this.annualFeeCharged = db.prepare("SELECT 1 AS charged FROM fee_charges WHERE card_uid = ? AND fee_year = ? AND fee_kind = 'annual'");
+    this.addVisits = db.prepare('UPDATE members SET visits = visits + ? WHERE member_id = ?');
     this.updateMemberTotals = db.prepare(
       'UPDATE members SET cumulative_spend_cents = cumulative_spend_cents + ?, cumulative_points_earned = cumulative_points_earned + ? WHERE member_id = ?',
     );
@@ -143,6 +166,10 @@ export class SqliteWritePort implements LedgerWritePort {
     this.dailyPointsOf = db.prepare('SELECT points FROM member_daily_points WHERE member_id = ? AND day = ?');
     this.addDailyPoints = db.prepare(
       'INSERT INTO member_daily_points (member_id, day, points) VALUES (?, ?, ?) ON CONFLICT(member_id, day) DO UPDATE SET points = points + excluded.points',
+    );
+    this.dailyDepositBonusOf = db.prepare('SELECT cents FROM member_daily_deposit_bonus WHERE member_id = ? AND day = ?');
+    this.addDailyDepositBonus = db.prepare(
+      'INSERT INTO member_daily_deposit_bonus (member_id, day, cents) VALUES (?, ?, ?) ON CONFLICT(member_id, day) DO UPDATE SET cents = cents + excluded.cents',
     );
     this.addPeriodFigures = db.prepare(
       `INSERT INTO member_period_figures (member_id, period_key, points_earned, spend_cents) VALUES (?, ?, ?, ?)
@@ -266,6 +293,8 @@ export class SqliteWritePort implements LedgerWritePort {
     const actor = 'actor' in tx ? tx.actor : undefined;
     const bundle = this.rulesFor(tx);
     const capDay = tx.kind === 'purchase' ? dailyCapDay(bundle, tx.createdAt) : null;
+    const depositDay = tx.kind === 'top_up' ? depositBonusDay(bundle, tx.createdAt) : null;
+    let rebateGifts: PlanningContext['rebateGifts'] | null = null;
     const readers = this.readers;
     let lots: PlanningContext['lots'] | null = null;
     let serviceCards: PlanningContext['serviceCards'] | null = null;
@@ -290,10 +319,20 @@ export class SqliteWritePort implements LedgerWritePort {
       deviceMode: this.device(tx.deviceId).mode,
       ...this.regionOfStore(tx.storeId),
       ...(capDay !== null ? { dailyPoints: { day: capDay, earnedBefore: this.dailyPointsOf.get(member.memberId, capDay)?.points ?? 0 } } : {}),
+      // deposit_ratio capPerDayCents: the deposit bonus the member already got on the top-up's local day.
+      ...(depositDay !== null ? { depositBonusToday: { day: depositDay, cents: this.dailyDepositBonusOf.get(member.memberId, depositDay)?.cents ?? 0 } } : {}),
+      // A gift 积分返点 reads the ledger's stock of its gifts, only when a credit reaches the threshold.
+      get rebateGifts() {
+        rebateGifts ??= rebateGiftsOf(readers, bundle);
+        return rebateGifts;
+      },
       gift: tx.kind === 'redeem_gift' ? this.readers.gift(tx.giftSku) : null,
       purchase: tx.kind === 'refund' ? this.readers.purchase(tx.purchaseTxId) : null,
-      newCardTaken: tx.kind === 'card_replace' ? this.readers.card(tx.newCardUid) !== null : false,
+      newCardTaken: tx.kind === 'card_replace' || tx.kind === 'card_issue' ? this.readers.card(tx.newCardUid) !== null : false,
+      // An attached card with a per-day limit: what it spent today (the bundle's local day).
+      ...(tx.kind === 'purchase' && card.cardType ? this.cardSpendContext(card.uid, bundle, tx.createdAt) : {}),
       ...(tx.kind === 'card_return' ? { shortfallValueCents: this.accountBalance.get(member.memberId, 'shortfall_value')?.balance ?? 0 } : {}),
+      ...(readsCreditOwed(tx) ? { creditOwedCents: this.accountBalance.get(member.memberId, 'credit')?.balance ?? 0 } : {}),
       // Only purchases can pay referral points; no other kind needs the chain.
       referrerChain: tx.kind === 'purchase' ? this.readers.referrerChain(member.memberId, MAX_REFERRAL_LEVELS) : [],
       // The referrers as they stand, for the upgrade check their referral awards run: read when a planner asks.
@@ -304,10 +343,25 @@ export class SqliteWritePort implements LedgerWritePort {
     };
   }
 
+  /** What a card spent on its local day so far: read only for typed cards (a default card has no limits). */
+  private cardSpendContext(uid: string, bundle: RulesBundle, at: string): Pick<PlanningContext, 'cardSpend'> {
+    const day = localDayOf(bundle, at);
+    return { cardSpend: { day, spentCents: this.cardDailySpendOf.get(uid, day)?.cents ?? 0 } };
+  }
+
   readMemberContext(tx: HqOnlyTransaction): MemberPlanningContext {
     const member = this.readers.member(tx.memberId);
     if (!member) throw new CodedError('MEMBER_UNKNOWN', `no member ${tx.memberId}`);
-    return { member, lots: this.readers.lots(member.memberId), bundle: this.bundleFor(tx.bundleVersion) };
+    const context: MemberPlanningContext = { member, lots: this.readers.lots(member.memberId), bundle: this.bundleFor(tx.bundleVersion) };
+    if (tx.kind === 'annual_fee') {
+      context.card = this.readers.card(tx.cardUid);
+      context.annualFeePaid = this.annualFeeCharged.get(tx.cardUid, tx.year) !== undefined;
+    }
+    if (tx.kind === 'credit_charge') {
+      context.creditOwedCents = this.accountBalance.get(member.memberId, 'credit')?.balance ?? 0;
+      context.creditStatementCharged = (this.creditStatementCharged ??= creditStatementChargedSql(this.db))(member.memberId, tx.statement);
+    }
+    return context;
   }
 
   /**
@@ -382,8 +436,14 @@ export class SqliteWritePort implements LedgerWritePort {
         throw new Error(`posting names lot ${posting.lotId} that member ${owner} does not have`);
       }
     }
-    for (const card of effect.newCards) this.insertCard.run(card.uid, card.memberId, tx.createdAt);
+    for (const card of effect.newCards) this.insertCard.run(card.uid, card.memberId, card.validUntil ?? null, tx.createdAt, card.cardType ?? null, card.holderName ?? null);
     for (const change of effect.cardChanges) this.setCardStatus.run(change.status, change.replacedBy ?? null, change.uid);
+    for (const change of effect.cardValidityChanges ?? []) this.setCardValidity.run(change.validUntil, change.uid);
+    for (const fee of effect.feeCharges ?? []) {
+      this.insertFeeCharge.run(tx.id, member, fee.cardUid, fee.feeKind, fee.cents, fee.tender, fee.year ?? null, tx.createdAt);
+    }
+    if (effect.cardDailySpend) this.addCardDailySpend.run(effect.cardDailySpend.uid, effect.cardDailySpend.day, effect.cardDailySpend.cents);
+    if (visitsDeltaOf(effect) !== 0) this.addVisits.run(visitsDeltaOf(effect), member);
     const totals = effect.memberChanges;
     this.trackPeriodFigures(tx, member, totals.cumulativeSpendDeltaCents, totals.cumulativePointsEarnedDelta, bundleVersion);
     if (totals.cumulativeSpendDeltaCents !== 0 || totals.cumulativePointsEarnedDelta !== 0) {
@@ -400,6 +460,7 @@ export class SqliteWritePort implements LedgerWritePort {
     if (effect.purchaseRecord) this.insertPurchase.run(tx.id, member, JSON.stringify(effect.purchaseRecord));
     for (const change of effect.serviceCardChanges ?? []) this.upsertServiceCard.run(member, change.serviceId, change.counted ? 1 : 0, change.validUntil);
     if (effect.dailyPoints) this.addDailyPoints.run(member, effect.dailyPoints.day, effect.dailyPoints.points);
+    if (effect.dailyDepositBonus) this.addDailyDepositBonus.run(member, effect.dailyDepositBonus.day, effect.dailyDepositBonus.cents);
     if (effect.disagreement) {
       this.insertDisagreement.run(tx.id, tx.deviceId, bundleVersion, JSON.stringify(effect.disagreement), this.appliedAt);
     }
@@ -475,6 +536,29 @@ function membersOf(readers: RowReaders, memberIds: readonly string[]): MemberSta
     if (member) members.push(member);
   }
   return members;
+}
+
+/** The ledger's gifts a gift pointsRebate may hand out (sku = the bundle's giftId); none for other rules. */
+function rebateGiftsOf(readers: RowReaders, bundle: RulesBundle): GiftState[] {
+  const rebate = bundle.pointsRebate;
+  if (rebate?.reward !== 'gift') return [];
+  const gifts: GiftState[] = [];
+  for (const giftId of new Set([rebate.giftId, ...Object.values(rebate.giftIdByTier ?? {})])) {
+    const gift = readers.gift(giftId);
+    if (gift) gifts.push(gift);
+  }
+  return gifts;
+}
+
+/** The kinds whose planners read what the member owes on credit. */
+function readsCreditOwed(tx: Transaction): boolean {
+  if (tx.kind === 'purchase') return tx.payments.some((p) => p.method === 'credit');
+  // A refund gives back the credit share of a credit-paid purchase: what is owed decides how much goes to stored value.
+  return tx.kind === 'credit_repay' || tx.kind === 'card_return' || tx.kind === 'refund';
+}
+
+function visitsDeltaOf(effect: LedgerEffect): number {
+  return effect.memberChanges.visitsDelta ?? 0;
 }
 
 function sequenceKey(deviceId: string, epoch: string): string {

@@ -1,0 +1,43 @@
+/**
+ * The console's pages under /console/ (the hub answers index.html for any of them: hub/http/console-assets.ts).
+ * The guard sends a visitor without a session to the login page and a role to the pages it may open
+ * (menu.ts); the hub refuses the API calls anyway.
+ */
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import { menuFor, mayOpen, type PageKey } from './menu.ts';
+import { session, loadSession } from './session.ts';
+
+const routes: RouteRecordRaw[] = [
+  { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { public: true } },
+  {
+    path: '/',
+    component: () => import('./layouts/ConsoleLayout.vue'),
+    children: [
+      { path: '', name: 'home', component: () => import('./pages/HomePage.vue') },
+      { path: 'members', name: 'members', component: () => import('./pages/MembersPage.vue'), meta: { page: 'members' } },
+      { path: 'members/:memberId', name: 'member', component: () => import('./pages/MemberPage.vue'), meta: { page: 'members' }, props: true },
+      { path: 'rules', name: 'rules', component: () => import('./rules/RulesPage.vue'), meta: { page: 'rules' } },
+      { path: 'audit-log', name: 'audit-log', component: () => import('./pages/AuditLogPage.vue'), meta: { page: 'audit-log' } },
+      { path: 'staff', name: 'staff', component: () => import('./pages/StaffPage.vue'), meta: { page: 'staff' } },
+      { path: 'stores', name: 'stores', component: () => import('./pages/StoresPage.vue'), meta: { page: 'stores' } },
+      { path: 'kiosks', name: 'kiosks', component: () => import('./pages/KiosksPage.vue'), meta: { page: 'kiosks' } },
+      { path: 'account', name: 'account', component: () => import('./pages/AccountPage.vue'), meta: { page: 'account' } },
+    ],
+  },
+  { path: '/:rest(.*)*', redirect: '/' },
+];
+
+export const router = createRouter({ history: createWebHistory('/console/'), routes });
+
+router.beforeEach(async (to) => {
+  if (!session.checked) await loadSession();
+  if (to.meta.public) return session.me && to.name === 'login' ? { name: 'home' } : true;
+  if (!session.me) return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } };
+  const page = to.meta.page as PageKey | undefined;
+  if (page && !mayOpen(session.me.role, page)) return { name: 'home' };
+  if (to.name === 'home') {
+    const first = menuFor(session.me.role)[0];
+    if (first) return { path: first.path };
+  }
+  return true;
+});

@@ -1,0 +1,109 @@
+/**
+ * The staff commission report (员工提成) for a period: the transactions the ledger applied in it, priced by each
+ * staff member's level under the rules version each was applied with (core/commission/compute-commission.ts).
+ * The period is local calendar days in the chain's time zone (the newest rules bundle's): `from` is the first
+ * day in it, `to` the first day after it, so 2025-11-01 → 2025-12-01 is November. Staff see the money taken in
+ * their stores only (a refund counts in the store of the sale it undoes); chain-wide staff ('*') every store.
+ * Levels are the ones staff hold when the report runs (staff.level; changing one is audited).
+ */
+import { commissionItems } from '../../core/commission/commission-items.ts';
+import { computeCommission, type StaffCommission } from '../../core/commission/compute-commission.ts';
+import { CodedError } from '../../core/errors/coded-error.ts';
+import { memberScopeOf } from '../../core/identity/member-scope.ts';
+import type { CommissionSchedule } from '../../core/rules/bundle-accounts.ts';
+import { DEFAULT_TIMEZONE } from '../../core/rules/compile.ts';
+import { clockFor } from '../../core/rules/local-time.ts';
+import type { IdentityStore } from '../identity/identity-store.ts';
+import type { RulesStore } from '../ledger/rules-store.ts';
+import type { CommissionReads } from './commission-reads.ts';
+
+/** A year and a day: long enough for an annual report, short enough that one request cannot scan forever. */
+export const MAX_PERIOD_DAYS = 367;
+
+export interface CommissionReportDeps {
+  reads: CommissionReads;
+  identity: Pick<IdentityStore, 'listStaff'>;
+  rules: Pick<RulesStore, 'rulesBundle' | 'latestRulesBundle'>;
+}
+
+export interface CommissionReportQuery {
+  /** YYYY-MM-DD, local: the first day of the period. */
+  from: string;
+  /** YYYY-MM-DD, local: the first day after the period. */
+  to: string;
+  /** Only this store (one of the caller's); absent: every store of the caller's. */
+  storeId?: string | undefined;
+}
+
+export interface CommissionReport {
+  from: string;
+  to: string;
+  timezone: string;
+  /** The period as instants: [fromIso, toIso). */
+  fromIso: string;
+  toIso: string;
+  /** The stores counted: '*' for all. */
+  storeIds: string[];
+  staff: (StaffCommission & { name: string | null })[];
+  totalCents: number;
+}
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function localDay(text: string, what: string): { year: number; month: number; day: number } {
+  const match = DAY.exec(text);
+  const [year, month, day] = match ? [Number(match[1]), Number(match[2]), Number(match[3])] : [0, 0, 0];
+  const probe = new Date(Date.UTC(year, month - 1, day));
+  if (!match || probe.getUTCFullYear() !== year || probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day) {
+    throw new CodedError('BAD_REQUEST', `${what} is a date YYYY-MM-DD`);
+  }
+  return { year, month, day };
+}
+
+/** Which stores the caller's report counts: their own (or one of them), HQ's any. */
+export function reportStores(callerStoreIds: readonly string[], storeId: string | undefined): string[] {
+  const scope = memberScopeOf(callerStoreIds);
+  if (storeId === undefined) return scope.kind === 'chain' ? ['*'] : [...scope.storeIds];
+  if (scope.kind === 'stores' && !scope.storeIds.includes(storeId)) throw new CodedError('AUTH_FORBIDDEN', `store ${storeId} is not one of yours`);
+  return [storeId];
+}
+
+export async function commissionReport(deps: CommissionReportDeps, query: CommissionReportQuery, callerStoreIds: readonly string[]): Promise<CommissionReport> {
+  const storeIds = reportStores(callerStoreIds, query.storeId);
+  const from = localDay(query.from, 'from');
+  const to = localDay(query.to, 'to');
+  const timezone = (await deps.rules.latestRulesBundle())?.timezone ?? DEFAULT_TIMEZONE;
+  const clock = clockFor(timezone);
+  const fromMs = clock.instantOfLocal(from.year, from.month, from.day);
+  const toMs = clock.instantOfLocal(to.year, to.month, to.day);
+  if (toMs <= fromMs) throw new CodedError('BAD_REQUEST', 'to is a later day than from (the first day after the period)');
+  if (toMs - fromMs > MAX_PERIOD_DAYS * 86_400_000) throw new CodedError('BAD_REQUEST', `a report covers at most ${MAX_PERIOD_DAYS} days`);
+  const fromIso = new Date(fromMs).toISOString();
+  const toIso = new Date(toMs).toISOString();
+
+  const counted = storeIds.includes('*') ? null : new Set(storeIds);
+  const items = (await deps.reads.commissionSources(fromIso, toIso)).flatMap(commissionItems).filter((item) => counted === null || counted.has(item.storeId));
+  const schedules = new Map<number, CommissionSchedule | undefined>();
+  for (const version of new Set(items.map((item) => item.bundleVersion))) schedules.set(version, (await deps.rules.rulesBundle(version))?.commission);
+  const accounts = new Map((await deps.identity.listStaff()).map((account) => [account.staffId, account]));
+  const staff = computeCommission(items, {
+    levelOf: (staffId) => accounts.get(staffId)?.level ?? null,
+    scheduleOf: (version) => schedules.get(version),
+  }).map((row) => ({ ...row, name: accounts.get(row.staffId)?.name ?? null }));
+  return { from: query.from, to: query.to, timezone, fromIso, toIso, storeIds, staff, totalCents: staff.reduce((total, row) => total + row.totalCents, 0) };
+}
+
+function csvField(value: string | number | null): string {
+  const text = value === null ? '' : String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** One row per staff member and code, then the staff member's total (code `total`). Cents, as the ledger keeps them. */
+export function commissionCsv(report: CommissionReport): string {
+  const rows: (string | number | null)[][] = [['staff_id', 'name', 'level', 'code', 'amount_cents', 'count', 'commission_cents']];
+  for (const staff of report.staff) {
+    for (const line of staff.codes) rows.push([staff.staffId, staff.name, staff.level, line.code, line.amountCents, line.count, line.commissionCents]);
+    rows.push([staff.staffId, staff.name, staff.level, 'total', null, null, staff.totalCents]);
+  }
+  return `${rows.map((row) => row.map(csvField).join(',')).join('\n')}\n`;
+}
