@@ -6,71 +6,43 @@
  *
  * Screenshots of each page, zh-CN and English, at 1440×900 and on a 390×844 phone, go to docs/screenshots/.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
 import { createIdentityService } from '../../hub/identity/identity-service.ts';
-import { createHub, type Hub } from '../../hub/main.ts';
-import { ensureConsoleBuilt } from '../../scripts/console/ensure-console-built.ts';
-import { assertChromiumInstalled, launchChromium, type LaunchedBrowser } from '../screen/support/chromium.ts';
+import type { Hub } from '../../hub/main.ts';
+import type { LaunchedBrowser } from '../screen/support/chromium.ts';
 import { seen } from '../screen/support/seen.ts';
+import { DESKTOP, field, PHONE, SHOTS, startConsoleHarness, submitLogin, type ConsoleHarness } from './support/console-harness.ts';
 
-const SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
-const DESKTOP = { width: 1440, height: 900 };
-const PHONE = { width: 390, height: 844 };
 const STORE_B = 'store-002';
 const MANAGER = { login: 'manager-001', password: 'store-manager-password-1' };
 
 describe('HQ console in Chromium', () => {
+  let harness: ConsoleHarness;
   let hub: Hub;
-  let dataDir: string;
   let base: string;
   let browser: LaunchedBrowser;
-  const problems: string[] = [];
 
   beforeAll(async () => {
-    assertChromiumInstalled();
-    await ensureConsoleBuilt();
-    dataDir = mkdtempSync(join(tmpdir(), 'mk-console-e2e-'));
-    hub = createHub(
-      { dataDir, broker: { mode: 'embedded', host: '127.0.0.1', port: 0, tlsPort: 0 }, http: { host: '127.0.0.1', port: 0 }, seedDemoData: true, logLevel: 'silent' },
-      pino({ level: 'silent' }),
-    );
-    const { consoleUrl } = await hub.start();
-    base = consoleUrl!;
+    // 401, 403 and 404 are the refusals this test provokes: expected, not problems.
+    harness = await startConsoleHarness({ tempPrefix: 'mk-console-e2e-', expectedConsoleErrors: /status of 40[134]/ });
+    ({ hub, base, browser } = harness);
     // A second store with members of its own (one with a Chinese name), and a store manager of the demo store with a hub login.
     await hub.store.createMember({ memberId: 'B0001', name: '徐兰', phone: '13911112222', tier: 'gold', creditLimitCents: 0, homeStoreId: STORE_B, cards: [{ uid: 'BB0000000001' }] });
     await hub.store.createMember({ memberId: 'B0002', name: 'Li Bo', phone: '13911113333', tier: 'standard', creditLimitCents: 0, homeStoreId: STORE_B, cards: [{ uid: 'BB0000000002' }] });
     await hub.store.createMember({ memberId: 'M0101', name: '王小明', phone: '13622223333', tier: 'silver', creditLimitCents: 0, homeStoreId: DEMO_STORE_ID, cards: [{ uid: 'A10000000101' }] });
     const identity = createIdentityService({ store: hub.store.identity, logger: pino({ level: 'silent' }) });
     await identity.addStaff({ name: '门店经理 Store Manager', role: 'store_manager', storeIds: [DEMO_STORE_ID], login: MANAGER.login, password: MANAGER.password }, { kind: 'system', id: 'e2e', surface: 'cli' });
-    mkdirSync(SHOTS, { recursive: true });
-    browser = await launchChromium({ viewport: DESKTOP });
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await hub?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await harness?.close();
   });
 
-  /** A fresh page that records script errors and failed requests (a CSP refusal shows up here). */
-  async function newPage(viewport = DESKTOP): Promise<Page> {
-    const page = await browser.browser.newPage();
-    await page.setViewportSize(viewport);
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !/status of 40[134]/.test(message.text())) problems.push(`console error: ${message.text()}`);
-    });
-    return page;
-  }
-  /** Element Plus puts attributes on the <input> itself: either way, the text box. */
-  const field = (page: Page, name: string) => page.locator(`input[data-test=${name}], [data-test=${name}] input`).first();
+  const newPage = (viewport = DESKTOP) => harness.newPage(viewport);
   /** Member pages whole (history and trace below the fold); the others as the viewport shows them. */
   const shot = async (page: Page, name: string) => {
     await page.waitForLoadState('networkidle');
@@ -78,10 +50,7 @@ describe('HQ console in Chromium', () => {
   };
   async function signIn(page: Page, login: string, password: string) {
     await page.goto(`${base}/console/`);
-    await seen(page, field(page, 'login'), 'the login form');
-    await field(page, 'login').fill(login);
-    await field(page, 'password').fill(password);
-    await page.locator('[data-test=submit]').click();
+    await submitLogin(page, login, password);
     await seen(page, field(page, 'search-input'), 'the member search');
   }
   async function searchFor(page: Page, text: string) {
@@ -173,7 +142,7 @@ describe('HQ console in Chromium', () => {
     await seen(page, field(page, 'login'), 'the login form');
     await shot(page, 'login-zh-390');
     await page.close();
-    expect(problems).toEqual([]);
+    expect(harness.problems).toEqual([]);
   }, 120_000);
 
   it("shows a store manager only their store's members, in the page and through the API", async () => {
@@ -204,6 +173,6 @@ describe('HQ console in Chromium', () => {
     });
     expect(api).toEqual({ otherRecord: 404, otherView: 404, audit: 403, own: 200, found: 0 });
     await page.close();
-    expect(problems).toEqual([]);
+    expect(harness.problems).toEqual([]);
   }, 90_000);
 });

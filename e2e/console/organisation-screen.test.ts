@@ -7,45 +7,32 @@
  *
  * Screenshots, zh-CN and English, at 1440×900 and on a 390×844 phone: docs/screenshots/console-org-*.png.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pino from 'pino';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnrolmentCode } from '../../core/fleet/enrolment-code.ts';
 import { DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
-import { createHub, type Hub } from '../../hub/main.ts';
+import type { Hub } from '../../hub/main.ts';
 import { enrolForTest } from '../../hub/testing/enrol-for-test.ts';
-import { ensureConsoleBuilt } from '../../scripts/console/ensure-console-built.ts';
-import { assertChromiumInstalled, launchChromium, type LaunchedBrowser } from '../screen/support/chromium.ts';
+import type { LaunchedBrowser } from '../screen/support/chromium.ts';
 import { seen } from '../screen/support/seen.ts';
+import { DESKTOP, field, PHONE, SHOTS, startConsoleHarness, submitLogin, type ConsoleHarness } from './support/console-harness.ts';
 
-const SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
-const DESKTOP = { width: 1440, height: 900 };
-const PHONE = { width: 390, height: 844 };
 const CASHIER = { name: '收银员 小李', login: 'cashier-li', password: 'cashier-password-1' };
 const NEW_ADMIN_PASSWORD = 'new-admin-password-2026';
 
 describe('HQ console: organisation and my account in Chromium', () => {
+  let harness: ConsoleHarness;
   let hub: Hub;
-  let dataDir: string;
   let base: string;
   let caSha256: string;
   let browser: LaunchedBrowser;
-  const problems: string[] = [];
 
   beforeAll(async () => {
-    assertChromiumInstalled();
-    await ensureConsoleBuilt();
-    dataDir = mkdtempSync(join(tmpdir(), 'mk-console-org-e2e-'));
-    hub = createHub(
-      { dataDir, broker: { mode: 'embedded', host: '127.0.0.1', port: 0, tlsPort: 0 }, http: { host: '127.0.0.1', port: 0 }, seedDemoData: true, logLevel: 'silent' },
-      pino({ level: 'silent' }),
-    );
-    const started = await hub.start();
-    base = started.consoleUrl!;
+    // 400, 401, 403 and 404 are the refusals this test provokes: expected, not problems.
+    harness = await startConsoleHarness({ tempPrefix: 'mk-console-org-e2e-', expectedConsoleErrors: /status of 40[0134]/ });
+    ({ hub, base, browser } = harness);
+    const { started } = harness;
     caSha256 = started.caSha256;
     // Two kiosks in the registry: one reporting (online, a clock 7 s fast, an alert), one enrolled and silent.
     const target = { hub, caSha256 };
@@ -58,26 +45,13 @@ describe('HQ console: organisation and my account in Chromium', () => {
       true,
     );
     hub.deviceStatus.receiveAvailability(counter.deviceId, Buffer.from('online'), true);
-    mkdirSync(SHOTS, { recursive: true });
-    browser = await launchChromium({ viewport: DESKTOP });
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await hub?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await harness?.close();
   });
 
-  async function newPage(viewport = DESKTOP): Promise<Page> {
-    const page = await browser.browser.newPage();
-    await page.setViewportSize(viewport);
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !/status of 40[0134]/.test(message.text())) problems.push(`console error: ${message.text()}`);
-    });
-    return page;
-  }
-  const field = (page: Page, name: string) => page.locator(`input[data-test=${name}], [data-test=${name}] input`).first();
+  const newPage = (viewport = DESKTOP) => harness.newPage(viewport);
   const shot = async (page: Page, name: string, fullPage = false) => {
     await page.waitForLoadState('networkidle');
     // Let Element Plus's dialog transitions settle; the last action's toasts would cover the page.
@@ -88,10 +62,7 @@ describe('HQ console: organisation and my account in Chromium', () => {
   const menu = (page: Page) => page.locator('[data-test=side-menu] .el-menu-item').allInnerTexts();
   async function signIn(page: Page, login: string, password: string) {
     await page.goto(`${base}/console/login`);
-    await seen(page, field(page, 'login'), 'the login form');
-    await field(page, 'login').fill(login);
-    await field(page, 'password').fill(password);
-    await page.locator('[data-test=submit]').click();
+    await submitLogin(page, login, password);
     await seen(page, page.locator('[data-test=side-menu]'), 'the side menu');
   }
   async function signOut(page: Page) {
@@ -226,7 +197,7 @@ describe('HQ console: organisation and my account in Chromium', () => {
     await seen(page, field(page, 'current-password'), 'the change-password form');
     await shot(page, 'account-zh-390', true);
     await page.close();
-    expect(problems).toEqual([]);
+    expect(harness.problems).toEqual([]);
   }, 180_000);
 
   it('lets the new cashier sign in and see only their own account, in the page and through the API', async () => {
@@ -264,6 +235,6 @@ describe('HQ console: organisation and my account in Chromium', () => {
     await seen(page, field(page, 'current-password'), 'the change-password form');
     await shot(page, 'cashier-zh-390', true);
     await page.close();
-    expect(problems).toEqual([]);
+    expect(harness.problems).toEqual([]);
   }, 90_000);
 });

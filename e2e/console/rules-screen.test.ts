@@ -7,10 +7,7 @@
  *
  * Screenshots, zh-CN and English, at 1440×900 and on a 390×844 phone: docs/screenshots/console-rules-*.png.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,37 +16,29 @@ import { DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD, DEMO_STORE_ID } from '../../hub/
 import { DEMO_REGION_ID } from '../../hub/demo/seed-demo-fleet.ts';
 import { readHqRootPublicKey } from '../../hub/fleet/hq-root-key.ts';
 import { createIdentityService } from '../../hub/identity/identity-service.ts';
-import { createHub, type Hub } from '../../hub/main.ts';
+import type { Hub } from '../../hub/main.ts';
 import { enrolForTest } from '../../hub/testing/enrol-for-test.ts';
-import { ensureConsoleBuilt } from '../../scripts/console/ensure-console-built.ts';
-import { assertChromiumInstalled, launchChromium, type LaunchedBrowser } from '../screen/support/chromium.ts';
+import type { LaunchedBrowser } from '../screen/support/chromium.ts';
 import { seen } from '../screen/support/seen.ts';
+import { DESKTOP, field, PHONE, SHOTS, startConsoleHarness, submitLogin, type ConsoleHarness } from './support/console-harness.ts';
 
-const SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
-const DESKTOP = { width: 1440, height: 900 };
-const PHONE = { width: 390, height: 844 };
 const KIOSK = 'kiosk-rules-e2e';
 const STORE_SCOPE = `store/${DEMO_STORE_ID}`;
 const REGION_MANAGER = { login: 'region-rules', password: 'region-manager-password-1' };
 
 describe('Rules page in Chromium', () => {
+  let harness: ConsoleHarness;
   let hub: Hub;
   let dataDir: string;
   let base: string;
   let browser: LaunchedBrowser;
   let device: Device | null = null;
-  const problems: string[] = [];
 
   beforeAll(async () => {
-    assertChromiumInstalled();
-    await ensureConsoleBuilt();
-    dataDir = mkdtempSync(join(tmpdir(), 'mk-rules-e2e-'));
-    hub = createHub(
-      { dataDir: join(dataDir, 'hub'), broker: { mode: 'embedded', host: '127.0.0.1', port: 0, tlsPort: 0 }, http: { host: '127.0.0.1', port: 0 }, seedDemoData: true, logLevel: 'silent' },
-      pino({ level: 'silent' }),
-    );
-    const started = await hub.start();
-    base = started.consoleUrl!;
+    // 401, 403 and 404 are the refusals this test provokes: expected, not problems.
+    harness = await startConsoleHarness({ tempPrefix: 'mk-rules-e2e-', hubSubdir: 'hub', expectedConsoleErrors: /status of 40[134]/ });
+    ({ hub, dataDir, base, browser } = harness);
+    const { started } = harness;
     // A second store in the demo region, and a region manager of the demo store only.
     await hub.fleet.addStore({ storeId: 'store-rules-2', name: '第二门店', regionId: DEMO_REGION_ID });
     const identity = createIdentityService({ store: hub.store.identity, logger: pino({ level: 'silent' }) });
@@ -68,27 +57,14 @@ describe('Rules page in Chromium', () => {
       tuning: { reconnectMs: 100, session: { lookupMs: 500 } },
     });
     await device.start();
-    mkdirSync(SHOTS, { recursive: true });
-    browser = await launchChromium({ viewport: DESKTOP });
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
     await device?.stop();
-    await hub?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await harness?.close();
   });
 
-  async function newPage(viewport = DESKTOP): Promise<Page> {
-    const page = await browser.browser.newPage();
-    await page.setViewportSize(viewport);
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !/status of 40[134]/.test(message.text())) problems.push(`console error: ${message.text()}`);
-    });
-    return page;
-  }
-  const field = (page: Page, name: string) => page.locator(`input[data-test=${name}], [data-test=${name}] input`).first();
+  const newPage = (viewport = DESKTOP) => harness.newPage(viewport);
   const shot = async (page: Page, name: string, fullPage = false) => {
     await page.waitForLoadState('networkidle');
     // Toasts ("published v2") gone first: they would cover the page.
@@ -98,10 +74,7 @@ describe('Rules page in Chromium', () => {
   async function signIn(page: Page, login: string, password: string) {
     await browser.browser.clearCookies();
     await page.goto(`${base}/console/login`);
-    await seen(page, field(page, 'login'), 'the login form');
-    await field(page, 'login').fill(login);
-    await field(page, 'password').fill(password);
-    await page.locator('[data-test=submit]').click();
+    await submitLogin(page, login, password);
     await page.waitForURL((url) => !url.pathname.endsWith('/login'));
   }
   async function openRules(page: Page, scope = STORE_SCOPE) {
@@ -204,7 +177,7 @@ describe('Rules page in Chromium', () => {
     await expect.poll(() => page.locator(`[data-test=rollout-${KIOSK}]`).innerText(), { timeout: 30_000, interval: 500 }).toBe('Applied');
     await expect.poll(() => page.locator('[data-test=rollout]').innerText()).toContain('Rollout (v3)');
     await page.close();
-    expect(problems).toEqual([]);
+    expect(harness.problems).toEqual([]);
   }, 150_000);
 
   it('fits a 390-wide phone, in Chinese and English', async () => {
@@ -227,7 +200,7 @@ describe('Rules page in Chromium', () => {
     await shot(page, 'history-en-390', true);
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
     await page.close();
-    expect(problems).toEqual([]);
+    expect(harness.problems).toEqual([]);
   }, 90_000);
 
   it('lets a region manager open their own store only: the menu, the scope list and the API agree', async () => {
@@ -249,6 +222,6 @@ describe('Rules page in Chromium', () => {
     });
     expect(api).toEqual({ global: 403, other: 403, publishGlobal: 403, own: 200 });
     await page.close();
-    expect(problems).toEqual([]);
+    expect(harness.problems).toEqual([]);
   }, 60_000);
 });

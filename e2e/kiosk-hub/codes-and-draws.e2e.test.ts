@@ -4,21 +4,14 @@
  * it, redeems it once and is refused the second time; enters a points draw and gets the prize the seed gives for
  * that transaction id; and once the hub is gone, the kiosk refuses both (HUB_REQUIRED) with nothing queued.
  */
-import { join } from 'node:path';
-import pino from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { instantOutcome } from '../../core/draws/draw-outcome.ts';
-import { DEFAULT_RULES_BUNDLE } from '../../core/rules/default-bundle.ts';
-import { createDevice, type Device } from '../../device/main.ts';
-import { makeTempDir } from '../../device/test-support/temp-dir.ts';
 import { generateCodeBatch } from '../../hub/codes/code-batches.ts';
-import { DEMO_CARDS, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
+import { DEMO_CARDS } from '../../hub/demo/seed-demo-data.ts';
 import { createDraw, verifyDraw } from '../../hub/draws/draw-admin.ts';
-import { openLedger } from '../../hub/ledger/open-ledger.ts';
-import { startTestHub, type TestHub } from '../../hub/testing/start-test-hub.ts';
 import { getJson, postJson } from '../support/http-json.ts';
+import { kioskAgainstHub } from '../support/kiosk-against-hub.ts';
 import { tapMember } from '../support/kiosk-api.ts';
-import { kioskCredentials } from '../support/kiosk-credentials.ts';
 
 const DEVICE_ID = 'kiosk-e2e-codes';
 const SEED = '5eed'.repeat(16);
@@ -33,51 +26,11 @@ interface ErrorBody {
 }
 
 describe('codes and draws through the kiosk API against a real hub', () => {
-  let temp: ReturnType<typeof makeTempDir>;
-  let env: TestHub | null = null;
-  let device: Device | null = null;
-  let hubStopped = false;
-
-  beforeEach(() => {
-    temp = makeTempDir('mk-e2e-codes-');
-    hubStopped = false;
-  });
-
-  afterEach(async () => {
-    await device?.stop();
-    device = null;
-    let audit: unknown;
-    if (env && !hubStopped) audit = await env.hub.store.audit();
-    if (env && hubStopped) {
-      // The hub was stopped by the test: its ledger file is audited as it was left.
-      const ledger = await openLedger({ kind: 'sqlite', path: join(env.dataDir, 'ledger.sqlite'), logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE });
-      audit = await ledger.audit();
-      await ledger.close();
-    }
-    await env?.dispose();
-    env = null;
-    temp.cleanup();
-    if (audit !== undefined) expect(audit).toEqual([]);
-  });
-
-  async function start(): Promise<{ apiUrl: string; hub: TestHub }> {
-    const hub = await startTestHub({ dataDir: join(temp.dir, 'hub') });
-    env = hub;
-    device = createDevice({ demo: true, deviceId: DEVICE_ID, storeId: DEMO_STORE_ID, hubUrl: hub.brokerTlsUrl!, mqtt: await kioskCredentials(hub, DEVICE_ID), dataDir: join(temp.dir, 'kiosk'), httpPort: 0, logLevel: 'silent' });
-    const { apiUrl } = await device.start();
-    return { apiUrl, hub };
-  }
-
-  async function waitOffline(apiUrl: string): Promise<void> {
-    for (let i = 0; i < 100; i++) {
-      if (!(await getJson<{ connected: boolean }>(`${apiUrl}/state`)).connected) return;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error('the kiosk still says it is connected');
-  }
+  const rig = kioskAgainstHub('mk-e2e-codes-', DEVICE_ID);
+  afterEach(() => rig.dispose());
 
   it('a label code: checked as genuine, a typo refused on the kiosk, redeemed once for 100 points, refused after; offline nothing is queued', async () => {
-    const { apiUrl, hub } = await start();
+    const { apiUrl, hub } = await rig.start();
     // The seeds' product bonus: 购买该产品…额外赠送100积分 — 100 points on the label of a tea.
     const { codes } = await generateCodeBatch(hub.hub.store.codes, { name: 'label-tea', sku: 'TEA-500G', points: 100, count: 2, expiresAt: new Date(Date.now() + 86_400_000).toISOString() }, 'test');
     const [code, spare] = codes as [string, string];
@@ -106,16 +59,14 @@ describe('codes and draws through the kiosk API against a real hub', () => {
 
     // The hub goes away: the member is still on screen, but codes are decided at the hub only.
     expect(await hub.hub.store.audit()).toEqual([]);
-    await hub.hub.stop();
-    hubStopped = true;
-    await waitOffline(apiUrl);
+    await rig.stopHubAndWaitOffline();
     expect(await postJson<ErrorBody>(`${apiUrl}/tx/code-redeem`, { code: spare })).toMatchObject({ status: 503, body: { error: { code: 'HUB_REQUIRED' } } });
     expect(await postJson<ErrorBody>(`${apiUrl}/codes/verify`, { code: spare })).toMatchObject({ status: 503, body: { error: { code: 'HUB_REQUIRED' } } });
     expect(await getJson(`${apiUrl}/state`)).toMatchObject({ outboxDepth: 0 });
   });
 
   it('a points draw: listed with its odds, entered for the cost, won as the seed says for that transaction id; offline not offered', async () => {
-    const { apiUrl, hub } = await start();
+    const { apiUrl, hub } = await rig.start();
     const draws = hub.hub.store.draws;
     await createDraw(draws, {
       drawId: 'spring',
@@ -152,9 +103,7 @@ describe('codes and draws through the kiosk API against a real hub', () => {
     expect((await postJson<TxAnswer>(`${apiUrl}/tx/draw-enter`, { drawId: 'spring' })).body).toMatchObject({ status: 'rejected', result: { code: 'DRAW_CLOSED' } });
 
     expect(await hub.hub.store.audit()).toEqual([]);
-    await hub.hub.stop();
-    hubStopped = true;
-    await waitOffline(apiUrl);
+    await rig.stopHubAndWaitOffline();
     expect(await postJson<ErrorBody>(`${apiUrl}/tx/draw-enter`, { drawId: 'spring' })).toMatchObject({ status: 503, body: { error: { code: 'HUB_REQUIRED' } } });
     const list = await fetch(`${apiUrl}/draws`);
     expect(list.status).toBe(503);

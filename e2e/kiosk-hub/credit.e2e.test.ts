@@ -4,18 +4,12 @@
  * screen pays on credit; over the limit is refused by the hub; the store manager signed in on the kiosk takes a
  * repayment; the kiosk's look-up shows what is owed; once the hub is gone the kiosk refuses credit, nothing queued.
  */
-import { join } from 'node:path';
-import pino from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RULES_BUNDLE } from '../../core/rules/default-bundle.ts';
-import { createDevice, type Device } from '../../device/main.ts';
-import { makeTempDir } from '../../device/test-support/temp-dir.ts';
-import { DEMO_CARDS, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
-import { openLedger } from '../../hub/ledger/open-ledger.ts';
-import { startTestHub, type TestHub } from '../../hub/testing/start-test-hub.ts';
+import { DEMO_CARDS } from '../../hub/demo/seed-demo-data.ts';
 import { getJson, postJson } from '../support/http-json.ts';
+import { kioskAgainstHub } from '../support/kiosk-against-hub.ts';
 import { staffSignIn, tapMember } from '../support/kiosk-api.ts';
-import { kioskCredentials } from '../support/kiosk-credentials.ts';
 
 const DEVICE_ID = 'kiosk-e2e-credit';
 
@@ -25,40 +19,15 @@ interface TxAnswer {
 }
 
 describe('credit through the kiosk API against a real hub', () => {
-  let temp: ReturnType<typeof makeTempDir>;
-  let env: TestHub | null = null;
-  let device: Device | null = null;
-  let hubStopped = false;
-
-  beforeEach(() => {
-    temp = makeTempDir('mk-e2e-credit-');
-    hubStopped = false;
-  });
-
-  afterEach(async () => {
-    await device?.stop();
-    device = null;
-    let audit: unknown;
-    if (env && !hubStopped) audit = await env.hub.store.audit();
-    if (env && hubStopped) {
-      const ledger = await openLedger({ kind: 'sqlite', path: join(env.dataDir, 'ledger.sqlite'), logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE });
-      audit = await ledger.audit();
-      await ledger.close();
-    }
-    await env?.dispose();
-    env = null;
-    temp.cleanup();
-    if (audit !== undefined) expect(audit).toEqual([]);
-  });
+  const rig = kioskAgainstHub('mk-e2e-credit-', DEVICE_ID);
+  afterEach(() => rig.dispose());
 
   it('a ¥300 sale on credit, ¥250 more refused over the ¥500 limit, ¥100 repaid by bank card; offline no credit', async () => {
-    const hub = await startTestHub({ dataDir: join(temp.dir, 'hub') });
-    env = hub;
+    const { apiUrl, hub } = await rig.start(async (started) => {
+      await started.hub.store.saveRulesBundle({ ...DEFAULT_RULES_BUNDLE, version: 2, credit: { graceDays: 20, lateFeeCents: 1_000 } });
+      expect(await started.hub.store.credit.setCreditLimit('M0001', 50_000)).toBe(true);
+    });
     const store = hub.hub.store;
-    await store.saveRulesBundle({ ...DEFAULT_RULES_BUNDLE, version: 2, credit: { graceDays: 20, lateFeeCents: 1_000 } });
-    expect(await store.credit.setCreditLimit('M0001', 50_000)).toBe(true);
-    device = createDevice({ demo: true, deviceId: DEVICE_ID, storeId: DEMO_STORE_ID, hubUrl: hub.brokerTlsUrl!, mqtt: await kioskCredentials(hub, DEVICE_ID), dataDir: join(temp.dir, 'kiosk'), httpPort: 0, logLevel: 'silent' });
-    const { apiUrl } = await device.start();
 
     await tapMember(apiUrl, DEMO_CARDS.standard);
     const basket = (cents: number) => ({ lines: [{ sku: 'RICE-10KG', category: 'grocery', qty: 1, unitPriceCents: cents }], payments: [{ method: 'credit', amountCents: cents }] });
@@ -76,9 +45,7 @@ describe('credit through the kiosk API against a real hub', () => {
     expect((await store.memberViewById('M0001'))!.credit).toMatchObject({ owedCents: 20_000 });
 
     expect(await store.audit()).toEqual([]);
-    await hub.hub.stop();
-    hubStopped = true;
-    for (let i = 0; i < 100 && (await getJson<{ connected: boolean }>(`${apiUrl}/state`)).connected; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    await rig.stopHubAndWaitOffline();
     expect(await postJson(`${apiUrl}/tx/purchase`, basket(1_000))).toMatchObject({ status: 503, body: { error: { code: 'HUB_REQUIRED' } } });
     expect(await postJson(`${apiUrl}/tx/credit/repay`, { amountCents: 1_000, tender: 'bank_card' })).toMatchObject({ status: 503, body: { error: { code: 'HUB_REQUIRED' } } });
     expect(await getJson(`${apiUrl}/state`)).toMatchObject({ outboxDepth: 0 });

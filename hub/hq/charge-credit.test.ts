@@ -13,6 +13,7 @@ import { openLedger } from '../ledger/open-ledger.ts';
 import { hqAdminLogin } from '../testing/staff-actor.ts';
 import { chargeCredit } from './charge-credit.ts';
 import { HQ_DEVICE_ID } from './hq-transactions.ts';
+import { demoCreditSale } from '../testing/demo-credit-sale.ts';
 
 const TERMS = { graceDays: 20, warnAtShare: '0.8', lateFeeCents: 1_000, interestBpPerMonth: 150 };
 const HOUR = 3_600_000;
@@ -36,13 +37,7 @@ describe('chargeCredit (HQ credit sweep, real SQLite)', () => {
   const report = async (asOf: string) => memberCredit(ledger.credit, (await ledger.latestRulesBundle())!, 'M0001', asOf);
 
   it('charges an overdue statement once: late fee 10.00 + interest floor(300.00 × 1.5 %) = 4.50; rerun charges nothing', async () => {
-    const bought = await ledger.applyHq({
-      kind: 'purchase',
-      storeId: DEMO_STORE_ID,
-      cardUid: DEMO_CARDS.standard,
-      lines: [{ lineNo: 1, sku: 'RICE-10KG', category: 'general', qty: 1, unitPriceCents: 30_000 }],
-      payments: [{ method: 'credit', amountCents: 30_000 }],
-    });
+    const bought = await ledger.applyHq(demoCreditSale('RICE-10KG', 30_000));
     expect(bought.status).toBe('applied');
     const now = new Date().toISOString();
     const [first] = (await report(now)).statements;
@@ -75,20 +70,14 @@ describe('chargeCredit (HQ credit sweep, real SQLite)', () => {
     await ledger.saveRulesBundle({ ...DEFAULT_RULES_BUNDLE, version: 3, credit: TERMS, cardTypes: { types: [{ typeId: 'std', label: '普通卡', class: 'personal', creditLimitCents: 20_000 }] } });
     expect((await report(new Date().toISOString())).status).toMatchObject({ limitCents: 20_000, availableCents: 20_000 });
     const sale = (cents: number) =>
-      ledger.applyHq({ kind: 'purchase', storeId: DEMO_STORE_ID, cardUid: DEMO_CARDS.standard, lines: [{ lineNo: 1, sku: 'X', category: 'general', qty: 1, unitPriceCents: cents }], payments: [{ method: 'credit', amountCents: cents }] });
+      ledger.applyHq(demoCreditSale('X', cents));
     expect(await sale(20_001)).toMatchObject({ status: 'rejected', code: 'CREDIT_LIMIT_EXCEEDED' });
     expect(await sale(20_000)).toMatchObject({ status: 'applied' });
     expect((await report(new Date().toISOString())).status).toMatchObject({ owedCents: 20_000, availableCents: 0, warning: 'near_limit' });
   });
 
   it('charges nothing for a statement paid in time, or where the terms set no fee and no interest', async () => {
-    await ledger.applyHq({
-      kind: 'purchase',
-      storeId: DEMO_STORE_ID,
-      cardUid: DEMO_CARDS.standard,
-      lines: [{ lineNo: 1, sku: 'OIL-5L', category: 'general', qty: 1, unitPriceCents: 8_800 }],
-      payments: [{ method: 'credit', amountCents: 8_800 }],
-    });
+    await ledger.applyHq(demoCreditSale('OIL-5L', 8_800));
     const [first] = (await report(new Date().toISOString())).statements;
     await ledger.saveRulesBundle({ ...DEFAULT_RULES_BUNDLE, version: 3, credit: { graceDays: 20 } });
     expect(await chargeCredit(ledger, later(first!.overdueFrom, HOUR))).toMatchObject({ statements: 0 });

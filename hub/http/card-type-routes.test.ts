@@ -4,13 +4,11 @@
  * extended and a repair paid in cash, the fee report per store; attackers (another store's manager, a technician,
  * a forged or missing token, a made-up fee) get nothing. The journal audit after each test.
  */
-import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bundleWithCardTypes } from '../../core/ledger/test-support/card-types-bundle.ts';
-import { DEMO_CARDS, DEMO_STORE_ID } from '../demo/seed-demo-data.ts';
-import { createIdentityService } from '../identity/identity-service.ts';
+import { DEMO_CARDS } from '../demo/seed-demo-data.ts';
 import { hubHttps } from '../testing/hub-https.ts';
-import { hqAdminLogin, staffAuthorization } from '../testing/staff-actor.ts';
+import { demoStoreStaffTokens } from '../testing/staff-actor.ts';
 import { startTestHub, type TestHub } from '../testing/start-test-hub.ts';
 
 const GOLD_UID = '0C0FFEE00011';
@@ -29,13 +27,9 @@ describe('card types and fees over the hub API (real hub over HTTPS)', () => {
     env = await startTestHub();
     const store = env.hub.store;
     await store.saveRulesBundle({ ...bundleWithCardTypes(), version: 2 });
-    const identity = createIdentityService({ store: store.identity, logger: pino({ level: 'silent' }) });
-    const token = async (role: Parameters<typeof staffAuthorization>[1], storeIds: string[]) => (await staffAuthorization(identity, role, storeIds)).authorization.slice('Bearer '.length);
-    admin = (await hqAdminLogin(store)).token;
-    cashier = await token('cashier', [DEMO_STORE_ID]);
-    manager = await token('store_manager', [DEMO_STORE_ID]);
-    otherManager = await token('store_manager', ['store-999']);
-    technician = await token('technician', ['*']);
+    const staffs = await demoStoreStaffTokens(store);
+    ({ admin, cashier, manager, otherManager } = staffs);
+    technician = await staffs.token('technician', ['*']);
   });
   afterAll(async () => {
     await env.dispose();

@@ -4,14 +4,13 @@
  * limit, a store manager of another store sees nothing and can repay nothing, a card return waits until nothing
  * is owed. The journal audit after each test.
  */
-import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RULES_BUNDLE } from '../../core/rules/default-bundle.ts';
-import { DEMO_CARDS, DEMO_STORE_ID } from '../demo/seed-demo-data.ts';
-import { createIdentityService } from '../identity/identity-service.ts';
+import { DEMO_CARDS } from '../demo/seed-demo-data.ts';
 import { hubHttps } from '../testing/hub-https.ts';
-import { hqAdminLogin, staffAuthorization } from '../testing/staff-actor.ts';
+import { demoStoreStaffTokens } from '../testing/staff-actor.ts';
 import { startTestHub, type TestHub } from '../testing/start-test-hub.ts';
+import { demoCreditSale } from '../testing/demo-credit-sale.ts';
 
 describe('credit over the hub API (real hub over HTTPS)', () => {
   let env: TestHub;
@@ -26,13 +25,9 @@ describe('credit over the hub API (real hub over HTTPS)', () => {
     env = await startTestHub();
     const store = env.hub.store;
     await store.saveRulesBundle({ ...DEFAULT_RULES_BUNDLE, version: 2, credit: { graceDays: 20, warnAtShare: '0.8', lateFeeCents: 1_000, interestBpPerMonth: 150 } });
-    const identity = createIdentityService({ store: store.identity, logger: pino({ level: 'silent' }) });
-    const token = async (role: Parameters<typeof staffAuthorization>[1], storeIds: string[]) => (await staffAuthorization(identity, role, storeIds)).authorization.slice('Bearer '.length);
-    admin = (await hqAdminLogin(store)).token;
-    cashier = await token('cashier', [DEMO_STORE_ID]);
-    manager = await token('store_manager', [DEMO_STORE_ID]);
-    otherManager = await token('store_manager', ['store-999']);
-    otherRegionManager = await token('region_manager', ['store-998']);
+    const staffs = await demoStoreStaffTokens(store);
+    ({ admin, cashier, manager, otherManager } = staffs);
+    otherRegionManager = await staffs.token('region_manager', ['store-998']);
   });
   afterAll(async () => {
     await env.dispose();
@@ -54,13 +49,7 @@ describe('credit over the hub API (real hub over HTTPS)', () => {
   });
 
   it('a ¥450 credit sale, read as near the limit; repaid ¥150 by a cashier; too much and another store refused; no card return while owed', async () => {
-    const sale = await env.hub.store.applyHq({
-      kind: 'purchase',
-      storeId: DEMO_STORE_ID,
-      cardUid: DEMO_CARDS.standard,
-      lines: [{ lineNo: 1, sku: 'TV-32', category: 'general', qty: 1, unitPriceCents: 45_000 }],
-      payments: [{ method: 'credit', amountCents: 45_000 }],
-    });
+    const sale = await env.hub.store.applyHq(demoCreditSale('TV-32', 45_000));
     expect(sale.status).toBe('applied');
     const read = await call('GET', '/api/members/M0001/credit', manager);
     expect(read.status).toBe(200);

@@ -4,7 +4,7 @@
  */
 import pino from 'pino';
 import type { StaffActor } from '../../core/wire/transaction.ts';
-import { DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD, DEMO_CASHIER_CARD, DEMO_CASHIER_PIN, DEMO_STAFF_CARD, DEMO_STAFF_PIN } from '../demo/seed-demo-data.ts';
+import { DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD, DEMO_CASHIER_CARD, DEMO_CASHIER_PIN, DEMO_STAFF_CARD, DEMO_STAFF_PIN, DEMO_STORE_ID } from '../demo/seed-demo-data.ts';
 import type { StaffRole } from '../../core/ledger/types.ts';
 import { createIdentityService, type IdentityService } from '../identity/identity-service.ts';
 import type { IdentityStore } from '../identity/identity-store.ts';
@@ -31,4 +31,30 @@ export async function staffAuthorization(identity: IdentityService, role: StaffR
   const login = `${role}-${storeIds.join('-').replace('*', 'all')}`;
   await identity.addStaff({ name: login, role, storeIds, login, password: 'a-long-password-1' }, { kind: 'system', id: 'test', surface: 'cli' });
   return { authorization: `Bearer ${(await identity.login(login, 'a-long-password-1', 'hub')).token}` };
+}
+
+/** A bearer token (without "Bearer ") of a new staff account of this role and these stores: see staffAuthorization. */
+export async function staffToken(identity: IdentityService, role: StaffRole, storeIds: string[]): Promise<string> {
+  return (await staffAuthorization(identity, role, storeIds)).authorization.slice('Bearer '.length);
+}
+
+/**
+ * The bearer tokens an HTTPS API test of a member's accounts holds: the demo HQ admin, a cashier and a store
+ * manager of the demo store, and a store manager of another store (who must see nothing of the demo store's
+ * members); `token` makes any other role. The card-type and credit route tests each signed these in by hand.
+ */
+export async function demoStoreStaffTokens(ledger: { identity: IdentityStore }): Promise<{
+  admin: string;
+  cashier: string;
+  manager: string;
+  otherManager: string;
+  token(role: StaffRole, storeIds: string[]): Promise<string>;
+}> {
+  const identity = createIdentityService({ store: ledger.identity, logger: pino({ level: 'silent' }) });
+  const token = (role: StaffRole, storeIds: string[]) => staffToken(identity, role, storeIds);
+  const admin = (await hqAdminLogin(ledger)).token;
+  const cashier = await token('cashier', [DEMO_STORE_ID]);
+  const manager = await token('store_manager', [DEMO_STORE_ID]);
+  const otherManager = await token('store_manager', ['store-999']);
+  return { admin, cashier, manager, otherManager, token };
 }
