@@ -51,6 +51,8 @@ import { redactBrokerUrl } from './mqtt/redact-broker-url.ts';
 import { DeviceStatusRecorder } from './registry/device-status-recorder.ts';
 import { SqliteDeviceStatusStore } from './registry/sqlite-device-status-store.ts';
 import type { FastifyInstance } from 'fastify';
+import { createReports } from './reports/reports.ts';
+import { SqliteReportReads } from './reports/sqlite-report-reads.ts';
 
 export const hubConfigSchema = z.object({
   dataDir: z.string().min(1),
@@ -160,6 +162,8 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
   if (config.broker.mode === 'embedded') requireLoopback('MQTT', config.broker.host);
   if (config.http) requireLoopback('HTTP', config.http.host);
   const fleet = new SqliteFleetRegistry(join(config.dataDir, FLEET_FILE), log);
+  // The console's reports read the ledger file on read-only connections of their own (hub/reports/).
+  const reportReads = new SqliteReportReads(join(config.dataDir, 'ledger.sqlite'));
   const deviceStatusStore = new SqliteDeviceStatusStore(join(config.dataDir, FLEET_FILE), log);
   const deviceStatus = new DeviceStatusRecorder({ store: deviceStatusStore, logger: log });
   /** The hub's certificate, read (or made) at start; the broker's TLS listener takes it from here. */
@@ -343,7 +347,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     };
     // The console's Rules page publishes through the same path (configRoutes.publish: checked, signed, sent at once).
     const rulesRoutes = { config: configStore, fleet, deviceStatus, publish: configRoutes.publish };
-    const appDeps = { store, identity, identityStore: store.identity, brokerUrl: redactBrokerUrl(brokerUrl), fleet: fleetRoutes, config: configRoutes, rules: rulesRoutes, codesAndDraws: { codes: store.codes, draws: store.draws }, memberConsole: store.memberConsole, commission: { reads: store.commission, rules: store }, credit: { credit: store.credit, rules: store }, cardTypes: { store, cardFees: { feeReport: (query: FeeReportQuery) => store.cardFees.feeReport(query) }, rules: store } };
+    const appDeps = { store, identity, identityStore: store.identity, brokerUrl: redactBrokerUrl(brokerUrl), fleet: fleetRoutes, config: configRoutes, rules: rulesRoutes, codesAndDraws: { codes: store.codes, draws: store.draws }, memberConsole: store.memberConsole, memberProfiles: { store, profiles: store.memberProfiles }, commission: { reads: store.commission, rules: store }, credit: { credit: store.credit, rules: store }, cardTypes: { store, cardFees: { feeReport: (query: FeeReportQuery) => store.cardFees.feeReport(query) }, rules: store }, reports: createReports({ reads: reportReads, rules: store, storesOfRegion: async (regionId) => (await fleet.listStores()).filter((s) => s.regionId === regionId).map((s) => s.storeId), staffNames: async () => new Map((await store.identity.listStaff()).map((s) => [s.staffId, s.name] as const)) }) };
     let consoleUrl: string | null = null;
     if (config.http) {
       app = buildApp({ ...appDeps, logger: log.child({ component: 'hub.http' }) });
@@ -426,6 +430,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       // The device registry's last batch is written before its file closes.
       await deviceStatus.stop();
       await deviceStatusStore.close();
+      reportReads.close();
       await store.close();
       configStore.close();
       await fleet.close();

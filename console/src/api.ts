@@ -47,7 +47,9 @@ export async function request<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DEL
   const text = await res.text();
   const json: unknown = text ? JSON.parse(text) : null;
   if (!res.ok) {
-    const error = (json as { error?: { code?: string; message?: string } } | null)?.error;
+    // A coded error, or a transaction the ledger refused (its result names the code: core/wire/result.ts).
+    const answer = json as { error?: { code?: string; message?: string }; status?: string; code?: string; message?: string } | null;
+    const error = answer?.error ?? (answer?.status === 'rejected' ? { code: answer.code, message: answer.message } : undefined);
     if (res.status === 401 && path !== '/api/login') onSignedOut?.();
     throw new ApiError(res.status, error?.code ?? 'INTERNAL', error?.message ?? res.statusText);
   }

@@ -5,7 +5,7 @@
  */
 import type { StaffRole } from './api.ts';
 
-export type PageKey = 'members' | 'audit-log' | 'rules' | OrgPageKey;
+export type PageKey = 'members' | 'audit-log' | 'rules' | 'reports' | OrgPageKey;
 /** The Organisation and My account pages (console/src/org/). */
 export type OrgPageKey = 'staff' | 'stores' | 'kiosks' | 'account';
 
@@ -20,6 +20,8 @@ export interface MenuItem {
 const PAGE_ROLES: Record<PageKey, readonly StaffRole[]> = {
   members: ['hq_admin', 'region_manager', 'store_manager'],
   'audit-log': ['hq_admin'],
+  // hub/http/report-routes.ts REPORT_READERS: store managers their stores, region managers their region's, HQ all.
+  reports: ['hq_admin', 'region_manager', 'store_manager'],
   // hub/http/rules-routes.ts: HQ admins every scope, a region manager their stores'.
   rules: ['hq_admin', 'region_manager'],
   // hub/http/staff-routes.ts: HQ and region managers read every account, a store manager their stores' (and manages their cashiers).
@@ -37,6 +39,7 @@ const MENU: readonly MenuItem[] = [
   { key: 'stores', path: '/stores', label: 'org.menu.stores' },
   { key: 'kiosks', path: '/kiosks', label: 'org.menu.kiosks' },
   { key: 'rules', path: '/rules', label: 'rules.menu' },
+  { key: 'reports', path: '/reports', label: 'reports.menu' },
   { key: 'audit-log', path: '/audit-log', label: 'menu.auditLog' },
   { key: 'account', path: '/account', label: 'org.menu.account' },
 ];

@@ -17,6 +17,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'members', name: 'members', component: () => import('./pages/MembersPage.vue'), meta: { page: 'members' } },
       { path: 'members/:memberId', name: 'member', component: () => import('./pages/MemberPage.vue'), meta: { page: 'members' }, props: true },
       { path: 'rules', name: 'rules', component: () => import('./rules/RulesPage.vue'), meta: { page: 'rules' } },
+      { path: 'reports', name: 'reports', component: () => import('./reports/ReportsPage.vue'), meta: { page: 'reports' } },
       { path: 'audit-log', name: 'audit-log', component: () => import('./pages/AuditLogPage.vue'), meta: { page: 'audit-log' } },
       { path: 'staff', name: 'staff', component: () => import('./pages/StaffPage.vue'), meta: { page: 'staff' } },
       { path: 'stores', name: 'stores', component: () => import('./pages/StoresPage.vue'), meta: { page: 'stores' } },

@@ -70,6 +70,7 @@ export const ERROR_CODES = {
   CREDIT_CHARGE_INVALID: { message: 'the late fee or interest is not what the credit terms charge', http: 409 },
   MEMBER_UNKNOWN: { message: 'no such member', http: 404 },
   MEMBER_PHONE_TAKEN: { message: 'a member with this phone number is already registered', http: 400 },
+  MEMBER_ERASED: { message: "this member's personal data was erased on request: nothing personal is recorded for them again", http: 409 },
   REFERRER_UNKNOWN: { message: 'no member matches the referrer given', http: 400 },
   // spending
   INSUFFICIENT_STORED_VALUE: { message: 'stored value (principal and bonus) does not cover the payment', http: 400 },

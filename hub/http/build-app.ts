@@ -15,6 +15,7 @@ import type { LedgerStore } from '../ledger/ledger-store.ts';
 import { renderConsole, renderLogin } from './console-page.ts';
 import { registerConsoleAssets } from './console-assets.ts';
 import { registerMemberConsoleRoutes } from './member-console-routes.ts';
+import { registerMemberProfileRoutes, type MemberProfileRoutesDeps } from './member-profile-routes.ts';
 import type { MemberConsoleStore } from '../ledger/member-console-store.ts';
 import { registerEnrolRoute, type EnrolHandler } from './enrol-route.ts';
 import { registerFleetRoutes, type FleetRoutesDeps } from './fleet-routes.ts';
@@ -25,6 +26,8 @@ import { registerCreditRoutes, type CreditRoutesDeps } from './credit-routes.ts'
 import { registerCommissionRoutes, type CommissionRoutesDeps } from './commission-routes.ts';
 import { registerCardTypeRoutes, type CardTypeRoutesDeps } from './card-type-routes.ts';
 import { registerStaffRoutes } from './staff-routes.ts';
+import { registerReportRoutes } from './report-routes.ts';
+import type { Reports } from '../reports/reports.ts';
 import { assertMemberInScope, memberIdsInScopeOf, type MemberAccessStore } from './member-access.ts';
 import { bearerOf, MEMBER_READERS, requireStaff, SESSION_COOKIE } from './require-staff.ts';
 import { parseRequest } from '../../core/errors/parse-request.ts';
@@ -54,8 +57,12 @@ export interface HubAppDeps {
   cardTypes?: Omit<CardTypeRoutesDeps, 'identity' | 'store'> & { store: CardTypeRoutesDeps['store'] };
   /** Staff levels and the staff commission report (docs/ACCOUNTS.md; commission-routes.ts). */
   commission?: Omit<CommissionRoutesDeps, 'identity' | 'identityStore'>;
+  /** The console's reports: trend, consumption records, new members, points liability, top-ups (report-routes.ts). */
+  reports?: Reports;
   /** Member search and whole member records for the HQ console (member-console-routes.ts). */
   memberConsole?: MemberConsoleStore;
+  /** Member profiles, contact log, consents, export and erasure, card lifecycle (member-profile-routes.ts); needs memberConsole. */
+  memberProfiles?: Pick<MemberProfileRoutesDeps, 'store' | 'profiles'>;
   /** Where the built console web app is (console-assets.ts); console/dist unless told. */
   consoleDist?: string;
 }
@@ -99,11 +106,13 @@ export function buildApp(deps: HubAppDeps): FastifyInstance {
   if (deps.config) registerConfigRoutes(app, { ...deps.config, identity: deps.identity, identityStore: deps.identityStore });
   if (deps.rules) registerRulesRoutes(app, { ...deps.rules, identity: deps.identity, identityStore: deps.identityStore });
   if (deps.memberConsole) registerMemberConsoleRoutes(app, { identity: deps.identity, store: deps.store, reads: deps.memberConsole });
+  if (deps.memberConsole && deps.memberProfiles) registerMemberProfileRoutes(app, { ...deps.memberProfiles, identity: deps.identity, identityStore: deps.identityStore, reads: deps.memberConsole });
   registerConsoleAssets(app, deps.consoleDist ? { dist: deps.consoleDist } : {});
   if (deps.codesAndDraws) registerCodeDrawRoutes(app, { ...deps.codesAndDraws, identity: deps.identity, identityStore: deps.identityStore, store: deps.store });
   if (deps.credit) registerCreditRoutes(app, { ...deps.credit, identity: deps.identity, identityStore: deps.identityStore, store: deps.store });
   if (deps.commission) registerCommissionRoutes(app, { ...deps.commission, identity: deps.identity, identityStore: deps.identityStore });
   if (deps.cardTypes) registerCardTypeRoutes(app, { ...deps.cardTypes, identity: deps.identity });
+  if (deps.reports) registerReportRoutes(app, { identity: deps.identity, reports: deps.reports, ...(deps.logger ? { onExportError: (err: unknown) => deps.logger!.error({ err }, 'report export failed') } : {}) });
   registerStaffRoutes(app, { identity: deps.identity, identityStore: deps.identityStore, storeExists: deps.fleet ? async (id) => (await deps.fleet!.fleet.store(id)) !== null : undefined });
   /** The members `staff` may see (member-access.ts), with their last `historyLimit` transactions. */
   const memberViews = async (staff: SignedIn['staff'], historyLimit: number) => {

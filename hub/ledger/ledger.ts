@@ -13,6 +13,7 @@ import type { DrawStore } from './draw-store.ts';
 import type { LedgerAdmin } from './ledger-admin.ts';
 import type { LedgerStore } from './ledger-store.ts';
 import type { MemberConsoleStore } from './member-console-store.ts';
+import type { MemberProfileStore } from './member-profile-store.ts';
 import type { RulesStore } from './rules-store.ts';
 import type { SweepStore } from './sweep-store.ts';
 
@@ -29,6 +30,8 @@ export interface Ledger extends LedgerStore, SweepStore, LedgerAdmin, RulesStore
   readonly commission: CommissionReads;
   /** Member search and whole member records for the HQ console (open between open() and close()). */
   readonly memberConsole: MemberConsoleStore;
+  /** Member profiles beyond name and phone, contact log, consents and erasure (schema 7; open between open() and close()). */
+  readonly memberProfiles: MemberProfileStore;
   /** Credit (赊账): a member's credit entries, limits, and who owes anything (open between open() and close()). */
   readonly credit: CreditStore;
   /** The fee features' reads: cards an annual fee may fall on, the fee report (open between open() and close()). */

@@ -80,12 +80,36 @@ describe('ledger schema 6: card types, visits, staff levels, fee charges', () =>
     expect(columnsOf(db, 'cards').map((c) => c.name)).not.toContain('card_type');
     db.prepare("INSERT INTO cards (uid, member_id, status, issued_at) VALUES ('04A1B2C3', 'M0001', 'active', '2026-01-01T00:00:00.000Z')").run();
     migrateSchema(db, silent);
-    expect(currentSchemaVersion(db)).toBe(6);
+    expect(currentSchemaVersion(db)).toBe(SCHEMA_VERSION);
     for (const table of ['members', 'cards', 'staff', 'fee_charges', 'card_daily_spend', 'member_daily_deposit_bonus']) {
       expect(columnsOf(db, table)).toEqual(columnsOf(fresh, table));
     }
     expect(db.prepare('SELECT uid, card_type, holder_name FROM cards').all()).toEqual([{ uid: '04A1B2C3', card_type: null, holder_name: null }]);
     expect(db.prepare('SELECT visits FROM members').all()).toEqual([{ visits: 0 }]);
+    db.close();
+    fresh.close();
+  });
+});
+
+describe('ledger schema 7: member profiles, contact log, consents', () => {
+  it('adds the profile tables to a schema 6 ledger as a new ledger has them, and keeps members and journal as they were', () => {
+    const tables = ['member_profiles', 'member_field_defs', 'member_contacts', 'member_consents'];
+    const fresh = new Database(':memory:');
+    migrateSchema(fresh, silent);
+    const db = new Database(':memory:');
+    migrateSchema(db, silent);
+    db.exec(`${tables.map((t) => `DROP TABLE ${t};`).join('\n')} UPDATE schema_meta SET value = '6' WHERE key = 'schema_version';`);
+    db.prepare("INSERT INTO members (member_id, name, phone, tier, created_at) VALUES ('M0001', 'Li Wei', '13800138001', 'gold', '2026-01-01T00:00:00.000Z')").run();
+    db.prepare("INSERT INTO journal (tx_id, member_id, account, amount) VALUES ('T1', 'M0001', 'stored_value', 500)").run();
+    expect(currentSchemaVersion(db)).toBe(6);
+    migrateSchema(db, silent);
+    expect(currentSchemaVersion(db)).toBe(7);
+    for (const table of tables) expect(columnsOf(db, table)).toEqual(columnsOf(fresh, table));
+    expect(db.prepare('SELECT member_id, name FROM members').all()).toEqual([{ member_id: 'M0001', name: 'Li Wei' }]);
+    expect(db.prepare('SELECT tx_id, amount FROM journal').all()).toEqual([{ tx_id: 'T1', amount: 500 }]);
+    // Consent records are append-only.
+    db.prepare("INSERT INTO member_consents (member_id, purpose, granted, at, staff_id) VALUES ('M0001', 'marketing', 1, '2026-01-02T00:00:00.000Z', 'S1')").run();
+    expect(() => db.prepare('DELETE FROM member_consents').run()).toThrow(/append-only/);
     db.close();
     fresh.close();
   });

@@ -10,6 +10,7 @@ import { redactStaffCard } from '../../../core/privacy/redact-staff-card.ts';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
 import { CODES_AND_DRAWS_SQL } from './schema-codes-draws.ts';
 import { ACCOUNT_FEATURES_SQL } from './schema-account-features.ts';
+import { MEMBER_PROFILES_SQL } from './schema-member-profiles.ts';
 import { staffCardHash } from '../../identity/staff-card-hash.ts';
 import { staffCardKey } from './staff-card-key.ts';
 import { newStaffId } from '../../identity/new-ids.ts';
@@ -110,6 +111,14 @@ const MIGRATIONS: readonly Migration[] = [
       addColumn(db, 'cards', 'holder_name', 'TEXT');
       addColumn(db, 'staff', 'level', 'TEXT');
       db.exec(ACCOUNT_FEATURES_SQL);
+    },
+  },
+  {
+    to: 7,
+    why: "members' profiles (gender, birthday, address, HQ's custom fields), contact log, consent records",
+    up(db) {
+      // New tables only: existing members have an empty profile until staff fill it in.
+      db.exec(MEMBER_PROFILES_SQL);
     },
   },
 ];

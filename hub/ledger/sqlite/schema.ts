@@ -8,12 +8,14 @@
  * slots taken by something other than a first application (a resend of an applied transaction in a new
  * epoch, a refused id conflict), so every slot a device used is answered the same way for ever.
  * An older database is brought to this version by `migrate-schema.ts` on open. Schema 5's redemption codes and
- * points draws are in schema-codes-draws.ts, schema 6's fee charges and card spending in schema-account-features.ts.
+ * points draws are in schema-codes-draws.ts, schema 6's fee charges and card spending in schema-account-features.ts, schema 7's member profiles, contact
+ * log and consents in schema-member-profiles.ts.
  */
 import { CODES_AND_DRAWS_SQL } from './schema-codes-draws.ts';
 import { ACCOUNT_FEATURES_SQL } from './schema-account-features.ts';
+import { MEMBER_PROFILES_SQL } from './schema-member-profiles.ts';
 
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS schema_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -252,4 +254,5 @@ CREATE TABLE IF NOT EXISTS rules_bundles (
   saved_at TEXT NOT NULL
 );
 ${CODES_AND_DRAWS_SQL}
-${ACCOUNT_FEATURES_SQL}`;
+${ACCOUNT_FEATURES_SQL}
+${MEMBER_PROFILES_SQL}`;

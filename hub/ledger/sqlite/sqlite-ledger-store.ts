@@ -9,6 +9,8 @@
  */
 import type { MemberConsoleStore } from '../member-console-store.ts';
 import { createSqliteMemberConsole } from './sqlite-member-console.ts';
+import { createSqliteMemberProfiles } from './sqlite-member-profiles.ts';
+import type { MemberProfileStore } from '../member-profile-store.ts';
 import type { CommissionReads } from '../../commission/commission-reads.ts';
 import { createSqliteCommissionReads } from '../../commission/sqlite-commission-reads.ts';
 import Database, { type Database as DatabaseHandle } from 'better-sqlite3';
@@ -98,6 +100,7 @@ export class SqliteLedgerStore implements Ledger {
   private creditReads: SqliteCredit | null = null;
   private commissionReads: CommissionReads | null = null;
   private consoleReads: MemberConsoleStore | null = null;
+  private profiles: MemberProfileStore | null = null;
   private readonly bundles = new Map<number, RulesBundle>();
   private readonly unknownVersionsWarned = new Set<number>();
   private readonly log: Logger;
@@ -137,6 +140,7 @@ export class SqliteLedgerStore implements Ledger {
     this.creditReads = new SqliteCredit(db);
     this.commissionReads = createSqliteCommissionReads(db);
     this.consoleReads = createSqliteMemberConsole(db, () => this.reader());
+    this.profiles = createSqliteMemberProfiles(db);
     if (!this.latestBundle()) this.saveBundle(this.options.fallbackBundle);
   }
 
@@ -217,6 +221,7 @@ export class SqliteLedgerStore implements Ledger {
     this.creditReads = null;
     this.commissionReads = null;
     this.consoleReads = null;
+    this.profiles = null;
   }
 
   async applyBatch(batch: ReceivedTransaction[]): Promise<TxResult[]> {
@@ -400,6 +405,12 @@ export class SqliteLedgerStore implements Ledger {
   get memberConsole(): MemberConsoleStore {
     if (!this.consoleReads) throw new Error('the ledger is not open');
     return this.consoleReads;
+  }
+
+  /** Member profiles, contact log, consents and erasure (../member-profile-store.ts), on this database. */
+  get memberProfiles(): MemberProfileStore {
+    if (!this.profiles) throw new Error('the ledger is not open');
+    return this.profiles;
   }
 
   get draws(): DrawStore {
