@@ -52,9 +52,9 @@ describe('consoleStaleReason', () => {
 
 describe('console pages by role', () => {
   it('shows members to managers and HQ, the audit log to HQ only, nothing to kiosk roles', () => {
-    expect(menuFor('hq_admin').map((i) => i.key)).toEqual(['members', 'staff', 'stores', 'kiosks', 'rules', 'audit-log', 'account']);
-    expect(menuFor('region_manager').map((i) => i.key)).toEqual(['members', 'staff', 'rules', 'account']);
-    expect(menuFor('store_manager').map((i) => i.key)).toEqual(['members', 'staff', 'account']);
+    expect(menuFor('hq_admin').map((i) => i.key)).toEqual(['members', 'staff', 'stores', 'kiosks', 'rules', 'reports', 'audit-log', 'account']);
+    expect(menuFor('region_manager').map((i) => i.key)).toEqual(['members', 'staff', 'rules', 'reports', 'account']);
+    expect(menuFor('store_manager').map((i) => i.key)).toEqual(['members', 'staff', 'reports', 'account']);
     // Kiosk roles: their own account only (password, sessions).
     expect(menuFor('cashier').map((i) => i.key)).toEqual(['account']);
     expect(menuFor('technician').map((i) => i.key)).toEqual(['account']);
