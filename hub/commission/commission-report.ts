@@ -12,13 +12,11 @@ import { CodedError } from '../../core/errors/coded-error.ts';
 import { memberScopeOf } from '../../core/identity/member-scope.ts';
 import type { CommissionSchedule } from '../../core/rules/bundle-accounts.ts';
 import { DEFAULT_TIMEZONE } from '../../core/rules/compile.ts';
-import { clockFor } from '../../core/rules/local-time.ts';
 import type { IdentityStore } from '../identity/identity-store.ts';
 import type { RulesStore } from '../ledger/rules-store.ts';
 import type { CommissionReads } from './commission-reads.ts';
+import { reportPeriod } from '../reports/report-period.ts';
 
-/** A year and a day: long enough for an annual report, short enough that one request cannot scan forever. */
-export const MAX_PERIOD_DAYS = 367;
 
 export interface CommissionReportDeps {
   reads: CommissionReads;
@@ -48,18 +46,6 @@ export interface CommissionReport {
   totalCents: number;
 }
 
-const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-function localDay(text: string, what: string): { year: number; month: number; day: number } {
-  const match = DAY.exec(text);
-  const [year, month, day] = match ? [Number(match[1]), Number(match[2]), Number(match[3])] : [0, 0, 0];
-  const probe = new Date(Date.UTC(year, month - 1, day));
-  if (!match || probe.getUTCFullYear() !== year || probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day) {
-    throw new CodedError('BAD_REQUEST', `${what} is a date YYYY-MM-DD`);
-  }
-  return { year, month, day };
-}
-
 /** Which stores the caller's report counts: their own (or one of them), HQ's any. */
 export function reportStores(callerStoreIds: readonly string[], storeId: string | undefined): string[] {
   const scope = memberScopeOf(callerStoreIds);
@@ -70,16 +56,8 @@ export function reportStores(callerStoreIds: readonly string[], storeId: string 
 
 export async function commissionReport(deps: CommissionReportDeps, query: CommissionReportQuery, callerStoreIds: readonly string[]): Promise<CommissionReport> {
   const storeIds = reportStores(callerStoreIds, query.storeId);
-  const from = localDay(query.from, 'from');
-  const to = localDay(query.to, 'to');
   const timezone = (await deps.rules.latestRulesBundle())?.timezone ?? DEFAULT_TIMEZONE;
-  const clock = clockFor(timezone);
-  const fromMs = clock.instantOfLocal(from.year, from.month, from.day);
-  const toMs = clock.instantOfLocal(to.year, to.month, to.day);
-  if (toMs <= fromMs) throw new CodedError('BAD_REQUEST', 'to is a later day than from (the first day after the period)');
-  if (toMs - fromMs > MAX_PERIOD_DAYS * 86_400_000) throw new CodedError('BAD_REQUEST', `a report covers at most ${MAX_PERIOD_DAYS} days`);
-  const fromIso = new Date(fromMs).toISOString();
-  const toIso = new Date(toMs).toISOString();
+  const { fromIso, toIso } = reportPeriod(query.from, query.to, timezone);
 
   const counted = storeIds.includes('*') ? null : new Set(storeIds);
   const items = (await deps.reads.commissionSources(fromIso, toIso)).flatMap(commissionItems).filter((item) => counted === null || counted.has(item.storeId));

@@ -1,13 +1,13 @@
 /**
  * A report's period and its buckets, in the chain's time zone (the newest rules bundle's). `from` is the first
- * local day counted, `to` the first day after (2025-11-01 → 2025-12-01 is November), as the commission report
- * reads them. A bucket is named by its first local day: a week by its Monday, a month by its 1st, a quarter by
+ * local day counted, `to` the first day after (2025-11-01 → 2025-12-01 is November); the commission report reads
+ * its period here too. A bucket is named by its first local day: a week by its Monday, a month by its 1st, a quarter by
  * its first month's 1st, a year by 1 January.
  */
 import { CodedError } from '../../core/errors/coded-error.ts';
 import { clockFor } from '../../core/rules/local-time.ts';
 
-/** A year and a day, as the commission report: one request cannot scan for ever. */
+/** A year and a day: long enough for an annual report, short enough that one request cannot scan for ever. */
 export const MAX_REPORT_DAYS = 367;
 
 export const REPORT_GRAINS = ['day', 'week', 'month', 'quarter', 'year'] as const;
