@@ -35,6 +35,7 @@ import { FLEET_FILE } from './fleet/open-fleet-registry.ts';
 import { SqliteFleetRegistry } from './fleet/sqlite/sqlite-fleet-registry.ts';
 import { ensureHubTls, type HubTls } from './pki/hub-tls.ts';
 import { buildApp } from './http/build-app.ts';
+import { createMemberImportService } from './members-import/member-import-service.ts';
 import { createIdentityService } from './identity/identity-service.ts';
 import { createMemberPinService } from './identity/member-pin-service.ts';
 import { LookupResponder } from './ingest/lookup-responder.ts';
@@ -42,6 +43,8 @@ import { TxIngest } from './ingest/tx-ingest.ts';
 import { expirePoints } from './hq/expire-points.ts';
 import { reviewTiers } from './hq/review-tiers.ts';
 import { chargeAnnualFees } from './hq/charge-annual-fees.ts';
+import { sweepRetention } from './hq/apply-retention.ts';
+import { DEFAULT_TIMEZONE } from '../core/rules/compile.ts';
 import type { FeeReportQuery } from './ledger/card-fee-store.ts';
 import { chargeCredit } from './hq/charge-credit.ts';
 import type { Ledger } from './ledger/ledger.ts';
@@ -53,6 +56,7 @@ import { SqliteDeviceStatusStore } from './registry/sqlite-device-status-store.t
 import type { FastifyInstance } from 'fastify';
 import { createReports } from './reports/reports.ts';
 import { SqliteReportReads } from './reports/sqlite-report-reads.ts';
+import { SqliteMemberReportReads } from './reports/sqlite-member-report-reads.ts';
 
 export const hubConfigSchema = z.object({
   dataDir: z.string().min(1),
@@ -164,6 +168,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
   const fleet = new SqliteFleetRegistry(join(config.dataDir, FLEET_FILE), log);
   // The console's reports read the ledger file on read-only connections of their own (hub/reports/).
   const reportReads = new SqliteReportReads(join(config.dataDir, 'ledger.sqlite'));
+  const memberReportReads = new SqliteMemberReportReads(join(config.dataDir, 'ledger.sqlite'));
   const deviceStatusStore = new SqliteDeviceStatusStore(join(config.dataDir, FLEET_FILE), log);
   const deviceStatus = new DeviceStatusRecorder({ store: deviceStatusStore, logger: log });
   /** The hub's certificate, read (or made) at start; the broker's TLS listener takes it from here. */
@@ -202,6 +207,8 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
   let ingest: TxIngest | null = null;
   /** The sweep under way, if any: a timer tick never starts a second one, and stop() waits for it. */
   let sweeping: Promise<void> | null = null;
+  /** The chain's time zone: the newest rules bundle's (retention months, the audit log's days). */
+  const chainTimezone = async () => (await store.latestRulesBundle())?.timezone ?? DEFAULT_TIMEZONE;
   const sweep = async () => {
     const now = new Date().toISOString();
     const swept = await expirePoints(store, now);
@@ -213,6 +220,9 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     // 年费 in each card's issue month; a rerun finds the year charged (hub/hq/charge-annual-fees.ts).
     const fees = await chargeAnnualFees(store, now);
     if (fees.cards > 0 || fees.refused > 0) log.info(fees, 'annual fees charged');
+    // PIPL retention once a day (hub/hq/apply-retention.ts): off until HQ sets it, bounded per run.
+    const retention = await sweepRetention(store.retention, now, await chainTimezone());
+    if (retention?.ran) log.info(retention, 'retention rules applied');
   };
   const sweepInBackground = () => {
     sweeping ??= sweep()
@@ -347,7 +357,12 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     };
     // The console's Rules page publishes through the same path (configRoutes.publish: checked, signed, sent at once).
     const rulesRoutes = { config: configStore, fleet, deviceStatus, publish: configRoutes.publish };
-    const appDeps = { store, identity, identityStore: store.identity, brokerUrl: redactBrokerUrl(brokerUrl), fleet: fleetRoutes, config: configRoutes, rules: rulesRoutes, codesAndDraws: { codes: store.codes, draws: store.draws }, memberConsole: store.memberConsole, memberProfiles: { store, profiles: store.memberProfiles }, commission: { reads: store.commission, rules: store }, credit: { credit: store.credit, rules: store }, cardTypes: { store, cardFees: { feeReport: (query: FeeReportQuery) => store.cardFees.feeReport(query) }, rules: store }, reports: createReports({ reads: reportReads, rules: store, storesOfRegion: async (regionId) => (await fleet.listStores()).filter((s) => s.regionId === regionId).map((s) => s.storeId), staffNames: async () => new Map((await store.identity.listStaff()).map((s) => [s.staffId, s.name] as const)) }) };
+    // Importing members from the chain's old system: HQ admins, checked in full, all rows or none (hub/members-import/).
+    const memberImport = {
+      service: createMemberImportService({ imports: store.memberImports, profiles: store.memberProfiles, rules: store, stores: () => fleet.listStores(), fallbackBundle: DEFAULT_RULES_BUNDLE, logger: log }),
+      profiles: store.memberProfiles,
+    };
+    const appDeps = { store, identity, identityStore: store.identity, brokerUrl: redactBrokerUrl(brokerUrl), fleet: fleetRoutes, config: configRoutes, rules: rulesRoutes, codesAndDraws: { codes: store.codes, draws: store.draws }, memberConsole: store.memberConsole, memberProfiles: { store, profiles: store.memberProfiles }, memberImport, auditLog: { timezone: chainTimezone, onExportError: (err: unknown) => log.error({ err }, 'audit log export failed') }, retention: { retention: store.retention, timezone: chainTimezone }, commission: { reads: store.commission, rules: store }, giftStock: { giftStock: store.giftStock, ledger: store, rules: store, stores: async () => (await fleet.listStores()).map((s) => ({ storeId: s.storeId, name: s.name })) }, credit: { credit: store.credit, rules: store }, cardTypes: { store, cardFees: { feeReport: (query: FeeReportQuery) => store.cardFees.feeReport(query) }, rules: store }, reports: createReports({ reads: reportReads, rules: store, storesOfRegion: async (regionId) => (await fleet.listStores()).filter((s) => s.regionId === regionId).map((s) => s.storeId), staffNames: async () => new Map((await store.identity.listStaff()).map((s) => [s.staffId, s.name] as const)) }), memberReports: { reads: memberReportReads, rules: store, regions: async () => ({ storeRegions: new Map((await fleet.listStores()).map((s) => [s.storeId, s.regionId] as const)), regionNames: new Map((await fleet.listRegions()).map((r) => [r.regionId, r.name] as const)) }) } };
     let consoleUrl: string | null = null;
     if (config.http) {
       app = buildApp({ ...appDeps, logger: log.child({ component: 'hub.http' }) });

@@ -71,6 +71,6 @@ export const api = {
     request<{ members: MemberSearchHit[]; phoneVisible: boolean }>('GET', `/api/member-search${query({ q, field })}`),
   memberRecord: (memberId: string) => request<MemberRecord & { phoneVisible: boolean }>('GET', `/api/members/${encodeURIComponent(memberId)}/record`),
   staff: () => request<{ staff: { staffId: string; name: string; role: StaffRole }[] }>('GET', '/api/staff'),
-  auditLog: (filters: { actorId?: string; action?: string; target?: string; beforeId?: number; limit?: number }) =>
+  auditLog: (filters: { actorId?: string; action?: string; target?: string; surface?: string; outcome?: string; from?: string; to?: string; beforeId?: number; limit?: number }) =>
     request<{ entries: AuditEntry[] }>('GET', `/api/audit-log${query(filters)}`),
 };

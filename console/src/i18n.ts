@@ -4,9 +4,12 @@
  */
 import { createI18n } from 'vue-i18n';
 import { ORG_MESSAGES } from './org/messages.ts';
+import { ORG_PAGES_MESSAGES } from './org/org-pages-messages.ts';
 import { RULES_MESSAGES } from './rules/messages.ts';
 import { REPORTS_MESSAGES } from './reports/messages.ts';
 import { MEMBER_ACTION_MESSAGES } from './members/messages.ts';
+import { MEMBER_IMPORT_MESSAGES } from './members/import-messages.ts';
+import { SETTINGS_MESSAGES } from './settings/messages.ts';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -283,9 +286,12 @@ function initialLocale(): Locale {
 
 export const i18n = createI18n({ legacy: false, locale: initialLocale(), fallbackLocale: 'zh-CN', messages: { 'zh-CN': zhCN, en } });
 for (const l of LOCALES) i18n.global.mergeLocaleMessage(l, ORG_MESSAGES[l]);
+for (const l of LOCALES) i18n.global.mergeLocaleMessage(l, ORG_PAGES_MESSAGES[l]);
 for (const l of LOCALES) i18n.global.mergeLocaleMessage(l, RULES_MESSAGES[l]);
 for (const l of LOCALES) i18n.global.mergeLocaleMessage(l, REPORTS_MESSAGES[l]);
 for (const l of LOCALES) i18n.global.mergeLocaleMessage(l, MEMBER_ACTION_MESSAGES[l]);
+for (const l of LOCALES) i18n.global.mergeLocaleMessage(l, MEMBER_IMPORT_MESSAGES[l]);
+for (const l of LOCALES) i18n.global.mergeLocaleMessage(l, SETTINGS_MESSAGES[l]);
 
 export function setLocale(locale: Locale): void {
   i18n.global.locale.value = locale;

@@ -4,6 +4,7 @@ import type { HqOnlyTransaction } from '../wire/transaction.ts';
 import type { MemberPlanningContext } from './planning-context.ts';
 import { planAnnualFee } from './plan-annual-fee.ts';
 import { planCreditCharge } from './plan-credit-charge.ts';
+import { planMemberImport } from './plan-member-import.ts';
 import { planPointsExpiry } from './plan-points-expiry.ts';
 import { planTierReview } from './plan-tier-review.ts';
 import type { LedgerEffect } from './types.ts';
@@ -26,5 +27,7 @@ export function planHqOnlyTransaction(tx: HqOnlyTransaction, ctx: MemberPlanning
       return planAnnualFee(tx, ctx);
     case 'credit_charge':
       return planCreditCharge(tx, ctx);
+    case 'member_import':
+      return planMemberImport(tx, ctx);
   }
 }

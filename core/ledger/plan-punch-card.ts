@@ -4,6 +4,7 @@ import type { TransactionOf } from '../wire/transaction.ts';
 import { assertCardUsable } from './card-rules.ts';
 import type { PlanningContext } from './planning-context.ts';
 import { emptyEffect, punchAccount, type LedgerEffect } from './types.ts';
+import { keyed, traceLinesOf } from '../rules/short-trace.ts';
 
 /**
  * One visit on a count card or time card: the rules decide (validity first, then punches left); a count
@@ -17,5 +18,6 @@ export function planPunchCardUse(tx: TransactionOf<'punch_card_use'>, ctx: Plann
   const effect = emptyEffect(ctx.member.memberId);
   if (evaluation.punchesLeftAfter !== null) effect.postings.push({ account: punchAccount(tx.serviceId), amount: -1 });
   effect.summary.trace = evaluation.trace.map((t) => t.label);
+  Object.assign(effect.summary, keyed(traceLinesOf(evaluation.trace)));
   return effect;
 }

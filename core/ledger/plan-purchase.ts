@@ -1,5 +1,6 @@
 import { CodedError } from '../errors/coded-error.ts';
-import { evaluatePurchase, shortTrace } from '../rules/engine.ts';
+import { evaluatePurchase, shortTraceRows, traceLinesOf } from '../rules/engine.ts';
+import { withAmounts } from '../rules/trace-text.ts';
 import { countsTowardTier, purchaseTierPoints } from '../rules/tiers.ts';
 import type { TransactionOf } from '../wire/transaction.ts';
 import { assertCardUsable } from './card-rules.ts';
@@ -137,11 +138,15 @@ export function planPurchase(tx: TransactionOf<'purchase'>, ctx: PlanningContext
     visitCounted: true,
   };
   effect.evaluation = evaluation;
+  const rows = shortTraceRows(evaluation);
+  const ruleLines = rows.map((row) => withAmounts(row.label, row, 'en'));
+  const traceText = traceLinesOf(rows);
   effect.summary = {
     pointsEarned: evaluation.pointsEarned,
     pointsSpent: pointsPaid - drawn.owedPoints,
     valueDeltaCents: 0 - (storedValueCents - value.owedCents), // not -x: a purchase without stored value reports 0, not -0
-    trace: servedBy === null && tx.actor !== undefined ? [...shortTrace(evaluation), `served by ${tx.actor.staffId}: not credited (the staff session did not cover this offline sale)`] : shortTrace(evaluation),
+    trace: servedBy === null && tx.actor !== undefined ? [...ruleLines, `served by ${tx.actor.staffId}: not credited (the staff session did not cover this offline sale)`] : ruleLines,
+    ...(traceText.length > 0 ? { traceText } : {}),
   };
   if (tx.claimed) {
     const differences = [

@@ -14,7 +14,8 @@ export function planRedeemGift(tx: TransactionOf<'redeem_gift'>, ctx: PlanningCo
   const drawn = drawPoints(ctx.lots, points, tx.createdAt);
   const effect = emptyEffect(ctx.member.memberId);
   effect.postings.push(...drawn.postings);
-  effect.giftStockChanges.push({ sku: gift.sku, delta: -tx.qty });
+  // From the stock the ledger read: the store's own when it keeps one, so the write takes it from the same place.
+  effect.giftStockChanges.push({ sku: gift.sku, delta: -tx.qty, ...(gift.storeId === undefined ? {} : { storeId: gift.storeId }) });
   effect.summary = { pointsEarned: 0, pointsSpent: points, valueDeltaCents: 0, trace: [`gift ${gift.name} ×${tx.qty}: -${points}`] };
   return effect;
 }

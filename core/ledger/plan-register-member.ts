@@ -6,6 +6,7 @@ import type { PlanningContext } from './planning-context.ts';
 import { creditReferralAwards } from './referral-awards.ts';
 import { registeredCardType } from './card-types.ts';
 import { emptyEffect, type LedgerEffect } from './types.ts';
+import { keyed, traceLinesOf } from '../rules/short-trace.ts';
 
 /** The member id a registration creates: derived from the transaction id, so a replay creates nobody twice. */
 export function memberIdFor(registrationTxId: string): string {
@@ -28,7 +29,9 @@ export function planRegisterMember(tx: TransactionOf<'register_member'>, ctx: Pl
   effect.newMember = { memberId, name: tx.name, phone: tx.phone, tier: evaluation.tier, referrerId: ctx.referrerChain[0] ?? null, homeStoreId: tx.storeId };
   // The default card type (card-types.ts); its first annual fee, if any, is the sweep's in this month.
   effect.newCards.push({ uid: tx.cardUid, memberId, ...registeredCardType(ctx.bundle, tx.createdAt) });
-  effect.summary.trace.push(...evaluation.trace.filter((t) => !evaluation.referralAwards.some((a) => a.ruleId === t.ruleId)).map((t) => `${t.label}: +${t.points ?? 0}`));
+  const ownEntries = evaluation.trace.filter((t) => !evaluation.referralAwards.some((a) => a.ruleId === t.ruleId));
+  Object.assign(effect.summary, keyed(traceLinesOf(ownEntries, effect.summary.trace.length)));
+  effect.summary.trace.push(...ownEntries.map((t) => `${t.label}: +${t.points ?? 0}`));
   if (evaluation.points > 0) {
     const lotId = `${tx.id}:earn`;
     effect.newLots.push({ lotId, earnedAt: tx.createdAt, expiresAt: evaluation.pointsExpireAt });

@@ -5,6 +5,7 @@ import type { PlanningContext } from './planning-context.ts';
 import { assertStaffMayAct } from './staff-rules.ts';
 import { assertTenderAllowed } from './tender-rules.ts';
 import { emptyEffect, type LedgerEffect } from './types.ts';
+import { keyed, traceLinesOf } from '../rules/short-trace.ts';
 
 export function planTopUp(tx: TransactionOf<'top_up'>, ctx: PlanningContext): LedgerEffect {
   assertStaffMayAct(tx, ctx);
@@ -34,6 +35,7 @@ export function planTopUp(tx: TransactionOf<'top_up'>, ctx: PlanningContext): Le
     pointsSpent: 0,
     valueDeltaCents: tx.amountCents + evaluation.bonusValueCents,
     trace: evaluation.trace.map((t) => `${t.label}${t.cents !== undefined ? `: ${t.cents}` : ''}`),
+    ...keyed(traceLinesOf(evaluation.trace)),
   };
   return effect;
 }

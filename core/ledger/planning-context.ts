@@ -17,6 +17,18 @@ export interface MemberPlanningContext {
   creditOwedCents?: number;
   /** For credit_charge: whether a credit_charge for the same statement was applied already (once per statement). */
   creditStatementCharged?: boolean;
+  /** For member_import: what the ledger already holds of the member it would create (core/ledger/plan-member-import.ts). */
+  memberImport?: MemberImportTarget;
+}
+
+/** What a member_import must not collide with, read by the ledger inside the transaction that applies it. */
+export interface MemberImportTarget {
+  /** The member id it names exists (this row of this file was imported already). */
+  memberExists: boolean;
+  phoneTaken: boolean;
+  cardTaken: boolean;
+  /** The member the referrer's phone names: null when nobody has it; absent when the row names no referrer. */
+  referrerId?: string | null;
 }
 
 /** Everything a planner may read, gathered by the ledger store before planning (planners do no I/O). */

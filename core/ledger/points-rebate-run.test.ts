@@ -37,7 +37,7 @@ describe('withPointsRebate after a purchase', () => {
     expect(posted(effect, 'bonus_value')).toBe(5_000);
     expect(effect.pointsRebate).toEqual({ points: 5_000, valueCents: 5_000, gifts: [] });
     expect(effect.summary).toMatchObject({ pointsEarned: 1_000, pointsSpent: 5_000, valueDeltaCents: 5_000 });
-    expect(effect.summary.trace.at(-1)).toBe('返点 5000 pts × 0.01: -5000, bonus value +5000');
+    expect(effect.summary.trace.at(-1)).toBe('points rebate 5000 pts × 0.01: -5000, bonus value +5000');
   });
 
   it('expired lots do not count towards the threshold, and are not drawn', () => {

@@ -20,6 +20,7 @@ import type { TransactionOf } from '../wire/transaction.ts';
 import type { PlanningContext } from './planning-context.ts';
 import { drawPoints, spendableLots } from './point-lots.ts';
 import type { LedgerEffect, PointLot } from './types.ts';
+import { keyed, traceLinesOf } from '../rules/short-trace.ts';
 
 /** The credits after which the rebate runs (their effects credit the member's own points). */
 export type RebateCreditTx = TransactionOf<'purchase' | 'manual_bonus' | 'code_redeem'>;
@@ -47,6 +48,7 @@ export function withPointsRebate(tx: RebateCreditTx, ctx: PlanningContext, effec
     pointsSpent: effect.summary.pointsSpent + evaluation.points,
     valueDeltaCents: effect.summary.valueDeltaCents + evaluation.valueCents,
     trace: [...effect.summary.trace, ...evaluation.trace.map((t) => `${t.label}: -${evaluation.points}${t.cents !== undefined ? `, bonus value +${t.cents}` : ''}`)],
+    ...keyed([...(effect.summary.traceText ?? []), ...traceLinesOf(evaluation.trace, effect.summary.trace.length)]),
   };
   return effect;
 }

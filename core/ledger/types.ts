@@ -5,6 +5,7 @@
  */
 import type { Cents, Points } from '../money/integers.ts';
 import type { PurchaseEvaluation } from '../rules/types.ts';
+import type { TraceLine } from '../rules/trace-keys.ts';
 import type { DrawEntryEffect } from './codes-and-draws.ts';
 
 export const CARD_STATUSES = ['active', 'lost', 'frozen', 'cancelled', 'expired'] as const;
@@ -127,6 +128,8 @@ export interface GiftState {
   name: string;
   pointsPrice: Points;
   stock: number;
+  /** Set when `stock` is this store's own (gift_store_stock), which a redemption there takes from; absent: chain-wide. */
+  storeId?: string;
 }
 
 /** What a purchase keeps so that a later refund can reverse it line by line. */
@@ -193,14 +196,19 @@ export interface LedgerEffect {
    * by the postings naming them.
    */
   otherMemberChanges?: { memberId: string; tier?: string; cumulativePointsEarnedDelta: Points }[];
-  giftStockChanges: { sku: string; delta: number }[];
+  /** `storeId`: the change is to that store's own stock (GiftState.storeId); absent: the chain-wide stock. */
+  giftStockChanges: { sku: string; delta: number; storeId?: string }[];
   /** Service cards to create or update (validity, whether it counts visits); punch balances move by postings, never here. */
   serviceCardChanges?: { serviceId: string; counted: boolean; validUntil: string | null }[];
   /** Set for purchases: what a refund needs later. */
   purchaseRecord?: PurchaseRecord;
   /** Set for refunds: the purchase and the lines it refunds. */
   refundOf?: { purchaseTxId: string; lineNos: number[] };
-  summary: { pointsEarned: Points; pointsSpent: Points; valueDeltaCents: Cents; trace: string[] };
+  /**
+   * `trace`: English lines, as outcomes always had them. `traceText`: the lines the rules engine wrote, keyed, so a
+   * screen or receipt renders them in its language (core/rules/trace-text.ts localizeTrace); absent: none keyed.
+   */
+  summary: { pointsEarned: Points; pointsSpent: Points; valueDeltaCents: Cents; trace: string[]; traceText?: TraceLine[] };
   /** Where the kiosk's claimed evaluation differs from the hub's: recorded, and the hub's figures applied. */
   disagreement?: { field: string; claimed: number; computed: number }[];
   /** A sale taken offline that the balances could not cover: what was put on the shortfall accounts (alerted). */

@@ -9,6 +9,7 @@ import type { CompiledBundle } from './compiled-types.ts';
 import type { LocalTime } from './local-time.ts';
 import type { CardGrant, PurchaseLineInput, TraceEntry } from './types.ts';
 import { dateToInt } from './window.ts';
+import { traceText } from './trace-text.ts';
 
 /** The count/time cards a basket buys. */
 export function cardGrants(compiled: CompiledBundle, lines: readonly PurchaseLineInput[], local: LocalTime): CardGrant[] {
@@ -69,8 +70,8 @@ export function evaluateCardUse(bundle: RulesBundle, ctx: CardUseContext): CardU
   if (ctx.validUntil !== null && local.epochMs > Date.parse(ctx.validUntil)) {
     throw new CodedError('CARD_EXPIRED', `the ${ctx.serviceId} card was valid until ${ctx.validUntil}`);
   }
-  if (ctx.punchesLeft === null) return { punchesLeftAfter: null, trace: [{ ruleId: 'cards', label: `${ctx.serviceId} time card` }] };
+  if (ctx.punchesLeft === null) return { punchesLeftAfter: null, trace: [{ ruleId: 'cards', ...traceText('timeCardUse', { serviceId: ctx.serviceId }) }] };
   if (ctx.punchesLeft <= 0) throw new CodedError('PUNCH_CARD_EXHAUSTED', `the ${ctx.serviceId} card has no visits left`, { reason: 'punches_exhausted' });
   const after = ctx.punchesLeft - 1;
-  return { punchesLeftAfter: after, trace: [{ ruleId: 'cards', label: `${ctx.serviceId} visit, ${after} left` }] };
+  return { punchesLeftAfter: after, trace: [{ ruleId: 'cards', ...traceText('countCardUse', { serviceId: ctx.serviceId, left: after }) }] };
 }

@@ -21,6 +21,19 @@ describe('compareEvaluations and shortTrace', () => {
     });
   });
 
+  it('does not compare a trace’s words: an older kiosk’s unkeyed or differently worded trace agrees', () => {
+    const hub = evaluatePurchase(bundle, ctx);
+    const olderKiosk = structuredClone(hub);
+    for (const entry of olderKiosk.trace) {
+      delete entry.text;
+      entry.label = `old ${entry.label}`;
+    }
+    expect(compareEvaluations(olderKiosk, hub)).toEqual({ agree: true, differences: [] });
+    olderKiosk.trace[0]!.points = (olderKiosk.trace[0]!.points ?? 0) + 1;
+    olderKiosk.trace[1]!.ruleId = 'other';
+    expect(compareEvaluations(olderKiosk, hub).differences).toEqual(['trace[0].points: 101 ≠ 100', 'trace[1].ruleId: "other" ≠ "base"']);
+  });
+
   it('shortTrace gives one receipt line per rule, summed over the lines', () => {
     expect(shortTrace(evaluatePurchase(bundle, ctx))).toEqual(['1 pt/yuan  +150 pts', 'gold ×1.5  +75 pts', 'double day ×2  +225 pts']);
   });

@@ -1,6 +1,8 @@
 /**
  * Comparing two evaluations of the same transaction (the kiosk's and the hub's): exact, field by field, with
- * a path per difference so the hub can record what disagreed.
+ * a path per difference so the hub can record what disagreed. A trace entry's words (`label`, and the keyed
+ * `text`) are not compared: an older kiosk words its trace differently, or not keyed at all, and words are no
+ * disagreement about points or money. Which rule gave what (ruleId, lineNo, points, cents) still is.
  */
 export interface Comparison {
   agree: boolean;
@@ -8,6 +10,9 @@ export interface Comparison {
 }
 
 const MAX_DIFFERENCES = 50;
+/** A trace entry (`trace[3]`, `purchase.trace[0]`) or a bonus (`bonuses[0]`, whose label is the rule's words too). */
+const TRACE_ENTRY_PATH = /(^|\.)(trace|bonuses)\[\d+\]$/;
+const TRACE_WORDS = new Set(['label', 'text']);
 
 export function compareEvaluations(a: unknown, b: unknown): Comparison {
   const differences: string[] = [];
@@ -37,7 +42,11 @@ function diff(a: unknown, b: unknown, path: string, out: string[]): void {
   const rb = b as Record<string, unknown>;
   // A key holding undefined counts as absent: JSON drops both the same way.
   const keys = new Set([...Object.keys(ra), ...Object.keys(rb)]);
-  for (const key of [...keys].sort()) diff(ra[key], rb[key], path === '' ? key : `${path}.${key}`, out);
+  const traceEntry = TRACE_ENTRY_PATH.test(path);
+  for (const key of [...keys].sort()) {
+    if (traceEntry && TRACE_WORDS.has(key)) continue;
+    diff(ra[key], rb[key], path === '' ? key : `${path}.${key}`, out);
+  }
 }
 
 function show(value: unknown): string {

@@ -23,6 +23,8 @@ import { decimalToScaled, SCALE, scaledToDecimal } from './decimal.ts';
 import { clockFor } from './local-time.ts';
 import { compileScope, compileWindow } from './window.ts';
 import { buildLineIndex } from './line-index.ts';
+import type { TraceKey, TraceParams, TraceText } from './trace-keys.ts';
+import { traceText } from './trace-text.ts';
 import type { PurchaseLineInput } from './types.ts';
 
 export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
@@ -133,7 +135,7 @@ function compileStages(rules: Rule[], format: 1 | 2): CompiledStages {
     depositBonuses: [],
   };
   const groups = new ConditionGroups();
-  const common = <K extends Rule['kind']>(rule: Rule & { kind: K }, defaultLabel: string, filter: LineFilter | null): CompiledRuleBase<K> => {
+  const common = <K extends Rule['kind']>(rule: Rule & { kind: K }, defaultLabel: DefaultLabel, filter: LineFilter | null): CompiledRuleBase<K> => {
     // commonFields copies rule.kind, so the compiled kind is K.
     const compiled = commonFields(rule, defaultLabel, filter, all.length, groups) as CompiledRuleBase<K>;
     all.push(compiled);
@@ -142,75 +144,77 @@ function compileStages(rules: Rule[], format: 1 | 2): CompiledStages {
   for (const { rule } of ordered) {
     switch (rule.kind) {
       case 'member_price':
-        memberPrices.push({ ...common(rule, 'member price', { skus: Object.keys(rule.prices) }), priceBySku: new Map(Object.entries(rule.prices)) });
+        memberPrices.push({ ...common(rule, traceText('memberPrice'), { skus: Object.keys(rule.prices) }), priceBySku: new Map(Object.entries(rule.prices)) });
         break;
       case 'discount':
         discounts.push({
-          ...common(rule, '', rule),
-          percentOff: rule.percentOff !== undefined ? labelled(rule.percentOff, rule.label ?? `${rule.percentOff}% off`) : null,
-          percentOffByTier: byKey(rule.percentOffByTier, (key, value) => rule.label ?? `${key} ${value}% off`),
+          ...common(rule, NO_LABEL, rule),
+          percentOff: rule.percentOff !== undefined ? labelled(rule.percentOff, rule.label, 'percentOff', { percent: rule.percentOff }) : null,
+          percentOffByTier: byKey(rule.percentOffByTier, rule.label, (key, value) => ['tierPercentOff', { tier: key, percent: value }]),
         });
         break;
       case 'earn_rate':
         baseRates.push({
-          ...common(rule, '', rule),
-          rate: rule.rate !== undefined ? labelled(rule.rate, rule.label ?? `${rule.rate} pt/yuan`) : null,
-          byTier: byKey(rule.byTier, (key, value) => rule.label ?? `${key} ${value} pt/yuan`),
-          byCategory: byKey(rule.byCategory, (key, value) => rule.label ?? `class ${key} ${value} pt/yuan`),
+          ...common(rule, NO_LABEL, rule),
+          rate: rule.rate !== undefined ? labelled(rule.rate, rule.label, 'earnRate', { rate: rule.rate }) : null,
+          byTier: byKey(rule.byTier, rule.label, (key, value) => ['tierEarnRate', { tier: key, rate: value }]),
+          byCategory: byKey(rule.byCategory, rule.label, (key, value) => ['categoryEarnRate', { category: key, rate: value }]),
         } satisfies BaseRateRule);
         break;
       case 'spend_bands': {
         const basis = rule.basis ?? 'transaction';
         const prefix = rule.label ?? (basis === 'cumulative' ? 'cumulative band' : 'spend band');
+        // A band's text is generated around HQ's label when there is one: keyed, with the label as its name.
+        const bandParams = { basis, ...(rule.label !== undefined ? { name: rule.label } : {}) };
         baseRates.push({
-          ...common(rule, prefix, rule),
+          ...common(rule, { label: prefix }, rule),
           basis,
           bandAmount: rule.bandAmount ?? (format >= 2 ? 'bill' : 'earning'),
           mode: rule.mode ?? 'whole',
           bands: rule.bands.map((band) => ({
             upToCents: band.upToCents ?? Number.POSITIVE_INFINITY,
-            rate: labelled(band.rate, `${prefix} ${band.rate} pt/yuan`),
+            rate: labelled(band.rate, undefined, 'spendBand', { ...bandParams, rate: band.rate }),
           })),
-          marginalLabel: `${prefix} (marginal)`,
+          ...withText('marginalLabel', 'marginalText', traceText('spendBandMarginal', bandParams)),
         } satisfies BaseRateRule);
         break;
       }
       case 'product_bonus': {
         productBonuses.push({
-          ...common(rule, '', { skus: rule.skus }),
-          extraRate: rule.extraRate !== undefined ? labelled(rule.extraRate, rule.label ?? `+${rule.extraRate} pt/yuan promo`) : null,
+          ...common(rule, NO_LABEL, { skus: rule.skus }),
+          extraRate: rule.extraRate !== undefined ? labelled(rule.extraRate, rule.label, 'productExtraRate', { rate: rule.extraRate }) : null,
           pointsPerUnit: rule.pointsPerUnit ?? 0,
-          pointsLabel: rule.label ?? `+${rule.pointsPerUnit ?? 0} pts promo`,
+          ...withText('pointsLabel', 'pointsText', rule.label !== undefined ? { label: rule.label } : traceText('productPerUnit', { points: rule.pointsPerUnit ?? 0 })),
         });
         break;
       }
       case 'multiplier':
         multipliers.push({
-          ...common(rule, '', rule),
-          factor: rule.factor !== undefined ? labelled(rule.factor, rule.label ?? `×${rule.factor}`) : null,
-          byTier: byKey(rule.byTier, (key, value) => rule.label ?? `${key} ×${value}`),
+          ...common(rule, NO_LABEL, rule),
+          factor: rule.factor !== undefined ? labelled(rule.factor, rule.label, 'multiplier', { factor: rule.factor }) : null,
+          byTier: byKey(rule.byTier, rule.label, (key, value) => ['tierMultiplier', { tier: key, factor: value }]),
         });
         break;
       case 'registration_bonus':
-        stages.registrationBonuses.push({ ...common(rule, `welcome +${rule.points}`, null), points: rule.points });
+        stages.registrationBonuses.push({ ...common(rule, traceText('welcomeBonus', { points: rule.points }), null), points: rule.points });
         break;
       case 'event_bonus':
-        stages.eventBonuses.push({ ...common(rule, `event ${rule.eventId} +${rule.points}`, null), eventId: rule.eventId, points: rule.points });
+        stages.eventBonuses.push({ ...common(rule, traceText('eventBonus', { eventId: rule.eventId, points: rule.points }), null), eventId: rule.eventId, points: rule.points });
         break;
       case 'referral':
         stages.referrals.push({
-          ...common(rule, 'referral', null),
+          ...common(rule, { label: 'referral', text: traceText('referralAward').text }, null),
           onRegistration: rule.on.includes('registration'),
           onPurchase: rule.on.includes('purchase'),
           levels: rule.levels.map((level) => ({ points: level.points ?? 0, rateScaled: level.rate !== undefined ? decimalToScaled(level.rate) : 0 })),
         });
         break;
       case 'deposit_bonus':
-        stages.depositBonuses.push({ ...common(rule, 'deposit bonus', null), bands: rule.bands.map((b) => ({ ...b })) });
+        stages.depositBonuses.push({ ...common(rule, traceText('depositBonus'), null), bands: rule.bands.map((b) => ({ ...b })) });
         break;
       case 'deposit_ratio':
         stages.depositBonuses.push({
-          ...common(rule, 'deposit bonus', null),
+          ...common(rule, traceText('depositBonus'), null),
           bands: rule.bands.map((b) => ({ minCents: b.minCents, ratioScaled: decimalToScaled(b.ratio) })),
           capCents: rule.capCents ?? null,
           capPerDayCents: rule.capPerDayCents ?? null,
@@ -261,7 +265,15 @@ class ConditionGroups {
   }
 }
 
-function commonFields(rule: Rule, defaultLabel: string, lineFilter: LineFilter | null, ordinal: number, groups: ConditionGroups): CompiledRuleBase<Rule['kind']> {
+/** The label a rule gets when HQ gave none: the engine's English words, keyed when it says something by itself. */
+interface DefaultLabel {
+  label: string;
+  text?: TraceText;
+}
+/** Rules whose entries take their label from a rate (LabelledValue), not from the rule. */
+const NO_LABEL: DefaultLabel = { label: '' };
+
+function commonFields(rule: Rule, defaultLabel: DefaultLabel, lineFilter: LineFilter | null, ordinal: number, groups: ConditionGroups): CompiledRuleBase<Rule['kind']> {
   const conditionGroup = groups.groupOf(rule);
   return {
     conditionGroup,
@@ -271,7 +283,8 @@ function commonFields(rule: Rule, defaultLabel: string, lineFilter: LineFilter |
     needsLineCheck: lineFilter !== null,
     categories: lineFilter?.categories ?? null,
     skus: lineFilter?.skus ?? null,
-    label: rule.label ?? defaultLabel,
+    label: rule.label ?? defaultLabel.label,
+    ...(rule.label === undefined && defaultLabel.text ? { text: defaultLabel.text } : {}),
     stop: rule.stop ?? false,
     appliesTo: groups.predicates[conditionGroup]!,
     matchesLine: lineFilter ? compileLineFilter(lineFilter) : null,
@@ -293,11 +306,21 @@ function compileLineFilter(filter: LineFilter): ((line: PurchaseLineInput) => bo
   return (line) => (categories !== null && categories.has(line.category)) || (skus !== null && skus.has(line.sku));
 }
 
-function labelled(decimal: string, label: string): LabelledValue {
-  return { scaled: decimalToScaled(decimal), label };
+/** A rate with HQ's label, or else the engine's keyed text for it. */
+function labelled(decimal: string, hqLabel: string | undefined, key: TraceKey, params: TraceParams): LabelledValue {
+  return { scaled: decimalToScaled(decimal), ...(hqLabel !== undefined ? { label: hqLabel } : traceText(key, params)) };
 }
 
-function byKey(map: Record<string, string> | undefined, labelOf: (key: string, value: string) => string): Map<string, LabelledValue> | null {
+function byKey(
+  map: Record<string, string> | undefined,
+  hqLabel: string | undefined,
+  textOf: (key: string, value: string) => [TraceKey, TraceParams],
+): Map<string, LabelledValue> | null {
   if (!map) return null;
-  return new Map(Object.entries(map).map(([key, value]) => [key, labelled(value, labelOf(key, scaledToDecimal(decimalToScaled(value))))]));
+  return new Map(Object.entries(map).map(([key, value]) => [key, labelled(value, hqLabel, ...textOf(key, scaledToDecimal(decimalToScaled(value))))]));
+}
+
+/** A generated label and its key under the compiled rule's own field names (the key only when there is one). */
+function withText<L extends string, T extends string>(labelField: L, textField: T, said: DefaultLabel): Record<L, string> & Partial<Record<T, TraceText>> {
+  return { [labelField]: said.label, ...(said.text ? { [textField]: said.text } : {}) } as Record<L, string> & Partial<Record<T, TraceText>>;
 }

@@ -8,6 +8,7 @@ import type { LocalClock, LocalTime } from './local-time.ts';
 import type { Rounding } from './decimal.ts';
 import type { PurchaseLineInput } from './types.ts';
 import type { LineIndex } from './line-index.ts';
+import type { TraceText } from './trace-keys.ts';
 
 /** What a transaction-level predicate sees. */
 export interface TransactionFacts {
@@ -28,6 +29,8 @@ export interface CompiledRuleBase<K extends Rule['kind']> {
   categories: string[] | null;
   skus: string[] | null;
   label: string;
+  /** The key of `label` when the engine wrote it (absent: HQ's label, or labels that come from a rate). */
+  text?: TraceText;
   stop: boolean;
   /** Tier, scope and window; false for a disabled rule. */
   appliesTo: (facts: TransactionFacts) => boolean;
@@ -41,6 +44,8 @@ export interface CompiledRuleBase<K extends Rule['kind']> {
 export interface LabelledValue {
   scaled: number;
   label: string;
+  /** The key of `label` when the engine wrote it (absent: HQ's label). */
+  text?: TraceText;
 }
 
 export interface CompiledMemberPrice extends CompiledRuleBase<'member_price'> {
@@ -68,11 +73,13 @@ export interface CompiledSpendBands extends CompiledRuleBase<'spend_bands'> {
   mode: 'whole' | 'marginal';
   bands: CompiledBand[];
   marginalLabel: string;
+  marginalText?: TraceText;
 }
 export interface CompiledProductBonus extends CompiledRuleBase<'product_bonus'> {
   extraRate: LabelledValue | null;
   pointsPerUnit: number;
   pointsLabel: string;
+  pointsText?: TraceText;
 }
 export interface CompiledMultiplier extends CompiledRuleBase<'multiplier'> {
   factor: LabelledValue | null;

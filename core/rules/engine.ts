@@ -32,7 +32,9 @@ export { tierPeriodAt, lastClosedTierPeriod, type TierPeriod } from './tier-peri
 export { reverseLines, type Reversal, type LineReversal } from './refund.ts';
 export { consumeLots, returnToLots, type PointsLot, type LotUse } from './lots.ts';
 export { compareEvaluations, type Comparison } from './compare.ts';
-export { shortTrace } from './short-trace.ts';
+export { shortTrace, shortTraceRows, traceLinesOf, type ShortTraceRow } from './short-trace.ts';
+export { TRACE_KEYS, type TraceKey, type TraceLine, type TraceText } from './trace-keys.ts';
+export { localizeTrace, renderTrace, renderTraceText, traceLocale, type TraceLocale } from './trace-text.ts';
 export { compileBundle, formatOf, DEFAULT_TIMEZONE } from './compile.ts';
 export { parseRulesBundle, checkRulesBundle, type RulesIssue } from './parse.ts';
 export { rulesBundleSchema, CURRENT_RULES_FORMAT, POINT_SOURCES, type RulesBundle, type Rule, type PointSource } from './bundle.ts';

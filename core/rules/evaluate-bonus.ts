@@ -8,6 +8,7 @@ import { compileBundle } from './compile.ts';
 import { expiryFrom } from './expiry.ts';
 import { applying } from './stages/eligibility.ts';
 import type { MemberContext, TraceEntry } from './types.ts';
+import { traceText } from './trace-text.ts';
 
 export interface BonusEvaluation {
   bundleVersion: number;
@@ -34,7 +35,7 @@ export function evaluateEventBonus(bundle: RulesBundle, ctx: EventContext): Bonu
   for (const rule of applying(compiled.stages.eventBonuses, facts)) {
     if (rule.eventId !== ctx.eventId) continue;
     points += rule.points;
-    trace.push({ ruleId: rule.id, label: rule.label, points: rule.points });
+    trace.push({ ruleId: rule.id, label: rule.label, text: rule.text, points: rule.points });
     if (rule.stop) break;
   }
   return { bundleVersion: compiled.version, points, pointsExpireAt: expiryFrom(compiled, local, ctx.member.tier), trace };
@@ -69,6 +70,6 @@ export function evaluateManualBonus(bundle: RulesBundle, ctx: ManualBonusContext
     bundleVersion: compiled.version,
     points: ctx.points,
     pointsExpireAt: expiryFrom(compiled, compiled.clock.at(ctx.at), ctx.tier),
-    trace: [{ ruleId: 'manualBonus', label: `manual: ${reason}`, points: ctx.points }],
+    trace: [{ ruleId: 'manualBonus', ...traceText('manualBonus', { reason }), points: ctx.points }],
   };
 }

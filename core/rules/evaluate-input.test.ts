@@ -23,7 +23,7 @@ describe('rules eval, one example per kind', () => {
   });
 
   it('top-up: 1,000 yuan → 120.00 bonus value', () => {
-    expect(evaluateExample('top-up')).toMatchObject({ kind: 'top_up', result: { bonusValueCents: 12_000 }, receipt: ['deposit bonus  +120.00'] });
+    expect(evaluateExample('top-up')).toMatchObject({ kind: 'top_up', result: { bonusValueCents: 12_000 }, receipt: ['deposit bonus  +120.00'], receiptZh: ['充值赠送  +¥120.00'] });
   });
 
   it('registration: welcome +200, referrers B +100 and A +50', () => {
@@ -46,7 +46,7 @@ describe('rules eval, one example per kind', () => {
   });
 
   it('tier credit: a referrer at 941 + 100 referral points = 1,041 with silver from 1,000 → silver', () => {
-    expect(evaluateExample('tier-credit-referral')).toMatchObject({ kind: 'tier_credit', result: { countedPoints: 100, tierAfter: 'silver' }, receipt: ['referral counts towards tier  +100 pts', 'upgrade to silver'] });
+    expect(evaluateExample('tier-credit-referral')).toMatchObject({ kind: 'tier_credit', result: { countedPoints: 100, tierAfter: 'silver' }, receipt: ['referral counts towards tier  +100 pts', 'upgrade to silver'], receiptZh: ['推荐积分计入等级  +100积分', '升级为银卡'] });
   });
 
   it('event bonus: the spring fair +50', () => {
@@ -71,7 +71,7 @@ describe('rules eval, one example per kind', () => {
     expect(evaluateExample('points-rebate', 'points-rebate')).toMatchObject({
       kind: 'points_rebate',
       result: { points: 7_000, valueCents: 8_400, gifts: [] },
-      receipt: ['返点 7000 pts × 0.012  +84.00  -7000 pts'],
+      receipt: ['points rebate 7000 pts × 0.012  +84.00  -7000 pts'],
     });
   });
 

@@ -1,7 +1,7 @@
 /**
  * One evaluation of any kind the engine decides, from an input parsed by context-schema.ts: what
  * `memberkiosk rules eval` prints. The result is the engine function's own answer; `receipt` is its trace in
- * short form (shortTrace). A refusal is the engine's CodedError, thrown as is (docs/RULES.md, "Refusals").
+ * short form (shortTrace), `receiptZh` the same lines in Chinese. A refusal is the engine's CodedError, thrown as is (docs/RULES.md, "Refusals").
  */
 import type { RulesBundle } from './bundle.ts';
 import { evaluateCardUse } from './cards.ts';
@@ -13,7 +13,7 @@ import { evaluateTopUp } from './evaluate-top-up.ts';
 import { evaluateRedeemGift } from './gifts.ts';
 import { evaluatePointsRebate } from './points-rebate.ts';
 import { reverseLines } from './refund.ts';
-import { shortTrace } from './short-trace.ts';
+import { shortTrace, shortTraceIn } from './short-trace.ts';
 import { evaluatePaidUpgrade, evaluateTier, evaluateTierCredit } from './tiers.ts';
 import type { PurchaseEvaluation, TraceEntry } from './types.ts';
 
@@ -21,6 +21,8 @@ export interface InputEvaluation {
   kind: EvaluationKind;
   result: { trace: TraceEntry[] };
   receipt: string[];
+  /** The receipt lines in Chinese (the engine's own texts rendered, HQ's labels as written). */
+  receiptZh: string[];
   /** For a refund: the purchase it reverses, as evaluated under the same bundle. */
   purchase?: PurchaseEvaluation;
 }
@@ -30,6 +32,7 @@ export function evaluateInput(bundle: RulesBundle, input: EvaluationInput): Inpu
     kind: input.kind,
     result,
     receipt: shortTrace(result),
+    receiptZh: shortTraceIn(result, 'zh-CN', bundle),
     ...(purchase ? { purchase } : {}),
   });
   switch (input.kind) {

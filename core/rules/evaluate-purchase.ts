@@ -23,6 +23,7 @@ import type { LineState, PurchaseState } from './stages/state.ts';
 import { eventBonuses, purchaseReferralAwards } from './stages/transaction-bonuses.ts';
 import { upgradeAfterPurchase } from './tiers.ts';
 import type { PurchaseContext, PurchaseEvaluation, PurchaseLineInput } from './types.ts';
+import { traceText } from './trace-text.ts';
 
 export function evaluatePurchase(bundle: RulesBundle, ctx: PurchaseContext): PurchaseEvaluation {
   const compiled = compileBundle(bundle);
@@ -65,7 +66,7 @@ export function evaluatePurchase(bundle: RulesBundle, ctx: PurchaseContext): Pur
   const counted = compiled.settings.countedSources;
   const tierPoints = (counted.has('purchase') ? linePoints : 0) + (counted.has('event') ? bonusPoints : 0);
   const tierAfter = upgradeAfterPurchase(compiled.tiers, ctx.member, tierPoints, paidWithMoneyCents);
-  if (tierAfter !== null) state.trace.push({ ruleId: 'tiers', label: `upgrade to ${tierAfter}` });
+  if (tierAfter !== null) state.trace.push({ ruleId: 'tiers', ...traceText('tierUpgrade', { tier: tierAfter }) });
 
   return {
     bundleVersion: compiled.version,

@@ -12,6 +12,7 @@ import { applying } from './stages/eligibility.ts';
 import { referralAwards } from './stages/transaction-bonuses.ts';
 import { evaluateTierCredit } from './tiers.ts';
 import type { RegistrationContext, RegistrationEvaluation, TraceEntry } from './types.ts';
+import { traceText } from './trace-text.ts';
 
 /** The tier a new member starts in: the ladder's entry tier. */
 function entryTier(bundle: RulesBundle): string {
@@ -26,13 +27,13 @@ export function evaluateRegistration(bundle: RulesBundle, ctx: RegistrationConte
   let points = 0;
   for (const rule of applying(compiled.stages.registrationBonuses, facts)) {
     points += rule.points;
-    trace.push({ ruleId: rule.id, label: rule.label, points: rule.points });
+    trace.push({ ruleId: rule.id, label: rule.label, text: rule.text, points: rule.points });
     if (rule.stop) break;
   }
   // A welcome bonus that counts towards a points tier may reach one at once: the new member starts there.
   const credit = evaluateTierCredit(bundle, { member: { memberId: ctx.memberId, tier: facts.tier, cumulativeSpendCents: 0, cumulativePointsEarned: 0 }, source: 'registration', points });
-  if (credit.tierAfter !== null) trace.push({ ruleId: 'tiers', label: `upgrade to ${credit.tierAfter}` });
+  if (credit.tierAfter !== null) trace.push({ ruleId: 'tiers', ...traceText('tierUpgrade', { tier: credit.tierAfter }) });
   const referralRules = applying(compiled.stages.referrals, facts).filter((r) => r.onRegistration);
-  const awards = referralAwards(referralRules, ctx.referrerChain, 0, (award, label) => trace.push({ ruleId: award.ruleId, label, points: award.points }));
+  const awards = referralAwards(referralRules, ctx.referrerChain, 0, (award, said) => trace.push({ ruleId: award.ruleId, ...said, points: award.points }));
   return { bundleVersion: compiled.version, tier: credit.tierAfter ?? facts.tier, points, pointsExpireAt: expiryFrom(compiled, local, credit.tierAfter ?? facts.tier), referralAwards: awards, trace };
 }

@@ -11,6 +11,8 @@ import type { CompiledDepositBonus, CompiledDepositRatio } from './compiled-type
 import { mulDiv, SCALE, scaledToDecimal } from './decimal.ts';
 import { applying } from './stages/eligibility.ts';
 import type { TopUpContext, TopUpEvaluation } from './types.ts';
+import type { TraceText } from './trace-keys.ts';
+import { traceText } from './trace-text.ts';
 
 export function evaluateTopUp(bundle: RulesBundle, ctx: TopUpContext): TopUpEvaluation {
   if (!Number.isSafeInteger(ctx.amountCents)) throw new CodedError('MONEY_NOT_INTEGER', 'top-up amount must be whole cents');
@@ -22,34 +24,36 @@ export function evaluateTopUp(bundle: RulesBundle, ctx: TopUpContext): TopUpEval
   for (const rule of applying(compiled.stages.depositBonuses, facts)) {
     const paid = rule.kind === 'deposit_bonus' ? fixedBonus(rule, ctx.amountCents) : ratioBonus(rule, ctx.amountCents, bonusToday);
     if (paid.cents > 0) {
-      return { bundleVersion: compiled.version, bonusValueCents: paid.cents, trace: [{ ruleId: rule.id, label: paid.label ?? rule.label, cents: paid.cents }] };
+      return { bundleVersion: compiled.version, bonusValueCents: paid.cents, trace: [{ ruleId: rule.id, label: paid.label ?? rule.label, text: paid.label !== undefined ? paid.text : rule.text, cents: paid.cents }] };
     }
   }
   return { bundleVersion: compiled.version, bonusValueCents: 0, trace: [] };
 }
 
-function fixedBonus(rule: CompiledDepositBonus, amountCents: number): { cents: number; label?: string } {
+function fixedBonus(rule: CompiledDepositBonus, amountCents: number): { cents: number; label?: string; text?: TraceText } {
   let cents = 0;
   for (const band of rule.bands) if (amountCents >= band.minCents) cents = band.bonusCents;
   return { cents };
 }
 
 /** floor(amount × ratio), then the per-top-up cap, then what the per-day cap leaves after bonusTodayCents. */
-function ratioBonus(rule: CompiledDepositRatio, amountCents: number, bonusTodayCents: number): { cents: number; label: string } {
+function ratioBonus(rule: CompiledDepositRatio, amountCents: number, bonusTodayCents: number): { cents: number; label: string; text: TraceText } {
   let ratioScaled = 0;
   for (const band of rule.bands) if (amountCents >= band.minCents) ratioScaled = band.ratioScaled;
   let cents = mulDiv(amountCents, ratioScaled, SCALE);
-  let label = `${rule.label} ×${scaledToDecimal(ratioScaled)}`;
+  let capped = false;
+  let dailyCap = false;
   if (rule.capCents !== null && cents > rule.capCents) {
     cents = rule.capCents;
-    label += ' (capped)';
+    capped = true;
   }
   if (rule.capPerDayCents !== null) {
     const left = Math.max(0, rule.capPerDayCents - bonusTodayCents);
     if (cents > left) {
       cents = left;
-      label += ' (daily cap)';
+      dailyCap = true;
     }
   }
-  return { cents, label };
+  // HQ's label (a rule with a text has none) names the bonus; the ratio and caps are the engine's words.
+  return { cents, ...traceText('depositRatio', { ratio: scaledToDecimal(ratioScaled), capped, dailyCap, ...(rule.text ? {} : { name: rule.label }) }) };
 }

@@ -8,7 +8,7 @@ describe('gift catalogue', () => {
   it('redeeming 2 mugs at 1200 points deducts 2400 points', () => {
     const result = evaluateRedeemGift(bundle, { giftId: 'mug', qty: 2, pointsBalance: 3000 });
     expect(result.points).toBe(2400);
-    expect(result.trace).toEqual([{ ruleId: 'gifts.mug', label: '2 × Mug', points: -2400 }]);
+    expect(result.trace).toEqual([{ ruleId: 'gifts.mug', label: '2 × Mug', text: { key: 'giftRedeem', params: { qty: 2, giftId: 'mug', gift: 'Mug' } }, points: -2400 }]);
   });
 
   it('prices a gift from the catalogue', () => {

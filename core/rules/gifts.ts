@@ -5,6 +5,7 @@
 import { CodedError } from '../errors/coded-error.ts';
 import type { RulesBundle } from './bundle.ts';
 import type { TraceEntry } from './types.ts';
+import { traceText } from './trace-text.ts';
 
 export interface RedeemGiftContext {
   giftId: string;
@@ -36,5 +37,5 @@ export function evaluateRedeemGift(bundle: RulesBundle, ctx: RedeemGiftContext):
   if (stock !== null && stock < ctx.qty) throw new CodedError('GIFT_OUT_OF_STOCK', `only ${stock} of '${gift.name}' left`);
   const points = gift.points * ctx.qty;
   if (ctx.pointsBalance < points) throw new CodedError('INSUFFICIENT_POINTS', `${ctx.qty} × '${gift.name}' costs ${points} points, the member has ${ctx.pointsBalance}`);
-  return { giftId: gift.giftId, qty: ctx.qty, points, trace: [{ ruleId: `gifts.${gift.giftId}`, label: `${ctx.qty} × ${gift.name}`, points: -points }] };
+  return { giftId: gift.giftId, qty: ctx.qty, points, trace: [{ ruleId: `gifts.${gift.giftId}`, ...traceText('giftRedeem', { qty: ctx.qty, giftId: gift.giftId, gift: gift.name }), points: -points }] };
 }

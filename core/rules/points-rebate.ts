@@ -13,6 +13,7 @@ import type { RulesBundle } from './bundle.ts';
 import { decimalToScaled, mulDiv, SCALE } from './decimal.ts';
 import { giftPrice } from './gifts.ts';
 import type { TraceEntry } from './types.ts';
+import { traceText } from './trace-text.ts';
 
 export interface PointsRebateContext {
   /** The member's tier now (picks ratioByTier / giftIdByTier). */
@@ -47,7 +48,7 @@ export function evaluatePointsRebate(bundle: RulesBundle, ctx: PointsRebateConte
     // points × (yuan per point × SCALE) × 100 cents / SCALE.
     const valueCents = mulDiv(points * 100, decimalToScaled(ratio), SCALE);
     if (valueCents === 0) return none;
-    return { ...none, points, valueCents, trace: [{ ruleId: 'pointsRebate', label: `返点 ${points} pts × ${ratio}`, points: -points, cents: valueCents }] };
+    return { ...none, points, valueCents, trace: [{ ruleId: 'pointsRebate', ...traceText('pointsRebateValue', { points, ratio }), points: -points, cents: valueCents }] };
   }
   const gift = giftPrice(bundle, rebate.giftIdByTier?.[ctx.tier] ?? rebate.giftId);
   let qty = Math.floor(ctx.pointsBalance / gift.points);
@@ -55,5 +56,5 @@ export function evaluatePointsRebate(bundle: RulesBundle, ctx: PointsRebateConte
   if (stock !== null) qty = Math.min(qty, stock);
   if (qty <= 0) return none;
   const points = qty * gift.points;
-  return { ...none, points, gifts: [{ giftId: gift.giftId, qty }], trace: [{ ruleId: 'pointsRebate', label: `返点 ${qty} × ${gift.name}`, points: -points }] };
+  return { ...none, points, gifts: [{ giftId: gift.giftId, qty }], trace: [{ ruleId: 'pointsRebate', ...traceText('pointsRebateGift', { qty, giftId: gift.giftId, gift: gift.name }), points: -points }] };
 }

@@ -5,6 +5,7 @@
  */
 import { CodedError } from '../errors/coded-error.ts';
 import type { PurchaseEvaluation, TraceEntry } from './types.ts';
+import { traceText } from './trace-text.ts';
 
 export interface LineReversal {
   lineNo: number;
@@ -51,6 +52,6 @@ export function reverseLines(original: PurchaseEvaluation, lineNos: readonly num
       valueCents: lines.reduce((sum, l) => sum + l.paidWithPointsCents, 0),
     },
     moneyCents: lines.reduce((sum, l) => sum + l.moneyCents, 0),
-    trace: lines.map((l) => ({ ruleId: 'refund', label: `refund line ${l.lineNo}`, lineNo: l.lineNo, points: 0 - l.points, cents: 0 - l.moneyCents })),
+    trace: lines.map((l) => ({ ruleId: 'refund', ...traceText('refundLine', { lineNo: l.lineNo }), lineNo: l.lineNo, points: 0 - l.points, cents: 0 - l.moneyCents })),
   };
 }

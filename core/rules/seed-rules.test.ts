@@ -41,7 +41,9 @@ describe('deposit bonus as a ratio (deposit_ratio): top-up × r, by band, capped
 
   it('caps the bonus of one top-up (¥500) and of a member’s day (¥600)', () => {
     expect(topUp(500_000).bonusValueCents).toBe(50_000); // 75 000 → capped at 50 000
-    expect(topUp(500_000).trace).toEqual([{ ruleId: 'deposit-ratio', label: '赠款 ×0.15 (capped)', cents: 50_000 }]);
+    expect(topUp(500_000).trace).toEqual([
+      { ruleId: 'deposit-ratio', label: '赠款 ×0.15 (capped)', text: { key: 'depositRatio', params: { name: '赠款', ratio: '0.15', capped: true, dailyCap: false } }, cents: 50_000 },
+    ]);
     expect(topUp(500_000, 50_000).bonusValueCents).toBe(10_000); // 10 000 left of the day's 60 000
     expect(topUp(200_000, 60_000)).toMatchObject({ bonusValueCents: 0, trace: [] });
   });

@@ -24,8 +24,8 @@ describe('tier multipliers and tier rates', () => {
   it('the trace says which rule gave what', () => {
     const result = evaluatePurchase(example('tier-multipliers'), purchase([line(1, 100)], { tier: 'gold' }));
     expect(result.trace).toEqual([
-      { ruleId: 'base', label: '1 pt/yuan', lineNo: 1, points: 100 },
-      { ruleId: 'tier-multipliers', label: 'gold ×1.5', lineNo: 1, points: 50 },
+      { ruleId: 'base', label: '1 pt/yuan', text: { key: 'earnRate', params: { rate: '1' } }, lineNo: 1, points: 100 },
+      { ruleId: 'tier-multipliers', label: 'gold ×1.5', text: { key: 'tierMultiplier', params: { tier: 'gold', factor: '1.5' } }, lineNo: 1, points: 50 },
     ]);
   });
 });

@@ -9,6 +9,7 @@ import type { PointSource, RulesBundle } from './bundle.ts';
 import { compileBundle } from './compile.ts';
 import type { CompiledTiers } from './compiled-types.ts';
 import type { MemberContext, PurchaseEvaluation, TraceEntry } from './types.ts';
+import { traceText } from './trace-text.ts';
 
 /**
  * The highest ladder tier whose threshold the figure reaches (figure in points, cents or visits, per the basis).
@@ -106,9 +107,9 @@ export function evaluateTierCredit(bundle: RulesBundle, ctx: TierCreditContext):
   const counted = countedPoints(bundle, ctx.source, ctx.points);
   const tiers = compileBundle(bundle).tiers;
   const trace: TraceEntry[] = [];
-  if (counted !== 0) trace.push({ ruleId: 'tiers.countedSources', label: `${ctx.source} counts towards tier`, points: counted });
+  if (counted !== 0) trace.push({ ruleId: 'tiers.countedSources', ...traceText('tierCounted', { source: ctx.source }), points: counted });
   const tierAfter = tiers && tiers.basis === 'points_earned' && counted > 0 ? upgradeTo(tiers, ctx.member.tier, ctx.member.cumulativePointsEarned + counted) : null;
-  if (tierAfter !== null) trace.push({ ruleId: 'tiers', label: `upgrade to ${tierAfter}` });
+  if (tierAfter !== null) trace.push({ ruleId: 'tiers', ...traceText('tierUpgrade', { tier: tierAfter }) });
   return { countedPoints: counted, tierAfter, trace };
 }
 
@@ -136,20 +137,20 @@ export function evaluateTier(bundle: RulesBundle, ctx: TierContext): TierEvaluat
   if (!tiers) return { tierBefore: before, tierAfter: before, changed: false, trace: [] };
   const lifetime = lifetimeFigure(tiers, ctx.member);
   let after = before;
-  let label = '';
+  let said = { label: '' } as ReturnType<typeof traceText>;
   if (ctx.mode === 'period_end' && tiers.downgrade.policy === 'reevaluate') {
     if (ctx.periodFigure === undefined) throw new CodedError('TX_INVALID', 'period_end tier evaluation needs periodFigure');
     after = tierForFigure(tiers, ctx.periodFigure);
     // A bought (paid-only) tier is not taken away by a review; only a higher tier the figure reaches replaces it.
     if (tiers.ladder[tierRank(tiers, before)]?.paidOnly === true && tierRank(tiers, after) < tierRank(tiers, before)) after = before;
-    label = `${tiers.downgrade.period} review ${ctx.periodFigure} → ${after}`;
+    said = traceText('tierReview', { period: tiers.downgrade.period, figure: ctx.periodFigure, tier: after });
   } else {
     const reached = tierForFigure(tiers, lifetime);
     if (tierRank(tiers, reached) > tierRank(tiers, before)) after = reached;
-    label = `threshold ${lifetime} → ${after}`;
+    said = traceText('tierThreshold', { figure: lifetime, tier: after });
   }
   const changed = after !== before;
-  return { tierBefore: before, tierAfter: after, changed, trace: changed ? [{ ruleId: 'tiers', label }] : [] };
+  return { tierBefore: before, tierAfter: after, changed, trace: changed ? [{ ruleId: 'tiers', ...said }] : [] };
 }
 
 export interface PaidUpgradeContext {
@@ -183,6 +184,6 @@ export function evaluatePaidUpgrade(bundle: RulesBundle, ctx: PaidUpgradeContext
     tierBefore: offer.from,
     tierAfter: offer.to,
     points: offer.points,
-    trace: [{ ruleId: 'tiers.paidUpgrades', label: `${offer.from} → ${offer.to} for ${offer.points} pts`, points: -offer.points }],
+    trace: [{ ruleId: 'tiers.paidUpgrades', ...traceText('paidUpgrade', { from: offer.from, to: offer.to, points: offer.points }), points: -offer.points }],
   };
 }

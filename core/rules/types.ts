@@ -4,6 +4,7 @@
  * Fields marked "added in issue 3" are optional on input so callers written against the first contract keep working.
  */
 import type { Cents, Points } from '../money/integers.ts';
+import type { TraceText } from './trace-keys.ts';
 
 export interface PurchaseLineInput {
   lineNo: number;
@@ -54,8 +55,10 @@ export interface PurchaseContext {
 /** One step of the explanation: which rule contributed what. */
 export interface TraceEntry {
   ruleId: string;
-  /** Short, human text for receipts and screens, e.g. "gold ×1.5". */
+  /** Short, human text for receipts and screens, e.g. "gold ×1.5": English for texts the engine writes itself. */
   label: string;
+  /** The engine's own texts as a message key and parameters, rendered per language by trace-text.ts (absent: HQ's label). */
+  text?: TraceText;
   lineNo?: number;
   points?: Points;
   cents?: Cents;

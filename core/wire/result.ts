@@ -21,6 +21,23 @@ export const txOutcomeSchema = z.object({
   valueDeltaCents: z.number().int(),
   /** Short explanation for receipts and screens: which rule gave what. */
   trace: z.array(z.string()),
+  /**
+   * The lines of `trace` the rules engine wrote, keyed (core/rules/trace-keys.ts), for a reader to render in its
+   * language; `at` is the line's index in `trace`. Optional and additive: an older kiosk drops it (zod strips
+   * unknown keys) and prints `trace`; an older hub sends none. The key is any string: a newer hub's key falls back
+   * to the English line.
+   */
+  traceText: z
+    .array(
+      z.object({
+        at: z.number().int().nonnegative(),
+        key: z.string(),
+        params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+        points: z.number().int().optional(),
+        cents: z.number().int().optional(),
+      }),
+    )
+    .optional(),
   /** A sale taken offline that the balances could not cover: what the member now owes (shortfall accounts). */
   shortfall: z.object({ valueCents: z.number().int().nonnegative(), points: z.number().int().nonnegative() }).optional(),
   /** A points draw entry: the draw and the prize won (null: none). */

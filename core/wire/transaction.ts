@@ -261,7 +261,7 @@ type TxHeaderInput = z.input<typeof txHeaderSchema>;
  * TX_NOT_ALLOWED_FROM_DEVICE (recorded, like a manual bonus from a kiosk). The ledger reads them with
  * `hqOnlyTransactionSchemas`; a kiosk's parser calls them unknown.
  */
-export const HQ_ONLY_TX_KINDS = ['points_expiry', 'tier_review', 'annual_fee', 'credit_charge'] as const;
+export const HQ_ONLY_TX_KINDS = ['points_expiry', 'tier_review', 'annual_fee', 'credit_charge', 'member_import'] as const;
 export type HqOnlyTxKind = (typeof HQ_ONLY_TX_KINDS)[number];
 
 const memberIdField = z.string().min(1).max(64);
@@ -296,6 +296,27 @@ const hqOnlyBodies = {
    * same member and statement (CREDIT_CHARGE_INVALID).
    */
   credit_charge: z.object({ memberId: memberIdField, statement: z.string().regex(/^[0-9]{4}-[0-9]{2}$/, 'statement is YYYY-MM'), lateFeeCents: z.number().int().nonnegative(), interestCents: z.number().int().nonnegative() }),
+  /**
+   * One member of a file imported from a chain's old system (hub/members-import/): the member, their card and their
+   * opening balances (principal, bonus value, points as one lot). `memberId` is derived from the file's SHA-256
+   * (`importId`) and the row, so the same file applied again is refused (MEMBER_EXISTS), never doubled.
+   */
+  member_import: z.object({
+    memberId: memberIdField,
+    importId: z.string().regex(/^[0-9a-f]{64}$/, 'importId is the SHA-256 of the file, 64 lowercase hex digits'),
+    row: z.number().int().positive(),
+    cardUid,
+    name: z.string().trim().min(1).max(64),
+    phone: z.string().regex(/^\+?[0-9]{6,20}$/, 'phone is 6–20 digits'),
+    tier: z.string().min(1).max(32),
+    homeStoreId: z.string().min(1).max(64),
+    storedValueCents: z.number().int().nonnegative().max(1e13),
+    bonusValueCents: z.number().int().nonnegative().max(1e13),
+    points: z.number().int().nonnegative().max(1e12),
+    referrerPhone: z.string().regex(/^\+?[0-9]{6,20}$/).optional(),
+    /** The staff member who imported the file (the route checked their role; the audit log has the import). */
+    importedBy: z.string().min(1).max(64),
+  }),
 } satisfies Record<HqOnlyTxKind, z.ZodType>;
 
 export const hqOnlyTransactionSchemas = Object.fromEntries(

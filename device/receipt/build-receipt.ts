@@ -9,6 +9,7 @@ import type { Transaction } from '../../core/wire/transaction.ts';
 import type { Receipt } from '../ports.ts';
 import { maskCardUid } from '../../core/privacy/mask.ts';
 import { RECEIPT_WORDING, type ReceiptLanguage } from './receipt-wording.ts';
+import { localizeTrace } from '../../core/rules/trace-text.ts';
 
 export type SubmitStatus = 'applied' | 'exists' | 'rejected' | 'queued';
 
@@ -114,7 +115,8 @@ export function buildReceipt(input: ReceiptInput): Receipt {
     lines,
     payments,
     ...(outcome ? { pointsEarned: outcome.pointsEarned, balancesAfter: { ...outcome.balances } } : {}),
-    ruleTrace: outcome ? [...outcome.trace] : [],
+    // The engine's lines in the receipt's language where the hub sent them keyed; the rest as the hub wrote them.
+    ruleTrace: outcome ? localizeTrace(outcome.trace, outcome.traceText, context.language === 'en' ? 'en' : 'zh-CN') : [],
     paperWidthMm: context.paperWidthMm,
     language: context.language,
   };

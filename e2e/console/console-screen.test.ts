@@ -73,7 +73,7 @@ describe('HQ console in Chromium', () => {
 
     await signIn(page, DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD);
     expect(new URL(page.url()).pathname).toBe('/console/members');
-    await expect.poll(() => page.locator('[data-test=side-menu] .el-menu-item').allInnerTexts()).toEqual(['会员', '员工', '门店与区域', '自助机', '积分规则', '报表', '审计日志', '我的账户']);
+    await expect.poll(() => page.locator('[data-test=side-menu] .el-menu-item').allInnerTexts()).toEqual(['会员', '员工', '门店与区域', '自助机', '礼品与库存', '卡类型与收费', '兑换码', '积分抽奖', '提成设置', '积分规则', '报表', '审计日志', '隐私与设置', '我的账户']);
     await expect.poll(() => page.locator('[data-test=user-role]').innerText()).toBe('总部管理员');
 
     await searchFor(page, '13800138');
@@ -91,6 +91,8 @@ describe('HQ console in Chromium', () => {
     // The newest transaction opened: its rule trace.
     await page.locator('[data-test=history] .el-table__expand-icon').first().click();
     await seen(page, page.locator('[data-test=trace]'), 'the rule trace');
+    // The opening purchase's trace in Chinese: the engine's own words rendered (core/rules/trace-text.ts).
+    await expect.poll(() => page.locator('[data-test=trace]').first().innerText()).toMatch(/金卡积分×1\.5\s+\+400积分/);
     await shot(page, 'member-zh-1440');
 
     await page.locator('[data-test=menu-audit-log]').click();
@@ -103,7 +105,7 @@ describe('HQ console in Chromium', () => {
 
     await page.locator('[data-test=lang-en]').click();
     await seen(page, page.getByText('Audit log', { exact: true }).first(), 'the English menu');
-    await expect.poll(() => page.locator('[data-test=side-menu] .el-menu-item').allInnerTexts()).toEqual(['Members', 'Staff', 'Stores & regions', 'Kiosks', 'Points rules', 'Reports', 'Audit log', 'My account']);
+    await expect.poll(() => page.locator('[data-test=side-menu] .el-menu-item').allInnerTexts()).toEqual(['Members', 'Staff', 'Stores & regions', 'Kiosks', 'Gifts & stock', 'Card types & fees', 'Redemption codes', 'Points draws', 'Commission', 'Points rules', 'Reports', 'Audit log', 'Privacy & settings', 'My account']);
     await shot(page, 'audit-en-1440');
     await page.goto(`${base}/console/members?q=13800138&field=phone`);
     await expect.poll(() => page.locator('[data-test=results] .el-table__body tr').count()).toBe(4);
@@ -113,6 +115,7 @@ describe('HQ console in Chromium', () => {
     await expect.poll(() => page.locator('[data-test=member-tier]').innerText()).toBe('Gold');
     await page.locator('[data-test=history] .el-table__expand-icon').first().click();
     await seen(page, page.getByText('How the rules applied'), 'the English trace heading');
+    await expect.poll(() => page.locator('[data-test=trace]').first().innerText()).toMatch(/gold ×1\.5\s+\+400 pts/);
     await shot(page, 'member-en-1440');
 
     // A 390-wide phone: the menu is a drawer, results are cards.
@@ -149,7 +152,7 @@ describe('HQ console in Chromium', () => {
     await browser.browser.clearCookies();
     const page = await newPage();
     await signIn(page, MANAGER.login, MANAGER.password);
-    await expect.poll(() => page.locator('[data-test=side-menu] .el-menu-item').allInnerTexts()).toEqual(['会员', '员工', '报表', '我的账户']);
+    await expect.poll(() => page.locator('[data-test=side-menu] .el-menu-item').allInnerTexts()).toEqual(['会员', '员工', '礼品与库存', '卡类型与收费', '积分抽奖', '报表', '我的账户']);
     await searchFor(page, 'Li');
     const listed = await page.locator('[data-test=results]').innerText();
     expect(listed).toContain('Li Wei');

@@ -16,6 +16,7 @@ import { renderConsole, renderLogin } from './console-page.ts';
 import { registerConsoleAssets } from './console-assets.ts';
 import { registerMemberConsoleRoutes } from './member-console-routes.ts';
 import { registerMemberProfileRoutes, type MemberProfileRoutesDeps } from './member-profile-routes.ts';
+import { registerMemberImportRoutes, type MemberImportRoutesDeps } from './member-import-routes.ts';
 import type { MemberConsoleStore } from '../ledger/member-console-store.ts';
 import { registerEnrolRoute, type EnrolHandler } from './enrol-route.ts';
 import { registerFleetRoutes, type FleetRoutesDeps } from './fleet-routes.ts';
@@ -25,9 +26,14 @@ import { actingStore, registerCodeDrawRoutes, type CodeDrawRoutesDeps } from './
 import { registerCreditRoutes, type CreditRoutesDeps } from './credit-routes.ts';
 import { registerCommissionRoutes, type CommissionRoutesDeps } from './commission-routes.ts';
 import { registerCardTypeRoutes, type CardTypeRoutesDeps } from './card-type-routes.ts';
+import { registerGiftStockRoutes, type GiftStockRoutesDeps } from './gift-stock-routes.ts';
 import { registerStaffRoutes } from './staff-routes.ts';
+import { registerAuditLogRoutes, type AuditLogRoutesDeps } from './audit-log-routes.ts';
+import { registerRetentionRoutes, type RetentionRoutesDeps } from './retention-routes.ts';
 import { registerReportRoutes } from './report-routes.ts';
 import type { Reports } from '../reports/reports.ts';
+import { registerMemberReportRoutes } from './member-report-routes.ts';
+import { createMemberReports, type MemberReportsDeps } from '../reports/member-reports.ts';
 import { assertMemberInScope, memberIdsInScopeOf, type MemberAccessStore } from './member-access.ts';
 import { bearerOf, MEMBER_READERS, requireStaff, SESSION_COOKIE } from './require-staff.ts';
 import { parseRequest } from '../../core/errors/parse-request.ts';
@@ -35,7 +41,8 @@ import { parseRequest } from '../../core/errors/parse-request.ts';
 export interface HubAppDeps {
   store: Pick<LedgerStore, 'transactionCount' | 'audit' | 'memberViewById' | 'applyHq'> & MemberAccessStore;
   identity: IdentityService;
-  identityStore: Pick<IdentityStore, 'auditEntries' | 'listStaff' | 'setDeviceMode' | 'setDeviceStore' | 'appendAudit'>;
+  /** With auditEntryRows (the ledger's has it), the audit log can be exported. */
+  identityStore: Pick<IdentityStore, 'auditEntries' | 'listStaff' | 'setDeviceMode' | 'setDeviceStore' | 'appendAudit'> & Partial<Pick<IdentityStore, 'auditEntryRows'>>;
   brokerUrl: string;
   /** Where a request that failed on a defect is logged (answered INTERNAL); unlogged when absent. */
   logger?: Logger;
@@ -57,12 +64,22 @@ export interface HubAppDeps {
   cardTypes?: Omit<CardTypeRoutesDeps, 'identity' | 'store'> & { store: CardTypeRoutesDeps['store'] };
   /** Staff levels and the staff commission report (docs/ACCOUNTS.md; commission-routes.ts). */
   commission?: Omit<CommissionRoutesDeps, 'identity' | 'identityStore'>;
+  /** Gifts and their stock per store: read, receive, adjust (gift-stock-routes.ts). */
+  giftStock?: Omit<GiftStockRoutesDeps, 'identity' | 'identityStore'>;
   /** The console's reports: trend, consumption records, new members, points liability, top-ups (report-routes.ts). */
   reports?: Reports;
+  /** The console's member reports: churn, credit, card types and tiers, demographics, gifts, referrals (member-report-routes.ts); needs reports. */
+  memberReports?: Omit<MemberReportsDeps, 'reports'>;
   /** Member search and whole member records for the HQ console (member-console-routes.ts). */
   memberConsole?: MemberConsoleStore;
   /** Member profiles, contact log, consents, export and erasure, card lifecycle (member-profile-routes.ts); needs memberConsole. */
   memberProfiles?: Pick<MemberProfileRoutesDeps, 'store' | 'profiles'>;
+  /** Importing members from a CSV or xlsx file, preview and all-or-nothing commit (member-import-routes.ts). */
+  memberImport?: Omit<MemberImportRoutesDeps, 'identity' | 'identityStore'>;
+  /** The audit log's time zone (its period filter, the export's times) and where a failed export is logged (audit-log-routes.ts). */
+  auditLog?: Pick<AuditLogRoutesDeps, 'timezone' | 'onExportError'>;
+  /** HQ's personal-data retention rules, preview and run (retention-routes.ts). */
+  retention?: Pick<RetentionRoutesDeps, 'retention' | 'timezone'>;
   /** Where the built console web app is (console-assets.ts); console/dist unless told. */
   consoleDist?: string;
 }
@@ -74,13 +91,6 @@ const MEMBER_LIST_LIMIT = 200;
 const manualBonusBodySchema = z.object({ points: z.number(), reason: z.string() });
 const cardReturnBodySchema = z.object({ refundTender: z.enum(['cash', 'bank_transfer']) });
 const loginBodySchema = z.object({ login: z.string().min(1).max(64), password: z.string().min(1).max(200) });
-const auditQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  beforeId: z.coerce.number().int().positive().optional(),
-  actorId: z.string().max(64).optional(),
-  action: z.string().max(64).optional(),
-  target: z.string().max(64).optional(),
-});
 
 function sendError(reply: FastifyReply, answer: ErrorAnswer): FastifyReply {
   return reply.code(answer.status).send(answer.body);
@@ -107,12 +117,15 @@ export function buildApp(deps: HubAppDeps): FastifyInstance {
   if (deps.rules) registerRulesRoutes(app, { ...deps.rules, identity: deps.identity, identityStore: deps.identityStore });
   if (deps.memberConsole) registerMemberConsoleRoutes(app, { identity: deps.identity, store: deps.store, reads: deps.memberConsole });
   if (deps.memberConsole && deps.memberProfiles) registerMemberProfileRoutes(app, { ...deps.memberProfiles, identity: deps.identity, identityStore: deps.identityStore, reads: deps.memberConsole });
+  if (deps.memberImport) registerMemberImportRoutes(app, { ...deps.memberImport, identity: deps.identity, identityStore: deps.identityStore });
   registerConsoleAssets(app, deps.consoleDist ? { dist: deps.consoleDist } : {});
   if (deps.codesAndDraws) registerCodeDrawRoutes(app, { ...deps.codesAndDraws, identity: deps.identity, identityStore: deps.identityStore, store: deps.store });
   if (deps.credit) registerCreditRoutes(app, { ...deps.credit, identity: deps.identity, identityStore: deps.identityStore, store: deps.store });
   if (deps.commission) registerCommissionRoutes(app, { ...deps.commission, identity: deps.identity, identityStore: deps.identityStore });
   if (deps.cardTypes) registerCardTypeRoutes(app, { ...deps.cardTypes, identity: deps.identity });
+  if (deps.giftStock) registerGiftStockRoutes(app, { ...deps.giftStock, identity: deps.identity, identityStore: deps.identityStore });
   if (deps.reports) registerReportRoutes(app, { identity: deps.identity, reports: deps.reports, ...(deps.logger ? { onExportError: (err: unknown) => deps.logger!.error({ err }, 'report export failed') } : {}) });
+  if (deps.reports && deps.memberReports) registerMemberReportRoutes(app, { identity: deps.identity, rules: deps.memberReports.rules, memberReports: createMemberReports({ ...deps.memberReports, reports: deps.reports }), ...(deps.logger ? { onExportError: (err: unknown) => deps.logger!.error({ err }, 'report export failed') } : {}) });
   registerStaffRoutes(app, { identity: deps.identity, identityStore: deps.identityStore, storeExists: deps.fleet ? async (id) => (await deps.fleet!.fleet.store(id)) !== null : undefined });
   /** The members `staff` may see (member-access.ts), with their last `historyLimit` transactions. */
   const memberViews = async (staff: SignedIn['staff'], historyLimit: number) => {
@@ -147,11 +160,9 @@ export function buildApp(deps: HubAppDeps): FastifyInstance {
     const findings = await deps.store.audit();
     return { ok: findings.length === 0, findings };
   });
-  app.get('/api/audit-log', async (request) => {
-    await requireStaff(identity, request, ['hq_admin']);
-    const query = parseRequest(auditQuerySchema, request.query);
-    return { entries: await deps.identityStore.auditEntries(query) };
-  });
+  // GET /api/audit-log (its filters) and its export: audit-log-routes.ts. Retention rules: retention-routes.ts.
+  registerAuditLogRoutes(app, { identity, identityStore: deps.identityStore, ...deps.auditLog });
+  if (deps.retention) registerRetentionRoutes(app, { ...deps.retention, identity, identityStore: deps.identityStore });
   // Staff accounts (GET/POST /api/staff …) and one's own (/api/me/password, /api/me/sessions): staff-routes.ts.
   // Members: the role first (require-staff.ts), then the member's store against the caller's (member-access.ts).
   app.get('/api/members', async (request) => {

@@ -7,7 +7,7 @@
  *
  * | route | who |
  * |---|---|
- * | `GET /api/member-fields`, `PUT /api/member-fields` `{fields: [{key, label}]}` — HQ's custom member fields | read: member readers; change: HQ admin |
+ * | `GET /api/member-fields`, `PUT /api/member-fields` `{fields: [{key, label, labelEn?, type?, required?, options?, retired?}]}` — HQ's custom member fields, in page order | read: member readers; change: HQ admin |
  * | `GET /api/members/:id/profile` — profile, HQ's fields, and what the caller may do on the page | member readers, in scope |
  * | `PUT /api/members/:id/profile` `{name?, phone?, gender?, birthday?, address?, customFields?}` | store manager and up, in scope; the phone only by PHONE_READERS |
  * | `GET/POST /api/members/:id/contacts` `{contactedOn, channel, note}` — the contact log | store manager and up, in scope |
@@ -35,7 +35,8 @@ import type { IdentityService } from '../identity/identity-service.ts';
 import type { IdentityStore } from '../identity/identity-store.ts';
 import type { LedgerStore } from '../ledger/ledger-store.ts';
 import type { MemberConsoleStore } from '../ledger/member-console-store.ts';
-import { CONTACT_CHANNELS, GENDERS, type MemberPageActions, type MemberProfile, type MemberProfileStore } from '../ledger/member-profile-store.ts';
+import { customFieldsToStore } from './member-field-values.ts';
+import { CONTACT_CHANNELS, ERASED_FIELDS, FIELD_TYPES, GENDERS, KEPT_ON_ERASE, type MemberPageActions, type MemberProfile, type MemberProfileStore } from '../ledger/member-profile-store.ts';
 import { actingStore } from './code-draw-routes.ts';
 import { assertMemberInScope, type MemberAccessStore } from './member-access.ts';
 import { PHONE_READERS } from './member-console-routes.ts';
@@ -57,7 +58,19 @@ const CARD_STAFF: readonly StaffRole[] = ['hq_admin', 'region_manager', 'store_m
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date is YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'not a date');
 const fieldKey = z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'a field key is lowercase letters, digits and _');
-const fieldsBody = z.object({ fields: z.array(z.object({ key: fieldKey, label: z.string().trim().min(1).max(64) })).max(50) });
+const fieldDef = z
+  .object({
+    key: fieldKey,
+    label: z.string().trim().min(1).max(64),
+    labelEn: z.string().trim().max(64).nullish(),
+    type: z.enum(FIELD_TYPES).default('text'),
+    required: z.boolean().default(false),
+    options: z.array(z.string().trim().min(1).max(64)).max(50).default([]),
+    retired: z.boolean().default(false),
+  })
+  .refine((f) => f.type !== 'select' || f.options.length > 0, 'a select field needs its options')
+  .refine((f) => new Set(f.options).size === f.options.length, 'each option once');
+const fieldsBody = z.object({ fields: z.array(fieldDef).max(50) });
 const profileBody = z
   .object({
     name: z.string().trim().min(1).max(64),
@@ -141,7 +154,8 @@ export function registerMemberProfileRoutes(app: FastifyInstance, deps: MemberPr
     const body = parseRequest(fieldsBody, request.body);
     if (new Set(body.fields.map((f) => f.key)).size !== body.fields.length) throw new CodedError('BAD_REQUEST', 'each field key once');
     const before = await profiles.fieldDefs();
-    const after = body.fields.map((f, i) => ({ key: f.key, label: f.label, position: i }));
+    // The order given is the order on the member page; a key left out is no longer defined (its values stay stored).
+    const after = body.fields.map((f, i) => ({ ...f, labelEn: f.labelEn || null, options: f.type === 'select' ? f.options : [], position: i }));
     await profiles.setFieldDefs(after);
     await audit(staff.staffId, 'member.fields', null, 'ok', before, after);
     return { fields: after };
@@ -165,11 +179,7 @@ export function registerMemberProfileRoutes(app: FastifyInstance, deps: MemberPr
     const current = await profiles.profile(memberId);
     if (!current) throw new CodedError('MEMBER_UNKNOWN');
     if (current.erasedAt) throw new CodedError('MEMBER_ERASED');
-    if (change.customFields) {
-      const known = new Set((await profiles.fieldDefs()).map((f) => f.key));
-      const unknown = Object.keys(change.customFields).filter((k) => !known.has(k));
-      if (unknown.length > 0) throw new CodedError('BAD_REQUEST', `HQ defines no member field ${unknown.join(', ')}`);
-    }
+    if (change.customFields) change.customFields = customFieldsToStore(await profiles.fieldDefs(), change.customFields, current.customFields);
     if (change.phone !== undefined && change.phone !== current.phone) {
       const taken = await deps.reads.searchMembers({ text: change.phone, field: 'phone' }, { kind: 'chain' }, 5);
       if (taken.some((m) => m.phone === change.phone && m.memberId !== memberId)) throw new CodedError('MEMBER_PHONE_TAKEN');
@@ -265,8 +275,8 @@ export function registerMemberProfileRoutes(app: FastifyInstance, deps: MemberPr
     const erased = await profiles.erase(memberId, new Date().toISOString());
     if (!erased) throw new CodedError('MEMBER_UNKNOWN');
     await audit(staff.staffId, 'member.erase', memberId, 'ok', { erasedAt: null }, { erasedAt: erased.erasedAt }, {
-      fields: ['name', 'phone', 'gender', 'birthday', 'address', 'customFields', 'cardHolderNames', 'contactNotes', 'registrationPayload'],
-      kept: ['journal', 'transactions', 'balances', 'consents'],
+      fields: ERASED_FIELDS,
+      kept: KEPT_ON_ERASE,
     });
     return { profile: shown(staff.role, erased) };
   });

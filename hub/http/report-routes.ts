@@ -20,7 +20,6 @@ import { parseRequest } from '../../core/errors/parse-request.ts';
 import type { IdentityService } from '../identity/identity-service.ts';
 import { exportContentType, exportStream, yuan, type ExportColumn, type ExportFormat } from '../reports/report-export.ts';
 import { REPORT_GRAINS } from '../reports/report-period.ts';
-import { localDateTime } from '../reports/report-period.ts';
 import type { Reports, TrendBucket } from '../reports/reports.ts';
 import type { ConsumptionRecord } from '../reports/sqlite-report-reads.ts';
 import { MEMBER_READERS, requireStaff } from './require-staff.ts';
@@ -68,9 +67,9 @@ function trendColumns(l: Lang): ExportColumn<TrendBucket>[] {
   ];
 }
 
-function consumptionColumns(l: Lang, timezone: string): ExportColumn<ConsumptionRecord>[] {
+function consumptionColumns(l: Lang): ExportColumn<ConsumptionRecord>[] {
   return [
-    { header: label(l, '时间', 'Time'), value: (r) => localDateTime(r.createdAt, timezone), width: 20 },
+    { header: label(l, '时间', 'Time'), value: (r) => r.localTime, width: 20 },
     { header: label(l, '交易号', 'Transaction'), value: (r) => r.txId, width: 38 },
     { header: label(l, '门店', 'Store'), value: (r) => r.storeId },
     { header: label(l, '会员号', 'Member'), value: (r) => r.memberId },
@@ -81,7 +80,7 @@ function consumptionColumns(l: Lang, timezone: string): ExportColumn<Consumption
   ];
 }
 
-function sendExport<Row>(reply: FastifyReply, deps: ReportRoutesDeps, fmt: ExportFormat, name: string, sheet: string, columns: ExportColumn<Row>[], rows: Iterable<Row>) {
+function sendExport<Row>(reply: FastifyReply, deps: ReportRoutesDeps, fmt: ExportFormat, name: string, sheet: string, columns: ExportColumn<Row>[], rows: Iterable<Row> | AsyncIterable<Row>) {
   return reply
     .type(exportContentType(fmt))
     .header('content-disposition', `attachment; filename="${name}.${fmt}"`)
@@ -105,7 +104,7 @@ export function registerReportRoutes(app: FastifyInstance, deps: ReportRoutesDep
     const query = parseRequest(consumptionQuery, request.query);
     if (query.format === 'json') return reports.consumption(query, staff.storeIds);
     const { scope, window } = await reports.scope(query, staff.storeIds);
-    return sendExport(reply, deps, query.format, `consumption-${scope.from}-${scope.to}`, label(query.lang, '消费记录', 'Consumption'), consumptionColumns(query.lang, scope.timezone), reports.consumptionRows(window));
+    return sendExport(reply, deps, query.format, `consumption-${scope.from}-${scope.to}`, label(query.lang, '消费记录', 'Consumption'), consumptionColumns(query.lang), reports.consumptionRows(window));
   });
 
   app.get('/api/reports/new-members', async (request) => {

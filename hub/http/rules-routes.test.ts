@@ -129,6 +129,10 @@ describe('Rules over the hub API (real hub over HTTPS)', () => {
     expect(draft.evaluation.result.pointsEarned).toBe(200);
     expect(published.evaluation.result.pointsEarned).toBe(100);
     expect(draft.evaluation.result.trace.map((t) => t.ruleId)).toContain('base');
+    // Each step in both languages for the console: HQ's label as written, the engine's own words rendered.
+    expect(draft.evaluation.result.trace.find((t) => t.ruleId === 'base')).toMatchObject({ label: '2 pt/yuan', textZh: '2 pt/yuan', textEn: '2 pt/yuan' });
+    const unlabelled = await call('POST', '/api/rules/try', { token: tokens.region, body: { scope: `store:${DEMO_STORE_ID}`, rules: { rules: [{ kind: 'earn_rate', id: 'base', rate: '3' }] }, input: sample() } });
+    expect((unlabelled.body.draft as typeof draft).evaluation.result.trace.find((t) => t.ruleId === 'base')).toMatchObject({ label: '3 pt/yuan', textZh: '每元3积分', textEn: '3 pt/yuan' });
     expect(await env.hub.store.transactionCount()).toBe(before);
 
     const invalid = await call('POST', '/api/rules/try', { token: tokens.admin, body: { scope: `store:${DEMO_STORE_ID}`, rules: { rules: 'x' }, input: sample() } });

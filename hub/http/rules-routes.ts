@@ -40,6 +40,7 @@ import type { IdentityService, SignedIn } from '../identity/identity-service.ts'
 import type { IdentityStore } from '../identity/identity-store.ts';
 import { readDevicesView, type DeviceStatusSource } from '../registry/read-devices-view.ts';
 import { requireStaff } from './require-staff.ts';
+import { withBothTexts } from '../../core/rules/trace-text.ts';
 
 export interface RulesRoutesDeps {
   identity: IdentityService;
@@ -244,7 +245,9 @@ function stripVersion(bundle: RulesBundle): Record<string, unknown> {
 /** One evaluation, or the engine's refusal of it (a points payment over the share, an unknown gift…). */
 function run(bundle: RulesBundle, input: Parameters<typeof evaluateInput>[1]) {
   try {
-    return { ok: true as const, evaluation: evaluateInput(bundle, input) };
+    const evaluation = evaluateInput(bundle, input);
+    // Both languages of each step: the console shows the one it is set to, and switches without asking again.
+    return { ok: true as const, evaluation: { ...evaluation, result: { ...evaluation.result, trace: withBothTexts(evaluation.result.trace, bundle) } } };
   } catch (error) {
     if (!isCodedError(error)) throw error;
     return { ok: false as const, error: { code: error.code, message: error.message, details: error.details ?? null } };

@@ -49,6 +49,12 @@ export interface AuditQuery {
   actorId?: string | undefined;
   action?: string | undefined;
   target?: string | undefined;
+  surface?: string | undefined;
+  /** A prefix of the outcome ('refused' finds every refusal). */
+  outcome?: string | undefined;
+  /** At or after this instant (ISO) and before `toIso`. */
+  fromIso?: string | undefined;
+  toIso?: string | undefined;
 }
 
 export interface IdentityStore {
@@ -88,4 +94,6 @@ export interface IdentityStore {
   appendAudit(entry: AuditEntryInput): Promise<void>;
   /** Newest first. */
   auditEntries(query: AuditQuery): Promise<AuditEntry[]>;
+  /** Every entry the query matches (no limit), newest first, read a page at a time as it is iterated (an export). */
+  auditEntryRows(query: Omit<AuditQuery, 'limit'>): Iterable<AuditEntry>;
 }

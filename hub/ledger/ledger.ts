@@ -10,10 +10,13 @@ import type { CodeStore } from './code-store.ts';
 import type { CreditStore } from './credit-store.ts';
 import type { DeviceRegistry } from './device-registry.ts';
 import type { DrawStore } from './draw-store.ts';
+import type { GiftStockStore } from './gift-stock-store.ts';
 import type { LedgerAdmin } from './ledger-admin.ts';
 import type { LedgerStore } from './ledger-store.ts';
 import type { MemberConsoleStore } from './member-console-store.ts';
 import type { MemberProfileStore } from './member-profile-store.ts';
+import type { MemberImportStore } from './member-import-store.ts';
+import type { RetentionStore } from './retention-store.ts';
 import type { RulesStore } from './rules-store.ts';
 import type { SweepStore } from './sweep-store.ts';
 
@@ -32,10 +35,16 @@ export interface Ledger extends LedgerStore, SweepStore, LedgerAdmin, RulesStore
   readonly memberConsole: MemberConsoleStore;
   /** Member profiles beyond name and phone, contact log, consents and erasure (schema 7; open between open() and close()). */
   readonly memberProfiles: MemberProfileStore;
+  /** Member files imported from a chain's old system, all or nothing (open between open() and close()). */
+  readonly memberImports: MemberImportStore;
+  /** HQ's retention rules, the contact-log purge and the erasure of inactive members (schema 8; open between open() and close()). */
+  readonly retention: RetentionStore;
   /** Credit (赊账): a member's credit entries, limits, and who owes anything (open between open() and close()). */
   readonly credit: CreditStore;
   /** The fee features' reads: cards an annual fee may fall on, the fee report (open between open() and close()). */
   readonly cardFees: CardFeeStore;
+  /** Gift stock per store: read, receive and adjust (schema 8; redemptions take it through the write path). */
+  readonly giftStock: GiftStockStore;
   /** Closes it; idempotent. Call once the ingest is idle. */
   close(): Promise<void>;
 }

@@ -50,8 +50,10 @@ export interface MemberRecordTransaction {
   bundleVersion: number | null;
   valueDeltaCents: number;
   pointsDelta: number;
-  /** The rules engine's trace of this transaction (empty where the kind runs no rules). */
+  /** The rules engine's trace of this transaction (empty where the kind runs no rules), in English as stored. */
   trace: string[];
+  /** The same lines in Chinese where the outcome keyed them (core/rules/trace-text.ts), the others as stored. */
+  traceZh?: string[];
 }
 
 export interface MemberRecord {

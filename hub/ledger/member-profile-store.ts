@@ -12,11 +12,28 @@ export type ContactChannel = (typeof CONTACT_CHANNELS)[number];
 /** What an erased member's name becomes (their phone becomes empty): nothing a search or a look-up finds. */
 export const ERASED_NAME = '—';
 
+export const FIELD_TYPES = ['text', 'number', 'date', 'select'] as const;
+export type FieldType = (typeof FIELD_TYPES)[number];
+
 export interface MemberFieldDef {
   key: string;
+  /** The zh-CN label (also shown when there is no English one). */
   label: string;
   position: number;
+  labelEn?: string | null;
+  /** 'text' unless set; a value is checked against it when a profile is written (member-field-values.ts). */
+  type?: FieldType;
+  /** Must have a value whenever a profile's custom fields are written. */
+  required?: boolean;
+  /** The choices of a select field. */
+  options?: string[];
+  /** Retired by HQ: no longer asked for; values already given are kept and shown. */
+  retired?: boolean;
 }
+
+/** What an erasure replaces (the audit log names these, never their values) and what it keeps. */
+export const ERASED_FIELDS = ['name', 'phone', 'gender', 'birthday', 'address', 'customFields', 'cardHolderNames', 'contactNotes', 'registrationPayload'] as const;
+export const KEPT_ON_ERASE = ['journal', 'transactions', 'balances', 'consents'] as const;
 
 export interface MemberProfile {
   memberId: string;

@@ -36,11 +36,11 @@ async function room(out: Writable): Promise<boolean> {
   return !out.destroyed;
 }
 
-async function writeCsv<Row>(out: PassThrough, columns: ExportColumn<Row>[], rows: Iterable<Row>): Promise<void> {
+async function writeCsv<Row>(out: PassThrough, columns: ExportColumn<Row>[], rows: Iterable<Row> | AsyncIterable<Row>): Promise<void> {
   out.write('\uFEFF' + columns.map((c) => csvField(c.header)).join(',') + '\r\n');
   let chunk = '';
   let n = 0;
-  for (const row of rows) {
+  for await (const row of rows) {
     chunk += columns.map((c) => csvField(c.value(row))).join(',') + '\r\n';
     if (++n % BATCH === 0) {
       out.write(chunk);
@@ -71,13 +71,13 @@ async function zipCaughtUp(sheet: ExcelJS.Worksheet, out: Writable): Promise<voi
   while (!out.destroyed && zipBacklog(sheet) > ZIP_BACKLOG_BYTES) await new Promise((resolve) => setTimeout(resolve, 2));
 }
 
-async function writeXlsx<Row>(out: PassThrough, sheetName: string, columns: ExportColumn<Row>[], rows: Iterable<Row>): Promise<void> {
+async function writeXlsx<Row>(out: PassThrough, sheetName: string, columns: ExportColumn<Row>[], rows: Iterable<Row> | AsyncIterable<Row>): Promise<void> {
   // Fastest deflate: an export is read once, and the zip stage is the slow one.
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false, zip: { zlib: { level: 1 } } });
   const sheet = workbook.addWorksheet(sheetName);
   sheet.columns = columns.map((c, i) => ({ header: c.header, key: String(i), width: c.width ?? 14 }));
   let n = 0;
-  for (const row of rows) {
+  for await (const row of rows) {
     sheet.addRow(columns.map((c) => c.value(row))).commit();
     if (++n % BATCH === 0) {
       // Let the zip and deflate stages run, then wait for the client.
@@ -94,7 +94,7 @@ async function writeXlsx<Row>(out: PassThrough, sheetName: string, columns: Expo
  * A readable stream of the rows in the format, for reply.send(): produced as it is read. An error while
  * producing destroys the stream (the client sees a cut response, the log the error).
  */
-export function exportStream<Row>(format: ExportFormat, sheetName: string, columns: ExportColumn<Row>[], rows: Iterable<Row>, onError?: (error: unknown) => void): PassThrough {
+export function exportStream<Row>(format: ExportFormat, sheetName: string, columns: ExportColumn<Row>[], rows: Iterable<Row> | AsyncIterable<Row>, onError?: (error: unknown) => void): PassThrough {
   const out = new PassThrough({ highWaterMark: 256 * 1024 });
   const producing = format === 'csv' ? writeCsv(out, columns, rows) : writeXlsx(out, sheetName, columns, rows);
   producing.catch((error: unknown) => {

@@ -44,7 +44,7 @@ export interface Reports {
   scope(filter: ReportFilter, callerStoreIds: readonly string[]): Promise<{ scope: ReportScope; window: ReportWindow }>;
   trend(filter: ReportFilter & { grain: ReportGrain }, callerStoreIds: readonly string[]): Promise<TrendReport>;
   consumption(filter: ReportFilter & { page: number; pageSize: number }, callerStoreIds: readonly string[]): Promise<ReportScope & { page: number; pageSize: number; total: number; records: ConsumptionRecord[] }>;
-  consumptionRows(window: ReportWindow): Iterable<ConsumptionRecord>;
+  consumptionRows(window: ReportWindow): AsyncIterable<ConsumptionRecord>;
   newMembers(filter: ReportFilter & { grain: ReportGrain }, callerStoreIds: readonly string[]): Promise<ReportScope & { grain: ReportGrain; buckets: { bucket: string; count: number }[]; total: number }>;
   pointsLiability(filter: ReportFilter, callerStoreIds: readonly string[]): Promise<ReportScope & { issued: number; redeemed: number; expired: number; outstanding: number }>;
   topUps(filter: ReportFilter, callerStoreIds: readonly string[]): Promise<ReportScope & {
@@ -75,7 +75,7 @@ export function createReports(deps: ReportsDeps): Reports {
     }
     const timezone = (await deps.rules.latestRulesBundle())?.timezone ?? DEFAULT_TIMEZONE;
     const period = reportPeriod(filter.from, filter.to, timezone);
-    const window: ReportWindow = { fromIso: period.fromIso, toIso: period.toIso, stores: storeIds.includes('*') ? null : JSON.stringify(storeIds) };
+    const window: ReportWindow = { fromIso: period.fromIso, toIso: period.toIso, stores: storeIds.includes('*') ? null : JSON.stringify(storeIds), timezone };
     return { scope: { ...period, storeIds }, window };
   }
 
@@ -102,7 +102,7 @@ export function createReports(deps: ReportsDeps): Reports {
     },
     async consumption(filter, caller) {
       const { scope: s, window } = await scope(filter, caller);
-      const { total, records } = deps.reads.consumption(window, (filter.page - 1) * filter.pageSize, filter.pageSize);
+      const { total, records } = deps.reads.consumption(window, sqlTimePrefix(s), (filter.page - 1) * filter.pageSize, filter.pageSize);
       return { ...s, page: filter.page, pageSize: filter.pageSize, total, records };
     },
     consumptionRows: (window) => deps.reads.consumptionRows(window),
@@ -118,7 +118,7 @@ export function createReports(deps: ReportsDeps): Reports {
     },
     async pointsLiability(filter, caller) {
       const { scope: s, window } = await scope(filter, caller);
-      return { ...s, ...deps.reads.pointsFlows(window) };
+      return { ...s, ...deps.reads.pointsFlows(window, sqlTimePrefix(s)) };
     },
     async topUps(filter, caller) {
       const { scope: s, window } = await scope(filter, caller);

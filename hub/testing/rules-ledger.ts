@@ -20,6 +20,8 @@ export const RULES_KIOSK = 'kiosk-rules';
 
 export interface RulesLedger {
   ledger: Ledger;
+  /** The ledger's database file. */
+  path: string;
   /** A transaction from the counter kiosk (attended: it takes cash), dated `at` (default now). */
   kiosk(body: Record<string, unknown>, at?: string): Promise<TxResult>;
   /** A new member of `tier` with one card and nothing on their accounts: returns the card UID. */
@@ -41,6 +43,7 @@ export async function openRulesLedger(bundle: RulesBundle): Promise<RulesLedger>
   let cards = 0;
   return {
     ledger,
+    path,
     async kiosk(body, at) {
       seq += 1;
       const payload = {

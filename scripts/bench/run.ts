@@ -15,6 +15,7 @@ const FIGURE_MODULES: Record<string, () => Promise<{ measure: BenchMeasure }>> =
   'reconnect-storm': () => import('./figures/reconnect-storm.ts'),
   'fleet-load': () => import('./figures/fleet-load.ts'),
   'config-fan-out': () => import('./figures/config-fan-out.ts'),
+  'console-reports': () => import('./figures/console-reports.ts'),
 };
 
 function table(figures: BenchFigure[]): string {

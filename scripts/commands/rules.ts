@@ -4,7 +4,7 @@
  * `memberkiosk rules eval BUNDLE.json INPUT.json` — evaluates what the input's `kind` names: a purchase (kind
  * absent), a top-up, a registration, a paid upgrade, a gift redemption, a tier review, a points credit's tier
  * check, an event or manual bonus, a refund, a count-card use (core/rules/context-schema.ts) and prints
- * {kind, result, receipt} as JSON: the full result with its trace, and the short receipt form. An engine refusal
+ * {kind, result, receipt, receiptZh} as JSON: the full result with its trace, the short receipt form and it in Chinese. An engine refusal
  * (e.g. points over the max share) prints {error: {code, message, details}} with the one code docs/RULES.md
  * gives that refusal, and exits 1. `--json` on check prints {valid, issues} instead of text. Shapes: docs/RULES.md.
  */
@@ -20,7 +20,7 @@ import { parseCommandArgs, usageError } from '../command-args.ts';
 const USAGE = `usage: memberkiosk rules check BUNDLE.json [--json]
        memberkiosk rules eval BUNDLE.json INPUT.json
   check   is the bundle valid? "valid" with a summary, or one line per issue (--json: {valid, issues})
-  eval    the input evaluated under the bundle, as JSON {kind, result, receipt} (docs/RULES.md); the input's
+  eval    the input evaluated under the bundle, as JSON {kind, result, receipt, receiptZh} (docs/RULES.md); the input's
           kind: purchase (default), top_up, registration, paid_upgrade, redeem_gift, tier_review, tier_credit,
           event_bonus, manual_bonus, refund, card_use, points_rebate
 exit codes: 0 valid / evaluated, 1 invalid bundle or input, or the engine refused, 2 bad options or unreadable files

@@ -8,6 +8,9 @@ export interface ReportFilter {
   to: string;
   storeId?: string | undefined;
   regionId?: string | undefined;
+  /** Only members of this tier / holding a card of this type (cards.card_type; an untyped card is of the default type). */
+  tier?: string | undefined;
+  cardType?: string | undefined;
 }
 
 interface Scope {
@@ -41,7 +44,7 @@ export interface TopUpsReport extends Scope {
   count: number;
 }
 
-const params = (f: ReportFilter) => ({ from: f.from, to: f.to, storeId: f.storeId, regionId: f.regionId });
+const params = (f: ReportFilter) => ({ from: f.from, to: f.to, storeId: f.storeId, regionId: f.regionId, tier: f.tier, cardType: f.cardType });
 
 export const reportsApi = {
   trend: (f: ReportFilter, grain: Grain) => request<TrendReport>('GET', `/api/reports/trend${query({ ...params(f), grain })}`),

@@ -41,7 +41,11 @@ export interface DraftIssue {
 
 export interface TraceEntry {
   ruleId: string;
+  /** English for the engine's own texts, as stored; HQ's label as written. */
   label: string;
+  /** The step in each language (hub/http/rules-routes.ts, core/rules/trace-text.ts); absent from an older hub. */
+  textZh?: string;
+  textEn?: string;
   lineNo?: number;
   points?: number;
   cents?: number;

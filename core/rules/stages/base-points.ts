@@ -16,6 +16,7 @@ import { MICRO, mulDiv } from '../decimal.ts';
 import type { BaseRateRule, CompiledProductBonus, CompiledSpendBands, LabelledValue } from '../compiled-types.ts';
 import { candidatesFor } from '../line-index.ts';
 import type { LineState, PurchaseState } from './state.ts';
+import type { TraceText } from '../trace-keys.ts';
 
 export function applyBasePoints(state: PurchaseState): void {
   const { baseRates, productBonuses } = state.compiled.stages;
@@ -31,7 +32,7 @@ export function applyBasePoints(state: PurchaseState): void {
       const outcome = rule.kind === 'earn_rate' ? earnRate(rule, line, state.facts.tier) : spendBandLine(rule, line, state, bands);
       if (outcome === null) continue;
       line.baseMicro = outcome.micro;
-      state.trace.push({ ruleId: rule.id, label: outcome.label, lineNo: line.input.lineNo, points: Math.floor(outcome.micro / MICRO) });
+      state.trace.push({ ruleId: rule.id, label: outcome.label, text: outcome.text, lineNo: line.input.lineNo, points: Math.floor(outcome.micro / MICRO) });
       break;
     }
     let previousPoints = Math.floor(line.baseMicro / MICRO);
@@ -39,7 +40,7 @@ export function applyBasePoints(state: PurchaseState): void {
       if (rule.extraRate === null || active[rule.ordinal] === 0) continue;
       line.baseMicro += line.earningCents * rule.extraRate.scaled;
       const points = Math.floor(line.baseMicro / MICRO);
-      state.trace.push({ ruleId: rule.id, label: rule.extraRate.label, lineNo: line.input.lineNo, points: points - previousPoints });
+      state.trace.push({ ruleId: rule.id, label: rule.extraRate.label, text: rule.extraRate.text, lineNo: line.input.lineNo, points: points - previousPoints });
       previousPoints = points;
       if (rule.stop) break;
     }
@@ -49,12 +50,13 @@ export function applyBasePoints(state: PurchaseState): void {
 interface LineOutcome {
   micro: number;
   label: string;
+  text: TraceText | undefined;
 }
 
 function earnRate(rule: BaseRateRule & { kind: 'earn_rate' }, line: LineState, tier: string): LineOutcome | null {
   const rate: LabelledValue | undefined = rule.rate ?? rule.byTier?.get(tier) ?? rule.byCategory?.get(line.input.category);
   if (rate === undefined) return null;
-  return { micro: line.earningCents * rate.scaled, label: rate.label };
+  return { micro: line.earningCents * rate.scaled, label: rate.label, text: rate.text };
 }
 
 interface BandOutcome {
@@ -70,8 +72,8 @@ function spendBandLine(rule: CompiledSpendBands, line: LineState, state: Purchas
     outcome = bandOutcome(rule, state);
     cache.set(rule, outcome);
   }
-  if (outcome.rate !== null) return { micro: line.earningCents * outcome.rate.scaled, label: outcome.rate.label };
-  return { micro: outcome.microByLine.get(line) ?? 0, label: rule.marginalLabel };
+  if (outcome.rate !== null) return { micro: line.earningCents * outcome.rate.scaled, label: outcome.rate.label, text: outcome.rate.text };
+  return { micro: outcome.microByLine.get(line) ?? 0, label: rule.marginalLabel, text: rule.marginalText };
 }
 
 /** The cents of one line that count towards picking the band. */

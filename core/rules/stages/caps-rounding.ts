@@ -16,6 +16,7 @@
 import { allocateProRata } from '../allocate.ts';
 import { MICRO, roundMicro } from '../decimal.ts';
 import type { LineState, PurchaseState } from './state.ts';
+import { traceText } from '../trace-text.ts';
 
 export function applyRoundingAndCaps(state: PurchaseState): void {
   const { capPerTransaction, capPerDay, roundOncePerPurchase } = state.compiled.settings;
@@ -31,11 +32,11 @@ export function applyRoundingAndCaps(state: PurchaseState): void {
 
   const byDay = dayLeft < transactionLeft;
   const ruleId = byDay ? 'cap:day' : 'cap:transaction';
-  const label = byDay ? `daily cap ${capPerDay}` : `cap ${capPerTransaction}/transaction`;
+  const said = byDay ? traceText('capPerDay', { cap: capPerDay ?? 0 }) : traceText('capPerTransaction', { cap: capPerTransaction ?? 0 });
   const kept = allocateProRata(allowed, state.lines.map((l) => l.points));
   state.lines.forEach((line, i) => {
     const keep = kept[i] ?? 0;
-    if (keep !== line.points) state.trace.push({ ruleId, label, lineNo: line.input.lineNo, points: keep - line.points });
+    if (keep !== line.points) state.trace.push({ ruleId, ...said, lineNo: line.input.lineNo, points: keep - line.points });
     line.points = keep;
   });
 }
@@ -46,7 +47,7 @@ function roundEachLine(state: PurchaseState): void {
   for (const line of state.lines) {
     const points = Math.max(0, roundMicro(line.micro, rounding));
     const floored = Math.floor(line.micro / MICRO);
-    if (points !== floored) state.trace.push({ ruleId: 'rounding', label: `rounding (${rounding})`, lineNo: line.input.lineNo, points: points - floored });
+    if (points !== floored) state.trace.push({ ruleId: 'rounding', ...traceText('rounding', { mode: rounding }), lineNo: line.input.lineNo, points: points - floored });
     line.points = points;
   }
 }
@@ -71,6 +72,6 @@ function roundOnce(state: PurchaseState): void {
     if (left === 0) break;
     line.points += 1;
     left -= 1;
-    state.trace.push({ ruleId: 'rounding', label: `purchase rounding (${rounding})`, lineNo: line.input.lineNo, points: 1 });
+    state.trace.push({ ruleId: 'rounding', ...traceText('purchaseRounding', { mode: rounding }), lineNo: line.input.lineNo, points: 1 });
   }
 }

@@ -18,7 +18,7 @@ export function applyLineBonuses(state: PurchaseState): void {
       if (rule.pointsPerUnit === 0 || active[rule.ordinal] === 0) continue;
       const points = rule.pointsPerUnit * line.input.qty;
       line.micro += points * MICRO;
-      state.trace.push({ ruleId: rule.id, label: rule.pointsLabel, lineNo: line.input.lineNo, points });
+      state.trace.push({ ruleId: rule.id, label: rule.pointsLabel, text: rule.pointsText, lineNo: line.input.lineNo, points });
       if (rule.stop) break;
     }
   }

@@ -43,14 +43,14 @@ export function applyMultipliers(state: PurchaseState): void {
       let best = 0;
       for (let i = 1; i < count; i++) if (factors[i]!.scaled > factors[best]!.scaled) best = i;
       current = mulDiv(base, factors[best]!.scaled, SCALE);
-      state.trace.push({ ruleId: rules[best]!.id, label: factors[best]!.label, lineNo, points: Math.floor(current / MICRO) - currentPoints });
+      state.trace.push({ ruleId: rules[best]!.id, label: factors[best]!.label, text: factors[best]!.text, lineNo, points: Math.floor(current / MICRO) - currentPoints });
     } else {
       const adding = stacking === 'add';
       for (let i = 0; i < count; i++) {
         const factor = factors[i]!;
         current = adding ? current + mulDiv(base, factor.scaled - SCALE, SCALE) : mulDiv(current, factor.scaled, SCALE);
         const points = Math.floor(current / MICRO);
-        state.trace.push({ ruleId: rules[i]!.id, label: factor.label, lineNo, points: points - currentPoints });
+        state.trace.push({ ruleId: rules[i]!.id, label: factor.label, text: factor.text, lineNo, points: points - currentPoints });
         currentPoints = points;
       }
     }

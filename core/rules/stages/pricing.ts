@@ -25,7 +25,7 @@ export function applyPrices(state: PurchaseState): void {
       const price = rule.priceBySku.get(input.sku);
       if (price === undefined || price >= input.unitPriceCents) continue;
       const memberNet = input.qty * price;
-      state.trace.push({ ruleId: rule.id, label: rule.label, lineNo: input.lineNo, cents: memberNet - net });
+      state.trace.push({ ruleId: rule.id, label: rule.label, text: rule.text, lineNo: input.lineNo, cents: memberNet - net });
       net = memberNet;
       break;
     }
@@ -35,7 +35,7 @@ export function applyPrices(state: PurchaseState): void {
       const percent = rule.percentOff ?? rule.percentOffByTier?.get(tier);
       if (percent === undefined) continue;
       const off = mulDiv(net, percent.scaled, 100 * SCALE);
-      if (off > 0) state.trace.push({ ruleId: rule.id, label: percent.label, lineNo: input.lineNo, cents: -off });
+      if (off > 0) state.trace.push({ ruleId: rule.id, label: percent.label, text: percent.text, lineNo: input.lineNo, cents: -off });
       net -= off;
       if (rule.stop) break;
     }

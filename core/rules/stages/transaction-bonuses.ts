@@ -7,6 +7,7 @@ import type { ReferralAward } from '../types.ts';
 import type { CompiledReferral } from '../compiled-types.ts';
 import type { PurchaseState } from './state.ts';
 import { activeOf } from './eligibility.ts';
+import { traceText } from '../trace-text.ts';
 
 export function eventBonuses(state: PurchaseState): { ruleId: string; points: number; label: string }[] {
   const eventIds = state.ctx.eventIds;
@@ -15,7 +16,7 @@ export function eventBonuses(state: PurchaseState): { ruleId: string; points: nu
   for (const rule of activeOf(state.compiled.stages.eventBonuses, state.active)) {
     if (!eventIds.includes(rule.eventId)) continue;
     bonuses.push({ ruleId: rule.id, points: rule.points, label: rule.label });
-    state.trace.push({ ruleId: rule.id, label: rule.label, points: rule.points });
+    state.trace.push({ ruleId: rule.id, label: rule.label, text: rule.text, points: rule.points });
     if (rule.stop) break;
   }
   return bonuses;
@@ -29,7 +30,7 @@ export function purchaseReferralAwards(state: PurchaseState, paidWithMoneyCents:
     activeOf(state.compiled.stages.referrals, state.active).filter((r) => r.onPurchase),
     chain,
     paidWithMoneyCents,
-    (award, label) => state.trace.push({ ruleId: award.ruleId, label, points: award.points }),
+    (award, said) => state.trace.push({ ruleId: award.ruleId, ...said, points: award.points }),
   );
 }
 
@@ -38,7 +39,7 @@ export function referralAwards(
   rules: CompiledReferral[],
   chain: readonly string[],
   paidCents: number,
-  traced: (award: ReferralAward, label: string) => void,
+  traced: (award: ReferralAward, said: ReturnType<typeof traceText>) => void,
 ): ReferralAward[] {
   const awards: ReferralAward[] = [];
   for (const rule of rules) {
@@ -49,7 +50,8 @@ export function referralAwards(
       if (points === 0) return;
       const award = { ruleId: rule.id, memberId, level: i + 1, points };
       awards.push(award);
-      traced(award, `${rule.label} L${i + 1} → ${memberId}`);
+      // HQ's label (a rule with a text has none) names the award; the level and referrer are the engine's words.
+      traced(award, traceText('referralAward', { level: i + 1, memberId, ...(rule.text ? {} : { name: rule.label }) }));
     });
     if (rule.stop) break;
   }

@@ -30,11 +30,11 @@ describe('pointsRebate reward value (points-rebate.json: threshold 5,000, steps 
   it('4,999 points convert nothing; the purchase that brings a silver member to 5,000 converts them into 50.00', async () => {
     env = await openRulesLedger(tierHeld(example('points-rebate')));
     const card = await env.freshMember('R1', 'silver');
-    expect((await env.kiosk(cashPurchase(card, 4_999))).outcome?.trace).not.toContainEqual(expect.stringContaining('返点'));
+    expect((await env.kiosk(cashPurchase(card, 4_999))).outcome?.trace).not.toContainEqual(expect.stringContaining('points rebate'));
     expect(await balancesOf('R1')).toEqual({ points: 4_999, bonusValueCents: 0, tier: 'silver' });
     const reaching = await env.kiosk(cashPurchase(card, 1));
     expect(reaching.status).toBe('applied');
-    expect(reaching.outcome?.trace).toContain('返点 5000 pts × 0.01: -5000, bonus value +5000');
+    expect(reaching.outcome?.trace).toContain('points rebate 5000 pts × 0.01: -5000, bonus value +5000');
     expect(reaching.outcome).toMatchObject({ pointsEarned: 1, pointsSpent: 5_000, valueDeltaCents: 5_000 });
     expect(await balancesOf('R1')).toEqual({ points: 0, bonusValueCents: 5_000, tier: 'silver' });
   });
@@ -99,7 +99,7 @@ describe('pointsRebate reward gift (points-rebate-gift.json: ¥50 voucher, gold 
     await gifts([{ sku: 'voucher-50', stock: 100 }, { sku: 'voucher-80', stock: 10 }]);
     const standard = await env.freshMember('G1', 'standard');
     const result = await env.kiosk(cashPurchase(standard, 12_000));
-    expect(result.outcome?.trace).toContain('返点 2 × ¥50 gift voucher: -10000');
+    expect(result.outcome?.trace).toContain('points rebate 2 × ¥50 gift voucher: -10000');
     expect(await balancesOf('G1')).toEqual({ points: 2_000, bonusValueCents: 0, tier: 'standard' });
     expect(await stockOf('voucher-50')).toBe(98);
     const gold = await env.freshMember('G2', 'gold');

@@ -103,7 +103,7 @@ describe('ledger schema 7: member profiles, contact log, consents', () => {
     db.prepare("INSERT INTO journal (tx_id, member_id, account, amount) VALUES ('T1', 'M0001', 'stored_value', 500)").run();
     expect(currentSchemaVersion(db)).toBe(6);
     migrateSchema(db, silent);
-    expect(currentSchemaVersion(db)).toBe(7);
+    expect(currentSchemaVersion(db)).toBe(SCHEMA_VERSION);
     for (const table of tables) expect(columnsOf(db, table)).toEqual(columnsOf(fresh, table));
     expect(db.prepare('SELECT member_id, name FROM members').all()).toEqual([{ member_id: 'M0001', name: 'Li Wei' }]);
     expect(db.prepare('SELECT tx_id, amount FROM journal').all()).toEqual([{ tx_id: 'T1', amount: 500 }]);

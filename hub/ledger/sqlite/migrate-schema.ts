@@ -7,10 +7,12 @@
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { redactStaffCard } from '../../../core/privacy/redact-staff-card.ts';
-import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
+import { SCHEMA_SQL, SCHEMA_VERSION, TABLES_THROUGH_SCHEMA_7_SQL } from './schema.ts';
 import { CODES_AND_DRAWS_SQL } from './schema-codes-draws.ts';
 import { ACCOUNT_FEATURES_SQL } from './schema-account-features.ts';
 import { MEMBER_PROFILES_SQL } from './schema-member-profiles.ts';
+import { CONSOLE_FEATURES_SQL } from './schema-console-features.ts';
+import { REPORT_ROLLUP_BACKFILL_SQL } from './schema-report-rollup.ts';
 import { staffCardHash } from '../../identity/staff-card-hash.ts';
 import { staffCardKey } from './staff-card-key.ts';
 import { newStaffId } from '../../identity/new-ids.ts';
@@ -65,8 +67,8 @@ const MIGRATIONS: readonly Migration[] = [
         ALTER TABLE devices ADD COLUMN mode TEXT NOT NULL DEFAULT 'unattended' CHECK (mode IN ('unattended', 'attended'));
         ALTER TABLE devices ADD COLUMN store_id TEXT;
       `);
-      // The new tables (staff, staff_sessions, audit_log) come from SCHEMA_SQL.
-      db.exec(SCHEMA_SQL);
+      // The new tables (staff, staff_sessions, audit_log) come from the schema's tables.
+      db.exec(TABLES_THROUGH_SCHEMA_7_SQL);
       const key = staffCardKey(db);
       // PINs were never checked before this version: every staff member sets one (memberkiosk staff pin).
       const insert = db.prepare('INSERT INTO staff (staff_id, name, role, store_ids, card_hash, active) VALUES (?, ?, ?, ?, ?, ?)');
@@ -119,6 +121,16 @@ const MIGRATIONS: readonly Migration[] = [
     up(db) {
       // New tables only: existing members have an empty profile until staff fill it in.
       db.exec(MEMBER_PROFILES_SQL);
+    },
+  },
+  {
+    to: 8,
+    why: 'report indexes (a period of one kind of transaction, per store; members per home store), console tables',
+    up(db) {
+      // Indexes, new tables and the totals' trigger: building the indexes and the totals of the transactions already
+      // recorded reads the existing rows once, in this migration.
+      db.exec(CONSOLE_FEATURES_SQL);
+      db.exec(REPORT_ROLLUP_BACKFILL_SQL);
     },
   },
 ];

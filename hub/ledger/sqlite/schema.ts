@@ -9,15 +9,22 @@
  * epoch, a refused id conflict), so every slot a device used is answered the same way for ever.
  * An older database is brought to this version by `migrate-schema.ts` on open. Schema 5's redemption codes and
  * points draws are in schema-codes-draws.ts, schema 6's fee charges and card spending in schema-account-features.ts, schema 7's member profiles, contact
- * log and consents in schema-member-profiles.ts.
+ * log and consents in schema-member-profiles.ts, schema 8's report indexes and console tables in
+ * schema-console-features.ts.
  */
 import { CODES_AND_DRAWS_SQL } from './schema-codes-draws.ts';
 import { ACCOUNT_FEATURES_SQL } from './schema-account-features.ts';
 import { MEMBER_PROFILES_SQL } from './schema-member-profiles.ts';
+import { CONSOLE_FEATURES_SQL } from './schema-console-features.ts';
 
-export const SCHEMA_VERSION = 7;
+export const SCHEMA_VERSION = 8;
 
-export const SCHEMA_SQL = `
+/**
+ * The tables through schema 7. Schema 8's indexes and trigger name columns that older migrations add (members'
+ * home store), so migration 3, which creates its new tables from this, must not run them on a ledger it has not
+ * brought that far: they come with migration 8 and with SCHEMA_SQL.
+ */
+export const TABLES_THROUGH_SCHEMA_7_SQL = `
 CREATE TABLE IF NOT EXISTS schema_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS members (
   member_id TEXT PRIMARY KEY,
@@ -256,3 +263,6 @@ CREATE TABLE IF NOT EXISTS rules_bundles (
 ${CODES_AND_DRAWS_SQL}
 ${ACCOUNT_FEATURES_SQL}
 ${MEMBER_PROFILES_SQL}`;
+
+export const SCHEMA_SQL = `${TABLES_THROUGH_SCHEMA_7_SQL}
+${CONSOLE_FEATURES_SQL}`;

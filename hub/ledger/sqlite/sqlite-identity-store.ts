@@ -7,7 +7,7 @@ import { HQ_DEVICE_ID } from '../../../core/wire/hq-device.ts';
 import type { AuditEntry, AuditEntryInput } from '../../identity/audit-entry.ts';
 import type { AuditQuery, IdentityStore, NewStaff, StaffAccount, StaffChange, StaffCredentials, StoredSession } from '../../identity/identity-store.ts';
 import { staffCardHash } from '../../identity/staff-card-hash.ts';
-import { prepareAuditAppend, readAuditEntries } from './audit-log-sql.ts';
+import { iterateAuditEntries, prepareAuditAppend, readAuditEntries, type AuditFilter } from './audit-log-sql.ts';
 import { staffCardKey } from './staff-card-key.ts';
 
 interface StaffRow {
@@ -217,12 +217,20 @@ export class SqliteIdentityStore implements IdentityStore {
   }
 
   async auditEntries(query: AuditQuery): Promise<AuditEntry[]> {
-    return readAuditEntries(this.db, {
-      limit: query.limit,
-      ...(query.beforeId !== undefined ? { beforeId: query.beforeId } : {}),
-      ...(query.actorId !== undefined ? { actorId: query.actorId } : {}),
-      ...(query.action !== undefined ? { action: query.action } : {}),
-      ...(query.target !== undefined ? { target: query.target } : {}),
-    });
+    return readAuditEntries(this.db, { limit: query.limit, ...auditFilterOf(query) });
   }
+
+  auditEntryRows(query: Omit<AuditQuery, 'limit'>): Iterable<AuditEntry> {
+    return iterateAuditEntries(this.db, auditFilterOf(query));
+  }
+}
+
+/** The query's filters without its undefined ones (the filter's fields are optional, not undefined). */
+function auditFilterOf(query: Omit<AuditQuery, 'limit'>): Omit<AuditFilter, 'limit'> {
+  const filter: Omit<AuditFilter, 'limit'> = {};
+  for (const key of ['beforeId', 'actorId', 'action', 'target', 'surface', 'outcome', 'fromIso', 'toIso'] as const) {
+    const value = query[key];
+    if (value !== undefined) (filter as Record<string, string | number>)[key] = value;
+  }
+  return filter;
 }

@@ -10,7 +10,11 @@
 import type { MemberConsoleStore } from '../member-console-store.ts';
 import { createSqliteMemberConsole } from './sqlite-member-console.ts';
 import { createSqliteMemberProfiles } from './sqlite-member-profiles.ts';
+import { createSqliteMemberImport } from './sqlite-member-import.ts';
+import type { MemberImportStore } from '../member-import-store.ts';
 import type { MemberProfileStore } from '../member-profile-store.ts';
+import type { RetentionStore } from '../retention-store.ts';
+import { createSqliteRetention } from './sqlite-retention.ts';
 import type { CommissionReads } from '../../commission/commission-reads.ts';
 import { createSqliteCommissionReads } from '../../commission/sqlite-commission-reads.ts';
 import Database, { type Database as DatabaseHandle } from 'better-sqlite3';
@@ -23,6 +27,8 @@ import type { MemberScope, MemberStores } from '../../../core/identity/member-sc
 import type { IdentityStore } from '../../identity/identity-store.ts';
 import { SqliteIdentityStore } from './sqlite-identity-store.ts';
 import { SqliteCodesAndDraws } from './sqlite-codes-draws.ts';
+import { SqliteGiftStock } from './sqlite-gift-stock.ts';
+import type { GiftStockStore } from '../gift-stock-store.ts';
 import { SqliteCredit } from './sqlite-credit.ts';
 import { memberCreditSummary } from '../../credit/member-credit.ts';
 import type { CreditStore } from '../credit-store.ts';
@@ -101,6 +107,8 @@ export class SqliteLedgerStore implements Ledger {
   private commissionReads: CommissionReads | null = null;
   private consoleReads: MemberConsoleStore | null = null;
   private profiles: MemberProfileStore | null = null;
+  private imports: MemberImportStore | null = null;
+  private retentionStore: RetentionStore | null = null;
   private readonly bundles = new Map<number, RulesBundle>();
   private readonly unknownVersionsWarned = new Set<number>();
   private readonly log: Logger;
@@ -141,6 +149,12 @@ export class SqliteLedgerStore implements Ledger {
     this.commissionReads = createSqliteCommissionReads(db);
     this.consoleReads = createSqliteMemberConsole(db, () => this.reader());
     this.profiles = createSqliteMemberProfiles(db);
+    // Members imported go through this store's own HQ apply, nested in the import's one database transaction.
+    this.imports = createSqliteMemberImport(db, { applyHq: (bodies, createdAt) => this.transactions().applyHq(bodies, createdAt), beforeTransaction: () => {
+        const mark = port.raisedAlerts.length;
+        return () => port.afterRollback(mark);
+      } });
+    this.retentionStore = createSqliteRetention(db);
     if (!this.latestBundle()) this.saveBundle(this.options.fallbackBundle);
   }
 
@@ -222,6 +236,7 @@ export class SqliteLedgerStore implements Ledger {
     this.commissionReads = null;
     this.consoleReads = null;
     this.profiles = null;
+    this.imports = null;
   }
 
   async applyBatch(batch: ReceivedTransaction[]): Promise<TxResult[]> {
@@ -394,6 +409,11 @@ export class SqliteLedgerStore implements Ledger {
     return new SqliteCardFees(this.handle());
   }
 
+  /** Gift stock per store (../gift-stock-store.ts), on this database. */
+  get giftStock(): GiftStockStore {
+    return new SqliteGiftStock(this.handle());
+  }
+
   /** Redemption codes (../code-store.ts), on this database. */
   get codes(): CodeStore {
     if (!this.codesAndDraws) throw new Error('the ledger is not open');
@@ -411,6 +431,18 @@ export class SqliteLedgerStore implements Ledger {
   get memberProfiles(): MemberProfileStore {
     if (!this.profiles) throw new Error('the ledger is not open');
     return this.profiles;
+  }
+
+  /** Retention rules, contact-log purge and inactive members' erasure (../retention-store.ts), on this database. */
+  get retention(): RetentionStore {
+    if (!this.retentionStore) throw new Error('the ledger is not open');
+    return this.retentionStore;
+  }
+
+  /** Member files imported from a chain's old system (../member-import-store.ts), on this database. */
+  get memberImports(): MemberImportStore {
+    if (!this.imports) throw new Error('the ledger is not open');
+    return this.imports;
   }
 
   get draws(): DrawStore {

@@ -13,6 +13,7 @@ import type { MemberScope } from '../../../core/identity/member-scope.ts';
 import type { TxResult } from '../../../core/wire/result.ts';
 import type { MemberConsoleStore, MemberRecord, MemberSearchHit, MemberSearchQuery } from '../member-console-store.ts';
 import type { RowReaders } from './row-readers.ts';
+import { localizeTrace } from '../../../core/rules/trace-text.ts';
 
 type ScopeParams = { chain: 0 | 1; stores: string };
 type Matched = MemberSearchHit['matchedBy'];
@@ -123,6 +124,8 @@ export function createSqliteMemberConsole(db: Database, readers: () => RowReader
             valueDeltaCents: outcome?.valueDeltaCents ?? 0,
             pointsDelta: outcome ? outcome.pointsEarned - outcome.pointsSpent : 0,
             trace: outcome?.trace ?? [],
+            // Records stored before trace keys have no traceText: their lines show as stored.
+            traceZh: localizeTrace(outcome?.trace ?? [], outcome?.traceText, 'zh-CN'),
           };
         }),
       };

@@ -7,6 +7,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import {
   ERASED_NAME,
   type ContactChannel,
+  type FieldType,
   type Gender,
   type MemberConsent,
   type MemberContact,
@@ -33,7 +34,10 @@ type ConsentRow = { consent_id: number; member_id: string; purpose: string; gran
 const toContact = (r: ContactRow): MemberContact => ({ contactId: r.contact_id, memberId: r.member_id, contactedOn: r.contacted_on, channel: r.channel, note: r.note, staffId: r.staff_id, recordedAt: r.recorded_at });
 const toConsent = (r: ConsentRow): MemberConsent => ({ consentId: r.consent_id, memberId: r.member_id, purpose: r.purpose, granted: r.granted === 1, at: r.at, staffId: r.staff_id, note: r.note });
 
-export function createSqliteMemberProfiles(db: Database): MemberProfileStore {
+type DefRow = { field_key: string; label: string; position: number; label_en: string | null; type: FieldType | null; required: number | null; options: string | null; retired_at: string | null };
+
+/** Reading and writing a member's profile (name and phone on members, the rest on member_profiles): shared with the erasure. */
+function prepareProfileRw(db: Database): { read: (memberId: string) => MemberProfile | null; write: (p: MemberProfile, at: string) => void } {
   const profileRow: Statement<[string], ProfileRow> = db.prepare(
     `SELECT m.member_id, m.name, m.phone, p.gender, p.birthday, p.address, p.custom_fields, p.updated_at, p.erased_at
        FROM members m LEFT JOIN member_profiles p ON p.member_id = m.member_id WHERE m.member_id = ?`,
@@ -45,26 +49,6 @@ export function createSqliteMemberProfiles(db: Database): MemberProfileStore {
        custom_fields = excluded.custom_fields, updated_at = excluded.updated_at, erased_at = excluded.erased_at`,
   );
   const setNamePhone = db.prepare<[string, string, string]>('UPDATE members SET name = ?, phone = ? WHERE member_id = ?');
-  const defs: Statement<[], { field_key: string; label: string; position: number }> = db.prepare('SELECT field_key, label, position FROM member_field_defs ORDER BY position, field_key');
-  const clearDefs = db.prepare('DELETE FROM member_field_defs');
-  const insertDef = db.prepare<[string, string, number]>('INSERT INTO member_field_defs (field_key, label, position) VALUES (?, ?, ?)');
-  const contacts: Statement<[string, number], ContactRow> = db.prepare('SELECT * FROM member_contacts WHERE member_id = ? ORDER BY contacted_on DESC, contact_id DESC LIMIT ?');
-  const contactById: Statement<[number | bigint], ContactRow> = db.prepare('SELECT * FROM member_contacts WHERE contact_id = ?');
-  const insertContact = db.prepare<[string, string, string, string, string, string]>(
-    'INSERT INTO member_contacts (member_id, contacted_on, channel, note, staff_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?)',
-  );
-  const consents: Statement<[string], ConsentRow> = db.prepare('SELECT * FROM member_consents WHERE member_id = ? ORDER BY consent_id');
-  const consentById: Statement<[number | bigint], ConsentRow> = db.prepare('SELECT * FROM member_consents WHERE consent_id = ?');
-  const insertConsent = db.prepare<[string, string, number, string, string, string | null]>(
-    'INSERT INTO member_consents (member_id, purpose, granted, at, staff_id, note) VALUES (?, ?, ?, ?, ?, ?)',
-  );
-  const eraseHolders = db.prepare<[string, string]>('UPDATE cards SET holder_name = ? WHERE member_id = ? AND holder_name IS NOT NULL');
-  const eraseContactNotes = db.prepare<[string, string]>('UPDATE member_contacts SET note = ? WHERE member_id = ?');
-  // The registration's payload keeps its content hash (stored apart): a resend of it is still recognised as applied.
-  const eraseRegistration = db.prepare<[string, string]>(
-    `UPDATE transactions SET payload = json_set(payload, '$.name', ?, '$.phone', '') WHERE member_id = ? AND kind = 'register_member'`,
-  );
-
   const read = (memberId: string): MemberProfile | null => {
     const row = profileRow.get(memberId);
     if (!row) return null;
@@ -84,7 +68,58 @@ export function createSqliteMemberProfiles(db: Database): MemberProfileStore {
     setNamePhone.run(p.name, p.phone, p.memberId);
     upsertProfile.run({ memberId: p.memberId, gender: p.gender, birthday: p.birthday, address: p.address, customFields: JSON.stringify(p.customFields), at, erasedAt: p.erasedAt });
   };
+  return { read, write };
+}
 
+/**
+ * The erasure (MemberProfileStore.erase) as a plain function, to run inside a caller's database transaction: the
+ * retention sweep checks that the member is still eligible and erases in one (sqlite-retention.ts).
+ */
+export function prepareMemberErase(db: Database): (memberId: string, at: string) => MemberProfile | null {
+  const { read, write } = prepareProfileRw(db);
+  const eraseHolders = db.prepare<[string, string]>('UPDATE cards SET holder_name = ? WHERE member_id = ? AND holder_name IS NOT NULL');
+  const eraseContactNotes = db.prepare<[string, string]>('UPDATE member_contacts SET note = ? WHERE member_id = ?');
+  // The registration's payload keeps its content hash (stored apart): a resend of it is still recognised as applied.
+  const eraseRegistration = db.prepare<[string, string]>(
+    // An imported member's name and phone are in their member_import payload as a registration's are in its own.
+    `UPDATE transactions SET payload = json_set(payload, '$.name', ?, '$.phone', '') WHERE member_id = ? AND kind IN ('register_member', 'member_import')`,
+  );
+  return (memberId, at) => {
+    const before = read(memberId);
+    if (!before) return null;
+    write({ ...before, name: ERASED_NAME, phone: '', gender: null, birthday: null, address: null, customFields: {}, erasedAt: at }, at);
+    eraseHolders.run(ERASED_NAME, memberId);
+    eraseContactNotes.run(ERASED_NAME, memberId);
+    eraseRegistration.run(ERASED_NAME, memberId);
+    return read(memberId);
+  };
+}
+
+export function createSqliteMemberProfiles(db: Database): MemberProfileStore {
+  // The spec (schema 8's member_field_specs) is optional: a field defined before it is a text field.
+  const defs: Statement<[], DefRow> = db.prepare(
+    `SELECT d.field_key, d.label, d.position, s.label_en, s.type, s.required, s.options, s.retired_at
+       FROM member_field_defs d LEFT JOIN member_field_specs s ON s.field_key = d.field_key ORDER BY d.position, d.field_key`,
+  );
+  const clearDefs = db.prepare('DELETE FROM member_field_defs');
+  const clearSpecs = db.prepare('DELETE FROM member_field_specs');
+  const insertDef = db.prepare<[string, string, number]>('INSERT INTO member_field_defs (field_key, label, position) VALUES (?, ?, ?)');
+  const insertSpec = db.prepare<[string, string | null, string, number, string, string | null]>(
+    'INSERT INTO member_field_specs (field_key, label_en, type, required, options, retired_at) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const retiredAt: Statement<[], { field_key: string; retired_at: string }> = db.prepare('SELECT field_key, retired_at FROM member_field_specs WHERE retired_at IS NOT NULL');
+  const contacts: Statement<[string, number], ContactRow> = db.prepare('SELECT * FROM member_contacts WHERE member_id = ? ORDER BY contacted_on DESC, contact_id DESC LIMIT ?');
+  const contactById: Statement<[number | bigint], ContactRow> = db.prepare('SELECT * FROM member_contacts WHERE contact_id = ?');
+  const insertContact = db.prepare<[string, string, string, string, string, string]>(
+    'INSERT INTO member_contacts (member_id, contacted_on, channel, note, staff_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const consents: Statement<[string], ConsentRow> = db.prepare('SELECT * FROM member_consents WHERE member_id = ? ORDER BY consent_id');
+  const consentById: Statement<[number | bigint], ConsentRow> = db.prepare('SELECT * FROM member_consents WHERE consent_id = ?');
+  const insertConsent = db.prepare<[string, string, number, string, string, string | null]>(
+    'INSERT INTO member_consents (member_id, purpose, granted, at, staff_id, note) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const { read, write } = prepareProfileRw(db);
+  const eraseNow = prepareMemberErase(db);
   const update = db.transaction((memberId: string, change: MemberProfileChange, at: string) => {
     const before = read(memberId);
     if (!before) return null;
@@ -102,26 +137,33 @@ export function createSqliteMemberProfiles(db: Database): MemberProfileStore {
     write(after, at);
     return { before, after };
   });
-  const erase = db.transaction((memberId: string, at: string) => {
-    const before = read(memberId);
-    if (!before) return null;
-    write({ ...before, name: ERASED_NAME, phone: '', gender: null, birthday: null, address: null, customFields: {}, erasedAt: at }, at);
-    eraseHolders.run(ERASED_NAME, memberId);
-    eraseContactNotes.run(ERASED_NAME, memberId);
-    eraseRegistration.run(ERASED_NAME, memberId);
-    return read(memberId);
-  });
-  const replaceDefs = db.transaction((list: MemberFieldDef[]) => {
+  const erase = db.transaction((memberId: string, at: string) => eraseNow(memberId, at));
+  // A field retired before keeps the time it was retired.
+  const replaceDefs = db.transaction((list: MemberFieldDef[], at: string) => {
+    const retired = new Map(retiredAt.all().map((r) => [r.field_key, r.retired_at] as const));
     clearDefs.run();
-    for (const d of list) insertDef.run(d.key, d.label, d.position);
+    clearSpecs.run();
+    for (const d of list) {
+      insertDef.run(d.key, d.label, d.position);
+      insertSpec.run(d.key, d.labelEn ?? null, d.type ?? 'text', d.required ? 1 : 0, JSON.stringify(d.options ?? []), d.retired ? (retired.get(d.key) ?? at) : null);
+    }
   });
 
   return {
     async fieldDefs() {
-      return defs.all().map((d) => ({ key: d.field_key, label: d.label, position: d.position }));
+      return defs.all().map((d) => ({
+        key: d.field_key,
+        label: d.label,
+        position: d.position,
+        labelEn: d.label_en,
+        type: d.type ?? 'text',
+        required: d.required === 1,
+        options: d.options ? (JSON.parse(d.options) as string[]) : [],
+        retired: d.retired_at !== null,
+      }));
     },
     async setFieldDefs(list) {
-      replaceDefs(list);
+      replaceDefs(list, new Date().toISOString());
     },
     async profile(memberId) {
       return read(memberId);

@@ -11,7 +11,7 @@ import { CodedError } from '../../../core/errors/coded-error.ts';
 import type { MemberPlanningContext, PlanningContext } from '../../../core/ledger/planning-context.ts';
 import type { LedgerEffect } from '../../../core/ledger/types.ts';
 import type { RulesBundle } from '../../../core/rules/bundle.ts';
-import type { HqOnlyTransaction, LedgerTransaction, Transaction, TransactionOf } from '../../../core/wire/transaction.ts';
+import type { HqOnlyTransaction, HqOnlyTransactionOf, LedgerTransaction, Transaction, TransactionOf } from '../../../core/wire/transaction.ts';
 import { memberIdFor } from '../../../core/ledger/plan-register-member.ts';
 import { dailyCapDay, tierPeriodAt } from '../../../core/rules/engine.ts';
 import { localDayOf } from '../../../core/ledger/card-types.ts';
@@ -27,6 +27,7 @@ import type { LedgerWritePort, SlotHolder, SlotRow, StoredTransaction, Transacti
 import type { RowReaders } from './row-readers.ts';
 import { SqliteCodesAndDraws } from './sqlite-codes-draws.ts';
 import { creditStatementChargedSql } from './sqlite-credit.ts';
+import { StoreGiftStockStatements } from './sqlite-gift-stock.ts';
 
 /** An alert raised inside a batch: written with it, logged by the store once the batch is durable. */
 export interface RaisedAlert {
@@ -82,6 +83,8 @@ export class SqliteWritePort implements LedgerWritePort {
   private readonly updateMemberTotals: Statement;
   private readonly setTier: Statement<[string, string]>;
   private readonly addGiftStock: Statement<[number, string]>;
+  /** Gift stock per store (schema 8): a redemption at a store that keeps its own stock of the gift takes from it. */
+  private readonly storeGiftStock: StoreGiftStockStatements;
   private readonly insertPurchase: Statement;
   private readonly insertRefundedLine: Statement;
   private readonly insertDisagreement: Statement;
@@ -161,6 +164,7 @@ export class SqliteWritePort implements LedgerWritePort {
     );
     this.setTier = db.prepare('UPDATE members SET tier = ? WHERE member_id = ?');
     this.addGiftStock = db.prepare('UPDATE gifts SET stock = stock + ? WHERE sku = ?');
+    this.storeGiftStock = new StoreGiftStockStatements(db);
     this.insertPurchase = db.prepare('INSERT INTO purchases (tx_id, member_id, record) VALUES (?, ?, ?)');
     this.insertRefundedLine = db.prepare('INSERT INTO refunded_lines (purchase_tx_id, line_no, refund_tx_id) VALUES (?, ?, ?)');
     this.dailyPointsOf = db.prepare('SELECT points FROM member_daily_points WHERE member_id = ? AND day = ?');
@@ -326,7 +330,7 @@ export class SqliteWritePort implements LedgerWritePort {
         rebateGifts ??= rebateGiftsOf(readers, bundle);
         return rebateGifts;
       },
-      gift: tx.kind === 'redeem_gift' ? this.readers.gift(tx.giftSku) : null,
+      gift: tx.kind === 'redeem_gift' ? this.storeGiftStock.giftAt(this.readers.gift(tx.giftSku), tx.storeId) : null,
       purchase: tx.kind === 'refund' ? this.readers.purchase(tx.purchaseTxId) : null,
       newCardTaken: tx.kind === 'card_replace' || tx.kind === 'card_issue' ? this.readers.card(tx.newCardUid) !== null : false,
       // An attached card with a per-day limit: what it spent today (the bundle's local day).
@@ -350,6 +354,7 @@ export class SqliteWritePort implements LedgerWritePort {
   }
 
   readMemberContext(tx: HqOnlyTransaction): MemberPlanningContext {
+    if (tx.kind === 'member_import') return this.memberImportContext(tx);
     const member = this.readers.member(tx.memberId);
     if (!member) throw new CodedError('MEMBER_UNKNOWN', `no member ${tx.memberId}`);
     const context: MemberPlanningContext = { member, lots: this.readers.lots(member.memberId), bundle: this.bundleFor(tx.bundleVersion) };
@@ -389,6 +394,23 @@ export class SqliteWritePort implements LedgerWritePort {
   private regionOfStore(storeId: string): { regionId?: string } {
     const regionId = this.regionOf(storeId);
     return regionId === undefined ? {} : { regionId };
+  }
+
+  /** An imported member does not exist yet: plan against an empty member, with what it must not collide with. */
+  private memberImportContext(tx: HqOnlyTransactionOf<'member_import'>): MemberPlanningContext {
+    return {
+      member: {
+        memberId: tx.memberId, name: tx.name, tier: tx.tier, storedValueCents: 0, bonusValueCents: 0, points: 0, creditLimitCents: 0, cumulativeSpendCents: 0, cumulativePointsEarned: 0,
+      },
+      lots: [],
+      bundle: this.bundleFor(tx.bundleVersion),
+      memberImport: {
+        memberExists: this.readers.member(tx.memberId) !== null,
+        phoneTaken: this.readers.memberIdByPhone(tx.phone) !== null,
+        cardTaken: this.readers.card(tx.cardUid) !== null,
+        ...(tx.referrerPhone === undefined ? {} : { referrerId: this.readers.memberIdByPhone(tx.referrerPhone) }),
+      },
+    };
   }
 
   /** A registration's member does not exist yet: plan against an empty member on the new card. */
@@ -456,7 +478,10 @@ export class SqliteWritePort implements LedgerWritePort {
       if (other.cumulativePointsEarnedDelta !== 0) this.updateMemberTotals.run(0, other.cumulativePointsEarnedDelta, other.memberId);
       if (other.tier) this.setTier.run(other.tier, other.memberId);
     }
-    for (const gift of effect.giftStockChanges) this.addGiftStock.run(gift.delta, gift.sku);
+    for (const gift of effect.giftStockChanges) {
+      if (gift.storeId === undefined) this.addGiftStock.run(gift.delta, gift.sku);
+      else this.storeGiftStock.take(gift.storeId, gift.sku, gift.delta, this.appliedAt);
+    }
     if (effect.purchaseRecord) this.insertPurchase.run(tx.id, member, JSON.stringify(effect.purchaseRecord));
     for (const change of effect.serviceCardChanges ?? []) this.upsertServiceCard.run(member, change.serviceId, change.counted ? 1 : 0, change.validUntil);
     if (effect.dailyPoints) this.addDailyPoints.run(member, effect.dailyPoints.day, effect.dailyPoints.points);

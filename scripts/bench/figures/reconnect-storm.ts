@@ -7,7 +7,7 @@
  * within 2× the unauthenticated run on both.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect as tcpConnect, createServer as createNetServer } from 'node:net';
+import { connect as tcpConnect } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ import { ensureHubTls } from '../../../hub/pki/hub-tls.ts';
 import { enrolForTest } from '../../../hub/testing/enrol-for-test.ts';
 import { startMosquittoDynsec } from '../../../hub/testing/start-mosquitto-dynsec.ts';
 import type { BenchFigure } from '../figure.ts';
+import { freePort } from '../../../hub/testing/free-port.ts';
 import { percentile } from '../support/percentile.ts';
 
 const CLIENTS = Number(process.env.MK_STORM_CLIENTS ?? 500);
@@ -34,15 +35,6 @@ interface Login {
   id: string;
   username?: string;
   password?: string;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createNetServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Resolves with the first moment (performance.now) a TCP connection to the port succeeds, polling every 2 ms. */
