@@ -115,7 +115,7 @@ describe('member reports in Chromium', () => {
     // Tiers: standard Li Wei and Sun Li, silver Wang Fang and Zhou Xin, gold, diamond.
     await openTab(page, 'cards', 'tiers-table', 'the tiers');
     const tiers = await page.locator('[data-test=tiers-table] .el-table__body tr').allInnerTexts();
-    expect(tiers.map((row) => row.replace(/\s+/g, ' ').trim()).sort()).toEqual(['diamond 1', 'gold 1', 'silver 2', 'standard 2']);
+    expect(tiers.map((row) => row.replace(/\s+/g, ' ').trim()).sort()).toEqual(['普通会员 2', '金卡会员 1', '钻石会员 1', '银卡会员 2'].sort());
     await seen(page, page.locator('[data-test=card-types-table] .el-table__body tr'), 'the card types');
     await shot(page, 'cards-zh-1440');
 
@@ -148,7 +148,7 @@ describe('member reports in Chromium', () => {
     // The tier filter: only silver members; Zhou Xin is the one never seen.
     await page.locator('#tab-churn').click();
     await page.locator('[data-test=report-tier]').click();
-    await page.locator('.el-select-dropdown__item:visible', { hasText: 'silver' }).click();
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '银卡会员' }).click();
     await page.locator('[data-test=report-submit]').click();
     await seen(page, page.locator('[data-test=churn-active] .figure__value', { hasText: '1' }), 'one active silver member');
     expect(await page.locator('[data-test=churn-never] .figure__value').innerText()).toBe('1');

@@ -108,6 +108,23 @@ describe('reports over the hub API (real hub over HTTPS)', () => {
     });
   });
 
+  it('tier and card type filters count only those members, in every report (the rows, not the store totals)', async () => {
+    // The demo's gold member M0003 bought ¥800 and topped up; nobody else is gold.
+    const gold = `from=${from}&to=${to}&tier=gold`;
+    const trend = await call(`/api/reports/trend?${gold}`, admin);
+    expect(trend.body.totals).toMatchObject({ salesCount: 1, salesCents: 80_000, topUpCount: 1 });
+    const page = await call(`/api/reports/consumption?${gold}`, admin);
+    expect(page.body).toMatchObject({ total: 1 });
+    expect((page.body.records as { memberId: string }[]).map((r) => r.memberId)).toEqual(['M0003']);
+    expect((await call(`/api/reports/new-members?${gold}`, admin)).body).toMatchObject({ total: 1 });
+    const points = await call(`/api/reports/points-liability?${gold}`, admin);
+    const goldPoints = ((await call(`/api/reports/consumption?${gold}&pageSize=10`, admin)).body.records as { pointsEarned: number }[])[0]!.pointsEarned;
+    expect(points.body).toMatchObject({ issued: goldPoints, outstanding: goldPoints });
+    expect((await call(`/api/reports/top-ups?${gold}`, admin)).body).toMatchObject({ count: 1 });
+    // Every demo card is of the rules' default type (no type of its own): asking for a type no card has counts nobody.
+    expect((await call(`/api/reports/trend?from=${from}&to=${to}&cardType=no-such-type`, admin)).body.totals).toMatchObject({ salesCount: 0, topUpCount: 0 });
+  });
+
   it('scope: another store reads its own zeros and is refused the demo store; cashiers and technicians read no report', async () => {
     const own = await call(`/api/reports/trend?from=${from}&to=${to}`, otherManager);
     expect(own.status).toBe(200);

@@ -39,6 +39,8 @@ const filter = {
   to: z.string().max(10),
   storeId: z.string().min(1).max(64).optional(),
   regionId: z.string().min(1).max(64).optional(),
+  tier: z.string().min(1).max(64).optional(),
+  cardType: z.string().min(1).max(64).optional(),
 };
 const grain = z.enum(REPORT_GRAINS).default('day');
 const format = z.enum(['json', 'csv', 'xlsx']).default('json');

@@ -21,8 +21,30 @@ export interface ConsumptionRecord {
   pointsEarned: number;
 }
 
-/** A report's period, stores (a JSON array, null: every store) and the zone its local times are in. */
-export interface ReportWindow { fromIso: string; toIso: string; stores: string | null; timezone: string }
+/**
+ * A report's period, stores (a JSON array, null: every store), the zone its local times are in, and the members
+ * it counts: of a tier, holding a card of a card type (null: any; `cardTypeIsDefault` 1 when the type is the rules'
+ * default, which cards without a type are).
+ */
+export interface ReportWindow {
+  fromIso: string;
+  toIso: string;
+  stores: string | null;
+  timezone: string;
+  tier: string | null;
+  cardType: string | null;
+  cardTypeIsDefault: 0 | 1;
+}
+
+/** Whether the window counts only some members: the hourly totals are per store, so such a report reads the rows. */
+export const membersFiltered = (window: ReportWindow) => window.tier !== null || window.cardType !== null;
+
+/** The member filter on the member id `memberId` (a column), as the member reports filter (a member's tier now). */
+export const inMembers = (window: ReportWindow, memberId: string) =>
+  membersFiltered(window)
+    ? `EXISTS (SELECT 1 FROM members fm WHERE fm.member_id = ${memberId} AND (@tier IS NULL OR fm.tier = @tier)
+        AND (@cardType IS NULL OR EXISTS (SELECT 1 FROM cards fc WHERE fc.member_id = fm.member_id AND (fc.card_type = @cardType OR (@cardTypeIsDefault = 1 AND fc.card_type IS NULL)))))`
+    : '1';
 
 export const STORE_OF_TX = "json_extract(t.payload, '$.storeId')";
 // Each condition is written for the window it is asked for: "@stores IS NULL OR …" would keep SQLite from seeking
@@ -51,7 +73,13 @@ export function consumptionOf(row: RecordRow, timezone: string): ConsumptionReco
   };
 }
 
+/**
+ * A purchase record exists only for a purchase the ledger applied (the write port writes it with the effects), so
+ * the join stands for `status = 'applied'`; without that column every column read here is in the
+ * (kind, created_at, tx_id, store) index, and the transactions' own rows (their payloads and results, most of the
+ * file) are never read.
+ */
 export const recordsSql = (window: ReportWindow) => `SELECT t.tx_id, t.created_at, ${STORE_OF_TX} AS store_id, p.member_id, m.name, p.record
   FROM transactions t JOIN purchases p ON p.tx_id = t.tx_id LEFT JOIN members m ON m.member_id = p.member_id
-  WHERE ${IN_WINDOW} AND t.kind = 'purchase' AND ${inStores(window)}
+  WHERE t.kind = 'purchase' AND t.created_at >= @fromIso AND t.created_at < @toIso AND ${inStores(window)} AND ${inMembers(window, 'p.member_id')}
   ORDER BY t.created_at DESC, t.tx_id DESC`;

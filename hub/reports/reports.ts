@@ -6,6 +6,7 @@
  * newest rules bundle's time zone (report-period.ts). Money is in cents, as the ledger keeps it.
  */
 import { CodedError } from '../../core/errors/coded-error.ts';
+import { cardTypeOf } from '../../core/ledger/card-types.ts';
 import { DEFAULT_TIMEZONE } from '../../core/rules/compile.ts';
 import type { RulesStore } from '../ledger/rules-store.ts';
 import { reportStores } from '../commission/commission-report.ts';
@@ -26,6 +27,10 @@ export interface ReportFilter {
   to: string;
   storeId?: string | undefined;
   regionId?: string | undefined;
+  /** Only members of this tier (their tier now). */
+  tier?: string | undefined;
+  /** Only members holding a card of this card type. */
+  cardType?: string | undefined;
 }
 
 export interface ReportScope extends ReportPeriod {
@@ -73,9 +78,21 @@ export function createReports(deps: ReportsDeps): Reports {
       if (inRegion.length === 0 && !storeIds.includes('*')) throw new CodedError('AUTH_FORBIDDEN', `region ${filter.regionId} has none of your stores`);
       storeIds = inRegion;
     }
-    const timezone = (await deps.rules.latestRulesBundle())?.timezone ?? DEFAULT_TIMEZONE;
+    const bundle = await deps.rules.latestRulesBundle();
+    const timezone = bundle?.timezone ?? DEFAULT_TIMEZONE;
     const period = reportPeriod(filter.from, filter.to, timezone);
-    const window: ReportWindow = { fromIso: period.fromIso, toIso: period.toIso, stores: storeIds.includes('*') ? null : JSON.stringify(storeIds), timezone };
+    const cardType = filter.cardType ?? null;
+    // Cards without a type are of the rules' default type: asking for it counts them too.
+    const cardTypeIsDefault = cardType !== null && bundle !== null && cardTypeOf(bundle, null)?.typeId === cardType ? 1 : 0;
+    const window: ReportWindow = {
+      fromIso: period.fromIso,
+      toIso: period.toIso,
+      stores: storeIds.includes('*') ? null : JSON.stringify(storeIds),
+      timezone,
+      tier: filter.tier ?? null,
+      cardType,
+      cardTypeIsDefault,
+    };
     return { scope: { ...period, storeIds }, window };
   }
 

@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCHEMA_SQL } from '../ledger/sqlite/schema.ts';
+import type { ReportWindow } from './consumption-records.ts';
 import { consumptionRowsFromWorker } from './rows-from-worker.ts';
 
 // More than the reader reads ahead (4 batches of 2,000), so an abandoned reader would be waiting with its statement open.
 const ROWS = 12_000;
-const window = { fromIso: '2026-01-01T00:00:00.000Z', toIso: '2026-03-01T00:00:00.000Z', stores: null, timezone: 'Asia/Shanghai' };
+const window: ReportWindow = { fromIso: '2026-01-01T00:00:00.000Z', toIso: '2026-03-01T00:00:00.000Z', stores: null, timezone: 'Asia/Shanghai', tier: null, cardType: null, cardTypeIsDefault: 0 };
 
 describe('consumption records read on a worker thread', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mk-rows-worker-'));

@@ -16,7 +16,7 @@
  */
 import type { Database as Db } from 'better-sqlite3';
 import { openReportConnection } from './report-connection.ts';
-import { consumptionOf, IN_WINDOW, inHours, inStores, recordsSql, STORE_OF_TX, type ConsumptionRecord, type RecordRow, type ReportWindow } from './consumption-records.ts';
+import { consumptionOf, IN_WINDOW, inHours, inMembers, inStores, membersFiltered, recordsSql, STORE_OF_TX, type ConsumptionRecord, type RecordRow, type ReportWindow } from './consumption-records.ts';
 
 export type { ConsumptionRecord, ReportWindow } from './consumption-records.ts';
 import { consumptionRowsFromWorker } from './rows-from-worker.ts';
@@ -43,7 +43,7 @@ export class SqliteReportReads {
 
   /** Purchases (their record's total) and top-ups (their amount), counted and summed per UTC time prefix. */
   trend(window: ReportWindow, prefixLength: number): TrendGroup[] {
-    if (prefixLength === 13) {
+    if (prefixLength === 13 && !membersFiltered(window)) {
       const hours = this.open()
         .prepare(
           `SELECT hour, sum(purchases) AS purchases, sum(purchase_cents) AS purchaseCents, sum(top_ups) AS topUps, sum(top_up_cents) AS topUpCents
@@ -60,7 +60,7 @@ export class SqliteReportReads {
         `SELECT substr(t.created_at, 1, ${prefixLength}) AS prefix, t.kind AS kind, count(*) AS count,
            sum(CASE t.kind WHEN 'purchase' THEN json_extract(p.record, '$.totalCents') ELSE json_extract(t.payload, '$.amountCents') END) AS cents
          FROM transactions t LEFT JOIN purchases p ON p.tx_id = t.tx_id AND t.kind = 'purchase'
-         WHERE ${IN_WINDOW} AND t.kind IN ('purchase', 'top_up') AND ${inStores(window)}
+         WHERE ${IN_WINDOW} AND t.kind IN ('purchase', 'top_up') AND ${inStores(window)} AND ${inMembers(window, 't.member_id')}
          GROUP BY prefix, t.kind ORDER BY prefix`,
       )
       .all(window) as TrendGroup[];
@@ -69,8 +69,9 @@ export class SqliteReportReads {
   newMembers(window: ReportWindow, prefixLength: number): MemberGroup[] {
     return this.open()
       .prepare(
-        `SELECT substr(created_at, 1, ${prefixLength}) AS prefix, count(*) AS count FROM members
-         WHERE created_at >= @fromIso AND created_at < @toIso AND (@stores IS NULL OR home_store_id IN (SELECT value FROM json_each(@stores)))
+        `SELECT substr(m.created_at, 1, ${prefixLength}) AS prefix, count(*) AS count FROM members m
+         WHERE m.created_at >= @fromIso AND m.created_at < @toIso AND (@stores IS NULL OR m.home_store_id IN (SELECT value FROM json_each(@stores)))
+           AND ${inMembers(window, 'm.member_id')}
          GROUP BY prefix ORDER BY prefix`,
       )
       .all(window) as MemberGroup[];
@@ -81,7 +82,7 @@ export class SqliteReportReads {
       .prepare(
         `SELECT ${STORE_OF_TX} AS storeId, json_extract(t.payload, '$.actor.staffId') AS staffId, json_extract(t.payload, '$.tender') AS tender,
            count(*) AS count, sum(json_extract(t.payload, '$.amountCents')) AS cents
-         FROM transactions t WHERE ${IN_WINDOW} AND t.kind = 'top_up' AND ${inStores(window)}
+         FROM transactions t WHERE ${IN_WINDOW} AND t.kind = 'top_up' AND ${inStores(window)} AND ${inMembers(window, 't.member_id')}
          GROUP BY storeId, staffId, tender ORDER BY storeId, staffId, tender`,
       )
       .all(window) as TopUpGroup[];
@@ -99,11 +100,11 @@ export class SqliteReportReads {
         .prepare(
           `SELECT COALESCE(sum(a.balance), 0) AS outstanding FROM accounts a
            ${window.stores === null ? '' : 'JOIN members m ON m.member_id = a.member_id AND m.home_store_id IN (SELECT value FROM json_each(@stores))'}
-           WHERE a.account = 'points'`,
+           WHERE a.account = 'points' AND ${inMembers(window, 'a.member_id')}`,
         )
-        .get(window.stores === null ? {} : { stores: window.stores }) as { outstanding: number }
+        .get(window) as { outstanding: number }
     ).outstanding;
-    if (prefixLength === 13) {
+    if (prefixLength === 13 && !membersFiltered(window)) {
       const flows = db
         .prepare(
           `SELECT COALESCE(sum(points_issued), 0) AS issued, COALESCE(sum(points_redeemed), 0) AS redeemed, COALESCE(sum(points_expired), 0) AS expired
@@ -118,7 +119,7 @@ export class SqliteReportReads {
            COALESCE(-sum(CASE WHEN j.amount < 0 AND t.kind <> 'points_expiry' THEN j.amount END), 0) AS redeemed,
            COALESCE(-sum(CASE WHEN j.amount < 0 AND t.kind = 'points_expiry' THEN j.amount END), 0) AS expired
          FROM journal j JOIN transactions t ON t.tx_id = j.tx_id
-         WHERE j.account = 'points' AND ${IN_WINDOW} AND (t.kind = 'points_expiry' OR ${inStores(window)})`,
+         WHERE j.account = 'points' AND ${IN_WINDOW} AND (t.kind = 'points_expiry' OR ${inStores(window)}) AND ${inMembers(window, 'j.member_id')}`,
       )
       .get(window) as Omit<PointsFlows, 'outstanding'>;
     // The expiry sweep is HQ's (no store of the member's): counted for a store by the member's home store.
@@ -130,7 +131,7 @@ export class SqliteReportReads {
               .prepare(
                 `SELECT COALESCE(-sum(j.amount), 0) AS expired FROM journal j JOIN transactions t ON t.tx_id = j.tx_id JOIN members m ON m.member_id = j.member_id
                  WHERE j.account = 'points' AND j.amount < 0 AND t.kind = 'points_expiry' AND ${IN_WINDOW}
-                   AND m.home_store_id IN (SELECT value FROM json_each(@stores))`,
+                   AND m.home_store_id IN (SELECT value FROM json_each(@stores)) AND ${inMembers(window, 'j.member_id')}`,
               )
               .get(window) as { expired: number }
           ).expired);
@@ -141,9 +142,9 @@ export class SqliteReportReads {
   consumption(window: ReportWindow, prefixLength: number, offset: number, limit: number): { total: number; records: ConsumptionRecord[] } {
     const db = this.open();
     const { total } = (
-      prefixLength === 13
+      prefixLength === 13 && !membersFiltered(window)
         ? db.prepare(`SELECT COALESCE(sum(purchases), 0) AS total FROM report_hourly WHERE ${inHours(window)}`).get(window)
-        : db.prepare(`SELECT count(*) AS total FROM transactions t WHERE ${IN_WINDOW} AND t.kind = 'purchase' AND ${inStores(window)}`).get(window)
+        : db.prepare(`SELECT count(*) AS total FROM transactions t WHERE ${IN_WINDOW} AND t.kind = 'purchase' AND ${inStores(window)} AND ${inMembers(window, 't.member_id')}`).get(window)
     ) as { total: number };
     const rows = db.prepare(`${recordsSql(window)} LIMIT @limit OFFSET @offset`).all({ ...window, limit, offset }) as RecordRow[];
     return { total, records: rows.map((row) => consumptionOf(row, window.timezone)) };

@@ -12,7 +12,8 @@ import { REPORT_ROLLUP_SQL } from './schema-report-rollup.ts';
 export const REPORT_STORE_OF_TX = "json_extract(payload, '$.storeId')";
 
 export const REPORT_INDEXES_SQL = `
-CREATE INDEX IF NOT EXISTS transactions_by_kind_time ON transactions(kind, created_at);
+-- With the store last, the consumption records' export reads nothing but this index and the purchase records.
+CREATE INDEX IF NOT EXISTS transactions_by_kind_time ON transactions(kind, created_at, tx_id, ${REPORT_STORE_OF_TX});
 CREATE INDEX IF NOT EXISTS transactions_by_kind_store_time ON transactions(kind, ${REPORT_STORE_OF_TX}, created_at);
 CREATE INDEX IF NOT EXISTS members_by_home_store ON members(home_store_id, created_at);
 CREATE INDEX IF NOT EXISTS journal_by_tx ON journal(tx_id);

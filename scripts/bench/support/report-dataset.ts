@@ -17,13 +17,15 @@ import { FLEET_FILE } from '../../../hub/fleet/open-fleet-registry.ts';
 import { SqliteFleetRegistry } from '../../../hub/fleet/sqlite/sqlite-fleet-registry.ts';
 import { startTestHub } from '../../../hub/testing/start-test-hub.ts';
 
-export const DATASET_VERSION = 1;
+export const DATASET_VERSION = 2;
 export const MEMBERS = 100_000;
 export const JOURNAL_ENTRIES = 2_000_000;
 export const REGIONS = ['east', 'south', 'north', 'southwest', 'central'] as const;
 const REGION_NAMES = ['华东', '华南', '华北', '西南', '华中'];
 const CITIES = ['上海', '广州', '北京', '成都', '武汉'];
 export const STORES_PER_REGION = 10;
+/** Rounds of 15,000 top-ups, 50,000 purchases and 3,000 expiry debits: a little more than the journal entries wanted. */
+const ROUNDS = 22;
 /** The dataset's year ends here (local midnight, Asia/Shanghai): fixed, so every machine makes the same data. */
 export const DATASET_END = Date.parse('2026-12-01T00:00:00+08:00');
 const YEAR_MS = 365 * 24 * 3600 * 1000;
@@ -185,22 +187,22 @@ function writeLedgerRows(path: string, storeIds: string[], log: (line: string) =
     journal += 1;
   };
 
-  const batch = (count: number, body: () => void) => db.transaction(() => {
-    for (let i = 0; i < count; i += 1) body();
-  })();
-  const topUp = () => {
+  const draw = (write: (member: MemberState, at: number) => void) => {
     const member = someMember();
+    const at = timeAfter(member);
+    return { at, run: () => write(member, at) };
+  };
+  const topUp = (member: MemberState, at: number) => {
     const store = random() < 0.85 ? member.store : storeIds[Math.floor(random() * storeIds.length)]!;
     const amount = [10000, 20000, 50000, 100000][Math.floor(random() * 4)]!;
     const bonus = amount >= 50000 && random() < 0.6;
-    record('top_up', member, store, timeAfter(member), { amountCents: amount, tender: random() < 0.5 ? 'cash' : 'card', actor: { staffId: `staff-${store}-${1 + Math.floor(random() * 4)}`, sessionId: 'bench' } }, (txId) => {
+    record('top_up', member, store, at, { amountCents: amount, tender: random() < 0.5 ? 'cash' : 'card', actor: { staffId: `staff-${store}-${1 + Math.floor(random() * 4)}`, sessionId: 'bench' } }, (txId) => {
       entry(txId, member, 'stored_value', amount, null);
       if (bonus) entry(txId, member, 'bonus_value', amount / 10, null);
     });
     member.storedValue += amount;
   };
-  const purchase = () => {
-    const member = someMember();
+  const purchase = (member: MemberState, at: number) => {
     const store = random() < 0.85 ? member.store : storeIds[Math.floor(random() * storeIds.length)]!;
     const lines = 1 + Math.floor(random() * 3);
     const payloadLines: { lineNo: number; sku: string; category: string; qty: number; unitPriceCents: number }[] = [];
@@ -215,7 +217,6 @@ function writeLedgerRows(path: string, storeIds: string[], log: (line: string) =
     }
     const points = recordLines.reduce((sum, line) => sum + line.points, 0);
     const byStoredValue = member.storedValue >= total && random() < 0.8;
-    const at = timeAfter(member);
     record('purchase', member, store, at, { lines: payloadLines, payments: [{ method: byStoredValue ? 'stored_value' : 'cash', amountCents: total }] }, (txId) => {
       const lot = `${txId}:earn`;
       insertPurchase.run(txId, member.id, JSON.stringify({
@@ -233,27 +234,28 @@ function writeLedgerRows(path: string, storeIds: string[], log: (line: string) =
     member.visits += 1;
     purchases += 1;
   };
-  const expiry = () => {
-    const member = someMember();
+  const expiry = (member: MemberState, at: number) => {
     if (member.points < 10) return;
     const expired = Math.floor(member.points / 4);
-    record('points_expiry', member, member.store, timeAfter(member), { memberId: member.id }, (txId) => entry(txId, member, 'points', -expired, null));
+    record('points_expiry', member, member.store, at, { memberId: member.id }, (txId) => entry(txId, member, 'points', -expired, null));
     member.points -= expired;
   };
 
-  for (;;) {
-    const left = JOURNAL_ENTRIES - journal;
-    if (left <= 0) break;
-    if (left > 100_000) {
-      // A round: top-ups first (so stored value is there to pay with), purchases, then an expiry sweep's share.
-      batch(15_000, topUp);
-      batch(50_000, purchase);
-      batch(3_000, expiry);
-      log(`  ${journal} journal entries`);
-    } else {
-      // The last stretch in purchases only, each writing one or two entries: it ends on the count or one past it.
-      batch(Math.max(1, Math.floor(left / 2)), purchase);
-    }
+  // The year's events are drawn first and written in time order, as a ledger records them: its purchase records
+  // and journal then lie in the file in the order a report over a period reads them.
+  type Event = { at: number; run: () => void };
+  const events: Event[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    for (let i = 0; i < 15_000; i += 1) events.push(draw(topUp));
+    for (let i = 0; i < 50_000; i += 1) events.push(draw(purchase));
+    for (let i = 0; i < 3_000; i += 1) events.push(draw(expiry));
+  }
+  events.sort((a, b) => a.at - b.at);
+  for (let start = 0; start < events.length && journal < JOURNAL_ENTRIES; start += 20_000) {
+    db.transaction(() => {
+      for (const event of events.slice(start, start + 20_000)) if (journal < JOURNAL_ENTRIES) event.run();
+    })();
+    log(`  ${journal} journal entries`);
   }
 
   const setMember = db.prepare('UPDATE members SET cumulative_spend_cents = ?, cumulative_points_earned = ?, visits = ? WHERE member_id = ?');
