@@ -302,7 +302,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       onRegions: (regions) => (storeRegions = regions),
     });
     configSync = sync;
-    const lookups = new LookupResponder({ client, store, identity, identityStore: store.identity, memberPins, topics, logger: log, config: sync, regionOf: (storeId) => storeRegions.get(storeId), codesAndDraws: { codes: store.codes, draws: store.draws } });
+    const lookups = new LookupResponder({ client, store, identity, identityStore: store.identity, memberPins, topics, logger: log, config: sync, regionOf: (storeId) => storeRegions.get(storeId), codesAndDraws: { codes: store.codes, draws: store.draws }, giftStock: store.giftStock });
     // Every kiosk's signed configuration set retained before kiosks are heard (config-sync.ts), and again after a reconnect.
     await sync.start();
     client.on('connect', () => void sync.republishAll().catch((error: unknown) => log.error({ err: error }, 'could not publish configuration again after reconnecting')));

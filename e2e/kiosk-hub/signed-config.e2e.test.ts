@@ -105,7 +105,11 @@ describe('signed configuration, store and region scopes (real hub, real kiosks)'
     const topics = createTopics();
     await watcher.subscribeAsync([topics.state('kiosk-e1'), topics.state('kiosk-w1')], { qos: 1 });
     const reportDeadline = Date.now() + 5_000;
-    while (reports.get(topics.state('kiosk-e1'))?.config.snapshotVersion !== eastNow.config.snapshotVersion && Date.now() < reportDeadline) await new Promise((r) => setTimeout(r, 50));
+    // The two retained reports arrive in either order: wait for both.
+    const bothReported = () =>
+      reports.get(topics.state('kiosk-e1'))?.config.snapshotVersion === eastNow.config.snapshotVersion &&
+      reports.get(topics.state('kiosk-w1'))?.config.snapshotVersion === westAfterGlobal.config.snapshotVersion;
+    while (!bothReported() && Date.now() < reportDeadline) await new Promise((r) => setTimeout(r, 50));
     expect(reports.get(topics.state('kiosk-e1'))?.config.snapshotVersion).toBe(eastNow.config.snapshotVersion);
     expect(reports.get(topics.state('kiosk-w1'))?.config.snapshotVersion).toBe(westAfterGlobal.config.snapshotVersion);
     await watcher.endAsync(true);

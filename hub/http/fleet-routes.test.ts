@@ -2,7 +2,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnrolmentCode } from '../../core/fleet/enrolment-code.ts';
 import { DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD, DEMO_STORE_ID } from '../demo/seed-demo-data.ts';
+import pino from 'pino';
+import { DEMO_REGION_ID } from '../demo/seed-demo-fleet.ts';
+import { createIdentityService } from '../identity/identity-service.ts';
 import { enrolForTest } from '../testing/enrol-for-test.ts';
+import { staffToken } from '../testing/staff-actor.ts';
 import { hubHttps } from '../testing/hub-https.ts';
 import { startTestHub, type TestHub } from '../testing/start-test-hub.ts';
 
@@ -49,5 +53,18 @@ describe('fleet over the hub API (real hub over HTTPS)', () => {
     expect((await call('POST', '/api/devices/nobody/revoke', { token: adminToken })).status).toBe(404);
     const actions = (await env.hub.store.identity.auditEntries({ limit: 20, action: 'fleet.' })).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['fleet.add_region', 'fleet.add_store', 'fleet.create_enrolment_code', 'fleet.revoke_device']));
+  });
+
+  it("lets a store manager read the names of their own store and region only, and change nothing", async () => {
+    await call('POST', '/api/regions', { token: adminToken, body: { id: 'north', name: '华北 North' } });
+    await call('POST', '/api/stores', { token: adminToken, body: { id: 'store-bj-1', name: '北京一店', regionId: 'north' } });
+    const identity = createIdentityService({ store: env.hub.store.identity, logger: pino({ level: 'silent' }) });
+    const manager = await staffToken(identity, 'store_manager', [DEMO_STORE_ID]);
+    const stores = (await call('GET', '/api/stores', { token: manager })).body.stores as { storeId: string }[];
+    expect(stores.map((s) => s.storeId)).toEqual([DEMO_STORE_ID]);
+    const regions = (await call('GET', '/api/regions', { token: manager })).body.regions as { regionId: string }[];
+    expect(regions.map((r) => r.regionId)).toEqual([DEMO_REGION_ID]);
+    expect((await call('POST', '/api/stores', { token: manager, body: { id: 'store-x', name: 'X', regionId: DEMO_REGION_ID } })).status).toBe(403);
+    expect((await call('GET', '/api/stores', { token: adminToken })).body.stores).toContainEqual(expect.objectContaining({ storeId: 'store-bj-1' }));
   });
 });

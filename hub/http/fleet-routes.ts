@@ -13,7 +13,7 @@ import { recordKioskMode } from '../fleet/record-kiosk-mode.ts';
 import type { IdentityService } from '../identity/identity-service.ts';
 import type { IdentityStore } from '../identity/identity-store.ts';
 import { readDevicesView, type DeviceStatusSource } from '../registry/read-devices-view.ts';
-import { requireStaff } from './require-staff.ts';
+import { MEMBER_READERS, requireStaff } from './require-staff.ts';
 import { parseRequest } from '../../core/errors/parse-request.ts';
 
 export interface FleetRoutesDeps {
@@ -55,9 +55,14 @@ export function registerFleetRoutes(app: FastifyInstance, deps: FleetRoutesDeps)
   const audit = (actorId: string, action: string, target: string, after: unknown) =>
     deps.identityStore.appendAudit({ at: new Date().toISOString(), actorKind: 'staff', actorId, surface: 'hub', action, target, outcome: 'ok', before: null, after, detail: null });
 
+  // Managers read the names of their own stores and regions (the console's pickers and tables name stores, not
+  // ids); HQ reads every one. Adding and changing stay HQ's.
   app.get('/api/regions', async (request) => {
-    await admin(request);
-    return { regions: await fleet.listRegions() };
+    const { staff } = await requireStaff(identity, request, MEMBER_READERS);
+    const regions = await fleet.listRegions();
+    if (staff.storeIds.includes('*')) return { regions };
+    const theirs = new Set((await fleet.listStores()).filter((s) => staff.storeIds.includes(s.storeId)).map((s) => s.regionId));
+    return { regions: regions.filter((r) => theirs.has(r.regionId)) };
   });
   app.post('/api/regions', async (request, reply) => {
     const by = await admin(request);
@@ -67,8 +72,9 @@ export function registerFleetRoutes(app: FastifyInstance, deps: FleetRoutesDeps)
     return reply.code(201).send({ regionId: body.id, name: body.name });
   });
   app.get('/api/stores', async (request) => {
-    await admin(request);
-    return { stores: await fleet.listStores() };
+    const { staff } = await requireStaff(identity, request, MEMBER_READERS);
+    const stores = await fleet.listStores();
+    return { stores: staff.storeIds.includes('*') ? stores : stores.filter((s) => staff.storeIds.includes(s.storeId)) };
   });
   app.post('/api/stores', async (request, reply) => {
     const by = await admin(request);

@@ -13,11 +13,15 @@ import type { RulesStore } from '../ledger/rules-store.ts';
 export async function buildCatalog(
   store: Pick<LedgerStore, 'member'> & Pick<LedgerAdmin, 'listGifts'> & Pick<RulesStore, 'latestRulesBundle'>,
   memberId: string,
+  /** The asking kiosk's store's own stock rows (gift_store_stock): for those gifts its stock, not the chain's. */
+  storeStock: readonly { sku: string; stock: number }[] = [],
 ): Promise<Catalog | null> {
   const member = await store.member(memberId);
   if (!member) return null;
   const bundle = await store.latestRulesBundle();
-  const gifts = await store.listGifts();
+  // A store that keeps its own stock of a gift redeems it from that stock only (sqlite-write-port.ts): offer what it has.
+  const own = new Map(storeStock.map((row) => [row.sku, row.stock]));
+  const gifts = (await store.listGifts()).map((gift) => ({ ...gift, stock: own.get(gift.sku) ?? gift.stock }));
   const payment = bundle?.pointsPayment;
   return {
     memberId,

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RULES_BUNDLE } from '../../core/rules/default-bundle.ts';
-import { DEMO_CARDS } from '../demo/seed-demo-data.ts';
+import { DEMO_CARDS, DEMO_STORE_ID } from '../demo/seed-demo-data.ts';
 import { RawDeviceClient } from '../testing/raw-device-client.ts';
 import { enrolForTest } from '../testing/enrol-for-test.ts';
 import { startTestHub, type TestHub } from '../testing/start-test-hub.ts';
@@ -65,6 +65,17 @@ describe('the catalog look-up: what a kiosk may offer a member (real aedes, real
     });
     const silver = await device.lookup({ op: 'catalog', cardUid: DEMO_CARDS.silver });
     expect(silver.ok && 'catalog' in silver ? silver.catalog.upgrades : silver).toEqual([{ to: 'gold', points: 600 }]);
+  });
+
+  it("offers the kiosk's own store's stock of a gift its store keeps, and hides one the store has run out of", async () => {
+    const at = new Date().toISOString();
+    await env.hub.store.giftStock.changeStoreStock({ storeId: DEMO_STORE_ID, sku: 'GIFT-MUG', delta: 3, at });
+    await env.hub.store.giftStock.changeStoreStock({ storeId: DEMO_STORE_ID, sku: 'GIFT-BAG', delta: 1, at });
+    await env.hub.store.giftStock.changeStoreStock({ storeId: DEMO_STORE_ID, sku: 'GIFT-BAG', delta: -1, at });
+    // Another store's stock is not this kiosk's.
+    await env.hub.store.giftStock.changeStoreStock({ storeId: 'store-elsewhere', sku: 'GIFT-MUG', delta: 40, at });
+    const answer = await device.lookup({ op: 'catalog', cardUid: DEMO_CARDS.gold });
+    expect(answer).toMatchObject({ ok: true, catalog: { gifts: [{ sku: 'GIFT-MUG', stock: 3 }] } });
   });
 
   it('has no points-payment terms when the bundle does not allow paying with points', async () => {

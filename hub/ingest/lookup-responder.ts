@@ -21,6 +21,7 @@ import { buildQuote } from './build-quote.ts';
 import type { CodeStore } from '../ledger/code-store.ts';
 import type { DrawStore } from '../ledger/draw-store.ts';
 import { createRateLimiter, KIOSK_CODE_CHECKS, type RateLimiter } from '../codes/rate-limit.ts';
+import type { GiftStockStore } from '../ledger/gift-stock-store.ts';
 
 const CARD_REFUSALS: Partial<Record<string, ErrorCode>> = { lost: 'CARD_LOST', frozen: 'CARD_FROZEN', cancelled: 'CARD_CANCELLED', expired: 'CARD_EXPIRED' };
 
@@ -44,7 +45,9 @@ export class LookupResponder {
       client: MqttClient;
       store: LookupStore;
       identity: IdentityService;
-      identityStore: Pick<IdentityStore, 'deviceMode' | 'staffCredentialsByCard' | 'staffCredentialsById' | 'sessionById' | 'memberByPhone'>;
+      identityStore: Pick<IdentityStore, 'deviceMode' | 'deviceStore' | 'staffCredentialsByCard' | 'staffCredentialsById' | 'sessionById' | 'memberByPhone'>;
+      /** Gift stock per store: the catalog offers a kiosk its own store's stock. */
+      giftStock?: Pick<GiftStockStore, 'storeStock'>;
       memberPins: MemberPinService;
       topics: Topics;
       logger: Logger;
@@ -219,7 +222,9 @@ export class LookupResponder {
       const card = await this.usableCard(request.data.cardUid);
       if ('refusal' in card) return card.refusal;
       if (request.data.op === 'catalog') {
-        const catalog = await buildCatalog(store, card.memberId);
+        const kioskStore = this.options.giftStock ? await this.options.identityStore.deviceStore(deviceId) : null;
+        const storeStock = kioskStore && this.options.giftStock ? await this.options.giftStock.storeStock([kioskStore]) : [];
+        const catalog = await buildCatalog(store, card.memberId, storeStock);
         return catalog ? { ok: true, catalog } : { ok: false, code: 'MEMBER_UNKNOWN', message: 'no such member' };
       }
       try {
