@@ -140,4 +140,26 @@ describe('HQ console: gifts, card types, code batches, draws and commission in C
     expect(harness.problems).toEqual([]);
     await page.close();
   }, 120_000);
+
+  it("speaks English when asked: every page's title and the menu", async () => {
+    const page = await harness.newPage();
+    await signIn(page);
+    await page.locator('[data-test=lang-en]').click();
+    const menu = await page.locator('[data-test=side-menu] .el-menu-item').allInnerTexts();
+    expect(menu).toEqual(expect.arrayContaining(['Gifts & stock', 'Card types & fees', 'Redemption codes', 'Points draws', 'Commission']));
+    for (const [path, title, name] of [
+      ['gifts', 'Gifts & stock', 'console-gifts-en'],
+      ['card-types', 'Card types', 'console-card-types-en'],
+      ['code-batches', 'Redemption code batches', 'console-code-batches-en'],
+      ['draws', 'Points draws', 'console-draws-en'],
+      ['commission', 'Commission', 'console-commission-en'],
+    ] as const) {
+      await page.goto(`${base}/console/${path}`);
+      await seen(page, page.locator('main').getByText(title).first(), `the ${path} page in English`);
+      await shot(page, name);
+    }
+    await page.locator('[data-test=lang-zh-CN]').click();
+    expect(harness.problems).toEqual([]);
+    await page.close();
+  }, 120_000);
 });

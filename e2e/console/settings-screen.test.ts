@@ -12,7 +12,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD } from '../../hub/demo/seed-demo-data.ts';
 import { seen } from '../screen/support/seen.ts';
-import { DESKTOP, field, SHOTS, startConsoleHarness, submitLogin, type ConsoleHarness } from './support/console-harness.ts';
+import { DESKTOP, PHONE, field, SHOTS, startConsoleHarness, submitLogin, type ConsoleHarness } from './support/console-harness.ts';
 
 describe('HQ console: privacy & settings in Chromium', () => {
   let harness: ConsoleHarness;
@@ -81,4 +81,23 @@ describe('HQ console: privacy & settings in Chromium', () => {
     expect(harness.problems).toEqual([]);
     await page.close();
   }, 120_000);
+
+  it('reads in English and fits a 390-wide phone', async () => {
+    const page = await harness.newPage(DESKTOP);
+    await page.goto(`${base}/console/login`);
+    if ((await page.locator('[data-test=user-menu]').count()) === 0) await submitLogin(page, DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD);
+    await page.goto(`${base}/console/settings`);
+    await seen(page, page.locator('[data-test=retention]'), 'the retention section');
+    await page.locator('[data-test=lang-en]').click();
+    await seen(page, page.locator('main').getByText('Privacy & settings').first(), 'the English page');
+    await page.waitForLoadState('networkidle');
+    await page.screenshot({ path: join(SHOTS, 'console-settings-en.png'), fullPage: true, animations: 'disabled' });
+    await page.setViewportSize(PHONE);
+    await seen(page, page.locator('[data-test=retention]'), 'the retention section on a phone');
+    expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+    await page.screenshot({ path: join(SHOTS, 'console-settings-en-390.png'), fullPage: true, animations: 'disabled' });
+    await page.locator('[data-test=lang-zh-CN]').click();
+    expect(harness.problems).toEqual([]);
+    await page.close();
+  }, 90_000);
 });

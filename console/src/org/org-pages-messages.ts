@@ -193,7 +193,7 @@ const en: typeof zhCN = {
       default: 'Default',
       tier: 'Tier',
       validity: 'Validity',
-      months: '{n} months',
+      months: '{n} month | {n} months',
       noEnd: 'No end',
       extend: 'Each extension',
       creditLimit: 'Credit limit',
