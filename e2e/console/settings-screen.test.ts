@@ -94,7 +94,8 @@ describe('HQ console: privacy & settings in Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'console-settings-en.png'), fullPage: true, animations: 'disabled' });
     await page.setViewportSize(PHONE);
     await seen(page, page.locator('[data-test=retention]'), 'the retention section on a phone');
-    expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+    // The narrow layout follows the resize a moment later.
+    await expect.poll(() => page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
     await page.screenshot({ path: join(SHOTS, 'console-settings-en-390.png'), fullPage: true, animations: 'disabled' });
     await page.locator('[data-test=lang-zh-CN]').click();
     expect(harness.problems).toEqual([]);
