@@ -19,6 +19,7 @@ import { createIdentityService, type IdentityService } from '../identity/identit
 import { parseLedgerTransaction } from '../ledger/ledger-parse.ts';
 import { hubHttps } from '../testing/hub-https.ts';
 import { staffAuthorization } from '../testing/staff-actor.ts';
+import { DEMO_REGION_ID } from '../demo/seed-demo-fleet.ts';
 import { startTestHub, type TestHub } from '../testing/start-test-hub.ts';
 
 const DOC = readFileSync(new URL('../../docs/ACCOUNTS.md', import.meta.url), 'utf8');
@@ -176,5 +177,11 @@ describe('staff commission: the docs example through the ledger and the HTTPS AP
     expect((await hubHttps(env, 'GET', `/api/reports/commission?from=2025-12-01&to=2025-11-01`, { token: adminToken })).body).toMatchObject({ error: { code: 'BAD_REQUEST' } });
     // A period without the example's transactions.
     expect((await hubHttps(env, 'GET', '/api/reports/commission?from=2025-12-01&to=2026-01-01', { token: adminToken })).body).toMatchObject({ staff: [], totalCents: 0 });
+    // By region: the demo region holds the demo store and its sales; a region of none of a manager's stores is refused.
+    expect(((await hubHttps(env, 'GET', `${reportUrl}&regionId=${DEMO_REGION_ID}`, { token: adminToken })).body as { totalCents: number }).totalCents).toBe(EXAMPLE.totalCents);
+    await env.hub.fleet.addRegion({ regionId: 'far', name: '远方' });
+    await env.hub.fleet.addStore({ storeId: 'store-far', name: '远方店', regionId: 'far' });
+    expect((await hubHttps(env, 'GET', `${reportUrl}&regionId=far`, { token: adminToken })).body).toMatchObject({ storeIds: ['store-far'], staff: [], totalCents: 0 });
+    expect(await hubHttps(env, 'GET', `${reportUrl}&regionId=far`, { token: elsewhere })).toMatchObject({ status: 403, body: { error: { code: 'AUTH_FORBIDDEN' } } });
   });
 });

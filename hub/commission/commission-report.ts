@@ -22,6 +22,8 @@ export interface CommissionReportDeps {
   reads: CommissionReads;
   identity: Pick<IdentityStore, 'listStaff'>;
   rules: Pick<RulesStore, 'rulesBundle' | 'latestRulesBundle'>;
+  /** The fleet's stores of a region (empty: no such region); absent: no region filter. */
+  storesOfRegion?: (regionId: string) => Promise<string[]>;
 }
 
 export interface CommissionReportQuery {
@@ -31,6 +33,8 @@ export interface CommissionReportQuery {
   to: string;
   /** Only this store (one of the caller's); absent: every store of the caller's. */
   storeId?: string | undefined;
+  /** Only the caller's stores in this region, as the other reports read a region (hub/reports/reports.ts). */
+  regionId?: string | undefined;
 }
 
 export interface CommissionReport {
@@ -55,7 +59,14 @@ export function reportStores(callerStoreIds: readonly string[], storeId: string 
 }
 
 export async function commissionReport(deps: CommissionReportDeps, query: CommissionReportQuery, callerStoreIds: readonly string[]): Promise<CommissionReport> {
-  const storeIds = reportStores(callerStoreIds, query.storeId);
+  let storeIds = reportStores(callerStoreIds, query.storeId);
+  if (query.regionId !== undefined) {
+    if (!deps.storesOfRegion) throw new CodedError('BAD_REQUEST', 'this hub has no regions');
+    const regionStores = await deps.storesOfRegion(query.regionId);
+    const inRegion = storeIds.includes('*') ? regionStores : storeIds.filter((id) => regionStores.includes(id));
+    if (inRegion.length === 0 && !storeIds.includes('*')) throw new CodedError('AUTH_FORBIDDEN', `region ${query.regionId} has none of your stores`);
+    storeIds = inRegion;
+  }
   const timezone = (await deps.rules.latestRulesBundle())?.timezone ?? DEFAULT_TIMEZONE;
   const { fromIso, toIso } = reportPeriod(query.from, query.to, timezone);
 

@@ -5,7 +5,7 @@
  * |---|---|
  * | `PUT /api/staff/:staffId/level` `{level}` — a staff member's level (员工级别), null to clear; audited | HQ admin |
  * | `GET /api/commission/schedule` — the commission schedule of the hub's current rules (read-only: HQ changes it in the rules) | store manager, region manager, HQ admin |
- * | `GET /api/reports/commission?from=YYYY-MM-DD&to=YYYY-MM-DD[&storeId=S][&format=csv\|xlsx][&lang=en]` — per staff member and consumption code (CSV in cents; xlsx in yuan, Chinese headers unless `lang=en`) | store manager (their stores), region manager (their region's stores), HQ admin (all) |
+ * | `GET /api/reports/commission?from=YYYY-MM-DD&to=YYYY-MM-DD[&storeId=S\|regionId=R][&format=csv\|xlsx][&lang=en]` — per staff member and consumption code (CSV in cents; xlsx in yuan, Chinese headers unless `lang=en`) | store manager (their stores), region manager (their region's stores), HQ admin (all) |
  *
  * A level decides what every sale of the staff member's pays, chain-wide: HQ's to set, as the commission
  * schedule is (it travels in the signed rules). A report outside the caller's stores is AUTH_FORBIDDEN, before
@@ -25,6 +25,7 @@ export interface CommissionRoutesDeps {
   identityStore: Pick<IdentityStore, 'listStaff'>;
   reads: CommissionReportDeps['reads'];
   rules: CommissionReportDeps['rules'];
+  storesOfRegion?: CommissionReportDeps['storesOfRegion'];
 }
 
 const levelBody = z.object({ level: z.string().max(64).nullable() });
@@ -32,6 +33,7 @@ const reportQuery = z.object({
   from: z.string().max(10),
   to: z.string().max(10),
   storeId: z.string().min(1).max(64).optional(),
+  regionId: z.string().min(1).max(64).optional(),
   format: z.enum(['json', 'csv', 'xlsx']).default('json'),
   lang: z.enum(['zh-CN', 'en']).default('zh-CN'),
 });
@@ -73,7 +75,7 @@ export function registerCommissionRoutes(app: FastifyInstance, deps: CommissionR
   app.get('/api/reports/commission', async (request, reply) => {
     const { staff } = await requireStaff(deps.identity, request, COMMISSION_READERS);
     const query = parseRequest(reportQuery, request.query);
-    const report = await commissionReport({ reads: deps.reads, identity: deps.identityStore, rules: deps.rules }, query, staff.storeIds);
+    const report = await commissionReport({ reads: deps.reads, identity: deps.identityStore, rules: deps.rules, ...(deps.storesOfRegion ? { storesOfRegion: deps.storesOfRegion } : {}) }, query, staff.storeIds);
     if (query.format === 'xlsx') {
       const rows: CommissionRow[] = report.staff.flatMap((s) => [
         ...s.codes.map((line) => ({ staffId: s.staffId, name: s.name, level: s.level, ...line })),

@@ -79,10 +79,10 @@ export const memberReportsApi = {
   demographics: (f: ReportFilter) => get<DemographicsReport>('demographics', f, false),
   gifts: (f: ReportFilter) => get<GiftReport>('gift-redemptions', f, true),
   referrals: (f: ReportFilter, page: number, pageSize: number) => get<ReferralReport>('referrals', f, true, { page, pageSize }),
-  /** The commission report takes one store (no region, tier or card type: it counts staff, not members). */
-  commission: (f: ReportFilter) => request<CommissionReport>('GET', `/api/reports/commission${query({ from: f.from, to: f.to, storeId: f.storeId })}`),
+  /** The commission report takes a store or a region (no tier or card type: it counts staff, not members). */
+  commission: (f: ReportFilter) => request<CommissionReport>('GET', `/api/reports/commission${query({ from: f.from, to: f.to, storeId: f.storeId, regionId: f.regionId })}`),
   /** A download link (the session cookie goes with it): the hub streams the file. */
   exportUrl: (kind: MemberReportKind, f: ReportFilter, format: 'xlsx' | 'csv', lang: string, extra: Record<string, string | number | undefined> = {}) =>
     `/api/reports/${kind}${query({ ...params(f, kind === 'credit-statements' || kind === 'gift-redemptions' || kind === 'referrals'), ...extra, format, lang })}`,
-  commissionUrl: (f: ReportFilter, format: 'xlsx' | 'csv', lang: string) => `/api/reports/commission${query({ from: f.from, to: f.to, storeId: f.storeId, format, lang })}`,
+  commissionUrl: (f: ReportFilter, format: 'xlsx' | 'csv', lang: string) => `/api/reports/commission${query({ from: f.from, to: f.to, storeId: f.storeId, regionId: f.regionId, format, lang })}`,
 };

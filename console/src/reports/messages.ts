@@ -105,7 +105,7 @@ const zhCN = {
     },
     gifts: { gift: '礼品', redemptions: '兑换次数', qty: '数量', points: '消耗积分', byGift: '按礼品' },
     referrals: { rank: '排名', referred: '推荐人数', points: '推荐积分', summary: '推荐人 {n} 位，所选期间共推荐新会员 {m} 位' },
-    commission: { level: '级别', code: '提成项目', amount: '金额', commission: '提成', noLevel: '（未设级别）', hint: '员工提成按门店统计，不按区域、等级或卡类型筛选。' },
+    commission: { level: '级别', code: '提成项目', amount: '金额', commission: '提成', noLevel: '（未设级别）', hint: '员工提成按门店或区域统计，不按会员等级或卡类型筛选（提成算的是员工，不是会员）。' },
   },
 };
 
@@ -215,7 +215,7 @@ const en: typeof zhCN = {
     },
     gifts: { gift: 'Gift', redemptions: 'Redemptions', qty: 'Quantity', points: 'Points', byGift: 'By gift' },
     referrals: { rank: 'Rank', referred: 'Referred', points: 'Referral points', summary: '{n} referrers; {m} new members referred in the period' },
-    commission: { level: 'Level', code: 'Code', amount: 'Amount', commission: 'Commission', noLevel: '(no level)', hint: 'Commission counts a store, not a region, tier or card type.' },
+    commission: { level: 'Level', code: 'Code', amount: 'Amount', commission: 'Commission', noLevel: '(no level)', hint: 'Commission counts a store or a region, not a tier or card type (it counts staff, not members).' },
   },
 };
 
