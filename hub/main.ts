@@ -55,7 +55,7 @@ import { DeviceStatusRecorder } from './registry/device-status-recorder.ts';
 import { SqliteDeviceStatusStore } from './registry/sqlite-device-status-store.ts';
 import type { FastifyInstance } from 'fastify';
 import { createReports } from './reports/reports.ts';
-import { SqliteReportReads } from './reports/sqlite-report-reads.ts';
+import { WorkerReportReads } from './reports/worker-report-reads.ts';
 import { SqliteMemberReportReads } from './reports/sqlite-member-report-reads.ts';
 
 export const hubConfigSchema = z.object({
@@ -166,8 +166,9 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
   if (config.broker.mode === 'embedded') requireLoopback('MQTT', config.broker.host);
   if (config.http) requireLoopback('HTTP', config.http.host);
   const fleet = new SqliteFleetRegistry(join(config.dataDir, FLEET_FILE), log);
-  // The console's reports read the ledger file on read-only connections of their own (hub/reports/).
-  const reportReads = new SqliteReportReads(join(config.dataDir, 'ledger.sqlite'));
+  // The console's reports read the ledger file on read-only connections of their own (hub/reports/); the main
+  // reports on a thread of their own, so a long one never holds up the kiosks' transactions.
+  const reportReads = new WorkerReportReads(join(config.dataDir, 'ledger.sqlite'));
   const memberReportReads = new SqliteMemberReportReads(join(config.dataDir, 'ledger.sqlite'));
   const deviceStatusStore = new SqliteDeviceStatusStore(join(config.dataDir, FLEET_FILE), log);
   const deviceStatus = new DeviceStatusRecorder({ store: deviceStatusStore, logger: log });
@@ -445,7 +446,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       // The device registry's last batch is written before its file closes.
       await deviceStatus.stop();
       await deviceStatusStore.close();
-      reportReads.close();
+      await reportReads.close();
       await store.close();
       configStore.close();
       await fleet.close();

@@ -45,6 +45,7 @@ export const ERROR_CODES = {
   BAD_REQUEST: { message: 'the request body or parameters are not valid', http: 400 },
   NOT_FOUND: { message: 'no such route or operation', http: 404 },
   REQUEST_TOO_LARGE: { message: 'the request body exceeds the API body limit', http: 413 },
+  REPORT_TIMEOUT: { message: 'the report took longer than the hub allows a report; narrow its period or stores', http: 503 },
   REQUEST_MEDIA_TYPE_UNSUPPORTED: { message: 'the request body has a content type this API does not read (send application/json)', http: 415 },
   TX_NOT_FOUND: { message: 'no transaction with this id or Idempotency-Key on this kiosk', http: 404 },
   // money

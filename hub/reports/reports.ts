@@ -11,10 +11,22 @@ import { DEFAULT_TIMEZONE } from '../../core/rules/compile.ts';
 import type { RulesStore } from '../ledger/rules-store.ts';
 import { reportStores } from '../commission/commission-report.ts';
 import { bucketOfPrefix, bucketsOf, reportPeriod, sqlTimePrefix, type ReportGrain, type ReportPeriod } from './report-period.ts';
-import type { ConsumptionRecord, ReportWindow, SqliteReportReads } from './sqlite-report-reads.ts';
+import type { ConsumptionRecord, MemberGroup, PointsFlows, ReportWindow, TopUpGroup, TrendGroup } from './sqlite-report-reads.ts';
+
+type Awaitable<T> = T | Promise<T>;
+
+/** The reports' reads: on the hub a worker thread's (worker-report-reads.ts), in tests the SQL itself (sqlite-report-reads.ts). */
+export interface ReportReadsPort {
+  trend(window: ReportWindow, prefixLength: number): Awaitable<TrendGroup[]>;
+  newMembers(window: ReportWindow, prefixLength: number): Awaitable<MemberGroup[]>;
+  topUps(window: ReportWindow): Awaitable<TopUpGroup[]>;
+  pointsFlows(window: ReportWindow, prefixLength: number): Awaitable<PointsFlows>;
+  consumption(window: ReportWindow, prefixLength: number, offset: number, limit: number): Awaitable<{ total: number; records: ConsumptionRecord[] }>;
+  consumptionRows(window: ReportWindow): AsyncIterable<ConsumptionRecord>;
+}
 
 export interface ReportsDeps {
-  reads: Pick<SqliteReportReads, 'trend' | 'newMembers' | 'topUps' | 'pointsFlows' | 'consumption' | 'consumptionRows'>;
+  reads: ReportReadsPort;
   rules: Pick<RulesStore, 'latestRulesBundle'>;
   /** The fleet's stores of a region (empty: no such region); absent: no region filter. */
   storesOfRegion?: (regionId: string) => Promise<string[]>;
@@ -101,7 +113,7 @@ export function createReports(deps: ReportsDeps): Reports {
     async trend(filter, caller) {
       const { scope: s, window } = await scope(filter, caller);
       const buckets = new Map(bucketsOf(s, filter.grain).map((bucket) => [bucket, { bucket, salesCount: 0, salesCents: 0, topUpCount: 0, topUpCents: 0 }]));
-      for (const group of deps.reads.trend(window, sqlTimePrefix(s))) {
+      for (const group of await deps.reads.trend(window, sqlTimePrefix(s))) {
         const row = buckets.get(bucketOfPrefix(group.prefix, s.timezone, filter.grain));
         if (!row) continue;
         if (group.kind === 'purchase') {
@@ -119,14 +131,14 @@ export function createReports(deps: ReportsDeps): Reports {
     },
     async consumption(filter, caller) {
       const { scope: s, window } = await scope(filter, caller);
-      const { total, records } = deps.reads.consumption(window, sqlTimePrefix(s), (filter.page - 1) * filter.pageSize, filter.pageSize);
+      const { total, records } = await deps.reads.consumption(window, sqlTimePrefix(s), (filter.page - 1) * filter.pageSize, filter.pageSize);
       return { ...s, page: filter.page, pageSize: filter.pageSize, total, records };
     },
     consumptionRows: (window) => deps.reads.consumptionRows(window),
     async newMembers(filter, caller) {
       const { scope: s, window } = await scope(filter, caller);
       const buckets = new Map(bucketsOf(s, filter.grain).map((bucket) => [bucket, { bucket, count: 0 }]));
-      for (const group of deps.reads.newMembers(window, sqlTimePrefix(s))) {
+      for (const group of await deps.reads.newMembers(window, sqlTimePrefix(s))) {
         const row = buckets.get(bucketOfPrefix(group.prefix, s.timezone, filter.grain));
         if (row) row.count += group.count;
       }
@@ -135,14 +147,14 @@ export function createReports(deps: ReportsDeps): Reports {
     },
     async pointsLiability(filter, caller) {
       const { scope: s, window } = await scope(filter, caller);
-      return { ...s, ...deps.reads.pointsFlows(window, sqlTimePrefix(s)) };
+      return { ...s, ...(await deps.reads.pointsFlows(window, sqlTimePrefix(s))) };
     },
     async topUps(filter, caller) {
       const { scope: s, window } = await scope(filter, caller);
       const byStore = new Map<string, { count: number; cents: number }>();
       const byStaff = new Map<string | null, { count: number; cents: number }>();
       const byTender = new Map<string, { count: number; cents: number }>();
-      for (const group of deps.reads.topUps(window)) {
+      for (const group of await deps.reads.topUps(window)) {
         add(byStore, group.storeId, group.count, group.cents);
         add(byStaff, group.staffId, group.count, group.cents);
         add(byTender, group.tender, group.count, group.cents);
