@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCHEMA_SQL } from '../ledger/sqlite/schema.ts';
+import { writePurchasesLedger } from '../testing/purchases-ledger.ts';
 import type { ReportWindow } from './consumption-records.ts';
 import { consumptionRowsFromWorker } from './rows-from-worker.ts';
 
@@ -15,33 +15,14 @@ describe('consumption records read on a worker thread', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mk-rows-worker-'));
   const path = join(dir, 'ledger.sqlite');
 
-  beforeAll(() => {
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.exec(SCHEMA_SQL);
-    db.prepare("INSERT INTO members (member_id, name, phone, tier, created_at, home_store_id) VALUES ('M1', '王芳', '13800000001', 'gold', '2025-01-01T00:00:00.000Z', 's1')").run();
-    const insertTx = db.prepare(
-      `INSERT INTO transactions (tx_id, device_id, seq, epoch, kind, content_hash, payload, status, member_id, bundle_version, created_at, applied_at, result)
-       VALUES (?, 'k1', ?, '', 'purchase', 'h', ?, 'applied', 'M1', 1, ?, ?, '{}')`,
-    );
-    const insertPurchase = db.prepare("INSERT INTO purchases (tx_id, member_id, record) VALUES (?, 'M1', ?)");
-    db.transaction(() => {
-      for (let i = 1; i <= ROWS; i += 1) {
-        const id = `T${String(i).padStart(6, '0')}`;
-        const at = new Date(Date.parse('2026-01-01T00:00:00.000Z') + i * 60_000).toISOString();
-        insertPurchase.run(id, JSON.stringify({ txId: id, memberId: 'M1', lines: [{ lineNo: 1, netCents: i, points: i % 7 }, { lineNo: 2, netCents: 100, points: 1 }], totalCents: i + 100, tenders: { cashCents: 0, storedValueCents: i, bonusValueCents: 100, pointsValueCents: 0, points: 0 } }));
-        insertTx.run(id, i, JSON.stringify({ kind: 'purchase', storeId: i % 2 ? 's1' : 's2', id }), at, at);
-      }
-    })();
-    db.close();
-  });
+  beforeAll(() => writePurchasesLedger(path, ROWS));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('hands out every record of the window, newest first, across many batches, mapped as a page maps them', async () => {
     const seen = [];
     for await (const record of consumptionRowsFromWorker(path, window)) seen.push(record);
     expect(seen).toHaveLength(ROWS);
-    expect(seen[0]).toEqual({ txId: 'T012000', createdAt: expect.any(String), localTime: expect.stringMatching(/^2026-01-\d\d \d\d:\d\d:00$/), storeId: 's2', memberId: 'M1', memberName: '王芳', totalCents: 12_100, storedValueCents: 12_100, cashCents: 0, pointsEarned: (12_000 % 7) + 1 });
+    expect(seen[0]).toEqual({ txId: 'T0012000', createdAt: expect.any(String), localTime: expect.stringMatching(/^2026-01-\d\d \d\d:\d\d:\d\d$/), storeId: 's2', memberId: 'M1', memberName: '王芳', totalCents: 12_100, storedValueCents: 12_100, cashCents: 0, pointsEarned: (12_000 % 7) + 1 });
     expect(seen.map((r) => r.txId)).toEqual([...seen.map((r) => r.txId)].sort().reverse());
   });
 

@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCHEMA_SQL } from '../ledger/sqlite/schema.ts';
+import { writePurchasesLedger } from '../testing/purchases-ledger.ts';
 import type { ReportWindow } from './consumption-records.ts';
 import { SqliteReportReads } from './sqlite-report-reads.ts';
 import { WorkerReportReads } from './worker-report-reads.ts';
@@ -16,26 +15,7 @@ describe('report reads on a thread of their own', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mk-report-worker-'));
   const path = join(dir, 'ledger.sqlite');
 
-  beforeAll(() => {
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.exec(SCHEMA_SQL);
-    db.prepare("INSERT INTO members (member_id, name, phone, tier, created_at, home_store_id) VALUES ('M1', '王芳', '13800000001', 'gold', '2025-01-01T00:00:00.000Z', 's1')").run();
-    const insertTx = db.prepare(
-      `INSERT INTO transactions (tx_id, device_id, seq, epoch, kind, content_hash, payload, status, member_id, bundle_version, created_at, applied_at, result)
-       VALUES (?, 'k1', ?, '', 'purchase', 'h', ?, 'applied', 'M1', 1, ?, ?, '{}')`,
-    );
-    const insertPurchase = db.prepare("INSERT INTO purchases (tx_id, member_id, record) VALUES (?, 'M1', ?)");
-    db.transaction(() => {
-      for (let i = 1; i <= ROWS; i += 1) {
-        const id = `T${String(i).padStart(7, '0')}`;
-        const at = new Date(Date.parse('2026-01-01T00:00:00.000Z') + i * 40_000).toISOString();
-        insertPurchase.run(id, JSON.stringify({ txId: id, memberId: 'M1', lines: [{ lineNo: 1, netCents: 100, points: 1 }], totalCents: 100 + (i % 50), tenders: { cashCents: 0, storedValueCents: 100, bonusValueCents: 0, pointsValueCents: 0, points: 0 } }));
-        insertTx.run(id, i, JSON.stringify({ kind: 'purchase', storeId: i % 2 ? 's1' : 's2', id, lines: [{ lineNo: 1, sku: 'A', category: 'c', qty: 1, unitPriceCents: 100 }] }), at, at);
-      }
-    })();
-    db.close();
-  }, 120_000);
+  beforeAll(() => writePurchasesLedger(path, ROWS), 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('answers what the same reads answer on the hub thread', async () => {
