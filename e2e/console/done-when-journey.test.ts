@@ -95,6 +95,8 @@ describe('issue 12 done: after npm start, HQ runs the chain from the console in 
     await page.locator('.rules-confirm .el-button--primary').click();
     await expect.poll(() => page.locator('[data-test=rules-status]').innerText()).toContain('v1');
     await expect.poll(() => page.locator(`[data-test=rollout-${DEMO_KIOSK}]`).innerText(), { timeout: 60_000, interval: 500 }).toBe('已应用');
+    // The rollout names the store, not its id.
+    await expect.poll(() => page.locator('[data-test=rollout-table]').innerText()).toContain('Demo store');
     await page.screenshot({ path: join(SHOTS, 'console-done-when-rollout-zh-1440.png') });
 
     // The sales report of the demo's day, exported to Excel: it opens, in Chinese, with the page's figures.
