@@ -56,6 +56,7 @@ import { SqliteDeviceStatusStore } from './registry/sqlite-device-status-store.t
 import type { FastifyInstance } from 'fastify';
 import { createReports } from './reports/reports.ts';
 import { WorkerReportReads } from './reports/worker-report-reads.ts';
+import type { MemberWindow } from './reports/sqlite-member-report-reads.ts';
 import { SqliteMemberReportReads } from './reports/sqlite-member-report-reads.ts';
 
 export const hubConfigSchema = z.object({
@@ -166,8 +167,9 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
   if (config.broker.mode === 'embedded') requireLoopback('MQTT', config.broker.host);
   if (config.http) requireLoopback('HTTP', config.http.host);
   const fleet = new SqliteFleetRegistry(join(config.dataDir, FLEET_FILE), log);
-  // The console's reports read the ledger file on read-only connections of their own (hub/reports/); the main
-  // reports on a thread of their own, so a long one never holds up the kiosks' transactions.
+  // The console's reports read the ledger file on read-only connections of their own (hub/reports/), their
+  // queries on a thread of their own, so a long one never holds up the kiosks' transactions (the member reports'
+  // exports and credit reads stay on this thread's own read-only connection).
   const reportReads = new WorkerReportReads(join(config.dataDir, 'ledger.sqlite'));
   const memberReportReads = new SqliteMemberReportReads(join(config.dataDir, 'ledger.sqlite'));
   const deviceStatusStore = new SqliteDeviceStatusStore(join(config.dataDir, FLEET_FILE), log);
@@ -363,7 +365,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       service: createMemberImportService({ imports: store.memberImports, profiles: store.memberProfiles, rules: store, stores: () => fleet.listStores(), fallbackBundle: DEFAULT_RULES_BUNDLE, logger: log }),
       profiles: store.memberProfiles,
     };
-    const appDeps = { store, identity, identityStore: store.identity, brokerUrl: redactBrokerUrl(brokerUrl), fleet: fleetRoutes, config: configRoutes, rules: rulesRoutes, codesAndDraws: { codes: store.codes, draws: store.draws }, memberConsole: store.memberConsole, memberProfiles: { store, profiles: store.memberProfiles }, memberImport, auditLog: { timezone: chainTimezone, onExportError: (err: unknown) => log.error({ err }, 'audit log export failed') }, retention: { retention: store.retention, timezone: chainTimezone }, commission: { reads: store.commission, rules: store, storesOfRegion: async (regionId: string) => (await fleet.listStores()).filter((s) => s.regionId === regionId).map((s) => s.storeId) }, giftStock: { giftStock: store.giftStock, ledger: store, rules: store, stores: async () => (await fleet.listStores()).map((s) => ({ storeId: s.storeId, name: s.name })) }, credit: { credit: store.credit, rules: store }, cardTypes: { store, cardFees: { feeReport: (query: FeeReportQuery) => store.cardFees.feeReport(query) }, rules: store }, reports: createReports({ reads: reportReads, rules: store, storesOfRegion: async (regionId) => (await fleet.listStores()).filter((s) => s.regionId === regionId).map((s) => s.storeId), staffNames: async () => new Map((await store.identity.listStaff()).map((s) => [s.staffId, s.name] as const)) }), memberReports: { reads: memberReportReads, rules: store, regions: async () => ({ storeRegions: new Map((await fleet.listStores()).map((s) => [s.storeId, s.regionId] as const)), regionNames: new Map((await fleet.listRegions()).map((r) => [r.regionId, r.name] as const)) }) } };
+    const appDeps = { store, identity, identityStore: store.identity, brokerUrl: redactBrokerUrl(brokerUrl), fleet: fleetRoutes, config: configRoutes, rules: rulesRoutes, codesAndDraws: { codes: store.codes, draws: store.draws }, memberConsole: store.memberConsole, memberProfiles: { store, profiles: store.memberProfiles }, memberImport, auditLog: { timezone: chainTimezone, onExportError: (err: unknown) => log.error({ err }, 'audit log export failed') }, retention: { retention: store.retention, timezone: chainTimezone }, commission: { reads: store.commission, rules: store, storesOfRegion: async (regionId: string) => (await fleet.listStores()).filter((s) => s.regionId === regionId).map((s) => s.storeId) }, giftStock: { giftStock: store.giftStock, ledger: store, rules: store, stores: async () => (await fleet.listStores()).map((s) => ({ storeId: s.storeId, name: s.name })) }, credit: { credit: store.credit, rules: store }, cardTypes: { store, cardFees: { feeReport: (query: FeeReportQuery) => store.cardFees.feeReport(query) }, rules: store }, reports: createReports({ reads: reportReads, rules: store, storesOfRegion: async (regionId) => (await fleet.listStores()).filter((s) => s.regionId === regionId).map((s) => s.storeId), staffNames: async () => new Map((await store.identity.listStaff()).map((s) => [s.staffId, s.name] as const)) }), memberReports: { reads: { ...reportReads.members, creditStore: () => memberReportReads.creditStore(), churnRows: (w: MemberWindow, sinceIso: string) => memberReportReads.churnRows(w, sinceIso) }, rules: store, regions: async () => ({ storeRegions: new Map((await fleet.listStores()).map((s) => [s.storeId, s.regionId] as const)), regionNames: new Map((await fleet.listRegions()).map((r) => [r.regionId, r.name] as const)) }) } };
     let consoleUrl: string | null = null;
     if (config.http) {
       app = buildApp({ ...appDeps, logger: log.child({ component: 'hub.http' }) });

@@ -27,8 +27,16 @@ export interface MemberReportFilter {
 export interface PeriodReportFilter extends MemberReportFilter { from: string; to: string }
 export interface Paging { page: number; pageSize: number }
 
+type Awaitable<T> = T | Promise<T>;
+/** The member reports' reads: their queries on the report thread (worker-report-reads.ts) or, in tests, the SQL itself. */
+export type MemberReportReadsPort = {
+  [K in 'churnCounts' | 'churnPage' | 'tierCounts' | 'cardCounts' | 'demographics' | 'gifts' | 'referralTotals' | 'referralPage' | 'membersWithCredit']: (
+    ...args: Parameters<SqliteMemberReportReads[K]>
+  ) => Awaitable<ReturnType<SqliteMemberReportReads[K]>>;
+} & Pick<SqliteMemberReportReads, 'creditStore' | 'churnRows'>;
+
 export interface MemberReportsDeps {
-  reads: Omit<SqliteMemberReportReads, 'close'>;
+  reads: MemberReportReadsPort;
   reports: Pick<Reports, 'scope'>;
   rules: Pick<RulesStore, 'latestRulesBundle'>;
   /** The fleet's regions: each store's region and each region's name (for the distribution by region). */
@@ -166,7 +174,7 @@ export function createMemberReports(deps: MemberReportsDeps): MemberReports {
     const bundle: RulesBundle | null = s.bundle;
     const credit = deps.reads.creditStore();
     const members = [];
-    if (bundle) for (const member of deps.reads.membersWithCredit(s.members)) members.push({ member, report: await memberCredit(credit, bundle, member.memberId, asOf) });
+    if (bundle) for (const member of await deps.reads.membersWithCredit(s.members)) members.push({ member, report: await memberCredit(credit, bundle, member.memberId, asOf) });
     return { ...s, members };
   }
 
@@ -174,8 +182,8 @@ export function createMemberReports(deps: MemberReportsDeps): MemberReports {
     async churn(filter, caller) {
       const s = await scopeOf(filter, caller);
       const sinceIso = new Date(now() - filter.days * DAY_MS).toISOString();
-      const counts = deps.reads.churnCounts(s.members, sinceIso);
-      const rows = deps.reads.churnPage(s.members, sinceIso, (filter.page - 1) * filter.pageSize, filter.pageSize);
+      const counts = await deps.reads.churnCounts(s.members, sinceIso);
+      const rows = await deps.reads.churnPage(s.members, sinceIso, (filter.page - 1) * filter.pageSize, filter.pageSize);
       const at = now();
       return {
         ...s.scope,
@@ -237,10 +245,10 @@ export function createMemberReports(deps: MemberReportsDeps): MemberReports {
 
     async cardDistribution(filter, caller) {
       const s = await scopeOf(filter, caller);
-      const tiers = deps.reads.tierCounts(s.members);
+      const tiers = await deps.reads.tierCounts(s.members);
       const labels = new Map((s.bundle?.cardTypes?.types ?? []).map((t) => [t.typeId, t.label] as const));
       const types = new Map<string | null, { cardType: string | null; label: string | null; total: number; byStatus: Record<string, number> }>();
-      for (const group of deps.reads.cardCounts(s.members)) {
+      for (const group of await deps.reads.cardCounts(s.members)) {
         // A card with no type is of the rules' default type.
         const cardType = group.cardType ?? s.defaultType;
         const row = types.get(cardType) ?? { cardType, label: cardType === null ? null : (labels.get(cardType) ?? null), total: 0, byStatus: {} };
@@ -256,7 +264,7 @@ export function createMemberReports(deps: MemberReportsDeps): MemberReports {
       const s = await scopeOf(filter, caller);
       const local = clockFor(s.scope.timezone).fields(now());
       const today = `${local.year}-${String(local.month).padStart(2, '0')}-${String(local.day).padStart(2, '0')}`;
-      const groups = deps.reads.demographics(s.members, today);
+      const groups = await deps.reads.demographics(s.members, today);
       const fleet = deps.regions ? await deps.regions() : { storeRegions: new Map<string, string>(), regionNames: new Map<string, string>() };
       const regionOf = (storeId: string | null) => (storeId === null ? null : (fleet.storeRegions.get(storeId) ?? null));
       const byRegion = new Map<string | null, number>();
@@ -286,7 +294,7 @@ export function createMemberReports(deps: MemberReportsDeps): MemberReports {
 
     async gifts(filter, caller) {
       const s = await scopeOf(filter, caller, filter);
-      const rows = deps.reads.gifts(s.periodWindow);
+      const rows = await deps.reads.gifts(s.periodWindow);
       const add = (into: GiftFigures, from: GiftFigures) => {
         into.count += from.count;
         into.qty += from.qty;
@@ -310,9 +318,9 @@ export function createMemberReports(deps: MemberReportsDeps): MemberReports {
 
     async referrals(filter, caller) {
       const s = await scopeOf(filter, caller, filter);
-      const totals = deps.reads.referralTotals(s.periodWindow);
+      const totals = await deps.reads.referralTotals(s.periodWindow);
       const offset = (filter.page - 1) * filter.pageSize;
-      const rows = deps.reads.referralPage(s.periodWindow, offset, filter.pageSize);
+      const rows = await deps.reads.referralPage(s.periodWindow, offset, filter.pageSize);
       return {
         ...s.scope,
         from: filter.from,

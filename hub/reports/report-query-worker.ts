@@ -5,23 +5,35 @@
  * thread. One query at a time, in the order asked.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { SqliteMemberReportReads } from './sqlite-member-report-reads.ts';
 import { SqliteReportReads } from './sqlite-report-reads.ts';
 
 export const REPORT_QUERIES = ['trend', 'newMembers', 'topUps', 'pointsFlows', 'consumption'] as const;
 export type ReportQuery = (typeof REPORT_QUERIES)[number];
-export interface ReportQueryRequest { id: number; query: ReportQuery; args: unknown[] }
+/** The member reports' queries that answer plain data (their exports' iterators and the credit reads stay on the hub's thread). */
+export const MEMBER_REPORT_QUERIES = ['churnCounts', 'churnPage', 'tierCounts', 'cardCounts', 'demographics', 'gifts', 'referralTotals', 'referralPage', 'membersWithCredit'] as const;
+export type MemberReportQuery = (typeof MEMBER_REPORT_QUERIES)[number];
+export type ReportQueryRequest = { id: number; target: 'reports'; query: ReportQuery; args: unknown[] } | { id: number; target: 'members'; query: MemberReportQuery; args: unknown[] };
 /** `ready`: the thread has loaded and opened the ledger; a query's time runs from then. */
 export type ReportQueryAnswer = { id: number; result: unknown } | { id: number; error: string } | { ready: true };
 
 const port = parentPort!;
-const reads = new SqliteReportReads((workerData as { path: string }).path);
+const { path } = workerData as { path: string };
+const reads = new SqliteReportReads(path);
+const memberReads = new SqliteMemberReportReads(path);
 port.postMessage({ ready: true } satisfies ReportQueryAnswer);
 
 port.on('message', (request: ReportQueryRequest) => {
   try {
-    if (!REPORT_QUERIES.includes(request.query)) throw new Error(`no report query ${String(request.query)}`);
-    const run = (...args: unknown[]) => (reads[request.query] as (this: SqliteReportReads, ...a: unknown[]) => unknown).apply(reads, args);
-    port.postMessage({ id: request.id, result: run(...request.args) } satisfies ReportQueryAnswer);
+    let result: unknown;
+    if (request.target === 'reports' && REPORT_QUERIES.includes(request.query)) {
+      result = (reads[request.query] as (this: SqliteReportReads, ...a: unknown[]) => unknown).apply(reads, request.args);
+    } else if (request.target === 'members' && MEMBER_REPORT_QUERIES.includes(request.query)) {
+      result = (memberReads[request.query] as (this: SqliteMemberReportReads, ...a: unknown[]) => unknown).apply(memberReads, request.args);
+    } else {
+      throw new Error(`no report query ${String(request.target)}.${String(request.query)}`);
+    }
+    port.postMessage({ id: request.id, result } satisfies ReportQueryAnswer);
   } catch (error) {
     port.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) } satisfies ReportQueryAnswer);
   }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writePurchasesLedger } from '../testing/purchases-ledger.ts';
 import type { ReportWindow } from './consumption-records.ts';
+import { SqliteMemberReportReads } from './sqlite-member-report-reads.ts';
 import { SqliteReportReads } from './sqlite-report-reads.ts';
 import { WorkerReportReads } from './worker-report-reads.ts';
 
@@ -18,14 +19,20 @@ describe('report reads on a thread of their own', () => {
   beforeAll(() => writePurchasesLedger(path, ROWS), 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('answers what the same reads answer on the hub thread', async () => {
+  it('answers what the same reads answer on the hub thread, the member reports too', async () => {
     const direct = new SqliteReportReads(path);
+    const directMembers = new SqliteMemberReportReads(path);
     const threaded = new WorkerReportReads(path);
     try {
       expect(await threaded.trend(window, 13)).toEqual(direct.trend(window, 13));
       expect(await threaded.pointsFlows(window, 13)).toEqual(direct.pointsFlows(window, 13));
       expect(await threaded.consumption(window, 13, 10, 5)).toEqual(direct.consumption(window, 13, 10, 5));
+      // The member reports' queries too.
+      const members = { stores: null, tier: null, cardType: null, cardTypeIsDefault: 0 as const };
+      expect(await threaded.members.churnCounts(members, '2026-03-01T00:00:00.000Z')).toEqual(directMembers.churnCounts(members, '2026-03-01T00:00:00.000Z'));
+      expect(await threaded.members.tierCounts(members)).toEqual([{ tier: 'gold', count: 1 }]);
     } finally {
+      directMembers.close();
       direct.close();
       await threaded.close();
     }

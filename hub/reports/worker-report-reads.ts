@@ -8,7 +8,8 @@
 import { Worker } from 'node:worker_threads';
 import { CodedError } from '../../core/errors/coded-error.ts';
 import type { ConsumptionRecord, ReportWindow } from './consumption-records.ts';
-import type { ReportQuery, ReportQueryAnswer, ReportQueryRequest } from './report-query-worker.ts';
+import type { MemberReportQuery, ReportQuery, ReportQueryAnswer, ReportQueryRequest } from './report-query-worker.ts';
+import type { CardGroup, ChurnCounts, ChurnRow, DemographicGroup, GiftGroup, MemberLine, MemberWindow, PeriodWindow, ReferralRow } from './sqlite-member-report-reads.ts';
 import { consumptionRowsFromWorker } from './rows-from-worker.ts';
 import type { MemberGroup, PointsFlows, TopUpGroup, TrendGroup } from './sqlite-report-reads.ts';
 
@@ -54,6 +55,19 @@ export class WorkerReportReads {
     return consumptionRowsFromWorker(this.path, window);
   }
 
+  /** The member reports' queries on the same thread (sqlite-member-report-reads.ts). */
+  readonly members = {
+    churnCounts: (w: MemberWindow, sinceIso: string) => this.askMembers('churnCounts', [w, sinceIso]) as Promise<ChurnCounts>,
+    churnPage: (w: MemberWindow, sinceIso: string, offset: number, limit: number) => this.askMembers('churnPage', [w, sinceIso, offset, limit]) as Promise<ChurnRow[]>,
+    tierCounts: (w: MemberWindow) => this.askMembers('tierCounts', [w]) as Promise<{ tier: string; count: number }[]>,
+    cardCounts: (w: MemberWindow) => this.askMembers('cardCounts', [w]) as Promise<CardGroup[]>,
+    demographics: (w: MemberWindow, today: string) => this.askMembers('demographics', [w, today]) as Promise<DemographicGroup[]>,
+    gifts: (w: PeriodWindow) => this.askMembers('gifts', [w]) as Promise<GiftGroup[]>,
+    referralTotals: (w: PeriodWindow) => this.askMembers('referralTotals', [w]) as Promise<{ referrers: number; referred: number }>,
+    referralPage: (w: PeriodWindow, offset: number, limit: number) => this.askMembers('referralPage', [w, offset, limit]) as Promise<ReferralRow[]>,
+    membersWithCredit: (w: MemberWindow) => this.askMembers('membersWithCredit', [w]) as Promise<MemberLine[]>,
+  };
+
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = null;
@@ -61,7 +75,15 @@ export class WorkerReportReads {
     await worker?.terminate();
   }
 
-  private async ask(query: ReportQuery, args: unknown[]): Promise<unknown> {
+  private ask(query: ReportQuery, args: unknown[]): Promise<unknown> {
+    return this.send((id) => ({ id, target: 'reports', query, args }));
+  }
+
+  private askMembers(query: MemberReportQuery, args: unknown[]): Promise<unknown> {
+    return this.send((id) => ({ id, target: 'members', query, args }));
+  }
+
+  private async send(request: (id: number) => ReportQueryRequest): Promise<unknown> {
     const worker = this.thread();
     await this.ready;
     // A thread that failed to start (or was ended) meanwhile takes no more questions.
@@ -71,7 +93,7 @@ export class WorkerReportReads {
       // The clock runs from the asking: a query queued behind a slow one counts its wait too.
       const timer = setTimeout(() => this.timedOut(worker), this.timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
-      worker.postMessage({ id, query, args } satisfies ReportQueryRequest);
+      worker.postMessage(request(id));
     });
   }
 
