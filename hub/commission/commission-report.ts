@@ -58,15 +58,27 @@ export function reportStores(callerStoreIds: readonly string[], storeId: string 
   return [storeId];
 }
 
+/**
+ * The stores a report counts for a caller asked for a store or a region: reportStores, then only those in the region
+ * (the fleet's `storesOfRegion`); a region holding none of a store-scoped caller's stores is AUTH_FORBIDDEN.
+ */
+export async function reportStoresIn(
+  callerStoreIds: readonly string[],
+  filter: { storeId?: string | undefined; regionId?: string | undefined },
+  storesOfRegion: ((regionId: string) => Promise<string[]>) | undefined,
+): Promise<string[]> {
+  const storeIds = reportStores(callerStoreIds, filter.storeId);
+  if (filter.regionId === undefined) return storeIds;
+  if (!storesOfRegion) throw new CodedError('BAD_REQUEST', 'this hub has no regions');
+  const regionStores = await storesOfRegion(filter.regionId);
+  if (storeIds.includes('*')) return regionStores;
+  const inRegion = storeIds.filter((id) => regionStores.includes(id));
+  if (inRegion.length === 0) throw new CodedError('AUTH_FORBIDDEN', `region ${filter.regionId} has none of your stores`);
+  return inRegion;
+}
+
 export async function commissionReport(deps: CommissionReportDeps, query: CommissionReportQuery, callerStoreIds: readonly string[]): Promise<CommissionReport> {
-  let storeIds = reportStores(callerStoreIds, query.storeId);
-  if (query.regionId !== undefined) {
-    if (!deps.storesOfRegion) throw new CodedError('BAD_REQUEST', 'this hub has no regions');
-    const regionStores = await deps.storesOfRegion(query.regionId);
-    const inRegion = storeIds.includes('*') ? regionStores : storeIds.filter((id) => regionStores.includes(id));
-    if (inRegion.length === 0 && !storeIds.includes('*')) throw new CodedError('AUTH_FORBIDDEN', `region ${query.regionId} has none of your stores`);
-    storeIds = inRegion;
-  }
+  const storeIds = await reportStoresIn(callerStoreIds, query, deps.storesOfRegion);
   const timezone = (await deps.rules.latestRulesBundle())?.timezone ?? DEFAULT_TIMEZONE;
   const { fromIso, toIso } = reportPeriod(query.from, query.to, timezone);
 

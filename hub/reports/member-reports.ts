@@ -15,7 +15,7 @@ import type { RulesBundle } from '../../core/rules/bundle.ts';
 import { clockFor } from '../../core/rules/local-time.ts';
 import { memberCredit } from '../credit/member-credit.ts';
 import type { RulesStore } from '../ledger/rules-store.ts';
-import type { ReportScope, Reports } from './reports.ts';
+import type { Awaitable, ReportScope, Reports } from './reports.ts';
 import type { ChurnCounts, ChurnRow, MemberLine, MemberWindow, ReferralRow, SqliteMemberReportReads } from './sqlite-member-report-reads.ts';
 
 export interface MemberReportFilter {
@@ -27,7 +27,6 @@ export interface MemberReportFilter {
 export interface PeriodReportFilter extends MemberReportFilter { from: string; to: string }
 export interface Paging { page: number; pageSize: number }
 
-type Awaitable<T> = T | Promise<T>;
 /** The member reports' reads: their queries on the report thread (worker-report-reads.ts) or, in tests, the SQL itself. */
 export type MemberReportReadsPort = {
   [K in 'churnCounts' | 'churnPage' | 'tierCounts' | 'cardCounts' | 'demographics' | 'gifts' | 'referralTotals' | 'referralPage' | 'membersWithCredit']: (

@@ -5,15 +5,14 @@
  * a store or region outside the caller's is AUTH_FORBIDDEN before anything is read. Periods are local days in the
  * newest rules bundle's time zone (report-period.ts). Money is in cents, as the ledger keeps it.
  */
-import { CodedError } from '../../core/errors/coded-error.ts';
 import { cardTypeOf } from '../../core/ledger/card-types.ts';
 import { DEFAULT_TIMEZONE } from '../../core/rules/compile.ts';
 import type { RulesStore } from '../ledger/rules-store.ts';
-import { reportStores } from '../commission/commission-report.ts';
+import { reportStoresIn } from '../commission/commission-report.ts';
 import { bucketOfPrefix, bucketsOf, reportPeriod, sqlTimePrefix, type ReportGrain, type ReportPeriod } from './report-period.ts';
 import type { ConsumptionRecord, MemberGroup, PointsFlows, ReportWindow, TopUpGroup, TrendGroup } from './sqlite-report-reads.ts';
 
-type Awaitable<T> = T | Promise<T>;
+export type Awaitable<T> = T | Promise<T>;
 
 /** The reports' reads: on the hub a worker thread's (worker-report-reads.ts), in tests the SQL itself (sqlite-report-reads.ts). */
 export interface ReportReadsPort {
@@ -82,14 +81,7 @@ function add<K>(map: Map<K, { count: number; cents: number }>, key: K, count: nu
 
 export function createReports(deps: ReportsDeps): Reports {
   async function scope(filter: ReportFilter, callerStoreIds: readonly string[]) {
-    let storeIds = reportStores(callerStoreIds, filter.storeId);
-    if (filter.regionId !== undefined) {
-      if (!deps.storesOfRegion) throw new CodedError('BAD_REQUEST', 'this hub has no regions');
-      const regionStores = await deps.storesOfRegion(filter.regionId);
-      const inRegion = storeIds.includes('*') ? regionStores : storeIds.filter((id) => regionStores.includes(id));
-      if (inRegion.length === 0 && !storeIds.includes('*')) throw new CodedError('AUTH_FORBIDDEN', `region ${filter.regionId} has none of your stores`);
-      storeIds = inRegion;
-    }
+    const storeIds = await reportStoresIn(callerStoreIds, filter, deps.storesOfRegion);
     const bundle = await deps.rules.latestRulesBundle();
     const timezone = bundle?.timezone ?? DEFAULT_TIMEZONE;
     const period = reportPeriod(filter.from, filter.to, timezone);
