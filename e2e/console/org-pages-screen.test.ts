@@ -14,7 +14,7 @@ import { bundleWithCardTypes } from '../../core/ledger/test-support/card-types-b
 import { DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
 import type { Hub } from '../../hub/main.ts';
 import { seen } from '../screen/support/seen.ts';
-import { field, PHONE, SHOTS, startConsoleHarness, submitLogin, type ConsoleHarness } from './support/console-harness.ts';
+import { field, PHONE, SHOTS, signInUnlessSignedIn, startConsoleHarness, type ConsoleHarness } from './support/console-harness.ts';
 
 describe('HQ console: gifts, card types, code batches, draws and commission in Chromium', () => {
   let harness: ConsoleHarness;
@@ -51,7 +51,7 @@ describe('HQ console: gifts, card types, code batches, draws and commission in C
   async function signIn(page: Page) {
     await page.goto(`${base}/console/login`);
     await seen(page, page.locator('[data-test=user-menu], input[data-test=login], [data-test=login] input').first(), 'the login form or a signed-in page');
-    if ((await page.locator('[data-test=user-menu]').count()) === 0) await submitLogin(page, DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD);
+    await signInUnlessSignedIn(page, DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD);
     await seen(page, page.locator('[data-test=user-menu]'), 'a signed-in page');
   }
   const noSideways = (page: Page) => page.evaluate('document.documentElement.scrollWidth <= window.innerWidth');

@@ -12,7 +12,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD } from '../../hub/demo/seed-demo-data.ts';
 import { seen } from '../screen/support/seen.ts';
-import { DESKTOP, PHONE, field, SHOTS, startConsoleHarness, submitLogin, type ConsoleHarness } from './support/console-harness.ts';
+import { DESKTOP, PHONE, field, SHOTS, signInUnlessSignedIn, startConsoleHarness, submitLogin, type ConsoleHarness } from './support/console-harness.ts';
 
 describe('HQ console: privacy & settings in Chromium', () => {
   let harness: ConsoleHarness;
@@ -85,7 +85,7 @@ describe('HQ console: privacy & settings in Chromium', () => {
   it('reads in English and fits a 390-wide phone', async () => {
     const page = await harness.newPage(DESKTOP);
     await page.goto(`${base}/console/login`);
-    if ((await page.locator('[data-test=user-menu]').count()) === 0) await submitLogin(page, DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD);
+    await signInUnlessSignedIn(page, DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD);
     await page.goto(`${base}/console/settings`);
     await seen(page, page.locator('[data-test=retention]'), 'the retention section');
     await page.locator('[data-test=lang-en]').click();

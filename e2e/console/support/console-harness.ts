@@ -110,3 +110,16 @@ export async function submitLogin(page: Page, login: string, password: string): 
   await field(page, 'password').fill(password);
   await page.locator('[data-test=submit]').click();
 }
+
+/**
+ * On the login page already opened: signs in unless the browser's session cookie already did. The login page
+ * checks the session asynchronously and then moves on, so this waits for either the form or the signed-in menu
+ * instead of looking once (looking once raced the redirect and failed in CI).
+ */
+export async function signInUnlessSignedIn(page: Page, login: string, password: string): Promise<void> {
+  const form = field(page, 'login');
+  const signedIn = page.locator('[data-test=user-menu]');
+  await seen(page, form.or(signedIn), 'the login form or the signed-in console');
+  if (await signedIn.first().isVisible()) return;
+  await submitLogin(page, login, password);
+}
