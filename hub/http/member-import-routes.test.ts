@@ -15,7 +15,7 @@ import { DEMO_STORE_ID, seedDemoData } from '../demo/seed-demo-data.ts';
 import { createIdentityService, type IdentityService } from '../identity/identity-service.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { openLedger } from '../ledger/open-ledger.ts';
-import { createMemberImportService, importedMemberId } from '../members-import/member-import-service.ts';
+import { createMemberImportService, importedMemberId, MAX_IMPORT_ROWS } from '../members-import/member-import-service.ts';
 import { hqAdminLogin, staffAuthorization } from '../testing/staff-actor.ts';
 import { buildApp } from './build-app.ts';
 
@@ -160,6 +160,11 @@ describe('member import over the hub API (inject, real SQLite)', () => {
     expect(json.json().error.code).toBe('MEMBER_IMPORT_FILE_UNREADABLE');
     const huge = await post('preview', Buffer.alloc(10 * 1024 * 1024 + 1, 0x41));
     expect([huge.statusCode, huge.json().error.code]).toEqual([413, 'REQUEST_TOO_LARGE']);
+    // One row more than a file may hold (the import holds the hub's thread while it writes): refused before any check.
+    const manyRows = Array.from({ length: MAX_IMPORT_ROWS + 1 }, (_, i) => `会员${i},139${String(i).padStart(8, '0')},C${String(i).padStart(9, '0')},,徐汇店,,,,,,,,`);
+    const tooMany = await post('preview', Buffer.from(csv(manyRows)));
+    expect([tooMany.statusCode, tooMany.json().error.code, tooMany.json().error.details]).toEqual([413, 'MEMBER_IMPORT_TOO_LARGE', { rows: MAX_IMPORT_ROWS + 1, maxRows: MAX_IMPORT_ROWS }]);
+    expect((await post('commit', Buffer.from(csv(manyRows.slice(0, 0))))).json().error.code).toBe('MEMBER_IMPORT_FILE_UNREADABLE');
     const template = await app.inject({ method: 'GET', url: '/api/member-import/template.csv', headers: admin });
     expect(template.body).toBe('\uFEFF姓名,手机号,卡号,等级,开卡门店,性别,生日,地址,储值余额,赠送余额,积分,推荐人手机号,车牌号\r\n');
   });
