@@ -38,6 +38,8 @@ FROM base AS device
 # pcscd runs on the host (or in a side container) and shares /run/pcscd; serial readers are passed with --device.
 RUN apt-get update && apt-get install -y --no-install-recommends libpcsclite1 && rm -rf /var/lib/apt/lists/*
 EXPOSE 8080
+# The touch screen web app, built into the image (the kiosk runs as `node` and cannot write /app).
+RUN npx tsx scripts/screen/build-screen.ts
 RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]
 USER node

@@ -3,12 +3,12 @@ import { boundaries } from './eslint.boundaries.js';
 import pluginVue from 'eslint-plugin-vue';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'bench/**', '.tmp/**', 'flows/**/*.js', 'console/{dist,.dist-building-*,dist.old-*}/**', 'eslint.config.js', 'eslint.boundaries.js', '**/*.mjs'] },
+  { ignores: ['node_modules/**', 'data/**', 'bench/**', '.tmp/**', 'flows/**/*.js', 'console/{dist,.dist-building-*,dist.old-*}/**', 'device/screen/{dist,.dist-building-*,dist.old-*}/**', 'eslint.config.js', 'eslint.boundaries.js', '**/*.mjs'] },
   // The HQ console's single-file components (console/): Vue's recommended rules, TypeScript in <script lang="ts">;
   // the console's .ts files get the typed rules below. Layout rules off: lines are long here, as in the .ts files.
-  ...pluginVue.configs['flat/recommended'].map((config) => ({ ...config, files: ['console/**/*.vue'] })),
+  ...pluginVue.configs['flat/recommended'].map((config) => ({ ...config, files: ['console/**/*.vue', 'device/screen/**/*.vue'] })),
   {
-    files: ['console/**/*.vue'],
+    files: ['console/**/*.vue', 'device/screen/**/*.vue'],
     languageOptions: { parserOptions: { parser: tseslint.parser } },
     rules: { 'vue/max-attributes-per-line': 'off', 'vue/singleline-html-element-content-newline': 'off', 'vue/multiline-html-element-content-newline': 'off', 'vue/html-self-closing': 'off' },
   },

@@ -66,7 +66,8 @@ describe('device composition root', () => {
     expect(second).toEqual(first);
     expect(first.screenUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const page = await fetch(first.screenUrl);
-    expect(await page.text()).toContain('Tap your card');
+    // The built screen app (device/screen/dist): its page, in Chinese first.
+    expect(await page.text()).toContain('<html lang="zh-CN">');
     const state = (await (await fetch(`${first.apiUrl}/state`)).json()) as Record<string, unknown>;
     expect(state).toMatchObject({ deviceId: 'kiosk-1', storeId: 'store-1', connected: true, outboxDepth: 0 });
     // No hardware configured: the simulated pair, both up.

@@ -16,12 +16,14 @@ import { DEFAULT_BASE_TOPIC, DEVICE_ID_PATTERN, createTopics } from '../core/wir
 import { openAlertLog, type AlertLog } from './alerts/alert-log.ts';
 import { keepCacheFresh } from './cache/keep-cache-fresh.ts';
 import { openMemberCache, type MemberCache } from './cache/member-cache.ts';
-import { buildHardware } from './hardware/build-hardware.ts';
+import { buildHardware, describeHardware } from './hardware/build-hardware.ts';
+import { isProvisioned, readProvisioning } from './provisioning/stored-provisioning.ts';
 import { simulatedTaps } from './hardware/card-reader-source.ts';
 import { hardwareConfigSchema } from './hardware/hardware-config.ts';
 import { createKioskApp, type KioskApp } from './app/kiosk-app.ts';
 import { createMemberPin } from './app/member-pin.ts';
 import { createStaffSignIn } from './app/staff-sign-in.ts';
+import { createNewCardCapture } from './app/new-card-capture.ts';
 import { buildApp, LOOPBACK_HOSTS } from './http/build-app.ts';
 import { createHubLink, type HubLink } from './link/hub-link.ts';
 import { openOutbox, type Outbox } from './outbox/sqlite-outbox.ts';
@@ -34,7 +36,10 @@ import { SOFTWARE_VERSION } from './software-version.ts';
 import type { CardSource, ReceiptSink } from './ports.ts';
 import { censorLogValue, REDACTED_LOG_PATHS } from '../core/privacy/mask.ts';
 import { createKioskSession, type KioskSession, type SessionTimeouts } from './session/kiosk-session.ts';
-import { DEFAULT_RECEIPT, createSettingsStore, type SettingsStore } from './settings/settings-store.ts';
+import { DEFAULT_RECEIPT, createSettingsStore, ownReceiptText, type SettingsStore } from './settings/settings-store.ts';
+import { syncDeviceProfile, type DeviceProfileSync } from './settings/device-profile-sync.ts';
+import { createReceiptSigner, loadDeviceKey } from './receipt/receipt-signer.ts';
+import { DEFAULT_STORE_TIMEZONE } from '../core/fleet/store-profile.ts';
 import { createTransactionFactory } from './tx/transaction-factory.ts';
 
 export const deviceConfigSchema = z.object({
@@ -75,6 +80,10 @@ export const deviceConfigSchema = z.object({
       resultWaitMs: z.number().int().positive().optional(),
       reconnectMs: z.number().int().positive().optional(),
       stallResendMs: z.number().int().positive().optional(),
+      /** How often the kiosk asks the hub for its profile (mode, store) while connected; default 5 minutes. */
+      profileRefreshMs: z.number().int().positive().optional(),
+      /** How long a receipt may take to print before it is withdrawn (never printed later); default 10 s. */
+      printWindowMs: z.number().int().positive().optional(),
       session: z
         .object({
           lookupMs: z.number().int().positive(),
@@ -131,6 +140,7 @@ interface Running {
   detachCache: () => void;
   hubContact: HubContact;
   rulesTimer: NodeJS.Timeout;
+  profileSync: DeviceProfileSync;
 }
 
 export interface DeviceOptions {
@@ -168,6 +178,7 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
     // After the link: its last 'disconnected' is the last contact, saved before the process may restart.
     await parts.hubContact?.stop();
     if (parts.rulesTimer) clearInterval(parts.rulesTimer);
+    parts.profileSync?.stop();
     parts.cache?.close();
     parts.outbox?.close();
     parts.alerts?.close();
@@ -195,6 +206,8 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
         logger: loggerFor('config'),
       });
       const databasePath = join(config.dataDir, 'device.sqlite');
+      // For technicians: when this kiosk was enrolled (absent for a kiosk started with --hub/--id/--store only).
+      const enrolledAt = enrolmentTime(config.dataDir);
       parts.alerts = openAlertLog({ path: databasePath, logger: loggerFor('alerts') });
       const alerts = parts.alerts;
       // The offset the hub measured at the last connect, kept across restarts: a kiosk that restarts offline
@@ -216,7 +229,7 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
       parts.outbox = openOutbox({ path: databasePath, deviceId: settings.deviceId, logger: loggerFor('outbox'), factory });
       parts.cache = openMemberCache({ path: databasePath, logger: loggerFor('cache') });
       // Built per start, constructors only: nothing is opened until cards.start() / receipts.start() below.
-      const hardware = buildHardware(config.hardware, loggerFor('hardware'));
+      const hardware = buildHardware(config.hardware, loggerFor('hardware'), config.tuning.printWindowMs !== undefined ? { printWindowMs: config.tuning.printWindowMs } : {});
       const cards: CardSource = options.cardSource ?? hardware.cardSource;
       parts.cards = cards;
       const receipts: ReceiptSink = options.receiptSink ?? hardware.receiptSink;
@@ -303,19 +316,32 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
         ...(config.tuning.session?.memberMs === undefined ? { memberIdleMs: () => secondsToMs(configStore.current()?.effective.screen.idleSeconds) } : {}),
       });
       const session = parts.session;
-      // How the hub has this kiosk stand, as it last said; unattended (no cash) until it says otherwise.
+      // How the hub has this kiosk stand, as it last said; unattended (no cash) until it says otherwise. With it, the
+      // store's profile (name, address, phone, time zone) for receipts and the screen, kept in the settings file.
       let kioskMode = settings.kioskMode ?? 'unattended';
-      link.on('connected', () => {
-        void link.lookup({ op: 'device.profile' }, 5000).then(async (answer) => {
-          if (!answer?.ok || !('profile' in answer) || answer.profile.mode === kioskMode) return;
-          kioskMode = answer.profile.mode;
-          loggerFor('mode').info({ mode: kioskMode }, 'kiosk mode set by the hub');
-          await settingsStore.update({ kioskMode });
-        }).catch((error: unknown) => loggerFor('mode').warn({ err: error }, 'could not ask the hub for this kiosk\'s mode'));
+      parts.profileSync = syncDeviceProfile({
+        lookup: (req, timeoutMs) => link.lookup(req, timeoutMs),
+        on: (event, listener) => link.on(event, listener),
+        isConnected: () => link.isConnected(),
+        settings: settingsStore,
+        modeChanged: (mode) => (kioskMode = mode),
+        logger: loggerFor('profile'),
+        ...(config.tuning.profileRefreshMs !== undefined ? { refreshMs: config.tuning.profileRefreshMs } : {}),
       });
+      // Receipts are signed with the kiosk's own key from enrolment (device.key), checked by the hub.
+      const deviceKey = loadDeviceKey(config.dataDir, loggerFor('receipt'));
+      const signReceipt = deviceKey ? createReceiptSigner(deviceKey, loggerFor('receipt')) : null;
+      /** The store as the hub last described it; before it ever did, its id and the default zone. */
+      const storeView = () => {
+        const current = settingsStore.get();
+        const profile = current.storeProfile?.storeId === current.storeId ? current.storeProfile : undefined;
+        return { storeId: current.storeId, name: profile?.name ?? current.storeId, address: profile?.address ?? '', phone: profile?.phone ?? '', timezone: profile?.timezone ?? DEFAULT_STORE_TIMEZONE };
+      };
       // A sign-in or sign-out reaches the screen pushed with the session (its staff banner and staff actions).
       const staff = createStaffSignIn({ session, lookup: (req, timeoutMs) => link.lookup(req, timeoutMs), changed: () => parts.kiosk?.events.staffChanged(staff.current()) });
       const memberPin = createMemberPin({ lookup: (req, timeoutMs) => link.lookup(req, timeoutMs), bundle: () => configStore.rules(), staff: () => staff.current() });
+      // A replacement's or an issue's new card is tapped on this reader: that one tap goes to the capture, not the session.
+      const newCards = createNewCardCapture({ lookup: (req, timeoutMs) => link.lookup(req, timeoutMs), currentCardUid: () => session.currentCardUid(), logger: loggerFor('new-card') });
       const offlineGuard = createOfflineGuard({
         outbox,
         limits: () => configStore.current()?.effective.offlineLimits ?? DEFAULT_OFFLINE_LIMITS,
@@ -344,19 +370,39 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
           const current = settingsStore.get();
           // HQ's texts from the configuration; the settings file's only where the configuration has none.
           const text = configStore.current()?.effective.receipt;
+          const own = ownReceiptText(current);
+          const store = storeView();
           return {
-            header: receiptLines(text?.header, config.hardware.language) ?? current.receiptHeader,
-            footer: receiptLines(text?.footer, config.hardware.language) ?? current.receiptFooter,
+            header: receiptLines(text?.header, config.hardware.language) ?? own.header,
+            footer: receiptLines(text?.footer, config.hardware.language) ?? own.footer,
             store: current.storeId,
             deviceId: current.deviceId,
             paperWidthMm: config.hardware.paperWidthMm,
             language: config.hardware.language,
+            // The top of the receipt and its time zone: the store's profile once the hub gave one.
+            storeProfile: current.storeProfile?.storeId === current.storeId ? store : null,
+            items: configStore.current()?.effective.items ?? [],
+            bundle: configStore.rules(),
+            regionId: configStore.current()?.snapshot.regionId ?? null,
+            signReceipt,
           };
         },
         identity: () => ({ deviceId: settingsStore.get().deviceId, storeId: settingsStore.get().storeId }),
+        store: storeView,
         alerts: () => alerts.recent(20),
         drivers: () => ({ cardReader: cards.health(), printer: receipts.health() }),
+        healthSources: [cards, receipts],
+        technician: {
+          softwareVersion: SOFTWARE_VERSION,
+          enrolment: () => ({ hubUrl: settingsStore.get().hubUrl, ...(enrolledAt ? { since: enrolledAt } : {}) }),
+          clock: () => {
+            const measuredAt = settingsStore.get().clockMeasuredAt;
+            return { ...(clockOffsetMs !== undefined ? { skewMs: clockOffsetMs } : {}), ...(measuredAt ? { measuredAt } : {}) };
+          },
+          hardware: () => describeHardware(config.hardware),
+        },
         simulatedCards: simulatedTaps(cards),
+        newCards,
         logger: loggerFor('app'),
         tuning: { resultWaitMs: config.tuning.resultWaitMs },
       });
@@ -367,7 +413,12 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
       link.on('connected', () => void kiosk.refreshRules());
       parts.rulesTimer = setInterval(() => void kiosk.refreshRules(), 600_000);
       parts.rulesTimer.unref();
-      parts.detachCards = session.attach(cards);
+      const gated = newCards.gate(cards);
+      const detachSession = session.attach(gated.source);
+      parts.detachCards = () => {
+        detachSession();
+        gated.close();
+      };
       // Neither waits for hardware that is absent: drivers keep retrying in the background.
       await Promise.all([cards.start(), receipts.start()]);
       const simulatedCards = simulatedTaps(cards);
@@ -415,6 +466,14 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
       return stopping;
     },
   };
+}
+
+function enrolmentTime(dataDir: string): string | undefined {
+  try {
+    return isProvisioned(dataDir) ? readProvisioning(dataDir).enrolledAt : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function parseTime(iso: string | undefined): number | null {

@@ -5,6 +5,7 @@
  * The receipt is the drivers' structured Receipt (drivers/printer/types.ts): the device describes it once,
  * the printer driver lays it out on paper and the screen shows a preview drawn from the same layout.
  */
+import type { ErrorCode } from '../core/errors/codes.ts';
 import type { Receipt } from '../drivers/printer/types.ts';
 
 export type { Receipt } from '../drivers/printer/types.ts';
@@ -62,11 +63,25 @@ export interface SimulatedTaps {
   tap(uid: string): boolean;
 }
 
+/**
+ * What became of a receipt sent to the printer: printed now, or not at all, with why (PRINTER_PAPER_OUT,
+ * PRINTER_COVER_OPEN, PRINTER_OFFLINE, PRINTER_ERROR). Never "later": a receipt for a member who has left must not
+ * come out for whoever stands at the kiosk when paper is back.
+ */
+export interface PrintOutcome {
+  status: 'printed' | 'not_printed';
+  code: ErrorCode | null;
+}
+
 export interface ReceiptSink {
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** Resolves once the receipt is accepted (queued); never waits on paper or a slow printer. */
-  print(receipt: Receipt): Promise<void>;
+  /**
+   * Prints now or not at all: 'printed' once the printer took the receipt; 'not_printed' at once when it cannot
+   * print now (paper, cover, offline), or when it did not print within the print window (withdrawn from the
+   * printer's queue). Never throws; waits at most about the print window.
+   */
+  print(receipt: Receipt): Promise<PrintOutcome>;
   on(event: 'health', listener: HealthListener): this;
   off(event: 'health', listener: HealthListener): this;
   health(): PrinterHealth;

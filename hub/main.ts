@@ -21,6 +21,7 @@ import { MosquittoDynsecAccounts } from './broker/mosquitto-dynsec-accounts.ts';
 import { syncRevocations } from './broker/revocation-sync.ts';
 import { seedDemoData } from './demo/seed-demo-data.ts';
 import { seedDemoFleet } from './demo/seed-demo-fleet.ts';
+import { seedDemoConfig } from './demo/seed-demo-config.ts';
 import { ensureDemoConfigKeys } from './demo/demo-config-keys.ts';
 import { describeConfig } from './config/config-overview.ts';
 import { ConfigStore } from './config/config-store.ts';
@@ -56,8 +57,6 @@ import { SqliteDeviceStatusStore } from './registry/sqlite-device-status-store.t
 import type { FastifyInstance } from 'fastify';
 import { createReports } from './reports/reports.ts';
 import { WorkerReportReads } from './reports/worker-report-reads.ts';
-import type { MemberWindow } from './reports/sqlite-member-report-reads.ts';
-import { SqliteMemberReportReads } from './reports/sqlite-member-report-reads.ts';
 
 export const hubConfigSchema = z.object({
   dataDir: z.string().min(1),
@@ -98,6 +97,8 @@ export const hubConfigSchema = z.object({
     .default({ hostNames: [], own: null }),
   baseTopic: z.string().regex(/^[A-Za-z0-9_-]+$/).default(DEFAULT_BASE_TOPIC),
   seedDemoData: z.boolean().default(false),
+  /** With seedDemoData: publish the demo store's shop and receipt texts (hub/demo/seed-demo-config.ts) if it has none. `memberkiosk demo` does. */
+  seedDemoConfig: z.boolean().default(false),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type HubConfig = z.input<typeof hubConfigSchema>;
@@ -168,10 +169,9 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
   if (config.http) requireLoopback('HTTP', config.http.host);
   const fleet = new SqliteFleetRegistry(join(config.dataDir, FLEET_FILE), log);
   // The console's reports read the ledger file on read-only connections of their own (hub/reports/), their
-  // queries on a thread of their own, so a long one never holds up the kiosks' transactions (the member reports'
-  // exports and credit reads stay on this thread's own read-only connection).
+  // queries on a thread of their own and their exports' rows on threads of their own, so a long one never holds up
+  // the kiosks' transactions.
   const reportReads = new WorkerReportReads(join(config.dataDir, 'ledger.sqlite'));
-  const memberReportReads = new SqliteMemberReportReads(join(config.dataDir, 'ledger.sqlite'));
   const deviceStatusStore = new SqliteDeviceStatusStore(join(config.dataDir, FLEET_FILE), log);
   const deviceStatus = new DeviceStatusRecorder({ store: deviceStatusStore, logger: log });
   /** The hub's certificate, read (or made) at start; the broker's TLS listener takes it from here. */
@@ -305,9 +305,24 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       onRegions: (regions) => (storeRegions = regions),
     });
     configSync = sync;
-    const lookups = new LookupResponder({ client, store, identity, identityStore: store.identity, memberPins, topics, logger: log, config: sync, regionOf: (storeId) => storeRegions.get(storeId), codesAndDraws: { codes: store.codes, draws: store.draws }, giftStock: store.giftStock });
+    // A kiosk's store profile (device.profile): read from the fleet at each ask, so HQ's change reaches the kiosk at its next one.
+    const storeProfile = async (storeId: string) => {
+      const found = await fleet.store(storeId);
+      return found ? { storeId: found.storeId, name: found.name, address: found.address, phone: found.phone, timezone: found.timezone } : null;
+    };
+    const lookups = new LookupResponder({ client, store, identity, identityStore: store.identity, memberPins, topics, logger: log, config: sync, regionOf: (storeId) => storeRegions.get(storeId), storeProfile, codesAndDraws: { codes: store.codes, draws: store.draws }, giftStock: store.giftStock });
     // Every kiosk's signed configuration set retained before kiosks are heard (config-sync.ts), and again after a reconnect.
     await sync.start();
+    if (config.seedDemoData && config.seedDemoConfig) {
+      const seeded = await seedDemoConfig({
+        latestBundle: (scope) => configStore.latestBundle(scope),
+        publish: async (request) => {
+          await publishConfig({ store: configStore, fleet, signingKey: signingKeys.require() }, request);
+          await sync.kick();
+        },
+      });
+      if (seeded) log.info('demo store configuration published (the shop, receipt texts)');
+    }
     client.on('connect', () => void sync.republishAll().catch((error: unknown) => log.error({ err: error }, 'could not publish configuration again after reconnecting')));
     client.on('message', (topic, payload, packet) => {
       const route = topics.parse(topic);
@@ -367,7 +382,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     };
     // The stores of a region, as the reports filter by one.
     const storesOfRegion = async (regionId: string) => (await fleet.listStores()).filter((s) => s.regionId === regionId).map((s) => s.storeId);
-    const appDeps = { store, identity, identityStore: store.identity, brokerUrl: redactBrokerUrl(brokerUrl), fleet: fleetRoutes, config: configRoutes, rules: rulesRoutes, codesAndDraws: { codes: store.codes, draws: store.draws }, memberConsole: store.memberConsole, memberProfiles: { store, profiles: store.memberProfiles }, memberImport, auditLog: { timezone: chainTimezone, onExportError: (err: unknown) => log.error({ err }, 'audit log export failed') }, retention: { retention: store.retention, timezone: chainTimezone }, commission: { reads: store.commission, rules: store, storesOfRegion }, giftStock: { giftStock: store.giftStock, ledger: store, rules: store, stores: async () => (await fleet.listStores()).map((s) => ({ storeId: s.storeId, name: s.name })) }, credit: { credit: store.credit, rules: store }, cardTypes: { store, cardFees: { feeReport: (query: FeeReportQuery) => store.cardFees.feeReport(query) }, rules: store }, reports: createReports({ reads: reportReads, rules: store, storesOfRegion, staffNames: async () => new Map((await store.identity.listStaff()).map((s) => [s.staffId, s.name] as const)) }), memberReports: { reads: { ...reportReads.members, creditStore: () => memberReportReads.creditStore(), churnRows: (w: MemberWindow, sinceIso: string) => memberReportReads.churnRows(w, sinceIso) }, rules: store, regions: async () => ({ storeRegions: new Map((await fleet.listStores()).map((s) => [s.storeId, s.regionId] as const)), regionNames: new Map((await fleet.listRegions()).map((r) => [r.regionId, r.name] as const)) }) } };
+    const appDeps = { store, identity, identityStore: store.identity, brokerUrl: redactBrokerUrl(brokerUrl), fleet: fleetRoutes, receipts: { fleet, receipts: store.receipts, logger: log }, config: configRoutes, rules: rulesRoutes, codesAndDraws: { codes: store.codes, draws: store.draws }, memberConsole: store.memberConsole, memberProfiles: { store, profiles: store.memberProfiles }, memberImport, auditLog: { timezone: chainTimezone, onExportError: (err: unknown) => log.error({ err }, 'audit log export failed') }, retention: { retention: store.retention, timezone: chainTimezone }, commission: { reads: store.commission, rules: store, storesOfRegion }, giftStock: { giftStock: store.giftStock, ledger: store, rules: store, stores: async () => (await fleet.listStores()).map((s) => ({ storeId: s.storeId, name: s.name })) }, credit: { credit: store.credit, rules: store }, cardTypes: { store, cardFees: { feeReport: (query: FeeReportQuery) => store.cardFees.feeReport(query) }, rules: store }, reports: createReports({ reads: reportReads, rules: store, storesOfRegion, staffNames: async () => new Map((await store.identity.listStaff()).map((s) => [s.staffId, s.name] as const)) }), memberReports: { reads: reportReads.members, rules: store, regions: async () => ({ storeRegions: new Map((await fleet.listStores()).map((s) => [s.storeId, s.regionId] as const)), regionNames: new Map((await fleet.listRegions()).map((r) => [r.regionId, r.name] as const)) }) } };
     let consoleUrl: string | null = null;
     if (config.http) {
       app = buildApp({ ...appDeps, logger: log.child({ component: 'hub.http' }) });

@@ -10,6 +10,7 @@ import { REPORTS_MESSAGES } from './reports/messages.ts';
 import { MEMBER_ACTION_MESSAGES } from './members/messages.ts';
 import { MEMBER_IMPORT_MESSAGES } from './members/import-messages.ts';
 import { SETTINGS_MESSAGES } from './settings/messages.ts';
+import { RECEIPT_MESSAGES } from './receipts/messages.ts';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -143,7 +144,7 @@ const zhCN = {
     end: '已显示全部记录',
     actorKind: { staff: '员工', device: '设备', cli: '命令行', system: '系统' },
   },
-  common: { loading: '加载中…', error: '出错了：{message}', retry: '重试' },
+  common: { loading: '加载中…', error: '出错了：{message}', retry: '重试', save: '保存', cancel: '取消' },
 } as const;
 
 type Messages = { [K in keyof typeof zhCN]: { [L in keyof (typeof zhCN)[K]]: (typeof zhCN)[K][L] extends string ? string : { [M in keyof (typeof zhCN)[K][L]]: string } } };
@@ -276,7 +277,7 @@ const en: Messages = {
     end: 'All entries shown',
     actorKind: { staff: 'Staff', device: 'Device', cli: 'CLI', system: 'System' },
   },
-  common: { loading: 'Loading…', error: 'Something went wrong: {message}', retry: 'Retry' },
+  common: { loading: 'Loading…', error: 'Something went wrong: {message}', retry: 'Retry', save: 'Save', cancel: 'Cancel' },
 };
 
 function initialLocale(): Locale {
@@ -292,6 +293,7 @@ for (const l of LOCALES) i18n.global.mergeLocaleMessage(l, REPORTS_MESSAGES[l]);
 for (const l of LOCALES) i18n.global.mergeLocaleMessage(l, MEMBER_ACTION_MESSAGES[l]);
 for (const l of LOCALES) i18n.global.mergeLocaleMessage(l, MEMBER_IMPORT_MESSAGES[l]);
 for (const l of LOCALES) i18n.global.mergeLocaleMessage(l, SETTINGS_MESSAGES[l]);
+for (const l of LOCALES) i18n.global.mergeLocaleMessage(l, RECEIPT_MESSAGES[l]);
 
 export function setLocale(locale: Locale): void {
   i18n.global.locale.value = locale;

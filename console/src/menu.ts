@@ -5,7 +5,7 @@
  */
 import type { StaffRole } from './api.ts';
 
-export type PageKey = 'members' | 'audit-log' | 'rules' | 'reports' | 'settings' | OrgPageKey;
+export type PageKey = 'members' | 'audit-log' | 'rules' | 'reports' | 'settings' | 'receipts' | OrgPageKey;
 /** The Organisation and My account pages (console/src/org/). */
 export type OrgPageKey = 'staff' | 'stores' | 'kiosks' | 'account' | 'gifts' | 'card-types' | 'code-batches' | 'draws' | 'commission';
 
@@ -42,6 +42,8 @@ const PAGE_ROLES: Record<PageKey, readonly StaffRole[]> = {
   commission: ['hq_admin'],
   // Everyone's own password and sessions (/api/me/*).
   account: ['hq_admin', 'region_manager', 'store_manager', 'cashier', 'technician'],
+  // hub/http/receipt-routes.ts RECEIPT_CHECKERS: any staff member, for their own stores' receipts.
+  receipts: ['hq_admin', 'region_manager', 'store_manager', 'cashier', 'technician'],
 };
 
 const MENU: readonly MenuItem[] = [
@@ -59,6 +61,8 @@ const MENU: readonly MenuItem[] = [
   { key: 'audit-log', path: '/audit-log', label: 'menu.auditLog' },
   { key: 'settings', path: '/settings', label: 'settings.menu' },
   { key: 'account', path: '/account', label: 'org.menu.account' },
+  // After the account page: a cashier's or technician's console still opens on their account (the first entry).
+  { key: 'receipts', path: '/receipts/verify', label: 'receipts.menu' },
 ];
 
 export function mayOpen(role: StaffRole, page: PageKey): boolean {

@@ -30,6 +30,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'draws', name: 'draws', component: () => import('./pages/DrawsPage.vue'), meta: { page: 'draws' } },
       { path: 'commission', name: 'commission', component: () => import('./pages/CommissionPage.vue'), meta: { page: 'commission' } },
       { path: 'account', name: 'account', component: () => import('./pages/AccountPage.vue'), meta: { page: 'account' } },
+      { path: 'receipts/verify', name: 'receipt-verify', component: () => import('./receipts/ReceiptVerifyPage.vue'), meta: { page: 'receipts' } },
     ],
   },
   { path: '/:rest(.*)*', redirect: '/' },

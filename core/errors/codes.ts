@@ -41,6 +41,7 @@ export const ERROR_CODES = {
   IDEMPOTENCY_KEY_REUSED: { message: 'this Idempotency-Key was already used for a different request', http: 409 },
   LOOKUP_RESPONSE_TOO_LARGE: { message: 'the answer to this look-up is larger than a message may be', http: 400 },
   REQUEST_MALFORMED: { message: 'look-up request is not valid', http: 400 },
+  HISTORY_CURSOR_INVALID: { message: 'the history page cursor is not one the hub gave (ask for the newest page again)', http: 400 },
   // HTTP APIs (the kiosk's and the hub's)
   BAD_REQUEST: { message: 'the request body or parameters are not valid', http: 400 },
   NOT_FOUND: { message: 'no such route or operation', http: 404 },
@@ -127,11 +128,26 @@ export const ERROR_CODES = {
   TIER_REVIEW_STALE: { message: 'the tier of this member changed after this tier review was planned', http: 400 },
   // the kiosk's use cases: the screen is not where the request needs it (device/app/kiosk-errors.ts)
   SESSION_NO_CARD: { message: 'no card given and no member on screen', http: 409 },
+  SESSION_NO_MEMBER: { message: 'no result of a member on screen to go back from (the session ended, or the card no longer works)', http: 409 },
   REGISTER_NOT_OFFERED: { message: 'no unregistered card on screen, or the hub cannot confirm the card is new', http: 409 },
+  CONSENT_REQUIRED: { message: 'a registration needs the new member to agree to the membership terms (consents: terms granted): nothing was queued', http: 400 },
   SIM_DISABLED: { message: 'the simulated card reader exists only in demo mode', http: 404 },
   CARD_NOT_ON_READER: { message: 'the kiosk acts only for the card tapped on its own reader: a request may not name a card', http: 403 },
   HOST_NOT_ALLOWED: { message: 'the Host header names an address this kiosk does not serve', http: 403 },
   SIM_READER_STOPPED: { message: 'the simulated reader is not running', http: 409 },
+  // the kiosk's honest state (device/app/hardware-state.ts, device/hardware/printer-sink.ts, device/app/receipt-printing.ts)
+  CARD_CHECK_UNAVAILABLE: { message: 'this card is not in the kiosk cache and the hub cannot be reached to check it now: it is not known to be unregistered (try again shortly)', http: 503 },
+  RECEIPT_NOT_FOUND: { message: 'no recent receipt of this kiosk with this transaction id (the kiosk keeps its last 50 in memory)', http: 404 },
+  // staff actions on the kiosk screen (device/app/new-card-capture.ts, device/app/purchase-lines.ts)
+  NEW_CARD_NOT_TAPPED: { message: 'tap the new card on the kiosk reader first (the screen never holds a card UID: the kiosk takes the new card from its reader)', http: 409 },
+  PURCHASE_NOT_ON_KIOSK: { message: "this purchase was not made on this kiosk for the member on screen: its lines are not held here (refund it in the HQ console)", http: 404 },
+  READER_MISSING: { message: 'the card reader is not there (unplugged, or its port cannot be found or opened)', http: 500, kind: 'log' },
+  READER_ERROR: { message: 'the card reader does not work (its driver or the PC/SC service failed)', http: 500, kind: 'log' },
+  PRINTER_PAPER_LOW: { message: 'the receipt printer paper roll is nearly used up', http: 500, kind: 'log' },
+  PRINTER_PAPER_OUT: { message: 'the receipt printer is out of paper: receipts are not printed (and never printed later)', http: 500, kind: 'log' },
+  PRINTER_COVER_OPEN: { message: 'the receipt printer cover is open: receipts are not printed (and never printed later)', http: 500, kind: 'log' },
+  PRINTER_OFFLINE: { message: 'the receipt printer is switched off or cannot be reached: receipts are not printed (and never printed later)', http: 500, kind: 'log' },
+  PRINTER_ERROR: { message: 'the receipt printer did not take or print the receipt in time: it was withdrawn and will not print later', http: 500, kind: 'log' },
   // the kiosk's look-ups (a catalogue or quote answered `available: false` with the code)
   HUB_UNREACHABLE: { message: 'the hub cannot be reached', http: 503 },
   LOOKUP_RESPONSE_MALFORMED: { message: 'the hub answered a look-up with something else than was asked', http: 502 },
@@ -139,6 +155,8 @@ export const ERROR_CODES = {
   KIOSK_UNREACHABLE: { message: 'the kiosk service did not answer the screen', http: 503, kind: 'page' },
   NAME_MISSING: { message: 'the registration form has no name', http: 400, kind: 'page' },
   PHONE_INVALID: { message: 'a phone number on the registration form is not 6 to 20 digits', http: 400, kind: 'page' },
+  PIN_MISMATCH: { message: 'the two PINs typed on the screen differ', http: 400, kind: 'page' },
+  PIN_INVALID: { message: 'a PIN is 4 to 8 digits', http: 400, kind: 'page' },
   REJECTED: { message: 'the hub refused the transaction without naming a code', http: 400, kind: 'page' },
   // the kiosk's logs
   LOOKUP_FAILED: { message: 'a look-up of the member on the hub failed (no answer, or the link failed)', http: 500, kind: 'log' },
@@ -179,6 +197,13 @@ export const ERROR_CODES = {
   FLEET_UNKNOWN_REGION: { message: 'no region with this id', http: 404 },
   FLEET_UNKNOWN_STORE: { message: 'no store with this id', http: 404 },
   FLEET_UNKNOWN_DEVICE: { message: 'no enrolled device with this id', http: 404 },
+  STORE_TIMEZONE_INVALID: { message: 'a store time zone is an IANA zone name such as Asia/Shanghai', http: 400 },
+  // receipt verification (core/receipt, hub/receipts): the QR code a kiosk prints, checked by the hub
+  RECEIPT_QR_MALFORMED: { message: 'this is not a receipt verification code (MKR1:…)', http: 400 },
+  RECEIPT_DEVICE_UNKNOWN: { message: 'the receipt names a kiosk this hub never enrolled', http: 404 },
+  RECEIPT_SIGNATURE_INVALID: { message: 'the receipt code is not signed by the kiosk it names: it was altered or made elsewhere', http: 400 },
+  RECEIPT_NOT_IN_LEDGER: { message: 'the receipt is genuine but its transaction is not in the ledger (yet): it may still be queued on the kiosk', http: 404 },
+  RECEIPT_MISMATCH: { message: 'the receipt is genuine but differs from the ledger’s record of its transaction', http: 409 },
   DEVICE_ID_INVALID: { message: 'a device id is 1–64 of A–Z a–z 0–9 _ - and not "hq"', http: 400 },
   DEVICE_ALREADY_ENROLLED: { message: 'a device with this id is already enrolled (or was, and is revoked)', http: 409 },
   ENROL_TTL_INVALID: { message: 'an enrolment code must live a positive time (e.g. 30m, 24h, 7d)', http: 400 },

@@ -29,7 +29,8 @@ export const DEFAULT_RULES_BUNDLE: RulesBundle = {
     downgrade: { policy: 'never' },
   },
   rules: [
-    { kind: 'earn_rate', id: 'base', label: '1 pt/yuan', rate: '1' },
+    // No label of HQ's: the engine words the rate itself, in each reader's language ("1 pt/yuan", "每元1积分").
+    { kind: 'earn_rate', id: 'base', rate: '1' },
     { kind: 'multiplier', id: 'tier-multipliers', byTier: { silver: '1.2', gold: '1.5', diamond: '2' } },
   ],
 };

@@ -21,8 +21,8 @@ export function tierForFigure(tiers: CompiledTiers, figure: number): string {
   return tier;
 }
 
-/** The member's lifetime figure for the ladder's basis, before the transaction. */
-function lifetimeFigure(tiers: CompiledTiers, member: MemberContext): number {
+/** The member's lifetime figure for the ladder's basis, before the transaction (also what tier progress shows, tier-progress.ts). */
+export function lifetimeFigure(tiers: CompiledTiers, member: MemberContext): number {
   switch (tiers.basis) {
     case 'points_earned':
       return member.cumulativePointsEarned;

@@ -4,6 +4,11 @@ import type { ErrorCode } from '../errors/codes.ts';
 import { balancesSchema } from './result.ts';
 import { purchaseLineSchema } from './transaction.ts';
 import { pinSchema } from '../identity/pin.ts';
+import { HISTORY_CURSOR_PATTERN } from './history-cursor.ts';
+import { storeProfileSchema } from '../fleet/store-profile.ts';
+
+/** The most entries one member.history page may ask for. */
+export const MAX_HISTORY_PAGE = 50;
 
 /** A basket priced for one member by the hub's rules; the kiosk charges `totalCents`. */
 export const quoteSchema = z.object({
@@ -67,6 +72,11 @@ export const lookupRequestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('code.verify'), codeDigest: z.string().regex(/^[0-9a-f]{64}$/) }),
   /** The points draws open now (积分抽奖), with their cost, prizes, odds and stock left. */
   z.object({ op: z.literal('draws.open') }),
+  /**
+   * A page of the history of the member whose card is on the reader, newest first: `limit` entries older than the
+   * cursor `before` (a page's `next`; absent: from the newest). Answered with `{ entries, next }`.
+   */
+  z.object({ op: z.literal('member.history'), cardUid: z.string().regex(/^[0-9A-F]{4,32}$/), before: z.string().regex(HISTORY_CURSOR_PATTERN).optional(), limit: z.number().int().min(1).max(MAX_HISTORY_PAGE) }),
 ]);
 export type LookupRequest = z.infer<typeof lookupRequestSchema>;
 
@@ -77,6 +87,10 @@ export const historyEntrySchema = z.object({
   valueDeltaCents: z.number().int(),
   pointsDelta: z.number().int(),
   status: z.enum(['applied', 'rejected']),
+  /** Labels (optional: older hubs send none). The store the transaction was made in (HQ's own: 'hq'; null: none named). */
+  storeId: z.string().nullable().optional(),
+  /** Why a rejected transaction was refused (a code of core's registry, read as any string). */
+  code: z.string().optional(),
 });
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
@@ -124,6 +138,42 @@ export const memberViewSchema = z.object({
       limitCents: z.number().int(),
       availableCents: z.number().int(),
       warning: z.enum(['near_limit', 'over_limit', 'overdue']).nullable(),
+    })
+    .optional(),
+  /**
+   * The cursor of the page after `history` (look-up member.history `before`); null: nothing older. Optional, like
+   * every field below: views from older hubs and views a kiosk cached before still parse.
+   */
+  historyNext: z.string().nullable().optional(),
+  /**
+   * The soonest future expiry of the member's spendable points and the points expiring on that local day (rules'
+   * time zone) — core/ledger/next-points-expiry.ts. null: no points expire.
+   */
+  pointsExpiry: z.object({ nextAt: z.string(), points: z.number().int() }).nullable().optional(),
+  /**
+   * How far the next tier is, by the rules the hub applies to the asking kiosk's transactions (core/rules/tier-progress.ts):
+   * `have` of `need` in `metric` ('points', 'spend_cents' or 'visits'; read as any string, so a newer hub's metric
+   * does not break an older kiosk), `by` the end of the review period under a reevaluate policy. null: no tiers.
+   */
+  tierProgress: z
+    .object({
+      current: z.string(),
+      next: z.string().nullable(),
+      metric: z.string(),
+      have: z.number().int(),
+      need: z.number().int(),
+      by: z.string().nullable(),
+      periodHave: z.number().int().nullable().optional(),
+    })
+    .nullable()
+    .optional(),
+  /** The figures tierProgress was computed from, so a kiosk recomputes it from a cached view with its own rules. */
+  tierFigures: z
+    .object({
+      pointsEarned: z.number().int(),
+      spendCents: z.number().int(),
+      visits: z.number().int(),
+      period: z.object({ key: z.string(), pointsEarned: z.number().int(), spendCents: z.number().int() }).nullable(),
     })
     .optional(),
 });
@@ -195,7 +245,14 @@ export const openDrawSchema = z.object({
 });
 export type OpenDraw = z.infer<typeof openDrawSchema>;
 
-export const deviceProfileSchema = z.object({ mode: z.enum(['unattended', 'attended']) });
+export const deviceProfileSchema = z.object({
+  mode: z.enum(['unattended', 'attended']),
+  /**
+   * The kiosk's store as the hub's fleet has it (core/fleet/store-profile.ts): name, address, phone, time zone.
+   * Optional (older hubs send none), and one the kiosk cannot read is dropped alone, never the mode with it.
+   */
+  store: storeProfileSchema.optional().catch(undefined),
+});
 export type DeviceProfile = z.infer<typeof deviceProfileSchema>;
 
 export const lookupResponseSchema = z.union([
@@ -210,6 +267,8 @@ export const lookupResponseSchema = z.union([
   z.object({ ok: z.literal(true), quote: quoteSchema }),
   z.object({ ok: z.literal(true), code: codeVerificationSchema }),
   z.object({ ok: z.literal(true), draws: z.array(openDrawSchema) }),
+  /** member.history: a page of entries, newest first, and the cursor of the next older page (null: none). */
+  z.object({ ok: z.literal(true), entries: z.array(historyEntrySchema), next: z.string().nullable() }),
   z.object({ ok: z.literal(true), clock: z.object({ hubTime: z.number().int(), offsetMs: z.number().int() }) }),
   /** A configuration set: checked by the kiosk (accept-config-set.ts) before anything in it is used. */
   z.object({ ok: z.literal(true), configSet: z.record(z.string(), z.unknown()) }),

@@ -40,6 +40,24 @@ export const txOutcomeSchema = z.object({
     .optional(),
   /** A sale taken offline that the balances could not cover: what the member now owes (shortfall accounts). */
   shortfall: z.object({ valueCents: z.number().int().nonnegative(), points: z.number().int().nonnegative() }).optional(),
+  /**
+   * A purchase: the total the ledger charged (after member prices and discounts) and how it was paid, principal and
+   * bonus value apart (its purchase record), so a receipt prints tenders that add up to the total. Optional and
+   * additive: absent from older hubs' outcomes (the kiosk then prints what it priced itself).
+   */
+  purchase: z
+    .object({
+      totalCents: z.number().int(),
+      tenders: z.object({
+        cashCents: z.number().int(),
+        storedValueCents: z.number().int(),
+        bonusValueCents: z.number().int(),
+        pointsValueCents: z.number().int(),
+        points: z.number().int(),
+        creditCents: z.number().int().optional(),
+      }),
+    })
+    .optional(),
   /** A points draw entry: the draw and the prize won (null: none). */
   draw: z
     .object({

@@ -32,6 +32,11 @@ const cents = z.number().int().min(-1e13).max(1e13);
 const positiveCents = z.number().int().positive().max(1e13);
 const cardUid = z.string().regex(/^[0-9A-F]{4,32}$/, 'card UID is 4–32 uppercase hex digits');
 
+/** The purposes a registration's consent step asks about: the membership terms, and marketing messages. */
+export const REGISTRATION_CONSENT_PURPOSES = ['terms', 'marketing'] as const;
+export const registrationConsentSchema = z.object({ purpose: z.enum(REGISTRATION_CONSENT_PURPOSES), granted: z.boolean() });
+export type RegistrationConsent = z.infer<typeof registrationConsentSchema>;
+
 export const TX_KINDS = [
   'purchase',
   'top_up',
@@ -205,6 +210,12 @@ const bodies = {
     name: z.string().trim().min(1).max(64),
     phone: z.string().regex(/^\+?[0-9]{6,20}$/, 'phone is 6–20 digits'),
     referrer: z.union([z.object({ phone: z.string().regex(/^\+?[0-9]{6,20}$/) }), z.object({ memberId: z.string().min(1).max(64) })]).optional(),
+    /**
+     * What the new member agreed to on the kiosk's consent step (PIPL asks for separate consent per purpose): the
+     * terms (required by the kiosk before it queues anything) and, separately, marketing messages. The hub records
+     * them in its append-only consent records with the registration. Optional and additive: older kiosks send none.
+     */
+    consents: z.array(registrationConsentSchema).max(REGISTRATION_CONSENT_PURPOSES.length).refine(distinct((c: { purpose: string }) => c.purpose), 'a registration names each consent purpose once').optional(),
   }),
   /** A paid tier upgrade: the member spends points to move up (e.g. silver → gold for 1000 points). */
   tier_upgrade: z.object({ cardUid, targetTier: z.string().min(1).max(32) }),

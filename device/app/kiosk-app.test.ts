@@ -21,7 +21,7 @@ import { buildHardware } from '../hardware/build-hardware.ts';
 import type { CardSource, ReceiptSink, SimulatedTaps } from '../ports.ts';
 import { createCaptureLogger } from '../test-support/capture-logger.ts';
 import { makeMember } from '../test-support/members.ts';
-import { makeTempDir } from '../test-support/temp-dir.ts';
+import { eventually, makeTempDir } from '../test-support/temp-dir.ts';
 import { createTransactionFactory } from '../tx/transaction-factory.ts';
 import { createKioskApp, type KioskApp } from './kiosk-app.ts';
 import { createMemberPin } from './member-pin.ts';
@@ -208,7 +208,12 @@ describe('kiosk use cases', () => {
     screen.length = 0;
     const outcome = await kiosk.purchase(coffee);
     expect(outcome).toMatchObject({ status: 'applied', replayed: false, tx: { kind: 'purchase', cardUid: CARD, lines: [{ lineNo: 1 }] }, result: { outcome: { pointsEarned: 10 } } });
-    expect(sessionNames()).toEqual(['action', 'receipt']);
+    // The receipt is shown printing, then pushed again with what the paper did: the same state, its version kept.
+    await eventually(() => sessionNames().length === 3, 'the print outcome pushed', 2_000);
+    expect(sessionNames()).toEqual(['action', 'receipt', 'receipt']);
+    const receiptViews = screen.flatMap((e) => (e.type === 'session' && e.data.session.name === 'receipt' ? [e.data.session] : []));
+    expect(receiptViews.map((v) => ('print' in v ? v.print : null))).toEqual([{ status: 'printing', code: null }, { status: 'printed', code: null }]);
+    expect(receiptViews[0]?.version).toBe(receiptViews[1]?.version);
     const pushed = screen.at(-1);
     expect(pushed).toMatchObject({ type: 'session', data: { session: { name: 'receipt', status: 'applied', txId: outcome.tx.id, result: { outcome: { pointsEarned: 10, cardUid: '******C3D4' } }, member: { balances } } } });
     expect(pushed?.type === 'session' && pushed.data.receiptText).toContain(`[QR ${outcome.tx.id}]`);
@@ -473,6 +478,9 @@ describe('kiosk use cases', () => {
     expect(outbox.depth()).toBe(0);
   });
 
+  /** The consent step as the screen sends it: the terms agreed to, marketing declined. */
+  const AGREED = [{ purpose: 'terms', granted: true }, { purpose: 'marketing', granted: false }];
+
   it('registers the card on the form and shows the new member with a welcome, without a second tap', async () => {
     await kiosk.tapSimulatedCard(FRESH);
     expect(kiosk.beginRegistration()).toMatchObject({ name: 'register', notice: null });
@@ -480,9 +488,14 @@ describe('kiosk use cases', () => {
       members.set(FRESH, { ok: true, member: makeMember(FRESH, { name: 'Bai Lu', tier: 'standard', balances: { storedValueCents: 0, bonusValueCents: 0, points: 50 } }) });
       return { status: 'applied', recorded: true, outcome: { kind: 'register_member', memberId: 'M9', cardUid: tx.cardUid, tier: 'standard', balances: { storedValueCents: 0, bonusValueCents: 0, points: 50 }, pointsEarned: 50, pointsSpent: 0, valueDeltaCents: 0, trace: [] } };
     };
+    // Without the terms agreed to: refused before anything is queued; the form stays.
+    await expect(kiosk.registerMember({ name: 'Bai Lu', phone: '13900000011' })).rejects.toMatchObject({ code: 'CONSENT_REQUIRED' });
+    await expect(kiosk.registerMember({ name: 'Bai Lu', phone: '13900000011', consents: [{ purpose: 'terms', granted: false }, { purpose: 'marketing', granted: true }] })).rejects.toMatchObject({ code: 'CONSENT_REQUIRED' });
+    expect(outbox.depth()).toBe(0);
+    expect(session.view()).toMatchObject({ name: 'register', notice: null });
     screen.length = 0;
-    const outcome = await kiosk.registerMember({ name: 'Bai Lu', phone: '13900000011' });
-    expect(outcome).toMatchObject({ status: 'applied', tx: { kind: 'register_member', cardUid: FRESH } });
+    const outcome = await kiosk.registerMember({ name: 'Bai Lu', phone: '13900000011', consents: AGREED });
+    expect(outcome).toMatchObject({ status: 'applied', tx: { kind: 'register_member', cardUid: FRESH, consents: AGREED } });
     expect(sessionNames()).toEqual(['card', 'member']);
     expect(session.view()).toMatchObject({ name: 'member', member: { name: 'Bai Lu' }, welcome: { name: 'Bai Lu', pointsEarned: 50 } });
   });
@@ -491,11 +504,11 @@ describe('kiosk use cases', () => {
     await kiosk.tapSimulatedCard(FRESH);
     kiosk.beginRegistration();
     link.decide = () => ({ status: 'rejected', recorded: true, code: 'MEMBER_PHONE_TAKEN', message: 'phone taken' });
-    const refused = await kiosk.registerMember({ name: 'Bai Lu', phone: '13900000011' });
+    const refused = await kiosk.registerMember({ name: 'Bai Lu', phone: '13900000011', consents: AGREED });
     expect(refused).toMatchObject({ status: 'rejected' });
     expect(session.view()).toMatchObject({ name: 'register', notice: { txId: refused.tx.id, status: 'rejected', code: 'MEMBER_PHONE_TAKEN' } });
     link.connected = false;
-    const queued = await kiosk.registerMember({ name: 'Bai Lu', phone: '13900000012' });
+    const queued = await kiosk.registerMember({ name: 'Bai Lu', phone: '13900000012', consents: AGREED });
     expect(session.view()).toMatchObject({ name: 'register', notice: { txId: queued.tx.id, status: 'queued', code: null } });
   });
 
@@ -596,7 +609,8 @@ describe('kiosk use cases', () => {
     });
     await app.tapSimulatedCard(CARD);
     await expect(app.purchase(coffee)).resolves.toMatchObject({ status: 'applied' });
-    expect(session.view().name).toBe('receipt');
+    await eventually(() => 'print' in session.view() && (session.view() as { print: { status: string } }).print.status !== 'printing', 'the print outcome', 2_000);
+    expect(session.view()).toMatchObject({ name: 'receipt', print: { status: 'not_printed', code: 'PRINTER_ERROR' } });
     expect(logger.withCode('RECEIPT_PRINT_FAILED')).toHaveLength(1);
     app.stop();
   });

@@ -13,9 +13,11 @@
  * - a replayed Idempotency-Key never touches the screen.
  *
  * The screen learns every outcome from the session, pushed (kiosk-events.ts), never from an HTTP reply.
+ *
+ * Receipts print now or not at all (receipt-printing.ts): the receipt screen shows which, and staff may reprint
+ * one of the kiosk's last receipts on purpose. Technician mode (technician-mode.ts) shows why a kiosk is unhappy.
  */
 import type { Logger } from 'pino';
-import type { ErrorCode } from '../../core/errors/codes.ts';
 import type { Alert } from '../../core/wire/alerts.ts';
 import type { KioskMode } from '../../core/ledger/types.ts';
 import type { StaffSessionView } from '../../core/wire/lookup.ts';
@@ -33,16 +35,26 @@ import type { TransactionFactory, TxBodyInput } from '../tx/transaction-factory.
 import { KioskError } from './kiosk-errors.ts';
 import type { MemberPin } from './member-pin.ts';
 import type { StaffSignIn } from './staff-sign-in.ts';
-import { createKioskEvents, type KioskEvents, type LinkEventSource, type SessionSnapshot } from './kiosk-events.ts';
+import { createKioskEvents, type HealthEventSource, type KioskEvents, type LinkEventSource, type SessionSnapshot } from './kiosk-events.ts';
+import { hardwareStateOf, type HardwareState } from '../hardware/hardware-state.ts';
+import { createReceiptPrinting } from './receipt-printing.ts';
+import { createTechnicianMode, type TechnicianDiagnostics, type TechnicianInfo } from './technician-mode.ts';
+import { createStaffDesk, type CardOffer, type NewCardOutcome, type PurchaseLinesView, type RecentReceipt, type TopUpPreview } from './staff-desk.ts';
+import type { NewCardCapture } from './new-card-capture.ts';
+import type { ReceiptPrint } from '../session/kiosk-session.ts';
 import { createMemberOffers, numberLines, type BasketLine, type CatalogAnswer, type QuoteAnswer } from './member-offers.ts';
 import { createSubmitter, OFF_SCREEN, type ScreenPart, type SubmitOptions, type TxOutcome } from './submit-transaction.ts';
 import { assertHubThere, codeDigestOf, createCodeAndDrawLookups, HUB_DECIDED_KINDS } from './codes-and-draws.ts';
 import { assertCreditDecidable } from './credit-at-hub.ts';
+import { createMemberHistory, type MemberHistoryPage, type MemberHistoryRequest } from './member-history.ts';
 import { feeClaimOf } from './card-fees.ts';
+import { assertTermsConsent } from './registration-consent.ts';
 import type { CodeVerificationView, OpenDraw } from '../../core/wire/lookup.ts';
 
 export type { TxOutcome, SubmitOptions } from './submit-transaction.ts';
 export type { CatalogAnswer, QuoteAnswer, BasketLine } from './member-offers.ts';
+export type { MemberHistoryPage, MemberHistoryRequest } from './member-history.ts';
+export type { CardOffer, NewCardOutcome, PurchaseLinesView, RecentReceipt, TopUpPreview } from './staff-desk.ts';
 
 /**
  * A transaction's body as a client sent it: the transaction schema checks it when it is drafted (TX_INVALID),
@@ -76,9 +88,23 @@ export interface KioskState {
   epoch: string;
   oldestPending: Pick<PendingEntry, 'id' | 'epoch' | 'seq'> | null;
   drivers?: { cardReader: CardReaderHealth; printer: PrinterHealth };
+  /** The reader and printer in one word each, as the screen is pushed them (`hardware` events); with drivers. */
+  hardware?: HardwareState;
   alerts: Alert[];
   /** The signed configuration in force (device/config): versions, last refusal, items, receipt texts, limits. */
   config?: KioskConfigView;
+  /** The kiosk's store as the hub last described it (device.profile): the screen names it and shows times in its zone. */
+  store?: KioskStoreView;
+}
+
+/** GET /api/state `store`: the store's id and profile (before the hub ever gave one: the id as name, Asia/Shanghai). */
+export interface KioskStoreView {
+  storeId: string;
+  name: string;
+  address: string;
+  phone: string;
+  /** IANA zone. */
+  timezone: string;
 }
 
 /** The rules the kiosk prices and explains with: its accepted configuration's (device/config). */
@@ -117,6 +143,8 @@ export interface KioskApp {
 
   quote(lines: readonly BasketLine[]): Promise<QuoteAnswer>;
   catalog(): Promise<CatalogAnswer>;
+  /** A page of the full history of the member on screen, from the hub (HUB_REQUIRED offline); never for a card named in the request. */
+  memberHistory(request: MemberHistoryRequest & Readonly<Record<string, unknown>>): Promise<MemberHistoryPage>;
   /** Takes the hub's current configuration when newer (on connect, every 10 minutes, when a catalogue shows newer rules). Never throws. */
   refreshRules(): Promise<void>;
 
@@ -135,9 +163,34 @@ export interface KioskApp {
   /** The simulated reader reads `uid`; resolves with the view once the look-up settled (or after tapSettleMs). */
   tapSimulatedCard(uid: string): Promise<SessionView>;
   resetSession(): SessionView;
+  /** From a transaction's result back to the member's screen (SESSION_NO_MEMBER when there is none to go back to). */
+  backToMember(): SessionView;
   /** The shopper chose to register the unknown card on screen. */
   beginRegistration(): SessionView;
   sessionSnapshot(): SessionSnapshot;
+  /**
+   * Someone is touching the screen: the member's (or registration's, or a card error's) idle time starts again and
+   * the session is pushed with its new expiresAt. expiresAt null when no session is on (idle): nothing changes.
+   */
+  sessionActivity(): { expiresAt: string | null };
+
+  /** One of this kiosk's recent receipts printed again for the signed-in staff member (STAFF_SESSION_REQUIRED, RECEIPT_NOT_FOUND). */
+  reprintReceipt(txId: string): Promise<{ txId: string; print: ReceiptPrint }>;
+  /** Technician mode: STAFF_SESSION_REQUIRED, or STAFF_UNAUTHORIZED for a role that may not (technician-mode.ts). */
+  technicianDiagnostics(): TechnicianDiagnostics;
+  technicianTestPrint(): Promise<{ print: ReceiptPrint }>;
+
+  /** Staff pages (staff-desk.ts): the deposit bonus a top-up would get, from this kiosk's rules, for the member on screen. */
+  topUpPreview(amountCents: number): TopUpPreview;
+  /** The card types a clerk may issue and the replacement fee of the card on the reader, from this kiosk's rules. */
+  cardOffer(): CardOffer;
+  /** Waits for the clerk to tap the new card of a replacement or an issue on the reader; it is then held for the card on screen. */
+  awaitNewCard(): Promise<NewCardOutcome>;
+  cancelNewCard(): void;
+  /** The lines of a purchase this kiosk made for the member on screen (PURCHASE_NOT_ON_KIOSK otherwise), for a refund. */
+  purchaseLines(txId: string): PurchaseLinesView;
+  /** The receipts a staff reprint can print, newest first. */
+  recentReceipts(): RecentReceipt[];
 
   state(): KioskState;
   transaction(id: string): OutboxEntry | null;
@@ -168,6 +221,8 @@ export interface KioskAppDeps {
   /** Read at each receipt: header and footer may change with a new config bundle. */
   receiptContext: () => ReceiptContext;
   identity: () => { deviceId: string; storeId: string };
+  /** The store's profile for the state (GET /api/state `store`). */
+  store?: () => KioskStoreView;
   /** How the hub has this kiosk stand (unattended kiosks never take cash). */
   mode: () => KioskMode;
   staff: StaffSignIn;
@@ -176,6 +231,12 @@ export interface KioskAppDeps {
   alerts?: () => Alert[];
   /** Reader and printer health for the state (paper out, cover open, reader disconnected). */
   drivers?: () => { cardReader: CardReaderHealth; printer: PrinterHealth };
+  /** The card source and the receipt sink: their 'health' events push the hardware state (with `drivers`). */
+  healthSources?: readonly HealthEventSource[];
+  /** What technician mode shows beyond the state (software, enrolment, clock, configured models). */
+  technician?: TechnicianInfo;
+  /** Takes the new card of a replacement or an issue from the reader (the session listens through its gate). */
+  newCards?: NewCardCapture;
   /** Present in the demo and tests: tapSimulatedCard taps it. */
   simulatedCards?: SimulatedTaps | null;
   logger: Logger;
@@ -202,6 +263,7 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
     session,
     link,
     linkState: () => ({ connected: link.isConnected(), outboxDepth: outbox.depth() }),
+    ...(deps.drivers ? { hardware: { state: () => hardwareStateOf(deps.drivers!()), sources: deps.healthSources ?? [] } } : {}),
     ...(tuning.linkCheckMs !== undefined ? { linkCheckMs: tuning.linkCheckMs } : {}),
     onListenerError: (error) => log.warn({ err: error }, 'dropped a screen event listener'),
   });
@@ -219,6 +281,35 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
     if (!guard || request.kind !== 'purchase' || link.isConnected()) return request;
     return guard.admit({ cardUid: request.cardUid, payments: request.payments }) ? { ...request, acceptedOffline: true } : request;
   }
+
+  const printing = createReceiptPrinting({ sink: deps.receipts, logger: log, now });
+  const technician = createTechnicianMode({
+    info: deps.technician ?? { softwareVersion: 'unknown', enrolment: () => ({ hubUrl: '' }), clock: () => ({}), hardware: () => ({ reader: { model: 'unknown', port: '' }, printer: { model: 'unknown', port: '', paperWidthMm: 58 } }) },
+    staff: () => deps.staff.current(),
+    identity: deps.identity,
+    link,
+    outbox,
+    rulesVersion: () => rules.version(),
+    ...(deps.config ? { config: deps.config } : {}),
+    ...(deps.drivers ? { drivers: deps.drivers } : {}),
+    ...(deps.alerts ? { alerts: deps.alerts } : {}),
+    printing,
+    receiptContext: deps.receiptContext,
+    logger: log,
+    now,
+  });
+
+  const desk = createStaffDesk({
+    session,
+    staff: () => deps.staff.current(),
+    rules,
+    outbox,
+    printing,
+    ...(deps.newCards ? { newCards: deps.newCards } : {}),
+    storeId: () => deps.identity().storeId,
+    ...(deps.regionId ? { regionId: deps.regionId } : {}),
+    now,
+  });
 
   /** The gifts this kiosk's configuration offers: null when it names none (all of them). */
   const offeredGifts = () => deps.config?.().gifts ?? null;
@@ -242,6 +333,7 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
   }
 
   const codesAndDraws = createCodeAndDrawLookups({ link, ...(tuning.lookupTimeoutMs !== undefined ? { lookupTimeoutMs: tuning.lookupTimeoutMs } : {}) });
+  const history = createMemberHistory({ session, link, ...(tuning.lookupTimeoutMs !== undefined ? { lookupTimeoutMs: tuning.lookupTimeoutMs } : {}) });
 
   const offers = createMemberOffers({
     session,
@@ -266,18 +358,16 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
           tx,
           status,
           result,
-          ...(shown ? { memberName: shown.member.name } : {}),
+          ...(shown ? { memberName: shown.member.name, member: { memberId: shown.member.memberId, tier: shown.member.tier } } : {}),
+          // Printed at the transaction's own time (hub-corrected), which is also what its QR code signs.
           context: deps.receiptContext(),
-          at: new Date(now()).toISOString(),
         });
-        // The screen shows the receipt first; the paper follows whenever the printer can take it.
+        // Kept for a staff reprint whatever the paper does; the screen shows the receipt first, then whether it
+        // printed: now, or not at all (never later, for whoever stands at the kiosk then).
+        printing.remember(receipt, tx.kind);
         if (!session.completeAction({ tx, status, result, receipt })) return;
-        try {
-          await deps.receipts.print(receipt);
-        } catch (error) {
-          // The transaction is durable either way; a jammed printer must not undo it on screen.
-          log.error({ code: 'RECEIPT_PRINT_FAILED' satisfies ErrorCode, err: error instanceof Error ? error.message : String(error) }, 'receipt not printed');
-        }
+        // The paper never holds up the answer (it may take the print window): its outcome is pushed when known.
+        void printing.print(receipt).then((print) => session.showReceiptPrint(tx.id, print));
       },
     };
   }
@@ -315,7 +405,19 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
     // The fee the screen shows, from this kiosk's rules (card-fees.ts), unless the screen named the one it showed.
     const shown = session.shownMember();
     const fee = 'feeCents' in request ? undefined : feeClaimOf(kind, request, rules.bundle(), shown?.cardUid === cardUid ? shown.member.card.cardType : undefined);
-    return { ...request, kind, cardUid, ...(actor ? { actor } : {}), ...(pinProof ? { memberPinProof: pinProof } : {}), ...(fee !== undefined ? { feeCents: fee } : {}) } as TxBodyInput;
+    const newCard = newCardFor(kind, request, cardUid);
+    return { ...request, kind, cardUid, ...(actor ? { actor } : {}), ...(pinProof ? { memberPinProof: pinProof } : {}), ...(fee !== undefined ? { feeCents: fee } : {}), ...(newCard ? { newCardUid: newCard } : {}) } as TxBodyInput;
+  }
+
+  /**
+   * A replacement's or an issue's new card: the one the clerk tapped on this reader for this card (new-card-capture.ts).
+   * A till with a reader of its own may still name it in the body; the kiosk screen never does.
+   */
+  function newCardFor(kind: TxKind, request: TxRequest, cardUid: string): string | null {
+    if ((kind !== 'card_replace' && kind !== 'card_issue') || 'newCardUid' in request) return null;
+    const held = deps.newCards?.held(cardUid) ?? null;
+    if (!held) throw new CodedError('NEW_CARD_NOT_TAPPED', 'tap the new card on the reader first');
+    return held;
   }
 
   function storedValueOf(request: TxRequest): number {
@@ -385,7 +487,9 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
       const cardUid = session.registrationCardUid();
       if (!cardUid) return Promise.reject(new KioskError('SESSION_NO_CARD', 'no registration form on screen'));
       try {
-        return submit(body('register_member', request, cardUid), registration(cardUid), options);
+        const drafted = body('register_member', request, cardUid);
+        assertTermsConsent(request);
+        return submit(drafted, registration(cardUid), options);
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
@@ -414,6 +518,7 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
 
     quote: (lines) => offers.quote(lines),
     catalog: () => offers.catalog(),
+    memberHistory: (request) => history.page(request),
     refreshRules,
 
     async tapSimulatedCard(uid) {
@@ -429,12 +534,38 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
       return session.view();
     },
 
+    backToMember() {
+      if (!session.backToMember()) throw new KioskError('SESSION_NO_MEMBER');
+      return session.view();
+    },
+
     beginRegistration() {
       if (!session.beginRegistration()) throw new KioskError('REGISTER_NOT_OFFERED');
       return session.view();
     },
 
     sessionSnapshot: () => events.sessionSnapshot(),
+
+    sessionActivity() {
+      session.extendOnActivity();
+      return { expiresAt: session.view().expiresAt };
+    },
+
+    async reprintReceipt(txId) {
+      const staff = deps.staff.current();
+      if (!staff) throw new KioskError('STAFF_SESSION_REQUIRED', 'a reprint needs a staff member signed in on this kiosk');
+      return { txId, print: await printing.reprint(txId, staff) };
+    },
+
+    technicianDiagnostics: () => technician.diagnostics(),
+    technicianTestPrint: async () => ({ print: await technician.testPrint() }),
+
+    topUpPreview: (amountCents) => desk.topUpPreview(amountCents),
+    cardOffer: () => desk.cardOffer(),
+    awaitNewCard: () => desk.awaitNewCard(),
+    cancelNewCard: () => desk.cancelNewCard(),
+    purchaseLines: (txId) => desk.purchaseLines(txId),
+    recentReceipts: () => desk.recentReceipts(),
 
     state() {
       const { deviceId, storeId } = deps.identity();
@@ -451,9 +582,10 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
         outboxDepth: outbox.depth(),
         epoch: outbox.epoch(),
         oldestPending: oldest ? { id: oldest.id, epoch: oldest.epoch, seq: oldest.seq } : null,
-        ...(deps.drivers ? { drivers: deps.drivers() } : {}),
+        ...(deps.drivers ? { drivers: deps.drivers(), hardware: hardwareStateOf(deps.drivers()) } : {}),
         alerts: deps.alerts?.() ?? [],
         ...(deps.config ? { config: deps.config() } : {}),
+        ...(deps.store ? { store: deps.store() } : {}),
       };
     },
 
@@ -461,6 +593,9 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
     transactionByKey: (key) => outbox.getByIdempotencyKey(key),
 
     events,
-    stop: () => events.stop(),
+    stop: () => {
+      events.stop();
+      technician.stop();
+    },
   };
 }

@@ -3,13 +3,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { StaffSessionView } from '../../core/wire/lookup.ts';
 import type { HubLinkEvents } from '../link/hub-link.ts';
 import type { SessionState, SessionView } from '../session/kiosk-session.ts';
+import type { HardwareState } from '../hardware/hardware-state.ts';
 import { createKioskEvents, type KioskEvent, type KioskEvents } from './kiosk-events.ts';
 
 class FakeSession extends EventEmitter<{ change: [SessionView] }> {
   current: SessionState = { name: 'idle' };
   version = 0;
   view(): SessionView {
-    return { name: this.current.name, card: null, version: this.version, expiresAt: null };
+    // The fake's states carry nothing but their name; the events only pass the view on.
+    return { name: this.current.name, card: null, version: this.version, expiresAt: null } as SessionView;
   }
   state(): SessionState {
     return this.current;
@@ -79,6 +81,34 @@ describe('kiosk events', () => {
     expect(got.filter((e) => e.type === 'link').at(-1)).toEqual({ type: 'link', data: { connected: false, outboxDepth: 0 } });
     unsubscribe();
     expect(events.listeners()).toBe(0);
+  });
+
+  it('pushes the hardware state first on subscribe, then on a driver\'s health event only when it changed', async () => {
+    const session = new FakeSession();
+    const link = new EventEmitter<HubLinkEvents>();
+    const reader = new EventEmitter<{ health: [] }>();
+    const printer = new EventEmitter<{ health: [] }>();
+    let hardware: HardwareState = { reader: { status: 'ready', code: null }, printer: { status: 'ready', code: null } };
+    events = createKioskEvents({ session, link, linkState: () => ({ connected: true, outboxDepth: 0 }), linkCheckMs: 60_000, hardware: { state: () => hardware, sources: [reader, printer] } });
+    const got: KioskEvent[] = [];
+    events.subscribe((e) => got.push(e));
+    expect(got.map((e) => e.type)).toEqual(['session', 'link', 'hardware']);
+    expect(got[2]).toEqual({ type: 'hardware', data: hardware });
+    got.length = 0;
+    reader.emit('health');
+    await settle();
+    expect(got).toEqual([]);
+    hardware = { ...hardware, reader: { status: 'missing', code: 'READER_MISSING' } };
+    reader.emit('health');
+    printer.emit('health');
+    await settle();
+    expect(got).toEqual([{ type: 'hardware', data: { reader: { status: 'missing', code: 'READER_MISSING' }, printer: { status: 'ready', code: null } } }]);
+    hardware = { ...hardware, printer: { status: 'paper_out', code: 'PRINTER_PAPER_OUT' } };
+    printer.emit('health');
+    await settle();
+    expect(got.at(-1)).toEqual({ type: 'hardware', data: { reader: { status: 'missing', code: 'READER_MISSING' }, printer: { status: 'paper_out', code: 'PRINTER_PAPER_OUT' } } });
+    events.stop();
+    expect(reader.listenerCount('health') + printer.listenerCount('health')).toBe(0);
   });
 
   it('drops a listener that throws and keeps serving the others; stop() ends everything', () => {

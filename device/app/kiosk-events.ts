@@ -8,18 +8,22 @@
  *   The staff member signed in on this kiosk (`staff`) rides along, and a sign-in, a sign-out or the staff
  *   session's expiry pushes the session again: the screen shows the staff banner and actions without asking.
  * - `link`: whether the hub is reachable and how many transactions wait to be sent, whenever either changes.
+ * - `hardware`: the reader and the printer in one word each (device/hardware/hardware-state.ts), whenever either
+ *   changes: a reader unplugged, a printer out of paper, either back.
  *
- * A subscriber first gets the current session and link state, then the changes: a page that (re)connects
+ * A subscriber first gets the current session, link and hardware state, then the changes: a page that (re)connects
  * loads the current view from its first events. The link state is compared with what each subscriber was last
  * sent and sent only when it differs; it is checked on the link's events (connected, disconnected, an entry closed), when a
  * use case appended, and once a second while anyone listens, because a hub announcing itself offline or an
  * epoch move changes it without an event of its own. That check reads two values in memory: nothing is polled
- * over the network.
+ * over the network. The hardware state is compared the same way: on the drivers' health events, and with the
+ * link state each second.
  */
 import { renderReceiptSvg } from '../../drivers/printer/svg-preview.ts';
 import { renderReceiptText } from '../../drivers/printer/text-preview.ts';
 import type { EventEmitter } from 'node:events';
 import type { StaffSessionView } from '../../core/wire/lookup.ts';
+import { sameHardwareState, type HardwareState } from '../hardware/hardware-state.ts';
 import type { HubLinkEvents } from '../link/hub-link.ts';
 import type { KioskSession, SessionView } from '../session/kiosk-session.ts';
 
@@ -42,7 +46,19 @@ export interface LinkStateData {
   outboxDepth: number;
 }
 
-export type KioskEvent = { type: 'session'; data: SessionEventData } | { type: 'link'; data: LinkStateData };
+export type KioskEvent = { type: 'session'; data: SessionEventData } | { type: 'link'; data: LinkStateData } | { type: 'hardware'; data: HardwareState };
+
+/** Something whose 'health' event means the hardware state may have changed (the card source, the receipt sink). */
+export interface HealthEventSource {
+  on(event: 'health', listener: () => void): unknown;
+  off(event: 'health', listener: () => void): unknown;
+}
+
+/** The reader and printer state, and what tells of a change. */
+export interface HardwareStateSource {
+  state(): HardwareState;
+  sources: readonly HealthEventSource[];
+}
 
 export type KioskEventListener = (event: KioskEvent) => void;
 
@@ -69,6 +85,8 @@ export interface KioskEventsDeps {
   session: Pick<KioskSession, 'view' | 'state'> & Pick<EventEmitter<{ change: [SessionView] }>, 'on' | 'off'>;
   link: LinkEventSource;
   linkState: () => LinkStateData;
+  /** Absent: no `hardware` events (a kiosk without drivers to report, some tests). */
+  hardware?: HardwareStateSource;
   /** How often the link state is compared while anyone listens; default 1000 ms. */
   linkCheckMs?: number;
   /** A listener that throws is dropped (a closed stream); this hears of it. */
@@ -81,8 +99,8 @@ export interface KioskEventsDeps {
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export function createKioskEvents(deps: KioskEventsDeps): KioskEvents {
-  /** Each listener with the link state it was last sent. */
-  const listeners = new Map<KioskEventListener, LinkStateData>();
+  /** Each listener with the link and hardware state it was last sent. */
+  const listeners = new Map<KioskEventListener, { link: LinkStateData; hardware: HardwareState | null }>();
   let checkScheduled = false;
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
@@ -138,10 +156,16 @@ export function createKioskEvents(deps: KioskEventsDeps): KioskEvents {
     checkScheduled = false;
     if (stopped || listeners.size === 0) return;
     const now = deps.linkState();
+    const hardware = deps.hardware?.state() ?? null;
     for (const [listener, last] of [...listeners]) {
-      if (last.connected === now.connected && last.outboxDepth === now.outboxDepth) continue;
-      listeners.set(listener, now);
-      send(listener, { type: 'link', data: now });
+      if (last.link.connected !== now.connected || last.link.outboxDepth !== now.outboxDepth) {
+        last.link = now;
+        send(listener, { type: 'link', data: now });
+      }
+      if (hardware && (!last.hardware || !sameHardwareState(last.hardware, hardware))) {
+        last.hardware = hardware;
+        send(listener, { type: 'hardware', data: hardware });
+      }
     }
   }
 
@@ -156,14 +180,17 @@ export function createKioskEvents(deps: KioskEventsDeps): KioskEvents {
   deps.link.on('connected', scheduleLinkCheck);
   deps.link.on('disconnected', scheduleLinkCheck);
   deps.link.on('result', scheduleLinkCheck);
+  for (const source of deps.hardware?.sources ?? []) source.on('health', scheduleLinkCheck);
 
   return {
     subscribe(listener) {
       if (stopped) return () => undefined;
       const link = deps.linkState();
-      listeners.set(listener, link);
+      const hardware = deps.hardware?.state() ?? null;
+      listeners.set(listener, { link, hardware });
       send(listener, { type: 'session', data: sessionData() });
       send(listener, { type: 'link', data: link });
+      if (hardware) send(listener, { type: 'hardware', data: hardware });
       if (!timer) {
         timer = setInterval(checkLink, deps.linkCheckMs ?? 1000);
         timer.unref();
@@ -197,6 +224,7 @@ export function createKioskEvents(deps: KioskEventsDeps): KioskEvents {
       deps.link.off('connected', scheduleLinkCheck);
       deps.link.off('disconnected', scheduleLinkCheck);
       deps.link.off('result', scheduleLinkCheck);
+      for (const source of deps.hardware?.sources ?? []) source.off('health', scheduleLinkCheck);
     },
   };
 }

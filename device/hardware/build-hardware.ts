@@ -26,6 +26,8 @@ export interface BuildHardwareOptions {
   registries?: HardwareRegistries;
   /** Transports to inject into the drivers (tests, technician tools); the real ones when absent. */
   deps?: Omit<DriverDeps, 'logger'>;
+  /** How long a receipt may take to print before it is withdrawn (printer-sink.ts); default 10 s. */
+  printWindowMs?: number;
 }
 
 type SectionConfig = ModelConfig | ModelConfigInput;
@@ -46,5 +48,18 @@ export function buildCardSource(reader: SectionConfig, logger: Logger, options: 
 export function buildReceiptSink(printer: SectionConfig, logger: Logger, options: BuildHardwareOptions = {}): PrinterSink {
   const printers = (options.registries ?? hardwareRegistries).printers;
   const checked = printers.parseConfig(printer);
-  return new PrinterSink(printers.create(checked, { ...options.deps, logger }), checked.kind, logger);
+  return new PrinterSink(printers.create(checked, { ...options.deps, logger }), checked.kind, logger, options.printWindowMs !== undefined ? { printWindowMs: options.printWindowMs } : {});
+}
+
+/** The configured reader and printer as a technician reads them: model (kind) and where (the registry's words). */
+export function describeHardware(
+  config: { reader: SectionConfig; printer: SectionConfig; paperWidthMm: number },
+  registries: HardwareRegistries = hardwareRegistries,
+): { reader: { model: string; port: string }; printer: { model: string; port: string; paperWidthMm: number } } {
+  const reader = registries.readers.parseConfig(config.reader);
+  const printer = registries.printers.parseConfig(config.printer);
+  return {
+    reader: { model: reader.kind, port: registries.readers.describe(reader) },
+    printer: { model: printer.kind, port: registries.printers.describe(printer), paperWidthMm: config.paperWidthMm },
+  };
 }

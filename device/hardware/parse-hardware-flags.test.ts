@@ -4,7 +4,7 @@ import { parseHardwareFlags } from './parse-hardware-flags.ts';
 
 describe('hardware flags of `memberkiosk device`', () => {
   it('leaves everything simulated when no flag is given', () => {
-    expect(hardwareConfigSchema.parse(parseHardwareFlags({}))).toEqual({ reader: { kind: 'simulated' }, printer: { kind: 'simulated' }, paperWidthMm: 58, language: 'en' });
+    expect(hardwareConfigSchema.parse(parseHardwareFlags({}))).toEqual({ reader: { kind: 'simulated' }, printer: { kind: 'simulated' }, paperWidthMm: 58, language: 'zh' });
   });
 
   it('reads every reader and printer form into a config the schema accepts', () => {

@@ -81,7 +81,7 @@ describe('a reader model registered with the driver registry, and nothing else c
       reader: { kind: 'dummy', channel: 3, speed: 'slow' },
       printer: { kind: 'simulated' },
       paperWidthMm: 58,
-      language: 'en',
+      language: 'zh',
     });
     const device = deviceConfigSchema.parse({ deviceId: 'k', storeId: 's', hubUrl: 'mqtt://127.0.0.1:1', dataDir: '/tmp/x', httpPort: 0, hardware: { reader: { kind: 'dummy', channel: 9, speed: 'fast' } } });
     expect(device.hardware.reader).toEqual({ kind: 'dummy', channel: 9, speed: 'fast' });

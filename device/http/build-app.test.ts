@@ -122,14 +122,21 @@ describe('kiosk HTTP app', () => {
   };
   const coffee = { lines: [{ sku: 'COFFEE', category: 'drinks', qty: 1, unitPriceCents: 345 }], payments: [{ method: 'stored_value', amountCents: 345 }] };
 
-  it('serves the kiosk screen, which listens to the event stream instead of polling', async () => {
+  it('serves the built kiosk screen (device/screen/dist), which listens to the event stream instead of polling', async () => {
     const res = await app.inject({ method: 'GET', url: '/' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/html');
-    expect(res.body).toContain('Tap your card');
-    expect(res.body).toContain('new EventSource("/api/events")');
-    expect(res.body).not.toContain('/api/session"');
-    expect(res.body).not.toContain('setInterval(poll');
+    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(res.body).toContain('<html lang="zh-CN">');
+    const script = /<script type="module" crossorigin src="(\/assets\/[^"]+\.js)"/.exec(res.body)?.[1];
+    expect(script).toBeDefined();
+    const bundle = await app.inject({ method: 'GET', url: script! });
+    expect(bundle.statusCode).toBe(200);
+    expect(bundle.headers['cache-control']).toContain('immutable');
+    expect(bundle.body).toContain('/api/events');
+    expect(bundle.body).toContain('请刷会员卡');
+    expect(bundle.body).not.toMatch(/setInterval\([^)]*\/api\/session/);
+    expect((await app.inject({ method: 'GET', url: '/assets/missing.js' })).statusCode).toBe(404);
   });
 
   it('pushes the session and the link state: the current ones first, then every change, the result once', async () => {
@@ -152,7 +159,9 @@ describe('kiosk HTTP app', () => {
       const receipt = await stream.waitFor((e) => e.type === 'session' && (e.data as { session: { name: string } }).session.name === 'receipt', 'receipt', { from });
       expect(receipt.data).toMatchObject({ session: { name: 'receipt', txId: bought.id, status: 'applied', result: { status: 'applied', outcome: { pointsEarned: 3 } }, member: { balances: { storedValueCents: 12_000 } } } });
       expect((receipt.data as { receiptText: string }).receiptText).toContain(`[QR ${bought.id}]`);
-      expect(stream.events.slice(from).filter((e) => e.type === 'session').map((e) => (e.data as { session: { name: string } }).session.name)).toEqual(['action', 'receipt']);
+      // The receipt, then the same receipt with what the paper did.
+      await stream.waitFor((e) => e.type === 'session' && (e.data as { session: { print?: { status: string } } }).session.print?.status === 'printed', 'the receipt printed', { from });
+      expect(stream.events.slice(from).filter((e) => e.type === 'session').map((e) => (e.data as { session: { name: string } }).session.name)).toEqual(['action', 'receipt', 'receipt']);
       expect(JSON.stringify(stream.events)).not.toContain(CARD);
 
     } finally {
@@ -218,7 +227,8 @@ describe('kiosk HTTP app', () => {
     const res = await tap(CARD);
     expect(res.json()).toMatchObject({ session: { name: 'member', source: 'cache', offline: true, member: { name: 'Ada Member' } } });
     const unknown = await tap('DEADBEEF');
-    expect(unknown.json()).toMatchObject({ session: { name: 'error', code: 'CARD_UNKNOWN', offline: true } });
+    // Not cached and the hub away: it cannot be checked, which is not "unknown" (that is the hub's word only).
+    expect(unknown.json()).toMatchObject({ session: { name: 'error', code: 'CARD_CHECK_UNAVAILABLE', offline: true } });
   });
 
   it('applies a purchase online, closes the outbox entry and shows the receipt', async () => {
@@ -368,12 +378,14 @@ describe('kiosk HTTP app', () => {
     }
   });
 
-  it('has no simulated tap without the simulated reader', async () => {
+  it('has no simulated tap without the simulated reader, and says so in /api/state (the screen offers its demo tap only then)', async () => {
     const real = buildApp({ kiosk, logger: createCaptureLogger().logger });
     try {
       const res = await real.inject({ method: 'POST', url: '/api/sim/tap', payload: { uid: CARD } });
       expect({ status: res.statusCode, code: res.json().error?.code }).toEqual({ status: 404, code: 'NOT_FOUND' });
       expect(session.view().name).toBe('idle');
+      expect((await real.inject({ method: 'GET', url: '/api/state' })).json()).toMatchObject({ simulatedReader: false });
+      expect((await app.inject({ method: 'GET', url: '/api/state' })).json()).toMatchObject({ simulatedReader: true });
     } finally {
       await real.close();
     }
@@ -426,7 +438,8 @@ describe('kiosk HTTP app', () => {
       // With the member on the reader and a manager signed in, the body itself is wrong.
       { res: (await signInStaff(), await tap(CARD), await purchase({ lines: [{ sku: 'X', category: 'y', qty: 1, unitPriceCents: 1.5 }], payments: [{ method: 'stored_value', amountCents: 2 }] })), status: 400, code: 'TX_INVALID' },
       { res: await post('/api/tx/top-up', { amountCents: 0, tender: 'bank_card' }), status: 400, code: 'TX_INVALID' },
-      { res: await post('/api/tx/card/replace', {}), status: 400, code: 'TX_INVALID' },
+      // A replacement with no new card tapped on the reader (device/app/new-card-capture.ts) and none named by a till.
+      { res: await post('/api/tx/card/replace', {}), status: 409, code: 'NEW_CARD_NOT_TAPPED' },
       // Refused by the framework before any route: a body over the limit, a content type it does not read.
       { res: await purchase({ ...coffee, note: 'x'.repeat(300 * 1024) }), status: 413, code: 'REQUEST_TOO_LARGE' },
       { res: await app.inject({ method: 'POST', url: '/api/tx/purchase', headers: { 'content-type': 'application/xml' }, payload: '<coffee/>' }), status: 415, code: 'REQUEST_MEDIA_TYPE_UNSUPPORTED' },

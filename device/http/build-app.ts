@@ -18,9 +18,11 @@ import type { CardOperationKind, KioskApp, TxOutcome, TxRequest } from '../app/k
 import type { OutboxEntry } from '../outbox/sqlite-outbox.ts';
 import { registerEventStream, type EventStreamOptions } from './event-stream.ts';
 import { idempotencyKeyOf } from './idempotency-key.ts';
-import { KIOSK_PAGE_HTML } from './kiosk-page.ts';
+import { registerScreenAssets } from './screen-assets.ts';
 import { pinSchema } from '../../core/identity/pin.ts';
 import { parseRequest } from '../../core/errors/parse-request.ts';
+import { HISTORY_CURSOR_PATTERN } from '../../core/wire/history-cursor.ts';
+import { MAX_HISTORY_PAGE } from '../../core/wire/lookup.ts';
 
 export interface AppDeps {
   kiosk: KioskApp;
@@ -31,6 +33,8 @@ export interface AppDeps {
    * own name to this kiosk (DNS rebinding) names that site, and is refused. Default: loopback names.
    */
   allowedHosts?: readonly string[];
+  /** Where the built screen app is (screen-assets.ts); device/screen/dist unless told. */
+  screenDist?: string;
   /** Whether POST /api/sim/tap exists: only with the simulated reader (the demo, tests). */
   simulatedReader?: boolean;
 }
@@ -54,6 +58,9 @@ const tapBodySchema = z.object({ uid: z.string().regex(/^(?:[0-9A-Fa-f]{2}){4,10
 /** Any card or staff field in it is refused by the use case (CARD_NOT_ON_READER). */
 const txBodySchema = z.looseObject({});
 const pinBodySchema = z.object({ pin: pinSchema });
+const reprintBodySchema = z.object({ txId: z.string().min(1).max(128) });
+/** A top-up amount to preview: whole cents (the screen converts the yuan typed with core's integer arithmetic). */
+const topUpPreviewBodySchema = z.object({ amountCents: z.number().int().positive().max(100_000_000) });
 const phonePinBodySchema = pinBodySchema.extend({ phone: z.string().regex(/^\+?[0-9]{6,20}$/, 'phone is 6–20 digits') });
 const purchaseBodySchema = txBodySchema.extend({
   lines: z.array(z.looseObject({ lineNo: z.number().int().positive().optional() })).min(1).max(200),
@@ -61,6 +68,11 @@ const purchaseBodySchema = txBodySchema.extend({
 
 /** A basket to price: lines as a purchase has them (lineNo may be left out: numbered in order). */
 const codeBodySchema = z.object({ code: z.string().min(1).max(64) });
+/** ?before=<a page's next>&limit=1–50 (default 20). Loose: a card or member named in it is refused by the use case. */
+const historyQuerySchema = z.looseObject({
+  before: z.string().regex(HISTORY_CURSOR_PATTERN, 'before is the `next` cursor of a history page').optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_HISTORY_PAGE).default(20),
+});
 const quoteBodySchema = z.object({ lines: z.array(purchaseLineSchema.extend({ lineNo: z.number().int().positive().optional() })).min(1).max(200) });
 
 const CARD_OPS: Record<string, CardOperationKind> = {
@@ -127,7 +139,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     }
   });
 
-  app.get('/', (_request, reply) => reply.type('text/html; charset=utf-8').send(KIOSK_PAGE_HTML));
+  // The touch screen: the built web app (device/screen/).
+  registerScreenAssets(app, deps.screenDist ? { dist: deps.screenDist } : {});
 
   // The screen's source of truth: the session and the link state, pushed as they change.
   registerEventStream(app, kiosk.events, deps.eventStream);
@@ -135,6 +148,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   /** The session once, with both receipt previews (the screen itself is pushed it: GET /api/events). */
   app.get('/api/session', () => kiosk.sessionSnapshot());
   app.post('/api/session/reset', () => ({ session: kiosk.resetSession() }));
+  // Someone is touching the screen (the screen says so at most every 5 s): the member's idle time starts again,
+  // pushed as the session's new expiresAt. { expiresAt: null } when no session is on.
+  app.post('/api/session/activity', () => kiosk.sessionActivity());
+  // From a result (done or refused) back to the member's screen, without tapping again.
+  app.post('/api/session/back', () => ({ session: kiosk.backToMember() }));
   // The shopper tapped "Register" on the "not registered yet" screen: hold the card for the form.
   app.post('/api/session/register', () => ({ session: kiosk.beginRegistration() }));
 
@@ -144,6 +162,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
    * hub cannot give must never delay or hide the member's balance.
    */
   app.get('/api/catalog', () => kiosk.catalog());
+  /** A page of the history of the member on screen ({ entries, next }), from the hub only (HUB_REQUIRED offline). */
+  app.get('/api/member/history', (request) => kiosk.memberHistory(parseBody(historyQuerySchema, request.query)));
 
   /** The basket priced for the member on screen; the screen charges the quoted total. */
   app.post('/api/quote', (request) => kiosk.quote(parseBody(quoteBodySchema, request.body).lines));
@@ -153,7 +173,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   /** The points draws open now, with cost, prizes, odds (weight / totalWeight) and stock left: only with the hub. */
   app.get('/api/draws', async () => ({ draws: await kiosk.openDraws() }));
 
-  app.get('/api/state', () => kiosk.state());
+  // simulatedReader: the screen offers its demo tap only when POST /api/sim/tap exists.
+  app.get('/api/state', () => ({ ...kiosk.state(), simulatedReader: deps.simulatedReader === true }));
   /** The signed configuration in force: versions, last refusal, items, gifts, screen, receipt texts, offline limits. */
   app.get('/api/config', () => ({ config: kiosk.state().config ?? null }));
 
@@ -166,6 +187,28 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return { staff: null };
   });
   app.get('/api/staff', () => ({ staff: kiosk.staffSession() }));
+  // A receipt not printed (paper out) is never printed later by itself: staff print it again on purpose, for them.
+  app.post('/api/staff/reprint', async (request) => kiosk.reprintReceipt(parseBody(reprintBodySchema, request.body).txId));
+
+  // Technician mode (technician card and PIN, signed in as staff): why the kiosk is unhappy, and a test page.
+  app.get('/api/technician/diagnostics', () => kiosk.technicianDiagnostics());
+  app.post('/api/technician/test-print', () => kiosk.technicianTestPrint());
+
+  // What the screen's staff pages read before the clerk confirms (device/app/staff-desk.ts): all need staff signed in.
+  /** The deposit bonus of a top-up for the member on screen, from this kiosk's rules (no hub round trip). */
+  app.post('/api/top-up/preview', (request) => kiosk.topUpPreview(parseBody(topUpPreviewBodySchema, request.body).amountCents));
+  /** 办卡 / 补卡: the card types of the kiosk's rules with their fees, and the replacement fee of the card on the reader. */
+  app.get('/api/staff/card-offer', () => kiosk.cardOffer());
+  /** Waits (up to 30 s) for the new card to be tapped on the reader; answers its masked number and whether it is fresh. */
+  app.post('/api/staff/new-card', () => kiosk.awaitNewCard());
+  app.post('/api/staff/new-card/cancel', () => {
+    kiosk.cancelNewCard();
+    return { ok: true };
+  });
+  /** 退货: the lines of a purchase this kiosk made for the member on screen (PURCHASE_NOT_ON_KIOSK otherwise). */
+  app.get<{ Params: { txId: string } }>('/api/staff/purchases/:txId', (request) => kiosk.purchaseLines(request.params.txId));
+  /** The receipts a reprint can print (this kiosk's last 50), newest first. */
+  app.get('/api/staff/receipts', () => ({ receipts: kiosk.recentReceipts() }));
 
   // The member PIN of the card on the reader: set it (first time, or by the signed-in clerk), or type it where a
   // payment needs it (the next stored-value payment for that card names the hub's proof).

@@ -60,9 +60,15 @@ describe('receipt rule lines', () => {
     expect(printed.some((text) => text.includes('金卡积分×1.5  +50积分'))).toBe(true);
   });
 
-  it('keeps the label of a rule HQ labelled and words its amounts in Chinese (the shipped default bundle)', () => {
+  it('prints the shipped default bundle’s base rate in Chinese: it carries no English label of HQ’s', () => {
     const receipt = buildReceipt({ tx, status: 'applied', result: hubResult(true, DEFAULT_RULES_BUNDLE), context: context('zh'), at: tx.createdAt });
-    expect(receipt.ruleTrace).toEqual(['1 pt/yuan  +100积分', '金卡积分×1.5  +50积分', 'served by S-7: not credited']);
+    expect(receipt.ruleTrace).toEqual(['每元1积分  +100积分', '金卡积分×1.5  +50积分', 'served by S-7: not credited']);
+  });
+
+  it('keeps the label of a rule HQ labelled and words its amounts in Chinese', () => {
+    const labelled: RulesBundle = { ...DEFAULT_RULES_BUNDLE, rules: DEFAULT_RULES_BUNDLE.rules.map((r) => (r.id === 'base' ? { ...r, label: '基础积分' } : r)) };
+    const receipt = buildReceipt({ tx, status: 'applied', result: hubResult(true, labelled), context: context('zh'), at: tx.createdAt });
+    expect(receipt.ruleTrace[0]).toBe('基础积分  +100积分');
   });
 
   it('prints English on a kiosk set to English', () => {

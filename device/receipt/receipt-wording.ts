@@ -3,6 +3,7 @@
  * title: its lines say it) and whether the hub has confirmed it. The fixed labels (Store, Total...) belong to
  * the printer's layout (drivers/printer/receipt-labels.ts); these depend on the transaction, so they live here.
  */
+import { shopperWords } from '../../core/errors/shopper-words.ts';
 import type { TxKind } from '../../core/wire/transaction.ts';
 
 export type ReceiptLanguage = 'zh' | 'en';
@@ -19,7 +20,19 @@ export interface ReceiptWording {
   replacementFee: string;
   /** A fee of the fee schedule, by kind (issue, annual, repair, extend…). */
   fee: (feeKind: string) => string;
+  /** The footer when neither HQ's configuration nor the kiosk's settings give one. */
+  defaultFooter: string[];
+  /** A discount the kiosk cannot attribute to a rule (the basket cost less than its lines, by this much). */
+  discount: string;
+  /** One visit on a count card for a service. */
+  countCardVisit: (serviceId: string) => string;
 }
+
+/** How a top-up or a fee was paid at the counter, in the receipt's words (the transaction's tender names). */
+const TENDERS: Record<ReceiptLanguage, Record<string, string>> = {
+  zh: { cash: '现金', bank_card: '银行卡', mobile: '移动支付', stored_value: '储值', bank_transfer: '银行转账' },
+  en: { cash: 'cash', bank_card: 'bank card', mobile: 'mobile', stored_value: 'stored value', bank_transfer: 'bank transfer' },
+};
 
 export const RECEIPT_WORDING: Record<ReceiptLanguage, ReceiptWording> = {
   en: {
@@ -44,12 +57,15 @@ export const RECEIPT_WORDING: Record<ReceiptLanguage, ReceiptWording> = {
       credit_repay: 'CREDIT REPAYMENT',
     },
     pending: ['PENDING', 'Not yet confirmed by the hub.', 'Points and balances follow.'],
-    refused: (code) => ['NOT DONE', code],
-    topUpLine: (tender) => `Top-up (${tender})`,
+    refused: (code) => ['NOT DONE', shopperWords(code, 'en').title, code],
+    topUpLine: (tender) => `Top-up (${TENDERS.en[tender] ?? tender})`,
     refundOf: (ref, lineNos) => `Refund of ${ref}, lines ${lineNos.join(',')}`,
     newCard: (masked) => `New card ${masked}`,
     replacementFee: 'Replacement fee',
     fee: (feeKind) => ({ issue: 'Card issue fee', annual: 'Annual fee', repair: 'Card repair fee', extend: 'Validity extension fee', replace: 'Replacement fee', return: 'Card return fee' })[feeKind] ?? `Fee (${feeKind})`,
+    defaultFooter: ['Thank you!'],
+    discount: 'Discount',
+    countCardVisit: (serviceId) => `${serviceId}: 1 visit`,
   },
   zh: {
     titles: {
@@ -73,11 +89,15 @@ export const RECEIPT_WORDING: Record<ReceiptLanguage, ReceiptWording> = {
       credit_repay: '赊账还款',
     },
     pending: ['待确认', '总部尚未确认本笔交易', '积分与余额稍后更新'],
-    refused: (code) => ['交易未完成', code],
-    topUpLine: (tender) => `充值 (${tender})`,
+    // The shopper's words for the refusal, and the code under them for staff.
+    refused: (code) => ['交易未完成', shopperWords(code, 'zh-CN').title, code],
+    topUpLine: (tender) => `充值（${TENDERS.zh[tender] ?? tender}）`,
     refundOf: (ref, lineNos) => `退货 原单 ${ref} 行 ${lineNos.join(',')}`,
     newCard: (masked) => `新卡 ${masked}`,
     replacementFee: '补卡费',
     fee: (feeKind) => ({ issue: '办卡费', annual: '年费', repair: '修卡费', extend: '延期费', replace: '补卡费', return: '退卡手续费' })[feeKind] ?? `费用 (${feeKind})`,
+    defaultFooter: ['谢谢惠顾，欢迎再次光临'],
+    discount: '优惠',
+    countCardVisit: (serviceId) => `${serviceId} 次卡使用1次`,
   },
 };

@@ -75,14 +75,18 @@ describe('kiosk session', () => {
     expect(s.view()).toMatchObject({ name: 'member', source: 'cache', offline: true, asOf: '2026-01-01T00:00:00.000Z' });
   });
 
-  it('shows CARD_UNKNOWN for a card neither the hub nor the cache knows', async () => {
+  it('shows CARD_UNKNOWN only on the hub\'s word; a card neither answered for nor cached is CARD_CHECK_UNAVAILABLE', async () => {
     const s = make();
     answer = async () => ({ ok: false, code: 'CARD_UNKNOWN', message: 'no card with this UID' });
     await s.handleTap({ uid: 'DEADBEEF' });
     expect(s.view()).toMatchObject({ name: 'error', code: 'CARD_UNKNOWN', offline: false });
+    expect(s.beginRegistration()).toBe(true);
+    s.reset();
     answer = async () => null;
     await s.handleTap({ uid: 'DEADBEEF' });
-    expect(s.view()).toMatchObject({ name: 'error', code: 'CARD_UNKNOWN', offline: true });
+    expect(s.view()).toMatchObject({ name: 'error', code: 'CARD_CHECK_UNAVAILABLE', offline: true });
+    expect(s.beginRegistration()).toBe(false);
+    expect(s.view().name).toBe('error');
   });
 
   it('prefers the hub saying the card is lost over a cached view', async () => {
@@ -153,6 +157,27 @@ describe('kiosk session', () => {
     expect(s.view().name).toBe('idle');
   });
 
+  it('goes from a result back to the member with the new balances, but not once the card was reported lost', async () => {
+    answer = async () => ({ ok: true, member: makeMember(CARD) });
+    const s = make();
+    await s.handleTap({ uid: CARD });
+    expect(s.backToMember()).toBe(false);
+    const context = { header: [], footer: [], store: 'store-1', deviceId: 'kiosk-1', paperWidthMm: 58 as const, language: 'en' as const };
+    s.beginAction('purchase');
+    const tx = outbox.append({ kind: 'purchase', cardUid: CARD, lines: [{ lineNo: 1, sku: 'TEA', category: 'drinks', qty: 1, unitPriceCents: 300 }], payments: [{ method: 'stored_value', amountCents: 300 }] });
+    const balances = { storedValueCents: 700, bonusValueCents: 0, points: 3 };
+    const result = { id: tx.id, seq: tx.seq, status: 'applied' as const, outcome: { kind: 'purchase', memberId: 'M', cardUid: CARD, tier: 'standard', balances, pointsEarned: 3, pointsSpent: 0, valueDeltaCents: -300, trace: [] } };
+    s.completeAction({ tx, status: 'applied', result, receipt: buildReceipt({ tx, status: 'applied', result, context, at: '2026-01-01T00:00:00.000Z' }) });
+    expect(s.backToMember()).toBe(true);
+    expect(s.view()).toMatchObject({ name: 'member', member: { balances } });
+    s.beginAction('card_report_loss');
+    const loss = outbox.append({ kind: 'card_report_loss', cardUid: CARD });
+    const lossResult = { id: loss.id, seq: loss.seq, status: 'applied' as const, outcome: { ...result.outcome, kind: 'card_report_loss', pointsEarned: 0, valueDeltaCents: 0 } };
+    s.completeAction({ tx: loss, status: 'applied', result: lossResult, receipt: buildReceipt({ tx: loss, status: 'applied', result: lossResult, context, at: '2026-01-01T00:00:00.000Z' }) });
+    expect(s.backToMember()).toBe(false);
+    expect(s.view().name).toBe('idle');
+  });
+
   it('holds an unknown card for registration, shows a notice on the form, then the new member with a welcome', async () => {
     answer = async () => ({ ok: false, code: 'CARD_UNKNOWN', message: 'no card with this UID' });
     const s = make();
@@ -180,10 +205,54 @@ describe('kiosk session', () => {
     answer = async () => null;
     const s = make();
     await s.handleTap({ uid: CARD });
-    expect(s.view()).toMatchObject({ name: 'error', code: 'CARD_UNKNOWN', offline: true });
+    expect(s.view()).toMatchObject({ name: 'error', code: 'CARD_CHECK_UNAVAILABLE', offline: true });
     expect(s.beginRegistration()).toBe(false);
     await s.showRegistered(CARD, { name: 'X', pointsEarned: 0 });
     expect(s.view().name).toBe('error');
+  });
+
+  it('starts the idle time again on activity on a member, registration or card-error screen, never on a receipt or idle', async () => {
+    answer = async () => ({ ok: true, member: makeMember(CARD) });
+    let clock = 1_000_000;
+    session = createKioskSession({ lookup: (req) => answer(req), cache, logger: createCaptureLogger().logger, timeouts: { memberMs: 60_000, receiptMs: 15_000 }, now: () => clock });
+    const s = session;
+    expect(s.extendOnActivity()).toBe(false);
+    expect(s.view().expiresAt).toBeNull();
+    await s.handleTap({ uid: CARD });
+    const shown = s.view();
+    expect(shown.expiresAt).toBe(new Date(1_000_000 + 60_000).toISOString());
+    const pushed: string[] = [];
+    s.on('change', (v) => pushed.push(`${v.name}@${v.expiresAt}`));
+    clock += 40_000;
+    expect(s.extendOnActivity()).toBe(true);
+    // The same state (version kept), pushed with the later expiry.
+    expect(s.view()).toMatchObject({ name: 'member', version: shown.version, expiresAt: new Date(1_040_000 + 60_000).toISOString() });
+    expect(pushed).toEqual([`member@${new Date(1_100_000).toISOString()}`]);
+
+    s.beginAction('purchase');
+    expect(s.extendOnActivity()).toBe(false);
+    const tx = outbox.append({ kind: 'purchase', cardUid: CARD, lines: [{ lineNo: 1, sku: 'TEA', category: 'drinks', qty: 1, unitPriceCents: 300 }], payments: [{ method: 'stored_value', amountCents: 300 }] });
+    const receipt = buildReceipt({ tx, status: 'queued', context: { header: [], footer: [], store: 'store-1', deviceId: 'kiosk-1', paperWidthMm: 58, language: 'en' }, at: '2026-01-01T00:00:00.000Z' });
+    s.completeAction({ tx, status: 'queued', result: null, receipt });
+    const onReceipt = s.view();
+    expect(onReceipt).toMatchObject({ name: 'receipt', print: { status: 'printing', code: null } });
+    clock += 10_000;
+    // A finished receipt goes at its own time, however long someone keeps touching the screen.
+    expect(s.extendOnActivity()).toBe(false);
+    expect(s.view().expiresAt).toBe(onReceipt.expiresAt);
+    // What the paper did shows on the same receipt, timeout kept; a receipt no longer on screen is left alone.
+    expect(s.showReceiptPrint('another-tx', { status: 'printed', code: null })).toBe(false);
+    expect(s.showReceiptPrint(tx.id, { status: 'not_printed', code: 'PRINTER_PAPER_OUT' })).toBe(true);
+    expect(s.view()).toMatchObject({ name: 'receipt', version: onReceipt.version, expiresAt: onReceipt.expiresAt, print: { status: 'not_printed', code: 'PRINTER_PAPER_OUT' } });
+
+    answer = async () => ({ ok: false, code: 'CARD_UNKNOWN', message: 'no card with this UID' });
+    await s.handleTap({ uid: 'DEADBEEF' });
+    clock += 5_000;
+    expect(s.extendOnActivity()).toBe(true);
+    expect(s.beginRegistration()).toBe(true);
+    clock += 5_000;
+    expect(s.extendOnActivity()).toBe(true);
+    expect(s.view()).toMatchObject({ name: 'register', expiresAt: new Date(clock + 180_000).toISOString() });
   });
 
   it('ignores taps while a look-up is running', async () => {

@@ -3,7 +3,9 @@
  * → receipt → idle. A card the hub does not know leads to error (CARD_UNKNOWN), from which the shopper may
  * start registering it: register (form on screen) → card → member (with a welcome) once the registration is
  * applied. Every state but idle has a timeout back to idle, so a member who walks away does not leave their
- * balance on the screen.
+ * balance on the screen; the screen shows it counting down (`expiresAt`), and a person touching the screen
+ * extends it (extendOnActivity: member, register, and an error about a card — never a receipt, whose balances
+ * must not stay up however long someone keeps touching).
  *
  * The session is what the screen shows and nothing else: it does not make transactions, build receipts or
  * print. The use cases (device/app/) drive it — begin an action, complete it with the receipt they built,
@@ -11,7 +13,8 @@
  * pushed (GET /api/events).
  *
  * A tap looks the member up at the hub first; when the hub does not answer (offline, timeout) the last view
- * this kiosk cached is shown, marked offline. Look-ups are numbered: an answer that arrives after the session
+ * this kiosk cached is shown, marked offline; a card neither answered for nor cached is CARD_CHECK_UNAVAILABLE,
+ * never CARD_UNKNOWN (only the hub's word makes a card unknown). Look-ups are numbered: an answer that arrives after the session
  * moved on (another tap, a timeout) is dropped instead of overwriting the newer state.
  */
 import { EventEmitter } from 'node:events';
@@ -49,13 +52,23 @@ export interface RegistrationNotice {
   message: string | null;
 }
 
+/**
+ * What became of the receipt on screen on paper: 'printing' until the printer answers, then 'printed' or
+ * 'not_printed' with why (PRINTER_PAPER_OUT, PRINTER_OFFLINE…: it is withdrawn, never printed later); 'none' when
+ * the kiosk prints no receipts.
+ */
+export interface ReceiptPrint {
+  status: 'printed' | 'printing' | 'not_printed' | 'none';
+  code: string | null;
+}
+
 export type SessionState =
   | { name: 'idle' }
   | { name: 'card'; cardUid: string }
   | ({ name: 'member'; cardUid: string; welcome?: Welcome } & ShownMember)
   | ({ name: 'action'; cardUid: string; action: TxKind } & ShownMember)
   /** `result`: the hub's answer (null when queued): the screen shows the transaction's result from here, once. */
-  | ({ name: 'receipt'; cardUid: string; receipt: Receipt; status: SubmitStatus; txId: string; kind: TxKind; result: TxResult | null } & ShownMember)
+  | ({ name: 'receipt'; cardUid: string; receipt: Receipt; status: SubmitStatus; txId: string; kind: TxKind; result: TxResult | null; print: ReceiptPrint } & ShownMember)
   | { name: 'error'; code: string; message: string; offline: boolean; cardUid: string | null }
   /** The shopper fills in the registration form for the fresh card they tapped. */
   | { name: 'register'; cardUid: string; notice: RegistrationNotice | null };
@@ -66,10 +79,15 @@ export interface CompletedAction {
   status: SubmitStatus;
   result: TxResult | null;
   receipt: Receipt;
+  /** Default: printing (the use case prints next and tells the outcome with showReceiptPrint). */
+  print?: ReceiptPrint;
 }
 
-/** What the screen gets: the state without a full card UID. */
-export type SessionView = Omit<SessionState, 'cardUid'> & { card: string | null; version: number; expiresAt: string | null };
+/** Omit on each member of a union (plain Omit merges the union's members into one shape, losing the discriminant). */
+type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** What the screen gets: the state without a full card UID (still a union discriminated by `name`). */
+export type SessionView = OmitEach<SessionState, 'cardUid'> & { card: string | null; version: number; expiresAt: string | null };
 
 export interface SessionTimeouts {
   lookupMs: number;
@@ -128,6 +146,20 @@ export interface KioskSession extends EventEmitter<{ change: [SessionView] }> {
   completeAction(done: CompletedAction): boolean;
   /** action → member again, when the transaction could not even be written (invalid input). */
   abortAction(): void;
+  /**
+   * Someone touched the screen: the member, registration or card-error screen starts its idle time again (the
+   * state and its version stay; expiresAt moves and the view is pushed). False, and nothing changes, anywhere else:
+   * idle, a look-up or transaction running, and a receipt (it goes at its own time, however long someone touches).
+   */
+  extendOnActivity(): boolean;
+  /** The receipt of `txId`, if still on screen, now shows what became of it on paper (its timeout is kept). */
+  showReceiptPrint(txId: string, print: ReceiptPrint): boolean;
+  /**
+   * receipt → member: the member goes on (another purchase, after a refusal) without tapping again, with the
+   * balances the result reported. False (and nothing changes) from any other state, and when the card no longer
+   * works (reported lost, returned): that member's session ends instead.
+   */
+  backToMember(): boolean;
   reset(): void;
   /** Resolves when no look-up is running (or after the timeout). */
   settled(timeoutMs: number): Promise<void>;
@@ -170,9 +202,15 @@ export function createKioskSession(deps: KioskSessionDeps): KioskSession {
   function enter(next: SessionState): void {
     current = next;
     version += 1;
+    restartTimer();
+    emitter.emit('change', view());
+  }
+
+  /** The same state with a later expiry: the idle time starts again, nothing else moves. */
+  function restartTimer(): void {
     if (timer) clearTimeout(timer);
     timer = null;
-    const ms = timeoutFor(next);
+    const ms = timeoutFor(current);
     expiresAt = ms === null ? null : now() + ms;
     if (ms !== null) {
       timer = setTimeout(() => {
@@ -182,7 +220,6 @@ export function createKioskSession(deps: KioskSessionDeps): KioskSession {
       }, ms);
       timer.unref();
     }
-    emitter.emit('change', view());
   }
 
   function view(): SessionView {
@@ -239,7 +276,8 @@ export function createKioskSession(deps: KioskSessionDeps): KioskSession {
       enter({ name: 'member', cardUid, member: cached.member, source: 'cache', offline: true, asOf: cached.asOf, ...(welcome ? { welcome } : {}) });
       return;
     }
-    enter({ name: 'error', code: 'CARD_UNKNOWN' satisfies ErrorCode, message: 'This card is not known here and the hub cannot be reached.', offline: true, cardUid });
+    // Not cached here says nothing about the card: only the hub's word makes it unknown (and open registration).
+    enter({ name: 'error', code: 'CARD_CHECK_UNAVAILABLE' satisfies ErrorCode, message: 'This card cannot be checked right now: the hub cannot be reached and the card is not in this kiosk\'s cache.', offline: true, cardUid });
   }
 
   /** → card, then whatever the look-up finds; a newer tap or a reset makes this one's answer moot. */
@@ -311,13 +349,40 @@ export function createKioskSession(deps: KioskSessionDeps): KioskSession {
         updated = { ...member, member: { ...member.member, balances: outcome.balances, tier: outcome.tier, asOf, ...afterPunch(member.member, done) }, asOf };
         if (done.tx.kind === 'card_report_loss') updated.member.card = { ...updated.member.card, status: 'lost' };
       }
-      enter({ name: 'receipt', ...updated, receipt: done.receipt, status: done.status, txId: done.tx.id, kind: done.tx.kind, result: done.result });
+      enter({ name: 'receipt', ...updated, receipt: done.receipt, status: done.status, txId: done.tx.id, kind: done.tx.kind, result: done.result, print: done.print ?? { status: 'printing', code: null } });
       return true;
     },
 
     abortAction(): void {
       const member = shown();
       if (current.name === 'action' && member) enter({ name: 'member', ...member });
+    },
+
+    extendOnActivity(): boolean {
+      const extendable = current.name === 'member' || current.name === 'register' || (current.name === 'error' && current.cardUid !== null);
+      if (!extendable) return false;
+      restartTimer();
+      emitter.emit('change', view());
+      return true;
+    },
+
+    showReceiptPrint(txId: string, print: ReceiptPrint): boolean {
+      if (current.name !== 'receipt' || current.txId !== txId) return false;
+      // The same state (version and timeout kept): only what the paper did is new.
+      current = { ...current, print };
+      emitter.emit('change', view());
+      return true;
+    },
+
+    backToMember(): boolean {
+      const member = shown();
+      if (current.name !== 'receipt' || !member) return false;
+      if (member.member.card.status !== 'active') {
+        enter({ name: 'idle' });
+        return false;
+      }
+      enter({ name: 'member', ...member });
+      return true;
     },
 
     reset(): void {

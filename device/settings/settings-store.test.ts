@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../test-support/temp-dir.ts';
-import { createSettingsStore, type DeviceSettings } from './settings-store.ts';
+import { createSettingsStore, ownReceiptText, type DeviceSettings } from './settings-store.ts';
 
 const initial: DeviceSettings = {
   deviceId: 'kiosk-1',
@@ -46,5 +46,19 @@ describe('settings store', () => {
     await store.load(initial);
     await expect(store.update({ hubUrl: 'http://nope' })).rejects.toThrow(/hubUrl/);
     expect(store.get().hubUrl).toBe(initial.hubUrl);
+  });
+
+  it('keeps the store profile the hub gave, and refuses one with a time zone that is not one', async () => {
+    const store = createSettingsStore(path);
+    await store.load(initial);
+    const profile = { storeId: 'store-1', name: '静安店', address: '南京西路1号', phone: '021-6288 0000', timezone: 'Asia/Shanghai' };
+    await store.update({ storeProfile: profile });
+    expect(await createSettingsStore(path).load(initial)).toMatchObject({ storeProfile: profile });
+    await expect(store.update({ storeProfile: { ...profile, timezone: 'CST' } })).rejects.toThrow(/storeProfile.timezone/);
+  });
+
+  it('prints none of the English placeholders older kiosks wrote as their receipt texts, and a chain’s own texts as written', () => {
+    expect(ownReceiptText({ receiptHeader: ['memberkiosk'], receiptFooter: ['Thank you!'] })).toEqual({ header: [], footer: [] });
+    expect(ownReceiptText({ receiptHeader: ['星河便利'], receiptFooter: ['谢谢', 'Thank you!'] })).toEqual({ header: ['星河便利'], footer: ['谢谢', 'Thank you!'] });
   });
 });

@@ -10,6 +10,7 @@ import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import { z } from 'zod';
 import { CodedError } from '../../core/errors/coded-error.ts';
+import { storeProfileSchema } from '../../core/fleet/store-profile.ts';
 import { DEVICE_ID_PATTERN } from '../../core/wire/topics.ts';
 
 export const deviceSettingsSchema = z.object({
@@ -28,10 +29,28 @@ export const deviceSettingsSchema = z.object({
   lastHubContactAt: z.string().optional(),
   /** How the hub has this kiosk stand, as it last said (device.profile): unattended until the hub says otherwise. */
   kioskMode: z.enum(['unattended', 'attended']).optional(),
+  /**
+   * The store's profile as the hub last said (device.profile): name, address and phone for the top of receipts,
+   * the time zone for their times and the screen's. Kept so a kiosk that restarts offline still prints them.
+   */
+  storeProfile: storeProfileSchema.optional(),
 });
 export type DeviceSettings = z.infer<typeof deviceSettingsSchema>;
 
-export const DEFAULT_RECEIPT = { receiptHeader: ['memberkiosk'], receiptFooter: ['Thank you!'] } as const;
+/** No receipt texts of the kiosk's own: the store's profile heads a receipt and the language's thanks ends it. */
+export const DEFAULT_RECEIPT = { receiptHeader: [], receiptFooter: [] } as const;
+
+/**
+ * The settings' receipt texts, without the English placeholders every kiosk wrote into its settings file before
+ * store profiles (`memberkiosk`, `Thank you!`): those are nobody's choice and must not print on a Chinese receipt.
+ */
+export function ownReceiptText(settings: Pick<DeviceSettings, 'receiptHeader' | 'receiptFooter'>): { header: string[]; footer: string[] } {
+  const placeholder = (lines: readonly string[], old: string) => lines.length === 1 && lines[0] === old;
+  return {
+    header: placeholder(settings.receiptHeader, 'memberkiosk') ? [] : [...settings.receiptHeader],
+    footer: placeholder(settings.receiptFooter, 'Thank you!') ? [] : [...settings.receiptFooter],
+  };
+}
 
 export interface SettingsStore {
   /** Reads the file; creates it from `initial` when missing. `overrides` (from the command line) win and are saved. */

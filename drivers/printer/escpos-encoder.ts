@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import iconv from 'iconv-lite';
 import type { ThermalPrinter as ThermalPrinterType } from 'node-thermal-printer';
+import { qrCellSize } from './qr-size.ts';
 import type { ReceiptLayout } from './receipt-layout.ts';
 
 /**
@@ -46,7 +47,7 @@ export function encodeReceipt(layout: ReceiptLayout, options: { qrCellSize?: num
         break;
       case 'qr':
         printer.alignCenter();
-        printer.printQR(block.data, { cellSize: options.qrCellSize ?? 6, correction: 'M', model: 2 });
+        printer.printQR(block.data, { cellSize: options.qrCellSize ?? qrCellSize(block.data, layout.columns), correction: 'M', model: 2 });
         printer.add(Buffer.from('\n'));
         printer.alignLeft();
         break;

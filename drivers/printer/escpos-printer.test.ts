@@ -46,14 +46,21 @@ describe('EscposReceiptPrinter over TCP (port 9100 style)', () => {
     expect(events.some((e) => e.kind === 'chineseMode' && e.on)).toBe(true);
     const lines = fake.decoder.lines();
     const text = lines.map((l) => l.text);
-    expect(text).toContain('欢迎光临 星河便利');
-    expect(lines.find((l) => l.text === '欢迎光临 星河便利')).toMatchObject({ bold: true, tall: true, align: 1, chinese: true });
-    expect(text.some((t) => t.startsWith('卡号') && t.endsWith('**** **** 5678'))).toBe(true);
+    // The store's name on top, big; its address, phone and HQ's header lines under it.
+    expect(lines.find((l) => l.text === '星河便利 静安店')).toMatchObject({ bold: true, tall: true, align: 1, chinese: true });
+    expect(text.slice(1, 5)).toEqual(['上海市静安区南京西路1号', '电话 021-6288 0000', '欢迎光临', '会员自助服务']);
+    // 11:04:32 UTC is 19:04:32 in Shanghai, and the receipt says which time it is.
+    expect(text.some((t) => t.startsWith('时间') && t.endsWith('2026-11-22 19:04:32'))).toBe(true);
+    expect(text).toContain('北京时间 (UTC+8)');
+    expect(text.some((t) => t.startsWith('卡号') && t.endsWith('******5678'))).toBe(true);
+    expect(text.some((t) => t.startsWith('小计') && t.endsWith('34.30'))).toBe(true);
+    expect(text.some((t) => t.startsWith('  会员价') && t.endsWith('-5.00'))).toBe(true);
+    expect(lines.find((l) => l.text.startsWith('合计'))).toMatchObject({ bold: true, text: expect.stringMatching(/ 29\.30$/) });
     expect(text.some((t) => t.startsWith('本次积分') && t.endsWith('+34 分'))).toBe(true);
     expect(lines.find((l) => l.text.startsWith('本次积分'))!.bold).toBe(true);
-    expect(text).toContain('  基础积分 1分/元: +34');
+    expect(text).toContain('  每元1积分  +34积分');
     expect(text.some((t) => t.startsWith('  储值余额') && t.endsWith('120.00'))).toBe(true);
-    expect(text.some((t) => t.startsWith('  积分抵扣') && t.endsWith('4.30 / 430 分'))).toBe(true);
+    expect(text.some((t) => t.startsWith('  积分抵扣 430分') && t.endsWith('4.30'))).toBe(true);
     // every line fits 80 mm paper: 48 half-width cells, a hanzi counting two
     for (const line of text) expect([...line].reduce((w, c) => w + (c.charCodeAt(0) > 0x2e80 ? 2 : 1), 0)).toBeLessThanOrEqual(48);
     // QR: model, module size, error correction, store (the tx id), print — all GS ( k function 49
@@ -75,8 +82,9 @@ describe('EscposReceiptPrinter over TCP (port 9100 style)', () => {
     expect(events.some((e) => e.kind === 'chineseMode' && !e.on)).toBe(true);
     expect(events.some((e) => e.kind === 'codePage' && e.value === 0)).toBe(true);
     const text = fake.decoder.lines().map((l) => l.text);
-    expect(text).toContain('Welcome to Xinghe Mart');
-    expect(text).toContain('TOTAL                      34.30');
+    expect(text).toContain('Xinghe Mart Jing An');
+    expect(text).toContain('Asia/Shanghai (UTC+8)');
+    expect(text).toContain('TOTAL                      29.30');
     expect(text).toContain('Points earned            +34 pts');
     for (const line of text) expect(line.length).toBeLessThanOrEqual(32);
     expect(events.filter((e) => e.kind === 'cut')).toHaveLength(1);
@@ -138,7 +146,7 @@ describe('EscposReceiptPrinter over TCP (port 9100 style)', () => {
     cleanups.push(() => back.close());
     await back.waitForCut(1, 10_000);
     expect(printer.status().queueDepth).toBe(0);
-    expect(back.decoder.lines().map((l) => l.text)).toContain('Welcome to Xinghe Mart');
+    expect(back.decoder.lines().map((l) => l.text)).toContain('Xinghe Mart Jing An');
   });
 
   it('reports a printer that does not answer status requests as offline', async () => {

@@ -45,6 +45,10 @@ export class EscposReceiptPrinter extends EventEmitter<ReceiptPrinterEvents> imp
   private connected = false;
   private everConnected = false;
   private pumping = false;
+  /** The job whose bytes are being written right now: too late to withdraw. */
+  private sending: PrintJob | undefined;
+  /** The job being written was withdrawn meanwhile: should the write fail, it is dropped, never sent again. */
+  private sendingWithdrawn = false;
   private pendingStatus: PendingStatus[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
@@ -93,6 +97,17 @@ export class EscposReceiptPrinter extends EventEmitter<ReceiptPrinterEvents> imp
     this.log.info({ jobId: job.id, txId: job.txId, queueDepth: this.queue.depth }, 'receipt queued');
     void this.pump();
     return Promise.resolve({ jobId: job.id, status: 'queued', queueDepth: this.queue.depth });
+  }
+
+  cancel(jobId: string): boolean {
+    if (this.sending?.id === jobId) {
+      this.sendingWithdrawn = true;
+      return false;
+    }
+    if (!this.queue.remove(jobId)) return false;
+    this.log.info({ jobId, queueDepth: this.queue.depth }, 'print job withdrawn');
+    this.emitStatus();
+    return true;
   }
 
   /** Asks the printer for its status now; resolves with the new status (offline when it does not answer). */
@@ -169,12 +184,19 @@ export class EscposReceiptPrinter extends EventEmitter<ReceiptPrinterEvents> imp
       for (let job = this.queue.peek(); job && this.connected; job = this.queue.peek()) {
         const status = await this.refreshStatus();
         if (!status.online || status.paperOut || status.coverOpen) break;
+        // Withdrawn while the status was asked: on to the next job, if any.
+        if (this.queue.peek() !== job) continue;
+        this.sending = job;
+        this.sendingWithdrawn = false;
         try {
           await this.transport.write(job.bytes);
         } catch (error) {
+          this.sending = undefined;
+          if (this.sendingWithdrawn) this.queue.done(job);
           this.onLost(error as Error);
           break;
         }
+        this.sending = undefined;
         this.queue.done(job);
         this.log.info({ jobId: job.id, txId: job.txId, queueDepth: this.queue.depth }, 'receipt sent to printer');
         this.emit('job.printed', { jobId: job.id, txId: job.txId });

@@ -31,6 +31,14 @@ export class PrintQueue {
     if (index !== -1) this.jobs.splice(index, 1);
   }
 
+  /** Removes a waiting job by id (withdrawn); false when there is none. */
+  remove(id: string): boolean {
+    const index = this.jobs.findIndex((job) => job.id === id);
+    if (index === -1) return false;
+    this.jobs.splice(index, 1);
+    return true;
+  }
+
   get depth(): number {
     return this.jobs.length;
   }

@@ -1,6 +1,7 @@
 import { formatCents } from '../../core/money/integers.ts';
 import { RECEIPT_LABELS } from './receipt-labels.ts';
-import { leftRight, wrapToWidth } from './text-width.ts';
+import { printedTime } from './receipt-time.ts';
+import { leftRight, textWidth, wrapToWidth } from './text-width.ts';
 import type { Receipt } from './types.ts';
 
 /**
@@ -25,13 +26,6 @@ export function columnsFor(paperWidthMm: 58 | 80): number {
   return paperWidthMm === 58 ? 32 : 48;
 }
 
-/** "2026-11-22T19:04:32Z" → "2026-11-22 19:04:32" in UTC: the kiosk's clock zone is not the reader's business. */
-function printableTime(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return date.toISOString().slice(0, 19).replace('T', ' ');
-}
-
 export function layoutReceipt(receipt: Receipt): ReceiptLayout {
   const columns = columnsFor(receipt.paperWidthMm);
   const labels = RECEIPT_LABELS[receipt.language];
@@ -39,20 +33,37 @@ export function layoutReceipt(receipt: Receipt): ReceiptLayout {
   const left = (text: string, bold = false): void => {
     for (const line of wrapToWidth(text, columns)) blocks.push({ kind: 'text', text: line, align: 'left', ...(bold ? { bold } : {}) });
   };
+  const right = (text: string): void => {
+    for (const line of wrapToWidth(text, columns)) blocks.push({ kind: 'text', text: line, align: 'right' });
+  };
   const center = (text: string, extra: { bold?: boolean; tall?: boolean } = {}): void => {
     for (const line of wrapToWidth(text, columns)) blocks.push({ kind: 'text', text: line, align: 'center', ...extra });
   };
-  const pair = (l: string, r: string, bold = false): void => left(leftRight(l, r, columns), bold);
+  // "label ……… value" on one line; a value too long to share the line with its label (a transaction id on 58 mm
+  // paper) goes under it, right-aligned, instead of cutting the label short.
+  const pair = (l: string, r: string, bold = false): void => {
+    if (textWidth(l) + 1 + textWidth(r) <= columns) left(leftRight(l, r, columns), bold);
+    else {
+      left(l, bold);
+      right(r);
+    }
+  };
 
-  receipt.header.forEach((line, index) => center(line, index === 0 ? { bold: true, tall: true } : {}));
+  // The store first: who printed this, where, how to call them; then HQ's own header lines.
+  const store = receipt.storeProfile;
+  center(store?.name ?? receipt.store, { bold: true, tall: true });
+  if (store?.address) center(store.address);
+  if (store?.phone) center(`${labels.phone} ${store.phone}`);
+  for (const line of receipt.header) center(line);
   blocks.push({ kind: 'rule' });
   if (receipt.notice && receipt.notice.length > 0) {
     for (const line of receipt.notice) center(line, { bold: true });
     blocks.push({ kind: 'rule' });
   }
-  pair(labels.store, receipt.store);
   pair(labels.device, receipt.deviceId);
-  pair(labels.time, printableTime(receipt.at));
+  const when = printedTime(receipt.at, store?.timezone, receipt.language);
+  pair(labels.time, when.time);
+  if (when.zone) right(when.zone);
   pair(labels.transaction, receipt.txId);
   if (receipt.memberName) pair(labels.member, receipt.memberName);
   pair(labels.card, receipt.cardNumberMasked);
@@ -62,21 +73,30 @@ export function layoutReceipt(receipt: Receipt): ReceiptLayout {
     left(line.name);
     pair(`  ${line.qty} x ${formatCents(line.unitPriceCents)}`, formatCents(line.totalCents));
   }
-  if (receipt.lines.length > 0) {
+  const totals = receipt.totals;
+  if (receipt.lines.length > 0 || totals) {
     blocks.push({ kind: 'rule' });
-    pair(labels.total, formatCents(receipt.lines.reduce((sum, l) => sum + l.totalCents, 0)), true);
+    if (totals) {
+      pair(labels.subtotal, formatCents(totals.subtotalCents));
+      for (const discount of totals.discounts) pair(`  ${discount.label}`, `-${formatCents(discount.cents)}`);
+      pair(labels.total, formatCents(totals.totalCents), true);
+    } else {
+      pair(labels.total, formatCents(receipt.lines.reduce((sum, l) => sum + l.totalCents, 0)), true);
+    }
   }
 
   if (receipt.payments.length > 0) {
     left(labels.payments);
     for (const payment of receipt.payments) {
       const name = labels.methods[payment.method] ?? payment.method;
-      const amounts = [
-        payment.amountCents !== undefined ? formatCents(payment.amountCents) : undefined,
-        payment.points !== undefined ? `${payment.points} ${labels.pointsUnit}` : undefined,
-      ].filter((a): a is string => a !== undefined);
-      pair(`  ${name}`, amounts.join(' / '));
+      // What was given up (points, visits) beside the name; what it was worth in money on the right.
+      const gap = receipt.language === 'en' ? ' ' : '';
+      const given = [payment.points !== undefined ? `${payment.points}${gap}${labels.pointsUnit}` : undefined, payment.visits !== undefined ? `${payment.visits}${gap}${labels.visitsUnit}` : undefined].filter(
+        (g): g is string => g !== undefined,
+      );
+      pair(`  ${[name, ...given].join(' ')}`, payment.amountCents !== undefined ? formatCents(payment.amountCents) : '');
     }
+    if (receipt.changeCents !== undefined) pair(labels.change, formatCents(receipt.changeCents));
   }
   blocks.push({ kind: 'rule' });
 
@@ -95,7 +115,9 @@ export function layoutReceipt(receipt: Receipt): ReceiptLayout {
     blocks.push({ kind: 'rule' });
   }
 
-  blocks.push({ kind: 'qr', data: receipt.txId });
+  // The signed code when the kiosk has its enrolment key; the bare id otherwise (nothing there to verify).
+  blocks.push({ kind: 'qr', data: receipt.qr ?? receipt.txId });
+  if (receipt.qr) center(labels.verifyHint);
   for (const line of receipt.footer) center(line);
   blocks.push({ kind: 'feed', lines: 3 });
   blocks.push({ kind: 'cut' });

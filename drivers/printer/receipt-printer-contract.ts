@@ -192,6 +192,28 @@ export function describeReceiptPrinterContract(name: string, makeHarness: () => 
       await expectPrintedExactlyOnceAfter(h, held, jobs, printedBefore);
     });
 
+    it('withdraws a job held back by paper out: it never prints, not even once paper is back; cancel() of a printed job is false', async () => {
+      const h = await setUp();
+      const jobs = recordJobs(h);
+      await h.setPaper({ paperOut: true });
+      await h.printer.start();
+      await untilStatus(h, (s) => s.paperOut, 'paperOut in status()');
+      const withdrawn = nextTxId();
+      const { jobId } = await timedPrint(h, withdrawn);
+      expect(h.printer.cancel(jobId)).toBe(true);
+      expect(h.printer.cancel(jobId)).toBe(false);
+      expect(h.printer.status().queueDepth).toBe(0);
+      await h.setPaper({ paperOut: false });
+      await untilStatus(h, (s) => !s.paperOut, 'paperOut cleared');
+      // The barrier: a receipt printed after paper is back comes out alone.
+      const barrier = nextTxId();
+      const printed = await timedPrint(h, barrier);
+      await untilPrinted(h, 1);
+      expect(h.printedTxIds()).toEqual([barrier]);
+      expect(jobs.map((j) => j.txId)).toEqual([barrier]);
+      expect(h.printer.cancel(printed.jobId)).toBe(false);
+    });
+
     it('reports the cover open, queues without waiting, prints the job once when it is closed', async () => {
       const h = await setUp();
       const jobs = recordJobs(h);

@@ -54,6 +54,15 @@ export class SimulatedPrinter extends EventEmitter<ReceiptPrinterEvents> impleme
     return Promise.resolve({ jobId, status: 'queued', queueDepth });
   }
 
+  cancel(jobId: string): boolean {
+    const index = this.waiting.findIndex((job) => job.jobId === jobId);
+    if (index === -1) return false;
+    this.waiting.splice(index, 1);
+    this.log.info({ jobId }, 'print job withdrawn (simulated)');
+    this.emit('status', this.status());
+    return true;
+  }
+
   /** Paper and cover, as the printer's sensors would report them. */
   setPaper(state: Partial<Pick<SimulatedPrinterCondition, 'paperOut' | 'paperNearEnd' | 'coverOpen'>>): void {
     this.setCondition(state);

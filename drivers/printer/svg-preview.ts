@@ -1,4 +1,5 @@
 import qrcode from 'qrcode-generator';
+import { isQrAlphanumeric } from './qr-size.ts';
 import { layoutReceipt, type ReceiptLayout } from './receipt-layout.ts';
 import { textWidth } from './text-width.ts';
 import type { Receipt } from './types.ts';
@@ -20,7 +21,8 @@ function escapeXml(text: string): string {
 /** One path of unit squares for the dark modules: a few kB instead of hundreds of <rect> elements. */
 function qrPath(data: string): { path: string; size: number } {
   const qr = qrcode(0, 'M');
-  qr.addData(data, 'Byte');
+  // The mode a printer picks for the text (a signed receipt code is alphanumeric): the same symbol as on paper.
+  qr.addData(data, isQrAlphanumeric(data) ? 'Alphanumeric' : 'Byte');
   qr.make();
   const count = qr.getModuleCount();
   const cells: string[] = [];

@@ -1,5 +1,5 @@
 import { layoutReceipt, type ReceiptLayout } from './receipt-layout.ts';
-import { textWidth } from './text-width.ts';
+import { textWidth, wrapToWidth } from './text-width.ts';
 import type { Receipt } from './types.ts';
 
 /**
@@ -21,8 +21,10 @@ export function renderLayoutText(layout: ReceiptLayout): string {
         lines.push('-'.repeat(layout.columns));
         break;
       case 'qr': {
-        const label = `[QR ${block.data}]`;
-        lines.push(`${' '.repeat(Math.max(0, Math.floor((layout.columns - textWidth(label)) / 2)))}${label}`);
+        // A signed receipt code is longer than a line: it wraps, whole, so it can be read off the screen and typed.
+        for (const label of wrapToWidth(`[QR ${block.data}]`, layout.columns)) {
+          lines.push(`${' '.repeat(Math.max(0, Math.floor((layout.columns - textWidth(label)) / 2)))}${label}`);
+        }
         break;
       }
       case 'feed':

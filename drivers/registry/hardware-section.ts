@@ -39,7 +39,8 @@ export function hardwareSectionSchema(registries: HardwareRegistries): z.ZodType
     reader: registries.readers.configSchema().prefault({ kind: registries.readers.defaultKind }),
     printer: registries.printers.configSchema().prefault({ kind: registries.printers.defaultKind }),
     paperWidthMm: z.union([z.literal(58), z.literal(80)]).default(58),
-    language: z.enum(LANGUAGES).default('en'),
+    // zh-CN first: the chains are Chinese; English is the second language, chosen per kiosk.
+    language: z.enum(LANGUAGES).default('zh'),
   });
 }
 
@@ -49,7 +50,7 @@ export function hardwareFlagSpecs(registries: HardwareRegistries): FlagSpec[] {
     ...registryFlagSpecs(registries.readers, 'kiosk'),
     ...registryFlagSpecs(registries.printers, 'kiosk'),
     { name: 'paper', type: 'string', value: '58|80', help: 'receipt paper width in mm: 58 (default) | 80' },
-    { name: 'language', type: 'string', value: 'zh|en', help: 'receipt language: en (default) | zh' },
+    { name: 'language', type: 'string', value: 'zh|en', help: 'receipt language: zh (default) | en' },
   ];
 }
 

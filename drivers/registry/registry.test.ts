@@ -37,7 +37,7 @@ describe('the driver registry', () => {
   });
 
   it('checks each section with its model\'s schema, filling in defaults, and names the field that is wrong', () => {
-    expect(hardwareConfigSchema.parse({})).toEqual({ reader: { kind: 'simulated' }, printer: { kind: 'simulated' }, paperWidthMm: 58, language: 'en' });
+    expect(hardwareConfigSchema.parse({})).toEqual({ reader: { kind: 'simulated' }, printer: { kind: 'simulated' }, paperWidthMm: 58, language: 'zh' });
     expect(hardwareConfigSchema.parse({ reader: { kind: 'serial', usb: { vendorId: '1a86', productId: '7523' } }, printer: { kind: 'serial', path: '/dev/ttyS0' } })).toMatchObject({
       reader: { kind: 'serial', baudRate: 9600, framing: 'lines' },
       printer: { kind: 'serial', path: '/dev/ttyS0', baudRate: 19_200 },

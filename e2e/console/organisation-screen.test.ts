@@ -207,7 +207,7 @@ describe('HQ console: organisation and my account in Chromium', () => {
     await page.evaluate("localStorage.setItem('mk.console.locale', 'zh-CN')");
     await signIn(page, CASHIER.login, CASHIER.password);
     expect(new URL(page.url()).pathname).toBe('/console/account');
-    await expect.poll(() => menu(page)).toEqual(['我的账户']);
+    await expect.poll(() => menu(page)).toEqual(['我的账户', '小票验证']);
     await expect.poll(() => page.locator('[data-test=account-name]').innerText()).toBe(CASHIER.name);
     await expect.poll(() => page.locator('[data-test=user-role]').innerText()).toBe('收银员');
     await shot(page, 'cashier-zh-1440');

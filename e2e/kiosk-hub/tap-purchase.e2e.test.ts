@@ -101,6 +101,7 @@ describe('tap and purchase against a real hub', () => {
       name: 'Xu Lan',
       phone: '13912345678',
       referrer: { phone: '13800138003' },
+      consents: [{ purpose: 'terms', granted: true }],
     });
     expect(registered.status).toBe(200);
     expect(registered.body).toMatchObject({ status: 'applied', result: { outcome: { tier: 'standard' } } });
@@ -111,7 +112,7 @@ describe('tap and purchase against a real hub', () => {
     expect(tap.body.session).toMatchObject({ name: 'member', source: 'hub', member: { memberId, tier: 'standard' } });
     await postJson(`${apiUrl}/sim/tap`, { uid: '04FEEDC0FFEE02' });
     expect((await postJson(`${apiUrl}/session/register`, {})).status).toBe(200);
-    const again = await postJson<PurchaseAnswer>(`${apiUrl}/tx/register`, { name: 'Xu Lan', phone: '13912345678' });
+    const again = await postJson<PurchaseAnswer>(`${apiUrl}/tx/register`, { name: 'Xu Lan', phone: '13912345678', consents: [{ purpose: 'terms', granted: true }] });
     expect(again.body).toMatchObject({ status: 'rejected', result: { code: 'MEMBER_PHONE_TAKEN' } });
   });
 

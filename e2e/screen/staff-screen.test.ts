@@ -1,10 +1,11 @@
 /**
  * Staff on the kiosk screen, in a real browser against a real hub (demo data) and a real kiosk: the clerk taps
- * their staff card, the screen shows a PIN pad (not an error), a wrong PIN is refused in plain words, the right
- * one signs them in and a staff banner appears, pushed; with a member's card on the reader the staff actions the
- * role may do are offered (an unattended kiosk offers no cash), a bank-card top-up ends on the receipt, and the
- * hub's ledger and audit log show it, made by that staff member. Signing out takes the banner and the staff
- * actions away again. Taps come through POST /api/sim/tap; everything else is clicks on what the clerk sees.
+ * their staff card, the screen shows a PIN pad (not an error), too few digits cannot be sent, a wrong PIN is
+ * refused in plain words with the tries left, the whole pad fits every kiosk size, and the right PIN signs them
+ * in — pushed, without the page asking — with a staff banner in the header. With a member's card on the reader
+ * the staff actions are a tile of the member's home; a top-up (no cash on an unattended kiosk) ends on the result,
+ * and the hub's ledger and audit log show it, made by that staff member. Signing out takes the banner and the
+ * staff tile away. Taps come through POST /api/sim/tap; everything else is clicks on what the clerk sees.
  *
  * One scenario in named steps sharing a hub, kiosk and browser.
  */
@@ -12,27 +13,32 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CARDS, DEMO_STAFF_CARD, DEMO_STAFF_PIN } from '../../hub/demo/seed-demo-data.ts';
 import { startScreenHarness, type ScreenHarness } from './support/screen-harness.ts';
+import { checkEverySize } from './support/check-screen.ts';
+import { layoutFaults, measureLayout } from './support/screen-layout.ts';
+import { KIOSK_SIZES } from './support/screen-shots.ts';
+import { byTest, DEMO_STORE_NAME, keyIn, useLocale } from './support/screen-steps.ts';
+import type { ScreenLocale } from './support/screen-words.ts';
 import { seen } from './support/seen.ts';
 
 const GOLD_MEMBER_ID = 'M0003';
+const STAFF_NAME = '演示店长 Demo Manager';
+/** Data, not the screen's words: the staff member's, the member's and the store's names. */
+const DATA = [STAFF_NAME, 'Zhang Min', DEMO_STORE_NAME];
 
 describe('staff on the kiosk screen in a real browser', () => {
   let h: ScreenHarness | null = null;
   let page: Page;
   const tap = (uid: string) => h!.tap(uid);
-  const pinPad = () => page.getByRole('region', { name: 'Staff sign-in' });
-  const banner = () => page.getByRole('status', { name: 'Staff signed in' });
-
-  async function keyInPin(digits: string): Promise<void> {
-    const keys = pinPad().getByRole('group', { name: 'PIN keypad' });
-    for (const digit of digits) await keys.getByRole('button', { name: digit, exact: true }).click();
-  }
+  const pinPad = () => byTest(page, 'staff-pin');
+  const dotsOn = () => byTest(pinPad(), 'pin-dots').locator('.dot.on').count();
+  const checkAll = (journey: string, required: readonly string[], only?: ScreenLocale) => checkEverySize(page, journey, required, DATA, (faults) => expect.soft(faults).toEqual([]), only);
+  const staffNow = async () => (await (await fetch(`${h!.apiUrl}/staff`)).json()) as { staff: { name: string; role: string } | null };
 
   beforeAll(async () => {
     // A self-service kiosk on the shop floor: unattended, no cash.
     h = await startScreenHarness({ deviceId: 'kiosk-staff', mode: 'unattended' });
     page = h.page;
-    await seen(page, page.locator('#link').getByText('Online', { exact: true }), 'the kiosk online');
+    await seen(page, byTest(page, 'link').getByText('在线', { exact: true }), 'the kiosk online');
   });
 
   afterAll(async () => {
@@ -42,102 +48,114 @@ describe('staff on the kiosk screen in a real browser', () => {
   it('shows a PIN pad, not an error, for a staff card; a wrong PIN is refused in plain words with the tries left', async () => {
     await tap(DEMO_STAFF_CARD);
     const pad = await seen(page, pinPad(), 'the PIN pad');
-    await seen(page, pad.getByRole('heading', { name: /店员登录.*Staff sign-in/ }), 'the PIN pad heading, zh-CN first');
-    await expect(page.getByText(/Code: CARD_IS_STAFF/).count()).resolves.toBe(0);
-    const signIn = pad.getByRole('button', { name: /登录.*Sign in/ });
+    await seen(page, pad.getByRole('heading', { name: '店员登录' }), 'the PIN pad heading, in Chinese');
+    await expect(page.getByText(/CARD_IS_STAFF/).count()).resolves.toBe(0);
+    await expect(byTest(page, 'card-error').count()).resolves.toBe(0);
+    const signIn = byTest(pad, 'pin-ok');
     // Fewer than four digits: nothing to send yet.
-    await keyInPin('111');
+    await keyIn(pad, '111');
     await expect(signIn.isDisabled()).resolves.toBe(true);
-    await keyInPin('1');
+    await keyIn(pad, '1');
+    await expect(signIn.isDisabled()).resolves.toBe(false);
     // The PIN is never shown: four dots.
     await expect(pad.getByText('1111').count()).resolves.toBe(0);
-    await expect(pad.locator('.dot.on').count()).resolves.toBe(4);
+    await expect(dotsOn()).resolves.toBe(4);
     await signIn.click();
 
-    const refusal = await seen(page, pad.getByRole('alert').filter({ hasText: 'Wrong PIN' }), 'the wrong PIN refusal');
-    await expect(refusal.innerText()).resolves.toMatch(/PIN 码错误[\s\S]*还可尝试 4 次[\s\S]*4 attempts left[\s\S]*Code: STAFF_PIN_WRONG/);
+    const refusal = await seen(page, byTest(pad, 'refusal').filter({ hasText: 'PIN 码错误' }), 'the wrong PIN refusal');
+    await expect(refusal.getAttribute('data-code')).resolves.toBe('STAFF_PIN_WRONG');
+    await expect(refusal.innerText()).resolves.toMatch(/PIN 码错误[\s\S]*代码：STAFF_PIN_WRONG/);
+    await seen(page, byTest(pad, 'attempts-left').getByText('还可尝试 4 次', { exact: true }), 'the tries left');
     // Still on the pad, with the digits cleared for another try; nobody is signed in.
-    await expect(pad.locator('.dot.on').count()).resolves.toBe(0);
-    await expect(banner().isVisible()).resolves.toBe(false);
-    expect(await (await fetch(`${h!.apiUrl}/staff`)).json()).toEqual({ staff: null });
-    // On every kiosk size the whole pad (keys, refusal, Cancel and Sign in) is on screen without scrolling, keys at least 56 px.
-    for (const viewport of [{ width: 800, height: 480 }, { width: 1024, height: 600 }, { width: 1080, height: 1920 }]) {
-      await page.setViewportSize(viewport);
-      const layout = await page.evaluate<{ outside: string[]; small: string[]; scrollWidth: number }>(`(() => {
-        const els = [...document.querySelectorAll('.pin-pad button, .pin-pad [role=alert]')];
-        const label = (el) => el.tagName + ' "' + (el.textContent || '').trim().slice(0, 20) + '"';
-        return {
-          outside: els.filter((el) => { const b = el.getBoundingClientRect(); return b.top < 0 || b.bottom > innerHeight || b.left < 0 || b.right > innerWidth; }).map(label),
-          small: els.filter((el) => el.tagName === 'BUTTON').filter((el) => { const b = el.getBoundingClientRect(); return b.height < 56 || b.width < 56; }).map(label),
-          scrollWidth: document.documentElement.scrollWidth,
-        };
-      })()`);
-      expect(layout.outside, `PIN pad cut off at ${viewport.width}×${viewport.height}`).toEqual([]);
-      expect(layout.small, `PIN pad keys under 56 px at ${viewport.width}×${viewport.height}`).toEqual([]);
-      expect(layout.scrollWidth).toBeLessThanOrEqual(viewport.width);
+    await expect(dotsOn()).resolves.toBe(0);
+    expect(await staffNow()).toEqual({ staff: null });
+
+    // On every kiosk size the whole pad (keys, refusal, Cancel and Sign in) is on screen without scrolling, keys
+    // at least 48 px — measured with the refusal on it, its tallest state.
+    for (const size of KIOSK_SIZES) {
+      await page.setViewportSize(size);
+      expect(layoutFaults(await measureLayout(page, '[data-test="pin-ok"]'), `PIN pad at ${size.name}`)).toEqual([]);
     }
-    await page.setViewportSize({ width: 1280, height: 800 });
-    await pad.getByRole('button', { name: /取消.*Cancel/ }).click();
-    await seen(page, page.getByRole('heading', { name: 'Tap your card' }), 'the idle prompt after Cancel');
+    await page.setViewportSize(KIOSK_SIZES[1]!);
+    await byTest(pad, 'pin-cancel').click();
+    await seen(page, byTest(page, 'idle'), 'the idle prompt after Cancel');
   });
 
-  it('signs the staff member in with the right PIN and shows the staff banner, pushed', async () => {
+  it('signs the staff member in with the right PIN, pushed: the screen is ready for the member’s card', async () => {
     await tap(DEMO_STAFF_CARD);
-    await seen(page, pinPad(), 'the PIN pad');
+    const pad = await seen(page, pinPad(), 'the PIN pad');
     const since = Date.now();
-    await keyInPin(DEMO_STAFF_PIN);
-    await pinPad().getByRole('button', { name: /Sign in/ }).click();
+    await keyIn(pad, DEMO_STAFF_PIN);
+    await byTest(pad, 'pin-ok').click();
 
-    await seen(page, page.getByRole('heading', { name: 'Tap your card' }), 'the idle prompt, ready for the member\'s card');
-    const bar = await seen(page, banner(), 'the staff banner');
-    await expect(bar.innerText()).resolves.toMatch(/店员：\s*演示店长 Demo Manager/);
-    await seen(page, bar.getByRole('button', { name: '退出 / Sign out' }), 'the sign-out button');
-    // The banner came with the pushed session: the page asked for neither the staff session nor the state.
+    await seen(page, byTest(page, 'idle-title').getByText('请刷会员卡', { exact: true }), 'the idle prompt, ready for the member’s card');
+    expect(await staffNow()).toMatchObject({ staff: { name: '演示店长 Demo Manager', role: 'store_manager' } });
+    // The sign-in came back pushed with the session: the page asked for neither the staff session nor the state.
     expect(h!.requestsTo('/api/staff', since)).toEqual([]);
     expect(h!.requestsTo('/api/state', since)).toEqual([]);
+    expect(h!.requestsTo('/api/session', since)).toEqual([]);
   });
 
-  it('offers the staff actions for the member on the reader, no cash on an unattended kiosk, and tops up by bank card to the receipt', async () => {
+  it('shows who is signed in, in a banner on every screen, at every size', async () => {
+    const banner = await seen(page, byTest(page, 'staff-banner'), 'the staff banner');
+    await seen(page, byTest(banner, 'staff-name').getByText(STAFF_NAME, { exact: true }), 'the staff member’s name');
+    await expect(banner.getAttribute('data-role')).resolves.toBe('store_manager');
+    await seen(page, byTest(banner, 'staff-sign-out'), 'the way to sign out');
+    await checkAll('staff-banner', ['[data-test="staff-sign-out"]', '[data-test="staff-name"]', '[data-test="idle-title"]']);
+  });
+
+  it('tops a member up by bank card from the staff tile — no cash on an unattended kiosk — to the result, applied and audited', async () => {
     await tap(DEMO_CARDS.gold);
-    await seen(page, page.getByRole('region', { name: 'Your membership' }).getByRole('heading', { name: 'Zhang Min' }), 'the member');
-    const acts = await seen(page, page.getByRole('region', { name: 'Staff actions' }), 'the staff actions');
-    await seen(page, acts.getByRole('button', { name: /冻结此卡.*Freeze this card/ }), 'freeze, which a store manager may do');
-    // No staff card number to type any more: the kiosk uses its signed-in staff session.
-    await expect(page.getByPlaceholder('staff card number').count()).resolves.toBe(0);
-    // Unattended (the test kiosk's mode): cash is offered neither as a tender nor as a way to pay.
-    const tender = acts.getByLabel(/Tender/);
-    await expect(tender.locator('option').allInnerTexts()).resolves.toEqual(['银行卡 Bank card', '移动支付 Mobile']);
-    await expect(page.getByRole('region', { name: 'Buy' }).getByRole('button', { name: 'Cash' }).count()).resolves.toBe(0);
+    await (await seen(page, byTest(page, 'tile-staff'), 'the staff tile on the member’s home')).click();
+    await seen(page, byTest(page, 'staff-page-member').getByText(/^Zhang Min · /), 'whom the staff actions are for');
+    await checkAll('staff-page', ['[data-test="staff-action-top_up"]', '[data-test="back"]']);
+    await byTest(page, 'staff-action-top_up').click();
 
-    await acts.getByLabel(/Amount/).fill('50.00');
-    await tender.selectOption('bank_card');
-    await acts.getByRole('button', { name: /充值.*Top up/ }).click();
+    const topUp = await seen(page, byTest(page, 'staff-top-up'), 'the top-up page');
+    // Unattended (the test kiosk's mode): bank card and mobile payment, never cash.
+    await expect(topUp.locator('[data-test^="top-up-tender-"]').evaluateAll((els) => els.map((el) => el.getAttribute('data-test')))).resolves.toEqual(['top-up-tender-bank_card', 'top-up-tender-mobile']);
+    await keyIn(topUp, '50');
+    await seen(page, byTest(topUp, 'top-up-amount').getByText('¥50'), 'the amount typed');
+    await byTest(topUp, 'top-up-tender-bank_card').click();
+    await expect(byTest(topUp, 'top-up-tender-bank_card').getAttribute('aria-pressed')).resolves.toBe('true');
+    await seen(page, byTest(topUp, 'top-up-bonus').filter({ hasNotText: '正在计算' }), 'the bonus previewed');
+    await checkAll('staff-top-up', ['[data-test="top-up-submit"]', '[data-test="top-up-bonus"]', '[data-test="back"]']);
+    await (await seen(page, byTest(page, 'top-up-submit').getByText('充值 ¥50.00', { exact: true }), 'the top-up button with the amount')).click();
+    const confirm = await seen(page, byTest(page, 'confirm-sheet'), 'a confirmation');
+    await seen(page, confirm.getByText(/为 Zhang Min 充值 ¥50\.00（银行卡）/), 'what will happen, in words');
+    // The sheet covers the language buttons: checked in Chinese, then opened again in English, then confirmed in Chinese.
+    await checkAll('staff-top-up-confirm', ['[data-test="confirm-yes"]', '[data-test="confirm-no"]'], 'zh-CN');
+    await byTest(confirm, 'confirm-no').click();
+    await useLocale(page, 'en');
+    await byTest(page, 'top-up-submit').click();
+    await seen(page, byTest(page, 'confirm-sheet').getByText(/Zhang Min/), 'the confirmation in English');
+    await checkAll('staff-top-up-confirm', ['[data-test="confirm-yes"]', '[data-test="confirm-no"]'], 'en');
+    await byTest(page, 'confirm-no').click();
+    await useLocale(page, 'zh-CN');
+    await byTest(page, 'top-up-submit').click();
+    await byTest(await seen(page, byTest(page, 'confirm-sheet'), 'the confirmation again'), 'confirm-yes').click();
 
-    const result = await seen(page, page.getByRole('region', { name: 'Result' }), 'the result');
-    await seen(page, result.getByRole('heading', { name: 'Top-up complete' }), '"Top-up complete"');
-    await seen(page, result.getByText('Added to stored value'), 'what was added');
-    await seen(page, result.getByText('¥50.00', { exact: true }), '¥50.00 added');
-    await seen(page, result.getByText('¥1,050.00', { exact: true }), 'stored value now ¥1,050.00');
-    await result.getByText('Show receipt').click();
-    const receipt = await seen(page, result.locator('pre.receipt'), 'the receipt');
-    await expect(receipt.innerText()).resolves.toMatch(/50\.00/);
+    const result = await seen(page, byTest(page, 'result'), 'the result');
+    await seen(page, byTest(result, 'result-title').getByText('充值成功', { exact: true }), '"充值成功"');
+    await expect(byTest(result, 'result-facts').innerText()).resolves.toMatch(/存入\s+\+¥50\.00/);
+    await seen(page, byTest(result, 'result-stored-value').getByText('¥1,050.00', { exact: true }), 'stored value now ¥1,050.00');
 
     // The hub applied it, and its audit log names the staff member who signed in on this kiosk.
     const view = await h!.hub.hub.store.memberViewById(GOLD_MEMBER_ID, 5);
     expect(view?.balances).toMatchObject({ storedValueCents: 105_000 });
     const [audited] = await h!.hub.hub.store.identity.auditEntries({ limit: 1, action: 'tx.top_up' });
     expect(audited).toMatchObject({ actorKind: 'staff', surface: 'kiosk:kiosk-staff', target: GOLD_MEMBER_ID, outcome: 'applied' });
-    await result.getByRole('button', { name: /Done/ }).click();
-    await seen(page, page.getByRole('heading', { name: 'Tap your card' }), 'the idle prompt after Done');
+    await byTest(result, 'done').click();
+    await seen(page, byTest(page, 'idle'), 'the idle prompt after Done');
   });
 
-  it('signs out from the banner: the banner and the staff actions go', async () => {
-    await banner().getByRole('button', { name: '退出 / Sign out' }).click();
-    await page.waitForFunction('document.getElementById("staff-bar").hidden === true', undefined, { timeout: 8000 });
-    expect(await (await fetch(`${h!.apiUrl}/staff`)).json()).toEqual({ staff: null });
+  it('signs out from the banner: the banner and the staff tile go', async () => {
+    await byTest(page, 'staff-sign-out').click();
+    await byTest(page, 'staff-banner').waitFor({ state: 'detached', timeout: 8_000 });
+    expect(await staffNow()).toEqual({ staff: null });
     await tap(DEMO_CARDS.gold);
-    await seen(page, page.getByRole('region', { name: 'Buy' }), 'the member screen');
-    await expect(page.getByRole('region', { name: 'Staff actions' }).count()).resolves.toBe(0);
-    await page.getByRole('button', { name: /Done/ }).click();
+    await seen(page, byTest(page, 'member-home'), 'the member’s home');
+    await expect(byTest(page, 'tile-staff').count()).resolves.toBe(0);
+    await byTest(page, 'done').click();
   });
 });

@@ -8,6 +8,7 @@ export const DEMO_REGION_ID = 'demo-region';
 export async function seedDemoFleet(fleet: FleetRegistry): Promise<boolean> {
   if (await fleet.store(DEMO_STORE_ID)) return false;
   if (!(await fleet.listRegions()).some((r) => r.regionId === DEMO_REGION_ID)) await fleet.addRegion({ regionId: DEMO_REGION_ID, name: 'Demo region' });
-  await fleet.addStore({ storeId: DEMO_STORE_ID, name: 'Demo store', regionId: DEMO_REGION_ID });
+  // With a profile, so the demo's receipts show a store's address and phone and print Beijing time.
+  await fleet.addStore({ storeId: DEMO_STORE_ID, name: 'Demo store', regionId: DEMO_REGION_ID, address: '上海市静安区南京西路1号', phone: '021-6288 0000', timezone: 'Asia/Shanghai' });
   return true;
 }

@@ -15,7 +15,18 @@ export interface Store {
   storeId: string;
   name: string;
   regionId: string;
+  /** Printed at the top of its receipts ('' when not set). */
+  address: string;
+  phone: string;
+  /** IANA zone its kiosks print and show times in (core/fleet/store-profile.ts; Asia/Shanghai unless HQ set another). */
+  timezone: string;
 }
+
+/** A store as it is added: its profile may be filled in later (PATCH /api/stores/:id). */
+export type NewStore = Pick<Store, 'storeId' | 'name' | 'regionId'> & Partial<Pick<Store, 'address' | 'phone' | 'timezone'>>;
+
+/** What HQ may change of a store: its name and profile (never its id or region: kiosks and snapshots name both). */
+export type StoreChange = Partial<Pick<Store, 'name' | 'address' | 'phone' | 'timezone'>>;
 
 export interface EnrolmentCodeRecord {
   codeSha256: string;
@@ -59,9 +70,11 @@ export interface FleetRegistry {
   addRegion(region: Region): Promise<void>;
   listRegions(): Promise<Region[]>;
   /** Refused (FLEET_UNKNOWN_REGION) when the region does not exist: the hub knows every store's region. */
-  addStore(store: Store): Promise<void>;
+  addStore(store: NewStore): Promise<void>;
   listStores(): Promise<Store[]>;
   store(storeId: string): Promise<Store | null>;
+  /** The store before and after the change, in one database transaction; null when there is no such store. */
+  updateStore(storeId: string, change: StoreChange): Promise<{ before: Store; after: Store } | null>;
   addEnrolmentCode(record: Omit<EnrolmentCodeRecord, 'usedAt' | 'usedByDevice'>): Promise<void>;
   /** In one database transaction: the code is checked, marked used and the device recorded — or nothing changes. */
   redeemEnrolmentCode(request: RedeemRequest): Promise<RedeemOutcome>;

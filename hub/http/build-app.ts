@@ -20,6 +20,7 @@ import { registerMemberImportRoutes, type MemberImportRoutesDeps } from './membe
 import type { MemberConsoleStore } from '../ledger/member-console-store.ts';
 import { registerEnrolRoute, type EnrolHandler } from './enrol-route.ts';
 import { registerFleetRoutes, type FleetRoutesDeps } from './fleet-routes.ts';
+import { registerReceiptRoutes, type ReceiptRoutesDeps } from './receipt-routes.ts';
 import { registerConfigRoutes, type ConfigRoutesDeps } from './config-routes.ts';
 import { registerRulesRoutes, type RulesRoutesDeps } from './rules-routes.ts';
 import { actingStore, registerCodeDrawRoutes, type CodeDrawRoutesDeps } from './code-draw-routes.ts';
@@ -54,6 +55,8 @@ export interface HubAppDeps {
   fleet?: Omit<FleetRoutesDeps, 'identity' | 'identityStore'>;
   /** Signed fleet configuration over the API (HQ admins): publish a scope's bundle, see what each kiosk got. */
   config?: Omit<ConfigRoutesDeps, 'identity' | 'identityStore'>;
+  /** Checking a receipt's signed QR code against the fleet and the ledger (receipt-routes.ts). */
+  receipts?: Omit<ReceiptRoutesDeps, 'identity'>;
   /** The console's Rules page: drafts checked and tried, published through `config.publish`, rollout (rules-routes.ts). */
   rules?: Omit<RulesRoutesDeps, 'identity' | 'identityStore'>;
   /** Redemption codes and points draws over the API (docs/ACCOUNTS.md; code-draw-routes.ts). */
@@ -114,6 +117,7 @@ export function buildApp(deps: HubAppDeps): FastifyInstance {
   if (deps.enrol) registerEnrolRoute(app, deps.enrol);
   if (deps.fleet) registerFleetRoutes(app, { ...deps.fleet, identity: deps.identity, identityStore: deps.identityStore });
   if (deps.config) registerConfigRoutes(app, { ...deps.config, identity: deps.identity, identityStore: deps.identityStore });
+  if (deps.receipts) registerReceiptRoutes(app, { ...deps.receipts, identity: deps.identity });
   if (deps.rules) registerRulesRoutes(app, { ...deps.rules, identity: deps.identity, identityStore: deps.identityStore });
   if (deps.memberConsole) registerMemberConsoleRoutes(app, { identity: deps.identity, store: deps.store, reads: deps.memberConsole });
   if (deps.memberConsole && deps.memberProfiles) registerMemberProfileRoutes(app, { ...deps.memberProfiles, identity: deps.identity, identityStore: deps.identityStore, reads: deps.memberConsole });

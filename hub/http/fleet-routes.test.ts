@@ -33,7 +33,7 @@ describe('fleet over the hub API (real hub over HTTPS)', () => {
   it('lets HQ add a region and a store, make a one-time code carrying the hub CA, list and revoke a device, all audited', async () => {
     expect(await call('POST', '/api/regions', { token: adminToken, body: { id: 'east', name: '华东 East' } })).toMatchObject({ status: 201 });
     expect(await call('POST', '/api/stores', { token: adminToken, body: { id: 'store-sh-1', name: '上海一店', regionId: 'east' } })).toMatchObject({ status: 201 });
-    expect((await call('GET', '/api/stores', { token: adminToken })).body.stores).toContainEqual({ storeId: 'store-sh-1', name: '上海一店', regionId: 'east' });
+    expect((await call('GET', '/api/stores', { token: adminToken })).body.stores).toContainEqual({ storeId: 'store-sh-1', name: '上海一店', regionId: 'east', address: '', phone: '', timezone: 'Asia/Shanghai' });
     const made = await call('POST', '/api/enrolment-codes', { token: adminToken, body: { storeId: 'store-sh-1', mode: 'attended', ttlHours: 2 } });
     expect(made.status).toBe(201);
     expect(parseEnrolmentCode(made.body.code as string)?.caSha256).toBe(env.caSha256);
@@ -53,6 +53,32 @@ describe('fleet over the hub API (real hub over HTTPS)', () => {
     expect((await call('POST', '/api/devices/nobody/revoke', { token: adminToken })).status).toBe(404);
     const actions = (await env.hub.store.identity.auditEntries({ limit: 20, action: 'fleet.' })).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['fleet.add_region', 'fleet.add_store', 'fleet.create_enrolment_code', 'fleet.revoke_device']));
+  });
+
+  it('lets HQ change a store’s name, address, phone and time zone, audited with before and after', async () => {
+    await call('POST', '/api/regions', { token: adminToken, body: { id: 'south', name: '华南 South' } });
+    const added = await call('POST', '/api/stores', { token: adminToken, body: { id: 'store-gz-1', name: '广州一店', regionId: 'south', timezone: 'Asia/Shanghai' } });
+    expect(added).toMatchObject({ status: 201, body: { storeId: 'store-gz-1', address: '', timezone: 'Asia/Shanghai' } });
+    const changed = await call('PATCH', '/api/stores/store-gz-1', { token: adminToken, body: { address: '广州市天河路1号', phone: '020-8888 0000' } });
+    expect(changed).toMatchObject({ status: 200, body: { storeId: 'store-gz-1', name: '广州一店', regionId: 'south', address: '广州市天河路1号', phone: '020-8888 0000', timezone: 'Asia/Shanghai' } });
+    expect(await env.hub.fleet.store('store-gz-1')).toMatchObject({ address: '广州市天河路1号' });
+    const [entry] = await env.hub.store.identity.auditEntries({ limit: 1, action: 'fleet.change_store' });
+    expect(entry).toMatchObject({ target: 'store-gz-1', before: expect.objectContaining({ address: '' }), after: expect.objectContaining({ address: '广州市天河路1号' }) });
+
+    // A zone that is not an IANA zone, a phone with letters, an empty change or an unknown store: refused, nothing changed.
+    const badZone = await call('PATCH', '/api/stores/store-gz-1', { token: adminToken, body: { timezone: 'GMT+8 Beijing' } });
+    expect(badZone).toMatchObject({ status: 400, body: { error: { code: 'STORE_TIMEZONE_INVALID' } } });
+    expect((await call('PATCH', '/api/stores/store-gz-1', { token: adminToken, body: { phone: 'call us' } })).status).toBe(400);
+    expect((await call('PATCH', '/api/stores/store-gz-1', { token: adminToken, body: {} })).status).toBe(400);
+    expect(await call('PATCH', '/api/stores/store-nowhere', { token: adminToken, body: { name: 'x' } })).toMatchObject({ status: 404, body: { error: { code: 'FLEET_UNKNOWN_STORE' } } });
+    expect((await call('POST', '/api/stores', { token: adminToken, body: { id: 'store-gz-2', name: '二店', regionId: 'south', timezone: 'Mars/Olympus' } })).body).toMatchObject({ error: { code: 'STORE_TIMEZONE_INVALID' } });
+    expect(await env.hub.fleet.store('store-gz-1')).toMatchObject({ phone: '020-8888 0000', timezone: 'Asia/Shanghai' });
+
+    // Only HQ changes stores.
+    const identity = createIdentityService({ store: env.hub.store.identity, logger: pino({ level: 'silent' }) });
+    const manager = await staffToken(identity, 'store_manager', ['store-gz-1']);
+    expect((await call('PATCH', '/api/stores/store-gz-1', { token: manager, body: { name: '我的店' } })).status).toBe(403);
+    expect((await call('PATCH', '/api/stores/store-gz-1', { body: { name: '我的店' } })).status).toBe(401);
   });
 
   it("lets a store manager read the names of their own store and region only, and change nothing", async () => {

@@ -15,6 +15,7 @@ import type { IdentityStore } from '../identity/identity-store.ts';
 import { readDevicesView, type DeviceStatusSource } from '../registry/read-devices-view.ts';
 import { MEMBER_READERS, requireStaff } from './require-staff.ts';
 import { parseRequest } from '../../core/errors/parse-request.ts';
+import { isIanaTimeZone, storeProfileFieldsSchema } from '../../core/fleet/store-profile.ts';
 
 export interface FleetRoutesDeps {
   identity: IdentityService;
@@ -30,7 +31,9 @@ export interface FleetRoutesDeps {
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, '1–64 letters, digits, - or _');
 const regionBody = z.object({ id, name: z.string().trim().min(1).max(64) });
-const storeBody = z.object({ id, name: z.string().trim().min(1).max(64), regionId: id });
+const storeBody = z.object({ id, name: z.string().trim().min(1).max(64), regionId: id, ...storeProfileFieldsSchema.pick({ address: true, phone: true, timezone: true }).partial().shape });
+/** A store's name and profile (core/fleet/store-profile.ts); what is left out stays as it is. */
+const storeChangeBody = storeProfileFieldsSchema.partial().refine((change) => Object.values(change).some((v) => v !== undefined), 'name, address, phone or timezone');
 const modeBody = z.object({ mode: z.enum(['attended', 'unattended']) });
 /** `?scope=store:S&version=3`: the kiosks of a scope, and which applied, refused or have not reported that version. */
 const devicesQuery = z.object({
@@ -78,10 +81,21 @@ export function registerFleetRoutes(app: FastifyInstance, deps: FleetRoutesDeps)
   });
   app.post('/api/stores', async (request, reply) => {
     const by = await admin(request);
+    assertTimeZone(request.body);
     const body = parseRequest(storeBody, request.body);
-    await fleet.addStore({ storeId: body.id, name: body.name, regionId: body.regionId });
+    await fleet.addStore({ storeId: body.id, name: body.name, regionId: body.regionId, ...profileOf(body) });
     await audit(by, 'fleet.add_store', body.id, body);
-    return reply.code(201).send({ storeId: body.id, name: body.name, regionId: body.regionId });
+    return reply.code(201).send(await fleet.store(body.id));
+  });
+  // HQ changes a store's name, address, phone or time zone: printed on its receipts, handed to its kiosks when they
+  // next ask (device.profile: on connect and every few minutes). Audited with before and after.
+  app.patch<{ Params: { storeId: string } }>('/api/stores/:storeId', async (request) => {
+    const by = await admin(request);
+    const change = parseStoreChange(request.body);
+    const changed = await fleet.updateStore(request.params.storeId, change);
+    if (!changed) throw new CodedError('FLEET_UNKNOWN_STORE', `no store ${request.params.storeId}`);
+    await deps.identityStore.appendAudit({ at: new Date().toISOString(), actorKind: 'staff', actorId: by, surface: 'hub', action: 'fleet.change_store', target: changed.after.storeId, outcome: 'ok', before: changed.before, after: changed.after, detail: null });
+    return changed.after;
   });
   // The code is shown once, in this answer: the hub keeps its hash only.
   app.post('/api/enrolment-codes', async (request, reply) => {
@@ -119,4 +133,21 @@ export function registerFleetRoutes(app: FastifyInstance, deps: FleetRoutesDeps)
     await audit(by, 'fleet.revoke_device', revoked.deviceId, { revokedAt: revoked.revokedAt });
     return deviceView(revoked);
   });
+}
+
+/** The profile fields of a new store's body, only those given. */
+function profileOf(body: { address?: string | undefined; phone?: string | undefined; timezone?: string | undefined }) {
+  return { ...(body.address !== undefined ? { address: body.address } : {}), ...(body.phone !== undefined ? { phone: body.phone } : {}), ...(body.timezone !== undefined ? { timezone: body.timezone } : {}) };
+}
+
+/** A store change; a time zone that is not an IANA zone gets its own code (STORE_TIMEZONE_INVALID), the rest BAD_REQUEST. */
+function parseStoreChange(body: unknown) {
+  assertTimeZone(body);
+  const change = parseRequest(storeChangeBody, body);
+  return { ...(change.name !== undefined ? { name: change.name } : {}), ...profileOf(change) };
+}
+
+function assertTimeZone(body: unknown): void {
+  const zone = (body as { timezone?: unknown } | null)?.timezone;
+  if (typeof zone === 'string' && !isIanaTimeZone(zone)) throw new CodedError('STORE_TIMEZONE_INVALID', `'${zone.slice(0, 64)}' is not an IANA time zone such as Asia/Shanghai`);
 }

@@ -3,7 +3,8 @@
  * read-only connection, with rows written in the ledger's shapes so every figure is known: two stores in two
  * regions, members with and without visits, credit, profiles, gift redemptions and referrals, "now" fixed at
  * 2026-06-15 12:00 in Shanghai. Scope: a store manager reads their store only and is refused another store's and
- * another region's report; cashiers and technicians read none. Exports read back with exceljs and as CSV.
+ * another region's report; cashiers and technicians read none. Exports read back with exceljs and as CSV. The
+ * member reports read as on the hub: queries on the report thread, the churn export's rows on an export thread.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,8 +22,8 @@ import type { Ledger } from '../ledger/ledger.ts';
 import { openLedger } from '../ledger/open-ledger.ts';
 import { createMemberReports, type CardDistributionReport, type ChurnReport, type CreditStatementsReport, type CreditWarningsReport, type DemographicsReport, type GiftReport, type ReferralReport } from '../reports/member-reports.ts';
 import { createReports } from '../reports/reports.ts';
-import { SqliteMemberReportReads } from '../reports/sqlite-member-report-reads.ts';
 import { SqliteReportReads } from '../reports/sqlite-report-reads.ts';
+import { WorkerReportReads } from '../reports/worker-report-reads.ts';
 import { staffAuthorization } from '../testing/staff-actor.ts';
 import { registerMemberReportRoutes } from './member-report-routes.ts';
 
@@ -129,7 +130,7 @@ describe('member reports over the hub API', () => {
   let dir: string;
   let ledger: Ledger;
   let app: FastifyInstance;
-  let memberReads: SqliteMemberReportReads;
+  let memberReads: WorkerReportReads;
   let reportReads: SqliteReportReads;
   const headers: Record<string, { authorization: string }> = {};
 
@@ -164,7 +165,7 @@ describe('member reports over the hub API', () => {
     headers.technician = await staffAuthorization(identity, 'technician', ['store-a']);
     const rules = { latestRulesBundle: async () => BUNDLE };
     reportReads = new SqliteReportReads(path);
-    memberReads = new SqliteMemberReportReads(path);
+    memberReads = new WorkerReportReads(path);
     const reports = createReports({ reads: reportReads, rules, storesOfRegion: async (regionId) => REGIONS[regionId] ?? [] });
     const regions = async () => ({
       storeRegions: new Map(Object.entries(REGIONS).flatMap(([region, stores]) => stores.map((s) => [s, region] as const))),
@@ -175,11 +176,11 @@ describe('member reports over the hub API', () => {
       const answer = answerForError(error);
       return answer ? reply.code(answer.status).send(answer.body) : reply.code(500).send({ error: String(error) });
     });
-    registerMemberReportRoutes(app, { identity, rules, now: () => NOW, memberReports: createMemberReports({ reads: memberReads, reports, rules, regions, now: () => NOW }) });
+    registerMemberReportRoutes(app, { identity, rules, now: () => NOW, memberReports: createMemberReports({ reads: memberReads.members, reports, rules, regions, now: () => NOW }) });
   });
   afterAll(async () => {
     await app?.close();
-    memberReads?.close();
+    await memberReads?.close();
     reportReads?.close();
     await ledger?.close();
     rmSync(dir, { recursive: true, force: true });
@@ -295,6 +296,13 @@ describe('member reports over the hub API', () => {
     expect(sheet.name).toBe('沉睡会员');
     expect(sheet.rows[0]).toEqual(['会员号', '姓名', '手机', '等级', '开卡门店', '最后消费', '未消费天数', '储值余额(元)', '积分余额']);
     expect(sheet.rows.slice(1).map((r) => [r[0], r[2], r[6], r[7]])).toEqual([['A4', '*******0004', undefined, 0], ['A3', '*******0003', 200, 124.45], ['A2', '*******0002', 100, 0]]);
+    // The whole chain's export (its rows read on an export thread) holds the page's members, in the page's order.
+    const page = await json<ChurnReport>('/api/reports/churn?days=90&pageSize=500');
+    const chain = await sheetOf((await get('/api/reports/churn?days=90&format=xlsx', 'hq')).raw);
+    expect(chain.rows.slice(1).map((r) => [r[0], r[1], r[2], r[3], r[4], r[6] ?? null, r[7], r[8]])).toEqual(
+      page.members.map((m) => [m.memberId, m.name, m.phone, m.tier, m.homeStoreId, m.daysSince, m.storedValueCents / 100, m.points]),
+    );
+    expect(chain.rows).toHaveLength(page.total + 1);
 
     const csv = await get('/api/reports/credit-warnings?format=csv&lang=en', 'hq');
     expect(csv.type).toBe('text/csv; charset=utf-8');

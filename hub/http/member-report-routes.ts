@@ -15,7 +15,9 @@
  * Every report takes `storeId` or `regionId` (one of the caller's), `tier` and `cardType`; `format=csv|xlsx`
  * streams the whole report (report-export.ts) with Chinese headers unless `lang=en`, money in yuan. Store
  * managers read their stores, region managers their region's, HQ all; cashiers and technicians are refused
- * (AUTH_FORBIDDEN) before anything is read. Phone numbers are masked as the member search masks them.
+ * (AUTH_FORBIDDEN) before anything is read. Phone numbers are masked as the member search masks them, here on
+ * the hub's thread before a row is written. Nothing here reads the ledger: the queries run on the report thread,
+ * the dormant members' export reads its rows on an export thread as it streams (hub/reports/rows-from-worker.ts).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -73,7 +75,7 @@ const referralQuery = z.object({ ...filter, ...period, ...paging });
 /** The most referrers one export holds: read whole (a ranking is sorted before its first row). */
 const REFERRAL_EXPORT_LIMIT = 100_000;
 
-function sendExport<Row>(reply: FastifyReply, deps: MemberReportRoutesDeps, fmt: ExportFormat, name: string, sheet: string, columns: ExportColumn<Row>[], rows: Iterable<Row>) {
+function sendExport<Row>(reply: FastifyReply, deps: MemberReportRoutesDeps, fmt: ExportFormat, name: string, sheet: string, columns: ExportColumn<Row>[], rows: Iterable<Row> | AsyncIterable<Row>) {
   return reply
     .type(exportContentType(fmt))
     .header('content-disposition', `attachment; filename="${name}.${fmt}"`)
@@ -81,8 +83,9 @@ function sendExport<Row>(reply: FastifyReply, deps: MemberReportRoutesDeps, fmt:
     .send(exportStream(fmt, sheet, columns, rows, deps.onExportError));
 }
 
-function* mapRows<A, B>(rows: Iterable<A>, f: (row: A) => B): Generator<B> {
-  for (const row of rows) yield f(row);
+/** Each row as it arrives; ending early (the client went away) ends `rows`, and with it their reader. */
+async function* mapRows<A, B>(rows: AsyncIterable<A>, f: (row: A) => B): AsyncGenerator<B> {
+  for await (const row of rows) yield f(row);
 }
 
 export function registerMemberReportRoutes(app: FastifyInstance, deps: MemberReportRoutesDeps): void {

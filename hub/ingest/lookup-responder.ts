@@ -2,6 +2,7 @@
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { ConfigSet } from '../../core/config/config-documents.ts';
+import type { StoreProfile } from '../../core/fleet/store-profile.ts';
 import type { ErrorCode } from '../../core/errors/codes.ts';
 import { lookupRequestSchema, type LookupAnswer } from '../../core/wire/lookup.ts';
 import type { Topics } from '../../core/wire/topics.ts';
@@ -18,6 +19,7 @@ import type { IdentityStore } from '../identity/identity-store.ts';
 import type { MemberPinService } from '../identity/member-pin-service.ts';
 import { buildCatalog } from './build-catalog.ts';
 import { buildQuote } from './build-quote.ts';
+import { decodeHistoryCursor, encodeHistoryCursor } from '../../core/wire/history-cursor.ts';
 import type { CodeStore } from '../ledger/code-store.ts';
 import type { DrawStore } from '../ledger/draw-store.ts';
 import { createRateLimiter, KIOSK_CODE_CHECKS, type RateLimiter } from '../codes/rate-limit.ts';
@@ -26,7 +28,7 @@ import type { GiftStockStore } from '../ledger/gift-stock-store.ts';
 const CARD_REFUSALS: Partial<Record<string, ErrorCode>> = { lost: 'CARD_LOST', frozen: 'CARD_FROZEN', cancelled: 'CARD_CANCELLED', expired: 'CARD_EXPIRED' };
 
 /** The reads (and the clock bookkeeping) look-ups need from the ledger's ports. */
-export type LookupStore = Pick<LedgerStore, 'member' | 'card' | 'memberViewByCard' | 'memberViewById'> &
+export type LookupStore = Pick<LedgerStore, 'member' | 'card' | 'memberViewByCard' | 'memberViewById' | 'memberHistory'> &
   RulesStore &
   Pick<LedgerAdmin, 'listGifts'> &
   Pick<DeviceRegistry, 'recordClockMeasurement' | 'raiseDeviceAlert'>;
@@ -55,6 +57,8 @@ export class LookupResponder {
       config?: { currentSet(deviceId: string): Promise<ConfigSet> };
       /** A store's region in the fleet, so a quote prices region-scoped rules as the ledger will. */
       regionOf?: (storeId: string) => string | undefined;
+      /** A store's profile in the fleet (name, address, phone, time zone), for device.profile; absent: none sent. */
+      storeProfile?: (storeId: string) => Promise<StoreProfile | null>;
       /** Redemption codes (code.verify) and points draws (draws.open); absent: those look-ups are answered NOT_FOUND. */
       codesAndDraws?: { codes: Pick<CodeStore, 'verifyCode'>; draws: Pick<DrawStore, 'listDraws'> };
       /** How many code checks a kiosk may make (default: KIOSK_CODE_CHECKS, 10 a minute). */
@@ -148,6 +152,19 @@ export class LookupResponder {
     return refused ? { refusal: { ok: false, code: refused, message: `card is ${card.status}` } } : { memberId: card.memberId };
   }
 
+  /**
+   * A page of the history of the card's own member. A card the member look-up refuses (lost, frozen, cancelled,
+   * expired, unknown) is refused here the same way: a kiosk shows history only beside the member it shows.
+   */
+  private async memberHistory(request: { cardUid: string; before?: string | undefined; limit: number }): Promise<LookupAnswer> {
+    const card = await this.usableCard(request.cardUid);
+    if ('refusal' in card) return card.refusal;
+    const before = request.before === undefined ? null : decodeHistoryCursor(request.before);
+    if (before === null && request.before !== undefined) return { ok: false, code: 'HISTORY_CURSOR_INVALID', message: 'not a history cursor this hub gave' };
+    const page = await this.options.store.memberHistory(card.memberId, before, request.limit);
+    return { ok: true, entries: page.entries, next: page.next ? encodeHistoryCursor(page.next) : null };
+  }
+
   private async memberPin(
     deviceId: string,
     request: { op: 'member.setPin'; cardUid: string; pin: string; staffSessionId?: string | undefined } | { op: 'member.verifyPin'; cardUid: string; pin: string },
@@ -217,7 +234,13 @@ export class LookupResponder {
       return { ok: true, pinProof: { proofId: proof.proofId, expiresAt: proof.expiresAt }, cardUid: found.activeCardUid };
     }
     if (request.data.op === 'code.verify' || request.data.op === 'draws.open') return this.codesAndDraws(deviceId, request.data);
-    if (request.data.op === 'device.profile') return { ok: true, profile: { mode: await this.options.identityStore.deviceMode(deviceId) } };
+    if (request.data.op === 'member.history') return this.memberHistory(request.data);
+    if (request.data.op === 'device.profile') {
+      // With its store's profile (fleet), which the kiosk prints on receipts and keeps for when the hub is away.
+      const storeId = await this.options.identityStore.deviceStore(deviceId);
+      const store = storeId ? await this.options.storeProfile?.(storeId) : null;
+      return { ok: true, profile: { mode: await this.options.identityStore.deviceMode(deviceId), ...(store ? { store } : {}) } };
+    }
     if (request.data.op === 'quote' || request.data.op === 'catalog') {
       const card = await this.usableCard(request.data.cardUid);
       if ('refusal' in card) return card.refusal;
@@ -234,7 +257,8 @@ export class LookupResponder {
         return isCodedError(error) ? { ok: false, code: error.code, message: error.message } : { ok: false, code: 'INTERNAL', message: 'could not price the basket' };
       }
     }
-    const member = await store.memberViewByCard(request.data.cardUid);
+    // With the points expiry and tier progress of the rules the hub applies to this kiosk's transactions.
+    const member = await store.memberViewByCard(request.data.cardUid, undefined, deviceId);
     // A staff card is nobody's membership card: the kiosk asks for the PIN instead.
     if (!member && (await this.options.identityStore.staffCredentialsByCard(request.data.cardUid))?.active) {
       return { ok: false, code: 'CARD_IS_STAFF', message: 'a staff card: enter the PIN to sign in' };

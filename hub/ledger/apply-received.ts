@@ -238,6 +238,8 @@ export function applyReceived(port: LedgerWritePort, item: ReceivedTransaction, 
         trace: effect.summary.trace,
         ...(effect.summary.traceText ? { traceText: effect.summary.traceText } : {}),
         ...(effect.shortfall ? { shortfall: effect.shortfall } : {}),
+        // What the receipt's money block prints: the charged total and its tenders (core/wire/result.ts).
+        ...(effect.purchaseRecord ? { purchase: { totalCents: effect.purchaseRecord.totalCents, tenders: effect.purchaseRecord.tenders } } : {}),
         ...(effect.drawEntry ? { draw: { drawId: effect.drawEntry.drawId, prize: effect.drawEntry.prize } } : {}),
       },
     },

@@ -678,5 +678,35 @@ export function describeLedgerStoreContract(name: string, makeStore: MakeContrac
         expect(await store.draws.drawAuditInput('nope')).toBeNull();
       });
     });
+
+    describe("a registration's consents through the one write path", () => {
+      it('records the consents given on the kiosk with the registration, once: a resend adds none, a refusal leaves none', async () => {
+        const store = await open();
+        await store.identity.setDeviceStore('kiosk-c', DEMO_STORE_ID);
+        const kiosk = new Kiosk('kiosk-c');
+        const consents = [{ purpose: 'terms', granted: true }, { purpose: 'marketing', granted: false }] as const;
+        const tx = kiosk.make({ kind: 'register_member', cardUid: 'C0C0C0C0C0C0', name: '白露', phone: '13900000021', consents: [...consents] });
+        const first = await apply(store, tx);
+        expect(first.status).toBe('applied');
+        const memberId = first.outcome!.memberId;
+        const recorded = await store.memberProfiles.consents(memberId);
+        expect(recorded.map((c) => [c.purpose, c.granted, c.at, c.staffId])).toEqual([
+          ['membership', true, tx.createdAt, 'device:kiosk-c'],
+          ['marketing_sms', false, tx.createdAt, 'device:kiosk-c'],
+        ]);
+        expect(recorded.every((c) => c.note?.includes(tx.id))).toBe(true);
+        expect(await apply(store, tx)).toMatchObject({ status: 'exists', original: 'applied' });
+        expect(await store.memberProfiles.consents(memberId)).toEqual(recorded);
+
+        // The same phone again: refused (recorded), and no member, so no consent of theirs either.
+        const refused = kiosk.make({ kind: 'register_member', cardUid: 'C1C1C1C1C1C1', name: '白露', phone: '13900000021', consents: [...consents] });
+        expect(await apply(store, refused)).toMatchObject({ status: 'rejected', code: 'MEMBER_PHONE_TAKEN' });
+        expect(await store.memberProfiles.consents(`M-${refused.id}`)).toEqual([]);
+        // A registration from a kiosk that sends no consents (an older one) records none.
+        const older = await apply(store, kiosk.make({ kind: 'register_member', cardUid: 'C2C2C2C2C2C2', name: 'Old Kiosk', phone: '13900000022' }));
+        expect(older.status).toBe('applied');
+        expect(await store.memberProfiles.consents(older.outcome!.memberId)).toEqual([]);
+      });
+    });
   });
 }

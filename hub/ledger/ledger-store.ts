@@ -13,7 +13,8 @@
  */
 import type { MemberScope, MemberStores } from '../../core/identity/member-scope.ts';
 import type { MemberState, CardState } from '../../core/ledger/types.ts';
-import type { MemberView } from '../../core/wire/lookup.ts';
+import type { HistoryEntry, MemberView } from '../../core/wire/lookup.ts';
+import type { HistoryPosition } from '../../core/wire/history-cursor.ts';
 import type { TxResult } from '../../core/wire/result.ts';
 import type { HqOnlyTransactionInput, TransactionInput } from '../../core/wire/transaction.ts';
 import type { LedgerParsedTransaction } from './ledger-parse.ts';
@@ -54,6 +55,13 @@ export interface RuleDisagreement {
   differences: { field: string; claimed: number; computed: number }[];
 }
 
+/** A page of a member's history (memberHistory). */
+export interface HistoryPage {
+  entries: HistoryEntry[];
+  /** The position of the page's last entry when older ones exist (the next page starts below it); null: none. */
+  next: HistoryPosition | null;
+}
+
 export interface LedgerStore {
   /**
    * Applies received transactions in order, in one database transaction, one result per item. A write that
@@ -66,8 +74,14 @@ export interface LedgerStore {
   /** Several HQ transactions in one database transaction (the sweeps), consecutive HQ seqs, one result each. */
   applyHqBatch(bodies: HqTransactionBody[], options?: HqApplyOptions): Promise<TxResult[]>;
 
-  memberViewByCard(cardUid: string, historyLimit?: number): Promise<MemberView | null>;
+  /**
+   * `forDevice`: the kiosk asking. The view's points expiry and tier progress follow the rules the ledger applies
+   * to that kiosk's transactions (its newest signed snapshot's); without it, the hub's newest rules.
+   */
+  memberViewByCard(cardUid: string, historyLimit?: number, forDevice?: string): Promise<MemberView | null>;
   memberViewById(memberId: string, historyLimit?: number): Promise<MemberView | null>;
+  /** `limit` entries of the member's history older than `before` (null: from the newest), newest first. */
+  memberHistory(memberId: string, before: HistoryPosition | null, limit: number): Promise<HistoryPage>;
   member(memberId: string): Promise<MemberState | null>;
   card(uid: string): Promise<CardState | null>;
   /**

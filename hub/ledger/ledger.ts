@@ -16,6 +16,7 @@ import type { LedgerStore } from './ledger-store.ts';
 import type { MemberConsoleStore } from './member-console-store.ts';
 import type { MemberProfileStore } from './member-profile-store.ts';
 import type { MemberImportStore } from './member-import-store.ts';
+import type { ReceiptReads } from './receipt-reads.ts';
 import type { RetentionStore } from './retention-store.ts';
 import type { RulesStore } from './rules-store.ts';
 import type { SweepStore } from './sweep-store.ts';
@@ -45,6 +46,8 @@ export interface Ledger extends LedgerStore, SweepStore, LedgerAdmin, RulesStore
   readonly cardFees: CardFeeStore;
   /** Gift stock per store: read, receive and adjust (schema 8; redemptions take it through the write path). */
   readonly giftStock: GiftStockStore;
+  /** One transaction as recorded, for checking a receipt (../receipts/verify-receipt.ts; open between open() and close()). */
+  readonly receipts: ReceiptReads;
   /** Closes it; idempotent. Call once the ingest is idle. */
   close(): Promise<void>;
 }

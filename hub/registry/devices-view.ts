@@ -55,7 +55,8 @@ export interface DevicesView {
 
 export interface DevicesViewInput {
   devices: readonly EnrolledDevice[];
-  stores: readonly Store[];
+  /** Stores as the fleet lists them; their profiles (address, phone, time zone) play no part here. */
+  stores: readonly Pick<Store, 'storeId' | 'name' | 'regionId'>[];
   statuses: readonly DeviceStatus[];
 }
 

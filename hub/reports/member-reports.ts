@@ -8,12 +8,12 @@
  *
  * The credit reports reuse the ledger's credit reads and core's statements (hub/credit/member-credit.ts) member by
  * member, so a warning here is the one the member's page shows; only members in scope who ever had credit are read.
+ * Every read, the credit reports' and the churn export's rows too, runs off the hub's thread (worker-report-reads.ts).
  */
 import type { CreditStatement, CreditWarning } from '../../core/credit/credit-statements.ts';
 import { cardTypeOf } from '../../core/ledger/card-types.ts';
 import type { RulesBundle } from '../../core/rules/bundle.ts';
 import { clockFor } from '../../core/rules/local-time.ts';
-import { memberCredit } from '../credit/member-credit.ts';
 import type { RulesStore } from '../ledger/rules-store.ts';
 import type { Awaitable, ReportScope, Reports } from './reports.ts';
 import type { ChurnCounts, ChurnRow, MemberLine, MemberWindow, ReferralRow, SqliteMemberReportReads } from './sqlite-member-report-reads.ts';
@@ -27,12 +27,17 @@ export interface MemberReportFilter {
 export interface PeriodReportFilter extends MemberReportFilter { from: string; to: string }
 export interface Paging { page: number; pageSize: number }
 
-/** The member reports' reads: their queries on the report thread (worker-report-reads.ts) or, in tests, the SQL itself. */
+/**
+ * The member reports' reads: on the hub their queries on the report thread and the churn export's rows on an
+ * export thread (worker-report-reads.ts `members`); in tests of the reports' logic, the SQL itself may answer the
+ * queries. The export's rows are an async iterable: read anywhere but the hub's thread (its sort holds the thread
+ * for the whole query before the first row).
+ */
 export type MemberReportReadsPort = {
-  [K in 'churnCounts' | 'churnPage' | 'tierCounts' | 'cardCounts' | 'demographics' | 'gifts' | 'referralTotals' | 'referralPage' | 'membersWithCredit']: (
+  [K in 'churnCounts' | 'churnPage' | 'tierCounts' | 'cardCounts' | 'demographics' | 'gifts' | 'referralTotals' | 'referralPage' | 'memberCredits']: (
     ...args: Parameters<SqliteMemberReportReads[K]>
-  ) => Awaitable<ReturnType<SqliteMemberReportReads[K]>>;
-} & Pick<SqliteMemberReportReads, 'creditStore' | 'churnRows'>;
+  ) => Awaitable<Awaited<ReturnType<SqliteMemberReportReads[K]>>>;
+} & { churnRows(w: MemberWindow, sinceIso: string): AsyncIterable<ChurnRow> };
 
 export interface MemberReportsDeps {
   reads: MemberReportReadsPort;
@@ -135,7 +140,7 @@ export interface ReferralReport extends MemberScope, Paging {
 export interface MemberReports {
   churn(filter: MemberReportFilter & Paging & { days: number }, caller: readonly string[]): Promise<ChurnReport>;
   /** Every dormant and never-visited member, for an export (read while it streams). */
-  churnRows(filter: MemberReportFilter & { days: number }, caller: readonly string[]): Promise<{ scope: MemberScope; sinceIso: string; rows: Iterable<ChurnRow> }>;
+  churnRows(filter: MemberReportFilter & { days: number }, caller: readonly string[]): Promise<{ scope: MemberScope; sinceIso: string; rows: AsyncIterable<ChurnRow> }>;
   creditWarnings(filter: MemberReportFilter & { warning?: CreditWarning | undefined }, caller: readonly string[]): Promise<CreditWarningsReport>;
   creditStatements(filter: PeriodReportFilter, caller: readonly string[]): Promise<CreditStatementsReport>;
   cardDistribution(filter: MemberReportFilter, caller: readonly string[]): Promise<CardDistributionReport>;
@@ -171,9 +176,7 @@ export function createMemberReports(deps: MemberReportsDeps): MemberReports {
     const s = await scopeOf(filter, caller, period);
     const asOf = new Date(now()).toISOString();
     const bundle: RulesBundle | null = s.bundle;
-    const credit = deps.reads.creditStore();
-    const members = [];
-    if (bundle) for (const member of await deps.reads.membersWithCredit(s.members)) members.push({ member, report: await memberCredit(credit, bundle, member.memberId, asOf) });
+    const members = bundle ? await deps.reads.memberCredits(s.members, bundle, asOf) : [];
     return { ...s, members };
   }
 

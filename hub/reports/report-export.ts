@@ -45,6 +45,9 @@ async function writeCsv<Row>(out: PassThrough, columns: ExportColumn<Row>[], row
     if (++n % BATCH === 0) {
       out.write(chunk);
       chunk = '';
+      // A turn of the event loop between batches, as for xlsx: rows that are already there (an array, a reader's
+      // queued batches) would otherwise be written in one go, and nothing else would run on the hub's thread.
+      await new Promise((resolve) => setImmediate(resolve));
       if (!(await room(out))) return;
     }
   }

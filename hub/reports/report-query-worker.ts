@@ -10,8 +10,8 @@ import { SqliteReportReads } from './sqlite-report-reads.ts';
 
 export const REPORT_QUERIES = ['trend', 'newMembers', 'topUps', 'pointsFlows', 'consumption'] as const;
 export type ReportQuery = (typeof REPORT_QUERIES)[number];
-/** The member reports' queries that answer plain data (their exports' iterators and the credit reads stay on the hub's thread). */
-export const MEMBER_REPORT_QUERIES = ['churnCounts', 'churnPage', 'tierCounts', 'cardCounts', 'demographics', 'gifts', 'referralTotals', 'referralPage', 'membersWithCredit'] as const;
+/** The member reports' queries that answer plain data (the churn export's rows come from an export thread: rows-from-worker.ts). */
+export const MEMBER_REPORT_QUERIES = ['churnCounts', 'churnPage', 'tierCounts', 'cardCounts', 'demographics', 'gifts', 'referralTotals', 'referralPage', 'memberCredits'] as const;
 export type MemberReportQuery = (typeof MEMBER_REPORT_QUERIES)[number];
 export type ReportQueryRequest = { id: number; target: 'reports'; query: ReportQuery; args: unknown[] } | { id: number; target: 'members'; query: MemberReportQuery; args: unknown[] };
 /** `ready`: the thread has loaded and opened the ledger; a query's time runs from then. */
@@ -23,13 +23,14 @@ const reads = new SqliteReportReads(path);
 const memberReads = new SqliteMemberReportReads(path);
 port.postMessage({ ready: true } satisfies ReportQueryAnswer);
 
-port.on('message', (request: ReportQueryRequest) => {
+async function answer(request: ReportQueryRequest): Promise<void> {
   try {
     let result: unknown;
     if (request.target === 'reports' && REPORT_QUERIES.includes(request.query)) {
       result = (reads[request.query] as (this: SqliteReportReads, ...a: unknown[]) => unknown).apply(reads, request.args);
     } else if (request.target === 'members' && MEMBER_REPORT_QUERIES.includes(request.query)) {
-      result = (memberReads[request.query] as (this: SqliteMemberReportReads, ...a: unknown[]) => unknown).apply(memberReads, request.args);
+      // The credit reports answer a promise (core's statements over the credit reads); the rest answer at once.
+      result = await (memberReads[request.query] as (this: SqliteMemberReportReads, ...a: unknown[]) => unknown).apply(memberReads, request.args);
     } else {
       throw new Error(`no report query ${String(request.target)}.${String(request.query)}`);
     }
@@ -37,4 +38,10 @@ port.on('message', (request: ReportQueryRequest) => {
   } catch (error) {
     port.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) } satisfies ReportQueryAnswer);
   }
+}
+
+// Chained, so a query that awaits still finishes before the next one starts.
+let queue = Promise.resolve();
+port.on('message', (request: ReportQueryRequest) => {
+  queue = queue.then(() => answer(request));
 });

@@ -13,6 +13,8 @@
  */
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { openReportConnection } from './report-connection.ts';
+import type { RulesBundle } from '../../core/rules/bundle.ts';
+import { memberCredit, type MemberCredit } from '../credit/member-credit.ts';
 import { SqliteCredit } from '../ledger/sqlite/sqlite-credit.ts';
 import type { CreditStore } from '../ledger/credit-store.ts';
 
@@ -33,6 +35,7 @@ export interface CardGroup { cardType: string | null; status: string; count: num
 export interface DemographicGroup { storeId: string | null; gender: string | null; band: string; count: number }
 export interface GiftGroup { sku: string; name: string | null; storeId: string; count: number; qty: number; points: number }
 export interface ReferralRow extends MemberLine { referred: number; points: number }
+export interface MemberCreditLine { member: MemberLine; report: MemberCredit }
 
 const BANDS_SQL = (age: string) => `CASE WHEN ${age} IS NULL THEN 'unknown' WHEN ${age} < 18 THEN '<18' WHEN ${age} < 25 THEN '18-24'
   WHEN ${age} < 35 THEN '25-34' WHEN ${age} < 45 THEN '35-44' WHEN ${age} < 55 THEN '45-54' WHEN ${age} < 65 THEN '55-64' ELSE '65+' END`;
@@ -108,11 +111,15 @@ export class SqliteMemberReportReads {
     return (this.statement(`churnPage:${all}`, () => `${churnListSql(all)} LIMIT @limit OFFSET @offset`).all({ ...w, sinceIso, offset, limit }) as ChurnDbRow[]).map(churnRow);
   }
 
-  /** Every dormant and never-visited member, on a connection of its own closed when the iteration ends (an export). */
+  /**
+   * Every dormant and never-visited member, read here, on a connection of its own closed when the iteration ends.
+   * The hub's exports do not read this way (its first row waits for the whole sort: over a second for a chain of
+   * 100,000 members): they read churnRowsOf on an export thread (rows-from-worker.ts). The tests compare the two.
+   */
   *churnRows(w: MemberWindow, sinceIso: string): Generator<ChurnRow> {
     const db = openReportConnection(this.path);
     try {
-      for (const row of db.prepare(churnListSql(w.stores === null)).iterate({ ...w, sinceIso }) as IterableIterator<ChurnDbRow>) yield churnRow(row);
+      yield* churnRowsOf(db, w, sinceIso);
     } finally {
       db.close();
     }
@@ -189,9 +196,25 @@ export class SqliteMemberReportReads {
       ORDER BY m.member_id`).all(w) as MemberRow[]).map(memberLine);
   }
 
-  /** The ledger's own credit reads (hub/ledger/sqlite/sqlite-credit.ts) on this read-only connection: the same entries, the same limits. */
-  creditStore(): CreditStore {
+  /**
+   * The credit report (statements, status, warnings) of each member in scope who ever had credit, as of `asOf`,
+   * worked out by hub/credit/member-credit.ts as the member's page does, from the ledger's own credit reads
+   * (hub/ledger/sqlite/sqlite-credit.ts) on this read-only connection. Three reads per member: on the hub this
+   * runs on the report thread (worker-report-reads.ts), never the hub's own.
+   */
+  async memberCredits(w: MemberWindow, bundle: RulesBundle, asOf: string): Promise<MemberCreditLine[]> {
+    const lines: MemberCreditLine[] = [];
+    for (const member of this.membersWithCredit(w)) lines.push({ member, report: await memberCredit(this.creditStore(), bundle, member.memberId, asOf) });
+    return lines;
+  }
+
+  private creditStore(): CreditStore {
     this.credit ??= new SqliteCredit(this.open());
     return this.credit;
   }
+}
+
+/** The dormant and never-visited members on `db`, never-visited first, then the oldest last visit (a page's order). */
+export function* churnRowsOf(db: Db, w: MemberWindow, sinceIso: string): Generator<ChurnRow> {
+  for (const row of db.prepare(churnListSql(w.stores === null)).iterate({ ...w, sinceIso }) as IterableIterator<ChurnDbRow>) yield churnRow(row);
 }

@@ -2,15 +2,16 @@
  * The reports' reads (sqlite-report-reads.ts) run on a worker thread (report-query-worker.ts), answered as
  * promises: the hub's thread, which applies the kiosks' transactions, never waits for a report. A query that runs
  * past `timeoutMs` is refused REPORT_TIMEOUT and its thread is ended with it (the only way to stop a SQLite
- * statement from outside); the next query starts a new one. Exports read on threads of their own
- * (rows-from-worker.ts).
+ * statement from outside); the next query starts a new one. Exports' rows are read on threads of their own
+ * (rows-from-worker.ts): the consumption records and the dormant members.
  */
 import { Worker } from 'node:worker_threads';
 import { CodedError } from '../../core/errors/coded-error.ts';
 import type { ConsumptionRecord, ReportWindow } from './consumption-records.ts';
 import type { MemberReportQuery, ReportQuery, ReportQueryAnswer, ReportQueryRequest } from './report-query-worker.ts';
-import type { CardGroup, ChurnCounts, ChurnRow, DemographicGroup, GiftGroup, MemberLine, MemberWindow, PeriodWindow, ReferralRow } from './sqlite-member-report-reads.ts';
-import { consumptionRowsFromWorker } from './rows-from-worker.ts';
+import type { RulesBundle } from '../../core/rules/bundle.ts';
+import type { CardGroup, ChurnCounts, ChurnRow, DemographicGroup, GiftGroup, MemberCreditLine, MemberWindow, PeriodWindow, ReferralRow } from './sqlite-member-report-reads.ts';
+import { churnRowsFromWorker, consumptionRowsFromWorker } from './rows-from-worker.ts';
 import type { MemberGroup, PointsFlows, TopUpGroup, TrendGroup } from './sqlite-report-reads.ts';
 
 const WORKER_URL = new URL('./report-query-worker.mjs', import.meta.url);
@@ -65,7 +66,9 @@ export class WorkerReportReads {
     gifts: (w: PeriodWindow) => this.askMembers('gifts', [w]) as Promise<GiftGroup[]>,
     referralTotals: (w: PeriodWindow) => this.askMembers('referralTotals', [w]) as Promise<{ referrers: number; referred: number }>,
     referralPage: (w: PeriodWindow, offset: number, limit: number) => this.askMembers('referralPage', [w, offset, limit]) as Promise<ReferralRow[]>,
-    membersWithCredit: (w: MemberWindow) => this.askMembers('membersWithCredit', [w]) as Promise<MemberLine[]>,
+    memberCredits: (w: MemberWindow, bundle: RulesBundle, asOf: string) => this.askMembers('memberCredits', [w, bundle, asOf]) as Promise<MemberCreditLine[]>,
+    /** The churn export's rows, on an export thread of their own (its sort takes as long as the query; no time limit). */
+    churnRows: (w: MemberWindow, sinceIso: string): AsyncIterable<ChurnRow> => churnRowsFromWorker(this.path, w, sinceIso),
   };
 
   async close(): Promise<void> {

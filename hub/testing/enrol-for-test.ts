@@ -19,6 +19,8 @@ export interface DeviceCredentials {
   password: string;
   storeId: string;
   regionId: string;
+  /** The kiosk's Ed25519 private key (PKCS#8 PEM), whose public half the hub registered: what signs its receipts. */
+  privateKeyPem: string;
 }
 
 export async function enrolForTest(
@@ -33,9 +35,17 @@ export async function enrolForTest(
     deviceId,
     caSha256: target.caSha256,
   });
-  const publicKeyPem = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const keys = generateKeyPairSync('ed25519');
+  const publicKeyPem = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const grant = await redeemEnrolmentCode(target.hub.fleet, { code, publicKeyPem }, pino({ level: 'silent' }), target.hub.brokerAccounts ?? undefined);
   // What the hub's enrolment endpoint does after redeeming (hub/main.ts): the ledger learns the kiosk's mode.
   await recordKioskMode(target.hub.store.identity, grant);
-  return { deviceId: grant.deviceId, username: grant.deviceId, password: grant.mqttSecret, storeId: grant.storeId, regionId: grant.regionId };
+  return {
+    deviceId: grant.deviceId,
+    username: grant.deviceId,
+    password: grant.mqttSecret,
+    storeId: grant.storeId,
+    regionId: grant.regionId,
+    privateKeyPem: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
 }

@@ -12,6 +12,7 @@ const FIGURE_MODULES: Record<string, () => Promise<{ measure: BenchMeasure }>> =
   'end-to-end': () => import('./figures/end-to-end.ts'),
   'rules-eval': () => import('./figures/rules-eval.ts'),
   'tap-latency': () => import('./figures/tap-latency.ts'),
+  'tap-to-screen': () => import('./figures/tap-to-screen.ts'),
   'reconnect-storm': () => import('./figures/reconnect-storm.ts'),
   'fleet-load': () => import('./figures/fleet-load.ts'),
   'config-fan-out': () => import('./figures/config-fan-out.ts'),

@@ -7,7 +7,7 @@ import { parseCommandArgs } from '../command-args.ts';
 
 const USAGE = `usage: memberkiosk bench [figure...]
   measures every figure beside a baseline taken in the same run, prints the table, writes bench/results.json
-  figure   words picking figures by name (ledger-ingest, end-to-end, rules-eval, tap-latency, reconnect-storm); all without
+  figure   words picking figures by name (ledger-ingest, end-to-end, rules-eval, tap-latency, tap-to-screen, reconnect-storm); all without
 exit codes: 0 measured, 2 bad options
 `;
 

@@ -46,6 +46,8 @@ export async function run(args: string[]): Promise<number> {
   if (!LOG_LEVELS.includes(values['log-level'])) return usageError('demo', USAGE, `--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   // The HQ console web app, built on first start (and when its sources changed): scripts/console/.
   await (await import('../console/ensure-console-built.ts')).prepareConsole();
+  // The kiosk's touch screen web app, likewise: scripts/screen/.
+  await (await import('../screen/ensure-screen-built.ts')).prepareScreen();
   // Loaded only now, so --help and bad flags are answered without loading the hub and the kiosk.
   const { createDevice } = await import('../../device/main.ts');
   const { DEMO_CARDS, DEMO_STAFF_CARD, DEMO_STORE_ID } = await import('../../hub/demo/seed-demo-data.ts');
@@ -58,6 +60,8 @@ export async function run(args: string[]): Promise<number> {
     http: { host: '127.0.0.1', port: Number(values['hub-port']) },
     https: { host: '127.0.0.1', port: Number(values['https-port']) },
     seedDemoData: true,
+    // The demo store's shop and receipt texts, so the kiosk screen sells something on a fresh start.
+    seedDemoConfig: true,
     logLevel,
   });
   let addresses;

@@ -57,6 +57,8 @@ export async function run(args: string[]): Promise<number> {
   const deviceId = values.id ?? provisioned?.deviceId;
   const storeId = values.store ?? provisioned?.storeId;
   if (!hubUrl || !deviceId || !storeId) return usageError('device', USAGE, `${dataDir} holds no provisioned kiosk (memberkiosk provision): --hub, --id and --store are required`);
+  // The touch screen web app, built on first start (and when its sources changed): scripts/screen/.
+  await (await import('../screen/ensure-screen-built.ts')).prepareScreen();
   const { createDevice } = await import('../../device/main.ts');
   const port = Number(values.port);
   let device;

@@ -41,6 +41,10 @@ describe('memberkiosk keys, regions, stores, enrol and devices (real processes)'
     expect(orphan.code).toBe(1);
     expect(orphan.stderr).toContain('FLEET_UNKNOWN_REGION');
     expect(memberkiosk('stores', 'list', '--data', hub).stdout).toBe('store-9\tkanto\tShinjuku\n');
+    // Its profile: printed on its receipts, its kiosks' time zone; a zone that is not one is refused.
+    expect(memberkiosk('stores', 'set', '--id', 'store-9', '--address', '新宿区1-1', '--timezone', 'Asia/Tokyo', '--data', hub)).toMatchObject({ code: 0, stdout: 'store store-9: Shinjuku · 新宿区1-1 · - · Asia/Tokyo\n' });
+    expect(memberkiosk('stores', 'set', '--id', 'store-9', '--timezone', 'JST', '--data', hub).code).toBe(2);
+    expect(memberkiosk('stores', 'set', '--id', 'store-404', '--phone', '123', '--data', hub).stderr).toContain('FLEET_UNKNOWN_STORE');
     expect(memberkiosk('regions', 'list', '--data', hub).stdout).toBe('kanto\tKanto\n');
 
     const created = memberkiosk('enrol', 'create', '--store', 'store-9', '--mode', 'unattended', '--ttl', '30m', '--data', hub);

@@ -52,12 +52,12 @@ describe('consoleStaleReason', () => {
 
 describe('console pages by role', () => {
   it('shows members to managers and HQ, the audit log to HQ only, nothing to kiosk roles', () => {
-    expect(menuFor('hq_admin').map((i) => i.key)).toEqual(['members', 'staff', 'stores', 'kiosks', 'gifts', 'card-types', 'code-batches', 'draws', 'commission', 'rules', 'reports', 'audit-log', 'settings', 'account']);
-    expect(menuFor('region_manager').map((i) => i.key)).toEqual(['members', 'staff', 'gifts', 'card-types', 'draws', 'rules', 'reports', 'account']);
-    expect(menuFor('store_manager').map((i) => i.key)).toEqual(['members', 'staff', 'gifts', 'card-types', 'draws', 'reports', 'account']);
-    // Kiosk roles: their own account only (password, sessions).
-    expect(menuFor('cashier').map((i) => i.key)).toEqual(['account']);
-    expect(menuFor('technician').map((i) => i.key)).toEqual(['account']);
+    expect(menuFor('hq_admin').map((i) => i.key)).toEqual(['members', 'staff', 'stores', 'kiosks', 'gifts', 'card-types', 'code-batches', 'draws', 'commission', 'rules', 'reports', 'audit-log', 'settings', 'account', 'receipts']);
+    expect(menuFor('region_manager').map((i) => i.key)).toEqual(['members', 'staff', 'gifts', 'card-types', 'draws', 'rules', 'reports', 'account', 'receipts']);
+    expect(menuFor('store_manager').map((i) => i.key)).toEqual(['members', 'staff', 'gifts', 'card-types', 'draws', 'reports', 'account', 'receipts']);
+    // Kiosk roles: their own account (password, sessions), and checking a receipt a customer brings back.
+    expect(menuFor('cashier').map((i) => i.key)).toEqual(['account', 'receipts']);
+    expect(menuFor('technician').map((i) => i.key)).toEqual(['account', 'receipts']);
     expect(mayOpen('store_manager', 'kiosks')).toBe(false);
     expect(mayOpen('region_manager', 'stores')).toBe(false);
     expect(mayOpen('store_manager', 'audit-log')).toBe(false);

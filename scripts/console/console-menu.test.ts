@@ -46,6 +46,7 @@ describe('organisation pages in the menu, matched to the hub', () => {
       codesAndDraws: { codes: ledger.codes, draws: ledger.draws },
       commission: { reads: ledger.commission, rules: ledger },
       retention: { retention: ledger.retention, timezone: async () => 'Asia/Shanghai' },
+      receipts: { fleet: { device: () => Promise.resolve(null) }, receipts: ledger.receipts, logger: pino({ level: 'silent' }) },
     });
     for (const role of ROLES) headers.set(role, await staffAuthorization(identity, role, role === 'hq_admin' || role === 'region_manager' ? ['*'] : [DEMO_STORE_ID]));
   });
@@ -79,6 +80,15 @@ describe('organisation pages in the menu, matched to the hub', () => {
         if (mayOpen(role, page)) expect({ page, role, status }).toEqual({ page, role, status: 200 });
       }
     }
+  });
+
+  it('shows Verify receipt to every role the hub lets check a receipt', async () => {
+    for (const role of ROLES) {
+      const answer = await app.inject({ method: 'POST', url: '/api/receipts/verify', headers: headers.get(role)!, payload: { qr: 'not a receipt code' } });
+      // Let in (the code is then refused for what it is), or kept out: the menu must say the same.
+      expect({ role, code: answer.json<{ error: { code: string } }>().error.code }).toEqual({ role, code: mayOpen(role, 'receipts') ? 'RECEIPT_QR_MALFORMED' : 'AUTH_FORBIDDEN' });
+    }
+    expect(ROLES.filter((role) => mayOpen(role, 'receipts'))).toEqual(ROLES);
   });
 
   it('keeps the writes the pages offer to HQ only HQ’s at the hub', async () => {

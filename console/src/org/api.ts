@@ -37,7 +37,13 @@ export interface Store {
   storeId: string;
   name: string;
   regionId: string;
+  /** The store's profile (printed on its receipts; its kiosks' time zone): hub/http/fleet-routes.ts. */
+  address: string;
+  phone: string;
+  timezone: string;
 }
+
+export type StoreChange = Partial<Pick<Store, 'name' | 'address' | 'phone' | 'timezone'>>;
 
 /** A kiosk as GET /api/devices shows it (hub/registry/devices-view.ts), the fields these pages read. */
 export interface Device {
@@ -82,7 +88,8 @@ export const orgApi = {
   regions: () => request<{ regions: Region[] }>('GET', '/api/regions'),
   addRegion: (id: string, name: string) => request<Region>('POST', '/api/regions', { id, name }),
   stores: () => request<{ stores: Store[] }>('GET', '/api/stores'),
-  addStore: (id: string, name: string, regionId: string) => request<Store>('POST', '/api/stores', { id, name, regionId }),
+  addStore: (id: string, name: string, regionId: string, profile: StoreChange = {}) => request<Store>('POST', '/api/stores', { id, name, regionId, ...profile }),
+  changeStore: (storeId: string, change: StoreChange) => request<Store>('PATCH', `/api/stores/${encodeURIComponent(storeId)}`, change),
 
   devices: (scope?: string) => request<{ devices: Device[] }>('GET', `/api/devices${query({ scope })}`),
   createEnrolmentCode: (body: { storeId: string; mode: 'attended' | 'unattended'; ttlHours: number }) => request<{ code: string; expiresAt: string }>('POST', '/api/enrolment-codes', body),

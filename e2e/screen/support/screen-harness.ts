@@ -1,8 +1,12 @@
 /**
  * What every screen test stands on: a real hub (embedded broker, SQLite, demo data), a real kiosk on a free
- * port, and headless Chromium showing the kiosk's screen. Every request the page makes is logged, so a test
- * can show what the page asked for (and that it polls nothing). dispose() tears it all down, each step even
- * when an earlier one fails, and reports every failure together.
+ * port, and headless Chromium showing the kiosk's screen (the Vue app built from device/screen/). Every request
+ * the page makes is logged, so a test can show what the page asked for (and that it polls nothing); script errors
+ * on the page are collected in `problems`. dispose() tears it all down, each step even when an earlier one fails,
+ * and reports every failure together.
+ *
+ * The hub listens for kiosks on a fixed TLS port, so it can be stopped and started again (pauseHub/resumeHub)
+ * where the kiosk looks for it, with its data kept — the hub away and back, as a kiosk in a store sees it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +18,7 @@ import { startTestHub, type TestHub } from '../../../hub/testing/start-test-hub.
 import { createDevice, type Device, type DeviceConfig } from '../../../device/main.ts';
 import { assertChromiumInstalled, launchChromium, type LaunchedBrowser } from './chromium.ts';
 import { kioskCredentials } from '../../support/kiosk-credentials.ts';
+import { findFreePort } from '../../support/free-port.ts';
 
 export interface PageRequest {
   method: string;
@@ -28,25 +33,44 @@ export interface ScreenHarness {
   page: Page;
   screenUrl: string;
   apiUrl: string;
-  /** The simulated reader: a shopper taps a card. */
+  /** The simulated reader: a shopper taps a card (only on a kiosk with the simulated reader). */
   tap(uid: string): Promise<void>;
-  /** Takes the hub away mid-test (the kiosk stays up); dispose() waits for it. */
+  /** Takes the hub away for good mid-test (its data deleted; the kiosk stays up); dispose() waits for it. */
   stopHub(): void;
+  /** Stops the hub, keeping its data and its port: resumeHub() brings it back where the kiosk looks for it. */
+  pauseHub(): Promise<void>;
+  resumeHub(): Promise<void>;
   /** Every request the page made, in order. */
   readonly requests: readonly PageRequest[];
   /** The requests the page made to `path` since `since` (ms since 1970). */
   requestsTo(path: string, since?: number): PageRequest[];
+  /** Script errors and uncaught rejections on the page, for `expect(h.problems).toEqual([])`. */
+  readonly problems: readonly string[];
   /** Stops the kiosk process's parts and starts them again on the same port and data (the page stays open). */
   restartKiosk(): Promise<void>;
   dispose(): Promise<void>;
 }
 
-/** `mode`: how the kiosk is enrolled (attended, a counter kiosk, unless told). */
-export async function startScreenHarness(options: { deviceId: string; mode?: 'attended' | 'unattended'; prepareHub?: (hub: TestHub) => void | Promise<void> }): Promise<ScreenHarness> {
+export interface ScreenHarnessOptions {
+  deviceId: string;
+  /** How the kiosk is enrolled (attended, a counter kiosk, unless told). */
+  mode?: 'attended' | 'unattended';
+  prepareHub?: (hub: TestHub) => void | Promise<void>;
+  /** The kiosk's reader and printer; the simulated pair unless told. */
+  hardware?: DeviceConfig['hardware'];
+  /** Merged over the harness's own tuning (fast reconnects, a short look-up); `session` is merged too. */
+  tuning?: NonNullable<DeviceConfig['tuning']>;
+  /** The browser window; 1024×600 (a regular landscape kiosk) unless told. */
+  viewport?: { width: number; height: number };
+}
+
+export async function startScreenHarness(options: ScreenHarnessOptions): Promise<ScreenHarness> {
   assertChromiumInstalled();
   const dataDir = mkdtempSync(join(tmpdir(), `mk-${options.deviceId}-`));
-  const hub = await startTestHub();
+  // A fixed TLS port, so a paused hub comes back where the kiosk looks for it.
+  const hub = await startTestHub({ dataDir: join(dataDir, 'hub'), broker: { mode: 'embedded', host: '127.0.0.1', port: 0, tlsPort: await findFreePort() } });
   await options.prepareHub?.(hub);
+  const baseTuning = { reconnectMs: 200, session: { lookupMs: 800 } };
   const config: DeviceConfig = {
     demo: true,
     deviceId: options.deviceId,
@@ -57,19 +81,25 @@ export async function startScreenHarness(options: { deviceId: string; mode?: 'at
     dataDir: join(dataDir, 'kiosk'),
     httpPort: 0,
     logLevel: 'silent',
-    tuning: { reconnectMs: 200, session: { lookupMs: 800 } },
+    tuning: { ...baseTuning, ...options.tuning, session: { ...baseTuning.session, ...options.tuning?.session } },
+    ...(options.hardware ? { hardware: options.hardware } : {}),
   };
   let device = createDevice(config);
   const { screenUrl, apiUrl } = await device.start();
   let browser: LaunchedBrowser | null = null;
   let hubStopping: Promise<void> | null = null;
-  browser = await launchChromium({ viewport: { width: 1280, height: 800 } });
+  let hubPaused = false;
+  browser = await launchChromium({ viewport: options.viewport ?? { width: 1024, height: 600 } });
   const page = await browser.browser.newPage();
+  // A click on something that never becomes clickable fails in 10 s, naming it, not at the test's own time-out.
+  page.setDefaultTimeout(10_000);
   const requests: PageRequest[] = [];
+  const problems: string[] = [];
   page.on('request', (request) => {
     const url = new URL(request.url());
     requests.push({ method: request.method(), path: url.pathname + url.search, at: Date.now() });
   });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   await page.goto(screenUrl);
   return {
     hub,
@@ -80,6 +110,7 @@ export async function startScreenHarness(options: { deviceId: string; mode?: 'at
     screenUrl,
     apiUrl,
     requests,
+    problems,
     requestsTo: (path, since = 0) => requests.filter((r) => r.path === path && r.at >= since),
     async restartKiosk() {
       await device.stop();
@@ -94,6 +125,14 @@ export async function startScreenHarness(options: { deviceId: string; mode?: 'at
       hubStopping ??= hub.dispose();
       hubStopping.catch(() => undefined);
     },
+    async pauseHub() {
+      hubPaused = true;
+      await hub.hub.stop();
+    },
+    async resumeHub() {
+      await hub.hub.start();
+      hubPaused = false;
+    },
     async dispose() {
       const errors: unknown[] = [];
       const attempt = async (step: () => Promise<unknown> | undefined) => {
@@ -105,7 +144,7 @@ export async function startScreenHarness(options: { deviceId: string; mode?: 'at
       };
       await attempt(() => browser?.close());
       await attempt(() => device.stop());
-      await attempt(() => hubStopping ?? hub.dispose());
+      await attempt(() => hubStopping ?? (hubPaused ? undefined : hub.dispose()));
       rmSync(dataDir, { recursive: true, force: true });
       if (errors.length > 0) throw new AggregateError(errors, 'screen test clean-up failed');
     },

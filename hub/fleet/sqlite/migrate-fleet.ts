@@ -108,6 +108,16 @@ const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    to: 4,
+    why: 'store profiles: address, phone and time zone, printed on receipts and handed to kiosks (device.profile)',
+    sql: `
+      ALTER TABLE stores ADD COLUMN address TEXT NOT NULL DEFAULT '';
+      ALTER TABLE stores ADD COLUMN phone TEXT NOT NULL DEFAULT '';
+      -- Every store before profiles is taken to be in China (core/fleet/store-profile.ts DEFAULT_STORE_TIMEZONE).
+      ALTER TABLE stores ADD COLUMN timezone TEXT NOT NULL DEFAULT 'Asia/Shanghai';
+    `,
+  },
 ];
 
 export const FLEET_SCHEMA_VERSION = MIGRATIONS.at(-1)?.to ?? 0;

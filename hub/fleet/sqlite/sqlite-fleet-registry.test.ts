@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEnrolmentCode, redeemEnrolmentCode } from '../enrolment.ts';
@@ -30,12 +31,40 @@ describe('fleet registry (real SQLite file)', () => {
   });
 
   it('knows every store’s region, and refuses a store in no region or twice', async () => {
-    expect(await registry.store('store-001')).toEqual({ storeId: 'store-001', name: 'Shibuya', regionId: 'kanto' });
+    expect(await registry.store('store-001')).toEqual({ storeId: 'store-001', name: 'Shibuya', regionId: 'kanto', address: '', phone: '', timezone: 'Asia/Shanghai' });
     await expect(registry.addStore({ storeId: 'store-002', name: 'X', regionId: 'nowhere' })).rejects.toMatchObject({ code: 'FLEET_UNKNOWN_REGION' });
     await expect(registry.addStore({ storeId: 'store-001', name: 'X', regionId: 'kanto' })).rejects.toMatchObject({ code: 'FLEET_STORE_EXISTS' });
     await expect(registry.addRegion({ regionId: 'kanto', name: 'again' })).rejects.toMatchObject({ code: 'FLEET_REGION_EXISTS' });
     expect(await registry.listRegions()).toEqual([{ regionId: 'kanto', name: 'Kanto' }]);
     expect(await registry.store('store-404')).toBeNull();
+  });
+
+  it('keeps a store’s profile, changes what is given and answers it before and after', async () => {
+    await registry.addStore({ storeId: 'store-002', name: '静安店', regionId: 'kanto', address: '南京西路1号', timezone: 'Asia/Tokyo' });
+    expect(await registry.store('store-002')).toMatchObject({ address: '南京西路1号', phone: '', timezone: 'Asia/Tokyo' });
+    const changed = await registry.updateStore('store-002', { phone: '021-6288 0000', timezone: 'Asia/Shanghai' });
+    expect(changed?.before).toMatchObject({ name: '静安店', phone: '', timezone: 'Asia/Tokyo' });
+    expect(changed?.after).toEqual({ storeId: 'store-002', name: '静安店', regionId: 'kanto', address: '南京西路1号', phone: '021-6288 0000', timezone: 'Asia/Shanghai' });
+    expect(await registry.store('store-002')).toEqual(changed?.after);
+    expect(await registry.updateStore('store-404', { name: 'x' })).toBeNull();
+  });
+
+  it('gives the stores of a fleet written before profiles an empty address and phone, in Asia/Shanghai', async () => {
+    const old = join(dir, 'old-fleet.sqlite');
+    const db = new Database(old);
+    // The stores table as schema 1 made it, a store in it, and the file at schema 3 (the last before profiles).
+    db.exec(`CREATE TABLE regions (region_id TEXT PRIMARY KEY, name TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE stores (store_id TEXT PRIMARY KEY, name TEXT NOT NULL, region_id TEXT NOT NULL REFERENCES regions(region_id)) WITHOUT ROWID;
+      INSERT INTO regions VALUES ('east', 'East'); INSERT INTO stores VALUES ('s-1', '一店', 'east');`);
+    db.pragma('user_version = 3');
+    db.close();
+    const upgraded = new SqliteFleetRegistry(old);
+    await upgraded.open();
+    try {
+      expect(await upgraded.listStores()).toEqual([{ storeId: 's-1', name: '一店', regionId: 'east', address: '', phone: '', timezone: 'Asia/Shanghai' }]);
+    } finally {
+      await upgraded.close();
+    }
   });
 
   it('redeems a code once, keeps only hashes, and refuses it the second time', async () => {

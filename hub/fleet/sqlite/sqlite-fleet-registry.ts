@@ -6,7 +6,8 @@
 import type { Database as Db } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { CodedError } from '../../../core/errors/coded-error.ts';
-import type { EnrolledDevice, EnrolmentCodeRecord, FleetRegistry, KioskMode, RedeemOutcome, RedeemRequest, Region, Store } from '../fleet-registry.ts';
+import { DEFAULT_STORE_TIMEZONE } from '../../../core/fleet/store-profile.ts';
+import type { EnrolledDevice, EnrolmentCodeRecord, FleetRegistry, KioskMode, NewStore, RedeemOutcome, RedeemRequest, Region, Store, StoreChange } from '../fleet-registry.ts';
 import { openFleetDatabase } from './open-fleet-database.ts';
 
 interface DeviceRow {
@@ -90,27 +91,45 @@ export class SqliteFleetRegistry implements FleetRegistry {
     );
   }
 
-  addStore(store: Store): Promise<void> {
+  addStore(store: NewStore): Promise<void> {
     return this.run(() =>
       this.open_
         .transaction(() => {
           if (!this.open_.prepare('SELECT 1 FROM regions WHERE region_id = ?').get(store.regionId)) throw new CodedError('FLEET_UNKNOWN_REGION', `no region ${store.regionId}`);
           if (this.open_.prepare('SELECT 1 FROM stores WHERE store_id = ?').get(store.storeId)) throw new CodedError('FLEET_STORE_EXISTS', `store ${store.storeId} already exists`);
-          this.open_.prepare('INSERT INTO stores (store_id, name, region_id) VALUES (?, ?, ?)').run(store.storeId, store.name, store.regionId);
+          this.open_
+            .prepare('INSERT INTO stores (store_id, name, region_id, address, phone, timezone) VALUES (?, ?, ?, ?, ?, ?)')
+            .run(store.storeId, store.name, store.regionId, store.address ?? '', store.phone ?? '', store.timezone ?? DEFAULT_STORE_TIMEZONE);
         })
         .immediate(),
     );
   }
 
   listStores(): Promise<Store[]> {
-    return this.run(() => (this.open_.prepare('SELECT store_id, name, region_id FROM stores ORDER BY store_id').all() as StoreRow[]).map(toStore));
+    return this.run(() => (this.open_.prepare(`SELECT ${STORE_COLUMNS} FROM stores ORDER BY store_id`).all() as StoreRow[]).map(toStore));
   }
 
   store(storeId: string): Promise<Store | null> {
     return this.run(() => {
-      const row = this.open_.prepare('SELECT store_id, name, region_id FROM stores WHERE store_id = ?').get(storeId) as StoreRow | undefined;
+      const row = this.open_.prepare(`SELECT ${STORE_COLUMNS} FROM stores WHERE store_id = ?`).get(storeId) as StoreRow | undefined;
       return row ? toStore(row) : null;
     });
+  }
+
+  updateStore(storeId: string, change: StoreChange): Promise<{ before: Store; after: Store } | null> {
+    return this.run(() =>
+      this.open_
+        .transaction(() => {
+          const read = () => this.open_.prepare(`SELECT ${STORE_COLUMNS} FROM stores WHERE store_id = ?`).get(storeId) as StoreRow | undefined;
+          const row = read();
+          if (!row) return null;
+          const before = toStore(row);
+          const after = { ...before, ...Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) };
+          this.open_.prepare('UPDATE stores SET name = ?, address = ?, phone = ?, timezone = ? WHERE store_id = ?').run(after.name, after.address, after.phone, after.timezone, storeId);
+          return { before, after: toStore(read()!) };
+        })
+        .immediate(),
+    );
   }
 
   addEnrolmentCode(record: Omit<EnrolmentCodeRecord, 'usedAt' | 'usedByDevice'>): Promise<void> {
@@ -138,7 +157,7 @@ export class SqliteFleetRegistry implements FleetRegistry {
             .prepare('INSERT INTO devices (device_id, store_id, mode, mqtt_secret_sha256, public_key, enrolled_at) VALUES (?, ?, ?, ?, ?, ?)')
             .run(deviceId, record.storeId, record.mode, request.mqttSecretSha256, request.publicKeyPem, request.now);
           this.open_.prepare('UPDATE enrolment_codes SET used_at = ?, used_by_device = ? WHERE code_sha256 = ?').run(request.now, deviceId, request.codeSha256);
-          const store = toStore(this.open_.prepare('SELECT store_id, name, region_id FROM stores WHERE store_id = ?').get(record.storeId) as StoreRow);
+          const store = toStore(this.open_.prepare(`SELECT ${STORE_COLUMNS} FROM stores WHERE store_id = ?`).get(record.storeId) as StoreRow);
           return { ok: true, device: toDevice(this.open_.prepare('SELECT * FROM devices WHERE device_id = ?').get(deviceId) as DeviceRow), store };
         })
         .immediate(),
@@ -198,6 +217,10 @@ interface StoreRow {
   store_id: string;
   name: string;
   region_id: string;
+  address: string;
+  phone: string;
+  timezone: string;
 }
 
-const toStore = (r: StoreRow): Store => ({ storeId: r.store_id, name: r.name, regionId: r.region_id });
+const STORE_COLUMNS = 'store_id, name, region_id, address, phone, timezone';
+const toStore = (r: StoreRow): Store => ({ storeId: r.store_id, name: r.name, regionId: r.region_id, address: r.address, phone: r.phone, timezone: r.timezone });

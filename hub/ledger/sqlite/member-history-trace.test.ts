@@ -25,6 +25,7 @@ describe('member history trace in Chinese', () => {
     const record = await ledger.memberConsole.memberRecord('M0003', 10);
     const purchase = record?.history.find((tx) => tx.kind === 'purchase');
     expect(purchase?.trace).toEqual(['1 pt/yuan  +800 pts', 'gold ×1.5  +400 pts']);
-    expect(purchase?.traceZh).toEqual(['1 pt/yuan  +800积分', '金卡积分×1.5  +400积分']);
+    // The default bundle's base rate carries no label of HQ's: the engine's own words, in Chinese too.
+    expect(purchase?.traceZh).toEqual(['每元1积分  +800积分', '金卡积分×1.5  +400积分']);
   });
 });

@@ -49,10 +49,14 @@ import type { Ledger } from '../ledger.ts';
 import type { NewMember } from '../ledger-admin.ts';
 import type { LedgerFaults } from '../ledger-faults.ts';
 import { parseLedgerTransaction } from '../ledger-parse.ts';
-import type { AuditFinding, HqApplyOptions, HqTransactionBody, ReceivedTransaction, RuleDisagreement } from '../ledger-store.ts';
+import type { AuditFinding, HistoryPage, HqApplyOptions, HqTransactionBody, ReceivedTransaction, RuleDisagreement } from '../ledger-store.ts';
 import { auditJournal } from './audit-journal.ts';
+import { SqliteReceiptReads } from './sqlite-receipt-reads.ts';
+import type { ReceiptReads } from '../receipt-reads.ts';
 import { createMemberScopeReads, type MemberScopeReads } from './member-scope-reads.ts';
 import { buildMemberView } from './member-view.ts';
+import { memberHistoryPage } from './member-history.ts';
+import type { HistoryPosition } from '../../../core/wire/history-cursor.ts';
 import { migrateSchema } from './migrate-schema.ts';
 import { createRowReaders, type RowReaders } from './row-readers.ts';
 import { SqliteWritePort, type RaisedAlert } from './sqlite-write-port.ts';
@@ -297,15 +301,28 @@ export class SqliteLedgerStore implements Ledger {
     for (const alert of alerts) this.log.warn({ code: alert.code, deviceId: alert.deviceId, ...alert.detail }, 'device alert');
   }
 
-  async memberViewByCard(cardUid: string, historyLimit = 10): Promise<MemberView | null> {
+  async memberViewByCard(cardUid: string, historyLimit = 10, forDevice?: string): Promise<MemberView | null> {
     const card = this.reader().card(cardUid);
-    return this.withCredit(card ? buildMemberView(this.handle(), this.reader(), card, historyLimit) : null);
+    return this.withCredit(card ? buildMemberView(this.handle(), this.reader(), card, historyLimit, this.rulesForDevice(forDevice)) : null);
   }
 
   async memberViewById(memberId: string, historyLimit = 10): Promise<MemberView | null> {
     const cards = this.reader().cardsOfMember(memberId);
     const card = cards.find((c) => c.status === 'active') ?? cards.at(-1);
-    return this.withCredit(card ? buildMemberView(this.handle(), this.reader(), card, historyLimit) : null);
+    return this.withCredit(card ? buildMemberView(this.handle(), this.reader(), card, historyLimit, this.rulesForDevice(undefined)) : null);
+  }
+
+  async memberHistory(memberId: string, before: HistoryPosition | null, limit: number): Promise<HistoryPage> {
+    return memberHistoryPage(this.handle(), memberId, before, limit);
+  }
+
+  /**
+   * The rules the ledger applies to a kiosk's transactions naming no version of their own: its newest signed
+   * snapshot's (sqlite-write-port.ts rulesFor), else — and for no kiosk — the hub's newest.
+   */
+  private rulesForDevice(deviceId: string | undefined): RulesBundle {
+    const snapshotVersion = deviceId === undefined ? null : (this.options.snapshotRules?.(deviceId, 'newest') ?? null);
+    return this.bundleFor(snapshotVersion ?? 0);
   }
 
   /** A member view with its credit line (赊账: owed, limit, warning) where the rules offer credit or something is owed. */
@@ -407,6 +424,11 @@ export class SqliteLedgerStore implements Ledger {
   /** The fee features' reads (../card-fee-store.ts): cards an annual fee may fall on, the fee report. */
   get cardFees(): CardFeeStore {
     return new SqliteCardFees(this.handle());
+  }
+
+  /** One transaction as recorded, for checking a receipt (../receipt-reads.ts), on this database. */
+  get receipts(): ReceiptReads {
+    return new SqliteReceiptReads(this.handle());
   }
 
   /** Gift stock per store (../gift-stock-store.ts), on this database. */

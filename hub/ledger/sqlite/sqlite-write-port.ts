@@ -28,6 +28,7 @@ import type { RowReaders } from './row-readers.ts';
 import { SqliteCodesAndDraws } from './sqlite-codes-draws.ts';
 import { creditStatementChargedSql } from './sqlite-credit.ts';
 import { StoreGiftStockStatements } from './sqlite-gift-stock.ts';
+import { prepareRegistrationConsents } from './registration-consents.ts';
 
 /** An alert raised inside a batch: written with it, logged by the store once the batch is durable. */
 export interface RaisedAlert {
@@ -99,6 +100,8 @@ export class SqliteWritePort implements LedgerWritePort {
   private readonly upsertServiceCard: Statement<[string, string, number, string | null]>;
   /** Redemption codes and points draws: what their planners read, what their effects write. */
   private readonly codesAndDraws: SqliteCodesAndDraws;
+  /** A registration's consents, in its own database transaction (registration-consents.ts). */
+  private readonly recordConsents: ReturnType<typeof prepareRegistrationConsents>;
 
   constructor(
     private readonly db: Database,
@@ -189,6 +192,7 @@ export class SqliteWritePort implements LedgerWritePort {
     );
     this.insertDisagreement = db.prepare('INSERT INTO rule_disagreements (tx_id, device_id, bundle_version, differences, recorded_at) VALUES (?, ?, ?, ?, ?)');
     this.codesAndDraws = new SqliteCodesAndDraws(db);
+    this.recordConsents = prepareRegistrationConsents(db);
   }
 
   findTransaction(txId: string): StoredTransaction | null {
@@ -448,6 +452,7 @@ export class SqliteWritePort implements LedgerWritePort {
     if (effect.newMember) {
       const m = effect.newMember;
       this.insertMember.run(m.memberId, m.name, m.phone, m.tier, m.referrerId, tx.createdAt, m.homeStoreId);
+      if (tx.kind === 'register_member') this.recordConsents(tx, m.memberId);
     }
     for (const lot of effect.newLots) this.insertLot.run(lot.lotId, lot.memberId ?? member, lot.earnedAt, lot.expiresAt);
     for (const posting of effect.postings) {

@@ -1,0 +1,55 @@
+/**
+ * What the kiosk application layer tells the screen and answers it, as types. Type-only imports from the kiosk's
+ * own modules (nothing of them reaches the browser bundle), so a change on the kiosk side that the screen does not
+ * follow fails the screen's type check (vue-tsc -p device/screen).
+ */
+import type { StaffSessionView } from '../../../../core/wire/lookup.ts';
+import type { CatalogAnswer, KioskState as KioskAppState, QuoteAnswer } from '../../../app/kiosk-app.ts';
+import type { LinkStateData, SessionEventData } from '../../../app/kiosk-events.ts';
+import type { SessionView } from '../../../session/kiosk-session.ts';
+
+export type { CatalogAnswer, LinkStateData, QuoteAnswer, SessionEventData, SessionView, StaffSessionView };
+
+/** The member-facing states: what a member on screen looks like in each. */
+export type MemberSession = Extract<SessionView, { name: 'member' | 'action' | 'receipt' }>;
+export type ReceiptSession = Extract<SessionView, { name: 'receipt' }>;
+export type ErrorSession = Extract<SessionView, { name: 'error' }>;
+
+/** The card reader and the printer as the screen is told (pushed as `hardware`). */
+export interface ReaderState {
+  status: 'ready' | 'missing' | 'error';
+  code: string | null;
+}
+export interface PrinterState {
+  status: 'ready' | 'paper_low' | 'paper_out' | 'offline' | 'error' | 'none';
+  code: string | null;
+}
+export interface HardwareState {
+  reader: ReaderState;
+  printer: PrinterState;
+}
+
+/** Every error the kiosk API answers: `{ error: { code, message, details? } }`. */
+export interface ErrorBody {
+  error: { code: string; message?: string; details?: Record<string, unknown> };
+}
+
+/** A transaction request's reply: 202 queued, 200 answered (a refusal is in result). */
+export interface TxReply {
+  id: string;
+  seq: number;
+  status: 'applied' | 'exists' | 'rejected' | 'queued';
+  result?: { status: string; code?: string; message?: string };
+}
+
+/** The store this kiosk stands in, as the hub's store registry has it (GET /api/state `store`). */
+export interface StoreProfile {
+  storeId: string;
+  name: string;
+  address?: string | null;
+  phone?: string | null;
+  timezone?: string | null;
+}
+
+/** GET /api/state as the screen reads it. */
+export type KioskState = KioskAppState & { store?: StoreProfile; simulatedReader?: boolean };
