@@ -5,6 +5,7 @@
  * store, watches the demo kiosk report the new version applied, and exports the sales report to xlsx, which opens
  * (exceljs) with Chinese headings and the figures the page shows.
  */
+import { DEMO_STORE_NAME } from '../../hub/demo/seed-demo-fleet.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -96,7 +97,7 @@ describe('issue 12 done: after npm start, HQ runs the chain from the console in 
     await expect.poll(() => page.locator('[data-test=rules-status]').innerText()).toContain('v1');
     await expect.poll(() => page.locator(`[data-test=rollout-${DEMO_KIOSK}]`).innerText(), { timeout: 60_000, interval: 500 }).toBe('已应用');
     // The rollout names the store, not its id.
-    await expect.poll(() => page.locator('[data-test=rollout-table]').innerText()).toContain('Demo store');
+    await expect.poll(() => page.locator('[data-test=rollout-table]').innerText()).toContain(DEMO_STORE_NAME);
     await page.screenshot({ path: join(SHOTS, 'console-done-when-rollout-zh-1440.png') });
 
     // The sales report of the demo's day, exported to Excel: it opens, in Chinese, with the page's figures.

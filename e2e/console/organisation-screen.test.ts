@@ -7,6 +7,7 @@
  *
  * Screenshots, zh-CN and English, at 1440×900 and on a 390×844 phone: docs/screenshots/console-org-*.png.
  */
+import { DEMO_STORE_NAME } from '../../hub/demo/seed-demo-fleet.ts';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,7 +114,7 @@ describe('HQ console: organisation and my account in Chromium', () => {
     await seen(page, page.locator(`[data-test=staff-${CASHIER.login}]`), 'the new cashier in the list');
     const row = page.locator('[data-test=staff-list] .el-table__body tr', { has: page.locator(`[data-test=staff-${CASHIER.login}]`) });
     await expect.poll(() => row.innerText()).toContain('收银员');
-    await expect.poll(() => row.innerText()).toContain('Demo store');
+    await expect.poll(() => row.innerText()).toContain(DEMO_STORE_NAME);
     await shot(page, 'staff-zh-1440');
 
     // Kiosks: the registry, and a new enrolment code shown once.

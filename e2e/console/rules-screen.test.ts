@@ -7,6 +7,7 @@
  *
  * Screenshots, zh-CN and English, at 1440×900 and on a 390×844 phone: docs/screenshots/console-rules-*.png.
  */
+import { DEMO_STORE_NAME } from '../../hub/demo/seed-demo-fleet.ts';
 import { join } from 'node:path';
 import pino from 'pino';
 import type { Page } from 'playwright-core';
@@ -210,7 +211,7 @@ describe('Rules page in Chromium', () => {
     await page.goto(`${base}/console/rules`);
     await seen(page, page.locator('[data-test=rules-status]'), 'the rules page');
     await page.locator('[data-test=rules-scope]').click();
-    await expect.poll(() => page.locator('.el-select-dropdown__item:visible').allInnerTexts()).toEqual([expect.stringContaining('门店：Demo store')]);
+    await expect.poll(() => page.locator('.el-select-dropdown__item:visible').allInnerTexts()).toEqual([expect.stringContaining(`门店：${DEMO_STORE_NAME}`)]);
     const api = await page.evaluate(async () => {
       const status = async (url: string, body?: unknown) => (await fetch(url, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status;
       return {

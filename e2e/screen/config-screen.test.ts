@@ -44,6 +44,7 @@ describe('signed configuration on the kiosk screen (real hub, real kiosk, headle
   it('offline, refuses a ¥5,000 stored-value payment and says, in yuan, what the card can still spend today', async () => {
     const { page } = h!;
     await byTest(page, 'done').click();
+    await seen(page, byTest(page, 'idle'), 'the idle prompt');
     h!.stopHub();
     await seen(page, byTest(page, 'link').getByText('离线', { exact: true }), 'the kiosk offline');
     await h!.tap(DEMO_CARDS.gold);

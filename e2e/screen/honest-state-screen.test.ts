@@ -19,11 +19,11 @@ import { SerialPort } from 'serialport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeTcpPrinter } from '../../drivers/testing/fake-printer.ts';
 import { SocatPtyPair } from '../../drivers/testing/socat-pty-pair.ts';
-import { DEMO_CARDS } from '../../hub/demo/seed-demo-data.ts';
+import { DEMO_CARDS, DEMO_STAFF_CARD, DEMO_STAFF_PIN } from '../../hub/demo/seed-demo-data.ts';
 import { checkEverySize as checkAll, checkScreen } from './support/check-screen.ts';
 import { startScreenHarness, type ScreenHarness } from './support/screen-harness.ts';
 import { SIZE_LOCALES } from './support/screen-shots.ts';
-import { backToIdle, byTest, DEMO_STORE_NAME, publishShop, useLocale } from './support/screen-steps.ts';
+import { backToIdle, byTest, DEMO_STORE_NAME, keyIn, publishShop, useLocale } from './support/screen-steps.ts';
 import { seen } from './support/seen.ts';
 
 const GOLD_MEMBER_ID = 'M0003';
@@ -48,6 +48,8 @@ describe('honest hardware state on the kiosk screen (serial reader on a pty, ESC
   let pty: SocatPtyPair | null = null;
   let printer: FakeTcpPrinter | null = null;
   let cardEnd: SerialPort | null = null;
+  /** The purchase whose receipt the printer, out of paper, did not print. */
+  let unprintedTxId = '';
 
   let lastTapAt = 0;
 
@@ -128,6 +130,7 @@ describe('honest hardware state on the kiosk screen (serial reader on a pty, ESC
     await seen(page, byTest(result, 'result-title').getByText('支付成功', { exact: true }), 'the payment done all the same');
     await seen(page, byTest(result, 'print-state').getByText('小票未打印（打印机缺纸）。交易已记录，不会稍后自动打印；需要小票请找店员补打。', { exact: true }), 'no receipt, why, and that it will not print later');
     await expect(result.innerText()).resolves.not.toContain('小票已打印');
+    unprintedTxId = ((await (await fetch(`${h!.apiUrl}/session`)).json()) as { session: { receipt: { txId: string } } }).session.receipt.txId;
     expect((await h!.hub.hub.store.memberViewById(GOLD_MEMBER_ID, 1))!.balances.storedValueCents).toBe(before - 350);
     await checkEverySize(page, 'receipt-not-printed', ['[data-test="done"]', '[data-test="print-state"]', '[data-test="printer-state"]']);
 
@@ -138,6 +141,27 @@ describe('honest hardware state on the kiosk screen (serial reader on a pty, ESC
     await byTest(page, 'printer-state').waitFor({ state: 'detached', timeout: 8_000 });
     await page.waitForTimeout(3_000);
     expect(printer!.decoder.events.filter((e) => e.kind === 'cut')).toEqual([]);
+  });
+
+  it('a staff member reprints that receipt on purpose, from the staff banner, and it prints for them', async () => {
+    expect(unprintedTxId).not.toBe('');
+    await tapOnReader(DEMO_STAFF_CARD);
+    const pad = await seen(page, byTest(page, 'staff-pin'), 'the PIN pad');
+    await keyIn(pad, DEMO_STAFF_PIN);
+    await byTest(pad, 'pin-ok').click();
+    await (await seen(page, byTest(page, 'staff-who'), 'the staff banner')).click();
+    const sheet = await seen(page, byTest(page, 'staff-sheet'), 'the staff sheet with the recent receipts');
+    const row = await seen(page, byTest(sheet, `reprint-${unprintedTxId}`), 'the receipt not printed, in the list');
+    await seen(page, row.getByText('未打印', { exact: true }), 'marked as not printed');
+    await row.click();
+    await byTest(await seen(page, byTest(page, 'confirm-sheet'), 'a confirmation'), 'confirm-yes').click();
+    await seen(page, byTest(sheet, 'reprint-outcome').getByText('已补打，请取走小票。', { exact: true }), 'the reprint done, in words');
+    await printer!.waitForCut(1);
+    expect(printer!.cuts).toHaveLength(1);
+    // The paper says it is a reprint, so nobody takes it for a second purchase.
+    expect(printer!.decoder.lines().map((l) => l.text).join('\n')).toContain('重印');
+    await byTest(sheet, 'staff-sheet-sign-out').click();
+    await byTest(page, 'staff-banner').waitFor({ state: 'detached' });
   });
 });
 
@@ -191,6 +215,7 @@ describe('the hub away and back, and the member session’s countdown, on the ki
     await seen(page, byTest(result, 'result-title').getByText('已保存，联网后自动提交', { exact: true }), '"已保存，联网后自动提交"');
     await seen(page, byTest(page, 'queued').getByText('1 笔待上传', { exact: true }), 'one transaction waiting, in the header');
     await byTest(result, 'done').click();
+    await seen(page, byTest(page, 'idle'), 'the idle prompt');
 
     await h!.resumeHub();
     await seen(page, byTest(page, 'link').getByText('在线', { exact: true }), 'the kiosk online again');

@@ -20,7 +20,7 @@ import { DEMO_CARDS, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
 import { submitHqTransaction } from '../../hub/hq/hq-transactions.ts';
 import { checkEverySize } from './support/check-screen.ts';
 import { startScreenHarness, type ScreenHarness } from './support/screen-harness.ts';
-import { backToIdle, byTest, DEMO_STORE_NAME, keyIn, publishShop, useLocale } from './support/screen-steps.ts';
+import { backToIdle, byTest, dataTestsOf, DEMO_STORE_NAME, keyIn, publishShop, useLocale } from './support/screen-steps.ts';
 import type { ScreenLocale } from './support/screen-words.ts';
 import { seen } from './support/seen.ts';
 
@@ -92,7 +92,7 @@ describe('member journeys on the kiosk screen in a real browser', () => {
   it('registers a fresh card: a Chinese name in pinyin, phone, referrer, consent; welcomes the member and shows them', async () => {
     await tap(NEW_CARD);
     await (await seen(page, byTest(page, 'card-error').locator('[data-test="register"]'), 'the offer to register')).click();
-    const form = await seen(page, page.locator('[data-test="register"][data-step="name"]'), 'the registration form, at the name');
+    const form = await seen(page, page.locator('[data-test="register-page"][data-step="name"]'), 'the registration form, at the name');
     await typeHanzi('bai', '白');
     await typeHanzi('lu', '露');
     await seen(page, byTest(form, 'name-field').getByText('白露', { exact: true }), 'the name typed: 白露');
@@ -105,20 +105,20 @@ describe('member journeys on the kiosk screen in a real browser', () => {
     for (let i = 0; i < 4; i += 1) await byTest(form, 'kb-bksp').click();
     await byTest(form, 'register-next').click();
 
-    const phone = await seen(page, page.locator('[data-test="register"][data-step="phone"]'), 'the phone step');
+    const phone = await seen(page, page.locator('[data-test="register-page"][data-step="phone"]'), 'the phone step');
     await keyIn(phone, '13900000011');
     await expect(byTest(phone, 'register-phone').getAttribute('data-value')).resolves.toBe('13900000011');
     await checkAll('register-phone', ['[data-test="register-next"]', '[data-test="register-phone"]', '[data-test="back"]']);
     await byTest(phone, 'register-next').click();
 
-    const referrer = await seen(page, page.locator('[data-test="register"][data-step="referrer"]'), 'the referrer step');
+    const referrer = await seen(page, page.locator('[data-test="register-page"][data-step="referrer"]'), 'the referrer step');
     await keyIn(referrer, '138001380039');
     // A mistyped digit, taken back with the delete key.
     await referrer.locator('[data-key="back"]').click();
     await expect(byTest(referrer, 'register-referrer').getAttribute('data-value')).resolves.toBe('13800138003');
     await byTest(referrer, 'register-next').click();
 
-    const consent = await seen(page, page.locator('[data-test="register"][data-step="consent"]'), 'the consent step');
+    const consent = await seen(page, page.locator('[data-test="register-page"][data-step="consent"]'), 'the consent step');
     await seen(page, byTest(consent, 'consent-notice').getByText(/保存您的姓名、手机号、卡号/), 'what is kept, in words');
     await seen(page, byTest(consent, 'register-summary').getByText(/^白露 · .*0011 · 推荐人 .*8003$/), 'who registers, phones masked');
     // Nothing to send before the terms are agreed to; marketing is a separate choice, left off.
@@ -157,25 +157,31 @@ describe('member journeys on the kiosk screen in a real browser', () => {
   it('keeps the form with the hub’s refusal when the phone is taken, at the phone step, the name kept', async () => {
     await tap(SECOND_NEW_CARD);
     await (await seen(page, byTest(page, 'card-error').locator('[data-test="register"]'), 'the offer to register')).click();
-    const form = await seen(page, page.locator('[data-test="register"][data-step="name"]'), 'the registration form');
+    const form = await seen(page, page.locator('[data-test="register-page"][data-step="name"]'), 'the registration form');
     // A name in letters: the keyboard's ABC key, capitals at each word's start.
     await byTest(form, 'kb-lang').click();
     for (const key of ['B', 'a', 'i', '{space}', 'L', 'u']) await byTest(form, 'name-keyboard').locator(`[data-skbtn="${key}"]`).click();
     await seen(page, byTest(form, 'name-field').getByText('Bai Lu', { exact: true }), 'the name typed: Bai Lu');
     await byTest(form, 'register-next').click();
-    await keyIn(byTest(page, 'register'), '13900000011');
+    await keyIn(byTest(page, 'register-page'), '13900000011');
     await byTest(page, 'register-next').click();
     await (await seen(page, byTest(page, 'register-skip'), 'the way to skip the referrer')).click();
     await byTest(page, 'consent-terms').click();
     await byTest(page, 'register-submit').click();
 
-    const phone = await seen(page, page.locator('[data-test="register"][data-step="phone"]'), 'back at the phone step');
+    const phone = await seen(page, page.locator('[data-test="register-page"][data-step="phone"]'), 'back at the phone step');
     const refusal = await seen(page, byTest(phone, 'refusal').and(page.locator('[data-code="MEMBER_PHONE_TAKEN"]')), 'why the registration was refused');
     await seen(page, refusal.getByText('此手机号已注册'), 'the refusal in words');
     await expect(byTest(phone, 'register-phone').getAttribute('data-value')).resolves.toBe('13900000011');
     // What was typed stays, to correct the number.
     await byTest(phone, 'back').click();
     await seen(page, byTest(page, 'name-field').getByText('Bai Lu', { exact: true }), 'the name kept');
+    // The person stays where they went: a touch (which extends the session, at most every 5 s, and has the session
+    // pushed again) must not bring the refusal back and throw them to the phone step.
+    await page.waitForTimeout(5_500);
+    await byTest(page, 'name-field').click();
+    await page.waitForTimeout(1_000);
+    await expect(page.locator('[data-test="register-page"]').getAttribute('data-step')).resolves.toBe('name');
     await byTest(page, 'back').click();
     await seen(page, byTest(page, 'idle'), 'the idle prompt after cancelling');
     expect(h!.requestsTo('/api/session')).toEqual([]);
@@ -272,7 +278,7 @@ describe('member journeys on the kiosk screen in a real browser', () => {
     await tap(DEMO_CARDS.diamond);
     await (await seen(page, byTest(page, 'tile-history'), 'the history tile')).click();
     const rows = await seen(page, byTest(page, 'history-rows'), 'the history');
-    const firstPage = await rows.locator('[data-test^="history-row-"]').evaluateAll((els) => els.map((el) => el.getAttribute('data-test')!.replace('history-row-', '')));
+    const firstPage = (await dataTestsOf(rows.locator('[data-test^="history-row-"]'))).map((name) => name.replace('history-row-', ''));
     // Newest first, as the hub has them; a page, not all of them.
     expect(firstPage.length).toBeGreaterThan(0);
     expect(firstPage.length).toBeLessThan(all.length);
@@ -338,6 +344,7 @@ describe('member journeys on the kiosk screen in a real browser', () => {
     await seen(page, byTest(result, 'result-title').getByText('已挂失，此卡已停用', { exact: true }), '"已挂失，此卡已停用"');
     expect((await hub().card(DEMO_CARDS.gold))?.status).toBe('lost');
     await byTest(result, 'done').click();
+    await seen(page, byTest(page, 'idle'), 'the idle prompt');
 
     await tap(DEMO_CARDS.gold);
     const error = await seen(page, byTest(page, 'card-error'), 'the card refused');

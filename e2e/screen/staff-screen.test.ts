@@ -16,7 +16,7 @@ import { startScreenHarness, type ScreenHarness } from './support/screen-harness
 import { checkEverySize } from './support/check-screen.ts';
 import { layoutFaults, measureLayout } from './support/screen-layout.ts';
 import { KIOSK_SIZES } from './support/screen-shots.ts';
-import { byTest, DEMO_STORE_NAME, keyIn, useLocale } from './support/screen-steps.ts';
+import { byTest, dataTestsOf, DEMO_STORE_NAME, keyIn, publishShop, useLocale } from './support/screen-steps.ts';
 import type { ScreenLocale } from './support/screen-words.ts';
 import { seen } from './support/seen.ts';
 
@@ -36,7 +36,7 @@ describe('staff on the kiosk screen in a real browser', () => {
 
   beforeAll(async () => {
     // A self-service kiosk on the shop floor: unattended, no cash.
-    h = await startScreenHarness({ deviceId: 'kiosk-staff', mode: 'unattended' });
+    h = await startScreenHarness({ deviceId: 'kiosk-staff', mode: 'unattended', prepareHub: publishShop });
     page = h.page;
     await seen(page, byTest(page, 'link').getByText('在线', { exact: true }), 'the kiosk online');
   });
@@ -113,7 +113,7 @@ describe('staff on the kiosk screen in a real browser', () => {
 
     const topUp = await seen(page, byTest(page, 'staff-top-up'), 'the top-up page');
     // Unattended (the test kiosk's mode): bank card and mobile payment, never cash.
-    await expect(topUp.locator('[data-test^="top-up-tender-"]').evaluateAll((els) => els.map((el) => el.getAttribute('data-test')))).resolves.toEqual(['top-up-tender-bank_card', 'top-up-tender-mobile']);
+    await expect(dataTestsOf(topUp.locator('[data-test^="top-up-tender-"]'))).resolves.toEqual(['top-up-tender-bank_card', 'top-up-tender-mobile']);
     await keyIn(topUp, '50');
     await seen(page, byTest(topUp, 'top-up-amount').getByText('¥50'), 'the amount typed');
     await byTest(topUp, 'top-up-tender-bank_card').click();
@@ -147,6 +147,81 @@ describe('staff on the kiosk screen in a real browser', () => {
     expect(audited).toMatchObject({ actorKind: 'staff', surface: 'kiosk:kiosk-staff', target: GOLD_MEMBER_ID, outcome: 'applied' });
     await byTest(result, 'done').click();
     await seen(page, byTest(page, 'idle'), 'the idle prompt after Done');
+  });
+
+  it('refunds a line of a purchase made on this kiosk: chosen from the member’s purchases, confirmed, applied by the hub', async () => {
+    const before = (await h!.hub.hub.store.member(GOLD_MEMBER_ID))!;
+    await tap(DEMO_CARDS.gold);
+    await (await seen(page, byTest(page, 'tile-pay'), 'the pay tile')).click();
+    await byTest(page, 'item-COFFEE').click();
+    await (await seen(page, byTest(page, 'pay').getByText('支付 ¥3.50', { exact: true }), 'the pay button')).click();
+    await seen(page, byTest(page, 'result-title').getByText('支付成功', { exact: true }), 'the purchase done');
+    const bought = ((await (await fetch(`${h!.apiUrl}/session`)).json()) as { session: { receipt: { txId: string } } }).session.receipt.txId;
+    await byTest(page, 'done').click();
+    await seen(page, byTest(page, 'idle'), 'the idle prompt');
+
+    await tap(DEMO_CARDS.gold);
+    await (await seen(page, byTest(page, 'tile-staff'), 'the staff tile')).click();
+    await byTest(page, 'staff-action-refund').click();
+    const purchase = await seen(page, page.locator(`[data-test="refund-purchase-${bought}"][data-here="true"]`), 'the purchase made here, to choose');
+    await checkAll('staff-refund', [`[data-test="refund-purchase-${bought}"]`, '[data-test="back"]']);
+    await purchase.click();
+    await (await seen(page, byTest(page, 'refund-line-1'), 'the coffee line')).click();
+    await expect(byTest(page, 'refund-line-1').getAttribute('aria-checked')).resolves.toBe('true');
+    await checkAll('staff-refund-lines', ['[data-test="refund-submit"]', '[data-test="refund-line-1"]', '[data-test="back"]']);
+    await (await seen(page, byTest(page, 'refund-submit').getByText('退 1 项商品', { exact: true }), 'the refund button')).click();
+    await byTest(await seen(page, byTest(page, 'confirm-sheet'), 'a confirmation'), 'confirm-yes').click();
+    const result = await seen(page, byTest(page, 'result'), 'the result');
+    await seen(page, byTest(result, 'result-title').getByText('退款完成', { exact: true }), '"退款完成"');
+    // Back where the member was before the coffee: the ¥3.50 returned and its points taken back.
+    expect(await h!.hub.hub.store.member(GOLD_MEMBER_ID)).toMatchObject({ storedValueCents: before.storedValueCents, points: before.points });
+    await byTest(result, 'done').click();
+    await seen(page, byTest(page, 'idle'), 'the idle prompt');
+  });
+
+  it('fits every staff page at every size; freezes the card from the member’s screen and unfreezes it from the refusal', async () => {
+    await tap(DEMO_CARDS.gold);
+    await (await seen(page, byTest(page, 'tile-staff'), 'the staff tile')).click();
+    // Each page's primary action: where a clerk finishes what they came to do.
+    const pages: [action: string, page: string, primary: string][] = [
+      ['replace', 'replace', 'replace-submit'],
+      ['issue', 'issue', 'issue-submit'],
+      ['pin', 'pin-reset', 'pin-reset-next'],
+      ['return', 'return', 'return-submit'],
+    ];
+    for (const [action, journey, primary] of pages) {
+      await (await seen(page, byTest(page, `staff-action-${action}`), `the ${action} action`)).click();
+      await seen(page, byTest(page, primary), `the ${action} page`);
+      await checkAll(`staff-${journey}`, [`[data-test="${primary}"]`, '[data-test="back"]']);
+      await byTest(page, 'back').click();
+      await seen(page, byTest(page, 'staff-page'), 'the staff actions again');
+    }
+
+    await byTest(page, 'staff-action-freeze').click();
+    const freeze = await seen(page, byTest(page, 'confirm-sheet'), 'a confirmation');
+    await seen(page, freeze.getByText(/Zhang Min/), 'whose card, in the confirmation');
+    await byTest(freeze, 'confirm-yes').click();
+    const frozen = await seen(page, byTest(page, 'result'), 'the result');
+    await seen(page, byTest(frozen, 'result-title').getByText('此卡已冻结', { exact: true }), '"此卡已冻结"');
+    expect((await h!.hub.hub.store.card(DEMO_CARDS.gold))?.status).toBe('frozen');
+    await byTest(frozen, 'done').click();
+    await seen(page, byTest(page, 'idle'), 'the idle prompt');
+
+    // A frozen card shows no member; with a clerk signed in, the refusal offers the way to unfreeze it.
+    await tap(DEMO_CARDS.gold);
+    const error = await seen(page, page.locator('[data-test="card-error"][data-code="CARD_FROZEN"]'), 'the frozen card refused');
+    await seen(page, byTest(error, 'error-title').getByText('此卡已冻结', { exact: true }), '"此卡已冻结"');
+    await checkAll('staff-card-fix', ['[data-test="staff-fix-unfreeze"]', '[data-test="done"]']);
+    await byTest(error, 'staff-fix-unfreeze').click();
+    await byTest(await seen(page, byTest(page, 'confirm-sheet'), 'a confirmation'), 'confirm-yes').click();
+    await seen(page, byTest(page, 'staff-card-fix-done').getByText('已办理。请重新刷卡查看会员信息。', { exact: true }), 'done, and to tap again');
+    expect((await h!.hub.hub.store.card(DEMO_CARDS.gold))?.status).toBe('active');
+    await byTest(page, 'done').click();
+    await seen(page, byTest(page, 'idle'), 'the idle prompt');
+    await tap(DEMO_CARDS.gold);
+    await seen(page, byTest(page, 'member-home'), 'the member again, the card working');
+    await byTest(page, 'done').click();
+    await seen(page, byTest(page, 'idle'), 'the idle prompt');
   });
 
   it('signs out from the banner: the banner and the staff tile go', async () => {

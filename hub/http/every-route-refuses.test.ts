@@ -33,8 +33,11 @@ const PUBLIC = new Map<string, string>([
 /** What a cashier or technician may do in the console: their own account. */
 const EVERY_STAFF = new Set(['GET /api/me', 'GET /api/me/sessions', 'POST /api/me/password', 'POST /api/me/sessions/:ref/end']);
 
-/** What any staff member may read: a redemption code checked before it is redeemed, the draws on offer. */
-const ANY_STAFF_READS = new Set(['GET /api/codes/verify', 'GET /api/draws', 'GET /api/draws/:drawId']);
+/**
+ * What any staff member may read: a redemption code checked before it is redeemed, the draws on offer, and whether a
+ * receipt a customer shows is genuine (for their own stores: receipt-routes.test.ts shows the scope refusals).
+ */
+const ANY_STAFF_READS = new Set(['GET /api/codes/verify', 'GET /api/draws', 'GET /api/draws/:drawId', 'POST /api/receipts/verify']);
 
 /** Staff work a cashier does at a kiosk that the hub's API serves too, with the kiosk's checks. */
 const CASHIER_WORK = new Set(['POST /api/cards/:uid/lifecycle', 'POST /api/cards/:uid/service', 'POST /api/members/:memberId/cards', 'GET /api/card-types']);

@@ -35,6 +35,11 @@ export async function publishShop(hub: TestHub, items: readonly ShopItem[] = TES
 
 export const byTest = (page: Page | Locator, name: string): Locator => page.locator(`[data-test="${name}"]`);
 
+/** The data-test names of what `locator` matches, in page order. */
+export async function dataTestsOf(locator: Locator): Promise<string[]> {
+  return Promise.all((await locator.all()).map(async (el) => (await el.getAttribute('data-test')) ?? ''));
+}
+
 /** Switches the screen's language with its own switch (a person's choice, until the session ends). */
 export async function useLocale(page: Page, locale: ScreenLocale): Promise<void> {
   if ((await page.evaluate('document.documentElement.lang')) === locale) return;
@@ -56,4 +61,4 @@ export async function keyIn(scope: Locator, digits: string): Promise<void> {
 }
 
 /** The store's name as the hub's registry has it for the demo store: data, shown in the header. */
-export const DEMO_STORE_NAME = 'Demo store';
+export { DEMO_STORE_NAME } from '../../../hub/demo/seed-demo-fleet.ts';

@@ -101,6 +101,7 @@ export const EN: Record<MessageId, string> = {
   'pay.pay': 'Pay {amount}',
   'pay.payWithPoints': 'Pay {amount} + {points} points',
   'pay.payAllPoints': 'Pay with {points} points',
+  'pay.offlineLimits': 'Kiosk offline: this card can spend up to {perDay} of stored value today, {n, plural, one {# payment} other {# payments}} until it is back online.',
 
   'memberPin.title': 'Enter your member PIN',
   'memberPin.prompt': 'This stored-value payment needs your member PIN (4–8 digits).',
@@ -141,6 +142,11 @@ export const EN: Record<MessageId, string> = {
   'result.title.credit_repay': 'Repayment complete',
   'result.title.tier_upgrade': 'Upgraded: you are now {tier}',
   'result.title.other': 'Done',
+  'refusal.offlineCardDay': 'The kiosk is offline: this card can spend {left} more of stored value today. Please pay less, or pay another way.',
+  'refusal.offlineCardPoints': 'The kiosk is offline: this card can spend {left} more points today.',
+  'refusal.offlineKiosk': 'The kiosk is offline and can take only {left} more of stored value until it is back online. Please pay another way.',
+  'refusal.offlineSpends': 'The kiosk is offline: a card can pay with stored value or points {n, plural, one {# time} other {# times}} until it is back online. Please pay another way.',
+  'refusal.offlineTooLong': 'The kiosk has been offline for more than {n, plural, one {# hour} other {# hours}}: stored value and points cannot be used until it is back online.',
 
   // Member journeys, idle pages and registration (issue 13 part 3).
   'common.done': 'Done',

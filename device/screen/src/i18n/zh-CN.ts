@@ -102,6 +102,7 @@ export const ZH_CN = {
   'pay.pay': '支付 {amount}',
   'pay.payWithPoints': '支付 {amount} + {points} 积分',
   'pay.payAllPoints': '用 {points} 积分支付',
+  'pay.offlineLimits': '本机离线：此卡今天最多可离线使用储值 {perDay}，联网前最多离线支付 {n} 次。',
 
   'memberPin.title': '请输入会员密码',
   'memberPin.prompt': '这笔储值支付需要您的会员密码（4–8 位数字）。',
@@ -142,6 +143,11 @@ export const ZH_CN = {
   'result.title.credit_repay': '还款完成',
   'result.title.tier_upgrade': '升级成功，您现在是{tier}',
   'result.title.other': '办理完成',
+  'refusal.offlineCardDay': '本机暂时离线，此卡今天还可离线使用储值 {left}。请减少金额，或使用其他方式支付。',
+  'refusal.offlineCardPoints': '本机暂时离线，此卡今天还可离线使用 {left} 积分。',
+  'refusal.offlineKiosk': '本机暂时离线，离线储值额度只剩 {left}，联网前请使用其他方式支付。',
+  'refusal.offlineSpends': '本机暂时离线，每张卡联网前最多可离线支付 {n} 次。请使用其他方式支付。',
+  'refusal.offlineTooLong': '本机已离线超过 {n} 小时，联网前暂不能使用储值或积分支付。',
 
   // Member journeys, idle pages and registration (issue 13 part 3).
   'common.done': '完成',

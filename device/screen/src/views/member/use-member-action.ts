@@ -12,6 +12,8 @@ import type { TxReply } from '../../kiosk/contract.ts';
 export interface Refusal {
   code: string;
   message?: string;
+  /** What the refusal says in figures (an offline limit's `leftCents`…): the screen words it in its own language. */
+  details?: Record<string, unknown> | undefined;
 }
 
 export interface MemberAction {
@@ -25,7 +27,7 @@ export interface MemberAction {
 
 /** A refusal from whatever a request threw: the API's code, or KIOSK_UNREACHABLE. */
 export function refusalOf(error: unknown): Refusal {
-  return error instanceof ScreenError ? { code: error.code, message: error.message } : { code: 'KIOSK_UNREACHABLE' };
+  return error instanceof ScreenError ? { code: error.code, message: error.message, details: error.details } : { code: 'KIOSK_UNREACHABLE' };
 }
 
 export function useMemberAction(): MemberAction {
