@@ -138,7 +138,10 @@ describe('embedded broker packet size limit (real aedes, real sockets)', () => {
     }
     await within(Promise.all(attackers.map((a) => a.closed)), 5_000, 'the broker closes every connection');
     const grownMb = (process.memoryUsage().rss - rssBefore) / ONE_MB;
-    expect(grownMb, `RSS grew by ${grownMb.toFixed(1)} MB`).toBeLessThan(8);
+    // Unguarded, the broker and the hub's client would each hold the 20 MB; what is left is noise (this process also
+    // writes the attack, and heap growth lands in pages whenever the collector decides): seen up to 8.6 MB with a
+    // second test file running beside this one.
+    expect(grownMb, `RSS grew by ${grownMb.toFixed(1)} MB`).toBeLessThan(12);
     expect(logs.filter((l) => l.code === 'MQTT_PACKET_TOO_LARGE')).toHaveLength(21);
 
     // the hub still answers its devices
