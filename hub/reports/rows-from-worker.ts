@@ -15,12 +15,15 @@ import type { ChurnRow, MemberWindow } from './sqlite-member-report-reads.ts';
 const WORKER_URL = new URL('./export-rows-worker.mjs', import.meta.url);
 /** Rows per message: large enough that posting costs little per row, small enough to start writing at once. */
 const BATCH = 2_000;
+/** How long the writer may hold the hub's thread before it gives the event loop a turn. */
+const WRITE_SLICE_MS = 20;
 /** Batches read ahead of the writer: the reader keeps busy, and at most this many wait in memory. */
 const READ_AHEAD = 4;
 
 export async function* rowsFromWorker<S extends ExportRowSource>(path: string, source: S): AsyncGenerator<ExportRowOf<S>> {
   const job: ExportRowsJob = { path, source, batchSize: BATCH, credits: READ_AHEAD };
   const worker = new Worker(WORKER_URL, { workerData: job });
+  let sliceStart = performance.now();
   const arrived: ExportRowsMessage[] = [];
   let notify: (() => void) | null = null;
   // Set by the worker's events, read by the loop below.
@@ -52,10 +55,15 @@ export async function* rowsFromWorker<S extends ExportRowSource>(path: string, s
       if ('error' in message) throw new Error(`export reader: ${message.error}`);
       if ('done' in message) return;
       worker.postMessage(1);
-      // One batch per turn of the event loop. Node hands a port's waiting messages over in one go, and the writer
-      // takes a batch's rows in microtasks: without this wait a fast reader would have the hub's thread write the
-      // whole export before a timer, a request or a kiosk's transaction got a turn (0.5 s for 80,000 rows of CSV).
-      await setImmediate();
+      // A turn of the event loop for everyone else once the writer has held the thread for a slice. Node hands a
+      // port's waiting messages over in one go, and the writer takes a batch's rows in microtasks: without a turn a
+      // fast reader would have the hub's thread write the whole export before a timer, a request or a kiosk's
+      // transaction got one (0.5 s for 80,000 rows of CSV). A turn after every batch instead halved the export's
+      // rows per second (each turn also waits for the loop's I/O phase), so turns are given by time, not by batch.
+      if (performance.now() - sliceStart >= WRITE_SLICE_MS) {
+        await setImmediate();
+        sliceStart = performance.now();
+      }
       // The thread read them from the source `S` names (export-row-sources.ts).
       yield* message.rows as ExportRowOf<S>[];
     }
