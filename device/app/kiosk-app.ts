@@ -17,6 +17,7 @@
  * Receipts print now or not at all (receipt-printing.ts): the receipt screen shows which, and staff may reprint
  * one of the kiosk's last receipts on purpose. Technician mode (technician-mode.ts) shows why a kiosk is unhappy.
  */
+import { serviceNames, type ServiceName } from './service-names.ts';
 import type { Logger } from 'pino';
 import type { Alert } from '../../core/wire/alerts.ts';
 import type { KioskMode } from '../../core/ledger/types.ts';
@@ -93,6 +94,8 @@ export interface KioskState {
   alerts: Alert[];
   /** The signed configuration in force (device/config): versions, last refusal, items, receipt texts, limits. */
   config?: KioskConfigView;
+  /** Count cards' services by name (the item that sells the card): the member view names only the service id. */
+  services: ServiceName[];
   /** The kiosk's store as the hub last described it (device.profile): the screen names it and shows times in its zone. */
   store?: KioskStoreView;
 }
@@ -586,6 +589,7 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
         alerts: deps.alerts?.() ?? [],
         ...(deps.config ? { config: deps.config() } : {}),
         ...(deps.store ? { store: deps.store() } : {}),
+        services: serviceNames(rules.bundle(), deps.config?.().items ?? []),
       };
     },
 
