@@ -73,7 +73,7 @@ export const deviceConfigSchema = z.object({
     })
     .optional(),
   /** Card reader, receipt printer, paper width and receipt language; simulated by default (device/hardware/hardware-config.ts). */
-  hardware: hardwareConfigSchema.default({ reader: { kind: 'simulated' }, printer: { kind: 'simulated' }, paperWidthMm: 58, language: 'en' }),
+  hardware: hardwareConfigSchema.default({ reader: { kind: 'simulated' }, printer: { kind: 'simulated' }, paperWidthMm: 58, language: 'zh' }),
   /** Knobs for tests and slow sites; the defaults suit a kiosk on a store LAN. */
   tuning: z
     .object({

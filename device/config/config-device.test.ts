@@ -124,9 +124,10 @@ describe('signed configuration on the kiosk (real broker)', () => {
     expect(bought.status).toBe(200);
     expect(seen.at(-1)).toMatchObject({ kind: 'purchase', bundleVersion: 5, snapshotVersion: 3 });
     expect(seen.at(-1)).not.toHaveProperty('acceptedOffline');
-    // HQ's receipt texts, in the receipt's language (English here, zh-CN where HQ gave no English).
+    // HQ's receipt texts, in the receipt's language: zh-CN by default (HQ's English header stays off a Chinese receipt).
     const receipt = await getJson<{ receiptText: string }>(`${apiUrl}/session`);
-    expect(receipt.receiptText).toContain('Store One');
+    expect(receipt.receiptText).toContain('一号店');
+    expect(receipt.receiptText).not.toContain('Store One');
     expect(receipt.receiptText).toContain('谢谢惠顾');
   });
 
