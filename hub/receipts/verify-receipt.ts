@@ -11,6 +11,7 @@
  * receipt said "not done", and the answer says the ledger refused it. A revoked kiosk's receipts still verify
  * (they were printed while it was trusted); the answer names the revocation so staff can judge the date.
  */
+import type { LedgerSide, ReceiptDifference, ReceiptVerdict } from '../../core/receipt/receipt-verdict.ts';
 import { CodedError } from '../../core/errors/coded-error.ts';
 import { maskCardUid } from '../../core/privacy/mask.ts';
 import type { ReceiptClaim } from '../../core/receipt/receipt-claim.ts';
@@ -26,32 +27,6 @@ export interface ReceiptCheckDeps {
   mayRead(storeId: string): boolean;
 }
 
-/** The ledger's side of a receipt, in the terms the receipt uses (the card masked, the total in cents). */
-export interface LedgerSide {
-  txId: string;
-  kind: string;
-  status: 'applied' | 'rejected';
-  code: string | null;
-  deviceId: string;
-  storeId: string | null;
-  cardMasked: string | null;
-  totalCents: number | null;
-  /** When the ledger dated it. */
-  at: string | null;
-}
-
-export interface ReceiptVerdict {
-  genuine: true;
-  receipt: ReceiptClaim;
-  kiosk: { deviceId: string; storeId: string; revokedAt: string | null };
-  ledger: LedgerSide;
-}
-
-export interface ReceiptDifference {
-  field: 'deviceId' | 'storeId' | 'cardMasked' | 'totalCents';
-  receipt: string | number;
-  ledger: string | number | null;
-}
 
 export async function verifyReceipt(qrText: string, deps: ReceiptCheckDeps): Promise<ReceiptVerdict> {
   const parsed = parseReceiptQr(qrText);
@@ -109,3 +84,5 @@ function compare(claim: ReceiptClaim, ledger: LedgerSide): ReceiptDifference[] {
   if (ledger.totalCents !== null && claim.totalCents !== ledger.totalCents) differences.push({ field: 'totalCents', receipt: claim.totalCents, ledger: ledger.totalCents });
   return differences;
 }
+
+export type { LedgerSide, ReceiptDifference, ReceiptVerdict };

@@ -4,41 +4,12 @@
  * RECEIPT_MISMATCH, the differences), which the console's JSON request function does not keep: hence its own call,
  * as the member import has (../members/import-api.ts).
  */
+import type { LedgerSide, ReceiptClaim, ReceiptDifference, ReceiptVerdict } from '../../../core/receipt/receipt-verdict.ts';
 import { ApiError } from '../api.ts';
 
-export interface ReceiptClaim {
-  txId: string;
-  deviceId: string;
-  storeId: string;
-  at: string;
-  totalCents: number;
-  cardMasked: string;
-}
+// The same types the hub answers with (core/receipt/receipt-verdict.ts).
+export type { LedgerSide, ReceiptClaim, ReceiptDifference, ReceiptVerdict };
 
-export interface LedgerSide {
-  txId: string;
-  kind: string;
-  status: 'applied' | 'rejected';
-  code: string | null;
-  deviceId: string;
-  storeId: string | null;
-  cardMasked: string | null;
-  totalCents: number | null;
-  at: string | null;
-}
-
-export interface ReceiptVerdict {
-  genuine: true;
-  receipt: ReceiptClaim;
-  kiosk: { deviceId: string; storeId: string; revokedAt: string | null };
-  ledger: LedgerSide;
-}
-
-export interface ReceiptDifference {
-  field: 'deviceId' | 'storeId' | 'cardMasked' | 'totalCents';
-  receipt: string | number;
-  ledger: string | number | null;
-}
 
 export class ReceiptRefusal extends ApiError {
   constructor(

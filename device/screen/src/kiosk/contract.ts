@@ -7,27 +7,14 @@ import type { StaffSessionView } from '../../../../core/wire/lookup.ts';
 import type { CatalogAnswer, KioskState as KioskAppState, QuoteAnswer } from '../../../app/kiosk-app.ts';
 import type { LinkStateData, SessionEventData } from '../../../app/kiosk-events.ts';
 import type { SessionView } from '../../../session/kiosk-session.ts';
+import type { HardwareState, PrinterState, ReaderState } from '../../../hardware/hardware-state.ts';
 
-export type { CatalogAnswer, LinkStateData, QuoteAnswer, SessionEventData, SessionView, StaffSessionView };
+export type { CatalogAnswer, HardwareState, LinkStateData, PrinterState, ReaderState, QuoteAnswer, SessionEventData, SessionView, StaffSessionView };
 
 /** The member-facing states: what a member on screen looks like in each. */
 export type MemberSession = Extract<SessionView, { name: 'member' | 'action' | 'receipt' }>;
 export type ReceiptSession = Extract<SessionView, { name: 'receipt' }>;
 export type ErrorSession = Extract<SessionView, { name: 'error' }>;
-
-/** The card reader and the printer as the screen is told (pushed as `hardware`). */
-export interface ReaderState {
-  status: 'ready' | 'missing' | 'error';
-  code: string | null;
-}
-export interface PrinterState {
-  status: 'ready' | 'paper_low' | 'paper_out' | 'offline' | 'error' | 'none';
-  code: string | null;
-}
-export interface HardwareState {
-  reader: ReaderState;
-  printer: PrinterState;
-}
 
 /** Every error the kiosk API answers: `{ error: { code, message, details? } }`. */
 export interface ErrorBody {
