@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { ErrorCode } from '../errors/codes.ts';
 import { balancesSchema } from './result.ts';
-import { purchaseLineSchema } from './transaction.ts';
+import { paymentSchema, purchaseLineSchema } from './transaction.ts';
 import { pinSchema } from '../identity/pin.ts';
 import { HISTORY_CURSOR_PATTERN } from './history-cursor.ts';
 import { storeProfileSchema } from '../fleet/store-profile.ts';
@@ -77,6 +77,11 @@ export const lookupRequestSchema = z.discriminatedUnion('op', [
    * cursor `before` (a page's `next`; absent: from the newest). Answered with `{ entries, next }`.
    */
   z.object({ op: z.literal('member.history'), cardUid: z.string().regex(/^[0-9A-F]{4,32}$/), before: z.string().regex(HISTORY_CURSOR_PATTERN).optional(), limit: z.number().int().min(1).max(MAX_HISTORY_PAGE) }),
+  /**
+   * The lines of one earlier purchase of the card's member, made on any device (退货 at a kiosk): answered with
+   * `{ purchaseLines }` only when the card's member owns the purchase (else REFUND_UNKNOWN_PURCHASE).
+   */
+  z.object({ op: z.literal('purchase.lines'), cardUid: z.string().regex(/^[0-9A-F]{4,32}$/), purchaseTxId: z.string().min(1).max(64) }),
 ]);
 export type LookupRequest = z.infer<typeof lookupRequestSchema>;
 
@@ -93,6 +98,21 @@ export const historyEntrySchema = z.object({
   code: z.string().optional(),
 });
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
+
+/** A purchase as the ledger recorded it, for a refund of chosen lines (look-up purchase.lines). */
+export const purchaseLinesSchema = z.object({
+  txId: z.string(),
+  /** When it was made, as the ledger dated it (ISO). */
+  at: z.string(),
+  lines: z.array(purchaseLineSchema),
+  /** How it was paid, as sent (a refund pays back the same ways, in proportion). */
+  payments: z.array(paymentSchema),
+  /** What the ledger charged (after member prices and discounts). */
+  totalCents: z.number().int(),
+  /** Lines refunded already: a refund naming them again is refused (REFUND_BAD_LINES). */
+  refundedLineNos: z.array(z.number().int()),
+});
+export type PurchaseLines = z.infer<typeof purchaseLinesSchema>;
 
 export const serviceCardViewSchema = z.object({
   serviceId: z.string(),
@@ -269,6 +289,8 @@ export const lookupResponseSchema = z.union([
   z.object({ ok: z.literal(true), draws: z.array(openDrawSchema) }),
   /** member.history: a page of entries, newest first, and the cursor of the next older page (null: none). */
   z.object({ ok: z.literal(true), entries: z.array(historyEntrySchema), next: z.string().nullable() }),
+  /** purchase.lines: one purchase of the card's member, with the lines refunded already. */
+  z.object({ ok: z.literal(true), purchaseLines: purchaseLinesSchema }),
   z.object({ ok: z.literal(true), clock: z.object({ hubTime: z.number().int(), offsetMs: z.number().int() }) }),
   /** A configuration set: checked by the kiosk (accept-config-set.ts) before anything in it is used. */
   z.object({ ok: z.literal(true), configSet: z.record(z.string(), z.unknown()) }),

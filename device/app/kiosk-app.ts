@@ -190,8 +190,8 @@ export interface KioskApp {
   /** Waits for the clerk to tap the new card of a replacement or an issue on the reader; it is then held for the card on screen. */
   awaitNewCard(): Promise<NewCardOutcome>;
   cancelNewCard(): void;
-  /** The lines of a purchase this kiosk made for the member on screen (PURCHASE_NOT_ON_KIOSK otherwise), for a refund. */
-  purchaseLines(txId: string): PurchaseLinesView;
+  /** The lines of a purchase of the member on screen, for a refund: from this kiosk's outbox, else from the hub (purchase-lines.ts). */
+  purchaseLines(txId: string): Promise<PurchaseLinesView>;
   /** The receipts a staff reprint can print, newest first. */
   recentReceipts(): RecentReceipt[];
 
@@ -307,6 +307,8 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
     staff: () => deps.staff.current(),
     rules,
     outbox,
+    link,
+    ...(tuning.lookupTimeoutMs !== undefined ? { lookupTimeoutMs: tuning.lookupTimeoutMs } : {}),
     printing,
     ...(deps.newCards ? { newCards: deps.newCards } : {}),
     storeId: () => deps.identity().storeId,

@@ -9,6 +9,7 @@
 import { CodedError } from '../../core/errors/coded-error.ts';
 import type { StaffSessionView } from '../../core/wire/lookup.ts';
 import type { TxKind } from '../../core/wire/transaction.ts';
+import type { HubLink } from '../link/hub-link.ts';
 import type { Outbox } from '../outbox/sqlite-outbox.ts';
 import type { KioskSession } from '../session/kiosk-session.ts';
 import type { RulesBundle } from '../../core/rules/bundle.ts';
@@ -27,7 +28,7 @@ export interface StaffDesk {
   /** Waits for the new card of a replacement or an issue to be tapped (NEW_CARD_WAIT_MS at most). */
   awaitNewCard(): Promise<NewCardOutcome>;
   cancelNewCard(): void;
-  purchaseLines(txId: string): PurchaseLinesView;
+  purchaseLines(txId: string): Promise<PurchaseLinesView>;
   recentReceipts(): RecentReceipt[];
 }
 
@@ -36,6 +37,9 @@ export interface StaffDeskDeps {
   staff: () => StaffSessionView | null;
   rules: { bundle(): RulesBundle | null };
   outbox: Pick<Outbox, 'get'>;
+  /** Asked for a purchase this kiosk did not make (purchase-lines.ts). */
+  link: Pick<HubLink, 'isConnected' | 'lookup'>;
+  lookupTimeoutMs?: number;
   printing: Pick<ReceiptPrinting, 'recent'>;
   /** Absent where the kiosk was built without one (tests of other parts): a new card cannot be tapped then. */
   newCards?: NewCardCapture;
@@ -55,7 +59,13 @@ export function createStaffDesk(deps: StaffDeskDeps): StaffDesk {
 
   const preview = createTopUpPreview({ session: deps.session, rules: deps.rules, storeId: deps.storeId, ...(deps.regionId ? { regionId: deps.regionId } : {}), ...(deps.now ? { now: deps.now } : {}) });
   const offer = createCardOffer({ session: deps.session, rules: deps.rules });
-  const lines = createPurchaseLines({ session: deps.session, outbox: deps.outbox, staff: deps.staff });
+  const lines = createPurchaseLines({
+    session: deps.session,
+    outbox: deps.outbox,
+    staff: deps.staff,
+    link: deps.link,
+    ...(deps.lookupTimeoutMs !== undefined ? { lookupTimeoutMs: deps.lookupTimeoutMs } : {}),
+  });
 
   return {
     topUpPreview(amountCents) {

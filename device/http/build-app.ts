@@ -205,7 +205,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     kiosk.cancelNewCard();
     return { ok: true };
   });
-  /** 退货: the lines of a purchase this kiosk made for the member on screen (PURCHASE_NOT_ON_KIOSK otherwise). */
+  /** 退货: the lines of a purchase of the member on screen — made here (outbox) or anywhere else (the hub's ledger). */
   app.get<{ Params: { txId: string } }>('/api/staff/purchases/:txId', (request) => kiosk.purchaseLines(request.params.txId));
   /** The receipts a reprint can print (this kiosk's last 50), newest first. */
   app.get('/api/staff/receipts', () => ({ receipts: kiosk.recentReceipts() }));

@@ -4,7 +4,8 @@
  * is its real look-up), the simulated reader taps, the outbox is real SQLite. Each route refuses without a staff
  * member signed in; with the store manager signed in and a member on screen: the deposit bonus preview from the
  * kiosk's own rules, the card types and fees, a new card taken from the reader (that tap never reaches the
- * session) and named on the replacement, a purchase's lines from this kiosk's outbox, and the receipts to reprint.
+ * session) and named on the replacement, a purchase's lines from this kiosk's outbox (the fake hub knows no other),
+ * and the receipts to reprint.
  */
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -260,9 +261,11 @@ describe('the staff pages’ routes over the real kiosk app', () => {
       ],
       payments: [{ method: 'stored_value', amountCents: 1_300 }],
       totalCents: 1_300,
+      refundedLineNos: [],
     });
     const unknown = await get('/api/staff/purchases/01HZZZZZZZZZZZZZZZZZZZZZZZ');
-    expect([unknown.statusCode, unknown.json().error.code]).toEqual([404, 'PURCHASE_NOT_ON_KIOSK']);
+    // Not in the outbox: asked of the hub, which (this fake keeps no ledger) knows no such purchase.
+    expect([unknown.statusCode, unknown.json().error.code]).toEqual([400, 'REFUND_UNKNOWN_PURCHASE']);
 
     const refund = await post('/api/tx/refund', { purchaseTxId: txId, lineNos: [2] });
     expect(refund.json()).toMatchObject({ status: 'applied' });
@@ -272,7 +275,7 @@ describe('the staff pages’ routes over the real kiosk app', () => {
     // Another member's screen does not show this member's purchase.
     await post('/api/session/reset');
     await showMember(OTHER_MEMBER_CARD);
-    expect((await get(`/api/staff/purchases/${txId}`)).json()).toMatchObject({ error: { code: 'PURCHASE_NOT_ON_KIOSK' } });
+    expect((await get(`/api/staff/purchases/${txId}`)).json()).toMatchObject({ error: { code: 'REFUND_UNKNOWN_PURCHASE' } });
   });
 
   it('lists this kiosk’s recent receipts for a reprint, newest first, masked, with whether each printed', async () => {

@@ -130,6 +130,8 @@ export async function startFakeHub(opts: FakeHubOptions): Promise<FakeHub> {
     if (req.op === 'staff.signOut') return { ok: true, signedOut: true };
     if (req.op === 'device.profile' && opts.profile) return { ok: true, profile: opts.profile };
     if (req.op === 'member.byCard' && staff) return { ok: false, code: 'CARD_IS_STAFF', message: 'a staff card: enter the PIN to sign in' };
+    // The fake keeps no ledger: no purchase is known to it (a kiosk's own are read from its outbox first).
+    if (req.op === 'purchase.lines') return { ok: false, code: 'REFUND_UNKNOWN_PURCHASE', message: 'no purchase of this member with that id' };
     const member = req.cardUid ? members.get(req.cardUid) : undefined;
     return member ? { ok: true, member } : { ok: false, code: 'CARD_UNKNOWN', message: 'no card with this UID' };
   }

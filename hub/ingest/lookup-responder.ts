@@ -28,7 +28,7 @@ import type { GiftStockStore } from '../ledger/gift-stock-store.ts';
 const CARD_REFUSALS: Partial<Record<string, ErrorCode>> = { lost: 'CARD_LOST', frozen: 'CARD_FROZEN', cancelled: 'CARD_CANCELLED', expired: 'CARD_EXPIRED' };
 
 /** The reads (and the clock bookkeeping) look-ups need from the ledger's ports. */
-export type LookupStore = Pick<LedgerStore, 'member' | 'card' | 'memberViewByCard' | 'memberViewById' | 'memberHistory'> &
+export type LookupStore = Pick<LedgerStore, 'member' | 'card' | 'memberViewByCard' | 'memberViewById' | 'memberHistory' | 'memberPurchase'> &
   RulesStore &
   Pick<LedgerAdmin, 'listGifts'> &
   Pick<DeviceRegistry, 'recordClockMeasurement' | 'raiseDeviceAlert'>;
@@ -165,6 +165,18 @@ export class LookupResponder {
     return { ok: true, entries: page.entries, next: page.next ? encodeHistoryCursor(page.next) : null };
   }
 
+  /**
+   * One purchase of the card's own member, made on any device, with the lines refunded since: a clerk at a kiosk
+   * refunds lines of it (退货). Another member's purchase answers as an unknown one does, and a card the member
+   * look-up refuses is refused here the same way.
+   */
+  private async purchaseLines(request: { cardUid: string; purchaseTxId: string }): Promise<LookupAnswer> {
+    const card = await this.usableCard(request.cardUid);
+    if ('refusal' in card) return card.refusal;
+    const purchase = await this.options.store.memberPurchase(card.memberId, request.purchaseTxId);
+    return purchase ? { ok: true, purchaseLines: purchase } : { ok: false, code: 'REFUND_UNKNOWN_PURCHASE', message: 'no purchase of this member with that id' };
+  }
+
   private async memberPin(
     deviceId: string,
     request: { op: 'member.setPin'; cardUid: string; pin: string; staffSessionId?: string | undefined } | { op: 'member.verifyPin'; cardUid: string; pin: string },
@@ -235,6 +247,7 @@ export class LookupResponder {
     }
     if (request.data.op === 'code.verify' || request.data.op === 'draws.open') return this.codesAndDraws(deviceId, request.data);
     if (request.data.op === 'member.history') return this.memberHistory(request.data);
+    if (request.data.op === 'purchase.lines') return this.purchaseLines(request.data);
     if (request.data.op === 'device.profile') {
       // With its store's profile (fleet), which the kiosk prints on receipts and keeps for when the hub is away.
       const storeId = await this.options.identityStore.deviceStore(deviceId);

@@ -513,6 +513,35 @@ export function describeLedgerStoreContract(name: string, makeStore: MakeContrac
       });
     });
 
+    describe("a member's purchase, for a refund at a kiosk (memberPurchase)", () => {
+      it('reads a purchase of its member with the lines refunded since; another member\'s, a refused one and an unknown one read as none', async () => {
+        const store = await open();
+        const kiosk = new Kiosk('kiosk-c');
+        const gold = (await store.card(DEMO_CARDS.gold))!.memberId;
+        const silver = (await store.card(DEMO_CARDS.silver))!.memberId;
+        const lines = [
+          { lineNo: 1, sku: 'MILK', category: 'grocery', qty: 2, unitPriceCents: 300 },
+          { lineNo: 2, sku: 'EGGS', category: 'grocery', qty: 1, unitPriceCents: 900 },
+        ];
+        const sale = kiosk.make({ kind: 'purchase', cardUid: DEMO_CARDS.gold, lines, payments: [{ method: 'cash', amountCents: 1_500 }] });
+        const applied = await apply(store, sale);
+        expect(applied.status).toBe('applied');
+        const expected = { txId: sale.id, lines, payments: [{ method: 'cash', amountCents: 1_500 }], totalCents: applied.outcome!.purchase!.totalCents };
+        expect(await store.memberPurchase(gold, sale.id)).toEqual({ ...expected, at: (await historyOf(store, sale.id))[0]!.at, refundedLineNos: [] });
+
+        const refund = kiosk.make({ kind: 'refund', cardUid: DEMO_CARDS.gold, purchaseTxId: sale.id, lineNos: [2], actor: await kioskStaffActor(store, 'kiosk-c') });
+        expect((await apply(store, refund)).status).toBe('applied');
+        expect(await store.memberPurchase(gold, sale.id)).toMatchObject({ ...expected, refundedLineNos: [2] });
+
+        expect(await store.memberPurchase(silver, sale.id)).toBeNull();
+        expect(await store.memberPurchase(gold, nextId())).toBeNull();
+        // A refused sale (no such card) left no purchase to refund.
+        const refused = kiosk.make({ kind: 'purchase', cardUid: 'FFFF0001', lines, payments: [{ method: 'cash', amountCents: 1_500 }] });
+        expect((await apply(store, refused)).status).toBe('rejected');
+        expect(await store.memberPurchase(gold, refused.id)).toBeNull();
+      });
+    });
+
     describe('points expiry through the one write path', () => {
       it('takes expired lots out of the balance, one HQ transaction per member, and does it once', async () => {
         const store = await open();

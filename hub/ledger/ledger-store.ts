@@ -13,7 +13,7 @@
  */
 import type { MemberScope, MemberStores } from '../../core/identity/member-scope.ts';
 import type { MemberState, CardState } from '../../core/ledger/types.ts';
-import type { HistoryEntry, MemberView } from '../../core/wire/lookup.ts';
+import type { HistoryEntry, MemberView, PurchaseLines } from '../../core/wire/lookup.ts';
 import type { HistoryPosition } from '../../core/wire/history-cursor.ts';
 import type { TxResult } from '../../core/wire/result.ts';
 import type { HqOnlyTransactionInput, TransactionInput } from '../../core/wire/transaction.ts';
@@ -82,6 +82,11 @@ export interface LedgerStore {
   memberViewById(memberId: string, historyLimit?: number): Promise<MemberView | null>;
   /** `limit` entries of the member's history older than `before` (null: from the newest), newest first. */
   memberHistory(memberId: string, before: HistoryPosition | null, limit: number): Promise<HistoryPage>;
+  /**
+   * The applied purchase `txId` of member `memberId` (its lines, payments, total, date and the lines refunded since),
+   * for a refund at a kiosk; null when there is none or it is another member's (the two are not told apart).
+   */
+  memberPurchase(memberId: string, txId: string): Promise<PurchaseLines | null>;
   member(memberId: string): Promise<MemberState | null>;
   card(uid: string): Promise<CardState | null>;
   /**

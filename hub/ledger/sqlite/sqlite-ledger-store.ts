@@ -38,7 +38,7 @@ import type { DueLot } from '../../../core/ledger/plan-points-expiry.ts';
 import type { TierReviewMember, TierReviewStatus } from '../../../core/ledger/plan-tier-review.ts';
 import { createUlidFactory } from '../../../core/ids/ulid.ts';
 import type { RulesBundle } from '../../../core/rules/bundle.ts';
-import type { MemberView } from '../../../core/wire/lookup.ts';
+import type { MemberView, PurchaseLines } from '../../../core/wire/lookup.ts';
 import type { TxResult } from '../../../core/wire/result.ts';
 import { TX_FORMAT } from '../../../core/wire/transaction.ts';
 import { HQ_DEVICE_ID } from '../../../core/wire/hq-device.ts';
@@ -56,6 +56,7 @@ import type { ReceiptReads } from '../receipt-reads.ts';
 import { createMemberScopeReads, type MemberScopeReads } from './member-scope-reads.ts';
 import { buildMemberView } from './member-view.ts';
 import { memberHistoryPage } from './member-history.ts';
+import { memberPurchase } from './member-purchase.ts';
 import type { HistoryPosition } from '../../../core/wire/history-cursor.ts';
 import { migrateSchema } from './migrate-schema.ts';
 import { createRowReaders, type RowReaders } from './row-readers.ts';
@@ -314,6 +315,10 @@ export class SqliteLedgerStore implements Ledger {
 
   async memberHistory(memberId: string, before: HistoryPosition | null, limit: number): Promise<HistoryPage> {
     return memberHistoryPage(this.handle(), memberId, before, limit);
+  }
+
+  async memberPurchase(memberId: string, txId: string): Promise<PurchaseLines | null> {
+    return memberPurchase(this.handle(), memberId, txId);
   }
 
   /**
