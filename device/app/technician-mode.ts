@@ -70,7 +70,7 @@ export interface TechnicianModeDeps {
   info: TechnicianInfo;
   staff: () => StaffSessionView | null;
   identity: () => { deviceId: string; storeId: string };
-  link: LinkEventSource & Pick<HubLink, 'isConnected'>;
+  link: LinkEventSource & Pick<HubLink, 'isConnected'> & Partial<Pick<HubLink, 'lastFailure'>>;
   outbox: Pick<Outbox, 'depth' | 'oldestPending' | 'get'>;
   rulesVersion: () => number;
   config?: () => KioskConfigView;
@@ -161,6 +161,12 @@ export function createTechnicianMode(deps: TechnicianModeDeps): TechnicianMode {
     return errors.sort((a, b) => b.at.localeCompare(a.at)).slice(0, RECENT_ERRORS);
   }
 
+  /** Why the broker last refused or failed this kiosk (its credentials, the network), if it ever did. */
+  function lastLinkError(): { lastError?: { code: string; at: string } } {
+    const failure = deps.link.lastFailure?.();
+    return failure ? { lastError: { code: failure.code, at: failure.at } } : {};
+  }
+
   return {
     diagnostics() {
       authorise('the diagnostics');
@@ -175,7 +181,7 @@ export function createTechnicianMode(deps: TechnicianModeDeps): TechnicianMode {
         softwareVersion: deps.info.softwareVersion,
         enrolled: { ...enrolment, hubUrl: redactUrl(enrolment.hubUrl) },
         clock: deps.info.clock(),
-        connectivity: { connected: deps.link.isConnected(), since: new Date(linkSince).toISOString() },
+        connectivity: { connected: deps.link.isConnected(), since: new Date(linkSince).toISOString(), ...lastLinkError() },
         outbox: outboxPart(alerts),
         config: {
           bundleVersion: deps.rulesVersion(),

@@ -23,6 +23,7 @@ import { createDeliveryMachine, LINK_LOG_CODES, runDelivery, type DeliveryEffect
 import { createLookups, parseJson } from './lookups.ts';
 import { measureClock, type ClockMeasurement } from './measure-clock.ts';
 import { connectMqttTransport, type MqttTransport } from './mqtt-transport.ts';
+import { classifyBrokerFailure, type BrokerFailureCode } from '../../core/errors/classify-broker-failure.ts';
 import { outboxView } from './outbox-view.ts';
 import { createPresence } from './presence.ts';
 import { createBatcher } from './result-batcher.ts';
@@ -76,6 +77,18 @@ export interface HubLink extends EventEmitter<HubLinkEvents> {
   lookup(req: LookupRequest, timeoutMs: number): Promise<LookupResponse | null>;
   /** Publishes the retained state report now-ish (throttled). */
   publishState(): void;
+  /**
+   * Why the broker last refused or failed this kiosk (credentials refused, unreachable…), for the technician's
+   * diagnostics; null when it never did since start.
+   */
+  lastFailure(): LinkFailure | null;
+}
+
+export interface LinkFailure {
+  code: BrokerFailureCode;
+  message: string;
+  /** ISO 8601. */
+  at: string;
 }
 
 export function createHubLink(opts: HubLinkOptions): HubLink {
@@ -87,6 +100,7 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
   const emitter = new EventEmitter<HubLinkEvents>();
   let transport: MqttTransport | null = null;
   let started: Promise<void> | null = null;
+  let lastFailure: LinkFailure | null = null;
   let stopping = false;
   /** Subscribed on the broker: results and responses reach us. */
   let connected = false;
@@ -203,6 +217,7 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
   }
 
   const link = Object.assign(emitter, {
+    lastFailure: () => lastFailure,
     start(): Promise<void> {
       if (started) return started;
       stopping = false;
@@ -218,6 +233,9 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
       transport = t;
       t.on('ready', () => onReady(t));
       t.on('close', onClose);
+      t.on('failure', (error) => {
+        lastFailure = { code: classifyBrokerFailure(error).code, message: error.message.slice(0, 200), at: new Date(now()).toISOString() };
+      });
       t.on('result', onResultMessage);
       t.on('response', (requestId, payload) => lookups.onResponse(requestId, payload));
       t.on('optional', (topic, payload) => {

@@ -25,6 +25,8 @@ export interface MqttTransportEvents {
   hubAvailability: [online: boolean, retained: boolean];
   /** A message on one of the optional subscriptions (`optionalTopics`). */
   optional: [topic: string, payload: Buffer];
+  /** The broker connection failed (refused, unreachable, dropped with an error); mqtt.js retries by itself. */
+  failure: [Error];
 }
 
 export interface MqttTransportOptions {
@@ -101,7 +103,10 @@ export function connectMqttTransport(opts: MqttTransportOptions): MqttTransport 
     });
   }
   client.on('close', () => emitter.emit('close'));
-  client.on('error', (error) => log.warn({ code: LINK_LOG_CODES.linkError, err: error.message }, 'broker connection error'));
+  client.on('error', (error) => {
+    log.warn({ code: LINK_LOG_CODES.linkError, err: error.message }, 'broker connection error');
+    emitter.emit('failure', error);
+  });
   client.on('message', (topic, payload, packet) => {
     if (topic === resultTopic) emitter.emit('result', payload);
     else if (topic === topics.hubAvailability) emitter.emit('hubAvailability', payload.toString() === 'online', packet.retain);

@@ -11,8 +11,18 @@ export interface TestBroker {
   stop(): Promise<void>;
 }
 
-export async function startTestBroker(port = 0): Promise<TestBroker> {
-  const broker = await Aedes.createBroker();
+/** `refuseLogins`: every CONNECT is refused as bad credentials (CONNACK 4), as a broker refuses a revoked kiosk. */
+export async function startTestBroker(port = 0, options: { refuseLogins?: boolean } = {}): Promise<TestBroker> {
+  const broker = await Aedes.createBroker(
+    options.refuseLogins
+      ? {
+          authenticate: (_client, _username, _password, done) => {
+            const refused = Object.assign(new Error('bad user name or password'), { returnCode: 4 as const });
+            done(refused, false);
+          },
+        }
+      : {},
+  );
   const sockets = new Set<net.Socket>();
   const server = net.createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);

@@ -12,7 +12,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { ErrorCode } from '../../core/errors/codes.ts';
 import { BROKER_RETRY_BACKOFF, brokerRetryDelayMs, type BrokerRetryBackoff } from './broker-retry-delay.ts';
-import { classifyBrokerFailure, isConnackRefusal } from './classify-broker-failure.ts';
+import { classifyBrokerFailure, isConnackRefusal } from '../../core/errors/classify-broker-failure.ts';
 import { redactBrokerUrl } from './redact-broker-url.ts';
 
 export interface HubClientOptions {

@@ -1,9 +1,10 @@
 /**
- * What a failed attempt to reach the broker means for the operator, as a stable log code and level.
+ * What a failed attempt to reach the broker means for the operator, as a stable log code and level (the hub's
+ * client and a kiosk's link alike).
  * Unreachable is ordinary while a broker starts or restarts (warn); refused credentials will not fix
  * themselves, but the operator may fix the password file, so they are retried and logged at error each time.
  */
-import type { ErrorCode } from '../../core/errors/codes.ts';
+import type { ErrorCode } from './codes.ts';
 
 export type BrokerFailureCode = Extract<ErrorCode, 'BROKER_UNREACHABLE' | 'BROKER_AUTH_REFUSED' | 'BROKER_CONNECT_REFUSED'>;
 
