@@ -576,6 +576,8 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
       const { deviceId, storeId } = deps.identity();
       const oldest = outbox.oldestPending();
       const snapshotVersion = deps.snapshotVersion?.();
+      const drivers = deps.drivers?.();
+      const config = deps.config?.();
       return {
         deviceId,
         storeId,
@@ -587,11 +589,11 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
         outboxDepth: outbox.depth(),
         epoch: outbox.epoch(),
         oldestPending: oldest ? { id: oldest.id, epoch: oldest.epoch, seq: oldest.seq } : null,
-        ...(deps.drivers ? { drivers: deps.drivers(), hardware: hardwareStateOf(deps.drivers()) } : {}),
+        ...(drivers ? { drivers, hardware: hardwareStateOf(drivers) } : {}),
         alerts: deps.alerts?.() ?? [],
-        ...(deps.config ? { config: deps.config() } : {}),
+        ...(config ? { config } : {}),
         ...(deps.store ? { store: deps.store() } : {}),
-        services: serviceNames(rules.bundle(), deps.config?.().items ?? []),
+        services: serviceNames(rules.bundle(), config?.items ?? []),
       };
     },
 

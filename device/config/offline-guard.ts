@@ -11,6 +11,7 @@
  * timezone) and for the kiosk in total. A held snapshot past its expiry stops offline spending only: balances,
  * earning and paying by other means carry on, and online the hub decides.
  */
+import { formatYuan } from '../../core/money/format-yuan.ts';
 import { checkOfflineSpend, type OfflineLimits, type OfflineRefusal } from '../../core/config/offline-limits.ts';
 import { CodedError } from '../../core/errors/coded-error.ts';
 import { clockFor } from '../../core/rules/local-time.ts';
@@ -80,13 +81,8 @@ export function createOfflineGuard(deps: OfflineGuardDeps): OfflineGuard {
   };
 }
 
-/** "¥1,234.56" from integer cents, by integer arithmetic. */
-export function yuan(cents: number): string {
-  const sign = cents < 0 ? '−' : '';
-  const rest = Math.abs(cents) % 100;
-  const whole = String((Math.abs(cents) - rest) / 100).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${sign}¥${whole}.${String(rest).padStart(2, '0')}`;
-}
+/** "¥1,234.56" from integer cents, by integer arithmetic (core's, as the screens show money). */
+export const yuan = formatYuan;
 
 /** What the shopper reads: zh-CN, then English. */
 export function offlineRefusalMessage(refusal: OfflineRefusal): string {

@@ -1,19 +1,12 @@
 /** HQ console, first cut: members with balances, the journal audit, the broker. Server-rendered, no scripts. */
-import { formatCents } from '../../core/money/integers.ts';
+import { formatPoints, formatYuan } from '../../core/money/format-yuan.ts';
 import type { MemberView } from '../../core/wire/lookup.ts';
 import type { AuditFinding } from '../ledger/ledger-store.ts';
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** "¥1,234.56" from integer cents (formatCents does the integer part; this only groups thousands). */
-function yuan(cents: number): string {
-  const text = formatCents(cents);
-  const negative = text.startsWith('-');
-  const [whole = '0', fraction = '00'] = (negative ? text.slice(1) : text).split('.');
-  return `${negative ? '−' : ''}¥${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${fraction}`;
-}
-
-const grouped = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+const yuan = formatYuan;
+const grouped = formatPoints;
 
 const KIND_LABELS: Record<string, string> = { purchase: 'Purchase', top_up: 'Top-up', redeem_gift: 'Gift', refund: 'Refund' };
 

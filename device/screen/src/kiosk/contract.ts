@@ -29,14 +29,5 @@ export interface TxReply {
   result?: { status: string; code?: string; message?: string };
 }
 
-/** The store this kiosk stands in, as the hub's store registry has it (GET /api/state `store`). */
-export interface StoreProfile {
-  storeId: string;
-  name: string;
-  address?: string | null;
-  phone?: string | null;
-  timezone?: string | null;
-}
-
-/** GET /api/state as the screen reads it. */
-export type KioskState = KioskAppState & { store?: StoreProfile; simulatedReader?: boolean };
+/** GET /api/state as the screen reads it: the kiosk's state (with its store's profile) and whether it has the demo tap. */
+export type KioskState = KioskAppState & { simulatedReader?: boolean };
