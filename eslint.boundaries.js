@@ -6,6 +6,8 @@
  *   drivers/  hardware: core only
  *   device/   one kiosk: core and drivers, never hub/
  *   hub/      the authoritative process: core only, never device/ or drivers/
+ *   flows/    Node-RED: the supervisor device/ and hub/ use (runtime/), the child and our nodes: core only, never
+ *             device/ or hub/ (a flow reaches them through the calls they offer, nothing else)
  *   e2e/      the one place that imports both device/ and hub/ (cross-process tests, the simulation)
  *   scripts/  the CLI, benchmarks, the soak: anything
  */
@@ -24,4 +26,5 @@ export const boundaries = [
   { files: ['drivers/**/*.ts'], rules: restrict([folder('device'), folder('hub'), folder('scripts'), folder('e2e')]) },
   { files: ['device/**/*.ts'], rules: restrict([folder('hub'), folder('scripts'), folder('e2e')]) },
   { files: ['hub/**/*.ts'], rules: restrict([folder('device'), folder('drivers'), folder('scripts'), folder('e2e')]) },
+  { files: ['flows/**/*.ts', 'flows/**/*.js', 'flows/**/*.mjs'], rules: restrict([folder('device'), folder('hub'), folder('drivers'), folder('scripts'), folder('e2e')]) },
 ];

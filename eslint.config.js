@@ -3,7 +3,7 @@ import { boundaries } from './eslint.boundaries.js';
 import pluginVue from 'eslint-plugin-vue';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'bench/**', '.tmp/**', 'flows/**/*.js', 'console/{dist,.dist-building-*,dist.old-*}/**', 'device/screen/{dist,.dist-building-*,dist.old-*}/**', 'eslint.config.js', 'eslint.boundaries.js', '**/*.mjs'] },
+  { ignores: ['node_modules/**', 'data/**', 'bench/**', '.tmp/**', 'dist/**', '**/.dist-building-*/**', 'console/{dist,.dist-building-*,dist.old-*}/**', 'device/screen/{dist,.dist-building-*,dist.old-*}/**', 'eslint.config.js', 'eslint.boundaries.js', 'bin/**/*.mjs', 'scripts/**/*.mjs', 'device/**/*.mjs', 'hub/**/*.mjs', 'e2e/**/*.mjs', 'bench/**/*.mjs', 'console/**/*.mjs'] },
   // The HQ console's single-file components (console/): Vue's recommended rules, TypeScript in <script lang="ts">;
   // the console's .ts files get the typed rules below. Layout rules off: lines are long here, as in the .ts files.
   ...pluginVue.configs['flat/recommended'].map((config) => ({ ...config, files: ['console/**/*.vue', 'device/screen/**/*.vue'] })),
@@ -38,6 +38,16 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',
+    },
+  },
+  {
+    // The code that runs inside the Node-RED child (flows/child, flows/nodes): JavaScript Node-RED loads as it is,
+    // type-checked through `// @ts-check` and JSDoc by tsc; linted here with the untyped rules.
+    files: ['flows/**/*.js', 'flows/**/*.mjs'],
+    extends: [tseslint.configs.recommended],
+    rules: {
+      '@typescript-eslint/no-require-imports': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
   ...boundaries,

@@ -41,6 +41,12 @@ import { syncDeviceProfile, type DeviceProfileSync } from './settings/device-pro
 import { createReceiptSigner, loadDeviceKey } from './receipt/receipt-signer.ts';
 import { DEFAULT_STORE_TIMEZONE } from '../core/fleet/store-profile.ts';
 import { createTransactionFactory } from './tx/transaction-factory.ts';
+import { nodeRedConfigSchema } from '../flows/runtime/node-red-config.ts';
+import { startKioskFlows, type KioskFlows } from './automation/kiosk-flows.ts';
+import { createFlowSerialPorts, flowSerialPortsSchema, type FlowSerialPorts } from './automation/flow-serial-ports.ts';
+import { createKioskFlowCalls } from './automation/kiosk-flow-calls.ts';
+import { watchKioskEvents } from './automation/kiosk-flow-events.ts';
+import { hardwareStateOf } from './hardware/hardware-state.ts';
 
 export const deviceConfigSchema = z.object({
   deviceId: z.string().regex(DEVICE_ID_PATTERN, 'deviceId is 1–64 of A–Z a–z 0–9 _ -'),
@@ -74,6 +80,13 @@ export const deviceConfigSchema = z.object({
     .optional(),
   /** Card reader, receipt printer, paper width and receipt language; simulated by default (device/hardware/hardware-config.ts). */
   hardware: hardwareConfigSchema.default({ reader: { kind: 'simulated' }, printer: { kind: 'simulated' }, paperWidthMm: 58, language: 'zh' }),
+  /**
+   * Node-RED (flows/): off unless switched on here; the editor on loopback for technicians, our kiosk nodes, and the
+   * shipped flows named in `flows`.
+   */
+  nodeRed: nodeRedConfigSchema
+    .extend({ serialPorts: flowSerialPortsSchema })
+    .default({ enabled: false, host: '127.0.0.1', port: 1880, flows: [], heartbeatMs: 1_000, unresponsiveMs: 5_000, maxOldSpaceMb: 128, sessionHours: 8, serialPorts: [] }),
   /** Knobs for tests and slow sites; the defaults suit a kiosk on a store LAN. */
   tuning: z
     .object({
@@ -109,6 +122,8 @@ export interface Device {
   readonly config: ResolvedDeviceConfig;
   start(): Promise<DeviceUrls>;
   stop(): Promise<void>;
+  /** The kiosk's Node-RED while started with it switched on (tests, the benchmark, diagnostics); else null. */
+  nodeRed(): KioskFlows | null;
 }
 
 
@@ -141,6 +156,8 @@ interface Running {
   hubContact: HubContact;
   rulesTimer: NodeJS.Timeout;
   profileSync: DeviceProfileSync;
+  flows: KioskFlows | null;
+  flowSerialPorts: FlowSerialPorts;
 }
 
 export interface DeviceOptions {
@@ -166,6 +183,9 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
   let stopping: Promise<void> | null = null;
 
   async function closeAll(parts: Partial<Running>): Promise<void> {
+    // Flows first: nothing may call into the kiosk while it closes.
+    await parts.flows?.stop().catch(() => undefined);
+    await parts.flowSerialPorts?.close().catch(() => undefined);
     await parts.app?.close().catch(() => undefined);
     parts.detachCards?.();
     parts.detachHealth?.();
@@ -349,6 +369,28 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
         lastHubContactMs: () => hubContact.lastContactMs(),
         timezone: () => configStore.rules()?.timezone ?? DEFAULT_TIMEZONE,
       });
+      /** What receipts (and the flows' printed notes) are made with. */
+      const receiptContext = () => {
+        const current = settingsStore.get();
+        // HQ's texts from the configuration; the settings file's only where the configuration has none.
+        const text = configStore.current()?.effective.receipt;
+        const own = ownReceiptText(current);
+        const store = storeView();
+        return {
+          header: receiptLines(text?.header, config.hardware.language) ?? own.header,
+          footer: receiptLines(text?.footer, config.hardware.language) ?? own.footer,
+          store: current.storeId,
+          deviceId: current.deviceId,
+          paperWidthMm: config.hardware.paperWidthMm,
+          language: config.hardware.language,
+          // The top of the receipt and its time zone: the store's profile once the hub gave one.
+          storeProfile: current.storeProfile?.storeId === current.storeId ? store : null,
+          items: configStore.current()?.effective.items ?? [],
+          bundle: configStore.rules(),
+          regionId: configStore.current()?.snapshot.regionId ?? null,
+          signReceipt,
+        };
+      };
       parts.kiosk = createKioskApp({
         memberPin,
         mode: () => kioskMode,
@@ -366,27 +408,7 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
         regionId: () => configStore.current()?.snapshot.regionId ?? null,
         offlineGuard,
         receipts,
-        receiptContext: () => {
-          const current = settingsStore.get();
-          // HQ's texts from the configuration; the settings file's only where the configuration has none.
-          const text = configStore.current()?.effective.receipt;
-          const own = ownReceiptText(current);
-          const store = storeView();
-          return {
-            header: receiptLines(text?.header, config.hardware.language) ?? own.header,
-            footer: receiptLines(text?.footer, config.hardware.language) ?? own.footer,
-            store: current.storeId,
-            deviceId: current.deviceId,
-            paperWidthMm: config.hardware.paperWidthMm,
-            language: config.hardware.language,
-            // The top of the receipt and its time zone: the store's profile once the hub gave one.
-            storeProfile: current.storeProfile?.storeId === current.storeId ? store : null,
-            items: configStore.current()?.effective.items ?? [],
-            bundle: configStore.rules(),
-            regionId: configStore.current()?.snapshot.regionId ?? null,
-            signReceipt,
-          };
-        },
+        receiptContext,
         identity: () => ({ deviceId: settingsStore.get().deviceId, storeId: settingsStore.get().storeId }),
         store: storeView,
         alerts: () => alerts.recent(20),
@@ -400,6 +422,10 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
             return { ...(clockOffsetMs !== undefined ? { skewMs: clockOffsetMs } : {}), ...(measuredAt ? { measuredAt } : {}) };
           },
           hardware: () => describeHardware(config.hardware),
+          nodeRed: () => {
+            const status = parts.flows?.runtime.status();
+            return status ? { state: status.state, editorUrl: status.url, kills: status.kills, lastExit: status.lastExit } : null;
+          },
         },
         simulatedCards: simulatedTaps(cards),
         newCards,
@@ -432,6 +458,34 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
       await parts.app.listen({ host: config.httpHost, port: config.httpPort });
       // Resolves once connected or once retrying: a kiosk that starts offline still serves its screen.
       await link.start();
+      // Not awaited: the kiosk serves members whether or not its flows are up (tests and the benchmark wait on nodeRed().ready).
+      const serialPorts = createFlowSerialPorts({ ports: config.nodeRed.serialPorts, logger: loggerFor('flow-serial') });
+      parts.flowSerialPorts = serialPorts;
+      parts.flows = startKioskFlows({
+        config: config.nodeRed,
+        dataDir: config.dataDir,
+        deviceId: settings.deviceId,
+        lookup: (req, timeoutMs) => link.lookup(req, timeoutMs),
+        calls: createKioskFlowCalls({ receipts, noticeContext: receiptContext, screen: kiosk, serialPorts, logger: loggerFor('flow-calls') }),
+        watchEvents: (emit) =>
+          watchKioskEvents(
+            {
+              session,
+              transactions: kiosk,
+              link,
+              outbox,
+              hardware: { state: () => hardwareStateOf({ cardReader: cards.health(), printer: receipts.health() }), sources: [cards, receipts] },
+              identity: () => ({ deviceId: settingsStore.get().deviceId, storeId: settingsStore.get().storeId }),
+              logger: loggerFor('flow-events'),
+            },
+            emit,
+          ),
+        raiseAlert: (code, detail) => {
+          alerts.raise(code, detail);
+          link.publishState();
+        },
+        logger: rootLogger,
+      });
       const address = parts.app.server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       const base = `http://${host}:${address.port}`;
@@ -447,6 +501,7 @@ export function createDevice(input: DeviceConfig, options: DeviceOptions = {}): 
 
   return {
     config,
+    nodeRed: () => running.flows ?? null,
     start() {
       if (stopping) return Promise.reject(new Error('device is stopping; start it again after stop() resolves'));
       starting ??= startAll();

@@ -1,9 +1,11 @@
 /** The software version this kiosk runs (package.json): in its state report, so the hub's registry shows it. */
 import { readFileSync } from 'node:fs';
+import { repositoryPath } from '../core/paths/repository-path.ts';
 
 function readVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    // The repository's package.json, also for the compiled kiosk (dist/), which has none of its own.
+    const pkg = JSON.parse(readFileSync(repositoryPath('package.json'), 'utf8')) as { version?: unknown };
     return typeof pkg.version === 'string' ? pkg.version : 'unknown';
   } catch {
     return 'unknown';

@@ -19,7 +19,7 @@ import { CodedError } from '../core/errors/coded-error.ts';
 import { EmbeddedBroker } from './broker/embedded-broker.ts';
 import { MosquittoDynsecAccounts } from './broker/mosquitto-dynsec-accounts.ts';
 import { syncRevocations } from './broker/revocation-sync.ts';
-import { seedDemoData } from './demo/seed-demo-data.ts';
+import { seedDemoAutomation, seedDemoData } from './demo/seed-demo-data.ts';
 import { seedDemoFleet } from './demo/seed-demo-fleet.ts';
 import { seedDemoConfig } from './demo/seed-demo-config.ts';
 import { ensureDemoConfigKeys } from './demo/demo-config-keys.ts';
@@ -57,6 +57,10 @@ import { SqliteDeviceStatusStore } from './registry/sqlite-device-status-store.t
 import type { FastifyInstance } from 'fastify';
 import { createReports } from './reports/reports.ts';
 import { WorkerReportReads } from './reports/worker-report-reads.ts';
+import { messagingConfigSchema } from './messaging/messaging-config.ts';
+import { nodeRedConfigSchema } from '../flows/runtime/node-red-config.ts';
+import { createHubAutomation, type HubAutomation } from './automation/hub-automation.ts';
+import type { HubFlows } from './automation/hub-flows.ts';
 
 export const hubConfigSchema = z.object({
   dataDir: z.string().min(1),
@@ -99,7 +103,18 @@ export const hubConfigSchema = z.object({
   seedDemoData: z.boolean().default(false),
   /** With seedDemoData: publish the demo store's shop and receipt texts (hub/demo/seed-demo-config.ts) if it has none. `memberkiosk demo` does. */
   seedDemoConfig: z.boolean().default(false),
+  /** With seedDemoData: the flows' demo — a member with a birthday today, the account flows act as, a technician login (hub/demo/seed-demo-data.ts). `memberkiosk demo` does. */
+  seedDemoAutomation: z.boolean().default(false),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** SMS to members and the staff webhook for the hub's flows (hub/messaging/messaging-config.ts); all off by default. */
+  messaging: messagingConfigSchema,
+  /**
+   * Node-RED (flows/): off unless switched on; the editor behind the console at /node-red/ for HQ admins and
+   * technicians; `actAs`: the staff account (region manager or HQ admin, all stores) the flows' points grants are made by.
+   */
+  nodeRed: nodeRedConfigSchema
+    .extend({ port: nodeRedConfigSchema.shape.port.unwrap().default(1881), actAs: z.string().min(1).max(64).optional() })
+    .default({ enabled: false, host: '127.0.0.1', port: 1881, flows: [], heartbeatMs: 1_000, unresponsiveMs: 5_000, maxOldSpaceMb: 128, sessionHours: 8 }),
 });
 export type HubConfig = z.input<typeof hubConfigSchema>;
 
@@ -131,6 +146,9 @@ export interface Hub {
   revokeDevice(deviceId: string): Promise<EnrolledDevice | null>;
   /** Kiosk accounts on an external broker that keeps its own (Mosquitto dynsec); null with the embedded one. */
   readonly brokerAccounts: MosquittoDynsecAccounts | null;
+  /** The hub's automations while started: Node-RED (null when off) and the message senders (a recording fake in tests). */
+  automation(): HubAutomation | null;
+  nodeRed(): HubFlows | null;
 }
 
 /** Plain listeners carry secrets in clear: they may only listen where nothing but this machine reaches them. */
@@ -208,6 +226,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
   let brokerWait: AbortController | null = null;
   let expiryTimer: NodeJS.Timeout | null = null;
   let ingest: TxIngest | null = null;
+  let automation: HubAutomation | null = null;
   /** The sweep under way, if any: a timer tick never starts a second one, and stop() waits for it. */
   let sweeping: Promise<void> | null = null;
   /** The chain's time zone: the newest rules bundle's (retention months, the audit log's days). */
@@ -263,6 +282,8 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     tls = await ensureHubTls(config.dataDir, config.tls.hostNames, config.tls.own ?? undefined);
     if (config.seedDemoData && (await seedDemoData(store, log))) log.info('demo members, cards, staff and gifts created');
     if (config.seedDemoData && (await seedDemoFleet(fleet))) log.info('demo region and store added to the fleet');
+    // The demo's birthday member and the account its flows act as (hub/demo/seed-demo-data.ts).
+    const demoAutomation = config.seedDemoData && config.seedDemoAutomation ? await seedDemoAutomation(store, { logger: log }) : null;
     // Before anything can enrol: kiosks pin the HQ root at enrolment, and the demo's root is made here.
     if (config.seedDemoData) ensureDemoConfigKeys(config.dataDir, log);
     configStore.open();
@@ -290,7 +311,21 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       ...(config.broker.mode === 'external' ? { ca: externalBrokerCas() } : {}),
     });
     brokerWait = null;
-    ingest = new TxIngest({ client, store, topics, logger: log });
+    automation = createHubAutomation({
+      nodeRed: { ...config.nodeRed, actAs: config.nodeRed.actAs ?? demoAutomation?.flowStaffId },
+      messaging: config.messaging,
+      dataDir: config.dataDir,
+      store,
+      fleet,
+      identity,
+      client,
+      topics,
+      deviceStatus,
+      timezone: chainTimezone,
+      logger: log,
+    });
+    const hubAutomation = automation;
+    ingest = new TxIngest({ client, store, topics, logger: log, onResults: (batch, results) => hubAutomation.ingestResults(batch, results) });
     const txIngest = ingest;
     const memberPins = createMemberPinService({ store: store.identity, logger: log });
     const hubClient = client;
@@ -382,7 +417,9 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     };
     // The stores of a region, as the reports filter by one.
     const storesOfRegion = async (regionId: string) => (await fleet.listStores()).filter((s) => s.regionId === regionId).map((s) => s.storeId);
-    const appDeps = { store, identity, identityStore: store.identity, brokerUrl: redactBrokerUrl(brokerUrl), fleet: fleetRoutes, receipts: { fleet, receipts: store.receipts, logger: log }, config: configRoutes, rules: rulesRoutes, codesAndDraws: { codes: store.codes, draws: store.draws }, memberConsole: store.memberConsole, memberProfiles: { store, profiles: store.memberProfiles }, memberImport, auditLog: { timezone: chainTimezone, onExportError: (err: unknown) => log.error({ err }, 'audit log export failed') }, retention: { retention: store.retention, timezone: chainTimezone }, commission: { reads: store.commission, rules: store, storesOfRegion }, giftStock: { giftStock: store.giftStock, ledger: store, rules: store, stores: async () => (await fleet.listStores()).map((s) => ({ storeId: s.storeId, name: s.name })) }, credit: { credit: store.credit, rules: store }, cardTypes: { store, cardFees: { feeReport: (query: FeeReportQuery) => store.cardFees.feeReport(query) }, rules: store }, reports: createReports({ reads: reportReads, rules: store, storesOfRegion, staffNames: async () => new Map((await store.identity.listStaff()).map((s) => [s.staffId, s.name] as const)) }), memberReports: { reads: reportReads.members, rules: store, regions: async () => ({ storeRegions: new Map((await fleet.listStores()).map((s) => [s.storeId, s.regionId] as const)), regionNames: new Map((await fleet.listRegions()).map((r) => [r.regionId, r.name] as const)) }) } };
+    // The hub's Node-RED editor through the console's listeners (it checks its own logins), when switched on.
+    const nodeRedProxy = config.nodeRed.enabled ? { nodeRed: { upstream: () => automation?.flows()?.runtime.origin() ?? null } } : {};
+    const appDeps = { ...nodeRedProxy, messaging: { messages: store.messaging, inboundToken: config.messaging.inboundToken }, store, identity, identityStore: store.identity, brokerUrl: redactBrokerUrl(brokerUrl), fleet: fleetRoutes, receipts: { fleet, receipts: store.receipts, logger: log }, config: configRoutes, rules: rulesRoutes, codesAndDraws: { codes: store.codes, draws: store.draws }, memberConsole: store.memberConsole, memberProfiles: { store, profiles: store.memberProfiles }, memberImport, auditLog: { timezone: chainTimezone, onExportError: (err: unknown) => log.error({ err }, 'audit log export failed') }, retention: { retention: store.retention, timezone: chainTimezone }, commission: { reads: store.commission, rules: store, storesOfRegion }, giftStock: { giftStock: store.giftStock, ledger: store, rules: store, stores: async () => (await fleet.listStores()).map((s) => ({ storeId: s.storeId, name: s.name })) }, credit: { credit: store.credit, rules: store }, cardTypes: { store, cardFees: { feeReport: (query: FeeReportQuery) => store.cardFees.feeReport(query) }, rules: store }, reports: createReports({ reads: reportReads, rules: store, storesOfRegion, staffNames: async () => new Map((await store.identity.listStaff()).map((s) => [s.staffId, s.name] as const)) }), memberReports: { reads: reportReads.members, rules: store, regions: async () => ({ storeRegions: new Map((await fleet.listStores()).map((s) => [s.storeId, s.regionId] as const)), regionNames: new Map((await fleet.listRegions()).map((r) => [r.regionId, r.name] as const)) }) } };
     let consoleUrl: string | null = null;
     if (config.http) {
       app = buildApp({ ...appDeps, logger: log.child({ component: 'hub.http' }) });
@@ -417,6 +454,8 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       });
       httpsUrl = await httpsApp.listen({ host: config.https.host, port: config.https.port });
     }
+    // Not awaited: kiosks are served whether or not the flows are up (tests and the demo wait on nodeRed().ready).
+    hubAutomation.start();
     log.info({ brokerUrl: redactBrokerUrl(brokerUrl), brokerTlsUrl: brokerAddress?.tlsUrl ?? null, consoleUrl, httpsUrl }, 'hub started');
     addresses = { brokerUrl, consoleUrl, brokerTlsUrl: brokerAddress?.tlsUrl ?? null, httpsUrl, caSha256: tls.caSha256, caPem: tls.caPem };
     return addresses;
@@ -430,6 +469,8 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     deviceStatus,
     brokerAccounts,
     revokeDevice,
+    automation: () => automation,
+    nodeRed: () => automation?.flows() ?? null,
     start() {
       if (addresses) return Promise.resolve(addresses);
       starting ??= start().finally(() => (starting = null));
@@ -444,6 +485,9 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       expiryTimer = null;
       await revocations?.stop();
       revocations = null;
+      // Flows first: none may call into the hub while it closes.
+      await automation?.stop();
+      automation = null;
       // No configuration is published once the client is on its way out.
       await configSync?.stop();
       configSync = null;

@@ -269,6 +269,29 @@ export const ERROR_CODES = {
   DRAW_NOT_OPEN: { message: 'this points draw has not opened yet', http: 409 },
   DRAW_CLOSED: { message: 'this points draw is closed', http: 409 },
   DRAW_BAD_STATE: { message: 'the points draw is not in a state that allows this (open a draft, close an open draw)', http: 409 },
+  // Node-RED (flows/): the runtime, the editor's login, the calls flows make
+  NODE_RED_START_FAILED: { message: 'Node-RED could not start', http: 500, kind: 'log' },
+  NODE_RED_START_TIMEOUT: { message: 'Node-RED did not become ready in time and was stopped', http: 500, kind: 'log' },
+  NODE_RED_OFF: { message: 'Node-RED is not running here (switched off, or restarting)', http: 503 },
+  FLOW_EDITOR_REFUSED: { message: 'only a technician of this store or an HQ admin may open the flow editor', http: 403 },
+  FLOW_UNKNOWN: { message: 'no shipped flow of that name', http: 404 },
+  FLOWS_FILE_UNREADABLE: { message: 'the flows file is not a Node-RED flows file; it was left as it is', http: 500, kind: 'log' },
+  FLOW_CALL_UNKNOWN: { message: 'no such call for flows', http: 404 },
+  FLOW_CALLS_BUSY: { message: 'too many flow calls at once: try again', http: 429 },
+  FLOW_PARAMS_INVALID: { message: "a flow call's parameters are not valid", http: 400 },
+  FLOW_ACTOR_INVALID: { message: "the staff account flows act as (actAs) is unknown, inactive, or may not give manual bonuses at HQ (region manager or HQ admin, all stores)", http: 403 },
+  FLOW_DEVICE_UNKNOWN: { message: 'no enrolled kiosk with this id, or it is revoked', http: 404 },
+  // what a kiosk offers its flows (device/automation), and the hub's commands to one kiosk (core/wire/device-command.ts)
+  PRINTER_UNAVAILABLE: { message: 'the receipt printer cannot print now (out of paper, cover open, offline, or it did not print in time): nothing was printed, and it will not print later', http: 503 },
+  SERIAL_PORT_UNKNOWN: { message: 'no serial port of that name is configured for flows on this kiosk (nodeRed.serialPorts)', http: 404 },
+  SERIAL_WRITE_FAILED: { message: 'the serial port could not be opened or written: the bytes were not (all) sent', http: 503 },
+  DEVICE_COMMAND_INVALID: { message: 'a device command is a lower-case name with an args object (show-message: a text of 1–200 characters, 1–60 seconds)', http: 400 },
+  HUB_COMMAND_MALFORMED: { message: 'a command from the hub on the kiosk command topic does not parse; it was dropped', http: 500, kind: 'log' },
+  // messages from the hub's flows (hub/messaging): SMS to members, the staff webhook to store managers
+  MESSAGE_INVALID: { message: 'a message needs a recipient (a member id or a store id), a purpose (service or marketing), a text of 1–500 characters and an idempotency key of 1–128 characters', http: 400 },
+  SMS_GATEWAY_FAILED: { message: 'the SMS gateway refused the message or could not be reached: it was not sent', http: 502 },
+  STAFF_WEBHOOK_FAILED: { message: 'the staff webhook (group robot) refused the message or could not be reached: it was not sent', http: 502 },
+  MESSAGE_OUTCOME_UNKNOWN: { message: 'the gateway did not answer in time, or the connection broke once the message was handed over: it may have gone, so it is never sent again under the same key', http: 502 },
   INTERNAL: { message: 'internal error', http: 500 },
 } as const satisfies Record<string, ErrorCodeSpec>;
 

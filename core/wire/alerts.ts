@@ -13,6 +13,10 @@ export const ALERT_CODES = {
   OFFLINE_SHORTFALL: "a sale the kiosk took offline was more than the member's balance when it reached the hub: the rest is owed on the member's shortfall account",
   TX_RULES_NOT_OF_SNAPSHOT: "a transaction named rules its kiosk's signed snapshot does not hold (or a snapshot the hub never signed for it): recomputed with the kiosk's own snapshot's rules",
   CONFIG_REFUSED: 'the kiosk refused a configuration set (bad signature, older, expired, wrong scope or incomplete) and keeps the one it had',
+  NODE_RED_UNRESPONSIVE: 'a flow blocked Node-RED: it was killed and started again (the kiosk or hub went on serving)',
+  NODE_RED_CRASHED: 'Node-RED ended unexpectedly and was started again',
+  NODE_RED_SAFE_MODE: 'Node-RED kept failing: it runs in safe mode (flows stopped, editor up) until a technician mends the flows',
+  NODE_RED_SECRET_MISSING: 'Node-RED is switched on but has no credential secret: it stays off',
   TX_CLOSED_BY_REFUSAL: 'the hub recorded a refusal of a transaction that could never apply (too large, invalid, id conflict): the entry is closed',
 } as const;
 export type AlertCode = keyof typeof ALERT_CODES;

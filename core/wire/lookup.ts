@@ -62,6 +62,11 @@ export const lookupRequestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('member.verifyPin'), cardUid: z.string().regex(/^[0-9A-F]{4,32}$/), pin: pinSchema }),
   /** A member whose card is gone proves who they are with phone + PIN, to report the card lost. */
   z.object({ op: z.literal('member.verifyPhonePin'), phone: z.string().regex(/^\+?[0-9]{6,20}$/), pin: pinSchema }),
+  /**
+   * A technician's (or HQ admin's) hub login and password typed into this kiosk's Node-RED editor: the hub checks
+   * them (with the lockout, audited) and whether the account may edit this kiosk's flows, and keeps no session open.
+   */
+  z.object({ op: z.literal('staff.editorLogin'), login: z.string().min(1).max(64), password: z.string().min(1).max(200) }),
   /** How the hub has this kiosk stand (attended or unattended): asked on each connect. */
   z.object({ op: z.literal('device.profile') }),
   z.object({ op: z.literal('quote'), cardUid: z.string().regex(/^[0-9A-F]{4,32}$/), storeId: z.string().min(1).max(64), bundleVersion: z.number().int().nonnegative().optional(), lines: z.array(purchaseLineSchema).min(1).max(200) }),
@@ -278,6 +283,8 @@ export type DeviceProfile = z.infer<typeof deviceProfileSchema>;
 export const lookupResponseSchema = z.union([
   z.object({ ok: z.literal(true), staffSession: staffSessionViewSchema }),
   z.object({ ok: z.literal(true), signedOut: z.literal(true) }),
+  /** staff.editorLogin: the account the login and password belong to, allowed to edit this kiosk's flows. */
+  z.object({ ok: z.literal(true), editor: z.object({ staffId: z.string(), name: z.string(), role: z.string(), storeIds: z.array(z.string()) }) }),
   z.object({ ok: z.literal(true), pinSet: z.literal(true) }),
   /** For verifyPhonePin, also the member's active card, which the loss report names (its UID never reaches the screen). */
   z.object({ ok: z.literal(true), pinProof: z.object({ proofId: z.string(), expiresAt: z.string() }), cardUid: z.string().optional() }),

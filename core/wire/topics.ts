@@ -12,6 +12,11 @@ export interface Topics {
   response(deviceId: string, requestId: string): string;
   state(deviceId: string): string;
   availability(deviceId: string): string;
+  /**
+   * Commands HQ's flows send this kiosk (core/wire/device-command.ts): published by the hub alone, QoS 1, never
+   * retained; only this kiosk may subscribe.
+   */
+  command(deviceId: string): string;
   config(scope: string): string;
   /**
    * Retained: this kiosk's complete signed configuration set (signing key, snapshot, scope bundles) as one
@@ -39,6 +44,7 @@ export function createTopics(base = DEFAULT_BASE_TOPIC): Topics {
     response: (d, r) => `${devices}/${d}/response/${r}`,
     state: (d) => `${devices}/${d}/state`,
     availability: (d) => `${devices}/${d}/availability`,
+    command: (d) => `${devices}/${d}/command`,
     config: (scope) => `${root}/config/${scope}`,
     configSet: (d) => `${root}/config/device/${d}/set`,
     hubAvailability: `${root}/hub/availability`,

@@ -51,6 +51,8 @@ import { createMemberHistory, type MemberHistoryPage, type MemberHistoryRequest 
 import { feeClaimOf } from './card-fees.ts';
 import { assertTermsConsent } from './registration-consent.ts';
 import type { CodeVerificationView, OpenDraw } from '../../core/wire/lookup.ts';
+import { SHOW_MESSAGE_COMMAND, showMessageArgsSchema, type DeviceCommand, type ShowMessageArgs } from '../../core/wire/device-command.ts';
+import { screenMessageOf, type ScreenMessage } from './screen-message.ts';
 
 export type { TxOutcome, SubmitOptions } from './submit-transaction.ts';
 export type { CatalogAnswer, QuoteAnswer, BasketLine } from './member-offers.ts';
@@ -199,9 +201,27 @@ export interface KioskApp {
   transaction(id: string): OutboxEntry | null;
   transactionByKey(idempotencyKey: string): OutboxEntry | null;
 
+  /**
+   * A message over whatever the screen shows, for its seconds (screen-message.ts), replacing the one on show: a kiosk
+   * flow's (args checked by the caller). HQ's `show-message` commands are shown by the app itself, as they arrive.
+   */
+  showMessage(args: ShowMessageArgs, from: ScreenMessage['from']): ScreenMessage;
+  /**
+   * Hears the outcome of each new transaction this kiosk makes (applied, refused or queued; never a replay), with the
+   * member on screen when it was for their card. A listener that throws is logged and the use case goes on.
+   */
+  onTransactionSettled(listener: (settled: SettledTransaction) => void): () => void;
+
   /** What the screen is pushed. */
   readonly events: KioskEvents;
   stop(): void;
+}
+
+/** A transaction's outcome as the kiosk's own listeners hear it (device/automation: a flow's `transaction done`). */
+export interface SettledTransaction {
+  outcome: TxOutcome;
+  /** The member on screen, when the transaction was for their card; null otherwise. */
+  memberId: string | null;
 }
 
 export interface KioskAppDeps {
@@ -319,6 +339,21 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
   /** The gifts this kiosk's configuration offers: null when it names none (all of them). */
   const offeredGifts = () => deps.config?.().gifts ?? null;
 
+  const settledListeners = new Set<(settled: SettledTransaction) => void>();
+  /** Tells the kiosk's own listeners; none of them can fail the use case that made the transaction. */
+  function settled(outcome: TxOutcome): void {
+    if (settledListeners.size === 0) return;
+    const shown = session.shownMember();
+    const memberId = shown && 'cardUid' in outcome.tx && shown.cardUid === outcome.tx.cardUid ? shown.member.memberId : null;
+    for (const listener of [...settledListeners]) {
+      try {
+        listener({ outcome, memberId });
+      } catch (error) {
+        log.error({ err: error, txId: outcome.tx.id }, 'a transaction listener failed; the transaction is unaffected');
+      }
+    }
+  }
+
   const submit = createSubmitter({
     factory: deps.factory,
     outbox,
@@ -326,7 +361,22 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
     ...(tuning.resultWaitMs !== undefined ? { resultWaitMs: tuning.resultWaitMs } : {}),
     appended: () => events.linkMayHaveChanged(),
     admit,
+    settled,
   });
+
+  function showMessage(args: ShowMessageArgs, from: ScreenMessage['from']): ScreenMessage {
+    const message = screenMessageOf(args, from, now());
+    events.showMessage(message);
+    return message;
+  }
+
+  /** HQ's commands this app acts on itself: `show-message` (already checked by the link; checked again, typed). */
+  const onCommand = (command: DeviceCommand): void => {
+    if (command.command !== SHOW_MESSAGE_COMMAND) return;
+    const args = showMessageArgsSchema.safeParse(command.args);
+    if (args.success) showMessage(args.data, 'hub');
+  };
+  link.on('command', onCommand);
 
   async function refreshRules(): Promise<void> {
     try {
@@ -600,8 +650,16 @@ export function createKioskApp(deps: KioskAppDeps): KioskApp {
     transaction: (id) => outbox.get(id),
     transactionByKey: (key) => outbox.getByIdempotencyKey(key),
 
+    showMessage,
+    onTransactionSettled(listener) {
+      settledListeners.add(listener);
+      return () => settledListeners.delete(listener);
+    },
+
     events,
     stop: () => {
+      link.off('command', onCommand);
+      settledListeners.clear();
       events.stop();
       technician.stop();
     },

@@ -10,6 +10,8 @@
  * - `link`: whether the hub is reachable and how many transactions wait to be sent, whenever either changes.
  * - `hardware`: the reader and the printer in one word each (device/hardware/hardware-state.ts), whenever either
  *   changes: a reader unplugged, a printer out of paper, either back.
+ * - `screen-message`: a message over whatever the screen shows, for a few seconds (screen-message.ts: a kiosk flow's or
+ *   HQ's); a page that subscribes while one is up gets it too, with the seconds it has left.
  *
  * A subscriber first gets the current session, link and hardware state, then the changes: a page that (re)connects
  * loads the current view from its first events. The link state is compared with what each subscriber was last
@@ -26,6 +28,7 @@ import type { StaffSessionView } from '../../core/wire/lookup.ts';
 import { sameHardwareState, type HardwareState } from '../hardware/hardware-state.ts';
 import type { HubLinkEvents } from '../link/hub-link.ts';
 import type { KioskSession, SessionView } from '../session/kiosk-session.ts';
+import { remainingMessage, type ScreenMessage } from './screen-message.ts';
 
 /** GET /api/session: the view with both previews of the receipt on screen (the printer's own layouts). */
 export interface SessionSnapshot {
@@ -46,7 +49,11 @@ export interface LinkStateData {
   outboxDepth: number;
 }
 
-export type KioskEvent = { type: 'session'; data: SessionEventData } | { type: 'link'; data: LinkStateData } | { type: 'hardware'; data: HardwareState };
+export type KioskEvent =
+  | { type: 'session'; data: SessionEventData }
+  | { type: 'link'; data: LinkStateData }
+  | { type: 'hardware'; data: HardwareState }
+  | { type: 'screen-message'; data: ScreenMessage };
 
 /** Something whose 'health' event means the hardware state may have changed (the card source, the receipt sink). */
 export interface HealthEventSource {
@@ -75,6 +82,8 @@ export interface KioskEvents {
    * open staff session is pushed once more, as null, when it expires.
    */
   staffChanged(staff: StaffSessionView | null): void;
+  /** A message over the screen, replacing the one on show (screen-message.ts). */
+  showMessage(message: ScreenMessage): void;
   sessionSnapshot(): SessionSnapshot;
   /** How many listen right now. */
   listeners(): number;
@@ -107,6 +116,8 @@ export function createKioskEvents(deps: KioskEventsDeps): KioskEvents {
   const now = deps.now ?? Date.now;
   let staff: StaffSessionView | null = null;
   let staffTimer: NodeJS.Timeout | null = null;
+  /** The last message shown; sent to a page that subscribes before it has gone. */
+  let message: ScreenMessage | null = null;
 
   /** The staff session as last told, unless it has expired since. */
   function staffNow(): StaffSessionView | null {
@@ -191,6 +202,8 @@ export function createKioskEvents(deps: KioskEventsDeps): KioskEvents {
       send(listener, { type: 'session', data: sessionData() });
       send(listener, { type: 'link', data: link });
       if (hardware) send(listener, { type: 'hardware', data: hardware });
+      const showing = message ? remainingMessage(message, now()) : null;
+      if (showing) send(listener, { type: 'screen-message', data: showing });
       if (!timer) {
         timer = setInterval(checkLink, deps.linkCheckMs ?? 1000);
         timer.unref();
@@ -206,6 +219,12 @@ export function createKioskEvents(deps: KioskEventsDeps): KioskEvents {
     linkMayHaveChanged: scheduleLinkCheck,
     staffChanged(next) {
       if (!stopped) setStaff(next);
+    },
+    showMessage(next) {
+      if (stopped) return;
+      message = next;
+      const event: KioskEvent = { type: 'screen-message', data: next };
+      for (const listener of [...listeners.keys()]) send(listener, event);
     },
     sessionSnapshot() {
       const receipt = receiptOnScreen();

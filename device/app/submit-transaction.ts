@@ -62,6 +62,11 @@ export interface SubmitDeps {
    * else is appended between its check and the append.
    */
   admit?: (request: TxBodyInput) => TxBodyInput;
+  /**
+   * Told the outcome of each new transaction (never of a replay) once the screen has shown it: applied, refused,
+   * or queued. The kiosk's flows hear of it from here (device/automation). Must not throw.
+   */
+  settled?: (outcome: TxOutcome) => void;
 }
 
 export type SubmitTransaction = (request: TxBodyInput, screen: ScreenPart, options?: SubmitOptions) => Promise<TxOutcome>;
@@ -100,6 +105,7 @@ export function createSubmitter(deps: SubmitDeps): SubmitTransaction {
     deps.appended?.();
     const outcome = await answer(tx, false);
     if (onScreen) await screen.complete(outcome);
+    deps.settled?.(outcome);
     return outcome;
   };
 }

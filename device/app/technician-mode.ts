@@ -35,6 +35,16 @@ export interface TechnicianInfo {
   clock: () => { skewMs?: number; measuredAt?: string };
   /** The configured reader and printer: their model (kind) and where they are connected. */
   hardware: () => { reader: { model: string; port: string }; printer: { model: string; port: string; paperWidthMm: number } };
+  /** The kiosk's Node-RED (flows/) while it is switched on; absent or null when it is off. */
+  nodeRed?: () => NodeRedDiagnostics | null;
+}
+
+/** Node-RED as a technician needs to know it: running, restarting after a kill, or in safe mode, and where its editor is. */
+export interface NodeRedDiagnostics {
+  state: 'off' | 'starting' | 'running' | 'restarting' | 'safe-mode' | 'stopped';
+  editorUrl: string | null;
+  kills: number;
+  lastExit: { at: string; reason: string; code: string | null } | null;
 }
 
 export interface TechnicianDiagnostics {
@@ -62,6 +72,8 @@ export interface TechnicianDiagnostics {
     reader: CardReaderHealth & { state: ReaderState; model: string; port: string };
     printer: (PrinterHealth & { state: PrinterState; model: string; port: string; paper: { widthMm: number; state: 'ok' | 'low' | 'out' } }) | null;
   };
+  /** Null: Node-RED is switched off on this kiosk. */
+  nodeRed: NodeRedDiagnostics | null;
   /** Newest first: alerts, receipts not printed, the drivers' last errors. */
   recentErrors: { code: string; at: string; message: string }[];
 }
@@ -191,6 +203,7 @@ export function createTechnicianMode(deps: TechnicianModeDeps): TechnicianMode {
           lastRefusal: config?.lastRefusal ? { code: config.lastRefusal.code, at: config.lastRefusal.at, detail: config.lastRefusal.detail } : null,
         },
         hardware,
+        nodeRed: deps.info.nodeRed?.() ?? null,
         recentErrors: recentErrors(alerts, hardware),
       };
     },

@@ -5,11 +5,12 @@
  * restarts with a new build: kiosk/stream.ts). Served by the kiosk itself, never a CDN: kiosks are often offline.
  */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { repositoryPath } from '../../core/paths/repository-path.ts';
 
-export const SCREEN_DIST = fileURLToPath(new URL('../screen/dist/', import.meta.url));
+/** In the repository, also for the compiled kiosk (dist/): only the code is compiled. */
+export const SCREEN_DIST = repositoryPath('device', 'screen', 'dist');
 
 const HTML_HEADERS = {
   'cache-control': 'no-cache',

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Installs the system side of a memberkiosk kiosk around the application already unpacked at the prefix
-# (default /opt/memberkiosk, with `npm ci --omit=dev` run there): builds the touch screen, the two service
-# users, the systemd units, the screen's PAM stack, /etc/memberkiosk/kiosk.env, the data directory, time
+# (default /opt/memberkiosk, with `npm ci --omit=dev` run there): checks the compiled code (dist/, which the kiosk
+# unit runs) and builds it when stale, builds the touch screen, the two service users, the systemd units, the screen's PAM stack, /etc/memberkiosk/kiosk.env, the data directory, time
 # synchronisation; enables the units. docs/OPERATIONS.md "Kiosk install" says what comes before (OS
 # packages) and after (provision, start).
 #
@@ -14,7 +14,7 @@
 #     --touch-only  install the udev rule that makes libinput ignore mice, so cage never draws a cursor
 #     --root        install into the file tree DIR (an image being built, or a test) instead of this machine:
 #                   users, files and enablement links are made there; nothing is checked, built or started
-#                   (an image build runs `npm run screen:build` in the prefix itself)
+#                   (an image build runs `npm run build` and `npm run screen:build` in the prefix itself)
 # Exit codes: 0 installed, 1 a prerequisite is missing, 2 bad usage.
 set -euo pipefail
 
@@ -58,7 +58,7 @@ if [ "$(id -u)" != 0 ]; then fail "run as root (it creates users and writes to /
 
 # --- prerequisites (this machine only: an image brings its own packages) --------------------------------
 if [ -z "$root" ]; then
-  [ -f "$prefix/bin/memberkiosk.mjs" ] || fail "no application at $prefix (unpack it there and run 'npm ci --omit=dev')"
+  [ -f "$prefix/bin/memberkiosk-prod.mjs" ] || fail "no application at $prefix (unpack it there and run 'npm ci --omit=dev')"
   [ -d "$prefix/node_modules" ] || fail "$prefix/node_modules is missing: run 'npm ci --omit=dev' in $prefix"
   [ -x /usr/bin/node ] || fail "/usr/bin/node is missing: install Node.js 20.19 or newer"
   /usr/bin/node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
@@ -70,13 +70,28 @@ if [ -z "$root" ]; then
   [ ${#missing[@]} -eq 0 ] || fail "missing ${missing[*]}: apt-get install cage xwayland chromium curl fonts-noto-cjk pcscd"
 fi
 
+# --- the compiled code ----------------------------------------------------------------------------------
+# The kiosk unit runs the compiled build (dist/, bin/memberkiosk-prod.mjs), which refuses to start when it is
+# missing or older than the sources (exit 3). A release ships it current. After an update from git it is built
+# here, as root, when TypeScript (a development dependency) is installed: npm ci, this script, npm prune --omit=dev.
+if [ -z "$root" ]; then
+  if stale="$(cd "$prefix" && /usr/bin/node bin/build.mjs --check 2>&1)"; then
+    say "the compiled build (dist/) is current"
+  else
+    say "${stale#build: }"
+    [ -d "$prefix/node_modules/typescript" ] \
+      || fail "TypeScript is not installed to build it: in $prefix run 'npm ci', 'npm run build', 'npm prune --omit=dev', then this script again"
+    (cd "$prefix" && /usr/bin/node bin/build.mjs) || fail "the compiled code did not build"
+  fi
+fi
+
 # --- the screen -----------------------------------------------------------------------------------------
 # The kiosk serves its touch screen from device/screen/dist and would build it at start when its sources are
 # newer, but as memberkiosk under ProtectSystem=strict it cannot write the prefix: build it here, as root, when
-# it is missing or stale (after an update), with the kiosk's own check.
+# it is missing or stale (after an update), with the kiosk's own check, from the compiled code.
 if [ -z "$root" ]; then
-  (cd "$prefix" && /usr/bin/node node_modules/tsx/dist/cli.mjs -e \
-    "import('./scripts/screen/ensure-screen-built.ts').then((m) => m.ensureScreenBuilt({ log: (line) => console.log('install-kiosk: ' + line) }))") \
+  (cd "$prefix" && /usr/bin/node -e \
+    "import('./dist/scripts/screen/ensure-screen-built.js').then((m) => m.ensureScreenBuilt({ log: (line) => console.log('install-kiosk: ' + line) }))") \
     || fail "the kiosk screen did not build"
 fi
 
@@ -165,5 +180,5 @@ else
 fi
 
 say "done. Next: enrol this kiosk (docs/OPERATIONS.md \"Provisioning a kiosk\"):"
-say "  runuser -u memberkiosk -- /usr/bin/node $prefix/bin/memberkiosk.mjs provision --hub https://HUB:8443 --code MK1-... --data /var/lib/memberkiosk/kiosk"
+say "  runuser -u memberkiosk -- /usr/bin/node $prefix/bin/memberkiosk-prod.mjs provision --hub https://HUB:8443 --code MK1-... --data /var/lib/memberkiosk/kiosk"
 say "then: systemctl start memberkiosk-kiosk memberkiosk-screen   (or reboot)"

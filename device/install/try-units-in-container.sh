@@ -37,6 +37,9 @@ mount -t overlay overlay -o "lowerdir=/,upperdir=$work/upper,workdir=$work/work"
 mount -t overlay overlay -o "lowerdir=$repo,upperdir=$work/app-upper,workdir=$work/app-work" "$work/app"
 m="$work/merged"
 mkdir -p "$m/opt/memberkiosk"
+# The compiled code the kiosk unit runs (dist/), built into the application's overlay, not the checkout, and
+# without checking types (the same JavaScript; npx tsc --noEmit checks them): install-kiosk.sh finds it current.
+(cd "$work/app" && node bin/build.mjs --no-check >"$work/build.log" 2>&1) || { cat "$work/build.log" >&2; echo "the compiled build failed" >&2; exit 1; }
 
 # Stand-ins, in place before the installer runs inside: kiosk.env with the hardware (the installer must keep
 # it), no enrolment and no hub (the kiosk runs offline), pty pairs for the reader (group dialout) and the printer
@@ -93,6 +96,7 @@ check "a second run succeeds and keeps kiosk.env" 'cd /opt/memberkiosk && device
 check "udev reads the touch-only rule without an error" 'udevadm test /sys/class/net/lo 2>&1 | grep -q "rules file: /etc/udev/rules.d/90-memberkiosk-touch-only.rules" && ! udevadm test /sys/class/net/lo 2>&1 | grep "90-memberkiosk-touch-only.rules:"'
 check "the kiosk unit starts and serves its screen" 'systemctl start memberkiosk-kiosk && for i in $(seq 60); do curl -fs -o /dev/null http://127.0.0.1:8080/ && exit 0; sleep 1; done; exit 1'
 check "the kiosk runs as memberkiosk with dialout and lp" 'ps -o user=,supgrp= -p "$(systemctl show -p MainPID --value memberkiosk-kiosk)" | grep -E "^memberk.* .*dialout" | grep -q lp'
+check "the kiosk runs the compiled build, without tsx's esbuild beside it" 'pid="$(systemctl show -p MainPID --value memberkiosk-kiosk)" && tr "\0" " " </proc/$pid/cmdline | grep -q "^/usr/bin/node /opt/memberkiosk/bin/memberkiosk-prod.mjs device " && ! pgrep -P "$pid" esbuild'
 check "the serial reader (group dialout) is open" 'curl -fs http://127.0.0.1:8080/api/state | grep -q "\"cardReader\":{\"kind\":\"serial\",\"connected\":true"'
 check "the printer node (group lp) is open" 'for i in $(seq 20); do curl -fs http://127.0.0.1:8080/api/state | grep -Eq "\"printer\":\{\"kind\":\"device\",\"connected\":true" && exit 0; sleep 1; done; exit 1'
 check "a tap on the reader reaches the session" 'printf "04A1B2C3D4\r\n" >/dev/ttyKIOSK-far; sleep 1; curl -fs http://127.0.0.1:8080/api/session | grep -q "C3D4"'

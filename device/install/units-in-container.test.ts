@@ -1,7 +1,7 @@
 /**
  * The units under a real systemd (PID 1 in a systemd-nspawn container booted from this machine's own Debian,
  * on a throwaway overlay): try-units-in-container.sh runs install-kiosk.sh in it (twice) and checks that,
- * with all their hardening, the kiosk reads a serial reader, opens a printer node, reaches pcscd, the screen
+ * with all their hardening, the kiosk runs the compiled build, reads a serial reader, opens a printer node, reaches pcscd, the screen
  * unit's PAM session brings up cage and Chromium, and both stop cleanly. The stand-ins, named in the test's
  * title: pty pairs for the reader and the printer, no hub (the kiosk runs offline), and the screen without tty1
  * on wlroots' headless backend. Needs root (mounts, nspawn) and systemd-container, as .ci/run installs.
@@ -12,9 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'try-units-in-container.sh');
-// install twice, the udev rule, start, user and groups, serial reader, printer node, a tap, screen up, screen stop,
-// PC/SC, kiosk stop
-const CHECKS = 12;
+// install twice, the udev rule, start, user and groups, the compiled build, serial reader, printer node, a tap,
+// screen up, screen stop, PC/SC, kiosk stop
+const CHECKS = 13;
 
 describe('the units under systemd as PID 1 (systemd-nspawn)', () => {
   it('hardened kiosk with pty stand-ins for reader and printer, pcscd, headless screen: all run and stop cleanly', { timeout: 300_000 }, async () => {

@@ -8,6 +8,8 @@
  * - cage runs on wlroots' headless backend (WLR_BACKENDS=headless, WLR_RENDERER=pixman): there is no screen
  *   or GPU here, and no logind session to hand cage a seat;
  * - the kiosk has no hub (mqtt://127.0.0.1:1 refuses): it starts offline, as it does in a store whose hub is down;
+ * - the compiled build the unit runs is this test's own, under .tmp/ (MEMBERKIOSK_DIST; dist/ is the developer's),
+ *   compiled without checking types (the same JavaScript; npx tsc --noEmit checks them);
  * - the browser reaches the kiosk through a relay that notes each request (it cannot be driven or asked);
  * - as root, cage and Chromium run as `nobody` (the unit's user does not exist here; Chromium refuses root).
  */
@@ -17,7 +19,8 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { compileBuild, compiledBuildProblem } from '../../bin/compiled-build.mjs';
 import { eventually } from '../test-support/temp-dir.ts';
 import { RequestLogProxy } from './test-support/request-log-proxy.ts';
 import { commandArgv, environmentOf, parseUnitFile, valueOf } from './test-support/unit-file.ts';
@@ -29,6 +32,15 @@ const screenUnit = parseUnitFile(readFileSync(join(HERE, 'memberkiosk-screen.ser
 // What systemd gives a service besides its Environment= (systemd.exec(5), "Environment variables").
 const SYSTEMD_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const seconds = (value: string | undefined) => Number(value) * 1000;
+const BUILD = join(REPO, '.tmp', `units-run-build-${process.pid}`);
+
+/** This test's compiled build, (re)built when missing or older than the sources, just before the kiosk starts. */
+function currentBuild(): string {
+  if (compiledBuildProblem(BUILD) === null) return BUILD;
+  const built = compileBuild({ outDir: BUILD, typeCheck: false });
+  if (!built.ok) throw new Error(built.message);
+  return BUILD;
+}
 
 interface Running {
   child: ChildProcess;
@@ -81,6 +93,8 @@ describe('the kiosk and screen units\' commands, run for real', () => {
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
+  beforeAll(() => void currentBuild(), 120_000);
+  afterAll(() => rmSync(BUILD, { recursive: true, force: true }));
 
   function scratchDir(prefix: string): string {
     const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -126,6 +140,7 @@ describe('the kiosk and screen units\' commands, run for real', () => {
       ...environmentOf(kioskUnit),
       MEMBERKIOSK_PORT: String(kioskPort),
       MEMBERKIOSK_DEVICE_ARGS: '--hub mqtt://127.0.0.1:1 --id kiosk-units-run --store store-units-run',
+      MEMBERKIOSK_DIST: currentBuild(),
     };
     const kioskLine = prefixed(valueOf(kioskUnit, 'Service', 'ExecStart')).replace('/usr/bin/node', process.execPath).replace('/var/lib/memberkiosk/kiosk', dataDir);
     const kiosk = start(commandArgv(kioskLine, kioskEnv, {}), { env: kioskEnv, cwd: prefixed(valueOf(kioskUnit, 'Service', 'WorkingDirectory')) });

@@ -17,6 +17,8 @@ import type { Logger } from 'pino';
 import type { AlertCode } from '../../core/wire/alerts.ts';
 import type { LookupRequest, LookupResponse } from '../../core/wire/lookup.ts';
 import { resultsOf, type TxResult } from '../../core/wire/result.ts';
+import { parseDeviceCommand, type DeviceCommand } from '../../core/wire/device-command.ts';
+import type { ErrorCode } from '../../core/errors/codes.ts';
 import type { Topics } from '../../core/wire/topics.ts';
 import type { Outbox } from '../outbox/sqlite-outbox.ts';
 import { createDeliveryMachine, LINK_LOG_CODES, runDelivery, type DeliveryEffects, type DeliveryEvent } from './delivery-machine.ts';
@@ -41,6 +43,12 @@ export interface HubLinkEvents {
   alert: [AlertCode, Record<string, unknown>];
   /** A configuration set on the kiosk's retained config topic (topics.configSet), parsed JSON, unchecked. */
   configSet: [unknown];
+  /**
+   * A command from HQ on the kiosk's command topic (topics.command), checked (core/wire/device-command.ts): one that
+   * does not parse, or a retained copy (commands are never retained: it would replay on every connect), is logged
+   * with HUB_COMMAND_MALFORMED and dropped. A listener that throws is logged, never thrown into the link.
+   */
+  command: [DeviceCommand];
 }
 
 export interface HubLinkOptions {
@@ -208,6 +216,21 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
     emitter.emit('disconnected');
   }
 
+  function onCommandMessage(payload: Buffer, retained: boolean): void {
+    const parsed = retained ? { ok: false as const, reason: 'a retained copy (commands are never retained)' } : parseDeviceCommand(payload);
+    if (!parsed.ok) {
+      // Never the payload: it is whatever was published there.
+      log.warn({ code: 'HUB_COMMAND_MALFORMED' satisfies ErrorCode, reason: parsed.reason, bytes: payload.length }, 'dropped a command from the hub');
+      return;
+    }
+    log.info({ command: parsed.command.command, sentAt: parsed.command.sentAt }, 'command from the hub');
+    try {
+      emitter.emit('command', parsed.command);
+    } catch (error) {
+      log.error({ err: error, command: parsed.command.command }, 'a command listener failed; the link goes on');
+    }
+  }
+
   /** Whenever the kiosk connects, the hub measures its clock; transactions then carry the offset. */
   async function syncClock(): Promise<void> {
     const measurement = await measureClock((req, timeoutMs) => link.lookup(req, timeoutMs), now);
@@ -228,7 +251,8 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
         logger: log,
         ...(opts.clientOptions ? { clientOptions: opts.clientOptions } : {}),
         ...(opts.maxReconnectMs !== undefined ? { maxReconnectMs: opts.maxReconnectMs } : {}),
-        optionalTopics: [topics.configSet(deviceId)],
+        // Optional: a hub (or broker ACL) from before commands refuses that subscription, and the kiosk carries on.
+        optionalTopics: [topics.configSet(deviceId), topics.command(deviceId)],
       });
       transport = t;
       t.on('ready', () => onReady(t));
@@ -238,7 +262,11 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
       });
       t.on('result', onResultMessage);
       t.on('response', (requestId, payload) => lookups.onResponse(requestId, payload));
-      t.on('optional', (topic, payload) => {
+      t.on('optional', (topic, payload, retained) => {
+        if (topic === topics.command(deviceId)) {
+          onCommandMessage(payload, retained);
+          return;
+        }
         // An empty retained message clears the topic: nothing to apply.
         if (topic !== topics.configSet(deviceId) || payload.length === 0) return;
         // Not JSON: passed on as undefined, and refused (CONFIG_MALFORMED) and reported like any bad set.

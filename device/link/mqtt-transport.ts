@@ -23,8 +23,8 @@ export interface MqttTransportEvents {
   response: [requestId: string, payload: Buffer];
   /** A message on the hub's availability topic; `retained` is the broker's stored copy every subscribe gets. */
   hubAvailability: [online: boolean, retained: boolean];
-  /** A message on one of the optional subscriptions (`optionalTopics`). */
-  optional: [topic: string, payload: Buffer];
+  /** A message on one of the optional subscriptions (`optionalTopics`); `retained`: the broker's stored copy. */
+  optional: [topic: string, payload: Buffer, retained: boolean];
   /** The broker connection failed (refused, unreachable, dropped with an error); mqtt.js retries by itself. */
   failure: [Error];
 }
@@ -75,6 +75,9 @@ export function connectMqttTransport(opts: MqttTransportOptions): MqttTransport 
     // mqtt.js logs through the debug package, which builds an argument array per call even when disabled:
     // a no-op logger keeps that garbage (the largest allocation per transaction) off the confirmation path.
     log: ignoreMqttDebugLog,
+    // mqtt-packet's cache of every 16-bit number as a Buffer (65,536 of them, 6 MB of the kiosk's heap) saves a
+    // 2-byte allocation per packet; a kiosk sends a handful per tap (npm run bench kiosk-footprint).
+    writeCache: false,
     ...opts.clientOptions,
   });
   applyReconnectBackoff(client, { initialMs: client.options.reconnectPeriod ?? 1000, maxMs: opts.maxReconnectMs ?? 30_000 });
@@ -111,7 +114,7 @@ export function connectMqttTransport(opts: MqttTransportOptions): MqttTransport 
     if (topic === resultTopic) emitter.emit('result', payload);
     else if (topic === topics.hubAvailability) emitter.emit('hubAvailability', payload.toString() === 'online', packet.retain);
     else if (topic.startsWith(responsePrefix)) emitter.emit('response', topic.slice(responsePrefix.length), payload);
-    else if (opts.optionalTopics?.includes(topic)) emitter.emit('optional', topic, payload);
+    else if (opts.optionalTopics?.includes(topic)) emitter.emit('optional', topic, payload, packet.retain);
   });
 
   const onPublished = (error?: Error) => {

@@ -1,4 +1,5 @@
 import { formatCents } from '../../core/money/integers.ts';
+import { layoutNote } from './note-layout.ts';
 import { RECEIPT_LABELS } from './receipt-labels.ts';
 import { printedTime } from './receipt-time.ts';
 import { leftRight, textWidth, wrapToWidth } from './text-width.ts';
@@ -27,6 +28,8 @@ export function columnsFor(paperWidthMm: 58 | 80): number {
 }
 
 export function layoutReceipt(receipt: Receipt): ReceiptLayout {
+  // A printed note (a flow's coupon) says nothing of a transaction: it has a layout of its own.
+  if (receipt.note) return layoutNote(receipt, receipt.note, columnsFor(receipt.paperWidthMm));
   const columns = columnsFor(receipt.paperWidthMm);
   const labels = RECEIPT_LABELS[receipt.language];
   const blocks: ReceiptBlock[] = [];

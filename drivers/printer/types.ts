@@ -86,9 +86,23 @@ export interface Receipt {
   language: 'zh' | 'en';
   /**
    * What the QR code holds: the kiosk's signed verification code (core/receipt/receipt-qr.ts). Absent (a kiosk
-   * without an enrolment key): the transaction id, as receipts printed before signed codes.
+   * without an enrolment key): the transaction id, as receipts printed before signed codes. On a note: the note's
+   * own code (a coupon, a link), printed without the verification hint.
    */
   qr?: string;
+  /**
+   * Present: this is a printed note, not a transaction's receipt (a kiosk flow's coupon or notice:
+   * device/automation/notice-receipt.ts). It is laid out on its own (note-layout.ts): the store, the title and the
+   * lines as given, the QR code when there is one, the kiosk and the time — no card, money, header or footer, and
+   * `txId` is only the note's id for the print queue.
+   */
+  note?: ReceiptNote;
+}
+
+/** A printed note's words: a title (bold, centred) and lines printed as they are, left-aligned. */
+export interface ReceiptNote {
+  title?: string;
+  lines: string[];
 }
 
 export interface PrinterStatus {

@@ -78,6 +78,8 @@ describe('codes, draws, count cards and technician mode on the kiosk screen in a
         const identity = createIdentityService({ store: hub.hub.store.identity, logger: pino({ level: 'silent' }) });
         await identity.addStaff({ name: '技术员 Technician', role: 'technician', storeIds: [DEMO_STORE_ID], cardUid: TECH_CARD, pin: TECH_PIN }, { kind: 'system', id: 'e2e', surface: 'cli' });
       },
+      // With Node-RED on, so technician mode shows its panel too.
+      nodeRed: { enabled: true, port: 0, credentialSecret: 'screen-test-secret-123', flows: ['tenth-visit-coupon'] },
     });
     page = h.page;
     await seen(page, byTest(page, 'link').getByText('在线', { exact: true }), 'the kiosk online');
@@ -173,9 +175,10 @@ describe('codes, draws, count cards and technician mode on the kiosk screen in a
     const tech = await seen(page, byTest(page, 'technician'), 'the technician page');
     await seen(page, byTest(tech, 'tech-reader').getByText('正常'), 'the reader ready');
     await seen(page, byTest(tech, 'tech-link').getByText('已连接'), 'the hub connected');
+    await seen(page, byTest(tech, 'tech-node-red').getByText('运行中'), 'Node-RED running');
     // The machine's own names are data here: models, ports, ids, the hub's address, the software version.
-    const d = (await (await fetch(`${h!.apiUrl}/technician/diagnostics`)).json()) as { deviceId: string; storeId: string; softwareVersion: string; enrolled: { hubUrl: string }; hardware: { reader: { model: string; port?: string }; printer: { model: string; port?: string } | null } };
-    const machine = [d.deviceId, d.storeId, d.softwareVersion, d.enrolled.hubUrl, d.hardware.reader.model, d.hardware.reader.port ?? '', d.hardware.printer?.model ?? '', d.hardware.printer?.port ?? ''].filter(Boolean);
+    const d = (await (await fetch(`${h!.apiUrl}/technician/diagnostics`)).json()) as { deviceId: string; storeId: string; softwareVersion: string; enrolled: { hubUrl: string }; hardware: { reader: { model: string; port?: string }; printer: { model: string; port?: string } | null }; nodeRed: { editorUrl: string | null } | null };
+    const machine = [d.deviceId, d.storeId, d.softwareVersion, d.enrolled.hubUrl, d.hardware.reader.model, d.hardware.reader.port ?? '', d.hardware.printer?.model ?? '', d.hardware.printer?.port ?? '', d.nodeRed?.editorUrl ?? ''].filter(Boolean);
     await checkAll('technician', ['[data-test="tech-test-print"]', '[data-test="tech-sign-out"]', '[data-test="tech-panels"]'], machine);
 
     // The simulated printer prints at once: the outcome says so, in words.

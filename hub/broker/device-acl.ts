@@ -1,8 +1,10 @@
 /**
  * What an enrolled kiosk may do on the broker: publish only its own transactions, look-up requests, state and
- * availability; subscribe only to its own results and look-up responses, the hub's availability and the config
- * of its own scopes. Results and responses are published by the hub alone: a kiosk that could publish its own
- * `tx/result` could tell itself (or, before this ACL, another kiosk) that a sale failed after the ledger took it.
+ * availability; subscribe only to its own results, look-up responses and commands, the hub's availability and the
+ * config of its own scopes. Results, responses and commands are published by the hub alone: a kiosk that could
+ * publish its own `tx/result` could tell itself (or, before this ACL, another kiosk) that a sale failed after the
+ * ledger took it, and one that could publish or read another kiosk's `command` could put words on its screen or
+ * learn what HQ tells it.
  *
  * Exact topics, no prefix match: `devices/{id}/tx/result` starts with `devices/{id}/tx` too. The same table is
  * in docs/ARCHITECTURE.md (Trust model) and is what the Mosquitto dynsec role grants.
@@ -21,7 +23,7 @@ export function devicePublishAllowed(topics: Topics, identity: ScopedIdentity, t
 
 export function deviceSubscribeAllowed(topics: Topics, identity: ScopedIdentity, filter: string): boolean {
   const id = identity.deviceId;
-  if (filter === topics.txResult(id) || filter === topics.hubAvailability) return true;
+  if (filter === topics.txResult(id) || filter === topics.command(id) || filter === topics.hubAvailability) return true;
   const responsePrefix = topics.response(id, '');
   if (filter.startsWith(responsePrefix)) {
     const rest = filter.slice(responsePrefix.length);
@@ -43,6 +45,6 @@ export function deviceGrants(topics: Topics, identity: ScopedIdentity): { publis
   const id = identity.deviceId;
   return {
     publish: [topics.tx(id), topics.request(id, '+'), topics.state(id), topics.availability(id)],
-    subscribe: [topics.txResult(id), topics.response(id, '+'), topics.hubAvailability, ...configScopesOf(identity).flatMap((scope) => [topics.config(scope), `${topics.config(scope)}/#`])],
+    subscribe: [topics.txResult(id), topics.response(id, '+'), topics.command(id), topics.hubAvailability, ...configScopesOf(identity).flatMap((scope) => [topics.config(scope), `${topics.config(scope)}/#`])],
   };
 }

@@ -10,6 +10,11 @@ import { createIdentityService } from '../identity/identity-service.ts';
 import type { IdentityStore } from '../identity/identity-store.ts';
 import type { LedgerAdmin } from '../ledger/ledger-admin.ts';
 import type { LedgerStore } from '../ledger/ledger-store.ts';
+import type { MemberProfileStore } from '../ledger/member-profile-store.ts';
+import type { RulesStore } from '../ledger/rules-store.ts';
+import { DEFAULT_TIMEZONE } from '../../core/rules/compile.ts';
+import { clockFor } from '../../core/rules/local-time.ts';
+import { CONSENT_PURPOSE_RECORDED } from '../ledger/sqlite/registration-consents.ts';
 
 export const DEMO_STORE_ID = 'store-001';
 export const DEMO_CARDS = {
@@ -76,3 +81,56 @@ export const DEMO_OPENING = [
   { card: DEMO_CARDS.gold, topUpCents: 100_000, purchaseCents: 80_000 },
   { card: DEMO_CARDS.diamond, topUpCents: 200_000, purchaseCents: 150_000 },
 ] as const;
+
+/**
+ * The demo of the hub's flows: a member whose birthday is the day the demo was seeded (in the chain's time zone) and
+ * who agreed to marketing messages, so the shipped birthday flow has someone to grant and message on the first day;
+ * and the staff account the demo's flows act as (a region manager of every store, with no card and no password:
+ * nobody signs in as it). Apart from seedDemoData, so the demo members the tests count stay the four they are.
+ */
+export const DEMO_BIRTHDAY_MEMBER = { memberId: 'M0005', name: '赵小红 Zhao Xiaohong', phone: '13800138005', tier: 'standard', card: '04E1B2C3D4E5F6' } as const;
+export const DEMO_FLOW_STAFF_NAME = '自动化流程';
+/** The demo store's technician, who may open the kiosk's and the hub's Node-RED editors. */
+export const DEMO_TECH_NAME = '演示技术员 Demo Technician';
+export const DEMO_TECH_LOGIN = 'tech';
+export const DEMO_TECH_PASSWORD = 'demo-tech-password';
+
+export interface DemoAutomation {
+  /** Whether anything was created now (false: it was all there). */
+  created: boolean;
+  memberId: string;
+  /** The staff id the demo's flows act as (the hub's `actAs`). */
+  flowStaffId: string;
+}
+
+/** Creates what is missing of the flows' demo (after seedDemoData) and answers the flows' staff id; `now` dates the birthday. */
+export async function seedDemoAutomation(
+  store: Pick<LedgerStore, 'member'> & Pick<LedgerAdmin, 'createMember'> & Pick<RulesStore, 'latestRulesBundle'> & { identity: IdentityStore; memberProfiles: MemberProfileStore },
+  options: { now?: number; logger?: Logger } = {},
+): Promise<DemoAutomation> {
+  const now = options.now ?? Date.now();
+  const at = new Date(now).toISOString();
+  let created = false;
+  let flowStaff = (await store.identity.listStaff()).find((s) => s.name === DEMO_FLOW_STAFF_NAME);
+  if (!flowStaff) {
+    const identity = createIdentityService({ store: store.identity, logger: options.logger ?? pino({ level: 'silent' }) });
+    flowStaff = await identity.addStaff({ name: DEMO_FLOW_STAFF_NAME, role: 'region_manager', storeIds: ['*'] }, { kind: 'system', id: 'demo-seed', surface: 'hub' });
+    created = true;
+  }
+  if (!(await store.identity.listStaff()).some((s) => s.name === DEMO_TECH_NAME)) {
+    const identity = createIdentityService({ store: store.identity, logger: options.logger ?? pino({ level: 'silent' }) });
+    await identity.addStaff({ name: DEMO_TECH_NAME, role: 'technician', storeIds: [DEMO_STORE_ID], login: DEMO_TECH_LOGIN, password: DEMO_TECH_PASSWORD }, { kind: 'system', id: 'demo-seed', surface: 'hub' });
+    created = true;
+  }
+  const m = DEMO_BIRTHDAY_MEMBER;
+  if (!(await store.member(m.memberId))) {
+    await store.createMember({ memberId: m.memberId, name: m.name, phone: m.phone, tier: m.tier, creditLimitCents: 0, homeStoreId: DEMO_STORE_ID, cards: [{ uid: m.card }] });
+    const today = clockFor((await store.latestRulesBundle())?.timezone ?? DEFAULT_TIMEZONE).fields(now);
+    // 1992: a leap year, so a demo seeded on 29 February has a birthday that exists.
+    const birthday = `1992-${String(today.month).padStart(2, '0')}-${String(today.day).padStart(2, '0')}`;
+    await store.memberProfiles.updateProfile(m.memberId, { birthday }, at);
+    await store.memberProfiles.addConsent({ memberId: m.memberId, purpose: CONSENT_PURPOSE_RECORDED.marketing, granted: true, at, staffId: 'demo-seed', note: 'demo: agreed to marketing messages' });
+    created = true;
+  }
+  return { created, memberId: m.memberId, flowStaffId: flowStaff.staffId };
+}

@@ -2,6 +2,7 @@
  * The hub's HTTP API and console. Built by a factory so tests drive it with inject(), no sockets. Every error
  * is `{error: {code, message}}` with the status core's registry gives its code (core/errors/codes.ts).
  */
+import { registerNodeRedProxy, type NodeRedProxyDeps } from './node-red-proxy.ts';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -31,6 +32,7 @@ import { registerGiftStockRoutes, type GiftStockRoutesDeps } from './gift-stock-
 import { registerStaffRoutes } from './staff-routes.ts';
 import { registerAuditLogRoutes, type AuditLogRoutesDeps } from './audit-log-routes.ts';
 import { registerRetentionRoutes, type RetentionRoutesDeps } from './retention-routes.ts';
+import { registerMessagingRoutes, type MessagingRoutesDeps } from './messaging-routes.ts';
 import { registerReportRoutes } from './report-routes.ts';
 import type { Reports } from '../reports/reports.ts';
 import { registerMemberReportRoutes } from './member-report-routes.ts';
@@ -83,8 +85,12 @@ export interface HubAppDeps {
   auditLog?: Pick<AuditLogRoutesDeps, 'timezone' | 'onExportError'>;
   /** HQ's personal-data retention rules, preview and run (retention-routes.ts). */
   retention?: Pick<RetentionRoutesDeps, 'retention' | 'timezone'>;
+  /** Messages from the hub's flows: the record (HQ, region managers) and the SMS relay's unsubscribe replies (messaging-routes.ts). */
+  messaging?: Omit<MessagingRoutesDeps, 'identity' | 'identityStore' | 'store'>;
   /** Where the built console web app is (console-assets.ts); console/dist unless told. */
   consoleDist?: string;
+  /** The hub's Node-RED editor at /node-red/ when it is switched on (node-red-proxy.ts). */
+  nodeRed?: NodeRedProxyDeps;
 }
 
 /** The most members a listing (the API's, the console's) shows. */
@@ -115,6 +121,7 @@ export function buildApp(deps: HubAppDeps): FastifyInstance {
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, errorAnswer('NOT_FOUND', `no route ${request.method} ${request.url}`)));
   if (deps.enrol) registerEnrolRoute(app, deps.enrol);
+  if (deps.nodeRed) registerNodeRedProxy(app, deps.nodeRed);
   if (deps.fleet) registerFleetRoutes(app, { ...deps.fleet, identity: deps.identity, identityStore: deps.identityStore });
   if (deps.config) registerConfigRoutes(app, { ...deps.config, identity: deps.identity, identityStore: deps.identityStore });
   if (deps.receipts) registerReceiptRoutes(app, { ...deps.receipts, identity: deps.identity });
@@ -167,6 +174,7 @@ export function buildApp(deps: HubAppDeps): FastifyInstance {
   // GET /api/audit-log (its filters) and its export: audit-log-routes.ts. Retention rules: retention-routes.ts.
   registerAuditLogRoutes(app, { identity, identityStore: deps.identityStore, ...deps.auditLog });
   if (deps.retention) registerRetentionRoutes(app, { ...deps.retention, identity, identityStore: deps.identityStore });
+  if (deps.messaging) registerMessagingRoutes(app, { ...(deps.logger ? { logger: deps.logger } : {}), ...deps.messaging, identity, identityStore: deps.identityStore, store: deps.store });
   // Staff accounts (GET/POST /api/staff …) and one's own (/api/me/password, /api/me/sessions): staff-routes.ts.
   // Members: the role first (require-staff.ts), then the member's store against the caller's (member-access.ts).
   app.get('/api/members', async (request) => {

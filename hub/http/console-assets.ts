@@ -7,12 +7,13 @@
  * The files are served from the hub itself, never a CDN: hubs and kiosks may have no internet.
  */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { errorAnswer } from '../../core/errors/error-answer.ts';
+import { repositoryPath } from '../../core/paths/repository-path.ts';
 
-export const CONSOLE_DIST = fileURLToPath(new URL('../../console/dist/', import.meta.url));
+/** In the repository, also for the compiled hub (dist/): only the code is compiled. */
+export const CONSOLE_DIST = repositoryPath('console', 'dist');
 
 const HTML_HEADERS = {
   'cache-control': 'no-cache',

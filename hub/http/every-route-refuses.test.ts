@@ -28,6 +28,7 @@ const PUBLIC = new Map<string, string>([
   ['GET /', 'the old console page: answers with its login form'],
   ['GET /console', 'the console web app: its own login page'],
   ['GET /console/*', 'the console web app: its own login page'],
+  ['POST /api/messaging/sms-inbound', "the SMS relay forwards members' replies with its own token (messaging.inboundToken), not a staff session"],
 ]);
 
 /** What a cashier or technician may do in the console: their own account. */

@@ -1,4 +1,6 @@
 /** Answers a device's online look-ups (member by card, balances, what to offer a member) on its response topic. */
+import { mayEditFlows } from '../../core/identity/flow-editor-roles.ts';
+import { errorMessage } from '../../core/errors/codes.ts';
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { ConfigSet } from '../../core/config/config-documents.ts';
@@ -211,6 +213,24 @@ export class LookupResponder {
     }
   }
 
+  /**
+   * A login typed into a kiosk's Node-RED editor: checked like a console login (lockout, audit), then whether the
+   * account may edit this kiosk's flows. The session the check opened is closed at once: the editor keeps its own.
+   */
+  private async editorLogin(deviceId: string, login: string, password: string): Promise<LookupAnswer> {
+    try {
+      const { staff, token } = await this.options.identity.login(login, password, `kiosk:${deviceId}:node-red`);
+      await this.options.identity.logout(token);
+      if (!mayEditFlows(staff, await this.options.identityStore.deviceStore(deviceId))) {
+        return { ok: false, code: 'FLOW_EDITOR_REFUSED', message: errorMessage('FLOW_EDITOR_REFUSED') };
+      }
+      return { ok: true, editor: { staffId: staff.staffId, name: staff.name, role: staff.role, storeIds: staff.storeIds } };
+    } catch (error) {
+      if (!isCodedError(error)) throw error;
+      return { ok: false, code: error.code, message: error.message };
+    }
+  }
+
   private async answer(deviceId: string, payload: Buffer, receivedAt: number): Promise<LookupAnswer> {
     if (payload.byteLength > MAX_LOOKUP_REQUEST_BYTES) return { ok: false, code: 'REQUEST_MALFORMED', message: 'request too large' };
     let json: unknown;
@@ -248,6 +268,7 @@ export class LookupResponder {
     if (request.data.op === 'code.verify' || request.data.op === 'draws.open') return this.codesAndDraws(deviceId, request.data);
     if (request.data.op === 'member.history') return this.memberHistory(request.data);
     if (request.data.op === 'purchase.lines') return this.purchaseLines(request.data);
+    if (request.data.op === 'staff.editorLogin') return this.editorLogin(deviceId, request.data.login, request.data.password);
     if (request.data.op === 'device.profile') {
       // With its store's profile (fleet), which the kiosk prints on receipts and keeps for when the hub is away.
       const storeId = await this.options.identityStore.deviceStore(deviceId);

@@ -22,6 +22,11 @@ export interface TxIngestOptions {
   logger: Logger;
   /** Largest batch per database transaction; a flood is applied as several batches. */
   maxBatch?: number;
+  /**
+   * Told of each applied batch's results after they were published (the hub's flows' ledger events). It must not
+   * hold up or break the ingest: what it throws, or rejects with, is logged and ignored.
+   */
+  onResults?: (batch: readonly ReceivedTransaction[], results: readonly TxResult[]) => void | Promise<void>;
 }
 
 export class TxIngest {
@@ -76,6 +81,19 @@ export class TxIngest {
         return;
       }
       this.publish(batch, results);
+      this.tellListener(batch, results);
+    }
+  }
+
+  private tellListener(batch: ReceivedTransaction[], results: TxResult[]): void {
+    const listener = this.options.onResults;
+    if (!listener) return;
+    const failed = (error: unknown) => this.log.error({ err: error, size: batch.length }, 'a results listener failed; the ingest goes on');
+    try {
+      const told = listener(batch, results);
+      if (told instanceof Promise) told.catch(failed);
+    } catch (error) {
+      failed(error);
     }
   }
 

@@ -9,9 +9,10 @@
  * and what is not, dating, batch rollback and per-item replay, HQ transactions, and the points expiry sweep and
  * tier reviews applied through the one write path. After every case the journal audit must find nothing.
  *
- * `makeStore` returns a fresh, empty, opened ledger; the suite closes it. The one option is `faults`
+ * `makeStore` returns a fresh, empty, opened ledger; the suite closes it. Its options: `faults`
  * (ledger-faults.ts): a write that fails inside a batch is the one case no payload produces on purpose, so the
- * back end must fail one on request.
+ * back end must fail one on request; `durable`: the store must keep what it holds across close() and open()
+ * (an in-memory back end gives a file or a database that outlives the connection for those cases).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -34,6 +35,8 @@ import type { ReceivedTransaction } from './ledger-store.ts';
 
 export interface ContractStoreOptions {
   faults?: LedgerFaults;
+  /** A store that keeps what it holds across close() and open() (a file, not memory): the reopen cases. */
+  durable?: boolean;
 }
 
 /** A fresh, empty, opened ledger of the back end under test. */
@@ -427,6 +430,41 @@ export function describeLedgerStoreContract(name: string, makeStore: MakeContrac
         // A business refusal of an HQ transaction is recorded and consumes its seq like any other.
         const refused = await store.applyHq({ kind: 'top_up', storeId: DEMO_STORE_ID, cardUid: 'FFFF0000FFFF', amountCents: 100, tender: 'cash', actor });
         expect(refused).toMatchObject({ seq: hqBefore + 4, status: 'rejected', code: 'CARD_UNKNOWN', recorded: true });
+      });
+
+      it('applies a caller-given id once: the same id again, also after a reopen, answers the stored result as exists and takes no seq', async () => {
+        const store = await open({ durable: true });
+        const { actor } = await hqAdminLogin(store);
+        const bonus = { kind: 'manual_bonus', storeId: HQ_DEVICE_ID, cardUid: DEMO_CARDS.gold, points: 150, reason: 'birthday', actor } as const;
+        const pointsBefore = (await goldBalances(store)).points;
+        const id = nextId();
+        const first = await store.applyHq(bonus, { id });
+        expect(first).toMatchObject({ id, status: 'applied', recorded: true });
+        const hqSeq = await store.lastSeq(HQ_DEVICE_ID);
+        const count = await store.transactionCount();
+        expect(await store.applyHq(bonus, { id })).toMatchObject({ id, seq: first.seq, status: 'exists', original: 'applied', recorded: true });
+        await store.close();
+        await store.open();
+        // A re-run after a restart, even with other words, is the same grant: the id decides.
+        const again = await store.applyHq({ ...bonus, reason: 'birthday (re-run)' }, { id });
+        expect(again).toMatchObject({ id, seq: first.seq, status: 'exists', original: 'applied', recorded: true, outcome: { pointsEarned: 150 } });
+        expect(await store.lastSeq(HQ_DEVICE_ID)).toBe(hqSeq);
+        expect(await store.transactionCount()).toBe(count);
+        expect((await goldBalances(store)).points).toBe(pointsBefore + 150);
+        expect(await historyOf(store, id)).toHaveLength(1);
+        // A refusal recorded under an id is its outcome for good: answered as exists, original rejected.
+        const refusedId = nextId();
+        const refused = await store.applyHq({ ...bonus, cardUid: 'FFFF0000FFFF' }, { id: refusedId });
+        expect(refused).toMatchObject({ id: refusedId, status: 'rejected', code: 'CARD_UNKNOWN', recorded: true });
+        expect(await store.applyHq(bonus, { id: refusedId })).toMatchObject({ id: refusedId, seq: refused.seq, status: 'exists', original: 'rejected', code: 'CARD_UNKNOWN' });
+        // An id a kiosk's transaction holds is not HQ's to answer: refused, unrecorded, nothing applied.
+        const kioskTx = new Kiosk('kiosk-c').make(purchase(100));
+        const kioskResult = await apply(store, kioskTx);
+        expect(kioskResult).toMatchObject({ status: 'applied' });
+        const hqSeqBefore = await store.lastSeq(HQ_DEVICE_ID);
+        expect(await store.applyHq(bonus, { id: kioskTx.id })).toMatchObject({ id: kioskTx.id, status: 'rejected', code: 'TX_ID_CONFLICT', recorded: false });
+        expect(await store.lastSeq(HQ_DEVICE_ID)).toBe(hqSeqBefore);
+        expect((await goldBalances(store)).points).toBe(pointsBefore + 150 + kioskResult.outcome!.pointsEarned);
       });
 
       it('refuses HQ-only kinds and manual bonuses from a kiosk with TX_NOT_ALLOWED_FROM_DEVICE, recorded', async () => {

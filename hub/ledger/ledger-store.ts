@@ -37,6 +37,13 @@ export type HqTransactionBody = DistributiveOmit<
 export interface HqApplyOptions {
   /** The time the transactions are dated at (ISO UTC); default: now on the hub's clock. The sweeps date theirs at the time they ran as. */
   createdAt?: string;
+  /**
+   * The transaction's id (a ULID), derived by the caller from something that must happen once (a flow's
+   * idempotency key): when a transaction with this id is already stored, its stored result is answered as
+   * `exists` and nothing is applied and no seq taken. One transaction only (applyHq, or a batch of one).
+   * Absent: the store makes a fresh id.
+   */
+  id?: string;
 }
 
 export interface AuditFinding {

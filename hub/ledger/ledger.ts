@@ -4,6 +4,7 @@
  * tests and the tools hold the whole. `open-ledger.ts` makes one.
  */
 import type { CommissionReads } from '../commission/commission-reads.ts';
+import type { AutomationReads } from '../automation/member-reads.ts';
 import type { IdentityStore } from '../identity/identity-store.ts';
 import type { CardFeeStore } from './card-fee-store.ts';
 import type { CodeStore } from './code-store.ts';
@@ -20,6 +21,7 @@ import type { ReceiptReads } from './receipt-reads.ts';
 import type { RetentionStore } from './retention-store.ts';
 import type { RulesStore } from './rules-store.ts';
 import type { SweepStore } from './sweep-store.ts';
+import type { MessagingStore } from '../messaging/outbound-messages.ts';
 
 export interface Ledger extends LedgerStore, SweepStore, LedgerAdmin, RulesStore, DeviceRegistry {
   /** Opens (and migrates) the store; idempotent. */
@@ -48,6 +50,10 @@ export interface Ledger extends LedgerStore, SweepStore, LedgerAdmin, RulesStore
   readonly giftStock: GiftStockStore;
   /** One transaction as recorded, for checking a receipt (../receipts/verify-receipt.ts; open between open() and close()). */
   readonly receipts: ReceiptReads;
+  /** Messages from the hub's flows and the member reads they need (schema 9, ../messaging/; open between open() and close()). */
+  readonly messaging: MessagingStore;
+  /** What the hub's flows read of members: summaries and segments, never an erased member (open between open() and close()). */
+  readonly automation: AutomationReads;
   /** Closes it; idempotent. Call once the ingest is idle. */
   close(): Promise<void>;
 }

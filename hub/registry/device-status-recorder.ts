@@ -41,7 +41,8 @@ export interface DeviceStatusRecorderOptions {
   now?: () => number;
 }
 
-type Listener = (status: DeviceStatus) => void;
+/** A record as written, with the change it was written for (whether it carried a state report or availability). */
+type Listener = (status: DeviceStatus, change: DeviceStatusChange) => void;
 
 export class DeviceStatusRecorder {
   private readonly store: DeviceStatusStore;
@@ -120,7 +121,7 @@ export class DeviceStatusRecorder {
     this.add({ deviceId, seenAt: new Date(now).toISOString() });
   }
 
-  /** Called with each record as written, after its transaction commits. Returns the unsubscribe. */
+  /** Called with each record as written (and the change it was written for), after its transaction commits. Returns the unsubscribe. */
   onRecorded(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -219,15 +220,17 @@ export class DeviceStatusRecorder {
       return;
     }
     this.counts.batches += 1;
-    for (const status of recorded) {
+    // The store answers one record per change, in the batch's order.
+    recorded.forEach((status, index) => {
+      const change = batch[index] ?? { deviceId: status.deviceId };
       for (const listener of this.listeners) {
         try {
-          listener(status);
+          listener(status, change);
         } catch (error) {
           this.log.error({ err: error }, 'a device registry listener failed');
         }
       }
-    }
+    });
   }
 
   private warn(deviceId: string, code: ErrorCode, fields: Record<string, unknown>, message: string): void {

@@ -11,8 +11,9 @@ import type { ConsumptionRecord, ReportWindow } from './consumption-records.ts';
 import type { ExportRowOf, ExportRowSource } from './export-row-sources.ts';
 import type { ExportRowsJob, ExportRowsMessage } from './export-rows-worker.ts';
 import type { ChurnRow, MemberWindow } from './sqlite-member-report-reads.ts';
+import { workerEntryUrl } from './worker-entry-url.ts';
 
-const WORKER_URL = new URL('./export-rows-worker.mjs', import.meta.url);
+const WORKER_URL = workerEntryUrl('export-rows-worker', import.meta.url);
 /** Rows per message: large enough that posting costs little per row, small enough to start writing at once. */
 const BATCH = 2_000;
 /** How long the writer may hold the hub's thread before it gives the event loop a turn. */

@@ -13,8 +13,9 @@ import type { RulesBundle } from '../../core/rules/bundle.ts';
 import type { CardGroup, ChurnCounts, ChurnRow, DemographicGroup, GiftGroup, MemberCreditLine, MemberWindow, PeriodWindow, ReferralRow } from './sqlite-member-report-reads.ts';
 import { churnRowsFromWorker, consumptionRowsFromWorker } from './rows-from-worker.ts';
 import type { MemberGroup, PointsFlows, TopUpGroup, TrendGroup } from './sqlite-report-reads.ts';
+import { workerEntryUrl } from './worker-entry-url.ts';
 
-const WORKER_URL = new URL('./report-query-worker.mjs', import.meta.url);
+const WORKER_URL = workerEntryUrl('report-query-worker', import.meta.url);
 /** Longer than any report of a year of a 50-store chain takes (under 0.5 s: npm run bench console-reports). */
 export const REPORT_TIMEOUT_MS = 30_000;
 

@@ -60,6 +60,7 @@ export async function startMosquitto(users: Record<string, string>, options: Sta
       ...['tx', 'request/+', 'state', 'availability'].map((t) => `pattern write memberkiosk/v1/devices/%u/${t}`),
       'pattern read memberkiosk/v1/devices/%u/tx/result',
       'pattern read memberkiosk/v1/devices/%u/response/+',
+      'pattern read memberkiosk/v1/devices/%u/command',
       'pattern read memberkiosk/v1/hub/availability',
       ...['global', 'global/#', 'device/%u', 'device/%u/#'].map((scope) => `pattern read memberkiosk/v1/config/${scope}`),
       '',

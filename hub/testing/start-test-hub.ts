@@ -18,6 +18,8 @@ export interface TestHub {
   caSha256: string;
   /** Console, API and POST /api/enrol over TLS, on loopback. */
   httpsUrl: string | null;
+  /** The plain console and API on loopback, when the overrides give `http`. */
+  consoleUrl: string | null;
   dataDir: string;
   /**
    * The HQ root public key the hub hands kiosks at enrolment (with demo data: the demo root it made in DATA/demo-hq;
@@ -34,7 +36,7 @@ export async function startTestHub(overrides: Partial<HubConfig> = {}): Promise<
     { dataDir, broker: { mode: 'embedded', host: '127.0.0.1', port: 0, tlsPort: 0 }, https: { host: '127.0.0.1', port: 0 }, seedDemoData: true, logLevel: 'silent', ...overrides },
     pino({ level: process.env.MK_TEST_LOG ?? 'silent' }),
   );
-  const { brokerUrl, brokerTlsUrl, caPem, caSha256, httpsUrl } = await hub.start();
+  const { brokerUrl, brokerTlsUrl, caPem, caSha256, httpsUrl, consoleUrl } = await hub.start();
   return {
     hub,
     brokerUrl,
@@ -42,6 +44,7 @@ export async function startTestHub(overrides: Partial<HubConfig> = {}): Promise<
     caPem,
     caSha256,
     httpsUrl,
+    consoleUrl,
     dataDir,
     hqRootPublicKeyPem: readHqRootPublicKey(dataDir),
     async dispose() {

@@ -17,6 +17,7 @@ const FIGURE_MODULES: Record<string, () => Promise<{ measure: BenchMeasure }>> =
   'fleet-load': () => import('./figures/fleet-load.ts'),
   'config-fan-out': () => import('./figures/config-fan-out.ts'),
   'console-reports': () => import('./figures/console-reports.ts'),
+  'kiosk-footprint': () => import('./figures/kiosk-footprint.ts'),
 };
 
 function table(figures: BenchFigure[]): string {

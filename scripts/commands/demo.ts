@@ -10,7 +10,7 @@ import { parseCommandArgs, usageError } from '../command-args.ts';
 import { waitForShutdown } from '../wait-for-shutdown.ts';
 
 const USAGE = `usage: memberkiosk demo [--data DIR] [--mqtt-port N] [--hub-port N] [--kiosk-port N] [--https-port N] [--mqtts-port N]
-                        [--log-level L]
+                        [--log-level L] [--node-red]
   the hub (embedded MQTT broker, demo members) and one kiosk (simulated card reader and printer) in one
   process, as npm start runs it; Ctrl-C stops both
   --data        data directory (hub/ and kiosk-001/ under it); default ./data
@@ -20,6 +20,8 @@ const USAGE = `usage: memberkiosk demo [--data DIR] [--mqtt-port N] [--hub-port 
   --https-port  hub console, API and kiosk enrolment over TLS (loopback); default 8443
   --mqtts-port  embedded MQTT broker over TLS (loopback); default 8883
   --log-level   fatal | error | warn (default) | info | debug | trace | silent
+  --node-red    Node-RED beside the hub (every shipped hub flow; messages to members go to a recording fake
+                SMS gateway) and the kiosk (the tenth-visit coupon flow); log in as tech / demo-tech-password
 exit codes: 0 stopped cleanly (SIGINT/SIGTERM), 1 a port is already in use, 2 bad options
 `;
 
@@ -36,6 +38,7 @@ export async function run(args: string[]): Promise<number> {
       'https-port': { type: 'string', default: '8443' },
       'mqtts-port': { type: 'string', default: '8883' },
       'log-level': { type: 'string', default: 'warn' },
+      'node-red': { type: 'boolean', default: false },
     },
   });
   if (!flags.ok) return flags.exitCode;
@@ -53,6 +56,9 @@ export async function run(args: string[]): Promise<number> {
   const { DEMO_CARDS, DEMO_STAFF_CARD, DEMO_STORE_ID } = await import('../../hub/demo/seed-demo-data.ts');
   const { createHub } = await import('../../hub/main.ts');
   const logLevel = values['log-level'] as 'warn'; // checked against LOG_LEVELS above
+  const withNodeRed = values['node-red'];
+  const nodeRedSecret = withNodeRed ? (await import('./demo-node-red-secret.ts')).demoNodeRedSecret(values.data) : undefined;
+  const { shippedFlowNames } = await import('../../flows/runtime/install-shipped-flows.ts');
   const hub = createHub({
     dataDir: `${values.data}/hub`,
     // MQTT over TLS on loopback: what kiosks are told at enrolment (the demo's own kiosk uses the plain port).
@@ -62,6 +68,11 @@ export async function run(args: string[]): Promise<number> {
     seedDemoData: true,
     // The demo store's shop and receipt texts, so the kiosk screen sells something on a fresh start.
     seedDemoConfig: true,
+    // A birthday member, the flows' account and a technician login, so the shipped flows have work on day one.
+    seedDemoAutomation: true,
+    ...(withNodeRed
+      ? { nodeRed: { enabled: true, credentialSecret: nodeRedSecret, flows: shippedFlowNames('hub') }, messaging: { sms: { kind: 'recording' as const }, staffWebhook: null, inboundToken: null } }
+      : {}),
     logLevel,
   });
   let addresses;
@@ -89,6 +100,7 @@ export async function run(args: string[]): Promise<number> {
     mqtt: { username: login.mqttUsername, password: login.mqttPassword, ...(login.hqRootPublicKeyPem ? { hqRootPublicKeyPem: login.hqRootPublicKeyPem } : {}) },
     dataDir: `${values.data}/kiosk-001`,
     httpPort: Number(values['kiosk-port']),
+    ...(withNodeRed ? { nodeRed: { enabled: true, credentialSecret: nodeRedSecret, flows: ['tenth-visit-coupon'] } } : {}),
     logLevel,
   });
   let urls;
@@ -101,6 +113,10 @@ export async function run(args: string[]): Promise<number> {
     });
   }
   const { screenUrl, apiUrl } = urls;
+  const [kioskEditor, hubEditor] = withNodeRed ? await Promise.all([device.nodeRed()?.ready, hub.nodeRed()?.ready]) : [null, null];
+  const nodeRedLines = withNodeRed
+    ? `  kiosk Node-RED: ${kioskEditor ?? 'did not start (see the log)'}\n  hub Node-RED:   ${consoleUrl}/node-red/  (log in as tech / demo-tech-password, or the HQ login)${hubEditor ? '' : ' — did not start (see the log)'}\n`
+    : '';
   process.stdout.write(`
 memberkiosk demo is running (Ctrl-C stops it)
   kiosk screen:  ${screenUrl}
@@ -109,7 +125,7 @@ memberkiosk demo is running (Ctrl-C stops it)
   MQTT broker:   ${brokerUrl}
   hub HTTPS:     ${addresses.httpsUrl}  (console, API, kiosk enrolment: docs/OPERATIONS.md)
   MQTT over TLS: ${addresses.brokerTlsUrl}
-
+${nodeRedLines}
 Simulate a tap of the gold member's card, then open the kiosk screen:
   curl -s -X POST ${apiUrl}/sim/tap -H 'content-type: application/json' -d '{"uid":"${DEMO_CARDS.gold}"}'
 Demo cards: standard ${DEMO_CARDS.standard}, silver ${DEMO_CARDS.silver}, gold ${DEMO_CARDS.gold}, diamond ${DEMO_CARDS.diamond}; staff card ${DEMO_STAFF_CARD}

@@ -7,6 +7,7 @@
  * the driver registry (drivers/registry/), so a new reader or printer model needs no change here.
  */
 import { parseCommandArgs, usageError } from '../command-args.ts';
+import { NODE_RED_FLAG_NAMES, NodeRedFlagError, nodeRedFlagOptions, nodeRedFlagUsage, parseNodeRedFlags } from './node-red-flags.ts';
 import { HardwareFlagError, hardwareFlagOptions, hardwareFlagUsage, parseHardwareFlags } from '../../device/hardware/parse-hardware-flags.ts';
 import { waitForShutdown } from '../wait-for-shutdown.ts';
 
@@ -16,6 +17,7 @@ const HARDWARE = hardwareFlagUsage(SYNOPSIS_INDENT);
 const USAGE = `usage: memberkiosk device --data DIR [--port N] [--host H]                        (a provisioned kiosk)
        memberkiosk device --hub URL --id DEVICE_ID --store STORE_ID [--data DIR] [--port N] [--host H]
 ${SYNOPSIS_INDENT}[--base-topic T] [--log-level L]
+${SYNOPSIS_INDENT}[--node-red [--node-red-port N] [--node-red-flows A,B]]
 ${SYNOPSIS_INDENT}${HARDWARE.synopsis}
   --data        data directory (outbox, member cache, settings, and what 'memberkiosk provision' stored:
                 device id, store, broker, MQTT credentials, the hub's CA); default ./data/<id>, or ./data/kiosk
@@ -26,10 +28,11 @@ ${SYNOPSIS_INDENT}${HARDWARE.synopsis}
   --host        HTTP address to listen on; default 127.0.0.1
   --demo        demo mode: POST /api/sim/tap taps the simulated reader (never on a kiosk in a store)
 ${HARDWARE.lines.join('\n')}
+${nodeRedFlagUsage(1880).join('\n')}
 exit codes: 0 stopped cleanly (SIGINT/SIGTERM), 2 bad or missing options
 `;
 
-const OWN_FLAGS = ['hub', 'id', 'store', 'data', 'port', 'host', 'base-topic', 'log-level', 'demo'];
+const OWN_FLAGS = ['hub', 'id', 'store', 'data', 'port', 'host', 'base-topic', 'log-level', 'demo', ...NODE_RED_FLAG_NAMES];
 
 export async function run(args: string[]): Promise<number> {
   const flags = parseCommandArgs('device', USAGE, {
@@ -45,6 +48,7 @@ export async function run(args: string[]): Promise<number> {
       'log-level': { type: 'string' },
       demo: { type: 'boolean', default: false },
       ...hardwareFlagOptions(),
+      ...nodeRedFlagOptions(),
     },
   });
   if (!flags.ok) return flags.exitCode;
@@ -79,14 +83,17 @@ export async function run(args: string[]): Promise<number> {
       ...(values['base-topic'] ? { baseTopic: values['base-topic'] } : {}),
       ...(values['log-level'] ? { logLevel: values['log-level'] as 'info' } : {}),
       hardware,
+      nodeRed: parseNodeRedFlags(values),
     });
   } catch (error) {
-    const usage = error instanceof HardwareFlagError ? USAGE : '';
+    const usage = error instanceof HardwareFlagError || error instanceof NodeRedFlagError ? USAGE : '';
     process.stderr.write(`memberkiosk device: ${(error as Error).message}\n${usage}`);
     return 2;
   }
   const { screenUrl } = await device.start();
   process.stdout.write(`kiosk ${deviceId} screen: ${screenUrl}\n`);
+  const editor = await device.nodeRed()?.ready;
+  if (editor) process.stdout.write(`kiosk ${deviceId} Node-RED editor: ${editor}\n`);
   await waitForShutdown(() => device.stop());
   return 0;
 }

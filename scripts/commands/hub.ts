@@ -3,11 +3,24 @@ import { ZodError } from 'zod';
 import { redactBrokerUrl } from '../../hub/mqtt/redact-broker-url.ts';
 import { parseCommandArgs, usageError } from '../command-args.ts';
 import { waitForShutdown } from '../wait-for-shutdown.ts';
+import { nodeRedFlagOptions, nodeRedFlagUsage, parseNodeRedFlags } from './node-red-flags.ts';
+
+/** The hub's messaging from flags and, for its secrets, the environment (never flags: they show in `ps`). */
+function messagingFromFlags(values: { 'sms-relay'?: string | undefined; 'sms-signature'?: string | undefined; 'staff-webhook'?: string | undefined }) {
+  const env = process.env;
+  return {
+    sms: values['sms-relay'] ? { kind: 'http' as const, url: values['sms-relay'], token: env['MEMBERKIOSK_SMS_TOKEN'] ?? '', signature: values['sms-signature'] ?? '' } : null,
+    staffWebhook: values['staff-webhook'] ? { url: values['staff-webhook'], secret: env['MEMBERKIOSK_STAFF_WEBHOOK_SECRET'] ?? null } : null,
+    inboundToken: env['MEMBERKIOSK_SMS_INBOUND_TOKEN'] ?? null,
+  };
+}
 
 const USAGE = `usage: memberkiosk hub [--data DIR] [--broker mqtt(s)://user:pass@host:port [--broker-ca FILE] | --mqtt-host H --mqtt-port N]
                        [--http-host H] [--http-port N] [--tls-host H] [--mqtts-port N] [--https-port N]
                        [--tls-name NAME]... [--tls-cert FILE --tls-key FILE --tls-ca FILE]
                        [--demo true|false] [--log-level L]
+                       [--node-red [--node-red-port N] [--node-red-flows A,B] [--flows-act-as STAFF_ID]]
+                       [--sms-relay URL --sms-signature TEXT] [--staff-webhook URL]
   --data        ledger, fleet (fleet.sqlite), TLS (tls/) and HQ public key directory; default ./data/hub
   --broker      an external MQTT broker; the hub waits for it, retrying with backoff (0.5 s doubling to 30 s), and
                 logs each failed attempt (BROKER_UNREACHABLE; refused credentials: BROKER_AUTH_REFUSED at error)
@@ -28,6 +41,14 @@ const USAGE = `usage: memberkiosk hub [--data DIR] [--broker mqtt(s)://user:pass
   --tls-cert, --tls-key, --tls-ca   a chain's own certificate (with chain), key and CA instead
   --demo        seed demo members, cards, staff and gifts into an empty ledger; default false
   --log-level   fatal | error | warn | info (default) | debug | trace | silent
+${nodeRedFlagUsage(1881).join('\n')}
+                    the editor is served behind the console at /node-red/ (HQ admins and technicians)
+  --flows-act-as    the staff account (region manager or HQ admin of all stores) the flows' points grants are made by
+  --sms-relay       the chain's SMS relay (POST {phone, text, signature}); its token from MEMBERKIOSK_SMS_TOKEN, the
+                    token it forwards members' replies with from MEMBERKIOSK_SMS_INBOUND_TOKEN
+  --sms-signature   the SMS signature the relay puts in 【】, e.g. 某某超市
+  --staff-webhook   a WeCom / DingTalk group robot for store managers' alerts; its signing secret from
+                    MEMBERKIOSK_STAFF_WEBHOOK_SECRET
 exit codes: 0 stopped cleanly (SIGINT/SIGTERM), 1 could not start, 2 bad options
 `;
 
@@ -53,6 +74,11 @@ export async function run(args: string[]): Promise<number> {
       'tls-ca': { type: 'string' },
       demo: { type: 'string', default: 'false' },
       'log-level': { type: 'string', default: 'info' },
+      ...nodeRedFlagOptions(),
+      'flows-act-as': { type: 'string' },
+      'sms-relay': { type: 'string' },
+      'sms-signature': { type: 'string' },
+      'staff-webhook': { type: 'string' },
     },
   });
   if (!flags.ok) return flags.exitCode;
@@ -78,6 +104,8 @@ export async function run(args: string[]): Promise<number> {
       },
       seedDemoData: values.demo === 'true',
       logLevel: values['log-level'] as 'info',
+      nodeRed: { ...parseNodeRedFlags(values), ...(values['flows-act-as'] ? { actAs: values['flows-act-as'] } : {}) },
+      messaging: messagingFromFlags(values),
     });
   } catch (error) {
     return usageError('hub', USAGE, describeConfigError(error));
@@ -108,6 +136,8 @@ export async function run(args: string[]): Promise<number> {
     `hub console: ${addresses.consoleUrl}\nMQTT broker: ${redactBrokerUrl(addresses.brokerUrl)}\n` +
       `hub HTTPS (console, enrolment): ${addresses.httpsUrl}\nMQTT over TLS: ${addresses.brokerTlsUrl ?? '(external broker)'}\nhub CA SHA-256: ${addresses.caSha256}\n`,
   );
+  const editor = await hub.nodeRed()?.ready;
+  if (editor) process.stdout.write(`Node-RED editor: ${addresses.httpsUrl}/node-red/ (and ${addresses.consoleUrl}/node-red/ on this machine)\n`);
   await shutdown;
   return 0;
 }

@@ -4,7 +4,8 @@
  * files (scripts/soak/). Not part of `npm test`: it takes minutes.
  */
 import { parseCommandArgs, usageError } from '../command-args.ts';
-import type { SoakOptions } from '../soak/run-soak.ts';
+import type { SoakOptions } from '../soak/soak-options.ts';
+import { importFromSources } from './from-sources.ts';
 
 const USAGE = `usage: memberkiosk soak [--kills N] [--rate R] [--tills N] [--kiosks N] [--broker-restarts N] [--seed S]
                         [--drain-timeout SECONDS] [--keep] [--no-bench]
@@ -73,7 +74,9 @@ export async function run(args: string[]): Promise<number> {
   }
 
   // Loaded only now, so --help and bad flags are answered without loading SQLite or the soak.
-  const { runSoak } = await import('../soak/run-soak.ts');
+  const soak = await importFromSources<{ runSoak: (opts: SoakOptions, signal: AbortSignal) => Promise<number> }>('../soak/run-soak.ts', import.meta.url, 'soak');
+  if (!soak) return 1;
+  const { runSoak } = soak;
   const controller = new AbortController();
   let firstSignalAt: number | null = null;
   const onSignal = () => {

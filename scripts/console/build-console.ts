@@ -3,24 +3,21 @@
  * hub serves at /console/ (hub/http/console-assets.ts). No CDN: every script, style and font file the app uses is
  * in dist. The build itself is scripts/web/build-web-app.ts.
  */
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { repositoryPath } from '../../core/paths/repository-path.ts';
 import { buildWebApp } from '../web/build-web-app.ts';
 import type { WebApp } from '../web/web-app.ts';
 
-export const CONSOLE_ROOT = fileURLToPath(new URL('../../console/', import.meta.url));
-export const CONSOLE_DIST = join(CONSOLE_ROOT, 'dist');
+// From the repository, also when this module runs compiled (dist/scripts/console/): the app's sources and build stay there.
+export const CONSOLE_ROOT = repositoryPath('console');
+export const CONSOLE_DIST = repositoryPath('console', 'dist');
 
 export const CONSOLE_APP: WebApp = {
   title: 'the HQ console',
   root: CONSOLE_ROOT,
   dist: CONSOLE_DIST,
   base: '/console/',
-  extraSources: [
-    fileURLToPath(import.meta.url),
-    fileURLToPath(new URL('../web/build-web-app.ts', import.meta.url)),
-    fileURLToPath(new URL('../../package-lock.json', import.meta.url)),
-  ],
+  extraSources: [repositoryPath('scripts', 'console', 'build-console.ts'), repositoryPath('scripts', 'web', 'build-web-app.ts'), repositoryPath('package-lock.json')],
   async viteOptions() {
     const { default: vue } = await import('@vitejs/plugin-vue');
     return {

@@ -3,25 +3,22 @@
  * kiosk serves at / (device/http/screen-assets.ts). No CDN: kiosks are often offline. The app imports core's
  * money, limits and refusal words, so core/ counts among its sources.
  */
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { repositoryPath } from '../../core/paths/repository-path.ts';
 import { buildWebApp } from '../web/build-web-app.ts';
 import type { WebApp } from '../web/web-app.ts';
 
-export const SCREEN_ROOT = fileURLToPath(new URL('../../device/screen/', import.meta.url));
-export const SCREEN_DIST = join(SCREEN_ROOT, 'dist');
+// From the repository, also when this module runs compiled (dist/scripts/screen/): the app's sources and build stay there.
+export const SCREEN_ROOT = repositoryPath('device', 'screen');
+export const SCREEN_DIST = repositoryPath('device', 'screen', 'dist');
 
 export const SCREEN_APP: WebApp = {
   title: 'the kiosk screen',
   root: SCREEN_ROOT,
   dist: SCREEN_DIST,
   base: '/',
-  extraSources: [
-    fileURLToPath(import.meta.url),
-    fileURLToPath(new URL('../web/build-web-app.ts', import.meta.url)),
-    fileURLToPath(new URL('../../package-lock.json', import.meta.url)),
-  ],
-  extraSourceDirs: [fileURLToPath(new URL('../../core/money/', import.meta.url)), fileURLToPath(new URL('../../core/errors/', import.meta.url))],
+  extraSources: [repositoryPath('scripts', 'screen', 'build-screen.ts'), repositoryPath('scripts', 'web', 'build-web-app.ts'), repositoryPath('package-lock.json')],
+  extraSourceDirs: [repositoryPath('core', 'money'), repositoryPath('core', 'errors')],
   async viteOptions() {
     const { default: vue } = await import('@vitejs/plugin-vue');
     return {

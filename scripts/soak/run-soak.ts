@@ -36,6 +36,7 @@ import { LoadDriver, SOAK_REQUEST_KINDS } from './load-driver.ts';
 import { percentile } from '../bench/support/percentile.ts';
 import { countLoggedCodes, ManagedBroker, ManagedProcess, type ExitInfo, type UnexpectedExit } from './processes.ts';
 import { seededRandom } from './random.ts';
+import type { SoakOptions } from './soak-options.ts';
 import { formatSummary, minKioskKills, soakBenchRows, soakPassed, type SoakSummary } from './report.ts';
 import { readLedger, readLedgerSnapshot, readOutbox, type OutboxFileRow } from './soak-files.ts';
 
@@ -43,23 +44,6 @@ const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Console, broker (over TLS: nothing else is listening) and the HTTPS listener that enrols the kiosks. */
 const HUB_READY = /hub console: (http:\/\/\S+)\nMQTT broker: (mqtts:\/\/\S+)\nhub HTTPS \(console, enrolment\): (https:\/\/\S+)\n/;
 const KIOSK_READY = /screen: (http:\/\/\S+?)\/?\n/;
-
-export interface SoakOptions {
-  /** SIGKILLs each process gets at least. */
-  kills: number;
-  /** Requests per second over all tills. */
-  rate: number;
-  tills: number;
-  kiosks: number;
-  brokerRestarts: number;
-  seed: number;
-  /** How long the drain may take (every kiosk connected with an empty outbox). */
-  drainTimeoutMs: number;
-  /** Keep the work dir even when every check passed. */
-  keepWorkDir: boolean;
-  /** Merge the two soak rows into bench/results.json. */
-  writeBench: boolean;
-}
 
 interface KioskState {
   connected?: boolean;

@@ -62,6 +62,8 @@ export interface ScreenHarnessOptions {
   tuning?: NonNullable<DeviceConfig['tuning']>;
   /** The browser window; 1024×600 (a regular landscape kiosk) unless told. */
   viewport?: { width: number; height: number };
+  /** Node-RED on the kiosk (off unless told). */
+  nodeRed?: DeviceConfig['nodeRed'];
 }
 
 export async function startScreenHarness(options: ScreenHarnessOptions): Promise<ScreenHarness> {
@@ -83,6 +85,7 @@ export async function startScreenHarness(options: ScreenHarnessOptions): Promise
     logLevel: 'silent',
     tuning: { ...baseTuning, ...options.tuning, session: { ...baseTuning.session, ...options.tuning?.session } },
     ...(options.hardware ? { hardware: options.hardware } : {}),
+    ...(options.nodeRed ? { nodeRed: options.nodeRed } : {}),
   };
   let device = createDevice(config);
   const { screenUrl, apiUrl } = await device.start();

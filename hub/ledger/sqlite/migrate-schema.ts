@@ -13,6 +13,7 @@ import { ACCOUNT_FEATURES_SQL } from './schema-account-features.ts';
 import { MEMBER_PROFILES_SQL } from './schema-member-profiles.ts';
 import { CONSOLE_FEATURES_SQL } from './schema-console-features.ts';
 import { REPORT_ROLLUP_BACKFILL_SQL } from './schema-report-rollup.ts';
+import { MESSAGING_SQL } from './schema-messaging.ts';
 import { staffCardHash } from '../../identity/staff-card-hash.ts';
 import { staffCardKey } from './staff-card-key.ts';
 import { newStaffId } from '../../identity/new-ids.ts';
@@ -131,6 +132,14 @@ const MIGRATIONS: readonly Migration[] = [
       // recorded reads the existing rows once, in this migration.
       db.exec(CONSOLE_FEATURES_SQL);
       db.exec(REPORT_ROLLUP_BACKFILL_SQL);
+    },
+  },
+  {
+    to: 9,
+    why: "outbound messages from the hub's flows (SMS to members, the staff webhook), each idempotency key once",
+    up(db) {
+      // A new table only: no message was ever sent before this version.
+      db.exec(MESSAGING_SQL);
     },
   },
 ];

@@ -10,14 +10,17 @@
  * An older database is brought to this version by `migrate-schema.ts` on open. Schema 5's redemption codes and
  * points draws are in schema-codes-draws.ts, schema 6's fee charges and card spending in schema-account-features.ts, schema 7's member profiles, contact
  * log and consents in schema-member-profiles.ts, schema 8's report indexes and console tables in
- * schema-console-features.ts.
+ * schema-console-features.ts, schema 9's outbound messages in schema-messaging.ts; the flows' segment indexes (no
+ * version of their own) in schema-automation.ts.
  */
 import { CODES_AND_DRAWS_SQL } from './schema-codes-draws.ts';
 import { ACCOUNT_FEATURES_SQL } from './schema-account-features.ts';
 import { MEMBER_PROFILES_SQL } from './schema-member-profiles.ts';
 import { CONSOLE_FEATURES_SQL } from './schema-console-features.ts';
+import { MESSAGING_SQL } from './schema-messaging.ts';
+import { AUTOMATION_INDEXES_SQL } from './schema-automation.ts';
 
-export const SCHEMA_VERSION = 8;
+export const SCHEMA_VERSION = 9;
 
 /**
  * The tables through schema 7. Schema 8's indexes and trigger name columns that older migrations add (members'
@@ -265,4 +268,6 @@ ${ACCOUNT_FEATURES_SQL}
 ${MEMBER_PROFILES_SQL}`;
 
 export const SCHEMA_SQL = `${TABLES_THROUGH_SCHEMA_7_SQL}
-${CONSOLE_FEATURES_SQL}`;
+${CONSOLE_FEATURES_SQL}
+${MESSAGING_SQL}
+${AUTOMATION_INDEXES_SQL}`;

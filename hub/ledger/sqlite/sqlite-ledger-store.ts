@@ -17,6 +17,10 @@ import type { RetentionStore } from '../retention-store.ts';
 import { createSqliteRetention } from './sqlite-retention.ts';
 import type { CommissionReads } from '../../commission/commission-reads.ts';
 import { createSqliteCommissionReads } from '../../commission/sqlite-commission-reads.ts';
+import type { AutomationReads } from '../../automation/member-reads.ts';
+import { createSqliteAutomationReads } from './automation-reads.ts';
+import type { MessagingStore } from '../../messaging/outbound-messages.ts';
+import { createSqliteMessagingStore } from '../../messaging/sqlite-messaging-store.ts';
 import Database, { type Database as DatabaseHandle } from 'better-sqlite3';
 import type { CardFeeStore } from '../card-fee-store.ts';
 import { SqliteCardFees } from './sqlite-card-fees.ts';
@@ -36,7 +40,8 @@ import type { CodeStore } from '../code-store.ts';
 import type { DrawStore } from '../draw-store.ts';
 import type { DueLot } from '../../../core/ledger/plan-points-expiry.ts';
 import type { TierReviewMember, TierReviewStatus } from '../../../core/ledger/plan-tier-review.ts';
-import { createUlidFactory } from '../../../core/ids/ulid.ts';
+import { createUlidFactory, ULID_PATTERN } from '../../../core/ids/ulid.ts';
+import { CodedError } from '../../../core/errors/coded-error.ts';
 import type { RulesBundle } from '../../../core/rules/bundle.ts';
 import type { MemberView, PurchaseLines } from '../../../core/wire/lookup.ts';
 import type { TxResult } from '../../../core/wire/result.ts';
@@ -95,8 +100,9 @@ interface Transactions {
   applyBatch(batch: ReceivedTransaction[]): TxResult[];
   /** The batch again, each item in a savepoint of one database transaction: a failing write is recorded as INTERNAL. */
   replayBatch(batch: ReceivedTransaction[]): TxResult[];
-  applyHq(bodies: HqTransactionBody[], createdAt: string | undefined): TxResult[];
-  replayHq(bodies: HqTransactionBody[], createdAt: string | undefined): TxResult[];
+  /** `id`: the one transaction's caller-given id (HqApplyOptions.id); one already stored is answered as `exists`. */
+  applyHq(bodies: HqTransactionBody[], createdAt: string | undefined, id?: string): TxResult[];
+  replayHq(bodies: HqTransactionBody[], createdAt: string | undefined, id?: string): TxResult[];
 }
 
 export class SqliteLedgerStore implements Ledger {
@@ -114,6 +120,8 @@ export class SqliteLedgerStore implements Ledger {
   private profiles: MemberProfileStore | null = null;
   private imports: MemberImportStore | null = null;
   private retentionStore: RetentionStore | null = null;
+  private automationReads: AutomationReads | null = null;
+  private messagingStore: MessagingStore | null = null;
   private readonly bundles = new Map<number, RulesBundle>();
   private readonly unknownVersionsWarned = new Set<number>();
   private readonly log: Logger;
@@ -160,6 +168,8 @@ export class SqliteLedgerStore implements Ledger {
         return () => port.afterRollback(mark);
       } });
     this.retentionStore = createSqliteRetention(db);
+    this.automationReads = createSqliteAutomationReads(db);
+    this.messagingStore = createSqliteMessagingStore(db);
     if (!this.latestBundle()) this.saveBundle(this.options.fallbackBundle);
   }
 
@@ -187,11 +197,11 @@ export class SqliteLedgerStore implements Ledger {
     };
     // HQ's seq is taken inside the same database transaction that applies it, so HQ writers (the console,
     // the expiry sweep, tier reviews, flows, another hub process) can never take the same seq twice.
-    const hqItem = (body: HqTransactionBody, createdAt: string | undefined): ReceivedTransaction => {
+    const hqItem = (body: HqTransactionBody, createdAt: string | undefined, id: string | undefined): ReceivedTransaction => {
       const tx = {
         ...body,
         v: TX_FORMAT,
-        id: nextHqId(),
+        id: id ?? nextHqId(),
         deviceId: HQ_DEVICE_ID,
         epoch: '',
         // Read from the database, not the port's cache: another writer on this file may have taken seqs since.
@@ -210,20 +220,36 @@ export class SqliteLedgerStore implements Ledger {
       begin();
       return batch.map(replayOne);
     });
-    const applyHq = db.transaction((bodies: HqTransactionBody[], createdAt: string | undefined) => {
+    // A caller-given id already stored is answered from the stored result before any seq is read, inside the same
+    // database transaction, so two writers with one id (a flow re-run, another hub process) apply it once.
+    const storedHq = (id: string | undefined): TxResult | null => {
+      if (id === undefined) return null;
+      const stored = port.findTransaction(id);
+      if (!stored) return null;
+      if (stored.slot.deviceId !== HQ_DEVICE_ID) {
+        return { id, seq: null, status: 'rejected', code: 'TX_ID_CONFLICT', message: `transaction ${id} is ${stored.slot.deviceId}'s, not HQ's`, recorded: false };
+      }
+      const original = stored.result.original ?? (stored.result.status === 'rejected' ? 'rejected' : 'applied');
+      return { ...stored.result, status: 'exists', original, recorded: true };
+    };
+    const applyHq = db.transaction((bodies: HqTransactionBody[], createdAt: string | undefined, id?: string) => {
       begin();
-      return bodies.map((body) => applyOne(hqItem(body, createdAt)));
+      const stored = storedHq(id);
+      if (stored) return [stored];
+      return bodies.map((body) => applyOne(hqItem(body, createdAt, id)));
     });
-    const replayHq = db.transaction((bodies: HqTransactionBody[], createdAt: string | undefined) => {
+    const replayHq = db.transaction((bodies: HqTransactionBody[], createdAt: string | undefined, id?: string) => {
       begin();
-      return bodies.map((body) => replayOne(hqItem(body, createdAt)));
+      const stored = storedHq(id);
+      if (stored) return [stored];
+      return bodies.map((body) => replayOne(hqItem(body, createdAt, id)));
     });
     return {
       applyBatch: (batch) => applyBatch(batch),
       replayBatch: (batch) => replayBatch(batch),
       // IMMEDIATE: the write lock is taken before HQ's seq is read, so two HQ writers queue instead of colliding.
-      applyHq: (bodies, createdAt) => applyHq.immediate(bodies, createdAt),
-      replayHq: (bodies, createdAt) => replayHq.immediate(bodies, createdAt),
+      applyHq: (bodies, createdAt, id) => applyHq.immediate(bodies, createdAt, id),
+      replayHq: (bodies, createdAt, id) => replayHq.immediate(bodies, createdAt, id),
     };
   }
 
@@ -242,6 +268,8 @@ export class SqliteLedgerStore implements Ledger {
     this.consoleReads = null;
     this.profiles = null;
     this.imports = null;
+    this.automationReads = null;
+    this.messagingStore = null;
   }
 
   async applyBatch(batch: ReceivedTransaction[]): Promise<TxResult[]> {
@@ -260,10 +288,13 @@ export class SqliteLedgerStore implements Ledger {
 
   async applyHqBatch(bodies: HqTransactionBody[], options: HqApplyOptions = {}): Promise<TxResult[]> {
     if (bodies.length === 0) return [];
+    const { id } = options;
+    if (id !== undefined && bodies.length !== 1) throw new Error('a caller-given HQ transaction id names one transaction, not a batch');
+    if (id !== undefined && !ULID_PATTERN.test(id)) throw new CodedError('TX_INVALID', 'an HQ transaction id is a ULID');
     const txs = this.transactions();
     return this.applyThenReplay(
-      () => txs.applyHq(bodies, options.createdAt),
-      () => txs.replayHq(bodies, options.createdAt),
+      () => txs.applyHq(bodies, options.createdAt, id),
+      () => txs.replayHq(bodies, options.createdAt, id),
       bodies.length,
     );
   }
@@ -464,6 +495,18 @@ export class SqliteLedgerStore implements Ledger {
   get retention(): RetentionStore {
     if (!this.retentionStore) throw new Error('the ledger is not open');
     return this.retentionStore;
+  }
+
+  /** Messages from the hub's flows and the member reads they need (../../messaging/outbound-messages.ts), on this database. */
+  get messaging(): MessagingStore {
+    if (!this.messagingStore) throw new Error('the ledger is not open');
+    return this.messagingStore;
+  }
+
+  /** What the hub's flows read of members (../../automation/member-reads.ts), on this database. */
+  get automation(): AutomationReads {
+    if (!this.automationReads) throw new Error('the ledger is not open');
+    return this.automationReads;
   }
 
   /** Member files imported from a chain's old system (../member-import-store.ts), on this database. */

@@ -8,8 +8,9 @@ import type { CatalogAnswer, KioskState as KioskAppState, QuoteAnswer } from '..
 import type { LinkStateData, SessionEventData } from '../../../app/kiosk-events.ts';
 import type { SessionView } from '../../../session/kiosk-session.ts';
 import type { HardwareState, PrinterState, ReaderState } from '../../../hardware/hardware-state.ts';
+import type { ScreenMessage } from '../../../app/screen-message.ts';
 
-export type { CatalogAnswer, HardwareState, LinkStateData, PrinterState, ReaderState, QuoteAnswer, SessionEventData, SessionView, StaffSessionView };
+export type { CatalogAnswer, HardwareState, LinkStateData, PrinterState, ReaderState, QuoteAnswer, ScreenMessage, SessionEventData, SessionView, StaffSessionView };
 
 /** The member-facing states: what a member on screen looks like in each. */
 export type MemberSession = Extract<SessionView, { name: 'member' | 'action' | 'receipt' }>;
