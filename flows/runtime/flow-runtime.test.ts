@@ -1,4 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -13,6 +15,14 @@ const runtimes: FlowRuntime[] = [];
 afterEach(async () => {
   await Promise.all(runtimes.splice(0).map((r) => r.stop()));
 });
+
+async function waitUntil(ok: () => boolean, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 function userDirWith(flows: unknown[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'mk-flow-runtime-'));
@@ -107,5 +117,47 @@ describe('FlowRuntime: Node-RED in a supervised child', () => {
     await supervised.stop();
     expect(supervised.status().state).toBe('stopped');
     await expect(fetch(`${url}auth/login`)).rejects.toThrow();
+  }, 60_000);
+
+  it("keeps a flow's credentials across a restart, encrypted with the configured secret, never in clear on disk", async () => {
+    // A store system the flow logs in to: it records the Authorization header of each request.
+    const seen: string[] = [];
+    const storeSystem = createServer((request, response) => {
+      seen.push(String(request.headers.authorization));
+      response.end('ok');
+    });
+    await new Promise<void>((resolve) => storeSystem.listen(0, '127.0.0.1', () => resolve()));
+    const port = (storeSystem.address() as AddressInfo).port;
+    try {
+      const dir = userDirWith([]);
+      const first = runtime(dir);
+      const url = await first.start();
+      const { access_token: accessToken } = (await (await token(url, 'tech', GOOD)).json()) as { access_token: string };
+      // The store system's login typed into an http request node's credentials in the editor; the flow calls it on start.
+      const flows = [
+        { id: 'tab2', type: 'tab', label: 'store system' },
+        { id: 'inj2', type: 'inject', z: 'tab2', once: true, onceDelay: 0.2, repeat: '', props: [{ p: 'payload' }], payload: '', payloadType: 'date', wires: [['req1']] },
+        { id: 'req1', type: 'http request', z: 'tab2', method: 'GET', ret: 'txt', url: `http://127.0.0.1:${port}/`, authType: 'basic', credentials: { user: 'store-api', password: 'store-api-secret-42' }, wires: [[]] },
+      ];
+      const deployed = await fetch(`${url}flows`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json', 'node-red-deployment-type': 'full' },
+        body: JSON.stringify(flows),
+      });
+      expect([200, 204]).toContain(deployed.status);
+      const basic = `Basic ${Buffer.from('store-api:store-api-secret-42').toString('base64')}`;
+      await waitUntil(() => seen.length >= 1);
+      await first.stop();
+      const onDisk = readFileSync(join(dir, 'flows_cred.json'), 'utf8');
+      expect(onDisk).toContain('"$"');
+      expect(onDisk).not.toContain('store-api-secret-42');
+
+      // Restarted (an upgrade, a reboot): the flow still logs in with what was typed, read back with the secret.
+      await runtime(dir).start();
+      await waitUntil(() => seen.length >= 2);
+      expect(seen).toEqual([basic, basic]);
+    } finally {
+      storeSystem.close();
+    }
   }, 60_000);
 });
