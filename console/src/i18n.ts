@@ -11,6 +11,7 @@ import { MEMBER_ACTION_MESSAGES } from './members/messages.ts';
 import { MEMBER_IMPORT_MESSAGES } from './members/import-messages.ts';
 import { SETTINGS_MESSAGES } from './settings/messages.ts';
 import { RECEIPT_MESSAGES } from './receipts/messages.ts';
+import { OUTBOUND_MESSAGES } from './messaging/messages.ts';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -294,6 +295,7 @@ for (const l of LOCALES) i18n.global.mergeLocaleMessage(l, MEMBER_ACTION_MESSAGE
 for (const l of LOCALES) i18n.global.mergeLocaleMessage(l, MEMBER_IMPORT_MESSAGES[l]);
 for (const l of LOCALES) i18n.global.mergeLocaleMessage(l, SETTINGS_MESSAGES[l]);
 for (const l of LOCALES) i18n.global.mergeLocaleMessage(l, RECEIPT_MESSAGES[l]);
+for (const l of LOCALES) i18n.global.mergeLocaleMessage(l, OUTBOUND_MESSAGES[l]);
 
 export function setLocale(locale: Locale): void {
   i18n.global.locale.value = locale;

@@ -5,7 +5,7 @@
  */
 import type { StaffRole } from './api.ts';
 
-export type PageKey = 'members' | 'audit-log' | 'rules' | 'reports' | 'settings' | 'receipts' | OrgPageKey;
+export type PageKey = 'members' | 'audit-log' | 'rules' | 'reports' | 'settings' | 'receipts' | 'messages' | OrgPageKey;
 /** The Organisation and My account pages (console/src/org/). */
 export type OrgPageKey = 'staff' | 'stores' | 'kiosks' | 'account' | 'gifts' | 'card-types' | 'code-batches' | 'draws' | 'commission';
 
@@ -26,6 +26,9 @@ const PAGE_ROLES: Record<PageKey, readonly StaffRole[]> = {
   reports: ['hq_admin', 'region_manager', 'store_manager'],
   // hub/http/rules-routes.ts: HQ admins every scope, a region manager their stores'.
   rules: ['hq_admin', 'region_manager'],
+  // hub/http/messaging-routes.ts MESSAGE_READERS: HQ every message, a region manager their members' and stores'. The
+  // member page shows its Messages section to the same roles.
+  messages: ['hq_admin', 'region_manager'],
   // hub/http/staff-routes.ts: HQ and region managers read every account, a store manager their stores' (and manages their cashiers).
   staff: ['hq_admin', 'region_manager', 'store_manager'],
   // hub/http/fleet-routes.ts: HQ admins only.
@@ -58,6 +61,7 @@ const MENU: readonly MenuItem[] = [
   { key: 'commission', path: '/commission', label: 'op.menu.commission' },
   { key: 'rules', path: '/rules', label: 'rules.menu' },
   { key: 'reports', path: '/reports', label: 'reports.menu' },
+  { key: 'messages', path: '/messages', label: 'outbound.menu' },
   { key: 'audit-log', path: '/audit-log', label: 'menu.auditLog' },
   { key: 'settings', path: '/settings', label: 'settings.menu' },
   { key: 'account', path: '/account', label: 'org.menu.account' },

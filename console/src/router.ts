@@ -19,6 +19,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'members/:memberId', name: 'member', component: () => import('./pages/MemberPage.vue'), meta: { page: 'members' }, props: true },
       { path: 'rules', name: 'rules', component: () => import('./rules/RulesPage.vue'), meta: { page: 'rules' } },
       { path: 'reports', name: 'reports', component: () => import('./reports/ReportsPage.vue'), meta: { page: 'reports' } },
+      { path: 'messages', name: 'messages', component: () => import('./messaging/MessagesPage.vue'), meta: { page: 'messages' } },
       { path: 'audit-log', name: 'audit-log', component: () => import('./pages/AuditLogPage.vue'), meta: { page: 'audit-log' } },
       { path: 'settings', name: 'settings', component: () => import('./settings/SettingsPage.vue'), meta: { page: 'settings' } },
       { path: 'staff', name: 'staff', component: () => import('./pages/StaffPage.vue'), meta: { page: 'staff' } },

@@ -73,7 +73,7 @@ describe('HQ console in Chromium', () => {
 
     await signIn(page, DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD);
     expect(new URL(page.url()).pathname).toBe('/console/members');
-    await expect.poll(() => page.locator('[data-test=side-menu] .el-menu-item').allInnerTexts()).toEqual(['会员', '员工', '门店与区域', '自助机', '礼品与库存', '卡类型与收费', '兑换码', '积分抽奖', '提成设置', '积分规则', '报表', '审计日志', '隐私与设置', '我的账户', '小票验证']);
+    await expect.poll(() => page.locator('[data-test=side-menu] .el-menu-item').allInnerTexts()).toEqual(['会员', '员工', '门店与区域', '自助机', '礼品与库存', '卡类型与收费', '兑换码', '积分抽奖', '提成设置', '积分规则', '报表', '消息记录', '审计日志', '隐私与设置', '我的账户', '小票验证']);
     await expect.poll(() => page.locator('[data-test=user-role]').innerText()).toBe('总部管理员');
 
     await searchFor(page, '13800138');
@@ -105,7 +105,7 @@ describe('HQ console in Chromium', () => {
 
     await page.locator('[data-test=lang-en]').click();
     await seen(page, page.getByText('Audit log', { exact: true }).first(), 'the English menu');
-    await expect.poll(() => page.locator('[data-test=side-menu] .el-menu-item').allInnerTexts()).toEqual(['Members', 'Staff', 'Stores & regions', 'Kiosks', 'Gifts & stock', 'Card types & fees', 'Redemption codes', 'Points draws', 'Commission', 'Points rules', 'Reports', 'Audit log', 'Privacy & settings', 'My account', 'Verify receipt']);
+    await expect.poll(() => page.locator('[data-test=side-menu] .el-menu-item').allInnerTexts()).toEqual(['Members', 'Staff', 'Stores & regions', 'Kiosks', 'Gifts & stock', 'Card types & fees', 'Redemption codes', 'Points draws', 'Commission', 'Points rules', 'Reports', 'Messages', 'Audit log', 'Privacy & settings', 'My account', 'Verify receipt']);
     await shot(page, 'audit-en-1440');
     await page.goto(`${base}/console/members?q=13800138&field=phone`);
     await expect.poll(() => page.locator('[data-test=results] .el-table__body tr').count()).toBe(4);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import type { Page } from 'playwright-core';
-import { createHub, type Hub, type HubAddresses } from '../../../hub/main.ts';
+import { createHub, type Hub, type HubAddresses, type HubConfig } from '../../../hub/main.ts';
 import { ensureConsoleBuilt } from '../../../scripts/console/ensure-console-built.ts';
 import { assertChromiumInstalled, launchChromium, type LaunchedBrowser } from '../../screen/support/chromium.ts';
 import { seen } from '../../screen/support/seen.ts';
@@ -49,6 +49,8 @@ export interface ConsoleHarnessOptions {
    * with a status of 404"), and each test provokes its own refusals.
    */
   expectedConsoleErrors: RegExp;
+  /** More of the hub's configuration (Node-RED, messaging, the flows' demo data) on top of the harness's own. */
+  hubConfig?: Omit<Partial<HubConfig>, 'dataDir' | 'broker' | 'http' | 'seedDemoData' | 'logLevel'>;
 }
 
 export async function startConsoleHarness(options: ConsoleHarnessOptions): Promise<ConsoleHarness> {
@@ -57,7 +59,7 @@ export async function startConsoleHarness(options: ConsoleHarnessOptions): Promi
   const dataDir = mkdtempSync(join(tmpdir(), options.tempPrefix));
   const hubDataDir = options.hubSubdir ? join(dataDir, options.hubSubdir) : dataDir;
   const hub = createHub(
-    { dataDir: hubDataDir, broker: { mode: 'embedded', host: '127.0.0.1', port: 0, tlsPort: 0 }, http: { host: '127.0.0.1', port: 0 }, seedDemoData: true, logLevel: 'silent' },
+    { ...options.hubConfig, dataDir: hubDataDir, broker: { mode: 'embedded', host: '127.0.0.1', port: 0, tlsPort: 0 }, http: { host: '127.0.0.1', port: 0 }, seedDemoData: true, logLevel: 'silent' },
     pino({ level: 'silent' }),
   );
   let browser: LaunchedBrowser | undefined;
