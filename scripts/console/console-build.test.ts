@@ -52,8 +52,8 @@ describe('consoleStaleReason', () => {
 
 describe('console pages by role', () => {
   it('shows members to managers and HQ, the audit log to HQ only, nothing to kiosk roles', () => {
-    expect(menuFor('hq_admin').map((i) => i.key)).toEqual(['members', 'staff', 'stores', 'kiosks', 'gifts', 'card-types', 'code-batches', 'draws', 'commission', 'rules', 'reports', 'audit-log', 'settings', 'account', 'receipts']);
-    expect(menuFor('region_manager').map((i) => i.key)).toEqual(['members', 'staff', 'gifts', 'card-types', 'draws', 'rules', 'reports', 'account', 'receipts']);
+    expect(menuFor('hq_admin').map((i) => i.key)).toEqual(['members', 'staff', 'stores', 'kiosks', 'gifts', 'card-types', 'code-batches', 'draws', 'commission', 'rules', 'reports', 'messages', 'audit-log', 'settings', 'account', 'receipts']);
+    expect(menuFor('region_manager').map((i) => i.key)).toEqual(['members', 'staff', 'gifts', 'card-types', 'draws', 'rules', 'reports', 'messages', 'account', 'receipts']);
     expect(menuFor('store_manager').map((i) => i.key)).toEqual(['members', 'staff', 'gifts', 'card-types', 'draws', 'reports', 'account', 'receipts']);
     // Kiosk roles: their own account (password, sessions), and checking a receipt a customer brings back.
     expect(menuFor('cashier').map((i) => i.key)).toEqual(['account', 'receipts']);

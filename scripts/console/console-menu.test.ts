@@ -25,6 +25,7 @@ const PAGE_READS: Partial<Record<PageKey, string>> = {
   draws: '/api/draws',
   commission: '/api/commission/schedule',
   settings: '/api/settings/retention',
+  messages: '/api/messaging/messages',
 };
 
 describe('organisation pages in the menu, matched to the hub', () => {
@@ -47,6 +48,7 @@ describe('organisation pages in the menu, matched to the hub', () => {
       commission: { reads: ledger.commission, rules: ledger },
       retention: { retention: ledger.retention, timezone: async () => 'Asia/Shanghai' },
       receipts: { fleet: { device: () => Promise.resolve(null) }, receipts: ledger.receipts, logger: pino({ level: 'silent' }) },
+      messaging: { messages: ledger.messaging, inboundToken: null },
     });
     for (const role of ROLES) headers.set(role, await staffAuthorization(identity, role, role === 'hq_admin' || role === 'region_manager' ? ['*'] : [DEMO_STORE_ID]));
   });
@@ -80,6 +82,16 @@ describe('organisation pages in the menu, matched to the hub', () => {
         if (mayOpen(role, page)) expect({ page, role, status }).toEqual({ page, role, status: 200 });
       }
     }
+  });
+
+  it('shows Messages, the page and the member page’s section, to exactly the roles the hub lets read them', async () => {
+    for (const role of ROLES) {
+      for (const url of ['/api/messaging/messages', '/api/messaging/messages?memberId=M0001']) {
+        const status = (await app.inject({ method: 'GET', url, headers: headers.get(role)! })).statusCode;
+        expect({ role, url, status }).toEqual({ role, url, status: mayOpen(role, 'messages') ? 200 : 403 });
+      }
+    }
+    expect(ROLES.filter((role) => mayOpen(role, 'messages'))).toEqual(['hq_admin', 'region_manager']);
   });
 
   it('shows Verify receipt to every role the hub lets check a receipt', async () => {
