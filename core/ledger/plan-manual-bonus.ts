@@ -7,6 +7,7 @@ import type { PlanningContext } from './planning-context.ts';
 import { drawPoints } from './point-lots.ts';
 import { assertStaffMayAct } from './staff-rules.ts';
 import { emptyEffect, type LedgerEffect } from './types.ts';
+import type { TraceLine } from '../rules/trace-keys.ts';
 
 /**
  * A manual bonus from HQ with a reason. Only the hub's own device may send one: a kiosk could otherwise mint
@@ -35,13 +36,15 @@ export function planManualBonus(tx: TransactionOf<'manual_bonus'>, ctx: Planning
     const credit = evaluateTierCredit(ctx.bundle, { member: ctx.member, source: 'manual', points: tx.points });
     effect.memberChanges = { ...(credit.tierAfter ? { tier: credit.tierAfter } : {}), cumulativeSpendDeltaCents: 0, cumulativePointsEarnedDelta: credit.countedPoints };
     const trace = [`manual bonus (${reason}): +${tx.points}`, ...(credit.tierAfter ? [`${ctx.member.tier} → ${credit.tierAfter}`] : [])];
-    effect.summary = { pointsEarned: tx.points, pointsSpent: 0, valueDeltaCents: 0, trace };
+    // Keyed too, so the console and receipts show it in their language (core/rules/trace-text.ts): 手工调整：生日积分 +200.
+    const traceText: TraceLine[] = [{ at: 0, key: 'manualBonus', params: { reason }, points: tx.points }, ...(credit.tierAfter ? [{ at: 1, key: 'tierUpgrade', params: { tier: credit.tierAfter } }] : [])];
+    effect.summary = { pointsEarned: tx.points, pointsSpent: 0, valueDeltaCents: 0, trace, traceText };
   } else {
     const drawn = drawPoints(ctx.lots, evaluation.points, tx.createdAt);
     effect.postings.push(...drawn.postings);
     const uncounted = Math.min(countedPoints(ctx.bundle, 'manual', evaluation.points), ctx.member.cumulativePointsEarned);
     effect.memberChanges = { cumulativeSpendDeltaCents: 0, cumulativePointsEarnedDelta: 0 - uncounted }; // 0 - x: never -0
-    effect.summary = { pointsEarned: 0, pointsSpent: evaluation.points, valueDeltaCents: 0, trace: [`manual correction (${reason}): -${evaluation.points}`] };
+    effect.summary = { pointsEarned: 0, pointsSpent: evaluation.points, valueDeltaCents: 0, trace: [`manual correction (${reason}): -${evaluation.points}`], traceText: [{ at: 0, key: 'manualBonus', params: { reason }, points: -evaluation.points }] };
   }
   return effect;
 }
