@@ -127,7 +127,7 @@ export function buildApp(deps: HubAppDeps): FastifyInstance {
   if (deps.receipts) registerReceiptRoutes(app, { ...deps.receipts, identity: deps.identity });
   if (deps.rules) registerRulesRoutes(app, { ...deps.rules, identity: deps.identity, identityStore: deps.identityStore });
   if (deps.memberConsole) registerMemberConsoleRoutes(app, { identity: deps.identity, store: deps.store, reads: deps.memberConsole });
-  if (deps.memberConsole && deps.memberProfiles) registerMemberProfileRoutes(app, { ...deps.memberProfiles, identity: deps.identity, identityStore: deps.identityStore, reads: deps.memberConsole });
+  if (deps.memberConsole && deps.memberProfiles) registerMemberProfileRoutes(app, { ...deps.memberProfiles, identity: deps.identity, identityStore: deps.identityStore, reads: deps.memberConsole, ...(deps.messaging ? { messages: deps.messaging.messages } : {}) });
   if (deps.memberImport) registerMemberImportRoutes(app, { ...deps.memberImport, identity: deps.identity, identityStore: deps.identityStore });
   registerConsoleAssets(app, deps.consoleDist ? { dist: deps.consoleDist } : {});
   if (deps.codesAndDraws) registerCodeDrawRoutes(app, { ...deps.codesAndDraws, identity: deps.identity, identityStore: deps.identityStore, store: deps.store });

@@ -5,6 +5,8 @@
  * member did not exist), a cashier editing or erasing, a store manager exporting or erasing. The journal audit
  * after each test, erasure included.
  */
+import pino from 'pino';
+import { createMessageService } from '../messaging/message-service.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CARDS } from '../demo/seed-demo-data.ts';
 import { hubHttps } from '../testing/hub-https.ts';
@@ -103,12 +105,16 @@ describe('member profile, contact log, consents, card lifecycle, export and eras
     expect(top.body.status).toBe('applied');
     await call('PUT', '/api/members/M0003/profile', admin, { address: '北京市朝阳区', birthday: '1985-01-02', customFields: { company: 'ACME' } });
     await call('POST', '/api/members/M0003/contacts', admin, { contactedOn: '2026-11-29', channel: 'wechat', note: '生日关怀' });
+    // A message a flow addressed to the member (no SMS gateway here: recorded as not sent, with its text).
+    const messages = createMessageService({ store: env.hub.store.messaging, sms: null, staffWebhook: null, storeName: async () => null, logger: pino({ level: 'silent' }) });
+    await messages.send({ to: { memberId: 'M0003' }, purpose: 'service', text: 'Zhang Min 您好，积分将到期', idempotencyKey: 'export-test-1' });
     expect((await call('GET', '/api/members/M0003/export', manager)).status).toBe(403);
     expect((await call('GET', '/api/members/M0003/export', otherManager)).status).toBe(403);
     const exported = await call('GET', '/api/members/M0003/export', admin);
     expect(exported.status).toBe(200);
     expect(exported.body).toMatchObject({ profile: { name: 'Zhang Min', phone: '13800138003', address: '北京市朝阳区' }, cards: [expect.objectContaining({ uid: DEMO_CARDS.gold })], contacts: [expect.objectContaining({ note: '生日关怀' })] });
     expect((exported.body.history as { kind: string }[]).map((h) => h.kind)).toContain('manual_bonus');
+    expect(exported.body.messages).toEqual([expect.objectContaining({ idempotencyKey: 'export-test-1', text: 'Zhang Min 您好，积分将到期' })]);
 
     const transactionsBefore = await env.hub.store.transactionCount();
 
@@ -127,6 +133,8 @@ describe('member profile, contact log, consents, card lifecycle, export and eras
     const after = await call('GET', '/api/members/M0003/export', admin);
     for (const key of ['history', 'balances', 'pointLots', 'cards', 'consents']) expect(after.body[key]).toEqual(exported.body[key]);
     expect(after.body.profile).toMatchObject({ name: '—', phone: '', address: null });
+    // The message is still on record, without the text that named the member.
+    expect(after.body.messages).toEqual([expect.objectContaining({ idempotencyKey: 'export-test-1', text: '—' })]);
     expect((await call('GET', '/api/members/M0003/record', admin)).body).toMatchObject({ name: '—', phone: '' });
     // The old phone (whole, suffix) and name find nobody; the contact note is gone.
     for (const q of ['13800138003', '8003', 'Zhang']) {

@@ -20,6 +20,7 @@
  * manual bonus, card return, card issue and credit repayment keep their own routes (build-app.ts,
  * card-type-routes.ts, credit-routes.ts).
  */
+import type { OutboundMessageStore } from '../messaging/outbound-messages.ts';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { CodedError } from '../../core/errors/coded-error.ts';
@@ -48,6 +49,8 @@ export interface MemberProfileRoutesDeps {
   store: Pick<LedgerStore, 'applyHq' | 'card'> & MemberAccessStore;
   profiles: MemberProfileStore;
   reads: MemberConsoleStore;
+  /** The messages the hub's flows sent, for the export (PIPL: everything the hub holds on the member). */
+  messages?: Pick<OutboundMessageStore, 'list'>;
 }
 
 /** Who may change a member's profile, contact log and consents: the member readers (store manager and up). */
@@ -254,6 +257,7 @@ export function registerMemberProfileRoutes(app: FastifyInstance, deps: MemberPr
       history: record.history,
       contacts: await profiles.contacts(memberId, 100_000),
       consents: await profiles.consents(memberId),
+      messages: deps.messages ? await deps.messages.list({ memberId, limit: 10_000 }) : [],
     };
     await audit(staff.staffId, 'member.export', memberId, 'ok', null, null, { transactions: record.history.length });
     return reply

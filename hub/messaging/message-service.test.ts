@@ -147,6 +147,17 @@ describe('message.send (real SQLite ledger; recording SMS gateway FAKE, real HTT
     expect(relay.requests).toHaveLength(3);
   });
 
+  it("an erased member's messages keep their record but lose the text and the masked phone (PIPL)", async () => {
+    const k = key();
+    expect(await service().send({ to: { memberId: 'M0003' }, purpose: 'service', text: '张敏您好，您的积分将于月底到期', idempotencyKey: k })).toMatchObject({ status: 'sent' });
+    expect((await recorded(k))?.text).toContain('张敏');
+    await ledger.memberProfiles.erase('M0003', new Date().toISOString());
+    const after = await recorded(k);
+    expect(after).toMatchObject({ status: 'sent', idempotencyKey: k });
+    expect(after?.text).not.toContain('张敏');
+    expect(after?.phoneMasked ?? null).toBeNull();
+  });
+
   it('store managers get the webhook with the store name first; no webhook, an erased member, no SMS gateway: skipped-no-contact', async () => {
     const webhook = createRobotWebhook({ url: robot.url });
     robot.answerWith({ status: 200, body: { errcode: 0, errmsg: 'ok' } });

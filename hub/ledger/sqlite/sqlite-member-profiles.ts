@@ -84,6 +84,8 @@ export function prepareMemberErase(db: Database): (memberId: string, at: string)
     // An imported member's name and phone are in their member_import payload as a registration's are in its own.
     `UPDATE transactions SET payload = json_set(payload, '$.name', ?, '$.phone', '') WHERE member_id = ? AND kind IN ('register_member', 'member_import')`,
   );
+  // The messages the hub's flows sent the member (schema 9) hold their name in the text and their phone's last digits.
+  const eraseMessages = db.prepare<[string, string]>('UPDATE outbound_messages SET text = ?, phone_masked = NULL WHERE member_id = ?');
   return (memberId, at) => {
     const before = read(memberId);
     if (!before) return null;
@@ -91,6 +93,7 @@ export function prepareMemberErase(db: Database): (memberId: string, at: string)
     eraseHolders.run(ERASED_NAME, memberId);
     eraseContactNotes.run(ERASED_NAME, memberId);
     eraseRegistration.run(ERASED_NAME, memberId);
+    eraseMessages.run(ERASED_NAME, memberId);
     return read(memberId);
   };
 }
