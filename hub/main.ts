@@ -61,6 +61,9 @@ import { messagingConfigSchema } from './messaging/messaging-config.ts';
 import { nodeRedConfigSchema } from '../flows/runtime/node-red-config.ts';
 import { createHubAutomation, type HubAutomation } from './automation/hub-automation.ts';
 import type { HubFlows } from './automation/hub-flows.ts';
+import { HubMetrics } from './metrics/hub-metrics.ts';
+import { readHubHealth } from './metrics/hub-health.ts';
+import { metricsConfigFromEnvironment, metricsConfigSchema, metricsSettings } from './metrics/metrics-config.ts';
 
 export const hubConfigSchema = z.object({
   dataDir: z.string().min(1),
@@ -115,6 +118,11 @@ export const hubConfigSchema = z.object({
   nodeRed: nodeRedConfigSchema
     .extend({ port: nodeRedConfigSchema.shape.port.unwrap().default(1881), actAs: z.string().min(1).max(64).optional() })
     .default({ enabled: false, host: '127.0.0.1', port: 1881, flows: [], heartbeatMs: 1_000, unresponsiveMs: 5_000, maxOldSpaceMb: 128, sessionHours: 8 }),
+  /**
+   * GET /metrics (hub/metrics/metrics-config.ts): `token` opens it on the TLS listener (MEMBERKIOSK_METRICS_TOKEN when
+   * unset; the loopback listener needs none); `hubId` labels every series (MEMBERKIOSK_HUB_ID, else the host name).
+   */
+  metrics: metricsConfigSchema,
 });
 export type HubConfig = z.input<typeof hubConfigSchema>;
 
@@ -172,7 +180,7 @@ function refuseImpostor(payload: Buffer): TxResultAnswer {
 }
 
 export function createHub(input: HubConfig, logger?: Logger): Hub {
-  const config = Object.freeze(hubConfigSchema.parse(input));
+  const config = Object.freeze(hubConfigSchema.parse({ ...input, metrics: metricsConfigFromEnvironment(input.metrics) }));
   const log = (logger ?? pino({ level: config.logLevel, redact: { paths: REDACTED_LOG_PATHS, censor: censorLogValue } })).child({ process: 'hub' });
   const topics = createTopics(config.baseTopic);
   const hubSecret = randomBytes(24).toString('base64url');
@@ -215,6 +223,15 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
         })
       : null;
   let httpsApp: FastifyInstance | null = null;
+  /** What /metrics and /api/health read of the hub while it runs (before start and after stop: down, no Node-RED). */
+  const observed = {
+    brokerConnected: () => client?.connected ?? false,
+    transactionCount: () => store.transactionCount(),
+    nodeRed: () => automation?.flows()?.runtime.status() ?? null,
+    devices: () => deviceStatus.list(),
+  };
+  const { hubId, token: metricsToken } = metricsSettings(config.metrics);
+  const metrics = new HubMetrics({ hubId, sources: observed, logger: log });
   const brokerAccounts =
     config.broker.mode === 'external' && config.broker.dynsecAdminUrl ? new MosquittoDynsecAccounts({ url: config.broker.dynsecAdminUrl, baseTopic: config.baseTopic, logger: log, ca: () => externalBrokerCas() }) : null;
   let revocations: { stop(): Promise<void> } | null = null;
@@ -323,9 +340,10 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       deviceStatus,
       timezone: chainTimezone,
       logger: log,
+      onMessageOutcome: (status, channel) => metrics.messageOutcome(status, channel),
     });
     const hubAutomation = automation;
-    ingest = new TxIngest({ client, store, topics, logger: log, onResults: (batch, results) => hubAutomation.ingestResults(batch, results) });
+    ingest = new TxIngest({ client, store, topics, logger: log, onResults: (batch, results) => hubAutomation.ingestResults(batch, results), observer: metrics });
     const txIngest = ingest;
     const memberPins = createMemberPinService({ store: store.identity, logger: log });
     const hubClient = client;
@@ -345,7 +363,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       const found = await fleet.store(storeId);
       return found ? { storeId: found.storeId, name: found.name, address: found.address, phone: found.phone, timezone: found.timezone } : null;
     };
-    const lookups = new LookupResponder({ client, store, identity, identityStore: store.identity, memberPins, topics, logger: log, config: sync, regionOf: (storeId) => storeRegions.get(storeId), storeProfile, codesAndDraws: { codes: store.codes, draws: store.draws }, giftStock: store.giftStock });
+    const lookups = new LookupResponder({ client, store, identity, identityStore: store.identity, memberPins, topics, logger: log, config: sync, regionOf: (storeId) => storeRegions.get(storeId), storeProfile, codesAndDraws: { codes: store.codes, draws: store.draws }, giftStock: store.giftStock, observer: metrics });
     // Every kiosk's signed configuration set retained before kiosks are heard (config-sync.ts), and again after a reconnect.
     await sync.start();
     if (config.seedDemoData && config.seedDemoConfig) {
@@ -358,6 +376,8 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       });
       if (seeded) log.info('demo store configuration published (the shop, receipt texts)');
     }
+    // Every connect from here on is a reconnect: the first one was awaited above.
+    client.on('connect', () => metrics.mqttReconnected());
     client.on('connect', () => void sync.republishAll().catch((error: unknown) => log.error({ err: error }, 'could not publish configuration again after reconnecting')));
     client.on('message', (topic, payload, packet) => {
       const route = topics.parse(topic);
@@ -421,8 +441,10 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     const nodeRedProxy = config.nodeRed.enabled ? { nodeRed: { upstream: () => automation?.flows()?.runtime.origin() ?? null } } : {};
     const appDeps = { ...nodeRedProxy, messaging: { messages: store.messaging, inboundToken: config.messaging.inboundToken }, store, identity, identityStore: store.identity, brokerUrl: redactBrokerUrl(brokerUrl), fleet: fleetRoutes, receipts: { fleet, receipts: store.receipts, logger: log }, config: configRoutes, rules: rulesRoutes, codesAndDraws: { codes: store.codes, draws: store.draws }, memberConsole: store.memberConsole, memberProfiles: { store, profiles: store.memberProfiles }, memberImport, auditLog: { timezone: chainTimezone, onExportError: (err: unknown) => log.error({ err }, 'audit log export failed') }, retention: { retention: store.retention, timezone: chainTimezone }, commission: { reads: store.commission, rules: store, storesOfRegion }, giftStock: { giftStock: store.giftStock, ledger: store, rules: store, stores: async () => (await fleet.listStores()).map((s) => ({ storeId: s.storeId, name: s.name })) }, credit: { credit: store.credit, rules: store }, cardTypes: { store, cardFees: { feeReport: (query: FeeReportQuery) => store.cardFees.feeReport(query) }, rules: store }, reports: createReports({ reads: reportReads, rules: store, storesOfRegion, staffNames: async () => new Map((await store.identity.listStaff()).map((s) => [s.staffId, s.name] as const)) }), memberReports: { reads: reportReads.members, rules: store, regions: async () => ({ storeRegions: new Map((await fleet.listStores()).map((s) => [s.storeId, s.regionId] as const)), regionNames: new Map((await fleet.listRegions()).map((r) => [r.regionId, r.name] as const)) }) } };
     let consoleUrl: string | null = null;
+    // /metrics open on the loopback listener, behind the scrape token on the TLS one (hub/http/metrics-routes.ts).
+    const health = () => readHubHealth(observed);
     if (config.http) {
-      app = buildApp({ ...appDeps, logger: log.child({ component: 'hub.http' }) });
+      app = buildApp({ ...appDeps, health, metrics: { metrics, access: { open: true } }, logger: log.child({ component: 'hub.http' }) });
       consoleUrl = await app.listen({ host: config.http.host, port: config.http.port });
     }
     let httpsUrl: string | null = null;
@@ -443,6 +465,8 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       });
       httpsApp = buildApp({
         ...appDeps,
+        health,
+        metrics: { metrics, access: { token: metricsToken } },
         logger: log.child({ component: 'hub.https' }),
         https: { key: hubTls.keyPem, cert: hubTls.certChainPem },
         // The ledger learns the new kiosk's mode with its enrolment: its cash is refused unless it is attended.

@@ -13,7 +13,7 @@ import type { FleetRegistry } from '../fleet/fleet-registry.ts';
 import type { IdentityService } from '../identity/identity-service.ts';
 import type { ReceivedTransaction } from '../ledger/ledger-store.ts';
 import type { Ledger } from '../ledger/ledger.ts';
-import { createMessageService } from '../messaging/message-service.ts';
+import { createMessageService, type MessageServiceDeps } from '../messaging/message-service.ts';
 import { sendersFromConfig, type MessagingConfig } from '../messaging/messaging-config.ts';
 import type { DeviceStatusRecorder } from '../registry/device-status-recorder.ts';
 import { createDeviceCommandSender } from './device-commands.ts';
@@ -35,6 +35,8 @@ export interface HubAutomationOptions {
   deviceStatus: DeviceStatusRecorder;
   timezone: () => Promise<string>;
   logger: Logger;
+  /** Told what became of each message the flows send (the hub's metrics). */
+  onMessageOutcome?: MessageServiceDeps['onOutcome'];
 }
 
 export interface HubAutomation {
@@ -51,7 +53,7 @@ export function createHubAutomation(options: HubAutomationOptions): HubAutomatio
   const { store, fleet, logger } = options;
   let flows: HubFlows | null = null;
   const senders = sendersFromConfig(options.messaging);
-  const messages = createMessageService({ store: store.messaging, ...senders, storeName: async (id) => (await fleet.store(id))?.name ?? null, logger });
+  const messages = createMessageService({ store: store.messaging, ...senders, storeName: async (id) => (await fleet.store(id))?.name ?? null, logger, ...(options.onMessageOutcome ? { onOutcome: options.onMessageOutcome } : {}) });
   const events = createHubFlowEvents({ emit: (topic, payload) => flows?.runtime.emit(topic, payload), logger, storeOf: async (id) => (await fleet.device(id))?.storeId ?? null });
   let unwatchDevices: (() => void) | null = null;
   return {

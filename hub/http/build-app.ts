@@ -33,6 +33,8 @@ import { registerStaffRoutes } from './staff-routes.ts';
 import { registerAuditLogRoutes, type AuditLogRoutesDeps } from './audit-log-routes.ts';
 import { registerRetentionRoutes, type RetentionRoutesDeps } from './retention-routes.ts';
 import { registerMessagingRoutes, type MessagingRoutesDeps } from './messaging-routes.ts';
+import { registerMetricsRoutes, type MetricsRoutesDeps } from './metrics-routes.ts';
+import type { HubHealth } from '../metrics/hub-health.ts';
 import { registerReportRoutes } from './report-routes.ts';
 import type { Reports } from '../reports/reports.ts';
 import { registerMemberReportRoutes } from './member-report-routes.ts';
@@ -91,6 +93,10 @@ export interface HubAppDeps {
   consoleDist?: string;
   /** The hub's Node-RED editor at /node-red/ when it is switched on (node-red-proxy.ts). */
   nodeRed?: NodeRedProxyDeps;
+  /** GET /metrics for Prometheus, open or behind its token by listener (metrics-routes.ts). */
+  metrics?: MetricsRoutesDeps;
+  /** What GET /api/health reports beyond the transaction count (hub/metrics/hub-health.ts); absent: ok and the count. */
+  health?: () => Promise<HubHealth>;
 }
 
 /** The most members a listing (the API's, the console's) shows. */
@@ -145,8 +151,14 @@ export function buildApp(deps: HubAppDeps): FastifyInstance {
     return views.filter((m) => m !== null);
   };
   const { identity } = deps;
-  // Public: whether the hub is up. No broker password, no personal data, no counts worth hiding.
-  app.get('/api/health', async () => ({ ok: true, brokerUrl: deps.brokerUrl, transactions: await deps.store.transactionCount() }));
+  // Public: whether the hub is up. No broker password, no personal data, no counts worth hiding. 503 when it cannot
+  // work (broker or ledger), so a load balancer or a probe needs to read no body.
+  app.get('/api/health', async (_request, reply) => {
+    if (!deps.health) return { ok: true, brokerUrl: deps.brokerUrl, transactions: await deps.store.transactionCount() };
+    const health = await deps.health();
+    return reply.code(health.ok ? 200 : 503).send({ ...health, brokerUrl: deps.brokerUrl });
+  });
+  if (deps.metrics) registerMetricsRoutes(app, deps.metrics);
 
   app.post('/api/login', async (request, reply) => {
     const body = parseRequest(loginBodySchema, request.body);

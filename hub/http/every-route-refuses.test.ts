@@ -29,6 +29,7 @@ const PUBLIC = new Map<string, string>([
   ['GET /console', 'the console web app: its own login page'],
   ['GET /console/*', 'the console web app: its own login page'],
   ['POST /api/messaging/sms-inbound', "the SMS relay forwards members' replies with its own token (messaging.inboundToken), not a staff session"],
+  ['GET /metrics', 'Prometheus scrapes with its own token (metrics.token), not a staff session: hub/metrics/hub-metrics.test.ts shows the refusals'],
 ]);
 
 /** What a cashier or technician may do in the console: their own account. */

@@ -41,6 +41,14 @@ export type LookupStore = Pick<LedgerStore, 'member' | 'card' | 'memberViewByCar
  */
 const KIOSK_STAFF_KINDS = ['purchase', 'top_up', 'refund', 'card_report_loss', 'card_cancel_loss', 'card_freeze', 'card_unfreeze', 'card_replace', 'card_return', 'credit_repay', 'card_issue', 'card_service'] as const;
 
+/**
+ * Told of each answer as it is published (the hub's metrics, hub/metrics/): `op` is the request's, or `unreadable`
+ * when none could be read. Called on the look-up path, so it must be quick; what it throws is logged and ignored.
+ */
+export interface LookupObserver {
+  lookupAnswered(op: string, answer: { ok: boolean; code?: string }, ms: number): void;
+}
+
 export class LookupResponder {
   private readonly log: Logger;
 
@@ -65,6 +73,7 @@ export class LookupResponder {
       codesAndDraws?: { codes: Pick<CodeStore, 'verifyCode'>; draws: Pick<DrawStore, 'listDraws'> };
       /** How many code checks a kiosk may make (default: KIOSK_CODE_CHECKS, 10 a minute). */
       codeChecks?: RateLimiter;
+      observer?: LookupObserver;
     },
   ) {
     this.log = options.logger.child({ component: 'hub.lookup' });
@@ -113,8 +122,10 @@ export class LookupResponder {
   /** Never rejects: a ledger that fails a read answers INTERNAL. */
   private async respond(deviceId: string, requestId: string, payload: Buffer, receivedAt: number): Promise<void> {
     let response: LookupAnswer;
+    // Named by answer() once the request is read.
+    const asked = { op: 'unreadable' };
     try {
-      response = await this.answer(deviceId, payload, receivedAt);
+      response = await this.answer(deviceId, payload, receivedAt, asked);
     } catch (error) {
       if (isCodedError(error)) {
         response = { ok: false, code: error.code, message: error.message };
@@ -127,9 +138,22 @@ export class LookupResponder {
     let text = JSON.stringify(response);
     if (Buffer.byteLength(text) > MAX_LOOKUP_RESPONSE_BYTES) {
       this.log.warn({ deviceId, code: 'LOOKUP_RESPONSE_TOO_LARGE' satisfies ErrorCode, bytes: Buffer.byteLength(text) }, 'look-up answer too large to send');
-      text = JSON.stringify({ ok: false, code: 'LOOKUP_RESPONSE_TOO_LARGE', message: 'the answer is larger than a message may be' } satisfies LookupAnswer);
+      response = { ok: false, code: 'LOOKUP_RESPONSE_TOO_LARGE', message: 'the answer is larger than a message may be' };
+      text = JSON.stringify(response);
     }
     this.options.client.publish(this.options.topics.response(deviceId, requestId), text, { qos: 1 });
+    this.observe(asked.op, response, receivedAt);
+  }
+
+  /** `sent`: the answer as published (a too-large one replaced), so its ok and code are what the kiosk got. */
+  private observe(op: string, sent: LookupAnswer, receivedAt: number): void {
+    const observer = this.options.observer;
+    if (!observer) return;
+    try {
+      observer.lookupAnswered(op, sent.ok ? { ok: true } : { ok: false, code: sent.code }, Date.now() - receivedAt);
+    } catch (error) {
+      this.log.error({ err: error }, 'the look-up observer failed; look-ups go on');
+    }
   }
 
   /**
@@ -231,7 +255,7 @@ export class LookupResponder {
     }
   }
 
-  private async answer(deviceId: string, payload: Buffer, receivedAt: number): Promise<LookupAnswer> {
+  private async answer(deviceId: string, payload: Buffer, receivedAt: number, asked: { op: string }): Promise<LookupAnswer> {
     if (payload.byteLength > MAX_LOOKUP_REQUEST_BYTES) return { ok: false, code: 'REQUEST_MALFORMED', message: 'request too large' };
     let json: unknown;
     try {
@@ -241,6 +265,7 @@ export class LookupResponder {
     }
     const request = lookupRequestSchema.safeParse(json);
     if (!request.success) return { ok: false, code: 'REQUEST_MALFORMED', message: request.error.issues[0]?.message ?? 'invalid request' };
+    asked.op = request.data.op;
     const { store } = this.options;
     if (request.data.op === 'clock.sync') return this.measureClock(deviceId, request.data.kioskTime, receivedAt);
     if (request.data.op === 'config.current') {

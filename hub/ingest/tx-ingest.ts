@@ -7,6 +7,7 @@
  * being applied, new arrivals queue; they form the next batch once its promise has settled and its results
  * have been published. A rejected batch published nothing and applied nothing: the devices resend.
  */
+import { performance } from 'node:perf_hooks';
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { TxResult } from '../../core/wire/result.ts';
@@ -14,6 +15,17 @@ import type { Topics } from '../../core/wire/topics.ts';
 import { parseLedgerTransaction } from '../ledger/ledger-parse.ts';
 import type { LedgerStore, ReceivedTransaction } from '../ledger/ledger-store.ts';
 import { resultMessages } from './result-messages.ts';
+
+/**
+ * Told of each batch (the hub's metrics, hub/metrics/). Called on the ingest path, so it must be quick; what it
+ * throws is logged and ignored.
+ */
+export interface IngestObserver {
+  /** A batch committed and its results published; `applyMs`: the database's time to apply and commit it. */
+  batchApplied(batch: readonly ReceivedTransaction[], results: readonly TxResult[], applyMs: number): void;
+  /** A batch the database refused whole: nothing applied, no result sent (the devices resend). */
+  batchFailed(size: number): void;
+}
 
 export interface TxIngestOptions {
   client: MqttClient;
@@ -27,6 +39,7 @@ export interface TxIngestOptions {
    * hold up or break the ingest: what it throws, or rejects with, is logged and ignored.
    */
   onResults?: (batch: readonly ReceivedTransaction[], results: readonly TxResult[]) => void | Promise<void>;
+  observer?: IngestObserver;
 }
 
 export class TxIngest {
@@ -72,16 +85,29 @@ export class TxIngest {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
       let results: TxResult[];
+      const started = performance.now();
       try {
         results = await this.options.store.applyBatch(batch);
       } catch (error) {
         // The database refused the whole batch (disk full, locked): nothing was applied and no result is sent,
         // so every device keeps its entries pending and sends them again.
         this.log.error({ err: error, size: batch.length }, 'batch not applied; devices will resend');
+        this.observe((observer) => observer.batchFailed(batch.length));
         return;
       }
+      const applyMs = performance.now() - started;
       this.publish(batch, results);
+      this.observe((observer) => observer.batchApplied(batch, results, applyMs));
       this.tellListener(batch, results);
+    }
+  }
+
+  private observe(tell: (observer: IngestObserver) => void): void {
+    if (!this.options.observer) return;
+    try {
+      tell(this.options.observer);
+    } catch (error) {
+      this.log.error({ err: error }, 'the ingest observer failed; the ingest goes on');
     }
   }
 

@@ -50,6 +50,11 @@ export interface MessageServiceDeps {
   storeName(storeId: string): Promise<string | null>;
   logger: Logger;
   now?: () => number;
+  /**
+   * Told what became of each send (the hub's metrics): its answer's status, or `refused` when it threw (an invalid
+   * message, an unknown recipient), and the channel its recipient takes. What it throws is logged and ignored.
+   */
+  onOutcome?: (status: MessageSendValue['status'] | 'refused', channel: 'sms' | 'webhook' | 'unknown') => void;
 }
 
 export interface MessageService {
@@ -100,7 +105,7 @@ export function createMessageService(deps: MessageServiceDeps): MessageService {
     }
   }
 
-  return {
+  const service: MessageService = {
     async send(input) {
       const params = parseRequest(messageSendSchema, input, 'MESSAGE_INVALID');
       const recipient: MessageRecipient = 'memberId' in params.to ? { kind: 'member', memberId: params.to.memberId } : { kind: 'store_managers', storeId: params.to.storeManagers };
@@ -156,6 +161,33 @@ export function createMessageService(deps: MessageServiceDeps): MessageService {
       const lost = await claim({ ...claimed, status: 'sending' });
       if (lost) return lost;
       return deliver(messageId, async () => (await sms.send(phone, text)).providerId || null, mlog);
+    },
+  };
+  const onOutcome = deps.onOutcome;
+  return onOutcome ? tellingOutcomes(service, onOutcome, log) : service;
+}
+
+/** The service, with each send's outcome told to `onOutcome` (which can neither hold up nor break a send). */
+function tellingOutcomes(service: MessageService, onOutcome: NonNullable<MessageServiceDeps['onOutcome']>, log: Logger): MessageService {
+  const tell = (status: MessageSendValue['status'] | 'refused', input: unknown) => {
+    const to = (input as { to?: unknown } | null)?.to;
+    const channel = typeof to !== 'object' || to === null ? 'unknown' : 'memberId' in to ? 'sms' : 'storeManagers' in to ? 'webhook' : 'unknown';
+    try {
+      onOutcome(status, channel);
+    } catch (error) {
+      log.error({ err: error }, 'the message outcome listener failed; messaging goes on');
+    }
+  };
+  return {
+    async send(input) {
+      try {
+        const answer = await service.send(input);
+        tell(answer.status, input);
+        return answer;
+      } catch (error) {
+        tell('refused', input);
+        throw error;
+      }
     },
   };
 }
