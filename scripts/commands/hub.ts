@@ -49,6 +49,8 @@ ${nodeRedFlagUsage(1881).join('\n')}
   --sms-signature   the SMS signature the relay puts in 【】, e.g. 某某超市
   --staff-webhook   a WeCom / DingTalk group robot for store managers' alerts; its signing secret from
                     MEMBERKIOSK_STAFF_WEBHOOK_SECRET
+  GET /metrics (Prometheus) is open on the plain loopback listener; on TLS it needs the bearer token in
+  MEMBERKIOSK_METRICS_TOKEN (16+ characters). MEMBERKIOSK_HUB_ID labels this hub's series (default: host name).
 exit codes: 0 stopped cleanly (SIGINT/SIGTERM), 1 could not start, 2 bad options
 `;
 
