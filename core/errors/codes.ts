@@ -292,6 +292,17 @@ export const ERROR_CODES = {
   SMS_GATEWAY_FAILED: { message: 'the SMS gateway refused the message or could not be reached: it was not sent', http: 502 },
   STAFF_WEBHOOK_FAILED: { message: 'the staff webhook (group robot) refused the message or could not be reached: it was not sent', http: 502 },
   MESSAGE_OUTCOME_UNKNOWN: { message: 'the gateway did not answer in time, or the connection broke once the message was handed over: it may have gone, so it is never sent again under the same key', http: 502 },
+  // backups and restores of a single-node hub's data directory (memberkiosk backup / restore, scripts/backup/)
+  BACKUP_SOURCE_MISSING: { message: 'there is no hub ledger (ledger.sqlite) in the data directory to back up', http: 500, kind: 'log' },
+  BACKUP_OUT_INVALID: { message: 'the backup cannot be written there: give a new path or an existing directory, outside the data directory', http: 500, kind: 'log' },
+  BACKUP_COPY_CORRUPT: { message: 'the copy of a database failed its integrity check; nothing was kept of this backup', http: 500, kind: 'log' },
+  BACKUP_MANIFEST_INVALID: { message: 'this is not a complete memberkiosk backup (its manifest.json is missing or unreadable)', http: 500, kind: 'log' },
+  BACKUP_FILE_MISMATCH: { message: "a file of the backup is missing or differs from its manifest's size or SHA-256: the backup is damaged", http: 500, kind: 'log' },
+  RESTORE_TARGET_NOT_EMPTY: { message: 'the data directory to restore into is not empty: give --force to move what is there aside first', http: 500, kind: 'log' },
+  RESTORE_TARGET_IN_USE: { message: 'a process (a running hub?) has a database of the data directory open: stop it before restoring', http: 500, kind: 'log' },
+  RESTORE_TARGET_INVALID: { message: 'the data directory to restore into is not a directory, or what is there could not be moved aside', http: 500, kind: 'log' },
+  // the ledger on PostgreSQL (hub/ledger/postgres/): ported a part at a time; what is not ported says so, never a silent stub
+  NOT_IMPLEMENTED_ON_POSTGRES: { message: 'this part of the ledger is not ported to PostgreSQL yet: run the hub on SQLite for it', http: 503 },
   INTERNAL: { message: 'internal error', http: 500 },
 } as const satisfies Record<string, ErrorCodeSpec>;
 
