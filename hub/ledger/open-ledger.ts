@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { RulesBundle } from '../../core/rules/bundle.ts';
 import type { Ledger } from './ledger.ts';
 import type { LedgerFaults } from './ledger-faults.ts';
+import { PostgresLedgerStore } from './postgres/postgres-ledger-store.ts';
 import { SqliteLedgerStore } from './sqlite/sqlite-ledger-store.ts';
 
 export interface SqliteLedgerConfig {
@@ -27,13 +28,33 @@ export interface SqliteLedgerConfig {
   snapshotRules?: (deviceId: string, snapshotVersion: number | 'newest') => number | null;
 }
 
-export type LedgerConfig = SqliteLedgerConfig;
+/**
+ * The ledger on PostgreSQL (postgres/postgres-ledger-store.ts): for several hub workers on one database. Ported a part
+ * at a time: what is not ported yet throws NOT_IMPLEMENTED_ON_POSTGRES (docs/ARCHITECTURE.md, "Ledger on PostgreSQL").
+ */
+export interface PostgresLedgerConfig {
+  kind: 'postgres';
+  /** postgres://user@host:port/database */
+  url: string;
+  logger: Logger;
+  fallbackBundle: RulesBundle;
+  /** For the contract suite only. */
+  faults?: LedgerFaults;
+  regionOf?: (storeId: string) => string | undefined;
+  snapshotRules?: (deviceId: string, snapshotVersion: number | 'newest') => number | null;
+  /** Connections this worker keeps (default 10). */
+  poolSize?: number;
+}
+
+export type LedgerConfig = SqliteLedgerConfig | PostgresLedgerConfig;
 
 /** The back end the config names, not opened yet (constructors do no I/O: the hub opens it in start()). */
 export function createLedger(config: LedgerConfig): Ledger {
   switch (config.kind) {
     case 'sqlite':
       return new SqliteLedgerStore(config);
+    case 'postgres':
+      return new PostgresLedgerStore(config);
   }
 }
 

@@ -1,0 +1,158 @@
+/**
+ * Two hub workers on one PostgreSQL database (two PostgresLedgerStores, each with its own connection pool), fed
+ * the way a broker's shared subscription feeds them: one kiosk's transactions in batches that land on either worker,
+ * the same batch on both at once (a redelivery), overlapping windows; HQ transactions from both; and two kiosks
+ * spending one member's stored value at once (a hot account). The spine must hold: every transaction applied
+ * exactly once, each kiosk's in seq order, no balance spent twice, the journal audit clean.
+ */
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import pg from 'pg';
+import pino from 'pino';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { createUlidFactory } from '../../../core/ids/ulid.ts';
+import { DEFAULT_RULES_BUNDLE } from '../../../core/rules/default-bundle.ts';
+import { HQ_DEVICE_ID } from '../../../core/wire/hq-device.ts';
+import type { TxResult } from '../../../core/wire/result.ts';
+import { TX_FORMAT } from '../../../core/wire/transaction.ts';
+import { DEMO_CARDS, DEMO_STORE_ID, seedDemoData } from '../../demo/seed-demo-data.ts';
+import { freshPostgresDatabase, stopPostgres } from '../../testing/start-postgres.ts';
+import { hqAdminLogin } from '../../testing/staff-actor.ts';
+import type { Ledger } from '../ledger.ts';
+import { parseLedgerTransaction } from '../ledger-parse.ts';
+import type { ReceivedTransaction } from '../ledger-store.ts';
+import { openLedger } from '../open-ledger.ts';
+
+const nextId = createUlidFactory(Date.now, (n) => randomBytes(n));
+
+/** Counts the workers' "ran it again after a conflict" lines: proof the test made them collide. */
+function conflictCounter(): { logger: pino.Logger; conflicts: () => number } {
+  let conflicts = 0;
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.includes('conflicted with another writer')) conflicts++;
+      done();
+    },
+  });
+  return { logger: pino({ level: 'debug' }, sink), conflicts: () => conflicts };
+}
+
+function purchase(deviceId: string, seq: number, cents: number, method: 'cash' | 'stored_value'): ReceivedTransaction {
+  const payload = {
+    v: TX_FORMAT, id: nextId(), deviceId, epoch: 'E1', seq, createdAt: new Date().toISOString(), storeId: DEMO_STORE_ID, bundleVersion: 1,
+    kind: 'purchase', cardUid: DEMO_CARDS.gold,
+    lines: [{ lineNo: 1, sku: 'MILK', category: 'grocery', qty: 1, unitPriceCents: cents }],
+    payments: [{ method, amountCents: cents }],
+  };
+  return { topicDeviceId: deviceId, parsed: parseLedgerTransaction(JSON.stringify(payload)) };
+}
+
+const idOf = (item: ReceivedTransaction) => (item.parsed.ok ? item.parsed.tx.id : '');
+
+/**
+ * A kiosk's outbox sent through two workers until every entry is answered for good: each round sends a window of
+ * the oldest unanswered entries to one worker and the same or an overlapping window to the other, at once.
+ */
+async function drain(kiosk: ReceivedTransaction[], workers: [Ledger, Ledger], window: number): Promise<Map<string, TxResult>> {
+  const answered = new Map<string, TxResult>();
+  for (let round = 0; answered.size < kiosk.length; round++) {
+    if (round > 200) throw new Error(`kiosk not drained after 200 rounds: ${answered.size}/${kiosk.length}`);
+    const pending = kiosk.filter((item) => !answered.has(idOf(item)));
+    const first = pending.slice(0, window);
+    // Even rounds: the same batch on both workers (a redelivery); odd rounds: the second one starts further on.
+    const second = round % 2 === 0 ? first : pending.slice(Math.min(2, pending.length - 1), 2 + window);
+    const [a, b] = await Promise.all([workers[0].applyBatch(first), workers[1].applyBatch(second)]);
+    for (const result of [...a, ...b]) {
+      // The kiosk closes an entry on a recorded answer only; an out-of-order one is sent again.
+      if (result.recorded && result.id !== null && !answered.has(result.id)) answered.set(result.id, result);
+    }
+  }
+  return answered;
+}
+
+describe('two hub workers on one PostgreSQL ledger (two stores, one database)', () => {
+  const open: Ledger[] = [];
+  afterEach(async () => {
+    for (const store of open.splice(0)) await store.close();
+  });
+  afterAll(stopPostgres);
+
+  async function twoWorkers(): Promise<{ a: Ledger; b: Ledger; url: string; conflicts: () => number }> {
+    const url = await freshPostgresDatabase('workers');
+    const { logger, conflicts } = conflictCounter();
+    // Both open the fresh database at once: the migration runner's lock lets one migrate while the other waits.
+    const [a, b] = await Promise.all([0, 1].map(() => openLedger({ kind: 'postgres', url, logger, fallbackBundle: DEFAULT_RULES_BUNDLE, poolSize: 4 }))) as [Ledger, Ledger];
+    open.push(a, b);
+    await seedDemoData(a);
+    for (const id of ['kiosk-c', 'kiosk-d']) await a.identity.setDeviceMode(id, 'attended');
+    return { a, b, url, conflicts };
+  }
+
+  it("applies one kiosk's interleaved and redelivered batches exactly once, in seq order", async () => {
+    const { a, b, url, conflicts } = await twoWorkers();
+    const before = { count: await a.transactionCount(), points: (await a.member('M0003'))!.points };
+    const kiosk = Array.from({ length: 40 }, (_, i) => purchase('kiosk-c', i + 1, 1_000, 'cash'));
+
+    const answered = await drain(kiosk, [a, b], 5);
+
+    expect([...answered.values()].map((r) => r.status === 'exists' ? r.original : r.status)).toEqual(kiosk.map(() => 'applied'));
+    expect(await b.transactionCount()).toBe(before.count + 40);
+    expect(await a.lastSeq('kiosk-c', 'E1')).toBe(40);
+    // Gold earns 1.5 points per yuan: 15 points for each 10-yuan purchase, once each.
+    expect((await b.member('M0003'))!.points).toBe(before.points + 40 * 15);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const slots = await client.query<{ tx_id: string; seq: string }>("SELECT tx_id, seq FROM transactions WHERE device_id = 'kiosk-c' ORDER BY seq");
+      expect(slots.rows.map((r) => r.tx_id)).toEqual(kiosk.map(idOf));
+      // The journal's insertion order is the order of application: a seq's entries come after the one before's.
+      const applied = await client.query<{ seq: string }>("SELECT t.seq FROM journal j JOIN transactions t ON t.tx_id = j.tx_id WHERE t.device_id = 'kiosk-c' ORDER BY j.entry_id");
+      const seqs = applied.rows.map((r) => Number(r.seq));
+      expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+      expect(new Set(seqs).size).toBe(40);
+    } finally {
+      await client.end();
+    }
+    expect(conflicts()).toBeGreaterThan(0);
+    expect(await a.audit()).toEqual([]);
+  });
+
+  it('gives HQ transactions from both workers one gapless HQ sequence, each seq once', async () => {
+    const { a, b } = await twoWorkers();
+    const hqBefore = await a.lastSeq(HQ_DEVICE_ID);
+    const { actor } = await hqAdminLogin(a);
+    const storedBefore = (await a.member('M0003'))!.storedValueCents;
+    const topUp = (n: number) => ({ kind: 'top_up' as const, storeId: DEMO_STORE_ID, cardUid: DEMO_CARDS.gold, amountCents: n, tender: 'cash' as const, actor });
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).applyHq(topUp(i + 1))));
+    const seqs = results.map((r) => r.seq).sort((x, y) => x! - y!);
+    expect(results.every((r) => r.status === 'applied')).toBe(true);
+    expect(seqs).toEqual(Array.from({ length: 20 }, (_, i) => hqBefore + i + 1));
+    expect(await b.lastSeq(HQ_DEVICE_ID)).toBe(hqBefore + 20);
+    expect((await b.member('M0003'))!.storedValueCents).toBe(storedBefore + (20 * 21) / 2);
+    expect(await a.audit()).toEqual([]);
+  });
+
+  it("never spends one member's stored value twice when two kiosks on two workers spend it at once", async () => {
+    const { a, b, conflicts } = await twoWorkers();
+    const { actor } = await hqAdminLogin(a);
+    const results: TxResult[][] = [];
+    // Each round, the member can afford exactly one purchase of everything they hold, and two kiosks (one on each
+    // worker) try it at the same moment: one must be applied, the other refused — never both.
+    for (let round = 1; round <= 6; round++) {
+      const member = (await a.member('M0003'))!;
+      const all = member.storedValueCents + member.bonusValueCents;
+      const [x, y] = await Promise.all([a.applyBatch([purchase('kiosk-c', round, all, 'stored_value')]), b.applyBatch([purchase('kiosk-d', round, all, 'stored_value')])]);
+      results.push([...x, ...y]);
+      const after = (await b.member('M0003'))!;
+      expect(after.storedValueCents + after.bonusValueCents).toBe(0);
+      const refill = await b.applyHq({ kind: 'top_up', storeId: DEMO_STORE_ID, cardUid: DEMO_CARDS.gold, amountCents: 10_000 * round, tender: 'cash', actor });
+      expect(refill.status).toBe('applied');
+    }
+    for (const round of results) {
+      expect(round.map((r) => r.status).sort()).toEqual(['applied', 'rejected']);
+      expect(round.find((r) => r.status === 'rejected')).toMatchObject({ code: 'INSUFFICIENT_STORED_VALUE', recorded: true });
+    }
+    expect(conflicts()).toBeGreaterThan(0);
+    expect(await a.audit()).toEqual([]);
+  });
+});

@@ -1,0 +1,57 @@
+/**
+ * The PostgreSQL ledger's schema, brought up to date on open by a small versioned runner: `schema_migrations`
+ * holds one row per migration applied, and each migration runs in its own database transaction together with its
+ * row, so a migration is applied whole or not at all. A session-level advisory lock makes several hub workers
+ * opening one fresh database at once take turns: the first migrates, the others find it done.
+ *
+ * Migrations are append-only: a released one is never edited, a change is a new one at the end of the list.
+ */
+import type { Logger } from 'pino';
+import type pg from 'pg';
+import { POSTGRES_SCHEMA_V1 } from './postgres-schema-v1.ts';
+import { POSTGRES_SCHEMA_V2_CODES_DRAWS } from './postgres-schema-v2-codes-draws.ts';
+
+export interface PostgresMigration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
+  { version: 1, name: 'ledger core tables', sql: POSTGRES_SCHEMA_V1 },
+  { version: 2, name: 'redemption codes and points draws', sql: POSTGRES_SCHEMA_V2_CODES_DRAWS },
+];
+
+/** Any constant both sides agree on: the key of the advisory lock the migrating worker holds. */
+const MIGRATION_LOCK_KEY = 7_315_001;
+
+/** Applies the migrations this database lacks, in order; answers the versions applied now. */
+export async function migratePostgres(pool: pg.Pool, log: Logger, migrations: readonly PostgresMigration[] = POSTGRES_MIGRATIONS): Promise<number[]> {
+  const client = await pool.connect();
+  const applied: number[] = [];
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    for (const migration of migrations) {
+      await client.query('BEGIN');
+      try {
+        const done = await client.query('SELECT 1 FROM schema_migrations WHERE version = $1', [migration.version]);
+        if (done.rowCount === 0) {
+          await client.query(migration.sql);
+          await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [migration.version, migration.name, new Date().toISOString()]);
+          applied.push(migration.version);
+        }
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      }
+    }
+  } finally {
+    // Released with the session too, should the unlock itself fail (the connection is then discarded).
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    client.release();
+  }
+  if (applied.length) log.info({ applied }, 'postgres ledger schema migrated');
+  return applied;
+}

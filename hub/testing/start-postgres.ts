@@ -1,0 +1,125 @@
+/**
+ * A throwaway PostgreSQL 15 cluster for the tests (../shared/ENVIRONMENT.md "PostgreSQL"): initdb into a temp
+ * folder with trust auth, pg_ctl start on a free loopback port with the socket in that folder, and one fresh
+ * database per store a test makes (CREATE DATABASE is cheap; a cluster is not).
+ *
+ * One cluster per test process, started on first use: vitest runs each test file in its own worker process, so a
+ * file pays initdb (~0.5 s) once however many stores it makes. The file stops it in afterAll (stopPostgres); should
+ * the worker be killed first (vitest ends its forks with a signal, no 'exit' event runs), a watchdog shell started
+ * with the cluster stops it and removes its folder once the worker's pid is gone. initdb refuses to run as root, so
+ * under root (CI, these machines) the cluster is made and run as the `postgres` user via runuser.
+ * Durability is left at PostgreSQL's defaults (fsync on, synchronous_commit on): the tests and the benchmarks see
+ * what production does.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { freePort } from './free-port.ts';
+
+/** Debian's PostgreSQL binaries: 15 where it is installed (ENVIRONMENT.md), else the newest version present. */
+function postgresBin(): string {
+  const root = '/usr/lib/postgresql';
+  if (existsSync(join(root, '15', 'bin', 'initdb'))) return join(root, '15', 'bin');
+  const versions = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  const found = versions.map((v) => join(root, v, 'bin')).find((bin) => existsSync(join(bin, 'initdb')));
+  if (!found) throw new Error(`PostgreSQL not found in ${root}: apt-get install -y postgresql (.ci/run does)`);
+  return found;
+}
+
+export interface PostgresCluster {
+  port: number;
+  /** The URL of a database of this cluster (`postgres`: the maintenance one). */
+  url(database: string): string;
+  /** A new, empty database; answers its URL. */
+  createDatabase(prefix?: string): Promise<string>;
+  stop(): void;
+}
+
+let shared: Promise<PostgresCluster> | null = null;
+let databases = 0;
+
+/** The process's cluster, started on first call. */
+export function startPostgres(): Promise<PostgresCluster> {
+  shared ??= startCluster();
+  return shared;
+}
+
+/** Stops the process's cluster, if one was started (a test file's afterAll). */
+export async function stopPostgres(): Promise<void> {
+  const cluster = shared;
+  shared = null;
+  if (cluster) (await cluster).stop();
+}
+
+/** A fresh database on the process's cluster: the URL a store under test opens. */
+export async function freshPostgresDatabase(prefix = 'ledger'): Promise<string> {
+  return (await startPostgres()).createDatabase(prefix);
+}
+
+async function startCluster(): Promise<PostgresCluster> {
+  const bin = postgresBin();
+  const dir = mkdtempSync(join(tmpdir(), 'mk-postgres-'));
+  const asRoot = userInfo().uid === 0;
+  if (asRoot) chownSync(dir, postgresUid(), postgresGid());
+  const command = (name: string, args: string[]): [string, string[]] =>
+    asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, name), ...args]] : [join(bin, name), args];
+  const run = (name: string, args: string[]) => {
+    const done = spawnSync(...command(name, args), { encoding: 'utf8' });
+    if (done.status !== 0) throw new Error(`${name} failed (${done.status}): ${done.stderr || done.stdout}`);
+  };
+  const data = join(dir, 'data');
+  const port = await freePort();
+  run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
+  run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200`, '-w', 'start']);
+  const stopCommand = command('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+  // The watchdog: waits for this process to go, then stops the cluster and removes its folder ("$@" is the stop command).
+  const watchdog = spawn(
+    'sh',
+    ['-c', 'while kill -0 "$0" 2>/dev/null; do sleep 1; done; "$@" >/dev/null 2>&1; rm -rf "$DIR"', String(process.pid), stopCommand[0], ...stopCommand[1]],
+    { detached: true, stdio: 'ignore', env: { ...process.env, DIR: dir } },
+  );
+  watchdog.unref();
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    try {
+      if (watchdog.pid !== undefined) process.kill(watchdog.pid);
+    } catch {
+      // Gone already: nothing to stop.
+    }
+    try {
+      run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  process.once('exit', stop);
+  const url = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
+  return {
+    port,
+    url,
+    stop,
+    async createDatabase(prefix = 'ledger') {
+      const name = `${prefix.replace(/[^a-z0-9_]/g, '_')}_${process.pid}_${++databases}`;
+      const client = new pg.Client({ connectionString: url('postgres') });
+      await client.connect();
+      try {
+        await client.query(`CREATE DATABASE ${name}`);
+      } finally {
+        await client.end();
+      }
+      return url(name);
+    },
+  };
+}
+
+function postgresUid(): number {
+  return Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+}
+
+function postgresGid(): number {
+  return Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+}
