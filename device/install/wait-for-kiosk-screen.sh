@@ -12,13 +12,16 @@ if [ -z "$url" ] || ! [[ "$limit" =~ ^[0-9]+$ ]]; then
   exit 2
 fi
 
-deadline=$((SECONDS + limit))
+# Microseconds from EPOCHREALTIME (bash 5): SECONDS ticks in whole seconds from an unknown fraction, so a limit
+# counted with it could end up to a second early.
+now_us() { local t="${EPOCHREALTIME/[.,]/}"; echo "$((10#$t))"; }
+deadline=$(( $(now_us) + limit * 1000000 ))
 while :; do
   # -f: an error status (the kiosk starting, a 5xx) is not "ready"; --max-time bounds one attempt.
   if curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null; then
     exit 0
   fi
-  if [ "$SECONDS" -ge "$deadline" ]; then
+  if [ "$(now_us)" -ge "$deadline" ]; then
     echo "wait-for-kiosk-screen: $url did not answer within ${limit}s (is memberkiosk-kiosk.service running? journalctl -u memberkiosk-kiosk)" >&2
     exit 1
   fi
