@@ -92,7 +92,7 @@ describe('provisioning a kiosk (real processes, real TLS)', () => {
     // The hub's TLS port changed with the restart: the kiosk is pointed at it, its login and CA are the stored ones.
     const again = await startDevice(kioskDir, '--hub', hub.brokerTlsUrl);
     await vi.waitFor(async () => expect(await getJson<KioskState>(`${again}/state`)).toMatchObject({ connected: true }), { timeout: 10_000, interval: 50 });
-  });
+  }, 90_000); // five real processes one after another (tsx each): slow on a loaded 2-core machine
 
   it('refuses an expired code', async () => {
     const code = await newCode('--ttl', '1s');
