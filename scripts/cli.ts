@@ -21,6 +21,7 @@ const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<{ run: 
   audit: { summary: 'check the journal against every stored balance', load: () => import('./commands/audit.ts') },
   backup: { summary: "backup --out PATH: copy the hub's data directory (SQLite online backup) while it runs", load: () => import('./commands/backup.ts') },
   restore: { summary: 'restore --from BACKUP --data DIR: put a backup back, then run the journal audit on it', load: () => import('./commands/restore.ts') },
+  migrate: { summary: 'migrate --from sqlite:DATA/ledger.sqlite --to postgres://…: move the ledger to PostgreSQL, checked', load: () => import('./commands/migrate.ts') },
   codes: { summary: 'codes generate --batch N --sku S --points P --count K --expires DATE --out FILE.csv | codes list | codes verify CODE', load: () => import('./commands/codes.ts') },
   draws: { summary: 'draws create --file DRAW.json | open | close | list | entries | verify DRAW_ID', load: () => import('./commands/draws.ts') },
   cards: { summary: 'cards types | cards issue MEMBER_ID NEW_UID --type T --login L | cards service UID repair|extend --login L', load: () => import('./commands/cards.ts') },

@@ -303,6 +303,10 @@ export const ERROR_CODES = {
   RESTORE_TARGET_INVALID: { message: 'the data directory to restore into is not a directory, or what is there could not be moved aside', http: 500, kind: 'log' },
   // the ledger on PostgreSQL (hub/ledger/postgres/): ported a part at a time; what is not ported says so, never a silent stub
   NOT_IMPLEMENTED_ON_POSTGRES: { message: 'this part of the ledger is not ported to PostgreSQL yet: run the hub on SQLite for it', http: 503 },
+  // moving a single-node hub's SQLite ledger to PostgreSQL (memberkiosk migrate, hub/ledger/migrate-to-postgres.ts)
+  MIGRATE_TARGET_NOT_EMPTY: { message: 'the PostgreSQL database to migrate into already holds data: give a new, empty database', http: 500, kind: 'log' },
+  MIGRATE_SOURCE_AUDIT_FAILED: { message: "the SQLite ledger's journal audit finds differences: nothing was migrated (memberkiosk audit lists them)", http: 500, kind: 'log' },
+  MIGRATE_VALUE_UNCONVERTIBLE: { message: 'a SQLite value or a PostgreSQL column type the migration cannot convert without changing it: nothing was migrated', http: 500, kind: 'log' },
   INTERNAL: { message: 'internal error', http: 500 },
 } as const satisfies Record<string, ErrorCodeSpec>;
 

@@ -1,5 +1,6 @@
 /**
- * `member.get` and `member.segment` on a real SQLite ledger file (the demo's members, staff and opening balances,
+ * `member.get` and `member.segment` on each real ledger back end — a SQLite file and a PostgreSQL database on a
+ * throwaway cluster (hub/testing/start-postgres.ts) — (the demo's members, staff and opening balances,
  * plus members made for each case). Join times and the kiosk transactions that make a member "seen" are written
  * straight into the ledger's tables (as hub/testing/dormant-members-ledger.ts does): the cases need them dated in
  * the past, which no kiosk could send. "Today" is 2026-03-10 in Shanghai while it is still 03-09 in UTC, so every
@@ -9,13 +10,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RULES_BUNDLE } from '../../core/rules/default-bundle.ts';
 import type { MemberSegmentParams, MemberSummary } from '../../flows/runtime/protocol.ts';
 import { DEMO_MEMBERS, seedDemoData } from '../demo/seed-demo-data.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { openLedger } from '../ledger/open-ledger.ts';
+import { freshPostgresDatabase, stopPostgres } from '../testing/start-postgres.ts';
 import { hqAdminLogin } from '../testing/staff-actor.ts';
 import { createMemberReads, MARKETING_CONSENT_PURPOSE } from './member-reads.ts';
 
@@ -33,29 +36,69 @@ interface NewMember {
   topUpCents?: number;
 }
 
-describe('member.get and member.segment', () => {
+/** A ledger opened on one back end, with a connection past it for writing what no kiosk could send. */
+interface Opened {
+  ledger: Ledger;
+  /** Runs one statement written with `?` placeholders. */
+  exec(sql: string, params?: unknown[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function openSqlite(): Promise<Opened> {
+  const dir = mkdtempSync(join(tmpdir(), 'mk-member-reads-'));
+  const path = join(dir, 'ledger.sqlite');
+  const ledger = await openLedger({ kind: 'sqlite', path, logger: silent, fallbackBundle: DEFAULT_RULES_BUNDLE });
+  const db = new Database(path);
+  db.pragma('busy_timeout = 5000');
+  return {
+    ledger,
+    async exec(sql, params = []) {
+      db.prepare(sql).run(...params);
+    },
+    async close() {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function openPostgres(): Promise<Opened> {
+  const url = await freshPostgresDatabase('member_reads');
+  const ledger = await openLedger({ kind: 'postgres', url, logger: silent, fallbackBundle: DEFAULT_RULES_BUNDLE, poolSize: 4 });
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  return {
+    ledger,
+    async exec(sql, params = []) {
+      let n = 0;
+      await client.query(sql.replace(/\?/g, () => `$${++n}`), params);
+    },
+    close: () => client.end(),
+  };
+}
+
+describe.each([
+  { name: 'SQLite', open: openSqlite },
+  { name: 'PostgreSQL', open: openPostgres },
+])('member.get and member.segment ($name)', ({ open }) => {
   let ledger: Ledger | null = null;
-  let raw: Database.Database | null = null;
-  let dir: string | null = null;
+  let raw: Opened | null = null;
   afterEach(async () => {
-    raw?.close();
-    raw = null;
     if (ledger) expect(await ledger.audit()).toEqual([]);
     await ledger?.close();
     ledger = null;
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    dir = null;
+    await raw?.close();
+    raw = null;
   });
+  afterAll(stopPostgres);
 
   async function setUp(now = NOW) {
-    dir = mkdtempSync(join(tmpdir(), 'mk-member-reads-'));
-    const path = join(dir, 'ledger.sqlite');
-    const store = (ledger = await openLedger({ kind: 'sqlite', path, logger: silent, fallbackBundle: DEFAULT_RULES_BUNDLE }));
+    const opened = (raw = await open());
+    const store = (ledger = opened.ledger);
     await seedDemoData(store);
-    const db = (raw = new Database(path));
-    db.pragma('busy_timeout = 5000');
+    const db = opened;
     // The demo members joined long ago; their only transactions are HQ's opening balances.
-    db.prepare("UPDATE members SET created_at = '2025-06-01T02:00:00.000Z'").run();
+    await db.exec("UPDATE members SET created_at = '2025-06-01T02:00:00.000Z'");
     const { actor } = await hqAdminLogin(store);
     let n = 0;
     let seq = 0;
@@ -63,18 +106,19 @@ describe('member.get and member.segment', () => {
       n += 1;
       const card = `CA${String(n).padStart(6, '0')}`;
       await store.createMember({ memberId, name: `会员 ${memberId}`, phone: `1390000${String(n).padStart(4, '0')}`, tier: m.tier ?? 'standard', creditLimitCents: 0, homeStoreId: m.store ?? 'store-001', cards: [{ uid: card }] });
-      db.prepare('UPDATE members SET created_at = ? WHERE member_id = ?').run(m.joined, memberId);
+      await db.exec('UPDATE members SET created_at = ? WHERE member_id = ?', [m.joined, memberId]);
       if (m.birthday) await store.memberProfiles.updateProfile(memberId, { birthday: m.birthday }, new Date(now).toISOString());
       if (m.topUpCents) expect(await store.applyHq({ kind: 'top_up', storeId: m.store ?? 'store-001', cardUid: card, amountCents: m.topUpCents, tender: 'cash', actor })).toMatchObject({ status: 'applied' });
     };
     /** A transaction of the member's recorded at `at`, as the ledger records one (no balance moves: none is read here). */
-    const seen = (memberId: string, at: string, o: { device?: string; status?: 'applied' | 'rejected' } = {}) => {
+    const seen = async (memberId: string, at: string, o: { device?: string; status?: 'applied' | 'rejected' } = {}) => {
       seq += 1;
       const device = o.device ?? 'kiosk-x';
-      db.prepare(
+      await db.exec(
         `INSERT INTO transactions (tx_id, device_id, seq, epoch, kind, content_hash, payload, status, member_id, bundle_version, created_at, applied_at, result)
          VALUES (?, ?, ?, 'T', 'purchase', 'h', ?, ?, ?, 1, ?, ?, '{}')`,
-      ).run(`T${String(seq).padStart(8, '0')}`, device, seq, JSON.stringify({ kind: 'purchase', storeId: 'store-001' }), o.status ?? 'applied', memberId, at, at);
+        [`T${String(seq).padStart(8, '0')}`, device, seq, JSON.stringify({ kind: 'purchase', storeId: 'store-001' }), o.status ?? 'applied', memberId, at, at],
+      );
     };
     const reads = createMemberReads({ reads: store.automation, timezone: async () => TZ, now: () => now });
     const segment = async (params: MemberSegmentParams) => reads.segment(params);
@@ -116,18 +160,18 @@ describe('member.get and member.segment', () => {
   it('finds members not seen at a kiosk for the days asked: HQ transactions and refusals are not a visit, a member never seen counts from joining', async () => {
     const { add, seen, segment } = await setUp();
     await add('I1', { joined: '2025-01-01T00:00:00.000Z' });
-    seen('I1', '2026-01-01T03:00:00.000Z');
+    await seen('I1', '2026-01-01T03:00:00.000Z');
     await add('I2', { joined: '2025-01-01T00:00:00.000Z' });
-    seen('I2', '2026-01-01T03:00:00.000Z');
-    seen('I2', '2026-03-01T03:00:00.000Z');
+    await seen('I2', '2026-01-01T03:00:00.000Z');
+    await seen('I2', '2026-03-01T03:00:00.000Z');
     await add('I3', { joined: '2025-01-01T00:00:00.000Z', topUpCents: 5_000 });
-    seen('I3', '2026-01-01T03:00:00.000Z');
-    seen('I3', '2026-03-05T03:00:00.000Z', { device: 'hq' });
+    await seen('I3', '2026-01-01T03:00:00.000Z');
+    await seen('I3', '2026-03-05T03:00:00.000Z', { device: 'hq' });
     await add('I4', { joined: '2025-01-01T00:00:00.000Z' });
     await add('I5', { joined: '2026-03-01T00:00:00.000Z' });
     await add('I6', { joined: '2025-01-01T00:00:00.000Z' });
-    seen('I6', '2026-01-01T03:00:00.000Z');
-    seen('I6', '2026-03-01T03:00:00.000Z', { status: 'rejected' });
+    await seen('I6', '2026-01-01T03:00:00.000Z');
+    await seen('I6', '2026-03-01T03:00:00.000Z', { status: 'rejected' });
     const inactive = await segment({ segment: 'inactive', days: 30 });
     expect(inactive.members.map((m) => m.memberId)).toEqual([...['I1', 'I3', 'I4', 'I6'], ...DEMO_IDS]);
     expect(inactive.truncated).toBe(false);
@@ -161,7 +205,7 @@ describe('member.get and member.segment', () => {
   it('reads one member by id or phone as a summary with no phone and no card number; an erased member is not found', async () => {
     const { store, add, seen, reads } = await setUp();
     await add('G1', { joined: '2025-01-01T00:00:00.000Z', birthday: '1990-07-01', tier: 'gold', topUpCents: 12_300 });
-    seen('G1', '2026-02-01T03:00:00.000Z');
+    await seen('G1', '2026-02-01T03:00:00.000Z');
     const state = (await store.member('M0003'))!;
     expect(await reads.get({ memberId: 'M0003' })).toEqual({
       memberId: 'M0003',

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CardTypes } from '../../core/rules/bundle-accounts.ts';
 import { DEFAULT_RULES_BUNDLE } from '../../core/rules/default-bundle.ts';
 import { parseRulesBundle } from '../../core/rules/parse.ts';
@@ -18,6 +18,7 @@ import { submitHqTransaction } from '../hq/hq-transactions.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { parseLedgerTransaction } from '../ledger/ledger-parse.ts';
 import { openLedger } from '../ledger/open-ledger.ts';
+import { freshPostgresDatabase, stopPostgres } from '../testing/start-postgres.ts';
 import { hqAdminLogin } from '../testing/staff-actor.ts';
 
 const DOC = readFileSync(new URL('../../docs/ACCOUNTS.md', import.meta.url), 'utf8');
@@ -51,7 +52,13 @@ interface CardTypesExample {
 
 const RULES_VERSION = 2;
 
-describe('docs/ACCOUNTS.md card types and fees, through the ledger', () => {
+const silent = pino({ level: 'silent' });
+const backends = [
+  { name: 'SQLite', open: () => openLedger({ kind: 'sqlite', path: ':memory:', logger: silent, fallbackBundle: DEFAULT_RULES_BUNDLE }) },
+  { name: 'PostgreSQL', open: async () => openLedger({ kind: 'postgres', url: await freshPostgresDatabase('cards_doc'), logger: silent, fallbackBundle: DEFAULT_RULES_BUNDLE, poolSize: 4 }) },
+];
+
+describe.each(backends)('docs/ACCOUNTS.md card types and fees, through the ledger ($name)', ({ open }) => {
   let ledger: Ledger;
   let actor: StaffActor;
   let seq = 0;
@@ -67,7 +74,7 @@ describe('docs/ACCOUNTS.md card types and fees, through the ledger', () => {
 
   beforeEach(async () => {
     seq = 0;
-    ledger = await openLedger({ kind: 'sqlite', path: ':memory:', logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE });
+    ledger = await open();
     await seedDemoData(ledger);
     actor = (await hqAdminLogin(ledger)).actor;
   });
@@ -76,6 +83,7 @@ describe('docs/ACCOUNTS.md card types and fees, through the ledger', () => {
     expect(await ledger.audit()).toEqual([]);
     await ledger.close();
   });
+  afterAll(stopPostgres);
 
   it('Wang Fang’s gold card and her daughter’s supplementary card: every fee, limit and balance as stated', async () => {
     const doc = example<CardTypesExample>('card-types');

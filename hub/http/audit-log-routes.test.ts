@@ -1,6 +1,7 @@
 /**
- * The audit log's filters and export over the hub API with Fastify inject, on the real SQLite ledger and real
- * logins: the xlsx read back with exceljs holds exactly the filtered entries (times in the chain's zone, Chinese
+ * The audit log's filters and export over the hub API with Fastify inject, on each real ledger back end (SQLite in
+ * memory; PostgreSQL on a throwaway cluster, hub/testing/start-postgres.ts, whose export is an async iterable) and
+ * real logins: the xlsx read back with exceljs holds exactly the filtered entries (times in the chain's zone, Chinese
  * headers; English with lang=en), the CSV too; the export is itself audited; non-HQ roles are refused.
  */
 import ExcelJS from 'exceljs';
@@ -11,20 +12,27 @@ import { DEMO_STORE_ID, seedDemoData } from '../demo/seed-demo-data.ts';
 import { createIdentityService, type IdentityService } from '../identity/identity-service.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { openLedger } from '../ledger/open-ledger.ts';
+import { freshPostgresDatabase, stopPostgres } from '../testing/start-postgres.ts';
 import { localDateTime } from '../reports/report-period.ts';
 import { staffAuthorization } from '../testing/staff-actor.ts';
 import { buildApp } from './build-app.ts';
 
 const TZ = 'Asia/Shanghai';
 
-describe('audit log filters and export (real SQLite, real logins)', () => {
+const silent = pino({ level: 'silent' });
+const backends = [
+  { name: 'SQLite', open: () => openLedger({ kind: 'sqlite', path: ':memory:', logger: silent, fallbackBundle: DEFAULT_RULES_BUNDLE }) },
+  { name: 'PostgreSQL', open: async () => openLedger({ kind: 'postgres', url: await freshPostgresDatabase('audit_log'), logger: silent, fallbackBundle: DEFAULT_RULES_BUNDLE, poolSize: 4 }) },
+];
+
+describe.each(backends)('audit log filters and export (real $name, real logins)', ({ open }) => {
   let ledger: Ledger;
   let identity: IdentityService;
   let app: ReturnType<typeof buildApp>;
   let admin: { authorization: string };
 
   beforeAll(async () => {
-    ledger = await openLedger({ kind: 'sqlite', path: ':memory:', logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE });
+    ledger = await open();
     await seedDemoData(ledger);
     identity = createIdentityService({ store: ledger.identity, logger: pino({ level: 'silent' }) });
     app = buildApp({ store: ledger, identity, identityStore: ledger.identity, brokerUrl: 'mqtt://127.0.0.1:1883', auditLog: { timezone: async () => TZ } });
@@ -39,6 +47,7 @@ describe('audit log filters and export (real SQLite, real logins)', () => {
     expect(await ledger.audit()).toEqual([]);
     await app.close();
     await ledger.close();
+    await stopPostgres();
   });
 
   const today = () => localDateTime(new Date().toISOString(), TZ).slice(0, 10);

@@ -1,22 +1,30 @@
 /**
- * The console's member search and member record over the real SQLite ledger and real logins: each role finds
+ * The console's member search and member record over each real ledger back end (SQLite in memory, PostgreSQL on a
+ * throwaway cluster: hub/testing/start-postgres.ts) and real logins: each role finds
  * only the members of its scope (a scoped search is filled with in-scope members, not cut from the chain's first
  * matches), phone numbers are masked unless the role may see them, and a record outside the scope is answered
  * exactly as a member who does not exist.
  */
 import pino from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RULES_BUNDLE } from '../../core/rules/default-bundle.ts';
 import type { StaffRole } from '../../core/ledger/types.ts';
 import { DEMO_CARDS, DEMO_STORE_ID, seedDemoData } from '../demo/seed-demo-data.ts';
 import { createIdentityService, type IdentityService } from '../identity/identity-service.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { openLedger } from '../ledger/open-ledger.ts';
+import { freshPostgresDatabase, stopPostgres } from '../testing/start-postgres.ts';
 import { buildApp } from './build-app.ts';
 
 const STORE_B = 'store-002';
 
-describe('console member search and record', () => {
+const silent = pino({ level: 'silent' });
+const backends = [
+  { name: 'SQLite', open: () => openLedger({ kind: 'sqlite', path: ':memory:', logger: silent, fallbackBundle: DEFAULT_RULES_BUNDLE }) },
+  { name: 'PostgreSQL', open: async () => openLedger({ kind: 'postgres', url: await freshPostgresDatabase('console'), logger: silent, fallbackBundle: DEFAULT_RULES_BUNDLE, poolSize: 4 }) },
+];
+
+describe.each(backends)('console member search and record ($name)', ({ open }) => {
   let ledger: Ledger;
   let identity: IdentityService;
   let app: ReturnType<typeof buildApp>;
@@ -37,7 +45,7 @@ describe('console member search and record', () => {
   };
 
   beforeEach(async () => {
-    ledger = await openLedger({ kind: 'sqlite', path: ':memory:', logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE });
+    ledger = await open();
     await seedDemoData(ledger);
     // Store B's members: more "Li" than the page holds, all sorted ahead of the demo store's Li Wei.
     for (let i = 0; i < 60; i += 1) {
@@ -53,6 +61,7 @@ describe('console member search and record', () => {
     await app.close();
     await ledger.close();
   });
+  afterAll(stopPostgres);
 
   it('finds a member by name, Chinese name substring, phone, phone suffix, card prefix and member id (HQ)', async () => {
     const hq = await signedIn('hq_admin', ['*']);

@@ -1,5 +1,6 @@
 /**
- * Importing members over the hub API (Fastify inject, real SQLite ledger, real logins, demo data): a preview writes
+ * Importing members over the hub API (Fastify inject, each real ledger back end — SQLite in memory, PostgreSQL on a
+ * throwaway cluster (hub/testing/start-postgres.ts) — real logins, demo data): a preview writes
  * nothing; a file with one bad row imports nothing and says which row; a good file imports every member, card,
  * profile and opening balance through the ledger's HQ path (the journal audit clean, the balances right); the same
  * file again doubles nothing, nor does a member_import replayed straight into the ledger; a refusal inside the one
@@ -7,7 +8,7 @@
  */
 import iconv from 'iconv-lite';
 import pino from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isCodedError } from '../../core/errors/coded-error.ts';
 import { DEFAULT_RULES_BUNDLE } from '../../core/rules/default-bundle.ts';
 import { HQ_DEVICE_ID } from '../../core/wire/hq-device.ts';
@@ -15,6 +16,7 @@ import { DEMO_STORE_ID, seedDemoData } from '../demo/seed-demo-data.ts';
 import { createIdentityService, type IdentityService } from '../identity/identity-service.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { openLedger } from '../ledger/open-ledger.ts';
+import { freshPostgresDatabase, stopPostgres } from '../testing/start-postgres.ts';
 import { createMemberImportService, importedMemberId, MAX_IMPORT_ROWS } from '../members-import/member-import-service.ts';
 import { hqAdminLogin, staffAuthorization } from '../testing/staff-actor.ts';
 import { buildApp } from './build-app.ts';
@@ -33,7 +35,13 @@ const GOOD = iconv.encode(csv(GOOD_ROWS), 'gbk');
 /** The same file with one row whose stored value has three decimals. */
 const BAD = Buffer.from(`\uFEFF${csv([...GOOD_ROWS, '孙丽,13900000004,C0000004,,徐汇店,,,,12.345,,,,'])}`, 'utf8');
 
-describe('member import over the hub API (inject, real SQLite)', () => {
+const silent = pino({ level: 'silent' });
+const backends = [
+  { name: 'SQLite', open: () => openLedger({ kind: 'sqlite', path: ':memory:', logger: silent, fallbackBundle: DEFAULT_RULES_BUNDLE }) },
+  { name: 'PostgreSQL', open: async () => openLedger({ kind: 'postgres', url: await freshPostgresDatabase('member_import'), logger: silent, fallbackBundle: DEFAULT_RULES_BUNDLE, poolSize: 4 }) },
+];
+
+describe.each(backends)('member import over the hub API (inject, real $name)', ({ open }) => {
   let ledger: Ledger;
   let identity: IdentityService;
   let app: ReturnType<typeof buildApp>;
@@ -50,7 +58,7 @@ describe('member import over the hub API (inject, real SQLite)', () => {
   });
 
   beforeEach(async () => {
-    ledger = await openLedger({ kind: 'sqlite', path: ':memory:', logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE });
+    ledger = await open();
     await seedDemoData(ledger);
     await ledger.memberProfiles.setFieldDefs([{ key: 'car_plate', label: '车牌号', position: 0 }]);
     identity = createIdentityService({ store: ledger.identity, logger: pino({ level: 'silent' }) });
@@ -62,6 +70,7 @@ describe('member import over the hub API (inject, real SQLite)', () => {
     expect(await ledger.audit()).toEqual([]);
     await ledger.close();
   });
+  afterAll(stopPostgres);
 
   it('a preview reads a GBK file, checks every row and writes nothing', async () => {
     const before = await footprint();

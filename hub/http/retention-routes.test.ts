@@ -1,5 +1,6 @@
 /**
- * HQ's retention rules (PIPL) over the hub API with Fastify inject, on the real SQLite ledger and real logins.
+ * HQ's retention rules (PIPL) over the hub API with Fastify inject, on each real ledger back end (SQLite in memory,
+ * PostgreSQL on a throwaway cluster: hub/testing/start-postgres.ts) and real logins.
  * Members and contact entries are made three years ago (Date faked while they are written, through the ledger's
  * real transactions); then: settings round-trip audited with before and after, non-HQ roles refused, the preview
  * lists exactly who the rules reach, a run erases exactly those (one with a balance, one seen today and one
@@ -7,13 +8,14 @@
  * audit is clean after.
  */
 import pino from 'pino';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_RULES_BUNDLE } from '../../core/rules/default-bundle.ts';
 import { DEMO_STORE_ID, seedDemoData } from '../demo/seed-demo-data.ts';
 import { createIdentityService, type IdentityService } from '../identity/identity-service.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { ERASED_NAME } from '../ledger/member-profile-store.ts';
 import { openLedger } from '../ledger/open-ledger.ts';
+import { freshPostgresDatabase, stopPostgres } from '../testing/start-postgres.ts';
 import { hqAdminLogin, staffAuthorization } from '../testing/staff-actor.ts';
 import { applyRetention } from '../hq/apply-retention.ts';
 import { buildApp } from './build-app.ts';
@@ -21,7 +23,15 @@ import { buildApp } from './build-app.ts';
 const THREE_YEARS_AGO = new Date(Date.now() - 3 * 365 * 86_400_000);
 const TZ = 'Asia/Shanghai';
 
-describe('retention settings, preview and run (real SQLite, real logins)', () => {
+// Rules that offer credit (赊账), for R4's sale.
+const BUNDLE = { ...DEFAULT_RULES_BUNDLE, credit: {} };
+const silent = pino({ level: 'silent' });
+const backends = [
+  { name: 'SQLite', open: () => openLedger({ kind: 'sqlite', path: ':memory:', logger: silent, fallbackBundle: BUNDLE }) },
+  { name: 'PostgreSQL', open: async () => openLedger({ kind: 'postgres', url: await freshPostgresDatabase('retention'), logger: silent, fallbackBundle: BUNDLE, poolSize: 4 }) },
+];
+
+describe.each(backends)('retention settings, preview and run (real $name, real logins)', ({ open }) => {
   let ledger: Ledger;
   let identity: IdentityService;
   let app: ReturnType<typeof buildApp>;
@@ -60,8 +70,7 @@ describe('retention settings, preview and run (real SQLite, real logins)', () =>
   }
 
   beforeEach(async () => {
-    // Rules that offer credit (赊账), for R4's sale.
-    ledger = await openLedger({ kind: 'sqlite', path: ':memory:', logger: pino({ level: 'silent' }), fallbackBundle: { ...DEFAULT_RULES_BUNDLE, credit: {} } });
+    ledger = await open();
     await seedDemoData(ledger);
     await seedOldMembers();
     identity = createIdentityService({ store: ledger.identity, logger: pino({ level: 'silent' }) });
@@ -73,6 +82,7 @@ describe('retention settings, preview and run (real SQLite, real logins)', () =>
     await app.close();
     await ledger.close();
   });
+  afterAll(stopPostgres);
 
   const inject = (method: 'GET' | 'PUT' | 'POST', url: string, headers: { authorization: string }, payload?: unknown) =>
     app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) });

@@ -94,6 +94,9 @@ export interface IdentityStore {
   appendAudit(entry: AuditEntryInput): Promise<void>;
   /** Newest first. */
   auditEntries(query: AuditQuery): Promise<AuditEntry[]>;
-  /** Every entry the query matches (no limit), newest first, read a page at a time as it is iterated (an export). */
-  auditEntryRows(query: Omit<AuditQuery, 'limit'>): Iterable<AuditEntry>;
+  /**
+   * Every entry the query matches (no limit), newest first, read a page at a time as it is iterated (an export).
+   * Synchronous where the database is (SQLite), asynchronous where it is not (PostgreSQL).
+   */
+  auditEntryRows(query: Omit<AuditQuery, 'limit'>): Iterable<AuditEntry> | AsyncIterable<AuditEntry>;
 }

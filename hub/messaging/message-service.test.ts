@@ -1,5 +1,6 @@
 /**
- * message.send on the real SQLite ledger (a file, so a restart is a real reopen) with the demo members. The SMS
+ * message.send on each real ledger back end — SQLite (a file, so a restart is a real reopen) and PostgreSQL (a
+ * throwaway cluster, hub/testing/start-postgres.ts; a restart reopens the database) — with the demo members. The SMS
  * gateway is the recording FAKE where no relay can run, and the real HTTP client against a local relay where
  * failures are the point; the staff webhook is the real robot client against a local server. Shown: consent granted,
  * withdrawn and never given; service messages without consent; erased members and missing senders skipped; each key
@@ -10,12 +11,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RULES_BUNDLE } from '../../core/rules/default-bundle.ts';
 import { DEMO_STORE_ID, seedDemoData } from '../demo/seed-demo-data.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { openLedger } from '../ledger/open-ledger.ts';
+import { freshPostgresDatabase, stopPostgres } from '../testing/start-postgres.ts';
 import { createHttpSmsGateway } from './http-sms-gateway.ts';
 import { createMessageService, UNSUBSCRIBE_SUFFIX, type MessageServiceDeps } from './message-service.ts';
 import { createRecordingSmsGatewayFake, type RecordingSmsGatewayFake } from './recording-sms-gateway.ts';
@@ -26,15 +29,69 @@ import { startCapturingServer, type CapturingServer } from './test-support/captu
 const silent = pino({ level: 'silent' });
 const M1_PHONE = '13800138001';
 
-describe('message.send (real SQLite ledger; recording SMS gateway FAKE, real HTTP relay and robot clients on loopback)', () => {
-  let dir: string;
+/** A ledger back end as these cases use it: where it lives, how it is (re)opened, its message records as stored. */
+interface Backend {
+  name: string;
+  /** Makes the place the ledger lives in (a folder, a database). */
+  prepare(): Promise<void>;
+  open(): Promise<Ledger>;
+  /** Every outbound_messages row, read past the ledger. */
+  messageRows(): Promise<unknown[]>;
+  dispose(): Promise<void>;
+}
+
+function sqliteBackend(): Backend {
+  let dir = '';
+  const path = () => join(dir, 'ledger.sqlite');
+  return {
+    name: 'SQLite',
+    async prepare() {
+      dir = mkdtempSync(join(tmpdir(), 'mk-messaging-'));
+    },
+    open: () => openLedger({ kind: 'sqlite', path: path(), logger: silent, fallbackBundle: DEFAULT_RULES_BUNDLE }),
+    async messageRows() {
+      const db = new Database(path(), { readonly: true });
+      try {
+        return db.prepare('SELECT * FROM outbound_messages').all();
+      } finally {
+        db.close();
+      }
+    },
+    async dispose() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function postgresBackend(): Backend {
+  let url = '';
+  return {
+    name: 'PostgreSQL',
+    async prepare() {
+      url = await freshPostgresDatabase('messaging');
+    },
+    open: () => openLedger({ kind: 'postgres', url, logger: silent, fallbackBundle: DEFAULT_RULES_BUNDLE, poolSize: 4 }),
+    async messageRows() {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        return (await client.query<Record<string, unknown>>('SELECT * FROM outbound_messages')).rows;
+      } finally {
+        await client.end();
+      }
+    },
+    dispose: stopPostgres,
+  };
+}
+
+describe.each([sqliteBackend(), postgresBackend()])('message.send (real $name ledger; recording SMS gateway FAKE, real HTTP relay and robot clients on loopback)', (backend) => {
   let ledger: Ledger;
   let sms: RecordingSmsGatewayFake;
   let relay: CapturingServer;
   let robot: CapturingServer;
   let keyN = 0;
   const key = () => `test-key-${++keyN}`;
-  const open = async () => openLedger({ kind: 'sqlite', path: join(dir, 'ledger.sqlite'), logger: silent, fallbackBundle: DEFAULT_RULES_BUNDLE });
+  const open = () => backend.open();
   const service = (over: Partial<MessageServiceDeps> = {}) =>
     createMessageService({ store: ledger.messaging, sms, staffWebhook: null, storeName: async (id) => (id === DEMO_STORE_ID ? '演示店' : null), logger: silent, ...over });
   const consent = (memberId: string, granted: boolean) =>
@@ -42,7 +99,7 @@ describe('message.send (real SQLite ledger; recording SMS gateway FAKE, real HTT
   const recorded = (idempotencyKey: string) => ledger.messaging.byKey(idempotencyKey);
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'mk-messaging-'));
+    await backend.prepare();
     ledger = await open();
     await seedDemoData(ledger);
     relay = await startCapturingServer('/sms');
@@ -52,7 +109,7 @@ describe('message.send (real SQLite ledger; recording SMS gateway FAKE, real HTT
     await relay.close();
     await robot.close();
     await ledger.close();
-    rmSync(dir, { recursive: true, force: true });
+    await backend.dispose();
   });
   beforeEach(() => {
     sms = createRecordingSmsGatewayFake();
@@ -199,14 +256,9 @@ describe('message.send (real SQLite ledger; recording SMS gateway FAKE, real HTT
 
   it('never stores a phone number in clear', async () => {
     await service().send({ to: { memberId: 'M0001' }, purpose: 'service', text: '到店提醒', idempotencyKey: key() });
-    const db = new Database(join(dir, 'ledger.sqlite'), { readonly: true });
-    try {
-      const rows = db.prepare('SELECT * FROM outbound_messages').all();
-      expect(rows.length).toBeGreaterThan(5);
-      expect(JSON.stringify(rows)).not.toContain(M1_PHONE);
-      expect(JSON.stringify(rows)).toContain('*******8001');
-    } finally {
-      db.close();
-    }
+    const rows = await backend.messageRows();
+    expect(rows.length).toBeGreaterThan(5);
+    expect(JSON.stringify(rows)).not.toContain(M1_PHONE);
+    expect(JSON.stringify(rows)).toContain('*******8001');
   });
 });

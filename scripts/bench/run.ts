@@ -9,6 +9,7 @@ import { mergeFiguresIntoFile, RESULTS_PATH } from './merge-results.ts';
 
 const FIGURE_MODULES: Record<string, () => Promise<{ measure: BenchMeasure }>> = {
   'ledger-ingest': () => import('./figures/ledger-ingest.ts'),
+  'postgres-ingest': () => import('./figures/postgres-ingest.ts'),
   'end-to-end': () => import('./figures/end-to-end.ts'),
   'rules-eval': () => import('./figures/rules-eval.ts'),
   'tap-latency': () => import('./figures/tap-latency.ts'),

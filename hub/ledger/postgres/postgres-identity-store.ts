@@ -1,8 +1,7 @@
 /**
  * The identity store on the ledger's PostgreSQL database (hub/identity/identity-store.ts says what it holds; the
  * same statements as ../sqlite/sqlite-identity-store.ts). Each call is one statement or one short database
- * transaction on the pool. The streamed audit export (auditEntryRows, a synchronous iterable by its port) is not
- * ported yet and says so.
+ * transaction on the pool; the streamed audit export (auditEntryRows) is an async iterable, a page per query.
  */
 import type pg from 'pg';
 import { CodedError } from '../../../core/errors/coded-error.ts';
@@ -13,6 +12,9 @@ import type { AuditEntry, AuditEntryInput } from '../../identity/audit-entry.ts'
 import type { AuditQuery, IdentityStore, NewStaff, StaffAccount, StaffChange, StaffCredentials, StoredSession } from '../../identity/identity-store.ts';
 import { newStaffCardKey, staffCardHash } from '../../identity/staff-card-hash.ts';
 import type { SqlValue } from './sync-reads.ts';
+
+/** Page size of auditEntryRows (auditEntries reads at most this many at once). */
+const AUDIT_ROWS_PAGE = 1000;
 
 interface StaffRow {
   staff_id: string; name: string; role: StaffRole; store_ids: string; card_hash: string | null; pin_hash: string | null;
@@ -262,7 +264,18 @@ export class PostgresIdentityStore implements IdentityStore {
     }));
   }
 
-  auditEntryRows(): Iterable<AuditEntry> {
-    throw new CodedError('NOT_IMPLEMENTED_ON_POSTGRES', 'the streamed audit export is not ported to the PostgreSQL ledger yet');
+  /**
+   * Every entry the query matches, newest first, a page at a time as it is iterated (../sqlite/audit-log-sql.ts
+   * iterateAuditEntries): no connection is held while the consumer (a streamed export) waits between pages.
+   * Entries appended during the iteration are not included (they come after its first page).
+   */
+  async *auditEntryRows(query: Omit<AuditQuery, 'limit'>): AsyncGenerator<AuditEntry> {
+    let beforeId = query.beforeId;
+    for (;;) {
+      const page = await this.auditEntries({ ...query, limit: AUDIT_ROWS_PAGE, ...(beforeId === undefined ? {} : { beforeId }) });
+      yield* page;
+      if (page.length < AUDIT_ROWS_PAGE) return;
+      beforeId = page[page.length - 1]!.auditId;
+    }
   }
 }

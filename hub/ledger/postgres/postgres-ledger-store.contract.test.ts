@@ -7,20 +7,17 @@ import { afterAll } from 'vitest';
 import { DEFAULT_RULES_BUNDLE } from '../../../core/rules/default-bundle.ts';
 import { freshPostgresDatabase, stopPostgres } from '../../testing/start-postgres.ts';
 import { describeGiftStockContract } from '../gift-stock-contract.ts';
-import { describeLedgerStoreContract, LEDGER_CONTRACT_SECTIONS } from '../ledger-store-contract.ts';
+import { describeLedgerStoreContract } from '../ledger-store-contract.ts';
 import { openLedger } from '../open-ledger.ts';
 
 afterAll(stopPostgres);
 
-// Every section but the registration's consents, whose write path is ported but whose read (member profiles) is not yet.
-const PORTED = LEDGER_CONTRACT_SECTIONS.filter((s) => s !== 'registration consents');
-
+// Every section, as on SQLite.
 describeLedgerStoreContract(
-  `postgres (sections: ${PORTED.join(', ')})`,
+  'postgres',
   // A database outlives its connections: every store is durable.
   async ({ durable: _durable, ...options }) =>
     openLedger({ kind: 'postgres', url: await freshPostgresDatabase(), logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE, poolSize: 4, ...options }),
-  PORTED,
 );
 
 describeGiftStockContract('postgres', async () =>

@@ -21,9 +21,7 @@
  *
  * Results are returned only after COMMIT: nothing is published for a batch that may still roll back.
  *
- * Not ported yet (each throws CodedError NOT_IMPLEMENTED_ON_POSTGRES, never a silent stub): the commission report's
- * reads, the console's member search, member profiles, imports, retention, card fees, messaging, the flows' member
- * reads, and the streamed audit export.
+ * Every sub-store of the Ledger port is here (issue 15, part 1): each in its own file, on the same pool.
  */
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -67,9 +65,18 @@ import type { RowReaders } from '../sqlite/row-readers.ts';
 import type { RaisedAlert } from '../sqlite/sqlite-write-port.ts';
 import { TIER_TRACKING_SINCE } from '../sqlite/sweep-reads.ts';
 import { LEDGER_PG_TYPES } from './pg-integer-types.ts';
+import { prefetchBatch } from './postgres-batch-prefetch.ts';
+import { PostgresCardFees } from './postgres-card-fees.ts';
 import { PostgresCodesAndDraws, postgresRedemptionCodeKey } from './postgres-codes-draws.ts';
+import { PostgresCommissionReads } from './postgres-commission-reads.ts';
 import { PostgresCredit } from './postgres-credit.ts';
 import { PostgresGiftStock } from './postgres-gift-stock.ts';
+import { PostgresAutomationReads } from './postgres-automation-reads.ts';
+import { PostgresMemberConsole } from './postgres-member-console.ts';
+import { PostgresMemberImports } from './postgres-member-import.ts';
+import { PostgresMemberProfiles } from './postgres-member-profiles.ts';
+import { PostgresMessaging } from './postgres-messaging.ts';
+import { PostgresRetention } from './postgres-retention.ts';
 import { PostgresReceiptReads } from './postgres-receipt-reads.ts';
 import { PostgresIdentityStore, postgresStaffCardKey } from './postgres-identity-store.ts';
 import { buildMemberView, memberHistoryPage, memberIdsInScope, memberPurchase, memberStores } from './postgres-member-reads.ts';
@@ -264,8 +271,12 @@ export class PostgresLedgerStore implements Ledger {
 
   private async applyItems(work: Work, batch: ReceivedTransaction[], replay: boolean): Promise<TxResult[]> {
     await lockSequences(work.client, batch.map(itemSlot).filter((slot) => slot !== null));
+    await prefetchBatch(work.client, work.reads, batch);
+    // One unit: the items' writes go in one round trip (a failing one fails the batch, which the replay then splits).
+    if (!replay) work.port.holdWrites();
     const results: TxResult[] = [];
     for (const item of batch) results.push(replay ? await this.replayOne(work, item) : await this.step(work, () => applyReceived(work.port, item, this.onError)));
+    await work.port.sendHeld(work.client);
     return results;
   }
 
@@ -664,27 +675,31 @@ export class PostgresLedgerStore implements Ledger {
   }
 
   get commission(): CommissionReads {
-    throw notPorted("the commission report's reads (commission)");
+    return new PostgresCommissionReads(this.handle());
   }
 
   get memberConsole(): MemberConsoleStore {
-    throw notPorted("the console's member search (memberConsole)");
+    this.handle();
+    return new PostgresMemberConsole((read) => this.snapshot(read));
   }
 
   get memberProfiles(): MemberProfileStore {
-    throw notPorted('member profiles, contacts and consents (memberProfiles)');
+    return new PostgresMemberProfiles(this.handle(), (work) => this.inTransaction(work));
   }
 
   get memberImports(): MemberImportStore {
-    throw notPorted('member imports (memberImports)');
+    // The members go through this store's own HQ apply, inside the import's one database transaction.
+    return new PostgresMemberImports(this.handle(), (work) =>
+      this.inTransaction((w) => work(w.client, (bodies, createdAt) => this.applyHqItems(w, bodies, createdAt, undefined, false))),
+    );
   }
 
   get retention(): RetentionStore {
-    throw notPorted('retention (retention)');
+    return new PostgresRetention(this.handle(), (work) => this.inTransaction(work));
   }
 
   get cardFees(): CardFeeStore {
-    throw notPorted("the fee features' reads (cardFees)");
+    return new PostgresCardFees(this.handle());
   }
 
   get giftStock(): GiftStockStore {
@@ -696,11 +711,11 @@ export class PostgresLedgerStore implements Ledger {
   }
 
   get messaging(): MessagingStore {
-    throw notPorted('outbound messages (messaging)');
+    return new PostgresMessaging(this.handle(), (work) => this.inTransaction(work));
   }
 
   get automation(): AutomationReads {
-    throw notPorted("the flows' member reads (automation)");
+    return new PostgresAutomationReads(this.handle());
   }
 
   private codeKeyOf(): Buffer {
@@ -720,10 +735,6 @@ interface AlertRow {
   code: string;
   detail: string;
   at: string;
-}
-
-function notPorted(what: string): CodedError {
-  return new CodedError('NOT_IMPLEMENTED_ON_POSTGRES', `${what} is not ported to the PostgreSQL ledger yet`);
 }
 
 function errorCode(error: unknown): string | undefined {

@@ -10,6 +10,10 @@ import type { Logger } from 'pino';
 import type pg from 'pg';
 import { POSTGRES_SCHEMA_V1 } from './postgres-schema-v1.ts';
 import { POSTGRES_SCHEMA_V2_CODES_DRAWS } from './postgres-schema-v2-codes-draws.ts';
+import { POSTGRES_SCHEMA_V3_MEMBER_PROFILES } from './postgres-schema-v3-member-profiles.ts';
+import { POSTGRES_SCHEMA_V4_MESSAGING } from './postgres-schema-v4-messaging.ts';
+import { POSTGRES_SCHEMA_V5_RETENTION } from './postgres-schema-v5-retention.ts';
+import { POSTGRES_SCHEMA_V6_MEMBER_IMPORTS } from './postgres-schema-v6-member-imports.ts';
 
 export interface PostgresMigration {
   version: number;
@@ -20,6 +24,10 @@ export interface PostgresMigration {
 export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   { version: 1, name: 'ledger core tables', sql: POSTGRES_SCHEMA_V1 },
   { version: 2, name: 'redemption codes and points draws', sql: POSTGRES_SCHEMA_V2_CODES_DRAWS },
+  { version: 3, name: 'member profiles, custom fields and contact log', sql: POSTGRES_SCHEMA_V3_MEMBER_PROFILES },
+  { version: 4, name: 'outbound messages and the flows member indexes', sql: POSTGRES_SCHEMA_V4_MESSAGING },
+  { version: 5, name: 'personal-data retention', sql: POSTGRES_SCHEMA_V5_RETENTION },
+  { version: 6, name: 'member imports', sql: POSTGRES_SCHEMA_V6_MEMBER_IMPORTS },
 ];
 
 /** Any constant both sides agree on: the key of the advisory lock the migrating worker holds. */

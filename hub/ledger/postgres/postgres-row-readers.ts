@@ -7,7 +7,7 @@
 import { HQ_DEVICE_ID } from '../../../core/wire/hq-device.ts';
 import type { CardState, CardStatus, GiftState, KioskMode, MemberState, PurchaseRecord, StaffRole } from '../../../core/ledger/types.ts';
 import type { RowReaders } from '../sqlite/row-readers.ts';
-import type { SyncReads } from './sync-reads.ts';
+import type { ReadKey, SyncReads } from './sync-reads.ts';
 
 interface CardRow {
   uid: string; member_id: string; status: CardStatus; valid_from: string | null; valid_until: string | null;
@@ -18,8 +18,24 @@ export interface MemberRow {
   cumulative_spend_cents: number; cumulative_points_earned: number; visits: number;
 }
 
-const CARD_COLUMNS = 'uid, member_id, status, valid_from, valid_until, card_type, holder_name, issued_at';
-const MEMBER_COLUMNS = 'member_id, name, phone, tier, credit_limit_cents, cumulative_spend_cents, cumulative_points_earned, visits';
+export const CARD_COLUMNS = 'uid, member_id, status, valid_from, valid_until, card_type, holder_name, issued_at';
+export const MEMBER_COLUMNS = 'member_id, name, phone, tier, credit_limit_cents, cumulative_spend_cents, cumulative_points_earned, visits';
+
+/*
+ * The reads a batch's items make most, by key: named so the batch prefetch (postgres-batch-prefetch.ts) can prime
+ * the cache with exactly these reads' answers, fetched in bulk.
+ */
+export const CARD_BY_UID_SQL = `SELECT ${CARD_COLUMNS} FROM cards WHERE uid = $1`;
+export const MEMBER_BY_ID_SQL = `SELECT ${MEMBER_COLUMNS} FROM members WHERE member_id = $1`;
+export const BALANCES_SQL = 'SELECT account, balance FROM accounts WHERE member_id = $1';
+export const REFERRER_SQL = 'SELECT referrer_id FROM members WHERE member_id = $1';
+/** The order SQLite's lots_by_member index gives; the planners sort lots themselves (core/ledger/point-lots.ts). */
+export const LOT_ORDER = 'expires_at NULLS FIRST, lot_id';
+export const LOTS_SQL = `SELECT lot_id, remaining, earned_at, expires_at FROM point_lots WHERE member_id = $1 AND remaining <> 0 ORDER BY ${LOT_ORDER}`;
+
+/** The keys of those reads (sync-reads.ts ReadKey): a write to another card or member leaves them cached. */
+export const byCard = (uid: string): ReadKey => ({ table: 'cards', column: 'uid', value: uid });
+export const byMember = (table: 'members' | 'accounts' | 'point_lots' | 'cards', memberId: string): ReadKey => ({ table, column: 'member_id', value: memberId });
 
 const toCard = (row: CardRow): CardState => ({
   uid: row.uid, memberId: row.member_id, status: row.status, validFrom: row.valid_from, validUntil: row.valid_until,
@@ -27,16 +43,16 @@ const toCard = (row: CardRow): CardState => ({
 });
 
 export function createPostgresRowReaders(reads: SyncReads): RowReaders {
-  const memberRow = (memberId: string) => reads.one<MemberRow>(`SELECT ${MEMBER_COLUMNS} FROM members WHERE member_id = $1`, [memberId]);
-  const balances = (memberId: string) => reads.all<{ account: string; balance: number }>('SELECT account, balance FROM accounts WHERE member_id = $1', [memberId]);
-  const referrerOf = (memberId: string) => reads.one<{ referrer_id: string | null }>('SELECT referrer_id FROM members WHERE member_id = $1', [memberId])?.referrer_id;
+  const memberRow = (memberId: string) => reads.one<MemberRow>(MEMBER_BY_ID_SQL, [memberId], byMember('members', memberId));
+  const balances = (memberId: string) => reads.all<{ account: string; balance: number }>(BALANCES_SQL, [memberId], byMember('accounts', memberId));
+  const referrerOf = (memberId: string) => reads.one<{ referrer_id: string | null }>(REFERRER_SQL, [memberId], byMember('members', memberId))?.referrer_id;
   const readers: RowReaders = {
     card: (uid) => {
-      const row = reads.one<CardRow>(`SELECT ${CARD_COLUMNS} FROM cards WHERE uid = $1`, [uid]);
+      const row = reads.one<CardRow>(CARD_BY_UID_SQL, [uid], byCard(uid));
       return row ? toCard(row) : null;
     },
-    cardsOfMember: (memberId) => reads.all<CardRow>(`SELECT ${CARD_COLUMNS} FROM cards WHERE member_id = $1 ORDER BY issued_at, uid`, [memberId]).map(toCard),
-    // Two reads rather than SQLite's one join: each is cached on its own and dropped only when its table is written.
+    cardsOfMember: (memberId) => reads.all<CardRow>(`SELECT ${CARD_COLUMNS} FROM cards WHERE member_id = $1 ORDER BY issued_at, uid`, [memberId], byMember('cards', memberId)).map(toCard),
+    // Two reads rather than SQLite's one join: each is cached on its own and dropped only when its row may have changed.
     cardWithMember: (uid) => {
       const card = readers.card(uid);
       if (!card) return null;
@@ -47,7 +63,9 @@ export function createPostgresRowReaders(reads: SyncReads): RowReaders {
       return row ? readMemberState(row, balances(memberId)) : null;
     },
     memberPhone: (memberId) => memberRow(memberId)?.phone ?? null,
-    memberIdByPhone: (phone) => reads.one<{ member_id: string }>('SELECT member_id FROM members WHERE phone = $1 ORDER BY created_at, member_id LIMIT 1', [phone])?.member_id ?? null,
+    memberIdByPhone: (phone) =>
+      reads.one<{ member_id: string }>('SELECT member_id FROM members WHERE phone = $1 ORDER BY created_at, member_id LIMIT 1', [phone], { table: 'members', column: 'phone', value: phone })
+        ?.member_id ?? null,
     referrerChain: (memberId, levels) => {
       const chain: string[] = [];
       let current = referrerOf(memberId);
@@ -59,11 +77,7 @@ export function createPostgresRowReaders(reads: SyncReads): RowReaders {
     },
     lots: (memberId) =>
       reads
-        .all<{ lot_id: string; remaining: number; earned_at: string; expires_at: string | null }>(
-          // The order SQLite's lots_by_member index gives; the planners sort lots themselves (core/ledger/point-lots.ts).
-          'SELECT lot_id, remaining, earned_at, expires_at FROM point_lots WHERE member_id = $1 AND remaining <> 0 ORDER BY expires_at NULLS FIRST, lot_id',
-          [memberId],
-        )
+        .all<{ lot_id: string; remaining: number; earned_at: string; expires_at: string | null }>(LOTS_SQL, [memberId], byMember('point_lots', memberId))
         .map((r) => ({ lotId: r.lot_id, remaining: r.remaining, earnedAt: r.earned_at, expiresAt: r.expires_at })),
     staff: (staffId) => {
       const row = reads.one<{ staff_id: string; name: string; role: StaffRole; store_ids: string; active: number }>(

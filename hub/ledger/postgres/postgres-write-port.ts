@@ -27,8 +27,9 @@ import type { RowReaders } from '../sqlite/row-readers.ts';
 import { CONSENT_PURPOSE_RECORDED, recordedByDevice } from '../sqlite/registration-consents.ts';
 import { TIER_TRACKING_SINCE } from '../sqlite/sweep-reads.ts';
 import type { RaisedAlert } from '../sqlite/sqlite-write-port.ts';
+import { sendInOneRoundTrip } from './one-round-trip-writes.ts';
 import { codesAndDrawsContext, codesAndDrawsWrites } from './postgres-codes-draws.ts';
-import { tablesOf, type SqlValue, type StepHooks, type SyncReads } from './sync-reads.ts';
+import { tablesOf, type ReadKey, type SqlValue, type StepHooks, type SyncReads, type WrittenKeys, type WrittenRows } from './sync-reads.ts';
 
 /** How far up the referrer chain referral rules may pay (as on SQLite). */
 const MAX_REFERRAL_LEVELS = 5;
@@ -43,6 +44,8 @@ interface SequenceState {
 interface PendingWrite {
   sql: string;
   params: SqlValue[];
+  /** What the statement may change: the cached reads to drop once it ran (sync-reads.ts). */
+  written: WrittenRows[];
   /** The rows the statement must change; another count is a defect, and the batch rolls back. */
   expectRows?: number;
   what?: string;
@@ -58,6 +61,9 @@ export class PostgresWritePort implements LedgerWritePort, StepHooks {
   /** The current step's writes and how to undo its state changes. */
   private pending: PendingWrite[] = [];
   private undo: (() => void)[] = [];
+  /** While set (holdWrites), completed steps' writes wait in `held` and go in one round trip (sendHeld). */
+  private holding = false;
+  private held: PendingWrite[] = [];
 
   constructor(
     private readonly reads: SyncReads,
@@ -84,6 +90,29 @@ export class PostgresWritePort implements LedgerWritePort, StepHooks {
     this.trackingStarted = false;
     this.pending = [];
     this.undo = [];
+    this.holding = false;
+    this.held = [];
+  }
+
+  /**
+   * From now on the database transaction's completed steps do not write one by one: their writes are held and
+   * sent in one round trip, before the next read that misses the cache and at sendHeld (before COMMIT). Only for a
+   * batch that is one unit: a held write that fails surfaces later, at that send, and fails the whole batch
+   * (rolled back, then replayed item by item in savepoints — where writes are sent step by step again).
+   */
+  holdWrites(): void {
+    this.holding = true;
+  }
+
+  /** Writes what completed steps left held, in order, in one round trip. */
+  async sendHeld(client: pg.ClientBase): Promise<void> {
+    const writes = this.held;
+    this.held = [];
+    await this.send(client, writes);
+  }
+
+  beforeRead(client: pg.ClientBase): Promise<void> {
+    return this.sendHeld(client);
   }
 
   /** The database transaction was rolled back: what it raised never happened. */
@@ -103,28 +132,42 @@ export class PostgresWritePort implements LedgerWritePort, StepHooks {
   async flush(client: pg.ClientBase): Promise<void> {
     const writes = this.pending;
     this.pending = [];
-    const written = new Set<string>();
+    if (this.holding) {
+      // Written later, before anything reads: from now on the cache must already not answer what they change.
+      this.reads.invalidate(writes.flatMap((w) => w.written));
+      this.held.push(...writes);
+      this.undo = [];
+      return;
+    }
     try {
-      for (const write of writes) {
-        for (const table of tablesOf(write.sql)) written.add(table);
-        const result = await client.query(write.sql, write.params);
-        if (write.expectRows !== undefined && result.rowCount !== write.expectRows) {
-          throw new Error(`${write.what ?? 'a write'}: ${result.rowCount ?? 0} rows changed, ${write.expectRows} expected`);
-        }
-      }
+      await this.send(client, writes);
     } catch (error) {
       // The caller rolls the database back (the batch, or the item's savepoint): the port's state goes back with it.
       this.discard();
       throw error;
     } finally {
       // What the step wrote (or began to write) is no longer what the cache holds.
-      this.reads.invalidate(written);
+      this.reads.invalidate(writes.flatMap((w) => w.written));
     }
     this.undo = [];
   }
 
-  private write(sql: string, params: SqlValue[], check?: { expectRows: number; what: string }): void {
-    this.pending.push({ sql, params, ...check });
+  /** The statements in one round trip (one-round-trip-writes.ts), each checked for the rows it must change. */
+  private async send(client: pg.ClientBase, writes: readonly PendingWrite[]): Promise<void> {
+    const changed = await sendInOneRoundTrip(client, writes);
+    for (const [i, write] of writes.entries()) {
+      if (write.expectRows !== undefined && changed[i] !== write.expectRows) {
+        throw new Error(`${write.what ?? 'a write'}: ${changed[i] ?? 0} rows changed, ${write.expectRows} expected`);
+      }
+    }
+  }
+
+  /**
+   * Buffers a statement. `keys` names the key values of the rows it changes in the table it writes (see
+   * sync-reads.ts WrittenKeys): then only the cached reads of those keys are dropped, not the whole table's.
+   */
+  private write(sql: string, params: SqlValue[], check?: { expectRows: number; what: string }, keys?: WrittenKeys): void {
+    this.pending.push({ sql, params, written: writtenBy(sql, keys), ...check });
   }
 
   /** Sets a cached value, remembering how to put the old one back should the run be discarded. */
@@ -138,10 +181,7 @@ export class PostgresWritePort implements LedgerWritePort, StepHooks {
   // LedgerWritePort
 
   findTransaction(txId: string): StoredTransaction | null {
-    const row = this.reads.one<{ content_hash: string; result: string; device_id: string; epoch: string; seq: number }>(
-      'SELECT content_hash, result, device_id, epoch, seq FROM transactions WHERE tx_id = $1',
-      [txId],
-    );
+    const row = this.reads.one<{ content_hash: string; result: string; device_id: string; epoch: string; seq: number }>(STORED_TX_SQL, [txId], storedTxKey(txId));
     if (!row) return null;
     return {
       slot: { id: txId, deviceId: row.device_id, epoch: row.epoch, seq: row.seq },
@@ -152,7 +192,7 @@ export class PostgresWritePort implements LedgerWritePort, StepHooks {
   }
 
   private payloadOf(txId: string): string {
-    return this.reads.one<{ payload: string }>('SELECT payload FROM transactions WHERE tx_id = $1', [txId])?.payload ?? '';
+    return this.reads.one<{ payload: string }>('SELECT payload FROM transactions WHERE tx_id = $1', [txId], storedTxKey(txId))?.payload ?? '';
   }
 
   sequence(deviceId: string, epoch: string): SequenceState {
@@ -160,7 +200,11 @@ export class PostgresWritePort implements LedgerWritePort, StepHooks {
     let state = this.sequenceCache.get(key);
     if (state === undefined) {
       // The row was locked FOR UPDATE when the batch began (PostgresLedgerStore.lockSequences) where it exists.
-      const row = this.reads.one<{ last_seq: number; closed: number }>('SELECT last_seq, closed FROM device_sequences WHERE device_id = $1 AND epoch = $2', [deviceId, epoch]);
+      const row = this.reads.one<{ last_seq: number; closed: number }>('SELECT last_seq, closed FROM device_sequences WHERE device_id = $1 AND epoch = $2', [deviceId, epoch], {
+        table: 'device_sequences',
+        column: 'device_id',
+        value: deviceId,
+      });
       state = { lastSeq: row?.last_seq ?? 0, closed: row?.closed === 1 };
       this.change(this.sequenceCache, key, state);
     }
@@ -171,11 +215,13 @@ export class PostgresWritePort implements LedgerWritePort, StepHooks {
     const tx = this.reads.one<{ tx_id: string; content_hash: string; result: string }>(
       'SELECT tx_id, content_hash, result FROM transactions WHERE device_id = $1 AND epoch = $2 AND seq = $3',
       [deviceId, epoch, seq],
+      { table: 'transactions', column: 'slot', value: slotKey(deviceId, epoch, seq) },
     );
     if (tx) return { txId: tx.tx_id, contentHash: tx.content_hash, result: JSON.parse(tx.result) as TxResult, payload: () => this.payloadOf(tx.tx_id) };
     const record = this.reads.one<{ tx_id: string; content_hash: string; payload: string; result: string }>(
       'SELECT tx_id, content_hash, payload, result FROM sequence_slots WHERE device_id = $1 AND epoch = $2 AND seq = $3',
       [deviceId, epoch, seq],
+      { table: 'sequence_slots', column: 'slot', value: slotKey(deviceId, epoch, seq) },
     );
     if (record) return { txId: record.tx_id, contentHash: record.content_hash, result: JSON.parse(record.result) as TxResult, payload: () => record.payload };
     return null;
@@ -207,6 +253,8 @@ export class PostgresWritePort implements LedgerWritePort, StepHooks {
       `INSERT INTO device_sequences (device_id, epoch, last_seq, closed) VALUES ($1, $2, 0, 1)
        ON CONFLICT (device_id, epoch) DO UPDATE SET closed = 1`,
       [deviceId, epoch],
+      undefined,
+      { device_id: deviceId },
     );
     this.setState(this.sequence(deviceId, epoch), { closed: true });
   }
@@ -214,7 +262,12 @@ export class PostgresWritePort implements LedgerWritePort, StepHooks {
   lastEffectiveAt(deviceId: string): string | null {
     let at = this.effectiveCache.get(deviceId);
     if (at === undefined) {
-      at = this.reads.one<{ last_effective_at: string | null }>('SELECT max(last_effective_at) AS last_effective_at FROM device_sequences WHERE device_id = $1', [deviceId])?.last_effective_at ?? null;
+      at =
+        this.reads.one<{ last_effective_at: string | null }>('SELECT max(last_effective_at) AS last_effective_at FROM device_sequences WHERE device_id = $1', [deviceId], {
+          table: 'device_sequences',
+          column: 'device_id',
+          value: deviceId,
+        })?.last_effective_at ?? null;
       this.change(this.effectiveCache, deviceId, at);
     }
     return at;
@@ -228,7 +281,7 @@ export class PostgresWritePort implements LedgerWritePort, StepHooks {
   private device(deviceId: string): { mode: KioskMode; storeId: string | null } {
     let row = this.deviceRows.get(deviceId);
     if (!row) {
-      const found = deviceId === HQ_DEVICE_ID ? undefined : this.reads.one<{ mode: KioskMode; store_id: string | null }>('SELECT mode, store_id FROM devices WHERE device_id = $1', [deviceId]);
+      const found = deviceId === HQ_DEVICE_ID ? undefined : this.reads.one<{ mode: KioskMode; store_id: string | null }>(DEVICE_ROW_SQL, [deviceId], deviceKey(deviceId));
       row = deviceId === HQ_DEVICE_ID ? { mode: 'attended', storeId: null } : { mode: found?.mode ?? 'unattended', storeId: found?.store_id ?? null };
       this.change(this.deviceRows, deviceId, row);
     }
@@ -252,7 +305,8 @@ export class PostgresWritePort implements LedgerWritePort, StepHooks {
   }
 
   private balanceOf(memberId: string, account: string): number {
-    return this.reads.one<{ balance: number }>('SELECT balance FROM accounts WHERE member_id = $1 AND account = $2', [memberId, account])?.balance ?? 0;
+    return this.reads.one<{ balance: number }>('SELECT balance FROM accounts WHERE member_id = $1 AND account = $2', [memberId, account], { table: 'accounts', column: 'member_id', value: memberId })
+      ?.balance ?? 0;
   }
 
   readContext(tx: Transaction): PlanningContext {
@@ -307,7 +361,7 @@ export class PostgresWritePort implements LedgerWritePort, StepHooks {
   }
 
   private dailyFigure(table: 'member_daily_points' | 'member_daily_deposit_bonus', column: 'points' | 'cents', memberId: string, day: number): number {
-    return this.reads.one<Record<string, number>>(`SELECT ${column} FROM ${table} WHERE member_id = $1 AND day = $2`, [memberId, day])?.[column] ?? 0;
+    return this.reads.one<Record<string, number>>(`SELECT ${column} FROM ${table} WHERE member_id = $1 AND day = $2`, [memberId, day], { table, column: 'member_id', value: memberId })?.[column] ?? 0;
   }
 
   /** The gift as a redemption at `storeId` counts it: with the store's own stock when it keeps one. */
@@ -319,7 +373,7 @@ export class PostgresWritePort implements LedgerWritePort, StepHooks {
 
   private cardSpendContext(uid: string, bundle: RulesBundle, at: string): Pick<PlanningContext, 'cardSpend'> {
     const day = localDayOf(bundle, at);
-    const spent = this.reads.one<{ cents: number }>('SELECT cents FROM card_daily_spend WHERE card_uid = $1 AND day = $2', [uid, day])?.cents ?? 0;
+    const spent = this.reads.one<{ cents: number }>('SELECT cents FROM card_daily_spend WHERE card_uid = $1 AND day = $2', [uid, day], { table: 'card_daily_spend', column: 'card_uid', value: uid })?.cents ?? 0;
     return { cardSpend: { day, spentCents: spent } };
   }
 
@@ -418,6 +472,8 @@ export class PostgresWritePort implements LedgerWritePort, StepHooks {
       this.write(
         'INSERT INTO members (member_id, name, phone, tier, referrer_id, credit_limit_cents, created_at, home_store_id) VALUES ($1, $2, $3, $4, $5, 0, $6, $7)',
         [m.memberId, m.name, m.phone, m.tier, m.referrerId, tx.createdAt, m.homeStoreId],
+        undefined,
+        { member_id: m.memberId, phone: m.phone },
       );
       if (tx.kind === 'register_member') {
         // The consents given on the kiosk, in the same database transaction as the member (registration-consents.ts).
@@ -429,32 +485,42 @@ export class PostgresWritePort implements LedgerWritePort, StepHooks {
       }
     }
     for (const lot of effect.newLots) {
-      this.write('INSERT INTO point_lots (lot_id, member_id, remaining, earned_at, expires_at) VALUES ($1, $2, 0, $3, $4)', [lot.lotId, lot.memberId ?? member, lot.earnedAt, lot.expiresAt]);
+      const owner = lot.memberId ?? member;
+      this.write('INSERT INTO point_lots (lot_id, member_id, remaining, earned_at, expires_at) VALUES ($1, $2, 0, $3, $4)', [lot.lotId, owner, lot.earnedAt, lot.expiresAt], undefined, {
+        lot_id: lot.lotId,
+        member_id: owner,
+      });
     }
     for (const posting of effect.postings) {
       const owner = posting.memberId ?? member;
       this.write('INSERT INTO journal (tx_id, member_id, account, amount, lot_id, bundle_version) VALUES ($1, $2, $3, $4, $5, $6)', [
         tx.id, owner, posting.account, posting.amount, posting.lotId ?? null, bundleVersion,
-      ]);
+      ], undefined, { tx_id: tx.id, member_id: owner });
       this.write(
         'INSERT INTO accounts (member_id, account, balance) VALUES ($1, $2, $3) ON CONFLICT (member_id, account) DO UPDATE SET balance = accounts.balance + excluded.balance',
         [owner, posting.account, posting.amount],
+        undefined,
+        { member_id: owner },
       );
       if (posting.lotId !== undefined) {
-        this.write('UPDATE point_lots SET remaining = remaining + $1 WHERE lot_id = $2 AND member_id = $3', [posting.amount, posting.lotId, owner], {
-          expectRows: 1,
-          what: `posting names lot ${posting.lotId} of member ${owner}`,
-        });
+        this.write(
+          'UPDATE point_lots SET remaining = remaining + $1 WHERE lot_id = $2 AND member_id = $3',
+          [posting.amount, posting.lotId, owner],
+          { expectRows: 1, what: `posting names lot ${posting.lotId} of member ${owner}` },
+          { lot_id: posting.lotId, member_id: owner },
+        );
       }
     }
     for (const card of effect.newCards) {
       this.write(
         "INSERT INTO cards (uid, member_id, status, valid_from, valid_until, replaced_by, issued_at, card_type, holder_name) VALUES ($1, $2, 'active', NULL, $3, NULL, $4, $5, $6)",
         [card.uid, card.memberId, card.validUntil ?? null, tx.createdAt, card.cardType ?? null, card.holderName ?? null],
+        undefined,
+        { uid: card.uid, member_id: card.memberId },
       );
     }
-    for (const change of effect.cardChanges) this.write('UPDATE cards SET status = $1, replaced_by = coalesce($2, replaced_by) WHERE uid = $3', [change.status, change.replacedBy ?? null, change.uid]);
-    for (const change of effect.cardValidityChanges ?? []) this.write('UPDATE cards SET valid_until = $1 WHERE uid = $2', [change.validUntil, change.uid]);
+    for (const change of effect.cardChanges) this.write('UPDATE cards SET status = $1, replaced_by = coalesce($2, replaced_by) WHERE uid = $3', [change.status, change.replacedBy ?? null, change.uid], undefined, { uid: change.uid });
+    for (const change of effect.cardValidityChanges ?? []) this.write('UPDATE cards SET valid_until = $1 WHERE uid = $2', [change.validUntil, change.uid], undefined, { uid: change.uid });
     for (const fee of effect.feeCharges ?? []) {
       this.write('INSERT INTO fee_charges (tx_id, member_id, card_uid, fee_kind, cents, tender, fee_year, charged_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
         tx.id, member, fee.cardUid, fee.feeKind, fee.cents, fee.tender, fee.year ?? null, tx.createdAt,
@@ -464,18 +530,20 @@ export class PostgresWritePort implements LedgerWritePort, StepHooks {
       this.write(
         'INSERT INTO card_daily_spend (card_uid, day, cents) VALUES ($1, $2, $3) ON CONFLICT (card_uid, day) DO UPDATE SET cents = card_daily_spend.cents + excluded.cents',
         [effect.cardDailySpend.uid, effect.cardDailySpend.day, effect.cardDailySpend.cents],
+        undefined,
+        { card_uid: effect.cardDailySpend.uid },
       );
     }
     const visits = effect.memberChanges.visitsDelta ?? 0;
-    if (visits !== 0) this.write('UPDATE members SET visits = visits + $1 WHERE member_id = $2', [visits, member]);
+    if (visits !== 0) this.write('UPDATE members SET visits = visits + $1 WHERE member_id = $2', [visits, member], undefined, { member_id: member });
     const totals = effect.memberChanges;
     this.trackPeriodFigures(tx, member, totals.cumulativeSpendDeltaCents, totals.cumulativePointsEarnedDelta, bundleVersion);
     if (totals.cumulativeSpendDeltaCents !== 0 || totals.cumulativePointsEarnedDelta !== 0) this.addMemberTotals(totals.cumulativeSpendDeltaCents, totals.cumulativePointsEarnedDelta, member);
-    if (totals.tier) this.write('UPDATE members SET tier = $1 WHERE member_id = $2', [totals.tier, member]);
+    if (totals.tier) this.write('UPDATE members SET tier = $1 WHERE member_id = $2', [totals.tier, member], undefined, { member_id: member });
     for (const other of effect.otherMemberChanges ?? []) {
       this.trackPeriodFigures(tx, other.memberId, 0, other.cumulativePointsEarnedDelta, bundleVersion);
       if (other.cumulativePointsEarnedDelta !== 0) this.addMemberTotals(0, other.cumulativePointsEarnedDelta, other.memberId);
-      if (other.tier) this.write('UPDATE members SET tier = $1 WHERE member_id = $2', [other.tier, other.memberId]);
+      if (other.tier) this.write('UPDATE members SET tier = $1 WHERE member_id = $2', [other.tier, other.memberId], undefined, { member_id: other.memberId });
     }
     for (const gift of effect.giftStockChanges) {
       if (gift.storeId === undefined) this.write('UPDATE gifts SET stock = stock + $1 WHERE sku = $2', [gift.delta, gift.sku]);
@@ -486,7 +554,9 @@ export class PostgresWritePort implements LedgerWritePort, StepHooks {
         });
       }
     }
-    if (effect.purchaseRecord) this.write('INSERT INTO purchases (tx_id, member_id, record) VALUES ($1, $2, $3)', [tx.id, member, JSON.stringify(effect.purchaseRecord)]);
+    if (effect.purchaseRecord) {
+      this.write('INSERT INTO purchases (tx_id, member_id, record) VALUES ($1, $2, $3)', [tx.id, member, JSON.stringify(effect.purchaseRecord)], undefined, { tx_id: tx.id, member_id: member });
+    }
     for (const change of effect.serviceCardChanges ?? []) {
       this.write(
         `INSERT INTO service_cards (member_id, service_id, counted, valid_until) VALUES ($1, $2, $3, $4)
@@ -498,12 +568,16 @@ export class PostgresWritePort implements LedgerWritePort, StepHooks {
       this.write(
         'INSERT INTO member_daily_points (member_id, day, points) VALUES ($1, $2, $3) ON CONFLICT (member_id, day) DO UPDATE SET points = member_daily_points.points + excluded.points',
         [member, effect.dailyPoints.day, effect.dailyPoints.points],
+        undefined,
+        { member_id: member },
       );
     }
     if (effect.dailyDepositBonus) {
       this.write(
         'INSERT INTO member_daily_deposit_bonus (member_id, day, cents) VALUES ($1, $2, $3) ON CONFLICT (member_id, day) DO UPDATE SET cents = member_daily_deposit_bonus.cents + excluded.cents',
         [member, effect.dailyDepositBonus.day, effect.dailyDepositBonus.cents],
+        undefined,
+        { member_id: member },
       );
     }
     if (effect.disagreement) {
@@ -525,9 +599,12 @@ export class PostgresWritePort implements LedgerWritePort, StepHooks {
   }
 
   private addMemberTotals(spendDelta: number, pointsDelta: number, memberId: string): void {
-    this.write('UPDATE members SET cumulative_spend_cents = cumulative_spend_cents + $1, cumulative_points_earned = cumulative_points_earned + $2 WHERE member_id = $3', [
-      spendDelta, pointsDelta, memberId,
-    ]);
+    this.write(
+      'UPDATE members SET cumulative_spend_cents = cumulative_spend_cents + $1, cumulative_points_earned = cumulative_points_earned + $2 WHERE member_id = $3',
+      [spendDelta, pointsDelta, memberId],
+      undefined,
+      { member_id: memberId },
+    );
   }
 
   private trackPeriodFigures(tx: LedgerTransaction, memberId: string, spendDelta: number, pointsDelta: number, bundleVersion: number): void {
@@ -539,6 +616,8 @@ export class PostgresWritePort implements LedgerWritePort, StepHooks {
        ON CONFLICT (member_id, period_key) DO UPDATE SET points_earned = member_period_figures.points_earned + excluded.points_earned,
          spend_cents = member_period_figures.spend_cents + excluded.spend_cents`,
       [memberId, period.key, pointsDelta, spendDelta],
+      undefined,
+      { member_id: memberId },
     );
     if (!this.trackingStarted) {
       this.write('INSERT INTO schema_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [TIER_TRACKING_SINCE, this.appliedAt]);
@@ -556,6 +635,8 @@ export class PostgresWritePort implements LedgerWritePort, StepHooks {
         header.id, header.deviceId, header.seq, header.epoch, header.kind, row.contentHash, row.payload, row.status, row.code, row.memberId, row.bundleVersion,
         row.effectiveAt ?? header.createdAt, this.appliedAt, JSON.stringify(row.result),
       ],
+      undefined,
+      { tx_id: header.id, member_id: row.memberId, slot: slotKey(header.deviceId, header.epoch, header.seq) },
     );
     this.fillSlot(header.deviceId, header.epoch, header.seq, header.id, row.effectiveAt);
     if (row.effectiveAt !== null) this.change(this.effectiveCache, header.deviceId, row.effectiveAt);
@@ -566,6 +647,8 @@ export class PostgresWritePort implements LedgerWritePort, StepHooks {
     this.write(
       `INSERT INTO sequence_slots (device_id, epoch, seq, tx_id, kind, content_hash, payload, result, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [header.deviceId, header.epoch, header.seq, header.id, row.kind, row.contentHash, row.payload, JSON.stringify(row.result), this.appliedAt],
+      undefined,
+      { slot: slotKey(header.deviceId, header.epoch, header.seq) },
     );
     this.fillSlot(header.deviceId, header.epoch, header.seq, header.id);
   }
@@ -575,6 +658,8 @@ export class PostgresWritePort implements LedgerWritePort, StepHooks {
       `INSERT INTO device_sequences (device_id, epoch, last_seq, last_effective_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (device_id, epoch) DO UPDATE SET last_seq = excluded.last_seq, last_effective_at = coalesce(excluded.last_effective_at, device_sequences.last_effective_at)`,
       [deviceId, epoch, seq, effectiveAt],
+      undefined,
+      { device_id: deviceId },
     );
     this.setState(this.sequence(deviceId, epoch), { lastSeq: seq, lastId: txId });
   }
@@ -607,6 +692,29 @@ function readsCreditOwed(tx: Transaction): boolean {
 
 function sequenceKey(deviceId: string, epoch: string): string {
   return `${deviceId}\u0000${epoch}`;
+}
+
+/** The key reads and writes of one sequence slot (a transaction's or a refused one's) agree on. */
+export function slotKey(deviceId: string, epoch: string, seq: number): string {
+  return `${deviceId}\u0000${epoch}\u0000${seq}`;
+}
+
+/** A transaction stored under an id (applyReceived's idempotency check), as the port reads it and the batch prefetch primes it. */
+export const STORED_TX_COLUMNS = 'content_hash, result, device_id, epoch, seq';
+export const STORED_TX_SQL = `SELECT ${STORED_TX_COLUMNS} FROM transactions WHERE tx_id = $1`;
+export const storedTxKey = (txId: string): ReadKey => ({ table: 'transactions', column: 'tx_id', value: txId });
+
+/** A kiosk's row in the device registry (mode, store), as the port reads it and the batch prefetch primes it. */
+export const DEVICE_ROW_SQL = 'SELECT mode, store_id FROM devices WHERE device_id = $1';
+export const deviceKey = (deviceId: string): ReadKey => ({ table: 'devices', column: 'device_id', value: deviceId });
+
+/**
+ * What a buffered statement may change: with keys, the rows of the table it writes (the first after INTO or
+ * UPDATE) with those key values, and every other table its SQL names whole; without, every table its SQL names.
+ */
+function writtenBy(sql: string, keys: WrittenKeys | undefined): WrittenRows[] {
+  const target = keys ? /\b(?:INTO|UPDATE)\s+([a-z_][a-z0-9_]*)/i.exec(sql)?.[1]?.toLowerCase() : undefined;
+  return tablesOf(sql).map((table) => (table === target ? { table, keys: keys! } : { table }));
 }
 
 function stricterPinThreshold(named: RulesBundle, latest: RulesBundle): number | null {

@@ -13,9 +13,14 @@
  * A miss can surface inside the planner, whose errors applyReceived catches and records as INTERNAL: so a miss
  * is also remembered here (`missed`), and a run during which any read missed is discarded whatever it returned.
  *
- * Cached rows stay valid while nothing writes the tables they came from: the port's writes name their table,
- * and flushing them drops the cached reads of those tables (tablesOf reads the table names from the SQL, a
- * superset by construction: every FROM and JOIN). The cache lives for one database transaction only.
+ * Cached rows stay valid while nothing writes the rows they came from. By default a read depends on every table
+ * its SQL names (tablesOf reads the table names from the SQL, a superset by construction: every FROM and JOIN)
+ * and any write to one of them drops it. A read of one table by one key (a member's balances, a card by uid) may
+ * say so (`ReadKey`), and a write may name the key values of the rows it changes (`WrittenKeys`); such a write
+ * drops only the reads of its table by a key it names with the same value, or by a key it does not name — so
+ * writing member A's balance leaves member B's cached balances in place, which is what lets a batch's reads be
+ * fetched in bulk up front (postgres-batch-prefetch.ts) and stay valid while its items write one after another.
+ * The cache lives for one database transaction only.
  */
 import type pg from 'pg';
 
@@ -27,15 +32,36 @@ export class ReadMiss extends Error {
   constructor(
     readonly sql: string,
     readonly params: readonly SqlValue[],
+    readonly key?: ReadKey,
   ) {
     super('read not cached yet (fetched, then the step runs again)');
     this.name = 'ReadMiss';
   }
 }
 
+/** A read of one table's rows by one column's value: dropped only by writes that may touch rows with that value. */
+export interface ReadKey {
+  table: string;
+  /** A column, or a name for several (e.g. `slot` for device, epoch and seq) that reads and writes agree on. */
+  column: string;
+  value: SqlValue;
+}
+
+/** The key values of the rows a write changes, by column (as ReadKey names them); a column not named may be any value. */
+export type WrittenKeys = Readonly<Record<string, SqlValue>>;
+
+/** What a write changed: every row of a table (keys undefined), or the rows with these key values. */
+export interface WrittenRows {
+  table: string;
+  keys?: WrittenKeys;
+}
+
 interface CachedRead {
   rows: Row[];
+  /** Tables any write to which drops this read. */
   tables: readonly string[];
+  /** The one table this read depends on only by key (not also in `tables`). */
+  key?: ReadKey;
 }
 
 export class SyncReads {
@@ -43,16 +69,17 @@ export class SyncReads {
   /** The first read of the current run that missed; null while every read was answered. */
   missed: ReadMiss | null = null;
 
-  all<T>(sql: string, params: readonly SqlValue[] = []): T[] {
+  /** The rows of a read; `key` says the read selects `key.table`'s rows by that column's value (see ReadKey). */
+  all<T>(sql: string, params: readonly SqlValue[] = [], key?: ReadKey): T[] {
     const hit = this.cache.get(keyOf(sql, params));
     if (hit) return hit.rows as T[];
-    const miss = new ReadMiss(sql, params);
+    const miss = new ReadMiss(sql, params, key);
     this.missed ??= miss;
     throw miss;
   }
 
-  one<T>(sql: string, params: readonly SqlValue[] = []): T | undefined {
-    return this.all<T>(sql, params)[0];
+  one<T>(sql: string, params: readonly SqlValue[] = [], key?: ReadKey): T | undefined {
+    return this.all<T>(sql, params, key)[0];
   }
 
   /** Runs the read that missed, on the connection of the transaction under way, and caches its rows. */
@@ -60,15 +87,24 @@ export class SyncReads {
     const miss = this.missed;
     if (!miss) return;
     const result = await client.query(miss.sql, [...miss.params]);
-    this.cache.set(keyOf(miss.sql, miss.params), { rows: result.rows as Row[], tables: tablesOf(miss.sql) });
+    this.prime(miss.sql, miss.params, result.rows as Row[], miss.key);
     this.missed = null;
   }
 
-  /** Drops every cached read of these tables (they were just written). */
-  invalidate(tables: ReadonlySet<string>): void {
-    if (tables.size === 0) return;
-    for (const [key, cached] of this.cache) {
-      if (cached.tables.some((t) => tables.has(t))) this.cache.delete(key);
+  /**
+   * Caches rows fetched otherwise (in bulk, postgres-batch-prefetch.ts) as the answer to this read: they must be
+   * exactly the rows, in the order, that running `sql` with `params` in this transaction now would return.
+   */
+  prime(sql: string, params: readonly SqlValue[], rows: Row[], key?: ReadKey): void {
+    const tables = tablesOf(sql).filter((t) => t !== key?.table);
+    this.cache.set(keyOf(sql, params), { rows, tables, ...(key ? { key } : {}) });
+  }
+
+  /** Drops every cached read these writes may have changed (see ReadKey). */
+  invalidate(written: readonly WrittenRows[]): void {
+    if (written.length === 0) return;
+    for (const [cacheKey, cached] of this.cache) {
+      if (written.some((w) => changes(w, cached))) this.cache.delete(cacheKey);
     }
   }
 
@@ -77,6 +113,14 @@ export class SyncReads {
     this.cache.clear();
     this.missed = null;
   }
+}
+
+function changes(write: WrittenRows, read: CachedRead): boolean {
+  if (read.tables.includes(write.table)) return true;
+  const key = read.key;
+  if (!key || key.table !== write.table) return false;
+  const value = write.keys?.[key.column];
+  return value === undefined || value === key.value;
 }
 
 /** Every table a statement reads or writes: the names after FROM, JOIN, INTO and UPDATE. */
@@ -94,8 +138,10 @@ function keyOf(sql: string, params: readonly SqlValue[]): string {
 export interface StepHooks {
   /** Forget the buffered writes and the state changes of a run that is being discarded. */
   discard(): void;
-  /** Write what the completed run buffered (in order, on this connection); resolves once written. */
+  /** Write what the completed run buffered (in order, on this connection), or hold it for beforeRead to write. */
   flush(client: pg.ClientBase): Promise<void>;
+  /** Before a missed read is fetched: write what completed runs left held, so the read sees it. */
+  beforeRead?(client: pg.ClientBase): Promise<void>;
 }
 
 /** How many times one step may miss before that is taken for a defect (a read whose key changes every run). */
@@ -119,6 +165,7 @@ export async function runSynchronously<T>(client: pg.ClientBase, reads: SyncRead
     }
     if (reads.missed) {
       hooks.discard();
+      await hooks.beforeRead?.(client);
       await reads.fetchMissed(client);
       continue;
     }

@@ -1,0 +1,187 @@
+/**
+ * PostgreSQL ledger ingest (issue 15): kiosk purchases applied through the PostgreSQL ledger the way the hub's
+ * ingest does (applyBatch of 100: parse, idempotency and order checks, rules, journal, one SERIALIZABLE database
+ * transaction per batch), beside raw `pg` writing the very rows the ledger wrote (the transaction row, its journal
+ * entries, the balance and lot updates, the member totals, the purchase record, the sequence row) in the same
+ * batches, one database transaction per batch, one parameterised prepared statement per row — what a plain `pg`
+ * program does. Both on one throwaway cluster (hub/testing/start-postgres.ts) with PostgreSQL's default
+ * durability (fsync on, synchronous_commit on), in alternating rounds so a busy machine slows both alike, as the
+ * SQLite figure (ledger-ingest.ts) does. Target: ratio >= 0.5.
+ */
+import pg from 'pg';
+import pino from 'pino';
+import { DEFAULT_RULES_BUNDLE } from '../../../core/rules/default-bundle.ts';
+import { parseTransaction } from '../../../core/wire/parse-transaction.ts';
+import type { LedgerStore } from '../../../hub/ledger/ledger-store.ts';
+import { openLedger } from '../../../hub/ledger/open-ledger.ts';
+import { LEDGER_PG_TYPES } from '../../../hub/ledger/postgres/pg-integer-types.ts';
+import { migratePostgres } from '../../../hub/ledger/postgres/postgres-migrations.ts';
+import { startPostgres, stopPostgres } from '../../../hub/testing/start-postgres.ts';
+import type { BenchFigure } from '../figure.ts';
+import { benchCardUids, purchasePayloads } from '../support/purchase-payloads.ts';
+
+const TRANSACTIONS = 10_000;
+const ROUNDS = 5;
+const BATCH = 100;
+const MEMBERS = 1_000;
+const DEVICE = 'bench-kiosk';
+
+export async function measure(): Promise<BenchFigure[]> {
+  const cluster = await startPostgres();
+  const logger = pino({ level: 'silent' });
+  const cards = benchCardUids(MEMBERS);
+  const payloads = purchasePayloads(DEVICE, cards, TRANSACTIONS).map((tx) => JSON.stringify(tx));
+  const ledgerUrl = await cluster.createDatabase('bench_ledger');
+  const store = await openLedger({ kind: 'postgres', url: ledgerUrl, logger, fallbackBundle: DEFAULT_RULES_BUNDLE, poolSize: 2 });
+  const readBack = new pg.Client({ connectionString: ledgerUrl, types: LEDGER_PG_TYPES });
+  let raw: RawCopy | null = null;
+  let ledgerMs = 0;
+  let rawMs = 0;
+  try {
+    for (const [i, uid] of cards.entries()) await store.createMember({ memberId: `BM${i}`, name: `Bench ${i}`, phone: '13800000000', tier: 'gold', cards: [{ uid }] });
+    // A counter kiosk: the bench's purchases pay cash, which an unattended kiosk's are refused.
+    await store.identity.setDeviceMode(DEVICE, 'attended');
+    await readBack.connect();
+    raw = await openRawCopy(await cluster.createDatabase('bench_raw'), cards.length);
+    const perRound = TRANSACTIONS / ROUNDS;
+    for (let round = 0; round < ROUNDS; round++) {
+      const chunk = payloads.slice(round * perRound, (round + 1) * perRound);
+      ledgerMs += await timeLedger(store, chunk);
+      rawMs += await raw.time(await readRows(readBack, round * perRound + 1, (round + 1) * perRound));
+    }
+    if ((await store.audit()).length > 0) throw new Error('journal audit failed after the PostgreSQL ledger benchmark');
+  } finally {
+    await readBack.end().catch(() => undefined);
+    await raw?.close();
+    await store.close();
+    await stopPostgres();
+  }
+  const ledger = TRANSACTIONS / (ledgerMs / 1000);
+  const baseline = TRANSACTIONS / (rawMs / 1000);
+  const ratio = ledger / baseline;
+  return [
+    {
+      name: 'postgres ledger ingest',
+      value: ledger,
+      unit: 'tx/s',
+      baseline,
+      ratio,
+      target: 'ratio >= 0.5',
+      met: ratio >= 0.5,
+      notes:
+        `${TRANSACTIONS} purchases over ${MEMBERS} members in ${ROUNDS} alternating rounds, batches of ${BATCH}, one worker, ` +
+        'fsync on + synchronous_commit on; baseline: raw pg writes the rows the ledger wrote, read back, one prepared statement per row, one transaction per batch',
+    },
+  ];
+}
+
+async function timeLedger(store: LedgerStore, payloads: string[]): Promise<number> {
+  const started = performance.now();
+  for (let i = 0; i < payloads.length; i += BATCH) {
+    const batch = payloads.slice(i, i + BATCH).map((p) => ({ topicDeviceId: DEVICE, parsed: parseTransaction(p) }));
+    const results = await store.applyBatch(batch);
+    const failed = results.find((r) => r.status !== 'applied');
+    if (failed) throw new Error(`bench transaction not applied: ${JSON.stringify(failed)}`);
+  }
+  return performance.now() - started;
+}
+
+type TxRow = Record<string, string | number | null>;
+interface LedgerRows {
+  txs: TxRow[];
+  journal: Map<string, JournalRow[]>;
+  lots: Map<string, LotRow[]>;
+  purchases: Map<string, { tx_id: string; member_id: string; record: string }>;
+}
+interface JournalRow { tx_id: string; member_id: string; account: string; amount: number; lot_id: string | null; bundle_version: number | null }
+interface LotRow { lot_id: string; member_id: string; earned_at: string; expires_at: string | null }
+
+const TX_COLUMNS = ['tx_id', 'device_id', 'seq', 'epoch', 'kind', 'content_hash', 'payload', 'status', 'code', 'member_id', 'bundle_version', 'created_at', 'applied_at', 'result'];
+
+/** Everything the ledger wrote for the device's transactions with seq in [from, to]. */
+async function readRows(db: pg.Client, from: number, to: number): Promise<LedgerRows> {
+  const txs = (await db.query<TxRow>(`SELECT ${TX_COLUMNS.join(', ')} FROM transactions WHERE device_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq`, [DEVICE, from, to])).rows;
+  const ids = txs.map((t) => t.tx_id as string);
+  const journal = (await db.query<JournalRow>('SELECT tx_id, member_id, account, amount, lot_id, bundle_version FROM journal WHERE tx_id = ANY($1) ORDER BY entry_id', [ids])).rows;
+  const lots = (await db.query<LotRow>('SELECT lot_id, member_id, earned_at, expires_at FROM point_lots WHERE lot_id = ANY($1)', [ids.map((id) => `${id}:earn`)])).rows;
+  const purchases = (await db.query<{ tx_id: string; member_id: string; record: string }>('SELECT tx_id, member_id, record FROM purchases WHERE tx_id = ANY($1)', [ids])).rows;
+  if (txs.length !== to - from + 1 || journal.length === 0 || lots.length === 0) throw new Error('the ledger did not write the rows the baseline copies');
+  return { txs, journal: groupBy(journal, (r) => r.tx_id), lots: groupBy(lots, (r) => r.lot_id.split(':')[0]!), purchases: new Map(purchases.map((p) => [p.tx_id, p])) };
+}
+
+interface RawCopy {
+  time(rows: LedgerRows): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** A second database with the ledger's schema, written with plain prepared statements: no parsing, checks or rules. */
+async function openRawCopy(url: string, members: number): Promise<RawCopy> {
+  const pool = new pg.Pool({ connectionString: url, max: 1, types: LEDGER_PG_TYPES });
+  await migratePostgres(pool, pino({ level: 'silent' }));
+  await pool.end();
+  const db = new pg.Client({ connectionString: url, types: LEDGER_PG_TYPES });
+  await db.connect();
+  const now = new Date().toISOString();
+  await db.query("INSERT INTO members (member_id, name, phone, tier, created_at) SELECT 'BM' || i, 'b', '1', 'gold', $1 FROM generate_series(0, $2::int - 1) AS i", [now, members]);
+  // Named statements: parsed and planned once per connection, then only bound and executed.
+  const run = (name: string, text: string, values: unknown[]) => db.query({ name, text, values });
+  const writeBatch = async (batch: TxRow[], rows: LedgerRows) => {
+    await db.query('BEGIN');
+    try {
+      for (const tx of batch) {
+        const id = tx.tx_id as string;
+        for (const lot of rows.lots.get(id) ?? []) {
+          await run('lot', 'INSERT INTO point_lots (lot_id, member_id, remaining, earned_at, expires_at) VALUES ($1, $2, 0, $3, $4)', [lot.lot_id, lot.member_id, lot.earned_at, lot.expires_at]);
+        }
+        let points = 0;
+        for (const j of rows.journal.get(id) ?? []) {
+          await run('journal', 'INSERT INTO journal (tx_id, member_id, account, amount, lot_id, bundle_version) VALUES ($1, $2, $3, $4, $5, $6)', [
+            j.tx_id, j.member_id, j.account, j.amount, j.lot_id, j.bundle_version,
+          ]);
+          await run('account', 'INSERT INTO accounts (member_id, account, balance) VALUES ($1, $2, $3) ON CONFLICT (member_id, account) DO UPDATE SET balance = accounts.balance + excluded.balance', [
+            j.member_id, j.account, j.amount,
+          ]);
+          if (j.lot_id) await run('lot-add', 'UPDATE point_lots SET remaining = remaining + $1 WHERE lot_id = $2', [j.amount, j.lot_id]);
+          if (j.account === 'points') points += j.amount;
+        }
+        const purchase = rows.purchases.get(id);
+        if (purchase) {
+          await run('member', 'UPDATE members SET cumulative_spend_cents = cumulative_spend_cents + $1, cumulative_points_earned = cumulative_points_earned + $2 WHERE member_id = $3', [
+            4990, points, purchase.member_id,
+          ]);
+          await run('purchase', 'INSERT INTO purchases (tx_id, member_id, record) VALUES ($1, $2, $3)', [purchase.tx_id, purchase.member_id, purchase.record]);
+        }
+        await run('tx', `INSERT INTO transactions (${TX_COLUMNS.join(', ')}) VALUES (${TX_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`, TX_COLUMNS.map((c) => tx[c] ?? null));
+        await run(
+          'sequence',
+          `INSERT INTO device_sequences (device_id, epoch, last_seq, last_effective_at) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (device_id, epoch) DO UPDATE SET last_seq = excluded.last_seq, last_effective_at = excluded.last_effective_at`,
+          [tx.device_id, tx.epoch, tx.seq, tx.created_at],
+        );
+      }
+      await db.query('COMMIT');
+    } catch (error) {
+      await db.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  };
+  return {
+    async time(rows) {
+      const started = performance.now();
+      for (let i = 0; i < rows.txs.length; i += BATCH) await writeBatch(rows.txs.slice(i, i + BATCH), rows);
+      return performance.now() - started;
+    },
+    close: () => db.end(),
+  };
+}
+
+function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const list = map.get(k);
+    if (list) list.push(row);
+    else map.set(k, [row]);
+  }
+  return map;
+}
