@@ -56,7 +56,8 @@ import { DeviceStatusRecorder } from './registry/device-status-recorder.ts';
 import { SqliteDeviceStatusStore } from './registry/sqlite-device-status-store.ts';
 import type { FastifyInstance } from 'fastify';
 import { createReports } from './reports/reports.ts';
-import { WorkerReportReads } from './reports/worker-report-reads.ts';
+import { describeHubDb, hubDbSchema } from './db/hub-db.ts';
+import { hubReportReads } from './db/hub-report-reads.ts';
 import { messagingConfigSchema } from './messaging/messaging-config.ts';
 import { nodeRedConfigSchema } from '../flows/runtime/node-red-config.ts';
 import { createHubAutomation, type HubAutomation } from './automation/hub-automation.ts';
@@ -67,6 +68,8 @@ import { metricsConfigFromEnvironment, metricsConfigSchema, metricsSettings } fr
 
 export const hubConfigSchema = z.object({
   dataDir: z.string().min(1),
+  /** The ledger's database: SQLite in DATA/ledger.sqlite (default) or PostgreSQL (hub/db/hub-db.ts); the fleet stays in DATA/fleet.sqlite. */
+  db: hubDbSchema,
   /** Embedded aedes on this host/port, or an external broker URL. */
   broker: z.discriminatedUnion('mode', [
     z.object({
@@ -186,7 +189,8 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
   const hubSecret = randomBytes(24).toString('base64url');
   /** Each store's region in the fleet (kept by the configuration sync): region-scoped rules apply at the hub too. */
   let storeRegions: ReadonlyMap<string, string> = new Map();
-  const store = createLedger({ kind: 'sqlite', path: join(config.dataDir, 'ledger.sqlite'), logger: log, fallbackBundle: DEFAULT_RULES_BUNDLE, regionOf: (storeId) => storeRegions.get(storeId), snapshotRules: (deviceId, version) => configStore.snapshotRulesVersion(deviceId, version) });
+  const ledgerOptions = { logger: log, fallbackBundle: DEFAULT_RULES_BUNDLE, regionOf: (storeId: string) => storeRegions.get(storeId), snapshotRules: (deviceId: string, version: number | 'newest') => configStore.snapshotRulesVersion(deviceId, version) };
+  const store = createLedger(config.db.kind === 'postgres' ? { kind: 'postgres', url: config.db.url, ...ledgerOptions } : { kind: 'sqlite', path: join(config.dataDir, 'ledger.sqlite'), ...ledgerOptions });
   // Signed fleet configuration (hub/config/): its tables are in fleet.sqlite; the signing key is read from DATA.
   const configStore = new ConfigStore(join(config.dataDir, FLEET_FILE));
   const signingKeys = new SigningKeyLoader(config.dataDir);
@@ -194,10 +198,10 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
   if (config.broker.mode === 'embedded') requireLoopback('MQTT', config.broker.host);
   if (config.http) requireLoopback('HTTP', config.http.host);
   const fleet = new SqliteFleetRegistry(join(config.dataDir, FLEET_FILE), log);
-  // The console's reports read the ledger file on read-only connections of their own (hub/reports/), their
+  // On SQLite the console's reports read the ledger file on read-only connections of their own (hub/reports/), their
   // queries on a thread of their own and their exports' rows on threads of their own, so a long one never holds up
-  // the kiosks' transactions.
-  const reportReads = new WorkerReportReads(join(config.dataDir, 'ledger.sqlite'));
+  // the kiosks' transactions; on PostgreSQL, snapshots on a pool of their own (hub/db/hub-report-reads.ts).
+  const reportReads = hubReportReads(config.db, config.dataDir);
   const deviceStatusStore = new SqliteDeviceStatusStore(join(config.dataDir, FLEET_FILE), log);
   const deviceStatus = new DeviceStatusRecorder({ store: deviceStatusStore, logger: log });
   /** The hub's certificate, read (or made) at start; the broker's TLS listener takes it from here. */
@@ -480,7 +484,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     }
     // Not awaited: kiosks are served whether or not the flows are up (tests and the demo wait on nodeRed().ready).
     hubAutomation.start();
-    log.info({ brokerUrl: redactBrokerUrl(brokerUrl), brokerTlsUrl: brokerAddress?.tlsUrl ?? null, consoleUrl, httpsUrl }, 'hub started');
+    log.info({ db: describeHubDb(config.db), brokerUrl: redactBrokerUrl(brokerUrl), brokerTlsUrl: brokerAddress?.tlsUrl ?? null, consoleUrl, httpsUrl }, 'hub started');
     addresses = { brokerUrl, consoleUrl, brokerTlsUrl: brokerAddress?.tlsUrl ?? null, httpsUrl, caSha256: tls.caSha256, caPem: tls.caPem };
     return addresses;
   }

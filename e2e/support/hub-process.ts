@@ -17,10 +17,11 @@ export interface HubProcess {
   brokerTlsUrl: string;
 }
 
-export async function startHubProcess(children: CliProcesses, opts: { dataDir: string; mqttPort: number; mqttsPort?: number; httpsPort?: number }): Promise<HubProcess> {
+/** `extraArgs` go after the usual flags (a later flag wins): `--db postgres://…`, another `--log-level`. */
+export async function startHubProcess(children: CliProcesses, opts: { dataDir: string; mqttPort: number; mqttsPort?: number; httpsPort?: number; extraArgs?: string[] }): Promise<HubProcess> {
   const { process, match } = await children.start(
     // --demo true: the tests tap the demo cards (the flag's default is not something to rely on).
-    ['hub', '--data', opts.dataDir, '--mqtt-port', String(opts.mqttPort), '--http-port', '0', '--https-port', String(opts.httpsPort ?? 0), '--mqtts-port', String(opts.mqttsPort ?? 0), '--demo', 'true', '--log-level', 'warn'],
+    ['hub', '--data', opts.dataDir, '--mqtt-port', String(opts.mqttPort), '--http-port', '0', '--https-port', String(opts.httpsPort ?? 0), '--mqtts-port', String(opts.mqttsPort ?? 0), '--demo', 'true', '--log-level', 'warn', ...(opts.extraArgs ?? [])],
     /hub console: (http:\/\/\S+)\nMQTT broker: (mqtt:\/\/\S+)\nhub HTTPS \(console, enrolment\): (https:\/\/\S+)\nMQTT over TLS: (mqtts:\/\/\S+)\n/,
   );
   return { process, httpUrl: match[1]!, brokerUrl: match[2]!, httpsUrl: match[3]!, brokerTlsUrl: match[4]! };

@@ -15,13 +15,16 @@ function messagingFromFlags(values: { 'sms-relay'?: string | undefined; 'sms-sig
   };
 }
 
-const USAGE = `usage: memberkiosk hub [--data DIR] [--broker mqtt(s)://user:pass@host:port [--broker-ca FILE] | --mqtt-host H --mqtt-port N]
+const USAGE = `usage: memberkiosk hub [--data DIR] [--db postgres://USER@HOST:PORT/DATABASE] [--broker mqtt(s)://user:pass@host:port [--broker-ca FILE] | --mqtt-host H --mqtt-port N]
                        [--http-host H] [--http-port N] [--tls-host H] [--mqtts-port N] [--https-port N]
                        [--tls-name NAME]... [--tls-cert FILE --tls-key FILE --tls-ca FILE]
                        [--demo true|false] [--log-level L]
                        [--node-red [--node-red-port N] [--node-red-flows A,B] [--flows-act-as STAFF_ID]]
                        [--sms-relay URL --sms-signature TEXT] [--staff-webhook URL]
   --data        ledger, fleet (fleet.sqlite), TLS (tls/) and HQ public key directory; default ./data/hub
+  --db          the ledger on PostgreSQL instead of DATA/ledger.sqlite (created and migrated on first start); the
+                password from PGPASSWORD (keep it out of the URL: \`ps\` shows arguments), never printed. The fleet,
+                configuration and device registry stay in DATA/fleet.sqlite (one hub per database for now)
   --broker      an external MQTT broker; the hub waits for it, retrying with backoff (0.5 s doubling to 30 s), and
                 logs each failed attempt (BROKER_UNREACHABLE; refused credentials: BROKER_AUTH_REFUSED at error)
   --mqtt-host, --mqtt-port   without --broker, the embedded broker's plain listener; default 127.0.0.1:1883
@@ -59,6 +62,7 @@ export async function run(args: string[]): Promise<number> {
     args,
     options: {
       data: { type: 'string', default: './data/hub' },
+      db: { type: 'string' },
       broker: { type: 'string' },
       'mqtt-host': { type: 'string', default: '127.0.0.1' },
       'mqtt-port': { type: 'string', default: '1883' },
@@ -95,6 +99,7 @@ export async function run(args: string[]): Promise<number> {
   try {
     hub = createHub({
       dataDir: values.data,
+      ...(values.db ? { db: { kind: 'postgres' as const, url: values.db } } : {}),
       broker: values.broker
         ? { mode: 'external', url: values.broker, ...(values['kiosk-broker'] ? { kioskUrl: values['kiosk-broker'] } : {}), ...(values['dynsec-admin'] ? { dynsecAdminUrl: values['dynsec-admin'] } : {}), ...(values['broker-ca'] ? { caFile: values['broker-ca'] } : {}) }
         : { mode: 'embedded', host: values['mqtt-host'], port: Number(values['mqtt-port']), tlsHost: values['tls-host'], tlsPort: Number(values['mqtts-port']) },
@@ -136,7 +141,8 @@ export async function run(args: string[]): Promise<number> {
   // The broker URL may carry the hub's password: never print it.
   process.stdout.write(
     `hub console: ${addresses.consoleUrl}\nMQTT broker: ${redactBrokerUrl(addresses.brokerUrl)}\n` +
-      `hub HTTPS (console, enrolment): ${addresses.httpsUrl}\nMQTT over TLS: ${addresses.brokerTlsUrl ?? '(external broker)'}\nhub CA SHA-256: ${addresses.caSha256}\n`,
+      `hub HTTPS (console, enrolment): ${addresses.httpsUrl}\nMQTT over TLS: ${addresses.brokerTlsUrl ?? '(external broker)'}\nhub CA SHA-256: ${addresses.caSha256}\n` +
+      `ledger: ${values.db ? redactBrokerUrl(values.db) : `SQLite in ${values.data}/ledger.sqlite`}\n`,
   );
   const editor = await hub.nodeRed()?.ready;
   if (editor) process.stdout.write(`Node-RED editor: ${addresses.httpsUrl}/node-red/ (and ${addresses.consoleUrl}/node-red/ on this machine)\n`);

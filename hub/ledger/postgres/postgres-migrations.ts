@@ -14,6 +14,7 @@ import { POSTGRES_SCHEMA_V3_MEMBER_PROFILES } from './postgres-schema-v3-member-
 import { POSTGRES_SCHEMA_V4_MESSAGING } from './postgres-schema-v4-messaging.ts';
 import { POSTGRES_SCHEMA_V5_RETENTION } from './postgres-schema-v5-retention.ts';
 import { POSTGRES_SCHEMA_V6_MEMBER_IMPORTS } from './postgres-schema-v6-member-imports.ts';
+import { POSTGRES_SCHEMA_V7_REPORT_ROLLUP } from './postgres-schema-v7-report-rollup.ts';
 
 export interface PostgresMigration {
   version: number;
@@ -28,6 +29,7 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   { version: 4, name: 'outbound messages and the flows member indexes', sql: POSTGRES_SCHEMA_V4_MESSAGING },
   { version: 5, name: 'personal-data retention', sql: POSTGRES_SCHEMA_V5_RETENTION },
   { version: 6, name: 'member imports', sql: POSTGRES_SCHEMA_V6_MEMBER_IMPORTS },
+  { version: 7, name: "the reports' indexes and hourly totals", sql: POSTGRES_SCHEMA_V7_REPORT_ROLLUP },
 ];
 
 /** Any constant both sides agree on: the key of the advisory lock the migrating worker holds. */
