@@ -3,48 +3,14 @@
  * the records; members, member_profiles and member_consents for the rest). better-sqlite3 is synchronous, so each
  * method's check and write happen with nothing else running in between: a claim is decided by the database alone.
  */
+import { toMessage, type MessageRow } from './outbound-message-row.ts';
 import type { Database } from 'better-sqlite3';
 import { CONSENT_PURPOSE_RECORDED } from '../ledger/sqlite/registration-consents.ts';
-import type { MemberSmsContact, MessagingStore, MessageStatus, OutboundMessage } from './outbound-messages.ts';
+import type { MemberSmsContact, MessagingStore } from './outbound-messages.ts';
 
 /** The consent purpose an SMS to a member's phone is marketing under: the one kiosks and the console record. */
 export const SMS_MARKETING_PURPOSE = CONSENT_PURPOSE_RECORDED.marketing;
 
-interface MessageRow {
-  message_id: string;
-  idempotency_key: string;
-  recipient_kind: 'member' | 'store_managers';
-  member_id: string | null;
-  store_id: string | null;
-  phone_masked: string | null;
-  purpose: OutboundMessage['purpose'];
-  channel: OutboundMessage['channel'];
-  text: string;
-  status: MessageStatus;
-  provider_id: string | null;
-  error_code: string | null;
-  retryable: number;
-  attempts: number;
-  created_at: string;
-  sent_at: string | null;
-}
-
-const toMessage = (r: MessageRow): OutboundMessage => ({
-  messageId: r.message_id,
-  idempotencyKey: r.idempotency_key,
-  recipient: r.recipient_kind === 'member' ? { kind: 'member', memberId: r.member_id ?? '' } : { kind: 'store_managers', storeId: r.store_id ?? '' },
-  phoneMasked: r.phone_masked,
-  purpose: r.purpose,
-  channel: r.channel,
-  text: r.text,
-  status: r.status,
-  providerId: r.provider_id,
-  errorCode: r.error_code,
-  retryable: r.retryable === 1,
-  attempts: r.attempts,
-  createdAt: r.created_at,
-  sentAt: r.sent_at,
-});
 
 export function createSqliteMessagingStore(db: Database): MessagingStore {
   const byKey = db.prepare<[string], MessageRow>('SELECT * FROM outbound_messages WHERE idempotency_key = ?');

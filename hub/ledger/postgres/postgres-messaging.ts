@@ -6,46 +6,12 @@
  * attempts — PostgreSQL re-checks an UPDATE's condition on the row another worker just changed, so of two workers
  * racing for one key exactly one is told true.
  */
+import { toMessage, type MessageRow } from '../../messaging/outbound-message-row.ts';
 import type pg from 'pg';
-import type { MemberSmsContact, MessagingStore, MessageStatus, OutboundMessage } from '../../messaging/outbound-messages.ts';
+import type { MemberSmsContact, MessagingStore, OutboundMessage } from '../../messaging/outbound-messages.ts';
 import { SMS_MARKETING_PURPOSE } from '../../messaging/sqlite-messaging-store.ts';
 import type { PostgresTransaction } from './postgres-member-profiles.ts';
 
-interface MessageRow {
-  message_id: string;
-  idempotency_key: string;
-  recipient_kind: 'member' | 'store_managers';
-  member_id: string | null;
-  store_id: string | null;
-  phone_masked: string | null;
-  purpose: OutboundMessage['purpose'];
-  channel: OutboundMessage['channel'];
-  text: string;
-  status: MessageStatus;
-  provider_id: string | null;
-  error_code: string | null;
-  retryable: number;
-  attempts: number;
-  created_at: string;
-  sent_at: string | null;
-}
-
-const toMessage = (r: MessageRow): OutboundMessage => ({
-  messageId: r.message_id,
-  idempotencyKey: r.idempotency_key,
-  recipient: r.recipient_kind === 'member' ? { kind: 'member', memberId: r.member_id ?? '' } : { kind: 'store_managers', storeId: r.store_id ?? '' },
-  phoneMasked: r.phone_masked,
-  purpose: r.purpose,
-  channel: r.channel,
-  text: r.text,
-  status: r.status,
-  providerId: r.provider_id,
-  errorCode: r.error_code,
-  retryable: r.retryable === 1,
-  attempts: r.attempts,
-  createdAt: r.created_at,
-  sentAt: r.sent_at,
-});
 
 /** Above every ULID: the first page starts below it. */
 const TOP = '~';

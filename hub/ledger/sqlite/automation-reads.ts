@@ -15,74 +15,41 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { HQ_DEVICE_ID } from '../../../core/wire/hq-device.ts';
-import type { MemberSegmentValue, MemberSummary } from '../../../flows/runtime/protocol.ts';
-import { MARKETING_CONSENT_PURPOSE, type AutomationReads, type SegmentQuery } from '../../automation/member-reads.ts';
+import type { MemberSegmentValue } from '../../../flows/runtime/protocol.ts';
+import type { AutomationReads, SegmentQuery } from '../../automation/member-reads.ts';
+import { balanceSql, MARKETING_SQL, MEMBERS_SQL, NOT_ERASED_SQL, summaryColumns, summaryOf, type SummaryRow } from '../../automation/member-summary-sql.ts';
 
-const balance = (account: string) => `COALESCE((SELECT a.balance FROM accounts a WHERE a.member_id = m.member_id AND a.account = '${account}'), 0)`;
 /** The member's newest applied kiosk transaction: HQ's (sweeps, bonuses, corrections) are not the member coming by. */
 const LAST_SEEN = `(SELECT t.created_at FROM transactions t INDEXED BY transactions_by_member
   WHERE t.member_id = m.member_id AND t.status = 'applied' AND t.device_id <> '${HQ_DEVICE_ID}' ORDER BY t.created_at DESC LIMIT 1)`;
-/** The newest record of the marketing purpose (consent records are append-only: a withdrawal is a newer row). */
-const MARKETING = `COALESCE((SELECT c.granted FROM member_consents c WHERE c.member_id = m.member_id AND c.purpose = '${MARKETING_CONSENT_PURPOSE}'
-  ORDER BY c.consent_id DESC LIMIT 1), 0)`;
-const COLUMNS = `m.member_id, m.name, m.tier, m.home_store_id, m.created_at, p.birthday, ${balance('points')} AS points,
-  ${balance('stored_value')} AS stored_value, ${LAST_SEEN} AS last_seen, ${MARKETING} AS marketing`;
-/** Members with their profile, if any; an erased one is never read. */
-const MEMBERS = 'members m LEFT JOIN member_profiles p ON p.member_id = m.member_id';
-const NOT_ERASED = 'p.erased_at IS NULL';
+const COLUMNS = summaryColumns(LAST_SEEN);
 
-interface SummaryRow {
-  member_id: string;
-  name: string;
-  tier: string;
-  home_store_id: string | null;
-  created_at: string;
-  birthday: string | null;
-  points: number;
-  stored_value: number;
-  last_seen: string | null;
-  marketing: number;
-}
-
-const summaryOf = (r: SummaryRow): MemberSummary => ({
-  memberId: r.member_id,
-  name: r.name,
-  tier: r.tier,
-  // Members from before home stores were recorded have none.
-  homeStoreId: r.home_store_id ?? '',
-  points: r.points,
-  storedValueCents: r.stored_value,
-  joinedAt: r.created_at,
-  birthday: r.birthday,
-  lastSeenAt: r.last_seen,
-  marketingConsent: r.marketing === 1,
-});
 
 /** The FROM and WHERE that choose a segment's members, before the filters. */
 function chosen(choose: SegmentQuery['choose']): { from: string; where: string[] } {
   switch (choose.by) {
     case 'birthday':
       // The profile drives, by the expression index; the same expression as the index's, or SQLite cannot use it.
-      return { from: 'member_profiles p JOIN members m ON m.member_id = p.member_id', where: ['substr(p.birthday, 6) IN (SELECT value FROM json_each(@monthDays))', NOT_ERASED] };
+      return { from: 'member_profiles p JOIN members m ON m.member_id = p.member_id', where: ['substr(p.birthday, 6) IN (SELECT value FROM json_each(@monthDays))', NOT_ERASED_SQL] };
     case 'joined':
       // CROSS JOIN: the ranges drive, each a seek in members_by_created_at.
       return {
         from: `json_each(@ranges) r CROSS JOIN members m ON m.created_at >= json_extract(r.value, '$.fromIso') AND m.created_at < json_extract(r.value, '$.toIso')
           LEFT JOIN member_profiles p ON p.member_id = m.member_id`,
-        where: [NOT_ERASED],
+        where: [NOT_ERASED_SQL],
       };
     case 'not-seen-since':
       return {
-        from: MEMBERS,
+        from: MEMBERS_SQL,
         where: [
-          NOT_ERASED,
+          NOT_ERASED_SQL,
           'm.created_at <= @sinceIso',
           `NOT EXISTS (SELECT 1 FROM transactions t INDEXED BY transactions_by_member WHERE t.member_id = m.member_id AND t.created_at > @sinceIso
             AND t.status = 'applied' AND t.device_id <> '${HQ_DEVICE_ID}')`,
         ],
       };
     case 'all':
-      return { from: MEMBERS, where: [NOT_ERASED] };
+      return { from: MEMBERS_SQL, where: [NOT_ERASED_SQL] };
   }
 }
 
@@ -96,9 +63,9 @@ export function createSqliteAutomationReads(db: Database): AutomationReads {
     }
     return statement;
   };
-  const byId = db.prepare<[string], SummaryRow>(`SELECT ${COLUMNS} FROM ${MEMBERS} WHERE m.member_id = ? AND ${NOT_ERASED}`);
+  const byId = db.prepare<[string], SummaryRow>(`SELECT ${COLUMNS} FROM ${MEMBERS_SQL} WHERE m.member_id = ? AND ${NOT_ERASED_SQL}`);
   // members_by_phone; erased members' phones are empty, so they are not found anyway.
-  const byPhone = db.prepare<[string], SummaryRow>(`SELECT ${COLUMNS} FROM ${MEMBERS} WHERE m.phone = ? AND ${NOT_ERASED} ORDER BY m.created_at DESC, m.member_id DESC LIMIT 1`);
+  const byPhone = db.prepare<[string], SummaryRow>(`SELECT ${COLUMNS} FROM ${MEMBERS_SQL} WHERE m.phone = ? AND ${NOT_ERASED_SQL} ORDER BY m.created_at DESC, m.member_id DESC LIMIT 1`);
 
   return {
     async memberSummary(memberId) {
@@ -124,10 +91,10 @@ export function createSqliteAutomationReads(db: Database): AutomationReads {
         params.storeId = query.storeId;
       }
       if (query.minStoredValueCents !== null) {
-        where.push(`${balance('stored_value')} >= @minStoredValueCents`);
+        where.push(`${balanceSql('stored_value')} >= @minStoredValueCents`);
         params.minStoredValueCents = query.minStoredValueCents;
       }
-      if (query.marketingConsent) where.push(`${MARKETING} = 1`);
+      if (query.marketingConsent) where.push(`${MARKETING_SQL} = 1`);
       const sql = `SELECT ${COLUMNS} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY m.member_id LIMIT @limit`;
       const rows = prepared(sql).all(params);
       return { members: rows.slice(0, query.limit).map(summaryOf), truncated: rows.length > query.limit };
