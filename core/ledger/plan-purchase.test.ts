@@ -106,6 +106,25 @@ describe('planPurchase: stored value', () => {
   });
 });
 
+describe('planPurchase: the hot path does not read the member\'s lots', () => {
+  // A regular member holds a lot per purchase; the store reads them on demand (a getter), so a sale paid in money
+  // must plan without touching them or every sale costs more as the member's history grows.
+  const lotsThatMustNotBeRead = (): ReturnType<typeof context> => {
+    const ctx = context();
+    Object.defineProperty(ctx, 'lots', { get: () => { throw new Error('lots read for a sale paid in money'); } });
+    return ctx;
+  };
+
+  it('plans a cash sale without reading the lots', () => {
+    const effect = planPurchase(purchaseTx([line(1, 2_000)], [cash(2_000)]), lotsThatMustNotBeRead());
+    expect(effect.postings).toEqual([{ account: 'points', amount: 20, lotId: expect.stringContaining(':earn') }]);
+  });
+
+  it('reads them for a sale paying with points (the balance and the draw need them)', () => {
+    expect(() => planPurchase(purchaseTx([line(1, 10_000)], [points(2_500), cash(7_500)]), lotsThatMustNotBeRead())).toThrow('lots read for a sale paid in money');
+  });
+});
+
 describe('planPurchase: points payment', () => {
   const id = ulid(102);
   const lots = [lot('P-NEVER', 3_000, null), lot('P-MAY', 1_000, '2025-05-01T00:00:00.000Z')];

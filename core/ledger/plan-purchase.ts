@@ -34,8 +34,10 @@ export function planPurchase(tx: TransactionOf<'purchase'>, ctx: PlanningContext
       ...(member.visits === undefined ? {} : { cumulativeVisits: member.visits }),
       ...(ctx.dailyPoints ? { pointsEarnedToday: ctx.dailyPoints.earnedBefore } : {}),
       // For pointsPayment.minBalance: the points the member could spend before this purchase. Left out for a sale
-      // a kiosk already took offline, which is applied whatever the balance now covers (the shortfall below).
-      ...(tx.acceptedOffline === true ? {} : { pointsBalance: spendableLots(ctx.lots, tx.createdAt).reduce((sum, lot) => sum + lot.remaining, 0) }),
+      // a kiosk already took offline, which is applied whatever the balance now covers (the shortfall below), and
+      // for a sale paying nothing in points, which never reads it: a regular member holds a lot per purchase, and
+      // reading them all on every sale made the hot path grow with the member's history.
+      ...(tx.acceptedOffline === true || !tx.payments.some((p) => p.method === 'points') ? {} : { pointsBalance: spendableLots(ctx.lots, tx.createdAt).reduce((sum, lot) => sum + lot.remaining, 0) }),
     },
     ...(tx.eventIds ? { eventIds: tx.eventIds } : {}),
     lines: tx.lines,
