@@ -18,6 +18,7 @@ export const ALERT_CODES = {
   NODE_RED_SAFE_MODE: 'Node-RED kept failing: it runs in safe mode (flows stopped, editor up) until a technician mends the flows',
   NODE_RED_SECRET_MISSING: 'Node-RED is switched on but has no credential secret: it stays off',
   TX_CLOSED_BY_REFUSAL: 'the hub recorded a refusal of a transaction that could never apply (too large, invalid, id conflict): the entry is closed',
+  TX_REPLAYED_TO_HUB: "the hub had lost transactions it had confirmed (its ledger restored from a backup): the kiosk sent its copies again and the hub applied them once",
 } as const;
 export type AlertCode = keyof typeof ALERT_CODES;
 

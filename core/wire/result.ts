@@ -87,6 +87,13 @@ export const txResultSchema = z.object({
   message: z.string().optional(),
   retry: z.boolean().optional(),
   /**
+   * With TX_OUT_OF_ORDER: the seq the hub expects next in this epoch. Below the kiosk's oldest pending seq it means
+   * the hub lost transactions it had confirmed (its ledger was restored from a backup): the kiosk sends its closed
+   * entries from there again (device/link/delivery-machine.ts, replay). Optional and additive: an older kiosk drops
+   * it and resends as before; an older hub sends none.
+   */
+  expectedSeq: z.number().int().positive().optional(),
+  /**
    * Whether the hub's ledger holds this outcome: true for applied, exists and every refusal the hub recorded
    * under the transaction's slot; false for a refusal nobody recorded (a slot taken by other content, a
    * device mismatch). A kiosk closes an outbox entry only on a recorded outcome.

@@ -9,6 +9,12 @@ function memoryOutbox() {
   let epochs = 1;
   const view: DeliveryView = {
     pendingFrom: (pos, limit) => entries.filter((e) => e.pending && e.pos >= pos).slice(0, limit).map(({ pending: _p, ...e }) => e),
+    closedFrom: (ofEpoch, fromSeq, limit) =>
+      entries
+        .filter((e) => !e.pending && e.epoch === ofEpoch && e.seq >= fromSeq)
+        .sort((a, b) => a.seq - b.seq)
+        .slice(0, limit)
+        .map(({ pending: _p, ...e }) => e),
     oldestPendingPos: () => entries.find((e) => e.pending)?.pos ?? null,
     nextPos: () => entries.length + 1,
     pendingSlot: (id) => {
@@ -106,6 +112,8 @@ function harness(options: { window?: number; stallResendMs?: number } = {}) {
 
 const applied = (e: { id: string; epoch: string; seq: number }): TxResult => ({ id: e.id, epoch: e.epoch, seq: e.seq, status: 'applied', recorded: true });
 const outOfOrder = (e: { id: string; epoch: string; seq: number }): TxResult => ({ id: e.id, epoch: e.epoch, seq: e.seq, status: 'rejected', code: 'TX_OUT_OF_ORDER', retry: true, recorded: false });
+/** TX_OUT_OF_ORDER as the hub answers it now: with the seq it expects next. */
+const expecting = (e: { id: string; epoch: string; seq: number }, expectedSeq: number): TxResult => ({ ...outOfOrder(e), expectedSeq });
 const refused = (e: { id: string; epoch: string; seq: number }, code: string, recorded: boolean): TxResult => ({ id: e.id, epoch: e.epoch, seq: e.seq, status: 'rejected', code, recorded });
 
 describe('delivery machine (pure, fake clock, in-memory outbox)', () => {
@@ -331,5 +339,72 @@ describe('delivery machine (pure, fake clock, in-memory outbox)', () => {
     expect(() => machine.handle({ type: 'tick' })).toThrow(/record/);
     expect(machine.handle({ type: 'recorded', closedIds: [] }).filter((c) => c.type !== 'log')).toEqual([]);
     expect(() => machine.handle({ type: 'epoch-moved', epoch: 'E', moved: 0 })).toThrow(/answers nothing/);
+  });
+
+  describe('replay: the hub lost transactions it had confirmed (its ledger restored from a backup)', () => {
+    /** Five entries sent and confirmed, two more pending; then the hub comes back from a backup holding seqs 1–2. */
+    function restoredHub() {
+      const h = harness({ window: 10 });
+      h.outbox.append(5);
+      h.send({ type: 'connected' });
+      const e = (n: number) => h.outbox.get(`T${n}`);
+      h.send({ type: 'results', results: [1, 2, 3, 4, 5].map((n) => applied(e(n))) });
+      h.outbox.append(2);
+      h.send({ type: 'appended' });
+      h.published.length = 0;
+      return { h, e };
+    }
+
+    it('sends the closed entries from the expected seq again, ahead of the pending ones, then the pending ones', () => {
+      const { h, e } = restoredHub();
+      h.send({ type: 'results', results: [expecting(e(6), 3), expecting(e(7), 3)] });
+      // T3–T5 again (closed here, lost there), then the rewind resends T6–T7 behind them.
+      expect(h.published.map((p) => p.id)).toEqual(['T3', 'T4', 'T5', 'T6', 'T7']);
+      expect(h.published.slice(0, 3).map((p) => p.payload)).toEqual([e(3).payload, e(4).payload, e(5).payload]);
+      expect(h.alerts).toEqual([]);
+    });
+
+    it('raises TX_REPLAYED_TO_HUB once when the hub applies the replays, and the pending entries then close', () => {
+      const { h, e } = restoredHub();
+      h.send({ type: 'results', results: [expecting(e(6), 3), expecting(e(7), 3)] });
+      h.send({ type: 'results', results: [applied(e(3)), applied(e(4))] });
+      h.send({ type: 'results', results: [applied(e(5)), applied(e(6)), applied(e(7))] });
+      expect(h.alerts.filter(([code]) => code === 'TX_REPLAYED_TO_HUB')).toEqual([['TX_REPLAYED_TO_HUB', { applied: 2, epoch: 'E1' }]]);
+      expect(h.closed.map((r) => r.id)).toEqual(['T1', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7']);
+      expect(h.outbox.view.oldestPendingPos()).toBeNull();
+    });
+
+    it('replays nothing for an ordinary gap (the expected seq is still pending) and alerts nothing when the hub had them after all', () => {
+      const { h, e } = restoredHub();
+      // An ordinary gap: the hub expects 6, which is pending, not closed — a plain rewind.
+      h.send({ type: 'results', results: [expecting(e(7), 6)] });
+      expect(h.published.map((p) => p.id)).toEqual(['T6', 'T7']);
+      // A stale expectation (another hub worker committed 5 meanwhile): 5 is sent again and answered `exists`.
+      h.published.length = 0;
+      h.send({ type: 'results', results: [expecting(e(6), 5), expecting(e(7), 5)] });
+      expect(h.published[0]?.id).toBe('T5');
+      h.send({ type: 'results', results: [{ ...applied(e(5)), status: 'exists', original: 'applied' }] });
+      expect(h.alerts.filter(([code]) => code === 'TX_REPLAYED_TO_HUB')).toEqual([]);
+    });
+
+    it('replays a gap once per round however many answers name it', () => {
+      const { h, e } = restoredHub();
+      const t4Sends = () => h.published.filter((p) => p.id === 'T4').length;
+      // Round r: the first answer replays from T4 and rewinds at once (T6, T7 again in round r+1).
+      h.send({ type: 'results', results: [expecting(e(6), 4)] });
+      expect(t4Sends()).toBe(1);
+      // Round r+1's answers, in two passes: the rewind after the first waits (nothing closed), so the second pass
+      // is the same round and must not replay the same gap a third time.
+      h.send({ type: 'results', results: [expecting(e(6), 4)] });
+      expect(t4Sends()).toBe(2);
+      // T7's first answer is to its round-r send (stale); its second answers the round r+1 send: same round, no replay.
+      h.send({ type: 'results', results: [expecting(e(7), 4)] });
+      h.send({ type: 'results', results: [expecting(e(7), 4)] });
+      expect(t4Sends()).toBe(2);
+      // The paused rewind comes: a new round, and the gap (still there) is replayed at its next answer.
+      h.advance(1_000);
+      h.send({ type: 'results', results: [expecting(e(6), 4)] });
+      expect(t4Sends()).toBe(3);
+    });
   });
 });

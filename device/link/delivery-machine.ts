@@ -18,6 +18,12 @@
  * is stale (that round was already rewound) and must not trigger yet another rewind. Without this, one lost
  * message in a window of 100 would cause up to 99 rewinds.
  *
+ * Replay: a TX_OUT_OF_ORDER names the seq the hub expects next (`expectedSeq`). When entries this kiosk already
+ * closed sit at or after it, the hub has lost transactions it had confirmed (its ledger was restored from a
+ * backup): they are sent again, byte-identical, ahead of the pending ones, and the hub applies each once (or answers
+ * `exists` when it had it after all, e.g. a second hub worker committed it meanwhile). Only an `applied` answer to a
+ * replay raises TX_REPLAYED_TO_HUB, so the alert means the hub really had lost them.
+ *
  * Feedback: `record` and `move-epoch` are requests. Whoever runs the machine performs them and answers with
  * `recorded` / `record-failed` and `epoch-moved` / `epoch-move-failed` before handing it any other event
  * (`runDelivery` does exactly that).
@@ -51,6 +57,8 @@ export interface OutgoingEntry {
 export interface DeliveryView {
   /** Pending entries from local position `pos` on, in order, at most `limit`. */
   pendingFrom(pos: number, limit: number): readonly OutgoingEntry[];
+  /** Closed entries of `epoch` from seq `fromSeq` on, in seq order, at most `limit` (sent again when the hub lost them). */
+  closedFrom(epoch: string, fromSeq: number, limit: number): readonly OutgoingEntry[];
   /** The local position of the oldest pending entry, or null when nothing is pending. */
   oldestPendingPos(): number | null;
   /** The local position the next append will get. */
@@ -133,6 +141,9 @@ export interface DeliveryMachine {
   snapshot(): DeliverySnapshot;
 }
 
+/** Closed entries sent again per TX_OUT_OF_ORDER that shows the hub lost them: a long gap heals in chunks. */
+export const REPLAY_CHUNK = 500;
+
 interface ArrivedResult extends RecordItem {
   /** Whether it answers a send of the current round (an older round was already rewound). */
   currentRound: boolean;
@@ -161,6 +172,12 @@ export function createDeliveryMachine(opts: DeliveryOptions): DeliveryMachine {
   let wakeAt: number | null = null;
   let awaiting: 'record' | 'move-epoch' | null = null;
   let arrived: ArrivedResult[] = [];
+  /** Closed entries sent again and not answered yet (bounded by REPLAY_CHUNK per round). */
+  const replaying = new Set<string>();
+  /** The round and seq the last replay started from: one replay per gap per round, however many answers name it. */
+  let lastReplay: { round: number; epoch: string; fromSeq: number } | null = null;
+  /** TX_REPLAYED_TO_HUB is raised once per replay that the hub turned out to need, not per chunk of answers. */
+  let replayAlerted = false;
 
   let out: DeliveryCommand[] = [];
   const log = (level: LogLevel, fields: Record<string, unknown>, msg: string) => out.push({ type: 'log', level, fields, msg });
@@ -251,6 +268,9 @@ export function createDeliveryMachine(opts: DeliveryOptions): DeliveryMachine {
     let retry = false;
     let moveEpoch = false;
     let hold = false;
+    /** The lowest seq the hub said it expects, in the pending entries' epoch, when that is below what they hold. */
+    let expectedBelowPending: { epoch: string; seq: number } | null = null;
+    let replaysApplied = 0;
     for (const item of items) {
       if (closed.has(item.id)) {
         // Told once, with the answer that closed it (the outbox closes on the first closing answer of the
@@ -268,11 +288,18 @@ export function createDeliveryMachine(opts: DeliveryOptions): DeliveryMachine {
       }
       const slot = item.result.status === 'rejected' ? view.pendingSlot(item.id) : null;
       if (!slot) {
-        log('debug', { id: item.id }, 'result for an entry that is not pending: dropped');
+        if (replaying.delete(item.id) && item.result.status === 'applied') replaysApplied += 1;
+        else log('debug', { id: item.id }, 'result for an entry that is not pending: dropped');
         continue;
       }
       const action = resultAction(item.result, slot);
-      if (action === 'retry' && item.currentRound) retry = true;
+      if (action === 'retry' && item.currentRound) {
+        retry = true;
+        const expected = item.result.expectedSeq;
+        if (expected !== undefined && expected < slot.seq && (item.result.epoch === undefined || item.result.epoch === slot.epoch)) {
+          if (!expectedBelowPending || expected < expectedBelowPending.seq) expectedBelowPending = { epoch: slot.epoch, seq: expected };
+        }
+      }
       else if (action === 'move-epoch') moveEpoch = true;
       else if (action === 'hold') {
         hold = true;
@@ -290,12 +317,36 @@ export function createDeliveryMachine(opts: DeliveryOptions): DeliveryMachine {
       fruitlessRewinds = 0;
       out.push({ type: 'report-state' });
     }
+    if (replaysApplied > 0) {
+      // The hub is catching up: progress, so the rewinds behind the replay do not slow down.
+      fruitlessRewinds = 0;
+      if (!replayAlerted) {
+        replayAlerted = true;
+        out.push({ type: 'alert', code: 'TX_REPLAYED_TO_HUB', detail: { applied: replaysApplied, epoch: view.epoch() } });
+      }
+      log('warn', { applied: replaysApplied }, 'the hub applied transactions it had confirmed before and lost');
+    }
+    if (expectedBelowPending) replayClosed(expectedBelowPending.epoch, expectedBelowPending.seq);
     if (moveEpoch) {
       // Another sender took this kiosk's seqs (or the hub closed the epoch): pending entries get new slots.
       awaiting = 'move-epoch';
       out.push({ type: 'move-epoch' });
     } else if (retry || hold) scheduleRewind(hold ? 'refused without a record' : 'retryable rejection');
     else pump();
+  }
+
+  /** Sends the closed entries from `fromSeq` on again, ahead of the pending ones (they follow at the rewind). */
+  function replayClosed(epoch: string, fromSeq: number): void {
+    if (lastReplay && lastReplay.round === round && lastReplay.epoch === epoch && lastReplay.fromSeq === fromSeq) return;
+    // Normally empty: every closed entry holds a seq the hub recorded, below what it expects.
+    const entries = view.closedFrom(epoch, fromSeq, REPLAY_CHUNK);
+    if (entries.length === 0) return;
+    lastReplay = { round, epoch, fromSeq };
+    if (replaying.size === 0) replayAlerted = false;
+    if (replaying.size > REPLAY_CHUNK * 4) replaying.clear();
+    for (const entry of entries) replaying.add(entry.id);
+    log('warn', { fromSeq, count: entries.length }, 'the hub expects transactions this kiosk had closed: sending them again');
+    out.push({ type: 'publish', entries });
   }
 
   function onTick(): void {

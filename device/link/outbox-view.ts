@@ -1,10 +1,11 @@
-/** The outbox as the delivery machine reads it: pending entries, the oldest one, an entry's current slot. */
+/** The outbox as the delivery machine reads it: pending entries, the oldest one, an entry's current slot, closed entries to replay. */
 import type { Outbox } from '../outbox/sqlite-outbox.ts';
 import type { DeliveryView } from './delivery-machine.ts';
 
 export function outboxView(outbox: Outbox): DeliveryView {
   return {
     pendingFrom: (pos, limit) => outbox.pendingFrom(pos, limit),
+    closedFrom: (epoch, fromSeq, limit) => outbox.closedFrom(epoch, fromSeq, limit),
     oldestPendingPos: () => outbox.oldestPending()?.pos ?? null,
     nextPos: () => outbox.nextPos(),
     epoch: () => outbox.epoch(),

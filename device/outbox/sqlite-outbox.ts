@@ -92,6 +92,11 @@ export interface Outbox {
   replayOf(request: TxBodyInput, idempotencyKey: string): Transaction | null;
   /** Pending entries from local position `pos` on, in order. */
   pendingFrom(pos: number, limit: number): PendingEntry[];
+  /**
+   * Closed entries of `epoch` from seq `fromSeq` on, in seq order, at most `limit`: what is sent again when the hub
+   * says it expects a seq the kiosk already closed (its ledger was restored from a backup). Closed entries are kept.
+   */
+  closedFrom(epoch: string, fromSeq: number, limit: number): PendingEntry[];
   /** Whether the entry is still waiting for the hub (null: no such entry). */
   isPending(id: string): boolean | null;
   oldestPending(): PendingEntry | null;
@@ -175,6 +180,9 @@ export function openOutbox(opts: OpenOutboxOptions): Outbox {
   );
   const selectPending = db.prepare<[number, number], PendingEntry>(
     `SELECT pos, id, epoch, seq, payload FROM outbox WHERE status = 'pending' AND pos >= ? ORDER BY pos LIMIT ?`,
+  );
+  const selectClosedFrom = db.prepare<[string, number, number], PendingEntry>(
+    `SELECT pos, id, epoch, seq, payload FROM outbox WHERE epoch = ? AND seq >= ? AND status = 'done' ORDER BY seq LIMIT ?`,
   );
   const selectAllPending = db.prepare<[], { pos: number; payload: string }>(`SELECT pos, payload FROM outbox WHERE status = 'pending' ORDER BY pos`);
   const selectOfflineSpends = db.prepare<[], { payload: string }>(
@@ -334,6 +342,10 @@ export function openOutbox(opts: OpenOutboxOptions): Outbox {
         if (found.length === limit) break;
       }
       return found;
+    },
+    closedFrom(epochOf, fromSeq, limit) {
+      assertOpen();
+      return limit <= 0 ? [] : selectClosedFrom.all(epochOf, fromSeq, limit);
     },
     isPending(id) {
       assertOpen();

@@ -144,7 +144,8 @@ export function applyReceived(port: LedgerWritePort, item: ReceivedTransaction, 
     return unrecorded(header, 'TX_SEQ_REUSED', `seq ${header.seq} of ${header.deviceId} (epoch '${header.epoch}') was already used by another transaction`);
   }
   if (header.seq > sequence.lastSeq + 1) {
-    return { ...unrecorded(header, 'TX_OUT_OF_ORDER', `expected seq ${sequence.lastSeq + 1}, got ${header.seq}`), retry: true };
+    // expectedSeq lets a kiosk tell a gap still in flight from transactions this ledger lost (a restored backup).
+    return { ...unrecorded(header, 'TX_OUT_OF_ORDER', `expected seq ${sequence.lastSeq + 1}, got ${header.seq}`), retry: true, expectedSeq: sequence.lastSeq + 1 };
   }
   if (sequence.closed) return unrecorded(header, 'TX_EPOCH_CLOSED', `epoch '${header.epoch}' of ${header.deviceId} is closed: send in a new epoch`);
   // The transaction names what it follows: when the slot before it holds something else, another sender used

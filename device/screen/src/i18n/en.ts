@@ -549,4 +549,5 @@ export const EN: Record<MessageId, string> = {
   'tech.alert.TX_RULES_NOT_OF_SNAPSHOT': 'A transaction named rules not in this kiosk’s configuration: recomputed with its own',
   'tech.alert.CONFIG_REFUSED': 'The kiosk refused a configuration (signature, version or expiry)',
   'tech.alert.TX_CLOSED_BY_REFUSAL': 'A transaction was refused and closed',
+  'tech.alert.TX_REPLAYED_TO_HUB': 'The hub was restored from a backup: confirmed transactions were sent to it again',
 };

@@ -550,6 +550,7 @@ export const ZH_CN = {
   'tech.alert.TX_RULES_NOT_OF_SNAPSHOT': '交易所用规则与本机配置不符，已按本机配置计算',
   'tech.alert.CONFIG_REFUSED': '本机拒绝了一份配置（签名、版本或有效期不符）',
   'tech.alert.TX_CLOSED_BY_REFUSAL': '一笔交易被会员系统拒绝并关闭',
+  'tech.alert.TX_REPLAYED_TO_HUB': '会员系统数据已从备份恢复，本机已重新上传已确认的交易',
 } as const;
 
 export type MessageId = keyof typeof ZH_CN;
