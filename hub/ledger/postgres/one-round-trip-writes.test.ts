@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freshPostgresDatabase, stopPostgres } from '../../testing/start-postgres.ts';
-import { inlineParameters, sendInOneRoundTrip } from './one-round-trip-writes.ts';
+import { escapeLiteral, inlineParameters, queryInOneRoundTrip, sendInOneRoundTrip, textArray } from './one-round-trip-writes.ts';
 
 afterAll(stopPostgres);
 
@@ -15,6 +15,10 @@ describe('inlineParameters', () => {
     expect(inlineParameters("SELECT $10, $1, '$2', \"$3\"", params)).toBe(`SELECT 'ten', 'a', '$2', "$3"`);
     expect(inlineParameters('UPDATE t SET n = n -$1 WHERE k = $2', [-5, null])).toBe("UPDATE t SET n = n -'-5' WHERE k = NULL");
     expect(inlineParameters('SELECT $1', ["it's"])).toBe("SELECT 'it''s'");
+  });
+
+  it("escapes exactly as pg.escapeLiteral does, with or without backslashes", () => {
+    for (const text of ['', 'plain', "it's", 'back\\slash', "both ' and \\ and ''", '中文 {"a":"\\u0041"}\n']) expect(escapeLiteral(text)).toBe(pg.escapeLiteral(text));
   });
 
   it('refuses a $n without its value and a number that is not finite', () => {
@@ -49,6 +53,22 @@ describe('sendInOneRoundTrip on PostgreSQL', () => {
         { k: 'a', n: '9007199254740991', note: awkward },
         { k: 'b', n: '-4', note: null },
       ]);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('answers several reads in one query, a text[] literal reading back as the strings it was made of', async () => {
+    const client = new pg.Client({ connectionString: await freshPostgresDatabase('inline') });
+    await client.connect();
+    try {
+      const awkward = ['a"b', 'c\\d', 'x,y', '', '{}', "it's", 'NULL'];
+      const [first, second] = await queryInOneRoundTrip(client, [
+        { sql: 'SELECT unnest($1::text[]) AS v', params: [textArray(awkward)] },
+        { sql: 'SELECT $1::bigint AS n', params: [42] },
+      ]);
+      expect(first!.map((r) => r.v)).toEqual(awkward);
+      expect(second).toEqual([{ n: '42' }]);
     } finally {
       await client.end();
     }

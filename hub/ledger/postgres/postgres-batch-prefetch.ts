@@ -1,9 +1,10 @@
 /**
  * Fetches in bulk, when a batch begins, the rows its items' steps will read one by one — the stored transactions
- * under the batch's ids, the kiosks' registry rows, the cards the items name, and those cards' members with their
- * balances and point lots — and primes the batch's read cache with them (sync-reads.ts), each as the answer of the
+ * under the batch's ids, the kiosks' registry rows and sequence rows, the cards the items name, and those cards'
+ * members with their balances and point lots — and primes the batch's read cache with them (sync-reads.ts), each as the answer of the
  * very read the port or the row readers make (the same SQL and parameters, the same columns and order). Without it
- * every such read is a miss: one round trip and one more run of the step each, about six per purchase.
+ * every such read is a miss: one round trip and one more run of the step each, about six per purchase; and the bulk
+ * reads go in one round trip together.
  *
  * It decides nothing: a read it did not foresee still misses and is fetched, and a primed answer is dropped like any
  * cached read once a write may have changed its rows (keyed invalidation, sync-reads.ts). It runs inside the batch's
@@ -11,45 +12,83 @@
  */
 import type pg from 'pg';
 import type { ReceivedTransaction } from '../ledger-store.ts';
+import { queryInOneRoundTrip, textArray, type StatementToSend } from './one-round-trip-writes.ts';
 import { BALANCES_SQL, byCard, byMember, CARD_BY_UID_SQL, CARD_COLUMNS, LOT_ORDER, LOTS_SQL, MEMBER_BY_ID_SQL, MEMBER_COLUMNS, REFERRER_SQL } from './postgres-row-readers.ts';
-import { DEVICE_ROW_SQL, deviceKey, STORED_TX_COLUMNS, STORED_TX_SQL, storedTxKey } from './postgres-write-port.ts';
+import { DEVICE_ROW_SQL, deviceKey, LAST_EFFECTIVE_SQL, SEQUENCE_SQL, sequencesKey, STORED_TX_COLUMNS, STORED_TX_SQL, storedTxKey } from './postgres-write-port.ts';
 import type { SyncReads } from './sync-reads.ts';
 
 type Row = Record<string, unknown>;
 
-export async function prefetchBatch(client: pg.ClientBase, reads: SyncReads, batch: readonly ReceivedTransaction[]): Promise<void> {
+/** The cards' members, by the cards' own member_id: the member reads below select by it. */
+const OF_CARDS = 'member_id IN (SELECT member_id FROM cards WHERE uid = ANY($1::text[]))';
+
+/**
+ * The bulk reads, in one round trip (one-round-trip-writes.ts queryInOneRoundTrip) after `first` — the batch's
+ * sequence row locks (postgres-ledger-store.ts), so the reads come after the locks as they did in round trips of
+ * their own. Under SERIALIZABLE every statement of the transaction reads its one snapshot, so reading in one message
+ * changes nothing of what is read.
+ */
+export async function prefetchBatch(client: pg.ClientBase, reads: SyncReads, batch: readonly ReceivedTransaction[], first: StatementToSend | null = null): Promise<void> {
   const txIds = new Set<string>();
   const deviceIds = new Set<string>();
+  const epochsOf = new Map<string, Set<string>>();
   const cardUids = new Set<string>();
   for (const { parsed } of batch) {
     if (parsed.ok) {
       txIds.add(parsed.tx.id);
       deviceIds.add(parsed.tx.deviceId);
+      addEpoch(epochsOf, parsed.tx.deviceId, parsed.tx.epoch);
       const tx = parsed.tx as { cardUid?: unknown; newCardUid?: unknown };
       if (typeof tx.cardUid === 'string') cardUids.add(tx.cardUid);
       if (typeof tx.newCardUid === 'string') cardUids.add(tx.newCardUid);
-    } else if (parsed.stage === 'body') txIds.add(parsed.header.id);
+    } else if (parsed.stage === 'body') {
+      txIds.add(parsed.header.id);
+      addEpoch(epochsOf, parsed.header.deviceId, parsed.header.epoch);
+    }
   }
 
-  const stored = await byKey(client, `SELECT tx_id, ${STORED_TX_COLUMNS} FROM transactions WHERE tx_id = ANY($1::text[])`, txIds, 'tx_id');
+  const ids = textArray(txIds);
+  const devices = textArray(deviceIds);
+  const sequenceDevices = textArray(epochsOf.keys());
+  const cards = textArray(cardUids);
+  const statements: StatementToSend[] = [
+    ...(first ? [first] : []),
+    { sql: `SELECT tx_id, ${STORED_TX_COLUMNS} FROM transactions WHERE tx_id = ANY($1::text[])`, params: [ids] },
+    { sql: 'SELECT device_id, mode, store_id FROM devices WHERE device_id = ANY($1::text[])', params: [devices] },
+    { sql: 'SELECT device_id, epoch, last_seq, closed FROM device_sequences WHERE device_id = ANY($1::text[])', params: [sequenceDevices] },
+    { sql: 'SELECT device_id, max(last_effective_at) AS last_effective_at FROM device_sequences WHERE device_id = ANY($1::text[]) GROUP BY device_id', params: [sequenceDevices] },
+    { sql: `SELECT ${CARD_COLUMNS} FROM cards WHERE uid = ANY($1::text[])`, params: [cards] },
+    { sql: `SELECT ${MEMBER_COLUMNS}, referrer_id FROM members WHERE ${OF_CARDS}`, params: [cards] },
+    { sql: `SELECT member_id, account, balance FROM accounts WHERE ${OF_CARDS}`, params: [cards] },
+    { sql: `SELECT member_id, lot_id, remaining, earned_at, expires_at FROM point_lots WHERE ${OF_CARDS} AND remaining <> 0 ORDER BY member_id, ${LOT_ORDER}`, params: [cards] },
+  ];
+  const answers = await queryInOneRoundTrip(client, statements);
+  const [storedRows, deviceRows, sequenceRows, effectiveRows, cardRows, memberRows, balanceRows, lotRows] = answers.slice(first ? 1 : 0);
+
+  const stored = byKey(storedRows!, 'tx_id');
   for (const id of txIds) reads.prime(STORED_TX_SQL, [id], stored.get(id) ?? [], storedTxKey(id));
 
-  const devices = await byKey(client, 'SELECT device_id, mode, store_id FROM devices WHERE device_id = ANY($1::text[])', deviceIds, 'device_id');
-  for (const id of deviceIds) reads.prime(DEVICE_ROW_SQL, [id], devices.get(id) ?? [], deviceKey(id));
+  const registry = byKey(deviceRows!, 'device_id');
+  for (const id of deviceIds) reads.prime(DEVICE_ROW_SQL, [id], registry.get(id) ?? [], deviceKey(id));
 
-  const cards = await byKey(client, `SELECT ${CARD_COLUMNS} FROM cards WHERE uid = ANY($1::text[])`, cardUids, 'uid', false);
-  for (const uid of cardUids) reads.prime(CARD_BY_UID_SQL, [uid], cards.get(uid) ?? [], byCard(uid));
+  // Each device epoch's row (or none), and each device's last effective time (max over no rows: one row of null).
+  const sequences = byKey(sequenceRows!, 'device_id');
+  const effective = byKey(effectiveRows!, 'device_id');
+  for (const [deviceId, epochs] of epochsOf) {
+    for (const epoch of epochs) {
+      const row = (sequences.get(deviceId) ?? []).find((r) => r.epoch === epoch);
+      reads.prime(SEQUENCE_SQL, [deviceId, epoch], row ? [{ last_seq: row.last_seq, closed: row.closed }] : [], sequencesKey(deviceId));
+    }
+    reads.prime(LAST_EFFECTIVE_SQL, [deviceId], effective.get(deviceId) ?? [{ last_effective_at: null }], sequencesKey(deviceId));
+  }
 
-  const memberIds = new Set([...cards.values()].flat().map((card) => card.member_id as string));
-  if (memberIds.size === 0) return;
-  const members = await byKey(client, `SELECT ${MEMBER_COLUMNS}, referrer_id FROM members WHERE member_id = ANY($1::text[])`, memberIds, 'member_id', false);
-  const balances = await byKey(client, 'SELECT member_id, account, balance FROM accounts WHERE member_id = ANY($1::text[])', memberIds, 'member_id');
-  const lots = await byKey(
-    client,
-    `SELECT member_id, lot_id, remaining, earned_at, expires_at FROM point_lots WHERE member_id = ANY($1::text[]) AND remaining <> 0 ORDER BY member_id, ${LOT_ORDER}`,
-    memberIds,
-    'member_id',
-  );
+  const cardsByUid = byKey(cardRows!, 'uid', false);
+  for (const uid of cardUids) reads.prime(CARD_BY_UID_SQL, [uid], cardsByUid.get(uid) ?? [], byCard(uid));
+
+  const memberIds = new Set([...cardsByUid.values()].flat().map((card) => card.member_id as string));
+  const members = byKey(memberRows!, 'member_id', false);
+  const balances = byKey(balanceRows!, 'member_id');
+  const lots = byKey(lotRows!, 'member_id');
   for (const id of memberIds) {
     const member = members.get(id) ?? [];
     reads.prime(MEMBER_BY_ID_SQL, [id], member.map(({ referrer_id: _referrer, ...row }) => row), byMember('members', id));
@@ -59,14 +98,18 @@ export async function prefetchBatch(client: pg.ClientBase, reads: SyncReads, bat
   }
 }
 
+function addEpoch(epochsOf: Map<string, Set<string>>, deviceId: string, epoch: string): void {
+  const epochs = epochsOf.get(deviceId);
+  if (epochs) epochs.add(epoch);
+  else epochsOf.set(deviceId, new Set([epoch]));
+}
+
 /**
- * Runs a bulk read and groups its rows by `column`, in the order the query returned them; the grouping column is
- * dropped from each row (unless `drop` is false) so the rows have the single read's columns.
+ * Groups a bulk read's rows by `column`, in the order the query returned them; the grouping column is dropped from
+ * each row (unless `drop` is false) so the rows have the single read's columns.
  */
-async function byKey(client: pg.ClientBase, sql: string, keys: ReadonlySet<string>, column: string, drop = true): Promise<Map<string, Row[]>> {
+function byKey(rows: readonly Row[], column: string, drop = true): Map<string, Row[]> {
   const groups = new Map<string, Row[]>();
-  if (keys.size === 0) return groups;
-  const { rows } = await client.query<Row>(sql, [[...keys]]);
   for (const row of rows) {
     const key = row[column] as string;
     let rest = row;

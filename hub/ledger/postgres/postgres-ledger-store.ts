@@ -65,6 +65,7 @@ import type { RowReaders } from '../sqlite/row-readers.ts';
 import type { RaisedAlert } from '../sqlite/sqlite-write-port.ts';
 import { TIER_TRACKING_SINCE } from '../sqlite/sweep-reads.ts';
 import { LEDGER_PG_TYPES } from './pg-integer-types.ts';
+import { textArray, type StatementToSend } from './one-round-trip-writes.ts';
 import { prefetchBatch } from './postgres-batch-prefetch.ts';
 import { PostgresCardFees } from './postgres-card-fees.ts';
 import { PostgresCodesAndDraws, postgresRedemptionCodeKey } from './postgres-codes-draws.ts';
@@ -270,8 +271,8 @@ export class PostgresLedgerStore implements Ledger {
   }
 
   private async applyItems(work: Work, batch: ReceivedTransaction[], replay: boolean): Promise<TxResult[]> {
-    await lockSequences(work.client, batch.map(itemSlot).filter((slot) => slot !== null));
-    await prefetchBatch(work.client, work.reads, batch);
+    // The locks first, then the bulk reads, in one round trip.
+    await prefetchBatch(work.client, work.reads, batch, lockSequencesStatement(batch.map(itemSlot).filter((slot) => slot !== null)));
     // One unit: the items' writes go in one round trip (a failing one fails the batch, which the replay then splits).
     if (!replay) work.port.holdWrites();
     const results: TxResult[] = [];
@@ -755,14 +756,20 @@ function backOff(attempt: number): Promise<void> {
 
 /** Locks the existing sequence rows of these slots' device epochs, in key order (no two batches lock in opposite orders). */
 async function lockSequences(client: pg.ClientBase, slots: { deviceId: string; epoch: string }[]): Promise<void> {
+  const lock = lockSequencesStatement(slots);
+  if (lock) await client.query(lock.sql, [...lock.params]);
+}
+
+/** lockSequences' statement, its arrays as text[] literals (to be sent with other statements in one round trip). */
+function lockSequencesStatement(slots: { deviceId: string; epoch: string }[]): StatementToSend | null {
   const keys = [...new Map(slots.map((s) => [`${s.deviceId}\u0000${s.epoch}`, s])).values()];
-  if (keys.length === 0) return;
-  await client.query(
-    `SELECT 1 FROM device_sequences
+  if (keys.length === 0) return null;
+  return {
+    sql: `SELECT 1 FROM device_sequences
      WHERE (device_id, epoch) IN (SELECT * FROM unnest($1::text[], $2::text[]))
      ORDER BY device_id, epoch FOR UPDATE`,
-    [keys.map((k) => k.deviceId), keys.map((k) => k.epoch)],
-  );
+    params: [textArray(keys.map((k) => k.deviceId)), textArray(keys.map((k) => k.epoch))],
+  };
 }
 
 /** A caller-given HQ id already stored, answered from the stored result (as on SQLite). */

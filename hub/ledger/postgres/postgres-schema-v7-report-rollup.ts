@@ -13,7 +13,8 @@
  * device_id '' (the column's default; SQLite has no such column).
  *
  * The trigger fires on the insert of an applied transaction row, which the write port sends after the
- * transaction's journal entries and purchase record (apply-received.ts), in the same database transaction. The
+ * transaction's journal entries and purchase record (apply-received.ts), in the same database transaction (and which
+ * set-based-writes.ts, merging a batch's statements, never moves ahead of them). The
  * migration fills the totals from the transactions already there (a database migrated before has them); a copy
  * from SQLite runs with triggers off and copies SQLite's totals instead (hub/ledger/migration/copy-into-postgres.ts).
  */

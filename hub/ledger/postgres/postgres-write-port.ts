@@ -1,8 +1,9 @@
 /**
  * The PostgreSQL side of apply-received: the same reads and writes as ../sqlite/sqlite-write-port.ts, made
  * synchronous the way sync-reads.ts explains. Reads come from SyncReads (a miss throws, is fetched inside the
- * batch's database transaction, and the step runs again); writes are buffered per step with the table each one
- * writes, and flushed by the runner with parameterised statements once the step completed without a miss. The
+ * batch's database transaction, and the step runs again); writes are buffered per step with the rows each one
+ * writes, and sent once the step completed without a miss (or held for the batch), in one round trip and merged into
+ * one statement per table and kind where that is safe (set-based-writes.ts). The
  * port's own state (each device's order, last effective time, alerts raised, the tier-tracking mark) is changed
  * with an undo entry, so a discarded run leaves no trace.
  */
@@ -29,6 +30,7 @@ import { TIER_TRACKING_SINCE } from '../sqlite/sweep-reads.ts';
 import type { RaisedAlert } from '../sqlite/sqlite-write-port.ts';
 import { sendInOneRoundTrip } from './one-round-trip-writes.ts';
 import { codesAndDrawsContext, codesAndDrawsWrites } from './postgres-codes-draws.ts';
+import { planSetBased } from './set-based-writes.ts';
 import { tablesOf, type ReadKey, type SqlValue, type StepHooks, type SyncReads, type WrittenKeys, type WrittenRows } from './sync-reads.ts';
 
 /** How far up the referrer chain referral rules may pay (as on SQLite). */
@@ -152,10 +154,14 @@ export class PostgresWritePort implements LedgerWritePort, StepHooks {
     this.undo = [];
   }
 
-  /** The statements in one round trip (one-round-trip-writes.ts), each checked for the rows it must change. */
+  /**
+   * The statements in one round trip (one-round-trip-writes.ts), merged set-based where that is safe (one statement
+   * per table and kind: set-based-writes.ts), each checked for the rows it must change.
+   */
   private async send(client: pg.ClientBase, writes: readonly PendingWrite[]): Promise<void> {
-    const changed = await sendInOneRoundTrip(client, writes);
-    for (const [i, write] of writes.entries()) {
+    const planned = planSetBased(writes);
+    const changed = await sendInOneRoundTrip(client, planned);
+    for (const [i, write] of planned.entries()) {
       if (write.expectRows !== undefined && changed[i] !== write.expectRows) {
         throw new Error(`${write.what ?? 'a write'}: ${changed[i] ?? 0} rows changed, ${write.expectRows} expected`);
       }
@@ -200,11 +206,7 @@ export class PostgresWritePort implements LedgerWritePort, StepHooks {
     let state = this.sequenceCache.get(key);
     if (state === undefined) {
       // The row was locked FOR UPDATE when the batch began (PostgresLedgerStore.lockSequences) where it exists.
-      const row = this.reads.one<{ last_seq: number; closed: number }>('SELECT last_seq, closed FROM device_sequences WHERE device_id = $1 AND epoch = $2', [deviceId, epoch], {
-        table: 'device_sequences',
-        column: 'device_id',
-        value: deviceId,
-      });
+      const row = this.reads.one<{ last_seq: number; closed: number }>(SEQUENCE_SQL, [deviceId, epoch], sequencesKey(deviceId));
       state = { lastSeq: row?.last_seq ?? 0, closed: row?.closed === 1 };
       this.change(this.sequenceCache, key, state);
     }
@@ -263,11 +265,7 @@ export class PostgresWritePort implements LedgerWritePort, StepHooks {
     let at = this.effectiveCache.get(deviceId);
     if (at === undefined) {
       at =
-        this.reads.one<{ last_effective_at: string | null }>('SELECT max(last_effective_at) AS last_effective_at FROM device_sequences WHERE device_id = $1', [deviceId], {
-          table: 'device_sequences',
-          column: 'device_id',
-          value: deviceId,
-        })?.last_effective_at ?? null;
+        this.reads.one<{ last_effective_at: string | null }>(LAST_EFFECTIVE_SQL, [deviceId], sequencesKey(deviceId))?.last_effective_at ?? null;
       this.change(this.effectiveCache, deviceId, at);
     }
     return at;
@@ -484,9 +482,21 @@ export class PostgresWritePort implements LedgerWritePort, StepHooks {
         }
       }
     }
+    // A lot this effect opens is inserted with what its own postings put in it (SQLite inserts 0 and adds each
+    // posting): the same row, one statement fewer per posting. A posting by another owner still updates — and fails.
+    const openedLots = new Map<string, { owner: string; remaining: number }>();
+    for (const lot of effect.newLots) openedLots.set(lot.lotId, { owner: lot.memberId ?? member, remaining: 0 });
+    const intoOpenedLot = (posting: LedgerEffect['postings'][number]) => {
+      const lot = posting.lotId === undefined ? undefined : openedLots.get(posting.lotId);
+      return lot !== undefined && lot.owner === (posting.memberId ?? member) ? lot : undefined;
+    };
+    for (const posting of effect.postings) {
+      const lot = intoOpenedLot(posting);
+      if (lot) lot.remaining += posting.amount;
+    }
     for (const lot of effect.newLots) {
-      const owner = lot.memberId ?? member;
-      this.write('INSERT INTO point_lots (lot_id, member_id, remaining, earned_at, expires_at) VALUES ($1, $2, 0, $3, $4)', [lot.lotId, owner, lot.earnedAt, lot.expiresAt], undefined, {
+      const { owner, remaining } = openedLots.get(lot.lotId)!;
+      this.write('INSERT INTO point_lots (lot_id, member_id, remaining, earned_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [lot.lotId, owner, remaining, lot.earnedAt, lot.expiresAt], undefined, {
         lot_id: lot.lotId,
         member_id: owner,
       });
@@ -502,7 +512,7 @@ export class PostgresWritePort implements LedgerWritePort, StepHooks {
         undefined,
         { member_id: owner },
       );
-      if (posting.lotId !== undefined) {
+      if (posting.lotId !== undefined && !intoOpenedLot(posting)) {
         this.write(
           'UPDATE point_lots SET remaining = remaining + $1 WHERE lot_id = $2 AND member_id = $3',
           [posting.amount, posting.lotId, owner],
@@ -535,10 +545,19 @@ export class PostgresWritePort implements LedgerWritePort, StepHooks {
       );
     }
     const visits = effect.memberChanges.visitsDelta ?? 0;
-    if (visits !== 0) this.write('UPDATE members SET visits = visits + $1 WHERE member_id = $2', [visits, member], undefined, { member_id: member });
     const totals = effect.memberChanges;
+    const totalsChange = totals.cumulativeSpendDeltaCents !== 0 || totals.cumulativePointsEarnedDelta !== 0;
+    // A purchase changes both: one statement (nothing between reads the member's row).
+    if (visits !== 0 && totalsChange) {
+      this.write(
+        'UPDATE members SET visits = visits + $1, cumulative_spend_cents = cumulative_spend_cents + $2, cumulative_points_earned = cumulative_points_earned + $3 WHERE member_id = $4',
+        [visits, totals.cumulativeSpendDeltaCents, totals.cumulativePointsEarnedDelta, member],
+        undefined,
+        { member_id: member },
+      );
+    } else if (visits !== 0) this.write('UPDATE members SET visits = visits + $1 WHERE member_id = $2', [visits, member], undefined, { member_id: member });
     this.trackPeriodFigures(tx, member, totals.cumulativeSpendDeltaCents, totals.cumulativePointsEarnedDelta, bundleVersion);
-    if (totals.cumulativeSpendDeltaCents !== 0 || totals.cumulativePointsEarnedDelta !== 0) this.addMemberTotals(totals.cumulativeSpendDeltaCents, totals.cumulativePointsEarnedDelta, member);
+    if (totalsChange && visits === 0) this.addMemberTotals(totals.cumulativeSpendDeltaCents, totals.cumulativePointsEarnedDelta, member);
     if (totals.tier) this.write('UPDATE members SET tier = $1 WHERE member_id = $2', [totals.tier, member], undefined, { member_id: member });
     for (const other of effect.otherMemberChanges ?? []) {
       this.trackPeriodFigures(tx, other.memberId, 0, other.cumulativePointsEarnedDelta, bundleVersion);
@@ -704,6 +723,11 @@ export const STORED_TX_COLUMNS = 'content_hash, result, device_id, epoch, seq';
 export const STORED_TX_SQL = `SELECT ${STORED_TX_COLUMNS} FROM transactions WHERE tx_id = $1`;
 export const storedTxKey = (txId: string): ReadKey => ({ table: 'transactions', column: 'tx_id', value: txId });
 
+/** A device epoch's order, and a device's last effective time over its epochs, as the port reads them and the batch prefetch primes them. */
+export const SEQUENCE_SQL = 'SELECT last_seq, closed FROM device_sequences WHERE device_id = $1 AND epoch = $2';
+export const LAST_EFFECTIVE_SQL = 'SELECT max(last_effective_at) AS last_effective_at FROM device_sequences WHERE device_id = $1';
+export const sequencesKey = (deviceId: string): ReadKey => ({ table: 'device_sequences', column: 'device_id', value: deviceId });
+
 /** A kiosk's row in the device registry (mode, store), as the port reads it and the batch prefetch primes it. */
 export const DEVICE_ROW_SQL = 'SELECT mode, store_id FROM devices WHERE device_id = $1';
 export const deviceKey = (deviceId: string): ReadKey => ({ table: 'devices', column: 'device_id', value: deviceId });
@@ -712,7 +736,7 @@ export const deviceKey = (deviceId: string): ReadKey => ({ table: 'devices', col
  * What a buffered statement may change: with keys, the rows of the table it writes (the first after INTO or
  * UPDATE) with those key values, and every other table its SQL names whole; without, every table its SQL names.
  */
-function writtenBy(sql: string, keys: WrittenKeys | undefined): WrittenRows[] {
+export function writtenBy(sql: string, keys: WrittenKeys | undefined): WrittenRows[] {
   const target = keys ? /\b(?:INTO|UPDATE)\s+([a-z_][a-z0-9_]*)/i.exec(sql)?.[1]?.toLowerCase() : undefined;
   return tablesOf(sql).map((table) => (table === target ? { table, keys: keys! } : { table }));
 }

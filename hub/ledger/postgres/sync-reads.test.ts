@@ -1,6 +1,6 @@
 /** SyncReads' cache (sync-reads.ts): which writes drop which cached reads. Pure: no database is asked. */
 import { describe, expect, it } from 'vitest';
-import { ReadMiss, SyncReads } from './sync-reads.ts';
+import { ReadMiss, SyncReads, tablesOf } from './sync-reads.ts';
 
 const BALANCES = 'SELECT account, balance FROM accounts WHERE member_id = $1';
 const byMember = (memberId: string) => ({ table: 'accounts', column: 'member_id', value: memberId });
@@ -50,6 +50,24 @@ describe('SyncReads invalidation', () => {
     reads.invalidate([{ table: 'journal', keys: { member_id: 'A' } }, { table: 'purchases' }]);
     expect(cached(reads, BALANCES, ['A'])).toBe(true);
     expect(cached(reads, JOINED, ['A'])).toBe(true);
+  });
+
+  it('drops a read primed again by what it depends on now, and a dropped read stays dropped', () => {
+    const reads = primed();
+    // The same read (SQL and parameters) primed again under another key: only the new key drops it.
+    reads.prime(BALANCES, ['A'], [{ account: 'points', balance: 3 }], byMember('Z'));
+    reads.invalidate([{ table: 'accounts', keys: { member_id: 'A' } }]);
+    expect(cached(reads, BALANCES, ['A'])).toBe(true);
+    reads.invalidate([{ table: 'accounts', keys: { member_id: 'Z' } }]);
+    expect(cached(reads, BALANCES, ['A'])).toBe(false);
+    expect(cached(reads, BALANCES, ['B'])).toBe(true);
+    reads.invalidate([{ table: 'accounts' }]);
+    expect(cached(reads, BALANCES, ['B'])).toBe(false);
+  });
+
+  it("reads an upsert's table, not its DO UPDATE SET, as a table it writes", () => {
+    expect(tablesOf('INSERT INTO accounts (member_id) VALUES ($1) ON CONFLICT (member_id) DO UPDATE SET balance = accounts.balance + 1')).toEqual(['accounts']);
+    expect(tablesOf('UPDATE members SET tier = $1 WHERE member_id IN (SELECT member_id FROM cards JOIN accounts USING (member_id))')).toEqual(['members', 'cards', 'accounts']);
   });
 
   it('remembers a miss with its key, so the fetched read is cached by key too', () => {

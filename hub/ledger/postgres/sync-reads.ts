@@ -66,6 +66,13 @@ interface CachedRead {
 
 export class SyncReads {
   private readonly cache = new Map<string, CachedRead>();
+  /**
+   * Which cached reads a write to a table drops, so a write looks up what it drops instead of testing every cached
+   * read (a batch caches hundreds and writes about ten rows per item): by a table in `tables`, and by key
+   * (table, column, value). Kept exactly in step with `cache`.
+   */
+  private readonly byTable = new Map<string, Set<string>>();
+  private readonly byKey = new Map<string, Map<string, Map<SqlValue, Set<string>>>>();
   /** The first read of the current run that missed; null while every read was answered. */
   missed: ReadMiss | null = null;
 
@@ -97,36 +104,79 @@ export class SyncReads {
    */
   prime(sql: string, params: readonly SqlValue[], rows: Row[], key?: ReadKey): void {
     const tables = tablesOf(sql).filter((t) => t !== key?.table);
-    this.cache.set(keyOf(sql, params), { rows, tables, ...(key ? { key } : {}) });
+    const cacheKey = keyOf(sql, params);
+    this.drop(cacheKey);
+    const read: CachedRead = { rows, tables, ...(key ? { key } : {}) };
+    this.cache.set(cacheKey, read);
+    for (const table of tables) setIn(this.byTable, table).add(cacheKey);
+    if (key) setIn(mapIn(mapIn(this.byKey, key.table), key.column), key.value).add(cacheKey);
   }
 
-  /** Drops every cached read these writes may have changed (see ReadKey). */
+  /**
+   * Drops every cached read these writes may have changed: a read that names the written table, and a read of it by
+   * a key the write names with the same value or does not name (see ReadKey).
+   */
   invalidate(written: readonly WrittenRows[]): void {
-    if (written.length === 0) return;
-    for (const [cacheKey, cached] of this.cache) {
-      if (written.some((w) => changes(w, cached))) this.cache.delete(cacheKey);
+    for (const write of written) {
+      for (const cacheKey of [...(this.byTable.get(write.table) ?? [])]) this.drop(cacheKey);
+      for (const [column, byValue] of this.byKey.get(write.table) ?? []) {
+        const value = write.keys?.[column];
+        const sets = value === undefined ? [...byValue.values()] : [byValue.get(value) ?? new Set<string>()];
+        for (const cacheKey of sets.flatMap((set) => [...set])) this.drop(cacheKey);
+      }
     }
   }
 
   /** A new database transaction: nothing read in another one holds. */
   clear(): void {
     this.cache.clear();
+    this.byTable.clear();
+    this.byKey.clear();
     this.missed = null;
+  }
+
+  private drop(cacheKey: string): void {
+    const read = this.cache.get(cacheKey);
+    if (!read) return;
+    this.cache.delete(cacheKey);
+    for (const table of read.tables) this.byTable.get(table)?.delete(cacheKey);
+    if (read.key) this.byKey.get(read.key.table)?.get(read.key.column)?.get(read.key.value)?.delete(cacheKey);
   }
 }
 
-function changes(write: WrittenRows, read: CachedRead): boolean {
-  if (read.tables.includes(write.table)) return true;
-  const key = read.key;
-  if (!key || key.table !== write.table) return false;
-  const value = write.keys?.[key.column];
-  return value === undefined || value === key.value;
+function setIn<K>(map: Map<K, Set<string>>, key: K): Set<string> {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  return set;
 }
 
-/** Every table a statement reads or writes: the names after FROM, JOIN, INTO and UPDATE. */
+function mapIn<K, V extends Map<unknown, unknown>>(map: Map<K, V>, key: K): V {
+  let inner = map.get(key);
+  if (!inner) map.set(key, (inner = new Map() as V));
+  return inner;
+}
+
+/** Every table a statement reads or writes: the names after FROM, JOIN, INTO and UPDATE (not an upsert's `DO UPDATE SET`). */
 export function tablesOf(sql: string): string[] {
+  let tables = tablesBySql.get(sql);
+  if (!tables) {
+    tables = findTables(sql);
+    // A bound all the same, should a statement ever carry its values in its text.
+    if (tablesBySql.size >= 2_000) tablesBySql.clear();
+    tablesBySql.set(sql, tables);
+  }
+  return tables;
+}
+
+/** tablesOf's answers by statement: the statements are this folder's constant SQL, a few hundred at most. */
+const tablesBySql = new Map<string, string[]>();
+
+function findTables(sql: string): string[] {
   const names = new Set<string>();
-  for (const match of sql.matchAll(/\b(?:FROM|JOIN|INTO|UPDATE)\s+([a-z_][a-z0-9_]*)/gi)) names.add(match[1]!.toLowerCase());
+  for (const match of sql.matchAll(/\b(?:FROM|JOIN|INTO|UPDATE)\s+([a-z_][a-z0-9_]*)/gi)) {
+    const name = match[1]!.toLowerCase();
+    if (name !== 'set') names.add(name);
+  }
   return [...names];
 }
 
