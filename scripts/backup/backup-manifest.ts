@@ -2,6 +2,9 @@
  * A backup's manifest.json: what the backup holds (every file with its size, SHA-256 and mode), when each database
  * was copied, and what the ledger held. `memberkiosk backup` writes it last, so a folder without one is an
  * unfinished backup; `memberkiosk restore` checks every file against it before it touches the target.
+ *
+ * A hub on PostgreSQL (`--db`) has its database in the backup as one pg_dump file (kind `pg_dump`, never copied
+ * into the data directory) and a `postgres` section: the dump's versions, snapshot and what the ledger held in it.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
@@ -9,6 +12,7 @@ import { isAbsolute, join, normalize, sep } from 'node:path';
 import { z } from 'zod';
 import { CodedError } from '../../core/errors/coded-error.ts';
 import { writeFileDurably } from './durable-files.ts';
+import { ledgerSummarySchema } from './postgres-ledger-summary.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const BACKUP_FORMAT = 'memberkiosk-backup/1';
@@ -24,8 +28,8 @@ const relativePath = z.string().refine(isSafeRelativePath, 'a relative path insi
 
 const fileEntry = z.object({
   path: relativePath,
-  /** sqlite: copied with SQLite's online backup (a consistent snapshot); file: copied as bytes. */
-  kind: z.enum(['sqlite', 'file']),
+  /** sqlite: copied with SQLite's online backup (a consistent snapshot); file: copied as bytes; pg_dump: the PostgreSQL database. */
+  kind: z.enum(['sqlite', 'file', 'pg_dump']),
   bytes: z.number().int().nonnegative(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   /** Permission bits of the original ('600' for keys), given back on restore. */
@@ -47,6 +51,22 @@ export const backupManifestSchema = z.object({
   skipped: z.array(z.object({ path: z.string(), why: z.string() })),
   /** The ledger copy's transaction count (a restore opens it and must find the same number) and schema version. */
   ledger: z.object({ transactions: z.number().int().nonnegative(), schemaVersion: z.number().int().nullable() }),
+  /** A hub on PostgreSQL: its database's dump (take-postgres-dump.ts). Absent for a SQLite hub. */
+  postgres: z
+    .object({
+      /** The database dumped, its password (if the URL had one) as ***. */
+      database: z.string(),
+      /** The dump file, one of `files` (kind pg_dump). */
+      dump: relativePath,
+      pgDump: z.string(),
+      serverVersion: z.string(),
+      snapshotAt: z.iso.datetime(),
+      /** In the dump's own snapshot: transactions, schema version, fingerprints of the money rows. */
+      summary: ledgerSummarySchema,
+      /** The journal audit just before the snapshot: how many differences, and the first few. */
+      audit: z.object({ differences: z.number().int().nonnegative(), first: z.array(z.record(z.string(), z.unknown())) }),
+    })
+    .optional(),
 });
 
 export type BackupManifest = z.infer<typeof backupManifestSchema>;
@@ -64,7 +84,12 @@ export function readManifest(dir: string): BackupManifest {
   }
   const parsed = backupManifestSchema.safeParse(json);
   if (!parsed.success) throw new CodedError('BACKUP_MANIFEST_INVALID', `${path} is not a ${BACKUP_FORMAT} manifest: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(manifest)'}: ${i.message}`).join('; ')}`);
-  if (!parsed.data.files.some((f) => f.path === 'ledger.sqlite' && f.kind === 'sqlite')) throw new CodedError('BACKUP_MANIFEST_INVALID', `${path} lists no ledger.sqlite`);
+  const { postgres, files } = parsed.data;
+  if (postgres) {
+    if (!files.some((f) => f.path === postgres.dump && f.kind === 'pg_dump')) throw new CodedError('BACKUP_MANIFEST_INVALID', `${path} lists no pg_dump file ${postgres.dump}`);
+  } else if (!files.some((f) => f.path === 'ledger.sqlite' && f.kind === 'sqlite')) {
+    throw new CodedError('BACKUP_MANIFEST_INVALID', `${path} lists no ledger.sqlite`);
+  }
   return parsed.data;
 }
 

@@ -8,6 +8,9 @@
  *    wrong directory can be undone.
  * 3. The files are copied in with their modes and checked again against the manifest on the target disk.
  * The caller then opens the restored ledger and runs the journal audit (scripts/commands/restore.ts).
+ *
+ * The steps are exported one by one for the restore of a PostgreSQL hub's backup (restore-postgres-backup.ts),
+ * which checks its database target between 2's refusals and any writing, and restores the dump after 3.
  */
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -34,24 +37,69 @@ export interface RestoredBackup {
 }
 
 export async function restoreBackup(options: RestoreOptions): Promise<RestoredBackup> {
-  const from = resolve(options.from);
-  const dataDir = resolve(options.dataDir);
+  const { from, manifest } = await verifyBackup(options.from);
+  if (manifest.postgres) throw new CodedError('BACKUP_KIND_MISMATCH', `${from} is a backup of a hub on PostgreSQL (${manifest.postgres.database}): restore it with --db postgres://… (a new or empty database)`);
+  const target = checkDataTarget(options.dataDir, options.force);
+  const movedAsideTo = restoreFiles(from, manifest, target, (options.now ?? (() => new Date()))());
+  // Read back from the target's disk: a copy that went wrong there is caught before the hub trusts it.
+  await checkRestoredFiles(manifest, target.dataDir);
+  return { manifest, dataDir: target.dataDir, movedAsideTo };
+}
+
+/** Step 1: the backup's manifest and every file's size and SHA-256; nothing is written. */
+export async function verifyBackup(folder: string): Promise<{ from: string; manifest: BackupManifest }> {
+  const from = resolve(folder);
   if (!existsSync(from) || !statSync(from).isDirectory()) throw new CodedError('BACKUP_MANIFEST_INVALID', `${from} is not a backup folder`);
   const manifest = readManifest(from);
   for (const file of manifest.files) await checkFile(join(from, file.path), file, 'in the backup');
+  return { from, manifest };
+}
 
-  const movedAsideTo = prepareTarget(dataDir, options.force, (options.now ?? (() => new Date()))());
-  for (const file of manifest.files) {
-    const target = join(dataDir, file.path);
-    mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
-    copyFileSync(join(from, file.path), target);
-    chmodSync(target, Number.parseInt(file.mode, 8));
-    fsyncPath(target);
+/** The data directory to restore into, checked (step 2's refusals); `present` is what must be moved aside. */
+export interface DataTarget {
+  dataDir: string;
+  present: string[];
+}
+
+/** Step 2's refusals, before anything is written: not a folder, not empty without force, in use. */
+export function checkDataTarget(dir: string, force: boolean): DataTarget {
+  const dataDir = resolve(dir);
+  if (!existsSync(dataDir)) {
+    if (!existsSync(dirname(dataDir))) throw new CodedError('RESTORE_TARGET_INVALID', `the folder ${dirname(dataDir)} for --data does not exist`);
+    return { dataDir, present: [] };
   }
-  for (const folder of new Set(manifest.files.map((f) => dirname(join(dataDir, f.path))))) fsyncPath(folder);
-  // Read back from the target's disk: a copy that went wrong there is caught before the hub trusts it.
-  for (const file of manifest.files) await checkFile(join(dataDir, file.path), file, 'after copying it');
-  return { manifest, dataDir, movedAsideTo };
+  if (!statSync(dataDir).isDirectory()) throw new CodedError('RESTORE_TARGET_INVALID', `--data ${dataDir} is a file, not a folder`);
+  const present = readdirSync(dataDir);
+  if (present.length === 0) return { dataDir, present };
+  if (!force) throw new CodedError('RESTORE_TARGET_NOT_EMPTY', `${dataDir} is not empty (${present.length} entries): give --force to move them aside into a folder beside it`);
+  for (const database of ['ledger.sqlite', 'fleet.sqlite']) {
+    if (isDatabaseInUse(join(dataDir, database))) throw new CodedError('RESTORE_TARGET_IN_USE', `${join(dataDir, database)} is open in another process (a running hub?): stop it first`);
+  }
+  return { dataDir, present };
+}
+
+/** Steps 2 and 3's writing: what is there moved aside, the backup's files (not a PostgreSQL dump) copied in. */
+export function restoreFiles(from: string, manifest: BackupManifest, target: DataTarget, at: Date): string | null {
+  const movedAsideTo = prepareTarget(target, at);
+  for (const file of filesOfDataDir(manifest)) {
+    const path = join(target.dataDir, file.path);
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    copyFileSync(join(from, file.path), path);
+    chmodSync(path, Number.parseInt(file.mode, 8));
+    fsyncPath(path);
+  }
+  for (const folder of new Set(filesOfDataDir(manifest).map((f) => dirname(join(target.dataDir, f.path))))) fsyncPath(folder);
+  return movedAsideTo;
+}
+
+/** Step 3's check: every restored file read back from the target's disk against the manifest. */
+export async function checkRestoredFiles(manifest: BackupManifest, dataDir: string): Promise<void> {
+  for (const file of filesOfDataDir(manifest)) await checkFile(join(dataDir, file.path), file, 'after copying it');
+}
+
+/** What goes into the data directory: every file but a PostgreSQL dump (that goes into the database). */
+function filesOfDataDir(manifest: BackupManifest): BackupFileEntry[] {
+  return manifest.files.filter((f) => f.kind !== 'pg_dump');
 }
 
 async function checkFile(path: string, file: BackupFileEntry, where: string): Promise<void> {
@@ -61,20 +109,13 @@ async function checkFile(path: string, file: BackupFileEntry, where: string): Pr
   if ((await sha256File(path)) !== file.sha256) throw new CodedError('BACKUP_FILE_MISMATCH', `${file.path} does not match its SHA-256 ${where}`);
 }
 
-/** Makes the target an empty folder; answers where its earlier contents went, if it had any. */
-function prepareTarget(dataDir: string, force: boolean, at: Date): string | null {
+/** Makes the (checked) target an empty folder; answers where its earlier contents went, if it had any. */
+function prepareTarget({ dataDir, present }: DataTarget, at: Date): string | null {
   if (!existsSync(dataDir)) {
-    if (!existsSync(dirname(dataDir))) throw new CodedError('RESTORE_TARGET_INVALID', `the folder ${dirname(dataDir)} for --data does not exist`);
     mkdirSync(dataDir, { mode: 0o700 });
     return null;
   }
-  if (!statSync(dataDir).isDirectory()) throw new CodedError('RESTORE_TARGET_INVALID', `--data ${dataDir} is a file, not a folder`);
-  const present = readdirSync(dataDir);
   if (present.length === 0) return null;
-  if (!force) throw new CodedError('RESTORE_TARGET_NOT_EMPTY', `${dataDir} is not empty (${present.length} entries): give --force to move them aside into a folder beside it`);
-  for (const database of ['ledger.sqlite', 'fleet.sqlite']) {
-    if (isDatabaseInUse(join(dataDir, database))) throw new CodedError('RESTORE_TARGET_IN_USE', `${join(dataDir, database)} is open in another process (a running hub?): stop it first`);
-  }
   // Beside the target, so a rename moves each entry without copying. Entry by entry rather than the folder
   // itself: the target may be a mount point (a Docker volume), which cannot be renamed.
   const aside = join(dirname(dataDir), `${basename(dataDir)}.before-restore-${at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`);

@@ -10,14 +10,35 @@
  * The ledger is copied before the fleet, on purpose: the two files are separate snapshots a few moments apart, and
  * a ledger older than the fleet can only lack things the fleet knows (a kiosk enrolled, a configuration signed),
  * never name a kiosk or a signed snapshot the restored fleet has never heard of.
+ *
+ * A hub on PostgreSQL (`postgres` given): its database is dumped first, whole, into POSTGRES_DUMP_FILE
+ * (take-postgres-dump.ts), for the same reason; then the data directory as above (keys, TLS, node-red/, and any
+ * SQLite database still there), with no ledger.sqlite required.
  */
 import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { CodedError } from '../../core/errors/coded-error.ts';
+import type { AuditFinding } from '../../hub/ledger/ledger-store.ts';
 import { BACKUP_FORMAT, isSafeRelativePath, readManifest, sha256File, writeManifest, type BackupFileEntry, type BackupManifest } from './backup-manifest.ts';
 import { copySqliteOnline, describeLedgerCopy } from './copy-sqlite-online.ts';
 import { fsyncPath } from './durable-files.ts';
+import type { PostgresTarget } from './postgres-tools.ts';
 import { databaseOfSideFile, isSqliteDatabase } from './sqlite-files.ts';
+import { takePostgresDump } from './take-postgres-dump.ts';
+
+/** Where a PostgreSQL hub's database goes in the backup folder. */
+export const POSTGRES_DUMP_FILE = 'postgres-database.pgdump';
+
+export interface PostgresSource {
+  target: PostgresTarget;
+  /** The ledger's journal audit (the caller opens the ledger on the database, as `memberkiosk audit` does). */
+  audit: () => Promise<AuditFinding[]>;
+  /** Folder of pg_dump; PATH otherwise. */
+  pgBin?: string;
+}
+
+/** How many of the audit's differences the manifest keeps word for word (it keeps the count of all). */
+const AUDIT_FINDINGS_KEPT = 20;
 
 export interface TakeBackupOptions {
   /** The hub's data directory. */
@@ -26,6 +47,8 @@ export interface TakeBackupOptions {
   out: string;
   /** For the folder name; the clock otherwise. */
   now?: () => Date;
+  /** The hub's ledger is this PostgreSQL database (memberkiosk hub --db), not DATA/ledger.sqlite. */
+  postgres?: PostgresSource;
 }
 
 export interface TakenBackup {
@@ -41,12 +64,16 @@ export async function takeBackup(options: TakeBackupOptions): Promise<TakenBacku
   const now = options.now ?? (() => new Date());
   const startedAt = now();
   const dataDir = resolve(options.dataDir);
-  if (!existsSync(join(dataDir, 'ledger.sqlite'))) throw new CodedError('BACKUP_SOURCE_MISSING', `no hub ledger at ${join(dataDir, 'ledger.sqlite')}`);
+  if (options.postgres) {
+    if (!existsSync(dataDir) || !statSync(dataDir).isDirectory()) throw new CodedError('BACKUP_SOURCE_MISSING', `no hub data directory at ${dataDir}`);
+  } else if (!existsSync(join(dataDir, 'ledger.sqlite'))) {
+    throw new CodedError('BACKUP_SOURCE_MISSING', `no hub ledger at ${join(dataDir, 'ledger.sqlite')}`);
+  }
   const dir = backupFolder(dataDir, resolve(options.out), startedAt);
   // 0700: the backup holds the hub's private keys (tls/ca.key, config-signing.key).
   mkdirSync(dir, { mode: 0o700 });
   try {
-    return await copyInto(dataDir, dir, startedAt, now);
+    return await copyInto(dataDir, dir, startedAt, now, options.postgres);
   } catch (error) {
     // A backup without its manifest is no backup: leave no half of one to be mistaken for it.
     rmSync(dir, { recursive: true, force: true });
@@ -54,9 +81,30 @@ export async function takeBackup(options: TakeBackupOptions): Promise<TakenBacku
   }
 }
 
-async function copyInto(dataDir: string, dir: string, startedAt: Date, now: () => Date): Promise<TakenBackup> {
-  const { databases, files, skipped } = listDataDir(dataDir);
+async function copyInto(dataDir: string, dir: string, startedAt: Date, now: () => Date, postgres: PostgresSource | undefined): Promise<TakenBackup> {
   const entries: BackupFileEntry[] = [];
+  let postgresSection: BackupManifest['postgres'];
+  if (postgres) {
+    const file = join(dir, POSTGRES_DUMP_FILE);
+    const dump = await takePostgresDump({ target: postgres.target, file, audit: postgres.audit, ...(postgres.pgBin ? { pgBin: postgres.pgBin } : {}) });
+    chmodSync(file, 0o600);
+    entries.push({ path: POSTGRES_DUMP_FILE, kind: 'pg_dump', ...(await describeCopy(file, 0o600)), copiedAt: dump.snapshotAt });
+    postgresSection = {
+      database: postgres.target.shown,
+      dump: POSTGRES_DUMP_FILE,
+      pgDump: dump.pgDump,
+      serverVersion: dump.serverVersion,
+      snapshotAt: dump.snapshotAt,
+      summary: dump.summary,
+      audit: { differences: dump.audit.length, first: dump.audit.slice(0, AUDIT_FINDINGS_KEPT).map((f) => ({ ...f })) },
+    };
+  }
+  const { databases, files, skipped } = listDataDir(dataDir);
+  // A file of the data directory by the dump's name cannot be kept beside it (it is no file a hub makes).
+  if (postgres && files.includes(POSTGRES_DUMP_FILE)) {
+    files.splice(files.indexOf(POSTGRES_DUMP_FILE), 1);
+    skipped.push({ path: POSTGRES_DUMP_FILE, why: "the name of the backup's own PostgreSQL dump" });
+  }
   for (const path of databases) {
     const target = join(dir, path);
     mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
@@ -91,7 +139,10 @@ async function copyInto(dataDir: string, dir: string, startedAt: Date, now: () =
     source: dataDir,
     files: entries,
     skipped,
-    ledger: describeLedgerCopy(join(dir, 'ledger.sqlite')),
+    ledger: postgresSection
+      ? { transactions: postgresSection.summary.transactions, schemaVersion: postgresSection.summary.schemaVersion }
+      : describeLedgerCopy(join(dir, 'ledger.sqlite')),
+    ...(postgresSection ? { postgres: postgresSection } : {}),
   };
   writeManifest(dir, manifest);
   // Read back as a restore reads it: a backup its own restore would refuse is caught now, not on the bad day.
