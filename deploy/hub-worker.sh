@@ -22,7 +22,10 @@ fi
 BROKER_PASSWORD="$(url_escape "$(secret broker_hub_password)")"
 ADMIN_PASSWORD="$(url_escape "$(secret mosquitto_admin_password)")"
 
+# --worker: one of several workers on one database and broker, named by the service (docs/OPERATIONS.md,
+# "Several hub workers"); the name must be unique and the same across restarts.
 exec node bin/memberkiosk-prod.mjs hub \
+  --worker "${MEMBERKIOSK_HUB_ID:?set MEMBERKIOSK_HUB_ID for each worker service}" \
   --data /data/hub \
   --db "postgres://memberkiosk@postgres:5432/memberkiosk" \
   --broker "mqtts://hub:${BROKER_PASSWORD}@${MEMBERKIOSK_BROKER_NAME}:8883" \

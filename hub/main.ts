@@ -24,7 +24,6 @@ import { seedDemoFleet } from './demo/seed-demo-fleet.ts';
 import { seedDemoConfig } from './demo/seed-demo-config.ts';
 import { ensureDemoConfigKeys } from './demo/demo-config-keys.ts';
 import { describeConfig } from './config/config-overview.ts';
-import { ConfigStore } from './config/config-store.ts';
 import { ConfigSync } from './config/config-sync.ts';
 import { publishConfig } from './config/publish-config.ts';
 import { SigningKeyLoader } from './config/signing-key.ts';
@@ -32,8 +31,6 @@ import { enrolKiosk } from './fleet/enrol-kiosk.ts';
 import { recordKioskMode, syncKioskModes } from './fleet/record-kiosk-mode.ts';
 import type { EnrolledDevice, FleetRegistry } from './fleet/fleet-registry.ts';
 import { readHqRootPublicKey } from './fleet/hq-root-key.ts';
-import { FLEET_FILE } from './fleet/open-fleet-registry.ts';
-import { SqliteFleetRegistry } from './fleet/sqlite/sqlite-fleet-registry.ts';
 import { ensureHubTls, type HubTls } from './pki/hub-tls.ts';
 import { buildApp } from './http/build-app.ts';
 import { createMemberImportService } from './members-import/member-import-service.ts';
@@ -53,10 +50,10 @@ import { createLedger } from './ledger/open-ledger.ts';
 import { connectHubClient } from './mqtt/connect-hub-client.ts';
 import { redactBrokerUrl } from './mqtt/redact-broker-url.ts';
 import { DeviceStatusRecorder } from './registry/device-status-recorder.ts';
-import { SqliteDeviceStatusStore } from './registry/sqlite-device-status-store.ts';
 import type { FastifyInstance } from 'fastify';
 import { createReports } from './reports/reports.ts';
 import { describeHubDb, hubDbSchema } from './db/hub-db.ts';
+import { createHubStores } from './db/open-hub-stores.ts';
 import { hubReportReads } from './db/hub-report-reads.ts';
 import { messagingConfigSchema } from './messaging/messaging-config.ts';
 import { nodeRedConfigSchema } from '../flows/runtime/node-red-config.ts';
@@ -65,10 +62,16 @@ import type { HubFlows } from './automation/hub-flows.ts';
 import { HubMetrics } from './metrics/hub-metrics.ts';
 import { readHubHealth } from './metrics/hub-health.ts';
 import { metricsConfigFromEnvironment, metricsConfigSchema, metricsSettings } from './metrics/metrics-config.ts';
+import { HeldBackRetry } from './ingest/held-back-retry.ts';
+import { requireWorkerBackends, workerClientId, workerConfigSchema } from './workers/worker-config.ts';
+import { workerTopics } from './workers/worker-topics.ts';
+import { HubPresence } from './workers/hub-presence.ts';
+import type { LeaderDuty } from './workers/leader-duties.ts';
+import { startWorkerRole, type WorkerRole } from './workers/worker-role.ts';
 
 export const hubConfigSchema = z.object({
   dataDir: z.string().min(1),
-  /** The ledger's database: SQLite in DATA/ledger.sqlite (default) or PostgreSQL (hub/db/hub-db.ts); the fleet stays in DATA/fleet.sqlite. */
+  /** The hub's database: SQLite in DATA/ledger.sqlite and DATA/fleet.sqlite (default), or PostgreSQL for the ledger and the fleet alike (hub/db/hub-db.ts). */
   db: hubDbSchema,
   /** Embedded aedes on this host/port, or an external broker URL. */
   broker: z.discriminatedUnion('mode', [
@@ -126,6 +129,8 @@ export const hubConfigSchema = z.object({
    * unset; the loopback listener needs none); `hubId` labels every series (MEMBERKIOSK_HUB_ID, else the host name).
    */
   metrics: metricsConfigSchema,
+  /** One of several hub workers on one PostgreSQL and one external broker (hub/workers/worker-config.ts); null: the hub alone. */
+  worker: workerConfigSchema,
 });
 export type HubConfig = z.input<typeof hubConfigSchema>;
 
@@ -183,26 +188,39 @@ function refuseImpostor(payload: Buffer): TxResultAnswer {
 }
 
 export function createHub(input: HubConfig, logger?: Logger): Hub {
-  const config = Object.freeze(hubConfigSchema.parse({ ...input, metrics: metricsConfigFromEnvironment(input.metrics) }));
+  const metricsInput = input.worker && !input.metrics?.hubId ? { ...input.metrics, hubId: input.worker.id } : input.metrics;
+  const config = Object.freeze(hubConfigSchema.parse({ ...input, metrics: metricsConfigFromEnvironment(metricsInput) }));
+  if (config.worker) requireWorkerBackends(config);
+  const worker = config.worker;
   const log = (logger ?? pino({ level: config.logLevel, redact: { paths: REDACTED_LOG_PATHS, censor: censorLogValue } })).child({ process: 'hub' });
   const topics = createTopics(config.baseTopic);
+  // As one of several workers (hub/workers/): kiosk messages through shared subscriptions, its own availability,
+  // and the leader alone doing what must be done once (`leads`). Alone, the hub does everything.
+  const workerMqtt = worker ? workerTopics(config.baseTopic, topics, worker.group, worker.id) : null;
+  const ownAvailability = workerMqtt?.availability ?? topics.hubAvailability;
+  let workerRole: WorkerRole | null = null;
+  const leads = () => !worker || (workerRole?.isLeader() ?? false);
+  /** Worker mode: ordering gaps (another worker still applying the seq before) are applied again before answering. */
+  const heldBack = worker ? new HeldBackRetry({ requeue: (item) => ingest?.requeue(item) }) : null;
   const hubSecret = randomBytes(24).toString('base64url');
   /** Each store's region in the fleet (kept by the configuration sync): region-scoped rules apply at the hub too. */
   let storeRegions: ReadonlyMap<string, string> = new Map();
   const ledgerOptions = { logger: log, fallbackBundle: DEFAULT_RULES_BUNDLE, regionOf: (storeId: string) => storeRegions.get(storeId), snapshotRules: (deviceId: string, version: number | 'newest') => configStore.snapshotRulesVersion(deviceId, version) };
   const store = createLedger(config.db.kind === 'postgres' ? { kind: 'postgres', url: config.db.url, ...ledgerOptions } : { kind: 'sqlite', path: join(config.dataDir, 'ledger.sqlite'), ...ledgerOptions });
-  // Signed fleet configuration (hub/config/): its tables are in fleet.sqlite; the signing key is read from DATA.
-  const configStore = new ConfigStore(join(config.dataDir, FLEET_FILE));
+  // The fleet, its signed configuration (hub/config/) and the device registry: on the ledger's PostgreSQL database,
+  // else in DATA/fleet.sqlite (hub/db/open-hub-stores.ts). The signing key is read from DATA either way.
+  const hubStores = createHubStores(config.db, config.dataDir, { logger: log });
+  const configStore = hubStores.config;
   const signingKeys = new SigningKeyLoader(config.dataDir);
   let configSync: ConfigSync | null = null;
   if (config.broker.mode === 'embedded') requireLoopback('MQTT', config.broker.host);
   if (config.http) requireLoopback('HTTP', config.http.host);
-  const fleet = new SqliteFleetRegistry(join(config.dataDir, FLEET_FILE), log);
+  const fleet = hubStores.fleet;
   // On SQLite the console's reports read the ledger file on read-only connections of their own (hub/reports/), their
   // queries on a thread of their own and their exports' rows on threads of their own, so a long one never holds up
   // the kiosks' transactions; on PostgreSQL, snapshots on a pool of their own (hub/db/hub-report-reads.ts).
   const reportReads = hubReportReads(config.db, config.dataDir);
-  const deviceStatusStore = new SqliteDeviceStatusStore(join(config.dataDir, FLEET_FILE), log);
+  const deviceStatusStore = hubStores.deviceStatus;
   const deviceStatus = new DeviceStatusRecorder({ store: deviceStatusStore, logger: log });
   /** The hub's certificate, read (or made) at start; the broker's TLS listener takes it from here. */
   let tls: HubTls | null = null;
@@ -233,6 +251,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     transactionCount: () => store.transactionCount(),
     nodeRed: () => automation?.flows()?.runtime.status() ?? null,
     devices: () => deviceStatus.list(),
+    ...(worker ? { leader: () => leads(), worker: () => ({ id: worker.id, leader: leads() }) } : {}),
   };
   const { hubId, token: metricsToken } = metricsSettings(config.metrics);
   const metrics = new HubMetrics({ hubId, sources: observed, logger: log });
@@ -266,6 +285,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     // PIPL retention once a day (hub/hq/apply-retention.ts): off until HQ sets it, bounded per run.
     const retention = await sweepRetention(store.retention, now, await chainTimezone());
     if (retention?.ran) log.info(retention, 'retention rules applied');
+    if (worker) log.info({ workerId: worker.id }, 'scheduled jobs run (expiry, tier review, credit, annual fees, retention)');
   };
   const sweepInBackground = () => {
     sweeping ??= sweep()
@@ -307,26 +327,30 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     const demoAutomation = config.seedDemoData && config.seedDemoAutomation ? await seedDemoAutomation(store, { logger: log }) : null;
     // Before anything can enrol: kiosks pin the HQ root at enrolment, and the demo's root is made here.
     if (config.seedDemoData) ensureDemoConfigKeys(config.dataDir, log);
-    configStore.open();
+    await configStore.open();
     storeRegions = new Map((await fleet.listStores()).map((s) => [s.storeId, s.regionId] as const));
-    if (brokerAccounts) revocations = syncRevocations(fleet, brokerAccounts, log);
+    // A worker leaves the revocation sync and the scheduled jobs to the leader (leaderDuties below).
+    if (brokerAccounts && !worker) revocations = syncRevocations(fleet, brokerAccounts, log);
     // Staff, sessions and the audit log live on the ledger's database: available once it is open.
     const identity = createIdentityService({ store: store.identity, logger: log });
     await syncKioskModes(fleet, store.identity);
-    await sweep();
-    // Hourly is plenty: an expired lot is already unspendable, and a closed tier period waits an hour at most.
-    expiryTimer = setInterval(sweepInBackground, 3_600_000);
-    expiryTimer.unref();
+    if (!worker) {
+      await sweep();
+      // Hourly is plenty: an expired lot is already unspendable, and a closed tier period waits an hour at most.
+      expiryTimer = setInterval(sweepInBackground, 3_600_000);
+      expiryTimer.unref();
+    }
     const brokerAddress = broker ? await broker.start() : null;
     const brokerUrl = brokerAddress ? brokerAddress.url : (config.broker as { url: string }).url;
     const credentials = broker ? { username: 'hub', password: hubSecret } : config.broker.mode === 'external' ? { username: config.broker.username, password: config.broker.password } : {};
     brokerWait = new AbortController();
     client = await connectHubClient({
       url: brokerUrl,
-      clientId: `memberkiosk-hub-${randomBytes(4).toString('hex')}`,
+      clientId: worker ? workerClientId(worker) : `memberkiosk-hub-${randomBytes(4).toString('hex')}`,
       ...(credentials.username ? { username: credentials.username } : {}),
       ...(credentials.password ? { password: credentials.password } : {}),
-      will: { topic: topics.hubAvailability, payload: 'offline', retain: true },
+      will: { topic: ownAvailability, payload: 'offline', retain: true },
+      ...(worker ? { protocolVersion: 5 as const } : {}),
       logger: log,
       signal: brokerWait.signal,
       ...(config.broker.mode === 'external' ? { ca: externalBrokerCas() } : {}),
@@ -347,7 +371,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       onMessageOutcome: (status, channel) => metrics.messageOutcome(status, channel),
     });
     const hubAutomation = automation;
-    ingest = new TxIngest({ client, store, topics, logger: log, onResults: (batch, results) => hubAutomation.ingestResults(batch, results), observer: metrics });
+    ingest = new TxIngest({ client, store, topics, logger: log, onResults: (batch, results) => hubAutomation.ingestResults(batch, results), observer: metrics, ...(heldBack ? { holdBack: heldBack } : {}) });
     const txIngest = ingest;
     const memberPins = createMemberPinService({ store: store.identity, logger: log });
     const hubClient = client;
@@ -382,7 +406,9 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     }
     // Every connect from here on is a reconnect: the first one was awaited above.
     client.on('connect', () => metrics.mqttReconnected());
-    client.on('connect', () => void sync.republishAll().catch((error: unknown) => log.error({ err: error }, 'could not publish configuration again after reconnecting')));
+    client.on('connect', () => {
+      if (leads()) void sync.republishAll().catch((error: unknown) => log.error({ err: error }, 'could not publish configuration again after reconnecting'));
+    });
     client.on('message', (topic, payload, packet) => {
       const route = topics.parse(topic);
       // HQ transactions are made inside the hub, never received: whatever claims to be "hq" on the wire is
@@ -406,13 +432,16 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
     });
     // The device registry's topics too: subscribing delivers every kiosk's retained state and availability (also
     // of kiosks that reported while the hub was away, on an external broker).
-    const subscriptions = [topics.allTx, topics.allRequests, topics.allState, topics.allAvailability];
+    // A worker: transactions and look-ups shared with the other workers; the registry's topics are the leader's.
+    const subscriptions = workerMqtt ? workerMqtt.shared : [topics.allTx, topics.allRequests, topics.allState, topics.allAvailability];
     await client.subscribeAsync(subscriptions, { qos: 1 });
-    // After every reconnect: subscriptions of a clean session are gone, and devices should resend what they hold.
+    // After every reconnect: subscriptions of a clean session are gone, and devices should resend what they hold
+    // (a worker announces only itself: the leader's presence tells the kiosks, hub/workers/hub-presence.ts).
     client.on('connect', () => {
-      void client?.subscribeAsync(subscriptions, { qos: 1 }).then(() => client?.publish(topics.hubAvailability, 'online', { qos: 1, retain: true }));
+      const again = workerMqtt && leads() ? [...subscriptions, ...workerMqtt.registry] : subscriptions;
+      void client?.subscribeAsync(again, { qos: 1 }).then(() => client?.publish(ownAvailability, 'online', { qos: 1, retain: true }));
     });
-    await client.publishAsync(topics.hubAvailability, 'online', { qos: 1, retain: true });
+    await client.publishAsync(ownAvailability, 'online', { qos: 1, retain: true });
     // Regions, stores, codes and devices for HQ admins, on both listeners (revoking disconnects at once).
     const caSha256 = tls.caSha256;
     const fleetRoutes = { fleet, caSha256: () => caSha256, revoke: revokeDevice, deviceStatus };
@@ -483,7 +512,58 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       httpsUrl = await httpsApp.listen({ host: config.https.host, port: config.https.port });
     }
     // Not awaited: kiosks are served whether or not the flows are up (tests and the demo wait on nodeRed().ready).
-    hubAutomation.start();
+    // A worker runs them only while it leads (leaderDuties).
+    if (!worker) hubAutomation.start();
+    if (worker && workerMqtt && config.db.kind === 'postgres' && config.broker.mode === 'external') {
+      const registry = workerMqtt.registry;
+      // What one worker does for all, started when this one is elected and stopped when it steps down.
+      const leaderDuties: LeaderDuty[] = [
+        // Not awaited: while the client reconnects a subscribe waits, and it is made again on its reconnect anyway.
+        {
+          name: 'device registry',
+          start: () => void hubClient.subscribeAsync(registry, { qos: 1 }).catch((error: unknown) => log.warn({ err: error }, 'could not subscribe to the device registry’s topics; again on reconnect')),
+          stop: () => void hubClient.unsubscribeAsync(registry).catch(() => undefined),
+        },
+        { name: 'configuration republish', start: () => void sync.republishAll().catch((error: unknown) => log.error({ err: error }, 'could not publish configuration on taking the lead')), stop: () => undefined },
+        {
+          name: 'revocation sync',
+          start: () => {
+            if (brokerAccounts) revocations = syncRevocations(fleet, brokerAccounts, log);
+          },
+          stop: async () => {
+            await revocations?.stop();
+            revocations = null;
+          },
+        },
+        {
+          name: 'scheduled jobs',
+          start: () => {
+            sweepInBackground();
+            expiryTimer = setInterval(sweepInBackground, 3_600_000);
+            expiryTimer.unref();
+          },
+          stop: async () => {
+            if (expiryTimer) clearInterval(expiryTimer);
+            expiryTimer = null;
+            await sweeping;
+          },
+        },
+        { name: 'Node-RED', start: () => void hubAutomation.start(), stop: () => hubAutomation.stop() },
+      ];
+      const broker = config.broker;
+      const presence = new HubPresence({
+        url: broker.url,
+        ...(broker.username ? { username: broker.username } : {}),
+        ...(broker.password ? { password: broker.password } : {}),
+        ca: externalBrokerCas(),
+        hubAvailability: topics.hubAvailability,
+        workerTopics: workerMqtt,
+        workerId: worker.id,
+        clientId: `${config.baseTopic}-hub-presence`,
+        logger: log,
+      });
+      workerRole = startWorkerRole({ workerId: worker.id, dbUrl: config.db.url, presence, duties: leaderDuties, logger: log });
+    }
     log.info({ db: describeHubDb(config.db), brokerUrl: redactBrokerUrl(brokerUrl), brokerTlsUrl: brokerAddress?.tlsUrl ?? null, consoleUrl, httpsUrl }, 'hub started');
     addresses = { brokerUrl, consoleUrl, brokerTlsUrl: brokerAddress?.tlsUrl ?? null, httpsUrl, caSha256: tls.caSha256, caPem: tls.caPem };
     return addresses;
@@ -509,6 +589,10 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       brokerWait?.abort(new Error('the hub was stopped while waiting for its MQTT broker'));
       brokerWait = null;
       if (starting) await starting.catch(() => undefined);
+      // A leading worker hands over first: its duties stop, its lock is released for the next worker.
+      await workerRole?.stop();
+      workerRole = null;
+      heldBack?.stop();
       if (expiryTimer) clearInterval(expiryTimer);
       expiryTimer = null;
       await revocations?.stop();
@@ -522,7 +606,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       const current = client;
       client = null;
       if (current) {
-        await current.publishAsync(topics.hubAvailability, 'offline', { qos: 1, retain: true }).catch(() => undefined);
+        await current.publishAsync(ownAvailability, 'offline', { qos: 1, retain: true }).catch(() => undefined);
         await current.endAsync();
       }
       await app?.close();
@@ -539,7 +623,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
       await deviceStatusStore.close();
       await reportReads.close();
       await store.close();
-      configStore.close();
+      await configStore.close();
       await fleet.close();
       addresses = null;
     },

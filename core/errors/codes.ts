@@ -189,6 +189,10 @@ export const ERROR_CODES = {
   BROKER_AUTH_REFUSED: { message: 'the MQTT broker refused the credentials; retrying with backoff', http: 500, kind: 'log' },
   BROKER_CONNECT_REFUSED: { message: 'the MQTT broker refused the connection; retrying with backoff', http: 500, kind: 'log' },
   BROKER_CONNECTION_LOST: { message: 'the connection to the MQTT broker was lost; reconnecting', http: 500, kind: 'log' },
+  // several hub workers (hub/workers/)
+  WORKER_NEEDS_POSTGRES: { message: 'hub workers share one ledger: worker mode needs --db postgres://…, not the SQLite ledger', http: 500, kind: 'log' },
+  WORKER_NEEDS_EXTERNAL_BROKER: { message: 'hub workers share one broker: worker mode needs --broker (Mosquitto 2 with shared subscriptions), not the embedded one', http: 500, kind: 'log' },
+  WORKER_LEADER_LOST: { message: 'this hub worker lost its leader lock (its database session ended): it stopped the scheduled jobs and tries again', http: 500, kind: 'log' },
   // fleet, enrolment and TLS (hub/fleet, hub/pki, device/provisioning)
   FLEET_NOT_OPEN: { message: 'the fleet registry is not open', http: 500, kind: 'log' },
   FLEET_SCHEMA_TOO_NEW: { message: 'fleet.sqlite was written by a newer hub', http: 500, kind: 'log' },
@@ -301,6 +305,11 @@ export const ERROR_CODES = {
   RESTORE_TARGET_NOT_EMPTY: { message: 'the data directory to restore into is not empty: give --force to move what is there aside first', http: 500, kind: 'log' },
   RESTORE_TARGET_IN_USE: { message: 'a process (a running hub?) has a database of the data directory open: stop it before restoring', http: 500, kind: 'log' },
   RESTORE_TARGET_INVALID: { message: 'the data directory to restore into is not a directory, or what is there could not be moved aside', http: 500, kind: 'log' },
+  // the same for a hub on PostgreSQL (memberkiosk backup/restore --db postgres://…, scripts/backup/)
+  BACKUP_PG_TOOL_FAILED: { message: "PostgreSQL's pg_dump or pg_restore could not be started or failed: nothing was kept (a backup) or the restore's transaction was rolled back", http: 500, kind: 'log' },
+  BACKUP_KIND_MISMATCH: { message: 'the backup is of the other kind of hub: a SQLite backup restores without --db, a PostgreSQL one with --db', http: 500, kind: 'log' },
+  RESTORE_DATABASE_NOT_EMPTY: { message: 'the PostgreSQL database to restore into holds tables: give a new or empty one, or --force to rename it aside first', http: 500, kind: 'log' },
+  RESTORE_DATABASE_IN_USE: { message: 'other sessions (hub workers?) are connected to the PostgreSQL database to restore into: stop them first', http: 500, kind: 'log' },
   // the ledger on PostgreSQL (hub/ledger/postgres/): ported a part at a time; what is not ported says so, never a silent stub
   NOT_IMPLEMENTED_ON_POSTGRES: { message: 'this part of the ledger is not ported to PostgreSQL yet: run the hub on SQLite for it', http: 503 },
   // moving a single-node hub's SQLite ledger to PostgreSQL (memberkiosk migrate, hub/ledger/migrate-to-postgres.ts)

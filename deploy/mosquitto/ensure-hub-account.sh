@@ -19,6 +19,9 @@ if ! has_role; then
     ctl addRoleACL memberkiosk-hub "$acl" 'memberkiosk/#' allow 0
   done
 fi
+# Shared subscriptions for the hub workers ($share/GROUP/memberkiosk/…: the plugin checks the filter with its prefix).
+# Added to a role made before worker mode too; the plugin answers an error (ignored) when it is already there.
+ctl addRoleACL memberkiosk-hub subscribePattern '$share/+/memberkiosk/#' allow 0 || true
 if ! has_client; then
   ctl createClient hub -p "$(cat /run/secrets/broker_hub_password)"
   ctl addClientRole hub memberkiosk-hub 0

@@ -20,6 +20,7 @@ import { startTestHub, type TestHub } from '../../hub/testing/start-test-hub.ts'
 import { CliProcesses } from '../support/cli-process.ts';
 import { distinctFreePorts } from '../support/free-port.ts';
 import { hubAdminToken, startHubProcess, type HubProcess } from '../support/hub-process.ts';
+import { publishConfig } from '../support/hub-config.ts';
 import { getJson, postJson } from '../support/http-json.ts';
 import { kioskCredentials } from '../support/kiosk-credentials.ts';
 import { postKiosk, staffSignIn, tapMember } from '../support/kiosk-api.ts';
@@ -56,6 +57,17 @@ async function ledgerRows(url: string, deviceId: string): Promise<{ epoch: strin
       [deviceId],
     );
     return rows.map((r) => ({ epoch: r.epoch, seq: Number(r.seq), txId: r.tx_id, status: r.status, firstEntry: r.first_entry === null ? null : Number(r.first_entry) }));
+  } finally {
+    await client.end();
+  }
+}
+
+/** `work` on a connection of its own to the database, read as pg reads it (BIGINT as text). */
+async function inDatabase<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
   } finally {
     await client.end();
   }
@@ -117,24 +129,49 @@ describe('the hub on PostgreSQL (in process)', () => {
     const after = (await env.hub.store.memberViewByCard(DEMO_CARDS.diamond))!;
     expect(after.balances.storedValueCents).toBe(before.balances.storedValueCents + 5_000);
     expect(after.balances.points).toBeGreaterThan(before.balances.points);
-    // In the database, and no SQLite ledger was made beside the fleet.
+    // In the database, and no SQLite file was made for the ledger nor for the fleet.
     expect((await ledgerRows(url, deviceId)).map((r) => [r.seq, r.txId, r.status])).toEqual([
       [1, bought.body.id, 'applied'],
       [2, toppedUp.body.id, 'applied'],
     ]);
     expect(existsSync(join(env.dataDir, 'ledger.sqlite'))).toBe(false);
-    expect(existsSync(join(env.dataDir, 'fleet.sqlite'))).toBe(true);
+    expect(existsSync(join(env.dataDir, 'fleet.sqlite'))).toBe(false);
+
+    // The fleet is in the database too: the kiosk enrolled there, HQ publishes a signed configuration for its store,
+    // the hub signs the kiosk a new snapshot from it (kept there), and the kiosk applies it and sells under it.
+    const stateOf = async () => getJson<{ config: { snapshotVersion: number | null; scopeVersions?: Record<string, number> } }>(`${apiUrl}/state`);
+    await vi.waitFor(async () => expect((await stateOf()).config.snapshotVersion).not.toBeNull(), { timeout: 10_000, interval: 20 });
+    const firstSnapshot = (await stateOf()).config.snapshotVersion!;
+    const published = await publishConfig(env, `store:${DEMO_STORE_ID}`, { receipt: { header: [{ 'zh-CN': '数据库里的配置', en: 'Configuration from the database' }] } });
+    expect(published.kiosks).toContain(deviceId);
+    await vi.waitFor(async () => expect((await stateOf()).config.snapshotVersion).toBeGreaterThan(firstSnapshot), { timeout: 10_000, interval: 20 });
+    const newSnapshot = (await stateOf()).config.snapshotVersion!;
+    const fleetRows = await inDatabase(url, async (client) => ({
+      device: (await client.query('SELECT device_id, store_id, revoked_at FROM fleet_devices WHERE device_id = $1', [deviceId])).rows,
+      bundle: (await client.query('SELECT scope, version FROM config_bundles WHERE scope = $1', [`store/${DEMO_STORE_ID}`])).rows,
+      snapshot: (await client.query('SELECT device_id FROM config_snapshots WHERE version = $1 AND set_json IS NOT NULL', [newSnapshot])).rows,
+    }));
+    expect(fleetRows.device).toEqual([{ device_id: deviceId, store_id: DEMO_STORE_ID, revoked_at: null }]);
+    expect(fleetRows.bundle).toEqual([{ scope: `store/${DEMO_STORE_ID}`, version: String(published.version) }]);
+    expect(fleetRows.snapshot).toEqual([{ device_id: deviceId }]);
+    // The device registry too: what the kiosk reports of itself (written behind, in batches).
+    const status = () => inDatabase(url, async (client) => (await client.query<{ online: number; snapshot_version: string }>('SELECT online, snapshot_version FROM device_status WHERE device_id = $1', [deviceId])).rows);
+    await vi.waitFor(async () => expect(await status()).toEqual([{ online: 1, snapshot_version: String(newSnapshot) }]), { timeout: 10_000, interval: 50 });
+    await tapMember(apiUrl, DEMO_CARDS.diamond);
+    const underNew = await postJson<TxAnswer>(`${apiUrl}/tx/purchase`, purchaseBody(1_000, { method: 'cash' }));
+    expect(underNew.body).toMatchObject({ seq: 3, status: 'applied' });
+    expect(await env.hub.store.deviceAlerts(10, deviceId)).toEqual([]);
 
     // Health and metrics read the count from the PostgreSQL store.
-    expect(await getJson(`${consoleUrl}/api/health`)).toMatchObject({ ok: true, ledger: { open: true }, transactions: baseline + 2 });
-    expect(await metricsLedgerCount(consoleUrl)).toBe(baseline + 2);
+    expect(await getJson(`${consoleUrl}/api/health`)).toMatchObject({ ok: true, ledger: { open: true }, transactions: baseline + 3 });
+    expect(await metricsLedgerCount(consoleUrl)).toBe(baseline + 3);
 
     // The console's reports read the database: the sale and the top-up in the trend (the rollup kept by the
     // database), the sale among the consumption records, and the member reports answer.
     const trendAfter = await getJson<TrendTotals>(`${consoleUrl}/api/reports/trend?${period}&grain=day`, { token });
     expect(trendAfter.totals).toEqual({
-      salesCount: trendBefore.totals.salesCount + 1,
-      salesCents: trendBefore.totals.salesCents + 1_000,
+      salesCount: trendBefore.totals.salesCount + 2,
+      salesCents: trendBefore.totals.salesCents + 2_000,
       topUpCount: trendBefore.totals.topUpCount + 1,
       topUpCents: trendBefore.totals.topUpCents + 5_000,
     });
@@ -196,7 +233,8 @@ describe('memberkiosk hub --db postgres://… (a real process)', () => {
     const [mqttPort, mqttsPort] = await distinctFreePorts(2);
     const startHub = () => startHubProcess(children, { dataDir: hubDir, mqttPort: mqttPort!, mqttsPort: mqttsPort!, extraArgs: ['--db', url] });
     let hub: HubProcess = await startHub();
-    await provisionTestKiosk({ hubDataDir: hubDir, httpsUrl: hub.httpsUrl, deviceId, kioskDir });
+    await provisionTestKiosk({ hubDataDir: hubDir, httpsUrl: hub.httpsUrl, deviceId, kioskDir, db: { kind: 'postgres', url } });
+    expect(existsSync(join(hubDir, 'fleet.sqlite'))).toBe(false);
     const { mqttUsername, mqttPassword, caPem } = readProvisioning(kioskDir);
     device = createDevice({
       demo: true,

@@ -59,20 +59,26 @@ export class MosquittoDynsecAccounts implements BrokerAccounts {
     this.log.warn({ code: 'DEVICE_REVOKED', deviceId }, 'kiosk account disabled on Mosquitto');
   }
 
-  /** The hub's own account: every topic under the base. Idempotent (an existing client keeps its password). */
+  /**
+   * The hub's own account: every topic under the base, and shared subscriptions to them (`$share/GROUP/base/#`: the
+   * plugin checks a subscription with its `$share/GROUP/` prefix, so hub workers need this ACL of their own).
+   * Idempotent (an existing client keeps its password; a role made before worker mode gets the shared ACL added).
+   */
   async ensureHubAccount(username: string, password: string): Promise<void> {
     const base = `${this.options.baseTopic ?? DEFAULT_BASE_TOPIC}/#`;
+    const shared = { acltype: 'subscribePattern', topic: `$share/+/${base}`, priority: 0, allow: true };
     await this.run(
       [
         {
           command: 'createRole',
           rolename: 'memberkiosk-hub',
-          acls: ['publishClientSend', 'publishClientReceive', 'subscribePattern'].map((acltype) => ({ acltype, topic: base, priority: 0, allow: true })),
+          acls: [...['publishClientSend', 'publishClientReceive', 'subscribePattern'].map((acltype) => ({ acltype, topic: base, priority: 0, allow: true })), shared],
         },
         { command: 'createClient', username, password, roles: [{ rolename: 'memberkiosk-hub', priority: 0 }] },
       ],
       ['already exists'],
     );
+    await this.run([{ command: 'addRoleACL', rolename: 'memberkiosk-hub', ...shared }], ['already exists']);
   }
 
   /** Sends commands and fails on any error answered, except those whose text contains one of `tolerated`. */

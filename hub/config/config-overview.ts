@@ -36,8 +36,8 @@ export interface ConfigOverview {
 }
 
 /** `applied`: the device registry's view of a kiosk, when the hub keeps one. */
-export function describeConfig(store: ConfigStore, key: SigningKeyRead, applied?: (deviceId: string) => KioskConfigView['applied']): ConfigOverview {
-  const kiosks: KioskConfigView[] = store.currentSnapshots().map(({ row }) => {
+export async function describeConfig(store: ConfigStore, key: SigningKeyRead, applied?: (deviceId: string) => KioskConfigView['applied']): Promise<ConfigOverview> {
+  const kiosks: KioskConfigView[] = (await store.currentSnapshots()).map(({ row }) => {
     const s = row.signed.signed;
     const view: KioskConfigView = {
       deviceId: row.deviceId,
@@ -53,7 +53,7 @@ export function describeConfig(store: ConfigStore, key: SigningKeyRead, applied?
     if (reported) view.applied = reported;
     return view;
   });
-  const scopes = store.latestBundles().map((b) => ({
+  const scopes = (await store.latestBundles()).map((b) => ({
     scope: b.scope,
     version: b.version,
     publishedAt: b.publishedAt,

@@ -17,7 +17,8 @@ import { openFleetRegistry } from '../fleet/open-fleet-registry.ts';
 import type { FleetRegistry } from '../fleet/fleet-registry.ts';
 import { openLedger } from '../ledger/open-ledger.ts';
 import type { Ledger } from '../ledger/ledger.ts';
-import { openConfigStore, type ConfigStore } from './config-store.ts';
+import type { ConfigStore } from './config-store.ts';
+import { openSqliteConfigStore } from './sqlite-config-store.ts';
 import { ConfigSync } from './config-sync.ts';
 import { publishConfig } from './publish-config.ts';
 import { createSigningKey, SigningKeyLoader } from './signing-key.ts';
@@ -51,7 +52,7 @@ describe('the configuration sync (real SQLite, recorded publishing, a moved cloc
     sync = null;
     fleet = await openFleetRegistry(temp.dir);
     ledger = await openLedger({ kind: 'sqlite', path: join(temp.dir, 'ledger.sqlite'), logger: silent, fallbackBundle: DEFAULT_RULES_BUNDLE });
-    store = openConfigStore(temp.dir);
+    store = await openSqliteConfigStore(temp.dir);
     await fleet.addRegion({ regionId: 'east', name: 'East' });
     await fleet.addStore({ storeId: 'store-1', name: 'One', regionId: 'east' });
     await fleet.addEnrolmentCode({ codeSha256: 'a'.repeat(64), storeId: 'store-1', mode: 'attended', deviceId: 'kiosk-1', createdAt: new Date(now).toISOString(), expiresAt: new Date(now + DAY).toISOString() });
@@ -63,7 +64,7 @@ describe('the configuration sync (real SQLite, recorded publishing, a moved cloc
   });
   afterEach(async () => {
     await sync?.stop();
-    store.close();
+    await store.close();
     await ledger.close();
     await fleet.close();
     temp.cleanup();
@@ -103,21 +104,21 @@ describe('the configuration sync (real SQLite, recorded publishing, a moved cloc
   it('carries the hub’s rules into the global scope while HQ has published none, and stops once HQ has', async () => {
     createSigningKey(temp.dir, rootPrivatePem, { now: new Date(now) });
     await makeSync().start();
-    expect(store.latestBundle('global')).toMatchObject({ version: 1, seededFromRules: 1, publishedBy: 'hub' });
+    expect(await store.latestBundle('global')).toMatchObject({ version: 1, seededFromRules: 1, publishedBy: 'hub' });
     // A bundle saved straight into the rules store that merging leaves as it is: followed, under its own number.
     await ledger.saveRulesBundle({ ...DEFAULT_RULES_BUNDLE, version: 2, memberPin: { storedValueAboveCents: 10_000 } });
     await sync!.kick();
-    expect(store.latestBundle('global')).toMatchObject({ version: 2, seededFromRules: 2 });
+    expect(await store.latestBundle('global')).toMatchObject({ version: 2, seededFromRules: 2 });
     expect((await sync!.currentSet('kiosk-1')).snapshot.signed.rulesVersion).toBe(2);
     // One that merging would change (default rules it leaves out come back): not followed, no rules version made.
     await ledger.saveRulesBundle({ ...DEFAULT_RULES_BUNDLE, version: 3, rules: [{ kind: 'earn_rate', id: 'only', rate: '2' }] });
     await sync!.kick();
-    expect(store.latestBundle('global')).toMatchObject({ version: 2 });
+    expect(await store.latestBundle('global')).toMatchObject({ version: 2 });
     expect((await ledger.latestRulesBundle())?.version).toBe(3);
     // HQ publishes a global bundle: the hub's rules store is no longer followed.
     await publishConfig({ store, fleet, signingKey: sync!.signingKey() }, { scope: 'global', content: { screen: { idleSeconds: 30 } }, publishedBy: 'test' });
     await sync!.kick();
-    expect(store.hqPublishedGlobal()).toBe(true);
+    expect(await store.hqPublishedGlobal()).toBe(true);
     const set = await sync!.currentSet('kiosk-1');
     expect(set.bundles.map((b) => [b.signed.scope, b.signed.version])).toEqual([['global', 3]]);
   });
@@ -128,7 +129,7 @@ describe('the configuration sync (real SQLite, recorded publishing, a moved cloc
     await ledger.saveRulesBundle({ ...stored, version: 2 });
     createSigningKey(temp.dir, rootPrivatePem, { now: new Date(now) });
     await makeSync().start();
-    expect(store.latestBundle('global')).toMatchObject({ seededFromRules: 2, signed: { signed: { content: { rules: { format: 1 } } } } });
+    expect(await store.latestBundle('global')).toMatchObject({ seededFromRules: 2, signed: { signed: { content: { rules: { format: 1 } } } } });
     const set = await sync!.currentSet('kiosk-1');
     // The same rules (format 1 made explicit): no new rules version, the hub recomputes with the stored bundle 2.
     expect(set.snapshot.signed.rulesVersion).toBe(2);

@@ -102,7 +102,7 @@ export class ConfigSync {
 
   /** Reads what is stored, reconciles once (publishing every retained message) and starts polling. */
   async start(): Promise<void> {
-    for (const { row, set } of this.deps.store.currentSnapshots()) this.current.set(row.deviceId, { row, set });
+    for (const { row, set } of await this.deps.store.currentSnapshots()) this.current.set(row.deviceId, { row, set });
     await this.background(true);
     const poll = setInterval(() => void this.background(false), this.deps.pollMs ?? 500);
     const renew = setInterval(() => void this.background(true), this.deps.renewCheckMs ?? 3_600_000);
@@ -178,11 +178,11 @@ export class ConfigSync {
   }
 
   private async changeStamp(): Promise<string> {
-    let stamp = this.deps.store.fingerprint();
+    let stamp = await this.deps.store.fingerprint();
     const key = this.deps.keys.read();
     stamp += `|${key.ok ? `${key.key.keyId}@${key.key.version}` : key.reason}`;
     // The rules store is followed only while HQ has published no global bundle.
-    if (!this.deps.store.hqPublishedGlobal()) {
+    if (!(await this.deps.store.hqPublishedGlobal())) {
       const latest = await this.deps.rules.latestRulesBundle();
       stamp += `|${latest ? `${latest.version}:${this.digestOf(latest)}` : '-'}`;
     }
@@ -208,7 +208,7 @@ export class ConfigSync {
     this.kiosks = new Map(fleet.kiosks.map((k) => [k.deviceId, k]));
     this.revoked = fleet.revoked.map((d) => d.deviceId);
     this.deps.onRegions?.(fleet.regions);
-    this.clearRevoked();
+    await this.clearRevoked();
 
     const read = this.deps.keys.read();
     if (!read.ok) {
@@ -231,7 +231,7 @@ export class ConfigSync {
     }
 
     await this.followRulesStore(key);
-    this.refreshBundles(key);
+    await this.refreshBundles(key);
     for (const { row, digest } of this.bundles.values()) {
       if (this.publishedBundles.get(row.scope) === digest || (row.scope.startsWith('device/') && this.revoked.includes(row.scope.slice('device/'.length)))) continue;
       this.deps.publish(this.deps.topics.config(row.scope), JSON.stringify(row.signed));
@@ -243,15 +243,15 @@ export class ConfigSync {
   }
 
   /** Newest bundle per scope, re-signed with the current key and a fresh expiry where needed. */
-  private refreshBundles(key: LoadedSigningKey): void {
+  private async refreshBundles(key: LoadedSigningKey): Promise<void> {
     const now = this.now();
     const bundles = new Map<string, { row: BundleRow; digest: string }>();
-    for (let row of this.deps.store.latestBundles()) {
+    for (let row of await this.deps.store.latestBundles()) {
       const body = row.signed.signed;
       if (row.keyId !== key.keyId || halfGone(body.issuedAt, body.expires, now)) {
         const issuedAt = new Date(now).toISOString();
         const signed = signConfig(key.privateKey, { ...body, issuedAt, expires: new Date(now + row.lifetimeDays * DAY_MS).toISOString() });
-        this.deps.store.resignBundle(row.scope, row.version, signed, key.keyId);
+        await this.deps.store.resignBundle(row.scope, row.version, signed, key.keyId);
         row = { ...row, signed, keyId: key.keyId, expires: signed.signed.expires };
       }
       const known = this.bundles.get(row.scope);
@@ -263,12 +263,12 @@ export class ConfigSync {
   }
 
   /** A revoked kiosk's retained set and bundle are cleared (once per hub run): nothing of it stays on the broker. */
-  private clearRevoked(): void {
+  private async clearRevoked(): Promise<void> {
     for (const deviceId of this.revoked) {
       if (this.cleared.has(deviceId)) continue;
       this.deps.publish(this.deps.topics.configSet(deviceId), '');
       this.deps.publish(this.deps.topics.config(`device/${deviceId}`), '');
-      this.deps.store.retireSnapshots(deviceId);
+      await this.deps.store.retireSnapshots(deviceId);
       this.cleared.add(deviceId);
       this.current.delete(deviceId);
       this.publishedSets.delete(deviceId);
@@ -312,7 +312,7 @@ export class ConfigSync {
       }
     }
     if (plans.length > 0) {
-      const first = this.deps.store.reserveSnapshotVersions(plans.length);
+      const first = await this.deps.store.reserveSnapshotVersions(plans.length);
       const issuedAt = new Date(now).toISOString();
       const expires = new Date(now + (this.deps.snapshotDays ?? DEFAULT_SNAPSHOT_DAYS) * DAY_MS).toISOString();
       const made = plans.map(({ kiosk, signedBundles, scopes, rulesVersion }, i) => {
@@ -322,7 +322,7 @@ export class ConfigSync {
         const row: SnapshotRow = { version, deviceId: kiosk.deviceId, rulesVersion, signed: snapshot, keyId: key.keyId, issuedAt, expires };
         return { row, set };
       });
-      this.deps.store.saveSnapshots(made);
+      await this.deps.store.saveSnapshots(made);
       for (const current of made) this.current.set(current.row.deviceId, current);
       this.log.info({ snapshots: made.length, first, scopes: plans[0]!.scopes.map((e) => `${e.scope}@${e.version}`) }, 'configuration snapshots signed');
     }
@@ -345,7 +345,7 @@ export class ConfigSync {
     if (cached !== undefined) return cached;
     const { rules, store } = this.deps;
     const at = new Date(this.now()).toISOString();
-    const mapped = store.rulesVersionByDigest(digest);
+    const mapped = await store.rulesVersionByDigest(digest);
     if (mapped) {
       const existing = await rules.rulesBundle(mapped.rulesVersion);
       if (!existing) await rules.saveRulesBundle({ ...checked.bundle, version: mapped.rulesVersion });
@@ -357,13 +357,13 @@ export class ConfigSync {
     // The rules the hub already holds as its newest (a hub's own bundle before signed configuration).
     const latest = await rules.latestRulesBundle();
     if (latest && this.digestOf(latest) === digest) {
-      store.recordRulesVersion(digest, latest.version, 'ledger', at);
+      await store.recordRulesVersion(digest, latest.version, 'ledger', at);
       this.rulesVersions.set(digest, latest.version);
       return latest.version;
     }
-    const version = Math.max(latest?.version ?? 0, store.maxRulesVersion()) + 1;
+    const version = Math.max(latest?.version ?? 0, await store.maxRulesVersion()) + 1;
     await rules.saveRulesBundle({ ...checked.bundle, version });
-    store.recordRulesVersion(digest, version, 'merged', at);
+    await store.recordRulesVersion(digest, version, 'merged', at);
     this.rulesVersions.set(digest, version);
     this.log.info({ rulesVersion: version }, 'new merged rules saved in the rules store');
     return version;
@@ -378,14 +378,14 @@ export class ConfigSync {
    */
   private async followRulesStore(key: LoadedSigningKey): Promise<void> {
     const { store, rules } = this.deps;
-    if (store.hqPublishedGlobal()) return;
+    if (await store.hqPublishedGlobal()) return;
     const latest = await rules.latestRulesBundle();
     if (!latest) return;
     const digest = this.digestOf(latest);
-    const mapped = store.rulesVersionByDigest(digest);
+    const mapped = await store.rulesVersionByDigest(digest);
     // The hub's own merged rules are no new rules of HQ's.
     if (mapped?.origin === 'merged' && mapped.rulesVersion === latest.version) return;
-    const seeded = store.latestBundle('global');
+    const seeded = await store.latestBundle('global');
     const seededRules = seeded?.signed.signed.content.rules;
     if (seededRules && rulesDigest(seededRules) === digest) return;
     if (this.seedRefused === digest) return;
@@ -401,7 +401,7 @@ export class ConfigSync {
         return;
       }
     }
-    if (!mapped) store.recordRulesVersion(digest, latest.version, 'ledger', new Date(this.now()).toISOString());
+    if (!mapped) await store.recordRulesVersion(digest, latest.version, 'ledger', new Date(this.now()).toISOString());
     try {
       const published = await publishConfig(
         { store, fleet: this.deps.fleet, signingKey: key },

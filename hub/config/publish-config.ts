@@ -99,7 +99,7 @@ export async function publishConfig(
   if (!Number.isInteger(days) || days < 1 || days > 3_650) throw new CodedError('BAD_REQUEST', 'expiresDays is a whole number of days from 1 to 3650');
   if (request.version !== undefined && (!Number.isSafeInteger(request.version) || request.version < 1)) throw new CodedError('BAD_REQUEST', 'version is a whole number above 0');
   const { storeRegion } = await assertScopeExists(deps.fleet, scope);
-  const latest = deps.store.latestBundle(scope);
+  const latest = await deps.store.latestBundle(scope);
   const version = request.version ?? (latest?.version ?? 0) + 1;
   if (latest && version <= latest.version) throw new CodedError('CONFIG_VERSION_STALE', `${scope} is at version ${latest.version}; a new version must be above it`, { scope, latest: latest.version });
   const key = deps.signingKey;
@@ -110,7 +110,7 @@ export async function publishConfig(
   const signed = signConfig(key.privateKey, body);
 
   // Every kiosk the bundle reaches, and one that could yet be enrolled under the scope, must get valid rules.
-  const published = new Map(deps.store.latestBundles().map((b) => [b.scope, b.signed] as const));
+  const published = new Map((await deps.store.latestBundles()).map((b) => [b.scope, b.signed] as const));
   published.set(scope, signed);
   const { kiosks } = await activeKiosks(deps.fleet);
   const reached = kiosks.filter((k) => scopeReaches(scope, k));
@@ -131,7 +131,7 @@ export async function publishConfig(
     }
   }
 
-  deps.store.insertBundle({
+  await deps.store.insertBundle({
     scope,
     version,
     signed,

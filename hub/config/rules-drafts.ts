@@ -44,21 +44,21 @@ export function chainOf(scope: ConfigScope, where: { storeRegion: string | null;
 }
 
 /** The published content of a scope (its newest version), or null. */
-export function publishedContent(store: ConfigReads, scope: ConfigScope): ConfigContent | null {
-  return store.latestBundle(scope)?.signed.signed.content ?? null;
+export async function publishedContent(store: ConfigReads, scope: ConfigScope): Promise<ConfigContent | null> {
+  return (await store.latestBundle(scope))?.signed.signed.content ?? null;
 }
 
 /** The rules the chain merges to, with the scope's own rules replaced by `draft` (undefined: as published; null: none). */
-export function mergedRules(store: ConfigReads, chain: readonly ConfigScope[], scope: ConfigScope, draft?: Record<string, unknown> | null): Record<string, unknown> {
+export async function mergedRules(store: ConfigReads, chain: readonly ConfigScope[], scope: ConfigScope, draft?: Record<string, unknown> | null): Promise<Record<string, unknown>> {
   const contents: ConfigContent[] = [];
   for (const s of chain) {
     if (s !== scope) {
-      const content = publishedContent(store, s);
+      const content = await publishedContent(store, s);
       if (content) contents.push(content);
       continue;
     }
     if (draft === undefined) {
-      const content = publishedContent(store, s);
+      const content = await publishedContent(store, s);
       if (content) contents.push(content);
     } else if (draft !== null) contents.push({ rules: draft });
   }
@@ -66,7 +66,7 @@ export function mergedRules(store: ConfigReads, chain: readonly ConfigScope[], s
 }
 
 /** The rules the scope inherits: its chain merged without the scope's own bundle. */
-export function inheritedRules(store: ConfigReads, chain: readonly ConfigScope[], scope: ConfigScope): Record<string, unknown> {
+export function inheritedRules(store: ConfigReads, chain: readonly ConfigScope[], scope: ConfigScope): Promise<Record<string, unknown>> {
   return mergedRules(store, chain, scope, null);
 }
 
@@ -89,13 +89,13 @@ function draftPath(path: (string | number)[], merged: Record<string, unknown>, d
 }
 
 /** The draft alone, then merged over its chain. */
-export function checkDraft(store: ConfigReads, chain: readonly ConfigScope[], scope: ConfigScope, draft: unknown): DraftCheck {
+export async function checkDraft(store: ConfigReads, chain: readonly ConfigScope[], scope: ConfigScope, draft: unknown): Promise<DraftCheck> {
   if (draft === null || typeof draft !== 'object' || Array.isArray(draft)) return { valid: false, issues: [{ code: 'RULES_INVALID', path: '', reason: 'the rules are a JSON object', source: 'draft' }], effective: null };
   const shaped = rulesDraftSchema.safeParse(draft);
   const issues: DraftIssue[] = shaped.success ? [] : shaped.error.issues.map((i) => ({ code: 'RULES_INVALID' as const, path: i.path.map(String).join('.'), reason: i.message, source: 'draft' as const }));
   if ('version' in draft) issues.push({ code: 'RULES_INVALID', path: 'version', reason: 'the hub numbers the merged rules: leave version out', source: 'draft' });
   if (issues.length > 0) return { valid: false, issues, effective: null };
-  const merged = mergedRules(store, chain, scope, draft as Record<string, unknown>);
+  const merged = await mergedRules(store, chain, scope, draft as Record<string, unknown>);
   const checked = checkRulesBundle({ ...merged, version: 1 });
   if (checked.ok) return { valid: true, issues: [], effective: checked.bundle };
   // The paths of checkRulesBundle are dotted strings: split them back, numbers where they index an array.

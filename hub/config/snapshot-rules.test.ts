@@ -11,7 +11,7 @@ import { enrolForTest } from '../testing/enrol-for-test.ts';
 import { RawDeviceClient } from '../testing/raw-device-client.ts';
 import { startTestHub, type TestHub } from '../testing/start-test-hub.ts';
 import { publishConfig } from './publish-config.ts';
-import { openConfigStore } from './config-store.ts';
+import { openSqliteConfigStore } from './sqlite-config-store.ts';
 import { readSigningKey } from './signing-key.ts';
 
 describe('the rules a transaction is recomputed with come from its kiosk’s signed snapshot', () => {
@@ -45,11 +45,11 @@ describe('the rules a transaction is recomputed with come from its kiosk’s sig
     // The other store triples everything: its kiosk's snapshot names a rules version of its own.
     const key = readSigningKey(env.dataDir);
     if (!key.ok) throw new Error(key.reason);
-    const store = openConfigStore(env.dataDir);
+    const store = await openSqliteConfigStore(env.dataDir);
     try {
       await publishConfig({ store, fleet: env.hub.fleet, signingKey: key.key }, { scope: 'store:store-generous', content: { rules: { rules: [{ kind: 'multiplier', id: 'triple', factor: '3' }] } }, publishedBy: 'test' });
     } finally {
-      store.close();
+      await store.close();
     }
     let generous = await currentSet(other);
     for (let i = 0; i < 100 && generous.bundles.length < 2; i++) {

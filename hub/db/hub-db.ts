@@ -1,7 +1,7 @@
 /**
- * The hub's ledger database: SQLite in DATA/ledger.sqlite (the default, a single hub), or PostgreSQL (issue 15).
- * Only the ledger moves: the fleet, the signed configuration and the device registry stay in DATA/fleet.sqlite,
- * which is right for one hub process and not shared by several (docs/OPERATIONS.md, "Moving a hub to PostgreSQL").
+ * The hub's database: SQLite in DATA/ledger.sqlite and DATA/fleet.sqlite (the default, a single hub), or PostgreSQL
+ * (issue 15), which then holds the ledger and the fleet, its signed configuration and the device registry alike
+ * (hub/db/open-hub-stores.ts), so several hub workers share them (docs/OPERATIONS.md, "Moving a hub to PostgreSQL").
  */
 import { z } from 'zod';
 import { redactBrokerUrl } from '../mqtt/redact-broker-url.ts';

@@ -30,13 +30,13 @@ export const DEMO_STORE_CONFIG: ConfigContent = {
 
 export interface DemoConfigDeps {
   /** The newest bundle of a scope, if any. */
-  latestBundle(scope: string): unknown;
+  latestBundle(scope: string): Promise<unknown>;
   publish(request: PublishRequest): Promise<unknown>;
 }
 
 /** True when it published the demo store's configuration (the store had none). */
 export async function seedDemoConfig(deps: DemoConfigDeps): Promise<boolean> {
-  if (deps.latestBundle(`store/${DEMO_STORE_ID}`) !== null) return false;
+  if ((await deps.latestBundle(`store/${DEMO_STORE_ID}`)) !== null) return false;
   await deps.publish({ scope: `store:${DEMO_STORE_ID}`, content: DEMO_STORE_CONFIG, publishedBy: 'hub' });
   return true;
 }

@@ -5,7 +5,8 @@
  */
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openConfigStore, type ConfigStore } from '../config/config-store.ts';
+import type { ConfigStore } from '../config/config-store.ts';
+import { openSqliteConfigStore } from '../config/sqlite-config-store.ts';
 import { DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD, DEMO_STORE_ID } from '../demo/seed-demo-data.ts';
 import { DEMO_REGION_ID } from '../demo/seed-demo-fleet.ts';
 import { createIdentityService } from '../identity/identity-service.ts';
@@ -34,7 +35,7 @@ describe('Rules over the hub API (real hub over HTTPS)', () => {
 
   beforeAll(async () => {
     env = await startTestHub();
-    configStore = openConfigStore(env.dataDir);
+    configStore = await openSqliteConfigStore(env.dataDir);
     await env.hub.fleet.addStore({ storeId: OTHER_STORE, name: 'Other store', regionId: DEMO_REGION_ID });
     const identity = createIdentityService({ store: env.hub.store.identity, logger: pino({ level: 'silent' }) });
     const by = { kind: 'system', id: 'test', surface: 'cli' } as const;
@@ -47,7 +48,7 @@ describe('Rules over the hub API (real hub over HTTPS)', () => {
     tokens.cashier = (await identity.login('rules-cashier', 'a-long-password-3', 'hub')).token;
   });
   afterAll(async () => {
-    configStore?.close();
+    await configStore?.close();
     await env?.dispose();
   });
 
@@ -86,7 +87,7 @@ describe('Rules over the hub API (real hub over HTTPS)', () => {
     const refused = await env.hub.store.identity.auditEntries({ limit: 10, action: 'rules.publish' });
     expect(refused.map((e) => e.outcome)).toEqual(expect.arrayContaining(['refused:AUTH_FORBIDDEN']));
     expect(refused.every((e) => e.actorId !== '' && e.outcome === 'refused:AUTH_FORBIDDEN')).toBe(true);
-    expect(configStore.latestBundle('global')?.publishedBy).not.toMatch(/^staff:/);
+    expect((await configStore.latestBundle('global'))?.publishedBy).not.toMatch(/^staff:/);
   });
 
   it('serves the draft JSON Schema made from the zod schema', async () => {
@@ -116,7 +117,7 @@ describe('Rules over the hub API (real hub over HTTPS)', () => {
     expect((good.body.effective as { rules: { id: string; rate?: string }[] }).rules).toEqual([expect.objectContaining({ id: 'base', rate: '2' }), expect.objectContaining({ id: 'tier-multipliers' })]);
     expect((await call('POST', '/api/rules/validate', { token: tokens.admin, body: { scope: 'store:nowhere', rules: {} } })).status).toBe(404);
     expect((await call('POST', '/api/rules/validate', { token: tokens.admin, body: { scope: 'planet:mars', rules: {} } })).status).toBe(400);
-    expect(configStore.latestBundle(STORE_SCOPE)).toBeNull();
+    expect(await configStore.latestBundle(STORE_SCOPE)).toBeNull();
   });
 
   it('tries a draft on a sample member and basket: the engine’s points and trace under the draft and as published, no ledger change', async () => {
@@ -155,7 +156,7 @@ describe('Rules over the hub API (real hub over HTTPS)', () => {
     const first = await call('POST', '/api/rules/publish', { token: tokens.region, body: { scope: `store:${DEMO_STORE_ID}`, baseVersion: 1, rules: { rules: [{ kind: 'earn_rate', id: 'base', rate: '2' }] } } });
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ scope: STORE_SCOPE, version: 2, kiosks: [kiosk.deviceId] });
-    const stored = configStore.latestBundle(STORE_SCOPE)!;
+    const stored = (await configStore.latestBundle(STORE_SCOPE))!;
     expect(stored.publishedBy).toMatch(/^staff:/);
     expect(stored.signed.signed.content).toEqual({ receipt: { footer: [{ 'zh-CN': '谢谢惠顾' }] }, rules: { rules: [{ kind: 'earn_rate', id: 'base', rate: '2' }] } });
 
@@ -164,7 +165,7 @@ describe('Rules over the hub API (real hub over HTTPS)', () => {
     expect(stale).toMatchObject({ status: 409, body: { error: { code: 'CONFIG_VERSION_STALE' } } });
     const invalid = await call('POST', '/api/rules/publish', { token: tokens.admin, body: { scope: `store:${DEMO_STORE_ID}`, rules: { rules: [{ kind: 'earn_rate', id: 'base', rate: '-1' }] } } });
     expect(invalid).toMatchObject({ status: 400, body: { error: { code: 'RULES_INVALID' } } });
-    expect(configStore.latestBundle(STORE_SCOPE)!.version).toBe(2);
+    expect((await configStore.latestBundle(STORE_SCOPE))!.version).toBe(2);
 
     const third = await call('POST', '/api/rules/publish', { token: tokens.admin, body: { scope: `store:${DEMO_STORE_ID}`, baseVersion: 2, rules: { rules: [{ kind: 'earn_rate', id: 'base', rate: '3' }] } } });
     expect(third.body).toMatchObject({ version: 3 });

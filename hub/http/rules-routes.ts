@@ -111,7 +111,7 @@ export function registerRulesRoutes(app: FastifyInstance, deps: RulesRoutesDeps)
   app.get('/api/rules/scopes', async (request) => {
     const staff = await signedIn(request);
     const [regions, stores, devices] = await Promise.all([deps.fleet.listRegions(), deps.fleet.listStores(), deps.fleet.listDevices()]);
-    const latest = new Map(deps.config.latestBundles().map((b) => [b.scope, b] as const));
+    const latest = new Map((await deps.config.latestBundles()).map((b) => [b.scope, b] as const));
     const row = (scope: ConfigScope, name: string, parent: string | null, kiosks: number) => {
       const b = latest.get(scope);
       return { scope, level: scopeLevelOf(scope), name, parent, kiosks, version: b?.version ?? null, publishedAt: b?.publishedAt ?? null, publishedBy: b?.publishedBy ?? null, hasRules: b?.signed.signed.content.rules !== undefined };
@@ -130,7 +130,7 @@ export function registerRulesRoutes(app: FastifyInstance, deps: RulesRoutesDeps)
   app.get('/api/rules/scope', async (request) => {
     const staff = await signedIn(request);
     const { scope, chain } = await scopeFor(staff, parseRequest(scopeQuery, request.query).scope);
-    const history = deps.config.bundleHistory(scope, HISTORY_LIMIT).map((b) => ({
+    const history = (await deps.config.bundleHistory(scope, HISTORY_LIMIT)).map((b) => ({
       version: b.version,
       publishedAt: b.publishedAt,
       publishedBy: b.publishedBy,
@@ -139,14 +139,14 @@ export function registerRulesRoutes(app: FastifyInstance, deps: RulesRoutesDeps)
       rules: b.signed.signed.content.rules ?? null,
       digest: b.signed.signed.content.rules ? rulesDigest(b.signed.signed.content.rules) : null,
     }));
-    const effective = checkRulesBundle({ ...mergedRules(deps.config, chain, scope), version: 1 });
+    const effective = checkRulesBundle({ ...(await mergedRules(deps.config, chain, scope)), version: 1 });
     return {
       scope,
       chain,
       latest: history[0] ?? null,
       history,
       /** What the scope gets from broader scopes (the chain's defaults under all of them). */
-      inherited: inheritedRules(deps.config, chain, scope),
+      inherited: await inheritedRules(deps.config, chain, scope),
       effective: effective.ok ? stripVersion(effective.bundle) : null,
     };
   });
@@ -160,7 +160,7 @@ export function registerRulesRoutes(app: FastifyInstance, deps: RulesRoutesDeps)
     const staff = await signedIn(request);
     const body = parseRequest(validateBody, request.body);
     const { scope, chain } = await scopeFor(staff, body.scope);
-    const checked = checkDraft(deps.config, chain, scope, body.rules);
+    const checked = await checkDraft(deps.config, chain, scope, body.rules);
     return { scope, valid: checked.valid, issues: checked.issues, effective: checked.effective ? stripVersion(checked.effective) : null };
   });
 
@@ -169,11 +169,11 @@ export function registerRulesRoutes(app: FastifyInstance, deps: RulesRoutesDeps)
     const staff = await signedIn(request);
     const body = parseRequest(tryBody, request.body);
     const { scope, chain } = await scopeFor(staff, body.scope);
-    const checked = checkDraft(deps.config, chain, scope, body.rules);
+    const checked = await checkDraft(deps.config, chain, scope, body.rules);
     if (!checked.effective) throw new CodedError('RULES_INVALID', `the draft does not validate: ${checked.issues[0]?.path || '(rules)'}: ${checked.issues[0]?.reason ?? 'invalid'}`, { issues: checked.issues });
     const input = parseEvaluationInput(body.input);
     if (!input.ok) throw new CodedError('TX_INVALID', `the sample is not a valid evaluation input: ${input.issues[0]?.path || '(input)'}: ${input.issues[0]?.reason ?? 'invalid'}`, { issues: input.issues });
-    const published = checkRulesBundle({ ...mergedRules(deps.config, chain, scope), version: 1 });
+    const published = checkRulesBundle({ ...(await mergedRules(deps.config, chain, scope)), version: 1 });
     return { scope, draft: run(checked.effective, input.input), published: published.ok ? run(published.bundle, input.input) : null };
   });
 
@@ -182,7 +182,7 @@ export function registerRulesRoutes(app: FastifyInstance, deps: RulesRoutesDeps)
     const body = parseRequest(publishBody, request.body);
     const action = body.fromVersion === undefined ? 'rules.publish' : 'rules.roll_forward';
     const { scope, chain } = await scopeOrAudited(staff, body.scope, action);
-    const latest = deps.config.latestBundle(scope);
+    const latest = await deps.config.latestBundle(scope);
     const before = latest ? { version: latest.version, rulesDigest: latest.signed.signed.content.rules ? rulesDigest(latest.signed.signed.content.rules) : null } : null;
     const refuse = async (error: CodedError) => {
       await audit(staff, action, scope, `refused:${error.code}`, before, null, { message: error.message.slice(0, 300), ...(body.fromVersion === undefined ? {} : { fromVersion: body.fromVersion }) });
@@ -193,11 +193,11 @@ export function registerRulesRoutes(app: FastifyInstance, deps: RulesRoutesDeps)
     }
     let rules = body.rules;
     if (body.fromVersion !== undefined) {
-      const old = deps.config.bundleHistory(scope, Number.MAX_SAFE_INTEGER).find((b) => b.version === body.fromVersion);
+      const old = (await deps.config.bundleHistory(scope, Number.MAX_SAFE_INTEGER)).find((b) => b.version === body.fromVersion);
       if (!old) throw await refuse(new CodedError('NOT_FOUND', `${scope} has no version ${body.fromVersion}`));
       rules = old.signed.signed.content.rules ?? {};
     }
-    const checked = checkDraft(deps.config, chain, scope, rules);
+    const checked = await checkDraft(deps.config, chain, scope, rules);
     if (!checked.valid) throw await refuse(new CodedError('RULES_INVALID', `the rules do not validate: ${checked.issues[0]?.path || '(rules)'}: ${checked.issues[0]?.reason ?? 'invalid'}`, { issues: checked.issues }));
     // The scope's other sections as published; its rules replaced (none at all when the draft is empty).
     const { rules: _old, ...rest } = (latest?.signed.signed.content ?? {});
@@ -216,7 +216,7 @@ export function registerRulesRoutes(app: FastifyInstance, deps: RulesRoutesDeps)
     const staff = await signedIn(request);
     const query = parseRequest(rolloutQuery, request.query);
     const { scope } = await scopeFor(staff, query.scope);
-    const version = query.version ?? deps.config.latestBundle(scope)?.version ?? null;
+    const version = query.version ?? (await deps.config.latestBundle(scope))?.version ?? null;
     const view = await readDevicesView(deps.fleet, deps.deviceStatus ?? null, { scope, version });
     const applied = new Set(view.rollout?.applied.map((a) => a.deviceId));
     const refused = new Map(view.rollout?.refused.map((r) => [r.deviceId, r] as const));

@@ -40,6 +40,11 @@ export interface TxIngestOptions {
    */
   onResults?: (batch: readonly ReceivedTransaction[], results: readonly TxResult[]) => void | Promise<void>;
   observer?: IngestObserver;
+  /**
+   * Asked for each result before it is published: true takes it (not published now; the taker requeues the item).
+   * Hub workers hold back ordering gaps this way (held-back-retry.ts).
+   */
+  holdBack?: { offer(item: ReceivedTransaction, result: TxResult): boolean };
 }
 
 export class TxIngest {
@@ -58,6 +63,12 @@ export class TxIngest {
 
   receive(topicDeviceId: string, payload: Buffer): void {
     this.queue.push({ topicDeviceId, parsed: parseLedgerTransaction(payload), receivedAt: new Date().toISOString() });
+    this.schedule();
+  }
+
+  /** Applies a held-back item again with the next batch (its receive time kept). */
+  requeue(item: ReceivedTransaction): void {
+    this.queue.push(item);
     this.schedule();
   }
 
@@ -128,6 +139,7 @@ export class TxIngest {
     const byDevice = new Map<string, TxResult[]>();
     results.forEach((result, index) => {
       const item = batch[index]!;
+      if (this.options.holdBack?.offer(item, result)) return;
       if (result.status === 'rejected') this.log.warn({ deviceId: item.topicDeviceId, txId: result.id, code: result.code, recorded: result.recorded }, 'transaction rejected');
       else this.applied += 1;
       const list = byDevice.get(item.topicDeviceId);

@@ -13,6 +13,10 @@
  * 5. Checked: every copied table's row count and digest on both sides (migration/table-digests.ts), then the
  *    ledgers' own answers (migration/ledger-checks.ts) — audit, transaction count, members, devices' seqs.
  *
+ * With `fleetPath` (a snapshot of the hub's DATA/fleet.sqlite), the fleet, the signed configuration and the device
+ * registry are copied too, in the same transaction, and compared the same way (hub/fleet/postgres/fleet-copy-plan.ts):
+ * a hub on PostgreSQL keeps them in the database (hub/db/open-hub-stores.ts).
+ *
  * The source must not change while this runs: the caller gives a snapshot (or a file no hub has open).
  */
 import Database from 'better-sqlite3';
@@ -25,6 +29,7 @@ import { copyIntoPostgres, tablesHoldingRows, targetNotEmpty } from './migration
 import { postgresTargetTables } from './migration/postgres-target-tables.ts';
 import { planSqliteCopy, SQLITE_ONLY_ROWS, type LeftBehind } from './migration/sqlite-copy-plan.ts';
 import { postgresTableDigests, sqliteTableDigest, TEXT_AS_SENT } from './migration/table-digests.ts';
+import { FLEET_POSTGRES_TABLES, planFleetCopy } from '../fleet/postgres/fleet-copy-plan.ts';
 import { openLedger } from './open-ledger.ts';
 import { migratePostgres } from './postgres/postgres-migrations.ts';
 
@@ -37,6 +42,8 @@ export interface SqliteToPostgresOptions {
   fallbackBundle: RulesBundle;
   /** Rows per INSERT (tests make it small to cross batch boundaries). */
   batchRows?: number;
+  /** The hub's fleet.sqlite (a snapshot copy, as the ledger), copied too; absent: the fleet's tables stay empty. */
+  fleetPath?: string;
 }
 
 export interface TableComparison {
@@ -71,6 +78,7 @@ export async function migrateSqliteToPostgres(options: SqliteToPostgresOptions):
       }
       await migratePostgres(pool, log);
       const db = new Database(options.sqlitePath, { readonly: true, fileMustExist: true });
+      const fleetDb = options.fleetPath ? new Database(options.fleetPath, { readonly: true, fileMustExist: true }) : null;
       let tables: TableComparison[];
       let leftBehind: LeftBehind[];
       let sequences: { deviceId: string; epoch: string }[];
@@ -78,7 +86,12 @@ export async function migrateSqliteToPostgres(options: SqliteToPostgresOptions):
         const client = await pool.connect();
         let plan;
         try {
-          plan = planSqliteCopy(db, await postgresTargetTables(client));
+          const target = await postgresTargetTables(client);
+          const ledgerPlan = planSqliteCopy(db, fleetDb ? target.filter((t) => !FLEET_POSTGRES_TABLES.has(t.name)) : target);
+          const fleetPlan = fleetDb && options.fleetPath ? planFleetCopy(fleetDb, options.fleetPath, target) : { tables: [], leftBehind: [] };
+          // Both in the target's dependency order, so a fleet table comes after those it references as a ledger table does.
+          const planned = new Map([...ledgerPlan.tables, ...fleetPlan.tables].map((t) => [t.name, t] as const));
+          plan = { tables: target.map((t) => planned.get(t.name)).filter((t) => t !== undefined), leftBehind: [...ledgerPlan.leftBehind, ...fleetPlan.leftBehind] };
           const copied = await copyIntoPostgres(client, db, plan.tables, options.batchRows);
           log.info({ tables: copied.length, rows: copied.reduce((n, t) => n + t.rows, 0) }, 'sqlite ledger copied into postgres');
         } finally {
@@ -96,12 +109,22 @@ export async function migrateSqliteToPostgres(options: SqliteToPostgresOptions):
         tables = plan.tables.map((table) => {
           const s = sqliteTableDigest(db, table);
           const p = digests.get(table.name) ?? { rows: -1, digest: '' };
-          const note = !table.inSqlite ? 'not in the SQLite ledger' : SQLITE_ONLY_ROWS[table.name] ? `without ${SQLITE_ONLY_ROWS[table.name]!.why}` : undefined;
+          const fleetTable = fleetDb !== null && FLEET_POSTGRES_TABLES.has(table.name);
+          const note = table.source
+            ? `from fleet.sqlite${table.source.table === table.name ? '' : ` ${table.source.table}`}`
+            : !table.inSqlite
+              ? fleetTable
+                ? 'not in fleet.sqlite'
+                : 'not in the SQLite ledger'
+              : SQLITE_ONLY_ROWS[table.name]
+                ? `without ${SQLITE_ONLY_ROWS[table.name]!.why}`
+                : undefined;
           return { table: table.name, sqliteRows: s.rows, postgresRows: p.rows, equal: s.rows === p.rows && s.digest === p.digest, ...(note ? { note } : {}) };
         });
         sequences = (db.prepare('SELECT device_id, epoch FROM device_sequences ORDER BY device_id, epoch').all() as { device_id: string; epoch: string }[]).map((r) => ({ deviceId: r.device_id, epoch: r.epoch }));
       } finally {
         db.close();
+        fleetDb?.close();
       }
       const postgres = await openLedger({ kind: 'postgres', url: options.postgresUrl, logger: options.logger, fallbackBundle: options.fallbackBundle, poolSize: 4 });
       let checks: CheckRow[];

@@ -13,6 +13,8 @@ export interface HubHealth {
   nodeRed: { state: FlowRuntimeState };
   /** Transactions in the ledger (null when it could not be read): what the hub answered before these fields. */
   transactions: number | null;
+  /** Worker mode only (hub/workers/): this worker's id and whether it is the elected leader now. */
+  worker?: { id: string; leader: boolean };
 }
 
 export interface HealthSources {
@@ -20,6 +22,8 @@ export interface HealthSources {
   transactionCount(): Promise<number>;
   /** Null when Node-RED is off. */
   nodeRed(): FlowRuntimeStatus | null;
+  /** Worker mode only. */
+  worker?: () => { id: string; leader: boolean };
 }
 
 export async function readHubHealth(sources: HealthSources): Promise<HubHealth> {
@@ -35,5 +39,6 @@ export async function readHubHealth(sources: HealthSources): Promise<HubHealth> 
     ledger: { open: ledgerOpen },
     nodeRed: { state: sources.nodeRed()?.state ?? 'off' },
     transactions,
+    ...(sources.worker ? { worker: sources.worker() } : {}),
   };
 }

@@ -30,6 +30,8 @@ export interface ScrapeSources {
   /** The hub's Node-RED supervisor's status; null when Node-RED is off. */
   nodeRed(): FlowRuntimeStatus | null;
   brokerConnected(): boolean;
+  /** Worker mode only (hub/workers/): whether this worker holds the leader lock now. */
+  leader?: () => boolean;
 }
 
 export interface HubMetricsOptions {
@@ -174,6 +176,15 @@ export class HubMetrics implements IngestObserver, LookupObserver {
       registers,
       collect: this.safely('broker', () => brokerConnected.set(sources.brokerConnected() ? 1 : 0)),
     });
+    const leader = sources.leader;
+    if (leader) {
+      const leaderGauge: Gauge = new Gauge({
+        name: 'memberkiosk_hub_leader',
+        help: 'Hub workers only: 1 while this worker is the elected leader (scheduled jobs, device registry, presence, Node-RED), else 0.',
+        registers,
+        collect: this.safely('leader', () => leaderGauge.set(leader() ? 1 : 0)),
+      });
+    }
     // Registered after the gauges, so a scrape starts their reads first; it waits for them, so a read that failed is
     // counted in the same scrape.
     this.scrapeErrors = new Counter({

@@ -1,6 +1,6 @@
 /**
  * The hub's MQTT client. The hub always talks to its broker as a client, embedded or external, so one code
- * path serves both. MQTT 3.1.1 (aedes speaks nothing newer); TCP_NODELAY set on every (re)connect.
+ * path serves both. MQTT 3.1.1 (aedes speaks nothing newer; hub workers ask for 5); TCP_NODELAY set on every (re)connect.
  *
  * An external broker may come up after the hub (both started by one boot, a broker restart): the returned
  * promise waits, retrying with backoff (broker-retry-delay.ts), and resolves on the first connection. Every
@@ -27,6 +27,8 @@ export interface HubClientOptions {
   backoff?: BrokerRetryBackoff;
   /** CAs to trust for an mqtts:// broker (PEM); absent: Node's default roots. mqtt.js replaces the roots with these. */
   ca?: string[];
+  /** 4 (MQTT 3.1.1, what aedes speaks) unless told; hub workers speak 5 to Mosquitto for shared subscriptions. */
+  protocolVersion?: 4 | 5;
 }
 
 export function connectHubClient(options: HubClientOptions): Promise<MqttClient> {
@@ -35,7 +37,7 @@ export function connectHubClient(options: HubClientOptions): Promise<MqttClient>
   const backoff = options.backoff ?? BROKER_RETRY_BACKOFF;
   if (options.signal?.aborted) return Promise.reject(abortReason(options.signal));
   const client = mqtt.connect(options.url, {
-    protocolVersion: 4,
+    protocolVersion: options.protocolVersion ?? 4,
     clientId: options.clientId,
     clean: true,
     reconnectPeriod: backoff.initialMs,

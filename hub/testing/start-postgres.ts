@@ -19,7 +19,7 @@ import pg from 'pg';
 import { freePort } from './free-port.ts';
 
 /** Debian's PostgreSQL binaries: 15 where it is installed (ENVIRONMENT.md), else the newest version present. */
-function postgresBin(): string {
+export function postgresBin(): string {
   const root = '/usr/lib/postgresql';
   if (existsSync(join(root, '15', 'bin', 'initdb'))) return join(root, '15', 'bin');
   const versions = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { parseCommandArgs, usageError } from '../command-args.ts';
-import { withFleet } from './with-fleet.ts';
+import { hubTarget, withHubStores, type HubTarget } from './with-fleet.ts';
 
 const USAGE = `usage: memberkiosk config publish FILE --scope global|region:R|store:S|kiosk:K [--expires-days N] [--version N] [--data DIR]
        memberkiosk config list [--data DIR]
@@ -21,6 +21,7 @@ const USAGE = `usage: memberkiosk config publish FILE --scope global|region:R|st
   --version       the version to publish (default: the scope's newest + 1); not above the newest: refused
   list            the newest version of every scope, and the snapshot each kiosk was given
   --data          the hub's data directory; default ./data/hub
+  --db            the hub's PostgreSQL database (the URL given to memberkiosk hub --db), when its fleet is there
 exit codes: 0 done, 1 refused (CONFIG_INVALID, CONFIG_SCOPE_UNKNOWN, CONFIG_VERSION_STALE, SIGNING_KEY_MISSING), 2 bad options
 `;
 
@@ -30,13 +31,15 @@ export async function run(args: string[]): Promise<number> {
   const flags = parseCommandArgs('config', USAGE, {
     args,
     allowPositionals: true,
-    options: { data: { type: 'string', default: './data/hub' }, scope: { type: 'string' }, 'expires-days': { type: 'string' }, version: { type: 'string' } },
+    options: { data: { type: 'string', default: './data/hub' }, db: { type: 'string' }, scope: { type: 'string' }, 'expires-days': { type: 'string' }, version: { type: 'string' } },
   });
   if (!flags.ok) return flags.exitCode;
   const { values, positionals } = flags.parsed;
+  const hub = await hubTarget(values.data, values.db);
+  if (typeof hub === 'string') return usageError('config', USAGE, hub);
   const [action, file, ...extra] = positionals;
   if (extra.length > 0) return usageError('config', USAGE, `unexpected argument '${extra[0]}'`);
-  if (action === 'list' && file === undefined) return list(values.data);
+  if (action === 'list' && file === undefined) return list(hub);
   if (action !== 'publish') return usageError('config', USAGE, action ? `unknown action '${action}'` : 'say publish or list');
   if (!file) return usageError('config', USAGE, 'config publish needs the FILE to publish');
   if (!values.scope) return usageError('config', USAGE, '--scope is required (global, region:R, store:S or kiosk:K)');
@@ -50,7 +53,6 @@ export async function run(args: string[]): Promise<number> {
   } catch (error) {
     return usageError('config', USAGE, `cannot read ${file} as JSON: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  const { openConfigStore } = await import('../../hub/config/config-store.ts');
   const { publishConfig } = await import('../../hub/config/publish-config.ts');
   const { readSigningKey } = await import('../../hub/config/signing-key.ts');
   const key = readSigningKey(values.data);
@@ -59,34 +61,22 @@ export async function run(args: string[]): Promise<number> {
     throw new CodedError('SIGNING_KEY_MISSING', `the hub cannot sign configuration: ${key.reason}`);
   }
   const scope = values.scope;
-  const outcome = await withFleet(values.data, async (fleet) => {
-    const store = openConfigStore(values.data);
-    try {
-      return await publishConfig(
-        { store, fleet, signingKey: key.key },
-        { scope, content, publishedBy: `cli:${userInfo().username}`, ...(expiresDays === undefined ? {} : { expiresDays }), ...(version === undefined ? {} : { version }) },
-      );
-    } finally {
-      store.close();
-    }
-  });
+  const outcome = await withHubStores(hub, ({ config: store, fleet }) =>
+    publishConfig(
+      { store, fleet, signingKey: key.key },
+      { scope, content, publishedBy: `cli:${userInfo().username}`, ...(expiresDays === undefined ? {} : { expiresDays }), ...(version === undefined ? {} : { version }) },
+    ),
+  );
   const { recordCliAction } = await import('./record-cli-action.ts');
-  await recordCliAction(values.data, { action: 'config.publish', target: outcome.scope, after: { version: outcome.version, expires: outcome.expires, keyId: outcome.keyId, kiosks: outcome.kiosks.length } });
+  await recordCliAction(hub, { action: 'config.publish', target: outcome.scope, after: { version: outcome.version, expires: outcome.expires, keyId: outcome.keyId, kiosks: outcome.kiosks.length } });
   process.stdout.write(`published ${outcome.scope} v${outcome.version}, valid until ${outcome.expires}; ${outcome.kiosks.length} kiosk(s) get a new snapshot from the running hub\n`);
   return 0;
 }
 
-async function list(dataDir: string): Promise<number> {
-  const { openConfigStore } = await import('../../hub/config/config-store.ts');
+async function list(hub: HubTarget): Promise<number> {
   const { describeConfig } = await import('../../hub/config/config-overview.ts');
   const { readSigningKey } = await import('../../hub/config/signing-key.ts');
-  const store = openConfigStore(dataDir);
-  let overview;
-  try {
-    overview = describeConfig(store, readSigningKey(dataDir));
-  } finally {
-    store.close();
-  }
+  const overview = await withHubStores(hub, ({ config }) => describeConfig(config, readSigningKey(hub.dataDir)));
   const key = overview.signingKey;
   process.stdout.write(key ? `signing key v${key.version} ${key.keyId.slice(0, 16)}… valid until ${key.expires}\n` : `no signing key: ${overview.signingKeyProblem}\n`);
   for (const s of overview.scopes) {

@@ -9,9 +9,8 @@
  * Revoking writes revoked_at in the hub's fleet.sqlite; a running hub checks it on every MQTT login and looks for
  * new revocations every second, disconnecting the kiosk (hub/broker/device-authenticator.ts).
  */
-import { join } from 'node:path';
 import { parseCommandArgs, usageError } from '../command-args.ts';
-import { withFleet } from './with-fleet.ts';
+import { hubTarget, withFleet, withHubStores, type HubTarget } from './with-fleet.ts';
 import type { DevicesView } from '../../hub/registry/devices-view.ts';
 import { formatDevicesView } from './devices-table.ts';
 
@@ -25,6 +24,7 @@ const USAGE = `usage: memberkiosk devices [--scope SCOPE [--version N]] [--json]
                which refused it and why, and which have not reported it
   --json       the same as GET /api/devices, as JSON
   --data       the hub's data directory; default ./data/hub
+  --db         the hub's PostgreSQL database (the URL given to memberkiosk hub --db), when its fleet is there
   list         the enrolled kiosks: id, store, mode, enrolment, revocation
   revoke       a revoked kiosk is disconnected by the running hub within a second and refused from then on; its
                id is never given again. To bring the machine back, enrol it anew (memberkiosk enrol create).
@@ -35,10 +35,12 @@ export async function run(args: string[]): Promise<number> {
   const flags = parseCommandArgs('devices', USAGE, {
     args,
     allowPositionals: true,
-    options: { data: { type: 'string', default: './data/hub' }, scope: { type: 'string' }, version: { type: 'string' }, json: { type: 'boolean', default: false } },
+    options: { data: { type: 'string', default: './data/hub' }, db: { type: 'string' }, scope: { type: 'string' }, version: { type: 'string' }, json: { type: 'boolean', default: false } },
   });
   if (!flags.ok) return flags.exitCode;
   const { values, positionals } = flags.parsed;
+  const hub = await hubTarget(values.data, values.db);
+  if (typeof hub === 'string') return usageError('devices', USAGE, hub);
   const [action, id, ...extra] = positionals;
   if (extra.length > 0) return usageError('devices', USAGE, `unexpected argument '${extra[0]}'`);
   if (action !== undefined && (values.scope !== undefined || values.version !== undefined || values.json)) {
@@ -51,21 +53,21 @@ export async function run(args: string[]): Promise<number> {
       if (values.scope === undefined) return usageError('devices', USAGE, '--version needs --scope (global, region:R, store:S or kiosk:K)');
       version = Number(values.version);
     }
-    const view = await readView(values.data, values.scope ?? null, version);
+    const view = await readView(hub, values.scope ?? null, version);
     process.stdout.write(values.json ? `${JSON.stringify(view, null, 2)}\n` : formatDevicesView(view, Date.now()));
     return 0;
   }
   if (action === 'list' && id === undefined) {
-    const devices = await withFleet(values.data, (fleet) => fleet.listDevices());
+    const devices = await withFleet(hub, (fleet) => fleet.listDevices());
     for (const d of devices) process.stdout.write(`${d.deviceId}\t${d.storeId}\t${d.mode}\tenrolled ${d.enrolledAt}\t${d.revokedAt ? `revoked ${d.revokedAt}` : 'active'}\n`);
     return 0;
   }
   if (action === 'revoke' && id) {
     const { CodedError } = await import('../../core/errors/coded-error.ts');
-    const revoked = await withFleet(values.data, (fleet) => fleet.revokeDevice(id, new Date().toISOString()));
+    const revoked = await withFleet(hub, (fleet) => fleet.revokeDevice(id, new Date().toISOString()));
     if (!revoked) throw new CodedError('FLEET_UNKNOWN_DEVICE', `no enrolled device ${id}`);
     const { recordCliAction } = await import('./record-cli-action.ts');
-    await recordCliAction(values.data, { action: 'device.revoke', target: id, after: { revokedAt: revoked.revokedAt } });
+    await recordCliAction(hub, { action: 'device.revoke', target: id, after: { revokedAt: revoked.revokedAt } });
     process.stdout.write(`device ${id} revoked at ${revoked.revokedAt}\n`);
     return 0;
   }
@@ -73,17 +75,7 @@ export async function run(args: string[]): Promise<number> {
 }
 
 /** The fleet registry opens first (it brings fleet.sqlite to the current schema); the registry is then only read. */
-async function readView(dataDir: string, scope: string | null, version: number | null): Promise<DevicesView> {
-  const { FLEET_FILE } = await import('../../hub/fleet/open-fleet-registry.ts');
-  const { SqliteDeviceStatusStore } = await import('../../hub/registry/sqlite-device-status-store.ts');
+async function readView(hub: HubTarget, scope: string | null, version: number | null): Promise<DevicesView> {
   const { readDevicesView } = await import('../../hub/registry/read-devices-view.ts');
-  return withFleet(dataDir, async (fleet) => {
-    const statuses = new SqliteDeviceStatusStore(join(dataDir, FLEET_FILE), undefined, { readonly: true });
-    await statuses.open();
-    try {
-      return await readDevicesView(fleet, statuses, { scope, version });
-    } finally {
-      await statuses.close();
-    }
-  });
+  return withHubStores(hub, (stores) => readDevicesView(stores.fleet, stores.deviceStatus, { scope, version }));
 }

@@ -18,13 +18,18 @@ function messagingFromFlags(values: { 'sms-relay'?: string | undefined; 'sms-sig
 const USAGE = `usage: memberkiosk hub [--data DIR] [--db postgres://USER@HOST:PORT/DATABASE] [--broker mqtt(s)://user:pass@host:port [--broker-ca FILE] | --mqtt-host H --mqtt-port N]
                        [--http-host H] [--http-port N] [--tls-host H] [--mqtts-port N] [--https-port N]
                        [--tls-name NAME]... [--tls-cert FILE --tls-key FILE --tls-ca FILE]
-                       [--demo true|false] [--log-level L]
+                       [--worker ID] [--demo true|false] [--log-level L]
                        [--node-red [--node-red-port N] [--node-red-flows A,B] [--flows-act-as STAFF_ID]]
                        [--sms-relay URL --sms-signature TEXT] [--staff-webhook URL]
   --data        ledger, fleet (fleet.sqlite), TLS (tls/) and HQ public key directory; default ./data/hub
   --db          the ledger on PostgreSQL instead of DATA/ledger.sqlite (created and migrated on first start); the
                 password from PGPASSWORD (keep it out of the URL: \`ps\` shows arguments), never printed. The fleet,
-                configuration and device registry stay in DATA/fleet.sqlite (one hub per database for now)
+                signed configuration and device registry are in the database too (no DATA/fleet.sqlite); give the
+                fleet commands (regions, stores, enrol, devices, config) the same --db
+  --worker      run as one of several hub workers, with this id (unique, kept across restarts; labels its metrics):
+                needs --db postgres://… and --broker (Mosquitto 2, shared subscriptions); each worker applies
+                transactions and answers look-ups, one elected leader runs the scheduled jobs, the device registry
+                and Node-RED (docs/OPERATIONS.md, "Several hub workers")
   --broker      an external MQTT broker; the hub waits for it, retrying with backoff (0.5 s doubling to 30 s), and
                 logs each failed attempt (BROKER_UNREACHABLE; refused credentials: BROKER_AUTH_REFUSED at error)
   --mqtt-host, --mqtt-port   without --broker, the embedded broker's plain listener; default 127.0.0.1:1883
@@ -80,6 +85,7 @@ export async function run(args: string[]): Promise<number> {
       'tls-ca': { type: 'string' },
       demo: { type: 'string', default: 'false' },
       'log-level': { type: 'string', default: 'info' },
+      worker: { type: 'string' },
       ...nodeRedFlagOptions(),
       'flows-act-as': { type: 'string' },
       'sms-relay': { type: 'string' },
@@ -113,6 +119,7 @@ export async function run(args: string[]): Promise<number> {
       logLevel: values['log-level'] as 'info',
       nodeRed: { ...parseNodeRedFlags(values), ...(values['flows-act-as'] ? { actAs: values['flows-act-as'] } : {}) },
       messaging: messagingFromFlags(values),
+      ...(values.worker !== undefined ? { worker: { id: values.worker } } : {}),
     });
   } catch (error) {
     return usageError('hub', USAGE, describeConfigError(error));
@@ -153,5 +160,6 @@ export async function run(args: string[]): Promise<number> {
 /** zod's issues as "path: message" lines, the way an operator reads them; anything else by its message. */
 function describeConfigError(error: unknown): string {
   if (error instanceof ZodError) return `invalid options: ${error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`).join('; ')}`;
-  return (error as Error).message;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? `${(error as Error).message} (${code})` : (error as Error).message;
 }

@@ -13,13 +13,14 @@
  */
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { isCodedError } from '../../core/errors/coded-error.ts';
 import { parseCommandArgs, usageError } from '../command-args.ts';
 
 const USAGE = `usage: memberkiosk migrate --from sqlite:DATA/ledger.sqlite --to postgres://USER@HOST:PORT/DATABASE [--work DIR]
   copies the hub's SQLite ledger into a new, empty PostgreSQL database, then checks the copy: every table's
-  rows, the journal audit, the transaction count, every member's balances, every device's last seq per epoch
+  rows, the journal audit, the transaction count, every member's balances, every device's last seq per epoch;
+  the fleet, signed configuration and device registry too (DATA/fleet.sqlite beside the ledger, when there is one)
   --from   sqlite:PATH of the hub's ledger (DATA/ledger.sqlite)
   --to     postgres:// (or postgresql://) URL of the target database; it must hold no data
   --work   folder for the snapshot copy of the ledger (as large as the ledger); default the system temp folder
@@ -62,8 +63,18 @@ export async function run(args: string[]): Promise<number> {
     const copy = await copySqliteOnline(source, snapshot);
     const snapshotTransactions = describeLedgerCopy(snapshot).transactions;
     out(`snapshot of ${source} at ${copy.copiedAt}: ${copy.pages} pages, ${snapshotTransactions} transactions`);
+    // The fleet beside the ledger (a hub's data directory holds both): snapshotted the same way, copied with it.
+    const fleetSource = join(dirname(source), 'fleet.sqlite');
+    let fleetPath: string | undefined;
+    if (existsSync(fleetSource)) {
+      fleetPath = join(folder, 'fleet.sqlite');
+      const fleetCopy = await copySqliteOnline(fleetSource, fleetPath);
+      out(`snapshot of ${fleetSource} at ${fleetCopy.copiedAt}: ${fleetCopy.pages} pages`);
+    } else {
+      out(`no fleet.sqlite beside the ledger: the fleet, signed configuration and device registry start empty`);
+    }
     out(`into ${target.shown}`);
-    const report = await migrateSqliteToPostgres({ sqlitePath: snapshot, postgresUrl: to, logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE });
+    const report = await migrateSqliteToPostgres({ sqlitePath: snapshot, postgresUrl: to, logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE, ...(fleetPath ? { fleetPath } : {}) });
     printMigrationReport(report, out);
     if (!report.ok) {
       out('the migration DIFFERS (above): do not start a hub on this database; drop it, and keep the hub on SQLite');

@@ -5,6 +5,7 @@
  * started) has no log to write to: the command says so on stderr and the change itself stands.
  */
 import { userInfo } from 'node:os';
+import type { HubTarget } from './with-fleet.ts';
 import { withLedger } from './with-ledger.ts';
 
 export interface CliAction {
@@ -14,8 +15,12 @@ export interface CliAction {
   detail?: Record<string, unknown> | null;
 }
 
-export async function recordCliAction(dataDir: string, entry: CliAction): Promise<void> {
-  await withLedger('audit', dataDir, (ledger) =>
+export async function recordCliAction(target: HubTarget | string, entry: CliAction): Promise<void> {
+  const { dataDir, db } = typeof target === 'string' ? { dataDir: target, db: undefined } : target;
+  await withLedger(
+    'audit',
+    dataDir,
+    (ledger) =>
     ledger.identity.appendAudit({
       at: new Date().toISOString(),
       actorKind: 'cli',
@@ -28,5 +33,6 @@ export async function recordCliAction(dataDir: string, entry: CliAction): Promis
       after: entry.after ?? null,
       detail: entry.detail ?? null,
     }),
+    db,
   );
 }

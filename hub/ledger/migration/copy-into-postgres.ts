@@ -54,7 +54,8 @@ export async function copyIntoPostgres(client: pg.ClientBase, db: Database, tabl
 async function copyTable(client: pg.ClientBase, db: Database, table: TableToCopy, batchRows: number): Promise<number> {
   const ident = (name: string) => client.escapeIdentifier(name);
   const names = table.columns.map((c) => c.name);
-  const select = db.prepare(`SELECT ${names.map(quoteSqlite).join(', ')} FROM ${quoteSqlite(table.name)}${table.where ? ` WHERE ${table.where}` : ''}`);
+  const from = table.source?.db ?? db;
+  const select = from.prepare(`SELECT ${names.map(quoteSqlite).join(', ')} FROM ${quoteSqlite(table.source?.table ?? table.name)}${table.where ? ` WHERE ${table.where}` : ''}`);
   select.safeIntegers(true).raw(true);
   const insert = `INSERT INTO ${ident(table.name)} (${names.map(ident).join(', ')})${table.identityAlways ? ' OVERRIDING SYSTEM VALUE' : ''}
     SELECT * FROM unnest(${table.columns.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ')})`;

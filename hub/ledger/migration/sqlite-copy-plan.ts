@@ -26,7 +26,13 @@ export const SQLITE_ONLY_ROWS: Readonly<Record<string, { where: string; why: str
 };
 
 export interface TableToCopy {
+  /** The PostgreSQL table. */
   name: string;
+  /**
+   * Where its rows come from when not the ledger file under the same name: the fleet's tables are copied from
+   * DATA/fleet.sqlite, some under another name (hub/fleet/postgres/fleet-copy-plan.ts).
+   */
+  source?: { db: Database; table: string; file: string };
   /** The PostgreSQL columns the SQLite table has too, in PostgreSQL's order; the others take their defaults. */
   columns: TargetColumn[];
   /** The SQLite columns that name a row in a refusal's message (its primary key, else its rowid). */

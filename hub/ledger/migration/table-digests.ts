@@ -40,7 +40,8 @@ export function sqliteTableDigest(db: Database, table: TableToCopy): TableDigest
   const digest = new RowDigest();
   if (!table.inSqlite || table.columns.length === 0) return digest.done();
   const names = table.columns.map((c) => c.name);
-  const select = db.prepare(`SELECT ${names.map(quoteSqlite).join(', ')} FROM ${quoteSqlite(table.name)}${table.where ? ` WHERE ${table.where}` : ''}`);
+  const from = table.source?.db ?? db;
+  const select = from.prepare(`SELECT ${names.map(quoteSqlite).join(', ')} FROM ${quoteSqlite(table.source?.table ?? table.name)}${table.where ? ` WHERE ${table.where}` : ''}`);
   select.safeIntegers(true).raw(true);
   for (const row of select.iterate() as IterableIterator<unknown[]>) {
     digest.add(table.columns.map((column, i) => toPostgresText(row[i], column.type, { table: table.name, column: column.name, row: '?' })));

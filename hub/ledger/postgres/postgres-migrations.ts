@@ -15,6 +15,7 @@ import { POSTGRES_SCHEMA_V4_MESSAGING } from './postgres-schema-v4-messaging.ts'
 import { POSTGRES_SCHEMA_V5_RETENTION } from './postgres-schema-v5-retention.ts';
 import { POSTGRES_SCHEMA_V6_MEMBER_IMPORTS } from './postgres-schema-v6-member-imports.ts';
 import { POSTGRES_SCHEMA_V7_REPORT_ROLLUP } from './postgres-schema-v7-report-rollup.ts';
+import { POSTGRES_SCHEMA_V8_FLEET } from './postgres-schema-v8-fleet.ts';
 
 export interface PostgresMigration {
   version: number;
@@ -30,6 +31,7 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   { version: 5, name: 'personal-data retention', sql: POSTGRES_SCHEMA_V5_RETENTION },
   { version: 6, name: 'member imports', sql: POSTGRES_SCHEMA_V6_MEMBER_IMPORTS },
   { version: 7, name: "the reports' indexes and hourly totals", sql: POSTGRES_SCHEMA_V7_REPORT_ROLLUP },
+  { version: 8, name: 'the fleet, the signed configuration and the device registry (were DATA/fleet.sqlite)', sql: POSTGRES_SCHEMA_V8_FLEET },
 ];
 
 /** Any constant both sides agree on: the key of the advisory lock the migrating worker holds. */
