@@ -9,7 +9,6 @@
  * directly, not through the hub's code.
  */
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeTempDir } from '../../device/test-support/temp-dir.ts';
 import { DEMO_CARDS } from '../../hub/demo/seed-demo-data.ts';
@@ -21,7 +20,7 @@ import { hubAdminToken } from '../support/hub-process.ts';
 import { startWorkerCluster, type WorkerCluster } from '../support/hub-worker-cluster.ts';
 import { postKiosk, staffSignIn, tapMember } from '../support/kiosk-api.ts';
 import { startKioskProcess } from '../support/kiosk-process.ts';
-import type { LedgerTxRow } from '../support/ledger-file.ts';
+import { postgresLedgerRows } from '../support/postgres-ledger-rows.ts';
 import { readOutboxEntries } from '../support/outbox-file.ts';
 import { purchaseBody } from '../support/purchase.ts';
 
@@ -33,23 +32,6 @@ interface TxAnswer {
   id?: string;
   seq?: number;
   status?: string;
-}
-
-/** The device's transactions in the order the journal wrote them (entry_id is a BIGSERIAL: application order). */
-async function ledgerRows(url: string, deviceId: string): Promise<LedgerTxRow[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ epoch: string; seq: string; tx_id: string; status: string; first_entry: string | null }>(
-      `SELECT * FROM (SELECT t.epoch, t.seq, t.tx_id, t.status, (SELECT MIN(j.entry_id) FROM journal j WHERE j.tx_id = t.tx_id) AS first_entry
-                        FROM transactions t WHERE t.device_id = $1) AS rows
-        ORDER BY first_entry IS NULL, first_entry, epoch, seq`,
-      [deviceId],
-    );
-    return rows.map((r) => ({ epoch: r.epoch, seq: Number(r.seq), txId: r.tx_id, status: r.status, firstEntry: r.first_entry === null ? null : Number(r.first_entry) }));
-  } finally {
-    await client.end();
-  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -138,7 +120,7 @@ describe('three hub workers under a burst with workers SIGKILLed', () => {
 
     // 0 lost, 0 doubled: each key's transaction once in the ledger, applied, under the outbox's slot, in seq order.
     const outbox = readOutboxEntries(kioskDir);
-    const rows = await ledgerRows(c.dbUrl, DEVICE);
+    const rows = await postgresLedgerRows(c.dbUrl, DEVICE);
     const keyed = [...answers.values()].map((a) => a.body.id!);
     expect(new Set(keyed).size).toBe(total);
     expect(rows.map((r) => r.txId).sort()).toEqual([...keyed].sort());
