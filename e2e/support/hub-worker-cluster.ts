@@ -39,6 +39,11 @@ export interface WorkerCluster {
   start(id: string, opts?: { demo?: boolean; extraArgs?: string[] }): Promise<WorkerProcess>;
   kill(id: string): Promise<void>;
   /**
+   * The single-node hub a chain starts from: one `memberkiosk hub` on SQLite in the same data directory, on the same
+   * Mosquitto (no --worker, no --db), with the demo data; stopped with SIGTERM by the caller before migrating.
+   */
+  startSingleNode(): Promise<WorkerProcess>;
+  /**
    * Provisions a kiosk data directory through a worker, as a technician does: an attended code made through the
    * hub's API (wherever the fleet is kept), redeemed over that worker's HTTPS; the worker makes its broker account.
    */
@@ -81,6 +86,19 @@ export async function startWorkerCluster(children: CliProcesses, hubDir: string)
       const worker = { id, process, httpUrl: match[1]!, httpsUrl: match[2]! };
       workers.set(id, worker);
       return worker;
+    },
+    async startSingleNode() {
+      const { process, match } = await children.start(
+        [
+          'hub', '--data', hubDir, '--broker', hubBrokerUrl, '--dynsec-admin', broker.adminUrl, '--kiosk-broker', kioskBrokerUrl,
+          '--http-port', '0', '--https-port', '0', '--demo', 'true', '--log-level', 'info',
+        ],
+        READY,
+        30_000,
+      );
+      const single = { id: 'single-node', process, httpUrl: match[1]!, httpsUrl: match[2]! };
+      workers.set(single.id, single);
+      return single;
     },
     async provision(deviceId, kioskDir, through) {
       const worker = through ? workers.get(through) : [...workers.values()][0];
