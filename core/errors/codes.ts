@@ -231,6 +231,7 @@ export const ERROR_CODES = {
   MQTT_SUBSCRIBE_REFUSED: { message: 'the embedded broker refused a subscription outside the device topics', http: 500, kind: 'log' },
   BROKER_ACCOUNT_FAILED: { message: 'the external broker did not take the kiosk account; the enrolment was undone (make a new code)', http: 502 },
   DEVICE_REVOKED: { message: 'the device is revoked; it was disconnected and is refused from now on', http: 500, kind: 'log' },
+  BROKER_ACCOUNT_SECRET_MISMATCH: { message: "the kiosk credentials given are not the enrolled kiosk's (its MQTT secret does not match the fleet's record)", http: 500, kind: 'log' },
   // the device registry (hub/registry): what the hub makes of each kiosk's retained state and availability
   DEVICE_STATE_MALFORMED: { message: 'a kiosk state report or availability message does not parse; ignored', http: 500, kind: 'log' },
   DEVICE_STATE_TOO_LARGE: { message: 'a kiosk state report is over the size limit; ignored', http: 500, kind: 'log' },

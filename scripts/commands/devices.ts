@@ -17,6 +17,7 @@ import { formatDevicesView } from './devices-table.ts';
 const USAGE = `usage: memberkiosk devices [--scope SCOPE [--version N]] [--json] [--data DIR]
        memberkiosk devices list [--data DIR]
        memberkiosk devices revoke DEVICE_ID [--data DIR]
+       memberkiosk devices broker-account DEVICE_ID --credentials FILE --dynsec-admin URL [--broker-ca FILE] [--data DIR]
   (no action)  every kiosk with what it last reported: online, last seen, software, snapshot, outbox depth,
                clock skew (hub − kiosk), last configuration refusal
   --scope      only the kiosks of global, region:R, store:S or kiosk:K
@@ -28,14 +29,27 @@ const USAGE = `usage: memberkiosk devices [--scope SCOPE [--version N]] [--json]
   list         the enrolled kiosks: id, store, mode, enrolment, revocation
   revoke       a revoked kiosk is disconnected by the running hub within a second and refused from then on; its
                id is never given again. To bring the machine back, enrol it anew (memberkiosk enrol create).
-exit codes: 0 done, 1 no such device or scope (FLEET_UNKNOWN_DEVICE, CONFIG_SCOPE_UNKNOWN/INVALID), 2 bad options
+  broker-account  a kiosk enrolled on the embedded broker gets its account on Mosquitto's dynamic security plugin
+               (moving a chain to Mosquitto): --credentials is the kiosk's credentials.json, checked against the
+               fleet's record first; --dynsec-admin mqtts://ADMIN:PASSWORD@broker:8883
+exit codes: 0 done, 1 no such device or scope (FLEET_UNKNOWN_DEVICE, CONFIG_SCOPE_UNKNOWN/INVALID), a credentials file
+            that is not the kiosk's (BROKER_ACCOUNT_SECRET_MISMATCH), Mosquitto refused (BROKER_ACCOUNT_FAILED); 2 bad options
 `;
 
 export async function run(args: string[]): Promise<number> {
   const flags = parseCommandArgs('devices', USAGE, {
     args,
     allowPositionals: true,
-    options: { data: { type: 'string', default: './data/hub' }, db: { type: 'string' }, scope: { type: 'string' }, version: { type: 'string' }, json: { type: 'boolean', default: false } },
+    options: {
+      data: { type: 'string', default: './data/hub' },
+      db: { type: 'string' },
+      scope: { type: 'string' },
+      version: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      credentials: { type: 'string' },
+      'dynsec-admin': { type: 'string' },
+      'broker-ca': { type: 'string' },
+    },
   });
   if (!flags.ok) return flags.exitCode;
   const { values, positionals } = flags.parsed;
@@ -62,6 +76,17 @@ export async function run(args: string[]): Promise<number> {
     for (const d of devices) process.stdout.write(`${d.deviceId}\t${d.storeId}\t${d.mode}\tenrolled ${d.enrolledAt}\t${d.revokedAt ? `revoked ${d.revokedAt}` : 'active'}\n`);
     return 0;
   }
+  if (action === 'broker-account' && id) {
+    const credentialsFile = values.credentials;
+    const dynsecAdminUrl = values['dynsec-admin'];
+    if (!credentialsFile || !dynsecAdminUrl) return usageError('devices', USAGE, 'devices broker-account needs --credentials FILE and --dynsec-admin URL');
+    const { addKioskBrokerAccount } = await import('./device-broker-account.ts');
+    const scope = await addKioskBrokerAccount(hub, { deviceId: id, credentialsFile, dynsecAdminUrl, ...(values['broker-ca'] ? { brokerCaFile: values['broker-ca'] } : {}) });
+    const { recordCliAction } = await import('./record-cli-action.ts');
+    await recordCliAction(hub, { action: 'device.broker-account', target: id, after: scope });
+    process.stdout.write(`device ${id} has its account on Mosquitto (store ${scope.storeId}, region ${scope.regionId}); point the kiosk at the broker\n`);
+    return 0;
+  }
   if (action === 'revoke' && id) {
     const { CodedError } = await import('../../core/errors/coded-error.ts');
     const revoked = await withFleet(hub, (fleet) => fleet.revokeDevice(id, new Date().toISOString()));
@@ -71,7 +96,7 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(`device ${id} revoked at ${revoked.revokedAt}\n`);
     return 0;
   }
-  return usageError('devices', USAGE, action === 'revoke' ? 'devices revoke needs a DEVICE_ID' : `unknown action '${action}'`);
+  return usageError('devices', USAGE, action === 'revoke' || action === 'broker-account' ? `devices ${action} needs a DEVICE_ID` : `unknown action '${action}'`);
 }
 
 /** The fleet registry opens first (it brings fleet.sqlite to the current schema); the registry is then only read. */
