@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   TX_DEVICE_MISMATCH: { message: 'transaction names a different device than the topic it came on', http: 400 },
   TX_ID_CONFLICT: { message: 'this transaction id was already used with different content', http: 400 },
   TX_OUT_OF_ORDER: { message: 'transaction sequence skips ahead; earlier transactions of this device are missing', http: 400 },
+  TX_DEVICE_BUSY: { message: "another hub worker is applying this kiosk's transactions; applied a moment later (nothing recorded)", http: 500, kind: 'log' },
   TX_SEQ_REUSED: { message: 'this device sequence number was already used by another transaction', http: 400 },
   TX_NOT_ALLOWED_FROM_DEVICE: { message: 'this transaction kind is not accepted from this device (e.g. manual bonuses only from HQ)', http: 400 },
   TX_FORMAT_UNSUPPORTED: { message: 'the transaction format version is not one this hub reads', http: 400 },

@@ -128,3 +128,21 @@ describe('held-back retry of ordering gaps (real SQLite ledger; the MQTT client 
     expect(heldBack.heldTotal).toBe(1);
   });
 });
+
+describe('held-back retry of a kiosk another worker holds (TX_DEVICE_BUSY)', () => {
+  it('holds it back like a gap, applies it again after each wait, and answers it after the last', async () => {
+    const requeued: unknown[] = [];
+    const held = new HeldBackRetry({ requeue: (item) => requeued.push(item), delaysMs: [1, 1] });
+    const item = { topicDeviceId: DEVICE, parsed: parseLedgerTransaction(Buffer.from('{}')), receivedAt: new Date().toISOString() };
+    const busy: TxResult = { id: 'T1', seq: 1, epoch: 'E1', status: 'rejected', code: 'TX_DEVICE_BUSY', retry: true, recorded: false };
+    expect(held.offer(item, busy)).toBe(true);
+    await vi.waitFor(() => expect(requeued).toHaveLength(1), { timeout: 1_000, interval: 1 });
+    expect(held.offer(item, busy)).toBe(true);
+    await vi.waitFor(() => expect(requeued).toHaveLength(2), { timeout: 1_000, interval: 1 });
+    // The waits are spent: the kiosk is told (retry) and resends as for any gap.
+    expect(held.offer(item, busy)).toBe(false);
+    // Not retryable, not held: a recorded refusal goes to the kiosk at once.
+    expect(held.offer(item, { ...busy, code: 'INSUFFICIENT_STORED_VALUE', retry: false, recorded: true })).toBe(false);
+    held.stop();
+  });
+});

@@ -47,7 +47,8 @@ export class HeldBackRetry {
    * later; its result is not sent now), false when it is to be answered now.
    */
   offer(item: ReceivedTransaction, result: TxResult): boolean {
-    const isGap = result.status === 'rejected' && result.code === 'TX_OUT_OF_ORDER' && result.retry === true;
+    // A gap, or a kiosk another worker holds right now (hub/ledger/postgres/device-claims.ts): both pass in moments.
+    const isGap = result.status === 'rejected' && (result.code === 'TX_OUT_OF_ORDER' || result.code === 'TX_DEVICE_BUSY') && result.retry === true;
     const tried = this.tries.get(item) ?? 0;
     const delay = this.delays[tried];
     if (!isGap || delay === undefined || this.stopped || this.timers.size >= this.maxHeld) {

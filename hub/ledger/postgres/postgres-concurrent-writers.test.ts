@@ -22,6 +22,7 @@ import type { Ledger } from '../ledger.ts';
 import { parseLedgerTransaction } from '../ledger-parse.ts';
 import type { ReceivedTransaction } from '../ledger-store.ts';
 import { openLedger } from '../open-ledger.ts';
+import { DEVICE_CLAIM_NAMESPACE } from './device-claims.ts';
 
 const nextId = createUlidFactory(Date.now, (n) => randomBytes(n));
 
@@ -53,7 +54,7 @@ const idOf = (item: ReceivedTransaction) => (item.parsed.ok ? item.parsed.tx.id 
  * A kiosk's outbox sent through two workers until every entry is answered for good: each round sends a window of
  * the oldest unanswered entries to one worker and the same or an overlapping window to the other, at once.
  */
-async function drain(kiosk: ReceivedTransaction[], workers: [Ledger, Ledger], window: number): Promise<Map<string, TxResult>> {
+async function drain(kiosk: ReceivedTransaction[], workers: [Ledger, Ledger], window: number, busy = { count: 0 }): Promise<Map<string, TxResult>> {
   const answered = new Map<string, TxResult>();
   for (let round = 0; answered.size < kiosk.length; round++) {
     if (round > 200) throw new Error(`kiosk not drained after 200 rounds: ${answered.size}/${kiosk.length}`);
@@ -63,6 +64,7 @@ async function drain(kiosk: ReceivedTransaction[], workers: [Ledger, Ledger], wi
     const second = round % 2 === 0 ? first : pending.slice(Math.min(2, pending.length - 1), 2 + window);
     const [a, b] = await Promise.all([workers[0].applyBatch(first), workers[1].applyBatch(second)]);
     for (const result of [...a, ...b]) {
+      if (result.code === 'TX_DEVICE_BUSY') busy.count += 1;
       // The kiosk closes an entry on a recorded answer only; an out-of-order one is sent again.
       if (result.recorded && result.id !== null && !answered.has(result.id)) answered.set(result.id, result);
     }
@@ -93,7 +95,8 @@ describe('two hub workers on one PostgreSQL ledger (two stores, one database)', 
     const before = { count: await a.transactionCount(), points: (await a.member('M0003'))!.points };
     const kiosk = Array.from({ length: 40 }, (_, i) => purchase('kiosk-c', i + 1, 1_000, 'cash'));
 
-    const answered = await drain(kiosk, [a, b], 5);
+    const busy = { count: 0 };
+    const answered = await drain(kiosk, [a, b], 5, busy);
 
     expect([...answered.values()].map((r) => r.status === 'exists' ? r.original : r.status)).toEqual(kiosk.map(() => 'applied'));
     expect(await b.transactionCount()).toBe(before.count + 40);
@@ -113,7 +116,34 @@ describe('two hub workers on one PostgreSQL ledger (two stores, one database)', 
     } finally {
       await client.end();
     }
-    expect(conflicts()).toBeGreaterThan(0);
+    // The workers met on the kiosk: one held it (device-claims.ts) and the other answered TX_DEVICE_BUSY, or — when
+    // one's batch had ended before the other's began — met on its rows and ran again.
+    expect(busy.count + conflicts()).toBeGreaterThan(0);
+    expect(await a.audit()).toEqual([]);
+  });
+
+  it('leaves a kiosk another writer holds out of the batch (TX_DEVICE_BUSY, nothing recorded) and applies the rest', async () => {
+    const { a, url } = await twoWorkers();
+    // Another writer's session holds kiosk-c (as a worker does for the length of its batch).
+    const other = new pg.Client({ connectionString: url });
+    await other.connect();
+    try {
+      await other.query(`SELECT pg_advisory_lock(${DEVICE_CLAIM_NAMESPACE}, hashtext('kiosk-c'))`);
+      const held = purchase('kiosk-c', 1, 1_000, 'cash');
+      const free = purchase('kiosk-d', 1, 1_000, 'cash');
+      const [busy, applied] = await a.applyBatch([held, free]);
+      expect(busy).toMatchObject({ id: idOf(held), seq: 1, epoch: 'E1', status: 'rejected', code: 'TX_DEVICE_BUSY', retry: true, recorded: false });
+      expect(applied).toMatchObject({ id: idOf(free), status: 'applied' });
+      expect(await a.lastSeq('kiosk-c', 'E1')).toBe(0);
+      // The claims of a batch end with it: kiosk-d is free again for the other writer at once.
+      const { rows } = await other.query<{ got: boolean }>(`SELECT pg_try_advisory_lock(${DEVICE_CLAIM_NAMESPACE}, hashtext('kiosk-d')) AS got`);
+      expect(rows[0]?.got).toBe(true);
+      await other.query('SELECT pg_advisory_unlock_all()');
+      // Released: the same item applies.
+      expect(await a.applyBatch([held])).toMatchObject([{ id: idOf(held), status: 'applied' }]);
+    } finally {
+      await other.end();
+    }
     expect(await a.audit()).toEqual([]);
   });
 

@@ -24,6 +24,7 @@
  * Every sub-store of the Ledger port is here (issue 15, part 1): each in its own file, on the same pool.
  */
 import pg from 'pg';
+import { claimDevices } from './device-claims.ts';
 import type { Logger } from 'pino';
 import { randomBytes } from 'node:crypto';
 import { CodedError } from '../../../core/errors/coded-error.ts';
@@ -177,11 +178,24 @@ export class PostgresLedgerStore implements Ledger {
 
   async applyBatch(batch: ReceivedTransaction[]): Promise<TxResult[]> {
     if (batch.length === 0) return [];
-    return this.applyThenReplay(
-      batch.length,
-      (work) => this.applyItems(work, batch, false),
-      (work) => this.applyItems(work, batch, true),
-    );
+    // The batch's kiosks claimed first (device-claims.ts): one held by another writer is answered TX_DEVICE_BUSY.
+    const claims = await claimDevices(this.handle(), batch.map(itemSlot).flatMap((slot) => (slot ? [slot.deviceId] : [])));
+    try {
+      const mine = batch.filter((item) => { const slot = itemSlot(item); return slot === null || claims.claimed.has(slot.deviceId); });
+      const applied =
+        mine.length === 0
+          ? []
+          : await this.applyThenReplay(
+              mine.length,
+              (work) => this.applyItems(work, mine, false),
+              (work) => this.applyItems(work, mine, true),
+            );
+      if (mine.length === batch.length) return applied;
+      const byItem = new Map(mine.map((item, index) => [item, applied[index]!] as const));
+      return batch.map((item) => byItem.get(item) ?? deviceBusy(item));
+    } finally {
+      await claims.release();
+    }
   }
 
   async applyHq(body: HqTransactionBody, options: HqApplyOptions = {}): Promise<TxResult> {
@@ -787,6 +801,22 @@ function itemTxId(item: ReceivedTransaction): string | null {
   const { parsed } = item;
   if (parsed.ok) return parsed.tx.id;
   return parsed.stage === 'body' ? parsed.header.id : null;
+}
+
+/** The answer for an item whose kiosk another writer holds: nothing recorded, sent again in a moment. */
+function deviceBusy(item: ReceivedTransaction): TxResult {
+  const { parsed } = item;
+  const header = parsed.ok ? parsed.tx : parsed.stage === 'body' ? parsed.header : null;
+  return {
+    id: header?.id ?? null,
+    seq: header?.seq ?? null,
+    ...(header ? { epoch: header.epoch } : {}),
+    status: 'rejected',
+    code: 'TX_DEVICE_BUSY',
+    message: "another hub worker is applying this kiosk's transactions",
+    retry: true,
+    recorded: false,
+  };
 }
 
 function itemSlot(item: ReceivedTransaction): { deviceId: string; epoch: string } | null {
