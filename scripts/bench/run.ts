@@ -16,6 +16,8 @@ const FIGURE_MODULES: Record<string, () => Promise<{ measure: BenchMeasure }>> =
   'tap-to-screen': () => import('./figures/tap-to-screen.ts'),
   'reconnect-storm': () => import('./figures/reconnect-storm.ts'),
   'fleet-load': () => import('./figures/fleet-load.ts'),
+  'fleet-throughput': () => import('./figures/fleet-throughput.ts'),
+  'fleet-5000': () => import('./figures/fleet-5000.ts'),
   'config-fan-out': () => import('./figures/config-fan-out.ts'),
   'console-reports': () => import('./figures/console-reports.ts'),
   'kiosk-footprint': () => import('./figures/kiosk-footprint.ts'),
