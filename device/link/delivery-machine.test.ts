@@ -175,6 +175,29 @@ describe('delivery machine (pure, fake clock, in-memory outbox)', () => {
     expect(h.sentSeqs()).toEqual([1, 2, 1, 2, 2]);
   });
 
+  it('waits longer at each stall in a row (5, 10, 20, 20 s): a slow hub is not flooded with resends; an answer resets it', () => {
+    const h = harness({ stallResendMs: 5_000 });
+    h.outbox.append(1);
+    h.send({ type: 'connected' });
+    const resendsAt: number[] = [];
+    let sent = h.published.length;
+    for (let t = 0; t < 60_000; t += 100) {
+      h.advance(100);
+      if (h.published.length > sent) resendsAt.push(t + 100);
+      sent = h.published.length;
+    }
+    // From the first send: 5 s, then 10 s after that, then 20 s, 20 s.
+    expect(resendsAt).toEqual([5_000, 15_000, 35_000, 55_000]);
+    // The hub answers (something of this round): the next stall waits stallResendMs again.
+    h.outbox.append(1);
+    h.send({ type: 'appended' });
+    h.send({ type: 'results', results: [applied(h.outbox.get('T1'))] });
+    const before = h.published.length;
+    h.advance(5_000);
+    expect(h.published.length).toBe(before + 1);
+    expect(h.published.at(-1)?.id).toBe('T2');
+  });
+
   it('keeps an entry refused without a record, alerts once, and resends it after 0, 100, 200, 400 ms; a close resets the pause', () => {
     const h = harness({ stallResendMs: 60_000 });
     h.outbox.append(2);

@@ -141,6 +141,14 @@ export interface DeliveryMachine {
   snapshot(): DeliverySnapshot;
 }
 
+/**
+ * Stalls in a row (nothing answered at all) wait longer each time: stallResendMs, then twice, then four times that.
+ * A hub that is only slow — its queue longer than the stall time, under a fleet's load — would otherwise get every
+ * kiosk's whole window again every stallResendMs and spend itself applying duplicates (answered `exists`): the
+ * resends would make the overload they react to worse.
+ */
+export const MAX_STALL_DOUBLINGS = 2;
+
 /** Closed entries sent again per TX_OUT_OF_ORDER that shows the hub lost them: a long gap heals in chunks. */
 export const REPLAY_CHUNK = 500;
 
@@ -169,6 +177,9 @@ export function createDeliveryMachine(opts: DeliveryOptions): DeliveryMachine {
   /** Entries already alerted as held, so a held entry is reported once, not at every resend. */
   const heldAlerted = new Set<string>();
   let lastProgressAt = now();
+  /** Stalls since the last answer: each waits longer (MAX_STALL_DOUBLINGS). */
+  let stallsInARow = 0;
+  const stallWaitMs = () => stallResendMs * 2 ** Math.min(stallsInARow, MAX_STALL_DOUBLINGS);
   let wakeAt: number | null = null;
   let awaiting: 'record' | 'move-epoch' | null = null;
   let arrived: ArrivedResult[] = [];
@@ -248,7 +259,10 @@ export function createDeliveryMachine(opts: DeliveryOptions): DeliveryMachine {
       // An answer that closes its entry frees its place in the window whichever send it answers: when an
       // earlier send of the same id was lost, the resend's answer is matched to that lost send (rounds are
       // matched oldest first), and without this the window would shrink until the next stall.
-      if ((currentRound || closesOutboxEntry(result)) && inFlight.delete(id)) lastProgressAt = now();
+      if ((currentRound || closesOutboxEntry(result)) && inFlight.delete(id)) {
+        lastProgressAt = now();
+        stallsInARow = 0;
+      }
       if (result.status === 'rejected') log('debug', { id, code: result.code, recorded: result.recorded, stale: !currentRound }, 'refusal');
       arrived.push({ id, result, currentRound });
     }
@@ -352,14 +366,15 @@ export function createDeliveryMachine(opts: DeliveryOptions): DeliveryMachine {
   function onTick(): void {
     const at = now();
     if (rewindAt !== null && at >= rewindAt) rewind(rewindReason);
-    if (!connected || at - lastProgressAt < stallResendMs) return;
-    // Stalled: sends unanswered for stallResendMs, or entries pending that nothing is under way for (no send in
+    if (!connected || at - lastProgressAt < stallWaitMs()) return;
+    // Stalled: sends unanswered for the stall wait, or entries pending that nothing is under way for (no send in
     // flight, no rewind planned: e.g. the outbox could not record their results) — never left waiting for ever.
     if (inFlight.size > 0 || (rewindAt === null && view.oldestPendingPos() !== null)) {
-      log('warn', { code: LINK_LOG_CODES.stalled, inFlight: inFlight.size }, 'no result for a while');
+      log('warn', { code: LINK_LOG_CODES.stalled, inFlight: inFlight.size, waitedMs: stallWaitMs() }, 'no result for a while');
       lastProgressAt = at;
       forgetSends();
       rewind('stalled');
+      stallsInARow += 1;
     } else {
       // Idle: look again in stallResendMs.
       lastProgressAt = at;
@@ -377,7 +392,7 @@ export function createDeliveryMachine(opts: DeliveryOptions): DeliveryMachine {
 
   /** The earliest moment something is due: a paused rewind, or the stall check. */
   function nextDeadline(): number | null {
-    const stallAt = connected && (inFlight.size > 0 || rewindAt === null) ? lastProgressAt + stallResendMs : null;
+    const stallAt = connected && (inFlight.size > 0 || rewindAt === null) ? lastProgressAt + stallWaitMs() : null;
     if (rewindAt === null) return stallAt;
     return stallAt === null ? rewindAt : Math.min(rewindAt, stallAt);
   }
@@ -391,6 +406,7 @@ export function createDeliveryMachine(opts: DeliveryOptions): DeliveryMachine {
     switch (event.type) {
       case 'connected':
         connected = true;
+        stallsInARow = 0;
         round += 1;
         inFlight.clear();
         sendRounds.clear();
@@ -404,6 +420,7 @@ export function createDeliveryMachine(opts: DeliveryOptions): DeliveryMachine {
       case 'hub-online':
         // The hub came back: whatever it had received but not committed before it went away is lost.
         if (connected) {
+          stallsInARow = 0;
           forgetSends();
           rewind('hub online');
         }
