@@ -1,20 +1,22 @@
 /**
- * Which of a batch's kiosks this writer may apply now: a session advisory lock per kiosk, tried (never waited for)
- * on a pooled connection BEFORE the batch's SERIALIZABLE transaction begins, and released after it ends.
+ * A batch's kiosks, claimed for this writer: a session advisory lock per kiosk, taken on a pooled connection BEFORE
+ * the batch's SERIALIZABLE transaction begins, and released after it ends.
  *
  * Why: with several hub workers, consecutive transactions of one kiosk reach different workers (shared
  * subscriptions hand out messages, not kiosks). Two batches holding the same kiosk used to meet at its
  * device_sequences row: the second waited on FOR UPDATE and then, its snapshot older than the first's commit, failed
- * with a serialisation error — and its whole batch (hundreds of other kiosks' sales) ran again. With batches spanning
- * hundreds of kiosks nearly every pair of concurrent batches shares one, so two workers did less than one. Claimed
- * first, a kiosk is applied by one writer at a time and its sequence row never conflicts; a kiosk another writer
- * holds is left out of this batch and answered TX_DEVICE_BUSY (retry, unrecorded) — a hub worker holds such an
- * item back and applies it again a moment later (hub/ingest/held-back-retry.ts), so workers share the kiosks among
- * themselves batch by batch instead of colliding.
+ * with a serialisation error — and its whole batch (hundreds of other kiosks' sales) ran again. Claimed first, the
+ * second batch waits for the first to end *before* its snapshot is taken, then applies on fresh reads: the same wait,
+ * without the failure and the rerun. Locks are taken in key order in one statement, so two writers cannot deadlock;
+ * a claim that waits longer than CLAIM_WAIT_MS (a writer stuck holding kiosks) gives up, and the whole batch is
+ * answered TX_DEVICE_BUSY (retry, unrecorded): the kiosks send it again.
+ *
+ * (Trying the locks without waiting and answering the busy kiosks' items at once was tried first: the fleet
+ * benchmark's kiosks, four sales in flight each, then handed every sale from worker to worker through the held-back
+ * retry's sleeps, and two workers did half of what they do when waiting.)
  *
  * Nothing here decides correctness: exactly-once and order still come from the keys and the serialisable
- * transaction. A claim only keeps two writers from doing the same kiosk's work at once. Locks of a session end with
- * it, so a worker that dies (SIGKILL included) frees its kiosks at once.
+ * transaction. Locks of a session end with it, so a worker that dies (SIGKILL included) frees its kiosks at once.
  */
 import type pg from 'pg';
 
@@ -22,36 +24,41 @@ import type pg from 'pg';
 export const DEVICE_CLAIM_NAMESPACE = 7_315;
 
 export interface DeviceClaims {
-  /** The device ids this writer holds until release(). */
+  /** The device ids this writer holds until release() (all of them, or none when the wait ran out). */
   claimed: ReadonlySet<string>;
   release(): Promise<void>;
 }
 
-/** Tries to claim every device id (try-locks: never waits, so no two writers can deadlock); releases on release(). */
+/** How long a batch waits for kiosks another writer holds before it is answered TX_DEVICE_BUSY instead. */
+export const CLAIM_WAIT_MS = 5_000;
+
+/** Claims every device id, waiting (in key order) for those another writer holds; none when the wait runs out. */
 export async function claimDevices(pool: pg.Pool, deviceIds: readonly string[]): Promise<DeviceClaims> {
   const wanted = [...new Set(deviceIds)];
   if (wanted.length === 0) return { claimed: new Set(), release: async () => undefined };
   const client = await pool.connect();
-  let claimed: string[];
   try {
-    const { rows } = await client.query<{ device: string }>(
-      `SELECT d AS device FROM unnest($1::text[]) AS d WHERE pg_try_advisory_lock(${DEVICE_CLAIM_NAMESPACE}, hashtext(d))`,
+    await client.query(`SET lock_timeout = ${CLAIM_WAIT_MS}`);
+    await client.query(
+      `SELECT pg_advisory_lock(${DEVICE_CLAIM_NAMESPACE}, k) FROM (SELECT DISTINCT hashtext(d) AS k FROM unnest($1::text[]) AS d ORDER BY k) AS keys`,
       [wanted],
     );
-    claimed = rows.map((r) => r.device);
   } catch (error) {
-    // Whatever was taken before the failure ends with the session: not returned to the pool.
+    // Whatever was taken before the failure (a lock wait timed out) ends with the session: not returned to the pool.
     client.release(true);
+    if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) return { claimed: new Set(), release: async () => undefined };
     throw error;
   }
   let released = false;
   return {
-    claimed: new Set(claimed),
+    claimed: new Set(wanted),
     async release() {
       if (released) return;
       released = true;
       try {
-        if (claimed.length > 0) await client.query(`SELECT pg_advisory_unlock(${DEVICE_CLAIM_NAMESPACE}, hashtext(d)) FROM unnest($1::text[]) AS d`, [claimed]);
+        await client.query(`SELECT pg_advisory_unlock(${DEVICE_CLAIM_NAMESPACE}, k) FROM (SELECT DISTINCT hashtext(d) AS k FROM unnest($1::text[]) AS d) AS keys`, [wanted]);
+        // The pool's other users (the ledger's transactions) wait on row locks as long as they must.
+        await client.query('RESET lock_timeout');
         client.release();
       } catch {
         // A session that cannot unlock is closed: its locks end with it.
@@ -60,3 +67,6 @@ export async function claimDevices(pool: pg.Pool, deviceIds: readonly string[]):
     },
   };
 }
+
+/** PostgreSQL's lock_not_available: a lock wait ran past lock_timeout. */
+const LOCK_NOT_AVAILABLE = '55P03';
