@@ -24,7 +24,7 @@ import type pg from 'pg';
 export const DEVICE_CLAIM_NAMESPACE = 7_315;
 
 export interface DeviceClaims {
-  /** The device ids this writer holds until release() (all of them, or none when the wait ran out). */
+  /** The device ids this writer holds until release() (all of them, or none when the wait ran out); cards beside them. */
   claimed: ReadonlySet<string>;
   release(): Promise<void>;
 }
@@ -32,9 +32,14 @@ export interface DeviceClaims {
 /** How long a batch waits for kiosks another writer holds before it is answered TX_DEVICE_BUSY instead. */
 export const CLAIM_WAIT_MS = 5_000;
 
-/** Claims every device id, waiting (in key order) for those another writer holds; none when the wait runs out. */
-export async function claimDevices(pool: pg.Pool, deviceIds: readonly string[]): Promise<DeviceClaims> {
-  const wanted = [...new Set(deviceIds)];
+/**
+ * Claims every device id and card UID, waiting (in key order) for those another writer holds; none when the wait
+ * runs out. Cards too: a busy member's sales from two kiosks on two workers otherwise meet on the member's rows and
+ * one whole batch fails its serialisation and runs again (with a fleet's batches of hundreds, over and over).
+ */
+export async function claimDevices(pool: pg.Pool, deviceIds: readonly string[], cardUids: readonly string[] = []): Promise<DeviceClaims> {
+  const devices = [...new Set(deviceIds)];
+  const wanted = [...devices, ...new Set(cardUids.map((uid) => `card:${uid}`))];
   if (wanted.length === 0) return { claimed: new Set(), release: async () => undefined };
   const client = await pool.connect();
   try {
@@ -51,7 +56,7 @@ export async function claimDevices(pool: pg.Pool, deviceIds: readonly string[]):
   }
   let released = false;
   return {
-    claimed: new Set(wanted),
+    claimed: new Set(devices),
     async release() {
       if (released) return;
       released = true;

@@ -54,7 +54,7 @@ const idOf = (item: ReceivedTransaction) => (item.parsed.ok ? item.parsed.tx.id 
  * A kiosk's outbox sent through two workers until every entry is answered for good: each round sends a window of
  * the oldest unanswered entries to one worker and the same or an overlapping window to the other, at once.
  */
-async function drain(kiosk: ReceivedTransaction[], workers: [Ledger, Ledger], window: number, seen = { busy: 0, recordedBy: [0, 0] }): Promise<Map<string, TxResult>> {
+async function drain(kiosk: ReceivedTransaction[], workers: [Ledger, Ledger], window: number, seen: { busy: number; recordedBy: [number, number] } = { busy: 0, recordedBy: [0, 0] }): Promise<Map<string, TxResult>> {
   const answered = new Map<string, TxResult>();
   for (let round = 0; answered.size < kiosk.length; round++) {
     if (round > 200) throw new Error(`kiosk not drained after 200 rounds: ${answered.size}/${kiosk.length}`);
@@ -97,7 +97,7 @@ describe('two hub workers on one PostgreSQL ledger (two stores, one database)', 
     const before = { count: await a.transactionCount(), points: (await a.member('M0003'))!.points };
     const kiosk = Array.from({ length: 40 }, (_, i) => purchase('kiosk-c', i + 1, 1_000, 'cash'));
 
-    const seen = { busy: 0, recordedBy: [0, 0] };
+    const seen: { busy: number; recordedBy: [number, number] } = { busy: 0, recordedBy: [0, 0] };
     const answered = await drain(kiosk, [a, b], 5, seen);
 
     expect([...answered.values()].map((r) => r.status === 'exists' ? r.original : r.status)).toEqual(kiosk.map(() => 'applied'));
@@ -207,7 +207,8 @@ describe('two hub workers on one PostgreSQL ledger (two stores, one database)', 
       expect(round.map((r) => r.status).sort()).toEqual(['applied', 'rejected']);
       expect(round.find((r) => r.status === 'rejected')).toMatchObject({ code: 'INSUFFICIENT_STORED_VALUE', recorded: true });
     }
-    expect(conflicts()).toBeGreaterThan(0);
+    // The card is claimed (device-claims.ts): the second batch waited for the first instead of failing after it.
+    expect(conflicts()).toBe(0);
     expect(await a.audit()).toEqual([]);
   });
 });

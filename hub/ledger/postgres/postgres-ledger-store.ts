@@ -178,8 +178,9 @@ export class PostgresLedgerStore implements Ledger {
 
   async applyBatch(batch: ReceivedTransaction[]): Promise<TxResult[]> {
     if (batch.length === 0) return [];
-    // The batch's kiosks claimed first (device-claims.ts): one held by another writer is answered TX_DEVICE_BUSY.
-    const claims = await claimDevices(this.handle(), batch.map(itemSlot).flatMap((slot) => (slot ? [slot.deviceId] : [])));
+    // The batch's kiosks and cards claimed first (device-claims.ts): a batch sharing one with another writer's waits
+    // for it before its snapshot, instead of failing after it; one still held after the wait is answered TX_DEVICE_BUSY.
+    const claims = await claimDevices(this.handle(), batch.map(itemSlot).flatMap((slot) => (slot ? [slot.deviceId] : [])), batch.flatMap(itemCard));
     try {
       const mine = batch.filter((item) => { const slot = itemSlot(item); return slot === null || claims.claimed.has(slot.deviceId); });
       const applied =
@@ -817,6 +818,12 @@ function deviceBusy(item: ReceivedTransaction): TxResult {
     retry: true,
     recorded: false,
   };
+}
+
+/** The card a kiosk transaction names (its member's accounts are what two writers' batches would both change). */
+function itemCard(item: ReceivedTransaction): string[] {
+  const { parsed } = item;
+  return parsed.ok && 'cardUid' in parsed.tx && typeof parsed.tx.cardUid === 'string' ? [parsed.tx.cardUid] : [];
 }
 
 function itemSlot(item: ReceivedTransaction): { deviceId: string; epoch: string } | null {
