@@ -18,6 +18,7 @@ import { DEMO_CARDS, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
 import { freshPostgresDatabase, stopPostgres } from '../../hub/testing/start-postgres.ts';
 import { startTestHub, type TestHub } from '../../hub/testing/start-test-hub.ts';
 import { CliProcesses } from '../support/cli-process.ts';
+import { postgresLedgerRows } from '../support/postgres-ledger-rows.ts';
 import { distinctFreePorts } from '../support/free-port.ts';
 import { hubAdminToken, startHubProcess, type HubProcess } from '../support/hub-process.ts';
 import { publishConfig } from '../support/hub-config.ts';
@@ -43,23 +44,6 @@ interface TxAnswer {
   id?: string;
   seq?: number;
   status?: string;
-}
-
-/** The device's transactions in the PostgreSQL ledger, in the order the journal wrote them (entry_id is a BIGSERIAL). */
-async function ledgerRows(url: string, deviceId: string): Promise<{ epoch: string; seq: number; txId: string; status: string; firstEntry: number | null }[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ epoch: string; seq: string; tx_id: string; status: string; first_entry: string | null }>(
-      `SELECT * FROM (SELECT t.epoch, t.seq, t.tx_id, t.status, (SELECT MIN(j.entry_id) FROM journal j WHERE j.tx_id = t.tx_id) AS first_entry
-                        FROM transactions t WHERE t.device_id = $1) AS rows
-        ORDER BY first_entry IS NULL, first_entry, epoch, seq`,
-      [deviceId],
-    );
-    return rows.map((r) => ({ epoch: r.epoch, seq: Number(r.seq), txId: r.tx_id, status: r.status, firstEntry: r.first_entry === null ? null : Number(r.first_entry) }));
-  } finally {
-    await client.end();
-  }
 }
 
 /** `work` on a connection of its own to the database, read as pg reads it (BIGINT as text). */
@@ -130,7 +114,7 @@ describe('the hub on PostgreSQL (in process)', () => {
     expect(after.balances.storedValueCents).toBe(before.balances.storedValueCents + 5_000);
     expect(after.balances.points).toBeGreaterThan(before.balances.points);
     // In the database, and no SQLite file was made for the ledger nor for the fleet.
-    expect((await ledgerRows(url, deviceId)).map((r) => [r.seq, r.txId, r.status])).toEqual([
+    expect((await postgresLedgerRows(url, deviceId)).map((r) => [r.seq, r.txId, r.status])).toEqual([
       [1, bought.body.id, 'applied'],
       [2, toppedUp.body.id, 'applied'],
     ]);
@@ -301,7 +285,7 @@ describe('memberkiosk hub --db postgres://… (a real process)', () => {
 
     // 0 lost, 0 doubled: each key's transaction once in the ledger, applied, under the outbox's slot, in seq order.
     const outbox = readOutboxEntries(kioskDir);
-    const rows = await ledgerRows(url, deviceId);
+    const rows = await postgresLedgerRows(url, deviceId);
     const keyed = [...answers.values()].map((a) => a.body.id!);
     expect(new Set(keyed).size).toBe(TOTAL);
     expect(rows.map((r) => r.txId).sort()).toEqual([...keyed].sort());
