@@ -71,8 +71,14 @@ export class PostgresDeviceStatusStore implements DeviceStatusStore {
     if (changes.length === 0) return [];
     return this.openPool.transaction(async (client) => {
       const ids = [...new Set(changes.map((c) => c.deviceId))].sort();
+      // A kiosk heard of for the first time by two workers at once has no row to lock yet: both would compute from
+      // nothing and the later upsert would drop the other's merge. So a placeholder row (updated_at '') is made first
+      // for each new kiosk — a second writer waits on it, then finds the first's record — and every row is locked.
+      // A placeholder never commits as such: this transaction writes every record below.
+      await client.query(`INSERT INTO device_status (device_id, updated_at) SELECT d, '' FROM unnest($1::text[]) AS d ORDER BY d ON CONFLICT (device_id) DO NOTHING`, [ids]);
       const locked = await client.query<StatusRow>('SELECT * FROM device_status WHERE device_id = ANY($1::text[]) ORDER BY device_id FOR UPDATE', [ids]);
-      const current = new Map(locked.rows.map((r) => [r.device_id, toStatus(r)] as const));
+      // A placeholder ('' updated_at) is no record yet: merged from nothing, as before.
+      const current = new Map(locked.rows.filter((r) => r.updated_at !== '').map((r) => [r.device_id, toStatus(r)] as const));
       const out: DeviceStatus[] = [];
       for (const change of changes) {
         const next = applyChange(current.get(change.deviceId) ?? null, change, now);

@@ -18,7 +18,7 @@
  * Nothing here decides correctness: exactly-once and order still come from the keys and the serialisable
  * transaction. Locks of a session end with it, so a worker that dies (SIGKILL included) frees its kiosks at once.
  */
-import type pg from 'pg';
+import pg from 'pg';
 
 /** The advisory lock namespace (the two-int form: apart from the single-key locks of migrations and the leader). */
 export const DEVICE_CLAIM_NAMESPACE = 7_315;
@@ -33,6 +33,15 @@ export interface DeviceClaims {
 export const CLAIM_WAIT_MS = 5_000;
 
 /**
+ * The connections claims wait on: lock_timeout set once per connection (CLAIM_WAIT_MS), so a claim is two round
+ * trips (lock, unlock) and the ledger's own connections keep waiting on row locks as long as they must. Two: the
+ * ingest applies one batch at a time; the second is for a batch of HQ's or a replay beside it.
+ */
+export function newClaimsPool(url: string): pg.Pool {
+  return new pg.Pool({ connectionString: url, max: 2, options: `-c lock_timeout=${CLAIM_WAIT_MS}` });
+}
+
+/**
  * Claims every device id and card UID, waiting (in key order) for those another writer holds; none when the wait
  * runs out. Cards too: a busy member's sales from two kiosks on two workers otherwise meet on the member's rows and
  * one whole batch fails its serialisation and runs again (with a fleet's batches of hundreds, over and over).
@@ -43,7 +52,6 @@ export async function claimDevices(pool: pg.Pool, deviceIds: readonly string[], 
   if (wanted.length === 0) return { claimed: new Set(), release: async () => undefined };
   const client = await pool.connect();
   try {
-    await client.query(`SET lock_timeout = ${CLAIM_WAIT_MS}`);
     await client.query(
       `SELECT pg_advisory_lock(${DEVICE_CLAIM_NAMESPACE}, k) FROM (SELECT DISTINCT hashtext(d) AS k FROM unnest($1::text[]) AS d ORDER BY k) AS keys`,
       [wanted],
@@ -62,8 +70,6 @@ export async function claimDevices(pool: pg.Pool, deviceIds: readonly string[], 
       released = true;
       try {
         await client.query(`SELECT pg_advisory_unlock(${DEVICE_CLAIM_NAMESPACE}, k) FROM (SELECT DISTINCT hashtext(d) AS k FROM unnest($1::text[]) AS d) AS keys`, [wanted]);
-        // The pool's other users (the ledger's transactions) wait on row locks as long as they must.
-        await client.query('RESET lock_timeout');
         client.release();
       } catch {
         // A session that cannot unlock is closed: its locks end with it.

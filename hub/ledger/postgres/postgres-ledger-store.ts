@@ -24,7 +24,7 @@
  * Every sub-store of the Ledger port is here (issue 15, part 1): each in its own file, on the same pool.
  */
 import pg from 'pg';
-import { claimDevices } from './device-claims.ts';
+import { claimDevices, newClaimsPool } from './device-claims.ts';
 import type { Logger } from 'pino';
 import { randomBytes } from 'node:crypto';
 import { CodedError } from '../../../core/errors/coded-error.ts';
@@ -126,6 +126,7 @@ const NO_WRITES: StepHooks = { discard: () => undefined, flush: async () => unde
 
 export class PostgresLedgerStore implements Ledger {
   private pool: pg.Pool | null = null;
+  private claimsPool: pg.Pool | null = null;
   private identityStore: PostgresIdentityStore | null = null;
   private creditStore: PostgresCredit | null = null;
   private codesAndDraws: PostgresCodesAndDraws | null = null;
@@ -154,6 +155,10 @@ export class PostgresLedgerStore implements Ledger {
       throw error;
     }
     this.pool = pool;
+    // Kiosk and card claims wait on connections of their own, each with the claim's lock_timeout set once
+    // (device-claims.ts): the ledger's own connections wait on row locks as long as they must.
+    this.claimsPool = newClaimsPool(this.options.url);
+    this.claimsPool.on('error', (error) => this.log.error({ err: error }, 'an idle PostgreSQL connection (claims) failed'));
     this.creditStore = new PostgresCredit(pool);
     this.codeKey = await postgresRedemptionCodeKey(pool);
     this.codesAndDraws = new PostgresCodesAndDraws(this.codeKey, {
@@ -167,6 +172,8 @@ export class PostgresLedgerStore implements Ledger {
   async close(): Promise<void> {
     const pool = this.pool;
     this.pool = null;
+    await this.claimsPool?.end();
+    this.claimsPool = null;
     this.identityStore = null;
     this.creditStore = null;
     this.codesAndDraws = null;
@@ -180,7 +187,7 @@ export class PostgresLedgerStore implements Ledger {
     if (batch.length === 0) return [];
     // The batch's kiosks and cards claimed first (device-claims.ts): a batch sharing one with another writer's waits
     // for it before its snapshot, instead of failing after it; one still held after the wait is answered TX_DEVICE_BUSY.
-    const claims = await claimDevices(this.handle(), batch.map(itemSlot).flatMap((slot) => (slot ? [slot.deviceId] : [])), batch.flatMap(itemCard));
+    const claims = await claimDevices(this.claims(), batch.map(itemSlot).flatMap((slot) => (slot ? [slot.deviceId] : [])), batch.flatMap(itemCard));
     try {
       const mine = batch.filter((item) => { const slot = itemSlot(item); return slot === null || claims.claimed.has(slot.deviceId); });
       const applied =
@@ -742,6 +749,11 @@ export class PostgresLedgerStore implements Ledger {
   private handle(): pg.Pool {
     if (!this.pool) throw new Error('ledger store is not open');
     return this.pool;
+  }
+
+  private claims(): pg.Pool {
+    if (!this.claimsPool) throw new Error('ledger store is not open');
+    return this.claimsPool;
   }
 }
 
