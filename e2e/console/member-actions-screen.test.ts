@@ -43,8 +43,18 @@ describe('HQ console: member actions in Chromium', () => {
   const answer = (page: Page) => page.locator('[data-test=ledger-answer]');
   const cardRow = (page: Page) => page.locator('[data-test=cards] .el-table__body tr', { hasText: CARD });
   async function cardAction(page: Page, action: string) {
-    await page.locator(`[data-test=card-actions-${CARD}]`).click();
-    await (await seen(page, page.locator(`[data-test=card-${action}]:visible`), `the ${action} item`)).click();
+    // On a machine busy with the rest of the suite the menu can close again before the item's click lands (seen in
+    // full runs, never alone): open it and pick the item again, at most three times, until the dialog shows.
+    for (let attempt = 1; ; attempt++) {
+      await page.locator(`[data-test=card-actions-${CARD}]`).click();
+      await (await seen(page, page.locator(`[data-test=card-${action}]:visible`), `the ${action} item`)).click();
+      const shown = await page
+        .locator('.el-message-box .el-button--primary')
+        .waitFor({ state: 'visible', timeout: 4_000 })
+        .then(() => true)
+        .catch(() => false);
+      if (shown || attempt === 3) break;
+    }
     await confirmBox(page);
   }
 
