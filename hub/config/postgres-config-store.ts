@@ -17,59 +17,15 @@
  */
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { ConfigSet, SignedConfig, SignedSnapshot } from '../../core/config/config-documents.ts';
+import type { ConfigSet, SignedConfig } from '../../core/config/config-documents.ts';
 import { CodedError } from '../../core/errors/coded-error.ts';
 import type { PostgresFleetPool } from '../fleet/postgres/postgres-fleet-pool.ts';
 import { LEDGER_PG_TYPES } from '../ledger/postgres/pg-integer-types.ts';
 import type { BundleRow, ConfigStore, SnapshotRow } from './config-store.ts';
+import { toBundle, toSnapshot, type BundleDb, type SnapshotDb } from './config-rows.ts';
 import { SnapshotRulesCache } from './snapshot-rules-cache.ts';
 
-interface BundleDb {
-  scope: string;
-  version: number;
-  signed_json: string;
-  key_id: string;
-  expires: string;
-  lifetime_days: number;
-  published_at: string;
-  published_by: string;
-  seeded_from_rules: number | null;
-}
-
-interface SnapshotDb {
-  version: number;
-  device_id: string;
-  rules_version: number;
-  signed_json: string;
-  set_json: string | null;
-  key_id: string;
-  issued_at: string;
-  expires: string;
-}
-
 const BUNDLE_COLUMNS = 'scope, version, signed_json, key_id, expires, lifetime_days, published_at, published_by, seeded_from_rules';
-
-const toBundle = (r: BundleDb): BundleRow => ({
-  scope: r.scope,
-  version: r.version,
-  signed: JSON.parse(r.signed_json) as SignedConfig,
-  keyId: r.key_id,
-  expires: r.expires,
-  lifetimeDays: r.lifetime_days,
-  publishedAt: r.published_at,
-  publishedBy: r.published_by,
-  seededFromRules: r.seeded_from_rules,
-});
-
-const toSnapshot = (r: SnapshotDb): SnapshotRow => ({
-  version: r.version,
-  deviceId: r.device_id,
-  rulesVersion: r.rules_version,
-  signed: JSON.parse(r.signed_json) as SignedSnapshot,
-  keyId: r.key_id,
-  issuedAt: r.issued_at,
-  expires: r.expires,
-});
 
 /** The channel saveSnapshots notifies on; the payload is "first:last" of the versions it saved. */
 export const SNAPSHOTS_SAVED_CHANNEL = 'memberkiosk_config_snapshots_saved';

@@ -8,55 +8,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { CodedError } from '../../core/errors/coded-error.ts';
-import type { ConfigSet, SignedConfig, SignedSnapshot } from '../../core/config/config-documents.ts';
+import type { ConfigSet, SignedConfig } from '../../core/config/config-documents.ts';
 import { FLEET_FILE } from '../fleet/open-fleet-registry.ts';
 import { openFleetDatabase } from '../fleet/sqlite/open-fleet-database.ts';
 import type { BundleRow, ConfigStore, SnapshotRow } from './config-store.ts';
-
-interface BundleDb {
-  scope: string;
-  version: number;
-  signed_json: string;
-  key_id: string;
-  expires: string;
-  lifetime_days: number;
-  published_at: string;
-  published_by: string;
-  seeded_from_rules: number | null;
-}
-
-interface SnapshotDb {
-  version: number;
-  device_id: string;
-  rules_version: number;
-  signed_json: string;
-  set_json: string | null;
-  key_id: string;
-  issued_at: string;
-  expires: string;
-}
-
-const toBundle = (r: BundleDb): BundleRow => ({
-  scope: r.scope,
-  version: r.version,
-  signed: JSON.parse(r.signed_json) as SignedConfig,
-  keyId: r.key_id,
-  expires: r.expires,
-  lifetimeDays: r.lifetime_days,
-  publishedAt: r.published_at,
-  publishedBy: r.published_by,
-  seededFromRules: r.seeded_from_rules,
-});
-
-const toSnapshot = (r: SnapshotDb): SnapshotRow => ({
-  version: r.version,
-  deviceId: r.device_id,
-  rulesVersion: r.rules_version,
-  signed: JSON.parse(r.signed_json) as SignedSnapshot,
-  keyId: r.key_id,
-  issuedAt: r.issued_at,
-  expires: r.expires,
-});
+import { toBundle, toSnapshot, type BundleDb, type SnapshotDb } from './config-rows.ts';
 
 export class SqliteConfigStore implements ConfigStore {
   private db: Db | null = null;
