@@ -13,63 +13,10 @@ import type { Logger } from 'pino';
 import { CodedError } from '../../../core/errors/coded-error.ts';
 import { DEFAULT_STORE_TIMEZONE } from '../../../core/fleet/store-profile.ts';
 import type { EnrolledDevice, EnrolmentCodeRecord, FleetRegistry, KioskMode, NewStore, RedeemOutcome, RedeemRequest, Region, Store, StoreChange } from '../fleet-registry.ts';
+import { STORE_COLUMNS, toCode, toDevice, toStore, type CodeRow, type DeviceRow, type StoreRow } from '../fleet-rows.ts';
 import type { PostgresFleetPool } from './postgres-fleet-pool.ts';
 
-interface DeviceRow {
-  device_id: string;
-  store_id: string;
-  mode: KioskMode;
-  mqtt_secret_sha256: string;
-  public_key: string;
-  enrolled_at: string;
-  revoked_at: string | null;
-}
-
-interface CodeRow {
-  code_sha256: string;
-  store_id: string;
-  mode: KioskMode;
-  device_id: string | null;
-  created_at: string;
-  expires_at: string;
-  used_at: string | null;
-  used_by_device: string | null;
-}
-
-interface StoreRow {
-  store_id: string;
-  name: string;
-  region_id: string;
-  address: string;
-  phone: string;
-  timezone: string;
-}
-
 const DEVICE_COLUMNS = 'device_id, store_id, mode, mqtt_secret_sha256, public_key, enrolled_at, revoked_at';
-const STORE_COLUMNS = 'store_id, name, region_id, address, phone, timezone';
-
-const toDevice = (r: DeviceRow): EnrolledDevice => ({
-  deviceId: r.device_id,
-  storeId: r.store_id,
-  mode: r.mode,
-  mqttSecretSha256: r.mqtt_secret_sha256,
-  publicKeyPem: r.public_key,
-  enrolledAt: r.enrolled_at,
-  revokedAt: r.revoked_at,
-});
-
-const toCode = (r: CodeRow): EnrolmentCodeRecord => ({
-  codeSha256: r.code_sha256,
-  storeId: r.store_id,
-  mode: r.mode,
-  deviceId: r.device_id,
-  createdAt: r.created_at,
-  expiresAt: r.expires_at,
-  usedAt: r.used_at,
-  usedByDevice: r.used_by_device,
-});
-
-const toStore = (r: StoreRow): Store => ({ storeId: r.store_id, name: r.name, regionId: r.region_id, address: r.address, phone: r.phone, timezone: r.timezone });
 
 export class PostgresFleetRegistry implements FleetRegistry {
   private opened = false;
