@@ -24,8 +24,8 @@ import pg from 'pg';
 export const DEVICE_CLAIM_NAMESPACE = 7_315;
 
 export interface DeviceClaims {
-  /** The device ids this writer holds until release() (all of them, or none when the wait ran out); cards beside them. */
-  claimed: ReadonlySet<string>;
+  /** Whether this writer holds every kiosk and card asked for until release(); false when the wait ran out (none held). */
+  granted: boolean;
   release(): Promise<void>;
 }
 
@@ -47,9 +47,8 @@ export function newClaimsPool(url: string): pg.Pool {
  * one whole batch fails its serialisation and runs again (with a fleet's batches of hundreds, over and over).
  */
 export async function claimDevices(pool: pg.Pool, deviceIds: readonly string[], cardUids: readonly string[] = []): Promise<DeviceClaims> {
-  const devices = [...new Set(deviceIds)];
-  const wanted = [...devices, ...new Set(cardUids.map((uid) => `card:${uid}`))];
-  if (wanted.length === 0) return { claimed: new Set(), release: async () => undefined };
+  const wanted = [...new Set(deviceIds), ...new Set(cardUids.map((uid) => `card:${uid}`))];
+  if (wanted.length === 0) return { granted: true, release: async () => undefined };
   const client = await pool.connect();
   try {
     await client.query(
@@ -59,12 +58,12 @@ export async function claimDevices(pool: pg.Pool, deviceIds: readonly string[], 
   } catch (error) {
     // Whatever was taken before the failure (a lock wait timed out) ends with the session: not returned to the pool.
     client.release(true);
-    if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) return { claimed: new Set(), release: async () => undefined };
+    if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) return { granted: false, release: async () => undefined };
     throw error;
   }
   let released = false;
   return {
-    claimed: new Set(devices),
+    granted: true,
     async release() {
       if (released) return;
       released = true;

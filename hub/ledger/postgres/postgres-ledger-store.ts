@@ -189,7 +189,8 @@ export class PostgresLedgerStore implements Ledger {
     // for it before its snapshot, instead of failing after it; one still held after the wait is answered TX_DEVICE_BUSY.
     const claims = await claimDevices(this.claims(), batch.map(itemSlot).flatMap((slot) => (slot ? [slot.deviceId] : [])), batch.flatMap(itemCard));
     try {
-      const mine = batch.filter((item) => { const slot = itemSlot(item); return slot === null || claims.claimed.has(slot.deviceId); });
+      // Not granted (a kiosk stayed held past the wait): only what names no kiosk is decided now.
+      const mine = claims.granted ? batch : batch.filter((item) => itemSlot(item) === null);
       const applied =
         mine.length === 0
           ? []
