@@ -6,17 +6,20 @@
  * - The broker restarted in the middle of a burst: every worker and the kiosk reconnect on their own, and every sale
  *   is applied exactly once, in order.
  * The ledger is read with `pg` directly, not through the hub's code.
+ * One database, broker and three workers serve the whole file (starting them is most of a test's time); each test
+ * has its own kiosk (device id, data directory) and its own baseline, and first starts again any worker the test
+ * before left dead, so each begins with all three running.
  */
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeTempDir } from '../../device/test-support/temp-dir.ts';
 import { DEMO_CARDS } from '../../hub/demo/seed-demo-data.ts';
 import { stopPostgres } from '../../hub/testing/start-postgres.ts';
-import { CliProcesses } from '../support/cli-process.ts';
+import { CliProcesses, type CliProcess } from '../support/cli-process.ts';
 import { expectDeliveredOnceInOrder } from '../support/expect-delivered-once.ts';
 import { getJson } from '../support/http-json.ts';
 import { hubAdminToken } from '../support/hub-process.ts';
-import { startWorkerCluster, type WorkerCluster } from '../support/hub-worker-cluster.ts';
+import { startWorkerCluster, type WorkerCluster, type WorkerProcess } from '../support/hub-worker-cluster.ts';
 import { postKiosk, staffSignIn, tapMember } from '../support/kiosk-api.ts';
 import { startKioskProcess } from '../support/kiosk-process.ts';
 import { readOutboxEntries } from '../support/outbox-file.ts';
@@ -36,36 +39,45 @@ interface KioskState {
   outboxDepth: number;
 }
 
-afterAll(async () => {
-  await stopPostgres();
-});
-
 describe('three hub workers: the whole hub down, and the broker restarted', () => {
   let temp: ReturnType<typeof makeTempDir>;
   let children: CliProcesses;
   let cluster: WorkerCluster | null = null;
+  /** The test's kiosk, SIGKILLed after it whatever happened. */
+  let kioskProcess: CliProcess | null = null;
 
-  beforeEach(() => {
+  beforeAll(async () => {
     temp = makeTempDir('mk-e2e-workers-outage-');
     children = new CliProcesses();
-  });
+    cluster = await startWorkerCluster(children, join(temp.dir, 'hub'));
+    await cluster.start('w1', { demo: true });
+    await Promise.all([cluster.start('w2'), cluster.start('w3')]);
+  }, 90_000);
 
   afterEach(async () => {
-    await children.killAll();
-    await cluster?.stop();
-    cluster = null;
-    temp.cleanup();
+    await kioskProcess?.kill('SIGKILL');
+    kioskProcess = null;
   });
 
-  /** Three workers, a kiosk process enrolled through the first, a cashier signed in, the member on the reader. */
+  afterAll(async () => {
+    await children?.killAll();
+    await cluster?.stop();
+    cluster = null;
+    temp?.cleanup();
+    await stopPostgres();
+  });
+
+  /** Whether a worker's process is still running (a test may have SIGKILLed it). */
+  const running = (worker: WorkerProcess | undefined) => worker !== undefined && worker.process.child.exitCode === null && worker.process.child.signalCode === null;
+
+  /** Three workers running, a kiosk process of its own enrolled through the first, a cashier signed in, the member on the reader. */
   async function chainWithKiosk(deviceId: string) {
-    cluster = await startWorkerCluster(children, join(temp.dir, 'hub'));
-    const c = cluster;
-    await c.start('w1', { demo: true });
-    await Promise.all([c.start('w2'), c.start('w3')]);
-    const kioskDir = join(temp.dir, 'kiosk');
+    const c = cluster!;
+    await Promise.all(WORKERS.filter((id) => !running(c.workers.get(id))).map((id) => c.start(id)));
+    const kioskDir = join(temp.dir, deviceId);
     await c.provision(deviceId, kioskDir, 'w1');
     const kiosk = await startKioskProcess(children, { hubUrl: c.kioskBrokerUrl, deviceId, dataDir: kioskDir });
+    kioskProcess = kiosk.process;
     await vi.waitFor(async () => expect(await getJson(`${kiosk.apiUrl}/state`)).toMatchObject({ connected: true, mode: 'attended' }), { timeout: 20_000, interval: 50 });
     const token = await hubAdminToken(c.workers.get('w1')!.httpUrl);
     const transactions = async (worker: string) => (await getJson<{ transactions: number }>(`${c.workers.get(worker)!.httpUrl}/api/health`)).transactions;

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseReceiptQr, verifyReceiptQr } from '../../core/receipt/receipt-qr.ts';
 import { createDevice, type Device } from '../../device/main.ts';
 import { DEVICE_PUBLIC_KEY_FILE } from '../../device/provisioning/stored-provisioning.ts';
@@ -167,7 +167,8 @@ describe('a Chinese receipt with a verifiable QR code (real hub, enrolled kiosk,
     expect(changed.status).toBe(200);
     const seen = await until(state, (s) => s.store?.timezone === 'Asia/Urumqi', 'the kiosk never heard of the new profile');
     expect(seen.store).toEqual({ storeId: DEMO_STORE_ID, name: '星河便利 静安店', address: '上海市静安区南京西路1号', phone: '021-6288 9999', timezone: 'Asia/Urumqi' });
-    const saved = JSON.parse(readFileSync(join(kioskDir, 'settings.json'), 'utf8')) as { storeProfile?: unknown };
-    expect(saved.storeProfile).toEqual(seen.store);
+    // Kept on disk: the kiosk's state shows the profile once it is in memory, and settings.json is written just after.
+    const saved = () => (JSON.parse(readFileSync(join(kioskDir, 'settings.json'), 'utf8')) as { storeProfile?: unknown }).storeProfile;
+    await vi.waitFor(() => expect(saved()).toEqual(seen.store), { timeout: 5_000, interval: 20 });
   });
 });

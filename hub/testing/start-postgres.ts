@@ -3,11 +3,12 @@
  * folder with trust auth, pg_ctl start on a free loopback port with the socket in that folder, and one fresh
  * database per store a test makes (CREATE DATABASE is cheap; a cluster is not).
  *
- * One cluster per test process, started on first use: vitest runs each test file in its own worker process, so a
- * file pays initdb (~0.5 s) once however many stores it makes. The file stops it in afterAll (stopPostgres); should
- * the worker be killed first (vitest ends its forks with a signal, no 'exit' event runs), a watchdog shell started
- * with the cluster stops it and removes its folder once the worker's pid is gone. initdb refuses to run as root, so
- * under root (CI, these machines) the cluster is made and run as the `postgres` user via runuser.
+ * One cluster per test file, started on first use: a file pays initdb (~0.5 s) once however many stores it makes,
+ * and stops it in afterAll (stopPostgres), so the next file run by the same worker process (vitest's shared-process
+ * project runs file after file in one) starts its own. Should the worker be killed first (vitest ends its forks
+ * with a signal, no 'exit' event runs), a watchdog shell started with the cluster stops it and removes its folder
+ * once the worker's pid is gone. initdb refuses to run as root, so under root (CI, these machines) the cluster is
+ * made and run as the `postgres` user via runuser.
  * Durability is left at PostgreSQL's defaults (fsync on, synchronous_commit on): the tests and the benchmarks see
  * what production does.
  */
@@ -85,6 +86,8 @@ async function startCluster(): Promise<PostgresCluster> {
   const stop = () => {
     if (stopped) return;
     stopped = true;
+    // Stopped now, not at exit: a worker that runs many files starts many clusters, and must not gather their listeners.
+    process.removeListener('exit', stop);
     try {
       if (watchdog.pid !== undefined) process.kill(watchdog.pid);
     } catch {
