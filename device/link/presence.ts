@@ -2,7 +2,8 @@
  * What the kiosk tells about itself and hears about the hub: its retained availability (`online` when the
  * link is up, `offline` said on a clean stop; the last will says it otherwise), its retained state report
  * (versions, outbox depth, epoch, oldest pending slot, at most MAX_STATE_REPORT_BYTES, throttled to one a
- * second), and what the hub last announced on its own availability topic (unknown counts as online).
+ * second, and not sent again unchanged within STATE_REFRESH_MS on one connection), and what the hub last announced
+ * on its own availability topic (unknown counts as online).
  */
 import type { Logger } from 'pino';
 import { MAX_STATE_REPORT_BYTES } from '../../core/wire/limits.ts';
@@ -11,6 +12,13 @@ import type { Outbox } from '../outbox/sqlite-outbox.ts';
 import { LINK_LOG_CODES } from './delivery-machine.ts';
 
 const STATE_PUBLISH_INTERVAL_MS = 1000;
+/**
+ * A report the same as the last one published on this connection (but for its time) is skipped for this long.
+ * Every closed sale asks for a report; a selling kiosk's depth goes 1 → 0 and reads 0 at each one, so a fleet of
+ * thousands sent the hub the same record at every sale (a retained message to the broker, a row write on the hub).
+ * Signs of life do not need it: the hub counts any message as one. The first report on each connection always goes.
+ */
+const STATE_REFRESH_MS = 5 * 60_000;
 
 type Publish = (topic: string, payload: string, options: { qos: 1; retain: true }) => void;
 
@@ -43,31 +51,40 @@ export function createPresence(opts: PresenceOptions): Presence {
   let hubOnline = true;
   let stateTimer: NodeJS.Timeout | null = null;
   let lastStateAt = 0;
+  /** What the last report said (without its time) on this connection; null: nothing sent on it yet. */
+  let lastContent: string | null = null;
+  let lastContentAt = 0;
 
   function publishStateNow(): void {
     const publish = opts.publisher();
     if (!publish) return;
-    lastStateAt = Date.now();
+    const now = Date.now();
+    lastStateAt = now;
     const oldest = outbox.oldestPending();
-    const report = {
+    const content = {
       deviceId,
       connected: true,
       outboxDepth: outbox.depth(),
       epoch: outbox.epoch(),
       oldestPending: oldest ? { epoch: oldest.epoch, seq: oldest.seq } : null,
       ...(opts.reportState?.() ?? {}),
-      at: new Date().toISOString(),
     };
-    const text = JSON.stringify(report);
+    const contentText = JSON.stringify(content);
+    if (contentText === lastContent && now - lastContentAt < STATE_REFRESH_MS) return;
+    const text = JSON.stringify({ ...content, at: new Date(now).toISOString() });
     if (Buffer.byteLength(text) > MAX_STATE_REPORT_BYTES) {
       log.warn({ code: LINK_LOG_CODES.stateTooLarge, bytes: Buffer.byteLength(text) }, 'state report too large; not published');
       return;
     }
     publish(topics.state(deviceId), text, { qos: 1, retain: true });
+    lastContent = contentText;
+    lastContentAt = now;
   }
 
   return {
     announceOnline() {
+      // A new connection: its first report goes whatever the last one said.
+      lastContent = null;
       opts.publisher()?.(topics.availability(deviceId), 'online', { qos: 1, retain: true });
     },
     onHubAvailability(online, retained) {

@@ -30,7 +30,10 @@ export class CliProcesses {
    * (the line the command prints once it serves), or rejects if it exits or stays silent past the timeout.
    */
   async start(args: string[], ready: RegExp, timeoutMs = 15_000): Promise<{ process: CliProcess; match: RegExpExecArray }> {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    // MK_CLI_NODE_ARGS: extra node flags for the child (the fleet benchmarks' CPU profiles: `--cpu-prof …`, which
+    // NODE_OPTIONS does not allow).
+    const nodeArgs = process.env['MK_CLI_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
+    const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     // stdout alone is searched for the ready line; both streams are kept for failure messages.
     let stdout = '';
     let text = '';

@@ -15,7 +15,7 @@ import { enrolForTest } from '../testing/enrol-for-test.ts';
 import { RawDeviceClient } from '../testing/raw-device-client.ts';
 import { startTestHub, type TestHub } from '../testing/start-test-hub.ts';
 import { parseLedgerTransaction } from '../ledger/ledger-parse.ts';
-import { HELD_BACK_DELAYS_MS, HeldBackRetry } from './held-back-retry.ts';
+import { BUSY_DELAYS_MS, HELD_BACK_DELAYS_MS, HeldBackRetry } from './held-back-retry.ts';
 import { TxIngest } from './tx-ingest.ts';
 
 const DEVICE = 'kiosk-held';
@@ -132,17 +132,23 @@ describe('held-back retry of ordering gaps (real SQLite ledger; the MQTT client 
 describe('held-back retry of a kiosk another worker holds (TX_DEVICE_BUSY)', () => {
   it('holds it back like a gap, applies it again after each wait, and answers it after the last', async () => {
     const requeued: unknown[] = [];
-    const held = new HeldBackRetry({ requeue: (item) => requeued.push(item), delaysMs: [1, 1] });
+    const held = new HeldBackRetry({ requeue: (item) => requeued.push(item), delaysMs: [50], busyDelaysMs: [1, 1] });
     const item = { topicDeviceId: DEVICE, parsed: parseLedgerTransaction(Buffer.from('{}')), receivedAt: new Date().toISOString() };
     const busy: TxResult = { id: 'T1', seq: 1, epoch: 'E1', status: 'rejected', code: 'TX_DEVICE_BUSY', retry: true, recorded: false };
     expect(held.offer(item, busy)).toBe(true);
     await vi.waitFor(() => expect(requeued).toHaveLength(1), { timeout: 1_000, interval: 1 });
     expect(held.offer(item, busy)).toBe(true);
     await vi.waitFor(() => expect(requeued).toHaveLength(2), { timeout: 1_000, interval: 1 });
-    // The waits are spent: the kiosk is told (retry) and resends as for any gap.
+    // Its own waits (more than a gap's one) are spent: the kiosk is told (retry) and resends as for any gap.
     expect(held.offer(item, busy)).toBe(false);
     // Not retryable, not held: a recorded refusal goes to the kiosk at once.
     expect(held.offer(item, { ...busy, code: 'INSUFFICIENT_STORED_VALUE', retry: false, recorded: true })).toBe(false);
     held.stop();
+  });
+
+  it('waits longer for a busy kiosk or card than for a gap: a claim ends with the other batch, a gap may never', () => {
+    const total = (delays: readonly number[]) => delays.reduce((a, b) => a + b, 0);
+    expect(total(BUSY_DELAYS_MS)).toBeGreaterThanOrEqual(2_500);
+    expect(total(HELD_BACK_DELAYS_MS)).toBeLessThan(1_000);
   });
 });

@@ -19,11 +19,19 @@ import type { ReceivedTransaction } from '../ledger/ledger-store.ts';
 
 /** The waits before each new try: the first gap waits 10 ms, the sixth 200 ms, then the kiosk is answered. */
 export const HELD_BACK_DELAYS_MS: readonly number[] = [10, 20, 40, 80, 160, 200];
+/**
+ * The waits for a kiosk or card another worker holds (TX_DEVICE_BUSY): about three seconds in all. Unlike a gap,
+ * which may be a transaction lost on the way, a busy claim ends for sure when the other worker's batch does (under a
+ * second, or a few under load), and a kiosk told "busy" backs off for seconds (delivery-machine.ts).
+ */
+export const BUSY_DELAYS_MS: readonly number[] = [10, 20, 40, 80, 160, 250, 250, 250, 250, 250, 250, 250, 250, 250, 250];
 
 export interface HeldBackRetryOptions {
   /** Puts the item back into the ingest's queue (TxIngest.requeue). */
   requeue(item: ReceivedTransaction): void;
   delaysMs?: readonly number[];
+  /** The waits for TX_DEVICE_BUSY (BUSY_DELAYS_MS). */
+  busyDelaysMs?: readonly number[];
   /** At most this many items waiting at once; past it a gap is answered at once (a flood is not hoarded in memory). */
   maxHeld?: number;
 }
@@ -32,6 +40,7 @@ export class HeldBackRetry {
   private readonly tries = new WeakMap<ReceivedTransaction, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly delays: readonly number[];
+  private readonly busyDelays: readonly number[];
   private readonly maxHeld: number;
   private stopped = false;
   /** Items held back so far (for tests and logs). */
@@ -39,6 +48,7 @@ export class HeldBackRetry {
 
   constructor(private readonly options: HeldBackRetryOptions) {
     this.delays = options.delaysMs ?? HELD_BACK_DELAYS_MS;
+    this.busyDelays = options.busyDelaysMs ?? BUSY_DELAYS_MS;
     this.maxHeld = options.maxHeld ?? 10_000;
   }
 
@@ -50,7 +60,7 @@ export class HeldBackRetry {
     // A gap, or a kiosk another worker holds right now (hub/ledger/postgres/device-claims.ts): both pass in moments.
     const isGap = result.status === 'rejected' && (result.code === 'TX_OUT_OF_ORDER' || result.code === 'TX_DEVICE_BUSY') && result.retry === true;
     const tried = this.tries.get(item) ?? 0;
-    const delay = this.delays[tried];
+    const delay = (result.code === 'TX_DEVICE_BUSY' ? this.busyDelays : this.delays)[tried];
     if (!isGap || delay === undefined || this.stopped || this.timers.size >= this.maxHeld) {
       this.tries.delete(item);
       return false;

@@ -6,6 +6,11 @@
  * The ledger port is async: batches are applied strictly one after another, in arrival order. While one is
  * being applied, new arrivals queue; they form the next batch once its promise has settled and its results
  * have been published. A rejected batch published nothing and applied nothing: the devices resend.
+ *
+ * A copy of a transaction the ingest already holds (queued, being applied, or held back) — the same bytes from the
+ * same device — is dropped: the one in hand will be answered. A kiosk that hears nothing for 5 s sends its pending
+ * entries again, so a hub that fell 5 s behind was sent every sale twice and applied each twice (the second time
+ * as `exists`), which put it further behind: a congestion collapse (the fleet benchmark's 5,000 kiosks).
  */
 import { performance } from 'node:perf_hooks';
 import type { MqttClient } from 'mqtt';
@@ -25,6 +30,8 @@ export interface IngestObserver {
   batchApplied(batch: readonly ReceivedTransaction[], results: readonly TxResult[], applyMs: number): void;
   /** A batch the database refused whole: nothing applied, no result sent (the devices resend). */
   batchFailed(size: number): void;
+  /** A copy of a transaction in hand was dropped. */
+  duplicateDropped?(): void;
 }
 
 export interface TxIngestOptions {
@@ -55,6 +62,10 @@ export class TxIngest {
   private readonly log: Logger;
   private readonly maxBatch: number;
   applied = 0;
+  /** Copies dropped because the same transaction was in hand. */
+  duplicatesDropped = 0;
+  /** The transactions in hand (queued, in the batch under way, or held back), by device and id, with their bytes. */
+  private readonly inHand = new Map<string, Buffer>();
 
   constructor(private readonly options: TxIngestOptions) {
     this.log = options.logger.child({ component: 'hub.ingest' });
@@ -62,7 +73,17 @@ export class TxIngest {
   }
 
   receive(topicDeviceId: string, payload: Buffer): void {
-    this.queue.push({ topicDeviceId, parsed: parseLedgerTransaction(payload), receivedAt: new Date().toISOString() });
+    const parsed = parseLedgerTransaction(payload);
+    const key = parsed.ok ? handKey(topicDeviceId, parsed.tx.id) : null;
+    if (key !== null) {
+      if (this.inHand.get(key)?.equals(payload)) {
+        this.duplicatesDropped += 1;
+        this.observe((observer) => observer.duplicateDropped?.());
+        return;
+      }
+      this.inHand.set(key, payload);
+    }
+    this.queue.push({ topicDeviceId, parsed, receivedAt: new Date().toISOString() });
     this.schedule();
   }
 
@@ -104,6 +125,7 @@ export class TxIngest {
         // so every device keeps its entries pending and sends them again.
         this.log.error({ err: error, size: batch.length }, 'batch not applied; devices will resend');
         this.observe((observer) => observer.batchFailed(batch.length));
+        for (const item of batch) this.letGo(item);
         return;
       }
       const applyMs = performance.now() - started;
@@ -140,6 +162,7 @@ export class TxIngest {
     results.forEach((result, index) => {
       const item = batch[index]!;
       if (this.options.holdBack?.offer(item, result)) return;
+      this.letGo(item);
       if (result.status === 'rejected') this.log.warn({ deviceId: item.topicDeviceId, txId: result.id, code: result.code, recorded: result.recorded }, 'transaction rejected');
       else this.applied += 1;
       const list = byDevice.get(item.topicDeviceId);
@@ -150,4 +173,13 @@ export class TxIngest {
       for (const message of resultMessages(deviceResults)) this.options.client.publish(this.options.topics.txResult(deviceId), message, { qos: 1 });
     }
   }
+
+  /** The item is answered (or dropped with its batch): a copy of it is news again. */
+  private letGo(item: ReceivedTransaction): void {
+    if (item.parsed.ok) this.inHand.delete(handKey(item.topicDeviceId, item.parsed.tx.id));
+  }
+}
+
+function handKey(deviceId: string, txId: string): string {
+  return `${deviceId}\u0000${txId}`;
 }

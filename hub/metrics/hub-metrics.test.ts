@@ -111,6 +111,7 @@ describe('hub metrics and health (real hub, real aedes and SQLite, raw kiosk cli
     for (const [name, type] of [
       ['memberkiosk_tx_results_total', 'counter'],
       ['memberkiosk_ingest_batch_size', 'histogram'],
+      ['memberkiosk_ingest_duplicates_dropped_total', 'counter'],
       ['memberkiosk_kiosks_online', 'gauge'],
       ['process_resident_memory_bytes', 'gauge'],
       ['nodejs_eventloop_lag_seconds', 'gauge'],
@@ -136,6 +137,8 @@ describe('hub metrics and health (real hub, real aedes and SQLite, raw kiosk cli
     // Sent one at a time, each waiting for its result: one batch each.
     expect(moved('memberkiosk_ingest_batches_applied_total')).toBe(7);
     expect(moved('memberkiosk_ingest_batches_failed_total')).toBe(0);
+    // Each waited for its result before the next: no copy was ever in hand twice.
+    expect(moved('memberkiosk_ingest_duplicates_dropped_total')).toBe(0);
     expect(moved('memberkiosk_ingest_batch_size_count')).toBe(7);
     expect(moved('memberkiosk_ingest_batch_size_sum')).toBe(7);
     expect(moved('memberkiosk_ingest_batch_apply_seconds_count')).toBe(7);

@@ -65,6 +65,7 @@ export class HubMetrics implements IngestObserver, LookupObserver {
   private readonly txResults: Counter<'result' | 'code'>;
   private readonly batchesApplied: Counter;
   private readonly batchesFailed: Counter;
+  private readonly duplicatesDropped: Counter;
   private readonly batchSize: Histogram;
   private readonly batchApplySeconds: Histogram;
   private readonly receiveToResultSeconds: Histogram;
@@ -91,6 +92,7 @@ export class HubMetrics implements IngestObserver, LookupObserver {
     for (const result of ['applied', 'exists'] as const) this.txResults.inc({ result }, 0);
     this.batchesApplied = new Counter({ name: 'memberkiosk_ingest_batches_applied_total', help: 'Batches of kiosk transactions committed in one database transaction.', registers });
     this.batchesFailed = new Counter({ name: 'memberkiosk_ingest_batches_failed_total', help: 'Batches the database refused whole (nothing applied, no result sent; the kiosks resend).', registers });
+    this.duplicatesDropped = new Counter({ name: 'memberkiosk_ingest_duplicates_dropped_total', help: 'Copies of a transaction the ingest already held (a kiosk resending while the hub was behind), dropped.', registers });
     this.batchSize = new Histogram({ name: 'memberkiosk_ingest_batch_size', help: 'Transactions per applied batch.', buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500], registers });
     this.batchApplySeconds = new Histogram({
       name: 'memberkiosk_ingest_batch_apply_seconds',
@@ -216,6 +218,10 @@ export class HubMetrics implements IngestObserver, LookupObserver {
       const receivedAt = Date.parse(batch[index]?.receivedAt ?? '');
       if (Number.isFinite(receivedAt)) this.receiveToResultSeconds.observe(Math.max(0, now - receivedAt) / 1000);
     });
+  }
+
+  duplicateDropped(): void {
+    this.duplicatesDropped.inc();
   }
 
   batchFailed(): void {

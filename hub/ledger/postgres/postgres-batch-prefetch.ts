@@ -1,6 +1,6 @@
 /**
  * Fetches in bulk, when a batch begins, the rows its items' steps will read one by one — the stored transactions
- * under the batch's ids, the kiosks' registry rows and sequence rows, the cards the items name, and those cards'
+ * under the batch's ids, the kiosks' registry rows and sequence rows with what holds each epoch's last seq, the cards the items name, and those cards'
  * members with their balances and point lots — and primes the batch's read cache with them (sync-reads.ts), each as the answer of the
  * very read the port or the row readers make (the same SQL and parameters, the same columns and order). Without it
  * every such read is a miss: one round trip and one more run of the step each, about six per purchase; and the bulk
@@ -14,7 +14,7 @@ import type pg from 'pg';
 import type { ReceivedTransaction } from '../ledger-store.ts';
 import { queryInOneRoundTrip, textArray, type StatementToSend } from './one-round-trip-writes.ts';
 import { BALANCES_SQL, byCard, byMember, CARD_BY_UID_SQL, CARD_COLUMNS, LOT_ORDER, LOTS_SQL, MEMBER_BY_ID_SQL, MEMBER_COLUMNS, REFERRER_SQL } from './postgres-row-readers.ts';
-import { DEVICE_ROW_SQL, deviceKey, LAST_EFFECTIVE_SQL, SEQUENCE_SQL, sequencesKey, STORED_TX_COLUMNS, STORED_TX_SQL, storedTxKey } from './postgres-write-port.ts';
+import { DEVICE_ROW_SQL, deviceKey, LAST_EFFECTIVE_SQL, SEQUENCE_SQL, sequencesKey, SLOT_RECORD_SQL, SLOT_TX_SQL, slotKey, slotRecordKey, slotTxKey, STORED_TX_COLUMNS, STORED_TX_SQL, storedTxKey } from './postgres-write-port.ts';
 import type { SyncReads } from './sync-reads.ts';
 
 type Row = Record<string, unknown>;
@@ -57,13 +57,16 @@ export async function prefetchBatch(client: pg.ClientBase, reads: SyncReads, bat
     { sql: 'SELECT device_id, mode, store_id FROM devices WHERE device_id = ANY($1::text[])', params: [devices] },
     { sql: 'SELECT device_id, epoch, last_seq, closed FROM device_sequences WHERE device_id = ANY($1::text[])', params: [sequenceDevices] },
     { sql: 'SELECT device_id, max(last_effective_at) AS last_effective_at FROM device_sequences WHERE device_id = ANY($1::text[]) GROUP BY device_id', params: [sequenceDevices] },
+    // What holds each kiosk epoch's last seq: its next transaction's prevId is checked against it.
+    { sql: `SELECT s.device_id, s.epoch, t.tx_id, t.content_hash, t.result FROM device_sequences s JOIN transactions t ON t.device_id = s.device_id AND t.epoch = s.epoch AND t.seq = s.last_seq WHERE s.device_id = ANY($1::text[])`, params: [sequenceDevices] },
+    { sql: `SELECT s.device_id, s.epoch, r.tx_id, r.content_hash, r.payload, r.result FROM device_sequences s JOIN sequence_slots r ON r.device_id = s.device_id AND r.epoch = s.epoch AND r.seq = s.last_seq WHERE s.device_id = ANY($1::text[])`, params: [sequenceDevices] },
     { sql: `SELECT ${CARD_COLUMNS} FROM cards WHERE uid = ANY($1::text[])`, params: [cards] },
     { sql: `SELECT ${MEMBER_COLUMNS}, referrer_id FROM members WHERE ${OF_CARDS}`, params: [cards] },
     { sql: `SELECT member_id, account, balance FROM accounts WHERE ${OF_CARDS}`, params: [cards] },
     { sql: `SELECT member_id, lot_id, remaining, earned_at, expires_at FROM point_lots WHERE ${OF_CARDS} AND remaining <> 0 ORDER BY member_id, ${LOT_ORDER}`, params: [cards] },
   ];
   const answers = await queryInOneRoundTrip(client, statements);
-  const [storedRows, deviceRows, sequenceRows, effectiveRows, cardRows, memberRows, balanceRows, lotRows] = answers.slice(first ? 1 : 0);
+  const [storedRows, deviceRows, sequenceRows, effectiveRows, lastTxRows, lastRecordRows, cardRows, memberRows, balanceRows, lotRows] = answers.slice(first ? 1 : 0);
 
   const stored = byKey(storedRows!, 'tx_id');
   for (const id of txIds) reads.prime(STORED_TX_SQL, [id], stored.get(id) ?? [], storedTxKey(id));
@@ -74,10 +77,18 @@ export async function prefetchBatch(client: pg.ClientBase, reads: SyncReads, bat
   // Each device epoch's row (or none), and each device's last effective time (max over no rows: one row of null).
   const sequences = byKey(sequenceRows!, 'device_id');
   const effective = byKey(effectiveRows!, 'device_id');
+  const lastTxs = bySlot(lastTxRows!, sequenceRows!);
+  const lastRecords = bySlot(lastRecordRows!, sequenceRows!);
   for (const [deviceId, epochs] of epochsOf) {
     for (const epoch of epochs) {
       const row = (sequences.get(deviceId) ?? []).find((r) => r.epoch === epoch);
       reads.prime(SEQUENCE_SQL, [deviceId, epoch], row ? [{ last_seq: row.last_seq, closed: row.closed }] : [], sequencesKey(deviceId));
+      const lastSeq = Number(row?.last_seq ?? 0);
+      if (lastSeq > 0) {
+        const slot = slotKey(deviceId, epoch, lastSeq);
+        reads.prime(SLOT_TX_SQL, [deviceId, epoch, lastSeq], lastTxs.get(slot) ?? [], slotTxKey(slot));
+        reads.prime(SLOT_RECORD_SQL, [deviceId, epoch, lastSeq], lastRecords.get(slot) ?? [], slotRecordKey(slot));
+      }
     }
     reads.prime(LAST_EFFECTIVE_SQL, [deviceId], effective.get(deviceId) ?? [{ last_effective_at: null }], sequencesKey(deviceId));
   }
@@ -96,6 +107,19 @@ export async function prefetchBatch(client: pg.ClientBase, reads: SyncReads, bat
     reads.prime(BALANCES_SQL, [id], balances.get(id) ?? [], byMember('accounts', id));
     reads.prime(LOTS_SQL, [id], lots.get(id) ?? [], byMember('point_lots', id));
   }
+}
+
+/** Rows holding each device epoch's last seq, keyed by that slot (slotKey), without the device and epoch columns. */
+function bySlot(rows: readonly Row[], sequenceRows: readonly Row[]): Map<string, Row[]> {
+  const lastSeqOf = new Map(sequenceRows.map((r) => [`${String(r.device_id)}\u0000${String(r.epoch)}`, Number(r.last_seq)] as const));
+  const groups = new Map<string, Row[]>();
+  for (const { device_id: deviceId, epoch, ...rest } of rows) {
+    const lastSeq = lastSeqOf.get(`${String(deviceId)}\u0000${String(epoch)}`);
+    if (lastSeq === undefined) continue;
+    const slot = slotKey(String(deviceId), String(epoch), lastSeq);
+    groups.set(slot, [...(groups.get(slot) ?? []), rest]);
+  }
+  return groups;
 }
 
 function addEpoch(epochsOf: Map<string, Set<string>>, deviceId: string, epoch: string): void {

@@ -21,14 +21,16 @@ import { openLedger } from '../open-ledger.ts';
 const nextId = createUlidFactory(Date.now, (n) => randomBytes(n));
 const DEVICE = 'kiosk-batch';
 
-function purchase(seq: number, cardUid: string, cents: number, method: 'cash' | 'stored_value'): ReceivedTransaction {
+function purchase(seq: number, cardUid: string, cents: number, method: 'cash' | 'stored_value', from: { deviceId?: string; prevId?: string; id?: string } = {}): ReceivedTransaction {
+  const deviceId = from.deviceId ?? DEVICE;
   const payload = {
-    v: TX_FORMAT, id: nextId(), deviceId: DEVICE, epoch: 'E1', seq, createdAt: new Date().toISOString(), storeId: DEMO_STORE_ID, bundleVersion: 1,
+    v: TX_FORMAT, id: from.id ?? nextId(), deviceId, epoch: 'E1', seq, createdAt: new Date().toISOString(), storeId: DEMO_STORE_ID, bundleVersion: 1,
     kind: 'purchase', cardUid,
     lines: [{ lineNo: 1, sku: 'MILK', category: 'grocery', qty: 1, unitPriceCents: cents }],
     payments: [{ method, amountCents: cents }],
+    ...(from.prevId ? { prevId: from.prevId } : {}),
   };
-  return { topicDeviceId: DEVICE, parsed: parseLedgerTransaction(JSON.stringify(payload)) };
+  return { topicDeviceId: deviceId, parsed: parseLedgerTransaction(JSON.stringify(payload)) };
 }
 
 const idOf = (item: ReceivedTransaction) => (item.parsed.ok ? item.parsed.tx.id : '');
@@ -100,6 +102,23 @@ describe('a batch on the PostgreSQL ledger', () => {
     const again = await countingQueries(() => store.applyBatch([purchase(5, DEMO_CARDS.gold, 700, 'cash'), purchase(6, DEMO_CARDS.gold, 800, 'cash')]));
     expect(again.value.map((r) => r.status)).toEqual(['applied', 'applied']);
     expect(again.queries).toBeGreaterThanOrEqual(queries + 3);
+    expect(await store.audit()).toEqual([]);
+  });
+
+  it("reads what holds each kiosk's last seq in bulk: a kiosk's transaction names the one before it (prevId), checked without a round trip each", async () => {
+    const { store } = await ledger();
+    const kiosks = ['kiosk-p1', 'kiosk-p2', 'kiosk-p3', 'kiosk-p4', 'kiosk-p5'];
+    for (const id of kiosks) await store.identity.setDeviceMode(id, 'attended');
+    const cards = [DEMO_CARDS.standard, DEMO_CARDS.silver, DEMO_CARDS.gold, DEMO_CARDS.diamond, DEMO_CARDS.standard];
+    const firsts = kiosks.map((deviceId, i) => purchase(1, cards[i]!, 300 + i, 'cash', { deviceId }));
+    expect((await store.applyBatch(firsts)).map((r) => r.status)).toEqual(kiosks.map(() => 'applied'));
+    // Each kiosk's seq 2 names its seq 1, as the kiosk's outbox does; the last one names a transaction it never placed.
+    const seconds = kiosks.map((deviceId, i) => purchase(2, cards[i]!, 400 + i, 'cash', { deviceId, prevId: i === 4 ? nextId() : idOf(firsts[i]!) }));
+    const { value: results, queries } = await countingQueries(() => store.applyBatch(seconds));
+    expect(results.map((r) => r.status)).toEqual(['applied', 'applied', 'applied', 'applied', 'rejected']);
+    expect(results[4]).toMatchObject({ code: 'TX_SEQ_REUSED' });
+    // The same seven round trips as a batch without predecessors (it was one more read, and one more write flush, per kiosk).
+    expect(queries).toBeLessThanOrEqual(7);
     expect(await store.audit()).toEqual([]);
   });
 

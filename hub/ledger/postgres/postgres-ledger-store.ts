@@ -185,12 +185,13 @@ export class PostgresLedgerStore implements Ledger {
 
   async applyBatch(batch: ReceivedTransaction[]): Promise<TxResult[]> {
     if (batch.length === 0) return [];
-    // The batch's kiosks and cards claimed first (device-claims.ts): a batch sharing one with another writer's waits
-    // for it before its snapshot, instead of failing after it; one still held after the wait is answered TX_DEVICE_BUSY.
+    // The batch's kiosks and cards claimed first (device-claims.ts): a batch sharing a kiosk with another writer's
+    // waits for it before its snapshot, instead of failing after it; one still held after the wait is answered
+    // TX_DEVICE_BUSY. An item naming a card another writer holds is answered TX_DEVICE_BUSY now (the ingest holds it
+    // back and applies it again in moments), and so is every later item of its kiosk epoch: they cannot go before it.
     const claims = await claimDevices(this.claims(), batch.map(itemSlot).flatMap((slot) => (slot ? [slot.deviceId] : [])), batch.flatMap(itemCard));
     try {
-      // Not granted (a kiosk stayed held past the wait): only what names no kiosk is decided now.
-      const mine = claims.granted ? batch : batch.filter((item) => itemSlot(item) === null);
+      const mine = claims.granted ? withoutBusyCards(batch, claims.busyCards) : batch.filter((item) => itemSlot(item) === null);
       const applied =
         mine.length === 0
           ? []
@@ -827,13 +828,26 @@ function deviceBusy(item: ReceivedTransaction): TxResult {
     ...(header ? { epoch: header.epoch } : {}),
     status: 'rejected',
     code: 'TX_DEVICE_BUSY',
-    message: "another hub worker is applying this kiosk's transactions",
+    message: "another hub worker is applying this kiosk's or this card's transactions",
     retry: true,
     recorded: false,
   };
 }
 
 /** The card a kiosk transaction names (its member's accounts are what two writers' batches would both change). */
+/** The batch without the items naming a busy card, nor any item after one of those in its kiosk epoch. */
+function withoutBusyCards(batch: ReceivedTransaction[], busyCards: ReadonlySet<string>): ReceivedTransaction[] {
+  if (busyCards.size === 0) return batch;
+  const stopped = new Set<string>();
+  return batch.filter((item) => {
+    const slot = itemSlot(item);
+    const epochKey = slot ? `${slot.deviceId}\u0000${slot.epoch}` : null;
+    const waits = (epochKey !== null && stopped.has(epochKey)) || itemCard(item).some((uid) => busyCards.has(uid));
+    if (waits && epochKey !== null) stopped.add(epochKey);
+    return !waits;
+  });
+}
+
 function itemCard(item: ReceivedTransaction): string[] {
   const { parsed } = item;
   return parsed.ok && 'cardUid' in parsed.tx && typeof parsed.tx.cardUid === 'string' ? [parsed.tx.cardUid] : [];

@@ -214,17 +214,10 @@ export class PostgresWritePort implements LedgerWritePort, StepHooks {
   }
 
   findSlot(deviceId: string, epoch: string, seq: number): SlotHolder | null {
-    const tx = this.reads.one<{ tx_id: string; content_hash: string; result: string }>(
-      'SELECT tx_id, content_hash, result FROM transactions WHERE device_id = $1 AND epoch = $2 AND seq = $3',
-      [deviceId, epoch, seq],
-      { table: 'transactions', column: 'slot', value: slotKey(deviceId, epoch, seq) },
-    );
+    const key = slotKey(deviceId, epoch, seq);
+    const tx = this.reads.one<{ tx_id: string; content_hash: string; result: string }>(SLOT_TX_SQL, [deviceId, epoch, seq], slotTxKey(key));
     if (tx) return { txId: tx.tx_id, contentHash: tx.content_hash, result: JSON.parse(tx.result) as TxResult, payload: () => this.payloadOf(tx.tx_id) };
-    const record = this.reads.one<{ tx_id: string; content_hash: string; payload: string; result: string }>(
-      'SELECT tx_id, content_hash, payload, result FROM sequence_slots WHERE device_id = $1 AND epoch = $2 AND seq = $3',
-      [deviceId, epoch, seq],
-      { table: 'sequence_slots', column: 'slot', value: slotKey(deviceId, epoch, seq) },
-    );
+    const record = this.reads.one<{ tx_id: string; content_hash: string; payload: string; result: string }>(SLOT_RECORD_SQL, [deviceId, epoch, seq], slotRecordKey(key));
     if (record) return { txId: record.tx_id, contentHash: record.content_hash, result: JSON.parse(record.result) as TxResult, payload: () => record.payload };
     return null;
   }
@@ -717,6 +710,16 @@ function sequenceKey(deviceId: string, epoch: string): string {
 export function slotKey(deviceId: string, epoch: string, seq: number): string {
   return `${deviceId}\u0000${epoch}\u0000${seq}`;
 }
+
+/**
+ * What holds one sequence slot: an applied (or recorded) transaction, else a refusal recorded in the slot, as the
+ * port reads them and the batch prefetch primes them for each kiosk's last seq (a kiosk's transaction names the id
+ * it placed before, `prevId`, which is checked against that slot: unprimed, one round trip per transaction).
+ */
+export const SLOT_TX_SQL = 'SELECT tx_id, content_hash, result FROM transactions WHERE device_id = $1 AND epoch = $2 AND seq = $3';
+export const SLOT_RECORD_SQL = 'SELECT tx_id, content_hash, payload, result FROM sequence_slots WHERE device_id = $1 AND epoch = $2 AND seq = $3';
+export const slotTxKey = (slot: string): ReadKey => ({ table: 'transactions', column: 'slot', value: slot });
+export const slotRecordKey = (slot: string): ReadKey => ({ table: 'sequence_slots', column: 'slot', value: slot });
 
 /** A transaction stored under an id (applyReceived's idempotency check), as the port reads it and the batch prefetch primes it. */
 export const STORED_TX_COLUMNS = 'content_hash, result, device_id, epoch, seq';

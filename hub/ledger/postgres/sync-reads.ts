@@ -34,7 +34,12 @@ export class ReadMiss extends Error {
     readonly params: readonly SqlValue[],
     readonly key?: ReadKey,
   ) {
+    // A miss is control flow, thrown and caught once per uncached read: capturing a stack trace was most of its cost
+    // (a second of a worker's CPU in a fleet benchmark run), and nobody reads it.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super('read not cached yet (fetched, then the step runs again)');
+    Error.stackTraceLimit = stackTraceLimit;
     this.name = 'ReadMiss';
   }
 }

@@ -10,10 +10,14 @@
  *
  * Workers: with `workers` > 1 every hub process gets `workerArgs` (the worker mode's flags, `{id}` replaced by its
  * id) and its own MEMBERKIOSK_HUB_ID; all share one data directory (its TLS CA and signing keys).
+ *
+ * MK_FLEET_PROFILE_DIR=dir: each worker runs with `--cpu-prof` into that folder and is stopped with SIGTERM at the
+ * end (a profile is written on a clean exit only), to see where a worker's time goes under the fleet's load.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import pino from 'pino';
 import { DEFAULT_RULES_BUNDLE } from '../../../core/rules/default-bundle.ts';
 import { MosquittoDynsecAccounts } from '../../../hub/broker/mosquitto-dynsec-accounts.ts';
@@ -69,6 +73,33 @@ export interface FleetRigOptions {
 
 const silent = pino({ level: 'silent' });
 
+/**
+ * The bench's members, one card each (benchCardUids), in two set-based statements: the rows the ledger's own
+ * createMember writes (postgres-ledger-store.ts), for a chain's hundreds of thousands of members in seconds rather
+ * than a transaction each. Seed data only: every sale of the run still goes through the workers.
+ */
+async function seedBenchMembers(databaseUrl: string, cards: readonly string[]): Promise<void> {
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const now = new Date().toISOString();
+    await db.query('BEGIN');
+    await db.query(
+      `INSERT INTO members (member_id, name, phone, tier, referrer_id, credit_limit_cents, created_at, home_store_id)
+       SELECT 'BM' || (n - 1), 'Bench ' || (n - 1), '13800000000', 'gold', NULL, 0, $2, NULL FROM unnest($1::text[]) WITH ORDINALITY AS c(uid, n)`,
+      [cards, now],
+    );
+    await db.query(
+      `INSERT INTO cards (uid, member_id, status, valid_from, valid_until, issued_at)
+       SELECT uid, 'BM' || (n - 1), 'active', NULL, NULL, $2 FROM unnest($1::text[]) WITH ORDINALITY AS c(uid, n)`,
+      [cards, now],
+    );
+    await db.query('COMMIT');
+  } finally {
+    await db.end();
+  }
+}
+
 export async function startFleetRig(options: FleetRigOptions): Promise<FleetRig> {
   const hubDir = join(options.dir, 'hub');
   const brokerDir = join(options.dir, 'mosquitto');
@@ -77,7 +108,9 @@ export async function startFleetRig(options: FleetRigOptions): Promise<FleetRig>
   let broker: DynsecMosquitto | null = null;
   let cluster: PostgresCluster | null = null;
   const opened: Ledger[] = [];
+  const workersForProfile: CliProcess[] = [];
   const stop = async () => {
+    if (process.env['MK_FLEET_PROFILE_DIR']) await Promise.all(workersForProfile.map((w) => w.kill('SIGTERM')));
     await children.killAll();
     await Promise.all(opened.map((l) => l.close().catch(() => undefined)));
     await broker?.stop();
@@ -95,9 +128,7 @@ export async function startFleetRig(options: FleetRigOptions): Promise<FleetRig>
 
     let t0 = performance.now();
     const cards = benchCardUids(options.members);
-    for (let i = 0; i < cards.length; i += 10) {
-      await Promise.all(cards.slice(i, i + 10).map((uid, j) => ledger.createMember({ memberId: `BM${i + j}`, name: `Bench ${i + j}`, phone: '13800000000', tier: 'gold', cards: [{ uid }] })));
-    }
+    await seedBenchMembers(databaseUrl, cards);
     const membersMs = performance.now() - t0;
 
     // The hub's CA and certificate first: Mosquitto serves that certificate, and the hub trusts its own CA.
@@ -145,6 +176,8 @@ export async function startFleetRig(options: FleetRigOptions): Promise<FleetRig>
       // The spawned process copies the environment at start: each worker its own id.
       const workerId = `bench-worker-${w + 1}`;
       process.env['MEMBERKIOSK_HUB_ID'] = workerId;
+      const profileDir = process.env['MK_FLEET_PROFILE_DIR'];
+      if (profileDir) process.env['MK_CLI_NODE_ARGS'] = `--cpu-prof --cpu-prof-dir=${profileDir}`;
       try {
         const { process: worker, match } = await children.start(
           ['hub', '--data', hubDir, '--db', databaseUrl, '--broker', hubBroker, '--http-port', '0', '--https-port', '0', '--log-level', 'warn', ...(options.workers > 1 ? options.workerArgs.map((arg) => arg.replaceAll('{id}', workerId)) : [])],
@@ -152,8 +185,10 @@ export async function startFleetRig(options: FleetRigOptions): Promise<FleetRig>
           300_000,
         );
         workers.push(worker);
+        workersForProfile.push(worker);
         workerHttpUrls.push(match[1]!);
       } finally {
+        delete process.env['MK_CLI_NODE_ARGS'];
         if (previousId === undefined) delete process.env['MEMBERKIOSK_HUB_ID'];
         else process.env['MEMBERKIOSK_HUB_ID'] = previousId;
       }

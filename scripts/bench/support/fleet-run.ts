@@ -19,6 +19,8 @@ export interface FleetRunResult {
   workers: number;
   wallSeconds: number;
   samples: number[];
+  /** Confirmation times of the warm-up's sales (a paced plan with warmupSeconds), kept apart from `samples`. */
+  warmupSamples: number[];
   confirmedInWindow: number;
   sold: number;
   applied: number;
@@ -81,6 +83,7 @@ export async function fleetRun(rigOptions: FleetRigOptions, generators: number, 
       workers: rigOptions.workers,
       wallSeconds,
       samples: done.flatMap((d) => d.samples),
+      warmupSamples: done.flatMap((d) => d.warmupSamples),
       confirmedInWindow: sum((d) => d.confirmedInWindow),
       sold: sum((d) => d.sold),
       applied: sum((d) => d.applied),

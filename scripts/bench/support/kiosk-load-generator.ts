@@ -57,6 +57,18 @@ async function setup(request: GeneratorSetup): Promise<void> {
 
 async function run(plan: LoadPlan, startAt: number): Promise<void> {
   const endAt = startAt + plan.seconds * 1_000;
+  let warmupSamples: number[] = [];
+  if (plan.kind === 'paced' && (plan.warmupSeconds ?? 0) > 0) {
+    const warmupSeconds = plan.warmupSeconds ?? 0;
+    for (const { at, kiosk } of schedulePaced(kiosks.length, { ...plan, seconds: warmupSeconds }, startAt - warmupSeconds * 1_000)) {
+      const wait = at - Date.now();
+      if (wait > 1) await sleep(wait);
+      kiosks[kiosk]!.sell();
+    }
+    await sleep(Math.max(0, startAt - Date.now()));
+    // What the warm-up's sales measured so far is kept apart; its sales still open are not timed.
+    warmupSamples = kiosks.flatMap((k) => k.forgetSamples());
+  }
   await sleep(Math.max(0, startAt - Date.now()));
   const upAtStart = kiosks.filter((k) => k.isUp()).length;
   if (plan.kind === 'paced') {
@@ -79,6 +91,7 @@ async function run(plan: LoadPlan, startAt: number): Promise<void> {
   const done: GeneratorDone = {
     type: 'done',
     samples,
+    warmupSamples,
     confirmedInWindow: within,
     sold: kiosks.reduce((n, k) => n + k.sold, 0),
     applied: kiosks.reduce((n, k) => n + k.applied, 0),

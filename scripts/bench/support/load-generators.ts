@@ -77,8 +77,10 @@ export async function startLoadGenerators(options: { processes: number; url: str
       pids: generators.map((g) => g.child.pid!),
       connectMs: Math.max(...connected.map((c) => c.ms)),
       async run(plan, leadMs = 2_000) {
-        const startAt = Date.now() + leadMs;
-        return Promise.all(generators.map((g) => g.ask({ type: 'go', plan, startAt }, 'done', leadMs + plan.seconds * 1_000 + plan.drainWaitMs + 120_000)));
+        // startAt is when the timed part begins: a warm-up runs before it.
+        const warmupMs = plan.kind === 'paced' ? (plan.warmupSeconds ?? 0) * 1_000 : 0;
+        const startAt = Date.now() + leadMs + warmupMs;
+        return Promise.all(generators.map((g) => g.ask({ type: 'go', plan, startAt }, 'done', leadMs + warmupMs + plan.seconds * 1_000 + plan.drainWaitMs + 120_000)));
       },
       stop,
     };

@@ -15,7 +15,20 @@ export interface KioskLogin {
  * sales are not in lockstep) moved by up to ±jitterMs/2 each time, for `seconds`. `closed`: every kiosk keeps
  * `outstanding` sales waiting for their results, for `seconds` (the most the chain can take).
  */
-export type LoadPlan = { window: number; seconds: number; drainWaitMs: number } & ({ kind: 'paced'; periodMs: number; jitterMs: number } | { kind: 'closed'; outstanding: number });
+export type LoadPlan = { window: number; seconds: number; drainWaitMs: number } & (
+  | {
+      kind: 'paced';
+      periodMs: number;
+      jitterMs: number;
+      /**
+       * The same paced load for this long before the timed `seconds`, untimed: a chain's workers have served
+       * traffic before any given minute of it, and a worker's first seconds (its code not yet compiled hot) are a
+       * start-up, reported apart (GeneratorDone.warmupSamples).
+       */
+      warmupSeconds?: number;
+    }
+  | { kind: 'closed'; outstanding: number }
+);
 
 export interface GeneratorSetup {
   type: 'setup';
@@ -32,8 +45,10 @@ export type GeneratorRequest = GeneratorSetup | { type: 'go'; plan: LoadPlan; st
 
 export interface GeneratorDone {
   type: 'done';
-  /** Confirmation times (ms): outbox write → the result that closed the entry. */
+  /** Confirmation times (ms): outbox write → the result that closed the entry, of the sales made in the timed part. */
   samples: number[];
+  /** The same, of the sales made during the warm-up (empty without one). */
+  warmupSamples: number[];
   /** Results that closed an entry between the start and the end of the load. */
   confirmedInWindow: number;
   sold: number;

@@ -1,11 +1,17 @@
-/** Pre-built purchase payloads for benchmarks: realistic baskets, cash-paid so no balance runs out. */
+/**
+ * Pre-built purchase payloads for benchmarks: realistic baskets, cash-paid so no balance runs out, in the kiosk's
+ * own wire format (format version, sequence epoch, and the id of the transaction placed before, `prevId`, which the
+ * ledger checks against the kiosk's last seq: a benchmark without it skipped that read).
+ */
 import { randomBytes } from 'node:crypto';
 import { createUlidFactory } from '../../../core/ids/ulid.ts';
-import type { TransactionInput } from '../../../core/wire/transaction.ts';
+import { TX_FORMAT, type TransactionInput } from '../../../core/wire/transaction.ts';
 
-export function purchasePayloads(deviceId: string, cardUids: readonly string[], count: number, firstSeq = 1): TransactionInput[] {
+export function purchasePayloads(deviceId: string, cardUids: readonly string[], count: number): TransactionInput[] {
   const nextId = createUlidFactory(Date.now, (n) => randomBytes(n));
   const at = new Date().toISOString();
+  const epoch = nextId();
+  const ids = Array.from({ length: count }, () => nextId());
   return Array.from({ length: count }, (_, i) => {
     const lines = [
       { lineNo: 1, sku: `SKU-${i % 97}`, category: 'grocery', qty: 1 + (i % 3), unitPriceCents: 1_250 + (i % 500) },
@@ -13,9 +19,12 @@ export function purchasePayloads(deviceId: string, cardUids: readonly string[], 
     ];
     const total = lines.reduce((sum, l) => sum + l.qty * l.unitPriceCents, 0);
     return {
-      id: nextId(),
+      v: TX_FORMAT,
+      id: ids[i]!,
       deviceId,
-      seq: firstSeq + i,
+      epoch,
+      seq: 1 + i,
+      ...(i > 0 ? { prevId: ids[i - 1]! } : {}),
       kind: 'purchase',
       createdAt: at,
       storeId: 'store-001',

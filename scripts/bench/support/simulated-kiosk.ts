@@ -18,6 +18,8 @@ export interface SimulatedKiosk {
   readonly maxDepth: number;
   /** Appends one purchase and sends it. */
   sell(): void;
+  /** Drops the confirmation times measured so far (answering them), and does not time the sales still open. */
+  forgetSamples(): number[];
   /** Sells `outstanding` now and one more after each result while `more()` says so. */
   keepOutstanding(outstanding: number, more: () => boolean): void;
   depth(): number;
@@ -28,6 +30,8 @@ export interface SimulatedKiosk {
 
 export function createSimulatedKiosk(options: { deviceId: string; outbox: Outbox; link: HubLink; cards: readonly string[]; window: number }): SimulatedKiosk {
   const { outbox, link, cards } = options;
+  /** Sales sent and not yet closed, and when each was written (absent: not timed). */
+  const open = new Set<string>();
   const writtenAt = new Map<string, number>();
   let onClosed: (() => void) | null = null;
   const kiosk = {
@@ -48,10 +52,17 @@ export function createSimulatedKiosk(options: { deviceId: string; outbox: Outbox
         payments: [{ method: 'cash', amountCents: price }],
       };
       const tx = outbox.append(body);
+      open.add(tx.id);
       writtenAt.set(tx.id, performance.now());
       kiosk.sold += 1;
       kiosk.maxDepth = Math.max(kiosk.maxDepth, outbox.depth());
       link.kick();
+    },
+    forgetSamples(): number[] {
+      const measured = kiosk.samples.splice(0);
+      kiosk.confirmedAt.splice(0);
+      writtenAt.clear();
+      return measured;
     },
     keepOutstanding(outstanding: number, more: () => boolean): void {
       onClosed = () => {
@@ -68,11 +79,13 @@ export function createSimulatedKiosk(options: { deviceId: string; outbox: Outbox
   };
   // 'result' fires once per closed entry, after the outbox recorded it.
   link.on('result', (result) => {
-    const at = result.id ? writtenAt.get(result.id) : undefined;
-    if (at === undefined) return;
-    writtenAt.delete(result.id!);
-    kiosk.samples.push(performance.now() - at);
-    kiosk.confirmedAt.push(Date.now());
+    if (!result.id || !open.delete(result.id)) return;
+    const at = writtenAt.get(result.id);
+    writtenAt.delete(result.id);
+    if (at !== undefined) {
+      kiosk.samples.push(performance.now() - at);
+      kiosk.confirmedAt.push(Date.now());
+    }
     if (result.status === 'applied' || result.status === 'exists') kiosk.applied += 1;
     else {
       const code = result.code ?? result.status;
