@@ -13,7 +13,7 @@
  * what production does.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -71,9 +71,19 @@ async function startCluster(): Promise<PostgresCluster> {
     if (done.status !== 0) throw new Error(`${name} failed (${done.status}): ${done.stderr || done.stdout}`);
   };
   const data = join(dir, 'data');
-  const port = await freePort();
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
-  run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200`, '-w', 'start']);
+  // A free port may be taken by another test process between freePort() and the server's bind (seen once in a full
+  // run): the start is tried again on another port, and the server's log is in the error when it keeps failing.
+  let port = 0;
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort();
+    try {
+      run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200`, '-w', 'start']);
+      break;
+    } catch (error) {
+      if (attempt === 3) throw new Error(`${(error as Error).message}\nserver.log:\n${readServerLog(dir)}`);
+    }
+  }
   const stopCommand = command('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
   // The watchdog: waits for this process to go, then stops the cluster and removes its folder ("$@" is the stop command).
   const watchdog = spawn(
@@ -125,4 +135,12 @@ function postgresUid(): number {
 
 function postgresGid(): number {
   return Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+}
+
+function readServerLog(dir: string): string {
+  try {
+    return readFileSync(join(dir, 'server.log'), 'utf8').slice(-2_000);
+  } catch {
+    return '(no server.log)';
+  }
 }
