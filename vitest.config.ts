@@ -14,6 +14,8 @@ const OWN_PROCESS_OTHERS = [
   'hub/ledger/rules/deposit-day-cap.test.ts',
   // Measures the process's RSS.
   'hub/broker/embedded-broker-packet-limit.test.ts',
+  // Boots a systemd-nspawn container (hung once in a full run with the process shared).
+  'device/install/units-in-container.test.ts',
   // pcsclite's reader monitor outlives nfc-pcsc's close() (bin/memberkiosk.mjs).
   'drivers/card-reader/pcsc-reader.test.ts',
   'drivers/card-reader/card-reader-contract.test.ts',

@@ -19,7 +19,9 @@ const CHECKS = 13;
 describe('the units under systemd as PID 1 (systemd-nspawn)', () => {
   it('hardened kiosk with pty stand-ins for reader and printer, pcscd, headless screen: all run and stop cleanly', { timeout: 300_000 }, async () => {
     if (process.getuid?.() !== 0) throw new Error('try-units-in-container.sh mounts an overlay and boots a container: run this test as root');
-    const child = spawn(SCRIPT, [], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Ended (TERM, then KILL) before the test's own timeout, so a hang shows the checks that passed and the script's
+    // last words instead of a bare timeout.
+    const child = spawn('timeout', ['--kill-after=10', '270', SCRIPT], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
