@@ -10,8 +10,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TxResult } from '../../core/wire/result.ts';
 import { createTopics } from '../../core/wire/topics.ts';
 import { resultsOf } from '../../core/wire/result.ts';
-import { DEMO_CARDS } from '../demo/seed-demo-data.ts';
 import { enrolForTest } from '../testing/enrol-for-test.ts';
+import { goldCashPurchase } from '../testing/gold-cash-purchase.ts';
 import { RawDeviceClient } from '../testing/raw-device-client.ts';
 import { startTestHub, type TestHub } from '../testing/start-test-hub.ts';
 import { parseLedgerTransaction } from '../ledger/ledger-parse.ts';
@@ -19,12 +19,7 @@ import { BUSY_DELAYS_MS, HELD_BACK_DELAYS_MS, HeldBackRetry } from './held-back-
 import { TxIngest } from './tx-ingest.ts';
 
 const DEVICE = 'kiosk-held';
-const purchase = (cents: number) => ({
-  kind: 'purchase' as const,
-  cardUid: DEMO_CARDS.gold,
-  lines: [{ lineNo: 1, sku: 'SKU-1', category: 'grocery', qty: 1, unitPriceCents: cents }],
-  payments: [{ method: 'cash' as const, amountCents: cents }],
-});
+const purchase = goldCashPurchase;
 
 /** What the ingest would have sent the kiosk, with the time each message left. */
 function recordingClient() {

@@ -11,20 +11,15 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TxResult } from '../../core/wire/result.ts';
 import { resultsOf } from '../../core/wire/result.ts';
 import { createTopics } from '../../core/wire/topics.ts';
-import { DEMO_CARDS } from '../demo/seed-demo-data.ts';
 import type { ReceivedTransaction } from '../ledger/ledger-store.ts';
 import { enrolForTest } from '../testing/enrol-for-test.ts';
+import { goldCashPurchase } from '../testing/gold-cash-purchase.ts';
 import { RawDeviceClient } from '../testing/raw-device-client.ts';
 import { startTestHub, type TestHub } from '../testing/start-test-hub.ts';
 import { TxIngest } from './tx-ingest.ts';
 
 const DEVICE = 'kiosk-dup';
-const purchase = (cents: number) => ({
-  kind: 'purchase' as const,
-  cardUid: DEMO_CARDS.gold,
-  lines: [{ lineNo: 1, sku: 'SKU-1', category: 'grocery', qty: 1, unitPriceCents: cents }],
-  payments: [{ method: 'cash' as const, amountCents: cents }],
-});
+const purchase = goldCashPurchase;
 
 function recordingClient() {
   const sent: TxResult[][] = [];

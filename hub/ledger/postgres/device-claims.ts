@@ -73,7 +73,11 @@ export function newClaimsPool(url: string): pg.Pool {
  * of hundreds take turns, and two workers did the work of one (a fleet's batches share a card or two almost
  * always). Only the few items naming a busy card wait now, for a later batch (held-back-retry.ts).
  *
- * No deadlock: the only waits are for kiosk keys, taken in key order while holding nothing; card keys are tried.
+ * The write turn (WRITE_TURN_LOCK_KEY) is taken first. While every writer of kiosk batches takes it, kiosk and card
+ * claims meet no other holder — they are released with the turn — and are kept for the day the turn is lifted (and
+ * against any writer that claims without it); the kiosk wait and the card deferral are tested with a lock held from
+ * outside (postgres-concurrent-writers.test.ts).
+ *
  * Keys are hashes (hashtext), so a card's may equal a kiosk's: one already held in this session is not tried again.
  */
 export async function claimDevices(pool: pg.Pool, deviceIds: readonly string[], cardUids: readonly string[] = []): Promise<DeviceClaims> {
