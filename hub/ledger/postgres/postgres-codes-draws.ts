@@ -2,8 +2,10 @@
  * Redemption codes (兑换码) and points draws (积分抽奖) on the PostgreSQL ledger: the statements of
  * ../sqlite/sqlite-codes-draws.ts. Inside a batch, what a code_redeem or draw_enter planner reads
  * (codesAndDrawsContext, synchronous over the batch's SyncReads) and what its effect writes (codesAndDrawsWrites,
- * buffered by the write port); outside, HQ's code batches and the draws' life cycle, each change one SERIALIZABLE
- * database transaction on the store's retrying runner, each read one snapshot.
+ * buffered by the write port), the code's or the draw's row locked before it is read (row-locks.ts); outside, HQ's
+ * code batches, each one SERIALIZABLE database transaction on the store's retrying runner, and the draws' life
+ * cycle, at READ COMMITTED with the draw's row locked first (so no entry a batch is writing is left out of a close);
+ * each read one snapshot.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import type pg from 'pg';
@@ -38,18 +40,22 @@ function codeHashOf(key: Buffer, codeDigest: string): string {
 }
 
 function codeState(reads: SyncReads, key: Buffer, codeDigest: string): RedemptionCodeState | null {
+  const codeHash = codeHashOf(key, codeDigest);
   const row = reads.one<CodeRow>(
     `SELECT c.code_hash, c.batch_id, c.used_tx_id, c.used_at, b.name, b.sku, b.points, b.expires_at
      FROM redemption_codes c JOIN code_batches b ON b.batch_id = c.batch_id WHERE c.code_hash = $1`,
-    [codeHashOf(key, codeDigest)],
+    [codeHash],
+    // Keyed, so a write at READ COMMITTED locks the code's row before it reads it (row-locks.ts).
+    { table: 'redemption_codes', column: 'code_hash', value: codeHash },
   );
   if (!row) return null;
   return { codeHash: row.code_hash, batchId: row.batch_id, batchName: row.name, sku: row.sku, points: row.points, expiresAt: row.expires_at, usedByTxId: row.used_tx_id, usedAt: row.used_at };
 }
 
-const drawRow = (reads: SyncReads, drawId: string) => reads.one<DrawRow>('SELECT * FROM draws WHERE draw_id = $1', [drawId]);
+/** Keyed by the draw, so a write at READ COMMITTED locks the draw's row before it reads the draw or its prizes (row-locks.ts). */
+const drawRow = (reads: SyncReads, drawId: string) => reads.one<DrawRow>('SELECT * FROM draws WHERE draw_id = $1', [drawId], { table: 'draws', column: 'draw_id', value: drawId });
 const prizesOf = (reads: SyncReads, drawId: string) =>
-  reads.all<PrizeRow>('SELECT prize_id, position, round, name, kind, points, weight, stock, stock_left FROM draw_prizes WHERE draw_id = $1 ORDER BY round, position', [drawId]);
+  reads.all<PrizeRow>('SELECT prize_id, position, round, name, kind, points, weight, stock, stock_left FROM draw_prizes WHERE draw_id = $1 ORDER BY round, position', [drawId], { table: 'draw_prizes', column: 'draw_id', value: drawId });
 
 function drawState(reads: SyncReads, drawId: string): DrawState | null {
   const row = drawRow(reads, drawId);
@@ -93,10 +99,17 @@ export function codesAndDrawsWrites(write: BufferedWrite, tx: LedgerTransaction,
   }
 }
 
-/** The store's SERIALIZABLE runner (retried on a conflict) and its snapshot reads. */
+/** The store's retrying runners (SERIALIZABLE, and READ COMMITTED for changes that lock first) and its snapshot reads. */
 export interface PostgresRunner {
   transaction<T>(work: (work: { client: pg.PoolClient }) => Promise<T>): Promise<T>;
+  /** READ COMMITTED, for a change that locks the row batches lock before they decide (a draw's status: row-locks.ts). */
+  lockingTransaction<T>(work: (work: { client: pg.PoolClient }) => Promise<T>): Promise<T>;
   snapshot<T>(read: (reads: SyncReads) => T): Promise<T>;
+}
+
+/** The draw's row, locked as kiosk batches lock it before they enter a member (row-locks.ts). */
+async function lockDraw(client: pg.ClientBase, drawId: string): Promise<void> {
+  await client.query('SELECT 1 FROM draws WHERE draw_id = $1 FOR UPDATE', [drawId]);
 }
 
 /** Reads run synchronously on `client` now, in the database transaction under way (fresh: after its writes). */
@@ -164,7 +177,8 @@ export class PostgresCodesAndDraws implements CodeStore, DrawStore {
   }
 
   async openDraw(drawId: string, at: string): Promise<DrawView> {
-    return this.runner.transaction(async ({ client }) => {
+    return this.runner.lockingTransaction(async ({ client }) => {
+      await lockDraw(client, drawId);
       const row = requireRow(await readIn(client, (reads) => drawRow(reads, drawId)), drawId);
       if (row.status !== 'draft') throw new CodedError('DRAW_BAD_STATE', `draw ${drawId} is ${row.status}: only a draft opens`);
       await client.query("UPDATE draws SET status = 'open', opened_at = $1 WHERE draw_id = $2", [at, drawId]);
@@ -173,7 +187,10 @@ export class PostgresCodesAndDraws implements CodeStore, DrawStore {
   }
 
   async closeDraw(drawId: string, at: string): Promise<DrawView> {
-    return this.runner.transaction(async ({ client }) => {
+    return this.runner.lockingTransaction(async ({ client }) => {
+      // Locked first, then read: an entry a batch is writing (it holds the draw's row) is in the entries read below,
+      // and none comes after the close (row-locks.ts).
+      await lockDraw(client, drawId);
       const { row, entries, prizes } = await readIn(client, (reads) => ({
         row: requireRow(drawRow(reads, drawId), drawId),
         entries: reads.all<{ tx_id: string; member_id: string }>('SELECT tx_id, member_id FROM draw_entries WHERE draw_id = $1', [drawId]),

@@ -2,20 +2,23 @@
  * The ledger on PostgreSQL (issue 15), for chains that outgrow one SQLite file and run several hub workers on one
  * database. It keeps the spine's guarantees with the database's own means, not a home-made lock service:
  *
- * - One batch is one database transaction, SERIALIZABLE. Every rule is applyReceived's (../apply-received.ts), run
- *   synchronously over the port the way sync-reads.ts explains; the port's reads happen inside that transaction,
- *   so what a batch decides from is what it commits against. Serialisable isolation makes two workers' batches
- *   behave as if one ran after the other — also where they touch the same member from two kiosks (a hot account)
- *   — while batches of unrelated members and kiosks do not wait for each other (PostgreSQL's SSI tracks the rows
- *   and index ranges each read, not whole tables).
+ * - One batch is one database transaction, at READ COMMITTED with explicit row locks (row-locks.ts). Every rule is
+ *   applyReceived's (../apply-received.ts), run synchronously over the port the way sync-reads.ts explains; the
+ *   port's reads happen inside that transaction, and each read that a decision rests on (a member's balances and
+ *   lots, a gift's stock, a code, a draw, a phone) is fetched after the row that guards it is locked — so what a
+ *   batch decides from is what it commits against, also where two workers touch the same member from two kiosks
+ *   (a hot account): the second waits for the first's commit and reads after it. Batches with no member, kiosk,
+ *   gift, code or draw in common lock nothing in common and run at the same time. (SERIALIZABLE, used before, made
+ *   unrelated batches fail each other: PostgreSQL tracks serialisable reads by index page.)
  * - Exactly once and in order hold by keys, whatever the timing: transactions are keyed by tx_id and unique on
- *   (device_id, epoch, seq). Two workers handed the same kiosk's messages cannot both fill a slot: the second
- *   gets a serialisation failure or a unique violation, its whole batch rolls back, and it runs again from the
- *   start on fresh reads — where it finds the slot filled and answers `exists`, `TX_OUT_OF_ORDER` (retry) or the
- *   next slot, exactly as the single SQLite writer would have.
+ *   (device_id, epoch, seq). Two workers handed the same kiosk's messages cannot both fill a slot: the kiosk's
+ *   claim (device-claims.ts) makes the second wait for the first, and should it not, the sequence row's lock or a
+ *   unique violation does; a batch that hits a unique violation rolls back and runs again from the start on fresh
+ *   reads — where it finds the slot filled and answers `exists`, `TX_OUT_OF_ORDER` (retry) or the next slot, exactly
+ *   as the single SQLite writer would have.
  * - A batch first locks its kiosks' sequence rows (device_sequences, FOR UPDATE, in key order so two batches
- *   cannot deadlock): a second worker on the same kiosk waits there instead of doing the batch's work for
- *   nothing, then retries at once.
+ *   cannot deadlock), then its cards' members (in member order); a lock taken later (a referrer) may close a circle,
+ *   and PostgreSQL's deadlock answer runs the batch again like a conflict.
  * - A write that fails for another reason rolls the batch back and replays it one item per savepoint, so only the
  *   failing transaction is recorded (as INTERNAL), as on SQLite.
  *
@@ -85,6 +88,7 @@ import { buildMemberView, memberHistoryPage, memberIdsInScope, memberPurchase, m
 import { migratePostgres } from './postgres-migrations.ts';
 import { createPostgresRowReaders } from './postgres-row-readers.ts';
 import { PostgresWritePort } from './postgres-write-port.ts';
+import { RowLocks, type RowLockOptions } from './row-locks.ts';
 import { ReadMiss, runSynchronously, SyncReads, type StepHooks } from './sync-reads.ts';
 
 const nextHqId = createUlidFactory(Date.now, (n) => randomBytes(n));
@@ -104,15 +108,18 @@ export interface PostgresLedgerOptions {
 }
 
 /**
- * PostgreSQL's answers that mean "another transaction got there first; run yours again": serialisation failure and
- * deadlock, retried with the whole batch up to MAX_ATTEMPTS times; and a unique key another worker's commit just
- * took, retried a few times only — under SERIALIZABLE a race on a key the batch read shows as a serialisation
- * failure, so a unique violation that persists is more likely a defect, which the per-item replay then records.
+ * PostgreSQL's answers that mean "another transaction got there first; run yours again": serialisation failure (the
+ * console's SERIALIZABLE edits) and deadlock (a batch's late row lock, row-locks.ts), retried with the whole batch up
+ * to MAX_ATTEMPTS times; and a unique key another worker's commit just took (a card uid, a tx id), retried a few
+ * times only — a unique violation that persists is more likely a defect, which the per-item replay then records.
  */
 const SERIALIZATION_CODES: ReadonlySet<string> = new Set(['40001', '40P01']);
 const UNIQUE_VIOLATION = '23505';
 const MAX_ATTEMPTS = 30;
 const MAX_UNIQUE_VIOLATION_ATTEMPTS = 3;
+
+/** How a ledger database transaction keeps concurrent writers apart (inTransaction). */
+type IsolationMode = 'locking' | 'serializable';
 
 /** One database transaction's working set: its connection, its read cache, its port. */
 interface Work {
@@ -163,6 +170,7 @@ export class PostgresLedgerStore implements Ledger {
     this.codeKey = await postgresRedemptionCodeKey(pool);
     this.codesAndDraws = new PostgresCodesAndDraws(this.codeKey, {
       transaction: (work) => this.inTransaction(work),
+      lockingTransaction: (work) => this.inTransaction(work, 'locking'),
       snapshot: (read) => this.snapshot((reads) => read(reads)),
     });
     await this.refreshBundles();
@@ -199,6 +207,7 @@ export class PostgresLedgerStore implements Ledger {
               mine.length,
               (work) => this.applyItems(work, mine, false),
               (work) => this.applyItems(work, mine, true),
+              'locking',
             );
       if (mine.length === batch.length) return applied;
       const byItem = new Map(mine.map((item, index) => [item, applied[index]!] as const));
@@ -222,6 +231,7 @@ export class PostgresLedgerStore implements Ledger {
       bodies.length,
       (work) => this.applyHqItems(work, bodies, options.createdAt, id, false),
       (work) => this.applyHqItems(work, bodies, options.createdAt, id, true),
+      'locking',
     );
   }
 
@@ -230,25 +240,31 @@ export class PostgresLedgerStore implements Ledger {
    * batch), it is rolled back and replayed in one more, each item in a savepoint, so only the failing item is
    * recorded (as INTERNAL). Throws when that fails too: then nothing of the batch was applied.
    */
-  private async applyThenReplay(size: number, apply: (work: Work) => Promise<TxResult[]>, replay: (work: Work) => Promise<TxResult[]>): Promise<TxResult[]> {
+  private async applyThenReplay(size: number, apply: (work: Work) => Promise<TxResult[]>, replay: (work: Work) => Promise<TxResult[]>, mode: IsolationMode): Promise<TxResult[]> {
     try {
-      return await this.inTransaction(apply);
+      return await this.inTransaction(apply, mode);
     } catch (error) {
       this.log.error({ err: error, size }, 'batch rolled back; applying its transactions one at a time');
-      return this.inTransaction(replay);
+      return this.inTransaction(replay, mode);
     }
   }
 
-  /** Runs `work` in one SERIALIZABLE database transaction, again from the start on a conflict; logs its alerts once committed. */
-  private async inTransaction<T>(work: (work: Work) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in one database transaction, again from the start on a conflict; logs its alerts once committed.
+   * 'locking': READ COMMITTED, every decision's rows locked before they are read (row-locks.ts) — the write path of
+   * kiosk and HQ transactions, so two workers' unrelated batches run at once. 'serializable': the console's and
+   * HQ's own edits (profiles, gift stock, code batches, retention, messages), rare and small, kept SERIALIZABLE;
+   * where one changes what a batch decides on, it locks the same row first (row-locks.ts lists them).
+   */
+  private async inTransaction<T>(work: (work: Work) => Promise<T>, mode: IsolationMode = 'serializable', lockOptions: RowLockOptions = {}): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       await this.refreshBundles();
       const client = await this.handle().connect();
-      const reads = new SyncReads();
+      const reads = new SyncReads(mode === 'locking' ? new RowLocks(lockOptions) : null);
       const port = this.newPort(reads);
       let broken = false;
       try {
-        await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
+        await client.query(mode === 'locking' ? 'BEGIN ISOLATION LEVEL READ COMMITTED' : 'BEGIN ISOLATION LEVEL SERIALIZABLE');
         const value = await work({ client, reads, port });
         await client.query('COMMIT');
         this.logAlerts(port.raisedAlerts);
@@ -715,12 +731,17 @@ export class PostgresLedgerStore implements Ledger {
   get memberImports(): MemberImportStore {
     // The members go through this store's own HQ apply, inside the import's one database transaction.
     return new PostgresMemberImports(this.handle(), (work) =>
-      this.inTransaction((w) => work(w.client, (bodies, createdAt) => this.applyHqItems(w, bodies, createdAt, undefined, false))),
+      // Up to 10,000 rows in one transaction: all phones under one lock, not one each (row-locks.ts ALL_PHONES_LOCK).
+      this.inTransaction((w) => work(w.client, (bodies, createdAt) => this.applyHqItems(w, bodies, createdAt, undefined, false)), 'locking', { allPhones: true }),
     );
   }
 
   get retention(): RetentionStore {
-    return new PostgresRetention(this.handle(), (work) => this.inTransaction(work));
+    return new PostgresRetention(
+      this.handle(),
+      (work) => this.inTransaction(work),
+      (work) => this.inTransaction(work, 'locking'),
+    );
   }
 
   get cardFees(): CardFeeStore {

@@ -1,9 +1,10 @@
 /**
  * Member imports on the PostgreSQL ledger (../member-import-store.ts; the behaviour of
  * ../sqlite/sqlite-member-import.ts). The members go through the store's own HQ apply (the one write path,
- * apply-received.ts) inside the import's one SERIALIZABLE database transaction, which also writes the profiles, the
- * import's record and its audit line: a refusal of any row, thrown out of it, rolls every row back. Two workers
- * importing one file at once conflict on the record's key; the loser runs again and finds it imported.
+ * apply-received.ts) inside the import's one database transaction — READ COMMITTED with the write path's row locks
+ * (row-locks.ts), as a batch of kiosk transactions — which also writes the profiles, the import's record and its
+ * audit line: a refusal of any row, thrown out of it, rolls every row back. Two workers importing one file at once
+ * meet on the record's key; the loser's unique violation runs it again, and it finds the file imported.
  */
 import type pg from 'pg';
 import { CodedError } from '../../../core/errors/coded-error.ts';
@@ -25,7 +26,7 @@ const toRecord = (r: ImportRow): MemberImportRecord => ({
 
 /** The store's HQ apply inside the database transaction under way: its seqs are taken there. */
 export type ApplyHqIn = (bodies: HqTransactionBody[], createdAt: string) => Promise<TxResult[]>;
-/** One SERIALIZABLE database transaction of the store (retried from the start on a conflict), with its HQ apply. */
+/** One database transaction of the store (retried from the start on a conflict), with its HQ apply. */
 export type ImportTransaction = <T>(work: (client: pg.ClientBase, applyHq: ApplyHqIn) => Promise<T>) => Promise<T>;
 
 export class PostgresMemberImports implements MemberImportStore {

@@ -1,10 +1,11 @@
 /**
  * HQ's retention rules, the contact-log purge and the erasure of inactive members on the PostgreSQL ledger
  * (../retention-store.ts; the statements and rules of ../sqlite/sqlite-retention.ts). Each change and its audit
- * line are one SERIALIZABLE database transaction on the store's retrying runner. The erasure first checks, in that
- * transaction, that the member is still a candidate: a kiosk batch another worker commits meanwhile (a visit, a
- * top-up) either comes before — and the check sees it — or conflicts, and the erasure runs again and finds the
- * member no longer eligible; SQLite gets the same from its one writer (BEGIN IMMEDIATE).
+ * line are one SERIALIZABLE database transaction on the store's retrying runner — but the erasure, which kiosk batches
+ * race: it runs at READ COMMITTED, locks the member's row first (as every batch does before it reads a member,
+ * row-locks.ts), and then checks that the member is still a candidate. A batch another worker applies meanwhile (a
+ * visit, a top-up) either committed before — and the check sees it — or waits for the erasure and then finds the
+ * member erased; SQLite gets the same from its one writer (BEGIN IMMEDIATE).
  */
 import type pg from 'pg';
 import { HQ_ONLY_TX_KINDS } from '../../../core/wire/transaction.ts';
@@ -42,6 +43,8 @@ export class PostgresRetention implements RetentionStore {
   constructor(
     private readonly pool: pg.Pool,
     private readonly transaction: PostgresTransaction,
+    /** READ COMMITTED, for the erasure: its member's row locked before its check (row-locks.ts). */
+    private readonly lockingTransaction: PostgresTransaction,
   ) {}
 
   async settings(): Promise<RetentionSettings> {
@@ -101,7 +104,9 @@ export class PostgresRetention implements RetentionStore {
   }
 
   async eraseIfEligible(...[memberId, cutoffIso, at, auditOf]: Parameters<RetentionStore['eraseIfEligible']>): Promise<boolean> {
-    return this.transaction(async ({ client }) => {
+    return this.lockingTransaction(async ({ client }) => {
+      // Locked, then checked: each statement at READ COMMITTED reads what every earlier holder of the row committed.
+      await client.query('SELECT 1 FROM members WHERE member_id = $1 FOR UPDATE', [memberId]);
       const row = (await client.query<CandidateRow>(`SELECT ${CANDIDATE_COLUMNS} FROM members m WHERE m.member_id = $2 AND ${ELIGIBLE}`, [cutoffIso, memberId])).rows[0];
       if (!row) return false;
       if (!(await eraseMemberIn(client, memberId, at))) return false;

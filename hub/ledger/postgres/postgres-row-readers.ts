@@ -103,7 +103,7 @@ export function createPostgresRowReaders(reads: SyncReads): RowReaders {
     deviceMode: (deviceId) =>
       deviceId === HQ_DEVICE_ID ? 'attended' : (reads.one<{ mode: KioskMode }>('SELECT mode FROM devices WHERE device_id = $1', [deviceId])?.mode ?? 'unattended'),
     gift: (sku) => {
-      const row = reads.one<{ sku: string; name: string; points_price: number; stock: number }>('SELECT sku, name, points_price, stock FROM gifts WHERE sku = $1', [sku]);
+      const row = reads.one<{ sku: string; name: string; points_price: number; stock: number }>('SELECT sku, name, points_price, stock FROM gifts WHERE sku = $1', [sku], { table: 'gifts', column: 'sku', value: sku });
       return row ? ({ sku: row.sku, name: row.name, pointsPrice: row.points_price, stock: row.stock } satisfies GiftState) : null;
     },
     purchase: (txId) => {

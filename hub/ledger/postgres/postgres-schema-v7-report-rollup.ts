@@ -6,8 +6,9 @@
  *
  * One difference from SQLite, for several hub workers: the totals are kept per (store, hour, device), not per
  * (store, hour). With one row per store and hour, every batch of any kiosk of a store would update the same row,
- * and under SERIALIZABLE two workers' batches for one store's kiosks would conflict (one rolled back and run again)
- * whenever they overlap — a hot row serialising unrelated kiosks. A device's transactions are already applied one
+ * and two workers' batches for one store's kiosks would meet on it whenever they overlap (under SERIALIZABLE one
+ * rolled back and ran again; at READ COMMITTED the second waits for the first's commit) — a hot row serialising
+ * unrelated kiosks. A device's transactions are already applied one
  * batch at a time (its device_sequences row is locked first), so a row per device adds no conflict the ledger does
  * not already have. Reports sum over the device: the answers are SQLite's. Rows copied from a SQLite ledger carry
  * device_id '' (the column's default; SQLite has no such column).

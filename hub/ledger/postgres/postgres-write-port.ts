@@ -358,7 +358,7 @@ export class PostgresWritePort implements LedgerWritePort, StepHooks {
   /** The gift as a redemption at `storeId` counts it: with the store's own stock when it keeps one. */
   private giftAt(gift: GiftState | null, storeId: string): GiftState | null {
     if (!gift) return null;
-    const row = this.reads.one<{ stock: number }>('SELECT stock FROM gift_store_stock WHERE store_id = $1 AND sku = $2', [storeId, gift.sku]);
+    const row = this.reads.one<{ stock: number }>('SELECT stock FROM gift_store_stock WHERE store_id = $1 AND sku = $2', [storeId, gift.sku], { table: 'gift_store_stock', column: 'sku', value: gift.sku });
     return row ? { ...gift, stock: row.stock, storeId } : gift;
   }
 

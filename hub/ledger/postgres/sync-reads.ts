@@ -23,6 +23,8 @@
  * The cache lives for one database transaction only.
  */
 import type pg from 'pg';
+import { queryInOneRoundTrip } from './one-round-trip-writes.ts';
+import type { RowLocks } from './row-locks.ts';
 
 export type SqlValue = string | number | null;
 type Row = Record<string, unknown>;
@@ -81,6 +83,9 @@ export class SyncReads {
   /** The first read of the current run that missed; null while every read was answered. */
   missed: ReadMiss | null = null;
 
+  /** With locks (a write at READ COMMITTED, row-locks.ts): a read's lock is taken just before the read is fetched. */
+  constructor(readonly locks: RowLocks | null = null) {}
+
   /** The rows of a read; `key` says the read selects `key.table`'s rows by that column's value (see ReadKey). */
   all<T>(sql: string, params: readonly SqlValue[] = [], key?: ReadKey): T[] {
     const hit = this.cache.get(keyOf(sql, params));
@@ -98,8 +103,16 @@ export class SyncReads {
   async fetchMissed(client: pg.ClientBase): Promise<void> {
     const miss = this.missed;
     if (!miss) return;
-    const result = await client.query(miss.sql, [...miss.params]);
-    this.prime(miss.sql, miss.params, result.rows as Row[], miss.key);
+    const lock = this.locks?.before(miss.sql, miss.key) ?? null;
+    if (lock) {
+      // The lock and the read in one round trip, in that order: the read's snapshot is taken after the lock is held.
+      const [locked, rows] = await queryInOneRoundTrip(client, [lock, { sql: miss.sql, params: miss.params }]);
+      this.locks!.taken(miss.key, locked!.flatMap((row) => (typeof row.member_id === 'string' ? [row.member_id] : [])));
+      this.prime(miss.sql, miss.params, rows!, miss.key);
+    } else {
+      const result = await client.query(miss.sql, [...miss.params]);
+      this.prime(miss.sql, miss.params, result.rows as Row[], miss.key);
+    }
     this.missed = null;
   }
 
@@ -134,6 +147,7 @@ export class SyncReads {
 
   /** A new database transaction: nothing read in another one holds. */
   clear(): void {
+    this.locks?.clear();
     this.cache.clear();
     this.byTable.clear();
     this.byKey.clear();

@@ -1,7 +1,7 @@
 /**
  * PostgreSQL ledger ingest (issue 15): kiosk purchases applied through the PostgreSQL ledger the way the hub's
- * ingest does (applyBatch of 100: parse, idempotency and order checks, rules, journal, one SERIALIZABLE database
- * transaction per batch), beside raw `pg` writing the very rows the ledger wrote (the transaction row, its journal
+ * ingest does (applyBatch of 100: parse, idempotency and order checks, rules, journal, one READ COMMITTED database
+ * transaction per batch with its row locks), beside raw `pg` writing the very rows the ledger wrote (the transaction row, its journal
  * entries, the balance and lot updates, the member totals, the purchase record, the sequence row) in the same
  * batches, one database transaction per batch, set-based: one statement per table per batch with the rows as one
  * JSON parameter — the fastest plain `pg` short of COPY (a statement per row made the ledger look faster than "raw"). Both on one throwaway cluster (hub/testing/start-postgres.ts) with PostgreSQL's default
