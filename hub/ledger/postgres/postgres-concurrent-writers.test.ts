@@ -340,6 +340,33 @@ describe('two hub workers on one PostgreSQL ledger (two stores, one database)', 
     expect(await a.audit()).toEqual([]);
   });
 
+  it("gives a draw's last prize once when two members enter on two workers at once, and closes a draw with every entry committed before it", async () => {
+    const { a, b } = await twoWorkers();
+    const at = () => new Date().toISOString();
+    const enter = (deviceId: string, seq: number, cardUid: string, drawId: string) =>
+      ({ topicDeviceId: deviceId, parsed: parseLedgerTransaction(JSON.stringify({ v: TX_FORMAT, id: nextId(), deviceId, epoch: 'E1', seq, createdAt: at(), storeId: DEMO_STORE_ID, bundleVersion: 1, kind: 'draw_enter', cardUid, drawId })) }) satisfies ReceivedTransaction;
+    const closesAt = new Date(Date.now() + 86_400_000).toISOString();
+    for (let round = 1; round <= 4; round++) {
+      const drawId = `race-${round}`;
+      await a.draws.createDraw(
+        { drawId, name: 'Race', costPoints: 1, closesAt, noPrizeWeight: 0, prizes: [{ prizeId: 'one', name: 'The one', kind: 'points', points: 5, weight: 1, stock: 1 }], secondChance: [{ prizeId: 'tv', name: 'TV', count: 1 }] },
+        'cd'.repeat(32), 'test', at(),
+      );
+      await a.draws.openDraw(drawId, at());
+      const [x, y] = await Promise.all([a.applyBatch([enter('kiosk-c', round, DEMO_CARDS.gold, drawId)]), b.applyBatch([enter('kiosk-d', 2 * round - 1, DEMO_CARDS.silver, drawId)])]);
+      // Both entered (never INTERNAL: the second read the stock after the first's commit), one prize.
+      expect([x[0]!, y[0]!].map((r) => [r.status, r.code ?? null])).toEqual([['applied', null], ['applied', null]]);
+      expect([x[0]!, y[0]!].map((r) => r.outcome?.draw?.prize?.prizeId ?? 'none').sort()).toEqual(['none', 'one']);
+      // A close and an entry at once: either the entry is in the close, or it is refused for a closed draw.
+      const [closed, late] = await Promise.all([a.draws.closeDraw(drawId, at()), b.applyBatch([enter('kiosk-d', 2 * round, DEMO_CARDS.diamond, drawId)])]);
+      const entries = await b.draws.drawEntries(drawId);
+      expect(closed.entries).toBe(entries.length);
+      expect(entries.length).toBe(late[0]!.status === 'applied' ? 3 : 2);
+      if (late[0]!.status !== 'applied') expect(late[0]).toMatchObject({ status: 'rejected', recorded: true });
+    }
+    expect(await a.audit()).toEqual([]);
+  });
+
   it('gives HQ transactions from both workers one gapless HQ sequence, each seq once', async () => {
     const { a, b } = await twoWorkers();
     const hqBefore = await a.lastSeq(HQ_DEVICE_ID);
