@@ -140,22 +140,25 @@ describe('two hub workers on one PostgreSQL ledger (two stores, one database)', 
     expect(await a.audit()).toEqual([]);
   });
 
-  it('waits for a kiosk another writer holds before its transaction begins, then applies on fresh reads', async () => {
+  it('waits for kiosks another writer holds when they are most of its batch, before its transaction begins, then applies on fresh reads', async () => {
     const { a, url, conflicts } = await twoWorkers();
-    // Another writer's session holds kiosk-c (as a worker does for the length of its batch).
+    // Another writer's session holds kiosk-c and kiosk-e (as a worker does for the length of its batch): two of the
+    // batch's three kiosks, more than a quarter (MAX_DEFERRED_KIOSK_SHARE), so the batch waits for them.
     const other = new pg.Client({ connectionString: url });
     await other.connect();
     try {
-      await other.query(`SELECT pg_advisory_lock(${DEVICE_CLAIM_NAMESPACE}, hashtext('kiosk-c'))`);
+      await other.query(`SELECT pg_advisory_lock(${DEVICE_CLAIM_NAMESPACE}, hashtext(d)) FROM unnest(ARRAY['kiosk-c', 'kiosk-e']) AS d`);
+      await a.identity.setDeviceMode('kiosk-e', 'attended');
       const held = purchase('kiosk-c', 1, 1_000, 'cash');
+      const heldNext = purchase('kiosk-e', 1, 1_000, 'cash');
       const free = purchase('kiosk-d', 1, 1_000, 'cash');
       const started = Date.now();
-      const applying = a.applyBatch([held, free]);
+      const applying = a.applyBatch([held, heldNext, free]);
       await new Promise((resolve) => setTimeout(resolve, 300));
       // Still waiting, nothing begun: the other writer's seq 1 for kiosk-c lands first, as a worker's batch would.
       expect(await a.lastSeq('kiosk-c', 'E1')).toBe(0);
       await other.query('SELECT pg_advisory_unlock_all()');
-      expect(await applying).toMatchObject([{ id: idOf(held), status: 'applied' }, { id: idOf(free), status: 'applied' }]);
+      expect(await applying).toMatchObject([{ id: idOf(held), status: 'applied' }, { id: idOf(heldNext), status: 'applied' }, { id: idOf(free), status: 'applied' }]);
       expect(Date.now() - started).toBeGreaterThanOrEqual(300);
       // The claims of a batch end with it: both kiosks are free again for the other writer.
       const { rows } = await other.query<{ got: boolean }>(`SELECT bool_and(pg_try_advisory_lock(${DEVICE_CLAIM_NAMESPACE}, hashtext(d))) AS got FROM unnest(ARRAY['kiosk-c', 'kiosk-d']) AS d`);
@@ -172,10 +175,11 @@ describe('two hub workers on one PostgreSQL ledger (two stores, one database)', 
     const other = new pg.Client({ connectionString: url });
     await other.connect();
     try {
-      await other.query(`SELECT pg_advisory_lock(${DEVICE_CLAIM_NAMESPACE}, hashtext('kiosk-c'))`);
+      // Two of the batch's three kiosks: it waits for them, and gives up after CLAIM_WAIT_MS.
+      await other.query(`SELECT pg_advisory_lock(${DEVICE_CLAIM_NAMESPACE}, hashtext(d)) FROM unnest(ARRAY['kiosk-c', 'kiosk-e']) AS d`);
       const held = purchase('kiosk-c', 1, 1_000, 'cash');
-      const results = await a.applyBatch([held, purchase('kiosk-d', 1, 1_000, 'cash')]);
-      expect(results.map((r) => [r.code, r.retry, r.recorded])).toEqual([['TX_DEVICE_BUSY', true, false], ['TX_DEVICE_BUSY', true, false]]);
+      const results = await a.applyBatch([held, purchase('kiosk-e', 1, 1_000, 'cash'), purchase('kiosk-d', 1, 1_000, 'cash')]);
+      expect(results.map((r) => [r.code, r.retry, r.recorded])).toEqual([['TX_DEVICE_BUSY', true, false], ['TX_DEVICE_BUSY', true, false], ['TX_DEVICE_BUSY', true, false]]);
       expect(results[0]).toMatchObject({ id: idOf(held), seq: 1, epoch: 'E1', status: 'rejected' });
       expect(await a.lastSeq('kiosk-d', 'E1')).toBe(0);
       // The pool's connections wait on row locks as before (the claim's lock_timeout did not stay behind).
@@ -185,6 +189,39 @@ describe('two hub workers on one PostgreSQL ledger (two stores, one database)', 
       await other.end();
     }
   }, 20_000);
+
+  it('leaves the items of a kiosk another writer holds to it, at once, when that is no more than a quarter of its kiosks; the rest of the batch applies (a copy resent to another worker)', async () => {
+    const { a, url, conflicts } = await twoWorkers();
+    const other = new pg.Client({ connectionString: url });
+    await other.connect();
+    try {
+      await other.query(`SELECT pg_advisory_lock(${DEVICE_CLAIM_NAMESPACE}, hashtext('kiosk-c'))`);
+      // kiosk-c is one of the batch's four kiosks.
+      for (const id of ['kiosk-f', 'kiosk-g']) await a.identity.setDeviceMode(id, 'attended');
+      const batch = [
+        purchase('kiosk-c', 1, 1_000, 'cash'), purchase('kiosk-d', 1, 1_100, 'cash'), purchase('kiosk-c', 2, 1_200, 'cash'),
+        purchase('kiosk-f', 1, 1_300, 'cash'), purchase('kiosk-g', 1, 1_400, 'cash'),
+      ];
+      const started = Date.now();
+      const results = await a.applyBatch(batch);
+      // Not waited for: answered at once.
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(results.map((r) => [r.status, r.code ?? null, r.recorded])).toEqual([
+        ['rejected', 'TX_DEVICE_BUSY', false],
+        ['applied', null, true],
+        ['rejected', 'TX_DEVICE_BUSY', false],
+        ['applied', null, true],
+        ['applied', null, true],
+      ]);
+      expect(await a.lastSeq('kiosk-c', 'E1')).toBe(0);
+      await other.query('SELECT pg_advisory_unlock_all()');
+      expect((await a.applyBatch([batch[0]!, batch[2]!])).map((r) => r.status)).toEqual(['applied', 'applied']);
+    } finally {
+      await other.end();
+    }
+    expect(conflicts()).toBe(0);
+    expect(await a.audit()).toEqual([]);
+  });
 
   it("defers only the items naming a card another writer holds, and their kiosk's later items; the rest of the batch applies at once", async () => {
     const { a, url, conflicts } = await twoWorkers();

@@ -193,13 +193,14 @@ export class PostgresLedgerStore implements Ledger {
 
   async applyBatch(batch: ReceivedTransaction[]): Promise<TxResult[]> {
     if (batch.length === 0) return [];
-    // The batch's kiosks and cards claimed first (device-claims.ts): a batch sharing a kiosk with another writer's
-    // waits for it before its snapshot, instead of failing after it; one still held after the wait is answered
-    // TX_DEVICE_BUSY. An item naming a card another writer holds is answered TX_DEVICE_BUSY now (the ingest holds it
-    // back and applies it again in moments), and so is every later item of its kiosk epoch: they cannot go before it.
+    // The batch's kiosks and cards claimed first (device-claims.ts): a batch sharing most of its kiosks with another
+    // writer's waits for them before it reads anything; one still held after the wait is answered TX_DEVICE_BUSY.
+    // The items of a kiosk or a card left to another writer are answered TX_DEVICE_BUSY now (the ingest holds them
+    // back and applies them again in moments), and so is every later item of a busy card's kiosk epoch: they cannot
+    // go before it.
     const claims = await claimDevices(this.claims(), batch.map(itemSlot).flatMap((slot) => (slot ? [slot.deviceId] : [])), batch.flatMap(itemCard));
     try {
-      const mine = claims.granted ? withoutBusyCards(batch, claims.busyCards) : batch.filter((item) => itemSlot(item) === null);
+      const mine = claims.granted ? withoutBusy(batch, claims.busyDevices, claims.busyCards) : batch.filter((item) => itemSlot(item) === null);
       const applied =
         mine.length === 0
           ? []
@@ -855,13 +856,13 @@ function deviceBusy(item: ReceivedTransaction): TxResult {
   };
 }
 
-/** The card a kiosk transaction names (its member's accounts are what two writers' batches would both change). */
-/** The batch without the items naming a busy card, nor any item after one of those in its kiosk epoch. */
-function withoutBusyCards(batch: ReceivedTransaction[], busyCards: ReadonlySet<string>): ReceivedTransaction[] {
-  if (busyCards.size === 0) return batch;
+/** The batch without the items of a kiosk left to another writer, nor those naming a busy card or following one in its kiosk epoch. */
+function withoutBusy(batch: ReceivedTransaction[], busyDevices: ReadonlySet<string>, busyCards: ReadonlySet<string>): ReceivedTransaction[] {
+  if (busyDevices.size === 0 && busyCards.size === 0) return batch;
   const stopped = new Set<string>();
   return batch.filter((item) => {
     const slot = itemSlot(item);
+    if (slot && busyDevices.has(slot.deviceId)) return false;
     const epochKey = slot ? `${slot.deviceId}\u0000${slot.epoch}` : null;
     const waits = (epochKey !== null && stopped.has(epochKey)) || itemCard(item).some((uid) => busyCards.has(uid));
     if (waits && epochKey !== null) stopped.add(epochKey);
@@ -869,6 +870,7 @@ function withoutBusyCards(batch: ReceivedTransaction[], busyCards: ReadonlySet<s
   });
 }
 
+/** The card a kiosk transaction names (its member's accounts are what two writers' batches would both change). */
 function itemCard(item: ReceivedTransaction): string[] {
   const { parsed } = item;
   return parsed.ok && 'cardUid' in parsed.tx && typeof parsed.tx.cardUid === 'string' ? [parsed.tx.cardUid] : [];
