@@ -24,7 +24,7 @@
  * Kiosk transactions (applyBatch) and HQ's (applyHq: the console, the expiry sweep, tier reviews) all come
  * through here: there is no second write path.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { CodedError, isCodedError } from '../../core/errors/coded-error.ts';
 import type { ErrorCode } from '../../core/errors/codes.ts';
 import { redactStaffCard } from '../../core/privacy/redact-staff-card.ts';
@@ -114,7 +114,8 @@ const POISON_CODES: ReadonlySet<string> = new Set<ErrorCode>(['TX_TOO_LARGE', 'T
 
 /** Hash of a payload's exact text: equal for a kiosk's byte-identical resends, the common case. */
 export function contentHash(raw: string): string {
-  return createHash('sha256').update(raw).digest('base64url');
+  // The one-shot form: no Hash object per transaction (the same digest as createHash().update().digest()).
+  return hash('sha256', raw, 'base64url');
 }
 
 export function applyReceived(port: LedgerWritePort, item: ReceivedTransaction, onError: (error: unknown, txId: string) => void): TxResult {
