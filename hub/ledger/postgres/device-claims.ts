@@ -85,7 +85,6 @@ export async function claimDevices(pool: pg.Pool, deviceIds: readonly string[], 
   const cards = [...new Set(cardUids)];
   if (devices.length === 0 && cards.length === 0) return { granted: true, busyDevices: new Set(), busyCards: new Set(), release: async () => undefined };
   const client = await pool.connect();
-  let held: HeldKeys = { kiosks: [], cards: [] };
   try {
     let outcome = readClaims((await queryInOneRoundTrip(client, [claimStatement(devices, cards, 'try')]))[0]!);
     if (outcome.busyDevices.size > devices.length * MAX_DEFERRED_KIOSK_SHARE) {
@@ -93,8 +92,7 @@ export async function claimDevices(pool: pg.Pool, deviceIds: readonly string[], 
       await queryInOneRoundTrip(client, unlockStatements(outcome.held));
       outcome = readClaims((await queryInOneRoundTrip(client, [claimStatement(devices, cards, 'wait')]))[0]!);
     }
-    held = outcome.held;
-    const { busyDevices, busyCards } = outcome;
+    const { held, busyDevices, busyCards } = outcome;
     let released = false;
     return {
       granted: true,

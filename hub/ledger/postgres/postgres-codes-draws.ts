@@ -18,6 +18,7 @@ import type { LedgerTransaction } from '../../../core/wire/transaction.ts';
 import type { CodeBatchSummary, CodeStore, CodeVerification, NewCodeBatch } from '../code-store.ts';
 import type { DrawEntryView, DrawPrizeView, DrawStore, DrawView, DrawWinnerView } from '../draw-store.ts';
 import { runSynchronously, SyncReads, type SqlValue } from './sync-reads.ts';
+import { drawRowLock } from './row-locks.ts';
 
 interface CodeRow { code_hash: string; batch_id: string; used_tx_id: string | null; used_at: string | null; name: string; sku: string; points: number; expires_at: string }
 interface DrawRow {
@@ -109,7 +110,8 @@ export interface PostgresRunner {
 
 /** The draw's row, locked as kiosk batches lock it before they enter a member (row-locks.ts). */
 async function lockDraw(client: pg.ClientBase, drawId: string): Promise<void> {
-  await client.query('SELECT 1 FROM draws WHERE draw_id = $1 FOR UPDATE', [drawId]);
+  const lock = drawRowLock(drawId);
+  await client.query(lock.sql, [...lock.params]);
 }
 
 /** Reads run synchronously on `client` now, in the database transaction under way (fresh: after its writes). */

@@ -12,6 +12,7 @@ import { HQ_ONLY_TX_KINDS } from '../../../core/wire/transaction.ts';
 import type { ErasureCandidate, RetentionRules, RetentionSettings, RetentionStore } from '../retention-store.ts';
 import { appendAuditIn } from './postgres-audit-append.ts';
 import { eraseMemberIn, type PostgresTransaction } from './postgres-member-profiles.ts';
+import { memberRowLock } from './row-locks.ts';
 
 interface CandidateRow { member_id: string; name: string; phone: string; home_store_id: string | null; created_at: string; last_visit_at: string | null }
 interface RunRow { run_id: number; at: string; trigger: 'daily' | 'manual'; contacts_deleted: number; members_erased: number; complete: number }
@@ -106,7 +107,8 @@ export class PostgresRetention implements RetentionStore {
   async eraseIfEligible(...[memberId, cutoffIso, at, auditOf]: Parameters<RetentionStore['eraseIfEligible']>): Promise<boolean> {
     return this.lockingTransaction(async ({ client }) => {
       // Locked, then checked: each statement at READ COMMITTED reads what every earlier holder of the row committed.
-      await client.query('SELECT 1 FROM members WHERE member_id = $1 FOR UPDATE', [memberId]);
+      const lock = memberRowLock(memberId);
+      await client.query(lock.sql, [...lock.params]);
       const row = (await client.query<CandidateRow>(`SELECT ${CANDIDATE_COLUMNS} FROM members m WHERE m.member_id = $2 AND ${ELIGIBLE}`, [cutoffIso, memberId])).rows[0];
       if (!row) return false;
       if (!(await eraseMemberIn(client, memberId, at))) return false;

@@ -97,13 +97,23 @@ export class RowLocks {
   }
 }
 
+/** A member's row, locked: what every write of the member's state takes first (batches here; a retention erasure). */
+export function memberRowLock(memberId: string): StatementToSend {
+  return { sql: 'SELECT member_id FROM members WHERE member_id = $1 FOR UPDATE', params: [memberId] };
+}
+
+/** A draw's row, locked: what an entry takes before it reads the draw and its prizes, and a draw's opening or close. */
+export function drawRowLock(drawId: string): StatementToSend {
+  return { sql: 'SELECT NULL AS member_id FROM draws WHERE draw_id = $1 FOR UPDATE', params: [drawId] };
+}
+
 const memberName = (memberId: string) => `member\u0000${memberId}`;
 const cardName = (uid: string) => `card\u0000${uid}`;
 
 function planFor(key: ReadKey, options: RowLockOptions): LockPlan | null {
   const value = String(key.value);
   if (key.column === 'member_id') {
-    return { statement: { sql: 'SELECT member_id FROM members WHERE member_id = $1 FOR UPDATE', params: [value] }, names: [memberName(value)] };
+    return { statement: memberRowLock(value), names: [memberName(value)] };
   }
   if ((key.table === 'cards' && key.column === 'uid') || (key.table === 'card_daily_spend' && key.column === 'card_uid')) {
     return {
@@ -128,7 +138,7 @@ function planFor(key: ReadKey, options: RowLockOptions): LockPlan | null {
     return { statement: { sql: 'SELECT NULL AS member_id FROM redemption_codes WHERE code_hash = $1 FOR UPDATE', params: [value] }, names: [`code\u0000${value}`] };
   }
   if ((key.table === 'draws' || key.table === 'draw_prizes') && key.column === 'draw_id') {
-    return { statement: { sql: 'SELECT NULL AS member_id FROM draws WHERE draw_id = $1 FOR UPDATE', params: [value] }, names: [`draw\u0000${value}`] };
+    return { statement: drawRowLock(value), names: [`draw\u0000${value}`] };
   }
   return null;
 }
