@@ -44,6 +44,9 @@ describe('the PostgreSQL configuration store follows other processes’ snapshot
       await writer.saveSnapshots([snapshot(7, 'kiosk-1', 3)]);
       expect(writer.snapshotRulesVersion('kiosk-1', 7)).toBe(3);
       await vi.waitFor(() => expect(follower.snapshotRulesVersion('kiosk-1', 7)).toBe(3), { timeout: 10_000, interval: 50 });
+      // The follower caught up on its own reconnect; the writer's store listens again on its own clock (1 s, later
+      // under load): wait for both, as for the first two.
+      await vi.waitFor(async () => expect(await listeners()).toHaveLength(2), { timeout: 5_000, interval: 50 });
       const after = await listeners();
       expect(after).toHaveLength(2);
       expect(after.filter((pid) => before.includes(pid))).toEqual([]);
