@@ -14,6 +14,7 @@ import { DEMO_CARDS } from '../../hub/demo/seed-demo-data.ts';
 import { enrolForTest } from '../../hub/testing/enrol-for-test.ts';
 import { startTestHub, type TestHub } from '../../hub/testing/start-test-hub.ts';
 import { publishConfig } from '../support/hub-config.ts';
+import { latestReports } from '../support/latest-reports.ts';
 
 interface KioskState {
   connected: boolean;
@@ -81,13 +82,14 @@ describe('signed configuration, store and region scopes (real hub, real kiosks)'
     await hub.hub.fleet.addStore({ storeId: 'store-w1', name: 'W1', regionId: 'west' });
     const east = await startKiosk(hub, 'kiosk-e1', 'store-e1');
     const west = await startKiosk(hub, 'kiosk-w1', 'store-w1');
-    await until(east, (s) => s.config.snapshotVersion !== null, 'kiosk-e1 never got a snapshot');
-    await until(west, (s) => s.config.snapshotVersion !== null, 'kiosk-w1 never got a snapshot');
+    const eastFirst = await until(east, (s) => s.config.snapshotVersion !== null, 'kiosk-e1 never got a snapshot');
+    const westFirst = await until(west, (s) => s.config.snapshotVersion !== null, 'kiosk-w1 never got a snapshot');
 
     // HQ-wide, a rule scoped to the west region: coffee ¥2.00 there.
     await publishConfig(hub, 'global', { rules: { rules: [{ kind: 'member_price', id: 'west-coffee', label: 'west coffee', prices: { COFFEE: 200 }, scope: { regions: ['west'] } }] } });
-    const eastAfterGlobal = await until(east, (s) => s.config.regionId === 'east' && (s.config.snapshotVersion ?? 0) > 1, 'kiosk-e1 never applied the global bundle');
-    const westAfterGlobal = await until(west, (s) => s.config.regionId === 'west' && (s.config.snapshotVersion ?? 0) > 1, 'kiosk-w1 never applied the global bundle');
+    // Newer than each kiosk's first snapshot (numbers are hub-wide: kiosk-w1's first may well be 2 already).
+    const eastAfterGlobal = await until(east, (s) => s.config.regionId === 'east' && (s.config.snapshotVersion ?? 0) > (eastFirst.config.snapshotVersion ?? 0), 'kiosk-e1 never applied the global bundle');
+    const westAfterGlobal = await until(west, (s) => s.config.regionId === 'west' && (s.config.snapshotVersion ?? 0) > (westFirst.config.snapshotVersion ?? 0), 'kiosk-w1 never applied the global bundle');
 
     // Store e1 only: tea ¥1.00.
     const published = await publishConfig(hub, 'store:store-e1', { rules: { rules: [{ kind: 'member_price', id: 'e1-tea', label: 'e1 tea', prices: { TEA: 100 } }] } });
@@ -100,8 +102,9 @@ describe('signed configuration, store and region scopes (real hub, real kiosks)'
 
     // Each kiosk's retained state report says what it applied.
     const watcher = await mqtt.connectAsync(hub.brokerUrl, { ...hub.hub.embeddedBrokerCredentials!, clientId: `watch-${process.pid}` });
-    const reports = new Map<string, { config: { snapshotVersion: number } }>();
-    watcher.on('message', (topic, payload) => reports.set(topic, JSON.parse(payload.toString()) as { config: { snapshotVersion: number } }));
+    // Not the last message received: a kiosk's throttled report can go out live just as the watcher subscribes, and
+    // the broker then sends the older retained copy after it (e2e/support/latest-reports.ts).
+    const reports = latestReports(watcher, (payload) => JSON.parse(payload.toString()) as { config: { snapshotVersion: number } });
     const topics = createTopics();
     await watcher.subscribeAsync([topics.state('kiosk-e1'), topics.state('kiosk-w1')], { qos: 1 });
     const reportDeadline = Date.now() + 5_000;

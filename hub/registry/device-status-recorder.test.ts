@@ -1,6 +1,7 @@
 /**
  * The registry's parts without a broker: the defensive report parser, the write-behind batching on a real
- * fleet.sqlite (500 kiosks reporting at once → one transaction), a failed write retried, the rollout view.
+ * fleet.sqlite (500 kiosks reporting at once → one transaction), a failed write retried, a stale retained copy
+ * ignored, the rollout view.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -123,6 +124,27 @@ describe('DeviceStatusRecorder on fleet.sqlite', () => {
     recorder.receiveAvailability('k1', Buffer.from('offline'), false);
     await recorder.flush();
     expect(await store.get('k1')).toMatchObject({ software: 'one', outboxDepth: 4, online: false });
+    await recorder.stop();
+  });
+
+  it('ignores a retained copy that comes after a newer report the kiosk sent live, and takes a newer one', async () => {
+    // The order the broker can deliver on the hub's subscription (e2e/support/latest-reports.test.ts): k1's new
+    // report live, then the retained copy of its previous one; k2's retained copy is all there is of it.
+    const { store } = await openStore();
+    const recorder = new DeviceStatusRecorder({ store, logger: silent, batchMs: 10 });
+    recorder.start();
+    const state = (snapshotVersion: number | null, at: string) => report({ deviceId: 'k1', config: { snapshotVersion }, at });
+    recorder.receiveState('k1', state(4, '2026-01-01T00:00:02.000Z'), false);
+    recorder.receiveState('k1', state(null, '2026-01-01T00:00:01.000Z'), true);
+    recorder.receiveState('k2', report({ deviceId: 'k2', config: { snapshotVersion: 7 }, at: '2026-01-01T00:00:01.000Z' }), true);
+    await recorder.flush();
+    expect(await store.get('k1')).toMatchObject({ snapshotVersion: 4, stateAt: '2026-01-01T00:00:02.000Z' });
+    expect(await store.get('k2')).toMatchObject({ snapshotVersion: 7 });
+    expect(recorder.counters()).toMatchObject({ states: 2, staleRetained: 1 });
+    // A retained copy newer than the last live report (sent while the hub was not subscribed, say) is taken.
+    recorder.receiveState('k1', state(5, '2026-01-01T00:00:03.000Z'), true);
+    await recorder.flush();
+    expect(await store.get('k1')).toMatchObject({ snapshotVersion: 5, stateAt: '2026-01-01T00:00:03.000Z' });
     await recorder.stop();
   });
 });

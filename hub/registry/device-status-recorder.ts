@@ -30,6 +30,8 @@ export interface RecorderCounters {
   tooLarge: number;
   /** Reports that named another device than their topic. */
   mismatched: number;
+  /** Retained copies ignored: they came after a newer report the kiosk sent live (see receiveState). */
+  staleRetained: number;
   batches: number;
   writeFailures: number;
 }
@@ -56,8 +58,10 @@ export class DeviceStatusRecorder {
   private stopped = true;
   private readonly listeners = new Set<Listener>();
   private readonly seenRecordedAt = new Map<string, number>();
+  /** Each kiosk's own time (`at`) on the last report it sent live in this run. */
+  private readonly liveReportAt = new Map<string, number>();
   private readonly loggedAt = new Map<string, { at: number; suppressed: number }>();
-  private readonly counts: RecorderCounters = { states: 0, partialStates: 0, availability: 0, malformed: 0, tooLarge: 0, mismatched: 0, batches: 0, writeFailures: 0 };
+  private readonly counts: RecorderCounters = { states: 0, partialStates: 0, availability: 0, malformed: 0, tooLarge: 0, mismatched: 0, staleRetained: 0, batches: 0, writeFailures: 0 };
 
   constructor(options: DeviceStatusRecorderOptions) {
     this.store = options.store;
@@ -79,6 +83,19 @@ export class DeviceStatusRecorder {
       this.warn(deviceId, parsed.code, { channel: 'state', reason: parsed.reason, retained }, 'kiosk state report ignored');
       return;
     }
+    const reportedAt = parsed.state.at === null ? NaN : Date.parse(parsed.state.at);
+    if (retained) {
+      // The broker sends its retained copy when the hub subscribes, and on a subscription to many kiosks' reports it
+      // can send it after a newer report the kiosk sent live meanwhile (e2e/support/latest-reports.test.ts). A copy
+      // no newer than the live report taken would overwrite it, and a kiosk does not repeat an unchanged report.
+      const liveAt = this.liveReportAt.get(deviceId);
+      if (liveAt !== undefined && !(reportedAt > liveAt)) {
+        this.counts.staleRetained += 1;
+        return;
+      }
+    } else if (Number.isFinite(reportedAt)) {
+      this.liveReportAt.set(deviceId, reportedAt);
+    }
     this.counts.states += 1;
     if (parsed.dropped.length > 0) {
       this.counts.partialStates += 1;
@@ -86,7 +103,6 @@ export class DeviceStatusRecorder {
     }
     const now = this.now();
     // A retained report may be days old: it vouches for the kiosk at its own time, never later than now.
-    const reportedAt = parsed.state.at === null ? NaN : Date.parse(parsed.state.at);
     const seenAt = retained ? (Number.isFinite(reportedAt) ? new Date(Math.min(reportedAt, now)).toISOString() : undefined) : new Date(now).toISOString();
     if (!retained) this.seenRecordedAt.set(deviceId, now);
     this.add({ deviceId, state: parsed.state, ...(seenAt ? { seenAt } : {}) });
