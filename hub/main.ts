@@ -206,7 +206,7 @@ export function createHub(input: HubConfig, logger?: Logger): Hub {
   /** Each store's region in the fleet (kept by the configuration sync): region-scoped rules apply at the hub too. */
   let storeRegions: ReadonlyMap<string, string> = new Map();
   const ledgerOptions = { logger: log, fallbackBundle: DEFAULT_RULES_BUNDLE, regionOf: (storeId: string) => storeRegions.get(storeId), snapshotRules: (deviceId: string, version: number | 'newest') => configStore.snapshotRulesVersion(deviceId, version) };
-  const store = createLedger(config.db.kind === 'postgres' ? { kind: 'postgres', url: config.db.url, ...ledgerOptions } : { kind: 'sqlite', path: join(config.dataDir, 'ledger.sqlite'), ...ledgerOptions });
+  const store = createLedger(config.db.kind === 'postgres' ? { kind: 'postgres', url: config.db.url, ...ledgerOptions } : { kind: 'sqlite', path: join(config.dataDir, 'ledger.sqlite'), writerThread: true, ...ledgerOptions });
   // The fleet, its signed configuration (hub/config/) and the device registry: on the ledger's PostgreSQL database,
   // else in DATA/fleet.sqlite (hub/db/open-hub-stores.ts). The signing key is read from DATA either way.
   const hubStores = createHubStores(config.db, config.dataDir, { logger: log });

@@ -97,6 +97,33 @@ describe('tx ingest over an asynchronous ledger port', () => {
     expect(ingest.applied).toBe(4);
   });
 
+  it('hands the next batch to the store before it publishes the results of the one that committed', async () => {
+    const { store, batches, maxInFlight } = deferredStore();
+    const { client, published } = fakeClient();
+    const handedOverBeforePublishing: number[] = [];
+    const watching = {
+      publish(topic: string, message: string) {
+        // How many batches the store had been handed when this result message went out.
+        handedOverBeforePublishing.push(batches.length);
+        return (client as unknown as { publish(t: string, m: string): unknown }).publish(topic, message);
+      },
+    } as unknown as MqttClient;
+    const ingest = new TxIngest({ client: watching, store, topics: createTopics(), logger: pino({ level: 'silent' }) });
+    ingest.receive('kiosk-o', payload(ID(21)));
+    await nextTurn();
+    ingest.receive('kiosk-o', payload(ID(22)));
+    batches[0]!.resolve();
+    await nextTurn();
+    // The second batch was with the store (another thread may apply it) while the first one's results went out…
+    expect(handedOverBeforePublishing).toEqual([2]);
+    expect(published.map((p) => p.ids)).toEqual([[ID(21)]]);
+    // …still one batch applied at a time, and its results only once it committed.
+    expect(maxInFlight()).toBe(1);
+    batches[1]!.resolve();
+    await ingest.idle();
+    expect(published.map((p) => p.ids)).toEqual([[ID(21)], [ID(22)]]);
+  });
+
   it('publishes nothing for a rejected batch and goes on with what arrived behind it', async () => {
     const { store, batches } = deferredStore();
     const { client, published } = fakeClient();

@@ -4,8 +4,8 @@
  * is never published before its batch is durable.
  *
  * The ledger port is async: batches are applied strictly one after another, in arrival order. While one is
- * being applied, new arrivals queue; they form the next batch once its promise has settled and its results
- * have been published. A rejected batch published nothing and applied nothing: the devices resend.
+ * being applied, new arrivals queue; they form the next batch once its promise has settled, and that batch is handed
+ * to the store before the settled one's results are published (the store may apply it on another thread meanwhile). A rejected batch published nothing and applied nothing: the devices resend.
  *
  * A copy of a transaction the ingest already holds (queued, being applied, or held back) — the same bytes from the
  * same device — is dropped: the one in hand will be answered. A kiosk that hears nothing for 5 s sends its pending
@@ -112,27 +112,40 @@ export class TxIngest {
     while (this.flushing) await this.flushing;
   }
 
-  /** Never rejects: a failed batch is logged and dropped (its devices resend). */
+  /**
+   * Never rejects: a failed batch is logged and dropped (its devices resend). Once a batch is durable, the next one
+   * is handed to the store before the first one's results are published: the store may apply it elsewhere (the
+   * SQLite ledger's writer thread) while this thread publishes — still one batch applied at a time, in order.
+   */
   private async flush(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatch);
-      let results: TxResult[];
-      const started = performance.now();
-      try {
-        results = await this.options.store.applyBatch(batch);
-      } catch (error) {
+    let applying: Promise<Applied> | null = this.applyNext();
+    while (applying) {
+      const applied = await applying;
+      if (!applied.ok) {
         // The database refused the whole batch (disk full, locked): nothing was applied and no result is sent,
         // so every device keeps its entries pending and sends them again.
-        this.log.error({ err: error, size: batch.length }, 'batch not applied; devices will resend');
-        this.observe((observer) => observer.batchFailed(batch.length));
-        for (const item of batch) this.letGo(item);
+        this.log.error({ err: applied.error, size: applied.batch.length }, 'batch not applied; devices will resend');
+        this.observe((observer) => observer.batchFailed(applied.batch.length));
+        for (const item of applied.batch) this.letGo(item);
         return;
       }
-      const applyMs = performance.now() - started;
+      applying = this.applyNext();
+      const { batch, results, applyMs } = applied;
       this.publish(batch, results);
       this.observe((observer) => observer.batchApplied(batch, results, applyMs));
       this.tellListener(batch, results);
     }
+  }
+
+  /** The next batch handed to the store (null: nothing is queued); settles with its results or its failure. */
+  private applyNext(): Promise<Applied> | null {
+    if (this.queue.length === 0) return null;
+    const batch = this.queue.splice(0, this.maxBatch);
+    const started = performance.now();
+    return this.options.store.applyBatch(batch).then(
+      (results): Applied => ({ ok: true, batch, results, applyMs: performance.now() - started }),
+      (error: unknown): Applied => ({ ok: false, batch, error }),
+    );
   }
 
   private observe(tell: (observer: IngestObserver) => void): void {
@@ -179,6 +192,8 @@ export class TxIngest {
     if (item.parsed.ok) this.inHand.delete(handKey(item.topicDeviceId, item.parsed.tx.id));
   }
 }
+
+type Applied = { ok: true; batch: ReceivedTransaction[]; results: TxResult[]; applyMs: number } | { ok: false; batch: ReceivedTransaction[]; error: unknown };
 
 function handKey(deviceId: string, txId: string): string {
   return `${deviceId}\u0000${txId}`;

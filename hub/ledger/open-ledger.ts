@@ -26,6 +26,10 @@ export interface SqliteLedgerConfig {
    * with 'newest' (hub/config/config-store.ts); absent: transactions are recomputed with the version they name.
    */
   snapshotRules?: (deviceId: string, snapshotVersion: number | 'newest') => number | null;
+  /** Batches and HQ's transactions applied on a thread of their own (sqlite/ledger-writer-thread.ts): the hub's setting. */
+  writerThread?: boolean;
+  /** The smallest batch handed to that thread (smaller ones are applied on the hub's thread: sqlite-ledger-store.ts). */
+  writerThreadMinBatch?: number;
 }
 
 /**

@@ -7,6 +7,7 @@ import { toMessage, type MessageRow } from './outbound-message-row.ts';
 import type { Database } from 'better-sqlite3';
 import { CONSENT_PURPOSE_RECORDED } from '../ledger/sqlite/registration-consents.ts';
 import type { MemberSmsContact, MessagingStore } from './outbound-messages.ts';
+import { writeTransaction } from '../ledger/sqlite/write-transaction.ts';
 
 /** The consent purpose an SMS to a member's phone is marketing under: the one kiosks and the console record. */
 export const SMS_MARKETING_PURPOSE = CONSENT_PURPOSE_RECORDED.marketing;
@@ -40,7 +41,7 @@ export function createSqliteMessagingStore(db: Database): MessagingStore {
   const appendConsent = db.prepare<[string, string, string, string, string]>(
     'INSERT INTO member_consents (member_id, purpose, granted, at, staff_id, note) VALUES (?, ?, 0, ?, ?, ?)',
   );
-  const withdrawAll = db.transaction((memberIds: readonly string[], at: string, staffId: string, note: string) => {
+  const withdrawAll = writeTransaction(db, (memberIds: readonly string[], at: string, staffId: string, note: string) => {
     for (const memberId of memberIds) appendConsent.run(memberId, SMS_MARKETING_PURPOSE, at, staffId, note);
     return memberIds.length;
   });

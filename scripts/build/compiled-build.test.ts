@@ -75,11 +75,11 @@ describe('the compiled build, run as production runs it', () => {
     rmSync(WORK, { recursive: true, force: true });
   });
 
-  it('holds the command and the report threads as JavaScript, and none of the tests, e2e/, the benchmarks or the soak', () => {
-    for (const module of [COMPILED_CLI, 'hub/main.js', 'device/main.js', 'hub/reports/report-query-worker.js', 'hub/reports/export-rows-worker.js', 'flows/runtime/flow-runtime.js']) {
+  it('holds the command, the report threads and the ledger writer thread as JavaScript, and none of the tests, e2e/, the benchmarks or the soak', () => {
+    for (const module of [COMPILED_CLI, 'hub/main.js', 'device/main.js', 'hub/reports/report-query-worker.js', 'hub/reports/export-rows-worker.js', 'hub/ledger/sqlite/ledger-writer-worker.js', 'flows/runtime/flow-runtime.js']) {
       expect(existsSync(join(OUT_DIR, module)), module).toBe(true);
     }
-    for (const left of ['e2e', 'scripts/bench', 'scripts/soak/run-soak.js', 'console', 'device/screen', 'hub/reports/report-query-worker.mjs']) {
+    for (const left of ['e2e', 'scripts/bench', 'scripts/soak/run-soak.js', 'console', 'device/screen', 'hub/reports/report-query-worker.mjs', 'hub/ledger/sqlite/ledger-writer-worker.mjs']) {
       expect(existsSync(join(OUT_DIR, left)), left).toBe(false);
     }
     // The emitted imports name the compiled files.
@@ -175,4 +175,39 @@ describe('the compiled build, run as production runs it', () => {
     const ownOutsideBuild = loaded.filter((url) => url.startsWith(pathToFileURL(REPOSITORY_ROOT).href) && !url.startsWith(outUrl) && !url.includes('/node_modules/') && !url.includes('/bin/') && !url.startsWith(pathToFileURL(WORK).href));
     expect(ownOutsideBuild).toEqual([]);
   }, 90_000);
+
+  it("the compiled ledger writer thread applies a batch from JavaScript alone (the hub starts it at its first busy batch)", async () => {
+    const script = join(WORK, 'writer-thread-probe.mjs');
+    const outUrl = pathToFileURL(current()).href;
+    writeFileSync(
+      script,
+      `import pino from 'pino';
+const [out, path] = process.argv.slice(2);
+const { SqliteLedgerStore } = await import(out + '/hub/ledger/sqlite/sqlite-ledger-store.js');
+const { DEFAULT_RULES_BUNDLE } = await import(out + '/core/rules/default-bundle.js');
+const { parseLedgerTransaction } = await import(out + '/hub/ledger/ledger-parse.js');
+const { TX_FORMAT } = await import(out + '/core/wire/transaction.js');
+const store = new SqliteLedgerStore({ path, logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE, writerThread: true, writerThreadMinBatch: 1 });
+await store.open();
+const tx = { v: TX_FORMAT, id: '01JABCDEFGHJKMNPQRSTVWXYZ0', deviceId: 'kiosk-probe', epoch: 'E1', seq: 1, createdAt: new Date().toISOString(), storeId: 'store-001', bundleVersion: 1,
+  kind: 'purchase', cardUid: '0400000000DEAD', lines: [{ lineNo: 1, sku: 'MILK', category: 'grocery', qty: 1, unitPriceCents: 100 }], payments: [{ method: 'cash', amountCents: 100 }] };
+const results = await store.applyBatch([{ topicDeviceId: 'kiosk-probe', parsed: parseLedgerTransaction(JSON.stringify(tx)) }]);
+console.log(JSON.stringify(results.map((r) => [r.status, r.code, r.recorded])));
+await store.close();
+`,
+    );
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, ['--import', pathToFileURL(PROBE).href, script, outUrl, join(WORK, 'writer-thread-ledger.sqlite')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    // Recorded by the thread's store: the unknown card is a business refusal that fills the slot.
+    expect(JSON.parse(stdout)).toEqual([['rejected', 'CARD_UNKNOWN', true]]);
+    const loaded = loadedModules();
+    expect(loaded).toContain(`${outUrl}/hub/ledger/sqlite/ledger-writer-worker.js`);
+    expect(loaded.filter((url) => /\.(ts|mts|cts)$/.test(url) || url.includes('/node_modules/tsx/'))).toEqual([]);
+  }, 60_000);
 });

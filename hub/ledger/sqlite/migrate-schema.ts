@@ -12,7 +12,7 @@ import { CODES_AND_DRAWS_SQL } from './schema-codes-draws.ts';
 import { ACCOUNT_FEATURES_SQL } from './schema-account-features.ts';
 import { MEMBER_PROFILES_SQL } from './schema-member-profiles.ts';
 import { CONSOLE_FEATURES_SQL } from './schema-console-features.ts';
-import { REPORT_ROLLUP_BACKFILL_SQL } from './schema-report-rollup.ts';
+import { REPORT_ROLLUP_BACKFILL_SQL, REPORT_ROLLUP_SQL } from './schema-report-rollup.ts';
 import { MESSAGING_SQL } from './schema-messaging.ts';
 import { staffCardHash } from '../../identity/staff-card-hash.ts';
 import { staffCardKey } from './staff-card-key.ts';
@@ -140,6 +140,15 @@ const MIGRATIONS: readonly Migration[] = [
     up(db) {
       // A new table only: no message was ever sent before this version.
       db.exec(MESSAGING_SQL);
+    },
+  },
+  {
+    to: 10,
+    why: "the reports' hourly totals of the ledger's own batches summed per batch; the trigger counts other rows",
+    up(db) {
+      // The same totals, kept the same way for every row inserted by anything but the ledger's batches.
+      db.exec('DROP TRIGGER IF EXISTS report_hourly_count');
+      db.exec(REPORT_ROLLUP_SQL);
     },
   },
 ];

@@ -75,4 +75,42 @@ describe("the reports' hourly totals (schema 8)", () => {
     db.close();
     // afterEach closes the ledger again: closing a closed ledger does nothing.
   });
+
+  it("counts the ledger's batches once, in code, and a row inserted by anything else by the trigger (schema 10)", async () => {
+    const card = await env.freshMember('R3', 'gold');
+    // Several sales of one store and hour in one batch: one upsert, the same totals as a recount.
+    await env.kiosk(cashPurchase(card, 10), '2026-05-03T07:10:00.000Z');
+    await env.kiosk(cashPurchase(card, 20), '2026-05-03T07:20:00.000Z');
+    // No marker is left behind by a batch: it lives only inside the batch's database transaction.
+    expect(env.rows<{ n: number }>("SELECT count(*) AS n FROM schema_meta WHERE key = 'report_rollup_in_batch'")[0]!.n).toBe(0);
+    // A tool writing a transaction row by itself (another connection, no marker): the trigger counts it.
+    const other = new Database(env.path);
+    other.pragma('busy_timeout = 5000');
+    other
+      .prepare(
+        `INSERT INTO transactions (tx_id, device_id, seq, epoch, kind, content_hash, payload, status, member_id, created_at, applied_at, result)
+         VALUES ('01JROLLUPTOOL0000000000000', 'tool', 1, '', 'top_up', 'x', '{"storeId":"store-009","amountCents":700}', 'applied', NULL, '2026-05-03T07:30:00.000Z', '2026-05-03T07:30:00.000Z', '{}')`,
+      )
+      .run();
+    other.close();
+    expect(env.rows<HourRow>("SELECT * FROM report_hourly WHERE hour = '2026-05-03T07' ORDER BY store_id")).toEqual([
+      { store_id: 'store-001', hour: '2026-05-03T07', purchases: 2, purchase_cents: 3_000, top_ups: 0, top_up_cents: 0, points_issued: 45, points_redeemed: 0, points_expired: 0 },
+      { store_id: 'store-009', hour: '2026-05-03T07', purchases: 0, purchase_cents: 0, top_ups: 1, top_up_cents: 700, points_issued: 0, points_redeemed: 0, points_expired: 0 },
+    ]);
+    expect(env.rows<HourRow>(ALL_HOURS)).toEqual(recomputed(env.path));
+  });
+
+  it('a schema 9 ledger trades its trigger for the one that leaves the batches to the ledger when it opens as schema 10', async () => {
+    await env.ledger.close();
+    const db = new Database(env.path);
+    const trigger = () => db.prepare<[], { sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'report_hourly_count'").get()!.sql;
+    db.exec(`DROP TRIGGER report_hourly_count;
+      CREATE TRIGGER report_hourly_count AFTER INSERT ON transactions WHEN NEW.status = 'applied' AND NEW.created_at IS NOT NULL BEGIN SELECT 1; END;
+      UPDATE schema_meta SET value = '9' WHERE key = 'schema_version';`);
+    expect(trigger()).not.toContain('report_rollup_in_batch');
+    migrateSchema(db, pino({ level: 'silent' }));
+    expect(currentSchemaVersion(db)).toBe(10);
+    expect(trigger()).toContain('report_rollup_in_batch');
+    db.close();
+  });
 });

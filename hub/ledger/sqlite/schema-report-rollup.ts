@@ -4,7 +4,8 @@
  * store and hour: 50 stores' year is 438,000 narrow rows, a store's 8,760).
  *
  * A trigger keeps them, in the same database transaction as the transaction row it counts, so they can never
- * disagree with the ledger and no application code has to remember them. The ledger writes a transaction's row
+ * disagree with the ledger and no application code has to remember them — except the ledger's own batches, which sum
+ * their rows per store and hour and write the sums before they commit (schema 10, batch-report-rollup.ts). The ledger writes a transaction's row
  * after its effects (hub/ledger/apply-received.ts: writeEffect, then recordTransaction), so when the row is
  * inserted its journal entries and its purchase record are already there to be summed.
  *
@@ -16,6 +17,8 @@
  *   their amounts; points_issued: every credit to points; points_expired: the expiry sweep's debits;
  *   points_redeemed: every other debit of points.
  */
+import { ROLLUP_IN_BATCH_KEY } from './batch-report-rollup.ts';
+
 const HOUR_COLUMNS = 'purchases, purchase_cents, top_ups, top_up_cents, points_issued, points_redeemed, points_expired';
 
 /** One transaction's contribution, as columns of a SELECT whose transaction row is `t` and member row `m`. */
@@ -56,8 +59,11 @@ CREATE TABLE IF NOT EXISTS report_hourly (
 ) WITHOUT ROWID;
 -- Every store's hours of a period (a chain-wide report): covering, so the rows themselves are never looked up.
 CREATE INDEX IF NOT EXISTS report_hourly_by_hour ON report_hourly(hour, ${HOUR_COLUMNS});
+-- The ledger's own batches sum their rows in code (batch-report-rollup.ts) and hold this marker row meanwhile, in
+-- their own database transaction: the trigger counts what anything else inserts.
 CREATE TRIGGER IF NOT EXISTS report_hourly_count AFTER INSERT ON transactions
   WHEN NEW.status = 'applied' AND NEW.created_at IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM schema_meta WHERE key = '${ROLLUP_IN_BATCH_KEY}')
 BEGIN
   INSERT INTO report_hourly (store_id, hour, ${HOUR_COLUMNS})
   SELECT * FROM (SELECT ${contributionColumns('NEW')} FROM (SELECT 1) LEFT JOIN members m ON m.member_id = NEW.member_id) c

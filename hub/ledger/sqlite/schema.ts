@@ -20,7 +20,7 @@ import { CONSOLE_FEATURES_SQL } from './schema-console-features.ts';
 import { MESSAGING_SQL } from './schema-messaging.ts';
 import { AUTOMATION_INDEXES_SQL } from './schema-automation.ts';
 
-export const SCHEMA_VERSION = 9;
+export const SCHEMA_VERSION = 10;
 
 /**
  * The tables through schema 7. Schema 8's indexes and trigger name columns that older migrations add (members'

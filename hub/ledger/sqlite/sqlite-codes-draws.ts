@@ -13,6 +13,7 @@ import type { LedgerEffect } from '../../../core/ledger/types.ts';
 import type { LedgerTransaction } from '../../../core/wire/transaction.ts';
 import type { CodeBatchSummary, CodeStore, CodeVerification, NewCodeBatch } from '../code-store.ts';
 import type { DrawEntryView, DrawPrizeView, DrawStore, DrawView, DrawWinnerView } from '../draw-store.ts';
+import { writeTransaction } from './write-transaction.ts';
 
 /** The hub's key for redemption-code hashes, made on first use and kept in schema_meta (as the staff card key is). */
 export function redemptionCodeKey(db: Database): Buffer {
@@ -107,7 +108,7 @@ export class SqliteCodesAndDraws implements CodeStore, DrawStore {
   async createCodeBatch(batch: NewCodeBatch, codeDigests: readonly string[]): Promise<CodeBatchSummary> {
     const db = this.db;
     const insertCode = db.prepare<[string, string]>('INSERT INTO redemption_codes (code_hash, batch_id) VALUES (?, ?)');
-    db.transaction(() => {
+    writeTransaction(db, () => {
       if (db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM code_batches WHERE name = ?').get(batch.name)?.n) {
         throw new CodedError('CODE_BATCH_EXISTS', `a batch named ${batch.name} exists already`);
       }
@@ -115,7 +116,7 @@ export class SqliteCodesAndDraws implements CodeStore, DrawStore {
         batch.batchId, batch.name, batch.sku, batch.points, batch.expiresAt, codeDigests.length, batch.createdAt, batch.createdBy,
       );
       for (const digest of codeDigests) insertCode.run(codeHashOf(this.key, digest), batch.batchId);
-    }).immediate();
+    })();
     return { ...batch, count: codeDigests.length, used: 0 };
   }
 
@@ -144,7 +145,7 @@ export class SqliteCodesAndDraws implements CodeStore, DrawStore {
     const insertPrize = db.prepare(
       'INSERT INTO draw_prizes (draw_id, prize_id, position, round, name, kind, points, weight, stock, stock_left) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    db.transaction(() => {
+    writeTransaction(db, () => {
       if (this.drawRow.get(definition.drawId)) throw new CodedError('DRAW_EXISTS', `a draw ${definition.drawId} exists already`);
       db.prepare(
         `INSERT INTO draws (draw_id, name, cost_points, no_prize_weight, closes_at, status, seed_sha256, seed, created_at, created_by)
@@ -152,22 +153,22 @@ export class SqliteCodesAndDraws implements CodeStore, DrawStore {
       ).run(definition.drawId, definition.name, definition.costPoints, definition.noPrizeWeight, definition.closesAt, seedCommitment(seedHex), seedHex, at, createdBy);
       definition.prizes.forEach((p, i) => insertPrize.run(definition.drawId, p.prizeId, i, 'instant', p.name, p.kind, p.points ?? null, p.weight, p.stock, p.stock));
       definition.secondChance.forEach((p, i) => insertPrize.run(definition.drawId, p.prizeId, i, 'second_chance', p.name, 'gift', null, 0, p.count, p.count));
-    }).immediate();
+    })();
     return this.requireView(definition.drawId);
   }
 
   async openDraw(drawId: string, at: string): Promise<DrawView> {
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       const row = this.requireRow(drawId);
       if (row.status !== 'draft') throw new CodedError('DRAW_BAD_STATE', `draw ${drawId} is ${row.status}: only a draft opens`);
       this.db.prepare("UPDATE draws SET status = 'open', opened_at = ? WHERE draw_id = ?").run(at, drawId);
-    }).immediate();
+    })();
     return this.requireView(drawId);
   }
 
   async closeDraw(drawId: string, at: string): Promise<DrawView> {
     const db = this.db;
-    db.transaction(() => {
+    writeTransaction(db, () => {
       const row = this.requireRow(drawId);
       if (row.status !== 'open') throw new CodedError('DRAW_BAD_STATE', `draw ${drawId} is ${row.status}: only an open draw closes`);
       const entries = db.prepare<[string], { tx_id: string; member_id: string }>('SELECT tx_id, member_id FROM draw_entries WHERE draw_id = ?').all(drawId);
@@ -180,7 +181,7 @@ export class SqliteCodesAndDraws implements CodeStore, DrawStore {
         take.run(drawId, winner.prizeId);
       }
       db.prepare("UPDATE draws SET status = 'closed', closed_at = ? WHERE draw_id = ?").run(at, drawId);
-    }).immediate();
+    })();
     return this.requireView(drawId);
   }
 

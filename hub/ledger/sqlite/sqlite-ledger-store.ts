@@ -6,6 +6,9 @@
  * span an await, and nothing here needs one. Every method does all its work before it returns its (already
  * settled) promise, so a database transaction is never open while the event loop runs anything else — which
  * is also why no read can observe a batch in flight (see docs/ARCHITECTURE.md, Ledger).
+ *
+ * With `writerThread` (the hub's), the batches and HQ's transactions are applied on a thread of their own
+ * (ledger-writer-thread.ts) by another store of this class, on its own connection; everything else stays here.
  */
 import type { MemberConsoleStore } from '../member-console-store.ts';
 import { createSqliteMemberConsole } from './sqlite-member-console.ts';
@@ -66,9 +69,19 @@ import type { HistoryPosition } from '../../../core/wire/history-cursor.ts';
 import { migrateSchema } from './migrate-schema.ts';
 import { createRowReaders, type RowReaders } from './row-readers.ts';
 import { SqliteWritePort, type RaisedAlert } from './sqlite-write-port.ts';
+import { LedgerWriterThread } from './ledger-writer-thread.ts';
+import { writeTransaction } from './write-transaction.ts';
 import { createSweepReads, type SweepReads } from './sweep-reads.ts';
 
 const nextHqId = createUlidFactory(Date.now, (n) => randomBytes(n));
+
+/**
+ * With a writer thread, a batch of fewer transactions than this is applied on the calling thread all the same: handing
+ * it over costs two thread wake-ups (about half a millisecond here), more than the work it would take off the hub's
+ * thread. Batches are small when the hub is quiet — one shopper's sale is one — and grow when it is busy, which is
+ * when the work belongs on the other core.
+ */
+export const WRITER_THREAD_MIN_BATCH = 8;
 
 interface AlertRowDb {
   alert_id: number;
@@ -93,6 +106,14 @@ export interface SqliteLedgerOptions {
    * with 'newest' (hub/config/config-store.ts); absent: transactions are recomputed with the version they name.
    */
   snapshotRules?: (deviceId: string, snapshotVersion: number | 'newest') => number | null;
+  /**
+   * Apply batches and HQ's transactions on a writer thread (ledger-writer-thread.ts): the hub's setting. Needs a file
+   * (not ':memory:'). Ignored with `faults`: the contract suite's fault predicates cannot be called across threads,
+   * so a store given faults applies on the calling thread.
+   */
+  writerThread?: boolean;
+  /** The smallest batch handed to the writer thread (default WRITER_THREAD_MIN_BATCH; the thread's tests hand it all). */
+  writerThreadMinBatch?: number;
 }
 
 /** The database transactions of an open store, made once: better-sqlite3 wraps each function in BEGIN…COMMIT. */
@@ -122,6 +143,12 @@ export class SqliteLedgerStore implements Ledger {
   private retentionStore: RetentionStore | null = null;
   private automationReads: AutomationReads | null = null;
   private messagingStore: MessagingStore | null = null;
+  private writer: LedgerWriterThread | null = null;
+  private readonly threadMinBatch: number;
+  /** With a writer thread: every write, here or there, after the one before (one writer at a time, in call order). */
+  private writes: Promise<unknown> = Promise.resolve();
+  /** Which connection wrote batches last: the other one's caches of kiosk sequences are stale after a turn. */
+  private lastWriter: 'here' | 'thread' = 'here';
   private readonly bundles = new Map<number, RulesBundle>();
   private readonly unknownVersionsWarned = new Set<number>();
   private readonly log: Logger;
@@ -130,6 +157,7 @@ export class SqliteLedgerStore implements Ledger {
   constructor(private readonly options: SqliteLedgerOptions) {
     this.log = options.logger.child({ component: 'hub.ledger' });
     this.faults = options.faults ?? {};
+    this.threadMinBatch = options.writerThreadMinBatch ?? WRITER_THREAD_MIN_BATCH;
   }
 
   async open(): Promise<void> {
@@ -164,13 +192,25 @@ export class SqliteLedgerStore implements Ledger {
     this.profiles = createSqliteMemberProfiles(db);
     // Members imported go through this store's own HQ apply, nested in the import's one database transaction.
     this.imports = createSqliteMemberImport(db, { applyHq: (bodies, createdAt) => this.transactions().applyHq(bodies, createdAt), beforeTransaction: () => {
-        const mark = port.raisedAlerts.length;
+        const mark = port.rollbackMark();
         return () => port.afterRollback(mark);
       } });
     this.retentionStore = createSqliteRetention(db);
     this.automationReads = createSqliteAutomationReads(db);
     this.messagingStore = createSqliteMessagingStore(db);
     if (!this.latestBundle()) this.saveBundle(this.options.fallbackBundle);
+    if (this.options.writerThread && !this.options.faults) this.startWriterThread();
+  }
+
+  private startWriterThread(): void {
+    if (this.options.path === ':memory:') throw new Error('a ledger writer thread needs a ledger file, not :memory:');
+    const { regionOf, snapshotRules } = this.options;
+    this.writer = new LedgerWriterThread(
+      { path: this.options.path, logLevel: this.log.level, fallbackBundle: this.options.fallbackBundle, hasSnapshotRules: snapshotRules !== undefined },
+      { ...(regionOf ? { regionOf } : {}), ...(snapshotRules ? { snapshotRules } : {}) },
+      this.log,
+    );
+    // Not started here: the first batch large enough starts it (a quiet hub, and most tests, never need it).
   }
 
   private prepareTransactions(db: DatabaseHandle, port: SqliteWritePort): Transactions {
@@ -180,7 +220,7 @@ export class SqliteLedgerStore implements Ledger {
     const applyOneInSavepoint = db.transaction(applyOne);
     /** One item of a replay: applied in its savepoint, or — its write failing — recorded as INTERNAL instead. */
     const replayOne = (item: ReceivedTransaction): TxResult => {
-      const mark = port.raisedAlerts.length;
+      const mark = port.rollbackMark();
       try {
         return applyOneInSavepoint(item);
       } catch (error) {
@@ -212,13 +252,19 @@ export class SqliteLedgerStore implements Ledger {
       return { topicDeviceId: HQ_DEVICE_ID, parsed: parseLedgerTransaction(JSON.stringify(tx)) };
     };
     const begin = () => port.beginBatch();
-    const applyBatch = db.transaction((batch: ReceivedTransaction[]) => {
+    /** The batch's results, once its last writes (the reports' totals) are made: the database transaction then commits. */
+    const end = <T>(results: T): T => {
+      port.endBatch();
+      return results;
+    };
+    // IMMEDIATE (write-transaction.ts): another connection may write this file (the hub's thread, beside a writer thread).
+    const applyBatch = writeTransaction(db, (batch: ReceivedTransaction[]) => {
       begin();
-      return batch.map(applyOne);
+      return end(batch.map(applyOne));
     });
-    const replayBatch = db.transaction((batch: ReceivedTransaction[]) => {
+    const replayBatch = writeTransaction(db, (batch: ReceivedTransaction[]) => {
       begin();
-      return batch.map(replayOne);
+      return end(batch.map(replayOne));
     });
     // A caller-given id already stored is answered from the stored result before any seq is read, inside the same
     // database transaction, so two writers with one id (a flow re-run, another hub process) apply it once.
@@ -235,14 +281,14 @@ export class SqliteLedgerStore implements Ledger {
     const applyHq = db.transaction((bodies: HqTransactionBody[], createdAt: string | undefined, id?: string) => {
       begin();
       const stored = storedHq(id);
-      if (stored) return [stored];
-      return bodies.map((body) => applyOne(hqItem(body, createdAt, id)));
+      if (stored) return end([stored]);
+      return end(bodies.map((body) => applyOne(hqItem(body, createdAt, id))));
     });
     const replayHq = db.transaction((bodies: HqTransactionBody[], createdAt: string | undefined, id?: string) => {
       begin();
       const stored = storedHq(id);
-      if (stored) return [stored];
-      return bodies.map((body) => replayOne(hqItem(body, createdAt, id)));
+      if (stored) return end([stored]);
+      return end(bodies.map((body) => replayOne(hqItem(body, createdAt, id))));
     });
     return {
       applyBatch: (batch) => applyBatch(batch),
@@ -254,6 +300,9 @@ export class SqliteLedgerStore implements Ledger {
   }
 
   async close(): Promise<void> {
+    const writer = this.writer;
+    this.writer = null;
+    await writer?.close();
     this.db?.close();
     this.db = null;
     this.readers = null;
@@ -273,6 +322,14 @@ export class SqliteLedgerStore implements Ledger {
   }
 
   async applyBatch(batch: ReceivedTransaction[]): Promise<TxResult[]> {
+    const writer = this.writer;
+    if (writer && batch.length >= this.threadMinBatch) return this.inTurn(() => writer.applyBatch(batch, this.takeTurn('thread')));
+    if (writer) return this.inTurn(() => this.applyBatchHere(batch));
+    return this.applyBatchHere(batch);
+  }
+
+  private applyBatchHere(batch: ReceivedTransaction[]): TxResult[] {
+    if (this.takeTurn('here')) this.writePort().forgetCaches();
     const txs = this.transactions();
     return this.applyThenReplay(
       () => txs.applyBatch(batch),
@@ -291,12 +348,35 @@ export class SqliteLedgerStore implements Ledger {
     const { id } = options;
     if (id !== undefined && bodies.length !== 1) throw new Error('a caller-given HQ transaction id names one transaction, not a batch');
     if (id !== undefined && !ULID_PATTERN.test(id)) throw new CodedError('TX_INVALID', 'an HQ transaction id is a ULID');
+    const writer = this.writer;
+    if (writer && bodies.length >= this.threadMinBatch) return this.inTurn(() => writer.applyHqBatch(bodies, options, this.takeTurn('thread')));
+    if (writer) return this.inTurn(() => this.applyHqBatchHere(bodies, options));
+    return this.applyHqBatchHere(bodies, options);
+  }
+
+  private applyHqBatchHere(bodies: HqTransactionBody[], options: HqApplyOptions): TxResult[] {
+    if (this.takeTurn('here')) this.writePort().forgetCaches();
+    const { id } = options;
     const txs = this.transactions();
     return this.applyThenReplay(
       () => txs.applyHq(bodies, options.createdAt, id),
       () => txs.replayHq(bodies, options.createdAt, id),
       bodies.length,
     );
+  }
+
+  /** Runs `write` once every write asked for before it has settled (a failed one too). */
+  private inTurn<T>(write: () => T | Promise<T>): Promise<T> {
+    const turn = this.writes.then(write, write);
+    this.writes = turn.catch(() => undefined);
+    return turn;
+  }
+
+  /** Records who writes next; true when the other connection wrote last (what this one cached may be stale). */
+  private takeTurn(writer: 'here' | 'thread'): boolean {
+    const changed = this.lastWriter !== writer;
+    this.lastWriter = writer;
+    return changed;
   }
 
   /**
@@ -306,7 +386,7 @@ export class SqliteLedgerStore implements Ledger {
    */
   private applyThenReplay(apply: () => TxResult[], replay: () => TxResult[], size: number): TxResult[] {
     const port = this.writePort();
-    const mark = port.raisedAlerts.length;
+    const mark = port.rollbackMark();
     let results: TxResult[];
     try {
       results = apply();
@@ -433,7 +513,7 @@ export class SqliteLedgerStore implements Ledger {
   async createMember(member: NewMember): Promise<void> {
     const db = this.handle();
     const now = new Date().toISOString();
-    db.transaction(() => {
+    writeTransaction(db, () => {
       db.prepare(
         'INSERT INTO members (member_id, name, phone, tier, referrer_id, credit_limit_cents, created_at, home_store_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ).run(member.memberId, member.name, member.phone, member.tier, member.referrerId ?? null, member.creditLimitCents ?? 0, now, member.homeStoreId ?? null);
@@ -586,6 +666,18 @@ export class SqliteLedgerStore implements Ledger {
   private saveBundle(bundle: RulesBundle): void {
     this.handle().prepare('INSERT OR REPLACE INTO rules_bundles (version, bundle, saved_at) VALUES (?, ?, ?)').run(bundle.version, JSON.stringify(bundle), new Date().toISOString());
     this.bundles.set(bundle.version, bundle);
+    this.latestPolicy = null;
+    this.writer?.rulesChanged();
+  }
+
+  /** Forgets what the write path cached of sequences (a writer thread's store, after the hub's thread wrote batches). */
+  forgetWriteCaches(): void {
+    this.port?.forgetCaches();
+  }
+
+  /** Forgets the bundles read so far (a writer thread's store, told that the hub's thread saved one). */
+  forgetRulesCache(): void {
+    this.bundles.clear();
     this.latestPolicy = null;
   }
 

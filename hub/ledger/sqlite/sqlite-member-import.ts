@@ -11,6 +11,7 @@ import type { TxResult } from '../../../core/wire/result.ts';
 import type { HqTransactionBody } from '../ledger-store.ts';
 import type { MemberImportBatch, MemberImportRecord, MemberImportStore } from '../member-import-store.ts';
 import { prepareAuditAppend } from './audit-log-sql.ts';
+import { writeTransaction } from './write-transaction.ts';
 
 interface ImportRow {
   import_id: string; file_name: string; imported_by: string; imported_at: string; members: number;
@@ -54,7 +55,7 @@ export function createSqliteMemberImport(db: Database, deps: SqliteMemberImportD
     return found;
   };
 
-  const run = db.transaction((batch: MemberImportBatch) => {
+  const run = writeTransaction(db, (batch: MemberImportBatch) => {
     if (findImport.get(batch.importId)) throw new CodedError('MEMBER_IMPORT_REPEATED');
     const results = deps.applyHq(batch.bodies, batch.at);
     const refused = results.findIndex((r) => r.status !== 'applied');
@@ -102,7 +103,7 @@ export function createSqliteMemberImport(db: Database, deps: SqliteMemberImportD
       const rolledBack = deps.beforeTransaction();
       try {
         // IMMEDIATE: the write lock first, so HQ's seqs and the checks inside cannot be raced by another writer.
-        return run.immediate(batch);
+        return run(batch);
       } catch (error) {
         rolledBack();
         throw error;

@@ -16,6 +16,7 @@ import {
   type MemberProfileChange,
   type MemberProfileStore,
 } from '../member-profile-store.ts';
+import { writeTransaction } from './write-transaction.ts';
 
 type ProfileRow = {
   member_id: string;
@@ -123,7 +124,7 @@ export function createSqliteMemberProfiles(db: Database): MemberProfileStore {
   );
   const { read, write } = prepareProfileRw(db);
   const eraseNow = prepareMemberErase(db);
-  const update = db.transaction((memberId: string, change: MemberProfileChange, at: string) => {
+  const update = writeTransaction(db, (memberId: string, change: MemberProfileChange, at: string) => {
     const before = read(memberId);
     if (!before) return null;
     const customFields = change.customFields === undefined ? before.customFields : Object.fromEntries(Object.entries(change.customFields).filter(([, v]) => v.trim() !== ''));
@@ -140,9 +141,9 @@ export function createSqliteMemberProfiles(db: Database): MemberProfileStore {
     write(after, at);
     return { before, after };
   });
-  const erase = db.transaction((memberId: string, at: string) => eraseNow(memberId, at));
+  const erase = writeTransaction(db, (memberId: string, at: string) => eraseNow(memberId, at));
   // A field retired before keeps the time it was retired.
-  const replaceDefs = db.transaction((list: MemberFieldDef[], at: string) => {
+  const replaceDefs = writeTransaction(db, (list: MemberFieldDef[], at: string) => {
     const retired = new Map(retiredAt.all().map((r) => [r.field_key, r.retired_at] as const));
     clearDefs.run();
     clearSpecs.run();

@@ -8,6 +8,7 @@ import { HQ_ONLY_TX_KINDS } from '../../../core/wire/transaction.ts';
 import type { ErasureCandidate, RetentionRules, RetentionSettings, RetentionStore } from '../retention-store.ts';
 import { prepareAuditAppend } from './audit-log-sql.ts';
 import { prepareMemberErase } from './sqlite-member-profiles.ts';
+import { writeTransaction } from './write-transaction.ts';
 
 type CandidateRow = { member_id: string; name: string; phone: string; home_store_id: string | null; created_at: string; last_visit_at: string | null };
 type RunRow = { run_id: number; at: string; trigger: 'daily' | 'manual'; contacts_deleted: number; members_erased: number; complete: number };
@@ -57,7 +58,7 @@ export function createSqliteRetention(db: Database): RetentionStore {
     return { contactMonths: months('contacts'), inactiveMonths: months('inactive_members'), updatedAt: newest?.updated_at ?? null, updatedBy: newest?.updated_by ?? null };
   };
 
-  const save = db.transaction((rules: RetentionRules, at: string, audit: Parameters<RetentionStore['saveSettings']>[2]) => {
+  const save = writeTransaction(db, (rules: RetentionRules, at: string, audit: Parameters<RetentionStore['saveSettings']>[2]) => {
     const before = readSettings();
     upsertSetting.run('contacts', rules.contactMonths, at, audit.actorId);
     upsertSetting.run('inactive_members', rules.inactiveMonths, at, audit.actorId);
@@ -65,7 +66,7 @@ export function createSqliteRetention(db: Database): RetentionStore {
     appendAudit({ ...audit, before: { contactMonths: before.contactMonths, inactiveMonths: before.inactiveMonths }, after: { contactMonths: after.contactMonths, inactiveMonths: after.inactiveMonths } });
     return { before, after };
   });
-  const purge = db.transaction((cutoffDay: string, limit: number, at: string, audit: Parameters<RetentionStore['purgeContacts']>[3]) => {
+  const purge = writeTransaction(db, (cutoffDay: string, limit: number, at: string, audit: Parameters<RetentionStore['purgeContacts']>[3]) => {
     const due = oldContacts.all(cutoffDay, limit + 1);
     const batch = due.slice(0, limit);
     const perMember = new Map<string, number>();
@@ -78,7 +79,7 @@ export function createSqliteRetention(db: Database): RetentionStore {
     if (batch.length > 0) appendAudit({ ...audit, before: null, after: null, detail: { ...audit.detail, deleted: batch.length, members: perMember.size } });
     return { deleted: batch.length, members: perMember.size, more: due.length > limit };
   });
-  const eraseIfEligible = db.transaction((memberId: string, cutoffIso: string, at: string, auditOf: Parameters<RetentionStore['eraseIfEligible']>[3]) => {
+  const eraseIfEligible = writeTransaction(db, (memberId: string, cutoffIso: string, at: string, auditOf: Parameters<RetentionStore['eraseIfEligible']>[3]) => {
     const row = candidate.get({ cutoff: cutoffIso, memberId });
     if (!row) return false;
     if (!eraseMember(memberId, at)) return false;
@@ -104,7 +105,7 @@ export function createSqliteRetention(db: Database): RetentionStore {
     },
     async eraseIfEligible(memberId, cutoffIso, at, auditOf) {
       // IMMEDIATE: the check and the erasure see the same ledger; a kiosk batch waits instead of slipping between.
-      return eraseIfEligible.immediate(memberId, cutoffIso, at, auditOf);
+      return eraseIfEligible(memberId, cutoffIso, at, auditOf);
     },
     async recordRun(run) {
       insertRun.run(run.at, run.trigger, run.contactsDeleted, run.membersErased, run.complete ? 1 : 0);

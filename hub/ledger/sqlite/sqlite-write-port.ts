@@ -29,12 +29,19 @@ import { SqliteCodesAndDraws } from './sqlite-codes-draws.ts';
 import { creditStatementChargedSql } from './sqlite-credit.ts';
 import { StoreGiftStockStatements } from './sqlite-gift-stock.ts';
 import { prepareRegistrationConsents } from './registration-consents.ts';
+import { BatchReportRollup } from './batch-report-rollup.ts';
 
 /** An alert raised inside a batch: written with it, logged by the store once the batch is durable. */
 export interface RaisedAlert {
   deviceId: string;
   code: AlertCode;
   detail: Record<string, unknown>;
+}
+
+/** Where a database transaction (or a savepoint in it) began: what afterRollback takes back. */
+export interface RollbackMark {
+  alerts: number;
+  rollup: number;
 }
 
 interface SequenceState {
@@ -102,6 +109,8 @@ export class SqliteWritePort implements LedgerWritePort {
   private readonly codesAndDraws: SqliteCodesAndDraws;
   /** A registration's consents, in its own database transaction (registration-consents.ts). */
   private readonly recordConsents: ReturnType<typeof prepareRegistrationConsents>;
+  /** The reports' hourly totals of the batch under way, written before it commits (batch-report-rollup.ts). */
+  private readonly rollup: BatchReportRollup;
 
   constructor(
     private readonly db: Database,
@@ -193,6 +202,7 @@ export class SqliteWritePort implements LedgerWritePort {
     this.insertDisagreement = db.prepare('INSERT INTO rule_disagreements (tx_id, device_id, bundle_version, differences, recorded_at) VALUES (?, ?, ?, ?, ?)');
     this.codesAndDraws = new SqliteCodesAndDraws(db);
     this.recordConsents = prepareRegistrationConsents(db);
+    this.rollup = new BatchReportRollup(db);
   }
 
   findTransaction(txId: string): StoredTransaction | null {
@@ -270,6 +280,16 @@ export class SqliteWritePort implements LedgerWritePort {
   beginBatch(): void {
     this.appliedAt = new Date().toISOString();
     this.deviceRows.clear();
+    this.rollup.begin();
+  }
+
+  /** The batch's last write before its commit: the reports' hourly totals of what it recorded. */
+  endBatch(): void {
+    this.rollup.flush();
+  }
+
+  rollbackMark(): RollbackMark {
+    return { alerts: this.raisedAlerts.length, rollup: this.rollup.mark() };
   }
 
   recordAudit(entry: AuditEntryInput): void {
@@ -285,11 +305,20 @@ export class SqliteWritePort implements LedgerWritePort {
    * The database transaction under way was rolled back: what it cached (sequences moved in place, last
    * effective times, the tracking mark) and the alerts it raised never happened. Called by the store only.
    */
-  afterRollback(alertsBefore: number): void {
+  afterRollback(mark: RollbackMark): void {
+    this.forgetCaches();
+    this.raisedAlerts.length = Math.min(this.raisedAlerts.length, mark.alerts);
+    this.rollup.rollbackTo(mark.rollup);
+  }
+
+  /**
+   * Forgets what it cached of the database (sequences, last effective times, the tracking mark): another connection
+   * wrote this file since (the hub's writer thread and the hub's own thread take turns: sqlite-ledger-store.ts).
+   */
+  forgetCaches(): void {
     this.sequenceCache.clear();
     this.effectiveCache.clear();
     this.trackingStarted = false;
-    this.raisedAlerts.length = Math.min(this.raisedAlerts.length, alertsBefore);
   }
 
   readContext(tx: Transaction): PlanningContext {
@@ -448,6 +477,7 @@ export class SqliteWritePort implements LedgerWritePort {
   }
 
   writeEffect(tx: LedgerTransaction, effect: LedgerEffect, bundleVersion: number): void {
+    this.rollup.capture(tx, effect);
     const member = effect.memberId;
     if (effect.newMember) {
       const m = effect.newMember;
@@ -529,6 +559,7 @@ export class SqliteWritePort implements LedgerWritePort {
       this.appliedAt,
       JSON.stringify(row.result),
     );
+    this.rollup.count({ txId: header.id, kind: header.kind, status: row.status, createdAt: row.effectiveAt ?? header.createdAt, memberId: row.memberId, payload: row.payload });
     this.fillSlot(header.deviceId, header.epoch, header.seq, header.id, row.effectiveAt);
     if (row.effectiveAt !== null) this.effectiveCache.set(header.deviceId, row.effectiveAt);
   }
