@@ -30,6 +30,8 @@ export interface SqliteLedgerConfig {
   writerThread?: boolean;
   /** The smallest batch handed to that thread (smaller ones are applied on the hub's thread: sqlite-ledger-store.ts). */
   writerThreadMinBatch?: number;
+  /** Wait in open() until that thread runs (the thread's tests). */
+  writerThreadAtOpen?: boolean;
 }
 
 /**

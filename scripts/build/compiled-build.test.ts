@@ -187,7 +187,7 @@ const { SqliteLedgerStore } = await import(out + '/hub/ledger/sqlite/sqlite-ledg
 const { DEFAULT_RULES_BUNDLE } = await import(out + '/core/rules/default-bundle.js');
 const { parseLedgerTransaction } = await import(out + '/hub/ledger/ledger-parse.js');
 const { TX_FORMAT } = await import(out + '/core/wire/transaction.js');
-const store = new SqliteLedgerStore({ path, logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE, writerThread: true, writerThreadMinBatch: 1 });
+const store = new SqliteLedgerStore({ path, logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE, writerThread: true, writerThreadMinBatch: 1, writerThreadAtOpen: true });
 await store.open();
 const tx = { v: TX_FORMAT, id: '01JABCDEFGHJKMNPQRSTVWXYZ0', deviceId: 'kiosk-probe', epoch: 'E1', seq: 1, createdAt: new Date().toISOString(), storeId: 'store-001', bundleVersion: 1,
   kind: 'purchase', cardUid: '0400000000DEAD', lines: [{ lineNo: 1, sku: 'MILK', category: 'grocery', qty: 1, unitPriceCents: 100 }], payments: [{ method: 'cash', amountCents: 100 }] };

@@ -28,7 +28,7 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-async function openStore(options: { logLines?: string[]; bundleVersion?: number } = {}): Promise<SqliteLedgerStore> {
+async function openStore(options: { logLines?: string[]; atOpen?: boolean } = {}): Promise<SqliteLedgerStore> {
   const dir = mkdtempSync(join(tmpdir(), 'mk-ledger-thread-'));
   dirs.push(dir);
   const lines = options.logLines;
@@ -38,7 +38,7 @@ async function openStore(options: { logLines?: string[]; bundleVersion?: number 
       done();
     },
   });
-  const store = new SqliteLedgerStore({ path: join(dir, 'ledger.sqlite'), logger: pino({ level: 'info' }, destination), fallbackBundle: DEFAULT_RULES_BUNDLE, writerThread: true });
+  const store = new SqliteLedgerStore({ path: join(dir, 'ledger.sqlite'), logger: pino({ level: 'info' }, destination), fallbackBundle: DEFAULT_RULES_BUNDLE, writerThread: true, writerThreadAtOpen: options.atOpen ?? true });
   stores.push(store);
   await store.open();
   await seedDemoData(store);
@@ -104,6 +104,22 @@ describe('the SQLite ledger with a writer thread', () => {
     expect(results.every((r) => r.status === 'applied')).toBe(true);
     const warning = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((record) => record.version === 99);
     expect(warning).toMatchObject({ level: 40, component: 'hub.ledger', msg: 'transactions name a rules version this hub does not have; using the latest' });
+  });
+
+  it('never makes a batch wait for the thread to start: a busy batch while it loads is applied here', async () => {
+    const store = await openStore({ atOpen: false });
+    const writer = (store as unknown as { writer: { worker: Worker | null; isRunning(): boolean; started(): Promise<void> } }).writer;
+    // open() started it and did not wait.
+    expect(writer.worker).not.toBeNull();
+    expect(writer.isRunning()).toBe(false);
+    const next = kiosk('kiosk-t');
+    const first = await store.applyBatch(next(WRITER_THREAD_MIN_BATCH));
+    // Applied (here) before the thread could load.
+    expect(first.every((r) => r.status === 'applied')).toBe(true);
+    expect(writer.isRunning()).toBe(false);
+    await writer.started();
+    expect((await store.applyBatch(next(WRITER_THREAD_MIN_BATCH))).every((r) => r.status === 'applied')).toBe(true);
+    expect(await store.lastSeq('kiosk-t', 'E1')).toBe(WRITER_THREAD_MIN_BATCH * 2);
   });
 
   it('fails what a stopped thread held and starts another for the next batch', async () => {

@@ -10,7 +10,9 @@
  * console's edits, a member import); both begin their write transactions IMMEDIATE (write-transaction.ts), so the
  * two writers queue on SQLite's lock instead of failing. A thread that stops (it should not) fails what it held —
  * those batches are resent by their kiosks and answered `exists` if they had committed — and the next request starts
- * a new one. The first request starts the first thread (loading it takes about half a second from the sources).
+ * a new one. No batch waits for a thread to start (loading one takes about half a second from the sources, seconds on
+ * a loaded machine — longer than a kiosk waits before it resends): the store starts it when it opens and applies on
+ * the hub's thread until it runs (sqlite-ledger-store.ts).
  */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
@@ -35,6 +37,8 @@ export class LedgerWriterThread {
   private nextId = 1;
   private readonly pending = new Map<number, Waiting>();
   private closed = false;
+  /** The current thread has opened the ledger and takes requests. */
+  private running = false;
 
   constructor(
     private readonly data: WriterThreadData,
@@ -42,6 +46,22 @@ export class LedgerWriterThread {
     /** The store's logger: the thread's lines are logged again here, in order with the hub's own. */
     private readonly log: Logger,
   ) {}
+
+  /** Whether a thread is up and taking requests now (a batch sent while one starts would wait for it). */
+  isRunning(): boolean {
+    return this.running && this.worker !== null;
+  }
+
+  /** Starts a thread unless one runs or is starting; what needs it meanwhile is applied on the hub's thread. */
+  warmUp(): void {
+    if (!this.closed) this.thread();
+  }
+
+  /** Starts a thread and resolves once it takes requests (tests, which must not race its start). */
+  async started(): Promise<void> {
+    this.thread();
+    await this.ready;
+  }
 
   /** `fresh`: the hub's thread wrote batches since this thread's last one (the thread forgets what it cached). */
   applyBatch(batch: ReceivedTransaction[], fresh: boolean): Promise<TxResult[]> {
@@ -120,6 +140,7 @@ export class LedgerWriterThread {
   private answered(worker: Worker, answer: WriterAnswer, started: () => void, failed: (error: Error) => void): void {
     switch (answer.type) {
       case 'ready':
+        if (this.worker === worker) this.running = true;
         started();
         return;
       case 'start-failed': {
@@ -161,6 +182,7 @@ export class LedgerWriterThread {
   private ended(worker: Worker, error: Error): void {
     if (this.worker !== worker) return;
     this.worker = null;
+    this.running = false;
     if (!this.closed) this.log.error({ err: error }, 'the ledger writer thread stopped; what it held is failed (kiosks resend), the next request starts another');
     this.failAll(error);
   }

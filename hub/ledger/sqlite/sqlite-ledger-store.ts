@@ -114,6 +114,11 @@ export interface SqliteLedgerOptions {
   writerThread?: boolean;
   /** The smallest batch handed to the writer thread (default WRITER_THREAD_MIN_BATCH; the thread's tests hand it all). */
   writerThreadMinBatch?: number;
+  /**
+   * Wait in open() until the writer thread runs (the thread's tests). Without it open() only starts it, and batches
+   * are applied here until it runs.
+   */
+  writerThreadAtOpen?: boolean;
 }
 
 /** The database transactions of an open store, made once: better-sqlite3 wraps each function in BEGIN…COMMIT. */
@@ -200,6 +205,7 @@ export class SqliteLedgerStore implements Ledger {
     this.messagingStore = createSqliteMessagingStore(db);
     if (!this.latestBundle()) this.saveBundle(this.options.fallbackBundle);
     if (this.options.writerThread && !this.options.faults) this.startWriterThread();
+    if (this.writer && this.options.writerThreadAtOpen) await this.writer.started();
   }
 
   private startWriterThread(): void {
@@ -210,7 +216,9 @@ export class SqliteLedgerStore implements Ledger {
       { ...(regionOf ? { regionOf } : {}), ...(snapshotRules ? { snapshotRules } : {}) },
       this.log,
     );
-    // Not started here: the first batch large enough starts it (a quiet hub, and most tests, never need it).
+    // Started now, not waited for: batches are applied here until it runs (a hub started into a burst of queued
+    // sales has it within about half a second).
+    this.writer.warmUp();
   }
 
   private prepareTransactions(db: DatabaseHandle, port: SqliteWritePort): Transactions {
@@ -323,7 +331,7 @@ export class SqliteLedgerStore implements Ledger {
 
   async applyBatch(batch: ReceivedTransaction[]): Promise<TxResult[]> {
     const writer = this.writer;
-    if (writer && batch.length >= this.threadMinBatch) return this.inTurn(() => writer.applyBatch(batch, this.takeTurn('thread')));
+    if (writer && this.forThread(writer, batch.length)) return this.inTurn(() => writer.applyBatch(batch, this.takeTurn('thread')));
     if (writer) return this.inTurn(() => this.applyBatchHere(batch));
     return this.applyBatchHere(batch);
   }
@@ -349,7 +357,7 @@ export class SqliteLedgerStore implements Ledger {
     if (id !== undefined && bodies.length !== 1) throw new Error('a caller-given HQ transaction id names one transaction, not a batch');
     if (id !== undefined && !ULID_PATTERN.test(id)) throw new CodedError('TX_INVALID', 'an HQ transaction id is a ULID');
     const writer = this.writer;
-    if (writer && bodies.length >= this.threadMinBatch) return this.inTurn(() => writer.applyHqBatch(bodies, options, this.takeTurn('thread')));
+    if (writer && this.forThread(writer, bodies.length)) return this.inTurn(() => writer.applyHqBatch(bodies, options, this.takeTurn('thread')));
     if (writer) return this.inTurn(() => this.applyHqBatchHere(bodies, options));
     return this.applyHqBatchHere(bodies, options);
   }
@@ -363,6 +371,14 @@ export class SqliteLedgerStore implements Ledger {
       () => txs.replayHq(bodies, options.createdAt, id),
       bodies.length,
     );
+  }
+
+  /** A batch this large goes to the thread if it runs; else it starts one and the batch is applied here. */
+  private forThread(writer: LedgerWriterThread, size: number): boolean {
+    if (size < this.threadMinBatch) return false;
+    if (writer.isRunning()) return true;
+    writer.warmUp();
+    return false;
   }
 
   /** Runs `write` once every write asked for before it has settled (a failed one too). */

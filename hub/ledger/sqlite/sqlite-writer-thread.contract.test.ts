@@ -24,7 +24,7 @@ function ledgerFile(): string {
   return join(dir, 'ledger.sqlite');
 }
 
-const onThread = { kind: 'sqlite', logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE, writerThread: true, writerThreadMinBatch: 1 } as const;
+const onThread = { kind: 'sqlite', logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE, writerThread: true, writerThreadMinBatch: 1, writerThreadAtOpen: true } as const;
 
 describeLedgerStoreContract('sqlite (writer thread)', ({ durable: _durable, ...options }) => openLedger({ ...onThread, path: ledgerFile(), ...options }));
 
