@@ -18,9 +18,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { LedgerEffect } from '../../../core/ledger/types.ts';
 import type { LedgerTransaction } from '../../../core/wire/transaction.ts';
-
-/** The schema_meta key of the marker row (the trigger's WHEN clause names it too). */
-export const ROLLUP_IN_BATCH_KEY = 'report_rollup_in_batch';
+import { HOUR_COLUMNS, ROLLUP_IN_BATCH_KEY, UPSERT_TAIL } from './schema-report-rollup.ts';
 
 interface Figures {
   purchases: number;
@@ -68,15 +66,8 @@ export class BatchReportRollup {
     this.homeStore = db.prepare('SELECT home_store_id FROM members WHERE member_id = ?');
     this.markBatch = db.prepare(`INSERT OR IGNORE INTO schema_meta (key, value) VALUES ('${ROLLUP_IN_BATCH_KEY}', '1')`);
     this.unmarkBatch = db.prepare(`DELETE FROM schema_meta WHERE key = '${ROLLUP_IN_BATCH_KEY}'`);
-    this.upsert = db.prepare(
-      `INSERT INTO report_hourly (store_id, hour, purchases, purchase_cents, top_ups, top_up_cents, points_issued, points_redeemed, points_expired)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (store_id, hour) DO UPDATE SET
-         purchases = purchases + excluded.purchases, purchase_cents = purchase_cents + excluded.purchase_cents,
-         top_ups = top_ups + excluded.top_ups, top_up_cents = top_up_cents + excluded.top_up_cents,
-         points_issued = points_issued + excluded.points_issued, points_redeemed = points_redeemed + excluded.points_redeemed,
-         points_expired = points_expired + excluded.points_expired`,
-    );
+    // The trigger's own upsert (schema-report-rollup.ts), with the batch's sums as its values.
+    this.upsert = db.prepare(`INSERT INTO report_hourly (store_id, hour, ${HOUR_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ${UPSERT_TAIL}`);
   }
 
   /** A batch's database transaction began: from here the ledger counts its own rows (the trigger skips them). */
@@ -120,7 +111,7 @@ export class BatchReportRollup {
       pointsRedeemed: expiry ? 0 : effect.pointsDebited,
       pointsExpired: expiry ? effect.pointsDebited : 0,
     };
-    if (!figures.purchases && !figures.topUps && !figures.pointsIssued && !figures.pointsRedeemed && !figures.pointsExpired) return;
+    if (!counts(figures)) return;
     const home = () => (row.memberId === null ? null : (this.homeStore.get(row.memberId)?.home_store_id ?? null));
     const storeId = (expiry ? home() : (effect.storeId ?? home())) ?? '';
     const key = `${storeId}\n${row.createdAt.slice(0, 13)}`;
@@ -147,7 +138,8 @@ export class BatchReportRollup {
   /** Writes the batch's sums and takes the marker away; called last in the batch's database transaction. */
   flush(): void {
     for (const [key, f] of this.pending) {
-      if (!f.purchases && !f.topUps && !f.pointsIssued && !f.pointsRedeemed && !f.pointsExpired && !f.purchaseCents && !f.topUpCents) continue;
+      // A store and hour whose contributions were all rolled back (savepoints) adds nothing.
+      if (!counts(f)) continue;
       const split = key.indexOf('\n');
       this.upsert.run(key.slice(0, split), key.slice(split + 1), f.purchases, f.purchaseCents, f.topUps, f.topUpCents, f.pointsIssued, f.pointsRedeemed, f.pointsExpired);
     }
@@ -174,6 +166,11 @@ export class BatchReportRollup {
       pointsDebited: 0,
     };
   }
+}
+
+/** The trigger's filter: a transaction counts if it is a purchase or a top-up or moves points. */
+function counts(f: Figures): boolean {
+  return f.purchases !== 0 || f.topUps !== 0 || f.pointsIssued !== 0 || f.pointsRedeemed !== 0 || f.pointsExpired !== 0;
 }
 
 function add(into: Figures, figures: Figures, sign: 1 | -1): void {

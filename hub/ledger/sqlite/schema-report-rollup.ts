@@ -17,9 +17,10 @@
  *   their amounts; points_issued: every credit to points; points_expired: the expiry sweep's debits;
  *   points_redeemed: every other debit of points.
  */
-import { ROLLUP_IN_BATCH_KEY } from './batch-report-rollup.ts';
+/** The schema_meta key of the marker row a ledger batch holds while it sums its own rows (batch-report-rollup.ts). */
+export const ROLLUP_IN_BATCH_KEY = 'report_rollup_in_batch';
 
-const HOUR_COLUMNS = 'purchases, purchase_cents, top_ups, top_up_cents, points_issued, points_redeemed, points_expired';
+export const HOUR_COLUMNS = 'purchases, purchase_cents, top_ups, top_up_cents, points_issued, points_redeemed, points_expired';
 
 /** One transaction's contribution, as columns of a SELECT whose transaction row is `t` and member row `m`. */
 function contributionColumns(t: string): string {
@@ -38,7 +39,7 @@ function contributionColumns(t: string): string {
 
 const COUNTS = 'c.purchases OR c.top_ups OR c.points_issued <> 0 OR c.points_redeemed <> 0 OR c.points_expired <> 0';
 
-const UPSERT_TAIL = `ON CONFLICT (store_id, hour) DO UPDATE SET
+export const UPSERT_TAIL = `ON CONFLICT (store_id, hour) DO UPDATE SET
     purchases = purchases + excluded.purchases, purchase_cents = purchase_cents + excluded.purchase_cents,
     top_ups = top_ups + excluded.top_ups, top_up_cents = top_up_cents + excluded.top_up_cents,
     points_issued = points_issued + excluded.points_issued, points_redeemed = points_redeemed + excluded.points_redeemed,

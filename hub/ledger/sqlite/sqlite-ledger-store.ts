@@ -330,14 +330,10 @@ export class SqliteLedgerStore implements Ledger {
   }
 
   async applyBatch(batch: ReceivedTransaction[]): Promise<TxResult[]> {
-    const writer = this.writer;
-    if (writer && this.forThread(writer, batch.length)) return this.inTurn(() => writer.applyBatch(batch, this.takeTurn('thread')));
-    if (writer) return this.inTurn(() => this.applyBatchHere(batch));
-    return this.applyBatchHere(batch);
+    return this.write(batch.length, (writer, fresh) => writer.applyBatch(batch, fresh), () => this.applyBatchHere(batch));
   }
 
   private applyBatchHere(batch: ReceivedTransaction[]): TxResult[] {
-    if (this.takeTurn('here')) this.writePort().forgetCaches();
     const txs = this.transactions();
     return this.applyThenReplay(
       () => txs.applyBatch(batch),
@@ -356,14 +352,10 @@ export class SqliteLedgerStore implements Ledger {
     const { id } = options;
     if (id !== undefined && bodies.length !== 1) throw new Error('a caller-given HQ transaction id names one transaction, not a batch');
     if (id !== undefined && !ULID_PATTERN.test(id)) throw new CodedError('TX_INVALID', 'an HQ transaction id is a ULID');
-    const writer = this.writer;
-    if (writer && this.forThread(writer, bodies.length)) return this.inTurn(() => writer.applyHqBatch(bodies, options, this.takeTurn('thread')));
-    if (writer) return this.inTurn(() => this.applyHqBatchHere(bodies, options));
-    return this.applyHqBatchHere(bodies, options);
+    return this.write(bodies.length, (writer, fresh) => writer.applyHqBatch(bodies, options, fresh), () => this.applyHqBatchHere(bodies, options));
   }
 
   private applyHqBatchHere(bodies: HqTransactionBody[], options: HqApplyOptions): TxResult[] {
-    if (this.takeTurn('here')) this.writePort().forgetCaches();
     const { id } = options;
     const txs = this.transactions();
     return this.applyThenReplay(
@@ -371,6 +363,20 @@ export class SqliteLedgerStore implements Ledger {
       () => txs.replayHq(bodies, options.createdAt, id),
       bodies.length,
     );
+  }
+
+  /**
+   * One write of `size` transactions: on the writer thread when there is one, it runs and the batch is large enough
+   * (`fresh`: this connection wrote last); else here. With a writer thread, in turn with every write asked before.
+   */
+  private write(size: number, onThread: (writer: LedgerWriterThread, fresh: boolean) => Promise<TxResult[]>, here: () => TxResult[]): Promise<TxResult[]> | TxResult[] {
+    const writer = this.writer;
+    if (!writer) return here();
+    if (this.forThread(writer, size)) return this.inTurn(() => onThread(writer, this.takeTurn('thread')));
+    return this.inTurn(() => {
+      if (this.takeTurn('here')) this.writePort().forgetCaches();
+      return here();
+    });
   }
 
   /** A batch this large goes to the thread if it runs; else it starts one and the batch is applied here. */

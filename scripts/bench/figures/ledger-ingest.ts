@@ -16,6 +16,7 @@ import { openLedger } from '../../../hub/ledger/open-ledger.ts';
 import { SCHEMA_SQL } from '../../../hub/ledger/sqlite/schema.ts';
 import type { BenchFigure } from '../figure.ts';
 import { benchCardUids, purchasePayloads } from '../support/purchase-payloads.ts';
+import { ROLLUP_IN_BATCH_KEY } from '../../../hub/ledger/sqlite/schema-report-rollup.ts';
 
 const TRANSACTIONS = 20_000;
 const ROUNDS = 5;
@@ -123,8 +124,8 @@ function openRawCopy(path: string, members: number): { time(rows: LedgerRows): n
   );
   // The reports' hourly totals as the ledger keeps them for its batches (batch-report-rollup.ts): the trigger told to
   // skip the batch's rows by the same marker, one upsert per store and hour the batch touched.
-  const markBatch = db.prepare("INSERT OR IGNORE INTO schema_meta (key, value) VALUES ('report_rollup_in_batch', '1')");
-  const unmarkBatch = db.prepare("DELETE FROM schema_meta WHERE key = 'report_rollup_in_batch'");
+  const markBatch = db.prepare(`INSERT OR IGNORE INTO schema_meta (key, value) VALUES ('${ROLLUP_IN_BATCH_KEY}', '1')`);
+  const unmarkBatch = db.prepare(`DELETE FROM schema_meta WHERE key = '${ROLLUP_IN_BATCH_KEY}'`);
   const upsertHour = db.prepare(
     `INSERT INTO report_hourly (store_id, hour, purchases, purchase_cents, points_issued) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (store_id, hour) DO UPDATE SET purchases = purchases + excluded.purchases, purchase_cents = purchase_cents + excluded.purchase_cents, points_issued = points_issued + excluded.points_issued`,
