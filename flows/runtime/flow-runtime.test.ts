@@ -108,6 +108,13 @@ describe('FlowRuntime: Node-RED in a supervised child', () => {
     expect(supervised.status().kills).toBe(status.kills);
   }, 120_000);
 
+  it('names its worst case from a blocked child to a running successor from its own settings', () => {
+    // Silence limit + the heartbeat tick that notices it + the first pause + the successor's start timeout.
+    expect(runtime(userDirWith([]), { unresponsiveMs: 1_000, restartDelaysMs: [100, 500], startTimeoutMs: 7_000 }).recoveryBoundMs()).toBe(1_000 + 200 + 100 + 7_000);
+    // Defaults: 5 s of silence, a 1 s first pause, a 60 s start.
+    expect(runtime(userDirWith([])).recoveryBoundMs()).toBe(5_000 + 200 + 1_000 + 60_000);
+  });
+
   it('drops events while no child runs, and stops the child on stop()', async () => {
     const supervised = runtime(userDirWith([]));
     supervised.emit('card-tap', { memberId: 'M1' });

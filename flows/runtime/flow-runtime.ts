@@ -61,6 +61,8 @@ export interface FlowRuntimeOptions {
 }
 
 const DEFAULT_RESTART_DELAYS_MS = [1_000, 2_000, 5_000, 10_000, 30_000] as const;
+const DEFAULT_UNRESPONSIVE_MS = 5_000;
+const DEFAULT_START_TIMEOUT_MS = 60_000;
 
 /** What the child said before it was ready: its first messages settle the start. */
 interface Starting {
@@ -97,6 +99,16 @@ export class FlowRuntime {
 
   status(): FlowRuntimeStatus {
     return { state: this.state, url: this.url, starts: this.starts, kills: this.kills, droppedEvents: this.droppedEvents, lastExit: this.lastExit };
+  }
+
+  /**
+   * The longest from a child blocking (a runaway flow) to its successor running, by this supervisor's own figures:
+   * the silence limit, noticed at the next heartbeat tick; the first pause before the restart; the successor's
+   * start, which is killed if it takes longer. Timers running late on a loaded machine come on top.
+   */
+  recoveryBoundMs(): number {
+    const firstPause = (this.options.restartDelaysMs ?? DEFAULT_RESTART_DELAYS_MS)[0] ?? 0;
+    return (this.options.unresponsiveMs ?? DEFAULT_UNRESPONSIVE_MS) + this.options.settings.heartbeatMs + firstPause + (this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
   }
 
   /** The editor's origin (scheme, host, port) while a child runs, for a proxy in front of it; else null. */
@@ -142,7 +154,7 @@ export class FlowRuntime {
   }
 
   private isHealthy(): boolean {
-    return (this.state === 'running' || this.state === 'safe-mode') && this.child !== null && Date.now() - this.lastPong < (this.options.unresponsiveMs ?? 5_000);
+    return (this.state === 'running' || this.state === 'safe-mode') && this.child !== null && Date.now() - this.lastPong < (this.options.unresponsiveMs ?? DEFAULT_UNRESPONSIVE_MS);
   }
 
   private spawn(): Promise<string> {
@@ -169,7 +181,7 @@ export class FlowRuntime {
     const timeout = setTimeout(() => {
       this.log.error('Node-RED did not become ready in time; killing it');
       this.kill(child, 'unresponsive', 'NODE_RED_START_TIMEOUT');
-    }, this.options.startTimeoutMs ?? 60_000);
+    }, this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
     void ready.finally(() => clearTimeout(timeout)).catch(() => undefined);
     this.send({ t: 'init', settings: { ...settings, port: this.boundPort ?? settings.port, safeMode: this.safeMode } });
     this.startHeartbeat(child);
@@ -185,7 +197,7 @@ export class FlowRuntime {
   private startHeartbeat(child: ChildProcess): void {
     this.stopHeartbeat();
     const every = this.options.settings.heartbeatMs;
-    const limit = this.options.unresponsiveMs ?? 5_000;
+    const limit = this.options.unresponsiveMs ?? DEFAULT_UNRESPONSIVE_MS;
     this.heartbeat = setInterval(() => {
       if (this.child !== child) return;
       // Until it is ready the start timeout watches it: loading Node-RED holds the child's thread for a while.
