@@ -91,11 +91,24 @@ describe('issue 12 done: after npm start, HQ runs the chain from the console in 
     await expect.poll(() => field(page, 'form-earn-rate').inputValue()).toBe('1');
     await field(page, 'form-earn-rate').fill('2');
     await seen(page, page.locator('[data-test=draft-valid]'), 'the changed draft checked valid');
+    // `memberkiosk demo` already published the store's shop as v1, so "v1" is on the page before the publish; the
+    // test reads the version it starts from and waits for the publish's own answer, never for text that was there
+    // already (it once polled for "v1", met the old status, or — under load — the new one, "v2", and failed).
+    await expect.poll(() => page.locator('[data-test=rules-status]').innerText()).toMatch(/^已发布 v\d+ /);
+    const before = Number(/^已发布 v(\d+) /.exec(await page.locator('[data-test=rules-status]').innerText())![1]);
+    const next = before + 1;
     await page.locator('[data-test=tab-publish]').click();
     await page.locator('[data-test=publish]').click();
-    await page.locator('.rules-confirm .el-button--primary').click();
-    await expect.poll(() => page.locator('[data-test=rules-status]').innerText()).toContain('v1');
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/rules/publish') && r.request().method() === 'POST'),
+      page.locator('.rules-confirm .el-button--primary').click(),
+    ]);
+    expect({ status: answer.status(), version: ((await answer.json()) as { version: number }).version }).toEqual({ status: 201, version: next });
+    await expect.poll(() => page.locator('[data-test=rules-status]').innerText()).toContain(`v${next} `);
+    // The rollout of the new version (its heading names it), not the one the page opened with, which the kiosk had applied.
+    await expect.poll(() => page.locator('[data-test=rollout]').innerText()).toContain(`（v${next}）`);
     await expect.poll(() => page.locator(`[data-test=rollout-${DEMO_KIOSK}]`).innerText(), { timeout: 60_000, interval: 500 }).toBe('已应用');
+    await expect.poll(() => page.locator('[data-test=rollout-table] .el-table__body').innerText()).toContain(`v${next}`);
     // The rollout names the store, not its id.
     await expect.poll(() => page.locator('[data-test=rollout-table]').innerText()).toContain(DEMO_STORE_NAME);
     await page.screenshot({ path: join(SHOTS, 'console-done-when-rollout-zh-1440.png') });

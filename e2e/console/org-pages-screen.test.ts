@@ -14,6 +14,7 @@ import { bundleWithCardTypes } from '../../core/ledger/test-support/card-types-b
 import { DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
 import type { Hub } from '../../hub/main.ts';
 import { seen } from '../screen/support/seen.ts';
+import { chooseOption } from './support/choose-option.ts';
 import { field, PHONE, SHOTS, signInUnlessSignedIn, startConsoleHarness, type ConsoleHarness } from './support/console-harness.ts';
 
 describe('HQ console: gifts, card types, code batches, draws and commission in Chromium', () => {
@@ -112,8 +113,9 @@ describe('HQ console: gifts, card types, code batches, draws and commission in C
     await seen(page, page.locator('[data-test=commission-schedule]'), 'the schedule');
     const cashier = (await hub.store.identity.listStaff()).find((s) => s.role === 'cashier' && s.storeIds.includes(DEMO_STORE_ID))!;
     await page.locator(`[data-test=set-level-${cashier.staffId}]`).click();
-    await page.locator('[data-test=level-select]').click();
-    await page.locator('[data-test=level-option-A]:visible').click();
+    // Chosen as a person does, then checked to have taken (support/choose-option.ts): under load a plain click on
+    // the option could miss as the list moved into place, leaving it open over the save button.
+    await chooseOption(page, page.locator('[data-test=level-select]'), page.locator('[data-test=level-option-A]:visible'), 'A');
     await page.locator('[data-test=level-save]').click();
     await expect.poll(() => page.locator(`[data-test=level-${cashier.staffId}]`).innerText()).toBe('A');
     expect((await hub.store.identity.listStaff()).find((s) => s.staffId === cashier.staffId)?.level).toBe('A');

@@ -203,7 +203,10 @@ export function registerRulesRoutes(app: FastifyInstance, deps: RulesRoutesDeps)
     const { rules: _old, ...rest } = (latest?.signed.signed.content ?? {});
     const content: ConfigContent = rules && Object.keys(rules).length > 0 ? { ...rest, rules } : rest;
     try {
-      const outcome = await deps.publish({ scope, content, publishedBy: `staff:${staff.staffId}`, ...(body.expiresDays === undefined ? {} : { expiresDays: body.expiresDays }) });
+      // The draft replaces baseVersion, so the new version is exactly baseVersion + 1: a publish that landed since the
+      // check above makes the store refuse this one (CONFIG_VERSION_STALE) instead of numbering it one higher.
+      const version = body.baseVersion === undefined ? {} : { version: body.baseVersion + 1 };
+      const outcome = await deps.publish({ scope, content, publishedBy: `staff:${staff.staffId}`, ...version, ...(body.expiresDays === undefined ? {} : { expiresDays: body.expiresDays }) });
       await audit(staff, action, scope, 'ok', before, { version: outcome.version, rulesDigest: content.rules ? rulesDigest(content.rules) : null, kiosks: outcome.kiosks.length }, body.fromVersion === undefined ? null : { fromVersion: body.fromVersion });
       return reply.code(201).send(outcome);
     } catch (error) {
