@@ -24,7 +24,7 @@ const OF_CARDS = 'member_id IN (SELECT member_id FROM cards WHERE uid = ANY($1::
 
 /**
  * The bulk reads, in one round trip (one-round-trip-writes.ts queryInOneRoundTrip) after `first` — the batch's
- * sequence row locks (postgres-ledger-store.ts), so the reads come after the locks as they did in round trips of
+ * sequence row locks (sequence-locks.ts), so the reads come after the locks as they did in round trips of
  * their own. A write at READ COMMITTED (reads with row locks, row-locks.ts) also locks the cards' members here, in
  * member order, with its read of them, before it reads their cards, balances and lots: each statement takes its
  * snapshot when it starts, so those reads see what any earlier holder of the members' rows committed.

@@ -16,7 +16,7 @@ import type { RowReaders } from '../sqlite/row-readers.ts';
 import type { SqlValue, SyncReads } from './sync-reads.ts';
 
 type Matched = MemberSearchHit['matchedBy'];
-/** One read-only snapshot of the ledger (postgres-ledger-store.ts snapshot). */
+/** One read-only snapshot of the ledger (postgres-ledger-transactions.ts inReadSnapshot). */
 export type PostgresSnapshot = <T>(read: (reads: SyncReads, readers: RowReaders) => T) => Promise<T>;
 
 /** $1 the text, $2 the limit, $3 1 for the whole chain, $4 the stores (a JSON array). */

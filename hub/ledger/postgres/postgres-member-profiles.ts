@@ -33,7 +33,7 @@ interface ContactRow { contact_id: number; member_id: string; contacted_on: stri
 interface ConsentRow { consent_id: number; member_id: string; purpose: string; granted: number; at: string; staff_id: string; note: string | null }
 interface DefRow { field_key: string; label: string; position: number; label_en: string | null; type: FieldType | null; required: number | null; options: string | null; retired_at: string | null }
 
-/** The store's SERIALIZABLE runner, run again from the start on a conflict (postgres-ledger-store.ts inTransaction). */
+/** The store's SERIALIZABLE runner, run again from the start on a conflict (postgres-ledger-transactions.ts inLedgerTransaction). */
 export type PostgresTransaction = <T>(work: (work: { client: pg.PoolClient }) => Promise<T>) => Promise<T>;
 
 const toContact = (r: ContactRow): MemberContact => ({ contactId: r.contact_id, memberId: r.member_id, contactedOn: r.contacted_on, channel: r.channel, note: r.note, staffId: r.staff_id, recordedAt: r.recorded_at });

@@ -12,7 +12,7 @@ import { freshPostgresDatabase, stopPostgres } from '../../testing/start-postgre
 import { sendInOneRoundTrip } from './one-round-trip-writes.ts';
 import { LEDGER_PG_TYPES } from './pg-integer-types.ts';
 import { migratePostgres } from './postgres-migrations.ts';
-import { writtenBy } from './postgres-write-port.ts';
+import { writtenBy } from './pending-writes.ts';
 import { IMPLIED_READS, parseTemplate, planSetBased, PRIMARY_KEYS, type BufferedStatement } from './set-based-writes.ts';
 import type { SqlValue, WrittenKeys } from './sync-reads.ts';
 
@@ -205,7 +205,7 @@ describe('planSetBased on PostgreSQL: the same rows as one by one', () => {
   });
 
   it('knows every foreign key and trigger of the tables the write port writes', async () => {
-    const source = ['postgres-write-port.ts', 'postgres-codes-draws.ts'].map((file) => readFileSync(new URL(file, import.meta.url), 'utf8')).join('\n');
+    const source = ['postgres-write-port.ts', 'postgres-effect-writes.ts', 'postgres-codes-draws.ts'].map((file) => readFileSync(new URL(file, import.meta.url), 'utf8')).join('\n');
     const written = [...new Set([...source.matchAll(/\b(?:INSERT INTO|UPDATE) ([a-z_]+)\b/g)].map((m) => m[1]!))].filter((t) => t !== 'set');
     expect(written).toEqual(expect.arrayContaining(['transactions', 'journal', 'members', 'cards', 'redemption_codes', 'draw_prizes']));
     const { rows: keys } = await setBased.query<{ child: string; parent: string }>(

@@ -32,7 +32,7 @@
 import { literalOf, type StatementToSend } from './one-round-trip-writes.ts';
 import type { SqlValue, WrittenRows } from './sync-reads.ts';
 
-/** A buffered write as the port holds it (postgres-write-port.ts). */
+/** A buffered write as the port holds it (pending-writes.ts). */
 export interface BufferedStatement {
   sql: string;
   params: readonly SqlValue[];

@@ -8,7 +8,7 @@
  * connection — inside the batch's database transaction — caches its rows and runs the step again from the start.
  * A step is deterministic given what it reads (its time is the batch's, its ids come from the payload), so the
  * run that finally completes without a miss is the one a synchronous database would have made; the runs before
- * it wrote nothing (writes are buffered by the port and dropped with the run, see postgres-write-port.ts).
+ * it wrote nothing (writes are buffered by the port and dropped with the run, see pending-writes.ts).
  *
  * A miss can surface inside the planner, whose errors applyReceived catches and records as INTERNAL: so a miss
  * is also remembered here (`missed`), and a run during which any read missed is discarded whatever it returned.
