@@ -70,18 +70,13 @@ import { migrateSchema } from './migrate-schema.ts';
 import { createRowReaders, type RowReaders } from './row-readers.ts';
 import { SqliteWritePort, type RaisedAlert } from './sqlite-write-port.ts';
 import { LedgerWriterThread } from './ledger-writer-thread.ts';
+import { LedgerWriteRouting, WRITER_THREAD_MIN_BATCH } from './ledger-write-routing.ts';
 import { writeTransaction } from './write-transaction.ts';
 import { createSweepReads, type SweepReads } from './sweep-reads.ts';
 
 const nextHqId = createUlidFactory(Date.now, (n) => randomBytes(n));
 
-/**
- * With a writer thread, a batch of fewer transactions than this is applied on the calling thread all the same: handing
- * it over costs two thread wake-ups (about half a millisecond here), more than the work it would take off the hub's
- * thread. Batches are small when the hub is quiet — one shopper's sale is one — and grow when it is busy, which is
- * when the work belongs on the other core.
- */
-export const WRITER_THREAD_MIN_BATCH = 8;
+export { WRITER_THREAD_MIN_BATCH } from './ledger-write-routing.ts';
 
 interface AlertRowDb {
   alert_id: number;
@@ -149,11 +144,8 @@ export class SqliteLedgerStore implements Ledger {
   private automationReads: AutomationReads | null = null;
   private messagingStore: MessagingStore | null = null;
   private writer: LedgerWriterThread | null = null;
-  private readonly threadMinBatch: number;
-  /** With a writer thread: every write, here or there, after the one before (one writer at a time, in call order). */
-  private writes: Promise<unknown> = Promise.resolve();
-  /** Which connection wrote batches last: the other one's caches of kiosk sequences are stale after a turn. */
-  private lastWriter: 'here' | 'thread' = 'here';
+  /** With a writer thread: where each write is applied, one at a time in call order. */
+  private routing: LedgerWriteRouting | null = null;
   private readonly bundles = new Map<number, RulesBundle>();
   private readonly unknownVersionsWarned = new Set<number>();
   private readonly log: Logger;
@@ -162,7 +154,6 @@ export class SqliteLedgerStore implements Ledger {
   constructor(private readonly options: SqliteLedgerOptions) {
     this.log = options.logger.child({ component: 'hub.ledger' });
     this.faults = options.faults ?? {};
-    this.threadMinBatch = options.writerThreadMinBatch ?? WRITER_THREAD_MIN_BATCH;
   }
 
   async open(): Promise<void> {
@@ -216,6 +207,10 @@ export class SqliteLedgerStore implements Ledger {
       { ...(regionOf ? { regionOf } : {}), ...(snapshotRules ? { snapshotRules } : {}) },
       this.log,
     );
+    this.routing = new LedgerWriteRouting(this.writer, {
+      minBatch: this.options.writerThreadMinBatch ?? WRITER_THREAD_MIN_BATCH,
+      forgetCachesHere: () => this.writePort().forgetCaches(),
+    });
     // Started now, not waited for: batches are applied here until it runs (a hub started into a burst of queued
     // sales has it within about half a second).
     this.writer.warmUp();
@@ -310,6 +305,7 @@ export class SqliteLedgerStore implements Ledger {
   async close(): Promise<void> {
     const writer = this.writer;
     this.writer = null;
+    this.routing = null;
     await writer?.close();
     this.db?.close();
     this.db = null;
@@ -365,40 +361,9 @@ export class SqliteLedgerStore implements Ledger {
     );
   }
 
-  /**
-   * One write of `size` transactions: on the writer thread when there is one, it runs and the batch is large enough
-   * (`fresh`: this connection wrote last); else here. With a writer thread, in turn with every write asked before.
-   */
+  /** One write of `size` transactions: here, or — with a writer thread — where its routing says (ledger-write-routing.ts). */
   private write(size: number, onThread: (writer: LedgerWriterThread, fresh: boolean) => Promise<TxResult[]>, here: () => TxResult[]): Promise<TxResult[]> | TxResult[] {
-    const writer = this.writer;
-    if (!writer) return here();
-    if (this.forThread(writer, size)) return this.inTurn(() => onThread(writer, this.takeTurn('thread')));
-    return this.inTurn(() => {
-      if (this.takeTurn('here')) this.writePort().forgetCaches();
-      return here();
-    });
-  }
-
-  /** A batch this large goes to the thread if it runs; else it starts one and the batch is applied here. */
-  private forThread(writer: LedgerWriterThread, size: number): boolean {
-    if (size < this.threadMinBatch) return false;
-    if (writer.isRunning()) return true;
-    writer.warmUp();
-    return false;
-  }
-
-  /** Runs `write` once every write asked for before it has settled (a failed one too). */
-  private inTurn<T>(write: () => T | Promise<T>): Promise<T> {
-    const turn = this.writes.then(write, write);
-    this.writes = turn.catch(() => undefined);
-    return turn;
-  }
-
-  /** Records who writes next; true when the other connection wrote last (what this one cached may be stale). */
-  private takeTurn(writer: 'here' | 'thread'): boolean {
-    const changed = this.lastWriter !== writer;
-    this.lastWriter = writer;
-    return changed;
+    return this.routing ? this.routing.write(size, onThread, here) : here();
   }
 
   /**
