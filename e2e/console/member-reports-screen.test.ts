@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
 import { seen } from '../screen/support/seen.ts';
 import { SHOTS, startConsoleHarness, submitLogin, type ConsoleHarness } from './support/console-harness.ts';
+import { chooseOption } from './support/choose-option.ts';
 
 const DAY = 86_400_000;
 
@@ -147,8 +148,7 @@ describe('member reports in Chromium', () => {
 
     // The tier filter: only silver members; Zhou Xin is the one never seen.
     await page.locator('#tab-churn').click();
-    await page.locator('[data-test=report-tier]').click();
-    await page.locator('.el-select-dropdown__item:visible', { hasText: '银卡会员' }).click();
+    await chooseOption(page, page.locator('[data-test=report-tier]'), page.locator('.el-select-dropdown__item:visible', { hasText: '银卡会员' }), '银卡会员');
     await page.locator('[data-test=report-submit]').click();
     await seen(page, page.locator('[data-test=churn-active] .figure__value', { hasText: '1' }), 'one active silver member');
     expect(await page.locator('[data-test=churn-never] .figure__value').innerText()).toBe('1');

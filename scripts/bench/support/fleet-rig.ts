@@ -75,7 +75,7 @@ const silent = pino({ level: 'silent' });
 
 /**
  * The bench's members, one card each (benchCardUids), in two set-based statements: the rows the ledger's own
- * createMember writes (postgres-ledger-store.ts), for a chain's hundreds of thousands of members in seconds rather
+ * createMember writes (postgres-ledger-admin.ts), for a chain's hundreds of thousands of members in seconds rather
  * than a transaction each. Seed data only: every sale of the run still goes through the workers.
  */
 async function seedBenchMembers(databaseUrl: string, cards: readonly string[]): Promise<void> {
