@@ -25,6 +25,7 @@ import type { PostgresWritePort } from './postgres-write-port.ts';
 import { deviceBusy, itemCard, itemSlot, itemTxId, withoutBusy } from './received-item-claims.ts';
 import { lockSequences, lockSequencesStatement } from './sequence-locks.ts';
 import { ReadMiss, runSynchronously } from './sync-reads.ts';
+import { storedHqResult } from '../stored-hq-result.ts';
 
 const nextHqId = createUlidFactory(Date.now, (n) => randomBytes(n));
 
@@ -147,7 +148,7 @@ export class PostgresBatchApply {
     // another worker) queue here, and should both still pick one seq, the slot's unique key sends one back to retry.
     await lockSequences(work.client, [{ deviceId: HQ_DEVICE_ID, epoch: '' }]);
     if (id !== undefined) {
-      const stored = await this.step(work, () => storedHq(work.port, id));
+      const stored = await this.step(work, () => storedHqResult(work.port, id));
       if (stored) return [stored];
     }
     const results: TxResult[] = [];
@@ -173,13 +174,3 @@ export class PostgresBatchApply {
   }
 }
 
-/** A caller-given HQ id already stored, answered from the stored result (as on SQLite). */
-function storedHq(port: PostgresWritePort, id: string): TxResult | null {
-  const stored = port.findTransaction(id);
-  if (!stored) return null;
-  if (stored.slot.deviceId !== HQ_DEVICE_ID) {
-    return { id, seq: null, status: 'rejected', code: 'TX_ID_CONFLICT', message: `transaction ${id} is ${stored.slot.deviceId}'s, not HQ's`, recorded: false };
-  }
-  const original = stored.result.original ?? (stored.result.status === 'rejected' ? 'rejected' : 'applied');
-  return { ...stored.result, status: 'exists', original, recorded: true };
-}

@@ -72,6 +72,7 @@ import { SqliteWritePort, type RaisedAlert } from './sqlite-write-port.ts';
 import { LedgerWriterThread } from './ledger-writer-thread.ts';
 import { LedgerWriteRouting, WRITER_THREAD_MIN_BATCH } from './ledger-write-routing.ts';
 import { writeTransaction } from './write-transaction.ts';
+import { storedHqResult } from '../stored-hq-result.ts';
 import { createSweepReads, type SweepReads } from './sweep-reads.ts';
 
 const nextHqId = createUlidFactory(Date.now, (n) => randomBytes(n));
@@ -271,16 +272,7 @@ export class SqliteLedgerStore implements Ledger {
     });
     // A caller-given id already stored is answered from the stored result before any seq is read, inside the same
     // database transaction, so two writers with one id (a flow re-run, another hub process) apply it once.
-    const storedHq = (id: string | undefined): TxResult | null => {
-      if (id === undefined) return null;
-      const stored = port.findTransaction(id);
-      if (!stored) return null;
-      if (stored.slot.deviceId !== HQ_DEVICE_ID) {
-        return { id, seq: null, status: 'rejected', code: 'TX_ID_CONFLICT', message: `transaction ${id} is ${stored.slot.deviceId}'s, not HQ's`, recorded: false };
-      }
-      const original = stored.result.original ?? (stored.result.status === 'rejected' ? 'rejected' : 'applied');
-      return { ...stored.result, status: 'exists', original, recorded: true };
-    };
+    const storedHq = (id: string | undefined): TxResult | null => (id === undefined ? null : storedHqResult(port, id));
     const applyHq = db.transaction((bodies: HqTransactionBody[], createdAt: string | undefined, id?: string) => {
       begin();
       const stored = storedHq(id);

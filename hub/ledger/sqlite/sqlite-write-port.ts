@@ -3,7 +3,7 @@
  * statements. Every call runs inside the batch transaction opened by SqliteLedgerStore.applyBatch.
  */
 import { HQ_DEVICE_ID } from '../../../core/wire/hq-device.ts';
-import type { GiftState, KioskMode, MemberState } from '../../../core/ledger/types.ts';
+import type { KioskMode } from '../../../core/ledger/types.ts';
 import type { AuditEntryInput } from '../../identity/audit-entry.ts';
 import { prepareAuditAppend } from './audit-log-sql.ts';
 import type { Database, Statement } from 'better-sqlite3';
@@ -11,16 +11,13 @@ import { CodedError } from '../../../core/errors/coded-error.ts';
 import type { MemberPlanningContext, PlanningContext } from '../../../core/ledger/planning-context.ts';
 import type { LedgerEffect } from '../../../core/ledger/types.ts';
 import type { RulesBundle } from '../../../core/rules/bundle.ts';
-import type { HqOnlyTransaction, HqOnlyTransactionOf, LedgerTransaction, Transaction, TransactionOf } from '../../../core/wire/transaction.ts';
-import { memberIdFor } from '../../../core/ledger/plan-register-member.ts';
+import type { HqOnlyTransaction, LedgerTransaction, Transaction } from '../../../core/wire/transaction.ts';
 import { dailyCapDay, tierPeriodAt } from '../../../core/rules/engine.ts';
 import { localDayOf } from '../../../core/ledger/card-types.ts';
 import { depositBonusDay } from '../../../core/ledger/deposit-bonus-day.ts';
 import type { LedgerFaults } from '../ledger-faults.ts';
 import { TIER_TRACKING_SINCE } from './sweep-reads.ts';
-
-/** How far up the referrer chain referral rules may pay. */
-const MAX_REFERRAL_LEVELS = 5;
+import { MAX_REFERRAL_LEVELS, memberImportContext, membersOf, pinThresholdOf, readsCreditOwed, rebateGiftsOf, regionOfStore, registrationContext, rulesForTransaction, type PlanningLookups } from '../planning-lookups.ts';
 import type { AlertCode } from '../../../core/wire/alerts.ts';
 import type { TxResult } from '../../../core/wire/result.ts';
 import type { LedgerWritePort, SlotHolder, SlotRow, StoredTransaction, TransactionRow } from '../apply-received.ts';
@@ -112,6 +109,8 @@ export class SqliteWritePort implements LedgerWritePort {
   /** The reports' hourly totals of the batch under way, written before it commits (batch-report-rollup.ts). */
   private readonly rollup: BatchReportRollup;
 
+  private readonly lookups: PlanningLookups;
+
   constructor(
     private readonly db: Database,
     private readonly readers: RowReaders,
@@ -123,6 +122,15 @@ export class SqliteWritePort implements LedgerWritePort {
     private readonly regionOf: (storeId: string) => string | undefined = () => undefined,
     private readonly snapshotRules?: (deviceId: string, snapshotVersion: number | 'newest') => number | null,
   ) {
+    // What the planning shared with the PostgreSQL port reads through (../planning-lookups.ts).
+    this.lookups = {
+      readers,
+      bundleFor,
+      snapshotRules,
+      regionOf,
+      deviceMode: (deviceId) => this.device(deviceId).mode,
+      raiseAlert: (deviceId, code, detail) => this.raiseAlert(deviceId, code, detail),
+    };
     this.findTx = db.prepare('SELECT content_hash, result, device_id, epoch, seq FROM transactions WHERE tx_id = ?');
     this.accountBalance = db.prepare('SELECT balance FROM accounts WHERE member_id = ? AND account = ?');
     this.sequenceRow = db.prepare('SELECT last_seq, closed FROM device_sequences WHERE device_id = ? AND epoch = ?');
@@ -270,12 +278,6 @@ export class SqliteWritePort implements LedgerWritePort {
     return row;
   }
 
-  /** The member-PIN threshold a purchase under `named` rules meets: rules without one (the usual case) cost nothing. */
-  private pinThreshold(named: RulesBundle): number | null {
-    const latest = this.latestPolicy();
-    return named.memberPin === undefined && latest.memberPin === undefined ? null : stricterPinThreshold(named, latest);
-  }
-
   /** A new batch: its commit time, and device rows read afresh (an enrolment may have changed them). */
   beginBatch(): void {
     this.appliedAt = new Date().toISOString();
@@ -322,13 +324,13 @@ export class SqliteWritePort implements LedgerWritePort {
   }
 
   readContext(tx: Transaction): PlanningContext {
-    if (tx.kind === 'register_member') return this.registrationContext(tx);
+    if (tx.kind === 'register_member') return registrationContext(this.lookups, tx);
     const found = this.readers.cardWithMember(tx.cardUid);
     if (!found) throw new CodedError('CARD_UNKNOWN', 'no card with this UID');
     const { card, member } = found;
     if (!member) throw new CodedError('MEMBER_UNKNOWN', `card points at missing member ${card.memberId}`);
     const actor = 'actor' in tx ? tx.actor : undefined;
-    const bundle = this.rulesFor(tx);
+    const bundle = rulesForTransaction(this.lookups, tx);
     const capDay = tx.kind === 'purchase' ? dailyCapDay(bundle, tx.createdAt) : null;
     const depositDay = tx.kind === 'top_up' ? depositBonusDay(bundle, tx.createdAt) : null;
     let rebateGifts: PlanningContext['rebateGifts'] | null = null;
@@ -352,9 +354,9 @@ export class SqliteWritePort implements LedgerWritePort {
       staff: actor ? this.readers.staff(actor.staffId) : null,
       staffSession: actor ? this.readers.staffSession(actor.sessionId) : null,
       memberPinProof: 'memberPinProof' in tx && tx.memberPinProof !== undefined ? this.readers.memberPinProof(tx.memberPinProof) : null,
-      memberPinAboveCents: tx.kind === 'purchase' ? this.pinThreshold(bundle) : null,
+      memberPinAboveCents: tx.kind === 'purchase' ? pinThresholdOf(bundle, this.latestPolicy()) : null,
       deviceMode: this.device(tx.deviceId).mode,
-      ...this.regionOfStore(tx.storeId),
+      ...regionOfStore(this.regionOf, tx.storeId),
       ...(capDay !== null ? { dailyPoints: { day: capDay, earnedBefore: this.dailyPointsOf.get(member.memberId, capDay)?.points ?? 0 } } : {}),
       // deposit_ratio capPerDayCents: the deposit bonus the member already got on the top-up's local day.
       ...(depositDay !== null ? { depositBonusToday: { day: depositDay, cents: this.dailyDepositBonusOf.get(member.memberId, depositDay)?.cents ?? 0 } } : {}),
@@ -387,7 +389,7 @@ export class SqliteWritePort implements LedgerWritePort {
   }
 
   readMemberContext(tx: HqOnlyTransaction): MemberPlanningContext {
-    if (tx.kind === 'member_import') return this.memberImportContext(tx);
+    if (tx.kind === 'member_import') return memberImportContext(this.lookups, tx);
     const member = this.readers.member(tx.memberId);
     if (!member) throw new CodedError('MEMBER_UNKNOWN', `no member ${tx.memberId}`);
     const context: MemberPlanningContext = { member, lots: this.readers.lots(member.memberId), bundle: this.bundleFor(tx.bundleVersion) };
@@ -400,80 +402,6 @@ export class SqliteWritePort implements LedgerWritePort {
       context.creditStatementCharged = (this.creditStatementCharged ??= creditStatementChargedSql(this.db))(member.memberId, tx.statement);
     }
     return context;
-  }
-
-  /**
-   * The rules a kiosk's transaction is recomputed with: those of the signed snapshot it names, which must be one the
-   * hub signed for that kiosk with that rules version. A kiosk naming another version (another store's generous
-   * promotion, say) or a snapshot it never got is recomputed with its own snapshot's rules and alerted — not
-   * refused: the sale happened, and the hub's rules decide what it earns. Transactions without a snapshot (kiosks
-   * older than signed configuration, HQ's own) keep the version they name.
-   */
-  private rulesFor(tx: Pick<Transaction, 'id' | 'deviceId' | 'bundleVersion' | 'snapshotVersion'>): RulesBundle {
-    if (!this.snapshotRules) return this.bundleFor(tx.bundleVersion);
-    if (tx.snapshotVersion === undefined) {
-      // Version 0: a kiosk that held no rules yet. The hub's newest rules bundle may be one store's merged rules
-      // now, so the kiosk's own newest snapshot decides where it has one.
-      return this.bundleFor(tx.bundleVersion === 0 ? (this.snapshotRules(tx.deviceId, 'newest') ?? 0) : tx.bundleVersion);
-    }
-    const named = this.snapshotRules(tx.deviceId, tx.snapshotVersion);
-    if (named === tx.bundleVersion) return this.bundleFor(named);
-    const used = named ?? this.snapshotRules(tx.deviceId, 'newest') ?? 0;
-    this.raiseAlert(tx.deviceId, 'TX_RULES_NOT_OF_SNAPSHOT', { txId: tx.id, snapshotVersion: tx.snapshotVersion, namedRulesVersion: tx.bundleVersion, usedRulesVersion: used });
-    return this.bundleFor(used);
-  }
-
-  /** `{regionId}` of the store when the fleet knows it, else nothing (rules scoped to regions then do not apply). */
-  private regionOfStore(storeId: string): { regionId?: string } {
-    const regionId = this.regionOf(storeId);
-    return regionId === undefined ? {} : { regionId };
-  }
-
-  /** An imported member does not exist yet: plan against an empty member, with what it must not collide with. */
-  private memberImportContext(tx: HqOnlyTransactionOf<'member_import'>): MemberPlanningContext {
-    return {
-      member: {
-        memberId: tx.memberId, name: tx.name, tier: tx.tier, storedValueCents: 0, bonusValueCents: 0, points: 0, creditLimitCents: 0, cumulativeSpendCents: 0, cumulativePointsEarned: 0,
-      },
-      lots: [],
-      bundle: this.bundleFor(tx.bundleVersion),
-      memberImport: {
-        memberExists: this.readers.member(tx.memberId) !== null,
-        phoneTaken: this.readers.memberIdByPhone(tx.phone) !== null,
-        cardTaken: this.readers.card(tx.cardUid) !== null,
-        ...(tx.referrerPhone === undefined ? {} : { referrerId: this.readers.memberIdByPhone(tx.referrerPhone) }),
-      },
-    };
-  }
-
-  /** A registration's member does not exist yet: plan against an empty member on the new card. */
-  private registrationContext(tx: TransactionOf<'register_member'>): PlanningContext {
-    if (this.readers.card(tx.cardUid)) throw new CodedError('CARD_ALREADY_EXISTS', 'this card is already issued to a member');
-    const memberId = memberIdFor(tx.id);
-    let referrerChain: string[] = [];
-    if (tx.referrer) {
-      const referrerId = 'phone' in tx.referrer ? this.readers.memberIdByPhone(tx.referrer.phone) : this.readers.member(tx.referrer.memberId)?.memberId;
-      if (!referrerId) throw new CodedError('REFERRER_UNKNOWN');
-      referrerChain = [referrerId, ...this.readers.referrerChain(referrerId, MAX_REFERRAL_LEVELS - 1)];
-    }
-    return {
-      card: { uid: tx.cardUid, memberId, status: 'active', validFrom: null, validUntil: null },
-      member: {
-        memberId, name: tx.name, tier: '', storedValueCents: 0, bonusValueCents: 0, points: 0, creditLimitCents: 0, cumulativeSpendCents: 0, cumulativePointsEarned: 0,
-      },
-      lots: [],
-      bundle: this.rulesFor(tx),
-      staff: null,
-      staffSession: null,
-      deviceMode: this.device(tx.deviceId).mode,
-      ...this.regionOfStore(tx.storeId),
-      gift: null,
-      purchase: null,
-      newCardTaken: false,
-      referrerChain,
-      referrers: membersOf(this.readers, referrerChain),
-      phoneTaken: this.readers.memberIdByPhone(tx.phone) !== null,
-    };
   }
 
   writeEffect(tx: LedgerTransaction, effect: LedgerEffect, bundleVersion: number): void {
@@ -589,45 +517,10 @@ export class SqliteWritePort implements LedgerWritePort {
   }
 }
 
-/** The members of a referrer chain as they stand (a member the chain names but the ledger lacks is left out). */
-function membersOf(readers: RowReaders, memberIds: readonly string[]): MemberState[] {
-  const members: MemberState[] = [];
-  for (const memberId of memberIds) {
-    const member = readers.member(memberId);
-    if (member) members.push(member);
-  }
-  return members;
-}
-
-/** The ledger's gifts a gift pointsRebate may hand out (sku = the bundle's giftId); none for other rules. */
-function rebateGiftsOf(readers: RowReaders, bundle: RulesBundle): GiftState[] {
-  const rebate = bundle.pointsRebate;
-  if (rebate?.reward !== 'gift') return [];
-  const gifts: GiftState[] = [];
-  for (const giftId of new Set([rebate.giftId, ...Object.values(rebate.giftIdByTier ?? {})])) {
-    const gift = readers.gift(giftId);
-    if (gift) gifts.push(gift);
-  }
-  return gifts;
-}
-
-/** The kinds whose planners read what the member owes on credit. */
-function readsCreditOwed(tx: Transaction): boolean {
-  if (tx.kind === 'purchase') return tx.payments.some((p) => p.method === 'credit');
-  // A refund gives back the credit share of a credit-paid purchase: what is owed decides how much goes to stored value.
-  return tx.kind === 'credit_repay' || tx.kind === 'card_return' || tx.kind === 'refund';
-}
-
 function visitsDeltaOf(effect: LedgerEffect): number {
   return effect.memberChanges.visitsDelta ?? 0;
 }
 
 function sequenceKey(deviceId: string, epoch: string): string {
   return `${deviceId}\u0000${epoch}`;
-}
-
-/** The lower of two member-PIN thresholds (null: no PIN asked by either): a kiosk naming older rules gains nothing. */
-function stricterPinThreshold(named: RulesBundle, latest: RulesBundle): number | null {
-  const thresholds = [named.memberPin?.storedValueAboveCents, latest.memberPin?.storedValueAboveCents].filter((t): t is number => t !== undefined);
-  return thresholds.length ? Math.min(...thresholds) : null;
 }
