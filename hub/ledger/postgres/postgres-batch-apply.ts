@@ -7,16 +7,13 @@
  */
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { randomBytes } from 'node:crypto';
 import { CodedError } from '../../../core/errors/coded-error.ts';
-import { createUlidFactory, ULID_PATTERN } from '../../../core/ids/ulid.ts';
+import { ULID_PATTERN } from '../../../core/ids/ulid.ts';
 import type { RulesBundle } from '../../../core/rules/bundle.ts';
 import { HQ_DEVICE_ID } from '../../../core/wire/hq-device.ts';
 import type { TxResult } from '../../../core/wire/result.ts';
-import { TX_FORMAT } from '../../../core/wire/transaction.ts';
 import { applyReceived, recordDefect } from '../apply-received.ts';
 import type { LedgerFaults } from '../ledger-faults.ts';
-import { parseLedgerTransaction } from '../ledger-parse.ts';
 import type { HqApplyOptions, HqTransactionBody, ReceivedTransaction } from '../ledger-store.ts';
 import { claimDevices } from './device-claims.ts';
 import { prefetchBatch } from './postgres-batch-prefetch.ts';
@@ -25,9 +22,8 @@ import type { PostgresWritePort } from './postgres-write-port.ts';
 import { deviceBusy, itemCard, itemSlot, itemTxId, withoutBusy } from './received-item-claims.ts';
 import { lockSequences, lockSequencesStatement } from './sequence-locks.ts';
 import { ReadMiss, runSynchronously } from './sync-reads.ts';
-import { storedHqResult } from '../stored-hq-result.ts';
+import { hqItem, storedHqResult } from '../hq-items.ts';
 
-const nextHqId = createUlidFactory(Date.now, (n) => randomBytes(n));
 
 /** What the write path needs from the store. */
 export interface BatchApplyDeps {
@@ -160,17 +156,7 @@ export class PostgresBatchApply {
   }
 
   private hqItem(port: PostgresWritePort, body: HqTransactionBody, createdAt: string | undefined, id: string | undefined): ReceivedTransaction {
-    const tx = {
-      ...body,
-      v: TX_FORMAT,
-      id: id ?? nextHqId(),
-      deviceId: HQ_DEVICE_ID,
-      epoch: '',
-      seq: port.sequence(HQ_DEVICE_ID, '').lastSeq + 1,
-      createdAt: createdAt ?? port.appliedAt,
-      bundleVersion: this.deps.latestBundle()?.version ?? 0,
-    };
-    return { topicDeviceId: HQ_DEVICE_ID, parsed: parseLedgerTransaction(JSON.stringify(tx)) };
+    return hqItem(body, { id, seq: port.sequence(HQ_DEVICE_ID, '').lastSeq + 1, createdAt: createdAt ?? port.appliedAt, bundleVersion: this.deps.latestBundle()?.version ?? 0 });
   }
 }
 

@@ -28,7 +28,6 @@ import Database, { type Database as DatabaseHandle } from 'better-sqlite3';
 import type { CardFeeStore } from '../card-fee-store.ts';
 import { SqliteCardFees } from './sqlite-card-fees.ts';
 import type { Logger } from 'pino';
-import { randomBytes } from 'node:crypto';
 import type { CardState, GiftState, MemberState } from '../../../core/ledger/types.ts';
 import type { MemberScope, MemberStores } from '../../../core/identity/member-scope.ts';
 import type { IdentityStore } from '../../identity/identity-store.ts';
@@ -43,12 +42,11 @@ import type { CodeStore } from '../code-store.ts';
 import type { DrawStore } from '../draw-store.ts';
 import type { DueLot } from '../../../core/ledger/plan-points-expiry.ts';
 import type { TierReviewMember, TierReviewStatus } from '../../../core/ledger/plan-tier-review.ts';
-import { createUlidFactory, ULID_PATTERN } from '../../../core/ids/ulid.ts';
+import { ULID_PATTERN } from '../../../core/ids/ulid.ts';
 import { CodedError } from '../../../core/errors/coded-error.ts';
 import type { RulesBundle } from '../../../core/rules/bundle.ts';
 import type { MemberView, PurchaseLines } from '../../../core/wire/lookup.ts';
 import type { TxResult } from '../../../core/wire/result.ts';
-import { TX_FORMAT } from '../../../core/wire/transaction.ts';
 import { HQ_DEVICE_ID } from '../../../core/wire/hq-device.ts';
 import { parseStoredBundle } from '../../rules/stored-bundle.ts';
 import { applyReceived, recordDefect } from '../apply-received.ts';
@@ -56,7 +54,6 @@ import type { DeviceAlertRow } from '../device-registry.ts';
 import type { Ledger } from '../ledger.ts';
 import type { NewMember } from '../ledger-admin.ts';
 import type { LedgerFaults } from '../ledger-faults.ts';
-import { parseLedgerTransaction } from '../ledger-parse.ts';
 import type { AuditFinding, HistoryPage, HqApplyOptions, HqTransactionBody, ReceivedTransaction, RuleDisagreement } from '../ledger-store.ts';
 import { auditJournal } from './audit-journal.ts';
 import { SqliteReceiptReads } from './sqlite-receipt-reads.ts';
@@ -72,10 +69,9 @@ import { SqliteWritePort, type RaisedAlert } from './sqlite-write-port.ts';
 import { LedgerWriterThread } from './ledger-writer-thread.ts';
 import { LedgerWriteRouting, WRITER_THREAD_MIN_BATCH } from './ledger-write-routing.ts';
 import { writeTransaction } from './write-transaction.ts';
-import { storedHqResult } from '../stored-hq-result.ts';
+import { hqItem as makeHqItem, storedHqResult } from '../hq-items.ts';
 import { createSweepReads, type SweepReads } from './sweep-reads.ts';
 
-const nextHqId = createUlidFactory(Date.now, (n) => randomBytes(n));
 
 export { WRITER_THREAD_MIN_BATCH } from './ledger-write-routing.ts';
 
@@ -241,20 +237,14 @@ export class SqliteLedgerStore implements Ledger {
     };
     // HQ's seq is taken inside the same database transaction that applies it, so HQ writers (the console,
     // the expiry sweep, tier reviews, flows, another hub process) can never take the same seq twice.
-    const hqItem = (body: HqTransactionBody, createdAt: string | undefined, id: string | undefined): ReceivedTransaction => {
-      const tx = {
-        ...body,
-        v: TX_FORMAT,
-        id: id ?? nextHqId(),
-        deviceId: HQ_DEVICE_ID,
-        epoch: '',
+    const hqItem = (body: HqTransactionBody, createdAt: string | undefined, id: string | undefined): ReceivedTransaction =>
+      makeHqItem(body, {
+        id,
         // Read from the database, not the port's cache: another writer on this file may have taken seqs since.
         seq: port.sequence(HQ_DEVICE_ID, '', { fresh: true }).lastSeq + 1,
         createdAt: createdAt ?? port.appliedAt,
         bundleVersion: this.latestBundle()?.version ?? 0,
-      };
-      return { topicDeviceId: HQ_DEVICE_ID, parsed: parseLedgerTransaction(JSON.stringify(tx)) };
-    };
+      });
     const begin = () => port.beginBatch();
     /** The batch's results, once its last writes (the reports' totals) are made: the database transaction then commits. */
     const end = <T>(results: T): T => {
