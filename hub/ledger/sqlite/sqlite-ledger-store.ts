@@ -47,9 +47,6 @@ import { CodedError } from '../../../core/errors/coded-error.ts';
 import type { RulesBundle } from '../../../core/rules/bundle.ts';
 import type { MemberView, PurchaseLines } from '../../../core/wire/lookup.ts';
 import type { TxResult } from '../../../core/wire/result.ts';
-import { HQ_DEVICE_ID } from '../../../core/wire/hq-device.ts';
-import { parseStoredBundle } from '../../rules/stored-bundle.ts';
-import { applyReceived, recordDefect } from '../apply-received.ts';
 import type { DeviceAlertRow } from '../device-registry.ts';
 import type { Ledger } from '../ledger.ts';
 import type { NewMember } from '../ledger-admin.ts';
@@ -68,20 +65,14 @@ import { createRowReaders, type RowReaders } from './row-readers.ts';
 import { SqliteWritePort, type RaisedAlert } from './sqlite-write-port.ts';
 import { LedgerWriterThread } from './ledger-writer-thread.ts';
 import { LedgerWriteRouting, WRITER_THREAD_MIN_BATCH } from './ledger-write-routing.ts';
-import { writeTransaction } from './write-transaction.ts';
-import { hqItem as makeHqItem, storedHqResult } from '../hq-items.ts';
 import { createSweepReads, type SweepReads } from './sweep-reads.ts';
+import { prepareLedgerTransactions, type LedgerDbTransactions } from './ledger-db-transactions.ts';
+import { SqliteRulesBundles } from './sqlite-rules-bundles.ts';
+import * as deviceRecords from './sqlite-device-records.ts';
+import * as admin from './sqlite-ledger-admin.ts';
 
 
 export { WRITER_THREAD_MIN_BATCH } from './ledger-write-routing.ts';
-
-interface AlertRowDb {
-  alert_id: number;
-  device_id: string;
-  code: string;
-  detail: string;
-  at: string;
-}
 
 export interface SqliteLedgerOptions {
   /** File path, or ':memory:' for throwaway stores. */
@@ -113,23 +104,13 @@ export interface SqliteLedgerOptions {
   writerThreadAtOpen?: boolean;
 }
 
-/** The database transactions of an open store, made once: better-sqlite3 wraps each function in BEGIN…COMMIT. */
-interface Transactions {
-  applyBatch(batch: ReceivedTransaction[]): TxResult[];
-  /** The batch again, each item in a savepoint of one database transaction: a failing write is recorded as INTERNAL. */
-  replayBatch(batch: ReceivedTransaction[]): TxResult[];
-  /** `id`: the one transaction's caller-given id (HqApplyOptions.id); one already stored is answered as `exists`. */
-  applyHq(bodies: HqTransactionBody[], createdAt: string | undefined, id?: string): TxResult[];
-  replayHq(bodies: HqTransactionBody[], createdAt: string | undefined, id?: string): TxResult[];
-}
-
 export class SqliteLedgerStore implements Ledger {
   private db: DatabaseHandle | null = null;
   private readers: RowReaders | null = null;
   private sweeps: SweepReads | null = null;
   private scopeReads: MemberScopeReads | null = null;
   private port: SqliteWritePort | null = null;
-  private txs: Transactions | null = null;
+  private txs: LedgerDbTransactions | null = null;
   private identityStore: SqliteIdentityStore | null = null;
   private codesAndDraws: SqliteCodesAndDraws | null = null;
   private creditReads: SqliteCredit | null = null;
@@ -143,14 +124,14 @@ export class SqliteLedgerStore implements Ledger {
   private writer: LedgerWriterThread | null = null;
   /** With a writer thread: where each write is applied, one at a time in call order. */
   private routing: LedgerWriteRouting | null = null;
-  private readonly bundles = new Map<number, RulesBundle>();
-  private readonly unknownVersionsWarned = new Set<number>();
+  private readonly rules: SqliteRulesBundles;
   private readonly log: Logger;
   private readonly faults: LedgerFaults;
 
   constructor(private readonly options: SqliteLedgerOptions) {
     this.log = options.logger.child({ component: 'hub.ledger' });
     this.faults = options.faults ?? {};
+    this.rules = new SqliteRulesBundles({ db: () => this.handle(), log: this.log, fallbackBundle: options.fallbackBundle, onSaved: () => this.writer?.rulesChanged() });
   }
 
   async open(): Promise<void> {
@@ -169,14 +150,14 @@ export class SqliteLedgerStore implements Ledger {
     const port = new SqliteWritePort(
       db,
       this.readers,
-      (version) => this.bundleFor(version),
+      (version) => this.rules.bundleFor(version),
       this.faults,
-      () => this.latestPolicyBundle(),
+      () => this.rules.latestPolicyBundle(),
       regionOf ? (storeId) => regionOf(storeId) : undefined,
       this.options.snapshotRules,
     );
     this.port = port;
-    this.txs = this.prepareTransactions(db, port);
+    this.txs = prepareLedgerTransactions(db, port, { log: this.log, faults: this.faults, latestBundleVersion: () => this.rules.latest()?.version ?? 0 });
     this.identityStore = new SqliteIdentityStore(db);
     this.codesAndDraws = new SqliteCodesAndDraws(db);
     this.creditReads = new SqliteCredit(db);
@@ -191,7 +172,7 @@ export class SqliteLedgerStore implements Ledger {
     this.retentionStore = createSqliteRetention(db);
     this.automationReads = createSqliteAutomationReads(db);
     this.messagingStore = createSqliteMessagingStore(db);
-    if (!this.latestBundle()) this.saveBundle(this.options.fallbackBundle);
+    if (!this.rules.latest()) this.rules.save(this.options.fallbackBundle);
     if (this.options.writerThread && !this.options.faults) this.startWriterThread();
     if (this.writer && this.options.writerThreadAtOpen) await this.writer.started();
   }
@@ -211,77 +192,6 @@ export class SqliteLedgerStore implements Ledger {
     // Started now, not waited for: batches are applied here until it runs (a hub started into a burst of queued
     // sales has it within about half a second).
     this.writer.warmUp();
-  }
-
-  private prepareTransactions(db: DatabaseHandle, port: SqliteWritePort): Transactions {
-    const onError = (error: unknown, txId: string) => this.log.error({ err: error, txId }, 'defect while applying a transaction; recorded as INTERNAL');
-    const applyOne = (item: ReceivedTransaction) => applyReceived(port, item, onError);
-    // Called inside an open database transaction, it runs in a savepoint: a failure undoes this item only.
-    const applyOneInSavepoint = db.transaction(applyOne);
-    /** One item of a replay: applied in its savepoint, or — its write failing — recorded as INTERNAL instead. */
-    const replayOne = (item: ReceivedTransaction): TxResult => {
-      const mark = port.rollbackMark();
-      try {
-        return applyOneInSavepoint(item);
-      } catch (error) {
-        port.afterRollback(mark);
-        // An error SQLite answers by rolling back the whole transaction (disk full, I/O): nothing more can be written in it.
-        if (!db.inTransaction) throw error;
-        this.log.error({ err: error }, 'transaction could not be written; recording it as INTERNAL');
-        const txId = itemTxId(item);
-        if (txId !== null && this.faults.failDefectRecord?.(txId)) throw new Error(`injected fault: recording ${txId} as INTERNAL fails`);
-        const recorded = recordDefect(port, item);
-        if (!recorded) throw error;
-        return recorded;
-      }
-    };
-    // HQ's seq is taken inside the same database transaction that applies it, so HQ writers (the console,
-    // the expiry sweep, tier reviews, flows, another hub process) can never take the same seq twice.
-    const hqItem = (body: HqTransactionBody, createdAt: string | undefined, id: string | undefined): ReceivedTransaction =>
-      makeHqItem(body, {
-        id,
-        // Read from the database, not the port's cache: another writer on this file may have taken seqs since.
-        seq: port.sequence(HQ_DEVICE_ID, '', { fresh: true }).lastSeq + 1,
-        createdAt: createdAt ?? port.appliedAt,
-        bundleVersion: this.latestBundle()?.version ?? 0,
-      });
-    const begin = () => port.beginBatch();
-    /** The batch's results, once its last writes (the reports' totals) are made: the database transaction then commits. */
-    const end = <T>(results: T): T => {
-      port.endBatch();
-      return results;
-    };
-    // IMMEDIATE (write-transaction.ts): another connection may write this file (the hub's thread, beside a writer thread).
-    const applyBatch = writeTransaction(db, (batch: ReceivedTransaction[]) => {
-      begin();
-      return end(batch.map(applyOne));
-    });
-    const replayBatch = writeTransaction(db, (batch: ReceivedTransaction[]) => {
-      begin();
-      return end(batch.map(replayOne));
-    });
-    // A caller-given id already stored is answered from the stored result before any seq is read, inside the same
-    // database transaction, so two writers with one id (a flow re-run, another hub process) apply it once.
-    const storedHq = (id: string | undefined): TxResult | null => (id === undefined ? null : storedHqResult(port, id));
-    const applyHq = db.transaction((bodies: HqTransactionBody[], createdAt: string | undefined, id?: string) => {
-      begin();
-      const stored = storedHq(id);
-      if (stored) return end([stored]);
-      return end(bodies.map((body) => applyOne(hqItem(body, createdAt, id))));
-    });
-    const replayHq = db.transaction((bodies: HqTransactionBody[], createdAt: string | undefined, id?: string) => {
-      begin();
-      const stored = storedHq(id);
-      if (stored) return end([stored]);
-      return end(bodies.map((body) => replayOne(hqItem(body, createdAt, id))));
-    });
-    return {
-      applyBatch: (batch) => applyBatch(batch),
-      replayBatch: (batch) => replayBatch(batch),
-      // IMMEDIATE: the write lock is taken before HQ's seq is read, so two HQ writers queue instead of colliding.
-      applyHq: (bodies, createdAt, id) => applyHq.immediate(bodies, createdAt, id),
-      replayHq: (bodies, createdAt, id) => replayHq.immediate(bodies, createdAt, id),
-    };
   }
 
   async close(): Promise<void> {
@@ -407,12 +317,12 @@ export class SqliteLedgerStore implements Ledger {
    */
   private rulesForDevice(deviceId: string | undefined): RulesBundle {
     const snapshotVersion = deviceId === undefined ? null : (this.options.snapshotRules?.(deviceId, 'newest') ?? null);
-    return this.bundleFor(snapshotVersion ?? 0);
+    return this.rules.bundleFor(snapshotVersion ?? 0);
   }
 
   /** A member view with its credit line (赊账: owed, limit, warning) where the rules offer credit or something is owed. */
   private async withCredit(view: MemberView | null): Promise<MemberView | null> {
-    const bundle = this.latestBundle();
+    const bundle = this.rules.latest();
     if (!view || !bundle || !this.creditReads) return view;
     const credit = await memberCreditSummary(this.creditReads, bundle, view.memberId, view.asOf);
     return credit ? { ...view, credit } : view;
@@ -480,18 +390,7 @@ export class SqliteLedgerStore implements Ledger {
   // administration (../ledger-admin.ts)
 
   async createMember(member: NewMember): Promise<void> {
-    const db = this.handle();
-    const now = new Date().toISOString();
-    writeTransaction(db, () => {
-      db.prepare(
-        'INSERT INTO members (member_id, name, phone, tier, referrer_id, credit_limit_cents, created_at, home_store_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      ).run(member.memberId, member.name, member.phone, member.tier, member.referrerId ?? null, member.creditLimitCents ?? 0, now, member.homeStoreId ?? null);
-      for (const card of member.cards) {
-        db.prepare("INSERT INTO cards (uid, member_id, status, valid_from, valid_until, issued_at) VALUES (?, ?, 'active', NULL, ?, ?)").run(
-          card.uid, member.memberId, card.validUntil ?? null, now,
-        );
-      }
-    })();
+    admin.createMember(this.handle(), member);
   }
 
   /** Staff, sessions, kiosk modes and the audit log, on this database (open between open() and close()). */
@@ -576,67 +475,43 @@ export class SqliteLedgerStore implements Ledger {
   }
 
   async upsertGift(gift: GiftState): Promise<void> {
-    this.handle()
-      .prepare('INSERT INTO gifts (sku, name, points_price, stock) VALUES (?, ?, ?, ?) ON CONFLICT(sku) DO UPDATE SET name = excluded.name, points_price = excluded.points_price, stock = excluded.stock')
-      .run(gift.sku, gift.name, gift.pointsPrice, gift.stock);
+    admin.upsertGift(this.handle(), gift);
   }
 
   async listGifts(): Promise<GiftState[]> {
-    return this.handle()
-      .prepare<[], { sku: string; name: string; points_price: number; stock: number }>('SELECT sku, name, points_price, stock FROM gifts ORDER BY points_price, sku')
-      .all()
-      .map((r) => ({ sku: r.sku, name: r.name, pointsPrice: r.points_price, stock: r.stock }));
+    return admin.listGifts(this.handle());
   }
 
   async listMemberIds(limit: number): Promise<string[]> {
-    return this.handle().prepare<[number], { member_id: string }>('SELECT member_id FROM members ORDER BY member_id LIMIT ?').all(limit).map((r) => r.member_id);
+    return admin.listMemberIds(this.handle(), limit);
   }
 
   // rules bundles (../rules-store.ts)
 
   async saveRulesBundle(bundle: RulesBundle): Promise<void> {
-    this.saveBundle(bundle);
+    this.rules.save(bundle);
   }
 
   async rulesBundle(version: number): Promise<RulesBundle | null> {
-    return this.bundle(version);
+    return this.rules.bundle(version);
   }
 
   async latestRulesBundle(): Promise<RulesBundle | null> {
-    return this.latestBundle();
+    return this.rules.latest();
   }
 
   // devices (../device-registry.ts)
 
   async recordClockMeasurement(deviceId: string, offsetMs: number, at: string): Promise<void> {
-    this.handle()
-      .prepare(
-        `INSERT INTO devices (device_id, clock_offset_ms, clock_measured_at) VALUES (?, ?, ?)
-         ON CONFLICT(device_id) DO UPDATE SET clock_offset_ms = excluded.clock_offset_ms, clock_measured_at = excluded.clock_measured_at`,
-      )
-      .run(deviceId, offsetMs, at);
+    deviceRecords.recordClockMeasurement(this.handle(), deviceId, offsetMs, at);
   }
 
   async raiseDeviceAlert(deviceId: string, code: DeviceAlertRow['code'], detail: Record<string, unknown>): Promise<void> {
-    const at = new Date().toISOString();
-    this.handle().prepare('INSERT INTO device_alerts (device_id, code, detail, at) VALUES (?, ?, ?, ?)').run(deviceId, code, JSON.stringify(detail), at);
-    this.log.warn({ code, deviceId, ...detail }, 'device alert');
+    deviceRecords.raiseDeviceAlert(this.handle(), this.log, deviceId, code, detail);
   }
 
   async deviceAlerts(limit: number, deviceId?: string): Promise<DeviceAlertRow[]> {
-    const rows = deviceId
-      ? this.handle()
-          .prepare<[string, number], AlertRowDb>('SELECT alert_id, device_id, code, detail, at FROM device_alerts WHERE device_id = ? ORDER BY alert_id DESC LIMIT ?')
-          .all(deviceId, limit)
-      : this.handle().prepare<[number], AlertRowDb>('SELECT alert_id, device_id, code, detail, at FROM device_alerts ORDER BY alert_id DESC LIMIT ?').all(limit);
-    return rows.map((r) => ({ alertId: r.alert_id, deviceId: r.device_id, code: r.code as DeviceAlertRow['code'], detail: JSON.parse(r.detail) as Record<string, unknown>, at: r.at }));
-  }
-
-  private saveBundle(bundle: RulesBundle): void {
-    this.handle().prepare('INSERT OR REPLACE INTO rules_bundles (version, bundle, saved_at) VALUES (?, ?, ?)').run(bundle.version, JSON.stringify(bundle), new Date().toISOString());
-    this.bundles.set(bundle.version, bundle);
-    this.latestPolicy = null;
-    this.writer?.rulesChanged();
+    return deviceRecords.deviceAlerts(this.handle(), limit, deviceId);
   }
 
   /** Forgets what the write path cached of sequences (a writer thread's store, after the hub's thread wrote batches). */
@@ -646,43 +521,7 @@ export class SqliteLedgerStore implements Ledger {
 
   /** Forgets the bundles read so far (a writer thread's store, told that the hub's thread saved one). */
   forgetRulesCache(): void {
-    this.bundles.clear();
-    this.latestPolicy = null;
-  }
-
-  /** The hub's latest bundle, cached until a bundle is saved: its security settings apply whatever a kiosk names. */
-  private latestPolicy: RulesBundle | null = null;
-  private latestPolicyBundle(): RulesBundle {
-    this.latestPolicy ??= this.latestBundle() ?? this.options.fallbackBundle;
-    return this.latestPolicy;
-  }
-
-  private bundle(version: number): RulesBundle | null {
-    const cached = this.bundles.get(version);
-    if (cached) return cached;
-    const row = this.handle().prepare<[number], { bundle: string }>('SELECT bundle FROM rules_bundles WHERE version = ?').get(version);
-    if (!row) return null;
-    const bundle = parseStoredBundle(row.bundle);
-    this.bundles.set(version, bundle);
-    return bundle;
-  }
-
-  private latestBundle(): RulesBundle | null {
-    const row = this.handle().prepare<[], { version: number }>('SELECT max(version) AS version FROM rules_bundles').get();
-    return row?.version ? this.bundle(row.version) : null;
-  }
-
-  /** The bundle a transaction was evaluated with on the kiosk; the hub recomputes with that same version. */
-  private bundleFor(version: number): RulesBundle {
-    const bundle = this.bundle(version);
-    if (bundle) return bundle;
-    // Version 0: a kiosk that holds no rules bundle yet (bundles reach kiosks with the signed config) — the
-    // hub's latest is the one to use, and that is expected, not worth a warning.
-    if (version !== 0 && !this.unknownVersionsWarned.has(version)) {
-      this.unknownVersionsWarned.add(version);
-      this.log.warn({ version }, 'transactions name a rules version this hub does not have; using the latest');
-    }
-    return this.latestBundle() ?? this.options.fallbackBundle;
+    this.rules.forget();
   }
 
   private handle(): DatabaseHandle {
@@ -710,15 +549,8 @@ export class SqliteLedgerStore implements Ledger {
     return this.port;
   }
 
-  private transactions(): Transactions {
+  private transactions(): LedgerDbTransactions {
     if (!this.txs) throw new Error('ledger store is not open');
     return this.txs;
   }
-}
-
-/** The id a received item names, when it names one that can be recorded. */
-function itemTxId(item: ReceivedTransaction): string | null {
-  const { parsed } = item;
-  if (parsed.ok) return parsed.tx.id;
-  return parsed.stage === 'body' ? parsed.header.id : null;
 }
