@@ -1,8 +1,8 @@
 /**
- * What only the leader worker does (hub/main.ts lists them): the scheduled jobs, the broker's revocation sync, the
- * device registry's subscription, configuration republishing, the hub's flows. Started in order when this worker
- * is elected, stopped in reverse order when it steps down; one failing is logged and does not keep the others
- * from starting or stopping.
+ * What only the leader worker does (hub/compose/worker-leadership.ts lists them): the scheduled jobs, the broker's
+ * revocation sync, the device registry's subscription, configuration republishing, the hub's flows. Started in
+ * order when this worker is elected, stopped in reverse order when it steps down; one failing is logged and does
+ * not keep the others from starting or stopping.
  */
 import type { Logger } from 'pino';
 
