@@ -7,7 +7,7 @@
 import { cardTypeOf, scheduledFee } from '../../core/ledger/card-types.ts';
 import type { RulesBundle } from '../../core/rules/bundle.ts';
 import type { TxKind } from '../../core/wire/transaction.ts';
-import type { TxRequest } from './kiosk-app.ts';
+import type { TxRequest } from './tx-request.ts';
 
 /** The card transactions that charge a fee of the schedule. */
 export const FEE_KINDS: ReadonlySet<TxKind> = new Set(['card_issue', 'card_service', 'card_replace']);

@@ -5,12 +5,12 @@
  *   (CODE_CHECK_DIGIT) before anything is asked or queued, and only the code's SHA-256 leaves the kiosk;
  * - without the hub (not connected, or it announced itself offline) the kiosk says so (HUB_REQUIRED, 503) and
  *   queues nothing: no redemption or draw entry is left waiting in the outbox to be decided later — the
- *   refusal comes from the submitter's admit step (kiosk-app.ts), so a retry of a request already queued with
+ *   refusal comes from the submitter's admit step (transaction-admission.ts), so a retry of a request already queued with
  *   its Idempotency-Key is still answered with what was queued;
  * - the anti-counterfeit check (code.verify) and the list of open draws (draws.open) are look-ups; the hub
  *   answers at most 10 code checks a minute per kiosk (CODE_VERIFY_RATE_LIMITED, 429).
  *
- * Redeeming and entering are transactions for the card on the reader (kiosk-app.ts), like every member action.
+ * Redeeming and entering are transactions for the card on the reader (member-transactions.ts), like every member action.
  */
 import { readRedemptionCode, redemptionCodeDigest } from '../../core/codes/redemption-code.ts';
 import { CodedError } from '../../core/errors/coded-error.ts';

@@ -2,7 +2,7 @@
  * The new card of a replacement (补卡) or of a card issued to the member on screen (办卡) is taken from the
  * kiosk's own reader, the way the member's card is: the clerk asks for it on the screen (POST /api/staff/new-card),
  * taps the blank card, and the kiosk holds its UID for that member's card. The screen only ever sees it masked,
- * and the card transaction then names the held card (kiosk-app.ts) — the screen never sends a card UID.
+ * and the card transaction then names the held card (transaction-body.ts) — the screen never sends a card UID.
  *
  * While the kiosk waits for the new card, that one tap does not reach the session (it would look the blank card
  * up and take the member off the screen): the session listens to the reader through `gate`, which passes every

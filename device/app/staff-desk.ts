@@ -1,6 +1,6 @@
 /**
  * What the kiosk screen's staff pages read before a clerk confirms an action (the actions themselves are the
- * transactions of kiosk-app.ts): the deposit bonus of a top-up (top-up-preview.ts), the card types and fees
+ * transactions of member-transactions.ts): the deposit bonus of a top-up (top-up-preview.ts), the card types and fees
  * (card-offer.ts), the new card tapped on the reader (new-card-capture.ts), the lines of an earlier purchase
  * (purchase-lines.ts) and the receipts a reprint can print (receipt-printing.ts). Each needs a staff member
  * signed in on this kiosk whose role may do what it prepares (`mayDo`, as the hub gave it with the session): the
