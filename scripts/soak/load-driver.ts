@@ -23,77 +23,20 @@
  * Each request also carries a mark the ledger keeps (a purchase's sku is its key, a top-up's amount is unique
  * in the run), so the file checks can find every ledger transaction a request produced without trusting the
  * kiosk's bookkeeping.
+ *
+ * This file paces the tills and holds each request's retry policy; the parts live beside it: the requests and
+ * their mix (soak-request.ts), the record of what came of each (soak-answer.ts), one turn on a kiosk's reader
+ * (reader-turn.ts, over kiosk-lane.ts and kiosk-api.ts).
  */
-import { DEMO_MEMBERS, DEMO_STAFF_CARD, DEMO_STAFF_PIN } from '../../hub/demo/seed-demo-data.ts';
+import { exchangeWithKiosk, type Exchange } from './kiosk-api.ts';
+import { Lane } from './kiosk-lane.ts';
 import type { Random } from './random.ts';
+import { ReaderTurns, type StaffTally } from './reader-turn.ts';
+import { unanswered, type SoakAnswer } from './soak-answer.ts';
+import { DEMO_CUSTOMERS, makeRequest, type SoakRequest } from './soak-request.ts';
 
-/** overdraft_purchase: a stored-value purchase far beyond any balance, which the hub must record as refused. */
-export type SoakRequestKind = 'cash_purchase' | 'stored_value_purchase' | 'overdraft_purchase' | 'top_up';
-
-export const SOAK_REQUEST_KINDS: readonly SoakRequestKind[] = ['cash_purchase', 'stored_value_purchase', 'overdraft_purchase', 'top_up'];
-
-/** The bodies name no card and no staff member: the kiosk takes the card from its reader, the actor from its staff session. */
-export interface PurchaseRequestBody {
-  lines: { sku: string; category: string; qty: number; unitPriceCents: number }[];
-  payments: { method: 'cash' | 'stored_value'; amountCents: number }[];
-}
-
-export interface TopUpRequestBody {
-  amountCents: number;
-  tender: 'cash';
-}
-
-export interface SoakRequest {
-  key: string;
-  /** 0, 1, 2… in the order the requests were made. */
-  index: number;
-  kind: SoakRequestKind;
-  kioskId: string;
-  path: '/tx/purchase' | '/tx/top-up';
-  body: PurchaseRequestBody | TopUpRequestBody;
-  memberId: string;
-  /** The card the till taps on the kiosk's reader before posting. */
-  cardUid: string;
-  /** What the request moves: the purchase total, or the top-up amount. */
-  amountCents: number;
-}
-
-export interface SoakAnswer {
-  request: SoakRequest;
-  /** accepted: the kiosk answered an id (200/202); refused: a 4xx; unanswered: still cut off when the load gave up. */
-  outcome: 'accepted' | 'refused' | 'unanswered';
-  /** Every distinct transaction id the kiosk answered for this key (more than one: the key made two transactions). */
-  ids: string[];
-  httpStatus: number | null;
-  /** The last answer's status: applied / exists / rejected (the hub answered) or queued. */
-  status: string | null;
-  /** The hub's code when the answer was a (recorded) refusal, e.g. INSUFFICIENT_STORED_VALUE. */
-  resultCode: string | null;
-  /** A 4xx answer's error. */
-  refusal: { code: string; message: string } | null;
-  /** Tries at the transaction (tap, then post), including those cut off; not the waits for a staff session. */
-  attempts: number;
-  /** Attempts cut off by a kill (fetch threw or a 5xx, on the tap or the post). */
-  cutOff: number;
-  /** Whether an answer came back as a replay of an earlier attempt's transaction. */
-  replayed: boolean;
-  /** Later answers for the key that named another id than the first answer, or were not marked replayed. */
-  replayMismatches: string[];
-  /** Sent once more on purpose after its answer (a double tap): the answer must be a replay. */
-  repeated: boolean;
-  /** From the first attempt to the first answer, ms (null: never answered). */
-  answerMs: number | null;
-  /** Top-ups: the kiosk staff sessions the till posted this request under (the ledger's actor must be one of them). */
-  staffSessions: string[];
-  /** Top-ups: times it was held back because no staff session could be opened (the hub unreachable): postponed, not sent. */
-  staffWaits: number;
-  /** Top-ups: the answer came from GET /api/tx/by-key after the kiosk's staff session changed (a restart). */
-  recoveredByKey: boolean;
-  /** Taps after which the kiosk did not show this member (busy, or the look-up still running): tapped again. */
-  tapMisses: number;
-  /** Every attempt: when it was sent (ISO), how long it took, and what came back ("ECONNREFUSED", "202 queued"…). */
-  log: { at: string; ms: number; got: string }[];
-}
+export { makeRequest, SOAK_REQUEST_KINDS, type PurchaseRequestBody, type SoakRequest, type SoakRequestKind, type TopUpRequestBody } from './soak-request.ts';
+export type { SoakAnswer } from './soak-answer.ts';
 
 export interface LoadOptions {
   /** kiosk id → its API base, e.g. http://127.0.0.1:41234/api */
@@ -115,87 +58,7 @@ export interface LoadOptions {
   repeatShare?: number;
 }
 
-const DEMO_CUSTOMERS = DEMO_MEMBERS.map((m) => ({ memberId: m.memberId, cardUid: m.card }));
-
-/**
- * The request mix: 1 in 5 top-ups, 3 in 10 small stored-value purchases, 1 in 50 stored-value purchases far
- * beyond any balance (a business refusal the hub records: delivered, never applied), the rest cash purchases.
- */
-export function makeRequest(index: number, kioskId: string, keyPrefix: string, random: Random): SoakRequest {
-  const customer = random.pick(DEMO_CUSTOMERS);
-  const key = `${keyPrefix}-${index}`;
-  const roll = random.next();
-  if (roll < 0.2) {
-    // Unique in the run: the ledger's payload alone then tells which request a top-up came from.
-    const amountCents = 1_000 + index;
-    return {
-      key, index, kind: 'top_up', kioskId, path: '/tx/top-up', memberId: customer.memberId, cardUid: customer.cardUid, amountCents,
-      body: { amountCents, tender: 'cash' },
-    };
-  }
-  const kind: SoakRequestKind = roll < 0.5 ? 'stored_value_purchase' : roll < 0.52 ? 'overdraft_purchase' : 'cash_purchase';
-  const amountCents = kind === 'stored_value_purchase' ? random.int(1, 6) * 100 : kind === 'overdraft_purchase' ? 100_000_000 : random.int(5, 50) * 100;
-  return {
-    key, index, kind, kioskId, path: '/tx/purchase', memberId: customer.memberId, cardUid: customer.cardUid, amountCents,
-    body: {
-      // The sku is the key: the mark by which the ledger's payloads name the request.
-      lines: [{ sku: key, category: 'grocery', qty: 1, unitPriceCents: amountCents }],
-      payments: [{ method: kind === 'cash_purchase' ? 'cash' : 'stored_value', amountCents }],
-    },
-  };
-}
-
-interface ApiAnswer {
-  id?: unknown;
-  status?: unknown;
-  replayed?: unknown;
-  result?: { code?: unknown; status?: unknown } | null;
-  error?: { code?: unknown; message?: unknown };
-  session?: { name?: unknown; code?: unknown; offline?: unknown; member?: { memberId?: unknown } };
-  staff?: { sessionId?: unknown; expiresAt?: unknown } | null;
-  connected?: unknown;
-}
-
-/** One HTTP exchange with a kiosk: its status and JSON, or why there was none (the kiosk dead, or too slow). */
-type Exchange = { ok: true; status: number; json: ApiAnswer } | { ok: false; error: string };
-
-/** What one try at a request came to. */
-type Attempt =
-  | { kind: 'cut'; got: string }
-  | { kind: 'no_staff'; got: string }
-  | { kind: 'tap_miss'; got: string }
-  | { kind: 'answer'; status: number; json: ApiAnswer }
-  | { kind: 'by_key'; id: string; status: string | null; resultCode: string | null };
-
-type StaffSession = { kind: 'ok'; sessionId: string } | Extract<Attempt, { kind: 'cut' | 'no_staff' }>;
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** One kiosk's reader: tap → transaction is one turn, never interleaved with another till's. */
-class Lane {
-  private tail: Promise<void> = Promise.resolve();
-  /** Until when the last try found no staff session could be opened: top-ups wait without asking again. */
-  noStaffUntil = 0;
-
-  constructor(
-    readonly id: string,
-    readonly apiUrl: string,
-  ) {}
-
-  async turn<T>(work: () => Promise<T>): Promise<T> {
-    const before = this.tail;
-    let release!: () => void;
-    this.tail = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    await before;
-    try {
-      return await work();
-    } finally {
-      release();
-    }
-  }
-}
 
 export class LoadDriver {
   private readonly answers: SoakAnswer[] = [];
@@ -208,11 +71,14 @@ export class LoadDriver {
   private tills: Promise<void>[] = [];
   /** Every request under way, including top-ups a till left waiting for a staff session. */
   private readonly sending = new Set<Promise<void>>();
+  private readonly turns: ReaderTurns;
   /** Staff sign-ins that opened a session, and why the others could not (by code), for the summary. */
-  readonly staff = { signIns: 0, unavailable: {} as Record<string, number> };
+  readonly staff: StaffTally;
 
   constructor(private readonly opts: LoadOptions) {
     this.lanes = opts.kiosks.map((k) => new Lane(k.id, k.apiUrl));
+    this.turns = new ReaderTurns({ attemptTimeoutMs: opts.attemptTimeoutMs ?? 10_000, kioskStarts: opts.kioskStarts });
+    this.staff = this.turns.staff;
   }
 
   /**
@@ -292,11 +158,7 @@ export class LoadDriver {
   }
 
   private async send(request: SoakRequest, lane: Lane, moveOn: () => void): Promise<void> {
-    const answer: SoakAnswer = {
-      request, outcome: 'unanswered', ids: [], httpStatus: null, status: null, resultCode: null, refusal: null,
-      attempts: 0, cutOff: 0, replayed: false, replayMismatches: [], repeated: false, answerMs: null,
-      staffSessions: [], staffWaits: 0, recoveredByKey: false, tapMisses: 0, log: [],
-    };
+    const answer = unanswered(request);
     this.answers.push(answer);
     this.inFlight.add(answer);
     const sentAt = Date.now();
@@ -326,7 +188,7 @@ export class LoadDriver {
       }
       const attemptAt = Date.now();
       const note = (got: string) => answer.log.push({ at: new Date(attemptAt).toISOString(), ms: Date.now() - attemptAt, got });
-      const tried = await lane.turn(() => this.attempt(answer, lane));
+      const tried = await lane.turn(() => this.turns.attempt(answer, lane));
       switch (tried.kind) {
         case 'no_staff':
           // Nobody can sign in right now: the top-up waits, unsent, and its till moves on to the next customer.
@@ -395,107 +257,8 @@ export class LoadDriver {
     }
   }
 
-  /** One turn on the kiosk's reader: (top-ups: a staff session), tap the member's card, post the request. */
-  private async attempt(answer: SoakAnswer, lane: Lane): Promise<Attempt> {
-    const { request } = answer;
-    const startsBefore = this.opts.kioskStarts?.(lane.id);
-    const restarted = () => startsBefore !== undefined && this.opts.kioskStarts?.(lane.id) !== startsBefore;
-    let sessionId: string | null = null;
-    if (request.kind === 'top_up') {
-      const staff = await this.staffSession(lane);
-      if (staff.kind !== 'ok') return staff;
-      sessionId = staff.sessionId;
-      if (answer.staffSessions.length > 0 && !answer.staffSessions.includes(sessionId)) {
-        // Posted before under another staff session (the kiosk restarted since): the actor is part of the
-        // request the key stands for, so ask the kiosk whether the earlier attempt made a transaction.
-        const byKey = await this.exchange(`${lane.apiUrl}/tx/by-key/${encodeURIComponent(request.key)}`);
-        if (!byKey.ok) return { kind: 'cut', got: `by-key ${byKey.error}` };
-        if (byKey.status === 200 && typeof byKey.json.id === 'string') {
-          const result = byKey.json.result;
-          const status = byKey.json.status === 'done' && typeof result?.status === 'string' ? result.status : 'queued';
-          return { kind: 'by_key', id: byKey.json.id, status, resultCode: typeof result?.code === 'string' ? result.code : null };
-        }
-        if (byKey.status >= 500) return { kind: 'cut', got: `by-key ${byKey.status}` };
-        if (byKey.status !== 404) return { kind: 'answer', status: byKey.status, json: byKey.json };
-      }
-    }
-    const tap = await this.exchange(`${lane.apiUrl}/sim/tap`, { uid: request.cardUid });
-    if (!tap.ok) return { kind: 'cut', got: `tap ${tap.error}` };
-    if (tap.status >= 500) return { kind: 'cut', got: `tap ${tap.status}` };
-    const shown = tap.json.session;
-    if (tap.status !== 200 || shown?.name !== 'member' || shown.member?.memberId !== request.memberId) {
-      return { kind: 'tap_miss', got: `tap ${tap.status} ${text(shown?.name ?? tap.json.error?.code)} ${text(shown?.code)}`.trim() };
-    }
-    if (sessionId !== null && !answer.staffSessions.includes(sessionId)) answer.staffSessions.push(sessionId);
-    const posted = await this.exchange(`${lane.apiUrl}${request.path}`, request.body, { 'idempotency-key': request.key });
-    if (!posted.ok) return { kind: 'cut', got: posted.error };
-    const code = posted.json.error?.code;
-    // A kiosk that restarted between the tap (or the sign-in) and the post has neither any more: cut off.
-    if ((code === 'SESSION_NO_CARD' || code === 'STAFF_SESSION_REQUIRED') && restarted()) return { kind: 'cut', got: `${posted.status} ${code} (the kiosk restarted)` };
-    return { kind: 'answer', status: posted.status, json: posted.json };
-  }
-
-  /**
-   * The kiosk's staff session, opened when there is none (staff card on the reader, then the PIN). `no_staff`
-   * when none can be opened now: the hub is needed to check the PIN, and a kiosk that cannot reach it does not
-   * even recognise the staff card.
-   */
-  private async staffSession(lane: Lane): Promise<StaffSession> {
-    const current = await this.exchange(`${lane.apiUrl}/state`);
-    if (!current.ok) return { kind: 'cut', got: `state ${current.error}` };
-    if (current.status >= 500) return { kind: 'cut', got: `state ${current.status}` };
-    const open = current.json.staff;
-    if (open && typeof open.sessionId === 'string' && typeof open.expiresAt === 'string' && Date.parse(open.expiresAt) - Date.now() > 60_000) {
-      return { kind: 'ok', sessionId: open.sessionId };
-    }
-    const unavailable = (why: string): StaffSession => {
-      this.staff.unavailable[why] = (this.staff.unavailable[why] ?? 0) + 1;
-      return { kind: 'no_staff', got: `no staff session: ${why}` };
-    };
-    // Signing in needs the hub: a kiosk that is not connected to it does not even recognise the staff card.
-    if (current.json.connected !== true) return unavailable('the kiosk is not connected to the hub');
-    const tap = await this.exchange(`${lane.apiUrl}/sim/tap`, { uid: DEMO_STAFF_CARD });
-    if (!tap.ok) return { kind: 'cut', got: `staff tap ${tap.error}` };
-    if (tap.status >= 500) return { kind: 'cut', got: `staff tap ${tap.status}` };
-    const shown = tap.json.session;
-    if (shown?.name !== 'error' || shown.code !== 'CARD_IS_STAFF') {
-      return unavailable(`staff card tap showed ${text(shown?.name ?? tap.status)} ${text(shown?.code)}${shown?.offline === true ? ' (offline)' : ''}`.trim());
-    }
-    const signIn = await this.exchange(`${lane.apiUrl}/staff/sign-in`, { pin: DEMO_STAFF_PIN });
-    if (!signIn.ok) return { kind: 'cut', got: `sign-in ${signIn.error}` };
-    const sessionId = signIn.json.staff?.sessionId;
-    if (signIn.status === 200 && typeof sessionId === 'string') {
-      this.staff.signIns += 1;
-      return { kind: 'ok', sessionId };
-    }
-    return unavailable(`sign-in ${signIn.status} ${text(signIn.json.error?.code)}`.trim());
-  }
-
   /** GET, or POST `body` as JSON; never throws: a kiosk killed mid-request is an answer too. */
-  private async exchange(url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Exchange> {
-    try {
-      const response = await fetch(url, {
-        method: body === undefined ? 'GET' : 'POST',
-        headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(this.opts.attemptTimeoutMs ?? 10_000),
-      });
-      return { ok: true, status: response.status, json: (await response.json()) as ApiAnswer };
-    } catch (error) {
-      return { ok: false, error: describeFetchError(error) };
-    }
+  private exchange(url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Exchange> {
+    return exchangeWithKiosk(url, this.opts.attemptTimeoutMs ?? 10_000, body, headers);
   }
-}
-
-/** A string or number from an answer as text; anything else as nothing. */
-function text(value: unknown): string {
-  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
-}
-
-/** undici's "fetch failed" hides the reason in `cause`: ECONNREFUSED, ECONNRESET, UND_ERR_SOCKET, a timeout. */
-function describeFetchError(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
-  if (typeof cause?.code === 'string') return cause.code;
-  if ((error as Error).name === 'TimeoutError') return 'timeout';
-  return (error as Error).message ?? String(error);
 }
