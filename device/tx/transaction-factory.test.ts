@@ -56,6 +56,29 @@ describe('transaction factory', () => {
     expect(factory.draft(purchase(1)).place({ epoch: '', seq: 1 }).tx).toMatchObject({ snapshotVersion: 3, bundleVersion: 5 });
   });
 
+  it('serialises a placed transaction to the same bytes as before, field for field and in order', () => {
+    // The payload is what the outbox stores and resends and what the hub hashes: its bytes are pinned here.
+    const factory = createTransactionFactory({ deviceId: 'kiosk-1', storeId: 'store-1', bundleVersion: () => 7, snapshotVersion: () => 3, clockOffsetMs: () => -120, now: () => Date.parse('2026-03-01T08:00:00.000Z') });
+    const draft = factory.draft(purchase(500));
+    const { payload } = draft.place({ epoch: EPOCH, seq: 42, prevId: '01JABCDEFGHJKMNPQRSTVWXYZ1' });
+    expect(payload.replace(draft.id, 'ID')).toBe(
+      '{"id":"ID","deviceId":"kiosk-1","seq":42,"epoch":"01JABCDEFGHJKMNPQRSTVWXYZ0","v":3,"kind":"purchase","createdAt":"2026-03-01T08:00:00.000Z",' +
+        '"storeId":"store-1","bundleVersion":7,"snapshotVersion":3,"clockOffsetMs":-120,"cardUid":"04A1B2C3",' +
+        '"lines":[{"lineNo":1,"sku":"SKU-1","category":"food","qty":1,"unitPriceCents":500}],"payments":[{"method":"cash","amountCents":500}],' +
+        '"prevId":"01JABCDEFGHJKMNPQRSTVWXYZ1"}',
+    );
+  });
+
+  it('lets no body field override the header, and refuses a body carrying __proto__', () => {
+    const factory = createTransactionFactory({ deviceId: 'kiosk-1', storeId: 'store-1', bundleVersion: () => 7 });
+    const forged = { ...purchase(500), deviceId: 'kiosk-2', storeId: 'store-9', v: 1, bundleVersion: 99 } as unknown as TxBodyOf<'purchase'>;
+    const { tx } = factory.draft(forged).place({ epoch: EPOCH, seq: 1 });
+    expect(tx).toMatchObject({ deviceId: 'kiosk-1', storeId: 'store-1', v: 3, bundleVersion: 7 });
+    // What JSON.parse makes of a "__proto__" key: an own property, which Object.assign would turn into a prototype.
+    const poisoned = JSON.parse(`{"kind":"purchase","cardUid":"04A1B2C3","lines":[{"lineNo":1,"sku":"SKU-1","category":"food","qty":1,"unitPriceCents":500}],"payments":[{"method":"cash","amountCents":500}],"__proto__":{"clockOffsetMs":5}}`) as TxBodyOf<'purchase'>;
+    expect(() => factory.draft(poisoned)).toThrowError(expect.objectContaining({ code: 'TX_INVALID' }));
+  });
+
   it('refuses invalid bodies and unknown kinds with coded errors', () => {
     const factory = createTransactionFactory({ deviceId: 'kiosk-1', storeId: 'store-1' });
     expect(() => factory.draft({ ...purchase(100), lines: [] })).toThrowError(expect.objectContaining({ code: 'TX_INVALID' }));
