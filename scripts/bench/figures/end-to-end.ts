@@ -13,28 +13,23 @@ import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
 import { createTopics } from '../../../core/wire/topics.ts';
 import { createHubLink, type HubLink } from '../../../device/link/hub-link.ts';
-import { openOutbox, type Outbox, type TxBodyInput } from '../../../device/outbox/sqlite-outbox.ts';
-import { DEMO_CARDS } from '../../../hub/demo/seed-demo-data.ts';
+import { openOutbox, type Outbox } from '../../../device/outbox/sqlite-outbox.ts';
 import { startTestHub, type TestHub } from '../../../hub/testing/start-test-hub.ts';
 import type { BenchFigure } from '../figure.ts';
 import { percentile } from '../support/percentile.ts';
 import { enrolForTest, type DeviceCredentials } from '../../../hub/testing/enrol-for-test.ts';
+import { benchPurchase } from '../support/bench-purchase.ts';
+import { latencyWithKioskApart } from '../support/kiosk-latency-apart.ts';
 
 const THROUGHPUT_TX = 10_000;
 const LATENCY_TX = 2_000;
 const WINDOW = 100;
 /** How far the confirmation p99 may lie above the raw echo's p99 (the floor is two fsyncs and a round trip). */
 const MAX_P99_OVER_ECHO_MS = 2;
+/** Untimed sales and round trips first in the kiosk's own process: its code is cold, the hub's is warm. */
+const PROCESS_WARM_UP = 500;
 
-const purchase = (i: number): TxBodyInput => ({
-  kind: 'purchase',
-  cardUid: [DEMO_CARDS.standard, DEMO_CARDS.silver, DEMO_CARDS.gold, DEMO_CARDS.diamond][i % 4]!,
-  lines: [
-    { lineNo: 1, sku: `SKU-${i % 97}`, category: 'grocery', qty: 1 + (i % 3), unitPriceCents: 1_250 + (i % 500) },
-    { lineNo: 2, sku: `SKU-${i % 89}`, category: 'household', qty: 1, unitPriceCents: 3_990 },
-  ],
-  payments: [{ method: 'cash', amountCents: (1 + (i % 3)) * (1_250 + (i % 500)) + 3_990 }],
-});
+const purchase = benchPurchase;
 
 export async function measure(): Promise<BenchFigure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'mk-bench-e2e-'));
@@ -43,6 +38,7 @@ export async function measure(): Promise<BenchFigure[]> {
     const echo = await rawEcho(env, THROUGHPUT_TX, WINDOW);
     const throughput = await deviceThroughput(env, join(dir, 'throughput.sqlite'));
     const latency = await deviceLatency(env, join(dir, 'latency.sqlite'));
+    const apart = await latencyWithKioskApart(env, { outboxPath: join(dir, 'latency-process.sqlite'), warmUp: PROCESS_WARM_UP, count: LATENCY_TX, credentials: (deviceId) => credentials(env, deviceId) });
     if ((await env.hub.store.audit()).length > 0) throw new Error('journal audit failed after the end-to-end benchmark');
     const ratio = throughput / echo;
     return [
@@ -86,6 +82,19 @@ export async function measure(): Promise<BenchFigure[]> {
         target: `p99 − raw echo p99 <= ${MAX_P99_OVER_ECHO_MS} ms`,
         met: latency.p99 - latency.echoP99 <= MAX_P99_OVER_ECHO_MS,
         notes: 'same run, same broker, one at a time; ratio = allowed / measured difference (>= 1 is met)',
+      },
+      {
+        // The same, laid out as a shop runs it: the kiosk (outbox, link, event loop, heap) in a process of its own,
+        // the hub and its broker in this one; the raw echo's sender in the kiosk's process too. Informational: the
+        // figure the issue names is the one above, with everything in one process.
+        name: 'online confirmation p99 over raw echo, kiosk in its own process',
+        value: apart.p99 - apart.echoP99,
+        unit: 'ms',
+        baseline: apart.echoP99,
+        ratio: MAX_P99_OVER_ECHO_MS / Math.max(0.01, apart.p99 - apart.echoP99),
+        target: 'informational',
+        met: true,
+        notes: `confirmation p50 ${apart.p50.toFixed(2)} ms, p99 ${apart.p99.toFixed(2)} ms; raw echo p50 ${apart.echoP50.toFixed(2)} ms, p99 ${apart.echoP99.toFixed(2)} ms; ${LATENCY_TX} of each one at a time after ${PROCESS_WARM_UP} untimed`,
       },
     ];
   } finally {
