@@ -29,87 +29,23 @@
  * (`runDelivery` does exactly that).
  */
 import type { ErrorCode } from '../../core/errors/codes.ts';
-import type { AlertCode } from '../../core/wire/alerts.ts';
 import { closesOutboxEntry, type TxResult } from '../../core/wire/result.ts';
-import { POISON_REFUSALS, resultAction } from './result-action.ts';
+import type { DeliveryCommand, DeliveryEvent, DeliveryMachine, DeliveryView, LogLevel, RecordItem } from './delivery-contract.ts';
+import { closedByRefusalAlert, epochMovedAlert, refusedUnrecordedAlert, replayedToHubAlert } from './delivery-alerts.ts';
+import { LINK_LOG_CODES } from './link-log-codes.ts';
+import { createReplayTracker, expectedBelowSlot } from './replay-tracker.ts';
+import { resultAction } from './result-action.ts';
 import { rewindDelayMs } from './rewind-backoff.ts';
+import { nextDeadline, stallWaitMs } from './stall-timing.ts';
 
-/** Log codes for what the link refuses to act on, for operators; each is a code of core's registry. */
-export const LINK_LOG_CODES = {
-  resultMalformed: 'TX_RESULT_MALFORMED',
-  resultWithoutId: 'TX_RESULT_WITHOUT_ID',
-  responseMalformed: 'LOOKUP_RESPONSE_MALFORMED',
-  linkError: 'LINK_ERROR',
-  stalled: 'LINK_STALLED',
-  stateTooLarge: 'STATE_REPORT_TOO_LARGE',
-} as const satisfies Record<string, ErrorCode>;
-
-/** An outbox entry as it goes on the wire. */
-export interface OutgoingEntry {
-  pos: number;
-  id: string;
-  epoch: string;
-  seq: number;
-  payload: string;
-}
-
-/** What the machine may read of the outbox. Reads only: every write is a command. */
-export interface DeliveryView {
-  /** Pending entries from local position `pos` on, in order, at most `limit`. */
-  pendingFrom(pos: number, limit: number): readonly OutgoingEntry[];
-  /** Closed entries of `epoch` from seq `fromSeq` on, in seq order, at most `limit` (sent again when the hub lost them). */
-  closedFrom(epoch: string, fromSeq: number, limit: number): readonly OutgoingEntry[];
-  /** The local position of the oldest pending entry, or null when nothing is pending. */
-  oldestPendingPos(): number | null;
-  /** The local position the next append will get. */
-  nextPos(): number;
-  /** The slot a pending entry holds now; null when the entry is unknown or already closed. */
-  pendingSlot(id: string): { epoch: string; seq: number } | null;
-  /** The epoch every pending entry holds its slot in (new appends go there too). */
-  epoch(): string;
-}
-
-export interface RecordItem {
-  id: string;
-  result: TxResult;
-}
-
-export type DeliveryEvent =
-  /** The broker granted the subscriptions: results can reach us. */
-  | { type: 'connected' }
-  | { type: 'disconnected' }
-  /** A live (not retained) `online` on the hub's availability topic: what it had not committed is lost. */
-  | { type: 'hub-online' }
-  /** Something was appended to the outbox. */
-  | { type: 'appended' }
-  /** The results that arrived in one pass (one commit on the outbox), in arrival order. */
-  | { type: 'results'; results: readonly TxResult[] }
-  /** Answer to `record`: the ids the outbox closed. */
-  | { type: 'recorded'; closedIds: readonly string[] }
-  | { type: 'record-failed'; error: unknown }
-  /** Answer to `move-epoch`. */
-  | { type: 'epoch-moved'; epoch: string; moved: number }
-  | { type: 'epoch-move-failed'; error: unknown }
-  /** Time passed (the wake-up asked for came, or any other moment): due rewinds and stall checks run. */
-  | { type: 'tick' };
-
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-
-export type DeliveryCommand =
-  /** Publish these payloads to the hub, QoS 1, in this order. */
-  | { type: 'publish'; entries: readonly OutgoingEntry[] }
-  /** Record these results on the outbox in one commit (recorded ones close their entry); answer `recorded`. */
-  | { type: 'record'; items: readonly RecordItem[] }
-  /** Give every pending entry a new slot in a new epoch; answer `epoch-moved`. */
-  | { type: 'move-epoch' }
-  /** An entry closed on this result (after the commit): tell whoever waits for it. */
-  | { type: 'closed'; result: TxResult }
-  | { type: 'alert'; code: AlertCode; detail: Record<string, unknown> }
-  /** Entries closed: the retained state report is worth refreshing. */
-  | { type: 'report-state' }
-  /** Hand the machine a `tick` at (or after) this time; replaces any earlier wake-up asked for. */
-  | { type: 'wake'; at: number }
-  | { type: 'log'; level: LogLevel; fields: Record<string, unknown>; msg: string };
+// Its parts beside it: what passes in and out (delivery-contract.ts), running it (run-delivery.ts), the alerts
+// (delivery-alerts.ts), the replays (replay-tracker.ts), the stall timing (stall-timing.ts), the log codes
+// (link-log-codes.ts). Re-exported: importers keep reading them from here.
+export type { DeliveryCommand, DeliveryEvent, DeliveryMachine, DeliverySnapshot, DeliveryView, LogLevel, OutgoingEntry, RecordItem } from './delivery-contract.ts';
+export { LINK_LOG_CODES } from './link-log-codes.ts';
+export { REPLAY_CHUNK } from './replay-tracker.ts';
+export { runDelivery, type DeliveryEffects } from './run-delivery.ts';
+export { MAX_STALL_DOUBLINGS } from './stall-timing.ts';
 
 export interface DeliveryOptions {
   view: DeliveryView;
@@ -120,37 +56,6 @@ export interface DeliveryOptions {
   /** Resend from the oldest pending entry when nothing was answered for this long; default 5000 ms. */
   stallResendMs?: number;
 }
-
-/** What the machine holds right now, for tests and the simulation's invariants. */
-export interface DeliverySnapshot {
-  connected: boolean;
-  round: number;
-  cursor: number;
-  inFlight: number;
-  fruitlessRewinds: number;
-  /** When a paused rewind is due, or null. */
-  rewindAt: number | null;
-  /** The wake-up asked for and not yet given, or null. */
-  wakeAt: number | null;
-  /** A request whose answer the machine waits for. */
-  awaiting: 'record' | 'move-epoch' | null;
-}
-
-export interface DeliveryMachine {
-  handle(event: DeliveryEvent): DeliveryCommand[];
-  snapshot(): DeliverySnapshot;
-}
-
-/**
- * Stalls in a row (nothing answered at all) wait longer each time: stallResendMs, then twice, then four times that.
- * A hub that is only slow — its queue longer than the stall time, under a fleet's load — would otherwise get every
- * kiosk's whole window again every stallResendMs and spend itself applying duplicates (answered `exists`): the
- * resends would make the overload they react to worse.
- */
-export const MAX_STALL_DOUBLINGS = 2;
-
-/** Closed entries sent again per TX_OUT_OF_ORDER that shows the hub lost them: a long gap heals in chunks. */
-export const REPLAY_CHUNK = 500;
 
 interface ArrivedResult extends RecordItem {
   /** Whether it answers a send of the current round (an older round was already rewound). */
@@ -179,16 +84,12 @@ export function createDeliveryMachine(opts: DeliveryOptions): DeliveryMachine {
   let lastProgressAt = now();
   /** Stalls since the last answer: each waits longer (MAX_STALL_DOUBLINGS). */
   let stallsInARow = 0;
-  const stallWaitMs = () => stallResendMs * 2 ** Math.min(stallsInARow, MAX_STALL_DOUBLINGS);
+  const stallWait = () => stallWaitMs(stallResendMs, stallsInARow);
   let wakeAt: number | null = null;
   let awaiting: 'record' | 'move-epoch' | null = null;
   let arrived: ArrivedResult[] = [];
-  /** Closed entries sent again and not answered yet (bounded by REPLAY_CHUNK per round). */
-  const replaying = new Set<string>();
-  /** The round and seq the last replay started from: one replay per gap per round, however many answers name it. */
-  let lastReplay: { round: number; epoch: string; fromSeq: number } | null = null;
-  /** TX_REPLAYED_TO_HUB is raised once per replay that the hub turned out to need, not per chunk of answers. */
-  let replayAlerted = false;
+  /** Closed entries sent again because the hub lost them (replay-tracker.ts). */
+  const replay = createReplayTracker(view);
 
   let out: DeliveryCommand[] = [];
   const log = (level: LogLevel, fields: Record<string, unknown>, msg: string) => out.push({ type: 'log', level, fields, msg });
@@ -295,35 +196,28 @@ export function createDeliveryMachine(opts: DeliveryOptions): DeliveryMachine {
         // Never sent again: its unanswered sends (lost ones) need no matching any more.
         sendRounds.delete(item.id);
         out.push({ type: 'closed', result: item.result });
-        if (item.result.status === 'rejected' && item.result.code !== undefined && POISON_REFUSALS.has(item.result.code)) {
-          out.push({ type: 'alert', code: 'TX_CLOSED_BY_REFUSAL', detail: { txId: item.id, code: item.result.code, message: item.result.message ?? null } });
-        }
+        const poisoned = closedByRefusalAlert(item.id, item.result);
+        if (poisoned) out.push(poisoned);
         continue;
       }
       const slot = item.result.status === 'rejected' ? view.pendingSlot(item.id) : null;
       if (!slot) {
-        if (replaying.delete(item.id) && item.result.status === 'applied') replaysApplied += 1;
+        if (replay.answered(item.id) && item.result.status === 'applied') replaysApplied += 1;
         else log('debug', { id: item.id }, 'result for an entry that is not pending: dropped');
         continue;
       }
       const action = resultAction(item.result, slot);
       if (action === 'retry' && item.currentRound) {
         retry = true;
-        const expected = item.result.expectedSeq;
-        if (expected !== undefined && expected < slot.seq && (item.result.epoch === undefined || item.result.epoch === slot.epoch)) {
-          if (!expectedBelowPending || expected < expectedBelowPending.seq) expectedBelowPending = { epoch: slot.epoch, seq: expected };
-        }
+        const expected = expectedBelowSlot(item.result, slot);
+        if (expected !== null && (!expectedBelowPending || expected < expectedBelowPending.seq)) expectedBelowPending = { epoch: slot.epoch, seq: expected };
       }
       else if (action === 'move-epoch') moveEpoch = true;
       else if (action === 'hold') {
         hold = true;
         if (!heldAlerted.has(item.id)) {
           heldAlerted.add(item.id);
-          out.push({
-            type: 'alert',
-            code: 'TX_REFUSED_UNRECORDED',
-            detail: { txId: item.id, code: item.result.code ?? null, message: item.result.message ?? null, epoch: slot.epoch, seq: slot.seq },
-          });
+          out.push(refusedUnrecordedAlert(item.id, item.result, slot));
         }
       }
     }
@@ -334,10 +228,7 @@ export function createDeliveryMachine(opts: DeliveryOptions): DeliveryMachine {
     if (replaysApplied > 0) {
       // The hub is catching up: progress, so the rewinds behind the replay do not slow down.
       fruitlessRewinds = 0;
-      if (!replayAlerted) {
-        replayAlerted = true;
-        out.push({ type: 'alert', code: 'TX_REPLAYED_TO_HUB', detail: { applied: replaysApplied, epoch: view.epoch() } });
-      }
+      if (replay.alertDue()) out.push(replayedToHubAlert(replaysApplied, view.epoch()));
       log('warn', { applied: replaysApplied }, 'the hub applied transactions it had confirmed before and lost');
     }
     if (expectedBelowPending) replayClosed(expectedBelowPending.epoch, expectedBelowPending.seq);
@@ -351,14 +242,9 @@ export function createDeliveryMachine(opts: DeliveryOptions): DeliveryMachine {
 
   /** Sends the closed entries from `fromSeq` on again, ahead of the pending ones (they follow at the rewind). */
   function replayClosed(epoch: string, fromSeq: number): void {
-    if (lastReplay && lastReplay.round === round && lastReplay.epoch === epoch && lastReplay.fromSeq === fromSeq) return;
-    // Normally empty: every closed entry holds a seq the hub recorded, below what it expects.
-    const entries = view.closedFrom(epoch, fromSeq, REPLAY_CHUNK);
+    // Normally none: every closed entry holds a seq the hub recorded, below what it expects.
+    const entries = replay.start(round, epoch, fromSeq);
     if (entries.length === 0) return;
-    lastReplay = { round, epoch, fromSeq };
-    if (replaying.size === 0) replayAlerted = false;
-    if (replaying.size > REPLAY_CHUNK * 4) replaying.clear();
-    for (const entry of entries) replaying.add(entry.id);
     log('warn', { fromSeq, count: entries.length }, 'the hub expects transactions this kiosk had closed: sending them again');
     out.push({ type: 'publish', entries });
   }
@@ -366,11 +252,11 @@ export function createDeliveryMachine(opts: DeliveryOptions): DeliveryMachine {
   function onTick(): void {
     const at = now();
     if (rewindAt !== null && at >= rewindAt) rewind(rewindReason);
-    if (!connected || at - lastProgressAt < stallWaitMs()) return;
+    if (!connected || at - lastProgressAt < stallWait()) return;
     // Stalled: sends unanswered for the stall wait, or entries pending that nothing is under way for (no send in
     // flight, no rewind planned: e.g. the outbox could not record their results) — never left waiting for ever.
     if (inFlight.size > 0 || (rewindAt === null && view.oldestPendingPos() !== null)) {
-      log('warn', { code: LINK_LOG_CODES.stalled, inFlight: inFlight.size, waitedMs: stallWaitMs() }, 'no result for a while');
+      log('warn', { code: LINK_LOG_CODES.stalled, inFlight: inFlight.size, waitedMs: stallWait() }, 'no result for a while');
       lastProgressAt = at;
       forgetSends();
       rewind('stalled');
@@ -388,13 +274,6 @@ export function createDeliveryMachine(opts: DeliveryOptions): DeliveryMachine {
    */
   function forgetSends(): void {
     sendRounds.clear();
-  }
-
-  /** The earliest moment something is due: a paused rewind, or the stall check. */
-  function nextDeadline(): number | null {
-    const stallAt = connected && (inFlight.size > 0 || rewindAt === null) ? lastProgressAt + stallWaitMs() : null;
-    if (rewindAt === null) return stallAt;
-    return stallAt === null ? rewindAt : Math.min(rewindAt, stallAt);
   }
 
   function handle(event: DeliveryEvent): DeliveryCommand[] {
@@ -444,7 +323,7 @@ export function createDeliveryMachine(opts: DeliveryOptions): DeliveryMachine {
         break;
       case 'epoch-moved':
         awaiting = null;
-        out.push({ type: 'alert', code: 'SEQ_EPOCH_MOVED', detail: { epoch: event.epoch, moved: event.moved } });
+        out.push(epochMovedAlert(event.epoch, event.moved));
         rewind('moved to a new epoch');
         break;
       case 'epoch-move-failed':
@@ -458,7 +337,7 @@ export function createDeliveryMachine(opts: DeliveryOptions): DeliveryMachine {
         onTick();
         break;
     }
-    const due = nextDeadline();
+    const due = nextDeadline({ connected, inFlight: inFlight.size, rewindAt, lastProgressAt, stallWaitMs: stallWait() });
     // Only an earlier wake-up is worth asking for: a later deadline is met by the tick the earlier one brings.
     if (due !== null && (wakeAt === null || due < wakeAt)) {
       wakeAt = due;
@@ -471,64 +350,4 @@ export function createDeliveryMachine(opts: DeliveryOptions): DeliveryMachine {
     handle,
     snapshot: () => ({ connected, round, cursor, inFlight: inFlight.size, fruitlessRewinds, rewindAt, wakeAt, awaiting }),
   };
-}
-
-/** Performs a machine's commands; `record` and `moveToNewEpoch` are the outbox's writes (they throw on failure). */
-export interface DeliveryEffects {
-  publish(entries: readonly OutgoingEntry[]): void;
-  record(items: readonly RecordItem[]): readonly string[];
-  moveToNewEpoch(): { epoch: string; moved: number };
-  closed(result: TxResult): void;
-  alert(code: AlertCode, detail: Record<string, unknown>): void;
-  reportState(): void;
-  wake(at: number): void;
-  log(level: LogLevel, fields: Record<string, unknown>, msg: string): void;
-}
-
-/**
- * Hands the machine one event and performs what it asks, answering its requests (record, move-epoch) at once
- * with their outcome, until nothing is left to do.
- */
-export function runDelivery(machine: DeliveryMachine, event: DeliveryEvent, effects: DeliveryEffects): void {
-  let next: DeliveryEvent | null = event;
-  while (next) {
-    const commands = machine.handle(next);
-    next = null;
-    for (const command of commands) {
-      switch (command.type) {
-        case 'publish':
-          effects.publish(command.entries);
-          break;
-        case 'record':
-          try {
-            next = { type: 'recorded', closedIds: effects.record(command.items) };
-          } catch (error) {
-            next = { type: 'record-failed', error };
-          }
-          break;
-        case 'move-epoch':
-          try {
-            next = { type: 'epoch-moved', ...effects.moveToNewEpoch() };
-          } catch (error) {
-            next = { type: 'epoch-move-failed', error };
-          }
-          break;
-        case 'closed':
-          effects.closed(command.result);
-          break;
-        case 'alert':
-          effects.alert(command.code, command.detail);
-          break;
-        case 'report-state':
-          effects.reportState();
-          break;
-        case 'wake':
-          effects.wake(command.at);
-          break;
-        case 'log':
-          effects.log(command.level, command.fields, command.msg);
-          break;
-      }
-    }
-  }
 }

@@ -9,7 +9,7 @@ import { CodedError } from '../../core/errors/coded-error.ts';
 import { MAX_LOOKUP_REQUEST_BYTES } from '../../core/wire/limits.ts';
 import { lookupRequestSchema, lookupResponseSchema, type LookupRequest, type LookupResponse } from '../../core/wire/lookup.ts';
 import type { Topics } from '../../core/wire/topics.ts';
-import { LINK_LOG_CODES } from './delivery-machine.ts';
+import { LINK_LOG_CODES } from './link-log-codes.ts';
 
 export interface LookupsOptions {
   deviceId: string;

@@ -9,7 +9,7 @@ import type { Socket } from 'node:net';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Topics } from '../../core/wire/topics.ts';
-import { LINK_LOG_CODES } from './delivery-machine.ts';
+import { LINK_LOG_CODES } from './link-log-codes.ts';
 import { applyReconnectBackoff } from './reconnect-backoff.ts';
 
 export interface MqttTransportEvents {

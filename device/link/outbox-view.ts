@@ -1,6 +1,6 @@
 /** The outbox as the delivery machine reads it: pending entries, the oldest one, an entry's current slot, closed entries to replay. */
 import type { Outbox } from '../outbox/sqlite-outbox.ts';
-import type { DeliveryView } from './delivery-machine.ts';
+import type { DeliveryView } from './delivery-contract.ts';
 
 export function outboxView(outbox: Outbox): DeliveryView {
   return {

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { MAX_STATE_REPORT_BYTES } from '../../core/wire/limits.ts';
 import type { Topics } from '../../core/wire/topics.ts';
 import type { Outbox } from '../outbox/sqlite-outbox.ts';
-import { LINK_LOG_CODES } from './delivery-machine.ts';
+import { LINK_LOG_CODES } from './link-log-codes.ts';
 
 const STATE_PUBLISH_INTERVAL_MS = 1000;
 /**
