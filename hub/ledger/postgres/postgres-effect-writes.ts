@@ -1,6 +1,6 @@
 /**
  * How the write port writes a planned effect (moved out of postgres-write-port.ts): the rows of
- * ../sqlite/sqlite-write-port.ts's writeEffect, in the same order, buffered in the port's PendingWrites
+ * ../sqlite/sqlite-effect-writes.ts's writeEffect, in the same order, buffered in the port's PendingWrites
  * (pending-writes.ts) with the keys of the rows each statement changes, so that set-based-writes.ts may merge them and
  * only those rows' cached reads are dropped.
  */

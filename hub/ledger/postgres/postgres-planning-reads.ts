@@ -1,6 +1,6 @@
 /**
  * What the write port reads to plan a transaction (moved out of postgres-write-port.ts): the planning context of
- * apply-received's planners, as ../sqlite/sqlite-write-port.ts reads it, from the batch's read cache (sync-reads.ts).
+ * apply-received's planners, as ../sqlite/sqlite-planning-reads.ts reads it, from the batch's read cache (sync-reads.ts).
  * Kept apart from the writes because it only reads — except the alert raised when a kiosk's transaction names rules
  * that are not those of its signed snapshot, which goes through the port like any other.
  */

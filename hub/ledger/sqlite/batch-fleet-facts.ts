@@ -3,7 +3,7 @@
  * of each store its transactions name, and the rules version of each kiosk's signed snapshots. The hub keeps both on
  * its own thread (fleet.sqlite, the config store) and answers the write port's questions synchronously, which a
  * thread cannot ask across; so the hub answers, before it hands the batch over, every question the write port can
- * ask of it (sqlite-write-port.ts: regionOfStore takes the transaction's storeId; rulesFor the kiosk's snapshot and
+ * ask of it (sqlite-planning-reads.ts: regionOfStore takes the transaction's storeId; rulesFor the kiosk's snapshot and
  * its newest), and the thread reads the answers. A question not answered here is a defect, not a "no": it throws, and
  * the transaction is recorded INTERNAL instead of being planned with a wrong region or rules.
  */
@@ -44,7 +44,7 @@ function collect(asked: readonly Asked[], lookups: FleetLookups): BatchFleetFact
       if (!(key in snapshots)) snapshots[key] = snapshotRules(deviceId, version);
       return snapshots[key] ?? null;
     };
-    // Only what rulesFor asks (sqlite-write-port.ts): asking more would read the config store for nothing.
+    // Only what rulesFor asks (rulesForTransaction, ../planning-lookups.ts): asking more would read the config store for nothing.
     const { snapshotVersion, bundleVersion } = versions;
     if (snapshotVersion === undefined) {
       if (bundleVersion === 0) answer('newest');

@@ -2,7 +2,7 @@
  * The consents a new member gave on a kiosk's registration form, written to the append-only consent records
  * (member_consents, schema-member-profiles.ts) by the same database transaction that applies the registration:
  * a member never exists without the record of what they agreed to, and a registration refused or rolled back
- * leaves no consent behind. Written with the effect (SqliteWritePort.writeEffect), which runs once per applied
+ * leaves no consent behind. Written with the effect (sqlite-effect-writes.ts), which runs once per applied
  * transaction: a replay (`exists`) writes nothing again.
  *
  * The wire names a kiosk's purposes ('terms', 'marketing'); the records use the purposes the HQ console shows

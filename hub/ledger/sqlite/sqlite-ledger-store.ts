@@ -313,7 +313,7 @@ export class SqliteLedgerStore implements Ledger {
 
   /**
    * The rules the ledger applies to a kiosk's transactions naming no version of their own: its newest signed
-   * snapshot's (sqlite-write-port.ts rulesFor), else — and for no kiosk — the hub's newest.
+   * snapshot's (rulesForTransaction, ../planning-lookups.ts), else — and for no kiosk — the hub's newest.
    */
   private rulesForDevice(deviceId: string | undefined): RulesBundle {
     const snapshotVersion = deviceId === undefined ? null : (this.options.snapshotRules?.(deviceId, 'newest') ?? null);
