@@ -1,0 +1,37 @@
+/** The frame of every page: header status and language, session time-out, shared buttons, paging, in zh-CN. */
+export const FRAME_ZH_CN = {
+  'header.title': '会员自助机',
+  'header.brand': '会员自助机',
+  'header.kioskRestarting': '自助机服务正在重启…',
+  'header.online': '在线',
+  'header.offline': '离线',
+  'header.queued': '{n} 笔待上传',
+  'header.readerMissing': '读卡器未连接',
+  'header.readerError': '读卡器故障',
+  'header.printerPaperOut': '打印机缺纸',
+  'header.printerOffline': '打印机未连接',
+  'header.printerPaperLow': '小票纸将用完',
+  'header.language': '语言',
+
+  'connecting.title': '正在连接自助机…',
+
+  'session.secondsLeft': '{n} 秒',
+  'session.stillHere': '您还在吗？',
+  'session.endsIn': '为保护您的信息，{n} 秒后将自动退出。',
+  'session.continue': '继续使用',
+
+  'common.back': '返回',
+  'common.cancel': '取消',
+  'common.ok': '好的',
+  'common.confirm': '确定',
+  'common.close': '关闭',
+  'common.code': '代码：{code}',
+  'common.prevPage': '上一页',
+  'common.nextPage': '下一页',
+  'common.pageOf': '第 {page}/{pages} 页',
+  'common.done': '完成',
+  'common.next': '下一步',
+  'common.previous': '上一步',
+  'common.pageN': '第 {page} 页',
+  'common.pages': '翻页',
+} as const;

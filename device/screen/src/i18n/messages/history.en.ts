@@ -1,0 +1,37 @@
+/** The member's history, with the name of each transaction kind, in English. */
+import type { HISTORY_ZH_CN } from './history.zh-CN.ts';
+
+export const HISTORY_EN: Record<keyof typeof HISTORY_ZH_CN, string> = {
+  'history.title': 'History',
+  'history.none': 'Nothing here yet.',
+  'history.points': '{n} pts',
+  'history.rejected': 'Not done',
+  'history.olderNeedHub': 'Older entries are kept by the membership system: they can be shown once the kiosk is online.',
+  'history.offlineNote': 'The kiosk is offline: these are the recent entries it keeps; older ones can be shown once it is online.',
+
+  'kind.purchase': 'Purchase',
+  'kind.top_up': 'Top-up',
+  'kind.redeem_gift': 'Gift redeemed',
+  'kind.refund': 'Refund',
+  'kind.card_report_loss': 'Card reported lost',
+  'kind.card_cancel_loss': 'Loss report cancelled',
+  'kind.card_freeze': 'Card frozen',
+  'kind.card_unfreeze': 'Card unfrozen',
+  'kind.card_replace': 'Card replaced',
+  'kind.card_return': 'Card returned',
+  'kind.card_issue': 'Card issued',
+  'kind.card_service': 'Card service',
+  'kind.register_member': 'Registered',
+  'kind.tier_upgrade': 'Upgrade',
+  'kind.punch_card_use': 'Visit used',
+  'kind.manual_bonus': 'Points adjusted',
+  'kind.code_redeem': 'Code redeemed',
+  'kind.draw_enter': 'Points draw',
+  'kind.credit_repay': 'Credit repaid',
+  'kind.points_expiry': 'Points expired',
+  'kind.tier_review': 'Tier review',
+  'kind.annual_fee': 'Annual fee',
+  'kind.credit_charge': 'Credit charges',
+  'kind.member_import': 'Imported',
+  'kind.other': 'Other',
+};

@@ -1,0 +1,40 @@
+/** The member's home: balances, tier progress, tiles, card status, offers that need the hub, in English. */
+import type { MEMBER_HOME_ZH_CN } from './member-home.zh-CN.ts';
+
+export const MEMBER_HOME_EN: Record<keyof typeof MEMBER_HOME_ZH_CN, string> = {
+  'member.summary': 'Your membership',
+  'member.card': 'Card {card}',
+  'member.storedValue': 'Stored value',
+  'member.bonusValue': 'Bonus value',
+  'member.points': 'Points',
+  'member.pointsExpiry': '{n} points expire on {date}',
+  'member.progressPoints': '{n} more points to {tier}',
+  'member.progressSpend': 'Spend {amount} more to reach {tier}',
+  'member.progressVisits': '{n, plural, one {# more visit} other {# more visits}} to {tier}',
+  'member.offlineAsOf': 'Kiosk offline · balance as of {at}',
+  'member.whatToDo': 'What you can do',
+  'member.done': 'Done — sign out',
+  'member.tile.pay': 'Pay',
+  'member.progressBy': 'by {date}',
+  'member.tile.gifts': 'Gifts',
+  'member.tile.cards': 'Count cards',
+  'member.tile.history': 'History',
+  'member.tile.upgrade': 'Upgrade',
+  'member.tile.code': 'Redeem a code',
+  'member.tile.draws': 'Points draw',
+  'member.tile.pin': 'Member PIN',
+  'member.tile.loss': 'Report lost',
+  'member.hint.cards': '{n, plural, one {# card} other {# cards}}',
+  'member.hint.gifts': '{n, plural, one {# within reach} other {# within reach}}',
+  'member.hint.needsHub': 'Needs the connection',
+
+  'cardStatus.lost': 'Reported lost',
+  'cardStatus.frozen': 'Frozen',
+  'cardStatus.cancelled': 'Cancelled',
+  'cardStatus.expired': 'Expired',
+  'cardStatus.returned': 'Returned',
+
+  'offer.loading': 'Checking…',
+  'offer.offlineTitle': 'Not available right now: {what}',
+  'offer.offlineText': 'The kiosk cannot reach the membership system, and this needs it. Your balance and paying still work; please try again later.',
+};

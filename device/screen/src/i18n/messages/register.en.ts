@@ -1,0 +1,36 @@
+/** Registering a new card: the steps, the personal-information notice and consent, the welcome, in English. */
+import type { REGISTER_ZH_CN } from './register.zh-CN.ts';
+
+export const REGISTER_EN: Record<keyof typeof REGISTER_ZH_CN, string> = {
+  'register.title': 'Register',
+  'register.steps': 'Steps',
+  'register.step.name': 'Name',
+  'register.step.phone': 'Phone',
+  'register.step.referrer': 'Referrer',
+  'register.step.consent': 'Confirm',
+  'register.namePrompt': 'Your name',
+  'register.name': 'Name',
+  'register.phonePrompt': 'Your mobile phone',
+  'register.phone': 'Mobile phone',
+  'register.phoneNote': 'Screens and receipts show only its last four digits.',
+  'register.referrerPrompt': 'Your referrer’s mobile phone (optional)',
+  'register.referrer': 'Referrer’s phone',
+  'register.referrerNote': 'No referrer? Skip this step.',
+  'register.noReferrer': 'No referrer',
+  'register.noticeTitle': 'Your personal information',
+  'register.noticeWhat': '{store} keeps your name, mobile number and card number, and your purchases, stored value and points.',
+  'register.noticeWhy': 'Only to run your membership: balance, points, receipts and referral rewards.',
+  'register.noticeRights': 'At the service desk you may see, export, correct or delete your details, or withdraw consent, at any time.',
+  'register.consentTerms': 'I agree to the membership terms and how my details are used, as above (required)',
+  'register.consentMarketing': 'Send me offers by text message (optional; stop any time)',
+  'register.referredBy': 'referred by {phone}',
+  'register.mustAgree': 'Tick the terms to register',
+  'register.submit': 'Register',
+  'register.queuedTitle': 'Registration saved',
+  'register.queuedText': 'The kiosk cannot reach the membership system right now: your registration completes once it can. Tap your card again then.',
+
+  'welcome.title': 'Welcome, {name}!',
+  'welcome.text': 'Your card is ready: collect points on every purchase and pay with stored value.',
+  'welcome.points': '+{n} welcome points',
+  'welcome.start': 'Start',
+};
