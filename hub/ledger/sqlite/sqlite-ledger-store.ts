@@ -11,19 +11,12 @@
  * (ledger-writer-thread.ts) by another store of this class, on its own connection; everything else stays here.
  */
 import type { MemberConsoleStore } from '../member-console-store.ts';
-import { createSqliteMemberConsole } from './sqlite-member-console.ts';
-import { createSqliteMemberProfiles } from './sqlite-member-profiles.ts';
-import { createSqliteMemberImport } from './sqlite-member-import.ts';
 import type { MemberImportStore } from '../member-import-store.ts';
 import type { MemberProfileStore } from '../member-profile-store.ts';
 import type { RetentionStore } from '../retention-store.ts';
-import { createSqliteRetention } from './sqlite-retention.ts';
 import type { CommissionReads } from '../../commission/commission-reads.ts';
-import { createSqliteCommissionReads } from '../../commission/sqlite-commission-reads.ts';
 import type { AutomationReads } from '../../automation/member-reads.ts';
-import { createSqliteAutomationReads } from './automation-reads.ts';
 import type { MessagingStore } from '../../messaging/outbound-messages.ts';
-import { createSqliteMessagingStore } from '../../messaging/sqlite-messaging-store.ts';
 import Database, { type Database as DatabaseHandle } from 'better-sqlite3';
 import type { CardFeeStore } from '../card-fee-store.ts';
 import { SqliteCardFees } from './sqlite-card-fees.ts';
@@ -31,11 +24,8 @@ import type { Logger } from 'pino';
 import type { CardState, GiftState, MemberState } from '../../../core/ledger/types.ts';
 import type { MemberScope, MemberStores } from '../../../core/identity/member-scope.ts';
 import type { IdentityStore } from '../../identity/identity-store.ts';
-import { SqliteIdentityStore } from './sqlite-identity-store.ts';
-import { SqliteCodesAndDraws } from './sqlite-codes-draws.ts';
 import { SqliteGiftStock } from './sqlite-gift-stock.ts';
 import type { GiftStockStore } from '../gift-stock-store.ts';
-import { SqliteCredit } from './sqlite-credit.ts';
 import { memberCreditSummary } from '../../credit/member-credit.ts';
 import type { CreditStore } from '../credit-store.ts';
 import type { CodeStore } from '../code-store.ts';
@@ -66,10 +56,12 @@ import { SqliteWritePort, type RaisedAlert } from './sqlite-write-port.ts';
 import { LedgerWriterThread } from './ledger-writer-thread.ts';
 import { LedgerWriteRouting, WRITER_THREAD_MIN_BATCH } from './ledger-write-routing.ts';
 import { createSweepReads, type SweepReads } from './sweep-reads.ts';
+import { openSqliteLedgerParts, type SqliteLedgerParts } from './sqlite-ledger-parts.ts';
 import { prepareLedgerTransactions, type LedgerDbTransactions } from './ledger-db-transactions.ts';
 import { SqliteRulesBundles } from './sqlite-rules-bundles.ts';
 import * as deviceRecords from './sqlite-device-records.ts';
 import * as admin from './sqlite-ledger-admin.ts';
+import * as counts from './sqlite-ledger-counts.ts';
 
 
 export { WRITER_THREAD_MIN_BATCH } from './ledger-write-routing.ts';
@@ -111,16 +103,7 @@ export class SqliteLedgerStore implements Ledger {
   private scopeReads: MemberScopeReads | null = null;
   private port: SqliteWritePort | null = null;
   private txs: LedgerDbTransactions | null = null;
-  private identityStore: SqliteIdentityStore | null = null;
-  private codesAndDraws: SqliteCodesAndDraws | null = null;
-  private creditReads: SqliteCredit | null = null;
-  private commissionReads: CommissionReads | null = null;
-  private consoleReads: MemberConsoleStore | null = null;
-  private profiles: MemberProfileStore | null = null;
-  private imports: MemberImportStore | null = null;
-  private retentionStore: RetentionStore | null = null;
-  private automationReads: AutomationReads | null = null;
-  private messagingStore: MessagingStore | null = null;
+  private parts: SqliteLedgerParts | null = null;
   private writer: LedgerWriterThread | null = null;
   /** With a writer thread: where each write is applied, one at a time in call order. */
   private routing: LedgerWriteRouting | null = null;
@@ -158,20 +141,14 @@ export class SqliteLedgerStore implements Ledger {
     );
     this.port = port;
     this.txs = prepareLedgerTransactions(db, port, { log: this.log, faults: this.faults, latestBundleVersion: () => this.rules.latest()?.version ?? 0 });
-    this.identityStore = new SqliteIdentityStore(db);
-    this.codesAndDraws = new SqliteCodesAndDraws(db);
-    this.creditReads = new SqliteCredit(db);
-    this.commissionReads = createSqliteCommissionReads(db);
-    this.consoleReads = createSqliteMemberConsole(db, () => this.reader());
-    this.profiles = createSqliteMemberProfiles(db);
-    // Members imported go through this store's own HQ apply, nested in the import's one database transaction.
-    this.imports = createSqliteMemberImport(db, { applyHq: (bodies, createdAt) => this.transactions().applyHq(bodies, createdAt), beforeTransaction: () => {
+    this.parts = openSqliteLedgerParts(db, {
+      reader: () => this.reader(),
+      applyHq: (bodies, createdAt) => this.transactions().applyHq(bodies, createdAt),
+      beforeImportTransaction: () => {
         const mark = port.rollbackMark();
         return () => port.afterRollback(mark);
-      } });
-    this.retentionStore = createSqliteRetention(db);
-    this.automationReads = createSqliteAutomationReads(db);
-    this.messagingStore = createSqliteMessagingStore(db);
+      },
+    });
     if (!this.rules.latest()) this.rules.save(this.options.fallbackBundle);
     if (this.options.writerThread && !this.options.faults) this.startWriterThread();
     if (this.writer && this.options.writerThreadAtOpen) await this.writer.started();
@@ -206,15 +183,7 @@ export class SqliteLedgerStore implements Ledger {
     this.scopeReads = null;
     this.port = null;
     this.txs = null;
-    this.identityStore = null;
-    this.codesAndDraws = null;
-    this.creditReads = null;
-    this.commissionReads = null;
-    this.consoleReads = null;
-    this.profiles = null;
-    this.imports = null;
-    this.automationReads = null;
-    this.messagingStore = null;
+    this.parts = null;
   }
 
   async applyBatch(batch: ReceivedTransaction[]): Promise<TxResult[]> {
@@ -323,8 +292,9 @@ export class SqliteLedgerStore implements Ledger {
   /** A member view with its credit line (赊账: owed, limit, warning) where the rules offer credit or something is owed. */
   private async withCredit(view: MemberView | null): Promise<MemberView | null> {
     const bundle = this.rules.latest();
-    if (!view || !bundle || !this.creditReads) return view;
-    const credit = await memberCreditSummary(this.creditReads, bundle, view.memberId, view.asOf);
+    const creditReads = this.parts?.credit;
+    if (!view || !bundle || !creditReads) return view;
+    const credit = await memberCreditSummary(creditReads, bundle, view.memberId, view.asOf);
     return credit ? { ...view, credit } : view;
   }
 
@@ -349,24 +319,19 @@ export class SqliteLedgerStore implements Ledger {
   }
 
   async transactionCount(): Promise<number> {
-    return this.handle().prepare<[], { n: number }>('SELECT count(*) AS n FROM transactions').get()?.n ?? 0;
+    return counts.transactionCount(this.handle());
   }
 
   async lastSeq(deviceId: string, epoch = ''): Promise<number> {
-    return this.handle().prepare<[string, string], { last_seq: number }>('SELECT last_seq FROM device_sequences WHERE device_id = ? AND epoch = ?').get(deviceId, epoch)?.last_seq ?? 0;
+    return counts.lastSeq(this.handle(), deviceId, epoch);
   }
 
   async consumedSeqs(deviceId: string): Promise<number> {
-    return this.handle().prepare<[string], { n: number | null }>('SELECT sum(last_seq) AS n FROM device_sequences WHERE device_id = ?').get(deviceId)?.n ?? 0;
+    return counts.consumedSeqs(this.handle(), deviceId);
   }
 
   async ruleDisagreements(limit: number): Promise<RuleDisagreement[]> {
-    return this.handle()
-      .prepare<[number], { tx_id: string; device_id: string; bundle_version: number; differences: string }>(
-        'SELECT tx_id, device_id, bundle_version, differences FROM rule_disagreements ORDER BY recorded_at DESC, tx_id DESC LIMIT ?',
-      )
-      .all(limit)
-      .map((r) => ({ txId: r.tx_id, deviceId: r.device_id, bundleVersion: r.bundle_version, differences: JSON.parse(r.differences) as RuleDisagreement['differences'] }));
+    return counts.ruleDisagreements(this.handle(), limit);
   }
 
   // the sweeps' planning reads (../sweep-store.ts)
@@ -395,14 +360,12 @@ export class SqliteLedgerStore implements Ledger {
 
   /** Staff, sessions, kiosk modes and the audit log, on this database (open between open() and close()). */
   get identity(): IdentityStore {
-    if (!this.identityStore) throw new Error('the ledger is not open');
-    return this.identityStore;
+    return this.part().identity;
   }
 
   /** Credit (赊账) reads and limits (../credit-store.ts), on this database. */
   get credit(): CreditStore {
-    if (!this.creditReads) throw new Error('the ledger is not open');
-    return this.creditReads;
+    return this.part().credit;
   }
 
   /** The fee features' reads (../card-fee-store.ts): cards an annual fee may fall on, the fee report. */
@@ -422,56 +385,47 @@ export class SqliteLedgerStore implements Ledger {
 
   /** Redemption codes (../code-store.ts), on this database. */
   get codes(): CodeStore {
-    if (!this.codesAndDraws) throw new Error('the ledger is not open');
-    return this.codesAndDraws;
+    return this.part().codesAndDraws;
   }
 
-  /** Points draws (../draw-store.ts), on this database. */
   /** Member search and records for the HQ console (open between open() and close()). */
   get memberConsole(): MemberConsoleStore {
-    if (!this.consoleReads) throw new Error('the ledger is not open');
-    return this.consoleReads;
+    return this.part().memberConsole;
   }
 
   /** Member profiles, contact log, consents and erasure (../member-profile-store.ts), on this database. */
   get memberProfiles(): MemberProfileStore {
-    if (!this.profiles) throw new Error('the ledger is not open');
-    return this.profiles;
+    return this.part().memberProfiles;
   }
 
   /** Retention rules, contact-log purge and inactive members' erasure (../retention-store.ts), on this database. */
   get retention(): RetentionStore {
-    if (!this.retentionStore) throw new Error('the ledger is not open');
-    return this.retentionStore;
+    return this.part().retention;
   }
 
   /** Messages from the hub's flows and the member reads they need (../../messaging/outbound-messages.ts), on this database. */
   get messaging(): MessagingStore {
-    if (!this.messagingStore) throw new Error('the ledger is not open');
-    return this.messagingStore;
+    return this.part().messaging;
   }
 
   /** What the hub's flows read of members (../../automation/member-reads.ts), on this database. */
   get automation(): AutomationReads {
-    if (!this.automationReads) throw new Error('the ledger is not open');
-    return this.automationReads;
+    return this.part().automation;
   }
 
   /** Member files imported from a chain's old system (../member-import-store.ts), on this database. */
   get memberImports(): MemberImportStore {
-    if (!this.imports) throw new Error('the ledger is not open');
-    return this.imports;
+    return this.part().memberImports;
   }
 
+  /** Points draws (../draw-store.ts), on this database. */
   get draws(): DrawStore {
-    if (!this.codesAndDraws) throw new Error('the ledger is not open');
-    return this.codesAndDraws;
+    return this.part().codesAndDraws;
   }
 
   /** The staff commission report's reads (../../commission/sqlite-commission-reads.ts), on this database. */
   get commission(): CommissionReads {
-    if (!this.commissionReads) throw new Error('the ledger is not open');
-    return this.commissionReads;
+    return this.part().commission;
   }
 
   async upsertGift(gift: GiftState): Promise<void> {
@@ -522,6 +476,12 @@ export class SqliteLedgerStore implements Ledger {
   /** Forgets the bundles read so far (a writer thread's store, told that the hub's thread saved one). */
   forgetRulesCache(): void {
     this.rules.forget();
+  }
+
+  /** The stores beside the transactions (sqlite-ledger-parts.ts), between open() and close(). */
+  private part(): SqliteLedgerParts {
+    if (!this.parts) throw new Error('the ledger is not open');
+    return this.parts;
   }
 
   private handle(): DatabaseHandle {
