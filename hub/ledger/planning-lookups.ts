@@ -5,7 +5,9 @@
  * the two back ends cannot drift apart on who may earn what; each back end keeps only the reads its SQL differs in.
  */
 import { CodedError } from '../../core/errors/coded-error.ts';
+import { depositBonusDay } from '../../core/ledger/deposit-bonus-day.ts';
 import { memberIdFor } from '../../core/ledger/plan-register-member.ts';
+import { dailyCapDay } from '../../core/rules/engine.ts';
 import type { MemberPlanningContext, PlanningContext } from '../../core/ledger/planning-context.ts';
 import type { GiftState, KioskMode, MemberState } from '../../core/ledger/types.ts';
 import type { RulesBundle } from '../../core/rules/bundle.ts';
@@ -52,6 +54,24 @@ export function rulesForTransaction(lookups: PlanningLookups, tx: Pick<Transacti
 }
 
 /** `{regionId}` of the store when the fleet knows it, else nothing (rules scoped to regions then do not apply). */
+/**
+ * What planning a card's transaction starts from on either back end: the card and its member (CARD_UNKNOWN,
+ * MEMBER_UNKNOWN), the staff actor it names, the rules it is recomputed with, and the days its daily points cap and
+ * deposit bonus count on. What each back end reads beyond this, and when, differs (SQLite on demand, PostgreSQL up
+ * front), so the rest of the context stays with them.
+ */
+export function cardPlanningBasics(lookups: PlanningLookups, tx: Exclude<Transaction, { kind: 'register_member' }>) {
+  const found = lookups.readers.cardWithMember(tx.cardUid);
+  if (!found) throw new CodedError('CARD_UNKNOWN', 'no card with this UID');
+  const { card, member } = found;
+  if (!member) throw new CodedError('MEMBER_UNKNOWN', `card points at missing member ${card.memberId}`);
+  const actor = 'actor' in tx ? tx.actor : undefined;
+  const bundle = rulesForTransaction(lookups, tx);
+  const capDay = tx.kind === 'purchase' ? dailyCapDay(bundle, tx.createdAt) : null;
+  const depositDay = tx.kind === 'top_up' ? depositBonusDay(bundle, tx.createdAt) : null;
+  return { card, member, actor, bundle, capDay, depositDay };
+}
+
 export function regionOfStore(regionOf: (storeId: string) => string | undefined, storeId: string): { regionId?: string } {
   const regionId = regionOf(storeId);
   return regionId === undefined ? {} : { regionId };

@@ -9,13 +9,11 @@ import { CodedError } from '../../../core/errors/coded-error.ts';
 import type { MemberPlanningContext, PlanningContext } from '../../../core/ledger/planning-context.ts';
 import type { RulesBundle } from '../../../core/rules/bundle.ts';
 import type { HqOnlyTransaction, Transaction } from '../../../core/wire/transaction.ts';
-import { dailyCapDay } from '../../../core/rules/engine.ts';
 import { localDayOf } from '../../../core/ledger/card-types.ts';
-import { depositBonusDay } from '../../../core/ledger/deposit-bonus-day.ts';
 import type { AlertCode } from '../../../core/wire/alerts.ts';
 import type { RowReaders } from '../sqlite/row-readers.ts';
 import { codesAndDrawsContext } from './postgres-codes-draws.ts';
-import { MAX_REFERRAL_LEVELS, memberImportContext, membersOf, pinThresholdOf, readsCreditOwed, rebateGiftsOf, regionOfStore, registrationContext, rulesForTransaction, type PlanningLookups } from '../planning-lookups.ts';
+import { MAX_REFERRAL_LEVELS, memberImportContext, membersOf, pinThresholdOf, readsCreditOwed, rebateGiftsOf, regionOfStore, registrationContext, cardPlanningBasics, type PlanningLookups } from '../planning-lookups.ts';
 import type { SyncReads } from './sync-reads.ts';
 
 
@@ -47,14 +45,7 @@ export class PostgresPlanningReads {
 
   readContext(tx: Transaction): PlanningContext {
     if (tx.kind === 'register_member') return registrationContext(this.lookups, tx);
-    const found = this.readers.cardWithMember(tx.cardUid);
-    if (!found) throw new CodedError('CARD_UNKNOWN', 'no card with this UID');
-    const { card, member } = found;
-    if (!member) throw new CodedError('MEMBER_UNKNOWN', `card points at missing member ${card.memberId}`);
-    const actor = 'actor' in tx ? tx.actor : undefined;
-    const bundle = rulesForTransaction(this.lookups, tx);
-    const capDay = tx.kind === 'purchase' ? dailyCapDay(bundle, tx.createdAt) : null;
-    const depositDay = tx.kind === 'top_up' ? depositBonusDay(bundle, tx.createdAt) : null;
+    const { card, member, actor, bundle, capDay, depositDay } = cardPlanningBasics(this.lookups, tx);
     const readers = this.readers;
     // Read eagerly where SQLite reads on demand: a miss inside the planner costs a run, not a wrong answer, but
     // the common reads up front keep the runs per transaction few.

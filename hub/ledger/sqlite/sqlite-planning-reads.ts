@@ -8,14 +8,12 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { CodedError } from '../../../core/errors/coded-error.ts';
 import { localDayOf } from '../../../core/ledger/card-types.ts';
-import { depositBonusDay } from '../../../core/ledger/deposit-bonus-day.ts';
 import type { MemberPlanningContext, PlanningContext } from '../../../core/ledger/planning-context.ts';
 import type { KioskMode } from '../../../core/ledger/types.ts';
 import type { RulesBundle } from '../../../core/rules/bundle.ts';
-import { dailyCapDay } from '../../../core/rules/engine.ts';
 import type { AlertCode } from '../../../core/wire/alerts.ts';
 import type { HqOnlyTransaction, Transaction } from '../../../core/wire/transaction.ts';
-import { MAX_REFERRAL_LEVELS, memberImportContext, membersOf, pinThresholdOf, readsCreditOwed, rebateGiftsOf, regionOfStore, registrationContext, rulesForTransaction, type PlanningLookups } from '../planning-lookups.ts';
+import { MAX_REFERRAL_LEVELS, memberImportContext, membersOf, pinThresholdOf, readsCreditOwed, rebateGiftsOf, regionOfStore, registrationContext, cardPlanningBasics, type PlanningLookups } from '../planning-lookups.ts';
 import type { RowReaders } from './row-readers.ts';
 import type { SqliteCodesAndDraws } from './sqlite-codes-draws.ts';
 import { creditStatementChargedSql } from './sqlite-credit.ts';
@@ -62,14 +60,7 @@ export class SqlitePlanningReads {
 
   readContext(tx: Transaction): PlanningContext {
     if (tx.kind === 'register_member') return registrationContext(this.lookups, tx);
-    const found = this.readers.cardWithMember(tx.cardUid);
-    if (!found) throw new CodedError('CARD_UNKNOWN', 'no card with this UID');
-    const { card, member } = found;
-    if (!member) throw new CodedError('MEMBER_UNKNOWN', `card points at missing member ${card.memberId}`);
-    const actor = 'actor' in tx ? tx.actor : undefined;
-    const bundle = rulesForTransaction(this.lookups, tx);
-    const capDay = tx.kind === 'purchase' ? dailyCapDay(bundle, tx.createdAt) : null;
-    const depositDay = tx.kind === 'top_up' ? depositBonusDay(bundle, tx.createdAt) : null;
+    const { card, member, actor, bundle, capDay, depositDay } = cardPlanningBasics(this.lookups, tx);
     let rebateGifts: PlanningContext['rebateGifts'] | null = null;
     const readers = this.readers;
     let lots: PlanningContext['lots'] | null = null;
