@@ -26,7 +26,6 @@ import type { MemberScope, MemberStores } from '../../../core/identity/member-sc
 import type { IdentityStore } from '../../identity/identity-store.ts';
 import { SqliteGiftStock } from './sqlite-gift-stock.ts';
 import type { GiftStockStore } from '../gift-stock-store.ts';
-import { memberCreditSummary } from '../../credit/member-credit.ts';
 import type { CreditStore } from '../credit-store.ts';
 import type { CodeStore } from '../code-store.ts';
 import type { DrawStore } from '../draw-store.ts';
@@ -46,7 +45,7 @@ import { auditJournal } from './audit-journal.ts';
 import { SqliteReceiptReads } from './sqlite-receipt-reads.ts';
 import type { ReceiptReads } from '../receipt-reads.ts';
 import { createMemberScopeReads, type MemberScopeReads } from './member-scope-reads.ts';
-import { buildMemberView } from './member-view.ts';
+import * as memberViews from './member-view-reads.ts';
 import { memberHistoryPage } from './member-history.ts';
 import { memberPurchase } from './member-purchase.ts';
 import type { HistoryPosition } from '../../../core/wire/history-cursor.ts';
@@ -262,14 +261,11 @@ export class SqliteLedgerStore implements Ledger {
   }
 
   async memberViewByCard(cardUid: string, historyLimit = 10, forDevice?: string): Promise<MemberView | null> {
-    const card = this.reader().card(cardUid);
-    return this.withCredit(card ? buildMemberView(this.handle(), this.reader(), card, historyLimit, this.rulesForDevice(forDevice)) : null);
+    return memberViews.memberViewByCard(this.memberViewReads(), cardUid, historyLimit, forDevice);
   }
 
   async memberViewById(memberId: string, historyLimit = 10): Promise<MemberView | null> {
-    const cards = this.reader().cardsOfMember(memberId);
-    const card = cards.find((c) => c.status === 'active') ?? cards.at(-1);
-    return this.withCredit(card ? buildMemberView(this.handle(), this.reader(), card, historyLimit, this.rulesForDevice(undefined)) : null);
+    return memberViews.memberViewById(this.memberViewReads(), memberId, historyLimit);
   }
 
   async memberHistory(memberId: string, before: HistoryPosition | null, limit: number): Promise<HistoryPage> {
@@ -278,24 +274,6 @@ export class SqliteLedgerStore implements Ledger {
 
   async memberPurchase(memberId: string, txId: string): Promise<PurchaseLines | null> {
     return memberPurchase(this.handle(), memberId, txId);
-  }
-
-  /**
-   * The rules the ledger applies to a kiosk's transactions naming no version of their own: its newest signed
-   * snapshot's (rulesForTransaction, ../planning-lookups.ts), else — and for no kiosk — the hub's newest.
-   */
-  private rulesForDevice(deviceId: string | undefined): RulesBundle {
-    const snapshotVersion = deviceId === undefined ? null : (this.options.snapshotRules?.(deviceId, 'newest') ?? null);
-    return this.rules.bundleFor(snapshotVersion ?? 0);
-  }
-
-  /** A member view with its credit line (赊账: owed, limit, warning) where the rules offer credit or something is owed. */
-  private async withCredit(view: MemberView | null): Promise<MemberView | null> {
-    const bundle = this.rules.latest();
-    const creditReads = this.parts?.credit;
-    if (!view || !bundle || !creditReads) return view;
-    const credit = await memberCreditSummary(creditReads, bundle, view.memberId, view.asOf);
-    return credit ? { ...view, credit } : view;
   }
 
   async member(memberId: string): Promise<MemberState | null> {
@@ -476,6 +454,10 @@ export class SqliteLedgerStore implements Ledger {
   /** Forgets the bundles read so far (a writer thread's store, told that the hub's thread saved one). */
   forgetRulesCache(): void {
     this.rules.forget();
+  }
+
+  private memberViewReads(): memberViews.MemberViewReads {
+    return { db: this.handle(), reader: this.reader(), rules: this.rules, credit: this.parts?.credit, snapshotRules: this.options.snapshotRules };
   }
 
   /** The stores beside the transactions (sqlite-ledger-parts.ts), between open() and close(). */
