@@ -9,7 +9,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
 import { createTopics } from '../../../core/wire/topics.ts';
 import { createHubLink, type HubLink } from '../../../device/link/hub-link.ts';
@@ -20,6 +19,7 @@ import { percentile } from '../support/percentile.ts';
 import { enrolForTest, type DeviceCredentials } from '../../../hub/testing/enrol-for-test.ts';
 import { benchPurchase } from '../support/bench-purchase.ts';
 import { latencyWithKioskApart } from '../support/kiosk-latency-apart.ts';
+import { connectRawClient } from '../support/raw-mqtt-client.ts';
 
 const THROUGHPUT_TX = 10_000;
 const LATENCY_TX = 2_000;
@@ -166,18 +166,12 @@ async function deviceLatency(env: TestHub, path: string): Promise<{ p50: number;
   return { p50: percentile(samples, 50), p99: percentile(samples, 99), echoP50: percentile(echo, 50), echoP99: percentile(echo, 99) };
 }
 
-async function connect(url: string, clientId: string, credentials: { username: string; password: string } | null = null): Promise<MqttClient> {
-  const client = await mqtt.connectAsync(url, { protocolVersion: 4, clientId, clean: true, reconnectPeriod: 0, ...(credentials ? { username: credentials.username, password: credentials.password } : {}) });
-  (client.stream as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
-  return client;
-}
-
 /** mqtt.js QoS 1 publish → an echo client republishes → back to the sender, `window` in flight. */
 async function rawEcho(env: TestHub, count: number, window: number): Promise<number> {
   const url = env.brokerUrl;
   const topics = createTopics();
-  const sender = await connect(url, 'bench-echo-sender', await credentials(env, 'bench-echo-sender'));
-  const echoer = await connect(url, 'bench-echo-hub', env.hub.embeddedBrokerCredentials);
+  const sender = await connectRawClient(url, 'bench-echo-sender', await credentials(env, 'bench-echo-sender'));
+  const echoer = await connectRawClient(url, 'bench-echo-hub', env.hub.embeddedBrokerCredentials);
   const payload = JSON.stringify({ ...purchase(1), id: '01JBENCHBENCHBENCHBENCHBEN', deviceId: 'bench-echo-sender', seq: 1 });
   await echoer.subscribeAsync(topics.tx('bench-echo-sender'), { qos: 1 });
   echoer.on('message', (_topic, message) => echoer.publish(topics.txResult('bench-echo-sender'), message, { qos: 1 }));
@@ -205,8 +199,8 @@ async function rawEcho(env: TestHub, count: number, window: number): Promise<num
 async function rawEchoLatency(env: TestHub, count: number): Promise<number[]> {
   const url = env.brokerUrl;
   const topics = createTopics();
-  const sender = await connect(url, 'bench-rtt-sender', await credentials(env, 'bench-rtt-sender'));
-  const echoer = await connect(url, 'bench-rtt-hub', env.hub.embeddedBrokerCredentials);
+  const sender = await connectRawClient(url, 'bench-rtt-sender', await credentials(env, 'bench-rtt-sender'));
+  const echoer = await connectRawClient(url, 'bench-rtt-hub', env.hub.embeddedBrokerCredentials);
   await echoer.subscribeAsync(topics.tx('bench-rtt-sender'), { qos: 1 });
   echoer.on('message', (_topic, message) => echoer.publish(topics.txResult('bench-rtt-sender'), message, { qos: 1 }));
   await sender.subscribeAsync(topics.txResult('bench-rtt-sender'), { qos: 1 });

@@ -5,12 +5,12 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import mqtt from 'mqtt';
 import { createTopics } from '../../../core/wire/topics.ts';
 import type { DeviceCredentials } from '../../../hub/testing/enrol-for-test.ts';
 import type { TestHub } from '../../../hub/testing/start-test-hub.ts';
 import type { KioskLatencyAnswer, KioskLatencyRequest } from './kiosk-latency-process.ts';
 import { percentile } from './percentile.ts';
+import { connectRawClient } from './raw-mqtt-client.ts';
 
 const KIOSK_PROCESS_ENTRY = fileURLToPath(new URL('./kiosk-latency-process.ts', import.meta.url));
 
@@ -39,8 +39,7 @@ export async function latencyWithKioskApart(env: TestHub, options: ApartOptions)
   const sender = await options.credentials(senderId);
   const topics = createTopics();
   // The echo's other end stays here, beside the broker, as the hub does.
-  const echoer = await mqtt.connectAsync(env.brokerUrl, { protocolVersion: 4, clientId: 'bench-rtt-process-hub', clean: true, reconnectPeriod: 0, ...env.hub.embeddedBrokerCredentials });
-  (echoer.stream as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
+  const echoer = await connectRawClient(env.brokerUrl, 'bench-rtt-process-hub', env.hub.embeddedBrokerCredentials);
   await echoer.subscribeAsync(topics.tx(senderId), { qos: 1 });
   echoer.on('message', (_topic, message) => echoer.publish(topics.txResult(senderId), message, { qos: 1 }));
   const child = fork(KIOSK_PROCESS_ENTRY, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

@@ -8,12 +8,12 @@
  * with their times; `echo` → it sends `count` raw round trips to the echoing client and answers `echoed` with theirs;
  * `stop` → it closes and exits.
  */
-import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
 import { createTopics } from '../../../core/wire/topics.ts';
 import { createHubLink } from '../../../device/link/hub-link.ts';
 import { openOutbox } from '../../../device/outbox/sqlite-outbox.ts';
 import { benchPurchase } from './bench-purchase.ts';
+import { connectRawClient } from './raw-mqtt-client.ts';
 
 export interface KioskLatencyRun {
   type: 'run';
@@ -69,8 +69,7 @@ async function confirmations(request: KioskLatencyRun): Promise<number[]> {
 }
 
 async function echoes(request: KioskEchoRun): Promise<number[]> {
-  const sender: MqttClient = await mqtt.connectAsync(request.brokerUrl, { protocolVersion: 4, clientId: request.clientId, clean: true, reconnectPeriod: 0, username: request.username, password: request.password });
-  (sender.stream as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
+  const sender = await connectRawClient(request.brokerUrl, request.clientId, { username: request.username, password: request.password });
   await sender.subscribeAsync(topics.txResult(request.clientId), { qos: 1 });
   const samples: number[] = [];
   for (let i = 0; i < request.warmUp + request.count; i++) {
