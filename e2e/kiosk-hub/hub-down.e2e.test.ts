@@ -21,6 +21,9 @@ import { readLedgerTransactions } from '../support/ledger-file.ts';
 import { readOutboxEntries } from '../support/outbox-file.ts';
 import { purchaseBody } from '../support/purchase.ts';
 
+/** Real hub processes started, stopped or killed, and started again: 15–30 s on a loaded 2-core machine, where the default 30 s ran out in a full run. */
+const KILL_TEST_TIMEOUT_MS = 60_000;
+
 const TOTAL = 200;
 /**
  * Diamond ×2 on 1 point per yuan: 10 yuan earns 20 points. Paid in cash (200 × 10 yuan is more than the
@@ -143,7 +146,7 @@ describe('hub process killed with SIGKILL', () => {
 
     const back = await startHubProcess(children, { dataDir: hubDir, mqttPort, mqttsPort });
     await expectAllAppliedOnce(back, apiUrl, deviceId, baseline);
-  });
+  }, KILL_TEST_TIMEOUT_MS);
 
   it('applies all 200 exactly once when the hub is killed in the middle of draining them', async () => {
     const deviceId = 'kiosk-mid-drain';
@@ -167,5 +170,5 @@ describe('hub process killed with SIGKILL', () => {
 
     const back = await startHubProcess(children, { dataDir: hubDir, mqttPort, mqttsPort });
     await expectAllAppliedOnce(back, apiUrl, deviceId, baseline);
-  });
+  }, KILL_TEST_TIMEOUT_MS);
 });

@@ -29,6 +29,9 @@ import { readOutboxEntries } from '../support/outbox-file.ts';
 import { provisionTestKiosk } from '../support/provision-test-kiosk.ts';
 import { purchaseBody } from '../support/purchase.ts';
 
+/** Real hub processes started, stopped or killed, and started again: 15–30 s on a loaded 2-core machine, where the default 30 s ran out in a full run. */
+const KILL_TEST_TIMEOUT_MS = 60_000;
+
 const MEMBER = 'M0004';
 
 interface KioskState {
@@ -293,5 +296,5 @@ describe('memberkiosk hub --db postgres://… (a real process)', () => {
     expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1));
     expect(rows.filter((r) => r.status !== 'applied' || r.firstEntry === null)).toEqual([]);
     expect(hub.process.output()).not.toMatch(/cannot start/);
-  });
+  }, KILL_TEST_TIMEOUT_MS);
 });

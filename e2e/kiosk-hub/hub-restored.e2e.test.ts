@@ -25,6 +25,9 @@ import { readOutboxEntries } from '../support/outbox-file.ts';
 import { provisionTestKiosk } from '../support/provision-test-kiosk.ts';
 import { purchaseBody } from '../support/purchase.ts';
 
+/** Real hub processes started, stopped or killed, and started again: 15–30 s on a loaded 2-core machine, where the default 30 s ran out in a full run. */
+const KILL_TEST_TIMEOUT_MS = 60_000;
+
 /** Diamond ×2 on 1 point per yuan: 10 yuan in cash earns 20 points. */
 const CENTS = 1_000;
 const POINTS_EACH = 20;
@@ -140,5 +143,5 @@ describe('hub ledger restored from an older backup', () => {
     const outbox = readOutboxEntries(kioskDir);
     expect(outbox).toHaveLength(8);
     expectDeliveredOnceInOrder(outbox, readLedgerTransactions(hubDir, deviceId));
-  });
+  }, KILL_TEST_TIMEOUT_MS);
 });
