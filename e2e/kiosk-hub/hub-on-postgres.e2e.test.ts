@@ -20,7 +20,7 @@ import { startTestHub, type TestHub } from '../../hub/testing/start-test-hub.ts'
 import { CliProcesses } from '../support/cli-process.ts';
 import { postgresLedgerRows } from '../support/postgres-ledger-rows.ts';
 import { distinctFreePorts } from '../support/free-port.ts';
-import { hubAdminToken, startHubProcess, type HubProcess } from '../support/hub-process.ts';
+import { HUB_RESTART_TEST_TIMEOUT_MS, hubAdminToken, startHubProcess, type HubProcess } from '../support/hub-process.ts';
 import { publishConfig } from '../support/hub-config.ts';
 import { getJson, postJson } from '../support/http-json.ts';
 import { kioskCredentials } from '../support/kiosk-credentials.ts';
@@ -28,9 +28,6 @@ import { postKiosk, staffSignIn, tapMember } from '../support/kiosk-api.ts';
 import { readOutboxEntries } from '../support/outbox-file.ts';
 import { provisionTestKiosk } from '../support/provision-test-kiosk.ts';
 import { purchaseBody } from '../support/purchase.ts';
-
-/** Real hub processes started, stopped or killed, and started again: 15–30 s on a loaded 2-core machine, where the default 30 s ran out in a full run. */
-const KILL_TEST_TIMEOUT_MS = 60_000;
 
 const MEMBER = 'M0004';
 
@@ -296,5 +293,5 @@ describe('memberkiosk hub --db postgres://… (a real process)', () => {
     expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1));
     expect(rows.filter((r) => r.status !== 'applied' || r.firstEntry === null)).toEqual([]);
     expect(hub.process.output()).not.toMatch(/cannot start/);
-  }, KILL_TEST_TIMEOUT_MS);
+  }, HUB_RESTART_TEST_TIMEOUT_MS);
 });

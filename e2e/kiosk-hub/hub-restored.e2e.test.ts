@@ -17,16 +17,13 @@ import { readProvisioning } from '../../device/provisioning/stored-provisioning.
 import { CliProcesses } from '../support/cli-process.ts';
 import { expectDeliveredOnceInOrder } from '../support/expect-delivered-once.ts';
 import { distinctFreePorts } from '../support/free-port.ts';
-import { hubAdminToken, startHubProcess, type HubProcess } from '../support/hub-process.ts';
+import { HUB_RESTART_TEST_TIMEOUT_MS, hubAdminToken, startHubProcess, type HubProcess } from '../support/hub-process.ts';
 import { getJson, postJson } from '../support/http-json.ts';
 import { tapMember } from '../support/kiosk-api.ts';
 import { readLedgerTransactions } from '../support/ledger-file.ts';
 import { readOutboxEntries } from '../support/outbox-file.ts';
 import { provisionTestKiosk } from '../support/provision-test-kiosk.ts';
 import { purchaseBody } from '../support/purchase.ts';
-
-/** Real hub processes started, stopped or killed, and started again: 15–30 s on a loaded 2-core machine, where the default 30 s ran out in a full run. */
-const KILL_TEST_TIMEOUT_MS = 60_000;
 
 /** Diamond ×2 on 1 point per yuan: 10 yuan in cash earns 20 points. */
 const CENTS = 1_000;
@@ -143,5 +140,5 @@ describe('hub ledger restored from an older backup', () => {
     const outbox = readOutboxEntries(kioskDir);
     expect(outbox).toHaveLength(8);
     expectDeliveredOnceInOrder(outbox, readLedgerTransactions(hubDir, deviceId));
-  }, KILL_TEST_TIMEOUT_MS);
+  }, HUB_RESTART_TEST_TIMEOUT_MS);
 });
