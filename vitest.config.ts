@@ -34,8 +34,11 @@ const IN_PROCESS_E2E = [
 
 export default defineConfig({
   test: {
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Many tests start real processes (a CLI run is 0.4 s alone, 2.7 s in a full run) and a hub, a kiosk and
+    // Chromium (5 s alone); on CI's loaded 2 cores such a set-up took over 30 s (flow-message-screen's beforeAll,
+    // config-cli's eleven CLI runs). A limit is there to name a hung test, not to time a slow machine.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     // Tests that spawn processes, brokers and virtual hardware contend for 2 cores; forks isolate native addons.
     pool: 'forks',
     // Two at once on CI's 2 cores (vitest's default would be one there): most files wait on sockets, timers and

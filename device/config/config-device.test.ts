@@ -185,7 +185,7 @@ describe('signed configuration on the kiosk (real broker)', () => {
     await eventually(() => seen.length === 2, 'both sales delivered', 15_000);
     expect(seen[0]).toMatchObject({ kind: 'purchase', acceptedOffline: true, snapshotVersion: 3, bundleVersion: 5, payments: [{ method: 'stored_value', amountCents: 500 }] });
     expect(seen[1]).not.toHaveProperty('acceptedOffline');
-  }, 30_000);
+  });
 
   it('an expired snapshot stops offline spending only: balances, earning and paying by other means carry on, and online the hub decides', async () => {
     configSets.set(KIOSK.deviceId, validSet(3, 5, 2_500));
@@ -215,5 +215,5 @@ describe('signed configuration on the kiosk (real broker)', () => {
     expect(online.status).toBe(200);
     expect(seen.at(-1)).toMatchObject({ payments: [{ method: 'stored_value' }] });
     expect(seen.at(-1)).not.toHaveProperty('acceptedOffline');
-  }, 30_000);
+  });
 });

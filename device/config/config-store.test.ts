@@ -148,5 +148,5 @@ describe('the kiosk’s configuration store', () => {
     expect(afterApply.snapshotVersion()).toBe(2);
     expect(headerOf(afterApply)).toBe('第二版');
     expect(afterApply.held()).toMatchObject({ snapshotVersion: 2, scopeVersions: { global: 2 } });
-  }, 30_000);
+  });
 });

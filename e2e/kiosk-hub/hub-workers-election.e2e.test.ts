@@ -17,6 +17,7 @@ import { makeTempDir } from '../../device/test-support/temp-dir.ts';
 import { readProvisioning } from '../../device/provisioning/stored-provisioning.ts';
 import { DEMO_CARDS } from '../../hub/demo/seed-demo-data.ts';
 import { NODE_RED_SECRET_ENV } from '../../flows/runtime/node-red-config.ts';
+import { NODE_RED_PREFIX } from '../../hub/http/node-red-proxy.ts';
 import { stopPostgres } from '../../hub/testing/start-postgres.ts';
 import { CliProcesses } from '../support/cli-process.ts';
 import { distinctFreePorts } from '../support/free-port.ts';
@@ -61,7 +62,13 @@ describe('three hub workers on PostgreSQL and Mosquitto', () => {
     // Every worker is given Node-RED, each on its own editor port: only the leader runs it.
     const nodeRedPorts = new Map<string, number>((await distinctFreePorts(3)).map((port, i) => [`w${i + 1}`, port]));
     const withNodeRed = (id: string) => ['--node-red', '--node-red-port', String(nodeRedPorts.get(id))];
-    const nodeRedAnswers = async (id: string) => fetch(`http://127.0.0.1:${nodeRedPorts.get(id)}/`).then(() => true, () => false);
+    // Node-RED's own editor page (its admin root, titled as the hub sets it), not merely something on the port: in a
+    // full run another test's server can take a port that was free when distinctFreePorts looked.
+    const nodeRedAnswers = async (id: string) =>
+      fetch(`http://127.0.0.1:${nodeRedPorts.get(id)}${NODE_RED_PREFIX}/`).then(
+        async (response) => response.ok && (await response.text()).includes('<title>memberkiosk HQ</title>'),
+        () => false,
+      );
     await c.start('w1', { demo: true, extraArgs: withNodeRed('w1') });
     await Promise.all([c.start('w2', { extraArgs: withNodeRed('w2') }), c.start('w3', { extraArgs: withNodeRed('w3') })]);
 

@@ -160,7 +160,7 @@ describe('a Chinese receipt with a verifiable QR code (real hub, enrolled kiosk,
     expect(lines.find((l) => l.text === '扫码验证小票真伪')).toMatchObject({ align: 1 });
     const verdict = await hubHttps(env, 'POST', '/api/receipts/verify', { token: adminToken, body: { qr } });
     expect(verdict).toMatchObject({ status: 200, body: { genuine: true, ledger: { txId: bought.body.id, kind: 'purchase', status: 'applied', totalCents: total } } });
-  }, 30_000);
+  });
 
   it('shows HQ’s change of the store’s profile in the kiosk’s state, and keeps it for when the hub is away', async () => {
     const changed = await hubHttps(env, 'PATCH', `/api/stores/${DEMO_STORE_ID}`, { token: adminToken, body: { phone: '021-6288 9999', timezone: 'Asia/Urumqi' } });
