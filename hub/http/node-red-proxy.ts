@@ -3,7 +3,6 @@
  * HQ reaches it here over the hub's TLS. Node-RED checks its own logins (HQ admins and technicians, by the hub's
  * staff accounts): the proxy adds no trust, it only carries requests and the editor's websocket.
  */
-import httpProxy from '@fastify/http-proxy';
 import type { FastifyInstance } from 'fastify';
 import { errorAnswer } from '../../core/errors/error-answer.ts';
 
@@ -15,7 +14,9 @@ export interface NodeRedProxyDeps {
 }
 
 export function registerNodeRedProxy(app: FastifyInstance, deps: NodeRedProxyDeps): void {
-  void app.register(httpProxy, {
+  // Imported with the registration, not with the module: the proxy and its HTTP client take 0.3 s to load, and only
+  // a hub that runs Node-RED needs them.
+  void app.register(import('@fastify/http-proxy'), {
     // Resolved per request (getUpstream): a fixed upstream here would pin every request to it (reply-from's pool).
     upstream: '',
     prefix: NODE_RED_PREFIX,

@@ -4,7 +4,8 @@
  * or GBK/GB18030, what Excel on a Chinese Windows writes by default. Bytes that are valid UTF-8 are read as UTF-8
  * (GBK text is almost never valid UTF-8, while the reverse is common); anything else as GB18030, GBK's superset.
  */
-import ExcelJS from 'exceljs';
+// Types only: exceljs itself (0.4 s to load) is loaded when a workbook is first read, not with every hub start.
+import type ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { CodedError } from '../../core/errors/coded-error.ts';
 import { parseCsv } from '../../core/members-import/csv-table.ts';
@@ -46,7 +47,8 @@ export function decodeText(bytes: Uint8Array): { text: string; encoding: MemberF
 }
 
 async function readXlsx(bytes: Uint8Array): Promise<SheetRow[]> {
-  const workbook = new ExcelJS.Workbook();
+  const { default: excel } = await import('exceljs');
+  const workbook = new excel.Workbook();
   try {
     await workbook.xlsx.load(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as ArrayBuffer);
   } catch {

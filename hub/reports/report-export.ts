@@ -7,7 +7,8 @@
  */
 import { once } from 'node:events';
 import { PassThrough, type Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
+// Types only: exceljs itself (0.4 s to load) is loaded when a workbook is first written, not with every hub start.
+import type ExcelJS from 'exceljs';
 
 export type ExportFormat = 'csv' | 'xlsx';
 
@@ -76,7 +77,8 @@ async function zipCaughtUp(sheet: ExcelJS.Worksheet, out: Writable): Promise<voi
 
 async function writeXlsx<Row>(out: PassThrough, sheetName: string, columns: ExportColumn<Row>[], rows: Iterable<Row> | AsyncIterable<Row>): Promise<void> {
   // Fastest deflate: an export is read once, and the zip stage is the slow one.
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false, zip: { zlib: { level: 1 } } });
+  const { default: excel } = await import('exceljs');
+  const workbook = new excel.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false, zip: { zlib: { level: 1 } } });
   const sheet = workbook.addWorksheet(sheetName);
   sheet.columns = columns.map((c, i) => ({ header: c.header, key: String(i), width: c.width ?? 14 }));
   let n = 0;
