@@ -3,24 +3,13 @@
  * they write, what they refuse and with which exit code, and that a damaged backup or a ledger whose journal does
  * not add up is never passed as restored. The backup of a hub under load is scripts/backup/backup-under-load.test.ts.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readManifest } from '../backup/backup-manifest.ts';
-import { memberkiosk, type CliRun } from './test-support/run-memberkiosk.ts';
+import { memberkiosk, memberkioskAsync } from './test-support/run-memberkiosk.ts';
 import { seededHubDataDir, type SeededHubDataDir } from './test-support/seeded-hub-data-dir.ts';
-
-/** `memberkiosk …` without blocking this process, so several can run at once. */
-function memberkioskAsync(...args: string[]): Promise<CliRun> {
-  const child = spawn(process.execPath, ['bin/memberkiosk.mjs', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
-}
 
 // Each test starts a few CLI processes (about a second each, more on a busy machine): more time than the default.
 describe('memberkiosk backup and restore (real processes)', { timeout: 90_000 }, () => {

@@ -1,25 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../device/test-support/temp-dir.ts';
-
-/** Runs the real `memberkiosk` entry point as a user would, in its own process. */
-function memberkiosk(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, ['bin/memberkiosk.mjs', ...args], { encoding: 'utf8', timeout: 30_000 });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
-
-/** The same, without blocking: many at once. */
-function memberkioskAsync(...args: string[]): Promise<{ args: string[]; code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['bin/memberkiosk.mjs', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ args, code, stdout, stderr })));
-}
+import { memberkiosk, memberkioskAsync } from './test-support/run-memberkiosk.ts';
 
 const COMMANDS = ['demo', 'hub', 'device', 'audit', 'rules', 'drivers', 'bench', 'keys', 'regions', 'stores', 'enrol', 'provision', 'devices', 'config', 'codes', 'draws'];
 const STACK_LINE = /\n\s+at /;

@@ -1,4 +1,4 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -9,12 +9,7 @@ import { ConfigKiosk } from '../../hub/config/test-support/config-kiosk.ts';
 import { DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
 import { enrolForTest } from '../../hub/testing/enrol-for-test.ts';
 import { startTestHub } from '../../hub/testing/start-test-hub.ts';
-
-/** `memberkiosk keys sign-key` and `memberkiosk config`, each as a real process. */
-function memberkiosk(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, ['bin/memberkiosk.mjs', ...args], { encoding: 'utf8', timeout: 30_000 });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+import { memberkiosk } from './test-support/run-memberkiosk.ts';
 
 describe('memberkiosk keys sign-key and config publish|list (real processes)', () => {
   let dir: string;

@@ -4,12 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../device/test-support/temp-dir.ts';
-
-/** The fleet commands on a hub data directory, each as a real `memberkiosk` process. */
-function memberkiosk(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, ['bin/memberkiosk.mjs', ...args], { encoding: 'utf8', timeout: 30_000 });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+import { memberkiosk } from './test-support/run-memberkiosk.ts';
 
 describe('memberkiosk keys, regions, stores, enrol and devices (real processes)', () => {
   let temp: ReturnType<typeof makeTempDir>;

@@ -3,7 +3,7 @@
  * and output, as an operator at a shell would see them. The CLI tests each had a copy of this; one copy keeps
  * the way a command is run (the 30 s timeout, the inherited environment) the same for all of them.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 export interface CliRun {
   code: number | null;
@@ -20,4 +20,30 @@ export function memberkiosk(...args: string[]): CliRun {
 export function memberkioskWithEnv(env: Record<string, string>, ...args: string[]): CliRun {
   const run = spawnSync(process.execPath, ['bin/memberkiosk.mjs', ...args], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, ...env } });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/**
+ * At most this many `memberkioskAsync` processes at once. A test that asked for twenty at once (every command's
+ * --help) put twenty Node processes on CI's two cores, and starved the test running beside it in the other worker.
+ */
+const AT_ONCE = 2;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+/** `memberkiosk …` without blocking this process: several tests' worth may be asked for at once, AT_ONCE run. */
+export async function memberkioskAsync(...args: string[]): Promise<CliRun & { args: string[] }> {
+  if (running >= AT_ONCE) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  try {
+    const child = spawn(process.execPath, ['bin/memberkiosk.mjs', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    return { args, code, stdout, stderr };
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
 }
