@@ -188,7 +188,7 @@ describe('two hub workers on one PostgreSQL ledger (two stores, one database)', 
     } finally {
       await other.end();
     }
-  }, 20_000);
+  });
 
   it('leaves the items of a kiosk another writer holds to it, at once, when that is no more than a quarter of its kiosks; the rest of the batch applies (a copy resent to another worker)', async () => {
     const { a, url, conflicts } = await twoWorkers();
