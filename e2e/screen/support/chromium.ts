@@ -38,7 +38,8 @@ export async function launchChromium(options: { viewport?: { width: number; heig
       deviceScaleFactor: options.deviceScaleFactor ?? 1,
       locale: 'en-GB',
       timezoneId: 'Asia/Shanghai',
-      timeout: 20_000,
+      // Chromium starts in 1.7 s alone; on a loaded 2-core machine (a full run) it may take many times that.
+      timeout: 45_000,
     });
   } catch (error) {
     rmSync(profile, { recursive: true, force: true });

@@ -103,7 +103,8 @@ export async function startScreenHarness(options: ScreenHarnessOptions): Promise
     requests.push({ method: request.method(), path: url.pathname + url.search, at: Date.now() });
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  await page.goto(screenUrl);
+  // The first load of the screen (1.1 s alone) gets more than the page's 10 s default: a full run loads the machine.
+  await page.goto(screenUrl, { timeout: 30_000 });
   return {
     hub,
     get device() {
