@@ -14,7 +14,7 @@ import { expectDeliveredOnceInOrder } from '../support/expect-delivered-once.ts'
 import { distinctFreePorts } from '../support/free-port.ts';
 import { provisionTestKiosk } from '../support/provision-test-kiosk.ts';
 import { readProvisioning } from '../../device/provisioning/stored-provisioning.ts';
-import { HUB_RESTART_TEST_TIMEOUT_MS, hubAdminToken, startHubProcess, type HubProcess } from '../support/hub-process.ts';
+import { hubAdminToken, startHubProcess, type HubProcess } from '../support/hub-process.ts';
 import { getJson, postJson } from '../support/http-json.ts';
 import { tapMember } from '../support/kiosk-api.ts';
 import { readLedgerTransactions } from '../support/ledger-file.ts';
@@ -143,7 +143,7 @@ describe('hub process killed with SIGKILL', () => {
 
     const back = await startHubProcess(children, { dataDir: hubDir, mqttPort, mqttsPort });
     await expectAllAppliedOnce(back, apiUrl, deviceId, baseline);
-  }, HUB_RESTART_TEST_TIMEOUT_MS);
+  });
 
   it('applies all 200 exactly once when the hub is killed in the middle of draining them', async () => {
     const deviceId = 'kiosk-mid-drain';
@@ -167,5 +167,5 @@ describe('hub process killed with SIGKILL', () => {
 
     const back = await startHubProcess(children, { dataDir: hubDir, mqttPort, mqttsPort });
     await expectAllAppliedOnce(back, apiUrl, deviceId, baseline);
-  }, HUB_RESTART_TEST_TIMEOUT_MS);
+  });
 });

@@ -20,7 +20,7 @@ import { startTestHub, type TestHub } from '../../hub/testing/start-test-hub.ts'
 import { CliProcesses } from '../support/cli-process.ts';
 import { postgresLedgerRows } from '../support/postgres-ledger-rows.ts';
 import { distinctFreePorts } from '../support/free-port.ts';
-import { HUB_RESTART_TEST_TIMEOUT_MS, hubAdminToken, startHubProcess, type HubProcess } from '../support/hub-process.ts';
+import { hubAdminToken, startHubProcess, type HubProcess } from '../support/hub-process.ts';
 import { publishConfig } from '../support/hub-config.ts';
 import { getJson, postJson } from '../support/http-json.ts';
 import { kioskCredentials } from '../support/kiosk-credentials.ts';
@@ -293,5 +293,5 @@ describe('memberkiosk hub --db postgres://… (a real process)', () => {
     expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1));
     expect(rows.filter((r) => r.status !== 'applied' || r.firstEntry === null)).toEqual([]);
     expect(hub.process.output()).not.toMatch(/cannot start/);
-  }, HUB_RESTART_TEST_TIMEOUT_MS);
+  });
 });

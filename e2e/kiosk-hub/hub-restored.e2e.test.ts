@@ -17,7 +17,7 @@ import { readProvisioning } from '../../device/provisioning/stored-provisioning.
 import { CliProcesses } from '../support/cli-process.ts';
 import { expectDeliveredOnceInOrder } from '../support/expect-delivered-once.ts';
 import { distinctFreePorts } from '../support/free-port.ts';
-import { HUB_RESTART_TEST_TIMEOUT_MS, hubAdminToken, startHubProcess, type HubProcess } from '../support/hub-process.ts';
+import { hubAdminToken, startHubProcess, type HubProcess } from '../support/hub-process.ts';
 import { getJson, postJson } from '../support/http-json.ts';
 import { tapMember } from '../support/kiosk-api.ts';
 import { readLedgerTransactions } from '../support/ledger-file.ts';
@@ -140,5 +140,5 @@ describe('hub ledger restored from an older backup', () => {
     const outbox = readOutboxEntries(kioskDir);
     expect(outbox).toHaveLength(8);
     expectDeliveredOnceInOrder(outbox, readLedgerTransactions(hubDir, deviceId));
-  }, HUB_RESTART_TEST_TIMEOUT_MS);
+  });
 });

@@ -273,7 +273,7 @@ describe('the hub away and back, and the member session’s countdown, on the ki
     }
     await expect(byTest(page, 'countdown').count()).resolves.toBe(0);
     await expect(page.evaluate('localStorage.length + sessionStorage.length')).resolves.toBe(0);
-  }, 60_000); // A 20 s member session is extended once and then runs out: 25–28 s on a loaded 2-core machine, close to the default 30 s.
+  });
 
   it('asks "Are you still there?" in English for a member who chose English', async () => {
     await useLocale(page, 'en');

@@ -7,12 +7,6 @@ import type { KioskMode } from '../../core/ledger/types.ts';
 import type { CliProcess, CliProcesses } from './cli-process.ts';
 import { postJson, putJson } from './http-json.ts';
 
-/**
- * A test that starts a hub process, stops or kills it, and starts it again: 15–30 s on a loaded 2-core machine, where
- * vitest's default 30 s ran out in a full run.
- */
-export const HUB_RESTART_TEST_TIMEOUT_MS = 60_000;
-
 export interface HubProcess {
   process: CliProcess;
   /** The hub's HTTP API, e.g. http://127.0.0.1:40000 (GET /api/health; /api/audit and /api/members/:id need a token). */

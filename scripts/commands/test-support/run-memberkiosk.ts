@@ -28,22 +28,25 @@ export function memberkioskWithEnv(env: Record<string, string>, ...args: string[
  */
 const AT_ONCE = 2;
 let running = 0;
+/** Callers waiting for a slot; a finishing run hands its slot to the first of them, so `running` never passes AT_ONCE. */
 const waiting: (() => void)[] = [];
 
 /** `memberkiosk …` without blocking this process: several tests' worth may be asked for at once, AT_ONCE run. */
 export async function memberkioskAsync(...args: string[]): Promise<CliRun & { args: string[] }> {
-  if (running >= AT_ONCE) await new Promise<void>((resolve) => waiting.push(resolve));
-  running++;
+  if (running < AT_ONCE) running++;
+  else await new Promise<void>((resolve) => waiting.push(resolve));
   try {
     const child = spawn(process.execPath, ['bin/memberkiosk.mjs', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // 'close', not 'exit': the process may be gone before its output has all been read.
+    const code = await new Promise<number | null>((resolve) => child.once('close', (exitCode: number | null) => resolve(exitCode)));
     return { args, code, stdout, stderr };
   } finally {
-    running--;
-    waiting.shift()?.();
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
   }
 }
