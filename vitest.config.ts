@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import { TEST_BUILD_DIR } from './scripts/build/memberkiosk-under-test.ts';
 
 /**
  * Files that need a process of their own, not one shared with other files: the end-to-end tests that start and
@@ -47,6 +48,10 @@ export default defineConfig({
     // The HQ console web app, built once before the tests that start hubs (scripts/console/). Each project runs it,
     // one after the other: the first builds what is stale, the others find it current.
     globalSetup: ['scripts/console/vitest-global-setup.ts'],
+    // The global set-up also compiles `memberkiosk` (scripts/build/memberkiosk-under-test.ts): the processes tests
+    // start run it, and so do the worker threads a hub in a test's own process starts (hub/reports/worker-entry-url.ts),
+    // as production runs them, without compiling every module again through tsx. MK_TEST_FROM_SOURCES=1: neither.
+    env: process.env['MK_TEST_FROM_SOURCES'] === '1' ? {} : { MEMBERKIOSK_THREADS_DIST: TEST_BUILD_DIR },
     // Two projects, run together on the same two workers (own-process's files first: vitest orders by project name).
     projects: [
       {

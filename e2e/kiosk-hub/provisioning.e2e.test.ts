@@ -12,6 +12,7 @@ import { startHubProcess, type HubProcess } from '../support/hub-process.ts';
 import { getJson, postJson } from '../support/http-json.ts';
 import { tapMember } from '../support/kiosk-api.ts';
 import { purchaseBody } from '../support/purchase.ts';
+import { memberkioskProcess } from '../../scripts/build/memberkiosk-under-test.ts';
 
 /**
  * A technician's enrolment as it happens in a store, every step a real `memberkiosk` process: the hub, `enrol
@@ -23,7 +24,8 @@ import { purchaseBody } from '../support/purchase.ts';
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 function memberkiosk(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['bin/memberkiosk.mjs', ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  const command = memberkioskProcess(args);
+  const child = spawn(process.execPath, command.args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: command.env });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

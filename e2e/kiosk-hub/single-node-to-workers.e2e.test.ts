@@ -22,6 +22,7 @@ import { startKioskProcess } from '../support/kiosk-process.ts';
 import { readOutboxEntries } from '../support/outbox-file.ts';
 import { postgresLedgerRows } from '../support/postgres-ledger-rows.ts';
 import { purchaseBody } from '../support/purchase.ts';
+import { memberkioskProcess } from '../../scripts/build/memberkiosk-under-test.ts';
 
 const MEMBER = 'M0004';
 const DEVICE = 'kiosk-moved';
@@ -84,7 +85,8 @@ describe('from a single-node hub on SQLite to two workers on PostgreSQL, a kiosk
     const duringMove = await sell(kiosk.apiUrl, 'moving', 10);
 
     // 3–4. Migrate into the empty database: exit 0 only when every table and every check is equal.
-    const migrated = spawnSync(process.execPath, ['bin/memberkiosk.mjs', 'migrate', '--from', `sqlite:${join(hubDir, 'ledger.sqlite')}`, '--to', c.dbUrl, '--work', temp.dir], { encoding: 'utf8', timeout: 120_000 });
+    const migrate = memberkioskProcess(['migrate', '--from', `sqlite:${join(hubDir, 'ledger.sqlite')}`, '--to', c.dbUrl, '--work', temp.dir]);
+    const migrated = spawnSync(process.execPath, migrate.args, { encoding: 'utf8', timeout: 120_000, env: migrate.env });
     expect(migrated.stderr).toBe('');
     expect(migrated.status).toBe(0);
     expect(migrated.stdout).toMatch(/journal audit \(differences\)\s+0\s+0\s+equal/);

@@ -1,5 +1,6 @@
 /**
- * Runs `memberkiosk <command>` (bin/memberkiosk.mjs) as a real OS process, so a test can SIGKILL it: no
+ * Runs `memberkiosk <command>` as a real OS process (the compiled build in tests, when current:
+ * scripts/build/memberkiosk-under-test.ts), so a test can SIGKILL it: no
  * finally blocks, no stop(), no flush — exactly what a power cut or an OOM kill does to a kiosk or a hub.
  *
  * Every process started through a CliProcesses set is killed by `killAll()`, which each test calls in
@@ -7,9 +8,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { memberkioskProcess } from '../../scripts/build/memberkiosk-under-test.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = 'bin/memberkiosk.mjs';
 
 export interface CliProcess {
   readonly child: ChildProcess;
@@ -26,14 +27,15 @@ export class CliProcesses {
   private readonly running = new Set<CliProcess>();
 
   /**
-   * Starts `node bin/memberkiosk.mjs ...args` and resolves with the first match of `ready` in its stdout
+   * Starts `memberkiosk ...args` and resolves with the first match of `ready` in its stdout
    * (the line the command prints once it serves), or rejects if it exits or stays silent past the timeout.
    */
   async start(args: string[], ready: RegExp, timeoutMs = 15_000): Promise<{ process: CliProcess; match: RegExpExecArray }> {
     // MK_CLI_NODE_ARGS: extra node flags for the child (the fleet benchmarks' CPU profiles: `--cpu-prof …`, which
     // NODE_OPTIONS does not allow).
     const nodeArgs = process.env['MK_CLI_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
-    const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const command = memberkioskProcess(args);
+    const child = spawn(process.execPath, [...nodeArgs, ...command.args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: command.env });
     // stdout alone is searched for the ready line; both streams are kept for failure messages.
     let stdout = '';
     let text = '';

@@ -13,7 +13,6 @@ import type { ExportRowsJob, ExportRowsMessage } from './export-rows-worker.ts';
 import type { ChurnRow, MemberWindow } from './sqlite-member-report-reads.ts';
 import { workerEntryUrl } from './worker-entry-url.ts';
 
-const WORKER_URL = workerEntryUrl('export-rows-worker', import.meta.url);
 /** Rows per message: large enough that posting costs little per row, small enough to start writing at once. */
 const BATCH = 2_000;
 /** How long the writer may hold the hub's thread before it gives the event loop a turn. */
@@ -23,7 +22,7 @@ const READ_AHEAD = 4;
 
 export async function* rowsFromWorker<S extends ExportRowSource>(path: string, source: S): AsyncGenerator<ExportRowOf<S>> {
   const job: ExportRowsJob = { path, source, batchSize: BATCH, credits: READ_AHEAD };
-  const worker = new Worker(WORKER_URL, { workerData: job });
+  const worker = new Worker(workerEntryUrl('export-rows-worker', import.meta.url), { workerData: job });
   let sliceStart = performance.now();
   const arrived: ExportRowsMessage[] = [];
   let notify: (() => void) | null = null;

@@ -15,7 +15,6 @@ import { churnRowsFromWorker, consumptionRowsFromWorker } from './rows-from-work
 import type { MemberGroup, PointsFlows, TopUpGroup, TrendGroup } from './sqlite-report-reads.ts';
 import { workerEntryUrl } from './worker-entry-url.ts';
 
-const WORKER_URL = workerEntryUrl('report-query-worker', import.meta.url);
 /** Longer than any report of a year of a 50-store chain takes (under 0.5 s: npm run bench console-reports). */
 export const REPORT_TIMEOUT_MS = 30_000;
 
@@ -103,7 +102,7 @@ export class WorkerReportReads {
 
   private thread(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(WORKER_URL, { workerData: { path: this.path } });
+    const worker = new Worker(workerEntryUrl('report-query-worker', import.meta.url), { workerData: { path: this.path } });
     worker.unref();
     let started: () => void = () => undefined;
     this.ready = new Promise<void>((resolve) => (started = resolve));

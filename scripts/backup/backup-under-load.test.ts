@@ -18,10 +18,12 @@ import { enrolForTest } from '../../hub/testing/enrol-for-test.ts';
 import { RawDeviceClient } from '../../hub/testing/raw-device-client.ts';
 import { startTestHub, type TestHub } from '../../hub/testing/start-test-hub.ts';
 import { readManifest } from './backup-manifest.ts';
+import { memberkioskProcess } from '../build/memberkiosk-under-test.ts';
 
 /** `memberkiosk …` as its own process, without blocking this one: the hub under test runs in it and must go on. */
 function memberkiosk(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['bin/memberkiosk.mjs', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const command = memberkioskProcess(args);
+  const child = spawn(process.execPath, command.args, { stdio: ['ignore', 'pipe', 'pipe'], env: command.env });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

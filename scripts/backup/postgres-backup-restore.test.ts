@@ -24,6 +24,7 @@ import { writeReportLedger } from '../../hub/testing/report-ledger.ts';
 import { freshPostgresDatabase, startPostgres, stopPostgres, type PostgresCluster } from '../../hub/testing/start-postgres.ts';
 import { readManifest } from './backup-manifest.ts';
 import { POSTGRES_DUMP_FILE } from './take-backup.ts';
+import { memberkioskProcess } from '../build/memberkiosk-under-test.ts';
 
 interface CliRun {
   code: number | null;
@@ -33,7 +34,8 @@ interface CliRun {
 
 /** `memberkiosk …` as its own process, without blocking this one (a test writes to the ledger meanwhile). */
 function memberkiosk(...args: string[]): Promise<CliRun> {
-  const child = spawn(process.execPath, ['bin/memberkiosk.mjs', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const command = memberkioskProcess(args);
+  const child = spawn(process.execPath, command.args, { stdio: ['ignore', 'pipe', 'pipe'], env: command.env });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -10,6 +10,7 @@ import { DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
 import { enrolForTest } from '../../hub/testing/enrol-for-test.ts';
 import { startTestHub } from '../../hub/testing/start-test-hub.ts';
 import { memberkiosk } from './test-support/run-memberkiosk.ts';
+import { memberkioskProcess } from '../build/memberkiosk-under-test.ts';
 
 describe('memberkiosk keys sign-key and config publish|list (real processes)', () => {
   let dir: string;
@@ -89,7 +90,8 @@ describe('memberkiosk keys sign-key and config publish|list (real processes)', (
       const before = await kiosk.nextSet();
       const file = join(dir, 'screen.json');
       writeFileSync(file, JSON.stringify({ screen: { idleSeconds: 45, defaultLocale: 'en' } }));
-      const { stdout } = await promisify(execFile)(process.execPath, ['bin/memberkiosk.mjs', 'config', 'publish', file, '--scope', `store:${DEMO_STORE_ID}`, '--data', env.dataDir]);
+      const command = memberkioskProcess(['config', 'publish', file, '--scope', `store:${DEMO_STORE_ID}`, '--data', env.dataDir]);
+      const { stdout } = await promisify(execFile)(process.execPath, command.args, { env: command.env });
       expect(stdout).toContain('1 kiosk(s)');
       // The CLI is a surface like the API: the publish is in the hub's append-only audit log, by the OS user.
       expect(await env.hub.store.identity.auditEntries({ limit: 5, action: 'config.publish' })).toContainEqual(

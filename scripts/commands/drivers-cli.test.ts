@@ -3,10 +3,12 @@ import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeTcpPrinter } from '../../drivers/testing/fake-printer.ts';
 import { SocatPtyPair } from '../../drivers/testing/socat-pty-pair.ts';
+import { memberkioskProcess } from '../build/memberkiosk-under-test.ts';
 
 /** The technician commands as a technician runs them: real processes against virtual hardware. */
 function runCli(args: string[]): { done: Promise<{ code: number | null; stdout: string; stderr: string }>; stdout: () => string } {
-  const child = spawn(process.execPath, ['bin/memberkiosk.mjs', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const command = memberkioskProcess(args);
+  const child = spawn(process.execPath, command.args, { stdio: ['ignore', 'pipe', 'pipe'], env: command.env });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -6,6 +6,7 @@ import { makeTempDir } from '../../device/test-support/temp-dir.ts';
 import { ensurePcscd } from '../../drivers/testing/pcscd.ts';
 import { lockVirtualReader } from '../../drivers/testing/virtual-reader-lock.ts';
 import { VirtualVpcdCard } from '../../drivers/testing/virtual-vpcd-card.ts';
+import { memberkioskProcess } from '../build/memberkiosk-under-test.ts';
 
 /**
  * `memberkiosk drivers list` and `drivers watch --pcsc` as a technician runs them, against the real pcscd and a
@@ -16,8 +17,9 @@ const READER = 'Virtual PCD 00 00';
 const VPCD_PORT = 35963;
 const STACK_LINE = /\n\s+at /;
 
-function runCli(args: string[], env: NodeJS.ProcessEnv = process.env) {
-  const child = spawn(process.execPath, ['bin/memberkiosk.mjs', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+function runCli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const command = memberkioskProcess(args, env);
+  const child = spawn(process.execPath, command.args, { stdio: ['ignore', 'pipe', 'pipe'], env: command.env });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { findFreePort } from '../../e2e/support/free-port.ts';
 import { makeTempDir } from '../../device/test-support/temp-dir.ts';
 import { startMosquitto, type MosquittoBroker } from '../../hub/testing/start-mosquitto.ts';
+import { memberkioskProcess } from '../build/memberkiosk-under-test.ts';
 
 /**
  * `memberkiosk hub --broker mqtt://...` as an operator runs it, against a real Mosquitto that is not there yet,
@@ -23,9 +24,8 @@ interface HubRun {
 }
 
 function startHub(brokerUrl: string, dataDir: string): HubRun {
-  const child = spawn(process.execPath, ['bin/memberkiosk.mjs', 'hub', '--broker', brokerUrl, '--data', dataDir, '--http-port', '0', '--https-port', '0', '--log-level', 'warn'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const command = memberkioskProcess(['hub', '--broker', brokerUrl, '--data', dataDir, '--http-port', '0', '--https-port', '0', '--log-level', 'warn']);
+  const child = spawn(process.execPath, command.args, { stdio: ['ignore', 'pipe', 'pipe'], env: command.env });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

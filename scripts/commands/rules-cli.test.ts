@@ -2,10 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EVALUATION_KINDS } from '../../core/rules/context-schema.ts';
+import { memberkioskProcess } from '../build/memberkiosk-under-test.ts';
 
 /** Runs the real `memberkiosk rules` entry point, in its own process. */
 function rules(...args: string[]): { code: number | null; json: Record<string, unknown> } {
-  const run = spawnSync(process.execPath, ['bin/memberkiosk.mjs', 'rules', ...args], { encoding: 'utf8', timeout: 30_000 });
+  const command = memberkioskProcess(['rules', ...args]);
+  const run = spawnSync(process.execPath, command.args, { encoding: 'utf8', timeout: 30_000, env: command.env });
   return { code: run.status, json: JSON.parse(run.stdout) as Record<string, unknown> };
 }
 

@@ -22,8 +22,6 @@ import type { HqApplyOptions, HqTransactionBody, ReceivedTransaction } from '../
 import { factsForBatch, factsForHq, type FleetLookups } from './batch-fleet-facts.ts';
 import { errorFromThread, type WriterAnswer, type WriterRequest, type WriterThreadData } from './ledger-writer-protocol.ts';
 
-const WORKER_URL = workerEntryUrl('ledger-writer-worker', import.meta.url);
-
 interface Waiting {
   resolve: (results: TxResult[]) => void;
   reject: (error: Error) => void;
@@ -112,7 +110,7 @@ export class LedgerWriterThread {
 
   private thread(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(WORKER_URL, { workerData: this.data });
+    const worker = new Worker(workerEntryUrl('ledger-writer-worker', import.meta.url), { workerData: this.data });
     // The hub's own stop closes it; a process that forgot to must still be able to exit.
     worker.unref();
     let started: () => void = () => undefined;

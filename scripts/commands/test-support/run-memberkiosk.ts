@@ -1,9 +1,11 @@
 /**
- * Runs `memberkiosk <args>` (bin/memberkiosk.mjs) to completion as a real OS process and hands back its exit code
- * and output, as an operator at a shell would see them. The CLI tests each had a copy of this; one copy keeps
- * the way a command is run (the 30 s timeout, the inherited environment) the same for all of them.
+ * Runs `memberkiosk <args>` to completion as a real OS process (the compiled build when current:
+ * memberkiosk-under-test.ts) and hands back its exit code and output, as an operator at a shell would see them.
+ * The CLI tests each had a copy of this; one copy keeps the way a command is run (the 30 s timeout, the inherited
+ * environment) the same for all of them.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { memberkioskProcess } from '../../build/memberkiosk-under-test.ts';
 
 export interface CliRun {
   code: number | null;
@@ -18,7 +20,8 @@ export function memberkiosk(...args: string[]): CliRun {
 
 /** `memberkiosk ...args` with `env` added to the test's environment (e.g. MEMBERKIOSK_PASSWORD for a login). */
 export function memberkioskWithEnv(env: Record<string, string>, ...args: string[]): CliRun {
-  const run = spawnSync(process.execPath, ['bin/memberkiosk.mjs', ...args], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, ...env } });
+  const command = memberkioskProcess(args, env);
+  const run = spawnSync(process.execPath, command.args, { encoding: 'utf8', timeout: 30_000, env: command.env });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -36,7 +39,8 @@ export async function memberkioskAsync(...args: string[]): Promise<CliRun & { ar
   if (running < AT_ONCE) running++;
   else await new Promise<void>((resolve) => waiting.push(resolve));
   try {
-    const child = spawn(process.execPath, ['bin/memberkiosk.mjs', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const command = memberkioskProcess(args);
+    const child = spawn(process.execPath, command.args, { stdio: ['ignore', 'pipe', 'pipe'], env: command.env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
