@@ -14,7 +14,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { compiledBuildProblem, REPOSITORY_ROOT } from '../../bin/compiled-build.mjs';
-import { buildDirUnderRepository, PROD_BIN } from './compiled-cli.ts';
+import { buildDirUnderRepository, collectOutput, PROD_BIN } from './compiled-cli.ts';
 
 /** The suite's own build (.tmp/ is ignored by git and the linters), apart from a developer's dist/. */
 export const TEST_BUILD_DIR = buildDirUnderRepository('test-build');
@@ -33,11 +33,9 @@ let current = false;
 export async function prepareTestBuild(): Promise<void> {
   if (process.env['MK_TEST_FROM_SOURCES'] === '1' || compiledBuildProblem(TEST_BUILD_DIR) === null) return;
   const build = spawn(process.execPath, [join(REPOSITORY_ROOT, 'bin', 'build.mjs'), '--out-dir', TEST_BUILD_DIR, '--no-check'], { cwd: REPOSITORY_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let said = '';
-  build.stdout.on('data', (chunk: Buffer) => (said += chunk.toString('utf8')));
-  build.stderr.on('data', (chunk: Buffer) => (said += chunk.toString('utf8')));
+  const output = collectOutput(build);
   const code = await new Promise<number | null>((resolve) => build.once('close', resolve));
-  if (code !== 0) throw new Error(`the suite's compiled build (${TEST_BUILD_DIR}) failed (exit ${code}):\n${said}`);
+  if (code !== 0) throw new Error(`the suite's compiled build (${TEST_BUILD_DIR}) failed (exit ${code}):\n${output().stdout}${output().stderr}`);
 }
 
 function testBuildIsCurrent(): boolean {

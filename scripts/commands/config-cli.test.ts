@@ -1,16 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { acceptConfigSet } from '../../core/config/accept-config-set.ts';
 import { ConfigKiosk } from '../../hub/config/test-support/config-kiosk.ts';
 import { DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
 import { enrolForTest } from '../../hub/testing/enrol-for-test.ts';
 import { startTestHub } from '../../hub/testing/start-test-hub.ts';
-import { memberkiosk } from './test-support/run-memberkiosk.ts';
-import { memberkioskProcess } from '../build/memberkiosk-under-test.ts';
+import { memberkiosk, memberkioskAsync } from './test-support/run-memberkiosk.ts';
 
 describe('memberkiosk keys sign-key and config publish|list (real processes)', () => {
   let dir: string;
@@ -90,8 +87,8 @@ describe('memberkiosk keys sign-key and config publish|list (real processes)', (
       const before = await kiosk.nextSet();
       const file = join(dir, 'screen.json');
       writeFileSync(file, JSON.stringify({ screen: { idleSeconds: 45, defaultLocale: 'en' } }));
-      const command = memberkioskProcess(['config', 'publish', file, '--scope', `store:${DEMO_STORE_ID}`, '--data', env.dataDir]);
-      const { stdout } = await promisify(execFile)(process.execPath, command.args, { env: command.env });
+      // Not blocking this process: the hub under test runs in it and must answer the kiosk meanwhile.
+      const { stdout } = await memberkioskAsync('config', 'publish', file, '--scope', `store:${DEMO_STORE_ID}`, '--data', env.dataDir);
       expect(stdout).toContain('1 kiosk(s)');
       // The CLI is a surface like the API: the publish is in the hub's append-only audit log, by the OS user.
       expect(await env.hub.store.identity.auditEntries({ limit: 5, action: 'config.publish' })).toContainEqual(
