@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD, DEMO_STORE_ID } from '../../hub/demo/seed-demo-data.ts';
 import { freePort } from '../../hub/testing/free-port.ts';
 import { ensureConsoleBuilt } from '../../scripts/console/ensure-console-built.ts';
-import { assertChromiumInstalled, launchChromium, type LaunchedBrowser } from '../screen/support/chromium.ts';
+import { assertChromiumInstalled, openChromiumContext, type LaunchedBrowser } from '../screen/support/chromium.ts';
 import { seen } from '../screen/support/seen.ts';
 import { DESKTOP, field, SHOTS, submitLogin } from './support/console-harness.ts';
 
@@ -50,7 +50,7 @@ describe('issue 12 done: after npm start, HQ runs the chain from the console in 
       if (Date.now() > deadline || demo.exitCode !== null) throw new Error(`memberkiosk demo printed no console address:\n${output}`);
     }
     consoleUrl = printed()!;
-    browser = await launchChromium({ viewport: DESKTOP });
+    browser = await openChromiumContext({ viewport: DESKTOP });
   }, 120_000);
 
   afterAll(async () => {

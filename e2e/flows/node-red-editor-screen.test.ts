@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, type LaunchedBrowser } from '../screen/support/chromium.ts';
+import { openChromiumContext, type LaunchedBrowser } from '../screen/support/chromium.ts';
 import { RecordingFlowParent, shippedFlow, TEST_TECHNICIAN, writeFlows, type FlowHost } from '../../flows/testing/recording-flow-parent.ts';
 
 interface OpenEditor {
@@ -31,7 +31,7 @@ async function openEditor(host: FlowHost, flows: unknown[]): Promise<OpenEditor>
   };
   try {
     await parent.start();
-    chromium = await launchChromium();
+    chromium = await openChromiumContext();
     const page = await chromium.browser.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));

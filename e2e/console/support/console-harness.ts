@@ -13,7 +13,7 @@ import pino from 'pino';
 import type { Page } from 'playwright-core';
 import { createHub, type Hub, type HubAddresses, type HubConfig } from '../../../hub/main.ts';
 import { ensureConsoleBuilt } from '../../../scripts/console/ensure-console-built.ts';
-import { assertChromiumInstalled, launchChromium, type LaunchedBrowser } from '../../screen/support/chromium.ts';
+import { assertChromiumInstalled, openChromiumContext, type LaunchedBrowser } from '../../screen/support/chromium.ts';
 import { seen } from '../../screen/support/seen.ts';
 
 /** Where the screenshots go (docs/screenshots/). */
@@ -66,7 +66,7 @@ export async function startConsoleHarness(options: ConsoleHarnessOptions): Promi
   try {
     const started = await hub.start();
     mkdirSync(SHOTS, { recursive: true });
-    browser = await launchChromium({ viewport: DESKTOP });
+    browser = await openChromiumContext({ viewport: DESKTOP });
     const launched = browser;
     const problems: string[] = [];
     return {

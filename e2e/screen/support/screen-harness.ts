@@ -16,7 +16,7 @@ import { expect } from 'vitest';
 import { DEMO_STORE_ID } from '../../../hub/demo/seed-demo-data.ts';
 import { startTestHub, type TestHub } from '../../../hub/testing/start-test-hub.ts';
 import { createDevice, type Device, type DeviceConfig } from '../../../device/main.ts';
-import { assertChromiumInstalled, launchChromium, type LaunchedBrowser } from './chromium.ts';
+import { assertChromiumInstalled, openChromiumContext, type LaunchedBrowser } from './chromium.ts';
 import { kioskCredentials } from '../../support/kiosk-credentials.ts';
 import { findFreePort } from '../../support/free-port.ts';
 
@@ -92,7 +92,7 @@ export async function startScreenHarness(options: ScreenHarnessOptions): Promise
   let browser: LaunchedBrowser | null = null;
   let hubStopping: Promise<void> | null = null;
   let hubPaused = false;
-  browser = await launchChromium({ viewport: options.viewport ?? { width: 1024, height: 600 } });
+  browser = await openChromiumContext({ viewport: options.viewport ?? { width: 1024, height: 600 } });
   const page = await browser.browser.newPage();
   // A click on something that never becomes clickable fails in 10 s, naming it, not at the test's own time-out.
   page.setDefaultTimeout(10_000);
