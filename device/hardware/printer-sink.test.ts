@@ -50,14 +50,14 @@ describe('PrinterSink: printed now or not at all (ESC/POS over TCP)', () => {
   });
 
   it('does not queue a receipt while the printer reports paper out, and prints nothing once paper is back', async () => {
-    const { fake, printer, sink, logs } = await rig();
+    const { fake, printer, sink, logs } = await rig({ printWindowMs: 30_000 });
     fake.state.paperOut = true;
     await printer.refreshStatus();
     expect(sink.blockedCode()).toBe('PRINTER_PAPER_OUT');
     const started = Date.now();
     expect(await sink.print(sampleReceipt({ txId: 'TX-NO-PAPER' }))).toEqual({ status: 'not_printed', code: 'PRINTER_PAPER_OUT' });
-    // Refused at once: the member is not kept waiting for the window.
-    expect(Date.now() - started).toBeLessThan(200);
+    // Refused at once: the member is not kept waiting for the window (half a minute here).
+    expect(Date.now() - started).toBeLessThan(10_000);
     expect(printer.status().queueDepth).toBe(0);
     expect(logs.withCode('PRINTER_PAPER_OUT').map((r) => r.txId)).toEqual(['TX-NO-PAPER']);
     fake.state.paperOut = false;

@@ -36,9 +36,10 @@ describe('hub link and the hub’s availability announcements (real aedes, fake 
     cleanups.push(() => announcer.endAsync());
     await announcer.publishAsync(topics.hubAvailability, 'offline', { qos: 1, retain: true });
     await eventually(() => !link.isConnected(), 'link sees the hub offline');
+    // Answered from what the link knows, not by waiting out the lookup's own timeout (a minute here).
     const started = Date.now();
-    expect(await link.lookup({ op: 'member.byCard', cardUid: '04A1B2C3' }, 2_000)).toBeNull();
-    expect(Date.now() - started).toBeLessThan(100);
+    expect(await link.lookup({ op: 'member.byCard', cardUid: '04A1B2C3' }, 60_000)).toBeNull();
+    expect(Date.now() - started).toBeLessThan(10_000);
 
     // A transaction published while the hub is away is lost by nobody: the hub holds its answer back here,
     // and the live "online" announcement makes the link send it again.

@@ -101,9 +101,14 @@ describe('EscposReceiptPrinter over TCP (port 9100 style)', () => {
       expect.arrayContaining([1, 2, 4]),
     );
 
-    const started = Date.now();
-    const job = await printer.print(sampleReceipt());
-    expect(Date.now() - started).toBeLessThan(100);
+    // Not blocking means print() settles while the paper is still out; a print that waited for the paper
+    // would never settle here, as nothing puts paper back until later in this test.
+    const held = Symbol('still waiting for paper');
+    const job = await Promise.race([
+      printer.print(sampleReceipt()),
+      new Promise<typeof held>((resolve) => setTimeout(() => resolve(held), 2_000)),
+    ]);
+    if (job === held) throw new Error('print() waited for the paper instead of holding the job');
     expect(job.queueDepth).toBe(1);
     await new Promise((r) => setTimeout(r, 300)); // a few status polls with paper still out
     expect(fake.decoder.events.some((e) => e.kind === 'cut')).toBe(false);

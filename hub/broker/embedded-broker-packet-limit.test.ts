@@ -178,13 +178,18 @@ describe('embedded broker packet size limit (real aedes, real sockets)', () => {
       expect(logs.filter((l) => l.code === 'MQTT_PACKET_TOO_LARGE' || l.code === 'MQTT_PACKET_MALFORMED')).toEqual([]);
       // Small QoS 1 round trips stay fast: with Nagle back on the broker's socket, the message written right
       // after a PUBACK waits for the client's delayed ACK (~40 ms) every time.
-      const started = performance.now();
+      // The median of 20 rather than the mean, so one pause of a busy machine cannot fail it; Nagle's wait is on
+      // every round trip and moves the median past 40 ms.
+      const roundTrips: number[] = [];
       for (let i = 0; i < 20; i += 1) {
+        const started = performance.now();
         const back = new Promise<void>((resolve) => listener.once('message', () => resolve()));
         await client.publishAsync(topic, 'ping', { qos: 1 });
         await back;
+        roundTrips.push(performance.now() - started);
       }
-      expect((performance.now() - started) / 20).toBeLessThan(20);
+      const median = [...roundTrips].sort((a, b) => a - b)[10] ?? Number.POSITIVE_INFINITY;
+      expect(median).toBeLessThan(20);
     } finally {
       await client.endAsync();
       await listener.endAsync();
