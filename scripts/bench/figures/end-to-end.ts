@@ -4,7 +4,8 @@
  * window) over the same broker. Target: ratio >= 0.8 and >= 4,000 tx/s.
  *
  * Online confirmation latency: one transaction at a time, from the outbox write to its result on the device,
- * p50 and p99 over 2,000 transactions, and p99 over the raw echo's p99 in the same run. Target: within 2 ms.
+ * p50 and p99 over 2,000 transactions, and p99 over the raw echo's p99 in the same run, the two taken in turns.
+ * Target: within 2 ms.
  * Beside it, what tells the disk's part from the code's: the outbox append's own p50/p99, one small fsynced commit's
  * p50/p99 on the same disk, and the same figure again with the hub's data and the outbox in memory (tmpfs).
  */
@@ -26,6 +27,8 @@ import { diskCommitLatencies } from '../support/disk-commit-latency.ts';
 
 const THROUGHPUT_TX = 10_000;
 const LATENCY_TX = 2_000;
+/** Untimed turns before the timed ones (see deviceLatency). */
+const LATENCY_WARM_UP = 200;
 const WINDOW = 100;
 /** How far the confirmation p99 may lie above the raw echo's p99 (the floor is two fsyncs and a round trip). */
 const MAX_P99_OVER_ECHO_MS = 2;
@@ -81,7 +84,7 @@ export async function measure(): Promise<BenchFigure[]> {
         ratio: latency.echoP99 / latency.p99,
         target: 'p99 < 5 ms',
         met: latency.p99 < 5,
-        notes: `${LATENCY_TX} transactions one at a time`,
+        notes: `${LATENCY_TX} transactions one at a time, each followed by a raw echo round trip (the baseline), after ${LATENCY_WARM_UP} untimed turns`,
       },
       {
         // What the spine adds to the network's own tail: an outbox fsync, a ledger fsync, parsing, planning.
@@ -92,7 +95,7 @@ export async function measure(): Promise<BenchFigure[]> {
         ratio: MAX_P99_OVER_ECHO_MS / Math.max(0.01, latency.p99 - latency.echoP99),
         target: `p99 − raw echo p99 <= ${MAX_P99_OVER_ECHO_MS} ms`,
         met: latency.p99 - latency.echoP99 <= MAX_P99_OVER_ECHO_MS,
-        notes: `same run, same broker, one at a time; ratio = allowed / measured difference (>= 1 is met); outbox append p50 ${ms(latency.appendP50)}, p99 ${ms(latency.appendP99)}; one fsynced commit on this disk p50 ${ms(percentile(disk, 50))}, p99 ${ms(percentile(disk, 99))} (a sale waits for two)`,
+        notes: `same run, same broker, one at a time, sale and echo in turns; ratio = allowed / measured difference (>= 1 is met); outbox append p50 ${ms(latency.appendP50)}, p99 ${ms(latency.appendP99)}; one fsynced commit on this disk p50 ${ms(percentile(disk, 50))}, p99 ${ms(percentile(disk, 99))} (a sale waits for two)`,
       },
       // The same, laid out as a shop runs it: the kiosk (outbox, link, event loop, heap) in a process of its own,
       // the hub and its broker in this one; the raw echo's sender in the kiosk's process too. Informational: the
@@ -194,26 +197,40 @@ interface Latency {
   appendP99: number;
 }
 
+/**
+ * One at a time: a sale (outbox write → hub → result closes it) and a raw echo round trip, taken in turns, so that a
+ * busy moment of a shared machine falls on both series alike and the difference of their p99s is the code's and the
+ * disk's, not the neighbours'. Both start after LATENCY_WARM_UP untimed turns: the new outbox file, its first pages
+ * and the link's first round trips are not what a kiosk that has been selling all day sees.
+ */
 async function deviceLatency(env: TestHub, path: string): Promise<Latency> {
   const { outbox, link } = await startDevice(env, path, 'bench-latency');
+  const echo = await rawEchoPinger(env);
   const samples: number[] = [];
   const appends: number[] = [];
+  const echoes: number[] = [];
   try {
-    for (let i = 0; i < LATENCY_TX; i++) {
+    for (let i = 0; i < LATENCY_WARM_UP + LATENCY_TX; i++) {
+      const timed = i >= LATENCY_WARM_UP;
       const started = performance.now();
       const tx = outbox.append(purchase(i));
-      appends.push(performance.now() - started);
+      const appended = performance.now();
       link.kick();
       const result = await link.waitForResult(tx.id, 5_000);
       if (!result || result.status !== 'applied') throw new Error(`latency transaction not applied: ${JSON.stringify(result)}`);
-      samples.push(performance.now() - started);
+      const confirmed = performance.now();
+      const roundTrip = await echo.ping();
+      if (!timed) continue;
+      appends.push(appended - started);
+      samples.push(confirmed - started);
+      echoes.push(roundTrip);
     }
   } finally {
+    await echo.close();
     await link.stop();
     outbox.close();
   }
-  const echo = await rawEchoLatency(env, LATENCY_TX);
-  return { p50: percentile(samples, 50), p99: percentile(samples, 99), echoP50: percentile(echo, 50), echoP99: percentile(echo, 99), appendP50: percentile(appends, 50), appendP99: percentile(appends, 99) };
+  return { p50: percentile(samples, 50), p99: percentile(samples, 99), echoP50: percentile(echoes, 50), echoP99: percentile(echoes, 99), appendP50: percentile(appends, 50), appendP99: percentile(appends, 99) };
 }
 
 /** mqtt.js QoS 1 publish → an echo client republishes → back to the sender, `window` in flight. */
@@ -246,7 +263,8 @@ async function rawEcho(env: TestHub, count: number, window: number): Promise<num
   return count / seconds;
 }
 
-async function rawEchoLatency(env: TestHub, count: number): Promise<number[]> {
+/** A raw QoS 1 round trip on the same broker: publish → an echo client beside the broker republishes → back. */
+async function rawEchoPinger(env: TestHub): Promise<{ ping(): Promise<number>; close(): Promise<void> }> {
   const url = env.brokerUrl;
   const topics = createTopics();
   const sender = await connectRawClient(url, 'bench-rtt-sender', await credentials(env, 'bench-rtt-sender'));
@@ -254,14 +272,16 @@ async function rawEchoLatency(env: TestHub, count: number): Promise<number[]> {
   await echoer.subscribeAsync(topics.tx('bench-rtt-sender'), { qos: 1 });
   echoer.on('message', (_topic, message) => echoer.publish(topics.txResult('bench-rtt-sender'), message, { qos: 1 }));
   await sender.subscribeAsync(topics.txResult('bench-rtt-sender'), { qos: 1 });
-  const samples: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const started = performance.now();
-    const back = new Promise<void>((resolve) => sender.once('message', () => resolve()));
-    sender.publish(topics.tx('bench-rtt-sender'), '{"ping":true}', { qos: 1 });
-    await back;
-    samples.push(performance.now() - started);
-  }
-  await Promise.all([sender.endAsync(), echoer.endAsync()]);
-  return samples;
+  return {
+    async ping() {
+      const started = performance.now();
+      const back = new Promise<void>((resolve) => sender.once('message', () => resolve()));
+      sender.publish(topics.tx('bench-rtt-sender'), '{"ping":true}', { qos: 1 });
+      await back;
+      return performance.now() - started;
+    },
+    async close() {
+      await Promise.all([sender.endAsync(), echoer.endAsync()]);
+    },
+  };
 }
