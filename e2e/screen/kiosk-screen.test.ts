@@ -47,6 +47,8 @@ describe('kiosk screen in a real browser', () => {
     await seen(page, byTest(page, 'link').getByText('在线', { exact: true }), 'the kiosk online');
     await expect(page.evaluate('document.documentElement.lang')).resolves.toBe('zh-CN');
     await expect(byTest(page, 'member-home').count()).resolves.toBe(0);
+    // This browser asks for less motion (the harness): the reader's pulse stands still.
+    await expect(page.evaluate(`getComputedStyle(document.querySelector('.pulse')).animationName`)).resolves.toBe('none');
   });
 
   it('is pushed what to show: one event stream, no API request while idle, a tap arrives without asking', async () => {

@@ -18,7 +18,7 @@ import type { MemberSegmentParams, MemberSummary } from '../../flows/runtime/pro
 import { DEMO_MEMBERS, seedDemoData } from '../demo/seed-demo-data.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { openLedger } from '../ledger/open-ledger.ts';
-import { freshPostgresDatabase, stopPostgres } from '../testing/start-postgres.ts';
+import { freshMigratedPostgresDatabase, stopPostgres } from '../testing/start-postgres.ts';
 import { hqAdminLogin } from '../testing/staff-actor.ts';
 import { createMemberReads, MARKETING_CONSENT_PURPOSE } from './member-reads.ts';
 
@@ -63,7 +63,7 @@ async function openSqlite(): Promise<Opened> {
 }
 
 async function openPostgres(): Promise<Opened> {
-  const url = await freshPostgresDatabase('member_reads');
+  const url = await freshMigratedPostgresDatabase('member_reads');
   const ledger = await openLedger({ kind: 'postgres', url, logger: silent, fallbackBundle: DEFAULT_RULES_BUNDLE, poolSize: 4 });
   const client = new pg.Client({ connectionString: url });
   await client.connect();

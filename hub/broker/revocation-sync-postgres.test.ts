@@ -14,7 +14,7 @@ import { createTopics } from '../../core/wire/topics.ts';
 import { enrolForTest } from '../testing/enrol-for-test.ts';
 import { runMosquittoClient } from '../testing/run-mosquitto-client.ts';
 import { startMosquittoDynsec, type DynsecMosquitto } from '../testing/start-mosquitto-dynsec.ts';
-import { freshPostgresDatabase, stopPostgres } from '../testing/start-postgres.ts';
+import { freshMigratedPostgresDatabase, stopPostgres } from '../testing/start-postgres.ts';
 import { startTestHub, type TestHub } from '../testing/start-test-hub.ts';
 import { MosquittoDynsecAccounts } from './mosquitto-dynsec-accounts.ts';
 
@@ -31,7 +31,7 @@ describe('revocations reach an external broker from the PostgreSQL fleet (real M
   beforeEach(async () => {
     broker = await startMosquittoDynsec();
     await new MosquittoDynsecAccounts({ url: broker.adminUrl, logger: pino({ level: 'silent' }) }).ensureHubAccount('hub', 'hub-secret');
-    url = await freshPostgresDatabase('revoke');
+    url = await freshMigratedPostgresDatabase('revoke');
     env = await startTestHub({ db: { kind: 'postgres', url }, broker: { mode: 'external', url: broker.url('hub', 'hub-secret'), dynsecAdminUrl: broker.adminUrl } });
   });
 

@@ -18,7 +18,7 @@ import { submitHqTransaction } from '../hq/hq-transactions.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { parseLedgerTransaction } from '../ledger/ledger-parse.ts';
 import { openLedger } from '../ledger/open-ledger.ts';
-import { freshPostgresDatabase, stopPostgres } from '../testing/start-postgres.ts';
+import { freshMigratedPostgresDatabase, stopPostgres } from '../testing/start-postgres.ts';
 import { hqAdminLogin } from '../testing/staff-actor.ts';
 
 const DOC = readFileSync(new URL('../../docs/ACCOUNTS.md', import.meta.url), 'utf8');
@@ -55,7 +55,7 @@ const RULES_VERSION = 2;
 const silent = pino({ level: 'silent' });
 const backends = [
   { name: 'SQLite', open: () => openLedger({ kind: 'sqlite', path: ':memory:', logger: silent, fallbackBundle: DEFAULT_RULES_BUNDLE }) },
-  { name: 'PostgreSQL', open: async () => openLedger({ kind: 'postgres', url: await freshPostgresDatabase('cards_doc'), logger: silent, fallbackBundle: DEFAULT_RULES_BUNDLE, poolSize: 4 }) },
+  { name: 'PostgreSQL', open: async () => openLedger({ kind: 'postgres', url: await freshMigratedPostgresDatabase('cards_doc'), logger: silent, fallbackBundle: DEFAULT_RULES_BUNDLE, poolSize: 4 }) },
 ];
 
 describe.each(backends)('docs/ACCOUNTS.md card types and fees, through the ledger ($name)', ({ open }) => {

@@ -18,7 +18,7 @@ import { DEMO_CARDS, DEMO_STORE_ID, seedDemoData } from '../demo/seed-demo-data.
 import type { Ledger } from '../ledger/ledger.ts';
 import { openLedger } from '../ledger/open-ledger.ts';
 import { LEDGER_PG_TYPES } from '../ledger/postgres/pg-integer-types.ts';
-import { freshPostgresDatabase, stopPostgres } from '../testing/start-postgres.ts';
+import { freshMigratedPostgresDatabase, stopPostgres } from '../testing/start-postgres.ts';
 import { hqAdminLogin } from '../testing/staff-actor.ts';
 import { chargeAnnualFees, planAnnualFeeSweep } from './charge-annual-fees.ts';
 import { submitHqTransaction } from './hq-transactions.ts';
@@ -58,7 +58,7 @@ async function openSqlite(): Promise<Opened> {
 }
 
 async function openPostgres(): Promise<Opened> {
-  const url = await freshPostgresDatabase('annual_fees');
+  const url = await freshMigratedPostgresDatabase('annual_fees');
   const ledger = await openLedger({ kind: 'postgres', url, logger: silent, fallbackBundle: DEFAULT_RULES_BUNDLE, poolSize: 4 });
   // BIGINT read as the ledger reads it: safe integers.
   const client = new pg.Client({ connectionString: url, types: LEDGER_PG_TYPES });

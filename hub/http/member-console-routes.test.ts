@@ -13,7 +13,7 @@ import { DEMO_CARDS, DEMO_STORE_ID, seedDemoData } from '../demo/seed-demo-data.
 import { createIdentityService, type IdentityService } from '../identity/identity-service.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { openLedger } from '../ledger/open-ledger.ts';
-import { freshPostgresDatabase, stopPostgres } from '../testing/start-postgres.ts';
+import { freshMigratedPostgresDatabase, stopPostgres } from '../testing/start-postgres.ts';
 import { buildApp } from './build-app.ts';
 
 const STORE_B = 'store-002';
@@ -21,7 +21,7 @@ const STORE_B = 'store-002';
 const silent = pino({ level: 'silent' });
 const backends = [
   { name: 'SQLite', open: () => openLedger({ kind: 'sqlite', path: ':memory:', logger: silent, fallbackBundle: DEFAULT_RULES_BUNDLE }) },
-  { name: 'PostgreSQL', open: async () => openLedger({ kind: 'postgres', url: await freshPostgresDatabase('console'), logger: silent, fallbackBundle: DEFAULT_RULES_BUNDLE, poolSize: 4 }) },
+  { name: 'PostgreSQL', open: async () => openLedger({ kind: 'postgres', url: await freshMigratedPostgresDatabase('console'), logger: silent, fallbackBundle: DEFAULT_RULES_BUNDLE, poolSize: 4 }) },
 ];
 
 describe.each(backends)('console member search and record ($name)', ({ open }) => {

@@ -16,7 +16,7 @@ import { DEMO_STORE_ID, seedDemoData } from '../demo/seed-demo-data.ts';
 import { createIdentityService, type IdentityService } from '../identity/identity-service.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { openLedger } from '../ledger/open-ledger.ts';
-import { freshPostgresDatabase, stopPostgres } from '../testing/start-postgres.ts';
+import { freshMigratedPostgresDatabase, stopPostgres } from '../testing/start-postgres.ts';
 import { createMemberImportService, importedMemberId, MAX_IMPORT_ROWS } from '../members-import/member-import-service.ts';
 import { hqAdminLogin, staffAuthorization } from '../testing/staff-actor.ts';
 import { buildApp } from './build-app.ts';
@@ -38,7 +38,7 @@ const BAD = Buffer.from(`\uFEFF${csv([...GOOD_ROWS, '孙丽,13900000004,C0000004
 const silent = pino({ level: 'silent' });
 const backends = [
   { name: 'SQLite', open: () => openLedger({ kind: 'sqlite', path: ':memory:', logger: silent, fallbackBundle: DEFAULT_RULES_BUNDLE }) },
-  { name: 'PostgreSQL', open: async () => openLedger({ kind: 'postgres', url: await freshPostgresDatabase('member_import'), logger: silent, fallbackBundle: DEFAULT_RULES_BUNDLE, poolSize: 4 }) },
+  { name: 'PostgreSQL', open: async () => openLedger({ kind: 'postgres', url: await freshMigratedPostgresDatabase('member_import'), logger: silent, fallbackBundle: DEFAULT_RULES_BUNDLE, poolSize: 4 }) },
 ];
 
 describe.each(backends)('member import over the hub API (inject, real $name)', ({ open }) => {

@@ -15,7 +15,7 @@ import { createIdentityService, type IdentityService } from '../identity/identit
 import type { Ledger } from '../ledger/ledger.ts';
 import { ERASED_NAME } from '../ledger/member-profile-store.ts';
 import { openLedger } from '../ledger/open-ledger.ts';
-import { freshPostgresDatabase, stopPostgres } from '../testing/start-postgres.ts';
+import { freshMigratedPostgresDatabase, stopPostgres } from '../testing/start-postgres.ts';
 import { hqAdminLogin, staffAuthorization } from '../testing/staff-actor.ts';
 import { applyRetention } from '../hq/apply-retention.ts';
 import { buildApp } from './build-app.ts';
@@ -28,7 +28,7 @@ const BUNDLE = { ...DEFAULT_RULES_BUNDLE, credit: {} };
 const silent = pino({ level: 'silent' });
 const backends = [
   { name: 'SQLite', open: () => openLedger({ kind: 'sqlite', path: ':memory:', logger: silent, fallbackBundle: BUNDLE }) },
-  { name: 'PostgreSQL', open: async () => openLedger({ kind: 'postgres', url: await freshPostgresDatabase('retention'), logger: silent, fallbackBundle: BUNDLE, poolSize: 4 }) },
+  { name: 'PostgreSQL', open: async () => openLedger({ kind: 'postgres', url: await freshMigratedPostgresDatabase('retention'), logger: silent, fallbackBundle: BUNDLE, poolSize: 4 }) },
 ];
 
 describe.each(backends)('retention settings, preview and run (real $name, real logins)', ({ open }) => {

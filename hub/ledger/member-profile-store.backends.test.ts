@@ -14,7 +14,7 @@ import { createUlidFactory } from '../../core/ids/ulid.ts';
 import { DEFAULT_RULES_BUNDLE } from '../../core/rules/default-bundle.ts';
 import { TX_FORMAT } from '../../core/wire/transaction.ts';
 import { DEMO_STORE_ID, seedDemoData } from '../demo/seed-demo-data.ts';
-import { freshPostgresDatabase, stopPostgres } from '../testing/start-postgres.ts';
+import { freshMigratedPostgresDatabase, stopPostgres } from '../testing/start-postgres.ts';
 import type { Ledger } from './ledger.ts';
 import { parseLedgerTransaction } from './ledger-parse.ts';
 import { ERASED_NAME } from './member-profile-store.ts';
@@ -36,7 +36,7 @@ const backends = [
   },
   {
     name: 'PostgreSQL',
-    open: async (): Promise<Ledger> => openLedger({ kind: 'postgres', url: await freshPostgresDatabase('profiles'), logger: silent, fallbackBundle: DEFAULT_RULES_BUNDLE, poolSize: 4 }),
+    open: async (): Promise<Ledger> => openLedger({ kind: 'postgres', url: await freshMigratedPostgresDatabase('profiles'), logger: silent, fallbackBundle: DEFAULT_RULES_BUNDLE, poolSize: 4 }),
   },
 ];
 

@@ -18,7 +18,7 @@ import { DEFAULT_RULES_BUNDLE } from '../../core/rules/default-bundle.ts';
 import { DEMO_STORE_ID, seedDemoData } from '../demo/seed-demo-data.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { openLedger } from '../ledger/open-ledger.ts';
-import { freshPostgresDatabase, stopPostgres } from '../testing/start-postgres.ts';
+import { freshMigratedPostgresDatabase, stopPostgres } from '../testing/start-postgres.ts';
 import { createHttpSmsGateway } from './http-sms-gateway.ts';
 import { createMessageService, UNSUBSCRIBE_SUFFIX, type MessageServiceDeps } from './message-service.ts';
 import { createRecordingSmsGatewayFake, type RecordingSmsGatewayFake } from './recording-sms-gateway.ts';
@@ -68,7 +68,7 @@ function postgresBackend(): Backend {
   return {
     name: 'PostgreSQL',
     async prepare() {
-      url = await freshPostgresDatabase('messaging');
+      url = await freshMigratedPostgresDatabase('messaging');
     },
     open: () => openLedger({ kind: 'postgres', url, logger: silent, fallbackBundle: DEFAULT_RULES_BUNDLE, poolSize: 4 }),
     async messageRows() {

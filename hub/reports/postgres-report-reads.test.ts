@@ -16,7 +16,7 @@ import { DEFAULT_RULES_BUNDLE } from '../../core/rules/default-bundle.ts';
 import { DEMO_STORE_ID } from '../demo/seed-demo-data.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { openLedger } from '../ledger/open-ledger.ts';
-import { freshPostgresDatabase, stopPostgres } from '../testing/start-postgres.ts';
+import { freshMigratedPostgresDatabase, stopPostgres } from '../testing/start-postgres.ts';
 import { REPORT_BUNDLE, REPORT_STORE_B, writeReportLedger } from '../testing/report-ledger.ts';
 import { createMemberReports, type MemberReportReadsPort, type MemberReports } from './member-reports.ts';
 import { postgresReportReads, type PostgresReportReadsHandle } from './postgres-report-reads.ts';
@@ -104,7 +104,7 @@ describe('the reports on PostgreSQL and SQLite, one history', { timeout: 120_000
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'mk-report-reads-'));
     const path = join(dir, 'ledger.sqlite');
-    url = await freshPostgresDatabase('reports');
+    url = await freshMigratedPostgresDatabase('reports');
     const onSqlite = await openLedger({ kind: 'sqlite', path, logger, fallbackBundle: DEFAULT_RULES_BUNDLE });
     const onPostgres = await openLedger({ kind: 'postgres', url, logger, fallbackBundle: DEFAULT_RULES_BUNDLE, poolSize: 4 });
     closers.push(() => onSqlite.close(), () => onPostgres.close());

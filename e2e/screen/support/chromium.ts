@@ -33,11 +33,19 @@ export function assertChromiumInstalled(): void {
 export interface ChromiumOptions {
   viewport?: { width: number; height: number };
   deviceScaleFactor?: number;
+  /** What the page's prefers-reduced-motion media query answers; Chromium's default (no preference) when absent. */
+  reducedMotion?: 'reduce' | 'no-preference';
 }
 
 /** What every page of these tests gets: a Chinese chain's time zone, and a browser locale the pages must not follow. */
 function contextOptions(options: ChromiumOptions) {
-  return { viewport: options.viewport ?? { width: 1280, height: 800 }, deviceScaleFactor: options.deviceScaleFactor ?? 1, locale: 'en-GB', timezoneId: 'Asia/Shanghai' };
+  return {
+    viewport: options.viewport ?? { width: 1280, height: 800 },
+    deviceScaleFactor: options.deviceScaleFactor ?? 1,
+    locale: 'en-GB',
+    timezoneId: 'Asia/Shanghai',
+    reducedMotion: options.reducedMotion ?? null,
+  };
 }
 
 // Chromium starts in 1.7 s alone; on a loaded 2-core machine (a full run) it may take many times that.

@@ -12,7 +12,7 @@ import { createUlidFactory } from '../../../core/ids/ulid.ts';
 import { DEFAULT_RULES_BUNDLE } from '../../../core/rules/default-bundle.ts';
 import { TX_FORMAT } from '../../../core/wire/transaction.ts';
 import { DEMO_CARDS, DEMO_STORE_ID, seedDemoData } from '../../demo/seed-demo-data.ts';
-import { freshPostgresDatabase, stopPostgres } from '../../testing/start-postgres.ts';
+import { freshMigratedPostgresDatabase, stopPostgres } from '../../testing/start-postgres.ts';
 import type { Ledger } from '../ledger.ts';
 import { parseLedgerTransaction } from '../ledger-parse.ts';
 import type { ReceivedTransaction } from '../ledger-store.ts';
@@ -59,7 +59,7 @@ describe('a batch on the PostgreSQL ledger', () => {
   afterAll(stopPostgres);
 
   async function ledger(): Promise<{ store: Ledger; url: string }> {
-    const url = await freshPostgresDatabase('batch');
+    const url = await freshMigratedPostgresDatabase('batch');
     const store = await openLedger({ kind: 'postgres', url, logger: pino({ level: 'silent' }), fallbackBundle: DEMO_BUNDLE, poolSize: 2 });
     open.push(store);
     await seedDemoData(store);

@@ -13,7 +13,7 @@ import { DEFAULT_RULES_BUNDLE } from '../../../core/rules/default-bundle.ts';
 import type { TxResult } from '../../../core/wire/result.ts';
 import { TX_FORMAT } from '../../../core/wire/transaction.ts';
 import { DEMO_CARDS, DEMO_STORE_ID, seedDemoData } from '../../demo/seed-demo-data.ts';
-import { freshPostgresDatabase, stopPostgres } from '../../testing/start-postgres.ts';
+import { freshMigratedPostgresDatabase, stopPostgres } from '../../testing/start-postgres.ts';
 import { kioskStaffActor } from '../../testing/staff-actor.ts';
 import type { Ledger } from '../ledger.ts';
 import { parseLedgerTransaction } from '../ledger-parse.ts';
@@ -66,7 +66,7 @@ describe('commission sources on SQLite and PostgreSQL', () => {
 
   it("answers the clerk's sale, its refund and the top-up, the same on both back ends", async () => {
     const onSqlite = await sourcesOf(await openLedger({ kind: 'sqlite', path: join(dir, 'ledger.sqlite'), logger: silent, fallbackBundle: DEFAULT_RULES_BUNDLE }));
-    const onPostgres = await sourcesOf(await openLedger({ kind: 'postgres', url: await freshPostgresDatabase('commission'), logger: silent, fallbackBundle: DEFAULT_RULES_BUNDLE, poolSize: 4 }));
+    const onPostgres = await sourcesOf(await openLedger({ kind: 'postgres', url: await freshMigratedPostgresDatabase('commission'), logger: silent, fallbackBundle: DEFAULT_RULES_BUNDLE, poolSize: 4 }));
     const soldLines = [
       { lineNo: 1, category: 'service', qty: 1, netCents: 8_000 },
       { lineNo: 2, category: 'retail', qty: 2, netCents: 3_000 },

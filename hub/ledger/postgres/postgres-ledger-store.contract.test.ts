@@ -5,7 +5,7 @@
 import pino from 'pino';
 import { afterAll } from 'vitest';
 import { DEFAULT_RULES_BUNDLE } from '../../../core/rules/default-bundle.ts';
-import { freshPostgresDatabase, stopPostgres } from '../../testing/start-postgres.ts';
+import { freshMigratedPostgresDatabase, stopPostgres } from '../../testing/start-postgres.ts';
 import { describeGiftStockContract } from '../gift-stock-contract.ts';
 import { describeLedgerStoreContract } from '../ledger-store-contract.ts';
 import { openLedger } from '../open-ledger.ts';
@@ -17,9 +17,9 @@ describeLedgerStoreContract(
   'postgres',
   // A database outlives its connections: every store is durable.
   async ({ durable: _durable, ...options }) =>
-    openLedger({ kind: 'postgres', url: await freshPostgresDatabase(), logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE, poolSize: 4, ...options }),
+    openLedger({ kind: 'postgres', url: await freshMigratedPostgresDatabase(), logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE, poolSize: 4, ...options }),
 );
 
 describeGiftStockContract('postgres', async () =>
-  openLedger({ kind: 'postgres', url: await freshPostgresDatabase('gifts'), logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE, poolSize: 4 }),
+  openLedger({ kind: 'postgres', url: await freshMigratedPostgresDatabase('gifts'), logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE, poolSize: 4 }),
 );

@@ -6,7 +6,7 @@ import { createUlidFactory } from '../../../core/ids/ulid.ts';
 import { DEFAULT_RULES_BUNDLE } from '../../../core/rules/default-bundle.ts';
 import { TX_FORMAT } from '../../../core/wire/transaction.ts';
 import { DEMO_CARDS, DEMO_STORE_ID, seedDemoData } from '../../demo/seed-demo-data.ts';
-import { freshPostgresDatabase, stopPostgres } from '../../testing/start-postgres.ts';
+import { freshMigratedPostgresDatabase, stopPostgres } from '../../testing/start-postgres.ts';
 import { parseLedgerTransaction } from '../ledger-parse.ts';
 import { openLedger } from '../open-ledger.ts';
 
@@ -16,7 +16,7 @@ describe('receipt reads on the PostgreSQL ledger', () => {
   afterAll(stopPostgres);
 
   it('reads a purchase as recorded with its charged total, a refused one with its code, an unknown id as none', async () => {
-    const store = await openLedger({ kind: 'postgres', url: await freshPostgresDatabase('receipts'), logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE, poolSize: 2 });
+    const store = await openLedger({ kind: 'postgres', url: await freshMigratedPostgresDatabase('receipts'), logger: pino({ level: 'silent' }), fallbackBundle: DEFAULT_RULES_BUNDLE, poolSize: 2 });
     try {
       await seedDemoData(store);
       await store.identity.setDeviceMode('kiosk-c', 'attended');
