@@ -98,8 +98,11 @@ describe('FlowRuntime: Node-RED in a supervised child', () => {
     expect(status.kills).toBeGreaterThanOrEqual(3);
     expect(alerts).toContain('NODE_RED_UNRESPONSIVE');
     expect(alerts).toContain('NODE_RED_SAFE_MODE');
-    // The parent's event loop never waited on the child: a kiosk keeps serving taps meanwhile.
-    expect(worstLagMs).toBeLessThan(500);
+    // The parent's event loop never waited on the child: a kiosk keeps serving taps meanwhile. A parent that waited on
+    // a spinning child would wait until the child is killed, and so could not kill it: the bound is twice the
+    // heartbeat limit (1 s here), because a full run's busy moments alone, with the runaway child taking one core of
+    // two, have stalled this process for up to 1.2 s.
+    expect(worstLagMs).toBeLessThan(2_000);
     // In safe mode the editor is up for the technician, and the runaway flow does not run.
     const url = status.url ?? '';
     expect((await token(url, 'tech', GOOD)).status).toBe(200);
