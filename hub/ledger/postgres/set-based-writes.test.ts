@@ -6,12 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshPostgresDatabase, stopPostgres } from '../../testing/start-postgres.ts';
+import { freshMigratedPostgresDatabase, stopPostgres } from '../../testing/start-postgres.ts';
 import { sendInOneRoundTrip } from './one-round-trip-writes.ts';
 import { LEDGER_PG_TYPES } from './pg-integer-types.ts';
-import { migratePostgres } from './postgres-migrations.ts';
 import { writtenBy } from './pending-writes.ts';
 import { IMPLIED_READS, parseTemplate, planSetBased, PRIMARY_KEYS, type BufferedStatement } from './set-based-writes.ts';
 import type { SqlValue, WrittenKeys } from './sync-reads.ts';
@@ -134,10 +132,7 @@ describe('planSetBased on PostgreSQL: the same rows as one by one', () => {
 
   beforeAll(async () => {
     const open = async (name: string) => {
-      const url = await freshPostgresDatabase(name);
-      const pool = new pg.Pool({ connectionString: url, max: 1 });
-      await migratePostgres(pool, pino({ level: 'silent' }));
-      await pool.end();
+      const url = await freshMigratedPostgresDatabase(name);
       const client = new pg.Client({ connectionString: url, types: LEDGER_PG_TYPES });
       await client.connect();
       for (let m = 0; m < 4; m++) {
